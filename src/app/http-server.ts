@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { HTTPReceiverDeferredRequestError } from '@slack/bolt';
+import { type Logger, requestContext } from '../logging/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+
+const knownRoutes = new Set(['/slack/events', '/slack/install', '/slack/oauth_redirect', '/healthz', '/readyz', '/metrics']);
+
+export interface HttpServer {
+  server: Server;
+  listen(port: number): Promise<number>;
+  /** Stops accepting, lets requests in flight finish (up to `graceMs`), then closes what is left. */
+  close(graceMs: number): Promise<void>;
+}
+
+/**
+ * The HTTP server in front of Bolt's receiver: one request id per request (echoed as
+ * `x-request-id`), request counts by route, and a shutdown that drains instead of cutting off.
+ */
+export function createHttpServer(listener: (req: IncomingMessage, res: ServerResponse) => void, logger: Logger, metrics: Metrics): HttpServer {
+  let active = 0;
+  let drained: (() => void) | undefined;
+
+  const server = createServer((req, res) => {
+    const given = req.headers['x-request-id'];
+    const requestId = typeof given === 'string' && /^[\w.-]{8,64}$/.test(given) ? given : randomUUID();
+    res.setHeader('x-request-id', requestId);
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    active += 1;
+    res.on('close', () => {
+      metrics.httpRequests.inc({ route: knownRoutes.has(path) ? path : 'other', status: String(res.statusCode) });
+      active -= 1;
+      if (active === 0) drained?.();
+    });
+    requestContext.run({ requestId }, () => {
+      try {
+        listener(req, res);
+      } catch (error) {
+        if (error instanceof HTTPReceiverDeferredRequestError) {
+          res.writeHead(404, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: 'not found' }));
+          return;
+        }
+        logger.error({ err: error, path }, 'request failed before it reached a handler');
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      }
+    });
+  });
+  server.keepAliveTimeout = 5_000;
+
+  return {
+    server,
+    listen: (port) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, () => {
+          server.off('error', reject);
+          const address = server.address();
+          resolve(typeof address === 'object' && address ? address.port : port);
+        });
+      }),
+    async close(graceMs) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (active > 0) {
+        await Promise.race([new Promise<void>((resolve) => (drained = resolve)), new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
+      }
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import { WebClient, type WebClientOptions } from '@slack/web-api';
+import { AuditTrail, parseAuditChannel } from '../audit/audit-trail.js';
+import type { Config } from '../config/load.js';
+import type { BackendName } from '../http/errors.js';
+import { Installations } from '../installations/installations.js';
+import { TokenRefresher } from '../installations/token-refresher.js';
+import { JobQueue } from '../jobs/queue.js';
+import { boltLogger } from '../logging/bolt-logger.js';
+import type { Logger } from '../logging/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import { Permissions } from '../permissions/permissions.js';
+import { BotClients } from '../slack/bot-clients.js';
+import { resolveEncryptionKey } from '../store/encryption-key.js';
+import { openStore } from '../store/index.js';
+import type { Store } from '../store/types.js';
+import { type Backends, createBackends } from './backends.js';
+
+/** Everything a handler may need, built once per running app. */
+export interface Services {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  store: Store;
+  installations: Installations;
+  refresher: TokenRefresher;
+  queue: JobQueue;
+  audit: AuditTrail;
+  permissions: Permissions;
+  bots: BotClients;
+  backends: Backends;
+  configuredBackends: ReadonlySet<BackendName>;
+  /** Web API options for calls made while a person waits: fail fast, never sleep through a 3-second trigger. */
+  requestClientOptions: WebClientOptions;
+}
+
+export async function createServices(config: Config, logger: Logger, metrics: Metrics, options: { store?: Store } = {}): Promise<Services> {
+  const store = options.store ?? (await openStore(config.database, resolveEncryptionKey(config, logger), logger));
+  const slackLogger = boltLogger(logger);
+  const requestClientOptions: WebClientOptions = {
+    slackApiUrl: config.slack.apiUrl,
+    logger: slackLogger,
+    timeout: 2_500,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+  };
+  const backgroundClientOptions: WebClientOptions = {
+    slackApiUrl: config.slack.apiUrl,
+    logger: slackLogger,
+    timeout: 10_000,
+    retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5_000, randomize: true },
+  };
+
+  const installations = new Installations(store, {
+    ttlMs: config.tuning.installationCacheMs,
+    maxEntries: 20_000,
+  });
+  const audit = new AuditTrail(store, logger.child({ component: 'audit' }), parseAuditChannel(config.audit.channel));
+  const bots = new BotClients(installations, backgroundClientOptions, logger.child({ component: 'slack-bot' }));
+  audit.attachBotClients(bots);
+  const refresher = new TokenRefresher(
+    store,
+    installations,
+    new WebClient(undefined, backgroundClientOptions),
+    { clientId: config.slack.clientId, clientSecret: config.slack.clientSecret },
+    logger.child({ component: 'token-rotation' }),
+  );
+  const queue = new JobQueue(
+    store,
+    {
+      maxAttempts: config.tuning.jobMaxAttempts,
+      retryBaseMs: config.tuning.jobRetryBaseMs,
+      leaseMs: config.tuning.jobLeaseMs,
+    },
+    logger.child({ component: 'jobs' }),
+    metrics,
+  );
+  const permissions = new Permissions(config.policy, config.operators, audit, logger.child({ component: 'permissions' }));
+  const backends = createBackends(config, logger, metrics);
+  const configuredBackends = new Set(Object.keys(backends) as BackendName[]);
+
+  return { config, logger, metrics, store, installations, refresher, queue, audit, permissions, bots, backends, configuredBackends, requestClientOptions };
+}

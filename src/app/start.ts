@@ -1,0 +1,75 @@
+import { type CustomRoute, HTTPReceiver } from '@slack/bolt';
+import type { Config } from '../config/load.js';
+import { createFeatures } from '../features/index.js';
+import type { Logger } from '../logging/logger.js';
+import { Metrics } from '../observability/metrics.js';
+import { InflightWork } from '../slack/middleware.js';
+import type { Store } from '../store/types.js';
+import { createHttpServer } from './http-server.js';
+import { startMaintenance } from './maintenance.js';
+import { opsRoutes } from './ops-routes.js';
+import { createServices, type Services } from './services.js';
+import { createSlackApp, type SlackAppParts } from './slack-app.js';
+
+export interface RunningSwitchboard {
+  /** The port HTTP requests (or, in Socket Mode, install pages and health checks) are served on. */
+  port: number;
+  services: Services;
+  slack: SlackAppParts;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger: Logger;
+  metrics?: Metrics;
+  /** Tests hand in a store over another engine; normally it comes from DATABASE_URL. */
+  store?: Store;
+  maintenanceIntervalMs?: number;
+  queuePollMs?: number;
+}
+
+export async function startSwitchboard(config: Config, options: StartOptions): Promise<RunningSwitchboard> {
+  const { logger } = options;
+  const metrics = options.metrics ?? new Metrics({ processMetrics: true });
+  const services = await createServices(config, logger, metrics, { store: options.store });
+  let shuttingDown = false;
+  const inflight = new InflightWork();
+  const features = createFeatures(services);
+  const routes: CustomRoute[] = opsRoutes({ store: services.store, metrics, metricsToken: config.metricsToken, isShuttingDown: () => shuttingDown });
+  const slack = createSlackApp(services, { afterInstall: features.afterInstall, routes, inflight });
+  for (const feature of features.all) feature.register(slack.app, slack.router);
+  slack.router.register(slack.app);
+
+  let port = config.port;
+  let closeHttp: ((graceMs: number) => Promise<void>) | undefined;
+  if (slack.receiver instanceof HTTPReceiver) {
+    const http = createHttpServer(slack.receiver.requestListener, logger, metrics);
+    port = await http.listen(config.port);
+    closeHttp = http.close;
+  } else {
+    await slack.app.start();
+  }
+  services.queue.start();
+  const stopMaintenance = startMaintenance(services, options.maintenanceIntervalMs);
+  logger.info(
+    { port, store: services.store.engine, socketMode: Boolean(config.slack.appToken), backends: [...services.configuredBackends] },
+    'Switchboard is running',
+  );
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      shuttingDown = true;
+      logger.info('shutting down: no new requests; finishing work in flight');
+      if (closeHttp) await closeHttp(10_000);
+      else await slack.app.stop().catch((error: unknown) => logger.warn({ err: error }, 'socket mode receiver did not stop cleanly'));
+      await inflight.drain(10_000);
+      await services.queue.stop();
+      await stopMaintenance();
+      await services.audit.flush();
+      services.installations.close();
+      await services.store.close();
+      logger.info('stopped');
+    })());
+  return { port, services, slack, stop };
+}

@@ -1,0 +1,153 @@
+import { createHttpClient, type HttpClient, pickerTiming, type RetryMode } from '../../http/client.js';
+import type { Logger } from '../../logging/logger.js';
+import type { Metrics } from '../../observability/metrics.js';
+import { describeNestError } from '../vendor-errors.js';
+import {
+  type ChannelConnection,
+  type ChannelEndpoint,
+  type ConnectionAuth,
+  type ConnectionPage,
+  type CreateConnectionBody,
+  type CreatePhoneEndpointBody,
+  channelConnectionSchema,
+  channelEndpointSchema,
+  connectionPageSchema,
+  type EndpointPage,
+  endpointPageSchema,
+  type Integration,
+  integrationListSchema,
+} from './schemas.js';
+
+export interface WriteOptions {
+  idempotencyKey: string;
+  retry?: RetryMode;
+  deadlineMs?: number;
+}
+
+/** The live API wraps single results as `{data: …}`; unwrap a body whose only key is `data`. */
+export function unwrapData(body: unknown): unknown {
+  if (body && typeof body === 'object' && !Array.isArray(body)) {
+    const keys = Object.keys(body);
+    if (keys.length === 1 && keys[0] === 'data') return (body as { data: unknown }).data;
+  }
+  return body;
+}
+
+const path = (base: string, identifier: string) => `${base}/${encodeURIComponent(identifier)}`;
+
+/** Novu's channel connections, channel endpoints and integrations (`/v1`, `Authorization: ApiKey …`). */
+export class NovuClient {
+  private readonly http: HttpClient;
+
+  constructor(options: { apiUrl: string; secretKey: string; timeoutMs: number; logger: Logger; metrics?: Metrics }) {
+    this.http = createHttpClient({
+      backend: 'novu',
+      baseUrl: options.apiUrl,
+      headers: () => ({ authorization: `ApiKey ${options.secretKey}` }),
+      timeoutMs: options.timeoutMs,
+      logger: options.logger,
+      metrics: options.metrics,
+      describeError: describeNestError,
+      unwrap: unwrapData,
+    });
+  }
+
+  createConnection(body: CreateConnectionBody, options: WriteOptions): Promise<ChannelConnection> {
+    return this.http.request({
+      operation: 'channelConnections.create',
+      method: 'POST',
+      path: '/v1/channel-connections',
+      body,
+      response: channelConnectionSchema,
+      ...options,
+      retry: options.retry ?? 'safe',
+    });
+  }
+
+  updateConnection(
+    identifier: string,
+    body: { workspace: { id: string; name?: string }; auth: ConnectionAuth },
+    options: WriteOptions,
+  ): Promise<ChannelConnection> {
+    return this.http.request({
+      operation: 'channelConnections.update',
+      method: 'PATCH',
+      path: path('/v1/channel-connections', identifier),
+      body,
+      response: channelConnectionSchema,
+      ...options,
+      retry: options.retry ?? 'safe',
+    });
+  }
+
+  getConnection(identifier: string): Promise<ChannelConnection> {
+    return this.http.request({
+      operation: 'channelConnections.get',
+      method: 'GET',
+      path: path('/v1/channel-connections', identifier),
+      response: channelConnectionSchema,
+    });
+  }
+
+  deleteConnection(identifier: string, options: { retry?: RetryMode; deadlineMs?: number } = {}): Promise<void> {
+    return this.http.request({ operation: 'channelConnections.delete', method: 'DELETE', path: path('/v1/channel-connections', identifier), ...options });
+  }
+
+  listConnections(query: {
+    integrationIdentifier?: string;
+    subscriberId?: string;
+    contextKeys?: string[];
+    limit?: number;
+    after?: string;
+  }): Promise<ConnectionPage> {
+    return this.http.request({ operation: 'channelConnections.list', method: 'GET', path: '/v1/channel-connections', query, response: connectionPageSchema });
+  }
+
+  createPhoneEndpoint(body: CreatePhoneEndpointBody, options: WriteOptions): Promise<ChannelEndpoint> {
+    return this.http.request({
+      operation: 'channelEndpoints.create',
+      method: 'POST',
+      path: '/v1/channel-endpoints',
+      body,
+      response: channelEndpointSchema,
+      ...options,
+      retry: options.retry ?? 'safe',
+    });
+  }
+
+  getEndpoint(identifier: string): Promise<ChannelEndpoint> {
+    return this.http.request({
+      operation: 'channelEndpoints.get',
+      method: 'GET',
+      path: path('/v1/channel-endpoints', identifier),
+      response: channelEndpointSchema,
+    });
+  }
+
+  deleteEndpoint(identifier: string, options: { retry?: RetryMode; deadlineMs?: number } = {}): Promise<void> {
+    return this.http.request({ operation: 'channelEndpoints.delete', method: 'DELETE', path: path('/v1/channel-endpoints', identifier), ...options });
+  }
+
+  listEndpoints(query: {
+    subscriberId?: string;
+    integrationIdentifier?: string;
+    limit?: number;
+    after?: string;
+    orderDirection?: 'ASC' | 'DESC';
+    orderBy?: string;
+  }): Promise<EndpointPage> {
+    return this.http.request({ operation: 'channelEndpoints.list', method: 'GET', path: '/v1/channel-endpoints', query, response: endpointPageSchema });
+  }
+
+  /** Active integrations; Novu has no server-side filter, so callers filter by channel and provider. */
+  async listActiveIntegrations(): Promise<Integration[]> {
+    const integrations = await this.http.request({
+      operation: 'integrations.listActive',
+      method: 'GET',
+      path: '/v1/integrations/active',
+      response: integrationListSchema,
+      ...pickerTiming,
+    });
+    return integrations.filter((integration) => integration.active !== false && integration.deleted !== true);
+  }
+}

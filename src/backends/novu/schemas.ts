@@ -1,0 +1,98 @@
+import { z } from 'zod';
+
+/**
+ * Novu responses, read leniently: the live API redacts `auth` (`{hasAccessToken: true}`), several
+ * fields are nullable, and newer servers add fields. Only what Switchboard uses is required.
+ */
+const nullableString = z.string().nullish();
+
+export const channelConnectionSchema = z
+  .object({
+    identifier: z.string(),
+    integrationIdentifier: nullableString,
+    providerId: nullableString,
+    channel: nullableString,
+    subscriberId: nullableString,
+    contextKeys: z.array(z.string()).nullish(),
+    workspace: z.object({ id: z.string(), name: nullableString }).loose().nullish(),
+    createdAt: z.union([z.string(), z.number()]).nullish(),
+    updatedAt: z.union([z.string(), z.number()]).nullish(),
+  })
+  .loose();
+export type ChannelConnection = z.infer<typeof channelConnectionSchema>;
+
+export const channelEndpointSchema = z
+  .object({
+    identifier: z.string(),
+    type: z.string(),
+    endpoint: z.record(z.string(), z.unknown()).nullish(),
+    subscriberId: nullableString,
+    integrationIdentifier: nullableString,
+    connectionIdentifier: nullableString,
+    providerId: nullableString,
+    channel: nullableString,
+    contextKeys: z.array(z.string()).nullish(),
+    createdAt: z.union([z.string(), z.number()]).nullish(),
+    updatedAt: z.union([z.string(), z.number()]).nullish(),
+  })
+  .loose();
+export type ChannelEndpoint = z.infer<typeof channelEndpointSchema>;
+
+const page = <T extends z.ZodType>(item: T) =>
+  z
+    .object({
+      data: z.array(item),
+      next: nullableString,
+      previous: nullableString,
+      totalCount: z.number().nullish(),
+      totalCountCapped: z.boolean().nullish(),
+    })
+    .loose();
+
+export const connectionPageSchema = page(channelConnectionSchema);
+export type ConnectionPage = z.infer<typeof connectionPageSchema>;
+export const endpointPageSchema = page(channelEndpointSchema);
+export type EndpointPage = z.infer<typeof endpointPageSchema>;
+
+export const integrationSchema = z
+  .object({
+    identifier: z.string(),
+    name: z.string().nullish(),
+    providerId: z.string(),
+    channel: nullableString,
+    active: z.boolean().nullish(),
+    deleted: z.boolean().nullish(),
+  })
+  .loose();
+export type Integration = z.infer<typeof integrationSchema>;
+export const integrationListSchema = z.array(integrationSchema);
+
+/** Context as Novu takes it: type → id (1–5 entries; ids `^[a-zA-Z0-9_-]{1,100}$`). */
+export type NovuContext = Record<string, string>;
+
+export interface CreateConnectionBody {
+  identifier: string;
+  integrationIdentifier: string;
+  workspace: { id: string; name?: string };
+  auth: ConnectionAuth;
+  connectionMode: 'shared' | 'subscriber';
+  context?: NovuContext;
+  subscriberId?: string;
+}
+
+export interface ConnectionAuth {
+  accessToken: string;
+  refreshToken?: string;
+  /** ISO 8601 */
+  expiresAt?: string;
+}
+
+export interface CreatePhoneEndpointBody {
+  identifier: string;
+  type: 'phone';
+  subscriberId: string;
+  integrationIdentifier: string;
+  connectionIdentifier?: string;
+  context?: NovuContext;
+  endpoint: { phoneNumber: string };
+}

@@ -1,0 +1,170 @@
+import { isSupportedCountry } from 'libphonenumber-js';
+import { z } from 'zod';
+import { type Action, actionNames, buildPolicy, type Policy, type Role, roles } from '../permissions/policy.js';
+import type { VariableName } from './variables.js';
+
+const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+const optionalString = z.preprocess(blankToUndefined, z.string().trim().optional());
+const requiredString = z.preprocess(blankToUndefined, z.string({ error: 'missing' }).trim());
+const flag = (fallback: boolean) =>
+  z.preprocess(
+    blankToUndefined,
+    z
+      .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+      .optional()
+      .transform((value) => (value === undefined ? fallback : ['true', '1', 'yes'].includes(value))),
+  );
+const httpUrl = (fallback: string) => z.preprocess(blankToUndefined, z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default(fallback));
+const seconds = (fallback: number, { min = 0.01, max = 86_400 } = {}) =>
+  z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number({ error: 'must be a number' })
+      .min(min, { error: `must be at least ${min}` })
+      .max(max, { error: `must be at most ${max}` })
+      .default(fallback),
+  );
+const contextId = /^[a-zA-Z0-9_-]{1,100}$/;
+
+/** The environment as strings in, typed values out. Cross-field rules are in `refineEnvironment`. */
+export const environmentSchema = z.object({
+  NODE_ENV: z.preprocess(blankToUndefined, z.enum(['development', 'production', 'test']).default('development')),
+  SLACK_SIGNING_SECRET: requiredString,
+  SLACK_CLIENT_ID: requiredString,
+  SLACK_CLIENT_SECRET: requiredString,
+  SLACK_STATE_SECRET: requiredString,
+  SLACK_APP_TOKEN: z.preprocess(blankToUndefined, z.string().startsWith('xapp-', { error: 'must be an app-level token starting with xapp-' }).optional()),
+  SLACK_API_URL: httpUrl('https://slack.com/api/'),
+  SLACK_AUTHORIZE_URL: httpUrl('https://slack.com/oauth/v2/authorize'),
+  SLACK_DIRECT_INSTALL: flag(false),
+  PORT: z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number({ error: 'must be a port number' })
+      .int({ error: 'must be a port number' })
+      .min(0, { error: 'must be a port number' })
+      .max(65_535, { error: 'must be a port number' })
+      .default(3000),
+  ),
+  PUBLIC_URL: httpUrl('http://localhost:3000'),
+  METRICS_TOKEN: optionalString,
+  DATABASE_URL: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^(file:.+|postgres(ql)?:\/\/.+)$/, { error: 'must be file:<path> or postgres://…' })
+      .default('file:./data/switchboard.db'),
+  ),
+  ENCRYPTION_KEY: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .refine((value) => Buffer.from(value, 'base64').length === 32, {
+        error: 'must be base64 of exactly 32 bytes',
+      })
+      .optional(),
+  ),
+  NOVU_SECRET_KEY: optionalString,
+  NOVU_API_URL: httpUrl('https://api.novu.co'),
+  NOVU_INTEGRATION_IDENTIFIER: optionalString,
+  NOVU_CONNECTION_MODE: z.preprocess(blankToUndefined, z.enum(['shared', 'subscriber'], { error: 'must be shared or subscriber' }).default('shared')),
+  NOVU_CONTEXT_TYPE: z.preprocess(blankToUndefined, z.string().regex(contextId, { error: 'must be 1–100 letters, digits, _ or -' }).default('tenant')),
+  NOVU_SUBSCRIBER_ID: optionalString,
+  NOVU_KEEP_CONNECTION_ON_UNINSTALL: flag(false),
+  VAPI_API_KEY: optionalString,
+  VAPI_API_URL: httpUrl('https://api.vapi.ai'),
+  SIGNALWIRE_PROJECT_ID: optionalString,
+  SIGNALWIRE_API_TOKEN: optionalString,
+  SIGNALWIRE_SPACE_URL: z.preprocess((value) => {
+    const text = blankToUndefined(value);
+    // A bare space host ("example.signalwire.com") is what the dashboard shows; accept it.
+    return typeof text === 'string' && !/^https?:\/\//.test(text) ? `https://${text}` : text;
+  }, z.url({ protocol: /^https?$/, error: 'must be your space URL, e.g. https://example.signalwire.com' }).optional()),
+  OPERATORS: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .default('')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((id) => id.trim())
+          .filter(Boolean),
+      )
+      .refine((ids) => ids.every((id) => /^[UW][A-Z0-9]{2,}$/.test(id)), {
+        error: 'must be Slack user IDs such as U012ABCDEF, separated by commas',
+      }),
+  ),
+  PERMISSIONS: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .default('')
+      .transform((value, ctx) => {
+        const overrides: Partial<Policy> = {};
+        for (const pair of value
+          .split(',')
+          .map((part) => part.trim())
+          .filter(Boolean)) {
+          const [action, role] = pair.split('=').map((part) => part.trim());
+          if (!actionNames.includes(action as Action) || !roles.includes(role as Role)) {
+            ctx.addIssue({
+              code: 'custom',
+              message: `"${pair}" is not action=role (actions: ${actionNames.join(', ')}; roles: ${roles.join(', ')})`,
+            });
+            continue;
+          }
+          overrides[action as Action] = role as Role;
+        }
+        return buildPolicy(overrides);
+      }),
+  ),
+  AUDIT_CHANNEL: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^(T[A-Z0-9]{2,}:)?[CG][A-Z0-9]{2,}$/, { error: 'must be a channel ID such as C012ABCDEF (or T012ABC:C012ABCDEF)' })
+      .optional(),
+  ),
+  AUDIT_RETENTION_DAYS: seconds(90, { min: 1, max: 36_500 }),
+  DEFAULT_PHONE_REGION: z.preprocess(
+    (value) => (typeof value === 'string' ? value.trim().toUpperCase() : value) || undefined,
+    z
+      .string()
+      .refine((region) => isSupportedCountry(region), { error: 'must be a two-letter region such as US or GB' })
+      .default('US'),
+  ),
+  LOG_LEVEL: z.preprocess(blankToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
+  LOG_FORMAT: z.preprocess(blankToUndefined, z.enum(['json', 'pretty']).optional()),
+  BACKEND_TIMEOUT_SECONDS: seconds(10, { max: 300 }),
+  INLINE_WAIT_SECONDS: seconds(4, { max: 60 }),
+  JOB_MAX_ATTEMPTS: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(100).default(12)),
+  JOB_RETRY_BASE_SECONDS: seconds(5, { max: 3600 }),
+  JOB_LEASE_SECONDS: seconds(60, { min: 1, max: 3600 }),
+  INSTALLATION_CACHE_SECONDS: seconds(300, { min: 0, max: 86_400 }),
+} satisfies Record<VariableName, z.ZodType>);
+
+export type Environment = z.infer<typeof environmentSchema>;
+
+export interface EnvironmentProblem {
+  name: VariableName;
+  problem: string;
+}
+
+/** Rules that involve more than one variable. */
+export function crossFieldProblems(env: Environment): EnvironmentProblem[] {
+  const problems: EnvironmentProblem[] = [];
+  if (env.NODE_ENV === 'production' && !env.ENCRYPTION_KEY) {
+    problems.push({ name: 'ENCRYPTION_KEY', problem: 'missing (required when NODE_ENV=production)' });
+  }
+  if (env.NOVU_SECRET_KEY && env.NOVU_CONNECTION_MODE === 'subscriber' && !env.NOVU_SUBSCRIBER_ID) {
+    problems.push({ name: 'NOVU_SUBSCRIBER_ID', problem: 'missing (required when NOVU_CONNECTION_MODE=subscriber)' });
+  }
+  const signalwire = [env.SIGNALWIRE_PROJECT_ID, env.SIGNALWIRE_API_TOKEN, env.SIGNALWIRE_SPACE_URL];
+  if (signalwire.some(Boolean) && !signalwire.every(Boolean)) {
+    for (const name of ['SIGNALWIRE_PROJECT_ID', 'SIGNALWIRE_API_TOKEN', 'SIGNALWIRE_SPACE_URL'] as const) {
+      if (!env[name]) problems.push({ name, problem: 'missing (SignalWire needs all three values)' });
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,22 @@
+import type { App } from '@slack/bolt';
+import type { Services } from '../app/services.js';
+import type { CommandRouter } from '../slack/commands/router.js';
+import type { AfterInstall } from '../slack/oauth/callbacks.js';
+
+/** A capability: its commands, modals, actions, events and jobs, registered in one call. */
+export interface Feature {
+  register(app: App, router: CommandRouter): void;
+}
+
+export interface Features {
+  all: Feature[];
+  afterInstall: AfterInstall;
+}
+
+export function createFeatures(services: Services): Features {
+  const { novu } = services.config;
+  return {
+    all: [],
+    afterInstall: async () => ({ state: 'not-configured', missing: novu ? 'no integration' : 'NOVU_SECRET_KEY is not set' }),
+  };
+}

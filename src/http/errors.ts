@@ -1,0 +1,76 @@
+export type BackendName = 'novu' | 'vapi' | 'signalwire';
+
+export const backendLabels: Record<BackendName, string> = {
+  novu: 'Novu',
+  vapi: 'Vapi',
+  signalwire: 'SignalWire',
+};
+
+export type FailureKind = 'http' | 'timeout' | 'network' | 'invalid-response';
+
+export interface BackendFailure {
+  backend: BackendName;
+  operation: string;
+  kind: FailureKind;
+  status?: number;
+  /** The vendor's own words, already flattened to one line. */
+  vendorMessage?: string;
+  vendorCode?: string;
+  retryAfterMs?: number;
+  /** True when the request certainly did not reach the vendor's application (refused connection, 429). */
+  unsent?: boolean;
+  attempts: number;
+  body?: unknown;
+}
+
+/** What a backend call failed with: enough for a handler to tell the user plainly what went wrong. */
+export class BackendError extends Error {
+  readonly failure: BackendFailure;
+
+  constructor(failure: BackendFailure) {
+    super(describeFailure(failure));
+    this.name = 'BackendError';
+    this.failure = failure;
+  }
+
+  get backend(): BackendName {
+    return this.failure.backend;
+  }
+
+  get status(): number | undefined {
+    return this.failure.status;
+  }
+
+  get vendorMessage(): string | undefined {
+    return this.failure.vendorMessage;
+  }
+
+  /** Worth trying again later: timeouts, network errors, 408, 429 and 5xx. */
+  get retryable(): boolean {
+    return isRetryableFailure(this.failure.kind, this.failure.status);
+  }
+}
+
+export function isRetryableFailure(kind: FailureKind, status?: number): boolean {
+  if (kind === 'timeout' || kind === 'network') return true;
+  if (kind === 'invalid-response') return false;
+  return status === 408 || status === 429 || (status !== undefined && status >= 500);
+}
+
+function describeFailure(failure: BackendFailure): string {
+  const who = backendLabels[failure.backend];
+  switch (failure.kind) {
+    case 'timeout':
+      return `${who} did not answer in time (${failure.operation})`;
+    case 'network':
+      return `${who} could not be reached (${failure.operation}${failure.vendorCode ? `: ${failure.vendorCode}` : ''})`;
+    case 'invalid-response':
+      return `${who} sent a response Switchboard could not read (${failure.operation})`;
+    case 'http':
+      return `${who} answered ${failure.status}${failure.vendorMessage ? `: ${failure.vendorMessage}` : ''} (${failure.operation})`;
+  }
+}
+
+export function isBackendError(error: unknown): error is BackendError {
+  return error instanceof BackendError;
+}

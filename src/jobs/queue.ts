@@ -1,0 +1,282 @@
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { RetryMode } from '../http/client.js';
+import { backoffDelay } from '../http/client.js';
+import { BackendError } from '../http/errors.js';
+import type { Logger } from '../logging/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { JobRecord, Store, WorkspaceKey } from '../store/types.js';
+
+/** Thrown by a job to stop retrying: the failure will not go away by itself. */
+export class TerminalJobError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TerminalJobError';
+  }
+}
+
+export interface JobRunContext {
+  job: JobRecord;
+  /** 1 for the first attempt. */
+  attempt: number;
+  /** Inline runs (a person is waiting) retry quickly within their deadline; queued runs leave retries to the queue. */
+  retry: RetryMode;
+  deadlineMs?: number;
+  logger: Logger;
+}
+
+export type JobOutcome<R = unknown> =
+  | { status: 'done'; result: R; job: JobRecord }
+  | { status: 'failed'; error: string; job: JobRecord }
+  /** Still being tried, in the background: the person is told the result later. */
+  | { status: 'queued'; job: JobRecord; lastError?: string };
+
+export interface JobFinish<R = unknown> {
+  job: JobRecord;
+  outcome: { status: 'done'; result: R } | { status: 'failed'; error: string };
+  /** True when someone waiting inline already received this outcome. */
+  deliveredInline: boolean;
+}
+
+export interface JobDefinition<P = unknown, R = unknown> {
+  kind: string;
+  run(payload: P, context: JobRunContext): Promise<R>;
+  /** Called once when the job succeeds or gives up: tell the people involved, write the audit log. */
+  onFinished?(finish: JobFinish<R>): Promise<void>;
+  /** Plain words for a failure, shown to people and kept in the job record. */
+  describeError?(error: unknown): string;
+}
+
+export interface EnqueueOptions {
+  dedupeKey: string;
+  workspaceKey?: WorkspaceKey;
+  requestedBy?: string;
+  runAt?: number;
+}
+
+export interface QueueTuning {
+  maxAttempts: number;
+  retryBaseMs: number;
+  leaseMs: number;
+  maxRetryDelayMs?: number;
+  pollMs?: number;
+}
+
+/**
+ * The durable outbox for backend writes. A write is first recorded as a job (one per user intent,
+ * by dedupe key), then run inline while a person waits, or by the background worker with backoff.
+ * Claims are atomic in the store, so a job never runs twice at once, here or on another replica.
+ */
+export class JobQueue {
+  readonly workerId = `worker-${randomBytes(4).toString('hex')}`;
+  private readonly definitions = new Map<string, JobDefinition<any, any>>();
+  private readonly running = new Map<string, Promise<JobOutcome>>();
+  /** People waiting inline for a job; whoever finishes the job first decides if they got the outcome. */
+  private readonly inlineWaiters = new Map<string, InlineWaiter>();
+  private loop: Promise<void> | undefined;
+  private stopping = false;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly tuning: QueueTuning,
+    private readonly logger: Logger,
+    private readonly metrics?: Metrics,
+  ) {}
+
+  define<P, R>(definition: JobDefinition<P, R>): void {
+    this.definitions.set(definition.kind, definition as JobDefinition<any, any>);
+  }
+
+  async enqueue(kind: string, payload: unknown, options: EnqueueOptions): Promise<{ job: JobRecord; created: boolean }> {
+    if (!this.definitions.has(kind)) throw new Error(`No job definition for ${kind}`);
+    const result = await this.store.jobs.enqueue({ kind, payload, maxAttempts: this.tuning.maxAttempts, ...options });
+    if (result.created) this.logger.info({ jobId: result.job.id, kind }, 'job queued');
+    this.wake?.();
+    return result;
+  }
+
+  /**
+   * Runs the job now and waits up to `waitMs` for its outcome. Past that, or when it must be retried,
+   * the job carries on in the background and `queued` is returned.
+   */
+  async runNow<R>(jobId: string, { waitMs, inlineRetries = true }: { waitMs: number; inlineRetries?: boolean }): Promise<JobOutcome<R>> {
+    const deadline = Date.now() + waitMs;
+    const claimed = await this.store.jobs.claim(jobId, this.workerId, this.tuning.leaseMs);
+    if (!claimed) return (await this.waitForFinish(jobId, deadline)) as JobOutcome<R>;
+    const waiter: InlineWaiter = { active: true, delivered: false };
+    this.inlineWaiters.set(jobId, waiter);
+    try {
+      const execution = this.execute(claimed, inlineRetries ? { retry: 'safe', deadlineMs: waitMs } : { retry: 'none' });
+      const outcome = await new Promise<JobOutcome | undefined>((resolve) => {
+        const timer = setTimeout(
+          () => {
+            // Once the job has handed its outcome to this waiter, the waiter must take it.
+            if (waiter.delivered) return;
+            waiter.active = false;
+            resolve(undefined);
+          },
+          Math.max(0, deadline - Date.now()),
+        );
+        execution.then(
+          (result) => {
+            clearTimeout(timer);
+            resolve(result);
+          },
+          () => {
+            clearTimeout(timer);
+            resolve(undefined);
+          },
+        );
+      });
+      return (outcome ?? { status: 'queued', job: claimed }) as JobOutcome<R>;
+    } finally {
+      if (this.inlineWaiters.get(jobId) === waiter) this.inlineWaiters.delete(jobId);
+    }
+  }
+
+  /** Another request (or replica) holds the job: report its outcome if it finishes in time. */
+  private async waitForFinish(jobId: string, deadline: number): Promise<JobOutcome> {
+    for (;;) {
+      const job = await this.store.jobs.get(jobId);
+      if (!job) throw new Error(`Job ${jobId} does not exist`);
+      if (job.status === 'done') return { status: 'done', result: job.result, job };
+      if (job.status === 'dead') return { status: 'failed', error: job.lastError ?? 'failed', job };
+      if (Date.now() >= deadline) return { status: 'queued', job, lastError: job.lastError ?? undefined };
+      await sleep(Math.min(100, Math.max(1, deadline - Date.now())));
+    }
+  }
+
+  async revive(jobId: string): Promise<boolean> {
+    const revived = await this.store.jobs.revive(jobId);
+    if (revived) this.wake?.();
+    return revived;
+  }
+
+  start(): void {
+    if (this.loop) return;
+    this.stopping = false;
+    this.loop = this.work();
+  }
+
+  /** Stops claiming new jobs and waits for the ones running here to finish. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.loop;
+    this.loop = undefined;
+    await Promise.allSettled(this.running.values());
+  }
+
+  private async work(): Promise<void> {
+    const pollMs = this.tuning.pollMs ?? 1000;
+    while (!this.stopping) {
+      let claimed: JobRecord | undefined;
+      try {
+        claimed = await this.store.jobs.claimNext(this.workerId, this.tuning.leaseMs);
+      } catch (error) {
+        this.logger.error({ err: error }, 'could not claim a job');
+      }
+      if (claimed) {
+        void this.execute(claimed, { retry: 'safe' });
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, pollMs);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+
+  private execute(job: JobRecord, mode: { retry: RetryMode; deadlineMs?: number }): Promise<JobOutcome> {
+    const execution = this.attempt(job, mode).finally(() => this.running.delete(job.id));
+    this.running.set(job.id, execution);
+    return execution;
+  }
+
+  private async attempt(job: JobRecord, mode: { retry: RetryMode; deadlineMs?: number }): Promise<JobOutcome> {
+    const definition = this.definitions.get(job.kind);
+    const log = this.logger.child({ jobId: job.id, kind: job.kind, attempt: job.attempts });
+    const heartbeat = setInterval(
+      () => {
+        this.store.jobs.extendLease(job.id, this.workerId, this.tuning.leaseMs).catch((error) => log.warn({ err: error }, 'could not extend job lease'));
+      },
+      Math.max(250, Math.floor(this.tuning.leaseMs / 3)),
+    );
+    heartbeat.unref();
+    try {
+      if (!definition) throw new TerminalJobError(`Unknown job kind ${job.kind}`);
+      const result = await definition.run(job.payload, { job, attempt: job.attempts, logger: log, ...mode });
+      if (!(await this.store.jobs.complete(job.id, this.workerId, result))) {
+        log.warn('job finished after its lease was taken over; the result was not recorded');
+      }
+      this.metrics?.jobRuns.inc({ kind: job.kind, outcome: 'done' });
+      log.info('job done');
+      const finished = { ...job, status: 'done' as const, result };
+      await this.finish(definition, { job: finished, outcome: { status: 'done', result }, deliveredInline: this.handOverInline(job.id) });
+      return { status: 'done', result, job: finished };
+    } catch (error) {
+      const description = definition?.describeError?.(error) ?? describeJobError(error);
+      const retryAt = this.retryAt(job, error);
+      await this.store.jobs.fail(job.id, this.workerId, description, retryAt);
+      const failedJob = { ...job, lastError: description };
+      if (retryAt !== undefined) {
+        this.metrics?.jobRuns.inc({ kind: job.kind, outcome: 'retry' });
+        log.warn({ err: error, retryInMs: retryAt - Date.now() }, 'job attempt failed; will retry');
+        this.wakeAt(retryAt);
+        return { status: 'queued', job: { ...failedJob, status: 'pending', runAt: retryAt }, lastError: description };
+      }
+      this.metrics?.jobRuns.inc({ kind: job.kind, outcome: 'dead' });
+      log.error({ err: error }, 'job failed for good');
+      const dead = { ...failedJob, status: 'dead' as const };
+      if (definition)
+        await this.finish(definition, { job: dead, outcome: { status: 'failed', error: description }, deliveredInline: this.handOverInline(job.id) });
+      return { status: 'failed', error: description, job: dead };
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  /** True when a person is still waiting inline; from now on they will get this outcome. */
+  private handOverInline(jobId: string): boolean {
+    const waiter = this.inlineWaiters.get(jobId);
+    if (!waiter?.active) return false;
+    waiter.delivered = true;
+    return true;
+  }
+
+  private retryAt(job: JobRecord, error: unknown): number | undefined {
+    const terminal = error instanceof TerminalJobError || (error instanceof BackendError && !error.retryable);
+    if (terminal || job.attempts >= job.maxAttempts) return undefined;
+    const delay = backoffDelay(job.attempts, this.tuning.retryBaseMs, this.tuning.maxRetryDelayMs ?? 15 * 60_000);
+    const vendorDelay = error instanceof BackendError ? (error.failure.retryAfterMs ?? 0) : 0;
+    return Date.now() + Math.max(delay, vendorDelay);
+  }
+
+  private wakeAt(at: number): void {
+    const timer = setTimeout(() => this.wake?.(), Math.max(0, at - Date.now()) + 5);
+    timer.unref();
+  }
+
+  private async finish(definition: JobDefinition, finish: JobFinish): Promise<void> {
+    try {
+      await definition.onFinished?.(finish);
+    } catch (error) {
+      this.logger.error({ err: error, jobId: finish.job.id }, 'job follow-up failed');
+    }
+  }
+}
+
+export function describeJobError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+interface InlineWaiter {
+  active: boolean;
+  delivered: boolean;
+}

@@ -1,0 +1,28 @@
+import { LogLevel, type Logger as SlackLogger } from '@slack/bolt';
+import type { Logger } from './logger.js';
+
+/** Bolt, the OAuth installer and the Web API client log through this, so their lines get the same redaction. */
+export function boltLogger(logger: Logger): SlackLogger {
+  const log = logger.child({ component: 'slack-sdk' });
+  const write = (level: 'debug' | 'info' | 'warn' | 'error', parts: unknown[]) => {
+    const error = parts.find((part): part is Error => part instanceof Error);
+    const message = parts.map((part) => (part instanceof Error ? part.message : typeof part === 'string' ? part : JSON.stringify(part))).join(' ');
+    if (error) log[level]({ err: error }, message);
+    else log[level](message);
+  };
+  return {
+    debug: (...parts) => write('debug', parts),
+    info: (...parts) => write('info', parts),
+    warn: (...parts) => write('warn', parts),
+    error: (...parts) => write('error', parts),
+    setLevel: () => {},
+    getLevel: () => {
+      const level = log.level;
+      if (level === 'error' || level === 'fatal') return LogLevel.ERROR;
+      if (level === 'warn') return LogLevel.WARN;
+      if (level === 'info') return LogLevel.INFO;
+      return LogLevel.DEBUG;
+    },
+    setName: () => {},
+  };
+}

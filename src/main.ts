@@ -1,0 +1,52 @@
+import { firstRunGuide } from './config/guide.js';
+import { ConfigError, loadConfig, readEnvironment } from './config/load.js';
+import { createLogger } from './logging/logger.js';
+
+/** Process entry: configuration first (fast, no heavy imports), then the app, then signal handling. */
+async function main(): Promise<void> {
+  const environment = readEnvironment();
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(environment, { isTty: Boolean(process.stdout.isTTY) });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const nothingSet = !environment.SLACK_SIGNING_SECRET && !environment.SLACK_CLIENT_ID && !environment.SLACK_CLIENT_SECRET;
+    process.stderr.write(`${error.message}\n${nothingSet ? `\n${firstRunGuide()}\n` : ''}`);
+    process.exitCode = 1;
+    return;
+  }
+  const logger = createLogger({ level: config.log.level, format: config.log.format, secrets: config.secrets });
+  const { startSwitchboard } = await import('./app/start.js');
+  let running: Awaited<ReturnType<typeof startSwitchboard>>;
+  try {
+    running = await startSwitchboard(config, { logger });
+  } catch (error) {
+    logger.fatal({ err: error }, 'Switchboard could not start');
+    logger.flush();
+    process.exitCode = 1;
+    return;
+  }
+  let signals = 0;
+  const shutdown = (signal: NodeJS.Signals) => {
+    signals += 1;
+    if (signals > 1) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    logger.info({ signal }, 'received a signal');
+    running.stop().then(
+      () => {
+        logger.flush();
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+}
+
+await main();

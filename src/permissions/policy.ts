@@ -1,0 +1,38 @@
+/**
+ * Who may do what. Slack cannot restrict who runs a slash command, so every handler asks here.
+ */
+export const roles = ['everyone', 'admins', 'operators'] as const;
+export type Role = (typeof roles)[number];
+
+export const actions = {
+  'connection.read': { role: 'everyone', describe: "see this workspace's Novu connection" },
+  'connection.write': { role: 'admins', describe: "set up, change or disconnect this workspace's Novu connection" },
+  'endpoints.read': { role: 'admins', describe: 'list phone endpoints' },
+  'endpoints.write': { role: 'admins', describe: 'register or remove phone endpoints' },
+  'numbers.read': { role: 'admins', describe: 'list provisioned phone numbers' },
+  'numbers.provision': { role: 'operators', describe: 'provision phone numbers on Vapi and SignalWire' },
+  'audit.read': { role: 'admins', describe: 'read the audit log' },
+  'jobs.manage': { role: 'operators', describe: 'see and retry queued backend writes' },
+} as const satisfies Record<string, { role: Role; describe: string }>;
+
+export type Action = keyof typeof actions;
+export type Policy = Record<Action, Role>;
+
+export const actionNames = Object.keys(actions) as Action[];
+
+export function buildPolicy(overrides: Partial<Policy>): Policy {
+  const policy = {} as Policy;
+  for (const action of actionNames) policy[action] = overrides[action] ?? actions[action].role;
+  return policy;
+}
+
+export function describeRole(role: Role): string {
+  switch (role) {
+    case 'everyone':
+      return 'everyone in the workspace';
+    case 'admins':
+      return 'workspace admins and owners, and Switchboard operators';
+    case 'operators':
+      return 'Switchboard operators (the OPERATORS setting)';
+  }
+}

@@ -1,0 +1,90 @@
+import type {
+  ActionsBlock,
+  Button,
+  ConfirmationDialog,
+  ContextBlock,
+  DividerBlock,
+  HeaderBlock,
+  KnownBlock,
+  PlainTextElement,
+  SectionBlock,
+} from '@slack/types';
+
+/**
+ * Small typed constructors for the Block Kit pieces Switchboard uses. Wording lives in the
+ * message modules; these only give the JSON its shape.
+ */
+export const plain = (text: string): PlainTextElement => ({ type: 'plain_text', text: truncate(text, 3000), emoji: true });
+
+export const header = (text: string): HeaderBlock => ({ type: 'header', text: plain(truncate(text, 150)) });
+
+export const section = (markdown: string, extra: Partial<SectionBlock> = {}): SectionBlock => ({
+  type: 'section',
+  text: { type: 'mrkdwn', text: truncate(markdown, 3000) },
+  ...extra,
+});
+
+export const fields = (pairs: [label: string, value: string][]): SectionBlock => ({
+  type: 'section',
+  fields: pairs.slice(0, 10).map(([label, value]) => ({ type: 'mrkdwn', text: truncate(`*${label}*\n${value}`, 2000) })),
+});
+
+export const context = (...markdown: string[]): ContextBlock => ({
+  type: 'context',
+  elements: markdown.slice(0, 10).map((text) => ({ type: 'mrkdwn', text: truncate(text, 3000) })),
+});
+
+export const divider = (): DividerBlock => ({ type: 'divider' });
+
+export const actions = (blockId: string, elements: Button[]): ActionsBlock => ({ type: 'actions', block_id: blockId, elements: elements.slice(0, 25) });
+
+export interface ButtonOptions {
+  value?: string;
+  style?: 'primary' | 'danger';
+  url?: string;
+  confirm?: ConfirmationDialog;
+}
+
+export const button = (text: string, actionId: string, options: ButtonOptions = {}): Button => ({
+  type: 'button',
+  text: plain(truncate(text, 75)),
+  action_id: actionId,
+  ...(options.value === undefined ? {} : { value: truncate(options.value, 2000) }),
+  ...(options.style ? { style: options.style } : {}),
+  ...(options.url ? { url: options.url } : {}),
+  ...(options.confirm ? { confirm: options.confirm } : {}),
+});
+
+export const confirmDialog = (title: string, text: string, confirm: string, style: 'primary' | 'danger' = 'danger'): ConfirmationDialog => ({
+  title: plain(truncate(title, 100)),
+  text: { type: 'mrkdwn', text: truncate(text, 300) },
+  confirm: plain(truncate(confirm, 30)),
+  deny: plain('Cancel'),
+  style,
+});
+
+/** Escapes the three characters Slack treats as markup in mrkdwn text. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Inline code that survives backticks in user input. */
+export function code(text: string): string {
+  return `\`${escapeMrkdwn(text).replace(/`/g, 'ˋ')}\``;
+}
+
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+export interface EphemeralMessage {
+  response_type: 'ephemeral' | 'in_channel';
+  text: string;
+  blocks?: KnownBlock[];
+}
+
+export const ephemeral = (text: string, blocks?: KnownBlock[]): EphemeralMessage => ({
+  response_type: 'ephemeral',
+  text,
+  ...(blocks ? { blocks } : {}),
+});

@@ -1,0 +1,60 @@
+import { WebClient, type WebClientOptions } from '@slack/web-api';
+import type { Installations } from '../installations/installations.js';
+import type { Logger } from '../logging/logger.js';
+import type { WorkspaceKey } from '../store/types.js';
+
+export interface SlackMessage {
+  text: string;
+  blocks?: unknown[];
+}
+
+/** Web API clients holding a workspace's bot token, for work done outside a Slack request (jobs, audit posts). */
+export class BotClients {
+  private readonly clients = new Map<string, WebClient>();
+
+  constructor(
+    private readonly installations: Installations,
+    private readonly options: WebClientOptions,
+    private readonly logger: Logger,
+  ) {}
+
+  async forWorkspace(workspaceKey: WorkspaceKey): Promise<WebClient | undefined> {
+    const token = (await this.installations.find(workspaceKey))?.installation.bot?.token;
+    if (!token) return undefined;
+    let client = this.clients.get(token);
+    if (!client) {
+      if (this.clients.size > 500) this.clients.clear();
+      client = new WebClient(token, this.options);
+      this.clients.set(token, client);
+    }
+    return client;
+  }
+
+  /** Sends a direct message; false when the workspace is gone or Slack refuses. Never throws. */
+  async sendDirectMessage(workspaceKey: WorkspaceKey, userId: string, message: SlackMessage): Promise<boolean> {
+    try {
+      const client = await this.forWorkspace(workspaceKey);
+      if (!client) return false;
+      const opened = await client.conversations.open({ users: userId });
+      const channel = opened.channel?.id;
+      if (!channel) return false;
+      await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks as never });
+      return true;
+    } catch (error) {
+      this.logger.warn({ err: error, workspaceKey, userId }, 'could not send a direct message');
+      return false;
+    }
+  }
+
+  async postToChannel(workspaceKey: WorkspaceKey, channel: string, message: SlackMessage): Promise<boolean> {
+    try {
+      const client = await this.forWorkspace(workspaceKey);
+      if (!client) return false;
+      await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks as never, unfurl_links: false });
+      return true;
+    } catch (error) {
+      this.logger.warn({ err: error, workspaceKey, channel }, 'could not post to a channel');
+      return false;
+    }
+  }
+}

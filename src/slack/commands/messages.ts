@@ -1,0 +1,72 @@
+import type { KnownBlock } from '@slack/types';
+import { variables } from '../../config/variables.js';
+import { type BackendName, backendLabels } from '../../http/errors.js';
+import { context, divider, type EphemeralMessage, ephemeral, escapeMrkdwn, section } from '../blocks.js';
+import { type CommandSpec, helpSubcommand, type SubcommandSpec } from './catalog.js';
+
+/** Help for one command, generated from the catalog: every subcommand, its arguments, examples. */
+export function helpMessage(command: CommandSpec, commandText = `/${command.name}`, note?: string): EphemeralMessage {
+  const blocks: KnownBlock[] = [];
+  if (note) blocks.push(section(note));
+  blocks.push(section(`*${commandText}* — ${command.description}`));
+  for (const sub of command.subcommands) blocks.push(section(subcommandHelp(commandText, sub)));
+  blocks.push(divider());
+  const defaultNote =
+    command.defaultSubcommand === helpSubcommand
+      ? `\`${commandText}\` alone shows this help.`
+      : `\`${commandText}\` alone runs \`${commandText} ${command.defaultSubcommand}\`.`;
+  blocks.push(context(`${defaultNote} \`${commandText} ${helpSubcommand}\` shows this help.`));
+  const fallback = [`${commandText} — ${command.description}`, ...command.subcommands.map((sub) => `${usageLine(commandText, sub)}: ${sub.summary}`)].join(
+    '\n',
+  );
+  return ephemeral(note ? `${stripMarkup(note)}\n${fallback}` : fallback, blocks);
+}
+
+function subcommandHelp(commandText: string, sub: SubcommandSpec): string {
+  const lines = [`\`${usageLine(commandText, sub)}\``, sub.summary];
+  for (const example of sub.examples ?? []) lines.push(`_e.g._ \`${commandText} ${sub.name} ${example}\``);
+  return lines.join('\n');
+}
+
+export function usageLine(commandText: string, sub: SubcommandSpec): string {
+  return [commandText, sub.name, sub.args].filter(Boolean).join(' ');
+}
+
+export function unknownSubcommandMessage(command: CommandSpec, commandText: string, typed: string, suggestion: string | undefined): EphemeralMessage {
+  const guess = suggestion ? ` Did you mean \`${suggestion}\`?` : '';
+  return helpMessage(command, commandText, `I don't know \`${commandText} ${escapeMrkdwn(typed)}\`.${guess}`);
+}
+
+const backendVariables: Record<BackendName, string[]> = {
+  novu: ['NOVU_SECRET_KEY'],
+  vapi: ['VAPI_API_KEY'],
+  signalwire: ['SIGNALWIRE_PROJECT_ID', 'SIGNALWIRE_API_TOKEN', 'SIGNALWIRE_SPACE_URL'],
+};
+
+/** A backend whose keys are absent is switched off; the command says which settings switch it on. */
+export function backendOffMessage(backends: BackendName[]): EphemeralMessage {
+  const names = backends.map((backend) => backendLabels[backend]).join(' or ');
+  const settings = backends.flatMap((backend) => backendVariables[backend]);
+  const lines = settings.map((name) => `• \`${name}\` — ${variables[name as keyof typeof variables].where}`);
+  const text = `${names} is not set up in this Switchboard. Ask whoever runs it to set:\n${lines.join('\n')}`;
+  return ephemeral(text, [section(text)]);
+}
+
+export function refusalMessage(reason: string): EphemeralMessage {
+  return ephemeral(`:no_entry: ${reason}`, [section(`:no_entry: ${escapeMrkdwn(reason)}`)]);
+}
+
+export function unexpectedErrorMessage(requestId: string | undefined): EphemeralMessage {
+  const reference = requestId ? ` (reference \`${requestId}\`)` : '';
+  const text = `Something went wrong on Switchboard's side${reference}. Nothing was changed; please try again, and tell whoever runs Switchboard if it keeps happening.`;
+  return ephemeral(text, [section(text)]);
+}
+
+export function notInstalledMessage(installUrl: string): EphemeralMessage {
+  const text = `Switchboard is not installed in this workspace any more. An admin can install it again at ${installUrl}`;
+  return ephemeral(text, [section(text)]);
+}
+
+function stripMarkup(text: string): string {
+  return text.replace(/[`*_]/g, '');
+}

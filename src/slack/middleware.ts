@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
+import { currentRequestId, type Logger, requestContext } from '../logging/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { Store } from '../store/types.js';
+
+/** Handlers still running after their request was acknowledged; shutdown waits for them. */
+export class InflightWork {
+  private count = 0;
+  private idle: (() => void)[] = [];
+
+  async track<T>(work: () => Promise<T>): Promise<T> {
+    this.count += 1;
+    try {
+      return await work();
+    } finally {
+      this.count -= 1;
+      if (this.count === 0) for (const resolve of this.idle.splice(0)) resolve();
+    }
+  }
+
+  /** Resolves when nothing is running, or after `timeoutMs`. */
+  async drain(timeoutMs: number): Promise<void> {
+    if (this.count === 0) return;
+    await Promise.race([new Promise<void>((resolve) => this.idle.push(resolve)), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+  }
+
+  get size(): number {
+    return this.count;
+  }
+}
+
+export function describeRequest(body: AnyMiddlewareArgs['body']): { kind: string; name: string } {
+  const record = body as Record<string, any>;
+  if (typeof record.command === 'string')
+    return {
+      kind: 'command',
+      name: `${record.command} ${
+        String(record.text ?? '')
+          .trim()
+          .split(/\s+/)[0] ?? ''
+      }`.trim(),
+    };
+  if (record.type === 'event_callback') return { kind: 'event', name: String(record.event?.type ?? 'unknown') };
+  if (record.type === 'block_actions') return { kind: 'action', name: String(record.actions?.[0]?.action_id ?? 'unknown') };
+  if (record.type === 'view_submission' || record.type === 'view_closed') return { kind: 'view', name: String(record.view?.callback_id ?? 'unknown') };
+  if (record.type === 'block_suggestion') return { kind: 'options', name: String(record.action_id ?? 'unknown') };
+  return { kind: String(record.type ?? 'unknown'), name: 'unknown' };
+}
+
+/** Gives each Slack request an id (kept from the HTTP layer when there is one), a metric and a place in the in-flight count. */
+export function requestScope(metrics: Metrics, inflight: InflightWork): Middleware<AnyMiddlewareArgs> {
+  return async ({ body, context, next }) => {
+    const requestId = currentRequestId() ?? randomUUID();
+    context.requestId = requestId;
+    const { kind, name } = describeRequest(body);
+    const labelName = kind === 'command' ? name.slice(0, 64) : name.slice(0, 96);
+    const stopTimer = metrics.slackRequestSeconds.startTimer({ kind, name: labelName });
+    let outcome = 'ok';
+    try {
+      await inflight.track(() => requestContext.run({ requestId }, next));
+    } catch (error) {
+      outcome = 'error';
+      throw error;
+    } finally {
+      stopTimer();
+      metrics.slackRequests.inc({ kind, name: labelName, outcome });
+    }
+  };
+}
+
+/** Events that change state (uninstalls, revocations) are handled once, however often Slack delivers them. */
+export function skipRedeliveredEvents(store: Store, logger: Logger, exempt: ReadonlySet<string>): Middleware<AnyMiddlewareArgs> {
+  return async ({ body, context, next }) => {
+    const record = body as Record<string, any>;
+    const eventId = record.type === 'event_callback' ? record.event_id : undefined;
+    if (typeof eventId !== 'string' || exempt.has(String(record.event?.type))) return next();
+    if (await store.events.markFirstDelivery(eventId)) return next();
+    logger.info({ eventId, retryNum: context.retryNum, retryReason: context.retryReason }, 'event already handled; skipping the redelivery');
+  };
+}

@@ -1,0 +1,113 @@
+import type { ServerResponse } from 'node:http';
+import type { Installation } from '@slack/bolt';
+import { type CallbackOptions, type CodedError, ErrorCode } from '@slack/oauth';
+import type { Logger } from '../../logging/logger.js';
+import { type InstallFailure, installFailurePage, installSuccessPage, type NovuConnectionState } from './pages.js';
+import { RejectedStateError } from './state-store.js';
+
+/** Work done after the installation is stored; it reports what happened in Novu for the success page. */
+export type AfterInstall = (installation: Installation) => Promise<NovuConnectionState>;
+
+export function installCallbacks(options: { afterInstall: AfterInstall; installUrl: string; logger: Logger }): CallbackOptions {
+  return {
+    successAsync: async (installation, _installOptions, _req, res) => {
+      let novu: NovuConnectionState;
+      try {
+        novu = await options.afterInstall(installation as Installation);
+      } catch (error) {
+        options.logger.error({ err: error }, 'post-install work failed');
+        novu = { state: 'pending', reason: 'Switchboard hit an unexpected error and will retry' };
+      }
+      const workspaceName = (installation.isEnterpriseInstall ? installation.enterprise?.name : installation.team?.name) ?? 'your workspace';
+      send(res, 200, installSuccessPage(workspaceName, novu, openSlackUrl(installation as Installation)));
+    },
+    failureAsync: async (error, _installOptions, _req, res) => {
+      const failure = describeInstallFailure(error);
+      options.logger.warn({ reason: failure.reason, code: error.code }, 'installation did not complete');
+      send(res, failure.reason === 'internal' ? 500 : 400, installFailurePage(failure, options.installUrl));
+    },
+  };
+}
+
+function send(res: ServerResponse, status: number, html: string): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(html);
+}
+
+function openSlackUrl(installation: Installation): string {
+  if (installation.isEnterpriseInstall && installation.enterpriseUrl && installation.appId) {
+    return `${installation.enterpriseUrl}manage/organization/apps/profile/${installation.appId}/workspaces/add`;
+  }
+  const team = installation.team?.id;
+  if (team && installation.appId) return `https://slack.com/app_redirect?app=${encodeURIComponent(installation.appId)}&team=${encodeURIComponent(team)}`;
+  return 'https://slack.com/';
+}
+
+/** Plain words for why an installation did not complete; never a stack trace. */
+export function describeInstallFailure(error: CodedError): InstallFailure {
+  if (error instanceof RejectedStateError) {
+    const explanations = {
+      expired: 'The installation link expired: links are valid for 10 minutes.',
+      used: 'This installation link was already used. Each link works once.',
+      forged: 'The installation link was not issued by this Switchboard.',
+    } as const;
+    return {
+      title: 'The installation link is no longer valid',
+      explanation: `${explanations[error.reason]} Start again from the install page.`,
+      reason: `state-${error.reason}`,
+      startOver: true,
+    };
+  }
+  switch (error.code) {
+    case ErrorCode.InvalidStateError:
+      return {
+        title: 'Please start the installation in this browser',
+        explanation:
+          'The installation was started in a different browser (or its cookies were cleared), so Switchboard cannot be sure the request came from you. Start again from the install page in this browser.',
+        reason: 'state-other-browser',
+        startOver: true,
+      };
+    case ErrorCode.MissingStateError:
+      return {
+        title: 'The installation link is incomplete',
+        explanation: 'Slack sent us back without the state that ties the installation to your browser. Start again from the install page.',
+        reason: 'state-missing',
+        startOver: true,
+      };
+    case ErrorCode.MissingCodeError:
+      return {
+        title: 'The installation did not finish',
+        explanation: 'Slack sent us back without an authorization code. Start again from the install page.',
+        reason: 'code-missing',
+        startOver: true,
+      };
+    case ErrorCode.AuthorizationError:
+      return {
+        title: 'Installation cancelled',
+        explanation: 'You cancelled the installation in Slack. Nothing was changed.',
+        reason: 'cancelled',
+        startOver: true,
+      };
+  }
+  const slackCode = slackErrorCode(error);
+  if (slackCode) {
+    return {
+      title: 'Slack refused the installation',
+      explanation: `Slack answered with the error code "${slackCode}". Start again from the install page; if it keeps happening, check the app's client ID and secret.`,
+      reason: `slack-${slackCode}`,
+      startOver: true,
+    };
+  }
+  return {
+    title: 'The installation could not be saved',
+    explanation: 'Switchboard could not finish the installation because of a problem on its side. Nothing was changed in Slack; please try again in a minute.',
+    reason: 'internal',
+    startOver: true,
+  };
+}
+
+function slackErrorCode(error: unknown): string | undefined {
+  const data = (error as { data?: { error?: unknown } }).data;
+  return typeof data?.error === 'string' ? data.error : undefined;
+}

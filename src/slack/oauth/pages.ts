@@ -1,0 +1,92 @@
+import { botScopes } from '../scopes.js';
+
+/** The install and callback pages: small, readable HTML that works without JavaScript. */
+
+export type NovuConnectionState =
+  | { state: 'connected'; identifier: string; integration: string }
+  | { state: 'pending'; reason?: string }
+  | { state: 'failed'; reason: string; hint?: string }
+  | { state: 'not-configured'; missing: string };
+
+export function escapeHtml(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+function page(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)} · Switchboard</title>
+<style>
+  body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1d1c1d; background: #f8f8f8; margin: 0; }
+  main { max-width: 40rem; margin: 3rem auto; background: #fff; padding: 2rem 2.5rem; border-radius: 12px; box-shadow: 0 1px 4px rgba(0,0,0,.08); }
+  h1 { font-size: 1.5rem; margin-top: 0; }
+  .ok { color: #007a5a; } .warn { color: #b26b00; } .bad { color: #c01343; }
+  ul.scopes { padding-left: 1.2rem; } ul.scopes code { background: #f4f4f4; padding: 0 .3rem; border-radius: 4px; }
+  a.button { display: inline-block; background: #4a154b; color: #fff; padding: .7rem 1.4rem; border-radius: 8px; text-decoration: none; font-weight: 600; }
+  .note { color: #616061; font-size: .9rem; }
+</style>
+</head>
+<body><main>
+${body}
+</main></body>
+</html>`;
+}
+
+export function installPage(authorizeUrl: string): string {
+  const scopes = botScopes.map((entry) => `<li><code>${escapeHtml(entry.scope)}</code> — ${escapeHtml(entry.why)}</li>`).join('\n');
+  return page(
+    'Add Switchboard to Slack',
+    `<h1>Add Switchboard to Slack</h1>
+<p>Switchboard connects this Slack workspace to Novu, so Novu can deliver notifications here, and gives your operations team the <code>/connect</code> and <code>/phone</code> commands.</p>
+<p>Slack will ask you to allow these permissions:</p>
+<ul class="scopes">
+${scopes}
+</ul>
+<p><a class="button" id="add-to-slack" href="${escapeHtml(authorizeUrl)}">Add to Slack</a></p>
+<p class="note">The link is valid for 10 minutes and only in this browser.</p>`,
+  );
+}
+
+function novuParagraph(novu: NovuConnectionState): string {
+  switch (novu.state) {
+    case 'connected':
+      return `<p class="ok">✓ Connected to Novu: the bot token was stored as channel connection <code>${escapeHtml(novu.identifier)}</code> on integration <code>${escapeHtml(novu.integration)}</code>.</p>`;
+    case 'pending':
+      return `<p class="warn">⏳ The Novu connection is being completed in the background${novu.reason ? ` (${escapeHtml(novu.reason)})` : ''}. Nothing is lost: Switchboard keeps trying and will send the installer a direct message in Slack when it is done.</p>`;
+    case 'failed':
+      return `<p class="bad">✗ Slack is connected, but Novu refused the connection: ${escapeHtml(novu.reason)}.</p>${novu.hint ? `<p>${escapeHtml(novu.hint)}</p>` : ''}<p>Once that is fixed, run <code>/connect setup</code> in Slack.</p>`;
+    case 'not-configured':
+      return `<p class="warn">Novu is not configured in this Switchboard (${escapeHtml(novu.missing)}), so no Novu connection was made. Run <code>/connect setup</code> in Slack once it is.</p>`;
+  }
+}
+
+export function installSuccessPage(workspaceName: string, novu: NovuConnectionState, openSlackUrl: string): string {
+  return page(
+    'Installed',
+    `<h1 id="result" data-outcome="installed">Switchboard is installed in ${escapeHtml(workspaceName)}</h1>
+${novuParagraph(novu)}
+<p><strong>What next:</strong> in Slack, type <code>/connect</code> to see the connection, or <code>/phone help</code> for phone numbers.</p>
+<p><a class="button" href="${escapeHtml(openSlackUrl)}">Open Slack</a></p>`,
+  );
+}
+
+export interface InstallFailure {
+  title: string;
+  explanation: string;
+  /** Machine-readable reason, for tests and support. */
+  reason: string;
+  startOver: boolean;
+}
+
+export function installFailurePage(failure: InstallFailure, installUrl: string): string {
+  const again = failure.startOver ? `<p><a class="button" href="${escapeHtml(installUrl)}">Start again</a></p>` : '';
+  return page(
+    failure.title,
+    `<h1 id="result" data-outcome="failed" data-reason="${escapeHtml(failure.reason)}">${escapeHtml(failure.title)}</h1>
+<p>${escapeHtml(failure.explanation)}</p>
+${again}`,
+  );
+}

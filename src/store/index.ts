@@ -1,0 +1,42 @@
+import { Migrator } from 'kysely';
+import type { Config } from '../config/load.js';
+import type { Logger } from '../logging/logger.js';
+import { TokenCipher } from './cipher.js';
+import { openPostgresEngine } from './engines/postgres.js';
+import { openSqliteEngine } from './engines/sqlite.js';
+import { migrationProvider } from './migrations/index.js';
+import { type Engine, SqlStore } from './sql-store.js';
+import type { Store } from './types.js';
+
+export type { Store } from './types.js';
+
+export async function openStore(database: Config['database'], encryptionKey: Buffer, logger: Logger): Promise<Store> {
+  const engine = database.kind === 'sqlite' ? openSqliteEngine(database.path) : openPostgresEngine(database.url, logger);
+  return openStoreOn(engine, encryptionKey, logger);
+}
+
+/** Migrates, then wraps the engine. Tests use this to open the same store over another engine. */
+export async function openStoreOn(engine: Engine, encryptionKey: Buffer, logger: Logger): Promise<Store> {
+  try {
+    await migrate(engine, logger);
+  } catch (error) {
+    await engine.close();
+    throw error;
+  }
+  return new SqlStore(engine, new TokenCipher(encryptionKey));
+}
+
+async function migrate(engine: Engine, logger: Logger): Promise<void> {
+  const migrator = new Migrator({
+    db: engine.db,
+    provider: migrationProvider,
+    migrationTableName: 'switchboard_migrations',
+    migrationLockTableName: 'switchboard_migrations_lock',
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  for (const result of results ?? []) {
+    if (result.status === 'Success') logger.info({ migration: result.migrationName, engine: engine.name }, 'applied store migration');
+    if (result.status === 'Error') logger.error({ migration: result.migrationName, engine: engine.name }, 'store migration failed');
+  }
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+}

@@ -1,0 +1,90 @@
+/** Table shapes as the database holds them. Times are epoch milliseconds; JSON is stored as text. */
+export interface Database {
+  installations: InstallationsTable;
+  user_installations: UserInstallationsTable;
+  oauth_states: OAuthStatesTable;
+  jobs: JobsTable;
+  audit_log: AuditLogTable;
+  processed_events: ProcessedEventsTable;
+  locks: LocksTable;
+}
+
+/** Named locks for the embedded store, where processes sharing the file have no advisory locks. */
+export interface LocksTable {
+  name: string;
+  holder: string;
+  expires_at: number;
+}
+
+export interface InstallationsTable {
+  /** `team:T…` for a workspace install, `enterprise:E…` for an org-wide install. */
+  workspace_key: string;
+  team_id: string | null;
+  enterprise_id: string | null;
+  workspace_name: string | null;
+  installer_user_id: string;
+  bot_user_id: string | null;
+  app_id: string | null;
+  bot_expires_at: number | null;
+  /** The whole Bolt installation as AES-256-GCM ciphertext. */
+  secret: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface UserInstallationsTable {
+  workspace_key: string;
+  user_id: string;
+  secret: string;
+  updated_at: number;
+}
+
+export interface OAuthStatesTable {
+  /** SHA-256 of the state value: a database leak does not hand out usable states. */
+  state_hash: string;
+  install_options: string;
+  expires_at: number;
+  created_at: number;
+}
+
+export type JobStatus = 'pending' | 'running' | 'done' | 'dead';
+
+export interface JobsTable {
+  id: string;
+  kind: string;
+  workspace_key: string | null;
+  /** One job per user intent: a second enqueue with the same key returns the first job. */
+  dedupe_key: string;
+  payload: string;
+  status: JobStatus;
+  attempts: number;
+  max_attempts: number;
+  run_at: number;
+  locked_by: string | null;
+  locked_until: number | null;
+  last_error: string | null;
+  result: string | null;
+  requested_by: string | null;
+  created_at: number;
+  updated_at: number;
+  finished_at: number | null;
+}
+
+export interface AuditLogTable {
+  id: string;
+  at: number;
+  workspace_key: string | null;
+  user_id: string | null;
+  action: string;
+  target: string | null;
+  backend: string | null;
+  backend_id: string | null;
+  outcome: string;
+  error: string | null;
+  detail: string | null;
+}
+
+export interface ProcessedEventsTable {
+  event_id: string;
+  received_at: number;
+}

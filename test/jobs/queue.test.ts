@@ -1,0 +1,110 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BackendError } from '../../src/http/errors.js';
+import { type JobFinish, JobQueue, TerminalJobError } from '../../src/jobs/queue.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { eventually } from '../kit/harness.js';
+import { openTestStore, type TestStore } from '../kit/stores.js';
+
+const logger = createLogger({ level: 'silent', format: 'json' });
+
+let testStore: TestStore;
+let queue: JobQueue;
+let finishes: JobFinish[];
+let script: (() => Promise<unknown>)[];
+let runs: number;
+
+beforeEach(async () => {
+  testStore = await openTestStore('sqlite', logger);
+  queue = new JobQueue(testStore.store, { maxAttempts: 3, retryBaseMs: 20, leaseMs: 2_000, pollMs: 20 }, logger);
+  finishes = [];
+  script = [];
+  runs = 0;
+  queue.define({
+    kind: 'test.write',
+    run: async () => {
+      runs += 1;
+      const step = script.shift();
+      return step ? step() : { written: true };
+    },
+    onFinished: async (finish) => {
+      finishes.push(finish);
+    },
+  });
+});
+afterEach(async () => {
+  await queue.stop();
+  await testStore.cleanup();
+});
+
+const unavailable = () => Promise.reject(new BackendError({ backend: 'novu', operation: 'x', kind: 'http', status: 503, attempts: 1 }));
+
+describe('the job queue', () => {
+  it('runs a job inline and hands the outcome to the waiting person (no follow-up message needed)', async () => {
+    const { job } = await queue.enqueue('test.write', { n: 1 }, { dedupeKey: 'a' });
+    const outcome = await queue.runNow(job.id, { waitMs: 1_000 });
+    expect(outcome).toMatchObject({ status: 'done', result: { written: true } });
+    expect(finishes).toHaveLength(1);
+    expect(finishes[0]?.deliveredInline).toBe(true);
+    expect((await testStore.store.jobs.get(job.id))?.status).toBe('done');
+  });
+
+  it('a duplicate intent finds the finished job instead of writing again', async () => {
+    const first = await queue.enqueue('test.write', {}, { dedupeKey: 'same' });
+    await queue.runNow(first.job.id, { waitMs: 1_000 });
+    const second = await queue.enqueue('test.write', {}, { dedupeKey: 'same' });
+    expect(second.created).toBe(false);
+    expect(await queue.runNow(second.job.id, { waitMs: 500 })).toMatchObject({ status: 'done', result: { written: true } });
+    expect(runs).toBe(1);
+  });
+
+  it('retries a retryable failure in the background and tells people when it finally succeeds', async () => {
+    script = [unavailable];
+    const { job } = await queue.enqueue('test.write', {}, { dedupeKey: 'b' });
+    const outcome = await queue.runNow(job.id, { waitMs: 1_000 });
+    expect(outcome.status).toBe('queued');
+    queue.start();
+    await eventually(() => finishes.length === 1, { message: 'the retry' });
+    expect(finishes[0]).toMatchObject({ outcome: { status: 'done' }, deliveredInline: false });
+    expect(runs).toBe(2);
+  });
+
+  it('gives up into a dead state after the last attempt, and runs again exactly once when revived', async () => {
+    script = [unavailable, unavailable, unavailable];
+    const { job } = await queue.enqueue('test.write', {}, { dedupeKey: 'c' });
+    queue.start();
+    await eventually(() => finishes.length === 1, { message: 'giving up' });
+    expect(finishes[0]?.outcome).toEqual({ status: 'failed', error: 'Novu answered 503 (x)' });
+    expect(await testStore.store.jobs.get(job.id)).toMatchObject({ status: 'dead', attempts: 3 });
+    expect(runs).toBe(3);
+    expect(await queue.revive(job.id)).toBe(true);
+    await eventually(() => finishes.length === 2, { message: 'the revived run' });
+    expect(runs).toBe(4);
+    expect(await testStore.store.jobs.get(job.id)).toMatchObject({ status: 'done' });
+  });
+
+  it('does not retry a terminal failure', async () => {
+    script = [() => Promise.reject(new TerminalJobError('the workspace is gone'))];
+    const { job } = await queue.enqueue('test.write', {}, { dedupeKey: 'd' });
+    expect(await queue.runNow(job.id, { waitMs: 1_000 })).toMatchObject({ status: 'failed', error: 'the workspace is gone' });
+    queue.start();
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(runs).toBe(1);
+  });
+
+  it('stops waiting after the inline wait, and then the person is told later', async () => {
+    script = [() => new Promise((resolve) => setTimeout(() => resolve({ slow: true }), 300))];
+    const { job } = await queue.enqueue('test.write', {}, { dedupeKey: 'e' });
+    expect((await queue.runNow(job.id, { waitMs: 50 })).status).toBe('queued');
+    await eventually(() => finishes.length === 1, { message: 'the slow job' });
+    expect(finishes[0]).toMatchObject({ outcome: { status: 'done', result: { slow: true } }, deliveredInline: false });
+  });
+
+  it('waits for running jobs when stopping', async () => {
+    script = [() => new Promise((resolve) => setTimeout(() => resolve({ finished: true }), 200))];
+    await queue.enqueue('test.write', {}, { dedupeKey: 'f' });
+    queue.start();
+    await eventually(() => runs === 1, { message: 'the job to start' });
+    await queue.stop();
+    expect(finishes).toHaveLength(1);
+  });
+});

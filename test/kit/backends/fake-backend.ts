@@ -1,0 +1,217 @@
+import { createHash } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { OpenApiValidator, type VendorSpec } from '../openapi.js';
+
+/**
+ * A loopback vendor API: records every request, validates bodies against the vendor's OpenAPI
+ * document, and can be told to answer slowly, fail, rate-limit, drop the connection or go down.
+ */
+type Json = Record<string, any>;
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  /** The spec's path template this request matched, e.g. `/v1/channel-endpoints/{identifier}`. */
+  route?: string;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  body: unknown;
+  /** Why the vendor would reject the body; empty when it is valid. */
+  problems: string[];
+  at: number;
+}
+
+export interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface Fault {
+  /** `METHOD /path` (exact, or a path prefix ending in `*`), or a predicate. */
+  match: string | ((request: RecordedRequest) => boolean);
+  /** How many matching requests it applies to (default 1). */
+  times?: number;
+  reply?: Reply;
+  delayMs?: number;
+  /** Close the socket without answering. */
+  drop?: boolean;
+}
+
+export type Handler = (request: RecordedRequest, params: Record<string, string>) => Reply | Promise<Reply>;
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  names: string[];
+  handler: Handler;
+}
+
+export abstract class FakeBackend {
+  readonly requests: RecordedRequest[] = [];
+  private readonly faults: (Fault & { remaining: number })[] = [];
+  private readonly routes: Route[] = [];
+  private readonly validator: OpenApiValidator;
+  private readonly sockets = new Set<Socket>();
+  private server: Server | undefined;
+  private port = 0;
+  /** Added to every response. */
+  latencyMs = 0;
+
+  protected constructor(spec: VendorSpec) {
+    this.validator = new OpenApiValidator(spec);
+  }
+
+  /** Whether the request carries the right credentials. */
+  protected abstract authorized(headers: IncomingHttpHeaders): boolean;
+  protected abstract unauthorized(): Reply;
+  /** The vendor's answer to a body that fails its schema. */
+  protected abstract invalidBody(problems: string[]): Reply;
+  /** Rules the vendor's server applies beyond its published schema. */
+  protected serverRules(_request: RecordedRequest): string[] {
+    return [];
+  }
+
+  protected on(method: string, path: string, handler: Handler): void {
+    const names: string[] = [];
+    const pattern = new RegExp(
+      `^${path.replace(/:(\w+)/g, (_match, name: string) => {
+        names.push(name);
+        return '([^/]+)';
+      })}$`,
+    );
+    this.routes.push({ method, pattern, names, handler });
+  }
+
+  async start(port = 0): Promise<this> {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((error) => {
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ message: String(error) }));
+      });
+    });
+    this.server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => this.server?.listen(port || this.port || 0, '127.0.0.1', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server) return;
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise((resolve) => this.server?.close(resolve));
+    this.server = undefined;
+  }
+
+  /** Stops listening: connections are refused until `comeBack()`. */
+  goDown(): Promise<void> {
+    return this.stop();
+  }
+
+  async comeBack(): Promise<void> {
+    await this.start(this.port);
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  inject(fault: Fault): void {
+    this.faults.push({ ...fault, remaining: fault.times ?? 1 });
+  }
+
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
+  requestsTo(method: string, pathOrRoute: string): RecordedRequest[] {
+    return this.requests.filter((request) => request.method === method && (request.path === pathOrRoute || request.route === pathOrRoute));
+  }
+
+  /** Requests whose body the vendor's schema (or server) rejects. */
+  invalidRequests(): RecordedRequest[] {
+    return this.requests.filter((request) => request.problems.length > 0);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.url);
+    const text = await readBody(req);
+    let body: unknown;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      body = text;
+    }
+    const route = this.validator.matchPath(req.method ?? 'GET', url.pathname);
+    const request: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      route,
+      query: url.searchParams,
+      headers: req.headers,
+      body,
+      problems: [],
+      at: Date.now(),
+    };
+    if (route && ['POST', 'PUT', 'PATCH'].includes(request.method)) {
+      request.problems = [...this.validator.validateRequest(request.method, route, body), ...this.serverRules(request)];
+    }
+    this.requests.push(request);
+
+    const fault = this.faults.find((candidate) => candidate.remaining > 0 && matches(candidate.match, request));
+    if (fault) fault.remaining -= 1;
+    const delay = (fault?.delayMs ?? 0) + this.latencyMs;
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    if (fault?.drop) {
+      req.socket.destroy();
+      return;
+    }
+    let reply: Reply;
+    if (fault?.reply) reply = fault.reply;
+    else if (!this.authorized(req.headers)) reply = this.unauthorized();
+    else if (request.problems.length > 0) reply = this.invalidBody(request.problems);
+    else reply = await this.dispatch(request);
+    if (res.destroyed) return;
+    res.writeHead(reply.status, { ...(reply.body === undefined ? {} : { 'content-type': 'application/json' }), ...reply.headers });
+    res.end(reply.body === undefined ? undefined : JSON.stringify(reply.body));
+  }
+
+  private async dispatch(request: RecordedRequest): Promise<Reply> {
+    for (const route of this.routes) {
+      if (route.method !== request.method) continue;
+      const match = route.pattern.exec(request.path);
+      if (!match) continue;
+      const params = Object.fromEntries(route.names.map((name, index) => [name, decodeURIComponent(match[index + 1] ?? '')]));
+      return route.handler(request, params);
+    }
+    return { status: 404, body: { statusCode: 404, message: `Cannot ${request.method} ${request.path}` } };
+  }
+}
+
+function matches(match: Fault['match'], request: RecordedRequest): boolean {
+  if (typeof match === 'function') return match(request);
+  const [method, path] = match.split(' ');
+  if (method !== request.method || !path) return false;
+  return path.endsWith('*') ? request.path.startsWith(path.slice(0, -1)) : request.path === path;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export function bodyHash(body: unknown): string {
+  return createHash('sha256')
+    .update(JSON.stringify(body ?? null))
+    .digest('hex');
+}
+
+export type { Json };

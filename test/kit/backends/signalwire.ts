@@ -1,0 +1,73 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { FakeBackend, type Json, type Reply } from './fake-backend.js';
+
+/**
+ * SignalWire Relay REST phone numbers: Basic auth, the partner-API import (which can be switched
+ * off per space), `{errors:[…]}` on 422 and `{error}` otherwise, and `toll-free` in responses.
+ */
+const validation = (detail: string): Reply => ({ status: 422, body: { errors: [{ detail, status: '422', title: 'Invalid Attribute', code: '422' }] } });
+
+export class FakeSignalWire extends FakeBackend {
+  readonly projectId = randomUUID();
+  readonly apiToken = `PT${randomBytes(16).toString('hex')}`;
+  readonly numbers = new Map<string, Json>();
+  partnerApiEnabled = true;
+
+  constructor() {
+    super('signalwire');
+    this.on('POST', '/api/relay/rest/imported_phone_numbers', (request) => {
+      if (!this.partnerApiEnabled) return { status: 404, body: { error: 'Not Found' } };
+      const body = request.body as Json;
+      if ([...this.numbers.values()].some((number) => number.number === body.number)) return validation('Number has already been taken');
+      const at = new Date().toISOString();
+      const number: Json = {
+        id: randomUUID(),
+        number: body.number,
+        name: null,
+        capabilities: body.capabilities ?? ['sms', 'voice', 'fax', 'mms'],
+        number_type: body.number_type === 'tollfree' ? 'toll-free' : 'longcode',
+        e911_address_id: null,
+        created_at: at,
+        updated_at: at,
+        next_billed_at: null,
+        call_handler: null,
+        call_receive_mode: 'voice',
+        message_handler: null,
+        country_code: body.number.startsWith('+1') ? 'US' : null,
+      };
+      this.numbers.set(number.id, number);
+      return { status: 201, body: number };
+    });
+    this.on('GET', '/api/relay/rest/phone_numbers', (request) => {
+      const filter = request.query.get('filter_number');
+      const data = [...this.numbers.values()].filter((number) => !filter || String(number.number).includes(filter));
+      return { status: 200, body: { links: { self: request.path, first: request.path, next: null }, data } };
+    });
+    this.on('GET', '/api/relay/rest/phone_numbers/:id', (_request, { id }) => {
+      const number = this.numbers.get(id ?? '');
+      return number ? { status: 200, body: number } : { status: 404, body: { error: 'Not Found' } };
+    });
+    this.on('PUT', '/api/relay/rest/phone_numbers/:id', (request, { id }) => {
+      const number = this.numbers.get(id ?? '');
+      if (!number) return { status: 404, body: { error: 'Not Found' } };
+      Object.assign(number, request.body as Json, { updated_at: new Date().toISOString() });
+      return { status: 200, body: number };
+    });
+    this.on('DELETE', '/api/relay/rest/phone_numbers/:id', (_request, { id }) =>
+      this.numbers.delete(id ?? '') ? { status: 204 } : { status: 404, body: { error: 'Not Found' } },
+    );
+  }
+
+  protected authorized(headers: IncomingHttpHeaders): boolean {
+    return headers.authorization === `Basic ${Buffer.from(`${this.projectId}:${this.apiToken}`).toString('base64')}`;
+  }
+
+  protected unauthorized(): Reply {
+    return { status: 401, body: { error: 'Unauthorized' } };
+  }
+
+  protected invalidBody(problems: string[]): Reply {
+    return { status: 422, body: { errors: problems.map((detail) => ({ detail, status: '422', title: 'Invalid Attribute', code: '422' })) } };
+  }
+}

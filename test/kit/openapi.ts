@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Ajv, type ValidateFunction } from 'ajv';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+
+type Json = Record<string, any>;
+
+export type VendorSpec = 'novu' | 'vapi' | 'signalwire';
+
+/** Validates request bodies against a vendor's OpenAPI document (3.0 or 3.1). */
+export class OpenApiValidator {
+  private readonly document: Json;
+  private readonly ajv: Ajv;
+  private readonly cache = new Map<string, ValidateFunction>();
+
+  constructor(spec: VendorSpec) {
+    const file = fileURLToPath(new URL(`../fixtures/openapi/${spec}.json`, import.meta.url));
+    this.document = JSON.parse(readFileSync(file, 'utf8')) as Json;
+    const options = { strict: false, allErrors: true, validateSchema: false, discriminator: false } as const;
+    this.ajv = String(this.document.openapi).startsWith('3.1') ? (new Ajv2020(options) as unknown as Ajv) : new Ajv(options);
+    (addFormats as unknown as (ajv: Ajv) => void)(this.ajv);
+  }
+
+  /** Problems with `body` as the request body of `method path` (path as written in the spec, e.g. `/phone-number/{id}`). */
+  validateRequest(method: string, specPath: string, body: unknown): string[] {
+    const operation = this.document.paths?.[specPath]?.[method.toLowerCase()];
+    if (!operation) return [`${method} ${specPath} is not in the vendor's spec`];
+    const requestBody = operation.requestBody;
+    if (!requestBody) return body === undefined ? [] : [`${method} ${specPath} takes no body`];
+    if (body === undefined) return requestBody.required ? ['the request body is required'] : [];
+    const key = `${method} ${specPath}`;
+    let validate = this.cache.get(key);
+    if (!validate) {
+      const schema = requestBody.content?.['application/json']?.schema;
+      // Keep components beside the schema so its "#/components/..." references resolve.
+      validate = this.ajv.compile({ ...schema, components: this.document.components });
+      this.cache.set(key, validate);
+    }
+    if (validate(body)) return [];
+    return (validate.errors ?? []).map(
+      (error) => `${error.instancePath || 'body'} ${error.message ?? 'is invalid'}${error.params ? ` ${JSON.stringify(error.params)}` : ''}`,
+    );
+  }
+
+  /** The `{placeholders}` path in the spec that a concrete path matches. */
+  matchPath(method: string, path: string): string | undefined {
+    for (const specPath of Object.keys(this.document.paths ?? {})) {
+      const pattern = new RegExp(`^${specPath.replace(/\{[^}]+\}/g, '[^/]+')}$`);
+      if (pattern.test(path) && this.document.paths[specPath][method.toLowerCase()]) return specPath;
+    }
+    return undefined;
+  }
+}

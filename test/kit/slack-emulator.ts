@@ -1,0 +1,506 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { checkMessage, checkView } from './block-kit.js';
+
+/**
+ * A loopback stand-in for slack.com: the Web API methods Switchboard calls, the OAuth authorize
+ * page, and response_url endpoints. It records every call, issues and checks tokens and trigger
+ * ids the way Slack does, and rejects views and messages that break Block Kit limits.
+ */
+type Json = Record<string, any>;
+
+export interface EmulatedUser {
+  id: string;
+  teamId: string;
+  name?: string;
+  isAdmin?: boolean;
+  isOwner?: boolean;
+}
+
+export interface InstallTarget {
+  team?: { id: string; name: string };
+  enterprise?: { id: string; name: string };
+  isEnterpriseInstall?: boolean;
+  userId: string;
+  /** Token rotation on: tokens expire after `expiresIn` seconds and come with a refresh token. */
+  rotation?: { expiresIn: number };
+}
+
+interface IssuedToken {
+  token: string;
+  kind: 'bot' | 'user';
+  teamId?: string;
+  teamName?: string;
+  enterpriseId?: string;
+  isEnterpriseInstall: boolean;
+  userId: string;
+  botId: string;
+  botUserId: string;
+  expiresAt?: number;
+  revoked: boolean;
+}
+
+interface RefreshToken {
+  token: string;
+  target: InstallTarget;
+  used: boolean;
+}
+
+export interface ApiCall {
+  method: string;
+  args: Json;
+  token?: string;
+  ok: boolean;
+  error?: string;
+  at: number;
+}
+
+export interface EmulatedView extends Json {
+  id: string;
+  hash: string;
+  type: 'modal' | 'home';
+  state: { values: Json };
+}
+
+export interface ResponsePost {
+  id: string;
+  body: Json;
+  at: number;
+}
+
+interface Fault {
+  method: string;
+  times: number;
+  error: string;
+  status?: number;
+  retryAfter?: number;
+}
+
+const randomPart = (bytes = 12) => randomBytes(bytes).toString('hex');
+
+export class SlackEmulator {
+  readonly clientId = `${Date.now() % 100000}.${Math.floor(Math.random() * 1e9)}`;
+  readonly clientSecret = `emulated-client-secret-${randomPart(8)}`;
+  readonly appId = 'A0SWITCHBRD';
+  readonly calls: ApiCall[] = [];
+  readonly problems: string[] = [];
+  readonly responses: ResponsePost[] = [];
+  readonly views = new Map<string, EmulatedView>();
+  readonly homeViews = new Map<string, EmulatedView>();
+  readonly users = new Map<string, EmulatedUser>();
+  /** What the next consent on the authorize page installs. */
+  nextInstall: InstallTarget = { team: { id: 'T0TEAM0001', name: 'Acme Ops' }, userId: 'U0INSTALLER' };
+  private readonly tokens = new Map<string, IssuedToken>();
+  private readonly refreshTokens = new Map<string, RefreshToken>();
+  private readonly codes = new Map<string, { target: InstallTarget; redirectUri?: string; expiresAt: number; used: boolean }>();
+  private readonly triggers = new Map<string, { issuedAt: number; used: boolean }>();
+  private readonly faults: Fault[] = [];
+  private readonly latencies = new Map<string, number>();
+  private server: Server | undefined;
+  private port = 0;
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((error) => {
+        res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end(String(error));
+      });
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise((resolve) => this.server?.close(resolve));
+    this.server = undefined;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get apiUrl(): string {
+    return `${this.url}/api/`;
+  }
+
+  get authorizeUrl(): string {
+    return `${this.url}/oauth/v2/authorize`;
+  }
+
+  addUser(user: EmulatedUser): EmulatedUser {
+    this.users.set(user.id, user);
+    return user;
+  }
+
+  /** A trigger id as Slack puts in commands and interactions: valid for 3 seconds, once. */
+  newTrigger(): string {
+    const id = `${Date.now()}.${randomPart(6)}`;
+    this.triggers.set(id, { issuedAt: Date.now(), used: false });
+    return id;
+  }
+
+  newResponseUrl(): string {
+    return `${this.url}/response/${randomPart(8)}`;
+  }
+
+  callsTo(method: string): ApiCall[] {
+    return this.calls.filter((call) => call.method === method);
+  }
+
+  responsesTo(url: string): ResponsePost[] {
+    const id = url.slice(url.lastIndexOf('/') + 1);
+    return this.responses.filter((post) => post.id === id);
+  }
+
+  /** The next `times` calls to `method` fail with a Slack error (and HTTP status, e.g. 429). */
+  failNext(method: string, error: string, options: { times?: number; status?: number; retryAfter?: number } = {}): void {
+    this.faults.push({ method, error, times: options.times ?? 1, status: options.status, retryAfter: options.retryAfter });
+  }
+
+  setLatency(method: string, ms: number): void {
+    this.latencies.set(method, ms);
+  }
+
+  /** Every token of a workspace stops working, as after an uninstall. */
+  revokeWorkspace(teamOrEnterpriseId: string): void {
+    for (const token of this.tokens.values()) {
+      if (token.teamId === teamOrEnterpriseId || token.enterpriseId === teamOrEnterpriseId) token.revoked = true;
+    }
+  }
+
+  /** Tokens this emulator handed out: a log line containing one of these is a leak. */
+  issuedSecrets(): string[] {
+    return [...this.tokens.keys(), ...this.refreshTokens.keys(), this.clientSecret, ...[...this.codes.keys()]];
+  }
+
+  refreshCount(): number {
+    return this.callsTo('oauth.v2.access').filter((call) => call.args.grant_type === 'refresh_token' && call.ok).length;
+  }
+
+  tokenInfo(token: string): IssuedToken | undefined {
+    return this.tokens.get(token);
+  }
+
+  /** The latest bot token issued for a team or enterprise. */
+  latestBotToken(teamOrEnterpriseId: string): string | undefined {
+    const matches = [...this.tokens.values()].filter(
+      (token) => token.kind === 'bot' && (token.teamId === teamOrEnterpriseId || (token.isEnterpriseInstall && token.enterpriseId === teamOrEnterpriseId)),
+    );
+    return matches.at(-1)?.token;
+  }
+
+  isTokenValid(token: string): boolean {
+    const issued = this.tokens.get(token);
+    return Boolean(issued && !issued.revoked && (issued.expiresAt === undefined || issued.expiresAt > Date.now()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.url);
+    if (url.pathname.startsWith('/api/')) return this.handleApi(url.pathname.slice('/api/'.length), req, res);
+    if (url.pathname === '/oauth/v2/authorize') return this.authorizePage(url, res);
+    if (url.pathname === '/oauth/v2/consent') return this.consent(url, res);
+    if (url.pathname.startsWith('/response/')) return this.responseUrl(url.pathname.slice('/response/'.length), req, res);
+    res.writeHead(404);
+    res.end();
+  }
+
+  private authorizePage(url: URL, res: ServerResponse): void {
+    const params = url.searchParams;
+    if (params.get('client_id') !== this.clientId) {
+      res.writeHead(400, { 'content-type': 'text/html' });
+      res.end('<h1>Invalid client_id</h1>');
+      return;
+    }
+    const consent = (answer: string) =>
+      `/oauth/v2/consent?${new URLSearchParams({ answer, state: params.get('state') ?? '', redirect_uri: params.get('redirect_uri') ?? '' })}`;
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(`<!doctype html><html><body><h1>Switchboard is requesting permission</h1>
+<p id="scopes">${params.get('scope') ?? ''}</p>
+<a id="allow" href="${consent('allow')}">Allow</a> <a id="cancel" href="${consent('cancel')}">Cancel</a></body></html>`);
+  }
+
+  private consent(url: URL, res: ServerResponse): void {
+    const redirectUri = url.searchParams.get('redirect_uri');
+    const state = url.searchParams.get('state') ?? '';
+    if (!redirectUri) {
+      res.writeHead(400);
+      res.end('missing redirect_uri');
+      return;
+    }
+    const target = new URL(redirectUri);
+    if (url.searchParams.get('answer') === 'allow') {
+      const code = `code-${randomPart(10)}`;
+      this.codes.set(code, { target: structuredClone(this.nextInstall), redirectUri, expiresAt: Date.now() + 10 * 60_000, used: false });
+      target.searchParams.set('code', code);
+    } else {
+      target.searchParams.set('error', 'access_denied');
+    }
+    if (state) target.searchParams.set('state', state);
+    res.writeHead(302, { location: target.toString() });
+    res.end();
+  }
+
+  private async responseUrl(id: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = JSON.parse((await readBody(req)) || '{}') as Json;
+    const problems = checkMessage(body);
+    if (problems.length > 0) this.problems.push(...problems.map((problem) => `response_url: ${problem}`));
+    this.responses.push({ id, body, at: Date.now() });
+    res.writeHead(problems.length ? 400 : 200, { 'content-type': 'text/plain' });
+    res.end(problems.length ? 'invalid_blocks' : 'ok');
+  }
+
+  private async handleApi(method: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const raw = await readBody(req);
+    const args = parseArgs(raw, String(req.headers['content-type'] ?? ''));
+    const header = req.headers.authorization;
+    const token = header?.startsWith('Bearer ') ? header.slice(7) : typeof args.token === 'string' ? args.token : undefined;
+    const latency = this.latencies.get(method);
+    if (latency) await new Promise((resolve) => setTimeout(resolve, latency));
+
+    const fault = this.faults.find((candidate) => candidate.method === method && candidate.times > 0);
+    let result: Json;
+    let status = 200;
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (fault) {
+      fault.times -= 1;
+      status = fault.status ?? 200;
+      if (fault.retryAfter !== undefined) headers['retry-after'] = String(fault.retryAfter);
+      result = { ok: false, error: fault.error };
+    } else {
+      result = this.dispatch(method, args, token);
+    }
+    this.calls.push({ method, args, token, ok: result.ok === true, error: result.ok ? undefined : result.error, at: Date.now() });
+    res.writeHead(status, headers);
+    res.end(JSON.stringify(result));
+  }
+
+  private dispatch(method: string, args: Json, token: string | undefined): Json {
+    if (method === 'oauth.v2.access') return this.oauthAccess(args);
+    const issued = token ? this.tokens.get(token) : undefined;
+    if (!token) return { ok: false, error: 'not_authed' };
+    if (!issued) return { ok: false, error: 'invalid_auth' };
+    if (issued.revoked) return { ok: false, error: 'token_revoked' };
+    if (issued.expiresAt !== undefined && issued.expiresAt <= Date.now()) return { ok: false, error: 'token_expired' };
+    switch (method) {
+      case 'auth.test':
+        return {
+          ok: true,
+          url: issued.isEnterpriseInstall ? 'https://acme-grid.enterprise.slack.com/' : 'https://acme.slack.com/',
+          team: issued.teamName ?? '',
+          user: 'switchboard',
+          team_id: issued.teamId ?? '',
+          user_id: issued.kind === 'bot' ? issued.botUserId : issued.userId,
+          bot_id: issued.botId,
+          enterprise_id: issued.enterpriseId,
+          is_enterprise_install: issued.isEnterpriseInstall,
+        };
+      case 'users.info': {
+        const user = this.users.get(String(args.user));
+        if (!user) return { ok: false, error: 'user_not_found' };
+        return {
+          ok: true,
+          user: {
+            id: user.id,
+            team_id: user.teamId,
+            name: user.name ?? user.id,
+            is_admin: Boolean(user.isAdmin),
+            is_owner: Boolean(user.isOwner),
+            is_primary_owner: false,
+            is_bot: false,
+          },
+        };
+      }
+      case 'views.open':
+      case 'views.push':
+        return this.openView(args, method === 'views.push');
+      case 'views.update':
+        return this.updateView(args);
+      case 'views.publish':
+        return this.publishView(args);
+      case 'chat.postMessage':
+      case 'chat.postEphemeral': {
+        if (!args.channel) return { ok: false, error: 'channel_not_found' };
+        const problems = checkMessage(args);
+        if (problems.length) return this.invalid(method, problems);
+        const ts = `${Math.floor(Date.now() / 1000)}.${randomPart(3)}`;
+        return method === 'chat.postMessage'
+          ? { ok: true, channel: args.channel, ts, message: { text: args.text, blocks: args.blocks, ts } }
+          : { ok: true, message_ts: ts };
+      }
+      case 'conversations.open': {
+        const users = String(args.users ?? '');
+        if (!users) return { ok: false, error: 'users_list_not_supplied' };
+        return { ok: true, channel: { id: `D${users.split(',')[0]?.slice(1)}` } };
+      }
+      default:
+        return { ok: false, error: 'unknown_method' };
+    }
+  }
+
+  private invalid(method: string, problems: string[]): Json {
+    this.problems.push(...problems.map((problem) => `${method}: ${problem}`));
+    return { ok: false, error: 'invalid_arguments', response_metadata: { messages: problems.map((problem) => `[ERROR] ${problem}`) } };
+  }
+
+  private useTrigger(triggerId: unknown): Json | undefined {
+    const trigger = typeof triggerId === 'string' ? this.triggers.get(triggerId) : undefined;
+    if (!trigger) return { ok: false, error: 'invalid_trigger_id' };
+    if (trigger.used) return { ok: false, error: 'exchanged_trigger_id' };
+    if (Date.now() - trigger.issuedAt > 3000) {
+      this.problems.push(`trigger ${String(triggerId)} used after ${Date.now() - trigger.issuedAt} ms`);
+      return { ok: false, error: 'expired_trigger_id' };
+    }
+    trigger.used = true;
+    return undefined;
+  }
+
+  private storeView(view: Json, existing?: EmulatedView): EmulatedView {
+    const stored: EmulatedView = {
+      ...view,
+      id: existing?.id ?? `V${randomPart(5).toUpperCase()}`,
+      hash: `${Date.now()}.${randomPart(4)}`,
+      type: view.type,
+      state: { values: {} },
+      private_metadata: view.private_metadata ?? '',
+      callback_id: view.callback_id ?? '',
+      root_view_id: existing?.root_view_id ?? existing?.id ?? null,
+      app_id: this.appId,
+    };
+    if (!stored.root_view_id) stored.root_view_id = stored.id;
+    return stored;
+  }
+
+  private openView(args: Json, push: boolean): Json {
+    const triggerProblem = this.useTrigger(args.trigger_id);
+    if (triggerProblem) return triggerProblem;
+    const problems = checkView(args.view);
+    if (args.view?.type !== 'modal') problems.push('views.open needs a modal view');
+    if (problems.length) return this.invalid(push ? 'views.push' : 'views.open', problems);
+    const view = this.storeView(args.view);
+    this.views.set(view.id, view);
+    return { ok: true, view };
+  }
+
+  private updateView(args: Json): Json {
+    const existing = args.view_id
+      ? this.views.get(String(args.view_id))
+      : [...this.views.values()].find((view) => view.external_id && view.external_id === args.external_id);
+    if (!existing) return { ok: false, error: 'not_found' };
+    if (args.hash && args.hash !== existing.hash) return { ok: false, error: 'hash_conflict' };
+    const problems = checkView(args.view);
+    if (problems.length) return this.invalid('views.update', problems);
+    const view = this.storeView(args.view, existing);
+    this.views.set(view.id, view);
+    return { ok: true, view };
+  }
+
+  private publishView(args: Json): Json {
+    const problems = checkView(args.view);
+    if (args.view?.type !== 'home') problems.push('views.publish needs a home view');
+    if (!args.user_id) problems.push('views.publish needs user_id');
+    if (problems.length) return this.invalid('views.publish', problems);
+    const existing = this.homeViews.get(String(args.user_id));
+    if (args.hash && existing && args.hash !== existing.hash) return { ok: false, error: 'hash_conflict' };
+    const view = this.storeView(args.view, existing);
+    this.homeViews.set(String(args.user_id), view);
+    return { ok: true, view };
+  }
+
+  private oauthAccess(args: Json): Json {
+    if (args.client_id !== this.clientId || args.client_secret !== this.clientSecret) return { ok: false, error: 'invalid_client_id' };
+    if (args.grant_type === 'refresh_token') {
+      const refresh = this.refreshTokens.get(String(args.refresh_token));
+      if (!refresh || refresh.used) return { ok: false, error: 'invalid_refresh_token' };
+      refresh.used = true;
+      return this.grant(refresh.target, { refreshOnly: true });
+    }
+    const code = this.codes.get(String(args.code));
+    if (!code) return { ok: false, error: 'invalid_code' };
+    if (code.used) return { ok: false, error: 'code_already_used' };
+    if (code.expiresAt < Date.now()) return { ok: false, error: 'invalid_code' };
+    if (code.redirectUri && args.redirect_uri && args.redirect_uri !== code.redirectUri) return { ok: false, error: 'bad_redirect_uri' };
+    code.used = true;
+    return this.grant(code.target, { refreshOnly: false });
+  }
+
+  private grant(target: InstallTarget, { refreshOnly }: { refreshOnly: boolean }): Json {
+    const org = Boolean(target.isEnterpriseInstall);
+    const owner = org ? target.enterprise?.id : target.team?.id;
+    const botToken = `xoxb-${owner}-${randomPart()}`;
+    const issued: IssuedToken = {
+      token: botToken,
+      kind: 'bot',
+      teamId: org ? undefined : target.team?.id,
+      teamName: org ? undefined : target.team?.name,
+      enterpriseId: target.enterprise?.id,
+      isEnterpriseInstall: org,
+      userId: target.userId,
+      botId: `B${owner}`,
+      botUserId: `U${owner}BOT`,
+      expiresAt: target.rotation ? Date.now() + target.rotation.expiresIn * 1000 : undefined,
+      revoked: false,
+    };
+    this.tokens.set(botToken, issued);
+    let refreshToken: string | undefined;
+    if (target.rotation) {
+      refreshToken = `xoxe-1-${randomPart(16)}`;
+      this.refreshTokens.set(refreshToken, { token: refreshToken, target: structuredClone(target), used: false });
+    }
+    if (refreshOnly) {
+      return {
+        ok: true,
+        access_token: botToken,
+        refresh_token: refreshToken,
+        expires_in: target.rotation?.expiresIn,
+        token_type: 'bot',
+        team: target.team ?? null,
+        enterprise: target.enterprise ?? null,
+      };
+    }
+    return {
+      ok: true,
+      app_id: this.appId,
+      authed_user: { id: target.userId },
+      scope: 'commands,chat:write',
+      token_type: 'bot',
+      access_token: botToken,
+      bot_user_id: issued.botUserId,
+      team: org ? null : (target.team ?? null),
+      enterprise: target.enterprise ?? null,
+      is_enterprise_install: org,
+      ...(refreshToken ? { refresh_token: refreshToken, expires_in: target.rotation?.expiresIn } : {}),
+    };
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** WebClient sends form fields, with objects such as `view` and `blocks` JSON-encoded inside them. */
+function parseArgs(raw: string, contentType: string): Json {
+  if (!raw) return {};
+  if (contentType.includes('application/json')) return JSON.parse(raw) as Json;
+  const args: Json = {};
+  for (const [key, value] of new URLSearchParams(raw)) {
+    if ((value.startsWith('{') || value.startsWith('[')) && ['view', 'blocks', 'attachments', 'metadata'].includes(key)) {
+      try {
+        args[key] = JSON.parse(value);
+        continue;
+      } catch {
+        // leave as text
+      }
+    }
+    args[key] = value;
+  }
+  return args;
+}

@@ -1,0 +1,255 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import type { EmulatedView, SlackEmulator } from './slack-emulator.js';
+
+/**
+ * Sends requests to the app exactly as Slack does: form-encoded slash commands, `payload=`
+ * interactivity, JSON events, all signed with the signing secret (v0 HMAC-SHA256).
+ */
+type Json = Record<string, any>;
+
+export interface Actor {
+  userId: string;
+  teamId: string;
+  enterpriseId?: string;
+  /** An org-wide (Enterprise Grid) install: interactive payloads then carry `team: null`. */
+  isEnterpriseInstall?: boolean;
+  channelId?: string;
+}
+
+export interface SentResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+  json: Json | undefined;
+  responseUrl?: string;
+  triggerId?: string;
+}
+
+export function signature(secret: string, timestamp: number | string, body: string): string {
+  return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+}
+
+export class SlackSender {
+  constructor(
+    private readonly appUrl: string,
+    private readonly signingSecret: string,
+    private readonly emulator: SlackEmulator,
+  ) {}
+
+  /** A raw signed POST to /slack/events; `sign` overrides let tests forge or age the signature. */
+  async post(
+    body: string,
+    contentType: string,
+    options: { timestamp?: number; secret?: string; headers?: Record<string, string>; omitSignature?: boolean } = {},
+  ): Promise<SentResponse> {
+    const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+    const headers: Record<string, string> = { 'content-type': contentType, ...options.headers };
+    if (!options.omitSignature) {
+      headers['x-slack-request-timestamp'] = String(timestamp);
+      headers['x-slack-signature'] = signature(options.secret ?? this.signingSecret, timestamp, body);
+    }
+    const response = await fetch(`${this.appUrl}/slack/events`, { method: 'POST', headers, body });
+    const text = await response.text();
+    let json: Json | undefined;
+    try {
+      json = text ? (JSON.parse(text) as Json) : undefined;
+    } catch {
+      json = undefined;
+    }
+    return { status: response.status, headers: response.headers, text, json };
+  }
+
+  commandBody(command: string, text: string, actor: Actor, extra: Json = {}): { body: string; responseUrl: string; triggerId: string } {
+    const responseUrl = this.emulator.newResponseUrl();
+    const triggerId = this.emulator.newTrigger();
+    const fields: Record<string, string> = {
+      token: 'deprecated-verification-token',
+      team_id: actor.teamId,
+      team_domain: 'acme',
+      channel_id: actor.channelId ?? 'C0GENERAL',
+      channel_name: 'general',
+      user_id: actor.userId,
+      user_name: actor.userId.toLowerCase(),
+      command,
+      text,
+      api_app_id: this.emulator.appId,
+      is_enterprise_install: actor.isEnterpriseInstall ? 'true' : 'false',
+      response_url: responseUrl,
+      trigger_id: triggerId,
+      ...(actor.enterpriseId ? { enterprise_id: actor.enterpriseId, enterprise_name: 'Acme Grid' } : {}),
+      ...extra,
+    };
+    return { body: new URLSearchParams(fields).toString(), responseUrl, triggerId };
+  }
+
+  async command(command: string, text: string, actor: Actor): Promise<SentResponse> {
+    const { body, responseUrl, triggerId } = this.commandBody(command, text, actor);
+    const response = await this.post(body, 'application/x-www-form-urlencoded');
+    return { ...response, responseUrl, triggerId };
+  }
+
+  async interaction(payload: Json, options: { headers?: Record<string, string> } = {}): Promise<SentResponse> {
+    return this.post(`payload=${encodeURIComponent(JSON.stringify(payload))}`, 'application/x-www-form-urlencoded', options);
+  }
+
+  private identity(actor: Actor): Json {
+    return {
+      team: actor.isEnterpriseInstall ? null : { id: actor.teamId, domain: 'acme', ...(actor.enterpriseId ? { enterprise_id: actor.enterpriseId } : {}) },
+      user: { id: actor.userId, username: actor.userId.toLowerCase(), name: actor.userId.toLowerCase(), team_id: actor.teamId },
+      api_app_id: this.emulator.appId,
+      token: 'deprecated-verification-token',
+      is_enterprise_install: Boolean(actor.isEnterpriseInstall),
+      enterprise: actor.enterpriseId ? { id: actor.enterpriseId, name: 'Acme Grid' } : null,
+    };
+  }
+
+  /** Submits a modal the app opened, filled in with `values` keyed by action_id (others keep their initial values). */
+  async submitView(view: EmulatedView, values: Record<string, unknown>, actor: Actor): Promise<SentResponse> {
+    const payload = {
+      type: 'view_submission',
+      ...this.identity(actor),
+      trigger_id: this.emulator.newTrigger(),
+      view: { ...view, state: { values: stateValues(view, values) } },
+      response_urls: [],
+    };
+    return this.interaction(payload);
+  }
+
+  /** Clicks a button in a view (modal or App Home) or in a message sent through response_url. */
+  async clickButton(
+    where: { view?: EmulatedView; message?: Json; responseUrl?: string },
+    actionId: string,
+    actor: Actor,
+    stateOverrides: Record<string, unknown> = {},
+  ): Promise<SentResponse> {
+    const blocks: Json[] = where.view?.blocks ?? where.message?.blocks ?? [];
+    const found = findElement(blocks, actionId);
+    if (!found) throw new Error(`No element with action_id ${actionId}`);
+    const payload: Json = {
+      type: 'block_actions',
+      ...this.identity(actor),
+      trigger_id: this.emulator.newTrigger(),
+      actions: [
+        {
+          type: found.element.type,
+          action_id: actionId,
+          block_id: found.blockId,
+          value: found.element.value,
+          text: found.element.text,
+          action_ts: String(Date.now() / 1000),
+          ...(found.element.type === 'static_select' ? { selected_option: stateOverrides[actionId] ?? found.element.initial_option } : {}),
+        },
+      ],
+    };
+    if (where.view) {
+      payload.view = { ...where.view, state: { values: stateValues(where.view, stateOverrides) } };
+      payload.container = { type: 'view', view_id: where.view.id };
+    } else {
+      payload.container = { type: 'message', message_ts: '1.000', channel_id: actor.channelId ?? 'C0GENERAL', is_ephemeral: true };
+      payload.channel = { id: actor.channelId ?? 'C0GENERAL', name: 'general' };
+      payload.message = where.message;
+      payload.response_url = where.responseUrl ?? this.emulator.newResponseUrl();
+    }
+    return this.interaction(payload);
+  }
+
+  /** What Slack sends when someone types into an external_select. */
+  async suggest(view: EmulatedView, actionId: string, query: string, actor: Actor): Promise<SentResponse> {
+    const found = findElement(view.blocks ?? [], actionId);
+    if (!found) throw new Error(`No element with action_id ${actionId}`);
+    return this.interaction({
+      type: 'block_suggestion',
+      ...this.identity(actor),
+      action_id: actionId,
+      block_id: found.blockId,
+      value: query,
+      view: { ...view, state: { values: stateValues(view, {}) } },
+      container: { type: 'view', view_id: view.id },
+    });
+  }
+
+  async event(
+    event: Json,
+    scope: { teamId?: string; enterpriseId?: string; isEnterpriseInstall?: boolean },
+    options: { eventId?: string; retryNum?: number } = {},
+  ): Promise<SentResponse> {
+    const body = {
+      token: 'deprecated-verification-token',
+      team_id: scope.teamId ?? scope.enterpriseId,
+      enterprise_id: scope.enterpriseId,
+      api_app_id: this.emulator.appId,
+      event: { event_ts: String(Date.now() / 1000), ...event },
+      type: 'event_callback',
+      event_id: options.eventId ?? `Ev${randomBytes(5).toString('hex').toUpperCase()}`,
+      event_time: Math.floor(Date.now() / 1000),
+      authorizations: [
+        {
+          enterprise_id: scope.enterpriseId ?? null,
+          team_id: scope.isEnterpriseInstall ? null : (scope.teamId ?? null),
+          user_id: 'U0BOT',
+          is_bot: true,
+          is_enterprise_install: Boolean(scope.isEnterpriseInstall),
+        },
+      ],
+      is_ext_shared_channel: false,
+    };
+    const headers: Record<string, string> = {};
+    if (options.retryNum) {
+      headers['x-slack-retry-num'] = String(options.retryNum);
+      headers['x-slack-retry-reason'] = 'http_timeout';
+    }
+    return this.post(JSON.stringify(body), 'application/json', { headers });
+  }
+}
+
+function findElement(blocks: Json[], actionId: string): { element: Json; blockId: string } | undefined {
+  for (const block of blocks) {
+    const candidates: Json[] = [...(block.elements ?? []), ...(block.accessory ? [block.accessory] : []), ...(block.element ? [block.element] : [])];
+    const element = candidates.find((candidate) => candidate.action_id === actionId);
+    if (element) return { element, blockId: block.block_id ?? '' };
+  }
+  return undefined;
+}
+
+/**
+ * `view.state.values` as Slack builds it: one entry per input block, by block_id then action_id.
+ * `values` are keyed by action_id: a string for text inputs, an option value (or values) for selects.
+ */
+export function stateValues(view: EmulatedView, values: Record<string, unknown>): Json {
+  const state: Json = {};
+  for (const block of view.blocks ?? []) {
+    if (block.type !== 'input' && !(block.type === 'actions' && block.block_id)) continue;
+    const elements: Json[] = block.type === 'input' ? [block.element] : (block.elements ?? []);
+    for (const element of elements) {
+      if (!element?.action_id || element.type === 'button') continue;
+      const given = Object.hasOwn(values, element.action_id) ? values[element.action_id] : undefined;
+      state[block.block_id] ??= {};
+      state[block.block_id][element.action_id] = elementValue(element, given, Object.hasOwn(values, element.action_id));
+    }
+  }
+  return state;
+}
+
+function optionFor(element: Json, value: unknown): Json | null {
+  if (value === null || value === undefined || value === '') return null;
+  if (typeof value === 'object') return value as Json;
+  const options: Json[] = element.options ?? [];
+  return options.find((option) => option.value === value) ?? { text: { type: 'plain_text', text: String(value) }, value: String(value) };
+}
+
+function elementValue(element: Json, given: unknown, isGiven: boolean): Json {
+  switch (element.type) {
+    case 'static_select':
+    case 'external_select':
+    case 'radio_buttons':
+      return { type: element.type, selected_option: isGiven ? optionFor(element, given) : (element.initial_option ?? null) };
+    case 'checkboxes': {
+      const selected = isGiven
+        ? (Array.isArray(given) ? given : []).map((value) => optionFor(element, value)).filter(Boolean)
+        : (element.initial_options ?? []);
+      return { type: 'checkboxes', selected_options: selected };
+    }
+    default:
+      return { type: element.type, value: isGiven ? (given === undefined || given === null ? null : String(given)) : (element.initial_value ?? null) };
+  }
+}
