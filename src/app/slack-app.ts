@@ -26,9 +26,10 @@ export function createSlackApp(services: Services, options: { afterInstall: Afte
   const { config, logger, metrics, store } = services;
   const slackLogger = boltLogger(logger);
   const installUrl = `${config.publicUrl}/slack/install`;
+  const stateStore = new StoredStateStore(store, config.slack.stateSecret);
   const installerOptions = {
     directInstall: config.slack.directInstall,
-    stateStore: new StoredStateStore(store, config.slack.stateSecret),
+    stateStore,
     stateCookieExpirationSeconds: 600,
     authorizationUrl: config.slack.authorizeUrl,
     clientOptions: { ...services.requestClientOptions, timeout: 10_000, retryConfig: { retries: 2 } },
@@ -36,7 +37,7 @@ export function createSlackApp(services: Services, options: { afterInstall: Afte
     redirectUriPath: '/slack/oauth_redirect',
     renderHtmlForInstallPath: installPage,
     installPathOptions: {} as InstallPathOptions,
-    callbackOptions: installCallbacks({ afterInstall: options.afterInstall, installUrl, logger: logger.child({ component: 'oauth' }) }),
+    callbackOptions: installCallbacks({ afterInstall: options.afterInstall, installUrl, stateStore, logger: logger.child({ component: 'oauth' }) }),
   } satisfies Partial<InstallProviderOptions> & Record<string, unknown>;
   const oauth = {
     clientId: config.slack.clientId,

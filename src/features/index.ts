@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import type { Services } from '../app/services.js';
 import type { CommandRouter } from '../slack/commands/router.js';
 import type { AfterInstall } from '../slack/oauth/callbacks.js';
+import { connectFeature } from './connect/index.js';
 
 /** A capability: its commands, modals, actions, events and jobs, registered in one call. */
 export interface Feature {
@@ -14,9 +15,9 @@ export interface Features {
 }
 
 export function createFeatures(services: Services): Features {
-  const { novu } = services.config;
+  const connect = connectFeature(services);
   return {
-    all: [],
-    afterInstall: async () => ({ state: 'not-configured', missing: novu ? 'no integration' : 'NOVU_SECRET_KEY is not set' }),
+    all: [connect],
+    afterInstall: connect.afterInstall,
   };
 }

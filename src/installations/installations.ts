@@ -2,7 +2,14 @@ import type { Installation } from '@slack/bolt';
 import type { Store, StoredInstallation, WorkspaceKey } from '../store/types.js';
 import { workspaceKeyOf } from '../store/workspace-key.js';
 
-export type InstallationListener = (event: { stored: StoredInstallation; previous: StoredInstallation | undefined }) => Promise<void> | void;
+/** Why an installation was saved: an OAuth install (or reinstall), or a rotated bot token. */
+export type SaveReason = 'install' | 'rotation';
+
+export type InstallationListener = (event: {
+  stored: StoredInstallation;
+  previous: StoredInstallation | undefined;
+  reason: SaveReason;
+}) => Promise<void> | void;
 export type UninstallListener = (workspaceKey: WorkspaceKey) => Promise<void> | void;
 
 interface CacheEntry {
@@ -52,11 +59,11 @@ export class Installations {
     return this.store.installations.find(workspaceKey, userId);
   }
 
-  async save(installation: Installation): Promise<StoredInstallation> {
+  async save(installation: Installation, reason: SaveReason = 'install'): Promise<StoredInstallation> {
     const previous = await this.store.installations.find(workspaceKeyOf(installation));
     const stored = await this.store.installations.save(installation);
     this.forget(stored.workspaceKey);
-    for (const listener of this.savedListeners) await listener({ stored, previous });
+    for (const listener of this.savedListeners) await listener({ stored, previous, reason });
     return stored;
   }
 

@@ -37,7 +37,7 @@ export class TokenRefresher {
         // Read past the cache: another replica may have refreshed while we waited for the lock.
         const current = await this.store.installations.find(workspaceKey);
         if (!current || !this.needsRefresh(current.installation)) return current;
-        return this.installations.save(await this.exchange(current.installation));
+        return this.installations.save(await this.exchange(current.installation), 'rotation');
       });
     } catch (error) {
       this.logger.error({ err: error, workspaceKey }, 'could not refresh the bot token');

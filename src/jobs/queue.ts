@@ -97,6 +97,15 @@ export class JobQueue {
   }
 
   /**
+   * Records the job and runs it here at once, while a person waits. The worker leaves it alone for
+   * a lease's length, so it cannot grab it first; if this process dies, the worker takes it then.
+   */
+  async enqueueAndRun<R>(kind: string, payload: unknown, options: EnqueueOptions, wait: { waitMs: number; inlineRetries?: boolean }): Promise<JobOutcome<R>> {
+    const { job } = await this.enqueue(kind, payload, { ...options, runAt: Date.now() + this.tuning.leaseMs });
+    return this.runNow<R>(job.id, wait);
+  }
+
+  /**
    * Runs the job now and waits up to `waitMs` for its outcome. Past that, or when it must be retried,
    * the job carries on in the background and `queued` is returned.
    */

@@ -8,6 +8,7 @@ import type {
   KnownBlock,
   PlainTextElement,
   SectionBlock,
+  View,
 } from '@slack/types';
 
 /**
@@ -87,4 +88,12 @@ export const ephemeral = (text: string, blocks?: KnownBlock[]): EphemeralMessage
   response_type: 'ephemeral',
   text,
   ...(blocks ? { blocks } : {}),
+});
+
+/** A modal that only tells something: "working…", a result, a refusal. */
+export const noticeModal = (title: string, markdown: string, extra: KnownBlock[] = [], close = 'Close'): View => ({
+  type: 'modal',
+  title: plain(truncate(title, 24)),
+  close: plain(close),
+  blocks: [section(markdown), ...extra],
 });

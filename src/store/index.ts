@@ -1,4 +1,4 @@
-import { Migrator } from 'kysely';
+import { Migrator, sql } from 'kysely';
 import type { Config } from '../config/load.js';
 import type { Logger } from '../logging/logger.js';
 import { TokenCipher } from './cipher.js';
@@ -32,6 +32,8 @@ async function migrate(engine: Engine, logger: Logger): Promise<void> {
     provider: migrationProvider,
     migrationTableName: 'switchboard_migrations',
     migrationLockTableName: 'switchboard_migrations_lock',
+    // Kysely looks for its tables in every schema; pin them to ours, or another schema's copy would be taken for ours.
+    ...(engine.name === 'postgres' ? { migrationTableSchema: await currentSchema(engine) } : {}),
   });
   const { error, results } = await migrator.migrateToLatest();
   for (const result of results ?? []) {
@@ -39,4 +41,11 @@ async function migrate(engine: Engine, logger: Logger): Promise<void> {
     if (result.status === 'Error') logger.error({ migration: result.migrationName, engine: engine.name }, 'store migration failed');
   }
   if (error) throw error instanceof Error ? error : new Error(String(error));
+}
+
+async function currentSchema(engine: Engine): Promise<string> {
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(engine.db);
+  const schema = rows[0]?.schema;
+  if (!schema) throw new Error('PostgreSQL has no current schema: set search_path in DATABASE_URL (options=-c search_path=…)');
+  return schema;
 }

@@ -7,6 +7,7 @@ export interface Database {
   audit_log: AuditLogTable;
   processed_events: ProcessedEventsTable;
   locks: LocksTable;
+  connections: ConnectionsTable;
 }
 
 /** Named locks for the embedded store, where processes sharing the file have no advisory locks. */
@@ -87,4 +88,19 @@ export interface AuditLogTable {
 export interface ProcessedEventsTable {
   event_id: string;
   received_at: number;
+}
+
+export interface ConnectionsTable {
+  workspace_key: string;
+  identifier: string;
+  integration_identifier: string;
+  connection_mode: string;
+  /** JSON object: context type → id. */
+  context: string | null;
+  subscriber_id: string | null;
+  state: string;
+  last_error: string | null;
+  synced_at: number | null;
+  created_at: number;
+  updated_at: number;
 }

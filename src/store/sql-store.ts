@@ -2,10 +2,13 @@ import type { Installation } from '@slack/bolt';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { newId } from '../util/ids.js';
 import type { TokenCipher } from './cipher.js';
-import type { AuditLogTable, Database, JobsTable } from './schema.js';
+import type { AuditLogTable, ConnectionsTable, Database, JobsTable } from './schema.js';
 import type {
   AuditEntry,
   AuditRecords,
+  ConnectionRecord,
+  ConnectionRecords,
+  ConnectionState,
   InstallationRecords,
   JobRecord,
   JobRecords,
@@ -37,6 +40,7 @@ export class SqlStore implements Store {
   readonly jobs: JobRecords;
   readonly audit: AuditRecords;
   readonly events: ProcessedEvents;
+  readonly connections: ConnectionRecords;
 
   constructor(
     private readonly backing: Engine,
@@ -48,6 +52,7 @@ export class SqlStore implements Store {
     this.jobs = jobRecords(backing);
     this.audit = auditRecords(backing.db);
     this.events = processedEvents(backing.db);
+    this.connections = connectionRecords(backing.db);
   }
 
   onInstallationChanged(listener: (workspaceKey: WorkspaceKey | '*') => void): () => void {
@@ -195,6 +200,9 @@ function oauthStateRecords(db: Kysely<Database>): OAuthStateRecords {
   return {
     async create(stateHash, installOptions, expiresAt, now = Date.now()) {
       await db.insertInto('oauth_states').values({ state_hash: stateHash, install_options: installOptions, expires_at: expiresAt, created_at: now }).execute();
+    },
+    async exists(stateHash) {
+      return (await db.selectFrom('oauth_states').select('state_hash').where('state_hash', '=', stateHash).executeTakeFirst()) !== undefined;
     },
     async consume(stateHash) {
       const row = await db.deleteFrom('oauth_states').where('state_hash', '=', stateHash).returning(['install_options', 'expires_at']).executeTakeFirst();
@@ -476,6 +484,62 @@ function processedEvents(db: Kysely<Database>): ProcessedEvents {
     async pruneBefore(before) {
       const result = await db.deleteFrom('processed_events').where('received_at', '<', before).executeTakeFirst();
       return Number(result.numDeletedRows);
+    },
+  };
+}
+
+function toConnection(row: Selectable<ConnectionsTable>): ConnectionRecord {
+  return {
+    workspaceKey: row.workspace_key,
+    identifier: row.identifier,
+    integrationIdentifier: row.integration_identifier,
+    mode: row.connection_mode === 'subscriber' ? 'subscriber' : 'shared',
+    context: row.context === null ? null : (JSON.parse(row.context) as Record<string, string>),
+    subscriberId: row.subscriber_id,
+    state: row.state as ConnectionState,
+    lastError: row.last_error,
+    syncedAt: row.synced_at === null ? null : Number(row.synced_at),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+function connectionRecords(db: Kysely<Database>): ConnectionRecords {
+  return {
+    async find(workspaceKey) {
+      const row = await db.selectFrom('connections').selectAll().where('workspace_key', '=', workspaceKey).executeTakeFirst();
+      return row ? toConnection(row) : undefined;
+    },
+    async save(connection, now = Date.now()) {
+      const values = {
+        identifier: connection.identifier,
+        integration_identifier: connection.integrationIdentifier,
+        connection_mode: connection.mode,
+        context: connection.context ? JSON.stringify(connection.context) : null,
+        subscriber_id: connection.subscriberId,
+        state: connection.state,
+        last_error: connection.lastError?.slice(0, 2000) ?? null,
+        synced_at: connection.syncedAt,
+        updated_at: now,
+      };
+      const row = await db
+        .insertInto('connections')
+        .values({ workspace_key: connection.workspaceKey, created_at: now, ...values })
+        .onConflict((conflict) => conflict.column('workspace_key').doUpdateSet(values))
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toConnection(row);
+    },
+    async markState(workspaceKey, state, error, now = Date.now()) {
+      await db
+        .updateTable('connections')
+        .set({ state, last_error: error?.slice(0, 2000) ?? null, updated_at: now, ...(state === 'connected' ? { synced_at: now } : {}) })
+        .where('workspace_key', '=', workspaceKey)
+        .execute();
+    },
+    async delete(workspaceKey) {
+      const row = await db.deleteFrom('connections').where('workspace_key', '=', workspaceKey).returningAll().executeTakeFirst();
+      return row ? toConnection(row) : undefined;
     },
   };
 }

@@ -26,6 +26,7 @@ export interface InstallationRecords {
 
 export interface OAuthStateRecords {
   create(stateHash: string, installOptions: string, expiresAt: number, now?: number): Promise<void>;
+  exists(stateHash: string): Promise<boolean>;
   /** Deletes and returns the state: a second use finds nothing. */
   consume(stateHash: string): Promise<{ installOptions: string; expiresAt: number } | undefined>;
   pruneExpired(now: number): Promise<number>;
@@ -112,6 +113,34 @@ export interface ProcessedEvents {
   pruneBefore(before: number): Promise<number>;
 }
 
+export type ConnectionState = 'connected' | 'pending' | 'failed';
+
+/** The Novu channel connection of a workspace, as Switchboard last wrote it. */
+export interface ConnectionRecord {
+  workspaceKey: WorkspaceKey;
+  identifier: string;
+  integrationIdentifier: string;
+  mode: 'shared' | 'subscriber';
+  context: Record<string, string> | null;
+  subscriberId: string | null;
+  state: ConnectionState;
+  lastError: string | null;
+  syncedAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type ConnectionUpdate = Omit<ConnectionRecord, 'createdAt' | 'updatedAt'>;
+
+export interface ConnectionRecords {
+  find(workspaceKey: WorkspaceKey): Promise<ConnectionRecord | undefined>;
+  /** Upsert; keeps the first `createdAt`. */
+  save(connection: ConnectionUpdate, now?: number): Promise<ConnectionRecord>;
+  /** Records how the latest write went, without touching the settings. */
+  markState(workspaceKey: WorkspaceKey, state: ConnectionState, error: string | null, now?: number): Promise<void>;
+  delete(workspaceKey: WorkspaceKey): Promise<ConnectionRecord | undefined>;
+}
+
 export interface Store {
   readonly engine: 'sqlite' | 'postgres';
   readonly installations: InstallationRecords;
@@ -119,6 +148,7 @@ export interface Store {
   readonly jobs: JobRecords;
   readonly audit: AuditRecords;
   readonly events: ProcessedEvents;
+  readonly connections: ConnectionRecords;
   /** Called when any replica saves or deletes an installation (the key), or with `*` when changes may have been missed. */
   onInstallationChanged(listener: (workspaceKey: WorkspaceKey | '*') => void): () => void;
   /** Runs `fn` while holding a lock named `name`, across every process sharing this store. */

@@ -358,6 +358,16 @@ export class SlackEmulator {
     return undefined;
   }
 
+  /**
+   * A `response_action: update` in a view submission's acknowledgement replaces the view, as
+   * Slack does — unless the app already updated it through the API since (then that one stands).
+   */
+  applyAcknowledgedUpdate(viewId: string, hashAtSubmission: string, view: Json): void {
+    const existing = this.views.get(viewId);
+    if (!existing || existing.hash !== hashAtSubmission) return;
+    this.views.set(viewId, this.storeView(view, existing));
+  }
+
   private storeView(view: Json, existing?: EmulatedView): EmulatedView {
     const stored: EmulatedView = {
       ...view,

@@ -112,7 +112,10 @@ export class SlackSender {
       view: { ...view, state: { values: stateValues(view, values) } },
       response_urls: [],
     };
-    return this.interaction(payload);
+    const hashAtSubmission = this.emulator.views.get(view.id)?.hash ?? view.hash;
+    const response = await this.interaction(payload);
+    if (response.json?.response_action === 'update' && response.json.view) this.emulator.applyAcknowledgedUpdate(view.id, hashAtSubmission, response.json.view);
+    return response;
   }
 
   /** Clicks a button in a view (modal or App Home) or in a message sent through response_url. */
@@ -145,10 +148,18 @@ export class SlackSender {
       payload.view = { ...where.view, state: { values: stateValues(where.view, stateOverrides) } };
       payload.container = { type: 'view', view_id: where.view.id };
     } else {
-      payload.container = { type: 'message', message_ts: '1.000', channel_id: actor.channelId ?? 'C0GENERAL', is_ephemeral: true };
+      payload.response_url = where.responseUrl ?? this.emulator.newResponseUrl();
+      // Each message has its own ts: the same message clicked twice shares it, another message does not.
+      const messageTs = `${Number.parseInt(
+        createHmac('sha256', 'ts')
+          .update(`${payload.response_url}${JSON.stringify(where.message ?? {})}`)
+          .digest('hex')
+          .slice(0, 8),
+        16,
+      )}.000100`;
+      payload.container = { type: 'message', message_ts: messageTs, channel_id: actor.channelId ?? 'C0GENERAL', is_ephemeral: true };
       payload.channel = { id: actor.channelId ?? 'C0GENERAL', name: 'general' };
       payload.message = where.message;
-      payload.response_url = where.responseUrl ?? this.emulator.newResponseUrl();
     }
     return this.interaction(payload);
   }

@@ -239,6 +239,34 @@ describe.each<EngineKind>(['sqlite', 'postgres'])('store contract on %s', (kind)
     });
   });
 
+  describe('Novu connections', () => {
+    const connection = {
+      workspaceKey: teamKey('T1'),
+      identifier: 'slack-t1-abc',
+      integrationIdentifier: 'slack-prod',
+      mode: 'shared' as const,
+      context: { tenant: 'T1' },
+      subscriberId: null,
+      state: 'pending' as const,
+      lastError: null,
+      syncedAt: null,
+    };
+
+    it('saves, updates in place keeping the creation time, records sync state, and deletes', async () => {
+      await store.connections.save(connection, 1_000);
+      const updated = await store.connections.save(
+        { ...connection, integrationIdentifier: 'slack-eu', state: 'failed', lastError: 'Novu answered 404' },
+        2_000,
+      );
+      expect(updated).toMatchObject({ integrationIdentifier: 'slack-eu', state: 'failed', lastError: 'Novu answered 404', createdAt: 1_000, updatedAt: 2_000 });
+      await store.connections.markState(teamKey('T1'), 'connected', null, 3_000);
+      expect(await store.connections.find(teamKey('T1'))).toMatchObject({ state: 'connected', lastError: null, syncedAt: 3_000, context: { tenant: 'T1' } });
+      expect(await store.connections.find(teamKey('T2'))).toBeUndefined();
+      expect((await store.connections.delete(teamKey('T1')))?.identifier).toBe('slack-t1-abc');
+      expect(await store.connections.delete(teamKey('T1'))).toBeUndefined();
+    });
+  });
+
   describe('event de-duplication', () => {
     it('recognises a redelivered event', async () => {
       expect(await store.events.markFirstDelivery('Ev1')).toBe(true);

@@ -1,14 +1,14 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Installation } from '@slack/bolt';
 import { type CallbackOptions, type CodedError, ErrorCode } from '@slack/oauth';
 import type { Logger } from '../../logging/logger.js';
 import { type InstallFailure, installFailurePage, installSuccessPage, type NovuConnectionState } from './pages.js';
-import { RejectedStateError } from './state-store.js';
+import { RejectedStateError, type StoredStateStore } from './state-store.js';
 
 /** Work done after the installation is stored; it reports what happened in Novu for the success page. */
 export type AfterInstall = (installation: Installation) => Promise<NovuConnectionState>;
 
-export function installCallbacks(options: { afterInstall: AfterInstall; installUrl: string; logger: Logger }): CallbackOptions {
+export function installCallbacks(options: { afterInstall: AfterInstall; installUrl: string; stateStore: StoredStateStore; logger: Logger }): CallbackOptions {
   return {
     successAsync: async (installation, _installOptions, _req, res) => {
       let novu: NovuConnectionState;
@@ -21,12 +21,20 @@ export function installCallbacks(options: { afterInstall: AfterInstall; installU
       const workspaceName = (installation.isEnterpriseInstall ? installation.enterprise?.name : installation.team?.name) ?? 'your workspace';
       send(res, 200, installSuccessPage(workspaceName, novu, openSlackUrl(installation as Installation)));
     },
-    failureAsync: async (error, _installOptions, _req, res) => {
-      const failure = describeInstallFailure(error);
+    failureAsync: async (error, _installOptions, req, res) => {
+      const failure = describeInstallFailure(await withStateRejection(error, req, options.stateStore));
       options.logger.warn({ reason: failure.reason, code: error.code }, 'installation did not complete');
       send(res, failure.reason === 'internal' ? 500 : 400, installFailurePage(failure, options.installUrl));
     },
   };
+}
+
+/** A cookie mismatch is reported as "another browser" unless the state itself says more (used, forged). */
+async function withStateRejection(error: CodedError, req: IncomingMessage, stateStore: StoredStateStore): Promise<CodedError> {
+  if (error.code !== ErrorCode.InvalidStateError || error instanceof RejectedStateError) return error;
+  const state = new URL(req.url ?? '/', 'http://localhost').searchParams.get('state');
+  const rejection = state ? await stateStore.rejectionWithoutCookie(state).catch(() => undefined) : undefined;
+  return rejection ? new RejectedStateError(rejection) : error;
 }
 
 function send(res: ServerResponse, status: number, html: string): void {

@@ -45,6 +45,16 @@ export class StoredStateStore implements StateStore {
     return JSON.parse(record.installOptions) as InstallURLOptions;
   }
 
+  /**
+   * Why a callback without the browser cookie may have failed: Bolt checks the cookie first, and
+   * clears it after a successful install, so a replayed link looks like "another browser".
+   * Looks without consuming anything.
+   */
+  async rejectionWithoutCookie(state: string): Promise<StateRejection | undefined> {
+    if (!this.hasValidSignature(state)) return 'forged';
+    return (await this.store.oauthStates.exists(sha256(state))) ? undefined : 'used';
+  }
+
   private sign(nonce: string): string {
     return createHmac('sha256', this.secret).update(nonce).digest('base64url');
   }

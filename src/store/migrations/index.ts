@@ -1,9 +1,11 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as initial from './0001_initial.js';
+import * as connections from './0002_connections.js';
 
 /** Versioned migrations, applied in order on start. Append; never edit one that has shipped. */
 const migrations: Record<string, Migration> = {
   '0001_initial': initial,
+  '0002_connections': connections,
 };
 
 export const migrationProvider: MigrationProvider = {

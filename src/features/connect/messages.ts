@@ -1,0 +1,259 @@
+import type { KnownBlock, View } from '@slack/types';
+import type { JobFinish } from '../../jobs/queue.js';
+import {
+  actions,
+  button,
+  code,
+  confirmDialog,
+  context,
+  type EphemeralMessage,
+  ephemeral,
+  escapeMrkdwn,
+  fields,
+  header,
+  noticeModal,
+  plain,
+  section,
+} from '../../slack/blocks.js';
+import type { SlackMessage } from '../../slack/bot-clients.js';
+import type { AuditEntry, ConnectionRecord } from '../../store/types.js';
+import type { DeleteResult, SyncResult } from './connection-jobs.js';
+import { type ConnectionSettings, formatContext } from './settings.js';
+
+export const connectActions = {
+  openSetup: 'connect.setup.open',
+  disconnect: 'connect.disconnect',
+} as const;
+
+export const setupView = {
+  callbackId: 'connect.setup',
+  integration: { block: 'integration', action: 'integration' },
+  mode: { block: 'mode', action: 'mode' },
+  context: { block: 'context', action: 'context' },
+  subscriber: { block: 'subscriber', action: 'subscriber' },
+} as const;
+
+const when = (epochMs: number | null) =>
+  epochMs ? `<!date^${Math.floor(epochMs / 1000)}^{date_short_pretty} {time}|${new Date(epochMs).toISOString()}>` : '—';
+
+const stateLabels: Record<ConnectionRecord['state'], string> = {
+  connected: ':large_green_circle: connected',
+  pending: ':hourglass_flowing_sand: being completed',
+  failed: ':red_circle: last write failed',
+};
+
+export function connectionCard(workspaceName: string, connection: ConnectionRecord | undefined, canManage: boolean): EphemeralMessage {
+  const buttons = canManage
+    ? [
+        button(connection ? 'Change' : 'Set up', connectActions.openSetup, { style: 'primary' }),
+        ...(connection ? [button('Disconnect', connectActions.disconnect, { style: 'danger', confirm: disconnectConfirm(connection.identifier) })] : []),
+      ]
+    : [];
+  if (!connection) {
+    const text = `${workspaceName} is not connected to Novu yet.`;
+    const blocks: KnownBlock[] = [
+      header('Novu connection'),
+      section(`${escapeMrkdwn(text)} ${canManage ? 'Set it up to let Novu post here.' : 'A workspace admin can set it up with `/connect setup`.'}`),
+    ];
+    if (buttons.length) blocks.push(actions('connect-card', buttons));
+    return ephemeral(text, blocks);
+  }
+  const blocks: KnownBlock[] = [
+    header('Novu connection'),
+    fields([
+      ['Connection', code(connection.identifier)],
+      ['Integration', code(connection.integrationIdentifier)],
+      ['Mode', connection.mode],
+      ['Context', connection.context ? code(formatContext(connection.context)) : '—'],
+      ['Subscriber', connection.subscriberId ? code(connection.subscriberId) : '—'],
+      ['State', stateLabels[connection.state]],
+      ['Created', when(connection.createdAt)],
+      ['Last synced', when(connection.syncedAt)],
+    ]),
+  ];
+  if (connection.lastError) blocks.push(section(`*Last error:* ${escapeMrkdwn(connection.lastError)}`));
+  if (buttons.length) blocks.push(actions('connect-card', buttons));
+  return ephemeral(`${workspaceName}: Novu connection ${connection.identifier} (${connection.state})`, blocks);
+}
+
+export function disconnectConfirm(identifier: string) {
+  return confirmDialog(
+    'Disconnect from Novu?',
+    `This deletes the Novu channel connection ${code(identifier)}: Novu can no longer post into this workspace. Switchboard stays installed; you can connect again with /connect setup.`,
+    'Disconnect',
+  );
+}
+
+/** `/connect disconnect` answers with this: the confirmation dialog sits on the button. */
+export function disconnectPrompt(connection: ConnectionRecord | undefined): EphemeralMessage {
+  if (!connection) return ephemeral('This workspace has no Novu connection to disconnect.');
+  const text = `Disconnect this workspace from Novu? The channel connection ${code(connection.identifier)} will be deleted.`;
+  return ephemeral(text, [
+    section(text),
+    actions('connect-disconnect', [button('Disconnect…', connectActions.disconnect, { style: 'danger', confirm: disconnectConfirm(connection.identifier) })]),
+  ]);
+}
+
+export function disconnectResult(
+  outcome: { status: 'done'; result: DeleteResult } | { status: 'failed'; error: string } | { status: 'queued' },
+): EphemeralMessage {
+  switch (outcome.status) {
+    case 'done':
+      return ephemeral(
+        outcome.result.alreadyGone
+          ? `:white_check_mark: The Novu connection ${code(outcome.result.identifier)} was already gone; this workspace is disconnected.`
+          : `:white_check_mark: Disconnected: the Novu connection ${code(outcome.result.identifier)} is deleted.`,
+      );
+    case 'queued':
+      return ephemeral(
+        ':hourglass_flowing_sand: Novu is not answering right now. The disconnect is queued and retried; you will get a direct message when it is done.',
+      );
+    case 'failed':
+      return ephemeral(`:x: Novu did not delete the connection: ${escapeMrkdwn(outcome.error)}`);
+  }
+}
+
+export interface IntegrationChoice {
+  identifier: string;
+  label: string;
+}
+
+export function setupModal(
+  current: ConnectionSettings | undefined,
+  initialIntegration: IntegrationChoice | undefined,
+  workspaceId: string,
+  contextType: string,
+): View {
+  const mode = current?.mode ?? 'shared';
+  const contextText = current ? formatContext(current.context) : `${contextType}:${workspaceId}`;
+  const modeOption = (value: 'shared' | 'subscriber', text: string, description: string) => ({
+    text: plain(text),
+    value,
+    description: plain(description),
+  });
+  const modes = [
+    modeOption('shared', 'Shared', 'One connection for the workspace, found through its context'),
+    modeOption('subscriber', 'Subscriber', 'The connection belongs to one Novu subscriber'),
+  ];
+  return {
+    type: 'modal',
+    callback_id: setupView.callbackId,
+    title: plain('Connect to Novu'),
+    submit: plain('Connect'),
+    close: plain('Cancel'),
+    blocks: [
+      section('Switchboard stores this workspace’s bot token in Novu as a channel connection, so Novu can post here.'),
+      {
+        type: 'input',
+        block_id: setupView.integration.block,
+        label: plain('Novu integration'),
+        hint: plain('Active chat integrations in Novu. Type to search.'),
+        element: {
+          type: 'external_select',
+          action_id: setupView.integration.action,
+          min_query_length: 0,
+          placeholder: plain('Choose an integration'),
+          ...(initialIntegration ? { initial_option: { text: plain(initialIntegration.label), value: initialIntegration.identifier } } : {}),
+        },
+      },
+      {
+        type: 'input',
+        block_id: setupView.mode.block,
+        label: plain('Mode'),
+        element: {
+          type: 'radio_buttons',
+          action_id: setupView.mode.action,
+          options: modes,
+          initial_option: mode === 'shared' ? modes[0] : modes[1],
+        },
+      },
+      {
+        type: 'input',
+        block_id: setupView.context.block,
+        optional: true,
+        label: plain('Context'),
+        hint: plain('type:id pairs, one per line (at most 5), e.g. tenant:acme. Required in shared mode.'),
+        element: { type: 'plain_text_input', action_id: setupView.context.action, multiline: true, initial_value: contextText, max_length: 1100 },
+      },
+      {
+        type: 'input',
+        block_id: setupView.subscriber.block,
+        optional: true,
+        label: plain('Subscriber ID'),
+        hint: plain('Required in subscriber mode.'),
+        element: {
+          type: 'plain_text_input',
+          action_id: setupView.subscriber.action,
+          max_length: 200,
+          ...(current?.subscriberId ? { initial_value: current.subscriberId } : {}),
+        },
+      },
+    ],
+  };
+}
+
+export function workingView(title: string, text: string): View {
+  return noticeModal(title, `:hourglass_flowing_sand: ${text}`);
+}
+
+export const resultView = noticeModal;
+
+export function setupResultView(
+  outcome: { status: 'done'; result: SyncResult } | { status: 'failed'; error: string } | { status: 'queued'; lastError?: string },
+): View {
+  switch (outcome.status) {
+    case 'done':
+      return resultView('Connected', syncedText(outcome.result));
+    case 'queued':
+      return resultView(
+        'Connecting…',
+        `:hourglass_flowing_sand: Novu is not answering right now${outcome.lastError ? ` (${escapeMrkdwn(outcome.lastError)})` : ''}. Switchboard keeps trying in the background and will send you a direct message with the result. You can close this.`,
+      );
+    case 'failed':
+      return resultView('Not connected', `:x: ${escapeMrkdwn(outcome.error)}`);
+  }
+}
+
+function syncedText(result: SyncResult): string {
+  const verb = { created: 'Created', updated: 'Updated', adopted: 'Took over the existing', replaced: 'Replaced' }[result.action];
+  return `:white_check_mark: ${verb} Novu channel connection ${code(result.identifier)} on integration ${code(result.integrationIdentifier)}.`;
+}
+
+/** The direct message an installer or admin gets when a background connection write finishes. */
+export function connectionSyncedMessage(outcome: JobFinish<SyncResult>['outcome'], attempts: number): SlackMessage {
+  const text =
+    outcome.status === 'done'
+      ? `${syncedText(outcome.result)} This workspace is connected to Novu (after ${attempts} attempt${attempts === 1 ? '' : 's'}).`
+      : `:x: Switchboard could not connect this workspace to Novu: ${escapeMrkdwn(outcome.error)}\nFix that, then run \`/connect setup\`.`;
+  return { text, blocks: [section(text)] };
+}
+
+export function connectionDeletedMessage(outcome: JobFinish<DeleteResult>['outcome']): SlackMessage {
+  const text =
+    outcome.status === 'done'
+      ? `:white_check_mark: The Novu connection ${code(outcome.result.identifier)} is deleted; this workspace is disconnected from Novu.`
+      : `:x: Switchboard could not delete the Novu connection: ${escapeMrkdwn(outcome.error)}`;
+  return { text, blocks: [section(text)] };
+}
+
+const outcomeIcons: Record<AuditEntry['outcome'], string> = {
+  ok: ':white_check_mark:',
+  failed: ':x:',
+  refused: ':no_entry:',
+  queued: ':hourglass_flowing_sand:',
+  'not-found': ':grey_question:',
+};
+
+export function auditListMessage(entries: AuditEntry[]): EphemeralMessage {
+  if (entries.length === 0) return ephemeral('Nothing in the audit log for this workspace yet.');
+  const lines = entries.map((entry) => {
+    const who = entry.userId ? `<@${entry.userId}>` : 'Switchboard';
+    const target = entry.backendId ?? entry.target;
+    const error = entry.error ? ` — ${escapeMrkdwn(entry.error.slice(0, 200))}` : '';
+    return `${outcomeIcons[entry.outcome]} ${when(entry.at)} ${who} ${code(entry.action)}${target ? ` ${code(target)}` : ''}${error}`;
+  });
+  const blocks: KnownBlock[] = [header('Recent changes')];
+  for (let index = 0; index < lines.length; index += 10) blocks.push(section(lines.slice(index, index + 10).join('\n')));
+  blocks.push(context(`The ${entries.length} latest entries for this workspace.`));
+  return ephemeral(`Recent changes (${entries.length})`, blocks);
+}

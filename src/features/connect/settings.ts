@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+import type { NovuConfig } from '../../config/load.js';
+import type { ConnectionRecord } from '../../store/types.js';
+
+/** How a workspace's Novu channel connection is scoped. */
+export interface ConnectionSettings {
+  integrationIdentifier: string;
+  mode: 'shared' | 'subscriber';
+  /** Context type → id; required in shared mode. */
+  context: Record<string, string>;
+  subscriberId?: string;
+}
+
+/** The Slack side of the connection: the team, or the enterprise for an org-wide install. */
+export interface SlackWorkspace {
+  id: string;
+  name?: string;
+}
+
+export const contextIdPattern = /^[a-zA-Z0-9_-]{1,100}$/;
+export const maxContextEntries = 5;
+
+/** What an install uses when nobody has run `/connect setup`: the configured defaults. */
+export function defaultSettings(novu: NovuConfig, workspace: SlackWorkspace): ConnectionSettings | undefined {
+  if (!novu.integrationIdentifier) return undefined;
+  return {
+    integrationIdentifier: novu.integrationIdentifier,
+    mode: novu.connectionMode,
+    context: novu.connectionMode === 'shared' ? { [novu.contextType]: workspace.id } : {},
+    subscriberId: novu.connectionMode === 'subscriber' ? novu.subscriberId : undefined,
+  };
+}
+
+export function settingsOf(record: ConnectionRecord): ConnectionSettings {
+  return {
+    integrationIdentifier: record.integrationIdentifier,
+    mode: record.mode,
+    context: record.context ?? {},
+    subscriberId: record.subscriberId ?? undefined,
+  };
+}
+
+/**
+ * One identifier per (integration, workspace), the same on every replica and every retry, so a
+ * repeated write finds the connection it made instead of making a second one.
+ */
+export function connectionIdentifier(integrationIdentifier: string, workspaceId: string): string {
+  const digest = createHash('sha256').update(`${integrationIdentifier}\u0000${workspaceId}`).digest('hex').slice(0, 10);
+  return `slack-${workspaceId.toLowerCase()}-${digest}`;
+}
+
+/** Novu keeps mode, context and subscriber fixed for a connection; changing them means a new one. */
+export function sameScope(a: ConnectionSettings, b: ConnectionSettings): boolean {
+  return (
+    a.integrationIdentifier === b.integrationIdentifier &&
+    a.mode === b.mode &&
+    (a.subscriberId ?? '') === (b.subscriberId ?? '') &&
+    contextKeys(a.context).join(',') === contextKeys(b.context).join(',')
+  );
+}
+
+/** `type:id` pairs, sorted, as Novu reports them. */
+export function contextKeys(context: Record<string, string>): string[] {
+  return Object.entries(context)
+    .map(([type, id]) => `${type}:${id}`)
+    .sort();
+}
+
+/** Parses "type:id" (or "type=id") entries, one per line or comma-separated; returns problems in plain words. */
+export function parseContextEntries(text: string): { context: Record<string, string>; problems: string[] } {
+  const context: Record<string, string> = {};
+  const problems: string[] = [];
+  const entries = text
+    .split(/[\n,]/)
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  for (const entry of entries) {
+    const match = /^([^:=\s]+)\s*[:=]\s*(\S+)$/.exec(entry);
+    if (!match?.[1] || !match[2]) {
+      problems.push(`"${entry}" is not type:id (for example tenant:acme)`);
+      continue;
+    }
+    const [, type, id] = match;
+    if (!contextIdPattern.test(type)) problems.push(`context type "${type}" may only use letters, digits, _ and - (1–100 characters)`);
+    else if (!contextIdPattern.test(id)) problems.push(`context id "${id}" may only use letters, digits, _ and - (1–100 characters)`);
+    else if (context[type] !== undefined) problems.push(`context type "${type}" is given twice`);
+    else context[type] = id;
+  }
+  if (Object.keys(context).length > maxContextEntries) problems.push(`at most ${maxContextEntries} context entries`);
+  return { context, problems };
+}
+
+export function formatContext(context: Record<string, string>): string {
+  return contextKeys(context).join(', ');
+}

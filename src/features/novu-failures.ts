@@ -1,0 +1,27 @@
+import { explainNovuError, type NovuExplanation } from '../backends/novu/explain.js';
+import { BackendError } from '../http/errors.js';
+import { TerminalJobError } from '../jobs/queue.js';
+
+/** "What Novu said. What to do." — the words kept with a failed job and shown to people. */
+export function describeNovuFailure(error: unknown): string {
+  if (error instanceof TerminalJobError) return error.message;
+  return explanationText(explainNovuError(error));
+}
+
+export function explanationText(explanation: NovuExplanation): string {
+  return explanation.hint ? `${explanation.reason}. ${explanation.hint}` : explanation.reason;
+}
+
+/**
+ * Turns a Novu failure into what the job queue understands: terminal answers stop the retries,
+ * the rest are retried with backoff.
+ */
+export function asNovuJobError(
+  error: unknown,
+  terminal: (explanation: NovuExplanation) => Error = (explanation) => new TerminalJobError(explanationText(explanation)),
+): unknown {
+  if (!(error instanceof BackendError)) return error;
+  const explanation = explainNovuError(error);
+  if (explanation.terminal) return terminal(explanation);
+  return error.retryable ? error : new Error(explanation.reason);
+}

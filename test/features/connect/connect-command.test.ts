@@ -1,0 +1,164 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { connectionIdentifier } from '../../../src/features/connect/settings.js';
+import { teamKey } from '../../../src/store/workspace-key.js';
+import { checkMessage, checkView } from '../../kit/block-kit.js';
+import { eventually, type Harness, startHarness, team } from '../../kit/harness.js';
+
+/** /connect status, setup, disconnect and audit, driven by signed Slack requests. */
+let harness: Harness;
+beforeEach(async () => {
+  harness = await startHarness();
+  await harness.install();
+});
+afterEach(() => harness.stop());
+
+const connectionsPath = '/v1/channel-connections';
+
+async function lastResponse(responseUrl: string | undefined) {
+  return eventually(() => harness.emulator.responsesTo(responseUrl ?? '').at(-1), { message: `a response on ${responseUrl}` });
+}
+
+async function openSetup(actor = harness.actors.admin) {
+  const opened = await harness.slack.command('/connect', 'setup', actor);
+  expect(opened.status).toBe(200);
+  return eventually(() => harness.latestView('connect.setup'), { message: 'the setup modal' });
+}
+
+describe('/connect status', () => {
+  it('shows the connection card with its buttons to an admin, and without them to a member', async () => {
+    const forAdmin = await harness.slack.command('/connect', 'status', harness.actors.admin);
+    const card = (await lastResponse(forAdmin.responseUrl)).body;
+    expect(checkMessage(card)).toEqual([]);
+    expect(card.response_type).toBe('ephemeral');
+    const text = JSON.stringify(card);
+    expect(text).toContain(connectionIdentifier('slack-prod', team.id));
+    expect(text).toContain('tenant:T0TEAM0001');
+    expect(text).toContain('connect.setup.open');
+    expect(text).toContain('connect.disconnect');
+
+    const forMember = await harness.slack.command('/connect', '', harness.actors.member);
+    const memberCard = JSON.stringify((await lastResponse(forMember.responseUrl)).body);
+    expect(memberCard).toContain(connectionIdentifier('slack-prod', team.id));
+    expect(memberCard).not.toContain('connect.disconnect');
+  });
+});
+
+describe('/connect setup', () => {
+  it('opens the modal at once with no backend call before views.open, and the picker lists active chat integrations', async () => {
+    const novuCallsBefore = harness.novu.requests.length;
+    const view = await openSetup();
+    expect(harness.novu.requests.length).toBe(novuCallsBefore);
+    expect(checkView(view)).toEqual([]);
+
+    const suggestions = await harness.slack.suggest(view, 'integration', '', harness.actors.admin);
+    const values = ((suggestions.json?.options ?? []) as { value: string }[]).map((option) => option.value);
+    expect(values).toEqual(['slack-prod', 'slack-staging', 'whatsapp-business']);
+    const filtered = await harness.slack.suggest(view, 'integration', 'stag', harness.actors.admin);
+    expect(((filtered.json?.options ?? []) as { value: string }[]).map((option) => option.value)).toEqual(['slack-staging']);
+  });
+
+  it('refuses an invalid context inline and sends nothing to Novu', async () => {
+    const view = await openSetup();
+    const novuCallsBefore = harness.novu.requests.length;
+    const answer = await harness.slack.submitView(view, { context: 'tenant:acme corp\nbad type!:x' }, harness.actors.admin);
+    expect(answer.json?.response_action).toBe('errors');
+    expect(answer.json?.errors.context).toMatch(/"tenant:acme corp" is not type:id|may only use letters/);
+    expect(harness.novu.requests.length).toBe(novuCallsBefore);
+
+    const tooMany = await harness.slack.submitView(view, { context: 'a:1\nb:2\nc:3\nd:4\ne:5\nf:6' }, harness.actors.admin);
+    expect(tooMany.json?.errors.context).toContain('at most 5');
+    const noSubscriber = await harness.slack.submitView(view, { mode: 'subscriber', subscriber: '' }, harness.actors.admin);
+    expect(noSubscriber.json?.errors.subscriber).toContain('subscriber ID');
+    expect(harness.novu.requests.length).toBe(novuCallsBefore);
+  });
+
+  it('moving to another integration creates the new connection and deletes the old one', async () => {
+    const view = await openSetup();
+    const answer = await harness.slack.submitView(view, { integration: 'slack-staging', context: 'tenant:T0TEAM0001\nregion:eu' }, harness.actors.admin);
+    expect(answer.json?.response_action).toBe('update');
+    const result = await eventually(() => {
+      const latest = harness.emulator.views.get(view.id);
+      return latest && JSON.stringify(latest).includes('white_check_mark') ? latest : undefined;
+    });
+    const newIdentifier = connectionIdentifier('slack-staging', team.id);
+    expect(JSON.stringify(result)).toContain(newIdentifier);
+    expect(harness.novu.connections.get(newIdentifier)?.contextKeys).toEqual(['region:eu', 'tenant:T0TEAM0001']);
+    await eventually(() => !harness.novu.connections.has(connectionIdentifier('slack-prod', team.id)), { message: 'the old connection deleted' });
+    expect(harness.novu.invalidRequests()).toEqual([]);
+    expect(await harness.app.services.store.connections.find(teamKey(team.id))).toMatchObject({
+      identifier: newIdentifier,
+      integrationIdentifier: 'slack-staging',
+    });
+  });
+
+  it('a double submission makes one write', async () => {
+    const view = await openSetup();
+    const values = { integration: 'slack-staging' };
+    await Promise.all([harness.slack.submitView(view, values, harness.actors.admin), harness.slack.submitView(view, values, harness.actors.admin)]);
+    await eventually(() => harness.novu.connections.has(connectionIdentifier('slack-staging', team.id)));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(
+      harness.novu
+        .requestsTo('POST', connectionsPath)
+        .filter((request) => (request.body as { integrationIdentifier: string }).integrationIdentifier === 'slack-staging'),
+    ).toHaveLength(1);
+  });
+
+  it('by a member: refused with who may, audited, and no modal', async () => {
+    const opened = await harness.slack.command('/connect', 'setup', harness.actors.member);
+    expect(opened.json?.text).toContain('workspace admins');
+    expect(harness.latestView('connect.setup')).toBeUndefined();
+    const audit = await harness.app.services.store.audit.list({ workspaceKey: teamKey(team.id), limit: 5 });
+    expect(audit[0]).toMatchObject({ action: 'connection.write', outcome: 'refused', userId: harness.actors.member.userId });
+  });
+
+  it('Novu answering 404 for the integration is shown in the modal, not retried', async () => {
+    const view = await openSetup();
+    harness.novu.integrations.splice(0, harness.novu.integrations.length);
+    await harness.slack.submitView(view, { integration: 'slack-staging' }, harness.actors.admin);
+    const result = await eventually(() => {
+      const text = JSON.stringify(harness.emulator.views.get(view.id));
+      return text.includes(':x:') ? text : undefined;
+    });
+    expect(result).toContain('no such integration');
+  });
+});
+
+describe('/connect disconnect', () => {
+  it('asks for confirmation, then deletes the Novu connection and says so', async () => {
+    const prompt = await harness.slack.command('/connect', 'disconnect', harness.actors.admin);
+    const message = (await lastResponse(prompt.responseUrl)).body;
+    expect(JSON.stringify(message)).toContain('"confirm"');
+    expect(harness.novu.requests.some((request) => request.method === 'DELETE')).toBe(false);
+
+    const click = await harness.slack.clickButton({ message, responseUrl: prompt.responseUrl }, 'connect.disconnect', harness.actors.admin);
+    expect(click.status).toBe(200);
+    const done = await eventually(() =>
+      harness.emulator.responsesTo(prompt.responseUrl ?? '').find((post) => JSON.stringify(post.body).includes('Disconnected')),
+    );
+    expect(done.body.replace_original).toBe(true);
+    expect(harness.novu.connections.size).toBe(0);
+    expect(await harness.app.services.store.connections.find(teamKey(team.id))).toBeUndefined();
+    const audit = await harness.app.services.store.audit.list({ workspaceKey: teamKey(team.id), limit: 5 });
+    expect(audit[0]).toMatchObject({ action: 'connection.delete', outcome: 'ok', userId: harness.actors.admin.userId });
+  });
+
+  it('the button refuses a member and deletes nothing', async () => {
+    const prompt = await harness.slack.command('/connect', 'disconnect', harness.actors.admin);
+    const message = (await lastResponse(prompt.responseUrl)).body;
+    const responseUrl = harness.emulator.newResponseUrl();
+    await harness.slack.clickButton({ message, responseUrl }, 'connect.disconnect', harness.actors.member);
+    const refusal = await lastResponse(responseUrl);
+    expect(JSON.stringify(refusal.body)).toContain('Only workspace admins');
+    expect(harness.novu.connections.size).toBe(1);
+  });
+});
+
+describe('/connect audit', () => {
+  it('lists recent entries for this workspace to an admin', async () => {
+    const response = await harness.slack.command('/connect', 'audit', harness.actors.admin);
+    const list = (await lastResponse(response.responseUrl)).body;
+    expect(checkMessage(list)).toEqual([]);
+    expect(JSON.stringify(list)).toContain('connection.install');
+  });
+});
