@@ -1,0 +1,17 @@
+import type { App } from '@slack/bolt';
+import type { Services } from '../../app/services.js';
+import type { CommandRouter } from '../../slack/commands/router.js';
+import type { Feature } from '../index.js';
+import { EndpointHandlers } from './endpoint-handlers.js';
+
+/** `/phone`: Novu phone endpoints (register, list, remove). */
+export function phoneFeature(services: Services): Feature & { endpoints?: EndpointHandlers } {
+  const novu = services.backends.novu;
+  const endpoints = novu ? new EndpointHandlers(services, novu) : undefined;
+  return {
+    endpoints,
+    register(app: App, router: CommandRouter) {
+      endpoints?.register(app, router);
+    },
+  };
+}

@@ -1,0 +1,274 @@
+import type { KnownBlock, View } from '@slack/types';
+import type { ChannelEndpoint, CreatePhoneEndpointBody } from '../../backends/novu/schemas.js';
+import type { JobFinish } from '../../jobs/queue.js';
+import {
+  actions,
+  button,
+  code,
+  confirmDialog,
+  context,
+  type EphemeralMessage,
+  ephemeral,
+  escapeMrkdwn,
+  fields,
+  header,
+  noticeModal,
+  plain,
+  section,
+} from '../../slack/blocks.js';
+import type { SlackMessage } from '../../slack/bot-clients.js';
+import type { RegisterResult, RemoveResult } from './endpoint-jobs.js';
+import { parsePhoneNumber } from './phone-number.js';
+
+export const phoneActions = {
+  remove: 'phone.remove',
+  more: 'phone.list.more',
+  registerNumber: 'phone.register.open',
+} as const;
+
+export const registerView = {
+  callbackId: 'phone.register',
+  subscriber: { block: 'subscriber', action: 'subscriber' },
+  number: { block: 'number', action: 'number' },
+  integration: { block: 'integration', action: 'phone.integration' },
+  connection: { block: 'connection', action: 'phone.connection' },
+  context: { block: 'context', action: 'context' },
+  identifier: { block: 'identifier', action: 'identifier' },
+} as const;
+
+export type RegisterField = 'subscriber' | 'number' | 'integration' | 'connection' | 'context' | 'identifier';
+
+/** What the modal shows: the values to start from, and a problem Novu reported about one of them. */
+export interface RegisterPrefill {
+  subscriberId?: string;
+  number?: string;
+  integration?: string;
+  connection?: string;
+  context?: string;
+  identifier?: string;
+  problem?: { field?: RegisterField; text: string };
+}
+
+const fieldLabels: Record<RegisterField, string> = {
+  subscriber: 'Subscriber ID',
+  number: 'Phone number',
+  integration: 'Novu integration',
+  connection: 'Connection',
+  context: 'Context',
+  identifier: 'Endpoint identifier',
+};
+
+const selected = (value: string | undefined) => (value ? { initial_option: { text: plain(value), value } } : {});
+
+export function registerModal(prefill: RegisterPrefill, defaultRegion: string): View {
+  const blocks: KnownBlock[] = [];
+  if (prefill.problem) {
+    const where = prefill.problem.field ? `*${fieldLabels[prefill.problem.field]}:* ` : '';
+    blocks.push(section(`:warning: ${where}${escapeMrkdwn(prefill.problem.text)}`));
+  }
+  blocks.push(
+    textInput(registerView.subscriber, 'Subscriber ID', prefill.subscriberId, { placeholder: 'subscriber-42', max: 200 }),
+    textInput(registerView.number, 'Phone number', prefill.number, {
+      placeholder: '+1 415 555 0100',
+      hint: `Any format. Numbers without a country code are read as ${defaultRegion}.`,
+      max: 64,
+    }),
+    {
+      type: 'input',
+      block_id: registerView.integration.block,
+      label: plain('Novu integration'),
+      hint: plain('Active integrations; those that deliver to phone numbers (SMS, WhatsApp) come first.'),
+      element: {
+        type: 'external_select',
+        action_id: registerView.integration.action,
+        min_query_length: 0,
+        placeholder: plain('Choose'),
+        ...selected(prefill.integration),
+      },
+    },
+    {
+      type: 'input',
+      block_id: registerView.connection.block,
+      optional: true,
+      label: plain('Connection (optional)'),
+      hint: plain('A channel connection of that integration, if the endpoint should use one.'),
+      element: {
+        type: 'external_select',
+        action_id: registerView.connection.action,
+        min_query_length: 0,
+        placeholder: plain('None'),
+        ...selected(prefill.connection),
+      },
+    },
+    textInput(registerView.context, 'Context (optional)', prefill.context, {
+      hint: 'type:id pairs, one per line (at most 5), e.g. tenant:acme',
+      optional: true,
+      multiline: true,
+      max: 1100,
+    }),
+    textInput(registerView.identifier, 'Endpoint identifier (optional)', prefill.identifier, {
+      hint: 'Leave empty: Switchboard derives one from integration, subscriber and number, so registering twice makes one endpoint.',
+      optional: true,
+      max: 100,
+    }),
+  );
+  return {
+    type: 'modal',
+    callback_id: registerView.callbackId,
+    title: plain('Register a phone'),
+    submit: plain('Register'),
+    close: plain('Cancel'),
+    blocks,
+  };
+}
+
+function textInput(
+  ids: { block: string; action: string },
+  label: string,
+  initial: string | undefined,
+  options: { placeholder?: string; hint?: string; optional?: boolean; multiline?: boolean; max: number },
+): KnownBlock {
+  return {
+    type: 'input',
+    block_id: ids.block,
+    label: plain(label),
+    optional: options.optional ?? false,
+    ...(options.hint ? { hint: plain(options.hint) } : {}),
+    element: {
+      type: 'plain_text_input',
+      action_id: ids.action,
+      max_length: options.max,
+      ...(options.multiline ? { multiline: true } : {}),
+      ...(options.placeholder ? { placeholder: plain(options.placeholder) } : {}),
+      ...(initial ? { initial_value: initial.slice(0, options.max) } : {}),
+    },
+  };
+}
+
+export function registeringView(): View {
+  return {
+    type: 'modal',
+    title: plain('Register a phone'),
+    close: plain('Close'),
+    blocks: [section(':hourglass_flowing_sand: Registering the phone endpoint in Novu…')],
+  };
+}
+
+export function registeredView(result: RegisterResult, body: CreatePhoneEndpointBody): View {
+  const number = String(result.endpoint.endpoint?.phoneNumber ?? body.endpoint.phoneNumber);
+  const headline = result.existing ? ':information_source: This phone endpoint was already registered.' : ':white_check_mark: Registered.';
+  return noticeModal(
+    'Register a phone',
+    headline,
+    [
+      fields([
+        ['Identifier', code(result.endpoint.identifier)],
+        ['Number', `${code(number)}\n${escapeMrkdwn(nationalFormat(number))}`],
+        ['Subscriber', code(body.subscriberId)],
+        ['Integration', code(body.integrationIdentifier)],
+        ...(body.connectionIdentifier ? ([['Connection', code(body.connectionIdentifier)]] as [string, string][]) : []),
+      ]),
+    ],
+    'Done',
+  );
+}
+
+export function stillWorkingView(lastError: string | undefined): View {
+  const why = lastError ? ` (${escapeMrkdwn(lastError)})` : '';
+  return {
+    type: 'modal',
+    title: plain('Register a phone'),
+    close: plain('Close'),
+    blocks: [
+      section(
+        `:hourglass_flowing_sand: Novu is slow to answer${why}. Switchboard keeps trying and will send you a direct message with the result. You can close this.`,
+      ),
+    ],
+  };
+}
+
+export function endpointRegisteredMessage(body: CreatePhoneEndpointBody, outcome: JobFinish<RegisterResult>['outcome']): SlackMessage {
+  const text =
+    outcome.status === 'done'
+      ? `:white_check_mark: Phone endpoint ${code(outcome.result.endpoint.identifier)} for ${code(body.subscriberId)} (${code(body.endpoint.phoneNumber)}) is registered in Novu.`
+      : `:x: The phone endpoint for ${code(body.subscriberId)} (${code(body.endpoint.phoneNumber)}) was not registered: ${escapeMrkdwn(outcome.error)}`;
+  return { text, blocks: [section(text)] };
+}
+
+export function endpointDeletedMessage(identifier: string, outcome: JobFinish<RemoveResult>['outcome']): SlackMessage {
+  const text = removalText(identifier, outcome);
+  return { text, blocks: [section(text)] };
+}
+
+function removalText(
+  identifier: string,
+  outcome: { status: 'done'; result: RemoveResult } | { status: 'failed'; error: string } | { status: 'queued' },
+): string {
+  if (outcome.status === 'queued')
+    return `:hourglass_flowing_sand: Novu is slow to answer; removing ${code(identifier)} carries on in the background and you will get a direct message.`;
+  if (outcome.status === 'failed') return `:x: ${code(identifier)} was not removed: ${escapeMrkdwn(outcome.error)}`;
+  return outcome.result.alreadyGone
+    ? `:grey_question: There is no phone endpoint ${code(identifier)} (already removed?).`
+    : `:white_check_mark: Removed ${code(identifier)}.`;
+}
+
+export function removalResult(
+  identifier: string,
+  outcome: { status: 'done'; result: RemoveResult } | { status: 'failed'; error: string } | { status: 'queued' },
+): EphemeralMessage {
+  return ephemeral(removalText(identifier, outcome));
+}
+
+export function removeConfirm(identifier: string) {
+  return confirmDialog('Remove this phone endpoint?', `Novu will stop delivering to ${code(identifier)}. This cannot be undone.`, 'Remove');
+}
+
+export function removePrompt(identifier: string): EphemeralMessage {
+  const text = `Remove the phone endpoint ${code(identifier)} from Novu?`;
+  return ephemeral(text, [
+    section(text),
+    actions('phone-remove', [button('Remove…', phoneActions.remove, { style: 'danger', value: identifier, confirm: removeConfirm(identifier) })]),
+  ]);
+}
+
+export interface EndpointPageView {
+  endpoints: ChannelEndpoint[];
+  subscriberId?: string;
+  next?: string | null;
+  pageNumber: number;
+}
+
+export function endpointListMessage({ endpoints, subscriberId, next, pageNumber }: EndpointPageView): EphemeralMessage {
+  const scope = subscriberId ? ` of ${code(subscriberId)}` : '';
+  if (endpoints.length === 0 && pageNumber === 1)
+    return ephemeral(`No phone endpoints${subscriberId ? ` for ${subscriberId}` : ''} in Novu yet. Add one with /phone register.`);
+  const blocks: KnownBlock[] = [header(`Phone endpoints${subscriberId ? ` of ${subscriberId}` : ''}`.slice(0, 150))];
+  for (const [index, endpoint] of endpoints.entries()) {
+    const number = String(endpoint.endpoint?.phoneNumber ?? '?');
+    blocks.push(
+      section(
+        `${code(number)} — ${escapeMrkdwn(nationalFormat(number))}\nsubscriber ${code(endpoint.subscriberId ?? '?')} · integration ${code(endpoint.integrationIdentifier ?? '?')} · ${code(endpoint.identifier)}`,
+        // Slack wants each action_id once per message; the handler matches the prefix.
+        {
+          accessory: button('Remove', `${phoneActions.remove}:${index}`, {
+            style: 'danger',
+            value: endpoint.identifier,
+            confirm: removeConfirm(endpoint.identifier),
+          }),
+        },
+      ),
+    );
+  }
+  blocks.push(context(`Page ${pageNumber}, newest first${scope}.`));
+  if (next)
+    blocks.push(
+      actions('phone-list-more', [button('More', phoneActions.more, { value: JSON.stringify({ after: next, subscriberId, page: pageNumber + 1 }) })]),
+    );
+  return ephemeral(`Phone endpoints${subscriberId ? ` of ${subscriberId}` : ''}, page ${pageNumber}`, blocks);
+}
+
+/** "+14155550100" → "(415) 555-0100"; unreadable numbers are shown as they are. */
+function nationalFormat(e164: string): string {
+  const parsed = parsePhoneNumber(e164, 'US');
+  return parsed.ok ? parsed.national : e164;
+}

@@ -1,0 +1,344 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { endpointIdentifier } from '../../../src/features/phone/endpoint-jobs.js';
+import { teamKey } from '../../../src/store/workspace-key.js';
+import { checkMessage, checkView } from '../../kit/block-kit.js';
+import { eventually, type Harness, startHarness, team } from '../../kit/harness.js';
+import type { EmulatedView } from '../../kit/slack-emulator.js';
+
+/** /phone register, list and remove against Novu channel endpoints, over real HTTP. */
+let harness: Harness;
+beforeAll(async () => {
+  harness = await startHarness();
+  await harness.install();
+});
+afterAll(() => harness.stop());
+beforeEach(() => {
+  harness.novu.clearFaults();
+  harness.novu.endpoints.clear();
+  harness.novu.latencyMs = 0;
+  harness.novu.requests.length = 0;
+});
+
+const endpointsPath = '/v1/channel-endpoints';
+const posts = () => harness.novu.requestsTo('POST', endpointsPath);
+
+async function openRegister(text: string): Promise<EmulatedView> {
+  const before = new Set(harness.emulator.views.keys());
+  const response = await harness.slack.command('/phone', text, harness.actors.admin);
+  expect(response.status).toBe(200);
+  return eventually(() => [...harness.emulator.views.values()].find((view) => !before.has(view.id) && view.callback_id === 'phone.register'), {
+    message: 'the register modal',
+  });
+}
+
+/** Waits until the modal left its "Registering…" state, and returns what it shows. */
+async function settledView(viewId: string): Promise<string> {
+  return eventually(
+    () => {
+      const text = JSON.stringify(harness.emulator.views.get(viewId));
+      return text.includes('Registering the phone endpoint') ? undefined : text;
+    },
+    { timeoutMs: 15_000, message: 'the registration result' },
+  );
+}
+
+const fill = { 'phone.integration': 'whatsapp-business' };
+
+describe('/phone register', () => {
+  it('opens the modal prefilled, before any Novu call; one valid POST with the E.164 number; a second submit makes no second endpoint', async () => {
+    const novuCalls = harness.novu.requests.length;
+    const view = await openRegister('register +14155550100 sub-1');
+    expect(harness.novu.requests.length).toBe(novuCalls);
+    expect(checkView(view)).toEqual([]);
+    expect(JSON.stringify(view)).toContain('+14155550100');
+    expect(JSON.stringify(view)).toContain('sub-1');
+
+    const answer = await harness.slack.submitView(view, fill, harness.actors.admin);
+    expect(answer.json?.response_action).toBe('update');
+    const result = await settledView(view.id);
+    const identifier = endpointIdentifier('whatsapp-business', 'sub-1', '+14155550100');
+    expect(result).toContain(identifier);
+    expect(result).toContain('(415) 555-0100');
+    expect(posts()).toHaveLength(1);
+    expect(posts()[0]?.problems).toEqual([]);
+    expect(posts()[0]?.body).toMatchObject({
+      type: 'phone',
+      subscriberId: 'sub-1',
+      integrationIdentifier: 'whatsapp-business',
+      endpoint: { phoneNumber: '+14155550100' },
+      identifier,
+    });
+    expect(String(posts()[0]?.headers['idempotency-key'])).toContain('channel-endpoints.create');
+
+    await harness.slack.submitView(view, fill, harness.actors.admin);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(harness.novu.endpoints.size).toBe(1);
+    const again = await openRegister('register (415) 555-0100 sub-1');
+    await harness.slack.submitView(again, fill, harness.actors.admin);
+    expect(await settledView(again.id)).toContain('already registered');
+    expect(harness.novu.endpoints.size).toBe(1);
+    const audit = await harness.app.services.store.audit.list({ workspaceKey: teamKey(team.id), actions: ['endpoint.register'], limit: 5 });
+    expect(audit[0]).toMatchObject({ outcome: 'ok', userId: harness.actors.admin.userId, backendId: identifier });
+  });
+
+  it('two submissions racing make one endpoint', async () => {
+    harness.novu.latencyMs = 150;
+    const view = await openRegister('register +14155550111 sub-2');
+    await Promise.all([harness.slack.submitView(view, fill, harness.actors.admin), harness.slack.submitView(view, fill, harness.actors.admin)]);
+    await settledView(view.id);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(harness.novu.endpoints.size).toBe(1);
+  });
+
+  const inputs: [string, string | RegExp][] = [
+    ['(415) 555-0100', '+14155550100'],
+    ['415-555-0100', '+14155550100'],
+    ['415.555.0100', '+14155550100'],
+    ['415 555 0100', '+14155550100'],
+    ['+1 (415) 555-0100', '+14155550100'],
+    ['+1.415.555.0100', '+14155550100'],
+    ['1 415 555 0100', '+14155550100'],
+    ['+44 20 7946 0958', '+442079460958'],
+    ['+442079460958', '+442079460958'],
+    ['00 44 20 7946 0958', '+442079460958'],
+    ['0049 30 901820', '+4930901820'],
+    ['+49 30 901820', '+4930901820'],
+    ['+33 1 42 68 53 00', '+33142685300'],
+    ['+81 3-1234-5678', '+81312345678'],
+    ['tel:+14155550100', '+14155550100'],
+    ['+1 415 555 01', /too short/i],
+    ['12', /too short|not a phone number|valid/i],
+    ['+1 415 555 0100 0000 0000', /too long|valid/i],
+    ['', /enter a phone number/i],
+    ['call me maybe', /not a phone number|letters|digits/i],
+    ['📞📞📞', /not a phone number|digits/i],
+    ['+999 123 456', /country|valid/i],
+    ['9'.repeat(3000).slice(0, 64), /too long|valid/i],
+  ];
+  it.each(inputs)('%j → %s', async (input, expected) => {
+    const view = await openRegister('register');
+    const novuCalls = posts().length;
+    const answer = await harness.slack.submitView(view, { ...fill, subscriber: 'sub-1', number: input }, harness.actors.admin);
+    if (typeof expected === 'string') {
+      expect(answer.json?.response_action).toBe('update');
+      await settledView(view.id);
+      expect((posts().at(-1)?.body as { endpoint?: { phoneNumber?: string } } | undefined)?.endpoint?.phoneNumber).toBe(expected);
+    } else {
+      expect(answer.json?.response_action).toBe('errors');
+      expect(answer.json?.errors.number).toMatch(expected);
+      expect(posts().length).toBe(novuCalls);
+    }
+  });
+
+  it('a 3000-character paste is refused inline without a Novu call', async () => {
+    const view = await openRegister('register');
+    const answer = await harness.slack.submitView(view, { ...fill, subscriber: 'sub-1', number: '5'.repeat(3000) }, harness.actors.admin);
+    expect(answer.json?.response_action).toBe('errors');
+    expect(answer.json?.errors.number).toBeTruthy();
+  });
+
+  it('checks subscriber, integration, context and identifier before sending anything', async () => {
+    const view = await openRegister('register +14155550100');
+    const before = posts().length;
+    const answer = await harness.slack.submitView(
+      view,
+      { subscriber: '', 'phone.integration': null, context: 'tenant:acme!', identifier: 'has spaces in it' },
+      harness.actors.admin,
+    );
+    expect(answer.json?.response_action).toBe('errors');
+    expect(Object.keys(answer.json?.errors ?? {}).sort()).toEqual(['context', 'identifier', 'integration', 'subscriber']);
+    expect(posts()).toHaveLength(before);
+  });
+
+  it('the integration picker offers phone-capable integrations first', async () => {
+    const view = await openRegister('register');
+    const answer = await harness.slack.suggest(view, 'phone.integration', '', harness.actors.admin);
+    const groups = answer.json?.option_groups as { label: { text: string }; options: { value: string }[] }[];
+    expect(groups[0]?.options.map((option) => option.value)).toEqual(['whatsapp-business', 'twilio-sms']);
+    expect(groups[1]?.options.map((option) => option.value)).toContain('slack-prod');
+  });
+
+  const novuAnswers: [string, () => void, RegExp][] = [
+    ['404 Subscriber not found', () => {}, /Subscriber ID.*no such subscriber/],
+    [
+      '404 Feature not enabled',
+      () =>
+        harness.novu.inject({
+          match: `POST ${endpointsPath}`,
+          reply: { status: 404, body: { statusCode: 404, message: 'Feature not enabled', error: 'Not Found' } },
+        }),
+      /support@novu.co/,
+    ],
+    [
+      '422 validation',
+      () =>
+        harness.novu.inject({
+          match: `POST ${endpointsPath}`,
+          reply: { status: 422, body: { statusCode: 422, message: 'Validation failed', errors: { 'endpoint.phoneNumber': { messages: ['must be valid'] } } } },
+        }),
+      /422.*endpoint.phoneNumber: must be valid/,
+    ],
+  ];
+  it.each(novuAnswers)('Novu %s: explained in the modal, pointing at the field', async (_name, arrange, expected) => {
+    arrange();
+    const subscriber = _name.includes('Subscriber') ? 'nobody-here' : 'sub-1';
+    const view = await openRegister(`register +14155550123 ${subscriber}`);
+    await harness.slack.submitView(view, fill, harness.actors.admin);
+    const shown = await settledView(view.id);
+    expect(shown).toMatch(expected);
+    expect(shown).toContain('phone.register');
+  });
+
+  it('409 for an identifier another endpoint holds: says so, pointing at the identifier', async () => {
+    const view = await openRegister('register +14155550100 sub-1');
+    harness.novu.endpoints.set('taken-id', {
+      identifier: 'taken-id',
+      type: 'phone',
+      subscriberId: 'sub-2',
+      integrationIdentifier: 'whatsapp-business',
+      connectionIdentifier: null,
+      contextKeys: [],
+      endpoint: { phoneNumber: '+14155550999' },
+      createdAt: new Date().toISOString(),
+      updatedAt: new Date().toISOString(),
+    });
+    await harness.slack.submitView(view, { ...fill, identifier: 'taken-id' }, harness.actors.admin);
+    const shown = await settledView(view.id);
+    expect(shown).toContain('Endpoint identifier');
+    expect(shown).toContain('already used by another endpoint');
+  });
+
+  it('429 then 201, and 500 three times then 201: registered, once', async () => {
+    harness.novu.inject({
+      match: `POST ${endpointsPath}`,
+      reply: { status: 429, headers: { 'retry-after': '1' }, body: { message: 'API rate limit exceeded' } },
+    });
+    const first = await openRegister('register +14155550131 sub-1');
+    await harness.slack.submitView(first, fill, harness.actors.admin);
+    expect(await settledView(first.id)).toContain('Registered');
+
+    harness.novu.inject({ match: `POST ${endpointsPath}`, times: 3, reply: { status: 500, body: { statusCode: 500, message: 'Internal server error' } } });
+    const second = await openRegister('register +14155550132 sub-1');
+    await harness.slack.submitView(second, fill, harness.actors.admin);
+    expect(await settledView(second.id)).toContain('Registered');
+    expect(harness.novu.endpoints.size).toBe(2);
+  });
+
+  it('a timeout: the modal says it carries on, and the person gets a DM with the result', async () => {
+    harness.novu.inject({ match: `POST ${endpointsPath}`, times: 5, delayMs: 2_500 });
+    const view = await openRegister('register +14155550141 sub-1');
+    await harness.slack.submitView(view, fill, harness.actors.admin);
+    const shown = await settledView(view.id);
+    expect(shown).toMatch(/Registered|keeps trying/);
+    await eventually(() => harness.novu.endpoints.size === 1, { timeoutMs: 20_000, message: 'the endpoint, eventually' });
+    if (shown.includes('keeps trying')) {
+      await eventually(() => harness.emulator.callsTo('chat.postMessage').some((call) => String(call.args.text).includes('is registered in Novu')), {
+        timeoutMs: 10_000,
+        message: 'the DM',
+      });
+    }
+  });
+
+  it('a member may not register: refused inline and audited, nothing sent', async () => {
+    const view = await openRegister('register +14155550100 sub-1');
+    const before = posts().length;
+    const answer = await harness.slack.submitView(view, fill, harness.actors.member);
+    expect(answer.json?.response_action).toBe('errors');
+    expect(answer.json?.errors.subscriber).toContain('Only workspace admins');
+    expect(posts()).toHaveLength(before);
+  });
+});
+
+describe('/phone list and remove', () => {
+  function seed(count: number) {
+    for (let index = 0; index < count; index += 1) {
+      const at = new Date(Date.UTC(2026, 0, 1, 0, index)).toISOString();
+      harness.novu.endpoints.set(`ep-${index}`, {
+        identifier: `ep-${index}`,
+        type: 'phone',
+        subscriberId: index % 2 ? 'sub-1' : 'sub-2',
+        integrationIdentifier: 'whatsapp-business',
+        connectionIdentifier: null,
+        contextKeys: [],
+        endpoint: { phoneNumber: `+1415555${String(1000 + index)}` },
+        createdAt: at,
+        updatedAt: at,
+      });
+    }
+  }
+
+  it('pages 25 endpoints newest first with More, each with Remove', async () => {
+    seed(25);
+    const response = await harness.slack.command('/phone', 'list', harness.actors.admin);
+    const first = await eventually(() => harness.emulator.responsesTo(response.responseUrl ?? '').at(-1));
+    expect(checkMessage(first.body)).toEqual([]);
+    const text = JSON.stringify(first.body);
+    expect(text).toContain('ep-24');
+    expect(text).not.toContain('ep-14"');
+    expect(text.match(/phone\.remove:\d/g)).toHaveLength(10);
+    await harness.slack.clickButton({ message: first.body, responseUrl: response.responseUrl }, 'phone.list.more', harness.actors.admin);
+    const second = await eventually(() => {
+      const posts = harness.emulator.responsesTo(response.responseUrl ?? '');
+      return posts.length > 1 ? posts.at(-1) : undefined;
+    });
+    expect(JSON.stringify(second.body)).toContain('ep-14');
+    expect(JSON.stringify(second.body)).toContain('Page 2');
+    expect(second.body.replace_original).toBe(true);
+  });
+
+  it('filters by subscriber, and says so when there is nothing', async () => {
+    seed(4);
+    const response = await harness.slack.command('/phone', 'list sub-1', harness.actors.admin);
+    const page = JSON.stringify((await eventually(() => harness.emulator.responsesTo(response.responseUrl ?? '').at(-1))).body);
+    expect(page).toContain('ep-3');
+    expect(page).not.toContain('ep-2"');
+    const empty = await harness.slack.command('/phone', 'list nobody', harness.actors.admin);
+    const none = JSON.stringify((await eventually(() => harness.emulator.responsesTo(empty.responseUrl ?? '').at(-1))).body);
+    expect(none).toContain('No phone endpoints');
+  });
+
+  it('remove asks for confirmation, deletes once, and reports a missing endpoint plainly', async () => {
+    seed(1);
+    const prompt = await harness.slack.command('/phone', 'remove ep-0', harness.actors.admin);
+    const message = (await eventually(() => harness.emulator.responsesTo(prompt.responseUrl ?? '').at(-1))).body;
+    expect(JSON.stringify(message)).toContain('"confirm"');
+    expect(harness.novu.requests.some((request) => request.method === 'DELETE')).toBe(false);
+    await Promise.all([
+      harness.slack.clickButton({ message, responseUrl: prompt.responseUrl }, 'phone.remove', harness.actors.admin),
+      harness.slack.clickButton({ message, responseUrl: prompt.responseUrl }, 'phone.remove', harness.actors.admin),
+    ]);
+    await eventually(() => harness.emulator.responsesTo(prompt.responseUrl ?? '').some((post) => JSON.stringify(post.body).includes('Removed')));
+    expect(harness.novu.requestsTo('DELETE', `${endpointsPath}/ep-0`)).toHaveLength(1);
+
+    const again = await harness.slack.command('/phone', 'remove ep-0', harness.actors.admin);
+    const againMessage = (await eventually(() => harness.emulator.responsesTo(again.responseUrl ?? '').at(-1))).body;
+    await harness.slack.clickButton({ message: againMessage, responseUrl: again.responseUrl }, 'phone.remove', harness.actors.admin);
+    const gone = await eventually(() =>
+      harness.emulator.responsesTo(again.responseUrl ?? '').find((post) => JSON.stringify(post.body).includes('There is no phone endpoint')),
+    );
+    expect(gone).toBeDefined();
+  });
+
+  it('a member cannot remove', async () => {
+    seed(1);
+    const responseUrl = harness.emulator.newResponseUrl();
+    await harness.slack.clickButton(
+      {
+        message: {
+          blocks: [
+            {
+              type: 'actions',
+              block_id: 'x',
+              elements: [{ type: 'button', action_id: 'phone.remove', value: 'ep-0', text: { type: 'plain_text', text: 'Remove' } }],
+            },
+          ],
+        },
+        responseUrl,
+      },
+      'phone.remove',
+      harness.actors.member,
+    );
+    await eventually(() => harness.emulator.responsesTo(responseUrl).at(-1));
+    expect(harness.novu.endpoints.has('ep-0')).toBe(true);
+  });
+});
