@@ -10,6 +10,7 @@ import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { Permissions } from '../permissions/permissions.js';
 import { BotClients } from '../slack/bot-clients.js';
+import { TokenCipher } from '../store/cipher.js';
 import { resolveEncryptionKey } from '../store/encryption-key.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
@@ -28,13 +29,17 @@ export interface Services {
   permissions: Permissions;
   bots: BotClients;
   backends: Backends;
+  /** Seals secrets that must wait in a job's payload (e.g. SIP passwords); the store's key. */
+  cipher: TokenCipher;
   configuredBackends: ReadonlySet<BackendName>;
   /** Web API options for calls made while a person waits: fail fast, never sleep through a 3-second trigger. */
   requestClientOptions: WebClientOptions;
 }
 
 export async function createServices(config: Config, logger: Logger, metrics: Metrics, options: { store?: Store } = {}): Promise<Services> {
-  const store = options.store ?? (await openStore(config.database, resolveEncryptionKey(config, logger), logger));
+  const encryptionKey = resolveEncryptionKey(config, logger);
+  const store = options.store ?? (await openStore(config.database, encryptionKey, logger));
+  const cipher = new TokenCipher(encryptionKey);
   const slackLogger = boltLogger(logger);
   const requestClientOptions: WebClientOptions = {
     slackApiUrl: config.slack.apiUrl,
@@ -78,5 +83,20 @@ export async function createServices(config: Config, logger: Logger, metrics: Me
   const backends = createBackends(config, logger, metrics);
   const configuredBackends = new Set(Object.keys(backends) as BackendName[]);
 
-  return { config, logger, metrics, store, installations, refresher, queue, audit, permissions, bots, backends, configuredBackends, requestClientOptions };
+  return {
+    config,
+    logger,
+    metrics,
+    store,
+    installations,
+    refresher,
+    queue,
+    audit,
+    permissions,
+    bots,
+    backends,
+    cipher,
+    configuredBackends,
+    requestClientOptions,
+  };
 }

@@ -3,6 +3,7 @@ import type { Services } from '../app/services.js';
 import type { CommandRouter } from '../slack/commands/router.js';
 import type { AfterInstall } from '../slack/oauth/callbacks.js';
 import { connectFeature } from './connect/index.js';
+import { numbersFeature } from './numbers/index.js';
 import { phoneFeature } from './phone/index.js';
 
 /** A capability: its commands, modals, actions, events and jobs, registered in one call. */
@@ -18,7 +19,7 @@ export interface Features {
 export function createFeatures(services: Services): Features {
   const connect = connectFeature(services);
   return {
-    all: [connect, phoneFeature(services)],
+    all: [connect, phoneFeature(services), numbersFeature(services)],
     afterInstall: connect.afterInstall,
   };
 }

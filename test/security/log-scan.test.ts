@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from '../kit/harness.js';
+import { eventually, type Harness, startHarness } from '../kit/harness.js';
 
 /**
  * Runs the app's flows with debug logging on (Bolt, the OAuth installer and the Web API client
@@ -21,11 +22,21 @@ describe('logs', () => {
       await harness.slack.command(text.startsWith('s') || text === 'help' ? '/connect' : '/phone', text, harness.actors.admin);
       await harness.slack.command('/phone', text, harness.actors.operator);
     }
+    const sipPassword = `sip-pw-${randomBytes(12).toString('hex')}`;
+    const before = new Set(harness.emulator.views.keys());
+    await harness.slack.command('/phone', 'sip', harness.actors.operator);
+    const sipView = await eventually(() => [...harness.emulator.views.values()].find((view) => !before.has(view.id) && view.callback_id === 'numbers.sip'));
+    await harness.slack.submitView(
+      sipView,
+      { name: 'Scan', kind: 'sip', sip_user: 'scan', workflow: 'wf-1', sip_username: 'user-name-long-enough-1', sip_password: sipPassword },
+      harness.actors.operator,
+    );
+    await eventually(() => harness.vapi.numbers.size > 0);
     await harness.slack.post('token=xoxb-fake', 'application/x-www-form-urlencoded', { secret: 'wrong' });
     await fetch(`${harness.url}/slack/oauth_redirect?error=access_denied&state=x`);
     await harness.app.services.audit.flush();
 
-    const secrets = harness.secrets().filter((secret) => secret.length >= 8);
+    const secrets = [...harness.secrets(), sipPassword].filter((secret) => secret.length >= 8);
     expect(secrets.length).toBeGreaterThan(8);
     expect(harness.logs.lines.length).toBeGreaterThan(50);
     const leaks = harness.logs.lines.flatMap((line, index) =>

@@ -72,7 +72,10 @@ export class EndpointHandlers {
       await ack();
       const actor = actorFromContext(context, body.user.id);
       if (!(await this.services.permissions.allows(actor, 'endpoints.write', client))) return;
-      await this.openRegister(client, body.trigger_id, { number: action.value });
+      const view = registerModal({ number: action.value }, this.services.config.defaultPhoneRegion);
+      // From a provisioning result (a modal) the form stacks on top; from a message it opens.
+      if (body.view) await client.views.push({ trigger_id: body.trigger_id, view });
+      else await client.views.open({ trigger_id: body.trigger_id, view });
     });
   }
 

@@ -1,0 +1,158 @@
+import { createHash } from 'node:crypto';
+import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type { Services } from '../../app/services.js';
+import type { VapiNamed } from '../../backends/vapi/schemas.js';
+import type { JobOutcome } from '../../jobs/queue.js';
+import { PermissionDenied } from '../../permissions/permissions.js';
+import { type Actor, actorFromContext } from '../../slack/actor.js';
+import type { CommandRouter } from '../../slack/commands/router.js';
+import { importModal, importView, readImportForm } from './import-form.js';
+import { numbersMessage, provisionedView, provisionFailedView, provisioningView, provisionQueuedView } from './messages.js';
+import { type Provisioned, ProvisionJobs } from './provision-jobs.js';
+import { generateSipCredentials, readSipForm, sipModal, sipPrefillOf, sipView } from './sip-form.js';
+
+type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+type ButtonArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
+
+/** `/phone sip`, `/phone import` and `/phone numbers`: numbers on Vapi and SignalWire. */
+export class NumberHandlers {
+  private readonly jobs: ProvisionJobs;
+
+  constructor(private readonly services: Services) {
+    this.jobs = new ProvisionJobs(services, services.backends.vapi, services.backends.signalwire);
+  }
+
+  private get region(): string {
+    return this.services.config.defaultPhoneRegion;
+  }
+
+  private get sipHost(): string {
+    return this.services.backends.vapi?.sipHost ?? 'sip.vapi.ai';
+  }
+
+  register(app: App, router: CommandRouter): void {
+    router.on('phone', 'sip', ({ client, body }) => client.views.open({ trigger_id: body.trigger_id, view: sipModal({}, this.sipHost) }).then(() => {}));
+    router.on('phone', 'import', ({ client, body, argText }) =>
+      client.views.open({ trigger_id: body.trigger_id, view: importModal({ number: argText || undefined }, this.region) }).then(() => {}),
+    );
+    router.on('phone', 'numbers', async ({ respond }) => {
+      await respond(numbersMessage(await this.overview()));
+    });
+
+    app.view(sipView.callbackId, (args: ViewArgs) => this.submitSip(args));
+    app.view(importView.callbackId, (args: ViewArgs) => this.submitImport(args));
+    app.action(sipView.generate, (args: ButtonArgs) => this.fillGeneratedCredentials(args));
+    app.options(sipView.assistant, async ({ ack, payload }) => {
+      await ack({ options: await this.vapiOptions(() => this.services.backends.vapi?.listAssistants() ?? Promise.resolve([]), payload.value) });
+    });
+    app.options(sipView.squad, async ({ ack, payload }) => {
+      await ack({ options: await this.vapiOptions(() => this.services.backends.vapi?.listSquads() ?? Promise.resolve([]), payload.value) });
+    });
+  }
+
+  private async submitSip({ ack, body, view, client, context }: ViewArgs): Promise<void> {
+    const actor = actorFromContext(context, body.user.id);
+    if (!(await this.mayProvision(actor, client, '/phone sip', ack, sipView.name))) return;
+    const read = readSipForm(view.state.values, this.sipHost, this.region);
+    if ('errors' in read) {
+      await ack({ response_action: 'errors', errors: read.errors });
+      return;
+    }
+    await ack({ response_action: 'update', view: provisioningView('vapi') });
+    const intent = intentOf(view.id, read.body);
+    const outcome = await this.jobs.createNow({
+      workspaceKey: actor.workspaceKey,
+      requestedBy: actor.userId,
+      intent,
+      body: this.jobs.sealPassword(read.body, intent),
+    });
+    await this.showOutcome(client, view.id, 'vapi', outcome, { password: read.password, warning: read.warning });
+  }
+
+  private async submitImport({ ack, body, view, client, context }: ViewArgs): Promise<void> {
+    const actor = actorFromContext(context, body.user.id);
+    if (!(await this.mayProvision(actor, client, '/phone import', ack, importView.number))) return;
+    const read = readImportForm(view.state.values, this.region);
+    if ('errors' in read) {
+      await ack({ response_action: 'errors', errors: read.errors });
+      return;
+    }
+    await ack({ response_action: 'update', view: provisioningView('signalwire') });
+    const outcome = await this.jobs.importNow({ workspaceKey: actor.workspaceKey, requestedBy: actor.userId, ...read }, intentOf(view.id, read));
+    await this.showOutcome(client, view.id, 'signalwire', outcome, { spaceUrl: this.services.config.signalwire?.spaceUrl });
+  }
+
+  private async showOutcome(
+    client: ViewArgs['client'],
+    viewId: string,
+    backend: 'vapi' | 'signalwire',
+    outcome: JobOutcome<Provisioned>,
+    extras: { password?: string; warning?: string; spaceUrl?: string },
+  ): Promise<void> {
+    const next =
+      outcome.status === 'done'
+        ? provisionedView(outcome.result, extras)
+        : outcome.status === 'failed'
+          ? provisionFailedView(backend, outcome.error)
+          : provisionQueuedView(backend, outcome.lastError);
+    await client.views.update({ view_id: viewId, view: next }).catch((error: unknown) => {
+      this.services.logger.warn({ err: error }, 'could not show the provisioning result; it is in the audit log');
+    });
+  }
+
+  /** Refusals of a submission appear under a field, as the modal's own error (and are audited). */
+  private async mayProvision(actor: Actor, client: ViewArgs['client'], target: string, ack: ViewArgs['ack'], field: string): Promise<boolean> {
+    try {
+      await this.services.permissions.require(actor, 'numbers.provision', client, target);
+      return true;
+    } catch (error) {
+      if (!(error instanceof PermissionDenied)) throw error;
+      await ack({ response_action: 'errors', errors: { [field]: error.message } });
+      return false;
+    }
+  }
+
+  /** "Generate a strong pair": the modal comes back with the credentials filled in and everything else kept. */
+  private async fillGeneratedCredentials({ ack, body, client, context }: ButtonArgs): Promise<void> {
+    await ack();
+    const actor = actorFromContext(context, body.user.id);
+    if (!body.view || !(await this.services.permissions.allows(actor, 'numbers.provision', client))) return;
+    const prefill = { ...sipPrefillOf(body.view.state.values), ...generateSipCredentials() };
+    await client.views.update({ view_id: body.view.id, hash: body.view.hash, view: sipModal(prefill, this.sipHost) });
+  }
+
+  private async vapiOptions(load: () => Promise<VapiNamed[]>, query: string) {
+    try {
+      const needle = query.trim().toLowerCase();
+      return (await load())
+        .filter((item) => !needle || `${item.name ?? ''} ${item.id}`.toLowerCase().includes(needle))
+        .slice(0, 100)
+        .map((item) => ({ text: { type: 'plain_text' as const, text: (item.name || item.id).slice(0, 75) }, value: item.id }));
+    } catch (error) {
+      this.services.logger.warn({ err: error }, 'could not load Vapi assistants or squads for a picker');
+      return [];
+    }
+  }
+
+  private async overview() {
+    const { vapi, signalwire, novu } = this.services.backends;
+    const settle = async <T>(load: () => Promise<T>): Promise<T | { error: string }> => {
+      try {
+        return await load();
+      } catch (error) {
+        return { error: error instanceof Error ? error.message : String(error) };
+      }
+    };
+    const [vapiNumbers, signalWireNumbers, endpoints] = await Promise.all([
+      vapi ? settle(() => vapi.listPhoneNumbers()) : undefined,
+      signalwire ? settle(() => signalwire.listNumbers()) : undefined,
+      novu ? settle(async () => (await novu.listEndpoints({ limit: 100 })).data.filter((endpoint) => endpoint.type === 'phone')) : Promise.resolve([]),
+    ]);
+    return { vapi: vapiNumbers, signalwire: signalWireNumbers, endpoints };
+  }
+}
+
+/** One job per modal and set of values: a double submit or Slack's retry provisions once. */
+function intentOf(viewId: string, values: unknown): string {
+  return `${viewId}:${createHash('sha256').update(JSON.stringify(values)).digest('hex').slice(0, 16)}`;
+}

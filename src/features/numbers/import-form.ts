@@ -1,0 +1,91 @@
+import type { ViewStateValue } from '@slack/bolt';
+import type { View } from '@slack/types';
+import { type ImportNumberBody, type SignalWireCapability, signalWireCapabilities } from '../../backends/signalwire/schemas.js';
+import { plain } from '../../slack/blocks.js';
+import { parsePhoneNumber } from '../phone/phone-number.js';
+
+/** `/phone import`: bring a number hosted elsewhere into SignalWire. */
+export const importView = {
+  callbackId: 'numbers.import',
+  number: 'number',
+  numberType: 'number_type',
+  capabilities: 'capabilities',
+  name: 'name',
+} as const;
+
+type StateValues = Record<string, Record<string, ViewStateValue>>;
+
+export interface ImportRequest {
+  body: ImportNumberBody;
+  /** Set after the import with a follow-up update: the import body cannot carry it. */
+  name?: string;
+}
+
+const capabilityLabels: Record<SignalWireCapability, string> = { sms: 'SMS', voice: 'Voice', fax: 'Fax', mms: 'MMS' };
+
+export function importModal(prefill: { number?: string }, defaultRegion: string): View {
+  const parsed = prefill.number ? parsePhoneNumber(prefill.number, defaultRegion) : undefined;
+  const tollFree = parsed?.ok === true && parsed.type === 'TOLL_FREE';
+  const types = [
+    { text: plain('Long code (local)'), value: 'longcode' },
+    { text: plain('Toll-free'), value: 'tollfree' },
+  ];
+  const capabilities = signalWireCapabilities.map((capability) => ({ text: plain(capabilityLabels[capability]), value: capability }));
+  return {
+    type: 'modal',
+    callback_id: importView.callbackId,
+    title: plain('Import to SignalWire'),
+    submit: plain('Import'),
+    close: plain('Cancel'),
+    blocks: [
+      {
+        type: 'input',
+        block_id: importView.number,
+        label: plain('Number'),
+        hint: plain(`Any format; numbers without a country code are read as ${defaultRegion}.`),
+        element: {
+          type: 'plain_text_input',
+          action_id: importView.number,
+          max_length: 64,
+          placeholder: plain('+1 415 555 0100'),
+          ...(prefill.number ? { initial_value: prefill.number.slice(0, 64) } : {}),
+        },
+      },
+      {
+        type: 'input',
+        block_id: importView.numberType,
+        label: plain('Number type'),
+        element: { type: 'radio_buttons', action_id: importView.numberType, options: types, initial_option: tollFree ? types[1] : types[0] },
+      },
+      {
+        type: 'input',
+        block_id: importView.capabilities,
+        label: plain('Capabilities'),
+        element: { type: 'checkboxes', action_id: importView.capabilities, options: capabilities, initial_options: capabilities },
+      },
+      {
+        type: 'input',
+        block_id: importView.name,
+        optional: true,
+        label: plain('Name (optional)'),
+        element: { type: 'plain_text_input', action_id: importView.name, max_length: 100 },
+      },
+    ],
+  };
+}
+
+export function readImportForm(values: StateValues, defaultRegion: string): ImportRequest | { errors: Record<string, string> } {
+  const typed = values[importView.number]?.[importView.number]?.value?.trim() ?? '';
+  const numberType = values[importView.numberType]?.[importView.numberType]?.selected_option?.value === 'tollfree' ? 'tollfree' : 'longcode';
+  const chosen = (values[importView.capabilities]?.[importView.capabilities]?.selected_options ?? []).map((option) => option.value);
+  const capabilities = signalWireCapabilities.filter((capability) => chosen.includes(capability));
+  const name = values[importView.name]?.[importView.name]?.value?.trim() || undefined;
+
+  const errors: Record<string, string> = {};
+  const parsed = parsePhoneNumber(typed, defaultRegion);
+  if (!parsed.ok) errors[importView.number] = parsed.problem;
+  else if (parsed.e164.length < 5 || parsed.e164.length > 30) errors[importView.number] = 'SignalWire takes numbers of 5 to 30 characters in E.164.';
+  if (capabilities.length === 0) errors[importView.capabilities] = 'Choose at least one capability.';
+  if (!parsed.ok || Object.keys(errors).length > 0) return { errors };
+  return { body: { number: parsed.e164, number_type: numberType, capabilities }, ...(name ? { name } : {}) };
+}

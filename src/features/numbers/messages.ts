@@ -1,0 +1,143 @@
+import type { KnownBlock, View } from '@slack/types';
+import type { ChannelEndpoint } from '../../backends/novu/schemas.js';
+import type { SignalWireNumber } from '../../backends/signalwire/schemas.js';
+import type { VapiPhoneNumber } from '../../backends/vapi/schemas.js';
+import type { JobFinish } from '../../jobs/queue.js';
+import { actions, button, code, context, type EphemeralMessage, ephemeral, escapeMrkdwn, fields, header, noticeModal, section } from '../../slack/blocks.js';
+import type { SlackMessage } from '../../slack/bot-clients.js';
+import type { Provisioned } from './provision-jobs.js';
+
+/** Opens the /phone register modal with the new number filled in (handled by the phone feature). */
+export const registerNumberAction = 'phone.register.open';
+
+const titles = { vapi: 'New Vapi number', signalwire: 'Import to SignalWire' } as const;
+
+export function provisioningView(backend: 'vapi' | 'signalwire'): View {
+  return noticeModal(titles[backend], `:hourglass_flowing_sand: Provisioning on ${backend === 'vapi' ? 'Vapi' : 'SignalWire'}…`);
+}
+
+export function provisionedView(result: Provisioned, extras: { password?: string; warning?: string; spaceUrl?: string } = {}): View {
+  const blocks: KnownBlock[] = [resultCard(result, extras.spaceUrl)];
+  if (extras.password) {
+    blocks.push(section(`*SIP digest password:* ${code(extras.password)}\nCopy it now: Switchboard does not keep it and will not show it again.`));
+  }
+  if (extras.warning) blocks.push(section(`:warning: ${escapeMrkdwn(extras.warning)}`));
+  const phoneNumber = numberOf(result);
+  if (phoneNumber) {
+    blocks.push(actions('provisioned-next', [button('Register for a subscriber', registerNumberAction, { style: 'primary', value: phoneNumber })]));
+  }
+  const headline =
+    result.backend === 'vapi'
+      ? result.existing
+        ? ':information_source: This Vapi number already existed.'
+        : ':white_check_mark: Created on Vapi.'
+      : result.existing
+        ? ':information_source: This number is already in SignalWire.'
+        : ':white_check_mark: Imported into SignalWire.';
+  return noticeModal(titles[result.backend], headline, blocks, 'Done');
+}
+
+export function provisionFailedView(backend: 'vapi' | 'signalwire', error: string): View {
+  return noticeModal(titles[backend], `:x: ${escapeMrkdwn(error)}`);
+}
+
+export function provisionQueuedView(backend: 'vapi' | 'signalwire', lastError: string | undefined): View {
+  const who = backend === 'vapi' ? 'Vapi' : 'SignalWire';
+  return noticeModal(
+    titles[backend],
+    `:hourglass_flowing_sand: ${who} is slow to answer${lastError ? ` (${escapeMrkdwn(lastError)})` : ''}. Switchboard keeps trying — without making a second number — and will send you a direct message with the result.`,
+  );
+}
+
+function resultCard(result: Provisioned, spaceUrl: string | undefined): KnownBlock {
+  if (result.backend === 'vapi') {
+    const number = result.number;
+    const activating = number.status === 'activating' ? '\n_Free numbers take a few minutes to activate; an account has at most 10._' : '';
+    return fields([
+      ['ID', code(number.id)],
+      [number.sipUri ? 'SIP URI' : 'Number', code(number.sipUri ?? number.number ?? '—')],
+      ['Status', `${number.status ?? '—'}${activating}`],
+      ['Dashboard', `<https://dashboard.vapi.ai/phone-numbers/${encodeURIComponent(number.id)}|Open in Vapi>`],
+    ]);
+  }
+  const number = result.number;
+  return fields([
+    ['ID', code(number.id)],
+    ['Number', code(number.number)],
+    ['Type', number.number_type === 'tollfree' ? 'toll-free' : 'long code'],
+    ['Capabilities', (number.capabilities ?? []).join(', ') || '—'],
+    ...(number.name ? ([['Name', escapeMrkdwn(number.name)]] as [string, string][]) : []),
+    ...(spaceUrl
+      ? ([['Dashboard', `<${spaceUrl.replace(/\/$/, '')}/phone_numbers/${encodeURIComponent(number.id)}|Open in SignalWire>`]] as [string, string][])
+      : []),
+  ]);
+}
+
+function numberOf(result: Provisioned): string | undefined {
+  return result.backend === 'vapi' ? (result.number.number ?? undefined) : result.number.number;
+}
+
+export function provisionedMessage(backend: 'vapi' | 'signalwire', outcome: JobFinish<Provisioned>['outcome']): SlackMessage {
+  const who = backend === 'vapi' ? 'Vapi' : 'SignalWire';
+  if (outcome.status === 'failed') {
+    const text = `:x: The ${who} number was not provisioned: ${escapeMrkdwn(outcome.error)}`;
+    return { text, blocks: [section(text)] };
+  }
+  const target = outcome.result.backend === 'vapi' ? (outcome.result.number.sipUri ?? outcome.result.number.number) : outcome.result.number.number;
+  const text = `:white_check_mark: ${who} number ${code(target ?? outcome.result.number.id)} is ready (ID ${code(outcome.result.number.id)}).`;
+  const phoneNumber = numberOf(outcome.result);
+  return {
+    text,
+    blocks: [
+      section(text),
+      ...(phoneNumber ? [actions('provisioned-next', [button('Register for a subscriber', registerNumberAction, { value: phoneNumber })])] : []),
+    ],
+  };
+}
+
+export interface NumbersOverview {
+  vapi?: VapiPhoneNumber[] | { error: string };
+  signalwire?: SignalWireNumber[] | { error: string };
+  endpoints: ChannelEndpoint[] | { error: string };
+}
+
+/** Vapi and SignalWire numbers side by side, each with the subscribers it is registered for in Novu. */
+export function numbersMessage(overview: NumbersOverview): EphemeralMessage {
+  const registrations = new Map<string, string[]>();
+  if (Array.isArray(overview.endpoints)) {
+    for (const endpoint of overview.endpoints) {
+      const number = String(endpoint.endpoint?.phoneNumber ?? '');
+      if (number) registrations.set(number, [...(registrations.get(number) ?? []), endpoint.subscriberId ?? '?']);
+    }
+  }
+  const registered = (number: string | null | undefined) => {
+    const subscribers = number ? registrations.get(number) : undefined;
+    return subscribers ? `registered for ${subscribers.map((id) => code(id)).join(', ')}` : 'not registered in Novu';
+  };
+  const blocks: KnownBlock[] = [header('Phone numbers')];
+  const vapiLines = (numbers: VapiPhoneNumber[]) =>
+    numbers.map(
+      (number) =>
+        `${code(number.sipUri ?? number.number ?? number.id)} ${number.name ? escapeMrkdwn(number.name) : ''} · ${number.status ?? '—'} · ${registered(number.number)}`,
+    );
+  const signalWireLines = (numbers: SignalWireNumber[]) =>
+    numbers.map(
+      (number) =>
+        `${code(number.number)} ${number.name ? escapeMrkdwn(number.name) : ''} · ${number.number_type === 'tollfree' ? 'toll-free' : 'long code'} · ${registered(number.number)}`,
+    );
+  if (overview.vapi) blocks.push(...listSection('Vapi', overview.vapi, vapiLines));
+  if (overview.signalwire) blocks.push(...listSection('SignalWire', overview.signalwire, signalWireLines));
+  if (!Array.isArray(overview.endpoints)) blocks.push(context(`Novu registrations could not be loaded: ${escapeMrkdwn(overview.endpoints.error)}`));
+  return ephemeral('Phone numbers on Vapi and SignalWire', blocks.slice(0, 50));
+}
+
+function listSection<T>(title: string, list: T[] | { error: string }, lines: (items: T[]) => string[]): KnownBlock[] {
+  if (!Array.isArray(list)) return [section(`*${title}*\n:x: ${escapeMrkdwn(list.error)}`)];
+  if (list.length === 0) return [section(`*${title}*\nNo numbers yet.`)];
+  const all = lines(list);
+  const blocks: KnownBlock[] = [];
+  for (let index = 0; index < all.length && blocks.length < 20; index += 10) {
+    blocks.push(section(`${index === 0 ? `*${title}* (${list.length})\n` : ''}${all.slice(index, index + 10).join('\n')}`));
+  }
+  return blocks;
+}

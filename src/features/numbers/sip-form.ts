@@ -1,0 +1,230 @@
+import { randomBytes } from 'node:crypto';
+import type { ViewStateValue } from '@slack/bolt';
+import type { KnownBlock, View } from '@slack/types';
+import type { CreateVapiPhoneNumberBody } from '../../backends/vapi/schemas.js';
+import { context, plain, section } from '../../slack/blocks.js';
+import { parsePhoneNumber } from '../phone/phone-number.js';
+
+/** `/phone sip`: a Vapi number — a free US number or a SIP URI — answered by an assistant, a squad or a workflow. */
+export const sipView = {
+  callbackId: 'numbers.sip',
+  name: 'name',
+  kind: 'kind',
+  areaCode: 'area_code',
+  sipUser: 'sip_user',
+  username: 'sip_username',
+  password: 'sip_password',
+  generate: 'numbers.sip.generate',
+  assistant: 'numbers.assistant',
+  squad: 'numbers.squad',
+  workflow: 'workflow',
+  serverUrl: 'server_url',
+  serverTimeout: 'server_timeout',
+  fallback: 'fallback',
+} as const;
+
+type StateValues = Record<string, Record<string, ViewStateValue>>;
+
+export interface SipPrefill {
+  name?: string;
+  kind?: 'free' | 'sip';
+  areaCode?: string;
+  sipUser?: string;
+  username?: string;
+  password?: string;
+  assistant?: { id: string; label: string };
+  squad?: { id: string; label: string };
+  workflow?: string;
+  serverUrl?: string;
+  serverTimeout?: string;
+  fallback?: string;
+}
+
+export interface SipRequest {
+  body: CreateVapiPhoneNumberBody;
+  /** Shown once in the result when Switchboard generated it; never stored in plain text. */
+  password?: string;
+  warning?: string;
+}
+
+const sipUserPattern = /^[a-zA-Z0-9][a-zA-Z0-9._~+-]{0,63}$/;
+
+/** A strong digest pair within Vapi's 20–40 characters. */
+export function generateSipCredentials(): { username: string; password: string } {
+  return { username: `sb${randomBytes(12).toString('hex')}`, password: randomBytes(24).toString('base64url') };
+}
+
+export function sipModal(prefill: SipPrefill, sipHost: string): View {
+  const kinds = [
+    { text: plain('Free US number'), value: 'free', description: plain('Vapi picks a number in the area code; it takes a few minutes to activate.') },
+    { text: plain('SIP URI'), value: 'sip', description: plain(`sip:<user>@${sipHost}`) },
+  ];
+  const blocks: KnownBlock[] = [
+    text(sipView.name, 'Name', prefill.name, { max: 40, placeholder: 'Front desk line' }),
+    {
+      type: 'input',
+      block_id: sipView.kind,
+      label: plain('Kind'),
+      element: { type: 'radio_buttons', action_id: sipView.kind, options: kinds, initial_option: prefill.kind === 'sip' ? kinds[1] : kinds[0] },
+    },
+    text(sipView.areaCode, 'Area code (free number)', prefill.areaCode, {
+      max: 3,
+      optional: true,
+      placeholder: '415',
+      hint: 'Three digits. An account has at most 10 free numbers.',
+    }),
+    text(sipView.sipUser, 'SIP user (SIP URI)', prefill.sipUser, {
+      max: 64,
+      optional: true,
+      placeholder: 'front-desk',
+      hint: `The URI becomes sip:<user>@${sipHost}.`,
+    }),
+    text(sipView.username, 'SIP digest username (optional)', prefill.username, { max: 40, optional: true, hint: '20–40 characters.' }),
+    text(sipView.password, 'SIP digest password (optional)', prefill.password, {
+      max: 40,
+      optional: true,
+      hint: '20–40 characters. Shown once after creation.',
+    }),
+    {
+      type: 'actions',
+      block_id: 'sip_generate',
+      elements: [{ type: 'button', action_id: sipView.generate, text: plain('Generate a strong pair') }],
+    },
+    picker(sipView.assistant, 'Assistant', prefill.assistant),
+    picker(sipView.squad, 'Squad', prefill.squad),
+    text(sipView.workflow, 'Workflow ID', prefill.workflow, { max: 100, optional: true, hint: 'Vapi has no workflow list: paste the ID.' }),
+    context('Choose one of assistant, squad or workflow — or none, and Vapi asks your server URL (`assistant-request`).'),
+    text(sipView.serverUrl, 'Server URL (optional)', prefill.serverUrl, { max: 1000, optional: true, placeholder: 'https://example.com/vapi' }),
+    text(sipView.serverTimeout, 'Server timeout, seconds (optional)', prefill.serverTimeout, { max: 3, optional: true, placeholder: '20' }),
+    text(sipView.fallback, 'Fallback number (optional)', prefill.fallback, { max: 64, optional: true, hint: 'Calls go here when nobody answers.' }),
+  ];
+  return { type: 'modal', callback_id: sipView.callbackId, title: plain('New Vapi number'), submit: plain('Create'), close: plain('Cancel'), blocks };
+}
+
+function text(
+  id: string,
+  label: string,
+  initial: string | undefined,
+  options: { max: number; optional?: boolean; placeholder?: string; hint?: string },
+): KnownBlock {
+  return {
+    type: 'input',
+    block_id: id,
+    optional: options.optional ?? false,
+    label: plain(label),
+    ...(options.hint ? { hint: plain(options.hint) } : {}),
+    element: {
+      type: 'plain_text_input',
+      action_id: id,
+      max_length: options.max,
+      ...(options.placeholder ? { placeholder: plain(options.placeholder) } : {}),
+      ...(initial ? { initial_value: initial.slice(0, options.max) } : {}),
+    },
+  };
+}
+
+function picker(id: string, label: string, initial: { id: string; label: string } | undefined): KnownBlock {
+  return {
+    type: 'input',
+    block_id: id,
+    optional: true,
+    label: plain(label),
+    element: {
+      type: 'external_select',
+      action_id: id,
+      min_query_length: 0,
+      placeholder: plain('Type to search'),
+      ...(initial ? { initial_option: { text: plain(initial.label), value: initial.id } } : {}),
+    },
+  };
+}
+
+/** What the person typed, as a prefill: used to keep their values when the modal is redrawn. */
+export function sipPrefillOf(values: StateValues): SipPrefill {
+  const value = (id: string) => values[id]?.[id]?.value?.trim() || undefined;
+  const option = (id: string) => {
+    const selected = values[id]?.[id]?.selected_option;
+    return selected ? { id: selected.value, label: selected.text.text } : undefined;
+  };
+  return {
+    name: value(sipView.name),
+    kind: values[sipView.kind]?.[sipView.kind]?.selected_option?.value === 'sip' ? 'sip' : 'free',
+    areaCode: value(sipView.areaCode),
+    sipUser: value(sipView.sipUser),
+    username: value(sipView.username),
+    password: value(sipView.password),
+    assistant: option(sipView.assistant),
+    squad: option(sipView.squad),
+    workflow: value(sipView.workflow),
+    serverUrl: value(sipView.serverUrl),
+    serverTimeout: value(sipView.serverTimeout),
+    fallback: value(sipView.fallback),
+  };
+}
+
+/** Checks everything Vapi would check, and a little more, before anything is sent. Errors by block. */
+export function readSipForm(values: StateValues, sipHost: string, defaultRegion: string): SipRequest | { errors: Record<string, string> } {
+  const form = sipPrefillOf(values);
+  const errors: Record<string, string> = {};
+  if (!form.name) errors[sipView.name] = 'Give the number a name (at most 40 characters).';
+  else if (form.name.length > 40) errors[sipView.name] = `At most 40 characters (this is ${form.name.length}).`;
+  if (form.kind === 'free') {
+    if (!form.areaCode || !/^\d{3}$/.test(form.areaCode)) errors[sipView.areaCode] = 'A US area code is exactly three digits, e.g. 415.';
+  } else if (!form.sipUser || !sipUserPattern.test(form.sipUser)) {
+    errors[sipView.sipUser] = 'Letters, digits and . _ ~ + - (up to 64), starting with a letter or digit.';
+  }
+  checkCredential(form.username, 'username', sipView.username, errors);
+  checkCredential(form.password, 'password', sipView.password, errors);
+  if (Boolean(form.username) !== Boolean(form.password)) {
+    errors[form.username ? sipView.password : sipView.username] = 'Give both a username and a password, or neither.';
+  }
+  const answerers = [form.assistant && sipView.assistant, form.squad && sipView.squad, form.workflow && sipView.workflow].filter(Boolean) as string[];
+  if (answerers.length > 1) for (const id of answerers) errors[id] = 'Choose only one of assistant, squad or workflow.';
+  checkServer(form, answerers.length === 0, errors);
+  const fallback = form.fallback ? parsePhoneNumber(form.fallback, defaultRegion) : undefined;
+  if (fallback && !fallback.ok) errors[sipView.fallback] = fallback.problem;
+  if (Object.keys(errors).length > 0) return { errors };
+
+  const body: CreateVapiPhoneNumberBody = {
+    provider: 'vapi',
+    name: form.name ?? '',
+    ...(form.kind === 'free' ? { numberDesiredAreaCode: form.areaCode } : { sipUri: `sip:${form.sipUser}@${sipHost}` }),
+    ...(form.username && form.password ? { authentication: { username: form.username, password: form.password } } : {}),
+    ...(form.assistant ? { assistantId: form.assistant.id } : {}),
+    ...(form.squad ? { squadId: form.squad.id } : {}),
+    ...(form.workflow ? { workflowId: form.workflow } : {}),
+    ...(form.serverUrl ? { server: { url: form.serverUrl, ...(form.serverTimeout ? { timeoutSeconds: Number(form.serverTimeout) } : {}) } } : {}),
+    ...(fallback?.ok ? { fallbackDestination: { type: 'number' as const, number: fallback.e164 } } : {}),
+  };
+  return {
+    body,
+    ...(form.password ? { password: form.password } : {}),
+    ...(answerers.length === 0 ? { warning: 'No assistant, squad or workflow: Vapi will ask your server URL (assistant-request) who answers each call.' } : {}),
+  };
+}
+
+function checkCredential(value: string | undefined, what: string, id: string, errors: Record<string, string>): void {
+  if (value && (value.length < 20 || value.length > 40)) errors[id] = `The ${what} must be 20–40 characters (this is ${value.length}).`;
+}
+
+function checkServer(form: SipPrefill, nobodyAnswers: boolean, errors: Record<string, string>): void {
+  if (form.serverUrl && !isHttpsUrl(form.serverUrl)) errors[sipView.serverUrl] = 'Use an https:// URL.';
+  if (!form.serverUrl && nobodyAnswers) {
+    errors[sipView.serverUrl] = 'With no assistant, squad or workflow, Vapi asks this URL who answers: give one, or choose an assistant.';
+  }
+  if (form.serverTimeout) {
+    const seconds = Number(form.serverTimeout);
+    if (!Number.isInteger(seconds) || seconds < 1 || seconds > 300) errors[sipView.serverTimeout] = 'A whole number of seconds from 1 to 300.';
+    else if (!form.serverUrl) errors[sipView.serverTimeout] = 'A timeout needs a server URL.';
+  }
+}
+
+function isHttpsUrl(value: string): boolean {
+  try {
+    return new URL(value).protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+export const sipWarningBlock = (warning: string): KnownBlock => section(`:warning: ${warning}`);

@@ -1,0 +1,294 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { teamKey } from '../../../src/store/workspace-key.js';
+import { checkView } from '../../kit/block-kit.js';
+import { eventually, type Harness, startHarness, team } from '../../kit/harness.js';
+import type { EmulatedView } from '../../kit/slack-emulator.js';
+
+/** /phone sip and /phone import against loopback Vapi and SignalWire servers that validate against their specs. */
+let harness: Harness;
+beforeAll(async () => {
+  harness = await startHarness({ vapi: true, signalwire: true });
+  await harness.install();
+});
+afterAll(() => harness.stop());
+beforeEach(() => {
+  for (const backend of [harness.vapi, harness.signalwire, harness.novu]) {
+    backend.clearFaults();
+    backend.requests.length = 0;
+  }
+  harness.vapi.numbers.clear();
+  harness.signalwire.numbers.clear();
+});
+
+async function openModal(text: string, callbackId: string, actor = harness.actors.operator): Promise<EmulatedView> {
+  const before = new Set(harness.emulator.views.keys());
+  const response = await harness.slack.command('/phone', text, actor);
+  expect(response.status).toBe(200);
+  return eventually(() => [...harness.emulator.views.values()].find((view) => !before.has(view.id) && view.callback_id === callbackId), {
+    message: `the ${callbackId} modal`,
+  });
+}
+
+async function settled(viewId: string): Promise<EmulatedView> {
+  return eventually(
+    () => {
+      const view = harness.emulator.views.get(viewId);
+      return view && !JSON.stringify(view).includes('Provisioning on') ? view : undefined;
+    },
+    { timeoutMs: 15_000, message: 'the provisioning result' },
+  );
+}
+
+const vapiPosts = () => harness.vapi.requestsTo('POST', '/phone-number');
+const importPosts = () => harness.signalwire.requestsTo('POST', '/api/relay/rest/imported_phone_numbers');
+
+describe('/phone sip', () => {
+  it('a SIP URI answered by an assistant: one valid POST, and the result card', async () => {
+    const view = await openModal('sip', 'numbers.sip');
+    expect(checkView(view)).toEqual([]);
+    const options = await harness.slack.suggest(view, 'numbers.assistant', 'front', harness.actors.operator);
+    const assistant = ((options.json?.options ?? []) as { value: string; text: { text: string } }[])[0];
+    expect(assistant?.text.text).toBe('Front desk');
+
+    const answer = await harness.slack.submitView(
+      view,
+      {
+        name: 'Front desk line',
+        kind: 'sip',
+        sip_user: 'front-desk',
+        'numbers.assistant': { text: { type: 'plain_text', text: 'Front desk' }, value: assistant?.value },
+      },
+      harness.actors.operator,
+    );
+    expect(answer.json?.response_action).toBe('update');
+    const result = JSON.stringify(await settled(view.id));
+    expect(vapiPosts()).toHaveLength(1);
+    expect(vapiPosts()[0]?.problems).toEqual([]);
+    expect(vapiPosts()[0]?.body).toEqual({ provider: 'vapi', name: 'Front desk line', sipUri: 'sip:front-desk@sip.vapi.ai', assistantId: assistant?.value });
+    expect(result).toContain('sip:front-desk@sip.vapi.ai');
+    expect(result).toContain('dashboard.vapi.ai');
+    const audit = await harness.app.services.store.audit.list({ workspaceKey: teamKey(team.id), actions: ['number.create'], limit: 1 });
+    expect(audit[0]).toMatchObject({ outcome: 'ok', backend: 'vapi', userId: harness.actors.operator.userId });
+  });
+
+  it('a free number sends a 3-digit area code and says it takes minutes to activate; generated credentials are shown once', async () => {
+    const view = await openModal('sip', 'numbers.sip');
+    await harness.slack.clickButton({ view }, 'numbers.sip.generate', harness.actors.operator, { name: 'Support' });
+    const withCredentials = await eventually(() => {
+      const current = harness.emulator.views.get(view.id);
+      return current && JSON.stringify(current).includes('sb') && current.hash !== view.hash ? current : undefined;
+    });
+    const blocks = withCredentials.blocks as { block_id?: string; element?: { initial_value?: string } }[];
+    const password = blocks.find((block) => block.block_id === 'sip_password')?.element?.initial_value ?? '';
+    expect(password.length).toBeGreaterThanOrEqual(20);
+    expect(blocks.find((block) => block.block_id === 'name')?.element?.initial_value).toBe('Support');
+
+    await harness.slack.submitView(withCredentials, { kind: 'free', area_code: '415', 'numbers.assistant': null, workflow: 'wf-123' }, harness.actors.operator);
+    const result = JSON.stringify(await settled(view.id));
+    const body = vapiPosts()[0]?.body as Record<string, any>;
+    expect(body.numberDesiredAreaCode).toBe('415');
+    expect(body.authentication.password).toBe(password);
+    expect(vapiPosts()[0]?.problems).toEqual([]);
+    expect(result).toContain('activate');
+    expect(result).toContain(password);
+    expect(result).toContain('Register for a subscriber');
+    const jobs = await harness.app.services.store.jobs.list({ kinds: ['vapi.number.create'], limit: 1 });
+    expect(JSON.stringify(jobs[0]?.payload)).not.toContain(password);
+  });
+
+  const invalid: [string, Record<string, unknown>, string[]][] = [
+    ['area code "41"', { name: 'A', kind: 'free', area_code: '41', workflow: 'wf' }, ['area_code']],
+    [
+      'a 10-character username',
+      { name: 'A', kind: 'sip', sip_user: 'ok', sip_username: 'u'.repeat(10), sip_password: 'p'.repeat(25), workflow: 'wf' },
+      ['sip_username'],
+    ],
+    ['a 41-character name', { name: 'n'.repeat(41), kind: 'sip', sip_user: 'ok', workflow: 'wf' }, ['name']],
+    ['an http server URL', { name: 'A', kind: 'sip', sip_user: 'ok', server_url: 'http://example.com/hook' }, ['server_url']],
+    [
+      'both an assistant and a squad',
+      { name: 'A', kind: 'sip', sip_user: 'ok', 'numbers.assistant': 'asst-1', 'numbers.squad': 'squad-1' },
+      ['numbers.assistant', 'numbers.squad'],
+    ],
+    ['no answerer and no server URL', { name: 'A', kind: 'sip', sip_user: 'ok' }, ['server_url']],
+    ['a bad SIP user', { name: 'A', kind: 'sip', sip_user: 'has space', workflow: 'wf' }, ['sip_user']],
+    [
+      'a timeout of 301 s',
+      { name: 'A', kind: 'sip', sip_user: 'ok', workflow: 'wf', server_url: 'https://example.com', server_timeout: '301' },
+      ['server_timeout'],
+    ],
+    ['an impossible fallback number', { name: 'A', kind: 'sip', sip_user: 'ok', workflow: 'wf', fallback: '+1 415 555' }, ['fallback']],
+  ];
+  it.each(invalid)('%s → inline errors, nothing sent', async (_name, values, fields) => {
+    const view = await openModal('sip', 'numbers.sip');
+    const answer = await harness.slack.submitView(view, values, harness.actors.operator);
+    expect(answer.json?.response_action).toBe('errors');
+    expect(Object.keys(answer.json?.errors ?? {}).sort()).toEqual([...fields].sort());
+    expect(vapiPosts()).toHaveLength(0);
+  });
+
+  const vendorFailures: [string, () => void, RegExp, number][] = [
+    [
+      '400 with a message array',
+      () =>
+        harness.vapi.inject({
+          match: 'POST /phone-number',
+          reply: { status: 400, body: { statusCode: 400, error: 'Bad Request', message: ['assistantId must be a UUID', 'name must be shorter'] } },
+        }),
+      /Vapi refused: assistantId must be a UUID; name must be shorter/,
+      1,
+    ],
+    [
+      '401',
+      () => harness.vapi.inject({ match: 'POST /phone-number', reply: { status: 401, body: { statusCode: 401, message: 'Invalid Key' } } }),
+      /VAPI_API_KEY/,
+      1,
+    ],
+  ];
+  it.each(vendorFailures)('Vapi %s: plain words in the modal, no retry', async (_name, arrange, expected, calls) => {
+    arrange();
+    const view = await openModal('sip', 'numbers.sip');
+    await harness.slack.submitView(view, { name: 'A', kind: 'sip', sip_user: 'x1', workflow: 'wf-1' }, harness.actors.operator);
+    expect(JSON.stringify(await settled(view.id))).toMatch(expected);
+    expect(vapiPosts()).toHaveLength(calls);
+  });
+
+  it('Vapi 429 is retried (the request never reached it); 5xx is not resent blindly but looked up first, making one number', async () => {
+    harness.vapi.inject({ match: 'POST /phone-number', reply: { status: 429, headers: { 'retry-after': '1' }, body: { message: 'Too Many Requests' } } });
+    const first = await openModal('sip', 'numbers.sip');
+    await harness.slack.submitView(first, { name: 'Rate', kind: 'sip', sip_user: 'rate', workflow: 'wf' }, harness.actors.operator);
+    expect(JSON.stringify(await settled(first.id))).toContain('Created on Vapi');
+    expect(vapiPosts()).toHaveLength(2);
+
+    harness.vapi.requests.length = 0;
+    harness.vapi.inject({ match: 'POST /phone-number', reply: { status: 502, body: { message: 'Bad Gateway' } } });
+    const second = await openModal('sip', 'numbers.sip');
+    await harness.slack.submitView(second, { name: 'Gateway', kind: 'sip', sip_user: 'gateway', workflow: 'wf' }, harness.actors.operator);
+    await eventually(() => [...harness.vapi.numbers.values()].some((number) => number.name === 'Gateway'), {
+      timeoutMs: 15_000,
+      message: 'the number after the 502',
+    });
+    expect(harness.vapi.requestsTo('GET', '/v2/phone-number').length).toBeGreaterThanOrEqual(1);
+    expect([...harness.vapi.numbers.values()].filter((number) => number.name === 'Gateway')).toHaveLength(1);
+  });
+
+  it('a double submission provisions once', async () => {
+    harness.vapi.latencyMs = 200;
+    const view = await openModal('sip', 'numbers.sip');
+    const values = { name: 'Twice', kind: 'sip', sip_user: 'twice', workflow: 'wf' };
+    await Promise.all([harness.slack.submitView(view, values, harness.actors.operator), harness.slack.submitView(view, values, harness.actors.operator)]);
+    await settled(view.id);
+    harness.vapi.latencyMs = 0;
+    expect(vapiPosts()).toHaveLength(1);
+  });
+
+  it('an admin who is not an operator is refused, audited, nothing sent', async () => {
+    const view = await openModal('sip', 'numbers.sip');
+    const answer = await harness.slack.submitView(view, { name: 'A', kind: 'sip', sip_user: 'ok', workflow: 'wf' }, harness.actors.admin);
+    expect(answer.json?.errors?.name).toContain('Only Switchboard operators');
+    expect(vapiPosts()).toHaveLength(0);
+    const command = await harness.slack.command('/phone', 'sip', harness.actors.admin);
+    expect(command.json?.text).toContain('Only Switchboard operators');
+    const audit = await harness.app.services.store.audit.list({ workspaceKey: teamKey(team.id), actions: ['numbers.provision'], limit: 2 });
+    expect(audit.map((entry) => entry.outcome)).toEqual(['refused', 'refused']);
+  });
+});
+
+describe('/phone import', () => {
+  it('sends exactly number, number_type and capabilities; the name follows in an update', async () => {
+    const view = await openModal('import (800) 555-0100', 'numbers.import');
+    expect(JSON.stringify(view)).toContain('"initial_option":{"text":{"type":"plain_text","text":"Toll-free"');
+    await harness.slack.submitView(view, { capabilities: ['sms', 'voice'], name: 'Main line' }, harness.actors.operator);
+    const result = JSON.stringify(await settled(view.id));
+    expect(importPosts()).toHaveLength(1);
+    expect(importPosts()[0]?.problems).toEqual([]);
+    expect(importPosts()[0]?.body).toEqual({ number: '+18005550100', number_type: 'tollfree', capabilities: ['sms', 'voice'] });
+    const renames = harness.signalwire.requests.filter((request) => request.method === 'PUT');
+    expect(renames.map((request) => request.body)).toEqual([{ name: 'Main line' }]);
+    expect(renames[0]?.problems).toEqual([]);
+    expect(result).toContain('+18005550100');
+    expect(result).toContain('toll-free');
+    expect(result).toContain('Main line');
+  });
+
+  it('a SignalWire 422 error list, a 401 and a space without imports are explained', async () => {
+    harness.signalwire.numbers.set('existing', { id: 'existing', number: '+14155550100', number_type: 'longcode', capabilities: ['sms'] });
+    const taken = await openModal('import +14155550100', 'numbers.import');
+    await harness.slack.submitView(taken, {}, harness.actors.operator);
+    expect(JSON.stringify(await settled(taken.id))).toContain('Number has already been taken');
+
+    harness.signalwire.inject({ match: 'POST /api/relay/rest/imported_phone_numbers', reply: { status: 401, body: { error: 'Unauthorized' } } });
+    const refused = await openModal('import +14155550101', 'numbers.import');
+    await harness.slack.submitView(refused, {}, harness.actors.operator);
+    expect(JSON.stringify(await settled(refused.id))).toContain('SIGNALWIRE_API_TOKEN');
+
+    harness.signalwire.partnerApiEnabled = false;
+    const disabled = await openModal('import +14155550102', 'numbers.import');
+    await harness.slack.submitView(disabled, {}, harness.actors.operator);
+    expect(JSON.stringify(await settled(disabled.id))).toContain('cannot import numbers');
+    harness.signalwire.partnerApiEnabled = true;
+  });
+
+  it('checks the number before sending anything', async () => {
+    const view = await openModal('import', 'numbers.import');
+    const answer = await harness.slack.submitView(view, { number: '+1 415 555', capabilities: [] }, harness.actors.operator);
+    expect(Object.keys(answer.json?.errors ?? {}).sort()).toEqual(['capabilities', 'number']);
+    expect(importPosts()).toHaveLength(0);
+  });
+});
+
+describe('provision, then register for a subscriber', () => {
+  it('the result offers Register, which opens the register form with the number; submitting makes the Novu endpoint', async () => {
+    const view = await openModal('import +1 415 555 0177', 'numbers.import');
+    await harness.slack.submitView(view, {}, harness.actors.operator);
+    const result = await settled(view.id);
+    await harness.slack.clickButton({ view: result }, 'phone.register.open', harness.actors.operator);
+    const register = await eventually(() => harness.emulator.callsTo('views.push').find((call) => call.ok) && harness.latestView('phone.register'), {
+      message: 'the register modal pushed on top',
+    });
+    expect(JSON.stringify(register)).toContain('+14155550177');
+    await harness.slack.submitView(register, { subscriber: 'sub-1', 'phone.integration': 'twilio-sms' }, harness.actors.operator);
+    await eventually(() => [...harness.novu.endpoints.values()].some((endpoint) => endpoint.endpoint.phoneNumber === '+14155550177'), {
+      message: 'the Novu endpoint for the new number',
+    });
+  });
+});
+
+describe('/phone numbers', () => {
+  it('shows both vendors side by side with their Novu registrations', async () => {
+    harness.vapi.numbers.set('v1', { id: 'v1', provider: 'vapi', number: '+14155550188', name: 'Vapi line', status: 'active' });
+    harness.signalwire.numbers.set('s1', { id: 's1', number: '+14155550199', name: 'SW line', number_type: 'toll-free', capabilities: ['sms'] });
+    harness.novu.endpoints.set('e1', {
+      identifier: 'e1',
+      type: 'phone',
+      subscriberId: 'sub-9',
+      integrationIdentifier: 'twilio-sms',
+      connectionIdentifier: null,
+      contextKeys: [],
+      endpoint: { phoneNumber: '+14155550188' },
+      createdAt: new Date().toISOString(),
+      updatedAt: new Date().toISOString(),
+    });
+    const response = await harness.slack.command('/phone', 'numbers', harness.actors.admin);
+    const message = JSON.stringify((await eventually(() => harness.emulator.responsesTo(response.responseUrl ?? '').at(-1))).body);
+    expect(message).toContain('*Vapi* (1)');
+    expect(message).toContain('*SignalWire* (1)');
+    expect(message).toMatch(/\+14155550188.*registered for `sub-9`/);
+    expect(message).toMatch(/\+14155550199.*not registered in Novu/);
+  });
+});
+
+describe('without Vapi or SignalWire keys', () => {
+  it('the commands say which variables to set', async () => {
+    const bare = await startHarness();
+    try {
+      await bare.install();
+      const sip = await bare.slack.command('/phone', 'sip', bare.actors.operator);
+      expect(sip.json?.text).toContain('VAPI_API_KEY');
+      const imported = await bare.slack.command('/phone', 'import', bare.actors.operator);
+      expect(imported.json?.text).toContain('SIGNALWIRE_API_TOKEN');
+    } finally {
+      await bare.stop();
+    }
+  });
+});
