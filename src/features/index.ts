@@ -3,6 +3,7 @@ import type { Services } from '../app/services.js';
 import type { CommandRouter } from '../slack/commands/router.js';
 import type { AfterInstall } from '../slack/oauth/callbacks.js';
 import { connectFeature } from './connect/index.js';
+import { HomeTab } from './home/index.js';
 import { numbersFeature } from './numbers/index.js';
 import { phoneFeature } from './phone/index.js';
 
@@ -17,9 +18,10 @@ export interface Features {
 }
 
 export function createFeatures(services: Services): Features {
-  const connect = connectFeature(services);
+  const home = new HomeTab(services);
+  const connect = connectFeature(services, { refreshHome: (client, actor) => home.publish(client, actor) });
   return {
-    all: [connect, phoneFeature(services), numbersFeature(services)],
+    all: [connect, phoneFeature(services), numbersFeature(services), home],
     afterInstall: connect.afterInstall,
   };
 }

@@ -8,16 +8,19 @@ import { PermissionDenied } from '../../permissions/permissions.js';
 import { type Actor, actorFromContext } from '../../slack/actor.js';
 import { refusalMessage } from '../../slack/commands/messages.js';
 import type { CommandRequest, CommandRouter } from '../../slack/commands/router.js';
+import { sharedChannel, shareResult } from '../../slack/share.js';
 import { slackIdOf } from '../../store/workspace-key.js';
 import type { ConnectionJobs } from './connection-jobs.js';
 import {
   auditListMessage,
   connectActions,
   connectionCard,
+  connectionSharedMessage,
   disconnectPrompt,
   disconnectResult,
   type IntegrationChoice,
-  resultView,
+  reconnectResult,
+  refusedView,
   setupModal,
   setupResultView,
   setupView,
@@ -30,6 +33,9 @@ type ButtonArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
 /** `/connect` and its card, modal and buttons. */
 export class ConnectHandlers {
+  /** Redraws the App Home after a change made from it. */
+  refreshHome?: (client: WebClient, actor: Actor) => Promise<void>;
+
   constructor(
     private readonly services: Services,
     private readonly jobs: ConnectionJobs | undefined,
@@ -39,7 +45,7 @@ export class ConnectHandlers {
 
   register(app: App, router: CommandRouter): void {
     router.on('connect', 'status', (request) => this.status(request));
-    router.on('connect', 'setup', (request) => this.openSetup(request.client, request.body.trigger_id, request.actor));
+    router.on('connect', 'setup', (request) => this.openSetup(request.client, request.body.trigger_id, request.actor, request.body.channel_id));
     router.on('connect', 'disconnect', (request) => this.promptDisconnect(request));
     router.on('connect', 'audit', (request) => this.audit(request));
 
@@ -53,7 +59,25 @@ export class ConnectHandlers {
       await ack();
       const actor = actorFromContext(context, body.user.id);
       if (!(await this.allowed(actor, client, '/connect disconnect', body.response_url))) return;
-      await respond({ replace_original: true, ...(await this.disconnect(actor)) });
+      const result = await this.disconnect(actor);
+      if (body.view?.type === 'home') await this.refreshHome?.(client, actor);
+      else await respond({ replace_original: true, ...result });
+    });
+    app.action(connectActions.reconnect, async ({ ack, body, client, context, respond }: ButtonArgs) => {
+      await ack();
+      const actor = actorFromContext(context, body.user.id);
+      if (!this.jobs || !(await this.allowed(actor, client, '/connect reconnect', body.response_url))) return;
+      // Writes the stored token again with the stored settings: for a connection Novu lost or refused before.
+      const outcome = await this.jobs.syncNow(
+        { workspaceKey: actor.workspaceKey, reason: 'setup', requestedBy: actor.userId },
+        `reconnect:${body.actions[0]?.action_ts ?? Date.now()}`,
+        {
+          waitMs: this.services.config.tuning.inlineWaitMs,
+          inlineRetries: true,
+        },
+      );
+      if (body.view?.type === 'home') await this.refreshHome?.(client, actor);
+      else await respond({ replace_original: false, ...reconnectResult(outcome) });
     });
     app.options(setupView.integration.action, async ({ ack, payload }) => {
       await ack({ options: (await this.chatIntegrations(payload.value)).map(toOption) });
@@ -73,13 +97,13 @@ export class ConnectHandlers {
   }
 
   /** Opens at once from what the store knows; the integration list loads inside the modal. */
-  private async openSetup(client: WebClient, triggerId: string, actor: Actor): Promise<void> {
+  private async openSetup(client: WebClient, triggerId: string, actor: Actor, channelId?: string): Promise<void> {
     if (!this.novu) return;
     const connection = await this.services.store.connections.find(actor.workspaceKey);
     const workspaceId = slackIdOf(actor.workspaceKey);
     const current = connection ? settingsOf(connection) : defaultSettings(this.novu, { id: workspaceId });
     const initial: IntegrationChoice | undefined = current ? { identifier: current.integrationIdentifier, label: current.integrationIdentifier } : undefined;
-    await client.views.open({ trigger_id: triggerId, view: setupModal(current, initial, workspaceId, this.novu.contextType) });
+    await client.views.open({ trigger_id: triggerId, view: setupModal(current, initial, workspaceId, this.novu.contextType, channelId) });
   }
 
   private async promptDisconnect({ actor, respond }: CommandRequest): Promise<void> {
@@ -119,21 +143,25 @@ export class ConnectHandlers {
 
   private async submitSetup({ ack, body, view, client, context }: ViewArgs): Promise<void> {
     const actor = actorFromContext(context, body.user.id);
-    if (!this.jobs || !(await this.services.permissions.allows(actor, 'connection.write', client))) {
-      await this.services.permissions.require(actor, 'connection.write', client, '/connect setup').catch(() => {});
-      await ack({ response_action: 'update', view: resultView('Not allowed', 'Only workspace admins and operators may change the Novu connection.') });
+    try {
+      await this.services.permissions.require(actor, 'connection.write', client, '/connect setup');
+    } catch (error) {
+      if (!(error instanceof PermissionDenied)) throw error;
+      await ack({ response_action: 'update', view: refusedView(error.message) });
       return;
     }
+    if (!this.jobs) return ack();
     const parsed = readSetup(view.state.values);
     if ('errors' in parsed) {
       await ack({ response_action: 'errors', errors: parsed.errors });
       return;
     }
     await ack({ response_action: 'update', view: workingView('Connecting…', 'Writing the connection to Novu…') });
-    await this.runSetup(actor, parsed.settings, view.id, client, this.services.logger);
+    await this.runSetup(actor, parsed.settings, view, client, this.services.logger);
   }
 
-  private async runSetup(actor: Actor, settings: ConnectionSettings, viewId: string, client: WebClient, logger: Logger): Promise<void> {
+  private async runSetup(actor: Actor, settings: ConnectionSettings, view: ViewArgs['view'], client: WebClient, logger: Logger): Promise<void> {
+    const viewId = view.id;
     if (!this.jobs) return;
     const outcome = await this.jobs.syncNow({ workspaceKey: actor.workspaceKey, reason: 'setup', settings, requestedBy: actor.userId }, `setup:${viewId}`, {
       waitMs: this.services.config.tuning.inlineWaitMs,
@@ -142,6 +170,7 @@ export class ConnectHandlers {
     await client.views.update({ view_id: viewId, view: setupResultView(outcome) }).catch((error: unknown) => {
       logger.warn({ err: error }, 'could not show the setup result; it is in the audit log');
     });
+    if (outcome.status === 'done') await shareResult(client, sharedChannel(view), connectionSharedMessage(actor.userId, outcome.result), logger);
   }
 
   /** Permission check for buttons: a refusal is told to the person (and audited). */

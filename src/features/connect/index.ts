@@ -8,12 +8,13 @@ import { ConnectHandlers } from './handlers.js';
 import { ConnectionLifecycle } from './lifecycle.js';
 
 /** Connect workspaces to Novu: the install writes the channel connection; /connect manages it. */
-export function connectFeature(services: Services): Feature & { afterInstall: AfterInstall } {
+export function connectFeature(services: Services, options: { refreshHome?: ConnectHandlers['refreshHome'] } = {}): Feature & { afterInstall: AfterInstall } {
   const novuConfig = services.config.novu;
   const novuClient = services.backends.novu;
   const jobs = novuConfig && novuClient ? new ConnectionJobs(services, novuClient, novuConfig) : undefined;
   const lifecycle = new ConnectionLifecycle(services, jobs, novuConfig);
   const handlers = new ConnectHandlers(services, jobs, novuClient, novuConfig);
+  handlers.refreshHome = options.refreshHome;
   return {
     register(app: App, router: CommandRouter) {
       handlers.register(app, router);

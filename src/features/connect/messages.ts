@@ -16,12 +16,14 @@ import {
   section,
 } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
+import { channelMetadata, shareBlock } from '../../slack/share.js';
 import type { AuditEntry, ConnectionRecord } from '../../store/types.js';
 import type { DeleteResult, SyncResult } from './connection-jobs.js';
 import { type ConnectionSettings, formatContext } from './settings.js';
 
 export const connectActions = {
   openSetup: 'connect.setup.open',
+  reconnect: 'connect.reconnect',
   disconnect: 'connect.disconnect',
 } as const;
 
@@ -36,7 +38,7 @@ export const setupView = {
 const when = (epochMs: number | null) =>
   epochMs ? `<!date^${Math.floor(epochMs / 1000)}^{date_short_pretty} {time}|${new Date(epochMs).toISOString()}>` : '—';
 
-const stateLabels: Record<ConnectionRecord['state'], string> = {
+export const connectionStateLabels: Record<ConnectionRecord['state'], string> = {
   connected: ':large_green_circle: connected',
   pending: ':hourglass_flowing_sand: being completed',
   failed: ':red_circle: last write failed',
@@ -66,7 +68,7 @@ export function connectionCard(workspaceName: string, connection: ConnectionReco
       ['Mode', connection.mode],
       ['Context', connection.context ? code(formatContext(connection.context)) : '—'],
       ['Subscriber', connection.subscriberId ? code(connection.subscriberId) : '—'],
-      ['State', stateLabels[connection.state]],
+      ['State', connectionStateLabels[connection.state]],
       ['Created', when(connection.createdAt)],
       ['Last synced', when(connection.syncedAt)],
     ]),
@@ -113,6 +115,14 @@ export function disconnectResult(
   }
 }
 
+export function reconnectResult(
+  outcome: { status: 'done'; result: SyncResult } | { status: 'failed'; error: string } | { status: 'queued' },
+): EphemeralMessage {
+  if (outcome.status === 'done') return ephemeral(syncedText(outcome.result));
+  if (outcome.status === 'failed') return ephemeral(`:x: ${escapeMrkdwn(outcome.error)}`);
+  return ephemeral(':hourglass_flowing_sand: Novu is not answering right now; the connection is written in the background and you will get a direct message.');
+}
+
 export interface IntegrationChoice {
   identifier: string;
   label: string;
@@ -123,6 +133,7 @@ export function setupModal(
   initialIntegration: IntegrationChoice | undefined,
   workspaceId: string,
   contextType: string,
+  channelId?: string,
 ): View {
   const mode = current?.mode ?? 'shared';
   const contextText = current ? formatContext(current.context) : `${contextType}:${workspaceId}`;
@@ -138,6 +149,7 @@ export function setupModal(
   return {
     type: 'modal',
     callback_id: setupView.callbackId,
+    private_metadata: channelMetadata(channelId),
     title: plain('Connect to Novu'),
     submit: plain('Connect'),
     close: plain('Cancel'),
@@ -188,6 +200,7 @@ export function setupModal(
           ...(current?.subscriberId ? { initial_value: current.subscriberId } : {}),
         },
       },
+      ...(channelId ? [shareBlock()] : []),
     ],
   };
 }
@@ -197,6 +210,10 @@ export function workingView(title: string, text: string): View {
 }
 
 export const resultView = noticeModal;
+
+export function refusedView(reason: string): View {
+  return noticeModal('Not allowed', `:no_entry: ${escapeMrkdwn(reason)}`);
+}
 
 export function setupResultView(
   outcome: { status: 'done'; result: SyncResult } | { status: 'failed'; error: string } | { status: 'queued'; lastError?: string },
@@ -217,6 +234,11 @@ export function setupResultView(
 function syncedText(result: SyncResult): string {
   const verb = { created: 'Created', updated: 'Updated', adopted: 'Took over the existing', replaced: 'Replaced' }[result.action];
   return `:white_check_mark: ${verb} Novu channel connection ${code(result.identifier)} on integration ${code(result.integrationIdentifier)}.`;
+}
+
+export function connectionSharedMessage(userId: string, result: SyncResult): SlackMessage {
+  const text = `<@${userId}> connected this workspace to Novu: channel connection ${code(result.identifier)} on ${code(result.integrationIdentifier)}.`;
+  return { text, blocks: [section(text)] };
 }
 
 /** The direct message an installer or admin gets when a background connection write finishes. */

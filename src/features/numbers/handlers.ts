@@ -6,8 +6,9 @@ import type { JobOutcome } from '../../jobs/queue.js';
 import { PermissionDenied } from '../../permissions/permissions.js';
 import { type Actor, actorFromContext } from '../../slack/actor.js';
 import type { CommandRouter } from '../../slack/commands/router.js';
+import { channelOf, sharedChannel, shareResult } from '../../slack/share.js';
 import { importModal, importView, readImportForm } from './import-form.js';
-import { numbersMessage, provisionedView, provisionFailedView, provisioningView, provisionQueuedView } from './messages.js';
+import { numbersMessage, provisionedSharedMessage, provisionedView, provisionFailedView, provisioningView, provisionQueuedView } from './messages.js';
 import { type Provisioned, ProvisionJobs } from './provision-jobs.js';
 import { generateSipCredentials, readSipForm, sipModal, sipPrefillOf, sipView } from './sip-form.js';
 
@@ -31,10 +32,12 @@ export class NumberHandlers {
   }
 
   register(app: App, router: CommandRouter): void {
-    router.on('phone', 'sip', ({ client, body }) => client.views.open({ trigger_id: body.trigger_id, view: sipModal({}, this.sipHost) }).then(() => {}));
-    router.on('phone', 'import', ({ client, body, argText }) =>
-      client.views.open({ trigger_id: body.trigger_id, view: importModal({ number: argText || undefined }, this.region) }).then(() => {}),
-    );
+    router.on('phone', 'sip', async ({ client, body }) => {
+      await client.views.open({ trigger_id: body.trigger_id, view: sipModal({ channelId: body.channel_id }, this.sipHost) });
+    });
+    router.on('phone', 'import', async ({ client, body, argText }) => {
+      await client.views.open({ trigger_id: body.trigger_id, view: importModal({ number: argText || undefined, channelId: body.channel_id }, this.region) });
+    });
     router.on('phone', 'numbers', async ({ respond }) => {
       await respond(numbersMessage(await this.overview()));
     });
@@ -66,7 +69,7 @@ export class NumberHandlers {
       intent,
       body: this.jobs.sealPassword(read.body, intent),
     });
-    await this.showOutcome(client, view.id, 'vapi', outcome, { password: read.password, warning: read.warning });
+    await this.showOutcome(client, view, actor, 'vapi', outcome, { password: read.password, warning: read.warning });
   }
 
   private async submitImport({ ack, body, view, client, context }: ViewArgs): Promise<void> {
@@ -79,12 +82,13 @@ export class NumberHandlers {
     }
     await ack({ response_action: 'update', view: provisioningView('signalwire') });
     const outcome = await this.jobs.importNow({ workspaceKey: actor.workspaceKey, requestedBy: actor.userId, ...read }, intentOf(view.id, read));
-    await this.showOutcome(client, view.id, 'signalwire', outcome, { spaceUrl: this.services.config.signalwire?.spaceUrl });
+    await this.showOutcome(client, view, actor, 'signalwire', outcome, { spaceUrl: this.services.config.signalwire?.spaceUrl });
   }
 
   private async showOutcome(
     client: ViewArgs['client'],
-    viewId: string,
+    view: ViewArgs['view'],
+    actor: Actor,
     backend: 'vapi' | 'signalwire',
     outcome: JobOutcome<Provisioned>,
     extras: { password?: string; warning?: string; spaceUrl?: string },
@@ -95,9 +99,10 @@ export class NumberHandlers {
         : outcome.status === 'failed'
           ? provisionFailedView(backend, outcome.error)
           : provisionQueuedView(backend, outcome.lastError);
-    await client.views.update({ view_id: viewId, view: next }).catch((error: unknown) => {
+    await client.views.update({ view_id: view.id, view: next }).catch((error: unknown) => {
       this.services.logger.warn({ err: error }, 'could not show the provisioning result; it is in the audit log');
     });
+    if (outcome.status === 'done') await shareResult(client, sharedChannel(view), provisionedSharedMessage(actor.userId, outcome.result), this.services.logger);
   }
 
   /** Refusals of a submission appear under a field, as the modal's own error (and are audited). */
@@ -117,7 +122,7 @@ export class NumberHandlers {
     await ack();
     const actor = actorFromContext(context, body.user.id);
     if (!body.view || !(await this.services.permissions.allows(actor, 'numbers.provision', client))) return;
-    const prefill = { ...sipPrefillOf(body.view.state.values), ...generateSipCredentials() };
+    const prefill = { ...sipPrefillOf(body.view.state.values), ...generateSipCredentials(), channelId: channelOf(body.view.private_metadata) };
     await client.views.update({ view_id: body.view.id, hash: body.view.hash, view: sipModal(prefill, this.sipHost) });
   }
 

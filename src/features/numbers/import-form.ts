@@ -2,6 +2,7 @@ import type { ViewStateValue } from '@slack/bolt';
 import type { View } from '@slack/types';
 import { type ImportNumberBody, type SignalWireCapability, signalWireCapabilities } from '../../backends/signalwire/schemas.js';
 import { plain } from '../../slack/blocks.js';
+import { channelMetadata, shareBlock } from '../../slack/share.js';
 import { parsePhoneNumber } from '../phone/phone-number.js';
 
 /** `/phone import`: bring a number hosted elsewhere into SignalWire. */
@@ -23,7 +24,7 @@ export interface ImportRequest {
 
 const capabilityLabels: Record<SignalWireCapability, string> = { sms: 'SMS', voice: 'Voice', fax: 'Fax', mms: 'MMS' };
 
-export function importModal(prefill: { number?: string }, defaultRegion: string): View {
+export function importModal(prefill: { number?: string; channelId?: string }, defaultRegion: string): View {
   const parsed = prefill.number ? parsePhoneNumber(prefill.number, defaultRegion) : undefined;
   const tollFree = parsed?.ok === true && parsed.type === 'TOLL_FREE';
   const types = [
@@ -34,6 +35,7 @@ export function importModal(prefill: { number?: string }, defaultRegion: string)
   return {
     type: 'modal',
     callback_id: importView.callbackId,
+    private_metadata: channelMetadata(prefill.channelId),
     title: plain('Import to SignalWire'),
     submit: plain('Import'),
     close: plain('Cancel'),
@@ -70,6 +72,7 @@ export function importModal(prefill: { number?: string }, defaultRegion: string)
         label: plain('Name (optional)'),
         element: { type: 'plain_text_input', action_id: importView.name, max_length: 100 },
       },
+      ...(prefill.channelId ? [shareBlock()] : []),
     ],
   };
 }

@@ -95,6 +95,16 @@ export function provisionedMessage(backend: 'vapi' | 'signalwire', outcome: JobF
   };
 }
 
+/** What the channel sees when the person asked to post the result there (never a password). */
+export function provisionedSharedMessage(userId: string, result: Provisioned): SlackMessage {
+  const what =
+    result.backend === 'vapi'
+      ? `a Vapi number ${code(result.number.sipUri ?? result.number.number ?? result.number.id)}`
+      : `${code(result.number.number)} into SignalWire`;
+  const text = `<@${userId}> ${result.backend === 'vapi' ? 'created' : 'imported'} ${what} (ID ${code(result.number.id)}).`;
+  return { text, blocks: [section(text)] };
+}
+
 export interface NumbersOverview {
   vapi?: VapiPhoneNumber[] | { error: string };
   signalwire?: SignalWireNumber[] | { error: string };

@@ -3,6 +3,7 @@ import type { ViewStateValue } from '@slack/bolt';
 import type { KnownBlock, View } from '@slack/types';
 import type { CreateVapiPhoneNumberBody } from '../../backends/vapi/schemas.js';
 import { context, plain, section } from '../../slack/blocks.js';
+import { channelMetadata, shareBlock } from '../../slack/share.js';
 import { parsePhoneNumber } from '../phone/phone-number.js';
 
 /** `/phone sip`: a Vapi number — a free US number or a SIP URI — answered by an assistant, a squad or a workflow. */
@@ -38,6 +39,7 @@ export interface SipPrefill {
   serverUrl?: string;
   serverTimeout?: string;
   fallback?: string;
+  channelId?: string;
 }
 
 export interface SipRequest {
@@ -98,7 +100,16 @@ export function sipModal(prefill: SipPrefill, sipHost: string): View {
     text(sipView.serverTimeout, 'Server timeout, seconds (optional)', prefill.serverTimeout, { max: 3, optional: true, placeholder: '20' }),
     text(sipView.fallback, 'Fallback number (optional)', prefill.fallback, { max: 64, optional: true, hint: 'Calls go here when nobody answers.' }),
   ];
-  return { type: 'modal', callback_id: sipView.callbackId, title: plain('New Vapi number'), submit: plain('Create'), close: plain('Cancel'), blocks };
+  if (prefill.channelId) blocks.push(shareBlock());
+  return {
+    type: 'modal',
+    callback_id: sipView.callbackId,
+    private_metadata: channelMetadata(prefill.channelId),
+    title: plain('New Vapi number'),
+    submit: plain('Create'),
+    close: plain('Cancel'),
+    blocks,
+  };
 }
 
 function text(

@@ -8,10 +8,12 @@ import { PermissionDenied } from '../../permissions/permissions.js';
 import { actorFromContext } from '../../slack/actor.js';
 import { refusalMessage } from '../../slack/commands/messages.js';
 import type { CommandRequest, CommandRouter } from '../../slack/commands/router.js';
+import { channelOf, sharedChannel, shareResult } from '../../slack/share.js';
 import { parseContextEntries } from '../connect/settings.js';
 import { EndpointJobs, endpointIdentifier, fieldOfFailure } from './endpoint-jobs.js';
 import {
   endpointListMessage,
+  endpointSharedMessage,
   phoneActions,
   type RegisterField,
   type RegisterPrefill,
@@ -46,7 +48,9 @@ export class EndpointHandlers {
   }
 
   register(app: App, router: CommandRouter): void {
-    router.on('phone', 'register', (request) => this.openRegister(request.client, request.body.trigger_id, prefillFromArgs(request.args)));
+    router.on('phone', 'register', (request) =>
+      this.openRegister(request.client, request.body.trigger_id, { ...prefillFromArgs(request.args), channelId: request.body.channel_id }),
+    );
     router.on('phone', 'list', (request) => this.list(request));
     router.on('phone', 'remove', async ({ args, respond }) => {
       const identifier = args[0];
@@ -74,7 +78,7 @@ export class EndpointHandlers {
       if (!(await this.services.permissions.allows(actor, 'endpoints.write', client))) return;
       const view = registerModal({ number: action.value }, this.services.config.defaultPhoneRegion);
       // From a provisioning result (a modal) the form stacks on top; from a message it opens.
-      if (body.view) await client.views.push({ trigger_id: body.trigger_id, view });
+      if (body.view?.type === 'modal') await client.views.push({ trigger_id: body.trigger_id, view });
       else await client.views.open({ trigger_id: body.trigger_id, view });
     });
   }
@@ -94,6 +98,7 @@ export class EndpointHandlers {
       return;
     }
     const read = readRegistration(view.state.values, this.services.config.defaultPhoneRegion);
+    const shareIn = sharedChannel(view);
     if ('errors' in read) {
       await ack({ response_action: 'errors', errors: read.errors });
       return;
@@ -108,12 +113,17 @@ export class EndpointHandlers {
         : outcome.status === 'queued'
           ? stillWorkingView(outcome.lastError)
           : registerModal(
-              { ...read.prefill, problem: { field: fieldOfFailure(outcome.error) as RegisterField | undefined, text: outcome.error } },
+              {
+                ...read.prefill,
+                channelId: channelOf(view.private_metadata),
+                problem: { field: fieldOfFailure(outcome.error) as RegisterField | undefined, text: outcome.error },
+              },
               this.services.config.defaultPhoneRegion,
             );
     await client.views.update({ view_id: view.id, view: next }).catch((error: unknown) => {
       this.services.logger.warn({ err: error }, 'could not show the registration result; it is in the audit log');
     });
+    if (outcome.status === 'done') await shareResult(client, shareIn, endpointSharedMessage(actor.userId, outcome.result, read.body), this.services.logger);
   }
 
   private async list({ args, respond }: CommandRequest): Promise<void> {

@@ -17,6 +17,7 @@ import {
   section,
 } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
+import { channelMetadata, shareBlock } from '../../slack/share.js';
 import type { RegisterResult, RemoveResult } from './endpoint-jobs.js';
 import { parsePhoneNumber } from './phone-number.js';
 
@@ -46,6 +47,8 @@ export interface RegisterPrefill {
   connection?: string;
   context?: string;
   identifier?: string;
+  /** The channel the form was opened from: offers to post the result there. */
+  channelId?: string;
   problem?: { field?: RegisterField; text: string };
 }
 
@@ -112,9 +115,11 @@ export function registerModal(prefill: RegisterPrefill, defaultRegion: string): 
       max: 100,
     }),
   );
+  if (prefill.channelId) blocks.push(shareBlock());
   return {
     type: 'modal',
     callback_id: registerView.callbackId,
+    private_metadata: channelMetadata(prefill.channelId),
     title: plain('Register a phone'),
     submit: plain('Register'),
     close: plain('Cancel'),
@@ -195,6 +200,12 @@ export function endpointRegisteredMessage(body: CreatePhoneEndpointBody, outcome
   return { text, blocks: [section(text)] };
 }
 
+/** What the channel sees when the person asked to post the result there. */
+export function endpointSharedMessage(userId: string, result: RegisterResult, body: CreatePhoneEndpointBody): SlackMessage {
+  const text = `<@${userId}> registered ${code(body.endpoint.phoneNumber)} for subscriber ${code(body.subscriberId)} in Novu (${code(result.endpoint.identifier)}, integration ${code(body.integrationIdentifier)}).`;
+  return { text, blocks: [section(text)] };
+}
+
 export function endpointDeletedMessage(identifier: string, outcome: JobFinish<RemoveResult>['outcome']): SlackMessage {
   const text = removalText(identifier, outcome);
   return { text, blocks: [section(text)] };
@@ -221,6 +232,10 @@ export function removalResult(
 
 export function removeConfirm(identifier: string) {
   return confirmDialog('Remove this phone endpoint?', `Novu will stop delivering to ${code(identifier)}. This cannot be undone.`, 'Remove');
+}
+
+export function removeUsage(): EphemeralMessage {
+  return ephemeral('Which endpoint? `/phone remove <identifier>` — `/phone list` shows the identifiers.');
 }
 
 export function removePrompt(identifier: string): EphemeralMessage {

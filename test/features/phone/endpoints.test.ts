@@ -187,6 +187,7 @@ describe('/phone register', () => {
     const shown = await settledView(view.id);
     expect(shown).toMatch(expected);
     expect(shown).toContain('phone.register');
+    expect(shown).toContain('Post the result in this channel');
   });
 
   it('409 for an identifier another endpoint holds: says so, pointing at the identifier', async () => {

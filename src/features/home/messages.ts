@@ -1,0 +1,115 @@
+import type { Button, KnownBlock, View } from '@slack/types';
+import { actions, button, code, context, divider, escapeMrkdwn, header, section } from '../../slack/blocks.js';
+import type { AuditEntry, ConnectionRecord, JobRecord, JobStatus } from '../../store/types.js';
+import { connectActions, connectionStateLabels, disconnectConfirm } from '../connect/messages.js';
+
+export const homeActions = {
+  retryJob: 'home.job.retry',
+  openRegister: 'phone.register.open',
+  openSip: 'numbers.sip.open',
+  openImport: 'numbers.import.open',
+} as const;
+
+/** What the person looking at the Home tab may do; buttons they may not use are not shown. */
+export interface HomeAbilities {
+  manageConnection: boolean;
+  writeEndpoints: boolean;
+  provisionVapi: boolean;
+  provisionSignalWire: boolean;
+  readAudit: boolean;
+  manageJobs: boolean;
+}
+
+export interface HomeData {
+  workspaceName: string;
+  novuConfigured: boolean;
+  connection: ConnectionRecord | undefined;
+  endpoints: AuditEntry[];
+  numbers: AuditEntry[];
+  audit: AuditEntry[];
+  jobs?: { counts: Record<JobStatus, number>; dead: JobRecord[] };
+}
+
+const when = (epochMs: number) => `<!date^${Math.floor(epochMs / 1000)}^{date_short_pretty} {time}|${new Date(epochMs).toISOString()}>`;
+
+/** The App Home: built from what Switchboard has recorded, so publishing never waits on a vendor. */
+export function homeView(data: HomeData, can: HomeAbilities): View {
+  const blocks: KnownBlock[] = [
+    header(`Switchboard · ${data.workspaceName}`),
+    ...connectionSection(data, can),
+    divider(),
+    ...endpointSection(data, can),
+    divider(),
+    ...numberSection(data, can),
+  ];
+  if (can.readAudit) blocks.push(divider(), ...auditSection(data.audit));
+  if (can.manageJobs && data.jobs) blocks.push(divider(), ...jobSection(data.jobs));
+  blocks.push(context('`/connect help` and `/phone help` list every command.'));
+  return { type: 'home', blocks: blocks.slice(0, 100) };
+}
+
+function connectionSection(data: HomeData, can: HomeAbilities): KnownBlock[] {
+  if (!data.novuConfigured) return [section('*Novu connection*\nNovu is not set up in this Switchboard (`NOVU_SECRET_KEY`).')];
+  const connection = data.connection;
+  const text = connection
+    ? `*Novu connection* ${connectionStateLabels[connection.state]}\n${code(connection.identifier)} on ${code(connection.integrationIdentifier)} · ${connection.mode}${connection.syncedAt ? ` · synced ${when(connection.syncedAt)}` : ''}${connection.lastError ? `\n:warning: ${escapeMrkdwn(connection.lastError.slice(0, 300))}` : ''}`
+    : '*Novu connection*\nNot connected: Novu cannot post into this workspace yet.';
+  const buttons: Button[] = [];
+  if (can.manageConnection) {
+    buttons.push(button(connection ? 'Change' : 'Set up', connectActions.openSetup, { style: connection ? undefined : 'primary' }));
+    if (connection) {
+      buttons.push(button('Reconnect', connectActions.reconnect));
+      buttons.push(button('Disconnect', connectActions.disconnect, { style: 'danger', confirm: disconnectConfirm(connection.identifier) }));
+    }
+  }
+  return [section(text), ...(buttons.length ? [actions('home-connection', buttons)] : [])];
+}
+
+function endpointSection(data: HomeData, can: HomeAbilities): KnownBlock[] {
+  const lines = data.endpoints.map((entry) => `• ${code(entry.backendId ?? '?')} for ${code(entry.target ?? '?')} · <@${entry.userId}> ${when(entry.at)}`);
+  const blocks: KnownBlock[] = [section(`*Recent phone endpoints*\n${lines.length ? lines.join('\n') : 'None registered through Switchboard yet.'}`)];
+  if (can.writeEndpoints && data.novuConfigured) blocks.push(actions('home-endpoints', [button('Register a phone', homeActions.openRegister)]));
+  return blocks;
+}
+
+function numberSection(data: HomeData, can: HomeAbilities): KnownBlock[] {
+  const lines = data.numbers.map(
+    (entry) =>
+      `• ${entry.backend === 'vapi' ? 'Vapi' : 'SignalWire'} ${code(entry.target ?? '?')} · ${code(entry.backendId ?? '?')} · <@${entry.userId}> ${when(entry.at)}`,
+  );
+  const blocks: KnownBlock[] = [section(`*Recently provisioned numbers*\n${lines.length ? lines.join('\n') : 'None provisioned through Switchboard yet.'}`)];
+  const buttons: Button[] = [];
+  if (can.provisionVapi) buttons.push(button('New Vapi number', homeActions.openSip));
+  if (can.provisionSignalWire) buttons.push(button('Import to SignalWire', homeActions.openImport));
+  if (buttons.length) blocks.push(actions('home-numbers', buttons));
+  return blocks;
+}
+
+const outcomeIcons: Record<AuditEntry['outcome'], string> = { ok: '✅', failed: '❌', refused: '⛔', queued: '⏳', 'not-found': '❔' };
+
+function auditSection(entries: AuditEntry[]): KnownBlock[] {
+  const lines = entries.map(
+    (entry) =>
+      `${outcomeIcons[entry.outcome]} ${when(entry.at)} ${entry.userId ? `<@${entry.userId}>` : 'Switchboard'} ${code(entry.action)}${entry.backendId ? ` ${code(entry.backendId)}` : ''}`,
+  );
+  return [section(`*Recent changes*\n${lines.length ? lines.join('\n') : 'Nothing yet.'}`.slice(0, 3000))];
+}
+
+function jobSection(jobs: NonNullable<HomeData['jobs']>): KnownBlock[] {
+  const { counts, dead } = jobs;
+  const blocks: KnownBlock[] = [
+    section(`*Backend write queue* (operators)\npending ${counts.pending} · running ${counts.running} · done ${counts.done} · failed for good ${counts.dead}`),
+  ];
+  for (const job of dead) {
+    blocks.push(
+      section(
+        `${code(job.kind)} ${job.workspaceKey ? code(job.workspaceKey) : ''} · ${job.attempts} attempts\n${escapeMrkdwn((job.lastError ?? '').slice(0, 300))}`,
+        {
+          // One action_id per message block is what Slack accepts; the handler matches the prefix.
+          accessory: button('Retry', `${homeActions.retryJob}:${job.id}`, { value: job.id }),
+        },
+      ),
+    );
+  }
+  return blocks;
+}

@@ -1,0 +1,135 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { connectionIdentifier } from '../../../src/features/connect/settings.js';
+import { teamKey } from '../../../src/store/workspace-key.js';
+import { checkView } from '../../kit/block-kit.js';
+import { eventually, type Harness, type HarnessOptions, startHarness, team } from '../../kit/harness.js';
+import type { Actor } from '../../kit/slack-sender.js';
+
+/** The App Home, the audit trail and its channel, and results posted in a channel on request. */
+let harness: Harness;
+afterEach(async () => {
+  await harness?.stop();
+});
+
+async function start(options: HarnessOptions = {}): Promise<Harness> {
+  harness = await startHarness(options);
+  await harness.install();
+  return harness;
+}
+
+async function openHome(actor: Actor) {
+  const publishes = harness.emulator.callsTo('views.publish').length;
+  const response = await harness.slack.event({ type: 'app_home_opened', user: actor.userId, tab: 'home', channel: 'D0HOME' }, { teamId: team.id });
+  expect(response.status).toBe(200);
+  await eventually(() => harness.emulator.callsTo('views.publish').length > publishes, { message: 'views.publish' });
+  const calls = harness.emulator.callsTo('views.publish');
+  expect(calls.length).toBe(publishes + 1);
+  const view = harness.emulator.homeViews.get(actor.userId);
+  if (!view) throw new Error('no home view');
+  return view;
+}
+
+async function registerPhone(number: string, subscriber: string, share = false) {
+  const before = new Set(harness.emulator.views.keys());
+  await harness.slack.command('/phone', `register ${number} ${subscriber}`, harness.actors.admin);
+  const view = await eventually(() =>
+    [...harness.emulator.views.values()].find((candidate) => !before.has(candidate.id) && candidate.callback_id === 'phone.register'),
+  );
+  await harness.slack.submitView(view, { 'phone.integration': 'twilio-sms', ...(share ? { share: ['in_channel'] } : {}) }, harness.actors.admin);
+  await eventually(() => JSON.stringify(harness.emulator.views.get(view.id)).includes('Registered'), { message: 'the registration' });
+}
+
+describe('App Home', () => {
+  it('publishes the connection state, recent endpoints and buttons for an admin, from the store alone', async () => {
+    await start();
+    await registerPhone('+14155550100', 'sub-1');
+    const novuCalls = harness.novu.requests.length;
+    const home = await openHome(harness.actors.admin);
+    expect(harness.novu.requests.length).toBe(novuCalls);
+    expect(checkView(home)).toEqual([]);
+    const text = JSON.stringify(home);
+    expect(text).toContain(connectionIdentifier('slack-prod', team.id));
+    expect(text).toContain('connected');
+    expect(text).toContain('sub-1');
+    expect(text).toContain('connect.setup.open');
+    expect(text).toContain('connect.reconnect');
+    expect(text).toContain('phone.register.open');
+    expect(text).not.toContain('Backend write queue');
+  });
+
+  it('shows a member no buttons that change anything', async () => {
+    await start();
+    const text = JSON.stringify(await openHome(harness.actors.member));
+    expect(text).not.toContain('connect.disconnect');
+    expect(text).not.toContain('phone.register.open');
+    expect(text).not.toContain('Recent changes');
+  });
+
+  it('an operator sees the job queue, and Retry on a dead job runs it once more', async () => {
+    harness = await startHarness();
+    harness.novu.featureEnabled = false;
+    await harness.install();
+    const [dead] = await harness.app.services.store.jobs.list({ statuses: ['dead'], limit: 1 });
+    expect(dead?.kind).toBe('novu.connection.sync');
+
+    const home = await openHome(harness.actors.operator);
+    const text = JSON.stringify(home);
+    expect(text).toContain('Backend write queue');
+    expect(text).toContain(`home.job.retry:${dead?.id}`);
+
+    harness.novu.featureEnabled = true;
+    const posts = harness.novu.requestsTo('POST', '/v1/channel-connections').length;
+    await harness.slack.clickButton({ view: home }, `home.job.retry:${dead?.id}`, harness.actors.operator);
+    await eventually(() => harness.novu.connections.size === 1, { timeoutMs: 10_000, message: 'the retried connection' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(harness.novu.requestsTo('POST', '/v1/channel-connections').length).toBe(posts + 1);
+    expect((await harness.app.services.store.jobs.get(dead?.id ?? ''))?.status).toBe('done');
+    const audit = await harness.app.services.store.audit.list({ workspaceKey: teamKey(team.id), actions: ['job.retry'], limit: 1 });
+    expect(audit[0]).toMatchObject({ outcome: 'ok', userId: harness.actors.operator.userId });
+  });
+
+  it('Reconnect and Disconnect from the Home redraw it', async () => {
+    await start();
+    const home = await openHome(harness.actors.admin);
+    const publishes = harness.emulator.callsTo('views.publish').length;
+    await harness.slack.clickButton({ view: home }, 'connect.reconnect', harness.actors.admin);
+    await eventually(() => harness.emulator.callsTo('views.publish').length > publishes);
+    expect(harness.novu.requests.filter((request) => request.method === 'PATCH')).toHaveLength(1);
+
+    await harness.slack.clickButton({ view: harness.emulator.homeViews.get(harness.actors.admin.userId) ?? home }, 'connect.disconnect', harness.actors.admin);
+    await eventually(() => JSON.stringify(harness.emulator.homeViews.get(harness.actors.admin.userId)).includes('Not connected'));
+    expect(harness.novu.connections.size).toBe(0);
+  });
+});
+
+describe('audit trail', () => {
+  it('records every write and refusal, and posts one line per write to AUDIT_CHANNEL', async () => {
+    await start({ env: { AUDIT_CHANNEL: 'C0AUDIT' }, vapi: true, signalwire: true });
+    await registerPhone('+14155550100', 'sub-1');
+    await harness.slack.command('/connect', 'setup', harness.actors.member);
+    await harness.slack.event({ type: 'app_uninstalled' }, { teamId: team.id });
+    await eventually(async () => (await harness.app.services.store.audit.list({ limit: 20 })).some((entry) => entry.action === 'connection.delete'));
+    await harness.app.services.audit.flush();
+
+    const entries = await harness.app.services.store.audit.list({ workspaceKey: teamKey(team.id), limit: 20 });
+    const actions = entries.map((entry) => `${entry.action}:${entry.outcome}`);
+    expect(actions).toEqual(
+      expect.arrayContaining(['connection.install:ok', 'endpoint.register:ok', 'connection.write:refused', 'workspace.uninstall:ok', 'connection.delete:ok']),
+    );
+    const posted = harness.emulator.callsTo('chat.postMessage').filter((call) => call.args.channel === 'C0AUDIT');
+    expect(posted.map((call) => String(call.args.text)).join('\n')).toMatch(/endpoint\.register/);
+    expect(posted.some((call) => String(call.args.text).includes('refused'))).toBe(false);
+  });
+});
+
+describe('results in the channel', () => {
+  it('are posted only when the person ticks the box', async () => {
+    await start();
+    await registerPhone('+14155550100', 'sub-1');
+    expect(harness.emulator.callsTo('chat.postMessage').filter((call) => call.args.channel === 'C0GENERAL')).toHaveLength(0);
+    await registerPhone('+14155550111', 'sub-2', true);
+    const shared = await eventually(() => harness.emulator.callsTo('chat.postMessage').find((call) => call.args.channel === 'C0GENERAL'));
+    expect(String(shared.args.text)).toContain('+14155550111');
+    expect(String(shared.args.text)).toContain('<@U0ADMIN>');
+  });
+});

@@ -1,0 +1,158 @@
+import { readFileSync } from 'node:fs';
+import type { View } from '@slack/types';
+import { describe, expect, it } from 'vitest';
+import { auditListMessage, connectionCard, disconnectPrompt, setupModal, setupResultView } from '../../src/features/connect/messages.js';
+import { homeView } from '../../src/features/home/messages.js';
+import { importModal } from '../../src/features/numbers/import-form.js';
+import { numbersMessage, provisionedView } from '../../src/features/numbers/messages.js';
+import { sipModal } from '../../src/features/numbers/sip-form.js';
+import { endpointListMessage, registeredView, registerModal, removePrompt } from '../../src/features/phone/messages.js';
+import { commandCatalog } from '../../src/slack/commands/catalog.js';
+import { helpMessage, refusalMessage, unknownSubcommandMessage } from '../../src/slack/commands/messages.js';
+import type { AuditEntry, ConnectionRecord } from '../../src/store/types.js';
+import { checkMessage, checkView } from '../kit/block-kit.js';
+
+/**
+ * Every Slack-facing builder, rendered with realistic and with extreme data, must pass Slack's
+ * Block Kit limits; the README's "What you see" table must name each form's fields.
+ */
+const connection: ConnectionRecord = {
+  workspaceKey: 'team:T1',
+  identifier: 'slack-t1-0123456789',
+  integrationIdentifier: 'slack-prod',
+  mode: 'shared',
+  context: { tenant: 'T1', region: 'eu' },
+  subscriberId: null,
+  state: 'failed',
+  lastError: `Novu answered 500: ${'x'.repeat(3000)}`,
+  syncedAt: 1_700_000_000_000,
+  createdAt: 1_690_000_000_000,
+  updatedAt: 1_700_000_000_000,
+};
+
+const audit = (index: number): AuditEntry => ({
+  id: String(index),
+  at: 1_700_000_000_000 + index,
+  workspaceKey: 'team:T1',
+  userId: 'U1',
+  action: index % 2 ? 'endpoint.register' : 'number.create',
+  target: `sub-${index}`,
+  backend: index % 2 ? 'novu' : 'vapi',
+  backendId: `id-${index}-${'y'.repeat(60)}`,
+  outcome: 'ok',
+  error: index % 3 ? null : 'e'.repeat(500),
+  detail: null,
+});
+
+const endpoint = (index: number) => ({
+  identifier: `phone-twilio-${String(index).padStart(16, '0')}`,
+  type: 'phone',
+  endpoint: { phoneNumber: `+1415555${String(1000 + index)}` },
+  subscriberId: `subscriber-${index}`,
+  integrationIdentifier: 'twilio-sms',
+});
+
+const modals: [string, View][] = [
+  ['setup', setupModal(undefined, undefined, 'T1', 'tenant', 'C1')],
+  [
+    'register',
+    registerModal({ number: '+1 415 555 0100', subscriberId: 's', channelId: 'C1', problem: { field: 'subscriber', text: 'x'.repeat(2000) } }, 'US'),
+  ],
+  ['sip', sipModal({ channelId: 'C1', name: 'n'.repeat(80) }, 'sip.vapi.ai')],
+  ['import', importModal({ number: '+1 800 555 0100', channelId: 'C1' }, 'US')],
+];
+
+describe('message builders pass Block Kit checks', () => {
+  it.each(modals)('the %s form', (_name, view) => {
+    expect(checkView(view as never)).toEqual([]);
+  });
+
+  it('results, cards and lists, with long values', () => {
+    const views: View[] = [
+      setupResultView({ status: 'done', result: { identifier: 'slack-x', integrationIdentifier: 'slack-prod', action: 'adopted' } }),
+      setupResultView({ status: 'failed', error: 'f'.repeat(5000) }),
+      registeredView(
+        { endpoint: endpoint(1) as never, existing: true },
+        { identifier: 'i', type: 'phone', subscriberId: 's', integrationIdentifier: 'twilio-sms', endpoint: { phoneNumber: '+14155550100' } },
+      ),
+      provisionedView(
+        { backend: 'vapi', existing: false, number: { id: 'v1', provider: 'vapi', number: '+14155550100', status: 'activating' } },
+        { password: 'p'.repeat(40), warning: 'w' },
+      ),
+      provisionedView(
+        { backend: 'signalwire', existing: false, number: { id: 's1', number: '+18005550100', number_type: 'tollfree', capabilities: ['sms'] } },
+        { spaceUrl: 'https://x.signalwire.com' },
+      ),
+    ];
+    for (const view of views) expect(checkView(view as never)).toEqual([]);
+
+    const messages = [
+      connectionCard('Acme', connection, true),
+      connectionCard('Acme', undefined, false),
+      disconnectPrompt(connection),
+      auditListMessage(Array.from({ length: 20 }, (_, index) => audit(index))),
+      endpointListMessage({ endpoints: Array.from({ length: 10 }, (_, index) => endpoint(index)) as never, next: 'cursor', pageNumber: 2, subscriberId: 's' }),
+      removePrompt('phone-x'),
+      numbersMessage({
+        vapi: Array.from({ length: 60 }, (_, index) => ({ id: `v${index}`, provider: 'vapi', number: `+1415555${1000 + index}`, name: 'n'.repeat(40) })),
+        signalwire: { error: 'SignalWire refused' },
+        endpoints: [endpoint(1)] as never,
+      }),
+      ...commandCatalog.map((command) => helpMessage(command)),
+      unknownSubcommandMessage(commandCatalog[1] as never, '/phone', 'x'.repeat(3000), undefined),
+      refusalMessage('Only operators may provision numbers.'),
+    ];
+    for (const message of messages) expect(checkMessage(message as never)).toEqual([]);
+  });
+
+  it('the App Home with every section filled', () => {
+    const view = homeView(
+      {
+        workspaceName: 'W'.repeat(200),
+        novuConfigured: true,
+        connection,
+        endpoints: Array.from({ length: 5 }, (_, index) => audit(index)),
+        numbers: Array.from({ length: 5 }, (_, index) => audit(index)),
+        audit: Array.from({ length: 10 }, (_, index) => audit(index)),
+        jobs: {
+          counts: { pending: 1, running: 0, done: 10, dead: 5 },
+          dead: Array.from(
+            { length: 5 },
+            (_, index) => ({ id: `job-${index}`, kind: 'novu.connection.sync', workspaceKey: 'team:T1', attempts: 12, lastError: 'z'.repeat(800) }) as never,
+          ),
+        },
+      },
+      { manageConnection: true, writeEndpoints: true, provisionVapi: true, provisionSignalWire: true, readAudit: true, manageJobs: true },
+    );
+    expect(checkView(view as never)).toEqual([]);
+  });
+});
+
+describe('README "What you see"', () => {
+  const readme = readFileSync('README.md', 'utf8');
+  const table = readme.slice(readme.indexOf('### What you see'));
+  const rowOf = (command: string) => table.split('\n').find((line) => line.startsWith(`| \`${command}\``)) ?? '';
+
+  const forms: [string, View][] = [
+    ['/connect setup', modals[0]?.[1] as View],
+    ['/phone register', modals[1]?.[1] as View],
+    ['/phone sip', modals[2]?.[1] as View],
+    ['/phone import', modals[3]?.[1] as View],
+  ];
+  it.each(forms)('names every field of the %s form', (command, view) => {
+    const labels = (view.blocks as { type: string; label?: { text: string } }[])
+      .filter((block) => block.type === 'input' && block.label && block.label.text !== 'Visibility')
+      .map((block) => (block.label?.text ?? '').replace(/ \(.*\)$/, ''));
+    const row = rowOf(command);
+    expect(row).not.toBe('');
+    for (const label of labels) expect(row).toContain(label);
+  });
+
+  it('has a row for every subcommand in the catalog', () => {
+    for (const command of commandCatalog) {
+      for (const sub of command.subcommands.filter((candidate) => candidate.name !== command.defaultSubcommand)) {
+        expect(table).toContain(`\`/${command.name} ${sub.name}`);
+      }
+    }
+  });
+});
