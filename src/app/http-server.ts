@@ -17,6 +17,13 @@ export interface HttpServer {
  * The HTTP server in front of Bolt's receiver: one request id per request (echoed as
  * `x-request-id`), request counts by route, and a shutdown that drains instead of cutting off.
  */
+const maxClockSkewSeconds = 300;
+
+function isFromTheFuture(header: string | string[] | undefined): boolean {
+  const timestamp = Number(typeof header === 'string' ? header : undefined);
+  return Number.isFinite(timestamp) && timestamp > Date.now() / 1000 + maxClockSkewSeconds;
+}
+
 export function createHttpServer(listener: (req: IncomingMessage, res: ServerResponse) => void, logger: Logger, metrics: Metrics): HttpServer {
   let active = 0;
   let drained: (() => void) | undefined;
@@ -32,6 +39,12 @@ export function createHttpServer(listener: (req: IncomingMessage, res: ServerRes
       active -= 1;
       if (active === 0) drained?.();
     });
+    if (path === '/slack/events' && isFromTheFuture(req.headers['x-slack-request-timestamp'])) {
+      // Bolt refuses timestamps over five minutes old; one over five minutes ahead is no better.
+      res.writeHead(401, { 'content-type': 'text/plain' });
+      res.end('stale or future request timestamp');
+      return;
+    }
     requestContext.run({ requestId }, () => {
       try {
         listener(req, res);

@@ -3,6 +3,7 @@ import type { Config } from '../config/load.js';
 import { createFeatures } from '../features/index.js';
 import type { Logger } from '../logging/logger.js';
 import { Metrics } from '../observability/metrics.js';
+import { ListenerTable } from '../slack/listener-table.js';
 import { InflightWork } from '../slack/middleware.js';
 import type { Store } from '../store/types.js';
 import { createHttpServer } from './http-server.js';
@@ -37,7 +38,9 @@ export async function startSwitchboard(config: Config, options: StartOptions): P
   const features = createFeatures(services);
   const routes: CustomRoute[] = opsRoutes({ store: services.store, metrics, metricsToken: config.metricsToken, isShuttingDown: () => shuttingDown });
   const slack = createSlackApp(services, { afterInstall: features.afterInstall, routes, inflight });
-  for (const feature of features.all) feature.register(slack.app, slack.router);
+  const listeners = new ListenerTable(slack.app);
+  for (const feature of features.all) feature.register(listeners, slack.router);
+  listeners.install();
   slack.router.register(slack.app);
 
   let port = config.port;

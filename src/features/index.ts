@@ -1,6 +1,6 @@
-import type { App } from '@slack/bolt';
 import type { Services } from '../app/services.js';
 import type { CommandRouter } from '../slack/commands/router.js';
+import type { SlackListeners } from '../slack/listener-table.js';
 import type { AfterInstall } from '../slack/oauth/callbacks.js';
 import { connectFeature } from './connect/index.js';
 import { HomeTab } from './home/index.js';
@@ -9,7 +9,7 @@ import { phoneFeature } from './phone/index.js';
 
 /** A capability: its commands, modals, actions, events and jobs, registered in one call. */
 export interface Feature {
-  register(app: App, router: CommandRouter): void;
+  register(app: SlackListeners, router: CommandRouter): void;
 }
 
 export interface Features {

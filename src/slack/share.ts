@@ -31,7 +31,8 @@ export function channelMetadata(channelId: string | undefined): string {
 
 /** The channel to post the result in, when the person ticked the box. */
 export function sharedChannel(view: Pick<ViewOutput, 'private_metadata' | 'state'>): string | undefined {
-  const ticked = view.state.values[shareInput.block]?.[shareInput.action]?.selected_options?.some((option) => option.value === shareInput.value);
+  const selected = view.state.values[shareInput.block]?.[shareInput.action]?.selected_options;
+  const ticked = Array.isArray(selected) && selected.some((option) => option?.value === shareInput.value);
   return ticked ? channelOf(view.private_metadata) : undefined;
 }
 

@@ -2,8 +2,6 @@ import { Migrator, sql } from 'kysely';
 import type { Config } from '../config/load.js';
 import type { Logger } from '../logging/logger.js';
 import { TokenCipher } from './cipher.js';
-import { openPostgresEngine } from './engines/postgres.js';
-import { openSqliteEngine } from './engines/sqlite.js';
 import { migrationProvider } from './migrations/index.js';
 import { type Engine, SqlStore } from './sql-store.js';
 import type { Store } from './types.js';
@@ -11,7 +9,11 @@ import type { Store } from './types.js';
 export type { Store } from './types.js';
 
 export async function openStore(database: Config['database'], encryptionKey: Buffer, logger: Logger): Promise<Store> {
-  const engine = database.kind === 'sqlite' ? openSqliteEngine(database.path) : openPostgresEngine(database.url, logger);
+  // Only the engine in use is loaded: each driver costs memory the other deployment never needs.
+  const engine =
+    database.kind === 'sqlite'
+      ? (await import('./engines/sqlite.js')).openSqliteEngine(database.path)
+      : (await import('./engines/postgres.js')).openPostgresEngine(database.url, logger);
   return openStoreOn(engine, encryptionKey, logger);
 }
 

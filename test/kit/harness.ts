@@ -42,6 +42,13 @@ export interface HarnessOptions {
   logLevel?: string;
 }
 
+/** A second app on the same database, Slack emulator, vendors and secrets: another replica. */
+export async function startReplica(of: Harness): Promise<Harness> {
+  const replica = new Harness({ replicaOf: of });
+  await replica.startReplica(of);
+  return replica;
+}
+
 export const team = { id: 'T0TEAM0001', name: 'Acme Ops' };
 
 export async function freePort(): Promise<number> {
@@ -61,10 +68,10 @@ export async function freePort(): Promise<number> {
  * an installer and an admin (workspace admins), a member, and an operator.
  */
 export class Harness {
-  readonly emulator = new SlackEmulator();
-  readonly novu = new FakeNovu();
-  readonly vapi = new FakeVapi();
-  readonly signalwire = new FakeSignalWire();
+  emulator = new SlackEmulator();
+  novu = new FakeNovu();
+  vapi = new FakeVapi();
+  signalwire = new FakeSignalWire();
   readonly logs: LogCapture;
   readonly actors = {
     installer: { userId: 'U0INSTALLER', teamId: team.id } as Actor,
@@ -72,9 +79,10 @@ export class Harness {
     member: { userId: 'U0MEMBER', teamId: team.id } as Actor,
     operator: { userId: 'U0OPERATOR', teamId: team.id } as Actor,
   };
-  readonly signingSecret = `signing-${randomBytes(16).toString('hex')}`;
-  readonly stateSecret = `state-${randomBytes(16).toString('hex')}`;
-  readonly encryptionKey = randomBytes(32).toString('base64');
+  signingSecret = `signing-${randomBytes(16).toString('hex')}`;
+  stateSecret = `state-${randomBytes(16).toString('hex')}`;
+  encryptionKey = randomBytes(32).toString('base64');
+  private replica = false;
   slack!: SlackSender;
   app!: RunningSwitchboard;
   config!: Config;
@@ -83,7 +91,7 @@ export class Harness {
   private dropSchema: (() => Promise<void>) | undefined;
   private environment: Record<string, string | undefined> = {};
 
-  constructor(private readonly options: HarnessOptions = {}) {
+  constructor(private readonly options: HarnessOptions & { replicaOf?: Harness } = {}) {
     const directory = process.env.SWITCHBOARD_TEST_LOG_DIR;
     if (directory) mkdirSync(directory, { recursive: true });
     this.logs = new LogCapture(directory ? join(directory, `harness-${process.pid}.log`) : undefined);
@@ -142,6 +150,22 @@ export class Harness {
     return this;
   }
 
+  /** Joins `primary`'s world: its emulator, vendors, secrets and database, on a port of its own. */
+  async startReplica(primary: Harness): Promise<void> {
+    this.replica = true;
+    this.emulator = primary.emulator;
+    this.novu = primary.novu;
+    this.vapi = primary.vapi;
+    this.signalwire = primary.signalwire;
+    this.signingSecret = primary.signingSecret;
+    this.stateSecret = primary.stateSecret;
+    this.encryptionKey = primary.encryptionKey;
+    const port = await freePort();
+    // Replicas sit behind one public URL, as behind a load balancer.
+    this.environment = { ...primary.env, PORT: String(port) };
+    await this.boot();
+  }
+
   /** The environment the app was started with (the same values `npm start` would read). */
   get env(): Record<string, string | undefined> {
     return { ...this.environment };
@@ -162,6 +186,7 @@ export class Harness {
 
   async stop(): Promise<void> {
     await this.app?.stop().catch(() => {});
+    if (this.replica) return;
     await Promise.all([this.emulator.stop(), this.novu.stop(), this.vapi.stop(), this.signalwire.stop()]);
     await this.dropSchema?.().catch(() => {});
     rmSync(this.dataDirectory, { recursive: true, force: true });

@@ -24,7 +24,7 @@ export interface InstallTarget {
   isEnterpriseInstall?: boolean;
   userId: string;
   /** Token rotation on: tokens expire after `expiresIn` seconds and come with a refresh token. */
-  rotation?: { expiresIn: number };
+  rotation?: { expiresIn: number /** Lifetime of tokens issued by a refresh (Slack: 12 hours); default expiresIn. */; refreshedExpiresIn?: number };
 }
 
 interface IssuedToken {
@@ -441,6 +441,7 @@ export class SlackEmulator {
     const org = Boolean(target.isEnterpriseInstall);
     const owner = org ? target.enterprise?.id : target.team?.id;
     const botToken = `xoxb-${owner}-${randomPart()}`;
+    const lifetime = refreshOnly ? (target.rotation?.refreshedExpiresIn ?? target.rotation?.expiresIn) : target.rotation?.expiresIn;
     const issued: IssuedToken = {
       token: botToken,
       kind: 'bot',
@@ -451,7 +452,7 @@ export class SlackEmulator {
       userId: target.userId,
       botId: `B${owner}`,
       botUserId: `U${owner}BOT`,
-      expiresAt: target.rotation ? Date.now() + target.rotation.expiresIn * 1000 : undefined,
+      expiresAt: lifetime ? Date.now() + lifetime * 1000 : undefined,
       revoked: false,
     };
     this.tokens.set(botToken, issued);
@@ -465,7 +466,7 @@ export class SlackEmulator {
         ok: true,
         access_token: botToken,
         refresh_token: refreshToken,
-        expires_in: target.rotation?.expiresIn,
+        expires_in: lifetime,
         token_type: 'bot',
         team: target.team ?? null,
         enterprise: target.enterprise ?? null,
@@ -482,7 +483,7 @@ export class SlackEmulator {
       team: org ? null : (target.team ?? null),
       enterprise: target.enterprise ?? null,
       is_enterprise_install: org,
-      ...(refreshToken ? { refresh_token: refreshToken, expires_in: target.rotation?.expiresIn } : {}),
+      ...(refreshToken ? { refresh_token: refreshToken, expires_in: lifetime } : {}),
     };
   }
 }

@@ -1,4 +1,4 @@
-import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Services } from '../../app/services.js';
 import type { NovuClient } from '../../backends/novu/client.js';
@@ -8,7 +8,9 @@ import { PermissionDenied } from '../../permissions/permissions.js';
 import { type Actor, actorFromContext } from '../../slack/actor.js';
 import { refusalMessage } from '../../slack/commands/messages.js';
 import type { CommandRequest, CommandRouter } from '../../slack/commands/router.js';
+import type { SlackListeners } from '../../slack/listener-table.js';
 import { sharedChannel, shareResult } from '../../slack/share.js';
+import { textOf } from '../../slack/view-state.js';
 import { slackIdOf } from '../../store/workspace-key.js';
 import type { ConnectionJobs } from './connection-jobs.js';
 import {
@@ -43,7 +45,7 @@ export class ConnectHandlers {
     private readonly novu: NovuConfig | null,
   ) {}
 
-  register(app: App, router: CommandRouter): void {
+  register(app: SlackListeners, router: CommandRouter): void {
     router.on('connect', 'status', (request) => this.status(request));
     router.on('connect', 'setup', (request) => this.openSetup(request.client, request.body.trigger_id, request.actor, request.body.channel_id));
     router.on('connect', 'disconnect', (request) => this.promptDisconnect(request));
@@ -190,10 +192,10 @@ type StateValues = ViewSubmitAction['view']['state']['values'];
 
 /** The setup modal's values, checked as Novu would check them, with errors per field. */
 export function readSetup(values: StateValues): { settings: ConnectionSettings } | { errors: Record<string, string> } {
-  const integration = values[setupView.integration.block]?.[setupView.integration.action]?.selected_option?.value;
+  const integration = textOf(values[setupView.integration.block]?.[setupView.integration.action]?.selected_option?.value);
   const mode = values[setupView.mode.block]?.[setupView.mode.action]?.selected_option?.value === 'subscriber' ? 'subscriber' : 'shared';
-  const contextText = values[setupView.context.block]?.[setupView.context.action]?.value ?? '';
-  const subscriberId = values[setupView.subscriber.block]?.[setupView.subscriber.action]?.value?.trim() || undefined;
+  const contextText = textOf(values[setupView.context.block]?.[setupView.context.action]?.value) ?? '';
+  const subscriberId = textOf(values[setupView.subscriber.block]?.[setupView.subscriber.action]?.value)?.trim() || undefined;
   const errors: Record<string, string> = {};
   if (!integration) errors[setupView.integration.block] = 'Choose a Novu integration.';
   const { context, problems } = parseContextEntries(contextText);

@@ -1,6 +1,6 @@
-import type { App } from '@slack/bolt';
 import type { Services } from '../../app/services.js';
 import type { CommandRouter } from '../../slack/commands/router.js';
+import type { SlackListeners } from '../../slack/listener-table.js';
 import type { AfterInstall } from '../../slack/oauth/callbacks.js';
 import type { Feature } from '../index.js';
 import { ConnectionJobs } from './connection-jobs.js';
@@ -16,7 +16,7 @@ export function connectFeature(services: Services, options: { refreshHome?: Conn
   const handlers = new ConnectHandlers(services, jobs, novuClient, novuConfig);
   handlers.refreshHome = options.refreshHome;
   return {
-    register(app: App, router: CommandRouter) {
+    register(app: SlackListeners, router: CommandRouter) {
       handlers.register(app, router);
       lifecycle.register(app);
     },

@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { AllMiddlewareArgs, App, Installation, SlackEventMiddlewareArgs } from '@slack/bolt';
+import type { AllMiddlewareArgs, Installation, SlackEventMiddlewareArgs } from '@slack/bolt';
 import type { Services } from '../../app/services.js';
 import type { NovuConfig } from '../../config/load.js';
+import type { SlackListeners } from '../../slack/listener-table.js';
 import type { NovuConnectionState } from '../../slack/oauth/pages.js';
 import type { WorkspaceKey } from '../../store/types.js';
 import { enterpriseKey, teamKey, workspaceKeyOf } from '../../store/workspace-key.js';
@@ -62,7 +63,7 @@ export class ConnectionLifecycle {
    * the first one removes the installation and queues one delete of the Novu connection; the
    * rest find nothing left to do.
    */
-  register(app: App): void {
+  register(app: SlackListeners): void {
     app.event('app_uninstalled', async ({ context }) => {
       await this.uninstall(workspaceKeyOfEvent(context), 'app_uninstalled');
     });

@@ -1,9 +1,10 @@
-import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Services } from '../../app/services.js';
 import { PermissionDenied } from '../../permissions/permissions.js';
 import { type Actor, actorFromContext } from '../../slack/actor.js';
 import type { CommandRouter } from '../../slack/commands/router.js';
+import type { SlackListeners } from '../../slack/listener-table.js';
 import type { Feature } from '../index.js';
 import { importModal } from '../numbers/import-form.js';
 import { sipModal } from '../numbers/sip-form.js';
@@ -18,7 +19,7 @@ const numberActions = ['number.create', 'number.import'];
 export class HomeTab implements Feature {
   constructor(private readonly services: Services) {}
 
-  register(app: App, _router: CommandRouter): void {
+  register(app: SlackListeners, _router: CommandRouter): void {
     app.event('app_home_opened', async ({ event, client, context }) => {
       if (event.tab !== 'home') return;
       await this.publish(client, actorFromContext(context, event.user));

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { Services } from '../../app/services.js';
 import type { VapiNamed } from '../../backends/vapi/schemas.js';
 import type { JobOutcome } from '../../jobs/queue.js';
 import { PermissionDenied } from '../../permissions/permissions.js';
 import { type Actor, actorFromContext } from '../../slack/actor.js';
 import type { CommandRouter } from '../../slack/commands/router.js';
+import type { SlackListeners } from '../../slack/listener-table.js';
 import { channelOf, sharedChannel, shareResult } from '../../slack/share.js';
 import { importModal, importView, readImportForm } from './import-form.js';
 import { numbersMessage, provisionedSharedMessage, provisionedView, provisionFailedView, provisioningView, provisionQueuedView } from './messages.js';
@@ -31,7 +32,7 @@ export class NumberHandlers {
     return this.services.backends.vapi?.sipHost ?? 'sip.vapi.ai';
   }
 
-  register(app: App, router: CommandRouter): void {
+  register(app: SlackListeners, router: CommandRouter): void {
     router.on('phone', 'sip', async ({ client, body }) => {
       await client.views.open({ trigger_id: body.trigger_id, view: sipModal({ channelId: body.channel_id }, this.sipHost) });
     });

@@ -3,6 +3,7 @@ import type { View } from '@slack/types';
 import { type ImportNumberBody, type SignalWireCapability, signalWireCapabilities } from '../../backends/signalwire/schemas.js';
 import { plain } from '../../slack/blocks.js';
 import { channelMetadata, shareBlock } from '../../slack/share.js';
+import { textOf } from '../../slack/view-state.js';
 import { parsePhoneNumber } from '../phone/phone-number.js';
 
 /** `/phone import`: bring a number hosted elsewhere into SignalWire. */
@@ -78,11 +79,12 @@ export function importModal(prefill: { number?: string; channelId?: string }, de
 }
 
 export function readImportForm(values: StateValues, defaultRegion: string): ImportRequest | { errors: Record<string, string> } {
-  const typed = values[importView.number]?.[importView.number]?.value?.trim() ?? '';
+  const typed = textOf(values[importView.number]?.[importView.number]?.value)?.trim() ?? '';
   const numberType = values[importView.numberType]?.[importView.numberType]?.selected_option?.value === 'tollfree' ? 'tollfree' : 'longcode';
-  const chosen = (values[importView.capabilities]?.[importView.capabilities]?.selected_options ?? []).map((option) => option.value);
+  const selected = values[importView.capabilities]?.[importView.capabilities]?.selected_options;
+  const chosen = (Array.isArray(selected) ? selected : []).map((option) => textOf(option?.value));
   const capabilities = signalWireCapabilities.filter((capability) => chosen.includes(capability));
-  const name = values[importView.name]?.[importView.name]?.value?.trim() || undefined;
+  const name = textOf(values[importView.name]?.[importView.name]?.value)?.trim().slice(0, 100) || undefined;
 
   const errors: Record<string, string> = {};
   const parsed = parsePhoneNumber(typed, defaultRegion);

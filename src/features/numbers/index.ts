@@ -1,6 +1,6 @@
-import type { App } from '@slack/bolt';
 import type { Services } from '../../app/services.js';
 import type { CommandRouter } from '../../slack/commands/router.js';
+import type { SlackListeners } from '../../slack/listener-table.js';
 import type { Feature } from '../index.js';
 import { NumberHandlers } from './handlers.js';
 
@@ -8,7 +8,7 @@ import { NumberHandlers } from './handlers.js';
 export function numbersFeature(services: Services): Feature {
   const handlers = services.backends.vapi || services.backends.signalwire ? new NumberHandlers(services) : undefined;
   return {
-    register(app: App, router: CommandRouter) {
+    register(app: SlackListeners, router: CommandRouter) {
       handlers?.register(app, router);
     },
   };

@@ -4,6 +4,7 @@ import type { KnownBlock, View } from '@slack/types';
 import type { CreateVapiPhoneNumberBody } from '../../backends/vapi/schemas.js';
 import { context, plain, section } from '../../slack/blocks.js';
 import { channelMetadata, shareBlock } from '../../slack/share.js';
+import { textOf } from '../../slack/view-state.js';
 import { parsePhoneNumber } from '../phone/phone-number.js';
 
 /** `/phone sip`: a Vapi number — a free US number or a SIP URI — answered by an assistant, a squad or a workflow. */
@@ -152,10 +153,11 @@ function picker(id: string, label: string, initial: { id: string; label: string 
 
 /** What the person typed, as a prefill: used to keep their values when the modal is redrawn. */
 export function sipPrefillOf(values: StateValues): SipPrefill {
-  const value = (id: string) => values[id]?.[id]?.value?.trim() || undefined;
+  const value = (id: string) => textOf(values[id]?.[id]?.value)?.trim() || undefined;
   const option = (id: string) => {
     const selected = values[id]?.[id]?.selected_option;
-    return selected ? { id: selected.value, label: selected.text.text } : undefined;
+    const optionValue = textOf(selected?.value);
+    return optionValue ? { id: optionValue, label: textOf(selected?.text?.text) ?? optionValue } : undefined;
   };
   return {
     name: value(sipView.name),

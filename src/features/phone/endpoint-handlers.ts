@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Services } from '../../app/services.js';
 import type { NovuClient } from '../../backends/novu/client.js';
@@ -8,7 +8,9 @@ import { PermissionDenied } from '../../permissions/permissions.js';
 import { actorFromContext } from '../../slack/actor.js';
 import { refusalMessage } from '../../slack/commands/messages.js';
 import type { CommandRequest, CommandRouter } from '../../slack/commands/router.js';
+import type { SlackListeners } from '../../slack/listener-table.js';
 import { channelOf, sharedChannel, shareResult } from '../../slack/share.js';
+import { textOf } from '../../slack/view-state.js';
 import { parseContextEntries } from '../connect/settings.js';
 import { EndpointJobs, endpointIdentifier, fieldOfFailure } from './endpoint-jobs.js';
 import {
@@ -47,7 +49,7 @@ export class EndpointHandlers {
     this.jobs = new EndpointJobs(services, novu);
   }
 
-  register(app: App, router: CommandRouter): void {
+  register(app: SlackListeners, router: CommandRouter): void {
     router.on('phone', 'register', (request) =>
       this.openRegister(request.client, request.body.trigger_id, { ...prefillFromArgs(request.args), channelId: request.body.channel_id }),
     );
@@ -222,8 +224,8 @@ export function readRegistration(
   values: StateValues,
   defaultRegion: string,
 ): { body: CreatePhoneEndpointBody; prefill: RegisterPrefill } | { errors: Record<string, string> } {
-  const text = (ids: { block: string; action: string }) => values[ids.block]?.[ids.action]?.value?.trim() ?? '';
-  const option = (ids: { block: string; action: string }) => values[ids.block]?.[ids.action]?.selected_option?.value ?? '';
+  const text = (ids: { block: string; action: string }) => textOf(values[ids.block]?.[ids.action]?.value)?.trim() ?? '';
+  const option = (ids: { block: string; action: string }) => textOf(values[ids.block]?.[ids.action]?.selected_option?.value) ?? '';
   const prefill: RegisterPrefill = {
     subscriberId: text(registerView.subscriber),
     number: text(registerView.number),

@@ -1,6 +1,6 @@
-import type { App } from '@slack/bolt';
 import type { Services } from '../../app/services.js';
 import type { CommandRouter } from '../../slack/commands/router.js';
+import type { SlackListeners } from '../../slack/listener-table.js';
 import type { Feature } from '../index.js';
 import { EndpointHandlers } from './endpoint-handlers.js';
 
@@ -10,7 +10,7 @@ export function phoneFeature(services: Services): Feature & { endpoints?: Endpoi
   const endpoints = novu ? new EndpointHandlers(services, novu) : undefined;
   return {
     endpoints,
-    register(app: App, router: CommandRouter) {
+    register(app: SlackListeners, router: CommandRouter) {
       endpoints?.register(app, router);
     },
   };
