@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page, type Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from '../kit/harness.js';
 
@@ -37,11 +37,35 @@ async function reason(page: Page): Promise<string | null> {
   return page.getAttribute('#result', 'data-reason');
 }
 
+/** The visible text of the page, which must read as words for a person: no error names or stack frames. */
+async function readableText(page: Page): Promise<string> {
+  const body = (await page.textContent('body')) ?? '';
+  expect(body).not.toMatch(/Error:|\bat \S+ \(|\bat (?:async )?\S+:\d+:\d+/);
+  return body;
+}
+
+/** Where the browser ended: Switchboard's callback, not Slack's pages nor a blank or error page. */
+function expectOnCallback(page: Page): void {
+  const where = new URL(page.url());
+  expect(where.origin).toBe(harness.url);
+  expect(where.pathname).toBe('/slack/oauth_redirect');
+}
+
+/** A refusal page: a link back to our install page, and words that say to start again there. */
+async function expectStartAgain(page: Page): Promise<void> {
+  expect(await page.getAttribute('a.button', 'href')).toBe(`${harness.url}/slack/install`);
+  expect(await readableText(page)).toContain('Start again from the install page');
+}
+
 /** Our install page, then Slack's consent page: clicks the choice and lets the browser follow Slack back. */
-async function throughConsent(page: Page, choice: 'allow' | 'cancel'): Promise<void> {
+async function throughConsent(page: Page, choice: 'allow' | 'cancel'): Promise<Response> {
   await toConsentPage(page);
-  await Promise.all([page.waitForURL(/\/slack\/oauth_redirect/), page.click(`#${choice}`)]);
+  const [response] = await Promise.all([
+    page.waitForResponse((answer) => new URL(answer.url()).pathname === '/slack/oauth_redirect'),
+    page.click(`#${choice}`),
+  ]);
   await page.waitForLoadState();
+  return response;
 }
 
 /**
@@ -71,21 +95,27 @@ describe.skipIf(!executablePath)('installing from a browser', () => {
     expect(await page.textContent('body')).toContain('Add Switchboard to Slack');
     await page.click('#add-to-slack');
     await page.waitForURL(/\/oauth\/v2\/authorize/);
-    const [landing] = await Promise.all([page.waitForResponse((response) => response.url().includes('/slack/oauth_redirect')), page.click('#allow')]);
+    const [landing] = await Promise.all([
+      page.waitForResponse((response) => new URL(response.url()).pathname === '/slack/oauth_redirect'),
+      page.click('#allow'),
+    ]);
     await page.waitForLoadState();
+    expectOnCallback(page);
+    expect(page.url()).toBe(landing.url());
     expect(landing.status()).toBe(200);
-    const body = (await page.textContent('body')) ?? '';
+    const body = await readableText(page);
     expect(body).toContain('Switchboard is installed in Acme Ops');
     expect(body).toContain('Connected to Novu');
-    expect(body).not.toMatch(/Error:|\bat \S+ \(/);
     expect(await page.getAttribute('#result', 'data-outcome')).toBe('installed');
 
     // The same callback again (a replayed link): refused, in words, with a way back.
     const replay = await page.goto(landing.url());
     expect(replay?.status()).toBeGreaterThanOrEqual(400);
     expect(replay?.status()).toBeLessThan(500);
+    expect(page.url()).toBe(landing.url());
     expect(await reason(page)).toBe('state-used');
-    expect(await page.textContent('body')).toContain('Start again');
+    expect(await readableText(page)).toContain('already used');
+    await expectStartAgain(page);
     await context.close();
   }, 60_000);
 
@@ -97,8 +127,10 @@ describe.skipIf(!executablePath)('installing from a browser', () => {
     callback.searchParams.set('state', `${state.slice(0, -4)}${state.slice(-4).split('').reverse().join('')}x`);
     const response = await page.goto(callback.toString());
     expect(response?.status()).toBe(400);
+    expect(page.url()).toBe(callback.toString());
     expect(await reason(page)).toBe('state-forged');
-    expect(await page.getAttribute('a.button', 'href')).toBe(`${harness.url}/slack/install`);
+    expect(await readableText(page)).toContain('not issued by this Switchboard');
+    await expectStartAgain(page);
     await context.close();
   }, 60_000);
 
@@ -112,17 +144,23 @@ describe.skipIf(!executablePath)('installing from a browser', () => {
     const otherPage = await other.newPage();
     const response = await otherPage.goto(callback);
     expect(response?.status()).toBe(400);
+    expectOnCallback(otherPage);
     expect(await reason(otherPage)).toBe('state-other-browser');
-    expect(await otherPage.textContent('body')).toContain('in this browser');
+    expect(await readableText(otherPage)).toContain('started in a different browser');
+    await expectStartAgain(otherPage);
     await other.close();
   }, 60_000);
 
   it('cancelling on Slack’s page says nothing was changed', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
-    await throughConsent(page, 'cancel');
+    const response = await throughConsent(page, 'cancel');
+    expect(response.status()).toBe(400);
+    expectOnCallback(page);
     expect(await reason(page)).toBe('cancelled');
-    expect(await page.textContent('body')).toContain('Nothing was changed');
+    const body = await readableText(page);
+    expect(body).toContain('Installation cancelled');
+    expect(body).toContain('Nothing was changed');
     await context.close();
   }, 60_000);
 });
