@@ -1,92 +1,226 @@
-import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString, validatePhoneNumberLength } from 'libphonenumber-js/max';
+import {
+  type CountryCode,
+  formatIncompletePhoneNumber,
+  getCountryCallingCode,
+  isSupportedCountry,
+  isValidPhoneNumber,
+  Metadata,
+  type PhoneNumber,
+  parseIncompletePhoneNumber,
+  parsePhoneNumberFromString,
+  type ValidatePhoneNumberLengthResult,
+  validatePhoneNumberLength,
+} from 'libphonenumber-js/max';
 import metadata from 'libphonenumber-js/metadata.max.json';
 
 export type PhoneNumberResult =
   | { ok: true; e164: string; national: string; international: string; country?: string; type?: string }
   | { ok: false; problem: string; understood?: string };
 
+/** Far above any real number written with separators; a pasted paragraph is refused before it reaches the parser. */
+const longestInput = 64;
+const longestProblem = 150;
+const longestQuote = 32;
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
-const maxInputLength = 64;
 
 /**
- * Reads a phone number typed in any common format and returns it in E.164, or a problem in plain
- * words that shows what was understood. Novu does not check the format, so this is the check.
+ * Reads a phone number typed in any common format. Gives E.164 and display forms, or a problem in
+ * plain words for the modal field that says what was understood and for which country.
  */
 export function parsePhoneNumber(input: string, defaultRegion: string): PhoneNumberResult {
-  const typed = normalise(input);
-  if (!typed) return { ok: false, problem: 'Enter a phone number.' };
-  if (typed.length > maxInputLength) return { ok: false, problem: `That is ${typed.length} characters; a phone number has at most 15 digits.` };
-  if (/\d\s*(x|ext\.?|extension|#)\s*\d+$/i.test(typed))
-    return { ok: false, problem: 'Extensions cannot be stored in a phone endpoint: remove the part after the number.' };
-  if (/\p{L}/u.test(typed))
-    return { ok: false, problem: `"${typed}" is not a phone number: use digits only (letters such as 1-800-FLOWERS cannot be dialled by Novu).` };
-  if (!/\d/.test(typed)) return { ok: false, problem: `"${typed}" is not a phone number.` };
+  const typed = tidy(input);
+  if (!typed) return refuse('Enter a phone number.');
+  if (typed.length > longestInput) return refuse(`That is ${typed.length} characters, too long for a phone number.`);
+  if (!/\p{Nd}/u.test(typed)) return refuse(`${quote(typed)} is not a phone number: it has no digits.`);
 
-  const region = regionOf(defaultRegion);
-  const candidate = typed.replace(/^00\s*/, '+');
-  const lengthProblem = validatePhoneNumberLength(candidate, region);
-  const parsed = parsePhoneNumberFromString(candidate, region);
-  const understood = parsed?.formatInternational() ?? candidate;
-  const where = countryLabel(parsed?.country ?? (candidate.startsWith('+') ? mainCountryOf(parsed?.countryCallingCode) : region));
-  switch (lengthProblem) {
-    case 'INVALID_COUNTRY':
-      return { ok: false, problem: `"${candidate}" has no country code I know. Start with + and the country code, e.g. +44 20 7946 0958.`, understood };
+  const region = supportedRegion(defaultRegion);
+  const reading = readDoubleZeroAsPlus(typed, region);
+  const phone = parsePhoneNumberFromString(reading, region);
+  if (phone?.ext) return refuseExtension(phone);
+  if (/\p{L}/u.test(reading)) return refuseLetters(typed, region);
+
+  const understood = understoodForm(reading, phone);
+  const subject = typed.startsWith('+') || !understood ? quote(typed) : `${quote(typed)} (${shorten(understood)})`;
+  const country = countryMeant(reading, phone, region);
+  const lengthProblem = validatePhoneNumberLength(reading, region);
+  if (lengthProblem) return refuse(describeLengthProblem(lengthProblem, subject, country, reading), understood);
+  if (!phone) return refuse(`${subject} is not a phone number.`, understood);
+  if (!phone.isValid()) return refuse(`${subject} is not a valid number${country ? ` in ${countryName(country)}` : ''}.`, understood);
+  return accept(phone);
+}
+
+/** "+14155550100" → "+1 415 ••• 0100": enough to recognise a number in a log line or an audit post, not to dial it. */
+export function maskPhoneNumber(e164: string): string {
+  const phone = parsePhoneNumberFromString(e164.trim());
+  if (!phone) return maskDigits(parseIncompletePhoneNumber(e164).replace(/\D/g, ''), 0);
+  return `+${phone.countryCallingCode} ${maskDigits(phone.nationalNumber, 3)}`;
+}
+
+/** Keeps up to `headLength` leading and 4 trailing digits, and always hides at least 3. */
+function maskDigits(digits: string, headLength: number): string {
+  const alwaysHidden = 3;
+  const tail = Math.max(0, Math.min(4, digits.length - alwaysHidden));
+  const head = Math.max(0, Math.min(headLength, digits.length - tail - alwaysHidden));
+  const hidden = Math.max(alwaysHidden, digits.length - head - tail);
+  return [digits.slice(0, head), '•'.repeat(hidden), digits.slice(digits.length - tail)].filter(Boolean).join(' ');
+}
+
+/** Copied numbers carry typographic dashes, odd spaces and invisible direction marks, which the length check does not accept. */
+function tidy(input: string): string {
+  return input
+    .normalize('NFKC')
+    .replace(/\p{Cf}/gu, '')
+    .replace(/[\p{Pd}\u2212]/gu, '-')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/^tel:\s*/i, '');
+}
+
+function supportedRegion(region: string): CountryCode | undefined {
+  const code = region.trim().toUpperCase();
+  return isSupportedCountry(code) ? code : undefined;
+}
+
+/**
+ * 00 is the international prefix in most of the world, so "00 49 …" means +49 even where people dial
+ * out with something else (011 in the US). Where the region's own prefix also starts with 00, both
+ * readings are possible: "0011 44 …" in Australia is its prefix 0011, "001415…" there means +1.
+ * Written apart, as in "00 1 415 …", 00 can only be the prefix.
+ */
+function readDoubleZeroAsPlus(typed: string, region: CountryCode | undefined): string {
+  if (!typed.startsWith('00')) return typed;
+  const asPlus = `+${typed.slice(2)}`;
+  if (/^00\D/.test(typed)) return asPlus;
+  const ownPrefix = region && numberingPlanOf(region)?.IDDPrefix();
+  if (!ownPrefix || !new RegExp(`^(?:${ownPrefix})`).test(parseIncompletePhoneNumber(typed))) return asPlus;
+  return isValidPhoneNumber(asPlus) && !isValidPhoneNumber(typed, region) ? asPlus : typed;
+}
+
+function numberingPlanOf(country: CountryCode) {
+  const plans = new Metadata();
+  plans.selectNumberingPlan(country);
+  return plans.numberingPlan;
+}
+
+/** "+44 207946095": the calling code and the national digits as the parser took them, trunk prefix dropped. */
+function understoodForm(reading: string, phone: PhoneNumber | undefined): string | undefined {
+  if (phone) return `+${phone.countryCallingCode} ${phone.nationalNumber}`;
+  if (!reading.startsWith('+')) return undefined;
+  const digits = parseIncompletePhoneNumber(reading).slice(1);
+  if (!digits) return undefined;
+  const callingCode = callingCodeAtStart(reading);
+  return callingCode ? `+${callingCode} ${digits.slice(callingCode.length)}`.trim() : `+${digits}`;
+}
+
+/** Invalid numbers have no country of their own: name the one their calling code, or else the default region, points to. */
+function countryMeant(reading: string, phone: PhoneNumber | undefined, region: CountryCode | undefined): CountryCode | undefined {
+  if (phone?.country) return phone.country;
+  const callingCode = phone?.countryCallingCode ?? (reading.startsWith('+') ? callingCodeAtStart(reading) : undefined);
+  if (!callingCode) return reading.startsWith('+') ? undefined : region;
+  return region && getCountryCallingCode(region) === callingCode ? region : mainCountryOf(callingCode);
+}
+
+/** The parser gives up on numbers far too long or short; calling codes are prefix-free, so the first match is the one. */
+function callingCodeAtStart(reading: string): string | undefined {
+  const digits = parseIncompletePhoneNumber(reading).slice(1);
+  return [1, 2, 3].map((length) => digits.slice(0, length)).find((code) => mainCountryOf(code));
+}
+
+/** The first country listed for a calling code is its main one: +1 is the United States, +44 the United Kingdom. */
+function mainCountryOf(callingCode: string): CountryCode | undefined {
+  return metadata.country_calling_codes[callingCode]?.[0];
+}
+
+function describeLengthProblem(problem: ValidatePhoneNumberLengthResult, subject: string, country: CountryCode | undefined, reading: string): string {
+  const where = country ? `for ${countryName(country)}` : '';
+  switch (problem) {
     case 'TOO_SHORT':
-      return { ok: false, problem: `"${typed}" is too short for ${where ?? 'a phone number'}.`, understood };
+      return withExpectedLength(`${subject} is too short ${where || 'to be a phone number'}`, country);
     case 'TOO_LONG':
-      return { ok: false, problem: `"${typed}" is too long for ${where ?? 'a phone number'}.`, understood };
-    case 'NOT_A_NUMBER':
-      return { ok: false, problem: `"${typed}" is not a phone number.` };
+      return withExpectedLength(`${subject} is too long ${where || 'to be a phone number'}`, country);
     case 'INVALID_LENGTH':
-      return { ok: false, problem: `"${understood}" has the wrong number of digits for ${where ?? 'its country'}.`, understood };
+      return withExpectedLength(`${subject} has the wrong number of digits ${where || 'for its country'}`, country);
+    case 'INVALID_COUNTRY':
+      return reading.startsWith('+')
+        ? `${subject} does not start with a known country code.`
+        : `${subject} has no country code: start with + and the country code, e.g. +44 20 7946 0958.`;
+    case 'NOT_A_NUMBER':
+      return `${subject} is not a phone number.`;
   }
-  if (!parsed?.isValid()) {
-    return { ok: false, problem: `"${understood}" is not a valid number${where ? ` in ${where}` : ''}.`, understood };
+}
+
+/** Adds "numbers there have 10 digits after +1", the count people can check against what they typed, when it fits. */
+function withExpectedLength(sentence: string, country: CountryCode | undefined): string {
+  const lengths = country ? (numberingPlanOf(country)?.possibleLengths() ?? []) : [];
+  if (!country || lengths.length === 0) return `${sentence}.`;
+  const longer = `${sentence}: numbers there have ${countList(lengths)} digits after +${getCountryCallingCode(country)}.`;
+  return longer.length <= longestProblem ? longer : `${sentence}.`;
+}
+
+/** [7, 9, 10] → "7, 9 or 10"; [4, 5, …, 15] → "4 to 15"; [5, 6, 8, 9, …, 14] → "5, 6 or 8 to 14". */
+function countList(lengths: number[]): string {
+  const runs: number[][] = [];
+  for (const length of lengths) {
+    const run = runs.at(-1);
+    if (run && run.at(-1) === length - 1) run.push(length);
+    else runs.push([length]);
   }
+  const parts = runs.flatMap((run) => (run.length >= 3 ? [`${run[0]} to ${run.at(-1)}`] : run.map(String)));
+  return parts.length === 1 ? String(parts[0]) : `${parts.slice(0, -1).join(', ')} or ${parts.at(-1)}`;
+}
+
+/** "the United Kingdom (GB)", "Germany (DE)": with the code, because the default region is configured by it. */
+function countryName(country: CountryCode): string {
+  const name = regionNames.of(country) ?? country;
+  const takesThe = /^(United|Philippines|Bahamas|Gambia|Maldives|Comoros|Seychelles)\b|\b(Republic|Islands|Territory|Territories|Netherlands)\b/;
+  return `${takesThe.test(name) ? 'the ' : ''}${name} (${country})`;
+}
+
+function refuseExtension(phone: PhoneNumber): PhoneNumberResult {
+  const number = formatIncompletePhoneNumber(phone.number);
+  return refuse(`Extensions cannot be stored. Enter ${number} without the extension ${shorten(phone.ext ?? '')}.`, number);
+}
+
+/** Vanity numbers get the number their letters spell on a keypad, when that is a valid number. */
+function refuseLetters(typed: string, region: CountryCode | undefined): PhoneNumberResult {
+  const spelled = keypadNumber(typed, region);
+  if (spelled) return refuse(`${quote(typed)} has letters, which cannot be stored. On a keypad it is ${spelled}: enter the digits instead.`, spelled);
+  return refuse(`${quote(typed)} has letters: a phone number has only digits, spaces and + - ( ).`);
+}
+
+function keypadNumber(typed: string, region: CountryCode | undefined): string | undefined {
+  if (!/^[\d\sA-Za-z+().-]+$/.test(typed)) return undefined;
+  const keypad = '22233344455566677778889999';
+  const dialled = readDoubleZeroAsPlus(
+    typed.replace(/[A-Za-z]/g, (letter) => keypad[letter.toUpperCase().charCodeAt(0) - 65] ?? letter),
+    region,
+  );
+  const phone = parsePhoneNumberFromString(dialled, region);
+  return phone?.isValid() && !validatePhoneNumberLength(dialled, region) ? phone.formatInternational() : undefined;
+}
+
+function accept(phone: PhoneNumber): PhoneNumberResult {
+  const type = phone.getType();
   return {
     ok: true,
-    e164: parsed.number,
-    national: parsed.formatNational(),
-    international: parsed.formatInternational(),
-    ...(parsed.country ? { country: parsed.country } : {}),
-    ...(parsed.getType() ? { type: parsed.getType() } : {}),
+    e164: phone.number,
+    national: phone.formatNational(),
+    international: phone.formatInternational(),
+    ...(phone.country ? { country: phone.country } : {}),
+    ...(type ? { type } : {}),
   };
 }
 
-/** "+14155550100" → "+1 415 ••• 0100": enough to recognise a number in a log or audit post, not to dial it. */
-export function maskPhoneNumber(e164: string): string {
-  const parsed = parsePhoneNumberFromString(e164);
-  const digits = e164.replace(/\D/g, '');
-  if (!parsed || digits.length < 7) return '•••';
-  const national = parsed.nationalNumber;
-  const hidden = national.length - 4 - Math.min(3, Math.max(0, national.length - 7));
-  return `+${parsed.countryCallingCode} ${national.slice(0, national.length - 4 - hidden)} ${'•'.repeat(Math.max(3, hidden))} ${national.slice(-4)}`.replace(
-    /\s+/g,
-    ' ',
-  );
+/** Every problem goes inline under a modal field; the length checks above keep them short, this is the backstop. */
+function refuse(problem: string, understood?: string): PhoneNumberResult {
+  const fitted = problem.length > longestProblem ? `${problem.slice(0, longestProblem - 1)}…` : problem;
+  return understood ? { ok: false, problem: fitted, understood } : { ok: false, problem: fitted };
 }
 
-function normalise(input: string): string {
-  return input
-    .normalize('NFKC')
-    .replace(/[\u00a0\u2000-\u200b\u202f]/g, ' ')
-    .replace(/[\u2010-\u2015\u2212]/g, '-')
-    .replace(/^tel:/i, '')
-    .trim();
+function quote(text: string): string {
+  return `"${shorten(text)}"`;
 }
 
-function regionOf(region: string): CountryCode {
-  const upper = region.toUpperCase();
-  return (isSupportedCountry(upper) ? upper : 'US') as CountryCode;
-}
-
-/** The main country of a calling code: +1 is the United States, +44 the United Kingdom. */
-function mainCountryOf(callingCode: string | undefined): string | undefined {
-  if (!callingCode) return undefined;
-  return (metadata as { country_calling_codes: Record<string, string[]> }).country_calling_codes[callingCode]?.[0];
-}
-
-function countryLabel(country: string | undefined): string | undefined {
-  if (!country) return undefined;
-  return `${regionNames.of(country) ?? country} (${country})`;
+function shorten(text: string): string {
+  return text.length > longestQuote ? `${text.slice(0, longestQuote - 1)}…` : text;
 }
