@@ -45,9 +45,9 @@ export class Permissions {
     return this.isWorkspaceAdmin(actor, client);
   }
 
-  /** Throws PermissionDenied (after auditing the refusal) unless the actor may do this. */
-  async require(actor: Actor, action: Action, client: WebClient, target?: string): Promise<void> {
-    if (await this.allows(actor, action, client)) return;
+  /** The refusal (already audited) when the actor may not do this; undefined when they may. */
+  async refusal(actor: Actor, action: Action, client: WebClient, target?: string): Promise<PermissionDenied | undefined> {
+    if (await this.allows(actor, action, client)) return undefined;
     const refusal = new PermissionDenied(action, this.policy[action]);
     await this.audit.record({
       action,
@@ -57,7 +57,13 @@ export class Permissions {
       target,
       error: refusal.message,
     });
-    throw refusal;
+    return refusal;
+  }
+
+  /** Throws the audited PermissionDenied unless the actor may do this. */
+  async require(actor: Actor, action: Action, client: WebClient, target?: string): Promise<void> {
+    const refusal = await this.refusal(actor, action, client, target);
+    if (refusal) throw refusal;
   }
 
   private async isWorkspaceAdmin(actor: Actor, client: WebClient): Promise<boolean> {

@@ -11,7 +11,8 @@ import { Metrics } from '../../src/observability/metrics.js';
 import { FakeNovu } from './backends/novu.js';
 import { FakeSignalWire } from './backends/signalwire.js';
 import { FakeVapi } from './backends/vapi.js';
-import { type InstallTarget, SlackEmulator } from './slack-emulator.js';
+import { installThrough } from './oauth-flow.js';
+import { type EmulatedView, type InstallTarget, SlackEmulator } from './slack-emulator.js';
 import { type Actor, SlackSender } from './slack-sender.js';
 import { freshPostgresSchema, postgresTarget } from './stores.js';
 
@@ -210,18 +211,18 @@ export class Harness {
    * page, then the callback with the cookie. Returns the final page.
    */
   async install(target?: Partial<InstallTarget>, options: { cancel?: boolean } = {}): Promise<{ status: number; html: string }> {
-    if (target) this.emulator.nextInstall = { ...this.emulator.nextInstall, ...target } as InstallTarget;
-    const start = await this.startInstall();
-    const consent = await fetch(start.authorizeUrl);
-    const consentHtml = await consent.text();
-    const link = /id="(allow|cancel)" href="([^"]+)"/g;
-    const links = Object.fromEntries([...consentHtml.matchAll(link)].map((match) => [match[1], match[2]]));
-    const chosen = options.cancel ? links.cancel : links.allow;
-    if (!chosen) throw new Error('The authorize page has no consent links');
-    const answer = await fetch(new URL(chosen.replace(/&amp;/g, '&'), this.emulator.url), { redirect: 'manual' });
-    const callback = answer.headers.get('location');
-    if (!callback) throw new Error('Slack did not redirect back');
-    return this.finishInstall(callback, start.cookie);
+    const { status, html } = await installThrough(this.url, this.emulator, target, options.cancel ? 'cancel' : 'allow');
+    return { status, html };
+  }
+
+  /** Runs a slash command and returns the modal it opened (the first new view with that callback id). */
+  async openModal(command: string, text: string, callbackId: string, actor: Actor = this.actors.admin): Promise<EmulatedView> {
+    const before = new Set(this.emulator.views.keys());
+    const response = await this.slack.command(command, text, actor);
+    if (response.status !== 200) throw new Error(`${command} ${text} answered ${response.status}`);
+    return eventually(() => [...this.emulator.views.values()].find((view) => !before.has(view.id) && view.callback_id === callbackId), {
+      message: `the ${callbackId} modal`,
+    });
   }
 
   async startInstall(): Promise<{ authorizeUrl: string; cookie: string; state: string }> {

@@ -5,7 +5,7 @@ import type { InstallTarget, SlackEmulator } from './slack-emulator.js';
  * the emulator's consent page, then the callback with the cookie. Returns the final page and how
  * long the callback took.
  */
-export async function installThrough(appUrl: string, emulator: SlackEmulator, target?: Partial<InstallTarget>) {
+export async function installThrough(appUrl: string, emulator: SlackEmulator, target?: Partial<InstallTarget>, choice: 'allow' | 'cancel' = 'allow') {
   if (target) emulator.nextInstall = { ...emulator.nextInstall, ...target } as InstallTarget;
   const start = await fetch(`${appUrl}/slack/install`, { redirect: 'manual' });
   const cookie = (start.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
@@ -15,9 +15,9 @@ export async function installThrough(appUrl: string, emulator: SlackEmulator, ta
   const authorize = link?.[1]?.replace(/&amp;/g, '&');
   if (!authorize) throw new Error(`The install page has no Add to Slack link: ${html.slice(0, 200)}`);
   const consent = await (await fetch(authorize)).text();
-  const allow = /id="allow" href="([^"]+)"/.exec(consent)?.[1]?.replace(/&amp;/g, '&');
-  if (!allow) throw new Error('The authorize page has no Allow link');
-  const answer = await fetch(new URL(allow, emulator.url), { redirect: 'manual' });
+  const chosen = new RegExp(`id="${choice}" href="([^"]+)"`).exec(consent)?.[1]?.replace(/&amp;/g, '&');
+  if (!chosen) throw new Error(`The authorize page has no ${choice} link`);
+  const answer = await fetch(new URL(chosen, emulator.url), { redirect: 'manual' });
   const callback = answer.headers.get('location');
   if (!callback) throw new Error('Slack did not redirect back');
   const began = performance.now();

@@ -23,9 +23,7 @@ describe('logs', () => {
       await harness.slack.command('/phone', text, harness.actors.operator);
     }
     const sipPassword = `sip-pw-${randomBytes(12).toString('hex')}`;
-    const before = new Set(harness.emulator.views.keys());
-    await harness.slack.command('/phone', 'sip', harness.actors.operator);
-    const sipView = await eventually(() => [...harness.emulator.views.values()].find((view) => !before.has(view.id) && view.callback_id === 'numbers.sip'));
+    const sipView = await harness.openModal('/phone', 'sip', 'numbers.sip', harness.actors.operator);
     await harness.slack.submitView(
       sipView,
       { name: 'Scan', kind: 'sip', sip_user: 'scan', workflow: 'wf-1', sip_username: 'user-name-long-enough-1', sip_password: sipPassword },

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { digest } from '../../util/ids.js';
 
 /**
  * An Idempotency-Key for one write: the operation, the intent it serves (a job id, stable across
@@ -6,8 +6,7 @@ import { createHash } from 'node:crypto';
  * a reused key with another body, so all three are part of it. Well under Novu's 255 characters.
  */
 export function idempotencyKey(operation: string, intent: string, body: unknown): string {
-  const digest = createHash('sha256').update(canonicalJson(body)).digest('base64url').slice(0, 32);
-  return `switchboard:${operation}:${intent}:${digest}`.slice(0, 255);
+  return `switchboard:${operation}:${intent}:${digest([canonicalJson(body)], 32)}`.slice(0, 255);
 }
 
 function canonicalJson(value: unknown): string {

@@ -1,10 +1,9 @@
-import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type { AllMiddlewareArgs, BlockAction, RespondFn, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Services } from '../../app/services.js';
 import type { NovuClient } from '../../backends/novu/client.js';
 import type { NovuConfig } from '../../config/load.js';
 import type { Logger } from '../../logging/logger.js';
-import { PermissionDenied } from '../../permissions/permissions.js';
 import { type Actor, actorFromContext } from '../../slack/actor.js';
 import { refusalMessage } from '../../slack/commands/messages.js';
 import type { CommandRequest, CommandRouter } from '../../slack/commands/router.js';
@@ -51,16 +50,16 @@ export class ConnectHandlers {
     router.on('connect', 'disconnect', (request) => this.promptDisconnect(request));
     router.on('connect', 'audit', (request) => this.audit(request));
 
-    app.action(connectActions.openSetup, async ({ ack, body, client, context }: ButtonArgs) => {
+    app.action(connectActions.openSetup, async ({ ack, body, client, context, respond }: ButtonArgs) => {
       await ack();
       const actor = actorFromContext(context, body.user.id);
-      if (!(await this.allowed(actor, client, '/connect setup', body.response_url))) return;
+      if (!(await this.allowed(actor, client, '/connect setup', respond))) return;
       await this.openSetup(client, body.trigger_id, actor);
     });
     app.action(connectActions.disconnect, async ({ ack, body, client, context, respond }: ButtonArgs) => {
       await ack();
       const actor = actorFromContext(context, body.user.id);
-      if (!(await this.allowed(actor, client, '/connect disconnect', body.response_url))) return;
+      if (!(await this.allowed(actor, client, '/connect disconnect', respond))) return;
       const result = await this.disconnect(actor);
       if (body.view?.type === 'home') await this.refreshHome?.(client, actor);
       else await respond({ replace_original: true, ...result });
@@ -68,7 +67,7 @@ export class ConnectHandlers {
     app.action(connectActions.reconnect, async ({ ack, body, client, context, respond }: ButtonArgs) => {
       await ack();
       const actor = actorFromContext(context, body.user.id);
-      if (!this.jobs || !(await this.allowed(actor, client, '/connect reconnect', body.response_url))) return;
+      if (!this.jobs || !(await this.allowed(actor, client, '/connect reconnect', respond))) return;
       // Writes the stored token again with the stored settings: for a connection Novu lost or refused before.
       const outcome = await this.jobs.syncNow(
         { workspaceKey: actor.workspaceKey, reason: 'setup', requestedBy: actor.userId },
@@ -145,11 +144,9 @@ export class ConnectHandlers {
 
   private async submitSetup({ ack, body, view, client, context }: ViewArgs): Promise<void> {
     const actor = actorFromContext(context, body.user.id);
-    try {
-      await this.services.permissions.require(actor, 'connection.write', client, '/connect setup');
-    } catch (error) {
-      if (!(error instanceof PermissionDenied)) throw error;
-      await ack({ response_action: 'update', view: refusedView(error.message) });
+    const refusal = await this.services.permissions.refusal(actor, 'connection.write', client, '/connect setup');
+    if (refusal) {
+      await ack({ response_action: 'update', view: refusedView(refusal.message) });
       return;
     }
     if (!this.jobs) return ack();
@@ -175,16 +172,11 @@ export class ConnectHandlers {
     if (outcome.status === 'done') await shareResult(client, sharedChannel(view), connectionSharedMessage(actor.userId, outcome.result), logger);
   }
 
-  /** Permission check for buttons: a refusal is told to the person (and audited). */
-  private async allowed(actor: Actor, client: WebClient, target: string, responseUrl: string | undefined): Promise<boolean> {
-    try {
-      await this.services.permissions.require(actor, 'connection.write', client, target);
-      return true;
-    } catch (error) {
-      if (!(error instanceof PermissionDenied)) throw error;
-      if (responseUrl) await postTo(responseUrl, refusalMessage(error.message));
-      return false;
-    }
+  /** Permission check for buttons: a refusal is audited and told to the person where a message can answer. */
+  private async allowed(actor: Actor, client: WebClient, target: string, respond: RespondFn | undefined): Promise<boolean> {
+    const refusal = await this.services.permissions.refusal(actor, 'connection.write', client, target);
+    if (refusal) await respond?.({ ...refusalMessage(refusal.message), replace_original: false }).catch(() => {});
+    return !refusal;
   }
 }
 
@@ -209,13 +201,4 @@ export function readSetup(values: StateValues): { settings: ConnectionSettings }
 
 function toOption(choice: IntegrationChoice) {
   return { text: { type: 'plain_text' as const, text: choice.label.slice(0, 75) }, value: choice.identifier };
-}
-
-async function postTo(responseUrl: string, message: object): Promise<void> {
-  await fetch(responseUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(message),
-    signal: AbortSignal.timeout(3_000),
-  }).catch(() => {});
 }

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { AllMiddlewareArgs, Installation, SlackEventMiddlewareArgs } from '@slack/bolt';
 import type { Services } from '../../app/services.js';
 import type { NovuConfig } from '../../config/load.js';
@@ -6,6 +6,7 @@ import type { SlackListeners } from '../../slack/listener-table.js';
 import type { NovuConnectionState } from '../../slack/oauth/pages.js';
 import type { WorkspaceKey } from '../../store/types.js';
 import { enterpriseKey, teamKey, workspaceKeyOf } from '../../store/workspace-key.js';
+import { sha256 } from '../../util/ids.js';
 import { type ConnectionJobs, slackWorkspaceOf } from './connection-jobs.js';
 import { defaultSettings } from './settings.js';
 
@@ -54,7 +55,7 @@ export class ConnectionLifecycle {
   private async afterRotation(workspaceKey: WorkspaceKey, installation: Installation): Promise<void> {
     if (!this.jobs || !(await this.services.store.connections.find(workspaceKey))) return;
     const token = installation.bot?.token ?? '';
-    const fingerprint = createHash('sha256').update(token).digest('hex').slice(0, 16);
+    const fingerprint = sha256(token).slice(0, 16);
     await this.jobs.enqueueSync({ workspaceKey, reason: 'rotation' }, `rotation:${fingerprint}`);
   }
 

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { NovuConfig } from '../../config/load.js';
 import type { ConnectionRecord } from '../../store/types.js';
+import { sha256 } from '../../util/ids.js';
 
 /** How a workspace's Novu channel connection is scoped. */
 export interface ConnectionSettings {
@@ -45,8 +45,7 @@ export function settingsOf(record: ConnectionRecord): ConnectionSettings {
  * repeated write finds the connection it made instead of making a second one.
  */
 export function connectionIdentifier(integrationIdentifier: string, workspaceId: string): string {
-  const digest = createHash('sha256').update(`${integrationIdentifier}\u0000${workspaceId}`).digest('hex').slice(0, 10);
-  return `slack-${workspaceId.toLowerCase()}-${digest}`;
+  return `slack-${workspaceId.toLowerCase()}-${sha256(`${integrationIdentifier}\u0000${workspaceId}`).slice(0, 10)}`;
 }
 
 /** Novu keeps mode, context and subscriber fixed for a connection; changing them means a new one. */

@@ -1,7 +1,6 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Services } from '../../app/services.js';
-import { PermissionDenied } from '../../permissions/permissions.js';
 import { type Actor, actorFromContext } from '../../slack/actor.js';
 import type { CommandRouter } from '../../slack/commands/router.js';
 import type { SlackListeners } from '../../slack/listener-table.js';
@@ -104,12 +103,6 @@ export class HomeTab implements Feature {
   }
 
   private async allowed(actor: Actor, action: Parameters<Services['permissions']['allows']>[1], client: WebClient): Promise<boolean> {
-    try {
-      await this.services.permissions.require(actor, action, client, 'App Home');
-      return true;
-    } catch (error) {
-      if (error instanceof PermissionDenied) return false;
-      throw error;
-    }
+    return !(await this.services.permissions.refusal(actor, action, client, 'App Home'));
   }
 }

@@ -1,13 +1,12 @@
-import { createHash } from 'node:crypto';
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { Services } from '../../app/services.js';
 import type { VapiNamed } from '../../backends/vapi/schemas.js';
 import type { JobOutcome } from '../../jobs/queue.js';
-import { PermissionDenied } from '../../permissions/permissions.js';
 import { type Actor, actorFromContext } from '../../slack/actor.js';
 import type { CommandRouter } from '../../slack/commands/router.js';
 import type { SlackListeners } from '../../slack/listener-table.js';
 import { channelOf, sharedChannel, shareResult } from '../../slack/share.js';
+import { submissionIntent } from '../../slack/view-state.js';
 import { importModal, importView, readImportForm } from './import-form.js';
 import { numbersMessage, provisionedSharedMessage, provisionedView, provisionFailedView, provisioningView, provisionQueuedView } from './messages.js';
 import { type Provisioned, ProvisionJobs } from './provision-jobs.js';
@@ -63,7 +62,7 @@ export class NumberHandlers {
       return;
     }
     await ack({ response_action: 'update', view: provisioningView('vapi') });
-    const intent = intentOf(view.id, read.body);
+    const intent = submissionIntent(view.id, read.body);
     const outcome = await this.jobs.createNow({
       workspaceKey: actor.workspaceKey,
       requestedBy: actor.userId,
@@ -82,7 +81,7 @@ export class NumberHandlers {
       return;
     }
     await ack({ response_action: 'update', view: provisioningView('signalwire') });
-    const outcome = await this.jobs.importNow({ workspaceKey: actor.workspaceKey, requestedBy: actor.userId, ...read }, intentOf(view.id, read));
+    const outcome = await this.jobs.importNow({ workspaceKey: actor.workspaceKey, requestedBy: actor.userId, ...read }, submissionIntent(view.id, read));
     await this.showOutcome(client, view, actor, 'signalwire', outcome, { spaceUrl: this.services.config.signalwire?.spaceUrl });
   }
 
@@ -108,14 +107,9 @@ export class NumberHandlers {
 
   /** Refusals of a submission appear under a field, as the modal's own error (and are audited). */
   private async mayProvision(actor: Actor, client: ViewArgs['client'], target: string, ack: ViewArgs['ack'], field: string): Promise<boolean> {
-    try {
-      await this.services.permissions.require(actor, 'numbers.provision', client, target);
-      return true;
-    } catch (error) {
-      if (!(error instanceof PermissionDenied)) throw error;
-      await ack({ response_action: 'errors', errors: { [field]: error.message } });
-      return false;
-    }
+    const refusal = await this.services.permissions.refusal(actor, 'numbers.provision', client, target);
+    if (refusal) await ack({ response_action: 'errors', errors: { [field]: refusal.message } });
+    return !refusal;
   }
 
   /** "Generate a strong pair": the modal comes back with the credentials filled in and everything else kept. */
@@ -156,9 +150,4 @@ export class NumberHandlers {
     ]);
     return { vapi: vapiNumbers, signalwire: signalWireNumbers, endpoints };
   }
-}
-
-/** One job per modal and set of values: a double submit or Slack's retry provisions once. */
-function intentOf(viewId: string, values: unknown): string {
-  return `${viewId}:${createHash('sha256').update(JSON.stringify(values)).digest('hex').slice(0, 16)}`;
 }

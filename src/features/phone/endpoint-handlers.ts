@@ -1,16 +1,14 @@
-import { createHash } from 'node:crypto';
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Services } from '../../app/services.js';
 import type { NovuClient } from '../../backends/novu/client.js';
 import type { CreatePhoneEndpointBody, Integration } from '../../backends/novu/schemas.js';
-import { PermissionDenied } from '../../permissions/permissions.js';
 import { actorFromContext } from '../../slack/actor.js';
 import { refusalMessage } from '../../slack/commands/messages.js';
 import type { CommandRequest, CommandRouter } from '../../slack/commands/router.js';
 import type { SlackListeners } from '../../slack/listener-table.js';
 import { channelOf, sharedChannel, shareResult } from '../../slack/share.js';
-import { textOf } from '../../slack/view-state.js';
+import { submissionIntent, textOf } from '../../slack/view-state.js';
 import { parseContextEntries } from '../connect/settings.js';
 import { EndpointJobs, endpointIdentifier, fieldOfFailure } from './endpoint-jobs.js';
 import {
@@ -92,11 +90,9 @@ export class EndpointHandlers {
 
   private async submitRegister({ ack, body, view, client, context }: ViewArgs): Promise<void> {
     const actor = actorFromContext(context, body.user.id);
-    try {
-      await this.services.permissions.require(actor, 'endpoints.write', client, '/phone register');
-    } catch (error) {
-      if (!(error instanceof PermissionDenied)) throw error;
-      await ack({ response_action: 'errors', errors: { [registerView.subscriber.block]: error.message } });
+    const refusal = await this.services.permissions.refusal(actor, 'endpoints.write', client, '/phone register');
+    if (refusal) {
+      await ack({ response_action: 'errors', errors: { [registerView.subscriber.block]: refusal.message } });
       return;
     }
     const read = readRegistration(view.state.values, this.services.config.defaultPhoneRegion);
@@ -106,8 +102,7 @@ export class EndpointHandlers {
       return;
     }
     await ack({ response_action: 'update', view: registeringView() });
-    // One intent per modal and set of values: a double submit or Slack's retry shares the job.
-    const intent = `${view.id}:${createHash('sha256').update(JSON.stringify(read.body)).digest('hex').slice(0, 16)}`;
+    const intent = submissionIntent(view.id, read.body);
     const outcome = await this.jobs.registerNow({ workspaceKey: actor.workspaceKey, requestedBy: actor.userId, body: read.body }, intent);
     const next =
       outcome.status === 'done'
@@ -150,11 +145,9 @@ export class EndpointHandlers {
     await ack();
     const actor = actorFromContext(context, body.user.id);
     const identifier = action.value ?? '';
-    try {
-      await this.services.permissions.require(actor, 'endpoints.write', client, `/phone remove ${identifier}`);
-    } catch (error) {
-      if (!(error instanceof PermissionDenied)) throw error;
-      await respond({ ...refusalMessage(error.message), replace_original: false });
+    const refusal = await this.services.permissions.refusal(actor, 'endpoints.write', client, `/phone remove ${identifier}`);
+    if (refusal) {
+      await respond({ ...refusalMessage(refusal.message), replace_original: false });
       return;
     }
     const outcome = await this.jobs.removeNow(

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Services } from '../../app/services.js';
 import type { NovuClient } from '../../backends/novu/client.js';
 import { isNovuNotFound, type NovuExplanation } from '../../backends/novu/explain.js';
@@ -7,6 +6,7 @@ import type { ChannelEndpoint, CreatePhoneEndpointBody } from '../../backends/no
 import { BackendError } from '../../http/errors.js';
 import { type JobFinish, type JobOutcome, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
 import type { WorkspaceKey } from '../../store/types.js';
+import { sha256 } from '../../util/ids.js';
 import { asNovuJobError, describeNovuFailure, explanationText } from '../novu-failures.js';
 import { endpointDeletedMessage, endpointRegisteredMessage } from './messages.js';
 
@@ -45,7 +45,7 @@ export const removeJob = 'novu.endpoint.remove';
 
 /** One identifier per (integration, subscriber, number): a repeated registration finds the first. */
 export function endpointIdentifier(integrationIdentifier: string, subscriberId: string, e164: string): string {
-  const digest = createHash('sha256').update(`${integrationIdentifier}\u0000${subscriberId}\u0000${e164}`).digest('hex').slice(0, 16);
+  const digest = sha256(`${integrationIdentifier}\u0000${subscriberId}\u0000${e164}`).slice(0, 16);
   const slug = integrationIdentifier
     .toLowerCase()
     .replace(/[^a-z0-9-]+/g, '-')

@@ -3,7 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import { closest, distance } from 'fastest-levenshtein';
 import type { BackendName } from '../../http/errors.js';
 import { currentRequestId, type Logger } from '../../logging/logger.js';
-import { PermissionDenied, type Permissions } from '../../permissions/permissions.js';
+import type { Permissions } from '../../permissions/permissions.js';
 import { type Actor, actorFromContext } from '../actor.js';
 import { type CommandSpec, commandCatalog, helpSubcommand, type SubcommandSpec } from './catalog.js';
 import { backendOffMessage, helpMessage, refusalMessage, unexpectedErrorMessage, unknownSubcommandMessage } from './messages.js';
@@ -66,12 +66,8 @@ export class CommandRouter {
 
     const actor = actorFromContext(context, body.user_id);
     const log = this.dependencies.logger.child({ command: `${command.name} ${spec.name}`, userId: actor.userId, workspace: actor.workspaceKey });
-    try {
-      await this.dependencies.permissions.require(actor, spec.action, client, `${commandText} ${spec.name}`);
-    } catch (error) {
-      if (error instanceof PermissionDenied) return ack(refusalMessage(error.message));
-      throw error;
-    }
+    const refusal = await this.dependencies.permissions.refusal(actor, spec.action, client, `${commandText} ${spec.name}`);
+    if (refusal) return ack(refusalMessage(refusal.message));
 
     const handler = this.handlers.get(`${command.name} ${spec.name}`);
     if (!handler) {

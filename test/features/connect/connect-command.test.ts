@@ -18,11 +18,7 @@ async function lastResponse(responseUrl: string | undefined) {
   return eventually(() => harness.emulator.responsesTo(responseUrl ?? '').at(-1), { message: `a response on ${responseUrl}` });
 }
 
-async function openSetup(actor = harness.actors.admin) {
-  const opened = await harness.slack.command('/connect', 'setup', actor);
-  expect(opened.status).toBe(200);
-  return eventually(() => harness.latestView('connect.setup'), { message: 'the setup modal' });
-}
+const openSetup = (actor = harness.actors.admin) => harness.openModal('/connect', 'setup', 'connect.setup', actor);
 
 describe('/connect status', () => {
   it('shows the connection card with its buttons to an admin, and without them to a member', async () => {

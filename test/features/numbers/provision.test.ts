@@ -20,14 +20,8 @@ beforeEach(() => {
   harness.signalwire.numbers.clear();
 });
 
-async function openModal(text: string, callbackId: string, actor = harness.actors.operator): Promise<EmulatedView> {
-  const before = new Set(harness.emulator.views.keys());
-  const response = await harness.slack.command('/phone', text, actor);
-  expect(response.status).toBe(200);
-  return eventually(() => [...harness.emulator.views.values()].find((view) => !before.has(view.id) && view.callback_id === callbackId), {
-    message: `the ${callbackId} modal`,
-  });
-}
+const openModal = (text: string, callbackId: string, actor = harness.actors.operator): Promise<EmulatedView> =>
+  harness.openModal('/phone', text, callbackId, actor);
 
 async function settled(viewId: string): Promise<EmulatedView> {
   return eventually(

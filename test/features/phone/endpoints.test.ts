@@ -22,14 +22,7 @@ beforeEach(() => {
 const endpointsPath = '/v1/channel-endpoints';
 const posts = () => harness.novu.requestsTo('POST', endpointsPath);
 
-async function openRegister(text: string): Promise<EmulatedView> {
-  const before = new Set(harness.emulator.views.keys());
-  const response = await harness.slack.command('/phone', text, harness.actors.admin);
-  expect(response.status).toBe(200);
-  return eventually(() => [...harness.emulator.views.values()].find((view) => !before.has(view.id) && view.callback_id === 'phone.register'), {
-    message: 'the register modal',
-  });
-}
+const openRegister = (text: string): Promise<EmulatedView> => harness.openModal('/phone', text, 'phone.register');
 
 /** Waits until the modal left its "Registering…" state, and returns what it shows. */
 async function settledView(viewId: string): Promise<string> {
