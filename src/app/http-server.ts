@@ -4,6 +4,21 @@ import { HTTPReceiverDeferredRequestError } from '@slack/bolt';
 import { type Logger, requestContext } from '../logging/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 
+/**
+ * Every answer — install pages, result pages, JSON — is sent with headers that stop it being
+ * framed, sniffed or leaking the URL it came from; pages may use their own inline styles and nothing else.
+ */
+const securityHeaders = {
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+} as const;
+
+export function setSecurityHeaders(res: ServerResponse): void {
+  for (const [name, value] of Object.entries(securityHeaders)) res.setHeader(name, value);
+}
+
 const knownRoutes = new Set(['/slack/events', '/slack/install', '/slack/oauth_redirect', '/healthz', '/readyz', '/metrics']);
 
 export interface HttpServer {
@@ -32,6 +47,7 @@ export function createHttpServer(listener: (req: IncomingMessage, res: ServerRes
     const given = req.headers['x-request-id'];
     const requestId = typeof given === 'string' && /^[\w.-]{8,64}$/.test(given) ? given : randomUUID();
     res.setHeader('x-request-id', requestId);
+    setSecurityHeaders(res);
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     active += 1;
     res.on('close', () => {

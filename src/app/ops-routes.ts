@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
 import type { Metrics } from '../observability/metrics.js';
@@ -8,19 +9,54 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-/** `/healthz` (the process answers), `/readyz` (the store answers), `/metrics` (Prometheus). */
+/** Who may read /metrics where it is served. */
+export interface MetricsAccess {
+  token?: string;
+  /** Production serves no metrics on the public port without a token. */
+  requireToken: boolean;
+}
+
+/** Compares digests, so the time taken says nothing about how much of the token was right. */
+function tokenMatches(header: string | undefined, token: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(header ?? ''), digest(`Bearer ${token}`));
+}
+
+/** Prometheus text, behind the token when there is one. */
+export function serveMetrics(metrics: Metrics, access: MetricsAccess) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    if (access.token && !tokenMatches(req.headers.authorization, access.token)) {
+      json(res, 401, { error: 'unauthorized' });
+      return;
+    }
+    if (!access.token && access.requireToken) {
+      json(res, 403, { error: 'metrics are not served here in production without METRICS_TOKEN; set METRICS_TOKEN or METRICS_PORT' });
+      return;
+    }
+    metrics.registry.metrics().then(
+      (text) => {
+        res.writeHead(200, { 'content-type': metrics.registry.contentType });
+        res.end(text);
+      },
+      () => json(res, 500, { error: 'metrics unavailable' }),
+    );
+  };
+}
+
+/** `/healthz` (the process answers), `/readyz` (the store answers), and `/metrics` unless it has a port of its own. */
 export function opsRoutes({
   store,
   metrics,
-  metricsToken,
+  metricsAccess,
   isShuttingDown,
 }: {
   store: Store;
   metrics: Metrics;
-  metricsToken?: string;
+  /** Undefined when metrics are served on METRICS_PORT instead. */
+  metricsAccess?: MetricsAccess;
   isShuttingDown: () => boolean;
 }): CustomRoute[] {
-  return [
+  const routes: CustomRoute[] = [
     {
       path: '/healthz',
       method: ['GET'],
@@ -38,19 +74,7 @@ export function opsRoutes({
         );
       },
     },
-    {
-      path: '/metrics',
-      method: ['GET'],
-      handler: (req: IncomingMessage, res) => {
-        if (metricsToken && req.headers.authorization !== `Bearer ${metricsToken}`) return json(res, 401, { error: 'unauthorized' });
-        metrics.registry.metrics().then(
-          (text) => {
-            res.writeHead(200, { 'content-type': metrics.registry.contentType });
-            res.end(text);
-          },
-          () => json(res, 500, { error: 'metrics unavailable' }),
-        );
-      },
-    },
   ];
+  if (metricsAccess) routes.push({ path: '/metrics', method: ['GET'], handler: serveMetrics(metrics, metricsAccess) });
+  return routes;
 }

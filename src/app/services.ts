@@ -14,6 +14,8 @@ import { TokenCipher } from '../store/cipher.js';
 import { resolveEncryptionKey } from '../store/encryption-key.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
+import { NovuScope } from '../tenancy/novu-scope.js';
+import { Tenants } from '../tenancy/tenants.js';
 import { type Backends, createBackends } from './backends.js';
 
 /** Everything a handler may need, built once per running app. */
@@ -23,6 +25,10 @@ export interface Services {
   metrics: Metrics;
   store: Store;
   installations: Installations;
+  /** Tenants' approval, cached like installations. */
+  tenants: Tenants;
+  /** How a tenant is scoped in Novu (its context, its subscriber); absent when Novu is switched off. */
+  novuScope: NovuScope | undefined;
   refresher: TokenRefresher;
   queue: JobQueue;
   audit: AuditTrail;
@@ -59,6 +65,8 @@ export async function createServices(config: Config, logger: Logger, metrics: Me
     ttlMs: config.tuning.installationCacheMs,
     maxEntries: 20_000,
   });
+  const tenants = new Tenants(store, { ttlMs: config.tuning.installationCacheMs, maxEntries: 20_000 });
+  const novuScope = config.novu ? new NovuScope(config.novu) : undefined;
   const audit = new AuditTrail(store, logger.child({ component: 'audit' }), parseAuditChannel(config.audit.channel));
   const bots = new BotClients(installations, backgroundClientOptions, logger.child({ component: 'slack-bot' }));
   audit.attachBotClients(bots);
@@ -89,6 +97,8 @@ export async function createServices(config: Config, logger: Logger, metrics: Me
     metrics,
     store,
     installations,
+    tenants,
+    novuScope,
     refresher,
     queue,
     audit,

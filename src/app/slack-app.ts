@@ -1,15 +1,17 @@
 import { App, AuthorizationError, type CustomRoute, HTTPReceiver, type InstallProviderOptions, SocketModeReceiver } from '@slack/bolt';
 import type { ExtendedErrorHandlerArgs } from '@slack/bolt/dist/App.js';
 import type { InstallPathOptions } from '@slack/oauth';
+import { notApprovedMessage, notApprovedView } from '../features/tenants/messages.js';
 import { boltInstallationStore } from '../installations/bolt-store.js';
 import { boltLogger } from '../logging/bolt-logger.js';
 import { notInstalledMessage } from '../slack/commands/messages.js';
 import { CommandRouter } from '../slack/commands/router.js';
 import { type InflightWork, requestScope, skipRedeliveredEvents } from '../slack/middleware.js';
-import { type AfterInstall, installCallbacks } from '../slack/oauth/callbacks.js';
+import { type InstallHooks, installCallbacks } from '../slack/oauth/callbacks.js';
 import { installPage } from '../slack/oauth/pages.js';
 import { StoredStateStore } from '../slack/oauth/state-store.js';
 import { botScopeNames } from '../slack/scopes.js';
+import { requestTenant } from '../tenancy/request-tenant.js';
 import type { Services } from './services.js';
 
 export interface SlackAppParts {
@@ -22,7 +24,7 @@ export interface SlackAppParts {
  * Bolt with our receiver: signature checks, OAuth with a server-side state store, the cached
  * installation store, then global middleware (request scope, event de-duplication).
  */
-export function createSlackApp(services: Services, options: { afterInstall: AfterInstall; routes: CustomRoute[]; inflight: InflightWork }): SlackAppParts {
+export function createSlackApp(services: Services, options: { installHooks: InstallHooks; routes: CustomRoute[]; inflight: InflightWork }): SlackAppParts {
   const { config, logger, metrics, store } = services;
   const slackLogger = boltLogger(logger);
   const installUrl = `${config.publicUrl}/slack/install`;
@@ -37,7 +39,7 @@ export function createSlackApp(services: Services, options: { afterInstall: Afte
     redirectUriPath: '/slack/oauth_redirect',
     renderHtmlForInstallPath: installPage,
     installPathOptions: {} as InstallPathOptions,
-    callbackOptions: installCallbacks({ afterInstall: options.afterInstall, installUrl, stateStore, logger: logger.child({ component: 'oauth' }) }),
+    callbackOptions: installCallbacks({ hooks: options.installHooks, installUrl, stateStore, logger: logger.child({ component: 'oauth' }) }),
   } satisfies Partial<InstallProviderOptions> & Record<string, unknown>;
   const oauth = {
     clientId: config.slack.clientId,
@@ -61,6 +63,13 @@ export function createSlackApp(services: Services, options: { afterInstall: Afte
   });
   app.use(requestScope(metrics, options.inflight));
   app.use(skipRedeliveredEvents(store, logger, new Set(['app_home_opened'])));
+  app.use(
+    requestTenant({
+      tenants: services.tenants,
+      isOperator: (userId) => services.permissions.isOperator(userId),
+      notApproved: { message: notApprovedMessage, view: notApprovedView },
+    }),
+  );
   app.error(async ({ error, body }: ExtendedErrorHandlerArgs) => {
     if (error instanceof AuthorizationError) {
       logger.info({ reason: error.message }, 'request from a workspace without an installation');

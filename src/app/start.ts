@@ -8,7 +8,7 @@ import { InflightWork } from '../slack/middleware.js';
 import type { Store } from '../store/types.js';
 import { createHttpServer } from './http-server.js';
 import { startMaintenance } from './maintenance.js';
-import { opsRoutes } from './ops-routes.js';
+import { opsRoutes, serveMetrics } from './ops-routes.js';
 import { createServices, type Services } from './services.js';
 import { createSlackApp, type SlackAppParts } from './slack-app.js';
 
@@ -36,8 +36,14 @@ export async function startSwitchboard(config: Config, options: StartOptions): P
   let shuttingDown = false;
   const inflight = new InflightWork();
   const features = createFeatures(services);
-  const routes: CustomRoute[] = opsRoutes({ store: services.store, metrics, metricsToken: config.metricsToken, isShuttingDown: () => shuttingDown });
-  const slack = createSlackApp(services, { afterInstall: features.afterInstall, routes, inflight });
+  const metricsAccess = { token: config.metrics.token, requireToken: config.mode === 'production' };
+  const routes: CustomRoute[] = opsRoutes({
+    store: services.store,
+    metrics,
+    metricsAccess: config.metrics.port === undefined ? metricsAccess : undefined,
+    isShuttingDown: () => shuttingDown,
+  });
+  const slack = createSlackApp(services, { installHooks: features.installHooks, routes, inflight });
   const listeners = new ListenerTable(slack.app);
   for (const feature of features.all) feature.register(listeners, slack.router);
   listeners.install();
@@ -45,6 +51,22 @@ export async function startSwitchboard(config: Config, options: StartOptions): P
 
   let port = config.port;
   let closeHttp: ((graceMs: number) => Promise<void>) | undefined;
+  let closeMetrics: ((graceMs: number) => Promise<void>) | undefined;
+  if (config.metrics.port !== undefined) {
+    // Its own port, for a network Slack and the public never see; the token still applies when set.
+    const onlyMetrics = serveMetrics(metrics, { token: config.metrics.token, requireToken: false });
+    const metricsServer = createHttpServer(
+      (req, res) => {
+        if (new URL(req.url ?? '/', 'http://localhost').pathname === '/metrics' && req.method === 'GET') return onlyMetrics(req, res);
+        res.writeHead(404, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: 'not found' }));
+      },
+      logger,
+      metrics,
+    );
+    await metricsServer.listen(config.metrics.port);
+    closeMetrics = metricsServer.close;
+  }
   if (slack.receiver instanceof HTTPReceiver) {
     const http = createHttpServer(slack.receiver.requestListener, logger, metrics);
     port = await http.listen(config.port);
@@ -64,6 +86,7 @@ export async function startSwitchboard(config: Config, options: StartOptions): P
     (stopping ??= (async () => {
       shuttingDown = true;
       logger.info('shutting down: no new requests; finishing work in flight');
+      await closeMetrics?.(1_000);
       if (closeHttp) await closeHttp(10_000);
       else await slack.app.stop().catch((error: unknown) => logger.warn({ err: error }, 'socket mode receiver did not stop cleanly'));
       await inflight.drain(10_000);

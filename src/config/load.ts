@@ -9,7 +9,8 @@ export interface Config {
   mode: 'development' | 'production' | 'test';
   port: number;
   publicUrl: string;
-  metricsToken?: string;
+  metrics: { token?: string; port?: number };
+  install: { policy: 'approval' | 'allowlist' | 'open'; allowlist: string[] };
   slack: {
     signingSecret: string;
     clientId: string;
@@ -49,7 +50,8 @@ export interface NovuConfig {
   integrationIdentifier?: string;
   connectionMode: 'shared' | 'subscriber';
   contextType: string;
-  subscriberId?: string;
+  /** The subscriber of a tenant's connection in subscriber mode; `{tenant}` becomes the team or enterprise id. */
+  subscriberTemplate: string;
   keepConnectionOnUninstall: boolean;
 }
 
@@ -89,7 +91,7 @@ function toConfig(env: Environment, isTty: boolean): Config {
         integrationIdentifier: env.NOVU_INTEGRATION_IDENTIFIER,
         connectionMode: env.NOVU_CONNECTION_MODE,
         contextType: env.NOVU_CONTEXT_TYPE,
-        subscriberId: env.NOVU_SUBSCRIBER_ID,
+        subscriberTemplate: env.NOVU_SUBSCRIBER_ID,
         keepConnectionOnUninstall: env.NOVU_KEEP_CONNECTION_ON_UNINSTALL,
       }
     : null;
@@ -105,7 +107,8 @@ function toConfig(env: Environment, isTty: boolean): Config {
     mode: env.NODE_ENV,
     port: env.PORT,
     publicUrl: env.PUBLIC_URL.replace(/\/+$/, ''),
-    metricsToken: env.METRICS_TOKEN,
+    metrics: { token: env.METRICS_TOKEN, port: env.METRICS_PORT },
+    install: { policy: env.INSTALL_POLICY, allowlist: env.INSTALL_ALLOWLIST },
     slack: {
       signingSecret: env.SLACK_SIGNING_SECRET,
       clientId: env.SLACK_CLIENT_ID,

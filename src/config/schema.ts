@@ -1,6 +1,6 @@
 import { isSupportedCountry } from 'libphonenumber-js';
 import { z } from 'zod';
-import { type Action, actionNames, buildPolicy, type Policy, type Role, roles } from '../permissions/policy.js';
+import { type Action, actionNames, buildPolicy, fixedActions, type Policy, type Role, roles } from '../permissions/policy.js';
 import type { VariableName } from './variables.js';
 
 const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
@@ -48,6 +48,15 @@ export const environmentSchema = z.object({
   ),
   PUBLIC_URL: httpUrl('http://localhost:3000'),
   METRICS_TOKEN: optionalString,
+  METRICS_PORT: z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number({ error: 'must be a port number' })
+      .int({ error: 'must be a port number' })
+      .min(1, { error: 'must be a port number' })
+      .max(65_535, { error: 'must be a port number' })
+      .optional(),
+  ),
   DATABASE_URL: z.preprocess(
     blankToUndefined,
     z
@@ -69,7 +78,15 @@ export const environmentSchema = z.object({
   NOVU_INTEGRATION_IDENTIFIER: optionalString,
   NOVU_CONNECTION_MODE: z.preprocess(blankToUndefined, z.enum(['shared', 'subscriber'], { error: 'must be shared or subscriber' }).default('shared')),
   NOVU_CONTEXT_TYPE: z.preprocess(blankToUndefined, z.string().regex(contextId, { error: 'must be 1–100 letters, digits, _ or -' }).default('tenant')),
-  NOVU_SUBSCRIBER_ID: optionalString,
+  NOVU_SUBSCRIBER_ID: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .max(200, { error: 'must be at most 200 characters' })
+      .regex(/^[^\s]+$/, { error: 'must not contain spaces' })
+      .default('slack-{tenant}'),
+  ),
   NOVU_KEEP_CONNECTION_ON_UNINSTALL: flag(false),
   VAPI_API_KEY: optionalString,
   VAPI_API_URL: httpUrl('https://api.vapi.ai'),
@@ -80,6 +97,25 @@ export const environmentSchema = z.object({
     // A bare space host ("example.signalwire.com") is what the dashboard shows; accept it.
     return typeof text === 'string' && !/^https?:\/\//.test(text) ? `https://${text}` : text;
   }, z.url({ protocol: /^https?$/, error: 'must be your space URL, e.g. https://example.signalwire.com' }).optional()),
+  INSTALL_POLICY: z.preprocess(
+    blankToUndefined,
+    z.enum(['approval', 'allowlist', 'open'], { error: 'must be approval, allowlist or open' }).default('approval'),
+  ),
+  INSTALL_ALLOWLIST: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .default('')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((id) => id.trim())
+          .filter(Boolean),
+      )
+      .refine((ids) => ids.every((id) => /^[TE][A-Z0-9]{2,}$/.test(id)), {
+        error: 'must be Slack team IDs (T…) or Enterprise Grid org IDs (E…), separated by commas',
+      }),
+  ),
   OPERATORS: z.preprocess(
     blankToUndefined,
     z
@@ -107,6 +143,10 @@ export const environmentSchema = z.object({
           .map((part) => part.trim())
           .filter(Boolean)) {
           const [action, role] = pair.split('=').map((part) => part.trim());
+          if (fixedActions.includes(action as Action)) {
+            ctx.addIssue({ code: 'custom', message: `"${action}" is always for operators and cannot be changed` });
+            continue;
+          }
           if (!actionNames.includes(action as Action) || !roles.includes(role as Role)) {
             ctx.addIssue({
               code: 'custom',
@@ -157,8 +197,8 @@ export function crossFieldProblems(env: Environment): EnvironmentProblem[] {
   if (env.NODE_ENV === 'production' && !env.ENCRYPTION_KEY) {
     problems.push({ name: 'ENCRYPTION_KEY', problem: 'missing (required when NODE_ENV=production)' });
   }
-  if (env.NOVU_SECRET_KEY && env.NOVU_CONNECTION_MODE === 'subscriber' && !env.NOVU_SUBSCRIBER_ID) {
-    problems.push({ name: 'NOVU_SUBSCRIBER_ID', problem: 'missing (required when NOVU_CONNECTION_MODE=subscriber)' });
+  if (env.METRICS_PORT !== undefined && env.METRICS_PORT === env.PORT) {
+    problems.push({ name: 'METRICS_PORT', problem: 'must differ from PORT (metrics get a port of their own)' });
   }
   const signalwire = [env.SIGNALWIRE_PROJECT_ID, env.SIGNALWIRE_API_TOKEN, env.SIGNALWIRE_SPACE_URL];
   if (signalwire.some(Boolean) && !signalwire.every(Boolean)) {

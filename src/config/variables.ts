@@ -77,9 +77,14 @@ export const variables = {
   },
   METRICS_TOKEN: {
     group: 'Server',
-    summary: 'When set, /metrics requires `Authorization: Bearer <token>`.',
+    summary: 'When set, /metrics requires `Authorization: Bearer <token>`. In production /metrics on PORT is refused without it (or use METRICS_PORT).',
     where: 'any random string shared with your Prometheus scrape config',
     secret: true,
+  },
+  METRICS_PORT: {
+    group: 'Server',
+    summary: 'Serve /metrics on this port instead of PORT (keep it off the public network); METRICS_TOKEN still applies when set.',
+    where: 'a port number, e.g. 9464',
   },
   NODE_ENV: {
     group: 'Server',
@@ -120,20 +125,23 @@ export const variables = {
   },
   NOVU_CONNECTION_MODE: {
     group: 'Novu',
-    summary: '`shared` (one connection per workspace, scoped by a context) or `subscriber` (scoped to NOVU_SUBSCRIBER_ID).',
+    summary:
+      '`shared` (one connection per workspace, found through its context) or `subscriber` (owned by the workspace’s subscriber, NOVU_SUBSCRIBER_ID). Both carry the workspace’s context.',
     where: '`shared` or `subscriber`',
     default: 'shared',
   },
   NOVU_CONTEXT_TYPE: {
     group: 'Novu',
-    summary: 'Context type for shared connections; its id is the Slack team (or enterprise) id.',
+    summary: 'Context type that scopes every connection and endpoint to its workspace; its id is the Slack team (or enterprise) id.',
     where: 'letters, digits, `_` and `-`',
     default: 'tenant',
   },
   NOVU_SUBSCRIBER_ID: {
     group: 'Novu',
-    summary: 'Subscriber that owns install-time connections in `subscriber` mode.',
-    where: 'a subscriber ID from Novu dashboard → Subscribers',
+    summary:
+      'In `subscriber` mode, the subscriber that owns a workspace’s connection; `{tenant}` becomes the team (or enterprise) id, so each workspace gets its own. Without a placeholder every workspace shares one subscriber.',
+    where: 'a template such as slack-{tenant}, or a subscriber ID from Novu dashboard → Subscribers',
+    default: 'slack-{tenant}',
   },
   NOVU_KEEP_CONNECTION_ON_UNINSTALL: {
     group: 'Novu',
@@ -169,16 +177,28 @@ export const variables = {
     summary: 'Your space URL, e.g. https://example.signalwire.com.',
     where: 'SignalWire space → API → Space URL',
   },
+  INSTALL_POLICY: {
+    group: 'Access',
+    summary:
+      'Who may install Switchboard: `approval` (a new workspace waits until an operator approves it in Slack; installs by operators and allow-listed workspaces are approved at once), `allowlist` (only INSTALL_ALLOWLIST and operators) or `open` (anyone).',
+    where: '`approval`, `allowlist` or `open`',
+    default: 'approval',
+  },
+  INSTALL_ALLOWLIST: {
+    group: 'Access',
+    summary: 'Workspaces (T…) and Enterprise Grid orgs (E…) approved without asking, under either policy.',
+    where: 'Slack team or enterprise IDs, comma-separated (Slack → workspace settings, or the install’s audit entry)',
+  },
   OPERATORS: {
     group: 'Access',
-    summary: 'Comma-separated Slack user IDs who may do everything in every workspace.',
+    summary: 'Comma-separated Slack user IDs who run Switchboard: they may do everything in every workspace, and approve new workspaces.',
     where: 'Slack → a profile → ⋮ → Copy member ID',
     default: '(nobody)',
   },
   PERMISSIONS: {
     group: 'Access',
     summary:
-      'Overrides who may do what: comma-separated `action=role` pairs, roles `operators`, `admins` (workspace admins and operators) or `everyone`. Actions are listed under "Who may do what".',
+      'Overrides who may do what: comma-separated `action=role` pairs, roles `operators`, `admins` (workspace admins and operators) or `everyone`. Actions are listed under "Tenants and permissions".',
     where: 'e.g. numbers.provision=admins,endpoints.write=operators',
     default: '(the built-in policy)',
   },

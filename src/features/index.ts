@@ -1,11 +1,13 @@
 import type { Services } from '../app/services.js';
+import { actorOf } from '../slack/actor.js';
 import type { CommandRouter } from '../slack/commands/router.js';
 import type { SlackListeners } from '../slack/listener-table.js';
-import type { AfterInstall } from '../slack/oauth/callbacks.js';
+import type { InstallHooks } from '../slack/oauth/callbacks.js';
 import { connectFeature } from './connect/index.js';
 import { HomeTab } from './home/index.js';
 import { numbersFeature } from './numbers/index.js';
 import { phoneFeature } from './phone/index.js';
+import { TenantApprovals } from './tenants/index.js';
 
 /** A capability: its commands, modals, actions, events and jobs, registered in one call. */
 export interface Feature {
@@ -14,14 +16,17 @@ export interface Feature {
 
 export interface Features {
   all: Feature[];
-  afterInstall: AfterInstall;
+  installHooks: InstallHooks;
 }
 
 export function createFeatures(services: Services): Features {
-  const home = new HomeTab(services);
-  const connect = connectFeature(services, { refreshHome: (client, actor) => home.publish(client, actor) });
+  const connect = connectFeature(services);
+  const approvals = new TenantApprovals(services, connect.lifecycle);
+  const home = new HomeTab(services, approvals);
+  connect.handlers.refreshHome = (client, actor) => home.publish(client, actor);
+  approvals.refreshHome = ({ client, context }) => home.publish(client, actorOf(context));
   return {
-    all: [connect, phoneFeature(services), numbersFeature(services), home],
-    afterInstall: connect.afterInstall,
+    all: [connect, phoneFeature(services), numbersFeature(services), approvals, home],
+    installHooks: approvals,
   };
 }

@@ -30,7 +30,14 @@ export interface HttpRequest<T> {
   /** A stable name for logs and metrics, e.g. `channelEndpoints.create`. */
   operation: string;
   method: HttpMethod;
+  /** The path, with `{name}` placeholders for `params`. */
   path: string;
+  /**
+   * Identifiers put into the path, one segment each. Anything that could change which resource
+   * the URL names — empty, `.` or `..` (which URL parsing collapses), a slash, a control
+   * character — is refused before a request is made.
+   */
+  params?: Record<string, string>;
   query?: Record<string, QueryValue>;
   body?: unknown;
   idempotencyKey?: string;
@@ -138,7 +145,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 
   return {
     backend: options.backend,
-    async request<T>(request: HttpRequest<T>): Promise<T> {
+    async request<T>(unfilled: HttpRequest<T>): Promise<T> {
+      const request = { ...unfilled, path: fillPath(options.backend, unfilled) };
       const mode = request.retry ?? (request.method === 'GET' || request.method === 'DELETE' ? 'safe' : 'none');
       const started = Date.now();
       for (let attemptNumber = 1; ; attemptNumber += 1) {
@@ -183,6 +191,30 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
   const value = /^\d+(\.\d+)?$/.test(trimmed) ? Number(trimmed) * 1000 : Date.parse(trimmed) - now;
   if (!Number.isFinite(value) || value < 0) return undefined;
   return Math.min(Math.round(value), 300_000);
+}
+
+function fillPath(backend: BackendName, request: HttpRequest<unknown>): string {
+  return request.path.replace(/\{(\w+)\}/g, (_placeholder, name: string) => {
+    const value = request.params?.[name] ?? '';
+    if (!isSafeSegment(value)) {
+      throw new BackendError({
+        backend,
+        operation: request.operation,
+        attempts: 0,
+        kind: 'invalid-request',
+        vendorMessage: `"${value.slice(0, 80)}" is not an identifier`,
+      });
+    }
+    return encodeURIComponent(value);
+  });
+}
+
+export function isSafeSegment(value: string): boolean {
+  if (value.length === 0 || value.length > 256 || value === '.' || value === '..' || /[/\\?#%]/.test(value)) return false;
+  return [...value].every((character) => {
+    const point = character.codePointAt(0) ?? 0;
+    return point > 0x1f && point !== 0x7f;
+  });
 }
 
 function buildUrl(baseUrl: string, path: string, query?: Record<string, QueryValue>): string {

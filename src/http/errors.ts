@@ -6,7 +6,8 @@ export const backendLabels: Record<BackendName, string> = {
   signalwire: 'SignalWire',
 };
 
-export type FailureKind = 'http' | 'timeout' | 'network' | 'invalid-response';
+/** `invalid-request`: Switchboard refused to send it (an identifier that is not one), so the vendor never saw it. */
+export type FailureKind = 'http' | 'timeout' | 'network' | 'invalid-response' | 'invalid-request';
 
 export interface BackendFailure {
   backend: BackendName;
@@ -53,7 +54,7 @@ export class BackendError extends Error {
 
 export function isRetryableFailure(kind: FailureKind, status?: number): boolean {
   if (kind === 'timeout' || kind === 'network') return true;
-  if (kind === 'invalid-response') return false;
+  if (kind === 'invalid-response' || kind === 'invalid-request') return false;
   return status === 408 || status === 429 || (status !== undefined && status >= 500);
 }
 
@@ -66,6 +67,8 @@ function describeFailure(failure: BackendFailure): string {
       return `${who} could not be reached (${failure.operation}${failure.vendorCode ? `: ${failure.vendorCode}` : ''})`;
     case 'invalid-response':
       return `${who} sent a response Switchboard could not read (${failure.operation})`;
+    case 'invalid-request':
+      return `Switchboard did not send ${failure.operation} to ${who}: ${failure.vendorMessage ?? 'the request is not valid'}`;
     case 'http':
       return `${who} answered ${failure.status}${failure.vendorMessage ? `: ${failure.vendorMessage}` : ''} (${failure.operation})`;
   }

@@ -42,7 +42,7 @@ export class Permissions {
     const required = this.policy[action];
     if (required === 'everyone' || this.isOperator(actor.userId)) return true;
     if (required === 'operators') return false;
-    return this.isWorkspaceAdmin(actor, client);
+    return this.isTenantAdmin(actor, client);
   }
 
   /** The refusal (already audited) when the actor may not do this; undefined when they may. */
@@ -52,7 +52,7 @@ export class Permissions {
     await this.audit.record({
       action,
       outcome: 'refused',
-      workspaceKey: actor.workspaceKey,
+      workspaceKey: actor.tenant.key,
       userId: actor.userId,
       target,
       error: refusal.message,
@@ -66,13 +66,19 @@ export class Permissions {
     if (refusal) throw refusal;
   }
 
-  private async isWorkspaceAdmin(actor: Actor, client: WebClient): Promise<boolean> {
-    const cacheKey = `${actor.workspaceKey}/${actor.userId}`;
+  /**
+   * Admins of the tenant: for a workspace install, its admins and owners; for an org-wide
+   * (Enterprise Grid) install, the org's admins and owners — an admin of one workspace in the org
+   * does not manage the org's connection.
+   */
+  private async isTenantAdmin(actor: Actor, client: WebClient): Promise<boolean> {
+    const cacheKey = `${actor.tenant.key}/${actor.userId}`;
     const cached = this.adminCache.get(cacheKey);
     if (cached && cached.expiresAt > Date.now()) return cached.isAdmin;
     try {
       const { user } = await client.users.info({ user: actor.userId });
-      const isAdmin = Boolean(user?.is_admin || user?.is_owner || user?.is_primary_owner);
+      const roles = actor.tenant.kind === 'enterprise' ? user?.enterprise_user : user;
+      const isAdmin = Boolean(roles?.is_admin || roles?.is_owner || roles?.is_primary_owner);
       this.adminCache.set(cacheKey, { isAdmin, expiresAt: Date.now() + this.adminCacheMs });
       if (this.adminCache.size > 10_000) this.adminCache.delete(this.adminCache.keys().next().value as string);
       return isAdmin;

@@ -13,16 +13,20 @@ export const actions = {
   'numbers.provision': { role: 'operators', describe: 'provision phone numbers on Vapi and SignalWire' },
   'audit.read': { role: 'admins', describe: 'read the audit log' },
   'jobs.manage': { role: 'operators', describe: 'see and retry queued backend writes' },
-} as const satisfies Record<string, { role: Role; describe: string }>;
+  'tenants.decide': { role: 'operators', describe: 'approve or deny workspaces that installed Switchboard', fixed: true },
+} as const satisfies Record<string, { role: Role; describe: string; fixed?: true }>;
 
 export type Action = keyof typeof actions;
 export type Policy = Record<Action, Role>;
 
 export const actionNames = Object.keys(actions) as Action[];
 
+/** Actions whose role cannot be changed: approving tenants stays with operators whatever PERMISSIONS says. */
+export const fixedActions: readonly Action[] = actionNames.filter((action) => 'fixed' in actions[action]);
+
 export function buildPolicy(overrides: Partial<Policy>): Policy {
   const policy = {} as Policy;
-  for (const action of actionNames) policy[action] = overrides[action] ?? actions[action].role;
+  for (const action of actionNames) policy[action] = fixedActions.includes(action) ? actions[action].role : (overrides[action] ?? actions[action].role);
   return policy;
 }
 
@@ -31,7 +35,7 @@ export function describeRole(role: Role): string {
     case 'everyone':
       return 'everyone in the workspace';
     case 'admins':
-      return 'workspace admins and owners, and Switchboard operators';
+      return 'workspace admins and owners (org admins and owners for an org-wide install), and Switchboard operators';
     case 'operators':
       return 'Switchboard operators (the OPERATORS setting)';
   }

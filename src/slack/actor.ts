@@ -1,19 +1,15 @@
 import type { Context } from '@slack/bolt';
-import type { WorkspaceKey } from '../store/types.js';
-import { enterpriseKey, teamKey } from '../store/workspace-key.js';
+import type { Tenant } from '../tenancy/tenant.js';
 
-/** Who is acting, and in which workspace installation. */
+/** Who is acting, and for which tenant: put on every request by the tenant middleware. */
 export interface Actor {
   userId: string;
-  workspaceKey: WorkspaceKey;
-  teamId?: string;
-  enterpriseId?: string;
+  tenant: Tenant;
 }
 
-export function actorFromContext(context: Context, userId: string): Actor {
-  const enterpriseId = context.enterpriseId;
-  const teamId = context.teamId;
-  if (context.isEnterpriseInstall && enterpriseId) return { userId, workspaceKey: enterpriseKey(enterpriseId), teamId, enterpriseId };
-  if (!teamId) throw new Error('A request without a team');
-  return { userId, workspaceKey: teamKey(teamId), teamId, enterpriseId };
+/** The request's actor. Every listener that acts for a person reads it from here, never from the payload. */
+export function actorOf(context: Context): Actor {
+  const actor = context.actor as Actor | undefined;
+  if (!actor) throw new Error('This request has no actor: the tenant middleware did not run, or Slack sent no user');
+  return actor;
 }

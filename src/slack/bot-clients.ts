@@ -20,7 +20,11 @@ export class BotClients {
 
   async forWorkspace(workspaceKey: WorkspaceKey): Promise<WebClient | undefined> {
     const token = (await this.installations.find(workspaceKey))?.installation.bot?.token;
-    if (!token) return undefined;
+    return token ? this.forToken(token) : undefined;
+  }
+
+  /** A client for a token that is not (or not yet) stored: an install being refused or undone. */
+  forToken(token: string): WebClient {
     let client = this.clients.get(token);
     if (!client) {
       if (this.clients.size > 500) this.clients.clear();

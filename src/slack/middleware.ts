@@ -3,6 +3,8 @@ import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import { currentRequestId, type Logger, requestContext } from '../logging/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Store } from '../store/types.js';
+import { findCommand, helpSubcommand } from './commands/catalog.js';
+import { parseCommandText } from './commands/router.js';
 
 /** Handlers still running after their request was acknowledged; shutdown waits for them. */
 export class InflightWork {
@@ -30,22 +32,27 @@ export class InflightWork {
   }
 }
 
+/**
+ * The request's kind and a bounded name for metrics and logs. What people type never becomes a
+ * label: a command's name is `/command subcommand` only when the catalog knows both, else
+ * `unknown`; per-item suffixes of action ids (`phone.remove:3`, a job id) are dropped.
+ */
 export function describeRequest(body: AnyMiddlewareArgs['body']): { kind: string; name: string } {
   const record = body as Record<string, any>;
-  if (typeof record.command === 'string')
-    return {
-      kind: 'command',
-      name: `${record.command} ${
-        String(record.text ?? '')
-          .trim()
-          .split(/\s+/)[0] ?? ''
-      }`.trim(),
-    };
+  if (typeof record.command === 'string') return { kind: 'command', name: commandLabel(record.command, String(record.text ?? '')) };
   if (record.type === 'event_callback') return { kind: 'event', name: String(record.event?.type ?? 'unknown') };
-  if (record.type === 'block_actions') return { kind: 'action', name: String(record.actions?.[0]?.action_id ?? 'unknown') };
+  if (record.type === 'block_actions') return { kind: 'action', name: String(record.actions?.[0]?.action_id ?? 'unknown').split(':')[0] ?? 'unknown' };
   if (record.type === 'view_submission' || record.type === 'view_closed') return { kind: 'view', name: String(record.view?.callback_id ?? 'unknown') };
   if (record.type === 'block_suggestion') return { kind: 'options', name: String(record.action_id ?? 'unknown') };
   return { kind: String(record.type ?? 'unknown'), name: 'unknown' };
+}
+
+function commandLabel(command: string, text: string): string {
+  const spec = findCommand(command.replace(/^\//, ''));
+  if (!spec) return 'unknown';
+  const typed = parseCommandText(text).name.toLowerCase() || spec.defaultSubcommand;
+  const known = typed === helpSubcommand || spec.subcommands.some((sub) => sub.name === typed);
+  return `/${spec.name} ${known ? typed : 'unknown'}`;
 }
 
 /** Gives each Slack request an id (kept from the HTTP layer when there is one), a metric and a place in the in-flight count. */
@@ -54,7 +61,7 @@ export function requestScope(metrics: Metrics, inflight: InflightWork): Middlewa
     const requestId = currentRequestId() ?? randomUUID();
     context.requestId = requestId;
     const { kind, name } = describeRequest(body);
-    const labelName = kind === 'command' ? name.slice(0, 64) : name.slice(0, 96);
+    const labelName = name.slice(0, 96);
     const stopTimer = metrics.slackRequestSeconds.startTimer({ kind, name: labelName });
     let outcome = 'ok';
     try {

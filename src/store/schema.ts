@@ -8,6 +8,9 @@ export interface Database {
   processed_events: ProcessedEventsTable;
   locks: LocksTable;
   connections: ConnectionsTable;
+  tenants: TenantsTable;
+  owned_endpoints: OwnedEndpointsTable;
+  owned_numbers: OwnedNumbersTable;
 }
 
 /** Named locks for the embedded store, where processes sharing the file have no advisory locks. */
@@ -101,6 +104,50 @@ export interface ConnectionsTable {
   state: string;
   last_error: string | null;
   synced_at: number | null;
+  /** The latest intent (install, setup, disconnect…); jobs queued for another one do nothing. */
+  intent: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface TenantsTable {
+  workspace_key: string;
+  kind: string;
+  slack_id: string;
+  name: string | null;
+  /** approved, pending or denied */
+  status: string;
+  installed_by: string | null;
+  requested_at: number;
+  decided_by: string | null;
+  decided_at: number | null;
+  installs: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface OwnedEndpointsTable {
+  /** Novu's endpoint identifier (unique in a Novu environment). */
+  identifier: string;
+  workspace_key: string;
+  type: string;
+  subscriber_id: string;
+  integration_identifier: string;
+  connection_identifier: string | null;
+  target: string;
+  created_by: string;
+  created_at: number;
+}
+
+export interface OwnedNumbersTable {
+  backend: string;
+  vendor_id: string;
+  workspace_key: string;
+  number: string | null;
+  sip_uri: string | null;
+  name: string | null;
+  status: string | null;
+  created_by: string;
   created_at: number;
   updated_at: number;
 }

@@ -87,13 +87,36 @@ describe('configuration', () => {
     expect(on.signalwire?.spaceUrl).toBe('https://acme.signalwire.com');
   });
 
-  it('wants all three SignalWire values or none, and a subscriber in subscriber mode', () => {
+  it('wants all three SignalWire values or none, and metrics on a port other than PORT', () => {
     expect(problemsOf({ ...required, SIGNALWIRE_PROJECT_ID: 'p' })).toEqual([
       'SIGNALWIRE_API_TOKEN: missing (SignalWire needs all three values)',
       'SIGNALWIRE_SPACE_URL: missing (SignalWire needs all three values)',
     ]);
-    expect(problemsOf({ ...required, NOVU_SECRET_KEY: 'n', NOVU_CONNECTION_MODE: 'subscriber' })).toEqual([
-      'NOVU_SUBSCRIBER_ID: missing (required when NOVU_CONNECTION_MODE=subscriber)',
+    expect(problemsOf({ ...required, PORT: '3000', METRICS_PORT: '3000' })).toEqual(['METRICS_PORT: must differ from PORT (metrics get a port of their own)']);
+  });
+
+  it('gives each workspace its own subscriber in subscriber mode unless a fixed one is set', () => {
+    const novu = (extra: Record<string, string>) => loadConfig({ ...required, NOVU_SECRET_KEY: 'n', NOVU_CONNECTION_MODE: 'subscriber', ...extra }).novu;
+    expect(novu({})?.subscriberTemplate).toBe('slack-{tenant}');
+    expect(novu({ NOVU_SUBSCRIBER_ID: 'ops-{team}' })?.subscriberTemplate).toBe('ops-{team}');
+    expect(problemsOf({ ...required, NOVU_SUBSCRIBER_ID: 'has space' })).toEqual(['NOVU_SUBSCRIBER_ID: must not contain spaces']);
+  });
+
+  it('defaults to installs approved by an operator, and reads the allow-list', () => {
+    expect(loadConfig(required).install).toEqual({ policy: 'approval', allowlist: [] });
+    expect(loadConfig({ ...required, INSTALL_POLICY: 'allowlist', INSTALL_ALLOWLIST: 'T0AAA, E0BBB' }).install).toEqual({
+      policy: 'allowlist',
+      allowlist: ['T0AAA', 'E0BBB'],
+    });
+    expect(problemsOf({ ...required, INSTALL_POLICY: 'maybe', INSTALL_ALLOWLIST: 'acme' })).toEqual([
+      'INSTALL_POLICY: must be approval, allowlist or open',
+      'INSTALL_ALLOWLIST: must be Slack team IDs (T…) or Enterprise Grid org IDs (E…), separated by commas',
+    ]);
+  });
+
+  it('never lets PERMISSIONS hand approving workspaces to anyone but operators', () => {
+    expect(problemsOf({ ...required, PERMISSIONS: 'tenants.decide=admins' })).toEqual([
+      'PERMISSIONS: "tenants.decide" is always for operators and cannot be changed',
     ]);
   });
 

@@ -21,6 +21,7 @@ function environment(): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     NODE_ENV: 'test',
+    INSTALL_POLICY: 'open',
     PORT: String(port),
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     SLACK_SIGNING_SECRET: 'crash-signing-secret-0123456789',

@@ -4,6 +4,9 @@ import { readSetup } from '../../src/features/connect/handlers.js';
 import { readImportForm } from '../../src/features/numbers/import-form.js';
 import { readSipForm } from '../../src/features/numbers/sip-form.js';
 import { readRegistration } from '../../src/features/phone/endpoint-handlers.js';
+import { teamKey } from '../../src/store/workspace-key.js';
+import { NovuScope } from '../../src/tenancy/novu-scope.js';
+import { tenantOfKey } from '../../src/tenancy/tenant.js';
 import { eventually, type Harness, startHarness } from '../kit/harness.js';
 import { OpenApiValidator } from '../kit/openapi.js';
 
@@ -12,6 +15,9 @@ import { OpenApiValidator } from '../kit/openapi.js';
  * extra blocks. The answer is field errors, or a body the vendor's own spec accepts — never a throw.
  */
 const novuSpec = new OpenApiValidator('novu');
+const tenant = tenantOfKey(teamKey('T0TEAM0001'));
+const scope = new NovuScope({ contextType: 'tenant', subscriberTemplate: 'slack-{tenant}' });
+const setupScope = { tenantEntry: 'tenant:T0TEAM0001', tenantSubscriber: 'slack-T0TEAM0001', canChooseScope: false };
 const vapiSpec = new OpenApiValidator('vapi');
 const signalWireSpec = new OpenApiValidator('signalwire');
 
@@ -72,9 +78,13 @@ describe('modal readers never throw and never pass an invalid body', () => {
     };
     fc.assert(
       fc.property(stateFor(ids), (values) => {
-        const read = readRegistration(withActions(values) as never, 'US');
+        const read = readRegistration(withActions(values) as never, 'US', { tenant, scope });
         if ('errors' in read) return Object.keys(read.errors).length > 0;
-        return novuSpec.validateRequest('POST', '/v1/channel-endpoints', read.body).length === 0 && /^\+\d{6,15}$/.test(read.body.endpoint.phoneNumber);
+        return (
+          novuSpec.validateRequest('POST', '/v1/channel-endpoints', read.body).length === 0 &&
+          /^\+\d{6,15}$/.test(read.body.endpoint.phoneNumber) &&
+          read.body.context?.tenant === tenant.id
+        );
       }),
       { numRuns: 400 },
     );
@@ -119,10 +129,14 @@ describe('modal readers never throw and never pass an invalid body', () => {
   it('/connect setup', () => {
     fc.assert(
       fc.property(stateFor(['integration', 'mode', 'context', 'subscriber']), (values) => {
-        const read = readSetup(values as never);
+        const read = readSetup(values as never, setupScope);
         if ('errors' in read) return Object.keys(read.errors).length > 0;
         const { context } = read.settings;
-        return Object.keys(context).length <= 5 && Object.entries(context).every(([type, id]) => /^[\w-]{1,100}$/.test(type) && /^[\w-]{1,100}$/.test(id));
+        return (
+          context.tenant === tenant.id &&
+          Object.keys(context).length <= 5 &&
+          Object.entries(context).every(([type, id]) => /^[\w-]{1,100}$/.test(type) && /^[\w-]{1,100}$/.test(id))
+        );
       }),
       { numRuns: 400 },
     );

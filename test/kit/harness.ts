@@ -140,6 +140,8 @@ export class Harness {
       INLINE_WAIT_SECONDS: '6',
       JOB_RETRY_BASE_SECONDS: '0.2',
       JOB_LEASE_SECONDS: '5',
+      // Most tests install as a workspace admin who is not an operator; the install policies have tests of their own.
+      INSTALL_POLICY: 'open',
       ...(this.options.novu !== false ? { NOVU_SECRET_KEY: this.novu.secretKey, NOVU_API_URL: this.novu.url, NOVU_INTEGRATION_IDENTIFIER: 'slack-prod' } : {}),
       ...(this.options.vapi ? { VAPI_API_KEY: this.vapi.apiKey, VAPI_API_URL: this.vapi.url } : {}),
       ...(this.options.signalwire

@@ -14,8 +14,11 @@ export interface EmulatedUser {
   id: string;
   teamId: string;
   name?: string;
+  email?: string;
   isAdmin?: boolean;
   isOwner?: boolean;
+  /** An Enterprise Grid user: `users.info` then carries `enterprise_user` with the org-level roles. */
+  enterprise?: { id: string; isAdmin?: boolean; isOwner?: boolean };
 }
 
 export interface InstallTarget {
@@ -89,6 +92,8 @@ export class SlackEmulator {
   readonly views = new Map<string, EmulatedView>();
   readonly homeViews = new Map<string, EmulatedView>();
   readonly users = new Map<string, EmulatedUser>();
+  /** Teams or enterprises the app was removed from through `apps.uninstall`. */
+  readonly uninstalled: string[] = [];
   /** What the next consent on the authorize page installs. */
   nextInstall: InstallTarget = { team: { id: 'T0TEAM0001', name: 'Acme Ops' }, userId: 'U0INSTALLER' };
   private readonly tokens = new Map<string, IssuedToken>();
@@ -311,6 +316,20 @@ export class SlackEmulator {
             is_owner: Boolean(user.isOwner),
             is_primary_owner: false,
             is_bot: false,
+            ...(user.email ? { profile: { email: user.email } } : {}),
+            ...(user.enterprise
+              ? {
+                  enterprise_user: {
+                    id: user.id,
+                    enterprise_id: user.enterprise.id,
+                    enterprise_name: 'Acme Grid',
+                    is_admin: Boolean(user.enterprise.isAdmin),
+                    is_owner: Boolean(user.enterprise.isOwner),
+                    is_primary_owner: false,
+                    teams: [user.teamId],
+                  },
+                }
+              : {}),
           },
         };
       }
@@ -330,6 +349,12 @@ export class SlackEmulator {
         return method === 'chat.postMessage'
           ? { ok: true, channel: args.channel, ts, message: { text: args.text, blocks: args.blocks, ts } }
           : { ok: true, message_ts: ts };
+      }
+      case 'apps.uninstall': {
+        if (args.client_id !== this.clientId || args.client_secret !== this.clientSecret) return { ok: false, error: 'invalid_client_id' };
+        this.revokeWorkspace(issued.isEnterpriseInstall ? (issued.enterpriseId ?? '') : (issued.teamId ?? ''));
+        this.uninstalled.push(issued.isEnterpriseInstall ? (issued.enterpriseId ?? '') : (issued.teamId ?? ''));
+        return { ok: true };
       }
       case 'conversations.open': {
         const users = String(args.users ?? '');

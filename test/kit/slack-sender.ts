@@ -164,8 +164,8 @@ export class SlackSender {
     return this.interaction(payload);
   }
 
-  /** What Slack sends when someone types into an external_select. */
-  async suggest(view: EmulatedView, actionId: string, query: string, actor: Actor): Promise<SentResponse> {
+  /** What Slack sends when someone types into an external_select; `chosen` are values already picked in the form (by action_id). */
+  async suggest(view: EmulatedView, actionId: string, query: string, actor: Actor, chosen: Record<string, unknown> = {}): Promise<SentResponse> {
     const found = findElement(view.blocks ?? [], actionId);
     if (!found) throw new Error(`No element with action_id ${actionId}`);
     return this.interaction({
@@ -174,7 +174,7 @@ export class SlackSender {
       action_id: actionId,
       block_id: found.blockId,
       value: query,
-      view: { ...view, state: { values: stateValues(view, {}) } },
+      view: { ...view, state: { values: stateValues(view, chosen) } },
       container: { type: 'view', view_id: view.id },
     });
   }

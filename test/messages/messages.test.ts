@@ -26,6 +26,7 @@ const connection: ConnectionRecord = {
   state: 'failed',
   lastError: `Novu answered 500: ${'x'.repeat(3000)}`,
   syncedAt: 1_700_000_000_000,
+  intent: 'setup:V1',
   createdAt: 1_690_000_000_000,
   updatedAt: 1_700_000_000_000,
 };
@@ -53,7 +54,7 @@ const endpoint = (index: number) => ({
 });
 
 const modals: [string, View][] = [
-  ['setup', setupModal(undefined, undefined, 'T1', 'tenant', 'C1')],
+  ['setup', setupModal(undefined, undefined, { tenantEntry: 'tenant:T1', tenantSubscriber: 'slack-T1', canChooseScope: false }, 'C1')],
   [
     'register',
     registerModal({ number: '+1 415 555 0100', subscriberId: 's', channelId: 'C1', problem: { field: 'subscriber', text: 'x'.repeat(2000) } }, 'US'),
@@ -96,7 +97,8 @@ describe('message builders pass Block Kit checks', () => {
       numbersMessage({
         vapi: Array.from({ length: 60 }, (_, index) => ({ id: `v${index}`, provider: 'vapi', number: `+1415555${1000 + index}`, name: 'n'.repeat(40) })),
         signalwire: { error: 'SignalWire refused' },
-        endpoints: [endpoint(1)] as never,
+        registrations: [{ number: '+14155551001', subscriberId: 's'.repeat(200) }],
+        owners: new Map([['vapi:v1', 'W'.repeat(300)]]),
       }),
       ...commandCatalog.map((command) => helpMessage(command)),
       unknownSubcommandMessage(commandCatalog[1] as never, '/phone', 'x'.repeat(3000), undefined),
@@ -111,16 +113,51 @@ describe('message builders pass Block Kit checks', () => {
         workspaceName: 'W'.repeat(200),
         novuConfigured: true,
         connection,
-        endpoints: Array.from({ length: 5 }, (_, index) => audit(index)),
-        numbers: Array.from({ length: 5 }, (_, index) => audit(index)),
+        endpoints: Array.from({ length: 5 }, (_, index) => ({
+          identifier: `phone-x-${'i'.repeat(80)}${index}`,
+          workspaceKey: 'team:T1',
+          type: 'phone' as const,
+          subscriberId: 's'.repeat(200),
+          integrationIdentifier: 'twilio-sms',
+          connectionIdentifier: null,
+          target: '+14155550100',
+          createdBy: 'U1',
+          createdAt: 1_700_000_000_000,
+        })),
+        numbers: Array.from({ length: 5 }, (_, index) => ({
+          backend: 'vapi' as const,
+          vendorId: `v-${index}`,
+          workspaceKey: 'team:T1',
+          number: null,
+          sipUri: `sip:${'u'.repeat(60)}@sip.vapi.ai`,
+          name: 'n'.repeat(40),
+          status: 'active',
+          createdBy: 'U1',
+          createdAt: 1_700_000_000_000,
+          updatedAt: 1_700_000_000_000,
+        })),
         audit: Array.from({ length: 10 }, (_, index) => audit(index)),
         jobs: {
           counts: { pending: 1, running: 0, done: 10, dead: 5 },
-          dead: Array.from(
-            { length: 5 },
-            (_, index) => ({ id: `job-${index}`, kind: 'novu.connection.sync', workspaceKey: 'team:T1', attempts: 12, lastError: 'z'.repeat(800) }) as never,
-          ),
+          dead: Array.from({ length: 5 }, (_, index) => ({
+            job: { id: `job-${index}`, kind: 'novu.connection.sync', workspaceKey: 'team:T1', attempts: 12, lastError: 'z'.repeat(800) } as never,
+            tenant: 'T'.repeat(300),
+          })),
         },
+        pendingTenants: Array.from({ length: 12 }, (_, index) => ({
+          workspaceKey: `team:T${index}`,
+          kind: 'team' as const,
+          slackId: `T${index}`,
+          name: 'N'.repeat(300),
+          status: 'pending' as const,
+          installedBy: 'U9',
+          requestedAt: 1_700_000_000_000,
+          decidedBy: null,
+          decidedAt: null,
+          installs: 1,
+          createdAt: 1_700_000_000_000,
+          updatedAt: 1_700_000_000_000,
+        })),
       },
       { manageConnection: true, writeEndpoints: true, provisionVapi: true, provisionSignalWire: true, readAudit: true, manageJobs: true },
     );

@@ -4,6 +4,7 @@ import { AuditTrail } from '../../src/audit/audit-trail.js';
 import { PermissionDenied, Permissions } from '../../src/permissions/permissions.js';
 import { buildPolicy } from '../../src/permissions/policy.js';
 import { teamKey } from '../../src/store/workspace-key.js';
+import { tenantOfKey } from '../../src/tenancy/tenant.js';
 import { type Harness, startHarness, team } from '../kit/harness.js';
 
 let harness: Harness;
@@ -19,7 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => harness.stop());
 
-const actor = (userId: string) => ({ userId, workspaceKey: teamKey(team.id), teamId: team.id });
+const actor = (userId: string) => ({ userId, tenant: tenantOfKey(teamKey(team.id)) });
 
 describe('permissions', () => {
   it('lets operators do everything, without asking Slack', async () => {
@@ -51,7 +52,9 @@ describe('permissions', () => {
     const permissions = new Permissions(buildPolicy({}), [], audit, harness.logger);
     const refusal = await permissions.require(actor('U0MEMBER'), 'endpoints.write', client, '/phone register').catch((error: unknown) => error);
     expect(refusal).toBeInstanceOf(PermissionDenied);
-    expect((refusal as Error).message).toBe('Only workspace admins and owners, and Switchboard operators may register or remove phone endpoints.');
+    expect((refusal as Error).message).toBe(
+      'Only workspace admins and owners (org admins and owners for an org-wide install), and Switchboard operators may register or remove phone endpoints.',
+    );
     const [entry] = await harness.app.services.store.audit.list({ workspaceKey: teamKey(team.id), limit: 1 });
     expect(entry).toMatchObject({ action: 'endpoints.write', outcome: 'refused', userId: 'U0MEMBER', target: '/phone register' });
   });

@@ -240,30 +240,139 @@ describe.each<EngineKind>(['sqlite', 'postgres'])('store contract on %s', (kind)
   });
 
   describe('Novu connections', () => {
-    const connection = {
-      workspaceKey: teamKey('T1'),
+    const scope = {
       identifier: 'slack-t1-abc',
       integrationIdentifier: 'slack-prod',
       mode: 'shared' as const,
       context: { tenant: 'T1' },
       subscriberId: null,
-      state: 'pending' as const,
-      lastError: null,
-      syncedAt: null,
     };
 
-    it('saves, updates in place keeping the creation time, records sync state, and deletes', async () => {
-      await store.connections.save(connection, 1_000);
-      const updated = await store.connections.save(
-        { ...connection, integrationIdentifier: 'slack-eu', state: 'failed', lastError: 'Novu answered 404' },
-        2_000,
-      );
-      expect(updated).toMatchObject({ integrationIdentifier: 'slack-eu', state: 'failed', lastError: 'Novu answered 404', createdAt: 1_000, updatedAt: 2_000 });
-      await store.connections.markState(teamKey('T1'), 'connected', null, 3_000);
-      expect(await store.connections.find(teamKey('T1'))).toMatchObject({ state: 'connected', lastError: null, syncedAt: 3_000, context: { tenant: 'T1' } });
-      expect(await store.connections.find(teamKey('T2'))).toBeUndefined();
+    it('starts a change per intent, records what Novu confirmed only for the latest intent, and keeps the creation time', async () => {
+      const first = await store.connections.beginChange(teamKey('T1'), 'install:1', 'pending', scope, 1_000);
+      expect(first).toMatchObject({ state: 'pending', intent: 'install:1', syncedAt: null, createdAt: 1_000 });
+      expect(await store.connections.recordSynced(teamKey('T1'), 'install:1', { ...scope, identifier: 'slack-t1-adopted' }, 2_000)).toBe(true);
+      expect(await store.connections.find(teamKey('T1'))).toMatchObject({ identifier: 'slack-t1-adopted', state: 'connected', syncedAt: 2_000 });
+
+      // A newer intent keeps the recorded connection (it still exists in Novu) and supersedes the older one.
+      await store.connections.beginChange(teamKey('T1'), 'setup:V2', 'pending', { ...scope, integrationIdentifier: 'other' }, 3_000);
+      expect(await store.connections.recordSynced(teamKey('T1'), 'install:1', { ...scope, identifier: 'late' }, 4_000)).toBe(false);
+      expect(await store.connections.markState(teamKey('T1'), 'failed', 'Novu answered 404', 'install:1')).toBe(false);
+      expect(await store.connections.find(teamKey('T1'))).toMatchObject({
+        identifier: 'slack-t1-adopted',
+        integrationIdentifier: 'slack-prod',
+        state: 'pending',
+        intent: 'setup:V2',
+        createdAt: 1_000,
+      });
+      expect(await store.connections.markState(teamKey('T1'), 'failed', 'Novu answered 404', 'setup:V2')).toBe(true);
+      expect(await store.connections.find(teamKey('T1'))).toMatchObject({ state: 'failed', lastError: 'Novu answered 404' });
+    });
+
+    it('removes a record only for the intent that asked, so a reinstall keeps its own', async () => {
+      await store.connections.beginChange(teamKey('T1'), 'install:1', 'pending', scope);
+      await store.connections.beginChange(teamKey('T1'), 'uninstall:1', 'disconnecting', scope);
+      await store.connections.beginChange(teamKey('T1'), 'install:2', 'pending', scope);
+      expect(await store.connections.removeAt(teamKey('T1'), 'uninstall:1')).toBe(false);
+      expect(await store.connections.find(teamKey('T1'))).toMatchObject({ intent: 'install:2' });
+      expect(await store.connections.removeAt(teamKey('T1'), 'install:2')).toBe(true);
+      expect(await store.connections.find(teamKey('T1'))).toBeUndefined();
+    });
+
+    it('lists every tenant’s connection by integration, and deletes', async () => {
+      await store.connections.beginChange(teamKey('T1'), 'a', 'pending', scope);
+      await store.connections.beginChange(teamKey('T2'), 'b', 'pending', { ...scope, identifier: 'slack-t2', context: { tenant: 'T2' } });
+      await store.connections.beginChange(teamKey('T3'), 'c', 'pending', { ...scope, identifier: 'slack-t3', integrationIdentifier: 'slack-eu' });
+      expect((await store.connections.list({ integrationIdentifier: 'slack-prod' })).map((record) => record.workspaceKey)).toEqual([
+        teamKey('T1'),
+        teamKey('T2'),
+      ]);
       expect((await store.connections.delete(teamKey('T1')))?.identifier).toBe('slack-t1-abc');
       expect(await store.connections.delete(teamKey('T1'))).toBeUndefined();
+    });
+  });
+
+  describe('tenants', () => {
+    const install = (status: 'approved' | 'pending', installedBy = 'U1') => ({
+      workspaceKey: teamKey('T7'),
+      kind: 'team' as const,
+      slackId: 'T7',
+      name: 'Globex',
+      installedBy,
+      status,
+      decidedBy: status === 'approved' ? 'open' : undefined,
+    });
+
+    it('waits for a decision, which is single-use', async () => {
+      expect(await store.tenants.recordInstall(install('pending'), 1_000)).toMatchObject({ status: 'pending', decidedBy: null, installs: 1 });
+      expect(await store.tenants.decide(teamKey('T7'), 'approved', 'U0OP', 2_000)).toMatchObject({ status: 'approved', decidedBy: 'U0OP', decidedAt: 2_000 });
+      expect(await store.tenants.decide(teamKey('T7'), 'denied', 'U0OTHER')).toBeUndefined();
+      expect(await store.tenants.find(teamKey('T7'))).toMatchObject({ status: 'approved', decidedBy: 'U0OP' });
+    });
+
+    it('keeps an approval across reinstalls, and asks again after a denial', async () => {
+      await store.tenants.recordInstall(install('approved'));
+      expect(await store.tenants.recordInstall(install('pending', 'U2'))).toMatchObject({
+        status: 'approved',
+        decidedBy: 'open',
+        installedBy: 'U2',
+        installs: 2,
+      });
+      await store.tenants.recordInstall({ ...install('pending'), workspaceKey: teamKey('T8'), slackId: 'T8' });
+      await store.tenants.decide(teamKey('T8'), 'denied', 'U0OP');
+      expect(await store.tenants.recordInstall({ ...install('pending'), workspaceKey: teamKey('T8'), slackId: 'T8' })).toMatchObject({
+        status: 'pending',
+        decidedBy: null,
+      });
+      expect((await store.tenants.list({ statuses: ['pending'], limit: 10 })).map((tenant) => tenant.slackId)).toEqual(['T8']);
+    });
+  });
+
+  describe('what tenants own', () => {
+    const endpoint = (identifier: string, workspaceKey: string, type: 'phone' | 'slack_channel' = 'phone') => ({
+      identifier,
+      workspaceKey,
+      type,
+      subscriberId: 'sub-1',
+      integrationIdentifier: 'twilio-sms',
+      connectionIdentifier: null,
+      target: '+14155550100',
+      createdBy: 'U1',
+    });
+
+    it('pages a tenant’s endpoints newest first, by type, with a cursor, and never another tenant’s', async () => {
+      for (let index = 0; index < 5; index += 1) await store.endpoints.add(endpoint(`e${index}`, teamKey('T1')), 1_000 + index);
+      await store.endpoints.add(endpoint('other', teamKey('T2')), 5_000);
+      await store.endpoints.add(endpoint('chan', teamKey('T1'), 'slack_channel'), 6_000);
+      const first = await store.endpoints.page({ workspaceKey: teamKey('T1'), types: ['phone'], limit: 2 });
+      expect(first.map((row) => row.identifier)).toEqual(['e4', 'e3']);
+      const last = first.at(-1);
+      const second = await store.endpoints.page({ workspaceKey: teamKey('T1'), types: ['phone'], limit: 10, after: last });
+      expect(second.map((row) => row.identifier)).toEqual(['e2', 'e1', 'e0']);
+      expect((await store.endpoints.page({ limit: 10 })).length).toBe(7);
+      // The first record of an identifier stands: a second tenant cannot take it over.
+      await store.endpoints.add(endpoint('e0', teamKey('T2')));
+      expect((await store.endpoints.find('e0'))?.workspaceKey).toBe(teamKey('T1'));
+      expect(await store.endpoints.remove('e0')).toBe(true);
+      expect(await store.endpoints.remove('e0')).toBe(false);
+    });
+
+    it('keeps numbers per tenant, refreshing what the vendor said without changing the owner', async () => {
+      const number = {
+        backend: 'vapi' as const,
+        vendorId: 'v1',
+        workspaceKey: teamKey('T1'),
+        number: null,
+        sipUri: 'sip:a@sip.vapi.ai',
+        name: 'A',
+        status: 'activating',
+        createdBy: 'U1',
+      };
+      await store.numbers.add(number, 1_000);
+      await store.numbers.add({ ...number, workspaceKey: teamKey('T2'), status: 'active' }, 2_000);
+      expect(await store.numbers.find('vapi', 'v1')).toMatchObject({ workspaceKey: teamKey('T1'), status: 'active', createdAt: 1_000, updatedAt: 2_000 });
+      expect(await store.numbers.list({ workspaceKey: teamKey('T2'), limit: 10 })).toEqual([]);
+      expect(await store.numbers.remove('vapi', 'v1')).toBe(true);
     });
   });
 

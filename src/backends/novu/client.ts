@@ -9,6 +9,7 @@ import {
   type ConnectionPage,
   type CreateConnectionBody,
   type CreatePhoneEndpointBody,
+  type CreateSubscriberBody,
   channelConnectionSchema,
   channelEndpointSchema,
   connectionPageSchema,
@@ -16,6 +17,8 @@ import {
   endpointPageSchema,
   type Integration,
   integrationListSchema,
+  type Subscriber,
+  subscriberSchema,
 } from './schemas.js';
 
 export interface WriteOptions {
@@ -32,8 +35,6 @@ export function unwrapData(body: unknown): unknown {
   }
   return body;
 }
-
-const path = (base: string, identifier: string) => `${base}/${encodeURIComponent(identifier)}`;
 
 /** Novu's channel connections, channel endpoints and integrations (`/v1`, `Authorization: ApiKey …`). */
 export class NovuClient {
@@ -72,7 +73,8 @@ export class NovuClient {
     return this.http.request({
       operation: 'channelConnections.update',
       method: 'PATCH',
-      path: path('/v1/channel-connections', identifier),
+      path: '/v1/channel-connections/{id}',
+      params: { id: identifier },
       body,
       response: channelConnectionSchema,
       ...options,
@@ -84,13 +86,20 @@ export class NovuClient {
     return this.http.request({
       operation: 'channelConnections.get',
       method: 'GET',
-      path: path('/v1/channel-connections', identifier),
+      path: '/v1/channel-connections/{id}',
+      params: { id: identifier },
       response: channelConnectionSchema,
     });
   }
 
   deleteConnection(identifier: string, options: { retry?: RetryMode; deadlineMs?: number } = {}): Promise<void> {
-    return this.http.request({ operation: 'channelConnections.delete', method: 'DELETE', path: path('/v1/channel-connections', identifier), ...options });
+    return this.http.request({
+      operation: 'channelConnections.delete',
+      method: 'DELETE',
+      path: '/v1/channel-connections/{id}',
+      params: { id: identifier },
+      ...options,
+    });
   }
 
   listConnections(query: {
@@ -119,13 +128,20 @@ export class NovuClient {
     return this.http.request({
       operation: 'channelEndpoints.get',
       method: 'GET',
-      path: path('/v1/channel-endpoints', identifier),
+      path: '/v1/channel-endpoints/{id}',
+      params: { id: identifier },
       response: channelEndpointSchema,
     });
   }
 
   deleteEndpoint(identifier: string, options: { retry?: RetryMode; deadlineMs?: number } = {}): Promise<void> {
-    return this.http.request({ operation: 'channelEndpoints.delete', method: 'DELETE', path: path('/v1/channel-endpoints', identifier), ...options });
+    return this.http.request({
+      operation: 'channelEndpoints.delete',
+      method: 'DELETE',
+      path: '/v1/channel-endpoints/{id}',
+      params: { id: identifier },
+      ...options,
+    });
   }
 
   listEndpoints(query: {
@@ -137,6 +153,30 @@ export class NovuClient {
     orderBy?: string;
   }): Promise<EndpointPage> {
     return this.http.request({ operation: 'channelEndpoints.list', method: 'GET', path: '/v1/channel-endpoints', query, response: endpointPageSchema });
+  }
+
+  getSubscriber(subscriberId: string): Promise<Subscriber> {
+    return this.http.request({
+      operation: 'subscribers.get',
+      method: 'GET',
+      path: '/v2/subscribers/{id}',
+      params: { id: subscriberId },
+      response: subscriberSchema,
+    });
+  }
+
+  /** Creates a subscriber; `failIfExists` makes Novu answer 409 instead of changing an existing one. */
+  createSubscriber(body: CreateSubscriberBody, options: WriteOptions): Promise<Subscriber> {
+    return this.http.request({
+      operation: 'subscribers.create',
+      method: 'POST',
+      path: '/v2/subscribers',
+      query: { failIfExists: true },
+      body,
+      response: subscriberSchema,
+      ...options,
+      retry: options.retry ?? 'safe',
+    });
   }
 
   /** Active integrations; Novu has no server-side filter, so callers filter by channel and provider. */

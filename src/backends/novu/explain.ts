@@ -25,6 +25,7 @@ export function explainNovuError(error: unknown): NovuExplanation {
   if (kind === 'timeout') return { reason: 'Novu did not answer in time', terminal: false };
   if (kind === 'network') return { reason: 'Novu could not be reached', terminal: false };
   if (kind === 'invalid-response') return { reason: 'Novu sent an answer Switchboard could not read', terminal: true };
+  if (kind === 'invalid-request') return { reason: error.message, field: 'identifier', terminal: true };
   if (status === 401 || status === 403) {
     return {
       reason: `Novu refused Switchboard's API key (${status})`,

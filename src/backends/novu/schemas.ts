@@ -6,6 +6,10 @@ import { z } from 'zod';
  */
 const nullableString = z.string().nullish();
 
+/**
+ * Connections are read without their `auth`: some Novu versions return the access token in clear
+ * (novu-details.md, PR #11100), and nothing in Switchboard needs it back. Unknown keys are dropped.
+ */
 export const channelConnectionSchema = z
   .object({
     identifier: z.string(),
@@ -18,7 +22,7 @@ export const channelConnectionSchema = z
     createdAt: z.union([z.string(), z.number()]).nullish(),
     updatedAt: z.union([z.string(), z.number()]).nullish(),
   })
-  .loose();
+  .strip();
 export type ChannelConnection = z.infer<typeof channelConnectionSchema>;
 
 export const channelEndpointSchema = z
@@ -66,6 +70,23 @@ export const integrationSchema = z
   .loose();
 export type Integration = z.infer<typeof integrationSchema>;
 export const integrationListSchema = z.array(integrationSchema);
+
+export const subscriberSchema = z
+  .object({
+    subscriberId: z.string(),
+    email: z.string().nullish(),
+    firstName: z.string().nullish(),
+    lastName: z.string().nullish(),
+    phone: z.string().nullish(),
+  })
+  .loose();
+export type Subscriber = z.infer<typeof subscriberSchema>;
+
+export interface CreateSubscriberBody {
+  subscriberId: string;
+  firstName?: string;
+  data?: Record<string, string>;
+}
 
 /** Context as Novu takes it: type → id (1–5 entries; ids `^[a-zA-Z0-9_-]{1,100}$`). */
 export type NovuContext = Record<string, string>;

@@ -60,7 +60,8 @@ export class SignalWireClient {
     return this.http.request({
       operation: 'phoneNumbers.update',
       method: 'PUT',
-      path: `${relay}/phone_numbers/${encodeURIComponent(id)}`,
+      path: `${relay}/phone_numbers/{id}`,
+      params: { id },
       body: { name },
       response: signalWireNumberSchema,
       retry: 'safe',
@@ -93,12 +94,18 @@ export class SignalWireClient {
     return this.http.request({
       operation: 'phoneNumbers.get',
       method: 'GET',
-      path: `${relay}/phone_numbers/${encodeURIComponent(id)}`,
+      path: `${relay}/phone_numbers/{id}`,
+      params: { id },
       response: signalWireNumberSchema,
     });
   }
 
   deleteNumber(id: string): Promise<void> {
-    return this.http.request({ operation: 'phoneNumbers.delete', method: 'DELETE', path: `${relay}/phone_numbers/${encodeURIComponent(id)}` });
+    return this.http.request({
+      operation: 'phoneNumbers.delete',
+      method: 'DELETE',
+      path: `${relay}/phone_numbers/{id}`,
+      params: { id },
+    });
   }
 }

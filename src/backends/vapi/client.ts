@@ -68,13 +68,14 @@ export class VapiClient {
     return this.http.request({
       operation: 'phoneNumbers.get',
       method: 'GET',
-      path: `/phone-number/${encodeURIComponent(id)}`,
+      path: `/phone-number/{id}`,
+      params: { id },
       response: vapiPhoneNumberSchema,
     });
   }
 
   deletePhoneNumber(id: string): Promise<void> {
-    return this.http.request({ operation: 'phoneNumbers.delete', method: 'DELETE', path: `/phone-number/${encodeURIComponent(id)}` });
+    return this.http.request({ operation: 'phoneNumbers.delete', method: 'DELETE', path: `/phone-number/{id}`, params: { id } });
   }
 
   listAssistants(limit = 100): Promise<VapiNamed[]> {

@@ -5,29 +5,40 @@ import { existingConnectionIdentifier, isNovuNotFound } from '../../backends/nov
 import { idempotencyKey } from '../../backends/novu/idempotency.js';
 import type { ConnectionAuth, CreateConnectionBody } from '../../backends/novu/schemas.js';
 import type { NovuConfig } from '../../config/load.js';
+import { BackendError } from '../../http/errors.js';
 import type { JobFinish, JobOutcome, JobQueue, JobRunContext } from '../../jobs/queue.js';
 import { TerminalJobError } from '../../jobs/queue.js';
 import type { ConnectionRecord, Store, WorkspaceKey } from '../../store/types.js';
 import { slackIdOf } from '../../store/workspace-key.js';
+import type { NovuScope } from '../../tenancy/novu-scope.js';
+import { type Tenant, tenantOfKey } from '../../tenancy/tenant.js';
 import { asNovuJobError, describeNovuFailure } from '../novu-failures.js';
 import { connectionDeletedMessage, connectionSyncedMessage } from './messages.js';
-import { type ConnectionSettings, connectionIdentifier, defaultSettings, type SlackWorkspace, sameScope, settingsOf } from './settings.js';
+import { type ConnectionSettings, connectionIdentifier, defaultSettings, type SlackWorkspace, sameScope, scopeOf, settingsOf } from './settings.js';
 
-export type SyncReason = 'install' | 'rotation' | 'setup';
+export type SyncReason = 'install' | 'rotation' | 'setup' | 'reconnect' | 'approval';
 export type DeleteReason = 'uninstall' | 'disconnect' | 'replaced';
 
 export interface SyncPayload {
   workspaceKey: WorkspaceKey;
   reason: SyncReason;
-  /** Set by /connect setup; otherwise the stored settings, or the configured defaults. */
+  /** Set by /connect setup; otherwise the recorded settings, or the configured defaults. */
   settings?: ConnectionSettings;
   requestedBy?: string;
+  /**
+   * The intent this write is for: when the connection record names a newer one (a later setup, a
+   * disconnect, an uninstall), the job does nothing. A rotation has none: it only sends the
+   * current token to the connection that is recorded.
+   */
+  intent?: string;
+  /** An operator chose a scope other than the tenant's own; kept for the audit log. */
+  scopeOverride?: boolean;
 }
 
 export interface SyncResult {
   identifier: string;
   integrationIdentifier: string;
-  action: 'created' | 'updated' | 'adopted' | 'replaced';
+  action: 'created' | 'updated' | 'adopted' | 'replaced' | 'superseded';
 }
 
 export interface DeletePayload {
@@ -35,36 +46,45 @@ export interface DeletePayload {
   identifier: string;
   reason: DeleteReason;
   requestedBy?: string;
+  /** For a disconnect or an uninstall: the intent that asked for it. */
+  intent?: string;
 }
 
 export interface DeleteResult {
   identifier: string;
   alreadyGone: boolean;
+  /** A newer intent (a reinstall, a setup) took over: nothing was deleted. */
+  superseded?: boolean;
 }
 
 export const syncJob = 'novu.connection.sync';
 export const deleteJob = 'novu.connection.delete';
 
+type WriteOptions = { retry: JobRunContext['retry']; deadlineMs?: number };
+
 /**
- * The two writes behind a workspace's Novu connection, run through the durable queue: create or
- * update (install, reinstall, rotated token, setup) and delete (uninstall, disconnect). Tokens are
- * read from the store when the job runs and never kept in a job's payload.
+ * The two writes behind a tenant's Novu connection, run through the durable queue: create or
+ * update (install, reinstall, rotated token, setup) and delete (uninstall, disconnect). Each runs
+ * under the tenant's connection lock and checks, at that moment, that it is still wanted (the
+ * record's revision) and that what it touches is the tenant's own. Tokens are read from the store
+ * when the job runs and never kept in a job's payload.
  */
 export class ConnectionJobs {
   constructor(
     private readonly services: Services,
     private readonly novu: NovuClient,
     private readonly novuConfig: NovuConfig,
+    private readonly scope: NovuScope,
   ) {
     services.queue.define<SyncPayload, SyncResult>({
       kind: syncJob,
-      run: (payload, context) => this.sync(payload, context),
+      run: (payload, context) => this.withTenantLock(payload.workspaceKey, () => this.sync(payload, context)),
       onFinished: (finish) => this.afterSync(finish),
       describeError: describeNovuFailure,
     });
     services.queue.define<DeletePayload, DeleteResult>({
       kind: deleteJob,
-      run: (payload, context) => this.remove(payload, context),
+      run: (payload, context) => this.withTenantLock(payload.workspaceKey, () => this.remove(payload, context)),
       onFinished: (finish) => this.afterDelete(finish),
       describeError: describeNovuFailure,
     });
@@ -78,22 +98,58 @@ export class ConnectionJobs {
     return this.services.store;
   }
 
-  /** Queues a sync for the worker; `intent` makes it one job per user intent (retries and duplicates share it). */
-  async enqueueSync(payload: SyncPayload, intent: string) {
+  /** The settings a tenant starts from: its record's, else the configured defaults in its own scope. */
+  settingsFor(tenant: Tenant, record: ConnectionRecord | undefined): ConnectionSettings | undefined {
+    return record ? settingsOf(record) : defaultSettings(this.novuConfig, this.scope, tenant);
+  }
+
+  /**
+   * Records a new intent for the tenant's connection (install, setup, reconnect), so anything
+   * queued for an earlier one is superseded, and returns the payload for the write. `intent` is
+   * stable for one user intent: a double submit records it once and finds the same job.
+   */
+  async begin(
+    tenant: Tenant,
+    reason: SyncReason,
+    intent: string,
+    options: { settings?: ConnectionSettings; requestedBy?: string; scopeOverride?: boolean } = {},
+  ): Promise<SyncPayload | undefined> {
+    const existing = await this.store.connections.find(tenant.key);
+    const settings = options.settings ?? this.settingsFor(tenant, existing);
+    if (!settings) return undefined;
+    await this.store.connections.beginChange(tenant.key, intent, 'pending', {
+      identifier: connectionIdentifier(settings.integrationIdentifier, tenant.id),
+      ...scopeOf(settings),
+    });
+    const payload: SyncPayload = { workspaceKey: tenant.key, reason, settings, requestedBy: options.requestedBy, intent };
+    if (options.scopeOverride) payload.scopeOverride = true;
+    return payload;
+  }
+
+  /** Queues a sync for the worker; one job per intent (retries and duplicates share it). `intent` defaults to the payload's. */
+  async enqueueSync(payload: SyncPayload, intent = payload.intent ?? '') {
     return this.queue.enqueue(syncJob, payload, this.syncOptions(payload, intent));
   }
 
   /** Queues a sync and runs it while someone waits, up to `waitMs`; after that it carries on in the background. */
-  syncNow(payload: SyncPayload, intent: string, wait: { waitMs: number; inlineRetries: boolean }): Promise<JobOutcome<SyncResult>> {
-    return this.queue.enqueueAndRun<SyncResult>(syncJob, payload, this.syncOptions(payload, intent), wait);
+  syncNow(payload: SyncPayload, wait: { waitMs: number; inlineRetries: boolean }): Promise<JobOutcome<SyncResult>> {
+    return this.queue.enqueueAndRun<SyncResult>(syncJob, payload, this.syncOptions(payload, payload.intent ?? ''), wait);
   }
 
-  async enqueueDelete(payload: DeletePayload, intent: string) {
+  /** Marks the connection as going away (a new intent) and returns its delete; the record goes when Novu confirms. */
+  async beginDelete(tenant: Tenant, reason: 'disconnect' | 'uninstall', intent: string, requestedBy?: string): Promise<DeletePayload | undefined> {
+    const existing = await this.store.connections.find(tenant.key);
+    if (!existing) return undefined;
+    const record = await this.store.connections.beginChange(tenant.key, intent, 'disconnecting', existing);
+    return { workspaceKey: tenant.key, identifier: record.identifier, reason, requestedBy, intent };
+  }
+
+  async enqueueDelete(payload: DeletePayload, intent = payload.intent ?? '') {
     return this.queue.enqueue(deleteJob, payload, this.deleteOptions(payload, intent));
   }
 
-  deleteNow(payload: DeletePayload, intent: string, wait: { waitMs: number; inlineRetries: boolean }): Promise<JobOutcome<DeleteResult>> {
-    return this.queue.enqueueAndRun<DeleteResult>(deleteJob, payload, this.deleteOptions(payload, intent), wait);
+  deleteNow(payload: DeletePayload, wait: { waitMs: number; inlineRetries: boolean }): Promise<JobOutcome<DeleteResult>> {
+    return this.queue.enqueueAndRun<DeleteResult>(deleteJob, payload, this.deleteOptions(payload, payload.intent ?? ''), wait);
   }
 
   private syncOptions(payload: SyncPayload, intent: string) {
@@ -108,48 +164,69 @@ export class ConnectionJobs {
     };
   }
 
+  /** One connection write at a time per tenant, on every replica: a check and the write it allows are not split. */
+  private withTenantLock<T>(workspaceKey: WorkspaceKey, work: () => Promise<T>): Promise<T> {
+    return this.store.withLock(`novu-connection:${workspaceKey}`, work);
+  }
+
   private async sync(payload: SyncPayload, context: JobRunContext): Promise<SyncResult> {
-    const stored = await this.store.installations.find(payload.workspaceKey);
+    const tenant = tenantOfKey(payload.workspaceKey);
+    const record = await this.store.connections.find(tenant.key);
+    const superseded: SyncResult = { identifier: record?.identifier ?? '', integrationIdentifier: record?.integrationIdentifier ?? '', action: 'superseded' };
+    if (!record) return superseded;
+    if (payload.intent === undefined) {
+      // A rotation only refreshes the token of a connection Novu confirmed; a pending write reads the newest token itself.
+      if (record.state !== 'connected') return superseded;
+    } else if (record.intent !== payload.intent) {
+      return superseded;
+    }
+    const stored = await this.store.installations.find(tenant.key);
     if (!stored) throw new TerminalJobError('Switchboard is no longer installed in this workspace');
-    const workspace = slackWorkspaceOf(stored.installation);
-    const existing = await this.store.connections.find(payload.workspaceKey);
-    const settings = payload.settings ?? (existing ? settingsOf(existing) : defaultSettings(this.novuConfig, workspace));
+    const settings = payload.settings ?? this.settingsFor(tenant, record);
     if (!settings) throw new TerminalJobError('No Novu integration is chosen: run /connect setup, or set NOVU_INTEGRATION_IDENTIFIER');
-    const identifier = connectionIdentifier(settings.integrationIdentifier, workspace.id);
-    const auth = authOf(stored.installation);
+    const workspace = slackWorkspaceOf(stored.installation);
+    const identifier = connectionIdentifier(settings.integrationIdentifier, tenant.id);
     const write = { retry: context.retry, deadlineMs: context.deadlineMs };
 
-    const result = await this.writeConnection({ identifier, settings, workspace, auth, existing, jobId: context.job.id, write });
-    await this.store.connections.save({
-      workspaceKey: payload.workspaceKey,
-      identifier: result.identifier,
-      integrationIdentifier: settings.integrationIdentifier,
-      mode: settings.mode,
-      context: Object.keys(settings.context).length > 0 ? settings.context : null,
-      subscriberId: settings.subscriberId ?? null,
-      state: 'connected',
-      lastError: null,
-      syncedAt: Date.now(),
+    if (settings.mode === 'subscriber' && settings.subscriberId) await this.ensureSubscriber(settings.subscriberId, workspace, context.job.id, write);
+    const result = await this.writeConnection({
+      tenant,
+      identifier,
+      settings,
+      workspace,
+      auth: authOf(stored.installation),
+      record,
+      jobId: context.job.id,
+      write,
     });
-    if (existing && existing.identifier !== result.identifier) {
-      await this.enqueueDelete({ workspaceKey: payload.workspaceKey, identifier: existing.identifier, reason: 'replaced' }, `replaced-by:${context.job.id}`);
+    if (!(await this.store.connections.recordSynced(tenant.key, payload.intent ?? record.intent, { identifier: result.identifier, ...scopeOf(settings) }))) {
+      // A newer intent arrived while Novu answered; that job writes over this one.
+      return { ...result, integrationIdentifier: settings.integrationIdentifier, action: 'superseded' };
+    }
+    const existedInNovu = record.syncedAt !== null;
+    if (existedInNovu && record.identifier !== result.identifier) {
+      await this.enqueueDelete(
+        { workspaceKey: tenant.key, identifier: record.identifier, reason: 'replaced', requestedBy: payload.requestedBy },
+        `replaced-by:${context.job.id}`,
+      );
     }
     return { identifier: result.identifier, integrationIdentifier: settings.integrationIdentifier, action: result.action };
   }
 
-  /** PATCH when we know the connection is ours and unchanged in scope; otherwise POST, adopting a 409. */
+  /** PATCH when the recorded connection is ours and unchanged in scope; otherwise POST, adopting a 409 only when it is this tenant's. */
   private async writeConnection(input: {
+    tenant: Tenant;
     identifier: string;
     settings: ConnectionSettings;
     workspace: SlackWorkspace;
     auth: ConnectionAuth;
-    existing: ConnectionRecord | undefined;
+    record: ConnectionRecord;
     jobId: string;
-    write: { retry: JobRunContext['retry']; deadlineMs?: number };
+    write: WriteOptions;
   }): Promise<{ identifier: string; action: SyncResult['action'] }> {
-    const { identifier, settings, workspace, auth, existing, jobId, write } = input;
-    const known = existing?.identifier === identifier && existing.state === 'connected';
-    if (known && sameScope(settingsOf(existing), settings)) {
+    const { tenant, identifier, settings, workspace, auth, record, jobId, write } = input;
+    const known = record.identifier === identifier && record.syncedAt !== null;
+    if (known && sameScope(settingsOf(record), settings)) {
       try {
         await this.update(identifier, workspace, auth, jobId, write);
         return { identifier, action: 'updated' };
@@ -173,20 +250,52 @@ export class ConnectionJobs {
       await this.novu.createConnection(body, { ...write, idempotencyKey: idempotencyKey('channel-connections.create', jobId, body) });
       return { identifier, action: known ? 'replaced' : 'created' };
     } catch (error) {
-      const adopt = existingConnectionIdentifier(error);
-      if (!adopt) throw asNovuJobError(error);
-      await this.update(adopt, workspace, auth, jobId, write);
-      return { identifier: adopt, action: 'adopted' };
+      const existing = existingConnectionIdentifier(error);
+      if (!existing) throw asNovuJobError(error);
+      await this.assertOwnConnection(tenant, existing);
+      await this.update(existing, workspace, auth, jobId, write);
+      return { identifier: existing, action: 'adopted' };
     }
   }
 
-  private async update(
-    identifier: string,
-    workspace: SlackWorkspace,
-    auth: ConnectionAuth,
-    jobId: string,
-    write: { retry: JobRunContext['retry']; deadlineMs?: number },
-  ) {
+  /**
+   * A 409 names a connection that already holds this scope. It is taken over only when it is this
+   * tenant's: Novu says its workspace is this tenant, and no other tenant's record claims it.
+   * Otherwise nothing is written.
+   */
+  private async assertOwnConnection(tenant: Tenant, identifier: string): Promise<void> {
+    const claimedElsewhere = (await this.store.connections.list()).some((other) => other.identifier === identifier && other.workspaceKey !== tenant.key);
+    let workspaceId: string | undefined;
+    try {
+      workspaceId = (await this.novu.getConnection(identifier)).workspace?.id;
+    } catch (error) {
+      throw asNovuJobError(error);
+    }
+    if (claimedElsewhere || workspaceId !== tenant.id) {
+      throw new TerminalJobError(
+        `Novu already has a channel connection in this scope (${identifier}) that belongs to another Slack workspace, so Switchboard left it alone and wrote nothing. An operator can remove it in Novu, or choose another integration or context.`,
+      );
+    }
+  }
+
+  /** In subscriber mode the connection belongs to a subscriber: the tenant's own is made when Novu has none yet. */
+  private async ensureSubscriber(subscriberId: string, workspace: SlackWorkspace, jobId: string, write: WriteOptions): Promise<void> {
+    try {
+      await this.novu.getSubscriber(subscriberId);
+      return;
+    } catch (error) {
+      if (!isNovuNotFound(error)) throw asNovuJobError(error);
+    }
+    const body = { subscriberId, ...(workspace.name ? { firstName: workspace.name } : {}), data: { slackWorkspace: workspace.id } };
+    try {
+      await this.novu.createSubscriber(body, { ...write, idempotencyKey: idempotencyKey('subscribers.create', jobId, body) });
+    } catch (error) {
+      // Made in the meantime (another replica, or someone in Novu): that is what we wanted.
+      if (!(error instanceof BackendError && error.status === 409)) throw asNovuJobError(error);
+    }
+  }
+
+  private async update(identifier: string, workspace: SlackWorkspace, auth: ConnectionAuth, jobId: string, write: WriteOptions) {
     const body = { workspace, auth };
     await this.novu.updateConnection(identifier, body, {
       ...write,
@@ -194,7 +303,7 @@ export class ConnectionJobs {
     });
   }
 
-  private async deleteIgnoringMissing(identifier: string, write: { retry: JobRunContext['retry']; deadlineMs?: number }): Promise<boolean> {
+  private async deleteIgnoringMissing(identifier: string, write: WriteOptions): Promise<boolean> {
     try {
       await this.novu.deleteConnection(identifier, write);
       return true;
@@ -205,15 +314,23 @@ export class ConnectionJobs {
   }
 
   private async remove(payload: DeletePayload, context: JobRunContext): Promise<DeleteResult> {
+    const record = await this.store.connections.find(payload.workspaceKey);
+    const stale =
+      payload.reason === 'replaced'
+        ? record?.identifier === payload.identifier
+        : record !== undefined && payload.intent !== undefined && record.intent !== payload.intent;
+    if (stale) return { identifier: payload.identifier, alreadyGone: false, superseded: true };
     const deleted = await this.deleteIgnoringMissing(payload.identifier, { retry: context.retry, deadlineMs: context.deadlineMs });
+    if (payload.reason !== 'replaced' && payload.intent !== undefined) await this.store.connections.removeAt(payload.workspaceKey, payload.intent);
     return { identifier: payload.identifier, alreadyGone: !deleted };
   }
 
   private async afterSync({ job, outcome, deliveredInline }: JobFinish<SyncResult>): Promise<void> {
     const payload = job.payload as SyncPayload;
-    if (outcome.status === 'failed') await this.store.connections.markState(payload.workspaceKey, 'failed', outcome.error);
+    if (outcome.status === 'done' && outcome.result.action === 'superseded') return;
+    if (outcome.status === 'failed') await this.store.connections.markState(payload.workspaceKey, 'failed', outcome.error, payload.intent);
     await this.services.audit.record({
-      action: payload.reason === 'setup' ? 'connection.setup' : payload.reason === 'rotation' ? 'connection.rotate' : 'connection.install',
+      action: `connection.${payload.reason === 'rotation' ? 'rotate' : payload.reason}`,
       outcome: outcome.status === 'done' ? 'ok' : 'failed',
       workspaceKey: payload.workspaceKey,
       userId: payload.requestedBy,
@@ -221,10 +338,11 @@ export class ConnectionJobs {
       backend: 'novu',
       backendId: outcome.status === 'done' ? outcome.result.identifier : undefined,
       error: outcome.status === 'failed' ? outcome.error : undefined,
-      detail:
-        outcome.status === 'done'
-          ? { action: outcome.result.action, integration: outcome.result.integrationIdentifier, attempts: job.attempts }
-          : { attempts: job.attempts },
+      detail: {
+        attempts: job.attempts,
+        ...(outcome.status === 'done' ? { action: outcome.result.action, integration: outcome.result.integrationIdentifier } : {}),
+        ...(payload.scopeOverride ? { scopeOverride: true, context: payload.settings?.context, subscriberId: payload.settings?.subscriberId } : {}),
+      },
     });
     if (!deliveredInline && payload.requestedBy) {
       await this.services.bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, connectionSyncedMessage(outcome, job.attempts));
@@ -233,6 +351,11 @@ export class ConnectionJobs {
 
   private async afterDelete({ job, outcome, deliveredInline }: JobFinish<DeleteResult>): Promise<void> {
     const payload = job.payload as DeletePayload;
+    if (outcome.status === 'done' && outcome.result.superseded) return;
+    if (outcome.status === 'failed' && payload.intent !== undefined) {
+      // The connection may still be in Novu: keep the record, so the delete can be tried again.
+      await this.store.connections.markState(payload.workspaceKey, 'failed', `The delete failed: ${outcome.error}`, payload.intent);
+    }
     await this.services.audit.record({
       action: 'connection.delete',
       outcome: outcome.status === 'done' ? (outcome.result.alreadyGone ? 'not-found' : 'ok') : 'failed',

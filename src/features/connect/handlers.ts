@@ -2,15 +2,15 @@ import type { AllMiddlewareArgs, BlockAction, RespondFn, SlackActionMiddlewareAr
 import type { WebClient } from '@slack/web-api';
 import type { Services } from '../../app/services.js';
 import type { NovuClient } from '../../backends/novu/client.js';
-import type { NovuConfig } from '../../config/load.js';
 import type { Logger } from '../../logging/logger.js';
-import { type Actor, actorFromContext } from '../../slack/actor.js';
+import { type Actor, actorOf } from '../../slack/actor.js';
 import { refusalMessage } from '../../slack/commands/messages.js';
 import type { CommandRequest, CommandRouter } from '../../slack/commands/router.js';
 import type { SlackListeners } from '../../slack/listener-table.js';
 import { sharedChannel, shareResult } from '../../slack/share.js';
 import { textOf } from '../../slack/view-state.js';
-import { slackIdOf } from '../../store/workspace-key.js';
+import type { NovuScope } from '../../tenancy/novu-scope.js';
+import { tenantName } from '../../tenancy/tenant.js';
 import type { ConnectionJobs } from './connection-jobs.js';
 import {
   auditListMessage,
@@ -22,12 +22,13 @@ import {
   type IntegrationChoice,
   reconnectResult,
   refusedView,
+  type SetupScope,
   setupModal,
   setupResultView,
   setupView,
   workingView,
 } from './messages.js';
-import { type ConnectionSettings, defaultSettings, parseContextEntries, settingsOf } from './settings.js';
+import { type ConnectionSettings, contextKeys, formatContext, parseContextEntries } from './settings.js';
 
 type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
@@ -41,8 +42,11 @@ export class ConnectHandlers {
     private readonly services: Services,
     private readonly jobs: ConnectionJobs | undefined,
     private readonly novuClient: NovuClient | undefined,
-    private readonly novu: NovuConfig | null,
   ) {}
+
+  private get scope(): NovuScope | undefined {
+    return this.services.novuScope;
+  }
 
   register(app: SlackListeners, router: CommandRouter): void {
     router.on('connect', 'status', (request) => this.status(request));
@@ -52,31 +56,28 @@ export class ConnectHandlers {
 
     app.action(connectActions.openSetup, async ({ ack, body, client, context, respond }: ButtonArgs) => {
       await ack();
-      const actor = actorFromContext(context, body.user.id);
+      const actor = actorOf(context);
       if (!(await this.allowed(actor, client, '/connect setup', respond))) return;
       await this.openSetup(client, body.trigger_id, actor);
     });
     app.action(connectActions.disconnect, async ({ ack, body, client, context, respond }: ButtonArgs) => {
       await ack();
-      const actor = actorFromContext(context, body.user.id);
+      const actor = actorOf(context);
       if (!(await this.allowed(actor, client, '/connect disconnect', respond))) return;
-      const result = await this.disconnect(actor);
+      const result = await this.disconnect(actor, `disconnect:${body.container?.message_ts ?? body.actions[0]?.action_ts ?? Date.now()}:${actor.userId}`);
       if (body.view?.type === 'home') await this.refreshHome?.(client, actor);
       else await respond({ replace_original: true, ...result });
     });
     app.action(connectActions.reconnect, async ({ ack, body, client, context, respond }: ButtonArgs) => {
       await ack();
-      const actor = actorFromContext(context, body.user.id);
+      const actor = actorOf(context);
       if (!this.jobs || !(await this.allowed(actor, client, '/connect reconnect', respond))) return;
       // Writes the stored token again with the stored settings: for a connection Novu lost or refused before.
-      const outcome = await this.jobs.syncNow(
-        { workspaceKey: actor.workspaceKey, reason: 'setup', requestedBy: actor.userId },
-        `reconnect:${body.actions[0]?.action_ts ?? Date.now()}`,
-        {
-          waitMs: this.services.config.tuning.inlineWaitMs,
-          inlineRetries: true,
-        },
-      );
+      const payload = await this.jobs.begin(actor.tenant, 'reconnect', `reconnect:${body.actions[0]?.action_ts ?? Date.now()}:${actor.userId}`, {
+        requestedBy: actor.userId,
+      });
+      if (!payload) return;
+      const outcome = await this.jobs.syncNow(payload, { waitMs: this.services.config.tuning.inlineWaitMs, inlineRetries: true });
       if (body.view?.type === 'home') await this.refreshHome?.(client, actor);
       else await respond({ replace_original: false, ...reconnectResult(outcome) });
     });
@@ -88,43 +89,45 @@ export class ConnectHandlers {
 
   private async status({ actor, client, respond }: CommandRequest): Promise<void> {
     const [stored, connection, canManage] = await Promise.all([
-      this.services.installations.find(actor.workspaceKey),
-      this.services.store.connections.find(actor.workspaceKey),
+      this.services.installations.find(actor.tenant.key),
+      this.services.store.connections.find(actor.tenant.key),
       this.services.permissions.allows(actor, 'connection.write', client),
     ]);
-    const workspaceName =
-      (stored?.installation.isEnterpriseInstall ? stored.installation.enterprise?.name : stored?.installation.team?.name) ?? 'This workspace';
-    await respond(connectionCard(workspaceName, connection, canManage && this.jobs !== undefined));
+    await respond(connectionCard(tenantName(stored?.installation) ?? 'This workspace', connection, canManage && this.jobs !== undefined));
   }
 
   /** Opens at once from what the store knows; the integration list loads inside the modal. */
   private async openSetup(client: WebClient, triggerId: string, actor: Actor, channelId?: string): Promise<void> {
-    if (!this.novu) return;
-    const connection = await this.services.store.connections.find(actor.workspaceKey);
-    const workspaceId = slackIdOf(actor.workspaceKey);
-    const current = connection ? settingsOf(connection) : defaultSettings(this.novu, { id: workspaceId });
+    if (!this.jobs || !this.scope) return;
+    const connection = await this.services.store.connections.find(actor.tenant.key);
+    const current = this.jobs.settingsFor(actor.tenant, connection);
     const initial: IntegrationChoice | undefined = current ? { identifier: current.integrationIdentifier, label: current.integrationIdentifier } : undefined;
-    await client.views.open({ trigger_id: triggerId, view: setupModal(current, initial, workspaceId, this.novu.contextType, channelId) });
+    await client.views.open({ trigger_id: triggerId, view: setupModal(current, initial, this.setupScope(actor), channelId) });
+  }
+
+  private setupScope(actor: Actor): SetupScope {
+    const scope = this.scope;
+    return {
+      tenantEntry: scope ? formatContext(scope.context(actor.tenant)) : '',
+      tenantSubscriber: scope?.subscriber(actor.tenant) ?? '',
+      canChooseScope: this.services.permissions.isOperator(actor.userId),
+    };
   }
 
   private async promptDisconnect({ actor, respond }: CommandRequest): Promise<void> {
-    await respond(disconnectPrompt(await this.services.store.connections.find(actor.workspaceKey)));
+    await respond(disconnectPrompt(await this.services.store.connections.find(actor.tenant.key)));
   }
 
-  private async disconnect(actor: Actor) {
-    const connection = await this.services.store.connections.find(actor.workspaceKey);
-    if (!connection || !this.jobs) return disconnectPrompt(undefined);
-    await this.services.store.connections.delete(actor.workspaceKey);
-    const outcome = await this.jobs.deleteNow(
-      { workspaceKey: actor.workspaceKey, identifier: connection.identifier, reason: 'disconnect', requestedBy: actor.userId },
-      `disconnect:${connection.createdAt}`,
-      { waitMs: this.services.config.tuning.inlineWaitMs, inlineRetries: true },
-    );
+  /** Marks the connection as being disconnected; the record goes only when Novu confirms the delete. */
+  private async disconnect(actor: Actor, intent: string) {
+    const payload = this.jobs ? await this.jobs.beginDelete(actor.tenant, 'disconnect', intent, actor.userId) : undefined;
+    if (!payload || !this.jobs) return disconnectPrompt(undefined);
+    const outcome = await this.jobs.deleteNow(payload, { waitMs: this.services.config.tuning.inlineWaitMs, inlineRetries: true });
     return disconnectResult(outcome);
   }
 
   private async audit({ actor, respond }: CommandRequest): Promise<void> {
-    await respond(auditListMessage(await this.services.store.audit.list({ workspaceKey: actor.workspaceKey, limit: 20 })));
+    await respond(auditListMessage(await this.services.store.audit.list({ workspaceKey: actor.tenant.key, limit: 20 })));
   }
 
   private async chatIntegrations(query: string): Promise<IntegrationChoice[]> {
@@ -142,30 +145,35 @@ export class ConnectHandlers {
     }
   }
 
-  private async submitSetup({ ack, body, view, client, context }: ViewArgs): Promise<void> {
-    const actor = actorFromContext(context, body.user.id);
+  private async submitSetup({ ack, view, client, context }: ViewArgs): Promise<void> {
+    const actor = actorOf(context);
     const refusal = await this.services.permissions.refusal(actor, 'connection.write', client, '/connect setup');
     if (refusal) {
       await ack({ response_action: 'update', view: refusedView(refusal.message) });
       return;
     }
     if (!this.jobs) return ack();
-    const parsed = readSetup(view.state.values);
+    const parsed = readSetup(view.state.values, this.setupScope(actor));
     if ('errors' in parsed) {
       await ack({ response_action: 'errors', errors: parsed.errors });
       return;
     }
     await ack({ response_action: 'update', view: workingView('Connecting…', 'Writing the connection to Novu…') });
-    await this.runSetup(actor, parsed.settings, view, client, this.services.logger);
+    await this.runSetup(actor, parsed, view, client, this.services.logger);
   }
 
-  private async runSetup(actor: Actor, settings: ConnectionSettings, view: ViewArgs['view'], client: WebClient, logger: Logger): Promise<void> {
+  private async runSetup(
+    actor: Actor,
+    chosen: { settings: ConnectionSettings; scopeOverride: boolean },
+    view: ViewArgs['view'],
+    client: WebClient,
+    logger: Logger,
+  ): Promise<void> {
     const viewId = view.id;
     if (!this.jobs) return;
-    const outcome = await this.jobs.syncNow({ workspaceKey: actor.workspaceKey, reason: 'setup', settings, requestedBy: actor.userId }, `setup:${viewId}`, {
-      waitMs: this.services.config.tuning.inlineWaitMs,
-      inlineRetries: true,
-    });
+    const payload = await this.jobs.begin(actor.tenant, 'setup', `setup:${viewId}`, { ...chosen, requestedBy: actor.userId });
+    if (!payload) return;
+    const outcome = await this.jobs.syncNow(payload, { waitMs: this.services.config.tuning.inlineWaitMs, inlineRetries: true });
     await client.views.update({ view_id: viewId, view: setupResultView(outcome) }).catch((error: unknown) => {
       logger.warn({ err: error }, 'could not show the setup result; it is in the audit log');
     });
@@ -182,8 +190,15 @@ export class ConnectHandlers {
 
 type StateValues = ViewSubmitAction['view']['state']['values'];
 
-/** The setup modal's values, checked as Novu would check them, with errors per field. */
-export function readSetup(values: StateValues): { settings: ConnectionSettings } | { errors: Record<string, string> } {
+/**
+ * The setup modal's values, checked as Novu would check them, with errors per field. The tenant's
+ * own context entry (and, in subscriber mode, its own subscriber) must stay unless the person is
+ * an operator, whose other choice is marked for the audit log.
+ */
+export function readSetup(
+  values: StateValues,
+  scope: SetupScope,
+): { settings: ConnectionSettings; scopeOverride: boolean } | { errors: Record<string, string> } {
   const integration = textOf(values[setupView.integration.block]?.[setupView.integration.action]?.selected_option?.value);
   const mode = values[setupView.mode.block]?.[setupView.mode.action]?.selected_option?.value === 'subscriber' ? 'subscriber' : 'shared';
   const contextText = textOf(values[setupView.context.block]?.[setupView.context.action]?.value) ?? '';
@@ -195,8 +210,21 @@ export function readSetup(values: StateValues): { settings: ConnectionSettings }
   else if (mode === 'shared' && Object.keys(context).length === 0)
     errors[setupView.context.block] = 'Shared mode needs at least one context entry, e.g. tenant:acme.';
   if (mode === 'subscriber' && !subscriberId) errors[setupView.subscriber.block] = 'Subscriber mode needs the subscriber ID that owns the connection.';
+  const ownContext = contextKeys(context).includes(scope.tenantEntry);
+  const ownSubscriber = mode !== 'subscriber' || subscriberId === scope.tenantSubscriber;
+  if (!scope.canChooseScope) {
+    if (!errors[setupView.context.block] && !ownContext) {
+      errors[setupView.context.block] = `Keep ${scope.tenantEntry}: it ties the connection to this workspace. Only Switchboard operators may choose another.`;
+    }
+    if (!errors[setupView.subscriber.block] && !ownSubscriber) {
+      errors[setupView.subscriber.block] = `This workspace's subscriber is ${scope.tenantSubscriber}. Only Switchboard operators may choose another.`;
+    }
+  }
   if (Object.keys(errors).length > 0 || !integration) return { errors };
-  return { settings: { integrationIdentifier: integration, mode, context, subscriberId: mode === 'subscriber' ? subscriberId : undefined } };
+  return {
+    settings: { integrationIdentifier: integration, mode, context, subscriberId: mode === 'subscriber' ? subscriberId : undefined },
+    scopeOverride: !ownContext || !ownSubscriber,
+  };
 }
 
 function toOption(choice: IntegrationChoice) {

@@ -42,6 +42,7 @@ export const connectionStateLabels: Record<ConnectionRecord['state'], string> = 
   connected: ':large_green_circle: connected',
   pending: ':hourglass_flowing_sand: being completed',
   failed: ':red_circle: last write failed',
+  disconnecting: ':hourglass_flowing_sand: being disconnected',
 };
 
 export function connectionCard(workspaceName: string, connection: ConnectionRecord | undefined, canManage: boolean): EphemeralMessage {
@@ -108,10 +109,10 @@ export function disconnectResult(
       );
     case 'queued':
       return ephemeral(
-        ':hourglass_flowing_sand: Novu is not answering right now. The disconnect is queued and retried; you will get a direct message when it is done.',
+        ':hourglass_flowing_sand: Novu is not answering right now. The disconnect is queued and retried (the connection shows as being disconnected until Novu confirms); you will get a direct message when it is done.',
       );
     case 'failed':
-      return ephemeral(`:x: Novu did not delete the connection: ${escapeMrkdwn(outcome.error)}`);
+      return ephemeral(`:x: Novu did not delete the connection, so it is kept on record: ${escapeMrkdwn(outcome.error)} Try Disconnect again later.`);
   }
 }
 
@@ -128,15 +129,29 @@ export interface IntegrationChoice {
   label: string;
 }
 
+/** What the setup form offers: the tenant's own scope, which only operators may change. */
+export interface SetupScope {
+  /** `tenant:T…`: the entry that keeps the connection to this workspace. */
+  tenantEntry: string;
+  /** The workspace's own subscriber (subscriber mode). */
+  tenantSubscriber: string;
+  canChooseScope: boolean;
+}
+
 export function setupModal(
   current: ConnectionSettings | undefined,
   initialIntegration: IntegrationChoice | undefined,
-  workspaceId: string,
-  contextType: string,
+  scope: SetupScope,
   channelId?: string,
 ): View {
   const mode = current?.mode ?? 'shared';
-  const contextText = current ? formatContext(current.context) : `${contextType}:${workspaceId}`;
+  const contextText = current ? formatContext(current.context) : scope.tenantEntry;
+  const contextHint = scope.canChooseScope
+    ? `type:id pairs, one per line (at most 5). ${scope.tenantEntry} keeps the connection to this workspace; as an operator you may choose another scope (it is audited).`
+    : `type:id pairs, one per line (at most 5). ${scope.tenantEntry} keeps the connection to this workspace and stays; you may add others.`;
+  const subscriberHint = scope.canChooseScope
+    ? `Subscriber mode: the subscriber that owns the connection (this workspace's is ${scope.tenantSubscriber}).`
+    : `Subscriber mode: this workspace's subscriber, ${scope.tenantSubscriber}.`;
   const modeOption = (value: 'shared' | 'subscriber', text: string, description: string) => ({
     text: plain(text),
     value,
@@ -184,7 +199,7 @@ export function setupModal(
         block_id: setupView.context.block,
         optional: true,
         label: plain('Context'),
-        hint: plain('type:id pairs, one per line (at most 5), e.g. tenant:acme. Required in shared mode.'),
+        hint: plain(contextHint),
         element: { type: 'plain_text_input', action_id: setupView.context.action, multiline: true, initial_value: contextText, max_length: 1100 },
       },
       {
@@ -192,12 +207,12 @@ export function setupModal(
         block_id: setupView.subscriber.block,
         optional: true,
         label: plain('Subscriber ID'),
-        hint: plain('Required in subscriber mode.'),
+        hint: plain(subscriberHint),
         element: {
           type: 'plain_text_input',
           action_id: setupView.subscriber.action,
           max_length: 200,
-          ...(current?.subscriberId ? { initial_value: current.subscriberId } : {}),
+          initial_value: current?.subscriberId ?? scope.tenantSubscriber,
         },
       },
       ...(channelId ? [shareBlock()] : []),
@@ -220,7 +235,9 @@ export function setupResultView(
 ): View {
   switch (outcome.status) {
     case 'done':
-      return resultView('Connected', syncedText(outcome.result));
+      return outcome.result.action === 'superseded'
+        ? resultView('Connect to Novu', ':information_source: A newer change to this connection took over; see `/connect` for where it stands.')
+        : resultView('Connected', syncedText(outcome.result));
     case 'queued':
       return resultView(
         'Connecting…',
@@ -232,7 +249,13 @@ export function setupResultView(
 }
 
 function syncedText(result: SyncResult): string {
-  const verb = { created: 'Created', updated: 'Updated', adopted: 'Took over the existing', replaced: 'Replaced' }[result.action];
+  const verb = {
+    created: 'Created',
+    updated: 'Updated',
+    adopted: 'Took over this workspace’s existing',
+    replaced: 'Replaced',
+    superseded: 'Left to a newer change the',
+  }[result.action];
   return `:white_check_mark: ${verb} Novu channel connection ${code(result.identifier)} on integration ${code(result.integrationIdentifier)}.`;
 }
 

@@ -1,5 +1,7 @@
 import type { NovuConfig } from '../../config/load.js';
-import type { ConnectionRecord } from '../../store/types.js';
+import type { ConnectionRecord, ConnectionScope } from '../../store/types.js';
+import type { NovuScope } from '../../tenancy/novu-scope.js';
+import type { Tenant } from '../../tenancy/tenant.js';
 import { sha256 } from '../../util/ids.js';
 
 /** How a workspace's Novu channel connection is scoped. */
@@ -20,14 +22,32 @@ export interface SlackWorkspace {
 export const contextIdPattern = /^[a-zA-Z0-9_-]{1,100}$/;
 export const maxContextEntries = 5;
 
-/** What an install uses when nobody has run `/connect setup`: the configured defaults. */
-export function defaultSettings(novu: NovuConfig, workspace: SlackWorkspace): ConnectionSettings | undefined {
-  if (!novu.integrationIdentifier) return undefined;
+/**
+ * What an install uses when nobody has run `/connect setup`: the configured integration and mode,
+ * in the tenant's own scope — its context in both modes, and its own subscriber in subscriber mode.
+ */
+export function defaultSettings(
+  novu: NovuConfig,
+  scope: NovuScope,
+  tenant: Tenant,
+  integrationIdentifier = novu.integrationIdentifier,
+): ConnectionSettings | undefined {
+  if (!integrationIdentifier) return undefined;
   return {
-    integrationIdentifier: novu.integrationIdentifier,
+    integrationIdentifier,
     mode: novu.connectionMode,
-    context: novu.connectionMode === 'shared' ? { [novu.contextType]: workspace.id } : {},
-    subscriberId: novu.connectionMode === 'subscriber' ? novu.subscriberId : undefined,
+    context: scope.context(tenant),
+    subscriberId: novu.connectionMode === 'subscriber' ? scope.subscriber(tenant) : undefined,
+  };
+}
+
+/** The scope columns a record keeps for these settings. */
+export function scopeOf(settings: ConnectionSettings): ConnectionScope {
+  return {
+    integrationIdentifier: settings.integrationIdentifier,
+    mode: settings.mode,
+    context: Object.keys(settings.context).length > 0 ? settings.context : null,
+    subscriberId: settings.mode === 'subscriber' ? (settings.subscriberId ?? null) : null,
   };
 }
 

@@ -1,68 +1,88 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Services } from '../../app/services.js';
-import { type Actor, actorFromContext } from '../../slack/actor.js';
+import { type Actor, actorOf } from '../../slack/actor.js';
 import type { CommandRouter } from '../../slack/commands/router.js';
 import type { SlackListeners } from '../../slack/listener-table.js';
+import { tenantName } from '../../tenancy/tenant.js';
 import type { Feature } from '../index.js';
 import { importModal } from '../numbers/import-form.js';
 import { sipModal } from '../numbers/sip-form.js';
+import type { TenantApprovals } from '../tenants/index.js';
+import { notApprovedHome } from '../tenants/messages.js';
 import { type HomeAbilities, type HomeData, homeActions, homeView } from './messages.js';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
-const endpointActions = ['endpoint.register'];
-const numberActions = ['number.create', 'number.import'];
-
-/** The App Home tab: the workspace's connection, recent endpoints and numbers, and for operators the job queue. */
+/**
+ * The App Home tab: the tenant's connection and the endpoints and numbers it owns; for admins its
+ * audit log; for operators the workspaces waiting for approval and the job queue of every tenant.
+ */
 export class HomeTab implements Feature {
-  constructor(private readonly services: Services) {}
+  constructor(
+    private readonly services: Services,
+    private readonly approvals: TenantApprovals,
+  ) {}
 
   register(app: SlackListeners, _router: CommandRouter): void {
     app.event('app_home_opened', async ({ event, client, context }) => {
       if (event.tab !== 'home') return;
-      await this.publish(client, actorFromContext(context, event.user));
+      const actor = actorOf(context);
+      if (context.tenantStatus !== 'approved' && !this.services.permissions.isOperator(actor.userId)) {
+        await client.views.publish({ user_id: actor.userId, view: notApprovedHome(await this.services.tenants.find(actor.tenant.key)) });
+        return;
+      }
+      await this.publish(client, actor);
     });
     app.action(/^home\.job\.retry(:.*)?$/, (args: ButtonArgs) => this.retryJob(args));
     app.action(homeActions.openSip, async ({ ack, body, client, context }: ButtonArgs) => {
       await ack();
-      if (!(await this.allowed(actorFromContext(context, body.user.id), 'numbers.provision', client))) return;
+      if (!(await this.allowed(actorOf(context), 'numbers.provision', client))) return;
       await client.views.open({ trigger_id: body.trigger_id, view: sipModal({}, this.services.backends.vapi?.sipHost ?? 'sip.vapi.ai') });
     });
     app.action(homeActions.openImport, async ({ ack, body, client, context }: ButtonArgs) => {
       await ack();
-      if (!(await this.allowed(actorFromContext(context, body.user.id), 'numbers.provision', client))) return;
+      if (!(await this.allowed(actorOf(context), 'numbers.provision', client))) return;
       await client.views.open({ trigger_id: body.trigger_id, view: importModal({}, this.services.config.defaultPhoneRegion) });
     });
   }
 
   /** Publishes from the store only: nothing here waits on Novu, Vapi or SignalWire. */
   async publish(client: WebClient, actor: Actor): Promise<void> {
-    const [data, abilities] = await Promise.all([this.load(actor), this.abilities(actor, client)]);
-    if (!abilities.manageJobs) delete data.jobs;
+    const abilities = await this.abilities(actor, client);
+    const data = await this.load(actor, abilities);
     await client.views.publish({ user_id: actor.userId, view: homeView(data, abilities) });
   }
 
-  private async load(actor: Actor): Promise<HomeData> {
-    const { store, installations, config } = this.services;
-    const [stored, connection, recent, counts, dead] = await Promise.all([
-      installations.find(actor.workspaceKey),
-      store.connections.find(actor.workspaceKey),
-      store.audit.list({ workspaceKey: actor.workspaceKey, limit: 50 }),
-      store.jobs.countByStatus(),
-      store.jobs.list({ statuses: ['dead'], limit: 5 }),
+  private async load(actor: Actor, can: HomeAbilities): Promise<HomeData> {
+    const { store, installations, config, tenants } = this.services;
+    const tenantKey = actor.tenant.key;
+    const [stored, connection, endpoints, numbers, audit] = await Promise.all([
+      installations.find(tenantKey),
+      store.connections.find(tenantKey),
+      store.endpoints.page({ workspaceKey: tenantKey, limit: 5 }),
+      store.numbers.list({ workspaceKey: tenantKey, limit: 5 }),
+      can.readAudit ? store.audit.list({ workspaceKey: tenantKey, limit: 10 }) : Promise.resolve([]),
     ]);
-    const installation = stored?.installation;
-    const succeeded = (actions: string[]) => recent.filter((entry) => entry.outcome === 'ok' && actions.includes(entry.action)).slice(0, 5);
-    return {
-      workspaceName: (installation?.isEnterpriseInstall ? installation.enterprise?.name : installation?.team?.name) ?? 'this workspace',
+    const data: HomeData = {
+      workspaceName: tenantName(stored?.installation) ?? 'this workspace',
       novuConfigured: config.novu !== null,
       connection,
-      endpoints: succeeded(endpointActions),
-      numbers: succeeded(numberActions),
-      audit: recent.slice(0, 10),
-      jobs: { counts, dead },
+      endpoints,
+      numbers,
+      audit,
     };
+    if (can.manageJobs) {
+      const [counts, dead, pending] = await Promise.all([
+        store.jobs.countByStatus(),
+        store.jobs.list({ statuses: ['dead'], limit: 5 }),
+        this.approvals.pending(),
+      ]);
+      const names = await tenants.names(dead.map((job) => job.workspaceKey ?? '').filter(Boolean));
+      data.jobs = { counts, dead: dead.map((job) => ({ job, tenant: job.workspaceKey ? (names.get(job.workspaceKey) ?? job.workspaceKey) : undefined })) };
+      data.pendingTenants = pending;
+    }
+    return data;
   }
 
   private async abilities(actor: Actor, client: WebClient): Promise<HomeAbilities> {
@@ -86,16 +106,16 @@ export class HomeTab implements Feature {
   }
 
   /** Gives a dead job a fresh set of attempts; the worker runs it once more. */
-  private async retryJob({ ack, body, client, context, action }: ButtonArgs): Promise<void> {
+  private async retryJob({ ack, client, context, action }: ButtonArgs): Promise<void> {
     await ack();
-    const actor = actorFromContext(context, body.user.id);
+    const actor = actorOf(context);
     if (!(await this.allowed(actor, 'jobs.manage', client))) return;
     const jobId = action.value ?? '';
     const revived = await this.services.queue.revive(jobId);
     await this.services.audit.record({
       action: 'job.retry',
       outcome: revived ? 'ok' : 'not-found',
-      workspaceKey: actor.workspaceKey,
+      workspaceKey: actor.tenant.key,
       userId: actor.userId,
       backendId: jobId,
     });

@@ -1,7 +1,8 @@
 import type { Button, KnownBlock, View } from '@slack/types';
 import { actions, button, code, context, divider, escapeMrkdwn, header, section } from '../../slack/blocks.js';
-import type { AuditEntry, ConnectionRecord, JobRecord, JobStatus } from '../../store/types.js';
+import type { AuditEntry, ConnectionRecord, JobRecord, JobStatus, OwnedEndpoint, OwnedNumber, TenantRecord } from '../../store/types.js';
 import { connectActions, connectionStateLabels, disconnectConfirm } from '../connect/messages.js';
+import { pendingTenantsSection } from '../tenants/messages.js';
 
 export const homeActions = {
   retryJob: 'home.job.retry',
@@ -24,10 +25,14 @@ export interface HomeData {
   workspaceName: string;
   novuConfigured: boolean;
   connection: ConnectionRecord | undefined;
-  endpoints: AuditEntry[];
-  numbers: AuditEntry[];
+  /** The tenant's own, newest first. */
+  endpoints: OwnedEndpoint[];
+  numbers: OwnedNumber[];
   audit: AuditEntry[];
-  jobs?: { counts: Record<JobStatus, number>; dead: JobRecord[] };
+  /** Operators only: every tenant's queue, failed jobs labelled with their tenant. */
+  jobs?: { counts: Record<JobStatus, number>; dead: { job: JobRecord; tenant?: string }[] };
+  /** Operators only. */
+  pendingTenants?: TenantRecord[];
 }
 
 const when = (epochMs: number) => `<!date^${Math.floor(epochMs / 1000)}^{date_short_pretty} {time}|${new Date(epochMs).toISOString()}>`;
@@ -43,6 +48,7 @@ export function homeView(data: HomeData, can: HomeAbilities): View {
     ...numberSection(data, can),
   ];
   if (can.readAudit) blocks.push(divider(), ...auditSection(data.audit));
+  if (data.pendingTenants?.length) blocks.push(divider(), ...pendingTenantsSection(data.pendingTenants));
   if (can.manageJobs && data.jobs) blocks.push(divider(), ...jobSection(data.jobs));
   blocks.push(context('`/connect help` and `/phone help` list every command.'));
   return { type: 'home', blocks: blocks.slice(0, 100) };
@@ -66,16 +72,19 @@ function connectionSection(data: HomeData, can: HomeAbilities): KnownBlock[] {
 }
 
 function endpointSection(data: HomeData, can: HomeAbilities): KnownBlock[] {
-  const lines = data.endpoints.map((entry) => `• ${code(entry.backendId ?? '?')} for ${code(entry.target ?? '?')} · <@${entry.userId}> ${when(entry.at)}`);
-  const blocks: KnownBlock[] = [section(`*Recent phone endpoints*\n${lines.length ? lines.join('\n') : 'None registered through Switchboard yet.'}`)];
+  const lines = data.endpoints.map(
+    (endpoint) =>
+      `• ${code(endpoint.target)} for ${code(endpoint.subscriberId)} · ${code(endpoint.identifier)} · <@${endpoint.createdBy}> ${when(endpoint.createdAt)}`,
+  );
+  const blocks: KnownBlock[] = [section(`*Recent endpoints*\n${lines.length ? lines.join('\n') : 'None registered through Switchboard yet.'}`)];
   if (can.writeEndpoints && data.novuConfigured) blocks.push(actions('home-endpoints', [button('Register a phone', homeActions.openRegister)]));
   return blocks;
 }
 
 function numberSection(data: HomeData, can: HomeAbilities): KnownBlock[] {
   const lines = data.numbers.map(
-    (entry) =>
-      `• ${entry.backend === 'vapi' ? 'Vapi' : 'SignalWire'} ${code(entry.target ?? '?')} · ${code(entry.backendId ?? '?')} · <@${entry.userId}> ${when(entry.at)}`,
+    (number) =>
+      `• ${number.backend === 'vapi' ? 'Vapi' : 'SignalWire'} ${code(number.number ?? number.sipUri ?? '?')} · ${code(number.vendorId)} · <@${number.createdBy}> ${when(number.createdAt)}`,
   );
   const blocks: KnownBlock[] = [section(`*Recently provisioned numbers*\n${lines.length ? lines.join('\n') : 'None provisioned through Switchboard yet.'}`)];
   const buttons: Button[] = [];
@@ -100,15 +109,12 @@ function jobSection(jobs: NonNullable<HomeData['jobs']>): KnownBlock[] {
   const blocks: KnownBlock[] = [
     section(`*Backend write queue* (operators)\npending ${counts.pending} · running ${counts.running} · done ${counts.done} · failed for good ${counts.dead}`),
   ];
-  for (const job of dead) {
+  for (const { job, tenant } of dead) {
     blocks.push(
-      section(
-        `${code(job.kind)} ${job.workspaceKey ? code(job.workspaceKey) : ''} · ${job.attempts} attempts\n${escapeMrkdwn((job.lastError ?? '').slice(0, 300))}`,
-        {
-          // One action_id per message block is what Slack accepts; the handler matches the prefix.
-          accessory: button('Retry', `${homeActions.retryJob}:${job.id}`, { value: job.id }),
-        },
-      ),
+      section(`${code(job.kind)} ${tenant ? escapeMrkdwn(tenant) : ''} · ${job.attempts} attempts\n${escapeMrkdwn((job.lastError ?? '').slice(0, 300))}`, {
+        // One action_id per message block is what Slack accepts; the handler matches the prefix.
+        accessory: button('Retry', `${homeActions.retryJob}:${job.id}`, { value: job.id }),
+      }),
     );
   }
   return blocks;

@@ -2,13 +2,21 @@ import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs, SlackVi
 import type { Services } from '../../app/services.js';
 import type { VapiNamed } from '../../backends/vapi/schemas.js';
 import type { JobOutcome } from '../../jobs/queue.js';
-import { type Actor, actorFromContext } from '../../slack/actor.js';
+import { type Actor, actorOf } from '../../slack/actor.js';
 import type { CommandRouter } from '../../slack/commands/router.js';
 import type { SlackListeners } from '../../slack/listener-table.js';
 import { channelOf, sharedChannel, shareResult } from '../../slack/share.js';
 import { submissionIntent } from '../../slack/view-state.js';
 import { importModal, importView, readImportForm } from './import-form.js';
-import { numbersMessage, provisionedSharedMessage, provisionedView, provisionFailedView, provisioningView, provisionQueuedView } from './messages.js';
+import {
+  type NumbersOverview,
+  numbersMessage,
+  provisionedSharedMessage,
+  provisionedView,
+  provisionFailedView,
+  provisioningView,
+  provisionQueuedView,
+} from './messages.js';
 import { type Provisioned, ProvisionJobs } from './provision-jobs.js';
 import { generateSipCredentials, readSipForm, sipModal, sipPrefillOf, sipView } from './sip-form.js';
 
@@ -38,8 +46,8 @@ export class NumberHandlers {
     router.on('phone', 'import', async ({ client, body, argText }) => {
       await client.views.open({ trigger_id: body.trigger_id, view: importModal({ number: argText || undefined, channelId: body.channel_id }, this.region) });
     });
-    router.on('phone', 'numbers', async ({ respond }) => {
-      await respond(numbersMessage(await this.overview()));
+    router.on('phone', 'numbers', async ({ respond, actor }) => {
+      await respond(numbersMessage(await this.overview(actor)));
     });
 
     app.view(sipView.callbackId, (args: ViewArgs) => this.submitSip(args));
@@ -53,8 +61,8 @@ export class NumberHandlers {
     });
   }
 
-  private async submitSip({ ack, body, view, client, context }: ViewArgs): Promise<void> {
-    const actor = actorFromContext(context, body.user.id);
+  private async submitSip({ ack, view, client, context }: ViewArgs): Promise<void> {
+    const actor = actorOf(context);
     if (!(await this.mayProvision(actor, client, '/phone sip', ack, sipView.name))) return;
     const read = readSipForm(view.state.values, this.sipHost, this.region);
     if ('errors' in read) {
@@ -64,7 +72,7 @@ export class NumberHandlers {
     await ack({ response_action: 'update', view: provisioningView('vapi') });
     const intent = submissionIntent(view.id, read.body);
     const outcome = await this.jobs.createNow({
-      workspaceKey: actor.workspaceKey,
+      workspaceKey: actor.tenant.key,
       requestedBy: actor.userId,
       intent,
       body: this.jobs.sealPassword(read.body, intent),
@@ -72,8 +80,8 @@ export class NumberHandlers {
     await this.showOutcome(client, view, actor, 'vapi', outcome, { password: read.password, warning: read.warning });
   }
 
-  private async submitImport({ ack, body, view, client, context }: ViewArgs): Promise<void> {
-    const actor = actorFromContext(context, body.user.id);
+  private async submitImport({ ack, view, client, context }: ViewArgs): Promise<void> {
+    const actor = actorOf(context);
     if (!(await this.mayProvision(actor, client, '/phone import', ack, importView.number))) return;
     const read = readImportForm(view.state.values, this.region);
     if ('errors' in read) {
@@ -81,7 +89,7 @@ export class NumberHandlers {
       return;
     }
     await ack({ response_action: 'update', view: provisioningView('signalwire') });
-    const outcome = await this.jobs.importNow({ workspaceKey: actor.workspaceKey, requestedBy: actor.userId, ...read }, submissionIntent(view.id, read));
+    const outcome = await this.jobs.importNow({ workspaceKey: actor.tenant.key, requestedBy: actor.userId, ...read }, submissionIntent(view.id, read));
     await this.showOutcome(client, view, actor, 'signalwire', outcome, { spaceUrl: this.services.config.signalwire?.spaceUrl });
   }
 
@@ -115,7 +123,7 @@ export class NumberHandlers {
   /** "Generate a strong pair": the modal comes back with the credentials filled in and everything else kept. */
   private async fillGeneratedCredentials({ ack, body, client, context }: ButtonArgs): Promise<void> {
     await ack();
-    const actor = actorFromContext(context, body.user.id);
+    const actor = actorOf(context);
     if (!body.view || !(await this.services.permissions.allows(actor, 'numbers.provision', client))) return;
     const prefill = { ...sipPrefillOf(body.view.state.values), ...generateSipCredentials(), channelId: channelOf(body.view.private_metadata) };
     await client.views.update({ view_id: body.view.id, hash: body.view.hash, view: sipModal(prefill, this.sipHost) });
@@ -134,20 +142,38 @@ export class NumberHandlers {
     }
   }
 
-  private async overview() {
-    const { vapi, signalwire, novu } = this.services.backends;
-    const settle = async <T>(load: () => Promise<T>): Promise<T | { error: string }> => {
+  /**
+   * The tenant's numbers (those Switchboard provisioned for it), as the vendors see them now, with
+   * the tenant's phone endpoints. Operators see every number of the vendor accounts, each labelled
+   * with the workspace that owns it.
+   */
+  private async overview(actor: Actor): Promise<NumbersOverview> {
+    const { backends, store, permissions, tenants } = this.services;
+    const operator = permissions.isOperator(actor.userId);
+    const scope = operator ? undefined : actor.tenant.key;
+    const [owned, registrations] = await Promise.all([
+      store.numbers.list({ workspaceKey: scope, limit: 1000 }),
+      store.endpoints.page({ workspaceKey: scope, types: ['phone'], limit: 1000 }),
+    ]);
+    const names = await tenants.names(owned.map((number) => number.workspaceKey));
+    const owners = new Map(owned.map((number) => [`${number.backend}:${number.vendorId}`, names.get(number.workspaceKey) ?? number.workspaceKey]));
+    const ownedBy = (backend: 'vapi' | 'signalwire') => (number: { id: string }) => operator || owners.has(`${backend}:${number.id}`);
+    const settle = async <T extends { id: string }>(load: () => Promise<T[]>, keep: (item: T) => boolean): Promise<T[] | { error: string }> => {
       try {
-        return await load();
+        return (await load()).filter(keep);
       } catch (error) {
         return { error: error instanceof Error ? error.message : String(error) };
       }
     };
-    const [vapiNumbers, signalWireNumbers, endpoints] = await Promise.all([
-      vapi ? settle(() => vapi.listPhoneNumbers()) : undefined,
-      signalwire ? settle(() => signalwire.listNumbers()) : undefined,
-      novu ? settle(async () => (await novu.listEndpoints({ limit: 100 })).data.filter((endpoint) => endpoint.type === 'phone')) : Promise.resolve([]),
+    const [vapiNumbers, signalWireNumbers] = await Promise.all([
+      backends.vapi ? settle(() => backends.vapi?.listPhoneNumbers() ?? Promise.resolve([]), ownedBy('vapi')) : undefined,
+      backends.signalwire ? settle(() => backends.signalwire?.listNumbers() ?? Promise.resolve([]), ownedBy('signalwire')) : undefined,
     ]);
-    return { vapi: vapiNumbers, signalwire: signalWireNumbers, endpoints };
+    return {
+      vapi: vapiNumbers,
+      signalwire: signalWireNumbers,
+      registrations: registrations.map((endpoint) => ({ number: endpoint.target, subscriberId: endpoint.subscriberId })),
+      owners: operator ? owners : undefined,
+    };
   }
 }

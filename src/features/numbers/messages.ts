@@ -1,9 +1,8 @@
 import type { KnownBlock, View } from '@slack/types';
-import type { ChannelEndpoint } from '../../backends/novu/schemas.js';
 import type { SignalWireNumber } from '../../backends/signalwire/schemas.js';
 import type { VapiPhoneNumber } from '../../backends/vapi/schemas.js';
 import type { JobFinish } from '../../jobs/queue.js';
-import { actions, button, code, context, type EphemeralMessage, ephemeral, escapeMrkdwn, fields, header, noticeModal, section } from '../../slack/blocks.js';
+import { actions, button, code, type EphemeralMessage, ephemeral, escapeMrkdwn, fields, header, noticeModal, section } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import type { Provisioned } from './provision-jobs.js';
 
@@ -108,42 +107,44 @@ export function provisionedSharedMessage(userId: string, result: Provisioned): S
 export interface NumbersOverview {
   vapi?: VapiPhoneNumber[] | { error: string };
   signalwire?: SignalWireNumber[] | { error: string };
-  endpoints: ChannelEndpoint[] | { error: string };
+  /** The phone endpoints registered through Switchboard that these numbers may appear in. */
+  registrations: { number: string; subscriberId: string }[];
+  /** For operators: the workspace that owns each number, by `backend:id`. Absent: only the tenant's own are listed. */
+  owners?: Map<string, string>;
 }
 
 /** Vapi and SignalWire numbers side by side, each with the subscribers it is registered for in Novu. */
 export function numbersMessage(overview: NumbersOverview): EphemeralMessage {
   const registrations = new Map<string, string[]>();
-  if (Array.isArray(overview.endpoints)) {
-    for (const endpoint of overview.endpoints) {
-      const number = String(endpoint.endpoint?.phoneNumber ?? '');
-      if (number) registrations.set(number, [...(registrations.get(number) ?? []), endpoint.subscriberId ?? '?']);
-    }
-  }
+  for (const { number, subscriberId } of overview.registrations) registrations.set(number, [...(registrations.get(number) ?? []), subscriberId]);
   const registered = (number: string | null | undefined) => {
     const subscribers = number ? registrations.get(number) : undefined;
     return subscribers ? `registered for ${subscribers.map((id) => code(id)).join(', ')}` : 'not registered in Novu';
   };
-  const blocks: KnownBlock[] = [header('Phone numbers')];
+  const owner = (backend: 'vapi' | 'signalwire', id: string) => {
+    if (!overview.owners) return '';
+    const name = overview.owners.get(`${backend}:${id}`);
+    return name ? ` · ${escapeMrkdwn(name)}` : ' · not provisioned through Switchboard';
+  };
+  const blocks: KnownBlock[] = [header(overview.owners ? 'Phone numbers (all workspaces)' : 'Phone numbers')];
   const vapiLines = (numbers: VapiPhoneNumber[]) =>
     numbers.map(
       (number) =>
-        `${code(number.sipUri ?? number.number ?? number.id)} ${number.name ? escapeMrkdwn(number.name) : ''} · ${number.status ?? '—'} · ${registered(number.number)}`,
+        `${code(number.sipUri ?? number.number ?? number.id)} ${number.name ? escapeMrkdwn(number.name) : ''} · ${escapeMrkdwn(number.status ?? '—')} · ${registered(number.number)}${owner('vapi', number.id)}`,
     );
   const signalWireLines = (numbers: SignalWireNumber[]) =>
     numbers.map(
       (number) =>
-        `${code(number.number)} ${number.name ? escapeMrkdwn(number.name) : ''} · ${number.number_type === 'tollfree' ? 'toll-free' : 'long code'} · ${registered(number.number)}`,
+        `${code(number.number)} ${number.name ? escapeMrkdwn(number.name) : ''} · ${number.number_type === 'tollfree' ? 'toll-free' : 'long code'} · ${registered(number.number)}${owner('signalwire', number.id)}`,
     );
   if (overview.vapi) blocks.push(...listSection('Vapi', overview.vapi, vapiLines));
   if (overview.signalwire) blocks.push(...listSection('SignalWire', overview.signalwire, signalWireLines));
-  if (!Array.isArray(overview.endpoints)) blocks.push(context(`Novu registrations could not be loaded: ${escapeMrkdwn(overview.endpoints.error)}`));
   return ephemeral('Phone numbers on Vapi and SignalWire', blocks.slice(0, 50));
 }
 
 function listSection<T>(title: string, list: T[] | { error: string }, lines: (items: T[]) => string[]): KnownBlock[] {
   if (!Array.isArray(list)) return [section(`*${title}*\n:x: ${escapeMrkdwn(list.error)}`)];
-  if (list.length === 0) return [section(`*${title}*\nNo numbers yet.`)];
+  if (list.length === 0) return [section(`*${title}*\nNo numbers provisioned through Switchboard yet.`)];
   const all = lines(list);
   const blocks: KnownBlock[] = [];
   for (let index = 0; index < all.length && blocks.length < 20; index += 10) {

@@ -88,7 +88,7 @@ export class ProvisionJobs {
     if (!this.vapi) throw new TerminalJobError('Vapi is not set up: set VAPI_API_KEY');
     if (context.attempt > 1) {
       const earlier = await this.findOnVapi(payload.body);
-      if (earlier) return { backend: 'vapi', number: earlier, existing: true };
+      if (earlier) return this.claim(payload, { backend: 'vapi', number: earlier, existing: true });
     }
     const { authentication, ...rest } = payload.body;
     const body: CreateVapiPhoneNumberBody = authentication
@@ -97,11 +97,36 @@ export class ProvisionJobs {
           authentication: { username: authentication.username, password: this.services.cipher.decrypt(authentication.sealedPassword, `sip:${payload.intent}`) },
         }
       : rest;
+    let created: VapiPhoneNumber;
     try {
-      return { backend: 'vapi', number: await this.vapi.createPhoneNumber(body, { retry: 'unsent', deadlineMs: context.deadlineMs }), existing: false };
+      created = await this.vapi.createPhoneNumber(body, { retry: 'unsent', deadlineMs: context.deadlineMs });
     } catch (error) {
       throw asTelephonyJobError(error);
     }
+    return this.claim(payload, { backend: 'vapi', number: created, existing: false });
+  }
+
+  /**
+   * Records the number as the tenant's. A number some other tenant owns is never reported as this
+   * one's: an earlier attempt's leftover found by search must be this tenant's or nobody's.
+   */
+  private async claim(payload: VapiPayload | SignalWirePayload, provisioned: Provisioned): Promise<Provisioned> {
+    const { number } = provisioned;
+    const owner = await this.services.store.numbers.find(provisioned.backend, number.id);
+    if (owner && owner.workspaceKey !== payload.workspaceKey) {
+      throw new TerminalJobError(`This number (${number.id}) was provisioned for another workspace: Switchboard left it alone.`);
+    }
+    await this.services.store.numbers.add({
+      backend: provisioned.backend,
+      vendorId: number.id,
+      workspaceKey: payload.workspaceKey,
+      number: provisioned.backend === 'vapi' ? (provisioned.number.number ?? null) : provisioned.number.number,
+      sipUri: provisioned.backend === 'vapi' ? (provisioned.number.sipUri ?? null) : null,
+      name: number.name ?? null,
+      status: provisioned.backend === 'vapi' ? (provisioned.number.status ?? null) : 'active',
+      createdBy: payload.requestedBy,
+    });
+    return provisioned;
   }
 
   /** What an earlier, unanswered attempt may have created: the same SIP URI, or a free number of that name. */
@@ -121,7 +146,7 @@ export class ProvisionJobs {
     } catch (error) {
       throw asTelephonyJobError(error);
     }
-    return { backend: 'signalwire', number, existing };
+    return this.claim(payload, { backend: 'signalwire', number, existing });
   }
 
   private async afterProvision({ job, outcome, deliveredInline }: JobFinish<Provisioned>, backend: 'vapi' | 'signalwire'): Promise<void> {
@@ -148,6 +173,7 @@ export function explainTelephonyError(error: unknown): { reason: string; termina
   const who = backendLabels[error.backend];
   const { status, vendorMessage, kind } = error.failure;
   if (kind === 'timeout' || kind === 'network') return { reason: `${who} did not answer (${kind})`, terminal: false };
+  if (kind === 'invalid-request') return { reason: error.message, terminal: true };
   if (status === 401 || status === 403) {
     const fix =
       error.backend === 'vapi'

@@ -2,15 +2,19 @@ import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewar
 import type { WebClient } from '@slack/web-api';
 import type { Services } from '../../app/services.js';
 import type { NovuClient } from '../../backends/novu/client.js';
-import type { CreatePhoneEndpointBody, Integration } from '../../backends/novu/schemas.js';
-import { actorFromContext } from '../../slack/actor.js';
+import { isNovuNotFound } from '../../backends/novu/explain.js';
+import type { ChannelEndpoint, CreatePhoneEndpointBody, Integration } from '../../backends/novu/schemas.js';
+import { type Actor, actorOf } from '../../slack/actor.js';
 import { refusalMessage } from '../../slack/commands/messages.js';
 import type { CommandRequest, CommandRouter } from '../../slack/commands/router.js';
 import type { SlackListeners } from '../../slack/listener-table.js';
 import { channelOf, sharedChannel, shareResult } from '../../slack/share.js';
 import { submissionIntent, textOf } from '../../slack/view-state.js';
+import type { EndpointCursor, OwnedEndpoint } from '../../store/types.js';
+import type { NovuScope } from '../../tenancy/novu-scope.js';
+import type { Tenant } from '../../tenancy/tenant.js';
 import { parseContextEntries } from '../connect/settings.js';
-import { EndpointJobs, endpointIdentifier, fieldOfFailure } from './endpoint-jobs.js';
+import { EndpointJobs, endpointIdentifier, endpointIdentifierPattern, fieldOfFailure } from './endpoint-jobs.js';
 import {
   endpointListMessage,
   endpointSharedMessage,
@@ -23,6 +27,7 @@ import {
   registerView,
   removalResult,
   removePrompt,
+  removeUsage,
   stillWorkingView,
 } from './messages.js';
 import { parsePhoneNumber } from './phone-number.js';
@@ -31,7 +36,6 @@ type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 type StateValues = ViewSubmitAction['view']['state']['values'];
 
-const identifierPattern = /^[a-zA-Z0-9_.:-]{1,100}$/;
 const pageSize = 10;
 /** Providers that deliver to a phone number, offered first in the integration picker. */
 const phoneProviders = new Set(['whatsapp-business', 'sendblue', 'twilio', 'plivo', 'sns', 'telnyx', 'nexmo', 'messagebird', 'sinch', 'bandwidth']);
@@ -43,8 +47,9 @@ export class EndpointHandlers {
   constructor(
     private readonly services: Services,
     private readonly novu: NovuClient,
+    private readonly scope: NovuScope,
   ) {
-    this.jobs = new EndpointJobs(services, novu);
+    this.jobs = new EndpointJobs(services, novu, scope);
   }
 
   register(app: SlackListeners, router: CommandRouter): void {
@@ -54,27 +59,23 @@ export class EndpointHandlers {
     router.on('phone', 'list', (request) => this.list(request));
     router.on('phone', 'remove', async ({ args, respond }) => {
       const identifier = args[0];
-      await respond(
-        identifier
-          ? removePrompt(identifier)
-          : { response_type: 'ephemeral', text: 'Which endpoint? `/phone remove <identifier>` — `/phone list` shows them.' },
-      );
+      await respond(identifier && endpointIdentifierPattern.test(identifier) ? removePrompt(identifier) : removeUsage(identifier));
     });
 
     app.view(registerView.callbackId, (args: ViewArgs) => this.submitRegister(args));
     app.options(registerView.integration.action, async ({ ack, payload }) => {
       await ack(await this.integrationOptions(payload.value));
     });
-    app.options(registerView.connection.action, async ({ ack, payload }) => {
+    app.options(registerView.connection.action, async ({ ack, payload, context }) => {
       const values = (payload as { view?: { state?: { values?: StateValues } } }).view?.state?.values ?? {};
       const integration = values[registerView.integration.block]?.[registerView.integration.action]?.selected_option?.value;
-      await ack({ options: await this.connectionOptions(integration, payload.value) });
+      await ack({ options: await this.connectionOptions(actorOf(context), integration, payload.value) });
     });
     app.action(/^phone\.remove(:\d+)?$/, (args: ButtonArgs) => this.clickRemove(args));
     app.action(phoneActions.more, (args: ButtonArgs) => this.clickMore(args));
     app.action(phoneActions.registerNumber, async ({ ack, body, client, context, action }: ButtonArgs) => {
       await ack();
-      const actor = actorFromContext(context, body.user.id);
+      const actor = actorOf(context);
       if (!(await this.services.permissions.allows(actor, 'endpoints.write', client))) return;
       const view = registerModal({ number: action.value }, this.services.config.defaultPhoneRegion);
       // From a provisioning result (a modal) the form stacks on top; from a message it opens.
@@ -88,22 +89,27 @@ export class EndpointHandlers {
     await client.views.open({ trigger_id: triggerId, view: registerModal(prefill, this.services.config.defaultPhoneRegion) });
   }
 
-  private async submitRegister({ ack, body, view, client, context }: ViewArgs): Promise<void> {
-    const actor = actorFromContext(context, body.user.id);
+  private async submitRegister({ ack, view, client, context }: ViewArgs): Promise<void> {
+    const actor = actorOf(context);
     const refusal = await this.services.permissions.refusal(actor, 'endpoints.write', client, '/phone register');
     if (refusal) {
       await ack({ response_action: 'errors', errors: { [registerView.subscriber.block]: refusal.message } });
       return;
     }
-    const read = readRegistration(view.state.values, this.services.config.defaultPhoneRegion);
+    const read = readRegistration(view.state.values, this.services.config.defaultPhoneRegion, { tenant: actor.tenant, scope: this.scope });
     const shareIn = sharedChannel(view);
     if ('errors' in read) {
       await ack({ response_action: 'errors', errors: read.errors });
       return;
     }
+    const connectionProblem = await this.foreignConnection(actor, read.body.connectionIdentifier);
+    if (connectionProblem) {
+      await ack({ response_action: 'errors', errors: { [registerView.connection.block]: connectionProblem } });
+      return;
+    }
     await ack({ response_action: 'update', view: registeringView() });
     const intent = submissionIntent(view.id, read.body);
-    const outcome = await this.jobs.registerNow({ workspaceKey: actor.workspaceKey, requestedBy: actor.userId, body: read.body }, intent);
+    const outcome = await this.jobs.registerNow({ workspaceKey: actor.tenant.key, requestedBy: actor.userId, body: read.body }, intent);
     const next =
       outcome.status === 'done'
         ? registeredView(outcome.result, read.body)
@@ -123,27 +129,77 @@ export class EndpointHandlers {
     if (outcome.status === 'done') await shareResult(client, shareIn, endpointSharedMessage(actor.userId, outcome.result, read.body), this.services.logger);
   }
 
-  private async list({ args, respond }: CommandRequest): Promise<void> {
-    await respond(await this.endpointPage(args[0], undefined, 1));
+  /** A connection other than the tenant's own may only be chosen by an operator. */
+  private async foreignConnection(actor: Actor, connectionIdentifier: string | undefined): Promise<string | undefined> {
+    if (!connectionIdentifier || this.services.permissions.isOperator(actor.userId)) return undefined;
+    const own = await this.services.store.connections.find(actor.tenant.key);
+    return own?.identifier === connectionIdentifier ? undefined : 'Choose this workspace’s connection, or none.';
   }
 
-  private async endpointPage(subscriberId: string | undefined, after: string | undefined, pageNumber: number) {
-    const page = await this.novu.listEndpoints({ subscriberId, after, limit: pageSize, orderBy: 'createdAt', orderDirection: 'DESC' });
-    const endpoints = page.data.filter((endpoint) => endpoint.type === 'phone');
-    return endpointListMessage({ endpoints, subscriberId, next: page.next, pageNumber });
+  private async list({ args, actor, respond }: CommandRequest): Promise<void> {
+    await respond(await this.endpointPage(actor, { subscriberId: args[0], page: 1 }));
   }
 
-  private async clickMore({ ack, action, respond, body, client, context }: ButtonArgs): Promise<void> {
+  /**
+   * A page of the tenant's phone endpoints, from Switchboard's records (so every page is full),
+   * each confirmed in Novu: one that Novu no longer has, or no longer has in this tenant's scope,
+   * is left out, and a record Novu says is gone is dropped.
+   */
+  private async endpointPage(actor: Actor, cursor: ListCursor) {
+    const shown: ChannelEndpoint[] = [];
+    let after = cursor.after;
+    let more = false;
+    // Records Novu no longer has are dropped as they are met; read on until the page is full.
+    for (let round = 0; round < 5 && shown.length < pageSize; round += 1) {
+      const rows = await this.services.store.endpoints.page({
+        workspaceKey: actor.tenant.key,
+        types: ['phone'],
+        subscriberId: cursor.subscriberId,
+        after,
+        limit: pageSize - shown.length + 1,
+      });
+      const batch = rows.slice(0, pageSize - shown.length);
+      const confirmed = await Promise.all(batch.map((row) => this.confirmInNovu(actor, row)));
+      shown.push(...confirmed.filter((endpoint): endpoint is ChannelEndpoint => endpoint !== undefined));
+      const last = batch.at(-1);
+      if (last) after = { createdAt: last.createdAt, identifier: last.identifier };
+      more = rows.length > batch.length;
+      if (!more) break;
+    }
+    const next: ListCursor | undefined = more && after ? { subscriberId: cursor.subscriberId, after, page: cursor.page + 1 } : undefined;
+    return endpointListMessage({ endpoints: shown, subscriberId: cursor.subscriberId, next: next ? JSON.stringify(next) : undefined, pageNumber: cursor.page });
+  }
+
+  private async confirmInNovu(actor: Actor, row: OwnedEndpoint): Promise<ChannelEndpoint | undefined> {
+    try {
+      const endpoint = await this.novu.getEndpoint(row.identifier);
+      return this.scope.owns(actor.tenant, endpoint.contextKeys) ? endpoint : undefined;
+    } catch (error) {
+      if (isNovuNotFound(error)) {
+        await this.services.store.endpoints.remove(row.identifier);
+        return undefined;
+      }
+      // Novu is unreachable: show what Switchboard recorded rather than nothing.
+      return {
+        identifier: row.identifier,
+        type: 'phone',
+        subscriberId: row.subscriberId,
+        integrationIdentifier: row.integrationIdentifier,
+        endpoint: { phoneNumber: row.target },
+      };
+    }
+  }
+
+  private async clickMore({ ack, action, respond, client, context }: ButtonArgs): Promise<void> {
     await ack();
-    const actor = actorFromContext(context, body.user.id);
+    const actor = actorOf(context);
     if (!(await this.services.permissions.allows(actor, 'endpoints.read', client))) return;
-    const cursor = parseCursor(action.value);
-    await respond({ replace_original: true, ...(await this.endpointPage(cursor.subscriberId, cursor.after, cursor.page)) });
+    await respond({ replace_original: true, ...(await this.endpointPage(actor, parseCursor(action.value))) });
   }
 
   private async clickRemove({ ack, action, respond, body, client, context }: ButtonArgs): Promise<void> {
     await ack();
-    const actor = actorFromContext(context, body.user.id);
+    const actor = actorOf(context);
     const identifier = action.value ?? '';
     const refusal = await this.services.permissions.refusal(actor, 'endpoints.write', client, `/phone remove ${identifier}`);
     if (refusal) {
@@ -151,7 +207,7 @@ export class EndpointHandlers {
       return;
     }
     const outcome = await this.jobs.removeNow(
-      { workspaceKey: actor.workspaceKey, requestedBy: actor.userId, identifier },
+      { workspaceKey: actor.tenant.key, requestedBy: actor.userId, identifier },
       `${body.container?.message_ts ?? ''}:${actor.userId}`,
     );
     await respond({ ...removalResult(identifier, outcome), replace_original: false });
@@ -184,18 +240,23 @@ export class EndpointHandlers {
     };
   }
 
-  private async connectionOptions(integrationIdentifier: string | undefined, query: string) {
+  /** The tenant's own connection of that integration (operators: every tenant's, labelled), from Switchboard's records. */
+  private async connectionOptions(actor: Actor, integrationIdentifier: string | undefined, query: string) {
     if (!integrationIdentifier) return [];
-    try {
-      const page = await this.novu.listConnections({ integrationIdentifier, limit: 100 });
-      const needle = query.trim().toLowerCase();
-      return page.data
-        .filter((connection) => !needle || connection.identifier.toLowerCase().includes(needle))
-        .map((connection) => ({ text: { type: 'plain_text' as const, text: connection.identifier.slice(0, 75) }, value: connection.identifier }));
-    } catch (error) {
-      this.services.logger.warn({ err: error }, 'could not load Novu connections for a picker');
-      return [];
-    }
+    const operator = this.services.permissions.isOperator(actor.userId);
+    const connections = (await this.services.store.connections.list({ integrationIdentifier })).filter(
+      (connection) => connection.state !== 'disconnecting' && (operator || connection.workspaceKey === actor.tenant.key),
+    );
+    const names = operator ? await this.services.tenants.names(connections.map((connection) => connection.workspaceKey)) : new Map<string, string>();
+    const needle = query.trim().toLowerCase();
+    return connections
+      .map((connection) => {
+        const owner = connection.workspaceKey === actor.tenant.key ? 'this workspace' : (names.get(connection.workspaceKey) ?? connection.workspaceKey);
+        return { label: `${connection.identifier} (${owner})`, value: connection.identifier };
+      })
+      .filter((choice) => !needle || choice.label.toLowerCase().includes(needle))
+      .slice(0, 100)
+      .map((choice) => ({ text: { type: 'plain_text' as const, text: choice.label.slice(0, 75) }, value: choice.value }));
   }
 }
 
@@ -212,10 +273,15 @@ export function prefillFromArgs(args: string[]): RegisterPrefill {
   return { number: args.join(' ') };
 }
 
-/** The modal's values, validated before anything is sent; errors keyed by block for `response_action: errors`. */
+/**
+ * The modal's values, validated before anything is sent; errors keyed by block for
+ * `response_action: errors`. The endpoint is put in the tenant's scope: its context entry is
+ * Switchboard's to set, and a different one typed in is refused.
+ */
 export function readRegistration(
   values: StateValues,
   defaultRegion: string,
+  where: { tenant: Tenant; scope: NovuScope },
 ): { body: CreatePhoneEndpointBody; prefill: RegisterPrefill } | { errors: Record<string, string> } {
   const text = (ids: { block: string; action: string }) => textOf(values[ids.block]?.[ids.action]?.value)?.trim() ?? '';
   const option = (ids: { block: string; action: string }) => textOf(values[ids.block]?.[ids.action]?.selected_option?.value) ?? '';
@@ -233,28 +299,45 @@ export function readRegistration(
   if (!phone.ok) errors[registerView.number.block] = phone.problem;
   if (!prefill.integration) errors[registerView.integration.block] = 'Choose the Novu integration that delivers to this number.';
   const { context, problems } = parseContextEntries(prefill.context ?? '');
+  const typedTenant = where.scope.tenantIdIn(context);
   if (problems.length > 0) errors[registerView.context.block] = problems.join('; ').slice(0, 150);
-  if (prefill.identifier && !identifierPattern.test(prefill.identifier)) {
-    errors[registerView.identifier.block] = 'Use up to 100 letters, digits and _ . : - (no spaces).';
+  else if (typedTenant !== undefined && typedTenant !== where.tenant.id) {
+    errors[registerView.context.block] = `${where.scope.contextKey(where.tenant)} is set by Switchboard: endpoints registered here belong to this workspace.`;
+  } else if (Object.keys(where.scope.withTenant(where.tenant, context)).length > 5) {
+    errors[registerView.context.block] = `At most 4 entries besides ${where.scope.contextKey(where.tenant)}.`;
+  }
+  if (prefill.identifier && !endpointIdentifierPattern.test(prefill.identifier)) {
+    errors[registerView.identifier.block] = 'Use up to 100 letters, digits and _ . : -, starting with a letter or digit.';
   }
   if (Object.keys(errors).length > 0 || !phone.ok || !prefill.subscriberId || !prefill.integration) return { errors };
   const body: CreatePhoneEndpointBody = {
-    identifier: prefill.identifier ?? endpointIdentifier(prefill.integration, prefill.subscriberId, phone.e164),
+    identifier: prefill.identifier ?? endpointIdentifier(where.tenant.id, prefill.integration, prefill.subscriberId, phone.e164),
     type: 'phone',
     subscriberId: prefill.subscriberId,
     integrationIdentifier: prefill.integration,
     ...(prefill.connection ? { connectionIdentifier: prefill.connection } : {}),
-    ...(Object.keys(context).length > 0 ? { context } : {}),
+    context: where.scope.withTenant(where.tenant, context),
     endpoint: { phoneNumber: phone.e164 },
   };
   return { body, prefill };
 }
 
-function parseCursor(value: string | undefined): { after?: string; subscriberId?: string; page: number } {
+/** Where a page of `/phone list` starts: after a record, for one subscriber or all. */
+interface ListCursor {
+  subscriberId?: string;
+  after?: EndpointCursor;
+  page: number;
+}
+
+function parseCursor(value: string | undefined): ListCursor {
   try {
-    const parsed = JSON.parse(value ?? '{}') as { after?: unknown; subscriberId?: unknown; page?: unknown };
+    const parsed = JSON.parse(value ?? '{}') as { after?: { createdAt?: unknown; identifier?: unknown }; subscriberId?: unknown; page?: unknown };
+    const after =
+      typeof parsed.after?.createdAt === 'number' && typeof parsed.after.identifier === 'string'
+        ? { createdAt: parsed.after.createdAt, identifier: parsed.after.identifier }
+        : undefined;
     return {
-      after: typeof parsed.after === 'string' ? parsed.after : undefined,
+      after,
       subscriberId: typeof parsed.subscriberId === 'string' ? parsed.subscriberId : undefined,
       page: typeof parsed.page === 'number' && parsed.page > 0 ? parsed.page : 1,
     };

@@ -6,6 +6,8 @@ import type { ChannelEndpoint, CreatePhoneEndpointBody } from '../../backends/no
 import { BackendError } from '../../http/errors.js';
 import { type JobFinish, type JobOutcome, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
 import type { WorkspaceKey } from '../../store/types.js';
+import type { NovuScope } from '../../tenancy/novu-scope.js';
+import { type Tenant, tenantOfKey } from '../../tenancy/tenant.js';
 import { sha256 } from '../../util/ids.js';
 import { asNovuJobError, describeNovuFailure, explanationText } from '../novu-failures.js';
 import { endpointDeletedMessage, endpointRegisteredMessage } from './messages.js';
@@ -13,6 +15,7 @@ import { endpointDeletedMessage, endpointRegisteredMessage } from './messages.js
 export interface RegisterPayload {
   workspaceKey: WorkspaceKey;
   requestedBy: string;
+  /** The body as the form made it, with the tenant's context entry: the job checks it again before sending. */
   body: CreatePhoneEndpointBody;
 }
 
@@ -43,9 +46,12 @@ export class EndpointWriteError extends TerminalJobError {
 export const registerJob = 'novu.endpoint.register';
 export const removeJob = 'novu.endpoint.remove';
 
-/** One identifier per (integration, subscriber, number): a repeated registration finds the first. */
-export function endpointIdentifier(integrationIdentifier: string, subscriberId: string, e164: string): string {
-  const digest = sha256(`${integrationIdentifier}\u0000${subscriberId}\u0000${e164}`).slice(0, 16);
+/**
+ * One identifier per (tenant, integration, subscriber, number): a repeated registration finds the
+ * first, and two workspaces registering the same number never meet on one identifier.
+ */
+export function endpointIdentifier(tenantId: string, integrationIdentifier: string, subscriberId: string, e164: string): string {
+  const digest = sha256(`${tenantId}\u0000${integrationIdentifier}\u0000${subscriberId}\u0000${e164}`).slice(0, 16);
   const slug = integrationIdentifier
     .toLowerCase()
     .replace(/[^a-z0-9-]+/g, '-')
@@ -53,11 +59,23 @@ export function endpointIdentifier(integrationIdentifier: string, subscriberId: 
   return `phone-${slug}-${digest}`;
 }
 
-/** Phone endpoint writes through the durable queue: one job per user intent, audited, told by DM when late. */
+/** Identifiers Switchboard accepts from people: what Novu shows, and nothing that could become a path of its own (`.`, `..`). */
+export const endpointIdentifierPattern = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/;
+
+const notThisWorkspaces = (identifier: string) =>
+  new TerminalJobError(`There is no phone endpoint ${identifier} in this workspace (Switchboard only changes the endpoints a workspace registered).`);
+
+/**
+ * Phone endpoint writes through the durable queue: one job per user intent, audited, told by DM
+ * when late. Each job checks, when it runs, that what it writes or deletes is the tenant's own:
+ * the tenant's context entry on what it creates, the tenant's record and Novu's scope on what it
+ * deletes. Operators may act on any tenant's endpoints.
+ */
 export class EndpointJobs {
   constructor(
     private readonly services: Services,
     private readonly novu: NovuClient,
+    private readonly scope: NovuScope,
   ) {
     services.queue.define<RegisterPayload, RegisterResult>({
       kind: registerJob,
@@ -86,46 +104,105 @@ export class EndpointJobs {
     return this.services.queue.enqueueAndRun<RemoveResult>(
       removeJob,
       payload,
-      { dedupeKey: `${removeJob}:${payload.identifier}:${intent}`, workspaceKey: payload.workspaceKey, requestedBy: payload.requestedBy },
+      {
+        dedupeKey: `${removeJob}:${payload.workspaceKey}:${payload.identifier}:${intent}`,
+        workspaceKey: payload.workspaceKey,
+        requestedBy: payload.requestedBy,
+      },
       { waitMs: this.services.config.tuning.inlineWaitMs, inlineRetries: true },
     );
   }
 
-  private async register({ body }: RegisterPayload, context: JobRunContext): Promise<RegisterResult> {
+  private isOperator(userId: string): boolean {
+    return this.services.permissions.isOperator(userId);
+  }
+
+  private async register({ workspaceKey, requestedBy, body }: RegisterPayload, context: JobRunContext): Promise<RegisterResult> {
+    const tenant = tenantOfKey(workspaceKey);
+    await this.assertWritableScope(tenant, requestedBy, body);
     const write = { retry: context.retry, deadlineMs: context.deadlineMs };
+    let result: RegisterResult;
     try {
       const endpoint = await this.novu.createPhoneEndpoint(body, {
         ...write,
         idempotencyKey: idempotencyKey('channel-endpoints.create', context.job.id, body),
       });
-      return { endpoint, existing: false };
+      result = { endpoint, existing: false };
     } catch (error) {
       if (!(error instanceof BackendError) || error.status !== 409 || /being processed/i.test(error.vendorMessage ?? ''))
         throw asNovuJobError(error, (explanation) => new EndpointWriteError(explanation));
-      return { endpoint: await this.sameEndpointOrThrow(body), existing: true };
+      result = { endpoint: await this.sameEndpointOrThrow(tenant, body), existing: true };
+    }
+    await this.services.store.endpoints.add({
+      identifier: result.endpoint.identifier,
+      workspaceKey,
+      type: 'phone',
+      subscriberId: body.subscriberId,
+      integrationIdentifier: body.integrationIdentifier,
+      connectionIdentifier: body.connectionIdentifier ?? null,
+      target: body.endpoint.phoneNumber,
+      createdBy: requestedBy,
+    });
+    return result;
+  }
+
+  /** The body must carry the tenant's own context entry, and name no other tenant's connection (operators excepted). */
+  private async assertWritableScope(tenant: Tenant, requestedBy: string, body: CreatePhoneEndpointBody): Promise<void> {
+    if (this.isOperator(requestedBy)) return;
+    if (this.scope.tenantIdIn(body.context ?? {}) !== tenant.id) {
+      throw new EndpointWriteError({ reason: 'The endpoint is not in this workspace’s scope', field: 'context', terminal: true });
+    }
+    if (body.connectionIdentifier) {
+      const own = await this.services.store.connections.find(tenant.key);
+      if (own?.identifier !== body.connectionIdentifier) {
+        throw new EndpointWriteError({
+          reason: `Connection ${body.connectionIdentifier} is not this workspace's`,
+          hint: 'Choose this workspace’s connection, or none.',
+          field: 'connection',
+          terminal: true,
+        });
+      }
     }
   }
 
-  /** A 409 on our identifier: the same registration made earlier, or the identifier taken by another endpoint. */
-  private async sameEndpointOrThrow(body: CreatePhoneEndpointBody): Promise<ChannelEndpoint> {
+  /**
+   * A 409 on our identifier: the same registration made earlier, or the identifier taken by another
+   * endpoint. Nothing about an endpoint outside this tenant's scope is told.
+   */
+  private async sameEndpointOrThrow(tenant: Tenant, body: CreatePhoneEndpointBody): Promise<ChannelEndpoint> {
     const found = await this.novu.getEndpoint(body.identifier);
-    const sameNumber = found.endpoint?.phoneNumber === body.endpoint.phoneNumber && found.subscriberId === body.subscriberId;
-    if (found.type === 'phone' && sameNumber) return found;
+    const same =
+      found.type === 'phone' &&
+      found.endpoint?.phoneNumber === body.endpoint.phoneNumber &&
+      found.subscriberId === body.subscriberId &&
+      this.scope.owns(tenant, found.contextKeys);
+    if (same) return found;
     throw new EndpointWriteError({
-      reason: `The endpoint identifier ${body.identifier} is already used by another endpoint (${found.type}${found.subscriberId ? ` of ${found.subscriberId}` : ''})`,
+      reason: `The endpoint identifier ${body.identifier} is already used by another endpoint`,
       hint: 'Choose another identifier, or leave it empty to let Switchboard make one.',
       field: 'identifier',
       terminal: true,
     });
   }
 
-  private async remove({ identifier }: RemovePayload, context: JobRunContext): Promise<RemoveResult> {
+  /** Deletes only what the tenant owns: its own record, and an endpoint Novu still has in its scope. */
+  private async remove({ workspaceKey, requestedBy, identifier }: RemovePayload, context: JobRunContext): Promise<RemoveResult> {
+    if (!endpointIdentifierPattern.test(identifier)) throw notThisWorkspaces(identifier);
+    const tenant = tenantOfKey(workspaceKey);
+    const operator = this.isOperator(requestedBy);
+    const record = await this.services.store.endpoints.find(identifier);
+    if (!operator && (record?.workspaceKey !== workspaceKey || record.type !== 'phone')) throw notThisWorkspaces(identifier);
+    const read = { retry: context.retry, deadlineMs: context.deadlineMs };
     try {
-      await this.novu.deleteEndpoint(identifier, { retry: context.retry, deadlineMs: context.deadlineMs });
+      const current = await this.novu.getEndpoint(identifier);
+      if (!operator && (current.type !== 'phone' || !this.scope.owns(tenant, current.contextKeys))) throw notThisWorkspaces(identifier);
+      await this.novu.deleteEndpoint(identifier, read);
+      await this.services.store.endpoints.remove(identifier);
       return { identifier, alreadyGone: false };
     } catch (error) {
-      if (isNovuNotFound(error)) return { identifier, alreadyGone: true };
-      throw asNovuJobError(error, (explanation) => new EndpointWriteError(explanation));
+      if (!isNovuNotFound(error)) throw asNovuJobError(error, (explanation) => new EndpointWriteError(explanation));
+      await this.services.store.endpoints.remove(identifier);
+      return { identifier, alreadyGone: true };
     }
   }
 
@@ -170,9 +247,9 @@ export class EndpointJobs {
 export function fieldOfFailure(message: string): NovuExplanation['field'] {
   if (/subscriber/i.test(message)) return 'subscriber';
   if (/integration/i.test(message)) return 'integration';
-  if (/channel connection/i.test(message)) return 'connection';
+  if (/channel connection|connection /i.test(message)) return 'connection';
   if (/identifier/i.test(message)) return 'identifier';
-  if (/context/i.test(message)) return 'context';
+  if (/context|scope/i.test(message)) return 'context';
   if (/phone|endpoint must match/i.test(message)) return 'number';
   return undefined;
 }

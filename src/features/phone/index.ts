@@ -7,7 +7,8 @@ import { EndpointHandlers } from './endpoint-handlers.js';
 /** `/phone`: Novu phone endpoints (register, list, remove). */
 export function phoneFeature(services: Services): Feature & { endpoints?: EndpointHandlers } {
   const novu = services.backends.novu;
-  const endpoints = novu ? new EndpointHandlers(services, novu) : undefined;
+  const scope = services.novuScope;
+  const endpoints = novu && scope ? new EndpointHandlers(services, novu, scope) : undefined;
   return {
     endpoints,
     register(app: SlackListeners, router: CommandRouter) {

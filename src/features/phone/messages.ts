@@ -234,7 +234,8 @@ export function removeConfirm(identifier: string) {
   return confirmDialog('Remove this phone endpoint?', `Novu will stop delivering to ${code(identifier)}. This cannot be undone.`, 'Remove');
 }
 
-export function removeUsage(): EphemeralMessage {
+export function removeUsage(typed?: string): EphemeralMessage {
+  if (typed) return ephemeral(`${code(typed)} is not an endpoint identifier. \`/phone list\` shows the identifiers of this workspace's endpoints.`);
   return ephemeral('Which endpoint? `/phone remove <identifier>` — `/phone list` shows the identifiers.');
 }
 
@@ -249,14 +250,17 @@ export function removePrompt(identifier: string): EphemeralMessage {
 export interface EndpointPageView {
   endpoints: ChannelEndpoint[];
   subscriberId?: string;
-  next?: string | null;
+  /** The More button's value: where the next page starts. Absent on the last page. */
+  next?: string;
   pageNumber: number;
 }
 
 export function endpointListMessage({ endpoints, subscriberId, next, pageNumber }: EndpointPageView): EphemeralMessage {
   const scope = subscriberId ? ` of ${code(subscriberId)}` : '';
   if (endpoints.length === 0 && pageNumber === 1)
-    return ephemeral(`No phone endpoints${subscriberId ? ` for ${subscriberId}` : ''} in Novu yet. Add one with /phone register.`);
+    return ephemeral(
+      `No phone endpoints${subscriberId ? ` for ${escapeMrkdwn(subscriberId)}` : ''} registered in this workspace yet. Add one with /phone register.`,
+    );
   const blocks: KnownBlock[] = [header(`Phone endpoints${subscriberId ? ` of ${subscriberId}` : ''}`.slice(0, 150))];
   for (const [index, endpoint] of endpoints.entries()) {
     const number = String(endpoint.endpoint?.phoneNumber ?? '?');
@@ -275,10 +279,7 @@ export function endpointListMessage({ endpoints, subscriberId, next, pageNumber 
     );
   }
   blocks.push(context(`Page ${pageNumber}, newest first${scope}.`));
-  if (next)
-    blocks.push(
-      actions('phone-list-more', [button('More', phoneActions.more, { value: JSON.stringify({ after: next, subscriberId, page: pageNumber + 1 }) })]),
-    );
+  if (next) blocks.push(actions('phone-list-more', [button('More', phoneActions.more, { value: next })]));
   return ephemeral(`Phone endpoints${subscriberId ? ` of ${subscriberId}` : ''}, page ${pageNumber}`, blocks);
 }
 

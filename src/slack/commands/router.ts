@@ -4,7 +4,7 @@ import { closest, distance } from 'fastest-levenshtein';
 import type { BackendName } from '../../http/errors.js';
 import { currentRequestId, type Logger } from '../../logging/logger.js';
 import type { Permissions } from '../../permissions/permissions.js';
-import { type Actor, actorFromContext } from '../actor.js';
+import { type Actor, actorOf } from '../actor.js';
 import { type CommandSpec, commandCatalog, helpSubcommand, type SubcommandSpec } from './catalog.js';
 import { backendOffMessage, helpMessage, refusalMessage, unexpectedErrorMessage, unknownSubcommandMessage } from './messages.js';
 
@@ -64,8 +64,8 @@ export class CommandRouter {
     const missing = this.missingBackends(spec);
     if (missing) return ack(backendOffMessage(missing));
 
-    const actor = actorFromContext(context, body.user_id);
-    const log = this.dependencies.logger.child({ command: `${command.name} ${spec.name}`, userId: actor.userId, workspace: actor.workspaceKey });
+    const actor = actorOf(context);
+    const log = this.dependencies.logger.child({ command: `${command.name} ${spec.name}`, userId: actor.userId, workspace: actor.tenant.key });
     const refusal = await this.dependencies.permissions.refusal(actor, spec.action, client, `${commandText} ${spec.name}`);
     if (refusal) return ack(refusalMessage(refusal.message));
 

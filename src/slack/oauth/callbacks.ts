@@ -2,24 +2,33 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Installation } from '@slack/bolt';
 import { type CallbackOptions, type CodedError, ErrorCode } from '@slack/oauth';
 import type { Logger } from '../../logging/logger.js';
-import { type InstallFailure, installFailurePage, installSuccessPage, type NovuConnectionState } from './pages.js';
+import { type InstallFailure, type InstallOutcome, installFailurePage, installRefusedPage, installSuccessPage } from './pages.js';
 import { RejectedStateError, type StoredStateStore } from './state-store.js';
 
-/** Work done after the installation is stored; it reports what happened in Novu for the success page. */
-export type AfterInstall = (installation: Installation) => Promise<NovuConnectionState>;
+/** What the install flow asks of the rest of the app, around Bolt storing the installation. */
+export interface InstallHooks {
+  /** The install policy, before anything is stored: a refused installation is never stored. */
+  beforeStore(installation: Installation): Promise<'store' | 'refuse'>;
+  /** After the installation is stored: connect it, or ask the operators to approve it. */
+  afterInstall(installation: Installation): Promise<InstallOutcome>;
+}
 
-export function installCallbacks(options: { afterInstall: AfterInstall; installUrl: string; stateStore: StoredStateStore; logger: Logger }): CallbackOptions {
+export function installCallbacks(options: { hooks: InstallHooks; installUrl: string; stateStore: StoredStateStore; logger: Logger }): CallbackOptions {
   return {
+    afterInstallation: async (installation, _installOptions, _req, res) => {
+      if ((await options.hooks.beforeStore(installation as Installation)) === 'store') return true;
+      send(res, 403, installRefusedPage(workspaceNameOf(installation as Installation)));
+      return false;
+    },
     successAsync: async (installation, _installOptions, _req, res) => {
-      let novu: NovuConnectionState;
+      let outcome: InstallOutcome;
       try {
-        novu = await options.afterInstall(installation as Installation);
+        outcome = await options.hooks.afterInstall(installation as Installation);
       } catch (error) {
         options.logger.error({ err: error }, 'post-install work failed');
-        novu = { state: 'pending', reason: 'Switchboard hit an unexpected error and will retry' };
+        outcome = { tenant: 'approved', novu: { state: 'pending', reason: 'Switchboard hit an unexpected error and will retry' } };
       }
-      const workspaceName = (installation.isEnterpriseInstall ? installation.enterprise?.name : installation.team?.name) ?? 'your workspace';
-      send(res, 200, installSuccessPage(workspaceName, novu, openSlackUrl(installation as Installation)));
+      send(res, 200, installSuccessPage(workspaceNameOf(installation as Installation), outcome, openSlackUrl(installation as Installation)));
     },
     failureAsync: async (error, _installOptions, req, res) => {
       const failure = describeInstallFailure(await withStateRejection(error, req, options.stateStore));
@@ -35,6 +44,10 @@ async function withStateRejection(error: CodedError, req: IncomingMessage, state
   const state = new URL(req.url ?? '/', 'http://localhost').searchParams.get('state');
   const rejection = state ? await stateStore.rejectionWithoutCookie(state).catch(() => undefined) : undefined;
   return rejection ? new RejectedStateError(rejection) : error;
+}
+
+function workspaceNameOf(installation: Installation): string {
+  return (installation.isEnterpriseInstall ? installation.enterprise?.name : installation.team?.name) ?? 'your workspace';
 }
 
 function send(res: ServerResponse, status: number, html: string): void {

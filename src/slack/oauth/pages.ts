@@ -8,6 +8,9 @@ export type NovuConnectionState =
   | { state: 'failed'; reason: string; hint?: string }
   | { state: 'not-configured'; missing: string };
 
+/** What happened after the install, for the success page. */
+export type InstallOutcome = { tenant: 'approved'; novu: NovuConnectionState } | { tenant: 'pending'; installerId: string; operatorsConfigured: boolean };
+
 export function escapeHtml(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
@@ -63,13 +66,32 @@ function novuParagraph(novu: NovuConnectionState): string {
   }
 }
 
-export function installSuccessPage(workspaceName: string, novu: NovuConnectionState, openSlackUrl: string): string {
+function pendingParagraphs(outcome: Extract<InstallOutcome, { tenant: 'pending' }>): string {
+  const bootstrap = outcome.operatorsConfigured
+    ? ''
+    : `<p class="note">No operator is configured yet. If you run this Switchboard, add your Slack member ID <code>${escapeHtml(outcome.installerId)}</code> to <code>OPERATORS</code>, restart it, and approve this workspace from Switchboard’s Home tab in Slack.</p>`;
+  return `<p class="warn">⏳ Waiting for approval: Switchboard’s operators were asked to approve this workspace. Until they do, nothing is sent to Novu and the commands answer that approval is pending. You will get a direct message in Slack when they decide.</p>
+${bootstrap}`;
+}
+
+export function installSuccessPage(workspaceName: string, outcome: InstallOutcome, openSlackUrl: string): string {
+  const pending = outcome.tenant === 'pending';
   return page(
-    'Installed',
-    `<h1 id="result" data-outcome="installed">Switchboard is installed in ${escapeHtml(workspaceName)}</h1>
-${novuParagraph(novu)}
+    pending ? 'Waiting for approval' : 'Installed',
+    `<h1 id="result" data-outcome="${pending ? 'pending-approval' : 'installed'}">Switchboard is installed in ${escapeHtml(workspaceName)}</h1>
+${pending ? pendingParagraphs(outcome) : novuParagraph(outcome.novu)}
 <p><strong>What next:</strong> in Slack, type <code>/connect</code> to see the connection, or <code>/phone help</code> for phone numbers.</p>
 <p><a class="button" href="${escapeHtml(openSlackUrl)}">Open Slack</a></p>`,
+  );
+}
+
+/** The install policy refused the workspace: nothing was stored and the token was revoked. */
+export function installRefusedPage(workspaceName: string): string {
+  return page(
+    'Not allowed',
+    `<h1 id="result" data-outcome="failed" data-reason="not-allowed">Switchboard may not be installed in ${escapeHtml(workspaceName)}</h1>
+<p>This Switchboard only accepts workspaces its operators have listed. Nothing was stored, and the permission Slack just gave was handed back.</p>
+<p>If this workspace should use it, ask whoever runs Switchboard to add it to <code>INSTALL_ALLOWLIST</code>, then install again.</p>`,
   );
 }
 

@@ -9,7 +9,9 @@ import { KeyedMutex } from '../../util/keyed-mutex.js';
 import type { Database } from '../schema.js';
 import type { Engine } from '../sql-store.js';
 
-const lockLeaseMs = 60_000;
+/** A held lock is renewed well within its lease; a crashed holder's lock frees once the lease runs out. */
+const lockLeaseMs = 10_000;
+const lockRenewMs = 3_000;
 
 /** The embedded store: one file, no server. Meant for one process; locks still hold if two share the file. */
 export function openSqliteEngine(path: string): Engine {
@@ -57,9 +59,19 @@ export function openSqliteEngine(path: string): Engine {
     withLock: (name, fn) =>
       locks.run(name, async () => {
         await acquire(name);
+        const renew = setInterval(() => {
+          db.updateTable('locks')
+            .set({ expires_at: Date.now() + lockLeaseMs })
+            .where('name', '=', name)
+            .where('holder', '=', holder)
+            .execute()
+            .catch(() => {});
+        }, lockRenewMs);
+        renew.unref();
         try {
           return await fn();
         } finally {
+          clearInterval(renew);
           await db.deleteFrom('locks').where('name', '=', name).where('holder', '=', holder).execute();
         }
       }),

@@ -249,26 +249,39 @@ describe('provision, then register for a subscriber', () => {
 });
 
 describe('/phone numbers', () => {
-  it('shows both vendors side by side with their Novu registrations', async () => {
+  it('shows the workspace’s numbers on both vendors side by side with their Novu registrations; operators see every number, labelled', async () => {
+    const { store } = harness.app.services;
     harness.vapi.numbers.set('v1', { id: 'v1', provider: 'vapi', number: '+14155550188', name: 'Vapi line', status: 'active' });
+    harness.vapi.numbers.set('v-elsewhere', { id: 'v-elsewhere', provider: 'vapi', number: '+14155550166', name: 'Not ours', status: 'active' });
     harness.signalwire.numbers.set('s1', { id: 's1', number: '+14155550199', name: 'SW line', number_type: 'toll-free', capabilities: ['sms'] });
-    harness.novu.endpoints.set('e1', {
+    const owned = { workspaceKey: teamKey(team.id), sipUri: null, status: 'active', createdBy: harness.actors.operator.userId };
+    await store.numbers.add({ ...owned, backend: 'vapi', vendorId: 'v1', number: '+14155550188', name: 'Vapi line' });
+    await store.numbers.add({ ...owned, backend: 'signalwire', vendorId: 's1', number: '+14155550199', name: 'SW line' });
+    await store.endpoints.add({
       identifier: 'e1',
+      workspaceKey: teamKey(team.id),
       type: 'phone',
       subscriberId: 'sub-9',
       integrationIdentifier: 'twilio-sms',
       connectionIdentifier: null,
-      contextKeys: [],
-      endpoint: { phoneNumber: '+14155550188' },
-      createdAt: new Date().toISOString(),
-      updatedAt: new Date().toISOString(),
+      target: '+14155550188',
+      createdBy: harness.actors.admin.userId,
     });
-    const response = await harness.slack.command('/phone', 'numbers', harness.actors.admin);
-    const message = JSON.stringify((await eventually(() => harness.emulator.responsesTo(response.responseUrl ?? '').at(-1))).body);
+    const numbersFor = async (actor: typeof harness.actors.admin) => {
+      const response = await harness.slack.command('/phone', 'numbers', actor);
+      return JSON.stringify((await eventually(() => harness.emulator.responsesTo(response.responseUrl ?? '').at(-1))).body);
+    };
+    const message = await numbersFor(harness.actors.admin);
     expect(message).toContain('*Vapi* (1)');
     expect(message).toContain('*SignalWire* (1)');
     expect(message).toMatch(/\+14155550188.*registered for `sub-9`/);
     expect(message).toMatch(/\+14155550199.*not registered in Novu/);
+    expect(message).not.toContain('+14155550166');
+
+    const everything = await numbersFor(harness.actors.operator);
+    expect(everything).toContain('all workspaces');
+    expect(everything).toMatch(/\+14155550166.*not provisioned through Switchboard/);
+    expect(everything).toMatch(/\+14155550188.*Acme Ops/);
   });
 });
 

@@ -49,7 +49,7 @@ describe('/phone register', () => {
     const answer = await harness.slack.submitView(view, fill, harness.actors.admin);
     expect(answer.json?.response_action).toBe('update');
     const result = await settledView(view.id);
-    const identifier = endpointIdentifier('whatsapp-business', 'sub-1', '+14155550100');
+    const identifier = endpointIdentifier(team.id, 'whatsapp-business', 'sub-1', '+14155550100');
     expect(result).toContain(identifier);
     expect(result).toContain('(415) 555-0100');
     expect(posts()).toHaveLength(1);
@@ -244,25 +244,41 @@ describe('/phone register', () => {
 });
 
 describe('/phone list and remove', () => {
-  function seed(count: number) {
+  /** Endpoints this workspace registered: in Novu, in its scope, and in Switchboard's records. */
+  async function seed(count: number) {
     for (let index = 0; index < count; index += 1) {
-      const at = new Date(Date.UTC(2026, 0, 1, 0, index)).toISOString();
+      const at = Date.UTC(2026, 0, 1, 0, index);
+      const subscriberId = index % 2 ? 'sub-1' : 'sub-2';
+      const phoneNumber = `+1415555${String(1000 + index)}`;
       harness.novu.endpoints.set(`ep-${index}`, {
         identifier: `ep-${index}`,
         type: 'phone',
-        subscriberId: index % 2 ? 'sub-1' : 'sub-2',
+        subscriberId,
         integrationIdentifier: 'whatsapp-business',
         connectionIdentifier: null,
-        contextKeys: [],
-        endpoint: { phoneNumber: `+1415555${String(1000 + index)}` },
-        createdAt: at,
-        updatedAt: at,
+        contextKeys: [`tenant:${team.id}`],
+        endpoint: { phoneNumber },
+        createdAt: new Date(at).toISOString(),
+        updatedAt: new Date(at).toISOString(),
       });
+      await harness.app.services.store.endpoints.add(
+        {
+          identifier: `ep-${index}`,
+          workspaceKey: teamKey(team.id),
+          type: 'phone',
+          subscriberId,
+          integrationIdentifier: 'whatsapp-business',
+          connectionIdentifier: null,
+          target: phoneNumber,
+          createdBy: harness.actors.admin.userId,
+        },
+        at,
+      );
     }
   }
 
   it('pages 25 endpoints newest first with More, each with Remove', async () => {
-    seed(25);
+    await seed(25);
     const response = await harness.slack.command('/phone', 'list', harness.actors.admin);
     const first = await eventually(() => harness.emulator.responsesTo(response.responseUrl ?? '').at(-1));
     expect(checkMessage(first.body)).toEqual([]);
@@ -281,7 +297,7 @@ describe('/phone list and remove', () => {
   });
 
   it('filters by subscriber, and says so when there is nothing', async () => {
-    seed(4);
+    await seed(4);
     const response = await harness.slack.command('/phone', 'list sub-1', harness.actors.admin);
     const page = JSON.stringify((await eventually(() => harness.emulator.responsesTo(response.responseUrl ?? '').at(-1))).body);
     expect(page).toContain('ep-3');
@@ -292,7 +308,7 @@ describe('/phone list and remove', () => {
   });
 
   it('remove asks for confirmation, deletes once, and reports a missing endpoint plainly', async () => {
-    seed(1);
+    await seed(1);
     const prompt = await harness.slack.command('/phone', 'remove ep-0', harness.actors.admin);
     const message = (await eventually(() => harness.emulator.responsesTo(prompt.responseUrl ?? '').at(-1))).body;
     expect(JSON.stringify(message)).toContain('"confirm"');
@@ -314,7 +330,7 @@ describe('/phone list and remove', () => {
   });
 
   it('a member cannot remove', async () => {
-    seed(1);
+    await seed(1);
     const responseUrl = harness.emulator.newResponseUrl();
     await harness.slack.clickButton(
       {

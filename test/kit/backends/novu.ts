@@ -30,6 +30,14 @@ export interface StoredEndpoint {
   updatedAt: string;
 }
 
+export interface FakeSubscriber {
+  subscriberId: string;
+  email?: string | null;
+  firstName?: string | null;
+  lastName?: string | null;
+  data?: Json | null;
+}
+
 export interface FakeIntegration {
   identifier: string;
   name: string;
@@ -56,7 +64,9 @@ export class FakeNovu extends FakeBackend {
   readonly secretKey = `novu-secret-${randomBytes(8).toString('hex')}`;
   readonly connections = new Map<string, StoredConnection>();
   readonly endpoints = new Map<string, StoredEndpoint>();
-  readonly subscribers = new Set<string>(['sub-1', 'subscriber-42', 'sub-2']);
+  readonly subscribers = new Map<string, FakeSubscriber>(
+    ['sub-1', 'subscriber-42', 'sub-2'].map((subscriberId) => [subscriberId, { subscriberId, email: `${subscriberId}@example.com` }]),
+  );
   readonly integrations: FakeIntegration[] = [
     { identifier: 'slack-prod', name: 'Slack (production)', providerId: 'slack', channel: 'chat', active: true },
     { identifier: 'slack-staging', name: 'Slack (staging)', providerId: 'slack', channel: 'chat', active: true },
@@ -90,6 +100,23 @@ export class FakeNovu extends FakeBackend {
           })),
       },
     }));
+    this.on('GET', '/v2/subscribers/:id', (_request, { id }) => {
+      const subscriber = this.subscribers.get(id ?? '');
+      return subscriber
+        ? { status: 200, body: { data: this.presentSubscriber(subscriber) } }
+        : error(404, `Subscriber: ${id} was not found`, { error: 'Not Found' });
+    });
+    this.on('POST', '/v2/subscribers', (request) =>
+      this.idempotent(request, () => {
+        const body = request.body as FakeSubscriber;
+        const existing = this.subscribers.get(body.subscriberId);
+        if (existing && request.query.get('failIfExists') === 'true')
+          return error(409, `Subscriber with id "${body.subscriberId}" already exists`, { error: 'Conflict' });
+        const subscriber = { ...existing, ...body };
+        this.subscribers.set(body.subscriberId, subscriber);
+        return { status: 201, body: { data: this.presentSubscriber(subscriber) } };
+      }),
+    );
     this.on('POST', '/v1/channel-connections', (request) => this.idempotent(request, () => this.createConnection(request.body as Json)));
     this.on('GET', '/v1/channel-connections', (request) =>
       this.feature(() => this.list([...this.connections.values()], request, (item) => this.presentConnection(item))),
@@ -167,6 +194,21 @@ export class FakeNovu extends FakeBackend {
     const reply = next();
     this.idempotency.set(key, { hash, reply });
     return reply;
+  }
+
+  private presentSubscriber(subscriber: FakeSubscriber): Json {
+    const at = new Date().toISOString();
+    return {
+      _id: subscriber.subscriberId,
+      email: null,
+      firstName: null,
+      lastName: null,
+      data: null,
+      createdAt: at,
+      updatedAt: at,
+      deleted: false,
+      ...subscriber,
+    };
   }
 
   private now(): string {

@@ -1,0 +1,261 @@
+import type { Selectable } from 'kysely';
+import { newId } from '../../util/ids.js';
+import type { Engine } from '../engine.js';
+import type { JobStatus, JobsTable } from '../schema.js';
+import type { WorkspaceKey } from '../types.js';
+
+export type { JobStatus } from '../schema.js';
+
+export interface JobRecord {
+  id: string;
+  kind: string;
+  workspaceKey: WorkspaceKey | null;
+  dedupeKey: string;
+  payload: unknown;
+  status: JobStatus;
+  attempts: number;
+  maxAttempts: number;
+  runAt: number;
+  lockedBy: string | null;
+  lockedUntil: number | null;
+  lastError: string | null;
+  result: unknown;
+  requestedBy: string | null;
+  createdAt: number;
+  updatedAt: number;
+  finishedAt: number | null;
+}
+
+export interface NewJob {
+  kind: string;
+  dedupeKey: string;
+  payload: unknown;
+  maxAttempts: number;
+  workspaceKey?: WorkspaceKey;
+  requestedBy?: string;
+  runAt?: number;
+}
+
+export interface JobRecords {
+  /** Inserts unless a job with the same dedupe key exists; returns the job either way. */
+  enqueue(job: NewJob, now?: number): Promise<{ job: JobRecord; created: boolean }>;
+  /** Claims the next due job (or one whose lease ran out); no two workers get the same job. */
+  claimNext(workerId: string, leaseMs: number, now?: number): Promise<JobRecord | undefined>;
+  /** Claims this job now, whatever its schedule, unless it is finished or leased by a live worker. */
+  claim(id: string, workerId: string, leaseMs: number, now?: number): Promise<JobRecord | undefined>;
+  extendLease(id: string, workerId: string, leaseMs: number, now?: number): Promise<boolean>;
+  complete(id: string, workerId: string, result: unknown, now?: number): Promise<boolean>;
+  /** Schedules another attempt at `retryAt`, or marks the job dead when `retryAt` is undefined. */
+  fail(id: string, workerId: string, error: string, retryAt: number | undefined, now?: number): Promise<boolean>;
+  /** A dead job gets a fresh set of attempts. */
+  revive(id: string, now?: number): Promise<boolean>;
+  get(id: string): Promise<JobRecord | undefined>;
+  findByDedupeKey(dedupeKey: string): Promise<JobRecord | undefined>;
+  list(filter: { statuses?: JobStatus[]; workspaceKey?: WorkspaceKey; kinds?: string[]; limit: number }): Promise<JobRecord[]>;
+  countByStatus(): Promise<Record<JobStatus, number>>;
+  nextRunAt(): Promise<number | undefined>;
+  pruneFinished(before: number): Promise<number>;
+}
+
+function toJob(row: Selectable<JobsTable>): JobRecord {
+  return {
+    id: row.id,
+    kind: row.kind,
+    workspaceKey: row.workspace_key,
+    dedupeKey: row.dedupe_key,
+    payload: JSON.parse(row.payload),
+    status: row.status,
+    attempts: Number(row.attempts),
+    maxAttempts: Number(row.max_attempts),
+    runAt: Number(row.run_at),
+    lockedBy: row.locked_by,
+    lockedUntil: row.locked_until === null ? null : Number(row.locked_until),
+    lastError: row.last_error,
+    result: row.result === null ? null : JSON.parse(row.result),
+    requestedBy: row.requested_by,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+    finishedAt: row.finished_at === null ? null : Number(row.finished_at),
+  };
+}
+
+export function jobRecords(engine: Engine): JobRecords {
+  const { db } = engine;
+  const records: JobRecords = {
+    async enqueue(job, now = Date.now()) {
+      const inserted = await db
+        .insertInto('jobs')
+        .values({
+          id: newId(now),
+          kind: job.kind,
+          workspace_key: job.workspaceKey ?? null,
+          dedupe_key: job.dedupeKey,
+          payload: JSON.stringify(job.payload),
+          status: 'pending',
+          attempts: 0,
+          max_attempts: job.maxAttempts,
+          run_at: job.runAt ?? now,
+          requested_by: job.requestedBy ?? null,
+          created_at: now,
+          updated_at: now,
+        })
+        .onConflict((conflict) => conflict.column('dedupe_key').doNothing())
+        .returningAll()
+        .executeTakeFirst();
+      if (inserted) return { job: toJob(inserted), created: true };
+      const existing = await records.findByDedupeKey(job.dedupeKey);
+      if (!existing) throw new Error(`Job ${job.dedupeKey} conflicted but cannot be found`);
+      return { job: existing, created: false };
+    },
+
+    async claimNext(workerId, leaseMs, now = Date.now()) {
+      const row = await db
+        .updateTable('jobs')
+        .set((eb) => ({
+          status: 'running',
+          locked_by: workerId,
+          locked_until: now + leaseMs,
+          attempts: eb('attempts', '+', 1),
+          updated_at: now,
+        }))
+        .where('id', '=', (eb) => {
+          const due = eb
+            .selectFrom('jobs')
+            .select('id')
+            .where((where) =>
+              where.or([
+                where.and([where('status', '=', 'pending'), where('run_at', '<=', now)]),
+                where.and([where('status', '=', 'running'), where('locked_until', '<', now)]),
+              ]),
+            )
+            .orderBy('run_at')
+            .limit(1);
+          return engine.skipLockedRows ? due.forUpdate().skipLocked() : due;
+        })
+        .returningAll()
+        .executeTakeFirst();
+      return row ? toJob(row) : undefined;
+    },
+
+    async claim(id, workerId, leaseMs, now = Date.now()) {
+      const row = await db
+        .updateTable('jobs')
+        .set((eb) => ({
+          status: 'running',
+          locked_by: workerId,
+          locked_until: now + leaseMs,
+          attempts: eb('attempts', '+', 1),
+          updated_at: now,
+        }))
+        .where('id', '=', id)
+        .where((eb) => eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'running'), eb('locked_until', '<', now)])]))
+        .returningAll()
+        .executeTakeFirst();
+      return row ? toJob(row) : undefined;
+    },
+
+    async extendLease(id, workerId, leaseMs, now = Date.now()) {
+      const result = await db
+        .updateTable('jobs')
+        .set({ locked_until: now + leaseMs, updated_at: now })
+        .where('id', '=', id)
+        .where('locked_by', '=', workerId)
+        .where('status', '=', 'running')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
+    async complete(id, workerId, result, now = Date.now()) {
+      const outcome = await db
+        .updateTable('jobs')
+        .set({
+          status: 'done',
+          result: JSON.stringify(result ?? null),
+          locked_by: null,
+          locked_until: null,
+          last_error: null,
+          updated_at: now,
+          finished_at: now,
+        })
+        .where('id', '=', id)
+        .where('locked_by', '=', workerId)
+        .where('status', '=', 'running')
+        .executeTakeFirst();
+      return Number(outcome.numUpdatedRows) > 0;
+    },
+
+    async fail(id, workerId, error, retryAt, now = Date.now()) {
+      const dead = retryAt === undefined;
+      const outcome = await db
+        .updateTable('jobs')
+        .set({
+          status: dead ? 'dead' : 'pending',
+          run_at: retryAt ?? now,
+          last_error: error.slice(0, 2000),
+          locked_by: null,
+          locked_until: null,
+          updated_at: now,
+          finished_at: dead ? now : null,
+        })
+        .where('id', '=', id)
+        .where('locked_by', '=', workerId)
+        .where('status', '=', 'running')
+        .executeTakeFirst();
+      return Number(outcome.numUpdatedRows) > 0;
+    },
+
+    async revive(id, now = Date.now()) {
+      const outcome = await db
+        .updateTable('jobs')
+        .set({ status: 'pending', attempts: 0, run_at: now, updated_at: now, finished_at: null })
+        .where('id', '=', id)
+        .where('status', '=', 'dead')
+        .executeTakeFirst();
+      return Number(outcome.numUpdatedRows) > 0;
+    },
+
+    async get(id) {
+      const row = await db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toJob(row) : undefined;
+    },
+
+    async findByDedupeKey(dedupeKey) {
+      const row = await db.selectFrom('jobs').selectAll().where('dedupe_key', '=', dedupeKey).executeTakeFirst();
+      return row ? toJob(row) : undefined;
+    },
+
+    async list({ statuses, workspaceKey, kinds, limit }) {
+      let query = db.selectFrom('jobs').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit);
+      if (statuses?.length) query = query.where('status', 'in', statuses);
+      if (kinds?.length) query = query.where('kind', 'in', kinds);
+      if (workspaceKey !== undefined) query = query.where('workspace_key', '=', workspaceKey);
+      return (await query.execute()).map(toJob);
+    },
+
+    async countByStatus() {
+      const rows = await db
+        .selectFrom('jobs')
+        .select((eb) => ['status', eb.fn.countAll<number>().as('count')])
+        .groupBy('status')
+        .execute();
+      const counts: Record<JobStatus, number> = { pending: 0, running: 0, done: 0, dead: 0 };
+      for (const row of rows) counts[row.status] = Number(row.count);
+      return counts;
+    },
+
+    async nextRunAt() {
+      const row = await db
+        .selectFrom('jobs')
+        .select((eb) => eb.fn.min('run_at').as('next'))
+        .where('status', '=', 'pending')
+        .executeTakeFirst();
+      return row?.next === null || row?.next === undefined ? undefined : Number(row.next);
+    },
+
+    async pruneFinished(before) {
+      const result = await db.deleteFrom('jobs').where('status', '=', 'done').where('finished_at', '<', before).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+  };
+  return records;
+}

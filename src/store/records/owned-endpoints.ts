@@ -1,0 +1,104 @@
+import type { Kysely, Selectable } from 'kysely';
+import { changed } from '../engine.js';
+import type { Database, OwnedEndpointsTable } from '../schema.js';
+import type { WorkspaceKey } from '../types.js';
+
+export type OwnedEndpointType = 'phone' | 'slack_channel' | 'slack_user';
+
+/** A Novu channel endpoint Switchboard created, and the tenant it belongs to. */
+export interface OwnedEndpoint {
+  identifier: string;
+  workspaceKey: WorkspaceKey;
+  type: OwnedEndpointType;
+  subscriberId: string;
+  integrationIdentifier: string;
+  connectionIdentifier: string | null;
+  /** What it delivers to: an E.164 number, a channel id or a user id. */
+  target: string;
+  createdBy: string;
+  createdAt: number;
+}
+
+/** Where a page of endpoints ends; the next page starts after it. */
+export interface EndpointCursor {
+  createdAt: number;
+  identifier: string;
+}
+
+export interface OwnedEndpointRecords {
+  /** Records an endpoint; a second record with the same identifier is ignored (the first one stands). */
+  add(endpoint: Omit<OwnedEndpoint, 'createdAt'>, now?: number): Promise<OwnedEndpoint>;
+  find(identifier: string): Promise<OwnedEndpoint | undefined>;
+  remove(identifier: string): Promise<boolean>;
+  /** Newest first. Without `workspaceKey`, every tenant's (operators' views). */
+  page(filter: {
+    workspaceKey?: WorkspaceKey;
+    types?: OwnedEndpointType[];
+    subscriberId?: string;
+    connectionIdentifier?: string;
+    after?: EndpointCursor;
+    limit: number;
+  }): Promise<OwnedEndpoint[]>;
+}
+
+function toEndpoint(row: Selectable<OwnedEndpointsTable>): OwnedEndpoint {
+  return {
+    identifier: row.identifier,
+    workspaceKey: row.workspace_key,
+    type: row.type as OwnedEndpointType,
+    subscriberId: row.subscriber_id,
+    integrationIdentifier: row.integration_identifier,
+    connectionIdentifier: row.connection_identifier,
+    target: row.target,
+    createdBy: row.created_by,
+    createdAt: Number(row.created_at),
+  };
+}
+
+export function ownedEndpointRecords(db: Kysely<Database>): OwnedEndpointRecords {
+  return {
+    async add(endpoint, now = Date.now()) {
+      await db
+        .insertInto('owned_endpoints')
+        .values({
+          identifier: endpoint.identifier,
+          workspace_key: endpoint.workspaceKey,
+          type: endpoint.type,
+          subscriber_id: endpoint.subscriberId,
+          integration_identifier: endpoint.integrationIdentifier,
+          connection_identifier: endpoint.connectionIdentifier,
+          target: endpoint.target,
+          created_by: endpoint.createdBy,
+          created_at: now,
+        })
+        .onConflict((conflict) => conflict.column('identifier').doNothing())
+        .execute();
+      const stored = await this.find(endpoint.identifier);
+      if (!stored) throw new Error(`Endpoint record ${endpoint.identifier} vanished while being saved`);
+      return stored;
+    },
+
+    async find(identifier) {
+      const row = await db.selectFrom('owned_endpoints').selectAll().where('identifier', '=', identifier).executeTakeFirst();
+      return row ? toEndpoint(row) : undefined;
+    },
+
+    async remove(identifier) {
+      return changed(await db.deleteFrom('owned_endpoints').where('identifier', '=', identifier).executeTakeFirst()) > 0;
+    },
+
+    async page({ workspaceKey, types, subscriberId, connectionIdentifier, after, limit }) {
+      let query = db.selectFrom('owned_endpoints').selectAll().orderBy('created_at', 'desc').orderBy('identifier', 'desc').limit(limit);
+      if (workspaceKey !== undefined) query = query.where('workspace_key', '=', workspaceKey);
+      if (types?.length) query = query.where('type', 'in', types);
+      if (subscriberId !== undefined) query = query.where('subscriber_id', '=', subscriberId);
+      if (connectionIdentifier !== undefined) query = query.where('connection_identifier', '=', connectionIdentifier);
+      if (after) {
+        query = query.where((eb) =>
+          eb.or([eb('created_at', '<', after.createdAt), eb.and([eb('created_at', '=', after.createdAt), eb('identifier', '<', after.identifier)])]),
+        );
+      }
+      return (await query.execute()).map(toEndpoint);
+    },
+  };
+}

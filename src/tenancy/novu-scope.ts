@@ -1,0 +1,53 @@
+import type { NovuConfig } from '../config/load.js';
+import type { Tenant } from './tenant.js';
+
+/** The placeholders a subscriber template may hold; each becomes the tenant's Slack id. */
+const placeholders = /\{(tenant|team)\}/g;
+
+/**
+ * How a tenant is scoped in Novu: the context `{<NOVU_CONTEXT_TYPE>: <tenant id>}` on every
+ * connection and endpoint Switchboard writes for it, and — in subscriber mode — a subscriber of
+ * its own, from the `NOVU_SUBSCRIBER_ID` template.
+ */
+export class NovuScope {
+  constructor(private readonly novu: Pick<NovuConfig, 'contextType' | 'subscriberTemplate'>) {}
+
+  get contextType(): string {
+    return this.novu.contextType;
+  }
+
+  /** The tenant's own context entry. */
+  context(tenant: Tenant): Record<string, string> {
+    return { [this.novu.contextType]: tenant.id };
+  }
+
+  /** `type:id`, as Novu lists context keys. */
+  contextKey(tenant: Tenant): string {
+    return `${this.novu.contextType}:${tenant.id}`;
+  }
+
+  /** Other context entries, with the tenant's own entry set (and any other value for that type replaced). */
+  withTenant(tenant: Tenant, context: Record<string, string> = {}): Record<string, string> {
+    return { ...context, ...this.context(tenant) };
+  }
+
+  /** True when Novu's context keys put a record in this tenant's scope. */
+  owns(tenant: Tenant, contextKeys: readonly string[] | null | undefined): boolean {
+    return (contextKeys ?? []).includes(this.contextKey(tenant));
+  }
+
+  /** The tenant named by a context, if its tenant entry names one. */
+  tenantIdIn(context: Record<string, string>): string | undefined {
+    return context[this.novu.contextType];
+  }
+
+  /** The subscriber a tenant's connection belongs to in subscriber mode. */
+  subscriber(tenant: Tenant): string {
+    return this.novu.subscriberTemplate.replace(placeholders, tenant.id);
+  }
+
+  /** True when every tenant gets the same subscriber (a template without a placeholder: the operator's choice). */
+  get sharedSubscriber(): boolean {
+    return !new RegExp(placeholders.source).test(this.novu.subscriberTemplate);
+  }
+}
