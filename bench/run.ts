@@ -16,7 +16,7 @@ import { type Installation, MemoryInstallationStore } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { boltInstallationStore } from '../src/installations/bolt-store.js';
+import { boltInstallationStore, OAuthInstalls } from '../src/installations/bolt-store.js';
 import { Installations } from '../src/installations/installations.js';
 import { TokenRefresher } from '../src/installations/token-refresher.js';
 import { createLogger } from '../src/logging/logger.js';
@@ -211,7 +211,7 @@ async function lookupPercentiles(fetchOne: (teamId: string) => Promise<unknown>,
 async function lookupFigures(label: string, store: Store): Promise<void> {
   const installations = new Installations(store, { ttlMs: 300_000, maxEntries: 20_000 });
   const refresher = new TokenRefresher(store, installations, new WebClient(), { clientId: 'x', clientSecret: 'y' }, logger);
-  const bolt = boltInstallationStore(installations, refresher);
+  const bolt = boltInstallationStore(installations, refresher, { oauthInstalls: new OAuthInstalls(), novuRefreshes: false });
   const sample = Array.from({ length: 2_000 }, () => `T${String(Math.floor(Math.random() * installationCount)).padStart(9, '0')}`);
   const fetchOne = (teamId: string) => bolt.fetchInstallation({ teamId, enterpriseId: undefined, isEnterpriseInstall: false });
   const cold = await lookupPercentiles(fetchOne, sample);

@@ -1,7 +1,9 @@
 import { WebClient, type WebClientOptions } from '@slack/web-api';
 import { AuditTrail, parseAuditChannel } from '../audit/audit-trail.js';
+import { IntegrationCatalog } from '../backends/novu/integrations.js';
 import type { Config } from '../config/load.js';
 import type { BackendName } from '../http/errors.js';
+import { OAuthInstalls } from '../installations/bolt-store.js';
 import { Installations } from '../installations/installations.js';
 import { TokenRefresher } from '../installations/token-refresher.js';
 import { JobQueue } from '../jobs/queue.js';
@@ -30,11 +32,15 @@ export interface Services {
   /** How a tenant is scoped in Novu (its context, its subscriber); absent when Novu is switched off. */
   novuScope: NovuScope | undefined;
   refresher: TokenRefresher;
+  /** Installations the OAuth callback is storing: anything else Bolt stores is a refreshed token. */
+  oauthInstalls: OAuthInstalls;
   queue: JobQueue;
   audit: AuditTrail;
   permissions: Permissions;
   bots: BotClients;
   backends: Backends;
+  /** Novu's active integrations, cached for pickers and checks; absent when Novu is switched off. */
+  integrations: IntegrationCatalog | undefined;
   /** Seals secrets that must wait in a job's payload (e.g. SIP passwords); the store's key. */
   cipher: TokenCipher;
   configuredBackends: ReadonlySet<BackendName>;
@@ -76,6 +82,7 @@ export async function createServices(config: Config, logger: Logger, metrics: Me
     new WebClient(undefined, backgroundClientOptions),
     { clientId: config.slack.clientId, clientSecret: config.slack.clientSecret },
     logger.child({ component: 'token-rotation' }),
+    config.novu?.tokenRotation !== 'novu',
   );
   const queue = new JobQueue(
     store,
@@ -100,11 +107,13 @@ export async function createServices(config: Config, logger: Logger, metrics: Me
     tenants,
     novuScope,
     refresher,
+    oauthInstalls: new OAuthInstalls(),
     queue,
     audit,
     permissions,
     bots,
     backends,
+    integrations: backends.novu ? new IntegrationCatalog(backends.novu) : undefined,
     cipher,
     configuredBackends,
     requestClientOptions,

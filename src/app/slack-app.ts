@@ -39,14 +39,23 @@ export function createSlackApp(services: Services, options: { installHooks: Inst
     redirectUriPath: '/slack/oauth_redirect',
     renderHtmlForInstallPath: installPage,
     installPathOptions: {} as InstallPathOptions,
-    callbackOptions: installCallbacks({ hooks: options.installHooks, installUrl, stateStore, logger: logger.child({ component: 'oauth' }) }),
+    callbackOptions: installCallbacks({
+      hooks: options.installHooks,
+      installUrl,
+      stateStore,
+      oauthInstalls: services.oauthInstalls,
+      logger: logger.child({ component: 'oauth' }),
+    }),
   } satisfies Partial<InstallProviderOptions> & Record<string, unknown>;
   const oauth = {
     clientId: config.slack.clientId,
     clientSecret: config.slack.clientSecret,
     redirectUri: `${config.publicUrl}/slack/oauth_redirect`,
     scopes: botScopeNames,
-    installationStore: boltInstallationStore(services.installations, services.refresher),
+    installationStore: boltInstallationStore(services.installations, services.refresher, {
+      oauthInstalls: services.oauthInstalls,
+      novuRefreshes: config.novu?.tokenRotation === 'novu',
+    }),
     logger: slackLogger,
     customRoutes: options.routes,
   };

@@ -53,6 +53,8 @@ export interface NovuConfig {
   /** The subscriber of a tenant's connection in subscriber mode; `{tenant}` becomes the team or enterprise id. */
   subscriberTemplate: string;
   keepConnectionOnUninstall: boolean;
+  /** Who refreshes rotating Slack tokens: Switchboard (Novu gets each new access token), or Novu (it gets the refresh token). */
+  tokenRotation: 'switchboard' | 'novu';
 }
 
 export class ConfigError extends Error {
@@ -93,6 +95,7 @@ function toConfig(env: Environment, isTty: boolean): Config {
         contextType: env.NOVU_CONTEXT_TYPE,
         subscriberTemplate: env.NOVU_SUBSCRIBER_ID,
         keepConnectionOnUninstall: env.NOVU_KEEP_CONNECTION_ON_UNINSTALL,
+        tokenRotation: env.NOVU_TOKEN_ROTATION,
       }
     : null;
   const signalwire =

@@ -88,6 +88,7 @@ export const environmentSchema = z.object({
       .default('slack-{tenant}'),
   ),
   NOVU_KEEP_CONNECTION_ON_UNINSTALL: flag(false),
+  NOVU_TOKEN_ROTATION: z.preprocess(blankToUndefined, z.enum(['switchboard', 'novu'], { error: 'must be switchboard or novu' }).default('switchboard')),
   VAPI_API_KEY: optionalString,
   VAPI_API_URL: httpUrl('https://api.vapi.ai'),
   SIGNALWIRE_PROJECT_ID: optionalString,

@@ -149,6 +149,13 @@ export const variables = {
     where: '`true` or `false`',
     default: 'false',
   },
+  NOVU_TOKEN_ROTATION: {
+    group: 'Novu',
+    summary:
+      'With Slack token rotation on, who refreshes the bot token: `switchboard` (Novu is sent each new access token, never the refresh token) or `novu` (Novu gets the refresh token and refreshes it; Switchboard stops refreshing, so its own token for the workspace expires within 12 hours and its commands there stop working — Slack refresh tokens are single-use, so only one side may refresh). `novu` needs the Slack integration’s client ID and secret in Novu.',
+    where: '`switchboard` or `novu`',
+    default: 'switchboard',
+  },
   VAPI_API_KEY: {
     group: 'Vapi',
     summary: 'Vapi private API key. Without it /phone sip is switched off.',

@@ -77,3 +77,13 @@ function describeFailure(failure: BackendFailure): string {
 export function isBackendError(error: unknown): error is BackendError {
   return error instanceof BackendError;
 }
+
+/**
+ * The request may or may not have been acted on: the vendor failed inside (5xx, 408), or the
+ * answer never came back (timeout, dropped connection). Resending could do it twice.
+ */
+export function isAnswerLost(error: BackendError): boolean {
+  const { kind, status, unsent } = error.failure;
+  if (unsent) return false;
+  return kind === 'timeout' || kind === 'network' || status === 408 || (status !== undefined && status >= 500);
+}

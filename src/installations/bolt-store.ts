@@ -3,11 +3,38 @@ import { workspaceKeyOfQuery } from '../store/workspace-key.js';
 import type { Installations } from './installations.js';
 import type { TokenRefresher } from './token-refresher.js';
 
-/** Bolt's view of our installations: cached reads, single-flight token rotation, upserting writes. */
-export function boltInstallationStore(installations: Installations, refresher: TokenRefresher): InstallationStore {
+/**
+ * The OAuth callback marks the installation it is about to store (Bolt passes the same object from
+ * `afterInstallation` to `storeInstallation`). Anything else Bolt stores is a token it refreshed
+ * itself — a rotation, which Novu must hear of like our own.
+ */
+export class OAuthInstalls {
+  private readonly marked = new WeakSet<object>();
+  mark(installation: object): void {
+    this.marked.add(installation);
+  }
+  has(installation: object): boolean {
+    return this.marked.has(installation);
+  }
+}
+
+/**
+ * Bolt's view of our installations: cached reads, single-flight token rotation, upserting writes.
+ * When Novu owns rotation (NOVU_TOKEN_ROTATION=novu), Bolt is given no refresh token, so it
+ * never refreshes either: a Slack refresh token works once, and Novu's copy must stay valid.
+ */
+export function boltInstallationStore(
+  installations: Installations,
+  refresher: TokenRefresher,
+  options: { oauthInstalls: OAuthInstalls; novuRefreshes: boolean },
+): InstallationStore {
+  const forBolt = (installation: Installation): Installation =>
+    options.novuRefreshes && installation.bot?.refreshToken
+      ? { ...installation, bot: { ...installation.bot, refreshToken: undefined, expiresAt: undefined } }
+      : installation;
   return {
     async storeInstallation(installation) {
-      await installations.save(installation as Installation);
+      await installations.save(installation as Installation, options.oauthInstalls.has(installation) ? 'install' : 'rotation');
     },
 
     async fetchInstallation(query: InstallationQuery<boolean>) {
@@ -17,9 +44,9 @@ export function boltInstallationStore(installations: Installations, refresher: T
       if (!stored) throw new Error(`Switchboard is not installed in ${workspaceKey}`);
       if (query.userId && query.userId !== stored.installation.user.id && stored.installation.user.token) {
         const forUser = await installations.findForUser(workspaceKey, query.userId);
-        if (forUser) return forUser.installation;
+        if (forUser) return forBolt(forUser.installation);
       }
-      return stored.installation;
+      return forBolt(stored.installation);
     },
 
     async deleteInstallation(query) {

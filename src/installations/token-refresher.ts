@@ -23,9 +23,12 @@ export class TokenRefresher {
     private readonly slack: WebClient,
     private readonly credentials: RefreshCredentials,
     private readonly logger: Logger,
+    /** False when Novu refreshes the tokens (NOVU_TOKEN_ROTATION=novu). */
+    private readonly enabled = true,
   ) {}
 
   needsRefresh(installation: Installation, nowSeconds = Date.now() / 1000): boolean {
+    if (!this.enabled) return false;
     const bot = installation.bot;
     return Boolean(bot?.refreshToken && bot.expiresAt !== undefined && bot.expiresAt - nowSeconds <= refreshWindowSeconds);
   }
@@ -47,6 +50,7 @@ export class TokenRefresher {
 
   /** Refreshes every token that would otherwise expire before the next sweep; for idle workspaces. */
   async sweep(lookAheadMs: number): Promise<number> {
+    if (!this.enabled) return 0;
     const due = await this.store.installations.expiringBefore(Date.now() + refreshWindowSeconds * 1000 + lookAheadMs, 100);
     for (const workspaceKey of due) await this.refresh(workspaceKey);
     return due.length;

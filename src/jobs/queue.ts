@@ -17,8 +17,10 @@ export class TerminalJobError extends Error {
 
 export interface JobRunContext {
   job: JobRecord;
-  /** 1 for the first attempt. */
+  /** 1 for the first attempt (a job retried by hand starts again at 1). */
   attempt: number;
+  /** Unique to this run of the job: writes keyed by it never meet an earlier run's stored answer. */
+  runId: string;
   /** Inline runs (a person is waiting) retry quickly within their deadline; queued runs leave retries to the queue. */
   retry: RetryMode;
   deadlineMs?: number;
@@ -219,7 +221,8 @@ export class JobQueue {
     heartbeat.unref();
     try {
       if (!definition) throw new TerminalJobError(`Unknown job kind ${job.kind}`);
-      const result = await definition.run(job.payload, { job, attempt: job.attempts, logger: log, ...mode });
+      const runId = `${job.id}.${job.attempts}.${randomBytes(4).toString('hex')}`;
+      const result = await definition.run(job.payload, { job, attempt: job.attempts, runId, logger: log, ...mode });
       if (!(await this.store.jobs.complete(job.id, this.workerId, result))) {
         log.warn('job finished after its lease was taken over; the result was not recorded');
       }

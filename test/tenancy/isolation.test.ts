@@ -191,7 +191,6 @@ describe('phone endpoints', () => {
     const foreignConnection = await register(world.globexAdmin, {
       subscriber: 'sub-2',
       number: '+14155550126',
-      'phone.integration': 'slack-prod',
       'phone.connection': connectionIdentifier('slack-prod', grid.id),
     });
     expect(foreignConnection).toContain('Choose this workspace’s connection');
@@ -199,13 +198,7 @@ describe('phone endpoints', () => {
     expect(foreignContext).toContain(`tenant:${globex.id} is set by Switchboard`);
     expect(world.novuWrites()).toBe(before);
 
-    const own = await register(world.globexAdmin, {
-      subscriber: 'sub-2',
-      number: '+14155550126',
-      'phone.integration': 'slack-prod',
-      'phone.connection': connectionIdentifier('slack-prod', globex.id),
-      context: 'region:us',
-    });
+    const own = await register(world.globexAdmin, { subscriber: 'sub-2', number: '+14155550126', context: 'region:us' });
     expect(own).toContain('Registered');
     const [endpoint] = [...h.novu.endpoints.values()].filter((candidate) => candidate.endpoint.phoneNumber === '+14155550126');
     expect(endpoint?.contextKeys).toEqual(['region:us', `tenant:${globex.id}`]);

@@ -2,6 +2,7 @@ import { createHttpClient, type HttpClient, pickerTiming, type RetryMode } from 
 import type { Logger } from '../../logging/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { describeNestError } from '../vendor-errors.js';
+import { isNovuNotFound } from './explain.js';
 import {
   type ChannelConnection,
   type ChannelEndpoint,
@@ -21,9 +22,15 @@ import {
   subscriberSchema,
 } from './schemas.js';
 
+/**
+ * One send of a write. The HTTP core retries it only when it certainly never reached Novu's
+ * handler (429, connection refused) — with the same key, which Novu has not stored then. Lost
+ * answers are for `writeOnce` to settle.
+ */
 export interface WriteOptions {
   idempotencyKey: string;
-  retry?: RetryMode;
+  /** `none` for a single attempt. */
+  retry?: 'unsent' | 'none';
   deadlineMs?: number;
 }
 
@@ -34,6 +41,16 @@ export function unwrapData(body: unknown): unknown {
     if (keys.length === 1 && keys[0] === 'data') return (body as { data: unknown }).data;
   }
   return body;
+}
+
+/** A read that answers undefined for Novu's 404 "not found" (not for "Feature not enabled"). */
+async function orNotFound<T>(read: Promise<T>): Promise<T | undefined> {
+  try {
+    return await read;
+  } catch (error) {
+    if (isNovuNotFound(error)) return undefined;
+    throw error;
+  }
 }
 
 /** Novu's channel connections, channel endpoints and integrations (`/v1`, `Authorization: ApiKey …`). */
@@ -61,7 +78,7 @@ export class NovuClient {
       body,
       response: channelConnectionSchema,
       ...options,
-      retry: options.retry ?? 'safe',
+      retry: options.retry ?? 'unsent',
     });
   }
 
@@ -78,8 +95,13 @@ export class NovuClient {
       body,
       response: channelConnectionSchema,
       ...options,
-      retry: options.retry ?? 'safe',
+      retry: options.retry ?? 'unsent',
     });
+  }
+
+  /** The connection, or undefined when Novu has none by that identifier. */
+  findConnection(identifier: string): Promise<ChannelConnection | undefined> {
+    return orNotFound(this.getConnection(identifier));
   }
 
   getConnection(identifier: string): Promise<ChannelConnection> {
@@ -120,8 +142,12 @@ export class NovuClient {
       body,
       response: channelEndpointSchema,
       ...options,
-      retry: options.retry ?? 'safe',
+      retry: options.retry ?? 'unsent',
     });
+  }
+
+  findEndpoint(identifier: string): Promise<ChannelEndpoint | undefined> {
+    return orNotFound(this.getEndpoint(identifier));
   }
 
   getEndpoint(identifier: string): Promise<ChannelEndpoint> {
@@ -155,6 +181,10 @@ export class NovuClient {
     return this.http.request({ operation: 'channelEndpoints.list', method: 'GET', path: '/v1/channel-endpoints', query, response: endpointPageSchema });
   }
 
+  findSubscriber(subscriberId: string): Promise<Subscriber | undefined> {
+    return orNotFound(this.getSubscriber(subscriberId));
+  }
+
   getSubscriber(subscriberId: string): Promise<Subscriber> {
     return this.http.request({
       operation: 'subscribers.get',
@@ -175,7 +205,7 @@ export class NovuClient {
       body,
       response: subscriberSchema,
       ...options,
-      retry: options.retry ?? 'safe',
+      retry: options.retry ?? 'unsent',
     });
   }
 

@@ -75,3 +75,11 @@ export function existingConnectionIdentifier(error: unknown): string | undefined
 export function isNovuNotFound(error: unknown): boolean {
   return error instanceof BackendError && error.status === 404 && !featureDisabled.test(error.vendorMessage ?? '');
 }
+
+/**
+ * A 404 on a retried DELETE: an earlier attempt of the same call reached Novu and deleted it, and
+ * only its answer was lost. That delete was ours, not "already gone".
+ */
+export function deletedByEarlierAttempt(error: unknown): boolean {
+  return isNovuNotFound(error) && error instanceof BackendError && error.failure.attempts > 1;
+}

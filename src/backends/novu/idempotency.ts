@@ -1,12 +1,13 @@
 import { digest } from '../../util/ids.js';
 
 /**
- * An Idempotency-Key for one write: the operation, the intent it serves (a job id, stable across
- * retries) and a digest of the body. Novu scopes keys per organization, not per route, and refuses
- * a reused key with another body, so all three are part of it. Well under Novu's 255 characters.
+ * An Idempotency-Key for one send of a write: the operation, the send it is (an intent, a job run,
+ * and which resend) and a digest of the body. Novu scopes keys per organization, not per route,
+ * and refuses a reused key with another body, so all of them are part of it. Well under Novu's
+ * 255 characters.
  */
-export function idempotencyKey(operation: string, intent: string, body: unknown): string {
-  return `switchboard:${operation}:${intent}:${digest([canonicalJson(body)], 32)}`.slice(0, 255);
+export function idempotencyKey(operation: string, send: string, body: unknown): string {
+  return `switchboard:${operation}:${send}:${digest([canonicalJson(body)], 32)}`.slice(0, 255);
 }
 
 function canonicalJson(value: unknown): string {

@@ -1,9 +1,9 @@
 import type { Installation } from '@slack/bolt';
 import type { Services } from '../../app/services.js';
 import type { NovuClient } from '../../backends/novu/client.js';
-import { existingConnectionIdentifier, isNovuNotFound } from '../../backends/novu/explain.js';
-import { idempotencyKey } from '../../backends/novu/idempotency.js';
+import { deletedByEarlierAttempt, existingConnectionIdentifier, isNovuNotFound } from '../../backends/novu/explain.js';
 import type { ConnectionAuth, CreateConnectionBody } from '../../backends/novu/schemas.js';
+import { writeOnce } from '../../backends/novu/write-once.js';
 import type { NovuConfig } from '../../config/load.js';
 import { BackendError } from '../../http/errors.js';
 import type { JobFinish, JobOutcome, JobQueue, JobRunContext } from '../../jobs/queue.js';
@@ -39,6 +39,11 @@ export interface SyncResult {
   identifier: string;
   integrationIdentifier: string;
   action: 'created' | 'updated' | 'adopted' | 'replaced' | 'superseded';
+  /**
+   * The connection this one replaced, and the tenant's endpoints that still name it: Novu keeps
+   * them when the old connection is deleted (delete-channel-connection.usecase.ts), bound to nothing.
+   */
+  replaced?: { identifier: string; boundEndpoints: string[] };
 }
 
 export interface DeletePayload {
@@ -60,7 +65,18 @@ export interface DeleteResult {
 export const syncJob = 'novu.connection.sync';
 export const deleteJob = 'novu.connection.delete';
 
-type WriteOptions = { retry: JobRunContext['retry']; deadlineMs?: number };
+/** How this run of a job writes: its retry mode and deadline, and its own keys (`<job id>.<attempt>`). */
+interface WriteOptions {
+  retry: JobRunContext['retry'];
+  deadlineMs?: number;
+  intent: string;
+  /** A later run of the job: an earlier one may have written and lost the answer. */
+  rerun: boolean;
+}
+
+function writeOptions(context: JobRunContext): WriteOptions {
+  return { retry: context.retry, deadlineMs: context.deadlineMs, intent: context.runId, rerun: context.attempt > 1 };
+}
 
 /**
  * The two writes behind a tenant's Novu connection, run through the durable queue: create or
@@ -186,31 +202,25 @@ export class ConnectionJobs {
     if (!settings) throw new TerminalJobError('No Novu integration is chosen: run /connect setup, or set NOVU_INTEGRATION_IDENTIFIER');
     const workspace = slackWorkspaceOf(stored.installation);
     const identifier = connectionIdentifier(settings.integrationIdentifier, tenant.id);
-    const write = { retry: context.retry, deadlineMs: context.deadlineMs };
+    const write = writeOptions(context);
 
-    if (settings.mode === 'subscriber' && settings.subscriberId) await this.ensureSubscriber(settings.subscriberId, workspace, context.job.id, write);
-    const result = await this.writeConnection({
-      tenant,
-      identifier,
-      settings,
-      workspace,
-      auth: authOf(stored.installation),
-      record,
-      jobId: context.job.id,
-      write,
-    });
+    if (settings.mode === 'subscriber' && settings.subscriberId) await this.ensureSubscriber(settings.subscriberId, workspace, write);
+    const result = await this.writeConnection({ tenant, identifier, settings, workspace, auth: this.authOf(stored.installation), record, write });
     if (!(await this.store.connections.recordSynced(tenant.key, payload.intent ?? record.intent, { identifier: result.identifier, ...scopeOf(settings) }))) {
       // A newer intent arrived while Novu answered; that job writes over this one.
       return { ...result, integrationIdentifier: settings.integrationIdentifier, action: 'superseded' };
     }
+    const synced: SyncResult = { identifier: result.identifier, integrationIdentifier: settings.integrationIdentifier, action: result.action };
     const existedInNovu = record.syncedAt !== null;
     if (existedInNovu && record.identifier !== result.identifier) {
       await this.enqueueDelete(
         { workspaceKey: tenant.key, identifier: record.identifier, reason: 'replaced', requestedBy: payload.requestedBy },
         `replaced-by:${context.job.id}`,
       );
+      const bound = await this.store.endpoints.page({ workspaceKey: tenant.key, connectionIdentifier: record.identifier, limit: 100 });
+      synced.replaced = { identifier: record.identifier, boundEndpoints: bound.map((endpoint) => endpoint.identifier) };
     }
-    return { identifier: result.identifier, integrationIdentifier: settings.integrationIdentifier, action: result.action };
+    return synced;
   }
 
   /** PATCH when the recorded connection is ours and unchanged in scope; otherwise POST, adopting a 409 only when it is this tenant's. */
@@ -221,14 +231,13 @@ export class ConnectionJobs {
     workspace: SlackWorkspace;
     auth: ConnectionAuth;
     record: ConnectionRecord;
-    jobId: string;
     write: WriteOptions;
   }): Promise<{ identifier: string; action: SyncResult['action'] }> {
-    const { tenant, identifier, settings, workspace, auth, record, jobId, write } = input;
+    const { tenant, identifier, settings, workspace, auth, record, write } = input;
     const known = record.identifier === identifier && record.syncedAt !== null;
     if (known && sameScope(settingsOf(record), settings)) {
       try {
-        await this.update(identifier, workspace, auth, jobId, write);
+        await this.update(identifier, workspace, auth, write);
         return { identifier, action: 'updated' };
       } catch (error) {
         if (!isNovuNotFound(error)) throw asNovuJobError(error);
@@ -247,14 +256,27 @@ export class ConnectionJobs {
       ...(settings.mode === 'subscriber' && settings.subscriberId ? { subscriberId: settings.subscriberId } : {}),
     };
     try {
-      await this.novu.createConnection(body, { ...write, idempotencyKey: idempotencyKey('channel-connections.create', jobId, body) });
+      await writeOnce({
+        operation: 'channel-connections.create',
+        intent: write.intent,
+        body,
+        send: (key, retry) => this.novu.createConnection(body, { idempotencyKey: key, retry, deadlineMs: write.deadlineMs }),
+        // A connection by our identifier in this tenant's workspace is the one an earlier send made.
+        lookup: async () => {
+          const found = await this.novu.findConnection(identifier);
+          return found?.workspace?.id === tenant.id ? found : undefined;
+        },
+        lookupFirst: write.rerun,
+        retry: write.retry,
+        deadlineMs: write.deadlineMs,
+      });
       return { identifier, action: known ? 'replaced' : 'created' };
     } catch (error) {
       const existing = existingConnectionIdentifier(error);
       if (!existing) throw asNovuJobError(error);
       await this.assertOwnConnection(tenant, existing);
-      await this.update(existing, workspace, auth, jobId, write);
-      return { identifier: existing, action: 'adopted' };
+      await this.update(existing, workspace, auth, write);
+      return { identifier: existing, action: existing === identifier ? (known ? 'replaced' : 'created') : 'adopted' };
     }
   }
 
@@ -263,6 +285,22 @@ export class ConnectionJobs {
    * tenant's: Novu says its workspace is this tenant, and no other tenant's record claims it.
    * Otherwise nothing is written.
    */
+  /**
+   * What Novu gets of the bot token. Slack refresh tokens are single-use, so only one side may
+   * refresh: by default Switchboard does, and Novu gets each new access token (never the refresh
+   * token). With NOVU_TOKEN_ROTATION=novu, Novu gets the refresh token and refreshes itself.
+   */
+  private authOf(installation: Installation): ConnectionAuth {
+    const bot = installation.bot;
+    if (!bot?.token) throw new TerminalJobError('The installation has no bot token');
+    if (this.novuConfig.tokenRotation !== 'novu' || !bot.refreshToken) return { accessToken: bot.token };
+    return {
+      accessToken: bot.token,
+      refreshToken: bot.refreshToken,
+      ...(bot.expiresAt ? { expiresAt: new Date(bot.expiresAt * 1000).toISOString() } : {}),
+    };
+  }
+
   private async assertOwnConnection(tenant: Tenant, identifier: string): Promise<void> {
     const claimedElsewhere = (await this.store.connections.list()).some((other) => other.identifier === identifier && other.workspaceKey !== tenant.key);
     let workspaceId: string | undefined;
@@ -279,36 +317,48 @@ export class ConnectionJobs {
   }
 
   /** In subscriber mode the connection belongs to a subscriber: the tenant's own is made when Novu has none yet. */
-  private async ensureSubscriber(subscriberId: string, workspace: SlackWorkspace, jobId: string, write: WriteOptions): Promise<void> {
+  private async ensureSubscriber(subscriberId: string, workspace: SlackWorkspace, write: WriteOptions): Promise<void> {
     try {
-      await this.novu.getSubscriber(subscriberId);
-      return;
+      if (await this.novu.findSubscriber(subscriberId)) return;
     } catch (error) {
-      if (!isNovuNotFound(error)) throw asNovuJobError(error);
+      throw asNovuJobError(error);
     }
     const body = { subscriberId, ...(workspace.name ? { firstName: workspace.name } : {}), data: { slackWorkspace: workspace.id } };
     try {
-      await this.novu.createSubscriber(body, { ...write, idempotencyKey: idempotencyKey('subscribers.create', jobId, body) });
+      await writeOnce({
+        operation: 'subscribers.create',
+        intent: write.intent,
+        body,
+        send: (key, retry) => this.novu.createSubscriber(body, { idempotencyKey: key, retry, deadlineMs: write.deadlineMs }),
+        lookup: () => this.novu.findSubscriber(subscriberId),
+        retry: write.retry,
+        deadlineMs: write.deadlineMs,
+      });
     } catch (error) {
       // Made in the meantime (another replica, or someone in Novu): that is what we wanted.
       if (!(error instanceof BackendError && error.status === 409)) throw asNovuJobError(error);
     }
   }
 
-  private async update(identifier: string, workspace: SlackWorkspace, auth: ConnectionAuth, jobId: string, write: WriteOptions) {
+  /** A full replace of workspace and auth: sending it again is harmless, so a lost answer is resent with a new key. */
+  private async update(identifier: string, workspace: SlackWorkspace, auth: ConnectionAuth, write: WriteOptions) {
     const body = { workspace, auth };
-    await this.novu.updateConnection(identifier, body, {
-      ...write,
-      idempotencyKey: idempotencyKey('channel-connections.update', `${jobId}:${identifier}`, body),
+    await writeOnce({
+      operation: 'channel-connections.update',
+      intent: `${write.intent}.${identifier}`,
+      body,
+      send: (key, retry) => this.novu.updateConnection(identifier, body, { idempotencyKey: key, retry, deadlineMs: write.deadlineMs }),
+      retry: write.retry,
+      deadlineMs: write.deadlineMs,
     });
   }
 
-  private async deleteIgnoringMissing(identifier: string, write: WriteOptions): Promise<boolean> {
+  private async deleteIgnoringMissing(identifier: string, write: Pick<WriteOptions, 'retry' | 'deadlineMs'>): Promise<boolean> {
     try {
       await this.novu.deleteConnection(identifier, write);
       return true;
     } catch (error) {
-      if (isNovuNotFound(error)) return false;
+      if (isNovuNotFound(error)) return deletedByEarlierAttempt(error);
       throw asNovuJobError(error);
     }
   }
@@ -340,7 +390,9 @@ export class ConnectionJobs {
       error: outcome.status === 'failed' ? outcome.error : undefined,
       detail: {
         attempts: job.attempts,
-        ...(outcome.status === 'done' ? { action: outcome.result.action, integration: outcome.result.integrationIdentifier } : {}),
+        ...(outcome.status === 'done'
+          ? { action: outcome.result.action, integration: outcome.result.integrationIdentifier, replaced: outcome.result.replaced }
+          : {}),
         ...(payload.scopeOverride ? { scopeOverride: true, context: payload.settings?.context, subscriberId: payload.settings?.subscriberId } : {}),
       },
     });
@@ -377,14 +429,4 @@ export function slackWorkspaceOf(installation: Installation): SlackWorkspace {
   const owner = installation.isEnterpriseInstall ? installation.enterprise : installation.team;
   if (!owner?.id) throw new TerminalJobError('The installation has no team or enterprise');
   return owner.name ? { id: owner.id, name: owner.name } : { id: owner.id };
-}
-
-function authOf(installation: Installation): ConnectionAuth {
-  const bot = installation.bot;
-  if (!bot?.token) throw new TerminalJobError('The installation has no bot token');
-  return {
-    accessToken: bot.token,
-    ...(bot.refreshToken ? { refreshToken: bot.refreshToken } : {}),
-    ...(bot.expiresAt ? { expiresAt: new Date(bot.expiresAt * 1000).toISOString() } : {}),
-  };
 }

@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, BlockAction, RespondFn, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Services } from '../../app/services.js';
-import type { NovuClient } from '../../backends/novu/client.js';
+import { integrationLabel } from '../../backends/novu/integrations.js';
 import type { Logger } from '../../logging/logger.js';
 import { type Actor, actorOf } from '../../slack/actor.js';
 import { refusalMessage } from '../../slack/commands/messages.js';
@@ -41,7 +41,6 @@ export class ConnectHandlers {
   constructor(
     private readonly services: Services,
     private readonly jobs: ConnectionJobs | undefined,
-    private readonly novuClient: NovuClient | undefined,
   ) {}
 
   private get scope(): NovuScope | undefined {
@@ -73,9 +72,15 @@ export class ConnectHandlers {
       const actor = actorOf(context);
       if (!this.jobs || !(await this.allowed(actor, client, '/connect reconnect', respond))) return;
       // Writes the stored token again with the stored settings: for a connection Novu lost or refused before.
-      const payload = await this.jobs.begin(actor.tenant, 'reconnect', `reconnect:${body.actions[0]?.action_ts ?? Date.now()}:${actor.userId}`, {
-        requestedBy: actor.userId,
-      });
+      // One intent per drawing of the button: a double click finds the same job; the Home is redrawn after it.
+      const payload = await this.jobs.begin(
+        actor.tenant,
+        'reconnect',
+        `reconnect:${body.view?.hash ?? body.container?.message_ts ?? Date.now()}:${actor.userId}`,
+        {
+          requestedBy: actor.userId,
+        },
+      );
       if (!payload) return;
       const outcome = await this.jobs.syncNow(payload, { waitMs: this.services.config.tuning.inlineWaitMs, inlineRetries: true });
       if (body.view?.type === 'home') await this.refreshHome?.(client, actor);
@@ -130,15 +135,11 @@ export class ConnectHandlers {
     await respond(auditListMessage(await this.services.store.audit.list({ workspaceKey: actor.tenant.key, limit: 20 })));
   }
 
+  /** Slack integrations only: Novu would take a Slack token on any integration. */
   private async chatIntegrations(query: string): Promise<IntegrationChoice[]> {
-    if (!this.novuClient) return [];
     try {
-      const needle = query.trim().toLowerCase();
-      return (await this.novuClient.listActiveIntegrations())
-        .filter((integration) => (integration.channel ?? 'chat') === 'chat')
-        .map((integration) => ({ identifier: integration.identifier, label: `${integration.name ?? integration.identifier} (${integration.providerId})` }))
-        .filter((choice) => !needle || `${choice.identifier} ${choice.label}`.toLowerCase().includes(needle))
-        .slice(0, 100);
+      const choices = (await this.services.integrations?.choices('slack', query)) ?? [];
+      return choices.slice(0, 100).map((integration) => ({ identifier: integration.identifier, label: integrationLabel(integration) }));
     } catch (error) {
       this.services.logger.warn({ err: error }, 'could not load Novu integrations for a picker');
       return [];
@@ -156,6 +157,11 @@ export class ConnectHandlers {
     const parsed = readSetup(view.state.values, this.setupScope(actor));
     if ('errors' in parsed) {
       await ack({ response_action: 'errors', errors: parsed.errors });
+      return;
+    }
+    const wrongIntegration = await this.services.integrations?.problem(parsed.settings.integrationIdentifier, 'slack');
+    if (wrongIntegration) {
+      await ack({ response_action: 'errors', errors: { [setupView.integration.block]: wrongIntegration } });
       return;
     }
     await ack({ response_action: 'update', view: workingView('Connecting…', 'Writing the connection to Novu…') });

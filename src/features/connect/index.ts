@@ -13,7 +13,7 @@ export function connectFeature(services: Services): Feature & { lifecycle: Conne
   const scope = services.novuScope;
   const jobs = novuConfig && novuClient && scope ? new ConnectionJobs(services, novuClient, novuConfig, scope) : undefined;
   const lifecycle = new ConnectionLifecycle(services, jobs, novuConfig);
-  const handlers = new ConnectHandlers(services, jobs, novuClient);
+  const handlers = new ConnectHandlers(services, jobs);
   return {
     lifecycle,
     handlers,

@@ -249,6 +249,22 @@ export function setupResultView(
 }
 
 function syncedText(result: SyncResult): string {
+  return `${syncedLine(result)}${replacedNote(result)}`;
+}
+
+/** Endpoints Novu keeps bound to the deleted connection: named, so someone can register them again. */
+function replacedNote(result: SyncResult): string {
+  const bound = result.replaced?.boundEndpoints ?? [];
+  if (!result.replaced || bound.length === 0) return '';
+  const names = bound
+    .slice(0, 10)
+    .map((identifier) => code(identifier))
+    .join(', ');
+  const more = bound.length > 10 ? ` and ${bound.length - 10} more` : '';
+  return `\n:warning: ${bound.length} endpoint${bound.length === 1 ? '' : 's'} of this workspace still name the replaced connection ${code(result.replaced.identifier)}, which Novu keeps without it: ${names}${more}. Register them again on the new connection (or without one) if they should keep delivering.`;
+}
+
+function syncedLine(result: SyncResult): string {
   const verb = {
     created: 'Created',
     updated: 'Updated',

@@ -4,7 +4,7 @@ import type { VapiPhoneNumber } from '../../backends/vapi/schemas.js';
 import type { JobFinish } from '../../jobs/queue.js';
 import { actions, button, code, type EphemeralMessage, ephemeral, escapeMrkdwn, fields, header, noticeModal, section } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
-import type { Provisioned } from './provision-jobs.js';
+import { type Provisioned, unmarkedName } from './provision-jobs.js';
 
 /** Opens the /phone register modal with the new number filled in (handled by the phone feature). */
 export const registerNumberAction = 'phone.register.open';
@@ -51,7 +51,7 @@ export function provisionQueuedView(backend: 'vapi' | 'signalwire', lastError: s
 function resultCard(result: Provisioned, spaceUrl: string | undefined): KnownBlock {
   if (result.backend === 'vapi') {
     const number = result.number;
-    const activating = number.status === 'activating' ? '\n_Free numbers take a few minutes to activate; an account has at most 10._' : '';
+    const activating = number.status === 'activating' ? '\n_Free numbers take a few minutes to activate; Vapi allows a few per account._' : '';
     return fields([
       ['ID', code(number.id)],
       [number.sipUri ? 'SIP URI' : 'Number', code(number.sipUri ?? number.number ?? '—')],
@@ -130,7 +130,7 @@ export function numbersMessage(overview: NumbersOverview): EphemeralMessage {
   const vapiLines = (numbers: VapiPhoneNumber[]) =>
     numbers.map(
       (number) =>
-        `${code(number.sipUri ?? number.number ?? number.id)} ${number.name ? escapeMrkdwn(number.name) : ''} · ${escapeMrkdwn(number.status ?? '—')} · ${registered(number.number)}${owner('vapi', number.id)}`,
+        `${code(number.sipUri ?? number.number ?? number.id)} ${escapeMrkdwn(unmarkedName(number.name) ?? '')} · ${escapeMrkdwn(number.status ?? '—')} · ${registered(number.number)}${owner('vapi', number.id)}`,
     );
   const signalWireLines = (numbers: SignalWireNumber[]) =>
     numbers.map(

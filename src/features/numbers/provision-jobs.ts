@@ -1,4 +1,5 @@
 import type { Services } from '../../app/services.js';
+import { createOnce } from '../../backends/create-once.js';
 import type { SignalWireClient } from '../../backends/signalwire/client.js';
 import type { ImportNumberBody, SignalWireNumber } from '../../backends/signalwire/schemas.js';
 import type { VapiClient } from '../../backends/vapi/client.js';
@@ -6,6 +7,7 @@ import type { CreateVapiPhoneNumberBody, VapiPhoneNumber } from '../../backends/
 import { BackendError, backendLabels } from '../../http/errors.js';
 import { type JobFinish, type JobOutcome, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
 import type { WorkspaceKey } from '../../store/types.js';
+import { sha256 } from '../../util/ids.js';
 import { maskPhoneNumber } from '../phone/phone-number.js';
 import { provisionedMessage } from './messages.js';
 
@@ -30,6 +32,24 @@ export type Provisioned =
   | { backend: 'signalwire'; number: SignalWireNumber; existing: boolean };
 
 export const vapiJob = 'vapi.number.create';
+
+/** Vapi's clock and ours may differ a little when "after the request began" is judged. */
+const clockSkewMs = 60_000;
+
+/** A marker unique to one request (its intent), in letters Vapi's search treats literally. */
+export function requestMarker(intent: string): string {
+  return `sb-${sha256(intent).slice(0, 8)}`;
+}
+
+/** The name Vapi stores: the person's name, then the request's marker. Names hold at most 40 characters. */
+export function markedName(name: string, marker: string): string {
+  return `${name.slice(0, 40 - marker.length - 2)} #${marker}`;
+}
+
+/** The name without Switchboard's marker, for people. */
+export function unmarkedName(name: string | null | undefined): string | undefined {
+  return name?.replace(/ #sb-[0-9a-f]{8}$/, '') || undefined;
+}
 export const signalWireJob = 'signalwire.number.import';
 
 /**
@@ -84,26 +104,39 @@ export class ProvisionJobs {
     );
   }
 
+  /** How long a create whose answer was lost may take to appear before it counts as never made. */
+  private get reconcileWindowMs(): number {
+    return this.services.config.tuning.backendTimeoutMs * 3;
+  }
+
   private async createOnVapi(payload: VapiPayload, context: JobRunContext): Promise<Provisioned> {
-    if (!this.vapi) throw new TerminalJobError('Vapi is not set up: set VAPI_API_KEY');
-    if (context.attempt > 1) {
-      const earlier = await this.findOnVapi(payload.body);
-      if (earlier) return this.claim(payload, { backend: 'vapi', number: earlier, existing: true });
-    }
+    const vapi = this.vapi;
+    if (!vapi) throw new TerminalJobError('Vapi is not set up: set VAPI_API_KEY');
+    const marker = requestMarker(payload.intent);
     const { authentication, ...rest } = payload.body;
-    const body: CreateVapiPhoneNumberBody = authentication
-      ? {
-          ...rest,
-          authentication: { username: authentication.username, password: this.services.cipher.decrypt(authentication.sealedPassword, `sip:${payload.intent}`) },
-        }
-      : rest;
-    let created: VapiPhoneNumber;
+    const body: CreateVapiPhoneNumberBody = {
+      ...rest,
+      name: markedName(rest.name, marker),
+      ...(authentication
+        ? {
+            authentication: {
+              username: authentication.username,
+              password: this.services.cipher.decrypt(authentication.sealedPassword, `sip:${payload.intent}`),
+            },
+          }
+        : {}),
+    };
     try {
-      created = await this.vapi.createPhoneNumber(body, { retry: 'unsent', deadlineMs: context.deadlineMs });
+      const { value, found } = await createOnce({
+        send: () => vapi.createPhoneNumber(body, { retry: 'unsent', deadlineMs: context.deadlineMs }),
+        find: () => this.findOnVapi(marker),
+        findFirst: context.attempt > 1,
+        windowMs: this.reconcileWindowMs,
+      });
+      return this.claim(payload, { backend: 'vapi', number: value, existing: found });
     } catch (error) {
       throw asTelephonyJobError(error);
     }
-    return this.claim(payload, { backend: 'vapi', number: created, existing: false });
   }
 
   /**
@@ -122,26 +155,55 @@ export class ProvisionJobs {
       workspaceKey: payload.workspaceKey,
       number: provisioned.backend === 'vapi' ? (provisioned.number.number ?? null) : provisioned.number.number,
       sipUri: provisioned.backend === 'vapi' ? (provisioned.number.sipUri ?? null) : null,
-      name: number.name ?? null,
+      name: unmarkedName(number.name) ?? null,
       status: provisioned.backend === 'vapi' ? (provisioned.number.status ?? null) : 'active',
       createdBy: payload.requestedBy,
     });
     return provisioned;
   }
 
-  /** What an earlier, unanswered attempt may have created: the same SIP URI, or a free number of that name. */
-  private async findOnVapi(body: VapiPayload['body']): Promise<VapiPhoneNumber | undefined> {
-    const found = await this.vapi?.searchPhoneNumbers(body.sipUri ?? body.name);
-    return found?.find((number) => (body.sipUri ? number.sipUri?.toLowerCase() === body.sipUri.toLowerCase() : number.name === body.name));
+  /** The number this request made: its name ends with the request's marker (Vapi's search also matches numbers and SIP URIs, so the name is checked exactly). */
+  private async findOnVapi(marker: string): Promise<VapiPhoneNumber | undefined> {
+    const found = await this.vapi?.searchPhoneNumbers(marker);
+    return found?.find((number) => number.name?.endsWith(` #${marker}`));
   }
 
+  /**
+   * SignalWire's import takes no marker, so the number is the marker: after a lost answer, the
+   * number found in the space counts as this request's only if it appeared after the request began.
+   */
   private async importToSignalWire(payload: SignalWirePayload, context: JobRunContext): Promise<Provisioned> {
     const client = this.signalwire;
     if (!client) throw new TerminalJobError('SignalWire is not set up: set SIGNALWIRE_PROJECT_ID, SIGNALWIRE_API_TOKEN and SIGNALWIRE_SPACE_URL');
-    let number = context.attempt > 1 ? await client.findByNumber(payload.body.number) : undefined;
-    const existing = number !== undefined;
+    const requestedAt = context.job.createdAt - clockSkewMs;
+    const ours = async () => {
+      const found = await client.findByNumber(payload.body.number);
+      if (!found) return undefined;
+      if (Date.parse(found.created_at ?? '') >= requestedAt) return found;
+      throw new TerminalJobError(
+        `${payload.body.number} is already in SignalWire, imported before this request: Switchboard did not import it, and left it alone.`,
+      );
+    };
+    let number: SignalWireNumber;
+    let existing: boolean;
     try {
-      number ??= await client.importNumber(payload.body, { deadlineMs: context.deadlineMs });
+      const { value, found } = await createOnce({
+        send: () => client.importNumber(payload.body, { deadlineMs: context.deadlineMs }),
+        find: ours,
+        findFirst: context.attempt > 1,
+        windowMs: this.reconcileWindowMs,
+      });
+      number = value;
+      existing = found;
+    } catch (error) {
+      if (!(error instanceof BackendError) || error.status !== 422) throw asTelephonyJobError(error);
+      // "Number has already been taken": this request's earlier import, or someone else's.
+      const earlier = await ours();
+      if (!earlier) throw asTelephonyJobError(error);
+      number = earlier;
+      existing = true;
+    }
+    try {
       if (payload.name && number.name !== payload.name) number = await client.renameNumber(number.id, payload.name);
     } catch (error) {
       throw asTelephonyJobError(error);
@@ -161,7 +223,11 @@ export class ProvisionJobs {
       backend,
       backendId: outcome.status === 'done' ? outcome.result.number.id : undefined,
       error: outcome.status === 'failed' ? outcome.error : undefined,
-      detail: { attempts: job.attempts, ...(outcome.status === 'done' ? { existing: outcome.result.existing } : {}) },
+      detail: {
+        attempts: job.attempts,
+        // `found`: the vendor's answer was lost and the number was found by this request's marker, not made again.
+        ...(outcome.status === 'done' ? { created: outcome.result.existing ? 'found' : 'answered' } : {}),
+      },
     });
     if (!deliveredInline) await this.services.bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, provisionedMessage(backend, outcome));
   }

@@ -50,6 +50,9 @@ export interface SipRequest {
   warning?: string;
 }
 
+/** Vapi takes 40 characters; the request's marker (` #sb-xxxxxxxx`) takes 12 of them. */
+export const maxNameLength = 28;
+
 const sipUserPattern = /^[a-zA-Z0-9][a-zA-Z0-9._~+-]{0,63}$/;
 
 /** A strong digest pair within Vapi's 20–40 characters. */
@@ -63,7 +66,11 @@ export function sipModal(prefill: SipPrefill, sipHost: string): View {
     { text: plain('SIP URI'), value: 'sip', description: plain(`sip:<user>@${sipHost}`) },
   ];
   const blocks: KnownBlock[] = [
-    text(sipView.name, 'Name', prefill.name, { max: 40, placeholder: 'Front desk line' }),
+    text(sipView.name, 'Name', prefill.name, {
+      max: maxNameLength,
+      placeholder: 'Front desk line',
+      hint: `Up to ${maxNameLength} characters; Switchboard adds a short marker in Vapi, so a lost answer is never mistaken for another number.`,
+    }),
     {
       type: 'input',
       block_id: sipView.kind,
@@ -74,7 +81,7 @@ export function sipModal(prefill: SipPrefill, sipHost: string): View {
       max: 3,
       optional: true,
       placeholder: '415',
-      hint: 'Three digits. An account has at most 10 free numbers.',
+      hint: 'Three digits. Vapi allows only a few free numbers per account (5 at the time of writing).',
     }),
     text(sipView.sipUser, 'SIP user (SIP URI)', prefill.sipUser, {
       max: 64,
@@ -179,8 +186,8 @@ export function sipPrefillOf(values: StateValues): SipPrefill {
 export function readSipForm(values: StateValues, sipHost: string, defaultRegion: string): SipRequest | { errors: Record<string, string> } {
   const form = sipPrefillOf(values);
   const errors: Record<string, string> = {};
-  if (!form.name) errors[sipView.name] = 'Give the number a name (at most 40 characters).';
-  else if (form.name.length > 40) errors[sipView.name] = `At most 40 characters (this is ${form.name.length}).`;
+  if (!form.name) errors[sipView.name] = `Give the number a name (at most ${maxNameLength} characters).`;
+  else if (form.name.length > maxNameLength) errors[sipView.name] = `At most ${maxNameLength} characters (this is ${form.name.length}).`;
   if (form.kind === 'free') {
     if (!form.areaCode || !/^\d{3}$/.test(form.areaCode)) errors[sipView.areaCode] = 'A US area code is exactly three digits, e.g. 415.';
   } else if (!form.sipUser || !sipUserPattern.test(form.sipUser)) {

@@ -3,7 +3,8 @@ import type { WebClient } from '@slack/web-api';
 import type { Services } from '../../app/services.js';
 import type { NovuClient } from '../../backends/novu/client.js';
 import { isNovuNotFound } from '../../backends/novu/explain.js';
-import type { ChannelEndpoint, CreatePhoneEndpointBody, Integration } from '../../backends/novu/schemas.js';
+import { integrationLabel } from '../../backends/novu/integrations.js';
+import type { ChannelEndpoint, CreatePhoneEndpointBody } from '../../backends/novu/schemas.js';
 import { type Actor, actorOf } from '../../slack/actor.js';
 import { refusalMessage } from '../../slack/commands/messages.js';
 import type { CommandRequest, CommandRouter } from '../../slack/commands/router.js';
@@ -37,8 +38,6 @@ type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMidd
 type StateValues = ViewSubmitAction['view']['state']['values'];
 
 const pageSize = 10;
-/** Providers that deliver to a phone number, offered first in the integration picker. */
-const phoneProviders = new Set(['whatsapp-business', 'sendblue', 'twilio', 'plivo', 'sns', 'telnyx', 'nexmo', 'messagebird', 'sinch', 'bandwidth']);
 
 /** `/phone register`, `list` and `remove`: Novu phone endpoints. */
 export class EndpointHandlers {
@@ -103,8 +102,12 @@ export class EndpointHandlers {
       return;
     }
     const connectionProblem = await this.foreignConnection(actor, read.body.connectionIdentifier);
-    if (connectionProblem) {
-      await ack({ response_action: 'errors', errors: { [registerView.connection.block]: connectionProblem } });
+    const integrationProblem = connectionProblem ? undefined : await this.services.integrations?.problem(read.body.integrationIdentifier, 'phone');
+    if (connectionProblem || integrationProblem) {
+      const errors: Record<string, string> = connectionProblem
+        ? { [registerView.connection.block]: connectionProblem }
+        : { [registerView.integration.block]: integrationProblem ?? '' };
+      await ack({ response_action: 'errors', errors });
       return;
     }
     await ack({ response_action: 'update', view: registeringView() });
@@ -213,31 +216,19 @@ export class EndpointHandlers {
     await respond({ ...removalResult(identifier, outcome), replace_original: false });
   }
 
+  /** Integrations that deliver to phone numbers only: Novu would take a phone endpoint on any integration. */
   private async integrationOptions(query: string) {
-    let integrations: Integration[];
     try {
-      integrations = await this.novu.listActiveIntegrations();
+      const choices = (await this.services.integrations?.choices('phone', query)) ?? [];
+      return {
+        options: choices
+          .slice(0, 100)
+          .map((integration) => ({ text: { type: 'plain_text' as const, text: integrationLabel(integration).slice(0, 75) }, value: integration.identifier })),
+      };
     } catch (error) {
       this.services.logger.warn({ err: error }, 'could not load Novu integrations for a picker');
       return { options: [] };
     }
-    const needle = query.trim().toLowerCase();
-    const matching = integrations.filter(
-      (integration) => !needle || `${integration.identifier} ${integration.name ?? ''} ${integration.providerId}`.toLowerCase().includes(needle),
-    );
-    const toOption = (integration: Integration) => ({
-      text: { type: 'plain_text' as const, text: `${integration.name ?? integration.identifier} (${integration.providerId})`.slice(0, 75) },
-      value: integration.identifier,
-    });
-    const phoneCapable = matching.filter(acceptsPhone).slice(0, 100);
-    const others = matching.filter((integration) => !acceptsPhone(integration)).slice(0, 100);
-    if (phoneCapable.length === 0 || others.length === 0) return { options: [...phoneCapable, ...others].slice(0, 100).map(toOption) };
-    return {
-      option_groups: [
-        { label: { type: 'plain_text' as const, text: 'Deliver to phone numbers' }, options: phoneCapable.map(toOption) },
-        { label: { type: 'plain_text' as const, text: 'Other integrations' }, options: others.map(toOption) },
-      ],
-    };
   }
 
   /** The tenant's own connection of that integration (operators: every tenant's, labelled), from Switchboard's records. */
@@ -258,10 +249,6 @@ export class EndpointHandlers {
       .slice(0, 100)
       .map((choice) => ({ text: { type: 'plain_text' as const, text: choice.label.slice(0, 75) }, value: choice.value }));
   }
-}
-
-export function acceptsPhone(integration: Integration): boolean {
-  return integration.channel === 'sms' || phoneProviders.has(integration.providerId);
 }
 
 /** `/phone register +1 415 555 0100 subscriber-42`: the last word is the subscriber when it has a letter in it. */

@@ -1,8 +1,8 @@
 import type { Services } from '../../app/services.js';
 import type { NovuClient } from '../../backends/novu/client.js';
-import { isNovuNotFound, type NovuExplanation } from '../../backends/novu/explain.js';
-import { idempotencyKey } from '../../backends/novu/idempotency.js';
+import { deletedByEarlierAttempt, isNovuNotFound, type NovuExplanation } from '../../backends/novu/explain.js';
 import type { ChannelEndpoint, CreatePhoneEndpointBody } from '../../backends/novu/schemas.js';
+import { isInProgress, writeOnce } from '../../backends/novu/write-once.js';
 import { BackendError } from '../../http/errors.js';
 import { type JobFinish, type JobOutcome, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
 import type { WorkspaceKey } from '../../store/types.js';
@@ -120,16 +120,26 @@ export class EndpointJobs {
   private async register({ workspaceKey, requestedBy, body }: RegisterPayload, context: JobRunContext): Promise<RegisterResult> {
     const tenant = tenantOfKey(workspaceKey);
     await this.assertWritableScope(tenant, requestedBy, body);
-    const write = { retry: context.retry, deadlineMs: context.deadlineMs };
     let result: RegisterResult;
     try {
-      const endpoint = await this.novu.createPhoneEndpoint(body, {
-        ...write,
-        idempotencyKey: idempotencyKey('channel-endpoints.create', context.job.id, body),
+      // Found by the lookup means made by this job (an answer lost on the way), so not "already registered".
+      const endpoint = await writeOnce({
+        operation: 'channel-endpoints.create',
+        intent: context.runId,
+        body,
+        send: (key, retry) => this.novu.createPhoneEndpoint(body, { idempotencyKey: key, retry, deadlineMs: context.deadlineMs }),
+        // An endpoint by our identifier with this number, subscriber and scope is what an earlier send made.
+        lookup: async () => {
+          const earlier = await this.novu.findEndpoint(body.identifier);
+          return earlier !== undefined && this.isSame(tenant, earlier, body) ? earlier : undefined;
+        },
+        lookupFirst: context.attempt > 1,
+        retry: context.retry,
+        deadlineMs: context.deadlineMs,
       });
       result = { endpoint, existing: false };
     } catch (error) {
-      if (!(error instanceof BackendError) || error.status !== 409 || /being processed/i.test(error.vendorMessage ?? ''))
+      if (!(error instanceof BackendError) || error.status !== 409 || isInProgress(error))
         throw asNovuJobError(error, (explanation) => new EndpointWriteError(explanation));
       result = { endpoint: await this.sameEndpointOrThrow(tenant, body), existing: true };
     }
@@ -171,18 +181,22 @@ export class EndpointJobs {
    */
   private async sameEndpointOrThrow(tenant: Tenant, body: CreatePhoneEndpointBody): Promise<ChannelEndpoint> {
     const found = await this.novu.getEndpoint(body.identifier);
-    const same =
-      found.type === 'phone' &&
-      found.endpoint?.phoneNumber === body.endpoint.phoneNumber &&
-      found.subscriberId === body.subscriberId &&
-      this.scope.owns(tenant, found.contextKeys);
-    if (same) return found;
+    if (this.isSame(tenant, found, body)) return found;
     throw new EndpointWriteError({
       reason: `The endpoint identifier ${body.identifier} is already used by another endpoint`,
       hint: 'Choose another identifier, or leave it empty to let Switchboard make one.',
       field: 'identifier',
       terminal: true,
     });
+  }
+
+  private isSame(tenant: Tenant, found: ChannelEndpoint, body: CreatePhoneEndpointBody): boolean {
+    return (
+      found.type === 'phone' &&
+      found.endpoint?.phoneNumber === body.endpoint.phoneNumber &&
+      found.subscriberId === body.subscriberId &&
+      this.scope.owns(tenant, found.contextKeys)
+    );
   }
 
   /** Deletes only what the tenant owns: its own record, and an endpoint Novu still has in its scope. */
@@ -202,7 +216,7 @@ export class EndpointJobs {
     } catch (error) {
       if (!isNovuNotFound(error)) throw asNovuJobError(error, (explanation) => new EndpointWriteError(explanation));
       await this.services.store.endpoints.remove(identifier);
-      return { identifier, alreadyGone: true };
+      return { identifier, alreadyGone: !deletedByEarlierAttempt(error) };
     }
   }
 

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Installation } from '@slack/bolt';
 import { type CallbackOptions, type CodedError, ErrorCode } from '@slack/oauth';
+import type { OAuthInstalls } from '../../installations/bolt-store.js';
 import type { Logger } from '../../logging/logger.js';
 import { type InstallFailure, type InstallOutcome, installFailurePage, installRefusedPage, installSuccessPage } from './pages.js';
 import { RejectedStateError, type StoredStateStore } from './state-store.js';
@@ -13,10 +14,19 @@ export interface InstallHooks {
   afterInstall(installation: Installation): Promise<InstallOutcome>;
 }
 
-export function installCallbacks(options: { hooks: InstallHooks; installUrl: string; stateStore: StoredStateStore; logger: Logger }): CallbackOptions {
+export function installCallbacks(options: {
+  hooks: InstallHooks;
+  installUrl: string;
+  stateStore: StoredStateStore;
+  oauthInstalls: OAuthInstalls;
+  logger: Logger;
+}): CallbackOptions {
   return {
     afterInstallation: async (installation, _installOptions, _req, res) => {
-      if ((await options.hooks.beforeStore(installation as Installation)) === 'store') return true;
+      if ((await options.hooks.beforeStore(installation as Installation)) === 'store') {
+        options.oauthInstalls.mark(installation);
+        return true;
+      }
       send(res, 403, installRefusedPage(workspaceNameOf(installation as Installation)));
       return false;
     },

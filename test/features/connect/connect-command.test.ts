@@ -40,7 +40,7 @@ describe('/connect status', () => {
 });
 
 describe('/connect setup', () => {
-  it('opens the modal at once with no backend call before views.open, and the picker lists active chat integrations', async () => {
+  it('opens the modal at once with no backend call before views.open, and the picker lists active Slack integrations', async () => {
     const novuCallsBefore = harness.novu.requests.length;
     const view = await openSetup();
     expect(harness.novu.requests.length).toBe(novuCallsBefore);
@@ -48,7 +48,7 @@ describe('/connect setup', () => {
 
     const suggestions = await harness.slack.suggest(view, 'integration', '', harness.actors.admin);
     const values = ((suggestions.json?.options ?? []) as { value: string }[]).map((option) => option.value);
-    expect(values).toEqual(['slack-prod', 'slack-staging', 'whatsapp-business']);
+    expect(values).toEqual(['slack-prod', 'slack-staging']);
     const filtered = await harness.slack.suggest(view, 'integration', 'stag', harness.actors.admin);
     expect(((filtered.json?.options ?? []) as { value: string }[]).map((option) => option.value)).toEqual(['slack-staging']);
   });
@@ -108,8 +108,42 @@ describe('/connect setup', () => {
     expect(audit[0]).toMatchObject({ action: 'connection.write', outcome: 'refused', userId: harness.actors.member.userId });
   });
 
-  it('Novu answering 404 for the integration is shown in the modal, not retried', async () => {
+  it('replacing the connection names the workspace’s endpoints still bound to the old one (Novu keeps them)', async () => {
+    const old = connectionIdentifier('slack-prod', team.id);
+    await harness.app.services.store.endpoints.add({
+      identifier: 'bound-endpoint',
+      workspaceKey: teamKey(team.id),
+      type: 'slack_channel',
+      subscriberId: 'sub-1',
+      integrationIdentifier: 'slack-prod',
+      connectionIdentifier: old,
+      target: 'C0ALERTS',
+      createdBy: harness.actors.admin.userId,
+    });
     const view = await openSetup();
+    await harness.slack.submitView(view, { integration: 'slack-staging' }, harness.actors.admin);
+    const result = await eventually(() => {
+      const text = JSON.stringify(harness.emulator.views.get(view.id));
+      return text.includes('Writing the connection') ? undefined : text;
+    });
+    expect(result).toContain('bound-endpoint');
+    expect(result).toContain(old);
+    expect(result).toContain('Register them again');
+  });
+
+  it('offers and accepts Slack integrations only: another kind is a field error, with nothing sent', async () => {
+    const view = await openSetup();
+    const before = harness.novu.requests.filter((request) => request.method !== 'GET').length;
+    const email = await harness.slack.submitView(view, { integration: 'sendgrid' }, harness.actors.admin);
+    expect(email.json?.errors.integration).toContain('is not a Slack integration');
+    const gone = await harness.slack.submitView(view, { integration: 'slack-nowhere' }, harness.actors.admin);
+    expect(gone.json?.errors.integration).toContain('not an active integration');
+    expect(harness.novu.requests.filter((request) => request.method !== 'GET').length).toBe(before);
+  });
+
+  it('Novu answering 404 for the integration (removed since the form checked it) is shown in the modal, not retried', async () => {
+    const view = await openSetup();
+    await harness.slack.suggest(view, 'integration', '', harness.actors.admin);
     harness.novu.integrations.splice(0, harness.novu.integrations.length);
     await harness.slack.submitView(view, { integration: 'slack-staging' }, harness.actors.admin);
     const result = await eventually(() => {
@@ -117,6 +151,11 @@ describe('/connect setup', () => {
       return text.includes(':x:') ? text : undefined;
     });
     expect(result).toContain('no such integration');
+    expect(
+      harness.novu
+        .requestsTo('POST', connectionsPath)
+        .filter((request) => (request.body as { integrationIdentifier?: string }).integrationIdentifier === 'slack-staging'),
+    ).toHaveLength(1);
   });
 });
 

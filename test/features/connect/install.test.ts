@@ -98,16 +98,50 @@ describe('install → Novu channel connection', () => {
     expect(JSON.stringify(card.body)).toContain(connectionIdentifier('slack-prod', grid.id));
   });
 
-  it('sends the new token to Novu when Slack rotates it', async () => {
+  it('with token rotation on, Novu gets each new access token and never a refresh token, whoever refreshed (Switchboard or Bolt)', async () => {
     const h = await start();
     await h.install({ rotation: { expiresIn: 3_600 } });
     const firstToken = h.emulator.latestBotToken(team.id);
-    // The token has under two hours left, so the next request for the workspace rotates it.
+    // Under two hours left: the next request rotates it (Switchboard's refresher goes first).
     await h.slack.command('/connect', 'status', h.actors.member);
-    const rotated = await eventually(() => h.novu.receivedTokens().find((token) => token !== firstToken), { message: 'a PATCH with the rotated token' });
-    expect(h.emulator.tokenInfo(rotated)).toMatchObject({ kind: 'bot', teamId: team.id });
-    expect(h.novu.requests.filter((request) => request.method === 'PATCH').every((request) => request.problems.length === 0)).toBe(true);
+    const second = await eventually(() => h.novu.receivedTokens().find((token) => token !== firstToken), { message: 'a PATCH with the rotated token' });
+
+    // Switchboard's refresh fails (every retry), so Bolt refreshes by itself: that is a rotation too.
+    h.emulator.failNext('oauth.v2.access', 'internal_error', { times: 4 });
+    await h.slack.command('/connect', 'status', h.actors.member);
+    const third = await eventually(() => h.novu.receivedTokens().find((token) => token !== firstToken && token !== second), {
+      timeoutMs: 20_000,
+      message: 'a PATCH with the token Bolt refreshed',
+    });
+    expect(third).toBe(h.emulator.latestBotToken(team.id));
+    expect(h.emulator.refreshCount()).toBe(2);
+    expect(h.novu.connections.get(connectionIdentifier('slack-prod', team.id))?.auth).toEqual({ accessToken: third });
+    const sentAuth = h.novu.requests.filter((request) => request.path.startsWith(connectionsPath)).map((request) => (request.body as { auth?: object })?.auth);
+    expect(sentAuth.filter(Boolean).every((auth) => Object.keys(auth ?? {}).join() === 'accessToken')).toBe(true);
+    expect(h.novu.invalidRequests()).toEqual([]);
     expect(h.novu.requestsTo('POST', connectionsPath)).toHaveLength(1);
+  });
+
+  it('with NOVU_TOKEN_ROTATION=novu, Novu gets the refresh token and neither Switchboard nor Bolt refreshes', async () => {
+    const h = await start({ env: { NOVU_TOKEN_ROTATION: 'novu' } });
+    await h.install({ rotation: { expiresIn: 3_600 } });
+    const [post] = h.novu.requestsTo('POST', connectionsPath);
+    expect(post?.problems).toEqual([]);
+    expect(post?.body).toMatchObject({
+      auth: { accessToken: h.emulator.latestBotToken(team.id), refreshToken: expect.stringMatching(/^xoxe-/), expiresAt: expect.any(String) },
+    });
+    expect(h.novu.connections.size).toBe(1);
+    await h.slack.command('/connect', 'status', h.actors.member);
+    await h.app.services.refresher.sweep(24 * 3_600_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(h.emulator.refreshCount()).toBe(0);
+  });
+
+  it('a refresh token is refused by Novu when the integration cannot rotate: the install says so plainly', async () => {
+    const h = await start({ env: { NOVU_TOKEN_ROTATION: 'novu', NOVU_INTEGRATION_IDENTIFIER: 'slack-staging' } });
+    const page = await h.install({ rotation: { expiresIn: 3_600 } });
+    expect(page.html).toContain('must have clientId and secretKey configured');
+    expect(h.novu.connections.size).toBe(0);
   });
 });
 

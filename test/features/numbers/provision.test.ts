@@ -58,7 +58,12 @@ describe('/phone sip', () => {
     const result = JSON.stringify(await settled(view.id));
     expect(vapiPosts()).toHaveLength(1);
     expect(vapiPosts()[0]?.problems).toEqual([]);
-    expect(vapiPosts()[0]?.body).toEqual({ provider: 'vapi', name: 'Front desk line', sipUri: 'sip:front-desk@sip.vapi.ai', assistantId: assistant?.value });
+    expect(vapiPosts()[0]?.body).toEqual({
+      provider: 'vapi',
+      name: expect.stringMatching(/^Front desk line #sb-[0-9a-f]{8}$/),
+      sipUri: 'sip:front-desk@sip.vapi.ai',
+      assistantId: assistant?.value,
+    });
     expect(result).toContain('sip:front-desk@sip.vapi.ai');
     expect(result).toContain('dashboard.vapi.ai');
     const audit = await harness.app.services.store.audit.list({ workspaceKey: teamKey(team.id), actions: ['number.create'], limit: 1 });
@@ -158,12 +163,12 @@ describe('/phone sip', () => {
     harness.vapi.inject({ match: 'POST /phone-number', reply: { status: 502, body: { message: 'Bad Gateway' } } });
     const second = await openModal('sip', 'numbers.sip');
     await harness.slack.submitView(second, { name: 'Gateway', kind: 'sip', sip_user: 'gateway', workflow: 'wf' }, harness.actors.operator);
-    await eventually(() => [...harness.vapi.numbers.values()].some((number) => number.name === 'Gateway'), {
+    await eventually(() => [...harness.vapi.numbers.values()].some((number) => String(number.name).startsWith('Gateway #sb-')), {
       timeoutMs: 15_000,
       message: 'the number after the 502',
     });
     expect(harness.vapi.requestsTo('GET', '/v2/phone-number').length).toBeGreaterThanOrEqual(1);
-    expect([...harness.vapi.numbers.values()].filter((number) => number.name === 'Gateway')).toHaveLength(1);
+    expect([...harness.vapi.numbers.values()].filter((number) => String(number.name).startsWith('Gateway #sb-'))).toHaveLength(1);
   });
 
   it('a double submission provisions once', async () => {
@@ -209,7 +214,7 @@ describe('/phone import', () => {
     harness.signalwire.numbers.set('existing', { id: 'existing', number: '+14155550100', number_type: 'longcode', capabilities: ['sms'] });
     const taken = await openModal('import +14155550100', 'numbers.import');
     await harness.slack.submitView(taken, {}, harness.actors.operator);
-    expect(JSON.stringify(await settled(taken.id))).toContain('Number has already been taken');
+    expect(JSON.stringify(await settled(taken.id))).toContain('is already in SignalWire, imported before this request');
 
     harness.signalwire.inject({ match: 'POST /api/relay/rest/imported_phone_numbers', reply: { status: 401, body: { error: 'Unauthorized' } } });
     const refused = await openModal('import +14155550101', 'numbers.import');

@@ -143,12 +143,14 @@ describe('/phone register', () => {
     expect(posts()).toHaveLength(before);
   });
 
-  it('the integration picker offers phone-capable integrations first', async () => {
-    const view = await openRegister('register');
+  it('the integration picker offers, and the form accepts, only integrations that deliver to phone numbers', async () => {
+    const view = await openRegister('register +14155550100 sub-1');
     const answer = await harness.slack.suggest(view, 'phone.integration', '', harness.actors.admin);
-    const groups = answer.json?.option_groups as { label: { text: string }; options: { value: string }[] }[];
-    expect(groups[0]?.options.map((option) => option.value)).toEqual(['whatsapp-business', 'twilio-sms']);
-    expect(groups[1]?.options.map((option) => option.value)).toContain('slack-prod');
+    expect(((answer.json?.options ?? []) as { value: string }[]).map((option) => option.value)).toEqual(['whatsapp-business', 'twilio-sms']);
+    const before = posts().length;
+    const slack = await harness.slack.submitView(view, { 'phone.integration': 'slack-prod' }, harness.actors.admin);
+    expect(slack.json?.errors.integration).toContain('is not an integration that delivers to phone numbers');
+    expect(posts()).toHaveLength(before);
   });
 
   const novuAnswers: [string, () => void, RegExp][] = [

@@ -33,10 +33,14 @@ export interface Fault {
   match: string | ((request: RecordedRequest) => boolean);
   /** How many matching requests it applies to (default 1). */
   times?: number;
+  /** The vendor's answer instead of its usual one; produced where the vendor produces answers (inside its idempotency layer, say). */
   reply?: Reply;
+  /** Time the vendor takes to process the request: longer than the client's timeout is "answers after the timeout". */
   delayMs?: number;
-  /** Close the socket without answering. */
+  /** The request is lost before the vendor sees it: the socket closes, nothing happens. */
   drop?: boolean;
+  /** The vendor processes the request, then the connection drops: the work is done, the answer is lost. */
+  dropAfter?: boolean;
 }
 
 export type Handler = (request: RecordedRequest, params: Record<string, string>) => Reply | Promise<Reply>;
@@ -71,6 +75,20 @@ export abstract class FakeBackend {
   /** Rules the vendor's server applies beyond its published schema. */
   protected serverRules(_request: RecordedRequest): string[] {
     return [];
+  }
+
+  /**
+   * Where the vendor produces an answer, after authentication and before it is sent. A vendor
+   * with an idempotency layer wraps `produce` in it, so injected answers are stored and replayed
+   * like its own.
+   */
+  protected process(_request: RecordedRequest, produce: () => Promise<Reply>): Promise<Reply> {
+    return produce();
+  }
+
+  /** Answers the vendor gives before its own processing (rate limits): never stored or replayed. */
+  protected answersBeforeProcessing(reply: Reply): boolean {
+    return reply.status === 429;
   }
 
   protected on(method: string, path: string, handler: Handler): void {
@@ -164,17 +182,26 @@ export abstract class FakeBackend {
 
     const fault = this.faults.find((candidate) => candidate.remaining > 0 && matches(candidate.match, request));
     if (fault) fault.remaining -= 1;
-    const delay = (fault?.delayMs ?? 0) + this.latencyMs;
-    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
     if (fault?.drop) {
       req.socket.destroy();
       return;
     }
     let reply: Reply;
-    if (fault?.reply) reply = fault.reply;
-    else if (!this.authorized(req.headers)) reply = this.unauthorized();
-    else if (request.problems.length > 0) reply = this.invalidBody(request.problems);
-    else reply = await this.dispatch(request);
+    if (!this.authorized(req.headers)) reply = this.unauthorized();
+    else if (fault?.reply && this.answersBeforeProcessing(fault.reply)) reply = fault.reply;
+    else {
+      reply = await this.process(request, async () => {
+        const delay = (fault?.delayMs ?? 0) + this.latencyMs;
+        if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+        if (fault?.reply) return fault.reply;
+        if (request.problems.length > 0) return this.invalidBody(request.problems);
+        return this.dispatch(request);
+      });
+    }
+    if (fault?.dropAfter) {
+      req.socket.destroy();
+      return;
+    }
     if (res.destroyed) return;
     res.writeHead(reply.status, { ...(reply.body === undefined ? {} : { 'content-type': 'application/json' }), ...reply.headers });
     res.end(reply.body === undefined ? undefined : JSON.stringify(reply.body));

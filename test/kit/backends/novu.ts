@@ -1,13 +1,19 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { bodyHash, FakeBackend, type Json, type RecordedRequest, type Reply } from './fake-backend.js';
+import { FakeBackend, type Json, type RecordedRequest, type Reply } from './fake-backend.js';
 
 /**
- * Novu's channel connections and endpoints as the server behaves (per novu-details.md): wrapped
- * `{data}` results, redacted auth, 409s that name the existing connection, 404 "Feature not
- * enabled" behind a flag, Idempotency-Key replays, and no de-duplication of endpoints.
+ * Novu's API server as its own source behaves — not only its published spec. Each rule names the
+ * file it comes from in novuhq/novu (apps/api/src/app/… unless another path is given); request
+ * bodies are also validated against the vendor's OpenAPI excerpt (test/fixtures/openapi/novu.json).
+ *
+ * Wire shape (exception-filter.ts, AllExceptionsFilter; shared/framework/response.interceptor.ts):
+ * errors are `{statusCode, timestamp, path, message, error?}`; a 500 says only "contact support"
+ * with an errorId; single results are wrapped as `{data}`, lists pass through; DELETE answers 204.
  */
 export interface StoredConnection {
+  /** Novu's record id: list cursors are these (Mongo `_id`). Filled in when a test leaves it out. */
+  _id?: string;
   identifier: string;
   integrationIdentifier: string;
   subscriberId: string | null;
@@ -19,6 +25,7 @@ export interface StoredConnection {
 }
 
 export interface StoredEndpoint {
+  _id?: string;
   identifier: string;
   type: string;
   subscriberId: string;
@@ -35,6 +42,7 @@ export interface FakeSubscriber {
   email?: string | null;
   firstName?: string | null;
   lastName?: string | null;
+  phone?: string | null;
   data?: Json | null;
 }
 
@@ -44,21 +52,38 @@ export interface FakeIntegration {
   providerId: string;
   channel: string;
   active: boolean;
+  /** The integration holds an OAuth client id and secret: needed to accept a rotating refresh token. */
+  clientCredentials?: boolean;
 }
 
-const environmentId = 'env-test';
+const environmentId = '65f0c0ffee0000000000e0e0';
 
-function contextKeys(context: unknown): string[] {
+/** Providers whose connection tokens Novu refreshes itself (libs/application-generic/src/services/rotating-connection-token.service.ts). */
+const rotatingProviders = new Set(['slack', 'novu-slack', 'webex-messaging']);
+
+/** Context keys as Novu stores them: `type:id`, sorted with localeCompare (ContextRepository). */
+function contextKeysOf(context: unknown): string[] {
   if (!context || typeof context !== 'object') return [];
   return Object.entries(context as Json)
     .map(([type, value]) => `${type}:${typeof value === 'string' ? value : (value as Json)?.id}`)
-    .sort();
+    .sort((a, b) => a.localeCompare(b));
 }
 
-const error = (status: number, message: string | string[], extra: Json = {}): Reply => ({
-  status,
-  body: { statusCode: status, timestamp: new Date().toISOString(), path: '', message, ...extra },
-});
+const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((key) => b.includes(key));
+
+/** Nest's built-in exceptions spread `{message, error}` into the body; a plain-string exception has no `error`. */
+const nestError: Record<number, string> = {
+  400: 'Bad Request',
+  404: 'Not Found',
+  409: 'Conflict',
+  422: 'Unprocessable Entity',
+};
+
+/** An idempotency record: in progress, or the answer that is replayed for 24 hours. */
+interface IdempotencyEntry {
+  hash: string;
+  reply?: Reply;
+}
 
 export class FakeNovu extends FakeBackend {
   readonly secretKey = `novu-secret-${randomBytes(8).toString('hex')}`;
@@ -68,7 +93,7 @@ export class FakeNovu extends FakeBackend {
     ['sub-1', 'subscriber-42', 'sub-2'].map((subscriberId) => [subscriberId, { subscriberId, email: `${subscriberId}@example.com` }]),
   );
   readonly integrations: FakeIntegration[] = [
-    { identifier: 'slack-prod', name: 'Slack (production)', providerId: 'slack', channel: 'chat', active: true },
+    { identifier: 'slack-prod', name: 'Slack (production)', providerId: 'slack', channel: 'chat', active: true, clientCredentials: true },
     { identifier: 'slack-staging', name: 'Slack (staging)', providerId: 'slack', channel: 'chat', active: true },
     { identifier: 'whatsapp-business', name: 'WhatsApp Business', providerId: 'whatsapp-business', channel: 'chat', active: true },
     { identifier: 'twilio-sms', name: 'Twilio SMS', providerId: 'twilio', channel: 'sms', active: true },
@@ -77,9 +102,8 @@ export class FakeNovu extends FakeBackend {
   ];
   featureEnabled = true;
   idempotencyEnabled = true;
-  /** Time a write takes inside Novu, so concurrent duplicates can overlap. */
-  processingDelayMs = 0;
-  private readonly idempotency = new Map<string, { hash: string; reply?: Reply }>();
+  /** Keys seen by the idempotency layer (one organization), with the answer each replays. */
+  readonly idempotency = new Map<string, IdempotencyEntry>();
   private sequence = 0;
 
   constructor() {
@@ -89,7 +113,7 @@ export class FakeNovu extends FakeBackend {
       body: {
         data: this.integrations
           .filter((integration) => integration.active)
-          .map((integration) => ({
+          .map(({ clientCredentials: _credentials, ...integration }) => ({
             _id: integration.identifier,
             _environmentId: environmentId,
             _organizationId: 'org',
@@ -100,43 +124,56 @@ export class FakeNovu extends FakeBackend {
           })),
       },
     }));
-    this.on('GET', '/v2/subscribers/:id', (_request, { id }) => {
-      const subscriber = this.subscribers.get(id ?? '');
-      return subscriber
-        ? { status: 200, body: { data: this.presentSubscriber(subscriber) } }
-        : error(404, `Subscriber: ${id} was not found`, { error: 'Not Found' });
-    });
-    this.on('POST', '/v2/subscribers', (request) =>
-      this.idempotent(request, () => {
-        const body = request.body as FakeSubscriber;
-        const existing = this.subscribers.get(body.subscriberId);
-        if (existing && request.query.get('failIfExists') === 'true')
-          return error(409, `Subscriber with id "${body.subscriberId}" already exists`, { error: 'Conflict' });
-        const subscriber = { ...existing, ...body };
-        this.subscribers.set(body.subscriberId, subscriber);
-        return { status: 201, body: { data: this.presentSubscriber(subscriber) } };
+
+    this.on('POST', '/v1/channel-connections', (request) => this.feature(request, () => this.createConnection(request)));
+    this.on('GET', '/v1/channel-connections', (request) => this.feature(request, () => this.listConnections(request)));
+    this.on('GET', '/v1/channel-connections/:id', (request, { id }) =>
+      this.feature(request, () => {
+        const connection = this.connections.get(id ?? '');
+        // get-channel-connection: single quotes.
+        return connection
+          ? this.wrap(200, this.presentConnection(connection))
+          : this.error(request, 404, `Channel connection with identifier '${id}' not found`);
       }),
     );
-    this.on('POST', '/v1/channel-connections', (request) => this.idempotent(request, () => this.createConnection(request.body as Json)));
-    this.on('GET', '/v1/channel-connections', (request) =>
-      this.feature(() => this.list([...this.connections.values()], request, (item) => this.presentConnection(item))),
+    this.on('PATCH', '/v1/channel-connections/:id', (request, { id }) => this.feature(request, () => this.updateConnection(request, id ?? '')));
+    this.on('DELETE', '/v1/channel-connections/:id', (request, { id }) =>
+      this.feature(request, () => {
+        // delete-channel-connection.usecase.ts: only the connection goes; endpoints naming it are left in place.
+        if (!this.connections.delete(id ?? '')) return this.error(request, 404, `Channel connection with identifier '${id}' not found`);
+        return { status: 204 };
+      }),
     );
-    this.on('GET', '/v1/channel-connections/:id', (_request, { id }) => this.feature(() => this.connectionReply(id, 200)));
-    this.on('PATCH', '/v1/channel-connections/:id', (request, { id }) => this.idempotent(request, () => this.updateConnection(id, request.body as Json)));
-    this.on('DELETE', '/v1/channel-connections/:id', (_request, { id }) =>
-      this.feature(() => (this.connections.delete(id ?? '') ? { status: 204 } : error(404, `Channel connection not found: ${id}`, { error: 'Not Found' }))),
-    );
-    this.on('POST', '/v1/channel-endpoints', (request) => this.idempotent(request, () => this.createEndpoint(request.body as Json)));
-    this.on('GET', '/v1/channel-endpoints', (request) => this.feature(() => this.list(this.filterEndpoints(request), request, (item) => item)));
-    this.on('GET', '/v1/channel-endpoints/:id', (_request, { id }) =>
-      this.feature(() => {
+
+    this.on('POST', '/v1/channel-endpoints', (request) => this.feature(request, () => this.createEndpoint(request)));
+    this.on('GET', '/v1/channel-endpoints', (request) => this.feature(request, () => this.listEndpoints(request)));
+    this.on('GET', '/v1/channel-endpoints/:id', (request, { id }) =>
+      this.feature(request, () => {
         const endpoint = this.endpoints.get(id ?? '');
-        return endpoint ? { status: 200, body: { data: endpoint } } : error(404, `Channel endpoint not found: ${id}`, { error: 'Not Found' });
+        return endpoint ? this.wrap(200, this.presentEndpoint(endpoint)) : this.error(request, 404, `Channel endpoint with identifier '${id}' not found`);
       }),
     );
-    this.on('DELETE', '/v1/channel-endpoints/:id', (_request, { id }) =>
-      this.feature(() => (this.endpoints.delete(id ?? '') ? { status: 204 } : error(404, `Channel endpoint not found: ${id}`, { error: 'Not Found' }))),
+    this.on('DELETE', '/v1/channel-endpoints/:id', (request, { id }) =>
+      this.feature(request, () =>
+        this.endpoints.delete(id ?? '') ? { status: 204 } : this.error(request, 404, `Channel endpoint with identifier '${id}' not found`),
+      ),
     );
+
+    this.on('GET', '/v2/subscribers/:id', (request, { id }) => {
+      const subscriber = this.subscribers.get(id ?? '');
+      // subscribers-v2 get-subscriber usecase.
+      return subscriber ? this.wrap(200, this.presentSubscriber(subscriber)) : this.error(request, 404, `Subscriber: ${id} was not found`);
+    });
+    this.on('GET', '/v2/subscribers', (request) => this.searchSubscribers(request));
+    this.on('POST', '/v2/subscribers', (request) => {
+      // create-or-update-subscriber.usecase.ts: 201 whether it created or updated; 409 only with failIfExists=true.
+      const body = request.body as FakeSubscriber;
+      const existing = this.subscribers.get(body.subscriberId);
+      if (existing && request.query.get('failIfExists') === 'true') return this.error(request, 409, `Subscriber with id "${body.subscriberId}" already exists`);
+      const subscriber = { ...existing, ...body };
+      this.subscribers.set(body.subscriberId, subscriber);
+      return this.wrap(201, this.presentSubscriber(subscriber));
+    });
   }
 
   protected authorized(headers: IncomingHttpHeaders): boolean {
@@ -144,21 +181,73 @@ export class FakeNovu extends FakeBackend {
   }
 
   protected unauthorized(): Reply {
-    return error(401, 'API Key not found', { error: 'Unauthorized' });
+    return { status: 401, body: { statusCode: 401, timestamp: new Date().toISOString(), path: '', message: 'API Key not found', error: 'Unauthorized' } };
   }
 
+  /** Nest's ValidationPipe and BaseCommand.create: 400 with the messages as an array. */
   protected invalidBody(problems: string[]): Reply {
-    return error(400, problems, { error: 'Bad Request' });
+    return { status: 400, body: { statusCode: 400, timestamp: new Date().toISOString(), path: '', message: problems, error: 'Bad Request' } };
   }
 
-  /** The server's own endpoint validator: exactly the keys of the type, and a string phone number. */
+  /** The endpoint validator (libs/application-generic …/channel-endpoint.schema.ts): exactly the keys of the type. */
   protected override serverRules(request: RecordedRequest): string[] {
     const body = request.body as Json | undefined;
-    if (request.method !== 'POST' || request.path !== '/v1/channel-endpoints' || body?.type !== 'phone') return [];
-    const endpoint = body.endpoint as Json | undefined;
-    if (!endpoint || typeof endpoint.phoneNumber !== 'string' || Object.keys(endpoint).length !== 1)
-      return ['Endpoint must match the required format for type phone'];
-    return [];
+    if (request.method !== 'POST' || request.path !== '/v1/channel-endpoints' || !body) return [];
+    const endpoint = (body.endpoint ?? {}) as Json;
+    const keys = Object.keys(endpoint);
+    const one = (field: string) => typeof endpoint[field] === 'string' && keys.length === 1;
+    const valid: Record<string, boolean> = {
+      phone: one('phoneNumber'),
+      slack_channel: one('channelId'),
+      slack_user: one('userId'),
+      webhook: typeof endpoint.url === 'string' && keys.length <= 2,
+    };
+    return valid[String(body.type)] === false ? [`Endpoint must match the required format for type "${body.type}"`] : [];
+  }
+
+  /**
+   * shared/framework/idempotency.interceptor.ts (and idempotency-http-error.ts, PR #12451), per
+   * organization — the route is not part of the key:
+   * - POST and PATCH only; GET, PUT and DELETE pass through (idempotency.e2e.ts: "GET is not cached");
+   * - a key over 255 characters → 400;
+   * - the same key while the first is in flight → 409 with Retry-After: 1 (checked before the body);
+   * - the same key with another body (blake2s256 of JSON.stringify) → 422;
+   * - otherwise the stored answer for 24 hours, errors included: a 4xx as it was, anything ≥ 500
+   *   as a generic 500; every answer carries Idempotency-Key, a replay Idempotency-Replay: true.
+   * Rate limiting runs before it (app.module interceptor order), so a 429 is never stored.
+   */
+  protected override async process(request: RecordedRequest, produce: () => Promise<Reply>): Promise<Reply> {
+    const key = request.headers['idempotency-key'];
+    if (!this.idempotencyEnabled || typeof key !== 'string' || !['POST', 'PATCH'].includes(request.method)) return produce();
+    if (key.length > 255) return this.error(request, 400, `idempotencyKey "${key}" has exceeded the maximum allowed length of 255 characters`);
+    const link = 'https://docs.novu.co/additional-resources/idempotency';
+    const hash = createHash('sha256')
+      .update(JSON.stringify(request.body ?? null))
+      .digest('hex');
+    const seen = this.idempotency.get(key);
+    if (seen && !seen.reply) {
+      const busy = this.error(request, 409, `Request with key "${key}" is currently being processed. Please retry after 1 second`);
+      return { ...busy, headers: { 'idempotency-key': key, 'retry-after': '1', link } };
+    }
+    if (seen?.reply) {
+      if (seen.hash !== hash) {
+        const reused = this.error(request, 422, `Request with key "${key}" is being reused for a different body`);
+        return { ...reused, headers: { 'idempotency-key': key, link } };
+      }
+      const replay = seen.reply.status >= 500 ? this.internalError(request) : seen.reply;
+      return { ...replay, headers: { ...replay.headers, 'idempotency-key': key, 'idempotency-replay': 'true' } };
+    }
+    this.idempotency.set(key, { hash });
+    let reply: Reply;
+    try {
+      reply = await produce();
+    } catch (error) {
+      reply = this.internalError(request);
+      this.idempotency.set(key, { hash, reply });
+      throw error;
+    }
+    this.idempotency.set(key, { hash, reply });
+    return { ...reply, headers: { ...reply.headers, 'idempotency-key': key } };
   }
 
   /** Every access token Novu was given (create or update), oldest first. */
@@ -169,160 +258,330 @@ export class FakeNovu extends FakeBackend {
       .filter((token): token is string => typeof token === 'string');
   }
 
-  private feature(next: () => Reply): Reply {
-    return this.featureEnabled ? next() : error(404, 'Feature not enabled', { error: 'Not Found' });
-  }
-
-  private async idempotent(request: RecordedRequest, next: () => Reply): Promise<Reply> {
-    if (!this.featureEnabled) return error(404, 'Feature not enabled', { error: 'Not Found' });
-    const key = request.headers['idempotency-key'];
-    if (!this.idempotencyEnabled || typeof key !== 'string') return next();
-    if (key.length > 255) return error(400, `idempotencyKey "${key}" has exceeded the maximum allowed length of 255 characters`);
-    const hash = bodyHash(request.body);
-    const seen = this.idempotency.get(key);
-    if (seen) {
-      if (seen.hash !== hash) return error(422, `Request with key "${key}" is being reused for a different body`);
-      if (!seen.reply)
-        return {
-          ...error(409, `Request with key "${key}" is currently being processed. Please retry after 1 second`, { error: 'Conflict' }),
-          headers: { 'retry-after': '1' },
-        };
-      return { ...seen.reply, headers: { ...seen.reply.headers, 'idempotency-key': key, 'idempotency-replay': 'true' } };
-    }
-    this.idempotency.set(key, { hash });
-    if (this.processingDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.processingDelayMs));
-    const reply = next();
-    this.idempotency.set(key, { hash, reply });
-    return reply;
-  }
-
-  private presentSubscriber(subscriber: FakeSubscriber): Json {
-    const at = new Date().toISOString();
+  /** A rate-limited answer as the throttler guard gives it: RateLimit-* headers, Retry-After, and no `error` key. */
+  rateLimited(retryAfterSeconds = 1): Reply {
     return {
-      _id: subscriber.subscriberId,
-      email: null,
-      firstName: null,
-      lastName: null,
-      data: null,
-      createdAt: at,
-      updatedAt: at,
-      deleted: false,
-      ...subscriber,
+      status: 429,
+      headers: {
+        'retry-after': String(retryAfterSeconds),
+        'ratelimit-limit': '20',
+        'ratelimit-remaining': '0',
+        'ratelimit-reset': String(retryAfterSeconds),
+        'ratelimit-policy': '20;w=1;burst=20;comment="token bucket";category="configuration";cost="single";serviceLevel="free"',
+      },
+      body: { statusCode: 429, timestamp: new Date().toISOString(), path: '', message: 'API rate limit exceeded' },
     };
+  }
+
+  /** What an internal failure looks like (AllExceptionsFilter): no detail, an error id. */
+  internalError(request?: RecordedRequest): Reply {
+    return {
+      status: 500,
+      body: {
+        statusCode: 500,
+        timestamp: new Date().toISOString(),
+        path: request?.path ?? '',
+        message: 'Internal server error, contact support and provide them with the errorId',
+        errorId: randomUUID(),
+      },
+    };
+  }
+
+  private error(request: RecordedRequest, status: number, message: string | string[]): Reply {
+    return {
+      status,
+      body: {
+        statusCode: status,
+        timestamp: new Date().toISOString(),
+        path: request.path,
+        message,
+        ...(nestError[status] ? { error: nestError[status] } : {}),
+      },
+    };
+  }
+
+  private wrap(status: number, data: Json): Reply {
+    return { status, body: { data } };
+  }
+
+  /** channel-connections and channel-endpoints controllers: every handler checks IS_SLACK_TEAMS_ENABLED first. */
+  private feature(request: RecordedRequest, next: () => Reply): Reply {
+    return this.featureEnabled ? next() : this.error(request, 404, 'Feature not enabled');
   }
 
   private now(): string {
     return new Date(Date.now() + this.sequence++).toISOString();
   }
 
+  private idOf(record: { _id?: string }): string {
+    record._id ??= randomBytes(12).toString('hex');
+    return record._id;
+  }
+
+  private integration(identifier: unknown): FakeIntegration | undefined {
+    return this.integrations.find((candidate) => candidate.identifier === identifier);
+  }
+
+  /** dto.mapper.ts: current servers return `auth` in clear (the redaction of GHSA-cg43-fcgr-x9m8 was reverted, PR #11100). */
   private presentConnection(connection: StoredConnection): Json {
-    // Current servers never echo the token (GHSA-cg43-fcgr-x9m8).
-    return { ...connection, channel: 'chat', providerId: 'slack', auth: { hasAccessToken: true } };
+    const integration = this.integration(connection.integrationIdentifier);
+    const { _id: _ignored, ...rest } = connection;
+    return { ...rest, channel: integration?.channel ?? null, providerId: integration?.providerId ?? null, subscriberId: connection.subscriberId ?? null };
   }
 
-  private connectionReply(identifier: string | undefined, status: number): Reply {
-    const connection = this.connections.get(identifier ?? '');
-    return connection
-      ? { status, body: { data: this.presentConnection(connection) } }
-      : error(404, `Channel connection not found: ${identifier}`, { error: 'Not Found' });
+  private presentEndpoint(endpoint: StoredEndpoint): Json {
+    const integration = this.integration(endpoint.integrationIdentifier);
+    const { _id: _ignored, ...rest } = endpoint;
+    return { ...rest, channel: integration?.channel ?? null, providerId: integration?.providerId ?? null };
   }
 
-  private createConnection(body: Json): Reply {
-    const integration = this.integrations.find((candidate) => candidate.identifier === body.integrationIdentifier);
-    if (!integration) return error(404, `Integration not found: ${body.integrationIdentifier}`, { error: 'Not Found' });
-    if (!body.subscriberId && !body.context) return error(400, 'Either subscriberId or context must be provided');
-    if (body.connectionMode === 'shared' && !body.context) return error(400, 'context is required when connectionMode is shared');
-    if ((body.connectionMode ?? 'subscriber') === 'subscriber' && !body.subscriberId)
-      return error(400, 'subscriberId is required when connectionMode is subscriber');
-    if (body.subscriberId && !this.subscribers.has(body.subscriberId)) return error(404, `Subscriber not found: ${body.subscriberId}`, { error: 'Not Found' });
-    const identifier = body.identifier ?? `chconn-${randomBytes(3).toString('hex')}`;
-    if (this.connections.has(identifier))
-      return error(409, `Channel connection with identifier "${identifier}" already exists in environment "${environmentId}"`, { error: 'Conflict' });
-    const subscriberId = body.connectionMode === 'shared' ? null : (body.subscriberId ?? null);
-    const keys = contextKeys(body.context);
+  private presentSubscriber(subscriber: FakeSubscriber): Json {
+    const at = new Date().toISOString();
+    return { _id: subscriber.subscriberId, _organizationId: 'org', _environmentId: environmentId, deleted: false, createdAt: at, updatedAt: at, ...subscriber };
+  }
+
+  /** channel-connection.utils.ts validateAndNormalizeConnectionAuth (PR #12010): who may be sent a refresh token. */
+  private rotationProblem(auth: Json, integration: FakeIntegration): string | undefined {
+    if (!auth?.refreshToken) return undefined;
+    if (!rotatingProviders.has(integration.providerId)) {
+      return `Token rotation is not supported for provider "${integration.providerId}". Remove refreshToken from the connection auth.`;
+    }
+    if (integration.providerId !== 'novu-slack' && !integration.clientCredentials) {
+      return `Integration "${integration.identifier}" must have clientId and secretKey configured to store a rotating refresh token.`;
+    }
+    return undefined;
+  }
+
+  /**
+   * create-channel-connection.usecase.ts, in its order: the mode rules (400), the integration (404),
+   * the subscriber (404), the one connection per integration + subscriberId as sent + exact context
+   * set (409 naming it), then the identifier (409). No check that the integration is a chat or a
+   * Slack one: a Slack token is taken on an email integration.
+   */
+  private createConnection(request: RecordedRequest): Reply {
+    const body = request.body as Json;
+    const mode = body.connectionMode;
+    if (mode === 'shared' && !body.context) return this.error(request, 400, 'context is required when connectionMode is "shared"');
+    if (mode === 'subscriber' && !body.subscriberId) return this.error(request, 400, 'subscriberId is required when connectionMode is "subscriber"');
+    if (!mode && !body.subscriberId && !body.context) return this.error(request, 400, 'Either subscriberId or context must be provided');
+    const integration = this.integration(body.integrationIdentifier);
+    if (!integration) return this.error(request, 404, `Integration not found: ${body.integrationIdentifier}`);
+    const keys = contextKeysOf(body.context);
+    if (body.subscriberId && !this.subscribers.has(body.subscriberId)) return this.error(request, 404, `Subscriber not found: ${body.subscriberId}`);
+    const sentSubscriber: string | null = body.subscriberId ?? null;
     const duplicate = [...this.connections.values()].find(
       (connection) =>
-        connection.integrationIdentifier === body.integrationIdentifier &&
-        connection.subscriberId === subscriberId &&
-        connection.contextKeys.join() === keys.join(),
+        connection.integrationIdentifier === integration.identifier &&
+        (connection.subscriberId ?? null) === sentSubscriber &&
+        sameSet(connection.contextKeys, keys),
     );
     if (duplicate) {
-      return error(
+      const subscriberPart = sentSubscriber ? `subscriberId "${sentSubscriber}"` : 'no subscriberId';
+      const contextPart = keys.length > 0 ? `context [${keys.join(', ')}]` : 'no context';
+      return this.error(
+        request,
         409,
-        `A channel connection already exists for integration "${body.integrationIdentifier}" with subscriberId "${subscriberId ?? ''}" and context [${keys.join(', ')}]. Connection ID: ${duplicate.identifier}`,
-        { error: 'Conflict' },
+        `A channel connection already exists for integration "${integration.identifier}" with ${subscriberPart} and ${contextPart}. Connection ID: ${duplicate.identifier}`,
       );
     }
+    const identifier = body.identifier ?? `chconn_${randomBytes(6).toString('hex')}`;
+    if (this.connections.has(identifier)) {
+      return this.error(request, 409, `Channel connection with identifier "${identifier}" already exists in environment "${environmentId}"`);
+    }
+    const rotation = this.rotationProblem(body.auth, integration);
+    if (rotation) return this.error(request, 400, rotation);
     const at = this.now();
     const connection: StoredConnection = {
+      _id: randomBytes(12).toString('hex'),
       identifier,
-      integrationIdentifier: body.integrationIdentifier,
-      subscriberId,
+      integrationIdentifier: integration.identifier,
+      // shared mode does not keep the subscriber.
+      subscriberId: mode === 'shared' ? null : sentSubscriber,
       contextKeys: keys,
       workspace: body.workspace,
-      auth: body.auth,
+      auth: body.auth?.refreshToken && !body.auth.expiresAt ? { ...body.auth, expiresAt: at } : body.auth,
       createdAt: at,
       updatedAt: at,
     };
     this.connections.set(identifier, connection);
-    return this.connectionReply(identifier, 201);
+    return this.wrap(201, this.presentConnection(connection));
   }
 
-  private updateConnection(identifier: string | undefined, body: Json): Reply {
-    const connection = this.connections.get(identifier ?? '');
-    if (!connection) return error(404, `Channel connection not found: ${identifier}`, { error: 'Not Found' });
+  /** update-channel-connection.usecase.ts: a full replace of workspace and auth; 404 with double quotes. */
+  private updateConnection(request: RecordedRequest, identifier: string): Reply {
+    const body = request.body as Json;
+    const connection = this.connections.get(identifier);
+    if (!connection) return this.error(request, 404, `Channel connection with identifier "${identifier}" not found`);
+    const integration = this.integration(connection.integrationIdentifier);
+    const rotation = integration ? this.rotationProblem(body.auth, integration) : undefined;
+    if (rotation) return this.error(request, 400, rotation);
     connection.workspace = body.workspace;
     connection.auth = body.auth;
     connection.updatedAt = this.now();
-    return this.connectionReply(identifier, 200);
+    return this.wrap(200, this.presentConnection(connection));
   }
 
-  private createEndpoint(body: Json): Reply {
-    const integration = this.integrations.find((candidate) => candidate.identifier === body.integrationIdentifier);
-    if (!integration) return error(404, `Integration not found: ${body.integrationIdentifier}`, { error: 'Not Found' });
+  /**
+   * create-channel-endpoint.usecase.ts, in its order: the integration (404), the subscriber (404,
+   * unless createSubscriberIfMissing), the identifier (409), the named connection of the same
+   * integration (404). Ordinary endpoints are not de-duplicated, and no type is checked against the
+   * integration: a phone endpoint is taken on any integration.
+   */
+  private createEndpoint(request: RecordedRequest): Reply {
+    const body = request.body as Json;
+    const integration = this.integration(body.integrationIdentifier);
+    if (!integration) return this.error(request, 404, `Integration not found: ${body.integrationIdentifier}`);
     if (!this.subscribers.has(body.subscriberId)) {
-      return error(404, `Subscriber not found: ${body.subscriberId}. Pass createSubscriberIfMissing: true to create it.`, { error: 'Not Found' });
+      if (body.createSubscriberIfMissing !== true) {
+        return this.error(
+          request,
+          404,
+          `Subscriber not found: ${body.subscriberId}. Pass createSubscriberIfMissing: true to create it, or provision it via POST /v1/subscribers.`,
+        );
+      }
+      this.subscribers.set(body.subscriberId, { subscriberId: body.subscriberId });
+    }
+    const identifier = body.identifier ?? `chendp_${randomBytes(6).toString('hex')}`;
+    if (this.endpoints.has(identifier)) {
+      return this.error(request, 409, `Channel endpoint with identifier "${identifier}" already exists in environment "${environmentId}"`);
     }
     if (body.connectionIdentifier) {
       const connection = this.connections.get(body.connectionIdentifier);
-      if (!connection || connection.integrationIdentifier !== body.integrationIdentifier)
-        return error(404, `Channel connection not found: ${body.connectionIdentifier}`, { error: 'Not Found' });
+      if (!connection || connection.integrationIdentifier !== body.integrationIdentifier) {
+        return this.error(request, 404, `Channel connection not found: ${body.connectionIdentifier}`);
+      }
     }
-    const identifier = body.identifier ?? `chendp_${randomBytes(6).toString('hex')}`;
-    if (this.endpoints.has(identifier)) return error(409, `Channel endpoint with identifier "${identifier}" already exists`, { error: 'Conflict' });
     const at = this.now();
     const endpoint: StoredEndpoint = {
+      _id: randomBytes(12).toString('hex'),
       identifier,
       type: body.type,
       subscriberId: body.subscriberId,
       integrationIdentifier: body.integrationIdentifier,
       connectionIdentifier: body.connectionIdentifier ?? null,
-      contextKeys: contextKeys(body.context),
+      contextKeys: contextKeysOf(body.context),
       endpoint: body.endpoint,
       createdAt: at,
       updatedAt: at,
     };
     this.endpoints.set(identifier, endpoint);
-    return { status: 201, body: { data: { ...endpoint, channel: integration.channel, providerId: integration.providerId } } };
+    return this.wrap(201, this.presentEndpoint(endpoint));
   }
 
-  private filterEndpoints(request: RecordedRequest): StoredEndpoint[] {
-    const subscriberId = request.query.get('subscriberId');
-    const integrationIdentifier = request.query.get('integrationIdentifier');
-    return [...this.endpoints.values()].filter(
-      (endpoint) =>
-        (!subscriberId || endpoint.subscriberId === subscriberId) && (!integrationIdentifier || endpoint.integrationIdentifier === integrationIdentifier),
+  /**
+   * list-channel-connections: filters subscriberId (with no connectionMode, also every shared
+   * connection), connectionMode, integrationIdentifier, channel, providerId, contextKeys.
+   */
+  private listConnections(request: RecordedRequest): Reply {
+    const query = request.query;
+    const subscriberId = query.get('subscriberId');
+    const mode = query.get('connectionMode');
+    return this.page(
+      request,
+      [...this.connections.values()],
+      (connection) => {
+        const integration = this.integration(connection.integrationIdentifier);
+        if (mode === 'shared' && connection.subscriberId !== null) return false;
+        if (mode === 'subscriber' && connection.subscriberId === null) return false;
+        if (subscriberId !== null && connection.subscriberId !== subscriberId && !(mode === null && connection.subscriberId === null)) return false;
+        return this.common(query, connection.integrationIdentifier, connection.contextKeys, integration);
+      },
+      (connection) => this.presentConnection(connection),
     );
   }
 
-  /** Cursor pagination as Novu does it: `after` is an opaque cursor, `next` is null on the last page. */
-  private list<T extends { createdAt: string }>(items: T[], request: RecordedRequest, present: (item: T) => Json): Reply {
-    const limit = Math.min(Number(request.query.get('limit') ?? 10) || 10, 100);
-    const direction = request.query.get('orderDirection') === 'ASC' ? 1 : -1;
-    const sorted = [...items].sort((a, b) => direction * a.createdAt.localeCompare(b.createdAt));
-    const start = request.query.get('after') ? Number(Buffer.from(request.query.get('after') ?? '', 'base64url').toString()) : 0;
-    const page = sorted.slice(start, start + limit);
-    const next = start + limit < sorted.length ? Buffer.from(String(start + limit)).toString('base64url') : null;
-    return { status: 200, body: { data: page.map(present), next, previous: start > 0 ? 'prev' : null, totalCount: sorted.length, totalCountCapped: false } };
+  /** list-channel-endpoints: filters subscriberId (exact), integrationIdentifier, connectionIdentifier, channel, providerId, contextKeys. No `type`. */
+  private listEndpoints(request: RecordedRequest): Reply {
+    const query = request.query;
+    return this.page(
+      request,
+      [...this.endpoints.values()],
+      (endpoint) => {
+        const integration = this.integration(endpoint.integrationIdentifier);
+        if (query.get('subscriberId') !== null && endpoint.subscriberId !== query.get('subscriberId')) return false;
+        if (query.get('connectionIdentifier') !== null && endpoint.connectionIdentifier !== query.get('connectionIdentifier')) return false;
+        return this.common(query, endpoint.integrationIdentifier, endpoint.contextKeys, integration);
+      },
+      (endpoint) => this.presentEndpoint(endpoint),
+    );
+  }
+
+  /** The filters both lists share. contextKeys matches the exact set, in any order; `contextKeys=` (empty) means "no context". */
+  private common(query: URLSearchParams, integrationIdentifier: string, contextKeys: string[], integration: FakeIntegration | undefined): boolean {
+    if (query.get('integrationIdentifier') !== null && integrationIdentifier !== query.get('integrationIdentifier')) return false;
+    if (query.get('channel') !== null && integration?.channel !== query.get('channel')) return false;
+    if (query.get('providerId') !== null && integration?.providerId !== query.get('providerId')) return false;
+    if (query.has('contextKeys')) {
+      const wanted = query.getAll('contextKeys').filter((key) => key !== '');
+      if (!sameSet(contextKeys, wanted)) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Cursor pagination (base repository findWithCursorBasedPagination): order createdAt DESC, then
+   * _id; `after`/`before` are record ids; `next` is the last id when more follow; limit 1–100
+   * (CursorBasedPaginatedCommand → 400 "limit must not be greater than 100"); an unknown cursor
+   * gives an empty page; both cursors → 400.
+   */
+  private page<T extends { createdAt: string; _id?: string }>(
+    request: RecordedRequest,
+    items: T[],
+    keep: (item: T) => boolean,
+    present: (item: T) => Json,
+  ): Reply {
+    const query = request.query;
+    const limit = query.get('limit') === null ? 10 : Number(query.get('limit'));
+    if (!Number.isInteger(limit) || limit < 1) return this.error(request, 400, ['limit must not be less than 1']);
+    if (limit > 100) return this.error(request, 400, ['limit must not be greater than 100']);
+    const after = query.get('after');
+    const before = query.get('before');
+    if (after && before) return this.error(request, 400, 'Cannot specify both "before" and "after" cursors at the same time.');
+    const ascending = query.get('orderDirection') === 'ASC';
+    const orderBy = query.get('orderBy') === 'updatedAt' ? 'updatedAt' : 'createdAt';
+    const matching = items.filter(keep).sort((a, b) => {
+      const byTime = String((a as Json)[orderBy]).localeCompare(String((b as Json)[orderBy])) || this.idOf(a).localeCompare(this.idOf(b));
+      return ascending ? byTime : -byTime;
+    });
+    const empty = { status: 200, body: { data: [], next: null, previous: null, totalCount: 0, totalCountCapped: false } };
+    let start = 0;
+    let end = matching.length;
+    if (after) {
+      const at = matching.findIndex((item) => this.idOf(item) === after);
+      if (at < 0) return empty;
+      start = at + 1;
+    }
+    if (before) {
+      const at = matching.findIndex((item) => this.idOf(item) === before);
+      if (at < 0) return empty;
+      end = at;
+      start = Math.max(0, end - limit);
+    }
+    const slice = matching.slice(start, Math.min(end, start + limit));
+    const last = slice.at(-1);
+    const first = slice[0];
+    const next = last && start + slice.length < matching.length ? this.idOf(last) : null;
+    const previous = first && start > 0 ? this.idOf(first) : null;
+    return {
+      status: 200,
+      body: { data: slice.map(present), next, previous, totalCount: Math.min(matching.length, 50_000), totalCountCapped: matching.length > 50_000 },
+    };
+  }
+
+  /** subscribers-v2 search: email, phone and subscriberId are exact and case-sensitive. */
+  private searchSubscribers(request: RecordedRequest): Reply {
+    const query = request.query;
+    const limit = Number(query.get('limit') ?? '10');
+    if (limit > 100) return this.error(request, 400, ['limit must not be greater than 100']);
+    const matching = [...this.subscribers.values()].filter(
+      (subscriber) =>
+        (query.get('email') === null || subscriber.email === query.get('email')) &&
+        (query.get('phone') === null || subscriber.phone === query.get('phone')) &&
+        (query.get('subscriberId') === null || subscriber.subscriberId === query.get('subscriberId')),
+    );
+    const start = query.get('after') ? matching.findIndex((subscriber) => subscriber.subscriberId === query.get('after')) + 1 : 0;
+    const slice = matching.slice(start, start + limit);
+    const next = start + slice.length < matching.length ? (slice.at(-1)?.subscriberId ?? null) : null;
+    return { status: 200, body: { data: slice.map((subscriber) => this.presentSubscriber(subscriber)), next, previous: null } };
   }
 }

@@ -4,7 +4,7 @@ import { FakeBackend, type Json, type RecordedRequest, type Reply } from './fake
 
 /**
  * Vapi's phone-number API as the server behaves: NestJS validation (unknown properties rejected
- * with a message array), free US numbers that start `activating` (at most 10), SIP URIs on the
+ * with a message array), free US numbers that start `activating` (at most 5 per account: VapiAI/docs phone-calling, changed 2026-08), SIP URIs on the
  * region's SIP host.
  */
 const error = (status: number, message: string | string[], label = 'Bad Request'): Reply => ({ status, body: { message, error: label, statusCode: status } });
@@ -33,7 +33,7 @@ export class FakeVapi extends FakeBackend {
   ];
   readonly squads = [{ id: randomUUID(), name: 'Tier 1 squad' }];
   sipHost = 'sip.vapi.ai';
-  freeNumberLimit = 10;
+  freeNumberLimit = 5;
 
   constructor() {
     super('vapi');
