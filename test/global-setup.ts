@@ -7,6 +7,7 @@ const logDirectory = resolve('test-results', 'logs');
 /** Shapes of the secrets the test kit makes up: any of them in a log line is a leak. */
 const leakPatterns = [
   /\bxox[abposre]-[A-Za-z0-9-]{8,}/,
+  /\bxapp-\d-[A-Za-z0-9-]{8,}/,
   /emulated-client-secret-[0-9a-f]{8}/,
   /novu-secret-[0-9a-f]{8}/,
   /\bsigning-[0-9a-f]{32}\b/,

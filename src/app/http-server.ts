@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { HTTPReceiverDeferredRequestError } from '@slack/bolt';
 import { type Logger, requestContext } from '../logging/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 
@@ -19,7 +18,8 @@ export function setSecurityHeaders(res: ServerResponse): void {
   for (const [name, value] of Object.entries(securityHeaders)) res.setHeader(name, value);
 }
 
-const knownRoutes = new Set(['/slack/events', '/slack/install', '/slack/oauth_redirect', '/healthz', '/readyz', '/metrics']);
+/** A route's handler; a promise it returns is awaited, and a failure becomes a logged 500, never a crash. */
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
 export interface HttpServer {
   server: Server;
@@ -39,7 +39,7 @@ function isFromTheFuture(header: string | string[] | undefined): boolean {
   return Number.isFinite(timestamp) && timestamp > Date.now() / 1000 + maxClockSkewSeconds;
 }
 
-export function createHttpServer(listener: (req: IncomingMessage, res: ServerResponse) => void, logger: Logger, metrics: Metrics): HttpServer {
+export function createHttpServer(routes: Record<string, RouteHandler>, logger: Logger, metrics: Metrics): HttpServer {
   let active = 0;
   let drained: (() => void) | undefined;
 
@@ -51,7 +51,7 @@ export function createHttpServer(listener: (req: IncomingMessage, res: ServerRes
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     active += 1;
     res.on('close', () => {
-      metrics.httpRequests.inc({ route: knownRoutes.has(path) ? path : 'other', status: String(res.statusCode) });
+      metrics.httpRequests.inc({ route: Object.hasOwn(routes, path) ? path : 'other', status: String(res.statusCode) });
       active -= 1;
       if (active === 0) drained?.();
     });
@@ -61,19 +61,20 @@ export function createHttpServer(listener: (req: IncomingMessage, res: ServerRes
       res.end('stale or future request timestamp');
       return;
     }
+    const handler = Object.hasOwn(routes, path) ? routes[path] : undefined;
     requestContext.run({ requestId }, () => {
-      try {
-        listener(req, res);
-      } catch (error) {
-        if (error instanceof HTTPReceiverDeferredRequestError) {
-          res.writeHead(404, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ error: 'not found' }));
-          return;
-        }
-        logger.error({ err: error, path }, 'request failed before it reached a handler');
-        if (!res.headersSent) res.writeHead(500);
-        res.end();
+      if (!handler) {
+        res.writeHead(404, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: 'not found' }));
+        return;
       }
+      Promise.resolve()
+        .then(() => handler(req, res))
+        .catch((error: unknown) => {
+          logger.error({ err: error, path }, 'request failed');
+          if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+          res.end('Switchboard could not answer this request. Please try again.');
+        });
     });
   });
   server.keepAliveTimeout = 5_000;

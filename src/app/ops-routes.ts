@@ -1,8 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CustomRoute } from '@slack/bolt';
 import type { Metrics } from '../observability/metrics.js';
 import type { Store } from '../store/types.js';
+import type { RouteHandler } from './http-server.js';
 
 function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
@@ -55,26 +55,18 @@ export function opsRoutes({
   /** Undefined when metrics are served on METRICS_PORT instead. */
   metricsAccess?: MetricsAccess;
   isShuttingDown: () => boolean;
-}): CustomRoute[] {
-  const routes: CustomRoute[] = [
-    {
-      path: '/healthz',
-      method: ['GET'],
-      handler: (_req, res) => json(res, 200, { status: 'ok' }),
+}): Record<string, RouteHandler> {
+  const routes: Record<string, RouteHandler> = {
+    '/healthz': (_req, res) => json(res, 200, { status: 'ok' }),
+    '/readyz': async (_req, res) => {
+      if (isShuttingDown()) return json(res, 503, { status: 'shutting down' });
+      const timeout = new Promise<never>((_resolve, reject) => setTimeout(() => reject(new Error('store did not answer within 2 s')), 2_000).unref());
+      await Promise.race([store.ping(), timeout]).then(
+        () => json(res, 200, { status: 'ready', store: store.engine }),
+        (error: Error) => json(res, 503, { status: 'store unreachable', store: store.engine, error: error.message }),
+      );
     },
-    {
-      path: '/readyz',
-      method: ['GET'],
-      handler: (_req, res) => {
-        if (isShuttingDown()) return json(res, 503, { status: 'shutting down' });
-        const timeout = new Promise<never>((_resolve, reject) => setTimeout(() => reject(new Error('store did not answer within 2 s')), 2_000).unref());
-        Promise.race([store.ping(), timeout]).then(
-          () => json(res, 200, { status: 'ready', store: store.engine }),
-          (error: Error) => json(res, 503, { status: 'store unreachable', store: store.engine, error: error.message }),
-        );
-      },
-    },
-  ];
-  if (metricsAccess) routes.push({ path: '/metrics', method: ['GET'], handler: serveMetrics(metrics, metricsAccess) });
+  };
+  if (metricsAccess) routes['/metrics'] = serveMetrics(metrics, metricsAccess);
   return routes;
 }

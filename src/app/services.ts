@@ -12,6 +12,7 @@ import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { Permissions } from '../permissions/permissions.js';
 import { BotClients } from '../slack/bot-clients.js';
+import { ResultSharing } from '../slack/share.js';
 import { TokenCipher } from '../store/cipher.js';
 import { resolveEncryptionKey } from '../store/encryption-key.js';
 import { openStore } from '../store/index.js';
@@ -46,6 +47,8 @@ export interface Services {
   configuredBackends: ReadonlySet<BackendName>;
   /** Web API options for calls made while a person waits: fail fast, never sleep through a 3-second trigger. */
   requestClientOptions: WebClientOptions;
+  /** Posts results in the channel a form came from, when the person asks. */
+  sharing: ResultSharing;
 }
 
 export async function createServices(config: Config, logger: Logger, metrics: Metrics, options: { store?: Store } = {}): Promise<Services> {
@@ -94,7 +97,9 @@ export async function createServices(config: Config, logger: Logger, metrics: Me
     logger.child({ component: 'jobs' }),
     metrics,
   );
-  const permissions = new Permissions(config.policy, config.operators, audit, logger.child({ component: 'permissions' }));
+  const permissions = new Permissions(config.policy, config.operators, audit, logger.child({ component: 'permissions' }), {
+    client: { slackApiUrl: config.slack.apiUrl, logger: slackLogger },
+  });
   const backends = createBackends(config, logger, metrics);
   const configuredBackends = new Set(Object.keys(backends) as BackendName[]);
 
@@ -117,5 +122,6 @@ export async function createServices(config: Config, logger: Logger, metrics: Me
     cipher,
     configuredBackends,
     requestClientOptions,
+    sharing: new ResultSharing(config.slack.apiUrl, logger.child({ component: 'sharing' })),
   };
 }

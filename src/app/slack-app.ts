@@ -1,16 +1,16 @@
-import { App, AuthorizationError, type CustomRoute, HTTPReceiver, type InstallProviderOptions, SocketModeReceiver } from '@slack/bolt';
+import type { ServerResponse } from 'node:http';
+import { App, AuthorizationError, type BufferedIncomingMessage, HTTPModuleFunctions, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { ExtendedErrorHandlerArgs } from '@slack/bolt/dist/App.js';
-import type { InstallPathOptions } from '@slack/oauth';
 import { notApprovedMessage, notApprovedView } from '../features/tenants/messages.js';
 import { boltInstallationStore } from '../installations/bolt-store.js';
 import { boltLogger } from '../logging/bolt-logger.js';
+import type { Logger } from '../logging/logger.js';
 import { notInstalledMessage } from '../slack/commands/messages.js';
 import { CommandRouter } from '../slack/commands/router.js';
 import { type InflightWork, requestScope, skipRedeliveredEvents } from '../slack/middleware.js';
-import { type InstallHooks, installCallbacks } from '../slack/oauth/callbacks.js';
-import { installPage } from '../slack/oauth/pages.js';
+import type { InstallHooks } from '../slack/oauth/callbacks.js';
+import { type InstallRoutes, installRoutes } from '../slack/oauth/install-routes.js';
 import { StoredStateStore } from '../slack/oauth/state-store.js';
-import { botScopeNames } from '../slack/scopes.js';
 import { requestTenant } from '../tenancy/request-tenant.js';
 import type { Services } from './services.js';
 
@@ -18,53 +18,76 @@ export interface SlackAppParts {
   app: App;
   receiver: HTTPReceiver | SocketModeReceiver;
   router: CommandRouter;
+  /** The install pages, served by our HTTP server in both modes. */
+  install: InstallRoutes;
 }
 
 /**
- * Bolt with our receiver: signature checks, OAuth with a server-side state store, the cached
- * installation store, then global middleware (request scope, event de-duplication).
+ * Bolt with our receiver and our installer: the request path is receiver (signature check) →
+ * authorize (the cached installation store, with token rotation) → request scope → event
+ * de-duplication → tenant → listeners. The receivers carry no OAuth of their own: the install
+ * pages are served by Switchboard's HTTP server, in HTTP and in Socket Mode alike.
  */
-export function createSlackApp(services: Services, options: { installHooks: InstallHooks; routes: CustomRoute[]; inflight: InflightWork }): SlackAppParts {
+export function createSlackApp(services: Services, options: { installHooks: InstallHooks; inflight: InflightWork }): SlackAppParts {
   const { config, logger, metrics, store } = services;
   const slackLogger = boltLogger(logger);
   const installUrl = `${config.publicUrl}/slack/install`;
-  const stateStore = new StoredStateStore(store, config.slack.stateSecret);
-  const installerOptions = {
-    directInstall: config.slack.directInstall,
-    stateStore,
-    stateCookieExpirationSeconds: 600,
-    authorizationUrl: config.slack.authorizeUrl,
-    clientOptions: { ...services.requestClientOptions, timeout: 10_000, retryConfig: { retries: 2 } },
-    installPath: '/slack/install',
-    redirectUriPath: '/slack/oauth_redirect',
-    renderHtmlForInstallPath: installPage,
-    installPathOptions: {} as InstallPathOptions,
-    callbackOptions: installCallbacks({
-      hooks: options.installHooks,
-      installUrl,
-      stateStore,
-      oauthInstalls: services.oauthInstalls,
-      logger: logger.child({ component: 'oauth' }),
-    }),
-  } satisfies Partial<InstallProviderOptions> & Record<string, unknown>;
-  const oauth = {
+  const install = installRoutes({
     clientId: config.slack.clientId,
     clientSecret: config.slack.clientSecret,
-    redirectUri: `${config.publicUrl}/slack/oauth_redirect`,
-    scopes: botScopeNames,
+    publicUrl: config.publicUrl,
+    authorizeUrl: config.slack.authorizeUrl,
+    directInstall: config.slack.directInstall,
+    stateStore: new StoredStateStore(store, config.slack.stateSecret),
     installationStore: boltInstallationStore(services.installations, services.refresher, {
       oauthInstalls: services.oauthInstalls,
       novuRefreshes: config.novu?.tokenRotation === 'novu',
     }),
-    logger: slackLogger,
-    customRoutes: options.routes,
-  };
+    oauthInstalls: services.oauthInstalls,
+    hooks: options.installHooks,
+    clientOptions: { ...services.requestClientOptions, timeout: 10_000, retryConfig: { retries: 2 } },
+    slackLogger,
+    logger,
+    revoke: async (installation) => {
+      const token = installation.bot?.token;
+      if (token)
+        await services.bots
+          .forToken(token)
+          .auth.revoke()
+          .catch((error: unknown) => logger.warn({ err: error }, 'could not revoke a token'));
+    },
+  });
+
   const receiver = config.slack.appToken
-    ? new SocketModeReceiver({ ...oauth, appToken: config.slack.appToken, installerOptions: { ...installerOptions, port: config.port } })
-    : new HTTPReceiver({ ...oauth, signingSecret: config.slack.signingSecret, installerOptions, unhandledRequestTimeoutMillis: 3001 });
+    ? new SocketModeReceiver({
+        appToken: config.slack.appToken,
+        logger: slackLogger,
+        // Our own retry policy: left unset, the Socket Mode client sets 100 retries on these options.
+        installerOptions: { clientOptions: { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: 5, factor: 1.6 } } },
+        // Answers here and returns false: Bolt's own ack after this handler is outside any catch,
+        // and one that fails (the socket closed meanwhile) would be an unhandled rejection.
+        processEventErrorHandler: async ({ error, event }) => {
+          if (!(error instanceof AuthorizationError)) logger.error({ err: error }, 'a Slack request failed');
+          const answer = error instanceof AuthorizationError && typeof event.body.command === 'string' ? notInstalledMessage(installUrl) : undefined;
+          await event.ack(answer).catch((ackError: unknown) => logger.debug({ err: ackError }, 'the request was acknowledged already or the socket closed'));
+          return false;
+        },
+      })
+    : new HTTPReceiver({
+        signingSecret: config.slack.signingSecret,
+        logger: slackLogger,
+        endpoints: '/slack/events',
+        unhandledRequestTimeoutMillis: 3001,
+        processEventErrorHandler: async (args) => {
+          if (!(args.error instanceof AuthorizationError)) return HTTPModuleFunctions.defaultProcessEventErrorHandler(args);
+          answerNotInstalled(args.request as BufferedIncomingMessage, args.response, installUrl, logger);
+          return true;
+        },
+      });
 
   const app = new App({
     receiver,
+    authorize: install.installer.authorize,
     logger: slackLogger,
     clientOptions: services.requestClientOptions,
     convoStore: false,
@@ -79,27 +102,34 @@ export function createSlackApp(services: Services, options: { installHooks: Inst
       notApproved: { message: notApprovedMessage, view: notApprovedView },
     }),
   );
-  app.error(async ({ error, body }: ExtendedErrorHandlerArgs) => {
-    if (error instanceof AuthorizationError) {
-      logger.info({ reason: error.message }, 'request from a workspace without an installation');
-      await tellNotInstalled(body as Record<string, unknown>, installUrl);
-      return;
-    }
+  app.error(async ({ error }: ExtendedErrorHandlerArgs) => {
+    // The receivers answer these themselves, in the acknowledgement (see above).
+    if (error instanceof AuthorizationError) throw error;
     logger.error({ err: error }, 'unhandled error in a Slack listener');
   });
 
   const router = new CommandRouter({ permissions: services.permissions, configuredBackends: services.configuredBackends, logger });
-  return { app, receiver, router };
+  return { app, receiver, router, install };
 }
 
-/** A command from a workspace that uninstalled us: answer through its response_url, which needs no token. */
-async function tellNotInstalled(body: Record<string, unknown>, installUrl: string): Promise<void> {
-  const responseUrl = body.response_url;
-  if (typeof body.command !== 'string' || typeof responseUrl !== 'string') return;
-  await fetch(responseUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(notInstalledMessage(installUrl)),
-    signal: AbortSignal.timeout(3_000),
-  }).catch(() => {});
+/**
+ * A request from a workspace that uninstalled Switchboard: a command is answered in the
+ * acknowledgement itself (no token is needed, and nothing waits on Slack); anything else is acked.
+ */
+function answerNotInstalled(request: BufferedIncomingMessage, response: ServerResponse, installUrl: string, logger: Logger): void {
+  let body: Record<string, unknown> = {};
+  try {
+    body = HTTPModuleFunctions.parseHTTPRequestBody(request) as Record<string, unknown>;
+  } catch {
+    // Acknowledge whatever it was.
+  }
+  logger.info('request from a workspace without an installation');
+  if (response.headersSent) return;
+  if (typeof body.command === 'string') {
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(JSON.stringify(notInstalledMessage(installUrl)));
+    return;
+  }
+  response.writeHead(200);
+  response.end();
 }

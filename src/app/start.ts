@@ -1,4 +1,4 @@
-import { type CustomRoute, HTTPReceiver } from '@slack/bolt';
+import { HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { Config } from '../config/load.js';
 import { createFeatures } from '../features/index.js';
 import type { Logger } from '../logging/logger.js';
@@ -37,43 +37,39 @@ export async function startSwitchboard(config: Config, options: StartOptions): P
   const inflight = new InflightWork();
   const features = createFeatures(services);
   const metricsAccess = { token: config.metrics.token, requireToken: config.mode === 'production' };
-  const routes: CustomRoute[] = opsRoutes({
+  const routes = opsRoutes({
     store: services.store,
     metrics,
     metricsAccess: config.metrics.port === undefined ? metricsAccess : undefined,
     isShuttingDown: () => shuttingDown,
   });
-  const slack = createSlackApp(services, { installHooks: features.installHooks, routes, inflight });
+  const slack = createSlackApp(services, { installHooks: features.installHooks, inflight });
   const listeners = new ListenerTable(slack.app);
   for (const feature of features.all) feature.register(listeners, slack.router);
   listeners.install();
   slack.router.register(slack.app);
 
-  let port = config.port;
-  let closeHttp: ((graceMs: number) => Promise<void>) | undefined;
+  // One HTTP server in both modes: install pages, health and metrics; Slack's requests too unless they come over Socket Mode.
+  const http = createHttpServer(
+    {
+      ...routes,
+      '/slack/install': slack.install.install,
+      '/slack/oauth_redirect': slack.install.callback,
+      ...(slack.receiver instanceof HTTPReceiver ? { '/slack/events': slack.receiver.requestListener } : {}),
+    },
+    logger,
+    metrics,
+  );
+  const port = await http.listen(config.port);
   let closeMetrics: ((graceMs: number) => Promise<void>) | undefined;
   if (config.metrics.port !== undefined) {
     // Its own port, for a network Slack and the public never see; the token still applies when set.
     const onlyMetrics = serveMetrics(metrics, { token: config.metrics.token, requireToken: false });
-    const metricsServer = createHttpServer(
-      (req, res) => {
-        if (new URL(req.url ?? '/', 'http://localhost').pathname === '/metrics' && req.method === 'GET') return onlyMetrics(req, res);
-        res.writeHead(404, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: 'not found' }));
-      },
-      logger,
-      metrics,
-    );
+    const metricsServer = createHttpServer({ '/metrics': onlyMetrics }, logger, metrics);
     await metricsServer.listen(config.metrics.port);
     closeMetrics = metricsServer.close;
   }
-  if (slack.receiver instanceof HTTPReceiver) {
-    const http = createHttpServer(slack.receiver.requestListener, logger, metrics);
-    port = await http.listen(config.port);
-    closeHttp = http.close;
-  } else {
-    await slack.app.start();
-  }
+  if (slack.receiver instanceof SocketModeReceiver) await slack.app.start();
   services.queue.start();
   const stopMaintenance = startMaintenance(services, options.maintenanceIntervalMs);
   logger.info(
@@ -87,13 +83,17 @@ export async function startSwitchboard(config: Config, options: StartOptions): P
       shuttingDown = true;
       logger.info('shutting down: no new requests; finishing work in flight');
       await closeMetrics?.(1_000);
-      if (closeHttp) await closeHttp(10_000);
-      else await slack.app.stop().catch((error: unknown) => logger.warn({ err: error }, 'socket mode receiver did not stop cleanly'));
+      if (slack.receiver instanceof SocketModeReceiver) {
+        // Bolt's stop() returns before the socket is closed; disconnect() waits for it.
+        await slack.receiver.client.disconnect().catch((error: unknown) => logger.warn({ err: error }, 'socket mode did not stop cleanly'));
+      }
+      await http.close(10_000);
       await inflight.drain(10_000);
       await services.queue.stop();
       await stopMaintenance();
       await services.audit.flush();
       services.installations.close();
+      services.tenants.close();
       await services.store.close();
       logger.info('stopped');
     })());

@@ -10,6 +10,7 @@ import type {
   SectionBlock,
   View,
 } from '@slack/types';
+import { digest } from '../util/ids.js';
 
 /**
  * Small typed constructors for the Block Kit pieces Switchboard uses. Wording lives in the
@@ -46,15 +47,21 @@ export interface ButtonOptions {
   confirm?: ConfirmationDialog;
 }
 
+/** A button. Its value is data the handler reads back, so it is never cut: one over Slack's 2,000 characters is a bug. */
 export const button = (text: string, actionId: string, options: ButtonOptions = {}): Button => ({
   type: 'button',
   text: plain(truncate(text, 75)),
   action_id: actionId,
-  ...(options.value === undefined ? {} : { value: truncate(options.value, 2000) }),
+  ...(options.value === undefined ? {} : { value: buttonValue(options.value) }),
   ...(options.style ? { style: options.style } : {}),
   ...(options.url ? { url: options.url } : {}),
   ...(options.confirm ? { confirm: options.confirm } : {}),
 });
+
+function buttonValue(value: string): string {
+  if (value.length > 2000) throw new Error(`A button value of ${value.length} characters (Slack takes 2,000)`);
+  return value;
+}
 
 export const confirmDialog = (title: string, text: string, confirm: string, style: 'primary' | 'danger' = 'danger'): ConfirmationDialog => ({
   title: plain(truncate(title, 100)),
@@ -63,6 +70,26 @@ export const confirmDialog = (title: string, text: string, confirm: string, styl
   deny: plain('Cancel'),
   style,
 });
+
+/**
+ * An option for a select. Slack takes text up to 75 characters and values up to 150: the text is
+ * cut, and a longer value (a long Novu identifier, say) is sent as `~<digest>`, which the form's
+ * reader turns back into the value with `resolveOptionValue`.
+ */
+export function selectOption(label: string, value: string): { text: PlainTextElement; value: string } {
+  return { text: { type: 'plain_text', text: truncate(label || value, 75) }, value: optionValue(value) };
+}
+
+export function optionValue(value: string): string {
+  return value.length <= 150 ? value : `~${digest([value], 32)}`;
+}
+
+/** The value a selected option stands for, among the values it could be; undefined when none matches a digest. */
+export function resolveOptionValue(selected: string | undefined, candidates: Iterable<string>): string | undefined {
+  if (!selected?.startsWith('~')) return selected;
+  for (const candidate of candidates) if (optionValue(candidate) === selected) return candidate;
+  return undefined;
+}
 
 /** Escapes the three characters Slack treats as markup in mrkdwn text. */
 export function escapeMrkdwn(text: string): string {

@@ -1,7 +1,8 @@
-import { WebClient, type WebClientOptions } from '@slack/web-api';
+import type { WebClient, WebClientOptions } from '@slack/web-api';
 import type { Installations } from '../installations/installations.js';
 import type { Logger } from '../logging/logger.js';
 import type { WorkspaceKey } from '../store/types.js';
+import { TokenClients } from './token-clients.js';
 
 export interface SlackMessage {
   text: string;
@@ -10,13 +11,15 @@ export interface SlackMessage {
 
 /** Web API clients holding a workspace's bot token, for work done outside a Slack request (jobs, audit posts). */
 export class BotClients {
-  private readonly clients = new Map<string, WebClient>();
+  private readonly clients: TokenClients;
 
   constructor(
     private readonly installations: Installations,
-    private readonly options: WebClientOptions,
+    options: WebClientOptions,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.clients = new TokenClients(options);
+  }
 
   async forWorkspace(workspaceKey: WorkspaceKey): Promise<WebClient | undefined> {
     const token = (await this.installations.find(workspaceKey))?.installation.bot?.token;
@@ -25,13 +28,7 @@ export class BotClients {
 
   /** A client for a token that is not (or not yet) stored: an install being refused or undone. */
   forToken(token: string): WebClient {
-    let client = this.clients.get(token);
-    if (!client) {
-      if (this.clients.size > 500) this.clients.clear();
-      client = new WebClient(token, this.options);
-      this.clients.set(token, client);
-    }
-    return client;
+    return this.clients.for(token);
   }
 
   /** Sends a direct message; false when the workspace is gone or Slack refuses. Never throws. */

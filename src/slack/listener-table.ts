@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { App } from '@slack/bolt';
 
 type Handler = (args: any) => Promise<void> | void;
@@ -38,8 +39,30 @@ export class ListenerTable implements SlackListeners {
   install(): void {
     this.app.action(/.*/, (args: any) => dispatch(this.actionHandlers, args.action?.action_id, args));
     this.app.view(/.*/, (args: any) => dispatch(this.viewHandlers, args.view?.callback_id, args));
-    this.app.options(/.*/, (args: any) => dispatch(this.optionHandlers, args.payload?.action_id, args));
+    this.app.options(/.*/, (args: any) =>
+      answerWithin(optionsBudgetMs, args, (answering) => dispatch(this.optionHandlers, args.payload?.action_id, answering)),
+    );
   }
+}
+
+/** Slack shows nothing for a picker not answered within 3 seconds; a slow loader is answered for, empty, before that. */
+export const optionsBudgetMs = 2_000;
+
+async function answerWithin(budgetMs: number, args: { ack: (response?: unknown) => Promise<void> }, run: (args: any) => Promise<void>): Promise<void> {
+  let answered = false;
+  const ack = async (response?: unknown) => {
+    if (answered) return;
+    answered = true;
+    await args.ack(response);
+  };
+  const cancel = new AbortController();
+  const fallback = sleep(budgetMs, undefined, { signal: cancel.signal }).then(
+    () => ack({ options: [] }),
+    () => {},
+  );
+  const work = run({ ...args, ack }).catch(async () => ack({ options: [] }));
+  await Promise.race([work, fallback]);
+  cancel.abort();
 }
 
 async function dispatch(table: [Constraint, Handler][], id: unknown, args: { ack: (response?: unknown) => Promise<void> }): Promise<void> {

@@ -1,15 +1,24 @@
 import type { ViewOutput } from '@slack/bolt';
-import type { InputBlock } from '@slack/types';
+import type { InputBlock, View } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logging/logger.js';
-import { plain } from './blocks.js';
+import { context, plain } from './blocks.js';
 import type { SlackMessage } from './bot-clients.js';
 
 /**
  * "Post the result in this channel": results of state changes are private unless the person asks
- * to share them. The channel a modal was opened from travels in its private_metadata.
+ * to share them. Where a modal was opened from travels in its private_metadata: the channel, and
+ * the command's response_url, which can post in a private channel or a DM where the bot is not a
+ * member (chat:write.public only covers public channels).
  */
 export const shareInput = { block: 'share', action: 'share', value: 'in_channel' } as const;
+
+/** Where a form was opened from. */
+export interface ShareOrigin {
+  channelId: string;
+  /** The slash command's response_url (valid for 30 minutes), when the form came from a command. */
+  responseUrl?: string;
+}
 
 export function shareBlock(): InputBlock {
   return {
@@ -25,33 +34,105 @@ export function shareBlock(): InputBlock {
   };
 }
 
-export function channelMetadata(channelId: string | undefined): string {
-  return channelId ? JSON.stringify({ channelId }) : '';
+/** A slash command's channel and response_url. */
+export function commandOrigin(body: { channel_id: string; response_url: string }): ShareOrigin {
+  return { channelId: body.channel_id, responseUrl: body.response_url };
 }
 
-/** The channel to post the result in, when the person ticked the box. */
-export function sharedChannel(view: Pick<ViewOutput, 'private_metadata' | 'state'>): string | undefined {
-  const selected = view.state.values[shareInput.block]?.[shareInput.action]?.selected_options;
-  const ticked = Array.isArray(selected) && selected.some((option) => option?.value === shareInput.value);
-  return ticked ? channelOf(view.private_metadata) : undefined;
+export function originMetadata(origin: ShareOrigin | undefined): string {
+  return origin ? JSON.stringify(origin) : '';
 }
 
-/** The channel a modal was opened from, kept so a redrawn modal still offers to post there. */
-export function channelOf(privateMetadata: string | undefined): string | undefined {
+/** Where the form came from, kept so a redrawn form still offers to post there. */
+export function originOf(privateMetadata: string | undefined): ShareOrigin | undefined {
   try {
-    const { channelId } = JSON.parse(privateMetadata || '{}') as { channelId?: unknown };
-    return typeof channelId === 'string' ? channelId : undefined;
+    const { channelId, responseUrl } = JSON.parse(privateMetadata || '{}') as { channelId?: unknown; responseUrl?: unknown };
+    if (typeof channelId !== 'string') return undefined;
+    return typeof responseUrl === 'string' ? { channelId, responseUrl } : { channelId };
   } catch {
     return undefined;
   }
 }
 
-/** Posts the result for everyone in the channel; a failure is logged, never thrown at the person. */
-export async function shareResult(client: WebClient, channelId: string | undefined, message: SlackMessage, logger: Logger): Promise<void> {
-  if (!channelId) return;
-  try {
-    await client.chat.postMessage({ channel: channelId, text: message.text, blocks: message.blocks as never, unfurl_links: false });
-  } catch (error) {
-    logger.warn({ err: error, channelId }, 'could not post a result in the channel');
+/** The origin when the person ticked "Post the result in this channel". */
+export function sharedOrigin(view: Pick<ViewOutput, 'private_metadata' | 'state'>): ShareOrigin | undefined {
+  const selected = view.state.values[shareInput.block]?.[shareInput.action]?.selected_options;
+  const ticked = Array.isArray(selected) && selected.some((option) => option?.value === shareInput.value);
+  return ticked ? originOf(view.private_metadata) : undefined;
+}
+
+export type ShareOutcome = { shared: true; channelId: string } | { shared: false; reason: string };
+
+/** Slack's answers that mean the bot may not post there (as opposed to a failure worth logging). */
+const notAMember = new Set(['not_in_channel', 'channel_not_found']);
+
+/**
+ * Posts results for everyone in a channel: as the bot where it may post, else through the
+ * command's response_url (Slack's own hooks, or the host serving the Web API when one is
+ * configured, e.g. a Slack-compatible gateway). Never throws; says why when it could not.
+ */
+export class ResultSharing {
+  private readonly apiOrigin: string;
+
+  constructor(
+    slackApiUrl: string,
+    private readonly logger: Logger,
+  ) {
+    this.apiOrigin = new URL(slackApiUrl).origin;
   }
+
+  async share(client: WebClient, origin: ShareOrigin | undefined, message: SlackMessage): Promise<ShareOutcome | undefined> {
+    if (!origin) return undefined;
+    const slackError = await this.postAsBot(client, origin, message);
+    if (!slackError) return { shared: true, channelId: origin.channelId };
+    if (slackError === 'is_archived') return { shared: false, reason: 'the channel is archived' };
+    if (origin.responseUrl && this.trusts(origin.responseUrl) && (await this.postThroughResponseUrl(origin.responseUrl, message))) {
+      return { shared: true, channelId: origin.channelId };
+    }
+    return {
+      shared: false,
+      reason: origin.responseUrl
+        ? 'Switchboard is not a member of that conversation, and the command’s link to it has expired'
+        : 'Switchboard is not a member of that conversation',
+    };
+  }
+
+  /** Undefined when posted; else Slack's error code (or "failed"). */
+  private async postAsBot(client: WebClient, origin: ShareOrigin, message: SlackMessage): Promise<string | undefined> {
+    try {
+      await client.chat.postMessage({ channel: origin.channelId, text: message.text, blocks: message.blocks as never, unfurl_links: false });
+      return undefined;
+    } catch (error) {
+      const slackError = (error as { data?: { error?: string } }).data?.error;
+      if (!slackError || !notAMember.has(slackError)) this.logger.warn({ err: error, channelId: origin.channelId }, 'could not post a result in the channel');
+      return slackError ?? 'failed';
+    }
+  }
+
+  private async postThroughResponseUrl(url: string, message: SlackMessage): Promise<boolean> {
+    try {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ response_type: 'in_channel', text: message.text, blocks: message.blocks }),
+        signal: AbortSignal.timeout(5_000),
+      });
+      if (!response.ok) this.logger.warn({ status: response.status }, 'the command’s response_url refused a shared result');
+      return response.ok;
+    } catch (error) {
+      this.logger.warn({ err: error }, 'could not post a result through the command’s response_url');
+      return false;
+    }
+  }
+
+  private trusts(url: string): boolean {
+    return url.startsWith('https://hooks.slack.com/') || url.startsWith(`${this.apiOrigin}/`);
+  }
+}
+
+/** The result view with a line saying where the result was posted, or why it could not be. */
+export function withShareNote(view: View, outcome: ShareOutcome | undefined): View {
+  if (!outcome) return view;
+  const note = outcome.shared ? `Posted in <#${outcome.channelId}>.` : `Not posted in the channel: ${outcome.reason}.`;
+  return { ...view, blocks: [...view.blocks, context(note)] };
 }

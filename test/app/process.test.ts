@@ -3,8 +3,10 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually, freePort } from '../kit/harness.js';
+import { SlackEmulator } from '../kit/slack-emulator.js';
 
 const main = resolve('dist/src/main.js');
 const running: ChildProcess[] = [];
@@ -110,5 +112,61 @@ describe('the app as a process', () => {
     expect(await app.exited).toBe(1);
     expect(app.output().stderr).toContain('ENCRYPTION_KEY: missing (required when NODE_ENV=production)');
     expect(app.output().stderr).not.toContain('First time?');
+  });
+
+  it('in Socket Mode: connects over the WebSocket, serves health on HTTP, answers a command, and stops cleanly', async () => {
+    const emulator = await new SlackEmulator().start();
+    try {
+      const port = await freePort();
+      const app = run(workspace(), {
+        ...slackValues,
+        PORT: String(port),
+        SLACK_APP_TOKEN: emulator.appToken,
+        SLACK_API_URL: emulator.apiUrl,
+        SLACK_CLIENT_ID: emulator.clientId,
+        SLACK_CLIENT_SECRET: emulator.clientSecret,
+      });
+      await eventually(() => emulator.socketMode.connected, { timeoutMs: 15_000, message: 'the socket connection' });
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      const answer = await emulator.socketMode.deliver('slash_commands', {
+        command: '/connect',
+        text: 'status',
+        team_id: 'T0NOBODY',
+        user_id: 'U0NOBODY',
+        channel_id: 'C0GENERAL',
+        response_url: emulator.newResponseUrl('C0GENERAL'),
+        trigger_id: emulator.newTrigger(),
+        api_app_id: emulator.appId,
+        is_enterprise_install: 'false',
+      });
+      expect(answer.acked).toBe(true);
+      expect(String(answer.payload?.text)).toContain('not installed in this workspace');
+      app.child.kill('SIGTERM');
+      expect(await app.exited).toBe(0);
+    } finally {
+      await emulator.stop();
+    }
+  });
+});
+
+describe('a failure nothing waits for', () => {
+  it('is logged and the process keeps running', async () => {
+    const guards = pathToFileURL(resolve('dist/src/app/process-guards.js')).href;
+    const logging = pathToFileURL(resolve('dist/src/logging/logger.js')).href;
+    const script = `
+      const { keepRunningOnUnhandledRejection } = await import(${JSON.stringify(guards)});
+      const { createLogger } = await import(${JSON.stringify(logging)});
+      keepRunningOnUnhandledRejection(createLogger({ level: 'info', format: 'json', secrets: [] }));
+      Promise.reject(new Error('nobody handles this'));
+      setTimeout(() => process.stdout.write('still running\\n'), 200);
+    `;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    running.push(child);
+    let stdout = '';
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const code = await new Promise<number | null>((done) => child.on('exit', done));
+    expect(code).toBe(0);
+    expect(stdout).toContain('nobody handles this');
+    expect(stdout).toContain('still running');
   });
 });

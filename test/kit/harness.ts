@@ -41,6 +41,8 @@ export interface HarnessOptions {
   store?: 'sqlite' | 'postgres';
   env?: Record<string, string | undefined>;
   logLevel?: string;
+  /** Socket Mode: the app connects to the emulator's WebSocket, and requests travel over it. */
+  socketMode?: boolean;
 }
 
 /** A second app on the same database, Slack emulator, vendors and secrets: another replica. */
@@ -142,6 +144,7 @@ export class Harness {
       JOB_LEASE_SECONDS: '5',
       // Most tests install as a workspace admin who is not an operator; the install policies have tests of their own.
       INSTALL_POLICY: 'open',
+      ...(this.options.socketMode ? { SLACK_APP_TOKEN: this.emulator.appToken } : {}),
       ...(this.options.novu !== false ? { NOVU_SECRET_KEY: this.novu.secretKey, NOVU_API_URL: this.novu.url, NOVU_INTEGRATION_IDENTIFIER: 'slack-prod' } : {}),
       ...(this.options.vapi ? { VAPI_API_KEY: this.vapi.apiKey, VAPI_API_URL: this.vapi.url } : {}),
       ...(this.options.signalwire
@@ -178,7 +181,7 @@ export class Harness {
     this.config = loadConfig(this.environment);
     this.logger = createLogger({ level: this.config.log.level, format: 'json', secrets: this.config.secrets, destination: this.logs });
     this.app = await startSwitchboard(this.config, { logger: this.logger, metrics: new Metrics(), maintenanceIntervalMs: 3_600_000 });
-    this.slack = new SlackSender(this.url, this.signingSecret, this.emulator);
+    this.slack = new SlackSender(this.url, this.signingSecret, this.emulator, this.environment.SLACK_APP_TOKEN ? 'socket' : 'http');
   }
 
   /** Stops and starts the app on the same data, as a process restart does. */
@@ -187,12 +190,17 @@ export class Harness {
     await this.boot();
   }
 
+  /** Set to false by a test that makes Slack refuse something on purpose. */
+  strictSlack = true;
+
   async stop(): Promise<void> {
     await this.app?.stop().catch(() => {});
     if (this.replica) return;
+    const problems = this.strictSlack ? [...this.emulator.problems] : [];
     await Promise.all([this.emulator.stop(), this.novu.stop(), this.vapi.stop(), this.signalwire.stop()]);
     await this.dropSchema?.().catch(() => {});
     rmSync(this.dataDirectory, { recursive: true, force: true });
+    if (problems.length > 0) throw new Error(`Slack refused what the app sent:\n${problems.slice(0, 10).join('\n')}`);
   }
 
   /** Secret values this run handed out; none may appear in a log line. */

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { checkMessage, checkView } from './block-kit.js';
+import { SlackChannels } from './slack-channels.js';
+import { SocketModeServer } from './socket-mode-server.js';
 
 /**
  * A loopback stand-in for slack.com: the Web API methods Switchboard calls, the OAuth authorize
@@ -26,6 +28,8 @@ export interface InstallTarget {
   enterprise?: { id: string; name: string };
   isEnterpriseInstall?: boolean;
   userId: string;
+  /** The bot scopes granted; default: what the authorize link asked for. */
+  scopes?: string[];
   /** Token rotation on: tokens expire after `expiresIn` seconds and come with a refresh token. */
   rotation?: { expiresIn: number /** Lifetime of tokens issued by a refresh (Slack: 12 hours); default expiresIn. */; refreshedExpiresIn?: number };
 }
@@ -40,6 +44,7 @@ interface IssuedToken {
   userId: string;
   botId: string;
   botUserId: string;
+  scopes: ReadonlySet<string>;
   expiresAt?: number;
   revoked: boolean;
 }
@@ -68,9 +73,15 @@ export interface EmulatedView extends Json {
 
 export interface ResponsePost {
   id: string;
+  /** The conversation the command or click came from: where an `in_channel` answer appears. */
+  channelId?: string;
   body: Json;
   at: number;
 }
+
+/** Slack: a response_url takes up to five posts within thirty minutes. */
+const responseUrlUses = 5;
+const responseUrlLifetimeMs = 30 * 60_000;
 
 interface Fault {
   method: string;
@@ -86,12 +97,18 @@ export class SlackEmulator {
   readonly clientId = `${Date.now() % 100000}.${Math.floor(Math.random() * 1e9)}`;
   readonly clientSecret = `emulated-client-secret-${randomPart(8)}`;
   readonly appId = 'A0SWITCHBRD';
+  /** The app-level token (connections:write) Socket Mode connects with. */
+  readonly appToken = `xapp-1-A0SWITCHBRD-${randomPart(16)}`;
+  readonly socketMode = new SocketModeServer(() => this.url);
   readonly calls: ApiCall[] = [];
   readonly problems: string[] = [];
   readonly responses: ResponsePost[] = [];
   readonly views = new Map<string, EmulatedView>();
   readonly homeViews = new Map<string, EmulatedView>();
   readonly users = new Map<string, EmulatedUser>();
+  readonly channels = new SlackChannels();
+  /** What a person has in each view's inputs, as their last interaction with it reported (view id → state values). */
+  readonly typed = new Map<string, Json>();
   /** Teams or enterprises the app was removed from through `apps.uninstall`. */
   readonly uninstalled: string[] = [];
   /** What the next consent on the authorize page installs. */
@@ -99,6 +116,7 @@ export class SlackEmulator {
   private readonly tokens = new Map<string, IssuedToken>();
   private readonly refreshTokens = new Map<string, RefreshToken>();
   private readonly codes = new Map<string, { target: InstallTarget; redirectUri?: string; expiresAt: number; used: boolean }>();
+  private readonly responseUrls = new Map<string, { channelId?: string; issuedAt: number; uses: number }>();
   private readonly triggers = new Map<string, { issuedAt: number; used: boolean }>();
   private readonly faults: Fault[] = [];
   private readonly latencies = new Map<string, number>();
@@ -112,6 +130,9 @@ export class SlackEmulator {
         res.end(String(error));
       });
     });
+    this.server.on('upgrade', (req, socket, head) => {
+      if (!this.socketMode.upgrade(req, socket, head)) socket.destroy();
+    });
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
     this.port = (this.server.address() as AddressInfo).port;
     return this;
@@ -119,6 +140,7 @@ export class SlackEmulator {
 
   async stop(): Promise<void> {
     if (!this.server) return;
+    await this.socketMode.close();
     this.server.closeAllConnections();
     await new Promise((resolve) => this.server?.close(resolve));
     this.server = undefined;
@@ -148,8 +170,16 @@ export class SlackEmulator {
     return id;
   }
 
-  newResponseUrl(): string {
-    return `${this.url}/response/${randomPart(8)}`;
+  newResponseUrl(channelId?: string): string {
+    const id = randomPart(8);
+    this.responseUrls.set(id, { channelId, issuedAt: Date.now(), uses: 0 });
+    return `${this.url}/response/${id}`;
+  }
+
+  /** Ages a response_url past its thirty minutes. */
+  expireResponseUrl(url: string): void {
+    const entry = this.responseUrls.get(url.slice(url.lastIndexOf('/') + 1));
+    if (entry) entry.issuedAt = Date.now() - responseUrlLifetimeMs - 1;
   }
 
   callsTo(method: string): ApiCall[] {
@@ -159,6 +189,21 @@ export class SlackEmulator {
   responsesTo(url: string): ResponsePost[] {
     const id = url.slice(url.lastIndexOf('/') + 1);
     return this.responses.filter((post) => post.id === id);
+  }
+
+  /**
+   * An install approved on Slack's app-management page (an Enterprise Grid admin, or an app
+   * directory install): Slack sends the browser to the redirect URL with a code and no state.
+   */
+  codeWithoutState(target: InstallTarget, scopes: string[]): string {
+    const code = `code-${randomPart(10)}`;
+    this.codes.set(code, { target: { ...structuredClone(target), scopes: target.scopes ?? scopes }, expiresAt: Date.now() + 10 * 60_000, used: false });
+    return code;
+  }
+
+  /** A bot token as an install would grant it, without the browser round trip (for a baseline app). */
+  issueBotToken(target: InstallTarget): string {
+    return String(this.grant(target, { refreshOnly: false }).access_token);
   }
 
   /** The next `times` calls to `method` fail with a Slack error (and HTTP status, e.g. 429). */
@@ -177,9 +222,14 @@ export class SlackEmulator {
     }
   }
 
+  revokeToken(token: string): void {
+    const issued = this.tokens.get(token);
+    if (issued) issued.revoked = true;
+  }
+
   /** Tokens this emulator handed out: a log line containing one of these is a leak. */
   issuedSecrets(): string[] {
-    return [...this.tokens.keys(), ...this.refreshTokens.keys(), this.clientSecret, ...[...this.codes.keys()]];
+    return [...this.tokens.keys(), ...this.refreshTokens.keys(), this.clientSecret, this.appToken, ...[...this.codes.keys()]];
   }
 
   refreshCount(): number {
@@ -221,7 +271,7 @@ export class SlackEmulator {
       return;
     }
     const consent = (answer: string) =>
-      `/oauth/v2/consent?${new URLSearchParams({ answer, state: params.get('state') ?? '', redirect_uri: params.get('redirect_uri') ?? '' })}`;
+      `/oauth/v2/consent?${new URLSearchParams({ answer, state: params.get('state') ?? '', redirect_uri: params.get('redirect_uri') ?? '', scope: params.get('scope') ?? '' })}`;
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
     res.end(`<!doctype html><html><body><h1>Switchboard is requesting permission</h1>
 <p id="scopes">${params.get('scope') ?? ''}</p>
@@ -239,7 +289,9 @@ export class SlackEmulator {
     const target = new URL(redirectUri);
     if (url.searchParams.get('answer') === 'allow') {
       const code = `code-${randomPart(10)}`;
-      this.codes.set(code, { target: structuredClone(this.nextInstall), redirectUri, expiresAt: Date.now() + 10 * 60_000, used: false });
+      const install = structuredClone(this.nextInstall);
+      install.scopes ??= (url.searchParams.get('scope') ?? '').split(',').filter(Boolean);
+      this.codes.set(code, { target: install, redirectUri, expiresAt: Date.now() + 10 * 60_000, used: false });
       target.searchParams.set('code', code);
     } else {
       target.searchParams.set('error', 'access_denied');
@@ -251,9 +303,23 @@ export class SlackEmulator {
 
   private async responseUrl(id: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = JSON.parse((await readBody(req)) || '{}') as Json;
+    const issued = this.responseUrls.get(id);
+    const refusal = !issued
+      ? 'invalid_url'
+      : Date.now() - issued.issuedAt > responseUrlLifetimeMs
+        ? 'expired_url'
+        : issued.uses >= responseUrlUses
+          ? 'used_url'
+          : undefined;
+    if (!issued || refusal) {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end(refusal);
+      return;
+    }
+    issued.uses += 1;
     const problems = checkMessage(body);
     if (problems.length > 0) this.problems.push(...problems.map((problem) => `response_url: ${problem}`));
-    this.responses.push({ id, body, at: Date.now() });
+    this.responses.push({ id, channelId: issued.channelId, body, at: Date.now() });
     res.writeHead(problems.length ? 400 : 200, { 'content-type': 'text/plain' });
     res.end(problems.length ? 'invalid_blocks' : 'ok');
   }
@@ -285,6 +351,10 @@ export class SlackEmulator {
 
   private dispatch(method: string, args: Json, token: string | undefined): Json {
     if (method === 'oauth.v2.access') return this.oauthAccess(args);
+    if (token?.startsWith('xapp-')) {
+      if (token !== this.appToken) return { ok: false, error: 'invalid_auth' };
+      return method === 'apps.connections.open' ? { ok: true, url: this.socketMode.openUrl() } : { ok: false, error: 'not_allowed_token_type' };
+    }
     const issued = token ? this.tokens.get(token) : undefined;
     if (!token) return { ok: false, error: 'not_authed' };
     if (!issued) return { ok: false, error: 'invalid_auth' };
@@ -304,6 +374,7 @@ export class SlackEmulator {
           is_enterprise_install: issued.isEnterpriseInstall,
         };
       case 'users.info': {
+        if (!issued.scopes.has('users:read')) return { ok: false, error: 'missing_scope', needed: 'users:read' };
         const user = this.users.get(String(args.user));
         if (!user) return { ok: false, error: 'user_not_found' };
         return {
@@ -316,7 +387,7 @@ export class SlackEmulator {
             is_owner: Boolean(user.isOwner),
             is_primary_owner: false,
             is_bot: false,
-            ...(user.email ? { profile: { email: user.email } } : {}),
+            ...(user.email && issued.scopes.has('users:read.email') ? { profile: { email: user.email } } : {}),
             ...(user.enterprise
               ? {
                   enterprise_user: {
@@ -343,6 +414,9 @@ export class SlackEmulator {
       case 'chat.postMessage':
       case 'chat.postEphemeral': {
         if (!args.channel) return { ok: false, error: 'channel_not_found' };
+        if (!issued.scopes.has('chat:write')) return { ok: false, error: 'missing_scope', needed: 'chat:write' };
+        const refusal = method === 'chat.postMessage' ? this.channels.refusalToPost(String(args.channel), issued) : undefined;
+        if (refusal) return { ok: false, error: refusal };
         const problems = checkMessage(args);
         if (problems.length) return this.invalid(method, problems);
         const ts = `${Math.floor(Date.now() / 1000)}.${randomPart(3)}`;
@@ -350,6 +424,9 @@ export class SlackEmulator {
           ? { ok: true, channel: args.channel, ts, message: { text: args.text, blocks: args.blocks, ts } }
           : { ok: true, message_ts: ts };
       }
+      case 'auth.revoke':
+        issued.revoked = true;
+        return { ok: true, revoked: true };
       case 'apps.uninstall': {
         if (args.client_id !== this.clientId || args.client_secret !== this.clientSecret) return { ok: false, error: 'invalid_client_id' };
         this.revokeWorkspace(issued.isEnterpriseInstall ? (issued.enterpriseId ?? '') : (issued.teamId ?? ''));
@@ -357,9 +434,10 @@ export class SlackEmulator {
         return { ok: true };
       }
       case 'conversations.open': {
+        if (!issued.scopes.has('im:write')) return { ok: false, error: 'missing_scope', needed: 'im:write' };
         const users = String(args.users ?? '');
         if (!users) return { ok: false, error: 'users_list_not_supplied' };
-        return { ok: true, channel: { id: `D${users.split(',')[0]?.slice(1)}` } };
+        return { ok: true, channel: { id: this.channels.directMessage(users.split(',')[0] ?? '', issued.botUserId).id } };
       }
       default:
         return { ok: false, error: 'unknown_method' };
@@ -428,6 +506,7 @@ export class SlackEmulator {
     if (args.hash && args.hash !== existing.hash) return { ok: false, error: 'hash_conflict' };
     const problems = checkView(args.view);
     if (problems.length) return this.invalid('views.update', problems);
+    this.problems.push(...keptInputs(existing, args.view, this.typed.get(existing.id) ?? {}));
     const view = this.storeView(args.view, existing);
     this.views.set(view.id, view);
     return { ok: true, view };
@@ -477,6 +556,7 @@ export class SlackEmulator {
       userId: target.userId,
       botId: `B${owner}`,
       botUserId: `U${owner}BOT`,
+      scopes: new Set(target.scopes ?? []),
       expiresAt: lifetime ? Date.now() + lifetime * 1000 : undefined,
       revoked: false,
     };
@@ -501,7 +581,7 @@ export class SlackEmulator {
       ok: true,
       app_id: this.appId,
       authed_user: { id: target.userId },
-      scope: 'commands,chat:write',
+      scope: (target.scopes ?? []).join(','),
       token_type: 'bot',
       access_token: botToken,
       bot_user_id: issued.botUserId,
@@ -511,6 +591,27 @@ export class SlackEmulator {
       ...(refreshToken ? { refresh_token: refreshToken, expires_in: lifetime } : {}),
     };
   }
+}
+
+/**
+ * Slack keeps what a person typed into an input when an update reuses its block_id and action_id,
+ * whatever the new `initial_value` says: an app that means to replace a value must give the input
+ * a new block_id. An update that tries to change a value that way would show the old one.
+ */
+function keptInputs(before: Json, after: Json, typed: Json): string[] {
+  const inputs = (view: Json) =>
+    new Map<string, Json>((view.blocks ?? []).filter((block: Json) => block.type === 'input').map((block: Json) => [block.block_id, block.element]));
+  const old = inputs(before);
+  const problems: string[] = [];
+  for (const [blockId, element] of inputs(after)) {
+    const previous = old.get(blockId);
+    if (!previous || previous.action_id !== element?.action_id || element?.initial_value === undefined) continue;
+    const shown = typed[blockId]?.[element.action_id]?.value ?? previous.initial_value;
+    if ((shown ?? '') !== element.initial_value) {
+      problems.push(`views.update: input ${blockId} keeps what was typed ("${shown ?? ''}"); its new initial_value is not shown (give it a new block_id)`);
+    }
+  }
+  return problems;
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

@@ -1,9 +1,14 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import { checkOptionsResponse, checkSubmissionErrors, checkView } from './block-kit.js';
 import type { EmulatedView, SlackEmulator } from './slack-emulator.js';
+import { eventEnvelopeProblems } from './slack-schemas.js';
+import type { EnvelopeType } from './socket-mode-server.js';
 
 /**
- * Sends requests to the app exactly as Slack does: form-encoded slash commands, `payload=`
- * interactivity, JSON events, all signed with the signing secret (v0 HMAC-SHA256).
+ * Sends requests to the app exactly as Slack does. Over HTTP: form-encoded slash commands,
+ * `payload=` interactivity, JSON events, all signed with the signing secret (v0 HMAC-SHA256).
+ * In Socket Mode: the same payloads as envelopes over the emulator's WebSocket, answered by the
+ * app's acknowledgement.
  */
 type Json = Record<string, any>;
 
@@ -17,6 +22,7 @@ export interface Actor {
 }
 
 export interface SentResponse {
+  /** 0 when the app did not acknowledge within Slack's 3 seconds (Slack then drops its answer). */
   status: number;
   headers: Headers;
   text: string;
@@ -24,6 +30,9 @@ export interface SentResponse {
   responseUrl?: string;
   triggerId?: string;
 }
+
+/** How long Slack waits for an acknowledgement (HTTP or Socket Mode) before it gives up. */
+export const slackAckDeadlineMs = 3_000;
 
 export function signature(secret: string, timestamp: number | string, body: string): string {
   return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
@@ -34,7 +43,15 @@ export class SlackSender {
     private readonly appUrl: string,
     private readonly signingSecret: string,
     private readonly emulator: SlackEmulator,
+    private readonly transport: 'http' | 'socket' = 'http',
   ) {}
+
+  /** A request delivered over Socket Mode, answered as the HTTP path answers it (an empty ack has no body); status 0 when no ack came in time. */
+  private async overSocket(type: EnvelopeType, payload: Json, retry?: { attempt?: number; reason?: string }): Promise<SentResponse> {
+    const delivered = await this.emulator.socketMode.deliver(type, payload, retry);
+    const answer = delivered.payload && Object.keys(delivered.payload).length > 0 ? delivered.payload : undefined;
+    return { status: delivered.acked ? 200 : 0, headers: new Headers(), text: answer ? JSON.stringify(answer) : '', json: answer };
+  }
 
   /** A raw signed POST to /slack/events; `sign` overrides let tests forge or age the signature. */
   async post(
@@ -48,7 +65,13 @@ export class SlackSender {
       headers['x-slack-request-timestamp'] = String(timestamp);
       headers['x-slack-signature'] = signature(options.secret ?? this.signingSecret, timestamp, body);
     }
-    const response = await fetch(`${this.appUrl}/slack/events`, { method: 'POST', headers, body });
+    // Slack waits 3 seconds for the acknowledgement, then drops the request and shows the person an error.
+    const deadline = AbortSignal.timeout(slackAckDeadlineMs);
+    const response = await fetch(`${this.appUrl}/slack/events`, { method: 'POST', headers, body, signal: deadline }).catch((error: unknown) => {
+      if (deadline.aborted) return undefined;
+      throw error;
+    });
+    if (!response) return { status: 0, headers: new Headers(), text: '', json: undefined };
     const text = await response.text();
     let json: Json | undefined;
     try {
@@ -60,7 +83,7 @@ export class SlackSender {
   }
 
   commandBody(command: string, text: string, actor: Actor, extra: Json = {}): { body: string; responseUrl: string; triggerId: string } {
-    const responseUrl = this.emulator.newResponseUrl();
+    const responseUrl = this.emulator.newResponseUrl(actor.channelId ?? 'C0GENERAL');
     const triggerId = this.emulator.newTrigger();
     const fields: Record<string, string> = {
       token: 'deprecated-verification-token',
@@ -84,11 +107,15 @@ export class SlackSender {
 
   async command(command: string, text: string, actor: Actor): Promise<SentResponse> {
     const { body, responseUrl, triggerId } = this.commandBody(command, text, actor);
-    const response = await this.post(body, 'application/x-www-form-urlencoded');
+    const response =
+      this.transport === 'socket'
+        ? await this.overSocket('slash_commands', Object.fromEntries(new URLSearchParams(body)))
+        : await this.post(body, 'application/x-www-form-urlencoded');
     return { ...response, responseUrl, triggerId };
   }
 
   async interaction(payload: Json, options: { headers?: Record<string, string> } = {}): Promise<SentResponse> {
+    if (this.transport === 'socket') return this.overSocket('interactive', payload);
     return this.post(`payload=${encodeURIComponent(JSON.stringify(payload))}`, 'application/x-www-form-urlencoded', options);
   }
 
@@ -114,7 +141,11 @@ export class SlackSender {
     };
     const hashAtSubmission = this.emulator.views.get(view.id)?.hash ?? view.hash;
     const response = await this.interaction(payload);
-    if (response.json?.response_action === 'update' && response.json.view) this.emulator.applyAcknowledgedUpdate(view.id, hashAtSubmission, response.json.view);
+    // Slack refuses an acknowledgement that breaks its rules; so does the emulator.
+    const answer = response.json;
+    if (answer?.response_action === 'errors') this.refuseIf('view_submission errors', checkSubmissionErrors(view, answer.errors));
+    if (answer?.response_action === 'update' || answer?.response_action === 'push') this.refuseIf('view_submission view', checkView(answer.view ?? {}));
+    if (answer?.response_action === 'update' && answer.view) this.emulator.applyAcknowledgedUpdate(view.id, hashAtSubmission, answer.view);
     return response;
   }
 
@@ -146,9 +177,10 @@ export class SlackSender {
     };
     if (where.view) {
       payload.view = { ...where.view, state: { values: stateValues(where.view, stateOverrides) } };
+      this.emulator.typed.set(where.view.id, payload.view.state.values);
       payload.container = { type: 'view', view_id: where.view.id };
     } else {
-      payload.response_url = where.responseUrl ?? this.emulator.newResponseUrl();
+      payload.response_url = where.responseUrl ?? this.emulator.newResponseUrl(actor.channelId ?? 'C0GENERAL');
       // Each message has its own ts: the same message clicked twice shares it, another message does not.
       const messageTs = `${Number.parseInt(
         createHmac('sha256', 'ts')
@@ -168,7 +200,7 @@ export class SlackSender {
   async suggest(view: EmulatedView, actionId: string, query: string, actor: Actor, chosen: Record<string, unknown> = {}): Promise<SentResponse> {
     const found = findElement(view.blocks ?? [], actionId);
     if (!found) throw new Error(`No element with action_id ${actionId}`);
-    return this.interaction({
+    const response = await this.interaction({
       type: 'block_suggestion',
       ...this.identity(actor),
       action_id: actionId,
@@ -177,23 +209,42 @@ export class SlackSender {
       view: { ...view, state: { values: stateValues(view, chosen) } },
       container: { type: 'view', view_id: view.id },
     });
+    this.refuseIf(`block_suggestion for ${actionId}`, response.status === 200 ? checkOptionsResponse(response.json) : [`answered ${response.status}`]);
+    return response;
   }
 
+  private refuseIf(what: string, problems: string[]): void {
+    if (problems.length === 0) return;
+    this.emulator.problems.push(...problems.map((problem) => `${what}: ${problem}`));
+    throw new Error(`Slack would refuse the app's ${what}: ${problems.join('; ')}`);
+  }
+
+  /**
+   * An Events API delivery. Most events carry `authorizations` (whose installation the event is
+   * for); Slack's documented `app_uninstalled` and `tokens_revoked` payloads do not, and an
+   * org-wide one names the enterprise with `team_id` empty (or one workspace of the org). Every
+   * envelope is checked against Slack's event wrapper schema before it is sent.
+   */
   async event(
     event: Json,
     scope: { teamId?: string; enterpriseId?: string; isEnterpriseInstall?: boolean },
     options: { eventId?: string; retryNum?: number } = {},
   ): Promise<SentResponse> {
-    const body = {
+    const withoutAuthorizations = lifecycleEvents.has(String(event.type));
+    const body: Json = {
       token: 'deprecated-verification-token',
-      team_id: scope.teamId ?? scope.enterpriseId,
-      enterprise_id: scope.enterpriseId,
+      team_id: withoutAuthorizations && scope.isEnterpriseInstall ? (scope.teamId ?? null) : (scope.teamId ?? scope.enterpriseId),
+      ...(scope.enterpriseId ? { enterprise_id: scope.enterpriseId } : {}),
       api_app_id: this.emulator.appId,
       event: { event_ts: String(Date.now() / 1000), ...event },
       type: 'event_callback',
       event_id: options.eventId ?? `Ev${randomBytes(5).toString('hex').toUpperCase()}`,
       event_time: Math.floor(Date.now() / 1000),
-      authorizations: [
+      authed_users: ['U0INSTALLER'],
+      is_ext_shared_channel: false,
+    };
+    if (!withoutAuthorizations) {
+      body.authorizations = [
         {
           enterprise_id: scope.enterpriseId ?? null,
           team_id: scope.isEnterpriseInstall ? null : (scope.teamId ?? null),
@@ -201,9 +252,10 @@ export class SlackSender {
           is_bot: true,
           is_enterprise_install: Boolean(scope.isEnterpriseInstall),
         },
-      ],
-      is_ext_shared_channel: false,
-    };
+      ];
+    }
+    this.refuseIf('event envelope', eventEnvelopeProblems(body));
+    if (this.transport === 'socket') return this.overSocket('events_api', body, { attempt: options.retryNum, reason: options.retryNum ? 'timeout' : '' });
     const headers: Record<string, string> = {};
     if (options.retryNum) {
       headers['x-slack-retry-num'] = String(options.retryNum);
@@ -212,6 +264,9 @@ export class SlackSender {
     return this.post(JSON.stringify(body), 'application/json', { headers });
   }
 }
+
+/** Events whose documented payloads carry no `authorizations` (Slack's app_uninstalled and tokens_revoked pages). */
+const lifecycleEvents = new Set(['app_uninstalled', 'tokens_revoked']);
 
 function findElement(blocks: Json[], actionId: string): { element: Json; blockId: string } | undefined {
   for (const block of blocks) {

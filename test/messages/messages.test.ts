@@ -53,14 +53,12 @@ const endpoint = (index: number) => ({
   integrationIdentifier: 'twilio-sms',
 });
 
+const origin = { channelId: 'C1', responseUrl: `https://hooks.slack.com/commands/T1/1/${'x'.repeat(24)}` };
 const modals: [string, View][] = [
-  ['setup', setupModal(undefined, undefined, { tenantEntry: 'tenant:T1', tenantSubscriber: 'slack-T1', canChooseScope: false }, 'C1')],
-  [
-    'register',
-    registerModal({ number: '+1 415 555 0100', subscriberId: 's', channelId: 'C1', problem: { field: 'subscriber', text: 'x'.repeat(2000) } }, 'US'),
-  ],
-  ['sip', sipModal({ channelId: 'C1', name: 'n'.repeat(80) }, 'sip.vapi.ai')],
-  ['import', importModal({ number: '+1 800 555 0100', channelId: 'C1' }, 'US')],
+  ['setup', setupModal(undefined, undefined, { tenantEntry: 'tenant:T1', tenantSubscriber: 'slack-T1', canChooseScope: false }, origin)],
+  ['register', registerModal({ number: '+1 415 555 0100', subscriberId: 's', origin, problem: { field: 'subscriber', text: 'x'.repeat(2000) } }, 'US')],
+  ['sip', sipModal({ origin, name: 'n'.repeat(80) }, 'sip.vapi.ai')],
+  ['import', importModal({ number: '+1 800 555 0100', origin }, 'US')],
 ];
 
 describe('message builders pass Block Kit checks', () => {

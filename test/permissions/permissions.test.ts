@@ -24,7 +24,7 @@ const actor = (userId: string) => ({ userId, tenant: tenantOfKey(teamKey(team.id
 
 describe('permissions', () => {
   it('lets operators do everything, without asking Slack', async () => {
-    const permissions = new Permissions(buildPolicy({}), ['U0OPERATOR'], audit, harness.logger);
+    const permissions = new Permissions(buildPolicy({}), ['U0OPERATOR'], audit, harness.logger, { client: { slackApiUrl: harness.emulator.apiUrl } });
     const before = harness.emulator.callsTo('users.info').length;
     expect(await permissions.allows(actor('U0OPERATOR'), 'numbers.provision', client)).toBe(true);
     expect(await permissions.allows(actor('U0OPERATOR'), 'connection.write', client)).toBe(true);
@@ -32,7 +32,7 @@ describe('permissions', () => {
   });
 
   it('asks Slack whether someone is a workspace admin, and remembers the answer briefly', async () => {
-    const permissions = new Permissions(buildPolicy({}), [], audit, harness.logger);
+    const permissions = new Permissions(buildPolicy({}), [], audit, harness.logger, { client: { slackApiUrl: harness.emulator.apiUrl } });
     const before = harness.emulator.callsTo('users.info').length;
     expect(await permissions.allows(actor('U0ADMIN'), 'connection.write', client)).toBe(true);
     expect(await permissions.allows(actor('U0ADMIN'), 'endpoints.write', client)).toBe(true);
@@ -41,16 +41,18 @@ describe('permissions', () => {
   });
 
   it('keeps provisioning for operators by default, even for admins; the policy can change that', async () => {
-    const strict = new Permissions(buildPolicy({}), [], audit, harness.logger);
+    const strict = new Permissions(buildPolicy({}), [], audit, harness.logger, { client: { slackApiUrl: harness.emulator.apiUrl } });
     expect(await strict.allows(actor('U0ADMIN'), 'numbers.provision', client)).toBe(false);
-    const relaxed = new Permissions(buildPolicy({ 'numbers.provision': 'admins' }), [], audit, harness.logger);
+    const relaxed = new Permissions(buildPolicy({ 'numbers.provision': 'admins' }), [], audit, harness.logger, {
+      client: { slackApiUrl: harness.emulator.apiUrl },
+    });
     expect(await relaxed.allows(actor('U0ADMIN'), 'numbers.provision', client)).toBe(true);
     expect(await relaxed.allows(actor('U0MEMBER'), 'connection.read', client)).toBe(true);
   });
 
   it('refuses with a message naming who may do it, and audits the refusal', async () => {
-    const permissions = new Permissions(buildPolicy({}), [], audit, harness.logger);
-    const refusal = await permissions.require(actor('U0MEMBER'), 'endpoints.write', client, '/phone register').catch((error: unknown) => error);
+    const permissions = new Permissions(buildPolicy({}), [], audit, harness.logger, { client: { slackApiUrl: harness.emulator.apiUrl } });
+    const refusal = await permissions.refusal(actor('U0MEMBER'), 'endpoints.write', client, '/phone register');
     expect(refusal).toBeInstanceOf(PermissionDenied);
     expect((refusal as Error).message).toBe(
       'Only workspace admins and owners (org admins and owners for an org-wide install), and Switchboard operators may register or remove phone endpoints.',
@@ -60,7 +62,7 @@ describe('permissions', () => {
   });
 
   it('fails closed when Slack cannot say who is an admin', async () => {
-    const permissions = new Permissions(buildPolicy({}), [], audit, harness.logger);
+    const permissions = new Permissions(buildPolicy({}), [], audit, harness.logger, { client: { slackApiUrl: harness.emulator.apiUrl } });
     harness.emulator.failNext('users.info', 'internal_error');
     expect(await permissions.allows(actor('U0ADMIN'), 'connection.write', client)).toBe(false);
   });

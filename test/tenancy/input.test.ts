@@ -17,11 +17,15 @@ async function world(env: Record<string, string> = {}): Promise<World> {
 describe('typed input', () => {
   it('a subscriber ID written as a channel mention and a disguised link reaches the audit channel as plain text', async () => {
     const w = await world({ AUDIT_CHANNEL: 'C0AUDIT0001' });
+    h.emulator.channels.add({ id: 'C0AUDIT0001', name: 'switchboard-audit', kind: 'public' });
     const view = await h.openModal('/phone', 'register', 'phone.register', w.acmeAdmin);
     const hostile = '<!channel> <https://evil.example|re-login>';
     await h.slack.submitView(view, { subscriber: hostile, number: '+14155550100', 'phone.integration': 'whatsapp-business' }, w.acmeAdmin);
     const line = await eventually(
-      () => h.emulator.callsTo('chat.postMessage').find((call) => call.args.channel === 'C0AUDIT0001' && String(call.args.text).includes('endpoint.register')),
+      () =>
+        h.emulator
+          .callsTo('chat.postMessage')
+          .find((call) => call.ok && call.args.channel === 'C0AUDIT0001' && String(call.args.text).includes('endpoint.register')),
       { message: 'the audit line' },
     );
     const text = String(line.args.text);

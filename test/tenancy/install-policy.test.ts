@@ -23,6 +23,7 @@ const dmTo = (userId: string) => `D${userId.slice(1)}`;
 describe('INSTALL_POLICY=approval (the default)', () => {
   it('a new workspace waits: nothing reaches Novu, its commands say so, and operators are asked in the audit channel and by DM', async () => {
     await start({ INSTALL_POLICY: 'approval', AUDIT_CHANNEL: `${acme.id}:${auditChannel}` });
+    h.emulator.channels.add({ id: auditChannel, name: 'switchboard-audit', kind: 'public' });
     // An operator's own install is approved at once.
     const own = await h.install({ team: acme, userId: world.operator.userId });
     expect(own.html).toContain('Connected to Novu');
@@ -49,6 +50,7 @@ describe('INSTALL_POLICY=approval (the default)', () => {
 
   it('only an operator can approve; a double click approves once and writes one connection; the installer hears of it', async () => {
     await start({ INSTALL_POLICY: 'approval', AUDIT_CHANNEL: `${acme.id}:${auditChannel}` });
+    h.emulator.channels.add({ id: auditChannel, name: 'switchboard-audit', kind: 'public' });
     await h.install({ team: acme, userId: world.operator.userId });
     await world.installGlobex();
     const request = await eventually(() => postsTo(auditChannel).find((call) => JSON.stringify(call.args.blocks ?? []).includes('tenants.approve')));

@@ -1,14 +1,16 @@
 import type { AllMiddlewareArgs, BlockAction, RespondFn, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type { View } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Services } from '../../app/services.js';
 import { integrationLabel } from '../../backends/novu/integrations.js';
 import type { Logger } from '../../logging/logger.js';
 import { type Actor, actorOf } from '../../slack/actor.js';
+import { selectOption } from '../../slack/blocks.js';
 import { refusalMessage } from '../../slack/commands/messages.js';
 import type { CommandRequest, CommandRouter } from '../../slack/commands/router.js';
 import type { SlackListeners } from '../../slack/listener-table.js';
-import { sharedChannel, shareResult } from '../../slack/share.js';
-import { textOf } from '../../slack/view-state.js';
+import { commandOrigin, type ShareOrigin, sharedOrigin, withShareNote } from '../../slack/share.js';
+import { textOf, withResolvedOptions } from '../../slack/view-state.js';
 import type { NovuScope } from '../../tenancy/novu-scope.js';
 import { tenantName } from '../../tenancy/tenant.js';
 import type { ConnectionJobs } from './connection-jobs.js';
@@ -21,7 +23,6 @@ import {
   disconnectResult,
   type IntegrationChoice,
   reconnectResult,
-  refusedView,
   type SetupScope,
   setupModal,
   setupResultView,
@@ -49,7 +50,7 @@ export class ConnectHandlers {
 
   register(app: SlackListeners, router: CommandRouter): void {
     router.on('connect', 'status', (request) => this.status(request));
-    router.on('connect', 'setup', (request) => this.openSetup(request.client, request.body.trigger_id, request.actor, request.body.channel_id));
+    router.on('connect', 'setup', (request) => this.openSetup(request.openModal, request.actor, commandOrigin(request.body)));
     router.on('connect', 'disconnect', (request) => this.promptDisconnect(request));
     router.on('connect', 'audit', (request) => this.audit(request));
 
@@ -57,7 +58,7 @@ export class ConnectHandlers {
       await ack();
       const actor = actorOf(context);
       if (!(await this.allowed(actor, client, '/connect setup', respond))) return;
-      await this.openSetup(client, body.trigger_id, actor);
+      await this.openSetup((view) => client.views.open({ trigger_id: body.trigger_id, view }).then(() => {}), actor);
     });
     app.action(connectActions.disconnect, async ({ ack, body, client, context, respond }: ButtonArgs) => {
       await ack();
@@ -102,12 +103,12 @@ export class ConnectHandlers {
   }
 
   /** Opens at once from what the store knows; the integration list loads inside the modal. */
-  private async openSetup(client: WebClient, triggerId: string, actor: Actor, channelId?: string): Promise<void> {
+  private async openSetup(open: (view: View) => Promise<void>, actor: Actor, origin?: ShareOrigin): Promise<void> {
     if (!this.jobs || !this.scope) return;
     const connection = await this.services.store.connections.find(actor.tenant.key);
     const current = this.jobs.settingsFor(actor.tenant, connection);
     const initial: IntegrationChoice | undefined = current ? { identifier: current.integrationIdentifier, label: current.integrationIdentifier } : undefined;
-    await client.views.open({ trigger_id: triggerId, view: setupModal(current, initial, this.setupScope(actor), channelId) });
+    await open(setupModal(current, initial, this.setupScope(actor), origin));
   }
 
   private setupScope(actor: Actor): SetupScope {
@@ -135,6 +136,10 @@ export class ConnectHandlers {
     await respond(auditListMessage(await this.services.store.audit.list({ workspaceKey: actor.tenant.key, limit: 20 })));
   }
 
+  private async integrationIdentifiers(): Promise<string[]> {
+    return ((await this.services.integrations?.list()) ?? []).map((integration) => integration.identifier);
+  }
+
   /** Slack integrations only: Novu would take a Slack token on any integration. */
   private async chatIntegrations(query: string): Promise<IntegrationChoice[]> {
     try {
@@ -148,13 +153,14 @@ export class ConnectHandlers {
 
   private async submitSetup({ ack, view, client, context }: ViewArgs): Promise<void> {
     const actor = actorOf(context);
-    const refusal = await this.services.permissions.refusal(actor, 'connection.write', client, '/connect setup');
+    const refusal = await this.services.permissions.formRefusal(actor, 'connection.write', client, '/connect setup');
     if (refusal) {
-      await ack({ response_action: 'update', view: refusedView(refusal.message) });
+      await ack({ response_action: 'errors', errors: { [setupView.integration.block]: refusal } });
       return;
     }
     if (!this.jobs) return ack();
-    const parsed = readSetup(view.state.values, this.setupScope(actor));
+    const values = await withResolvedOptions(view.state.values, { [setupView.integration.action]: () => this.integrationIdentifiers() });
+    const parsed = readSetup(values as StateValues, this.setupScope(actor));
     if ('errors' in parsed) {
       await ack({ response_action: 'errors', errors: parsed.errors });
       return;
@@ -180,10 +186,13 @@ export class ConnectHandlers {
     const payload = await this.jobs.begin(actor.tenant, 'setup', `setup:${viewId}`, { ...chosen, requestedBy: actor.userId });
     if (!payload) return;
     const outcome = await this.jobs.syncNow(payload, { waitMs: this.services.config.tuning.inlineWaitMs, inlineRetries: true });
-    await client.views.update({ view_id: viewId, view: setupResultView(outcome) }).catch((error: unknown) => {
+    const shared =
+      outcome.status === 'done'
+        ? await this.services.sharing.share(client, sharedOrigin(view), connectionSharedMessage(actor.userId, outcome.result))
+        : undefined;
+    await client.views.update({ view_id: viewId, view: withShareNote(setupResultView(outcome), shared) }).catch((error: unknown) => {
       logger.warn({ err: error }, 'could not show the setup result; it is in the audit log');
     });
-    if (outcome.status === 'done') await shareResult(client, sharedChannel(view), connectionSharedMessage(actor.userId, outcome.result), logger);
   }
 
   /** Permission check for buttons: a refusal is audited and told to the person where a message can answer. */
@@ -211,6 +220,7 @@ export function readSetup(
   const subscriberId = textOf(values[setupView.subscriber.block]?.[setupView.subscriber.action]?.value)?.trim() || undefined;
   const errors: Record<string, string> = {};
   if (!integration) errors[setupView.integration.block] = 'Choose a Novu integration.';
+  else if (integration.startsWith('~')) errors[setupView.integration.block] = 'That integration is no longer offered by Novu: choose again.';
   const { context, problems } = parseContextEntries(contextText);
   if (problems.length > 0) errors[setupView.context.block] = problems.join('; ').slice(0, 150);
   else if (mode === 'shared' && Object.keys(context).length === 0)
@@ -234,5 +244,5 @@ export function readSetup(
 }
 
 function toOption(choice: IntegrationChoice) {
-  return { text: { type: 'plain_text' as const, text: choice.label.slice(0, 75) }, value: choice.identifier };
+  return selectOption(choice.label, choice.identifier);
 }

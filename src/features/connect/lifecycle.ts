@@ -4,9 +4,10 @@ import type { Services } from '../../app/services.js';
 import type { NovuConfig } from '../../config/load.js';
 import type { SlackListeners } from '../../slack/listener-table.js';
 import type { NovuConnectionState } from '../../slack/oauth/pages.js';
-import { type Tenant, tenantOfAuthorization, tenantOfInstallation } from '../../tenancy/tenant.js';
+import { type Tenant, tenantOfInstallation } from '../../tenancy/tenant.js';
 import { sha256 } from '../../util/ids.js';
 import type { ConnectionJobs, SyncReason } from './connection-jobs.js';
+import { EndedInstallations } from './ended-installations.js';
 
 /** How long the install page waits for Novu before it says "being completed in the background". */
 const installWaitMs = 4_000;
@@ -17,11 +18,14 @@ const installWaitMs = 4_000;
  * uninstall deletes it. Every write goes through the durable queue.
  */
 export class ConnectionLifecycle {
+  private readonly ended: EndedInstallations;
+
   constructor(
     private readonly services: Services,
     private readonly jobs: ConnectionJobs | undefined,
     private readonly novu: NovuConfig | null,
   ) {
+    this.ended = new EndedInstallations(services.installations, services.store.connections, services.bots, services.logger.child({ component: 'uninstall' }));
     services.installations.onSaved(async ({ stored, reason }) => {
       if (reason === 'rotation') await this.afterRotation(tenantOfInstallation(stored.installation), stored.installation);
     });
@@ -59,17 +63,16 @@ export class ConnectionLifecycle {
    * rest find nothing left to do.
    */
   register(app: SlackListeners): void {
-    app.event('app_uninstalled', async ({ context }) => {
-      await this.uninstall(tenantOfAuthorization(context), 'app_uninstalled');
+    app.event('app_uninstalled', async ({ body }) => {
+      for (const tenant of await this.ended.of(body)) await this.uninstall(tenant, 'app_uninstalled');
     });
-    app.event('tokens_revoked', async ({ event, context }) => {
+    app.event('tokens_revoked', async ({ event, body }) => {
       if ((event.tokens.bot ?? []).length === 0) return;
-      await this.uninstall(tenantOfAuthorization(context), 'tokens_revoked');
+      for (const tenant of await this.ended.of(body)) await this.uninstall(tenant, 'tokens_revoked');
     });
   }
 
-  private async uninstall(tenant: Tenant | undefined, cause: string): Promise<void> {
-    if (!tenant) return;
+  private async uninstall(tenant: Tenant, cause: string): Promise<void> {
     const { installations, store, audit, logger } = this.services;
     const removedInstallation = await installations.delete(tenant.key);
     const connection = await store.connections.find(tenant.key);

@@ -14,9 +14,10 @@ import {
   noticeModal,
   plain,
   section,
+  selectOption,
 } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
-import { channelMetadata, shareBlock } from '../../slack/share.js';
+import { originMetadata, type ShareOrigin, shareBlock } from '../../slack/share.js';
 import type { AuditEntry, ConnectionRecord } from '../../store/types.js';
 import type { DeleteResult, SyncResult } from './connection-jobs.js';
 import { type ConnectionSettings, formatContext } from './settings.js';
@@ -142,7 +143,7 @@ export function setupModal(
   current: ConnectionSettings | undefined,
   initialIntegration: IntegrationChoice | undefined,
   scope: SetupScope,
-  channelId?: string,
+  origin?: ShareOrigin,
 ): View {
   const mode = current?.mode ?? 'shared';
   const contextText = current ? formatContext(current.context) : scope.tenantEntry;
@@ -164,7 +165,7 @@ export function setupModal(
   return {
     type: 'modal',
     callback_id: setupView.callbackId,
-    private_metadata: channelMetadata(channelId),
+    private_metadata: originMetadata(origin),
     title: plain('Connect to Novu'),
     submit: plain('Connect'),
     close: plain('Cancel'),
@@ -180,7 +181,7 @@ export function setupModal(
           action_id: setupView.integration.action,
           min_query_length: 0,
           placeholder: plain('Choose an integration'),
-          ...(initialIntegration ? { initial_option: { text: plain(initialIntegration.label), value: initialIntegration.identifier } } : {}),
+          ...(initialIntegration ? { initial_option: selectOption(initialIntegration.label, initialIntegration.identifier) } : {}),
         },
       },
       {
@@ -215,7 +216,7 @@ export function setupModal(
           initial_value: current?.subscriberId ?? scope.tenantSubscriber,
         },
       },
-      ...(channelId ? [shareBlock()] : []),
+      ...(origin ? [shareBlock()] : []),
     ],
   };
 }
@@ -225,10 +226,6 @@ export function workingView(title: string, text: string): View {
 }
 
 export const resultView = noticeModal;
-
-export function refusedView(reason: string): View {
-  return noticeModal('Not allowed', `:no_entry: ${escapeMrkdwn(reason)}`);
-}
 
 export function setupResultView(
   outcome: { status: 'done'; result: SyncResult } | { status: 'failed'; error: string } | { status: 'queued'; lastError?: string },

@@ -3,9 +3,10 @@ import type { Services } from '../../app/services.js';
 import type { VapiNamed } from '../../backends/vapi/schemas.js';
 import type { JobOutcome } from '../../jobs/queue.js';
 import { type Actor, actorOf } from '../../slack/actor.js';
+import { selectOption } from '../../slack/blocks.js';
 import type { CommandRouter } from '../../slack/commands/router.js';
 import type { SlackListeners } from '../../slack/listener-table.js';
-import { channelOf, sharedChannel, shareResult } from '../../slack/share.js';
+import { commandOrigin, originOf, sharedOrigin, withShareNote } from '../../slack/share.js';
 import { submissionIntent } from '../../slack/view-state.js';
 import { importModal, importView, readImportForm } from './import-form.js';
 import {
@@ -18,7 +19,7 @@ import {
   provisionQueuedView,
 } from './messages.js';
 import { type Provisioned, ProvisionJobs } from './provision-jobs.js';
-import { generateSipCredentials, readSipForm, sipModal, sipPrefillOf, sipView } from './sip-form.js';
+import { generateSipCredentials, readCredentialsVersion, readSipForm, sipModal, sipPrefillOf, sipView } from './sip-form.js';
 
 type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
@@ -40,12 +41,10 @@ export class NumberHandlers {
   }
 
   register(app: SlackListeners, router: CommandRouter): void {
-    router.on('phone', 'sip', async ({ client, body }) => {
-      await client.views.open({ trigger_id: body.trigger_id, view: sipModal({ channelId: body.channel_id }, this.sipHost) });
-    });
-    router.on('phone', 'import', async ({ client, body, argText }) => {
-      await client.views.open({ trigger_id: body.trigger_id, view: importModal({ number: argText || undefined, channelId: body.channel_id }, this.region) });
-    });
+    router.on('phone', 'sip', ({ openModal, body }) => openModal(sipModal({ origin: commandOrigin(body) }, this.sipHost)));
+    router.on('phone', 'import', ({ openModal, body, argText }) =>
+      openModal(importModal({ number: argText || undefined, origin: commandOrigin(body) }, this.region)),
+    );
     router.on('phone', 'numbers', async ({ respond, actor }) => {
       await respond(numbersMessage(await this.overview(actor)));
     });
@@ -101,22 +100,25 @@ export class NumberHandlers {
     outcome: JobOutcome<Provisioned>,
     extras: { password?: string; warning?: string; spaceUrl?: string },
   ): Promise<void> {
+    const shared =
+      outcome.status === 'done'
+        ? await this.services.sharing.share(client, sharedOrigin(view), provisionedSharedMessage(actor.userId, outcome.result))
+        : undefined;
     const next =
       outcome.status === 'done'
-        ? provisionedView(outcome.result, extras)
+        ? withShareNote(provisionedView(outcome.result, extras), shared)
         : outcome.status === 'failed'
           ? provisionFailedView(backend, outcome.error)
           : provisionQueuedView(backend, outcome.lastError);
     await client.views.update({ view_id: view.id, view: next }).catch((error: unknown) => {
       this.services.logger.warn({ err: error }, 'could not show the provisioning result; it is in the audit log');
     });
-    if (outcome.status === 'done') await shareResult(client, sharedChannel(view), provisionedSharedMessage(actor.userId, outcome.result), this.services.logger);
   }
 
   /** Refusals of a submission appear under a field, as the modal's own error (and are audited). */
   private async mayProvision(actor: Actor, client: ViewArgs['client'], target: string, ack: ViewArgs['ack'], field: string): Promise<boolean> {
-    const refusal = await this.services.permissions.refusal(actor, 'numbers.provision', client, target);
-    if (refusal) await ack({ response_action: 'errors', errors: { [field]: refusal.message } });
+    const refusal = await this.services.permissions.formRefusal(actor, 'numbers.provision', client, target);
+    if (refusal) await ack({ response_action: 'errors', errors: { [field]: refusal } });
     return !refusal;
   }
 
@@ -125,7 +127,13 @@ export class NumberHandlers {
     await ack();
     const actor = actorOf(context);
     if (!body.view || !(await this.services.permissions.allows(actor, 'numbers.provision', client))) return;
-    const prefill = { ...sipPrefillOf(body.view.state.values), ...generateSipCredentials(), channelId: channelOf(body.view.private_metadata) };
+    const current = sipPrefillOf(body.view.state.values);
+    const prefill = {
+      ...current,
+      ...generateSipCredentials(),
+      credentialsVersion: (readCredentialsVersion(body.view.blocks as { block_id?: string }[]) ?? 0) + 1,
+      origin: originOf(body.view.private_metadata),
+    };
     await client.views.update({ view_id: body.view.id, hash: body.view.hash, view: sipModal(prefill, this.sipHost) });
   }
 
@@ -135,7 +143,7 @@ export class NumberHandlers {
       return (await load())
         .filter((item) => !needle || `${item.name ?? ''} ${item.id}`.toLowerCase().includes(needle))
         .slice(0, 100)
-        .map((item) => ({ text: { type: 'plain_text' as const, text: (item.name || item.id).slice(0, 75) }, value: item.id }));
+        .map((item) => selectOption(item.name || item.id, item.id));
     } catch (error) {
       this.services.logger.warn({ err: error }, 'could not load Vapi assistants or squads for a picker');
       return [];

@@ -2,7 +2,7 @@ import type { ViewStateValue } from '@slack/bolt';
 import type { View } from '@slack/types';
 import { type ImportNumberBody, type SignalWireCapability, signalWireCapabilities } from '../../backends/signalwire/schemas.js';
 import { plain } from '../../slack/blocks.js';
-import { channelMetadata, shareBlock } from '../../slack/share.js';
+import { originMetadata, type ShareOrigin, shareBlock } from '../../slack/share.js';
 import { textOf } from '../../slack/view-state.js';
 import { parsePhoneNumber } from '../phone/phone-number.js';
 
@@ -25,7 +25,7 @@ export interface ImportRequest {
 
 const capabilityLabels: Record<SignalWireCapability, string> = { sms: 'SMS', voice: 'Voice', fax: 'Fax', mms: 'MMS' };
 
-export function importModal(prefill: { number?: string; channelId?: string }, defaultRegion: string): View {
+export function importModal(prefill: { number?: string; origin?: ShareOrigin }, defaultRegion: string): View {
   const parsed = prefill.number ? parsePhoneNumber(prefill.number, defaultRegion) : undefined;
   const tollFree = parsed?.ok === true && parsed.type === 'TOLL_FREE';
   const types = [
@@ -36,7 +36,7 @@ export function importModal(prefill: { number?: string; channelId?: string }, de
   return {
     type: 'modal',
     callback_id: importView.callbackId,
-    private_metadata: channelMetadata(prefill.channelId),
+    private_metadata: originMetadata(prefill.origin),
     title: plain('Import to SignalWire'),
     submit: plain('Import'),
     close: plain('Cancel'),
@@ -73,7 +73,7 @@ export function importModal(prefill: { number?: string; channelId?: string }, de
         label: plain('Name (optional)'),
         element: { type: 'plain_text_input', action_id: importView.name, max_length: 100 },
       },
-      ...(prefill.channelId ? [shareBlock()] : []),
+      ...(prefill.origin ? [shareBlock()] : []),
     ],
   };
 }

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { ViewStateValue } from '@slack/bolt';
 import type { KnownBlock, View } from '@slack/types';
 import type { CreateVapiPhoneNumberBody } from '../../backends/vapi/schemas.js';
-import { context, plain, section } from '../../slack/blocks.js';
-import { channelMetadata, shareBlock } from '../../slack/share.js';
-import { textOf } from '../../slack/view-state.js';
+import { context, plain, section, selectOption } from '../../slack/blocks.js';
+import { originMetadata, type ShareOrigin, shareBlock } from '../../slack/share.js';
+import { blockOf, inputState, textOf } from '../../slack/view-state.js';
 import { parsePhoneNumber } from '../phone/phone-number.js';
 
 /** `/phone sip`: a Vapi number — a free US number or a SIP URI — answered by an assistant, a squad or a workflow. */
@@ -28,6 +28,8 @@ export const sipView = {
 type StateValues = Record<string, Record<string, ViewStateValue>>;
 
 export interface SipPrefill {
+  /** Bumped each time generated credentials are put in: their inputs get new block ids, or Slack would keep what was there. */
+  credentialsVersion?: number;
   name?: string;
   kind?: 'free' | 'sip';
   areaCode?: string;
@@ -40,7 +42,7 @@ export interface SipPrefill {
   serverUrl?: string;
   serverTimeout?: string;
   fallback?: string;
-  channelId?: string;
+  origin?: ShareOrigin;
 }
 
 export interface SipRequest {
@@ -89,11 +91,17 @@ export function sipModal(prefill: SipPrefill, sipHost: string): View {
       placeholder: 'front-desk',
       hint: `The URI becomes sip:<user>@${sipHost}.`,
     }),
-    text(sipView.username, 'SIP digest username (optional)', prefill.username, { max: 40, optional: true, hint: '20–40 characters.' }),
+    text(sipView.username, 'SIP digest username (optional)', prefill.username, {
+      max: 40,
+      optional: true,
+      hint: '20–40 characters.',
+      blockId: versioned(sipView.username, prefill.credentialsVersion),
+    }),
     text(sipView.password, 'SIP digest password (optional)', prefill.password, {
       max: 40,
       optional: true,
       hint: '20–40 characters. Shown once after creation.',
+      blockId: versioned(sipView.password, prefill.credentialsVersion),
     }),
     {
       type: 'actions',
@@ -108,11 +116,11 @@ export function sipModal(prefill: SipPrefill, sipHost: string): View {
     text(sipView.serverTimeout, 'Server timeout, seconds (optional)', prefill.serverTimeout, { max: 3, optional: true, placeholder: '20' }),
     text(sipView.fallback, 'Fallback number (optional)', prefill.fallback, { max: 64, optional: true, hint: 'Calls go here when nobody answers.' }),
   ];
-  if (prefill.channelId) blocks.push(shareBlock());
+  if (prefill.origin) blocks.push(shareBlock());
   return {
     type: 'modal',
     callback_id: sipView.callbackId,
-    private_metadata: channelMetadata(prefill.channelId),
+    private_metadata: originMetadata(prefill.origin),
     title: plain('New Vapi number'),
     submit: plain('Create'),
     close: plain('Cancel'),
@@ -120,15 +128,19 @@ export function sipModal(prefill: SipPrefill, sipHost: string): View {
   };
 }
 
+function versioned(id: string, version: number | undefined): string {
+  return version ? `${id}.v${version}` : id;
+}
+
 function text(
   id: string,
   label: string,
   initial: string | undefined,
-  options: { max: number; optional?: boolean; placeholder?: string; hint?: string },
+  options: { max: number; optional?: boolean; placeholder?: string; hint?: string; blockId?: string },
 ): KnownBlock {
   return {
     type: 'input',
-    block_id: id,
+    block_id: options.blockId ?? id,
     optional: options.optional ?? false,
     label: plain(label),
     ...(options.hint ? { hint: plain(options.hint) } : {}),
@@ -153,22 +165,29 @@ function picker(id: string, label: string, initial: { id: string; label: string 
       action_id: id,
       min_query_length: 0,
       placeholder: plain('Type to search'),
-      ...(initial ? { initial_option: { text: plain(initial.label), value: initial.id } } : {}),
+      ...(initial ? { initial_option: selectOption(initial.label, initial.id) } : {}),
     },
   };
 }
 
+/** Which generation of credential inputs a drawn form holds (from the block ids it was drawn with). */
+export function readCredentialsVersion(blocks: readonly { block_id?: string }[] | undefined): number | undefined {
+  const id = blocks?.find((block) => block.block_id?.startsWith(`${sipView.username}.v`))?.block_id;
+  const version = id ? Number(id.slice(sipView.username.length + 2)) : undefined;
+  return version && Number.isInteger(version) ? version : undefined;
+}
+
 /** What the person typed, as a prefill: used to keep their values when the modal is redrawn. */
 export function sipPrefillOf(values: StateValues): SipPrefill {
-  const value = (id: string) => textOf(values[id]?.[id]?.value)?.trim() || undefined;
+  const value = (id: string) => textOf(inputState<{ value?: unknown }>(values, id)?.value)?.trim() || undefined;
   const option = (id: string) => {
-    const selected = values[id]?.[id]?.selected_option;
+    const selected = inputState<ViewStateValue>(values, id)?.selected_option;
     const optionValue = textOf(selected?.value);
     return optionValue ? { id: optionValue, label: textOf(selected?.text?.text) ?? optionValue } : undefined;
   };
   return {
     name: value(sipView.name),
-    kind: values[sipView.kind]?.[sipView.kind]?.selected_option?.value === 'sip' ? 'sip' : 'free',
+    kind: inputState<ViewStateValue>(values, sipView.kind)?.selected_option?.value === 'sip' ? 'sip' : 'free',
     areaCode: value(sipView.areaCode),
     sipUser: value(sipView.sipUser),
     username: value(sipView.username),
@@ -188,10 +207,11 @@ export function readSipForm(values: StateValues, sipHost: string, defaultRegion:
   const errors: Record<string, string> = {};
   if (!form.name) errors[sipView.name] = `Give the number a name (at most ${maxNameLength} characters).`;
   else if (form.name.length > maxNameLength) errors[sipView.name] = `At most ${maxNameLength} characters (this is ${form.name.length}).`;
+  const sipUser = form.kind === 'sip' ? readSipUser(form.sipUser, sipHost) : undefined;
   if (form.kind === 'free') {
     if (!form.areaCode || !/^\d{3}$/.test(form.areaCode)) errors[sipView.areaCode] = 'A US area code is exactly three digits, e.g. 415.';
-  } else if (!form.sipUser || !sipUserPattern.test(form.sipUser)) {
-    errors[sipView.sipUser] = 'Letters, digits and . _ ~ + - (up to 64), starting with a letter or digit.';
+  } else if (!sipUser?.ok) {
+    errors[sipView.sipUser] = sipUser?.problem ?? 'Give the SIP user.';
   }
   checkCredential(form.username, 'username', sipView.username, errors);
   checkCredential(form.password, 'password', sipView.password, errors);
@@ -203,12 +223,13 @@ export function readSipForm(values: StateValues, sipHost: string, defaultRegion:
   checkServer(form, answerers.length === 0, errors);
   const fallback = form.fallback ? parsePhoneNumber(form.fallback, defaultRegion) : undefined;
   if (fallback && !fallback.ok) errors[sipView.fallback] = fallback.problem;
-  if (Object.keys(errors).length > 0) return { errors };
+  if (Object.keys(errors).length > 0)
+    return { errors: Object.fromEntries(Object.entries(errors).map(([action, message]) => [blockOf(values, action), message])) };
 
   const body: CreateVapiPhoneNumberBody = {
     provider: 'vapi',
     name: form.name ?? '',
-    ...(form.kind === 'free' ? { numberDesiredAreaCode: form.areaCode } : { sipUri: `sip:${form.sipUser}@${sipHost}` }),
+    ...(form.kind === 'free' ? { numberDesiredAreaCode: form.areaCode } : { sipUri: `sip:${sipUser?.ok ? sipUser.user : ''}@${sipHost}` }),
     ...(form.username && form.password ? { authentication: { username: form.username, password: form.password } } : {}),
     ...(form.assistant ? { assistantId: form.assistant.id } : {}),
     ...(form.squad ? { squadId: form.squad.id } : {}),
@@ -221,6 +242,19 @@ export function readSipForm(values: StateValues, sipHost: string, defaultRegion:
     ...(form.password ? { password: form.password } : {}),
     ...(answerers.length === 0 ? { warning: 'No assistant, squad or workflow: Vapi will ask your server URL (assistant-request) who answers each call.' } : {}),
   };
+}
+
+/** The SIP user, typed as a user or pasted as a whole URI (`sip:front-desk@sip.vapi.ai`, with stray spaces or angle brackets). */
+export function readSipUser(typed: string | undefined, sipHost: string): { ok: true; user: string } | { ok: false; problem: string } {
+  const cleaned = (typed ?? '').trim().replace(/^<|>$/g, '').trim();
+  if (!cleaned) return { ok: false, problem: 'Give the SIP user: the part before the @.' };
+  const uri = /^sips?:([^@\s]+)@([^;>\s]+)/i.exec(cleaned);
+  if (uri?.[2] && uri[2].toLowerCase() !== sipHost) {
+    return { ok: false, problem: `That SIP URI is on ${uri[2]}; numbers here are on ${sipHost} (sip:<user>@${sipHost}).` };
+  }
+  const user = uri?.[1] ?? cleaned;
+  if (!sipUserPattern.test(user)) return { ok: false, problem: 'Letters, digits and . _ ~ + - (up to 64), starting with a letter or digit.' };
+  return { ok: true, user };
 }
 
 function checkCredential(value: string | undefined, what: string, id: string, errors: Record<string, string>): void {

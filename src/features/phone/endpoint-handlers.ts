@@ -1,16 +1,16 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
 import type { Services } from '../../app/services.js';
 import type { NovuClient } from '../../backends/novu/client.js';
 import { isNovuNotFound } from '../../backends/novu/explain.js';
 import { integrationLabel } from '../../backends/novu/integrations.js';
 import type { ChannelEndpoint, CreatePhoneEndpointBody } from '../../backends/novu/schemas.js';
 import { type Actor, actorOf } from '../../slack/actor.js';
+import { selectOption } from '../../slack/blocks.js';
 import { refusalMessage } from '../../slack/commands/messages.js';
 import type { CommandRequest, CommandRouter } from '../../slack/commands/router.js';
 import type { SlackListeners } from '../../slack/listener-table.js';
-import { channelOf, sharedChannel, shareResult } from '../../slack/share.js';
-import { submissionIntent, textOf } from '../../slack/view-state.js';
+import { commandOrigin, originOf, sharedOrigin, withShareNote } from '../../slack/share.js';
+import { submissionIntent, textOf, withResolvedOptions } from '../../slack/view-state.js';
 import type { EndpointCursor, OwnedEndpoint } from '../../store/types.js';
 import type { NovuScope } from '../../tenancy/novu-scope.js';
 import type { Tenant } from '../../tenancy/tenant.js';
@@ -19,6 +19,7 @@ import { EndpointJobs, endpointIdentifier, endpointIdentifierPattern, fieldOfFai
 import {
   endpointListMessage,
   endpointSharedMessage,
+  listUsage,
   phoneActions,
   type RegisterField,
   type RegisterPrefill,
@@ -38,6 +39,8 @@ type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMidd
 type StateValues = ViewSubmitAction['view']['state']['values'];
 
 const pageSize = 10;
+/** Subscriber IDs are kept to this length in forms and filters (it also keeps a list's More button within Slack's 2,000 characters). */
+const maxSubscriberIdLength = 200;
 
 /** `/phone register`, `list` and `remove`: Novu phone endpoints. */
 export class EndpointHandlers {
@@ -53,7 +56,7 @@ export class EndpointHandlers {
 
   register(app: SlackListeners, router: CommandRouter): void {
     router.on('phone', 'register', (request) =>
-      this.openRegister(request.client, request.body.trigger_id, { ...prefillFromArgs(request.args), channelId: request.body.channel_id }),
+      request.openModal(registerModal({ ...prefillFromArgs(request.args), origin: commandOrigin(request.body) }, this.services.config.defaultPhoneRegion)),
     );
     router.on('phone', 'list', (request) => this.list(request));
     router.on('phone', 'remove', async ({ args, respond }) => {
@@ -83,20 +86,19 @@ export class EndpointHandlers {
     });
   }
 
-  /** Opens straight away: nothing is fetched before `views.open`, whose trigger lasts 3 seconds. */
-  async openRegister(client: WebClient, triggerId: string, prefill: RegisterPrefill): Promise<void> {
-    await client.views.open({ trigger_id: triggerId, view: registerModal(prefill, this.services.config.defaultPhoneRegion) });
-  }
-
   private async submitRegister({ ack, view, client, context }: ViewArgs): Promise<void> {
     const actor = actorOf(context);
-    const refusal = await this.services.permissions.refusal(actor, 'endpoints.write', client, '/phone register');
+    const refusal = await this.services.permissions.formRefusal(actor, 'endpoints.write', client, '/phone register');
     if (refusal) {
-      await ack({ response_action: 'errors', errors: { [registerView.subscriber.block]: refusal.message } });
+      await ack({ response_action: 'errors', errors: { [registerView.subscriber.block]: refusal } });
       return;
     }
-    const read = readRegistration(view.state.values, this.services.config.defaultPhoneRegion, { tenant: actor.tenant, scope: this.scope });
-    const shareIn = sharedChannel(view);
+    const values = await withResolvedOptions(view.state.values, {
+      [registerView.integration.action]: async () => ((await this.services.integrations?.list()) ?? []).map((integration) => integration.identifier),
+      [registerView.connection.action]: async () => (await this.services.store.connections.list()).map((connection) => connection.identifier),
+    });
+    const read = readRegistration(values as StateValues, this.services.config.defaultPhoneRegion, { tenant: actor.tenant, scope: this.scope });
+    const shareIn = sharedOrigin(view);
     if ('errors' in read) {
       await ack({ response_action: 'errors', errors: read.errors });
       return;
@@ -113,15 +115,19 @@ export class EndpointHandlers {
     await ack({ response_action: 'update', view: registeringView() });
     const intent = submissionIntent(view.id, read.body);
     const outcome = await this.jobs.registerNow({ workspaceKey: actor.tenant.key, requestedBy: actor.userId, body: read.body }, intent);
+    const shared =
+      outcome.status === 'done'
+        ? await this.services.sharing.share(client, shareIn, endpointSharedMessage(actor.userId, outcome.result, read.body))
+        : undefined;
     const next =
       outcome.status === 'done'
-        ? registeredView(outcome.result, read.body)
+        ? withShareNote(registeredView(outcome.result, read.body), shared)
         : outcome.status === 'queued'
           ? stillWorkingView(outcome.lastError)
           : registerModal(
               {
                 ...read.prefill,
-                channelId: channelOf(view.private_metadata),
+                origin: originOf(view.private_metadata),
                 problem: { field: fieldOfFailure(outcome.error) as RegisterField | undefined, text: outcome.error },
               },
               this.services.config.defaultPhoneRegion,
@@ -129,7 +135,6 @@ export class EndpointHandlers {
     await client.views.update({ view_id: view.id, view: next }).catch((error: unknown) => {
       this.services.logger.warn({ err: error }, 'could not show the registration result; it is in the audit log');
     });
-    if (outcome.status === 'done') await shareResult(client, shareIn, endpointSharedMessage(actor.userId, outcome.result, read.body), this.services.logger);
   }
 
   /** A connection other than the tenant's own may only be chosen by an operator. */
@@ -140,7 +145,12 @@ export class EndpointHandlers {
   }
 
   private async list({ args, actor, respond }: CommandRequest): Promise<void> {
-    await respond(await this.endpointPage(actor, { subscriberId: args[0], page: 1 }));
+    const subscriberId = args[0];
+    if (subscriberId && subscriberId.length > maxSubscriberIdLength) {
+      await respond(listUsage());
+      return;
+    }
+    await respond(await this.endpointPage(actor, { subscriberId, page: 1 }));
   }
 
   /**
@@ -221,9 +231,7 @@ export class EndpointHandlers {
     try {
       const choices = (await this.services.integrations?.choices('phone', query)) ?? [];
       return {
-        options: choices
-          .slice(0, 100)
-          .map((integration) => ({ text: { type: 'plain_text' as const, text: integrationLabel(integration).slice(0, 75) }, value: integration.identifier })),
+        options: choices.slice(0, 100).map((integration) => selectOption(integrationLabel(integration), integration.identifier)),
       };
     } catch (error) {
       this.services.logger.warn({ err: error }, 'could not load Novu integrations for a picker');
@@ -247,7 +255,7 @@ export class EndpointHandlers {
       })
       .filter((choice) => !needle || choice.label.toLowerCase().includes(needle))
       .slice(0, 100)
-      .map((choice) => ({ text: { type: 'plain_text' as const, text: choice.label.slice(0, 75) }, value: choice.value }));
+      .map((choice) => selectOption(choice.label, choice.value));
   }
 }
 
@@ -285,6 +293,8 @@ export function readRegistration(
   const phone = parsePhoneNumber(prefill.number ?? '', defaultRegion);
   if (!phone.ok) errors[registerView.number.block] = phone.problem;
   if (!prefill.integration) errors[registerView.integration.block] = 'Choose the Novu integration that delivers to this number.';
+  else if (prefill.integration.startsWith('~')) errors[registerView.integration.block] = 'That integration is no longer offered by Novu: choose again.';
+  if (prefill.connection?.startsWith('~')) errors[registerView.connection.block] = 'That connection is no longer offered: choose again.';
   const { context, problems } = parseContextEntries(prefill.context ?? '');
   const typedTenant = where.scope.tenantIdIn(context);
   if (problems.length > 0) errors[registerView.context.block] = problems.join('; ').slice(0, 150);

@@ -15,9 +15,10 @@ import {
   noticeModal,
   plain,
   section,
+  selectOption,
 } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
-import { channelMetadata, shareBlock } from '../../slack/share.js';
+import { originMetadata, type ShareOrigin, shareBlock } from '../../slack/share.js';
 import type { RegisterResult, RemoveResult } from './endpoint-jobs.js';
 import { parsePhoneNumber } from './phone-number.js';
 
@@ -48,7 +49,7 @@ export interface RegisterPrefill {
   context?: string;
   identifier?: string;
   /** The channel the form was opened from: offers to post the result there. */
-  channelId?: string;
+  origin?: ShareOrigin;
   problem?: { field?: RegisterField; text: string };
 }
 
@@ -61,7 +62,7 @@ const fieldLabels: Record<RegisterField, string> = {
   identifier: 'Endpoint identifier',
 };
 
-const selected = (value: string | undefined) => (value ? { initial_option: { text: plain(value), value } } : {});
+const selected = (value: string | undefined) => (value ? { initial_option: selectOption(value, value) } : {});
 
 export function registerModal(prefill: RegisterPrefill, defaultRegion: string): View {
   const blocks: KnownBlock[] = [];
@@ -115,11 +116,11 @@ export function registerModal(prefill: RegisterPrefill, defaultRegion: string): 
       max: 100,
     }),
   );
-  if (prefill.channelId) blocks.push(shareBlock());
+  if (prefill.origin) blocks.push(shareBlock());
   return {
     type: 'modal',
     callback_id: registerView.callbackId,
-    private_metadata: channelMetadata(prefill.channelId),
+    private_metadata: originMetadata(prefill.origin),
     title: plain('Register a phone'),
     submit: plain('Register'),
     close: plain('Cancel'),
@@ -232,6 +233,10 @@ export function removalResult(
 
 export function removeConfirm(identifier: string) {
   return confirmDialog('Remove this phone endpoint?', `Novu will stop delivering to ${code(identifier)}. This cannot be undone.`, 'Remove');
+}
+
+export function listUsage(): EphemeralMessage {
+  return ephemeral('That is not a subscriber ID (they are at most 200 characters). `/phone list [subscriberId]`.');
 }
 
 export function removeUsage(typed?: string): EphemeralMessage {

@@ -17,6 +17,8 @@ export interface SubcommandSpec {
   needs?: BackendName[];
   /** Backends of which at least one must be configured. */
   needsAnyOf?: BackendName[];
+  /** Answers with a modal (through the command's trigger, which lasts 3 seconds) rather than a message. */
+  opensModal?: true;
 }
 
 export interface CommandSpec {
@@ -43,6 +45,7 @@ export const commandCatalog: readonly CommandSpec[] = [
       },
       {
         name: 'setup',
+        opensModal: true,
         summary: 'Connect this workspace to a Novu chat integration, or change how it is connected',
         action: 'connection.write',
         needs: ['novu'],
@@ -67,6 +70,7 @@ export const commandCatalog: readonly CommandSpec[] = [
     subcommands: [
       {
         name: 'register',
+        opensModal: true,
         args: '[number] [subscriberId]',
         summary: "Register a subscriber's phone number as a Novu phone endpoint",
         examples: ['+14155550100 subscriber-42', '(415) 555-0100'],
@@ -91,12 +95,14 @@ export const commandCatalog: readonly CommandSpec[] = [
       },
       {
         name: 'sip',
+        opensModal: true,
         summary: 'Create a Vapi phone number: a free US number or a SIP URI, answered by an assistant',
         action: 'numbers.provision',
         needs: ['vapi'],
       },
       {
         name: 'import',
+        opensModal: true,
         args: '[number]',
         summary: 'Import a number you own elsewhere into SignalWire',
         examples: ['+14155550100'],

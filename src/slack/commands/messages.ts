@@ -1,7 +1,7 @@
-import type { KnownBlock } from '@slack/types';
+import type { KnownBlock, View } from '@slack/types';
 import { variables } from '../../config/variables.js';
 import { type BackendName, backendLabels } from '../../http/errors.js';
-import { context, divider, type EphemeralMessage, ephemeral, escapeMrkdwn, section } from '../blocks.js';
+import { context, divider, type EphemeralMessage, ephemeral, escapeMrkdwn, noticeModal, section } from '../blocks.js';
 import { type CommandSpec, helpSubcommand, type SubcommandSpec } from './catalog.js';
 
 /** Help for one command, generated from the catalog: every subcommand, its arguments, examples. */
@@ -50,6 +50,15 @@ export function backendOffMessage(backends: BackendName[]): EphemeralMessage {
   const lines = settings.map((name) => `• \`${name}\` — ${variables[name as keyof typeof variables].where}`);
   const text = `${names} is not set up in this Switchboard. Ask whoever runs it to set:\n${lines.join('\n')}`;
   return ephemeral(text, [section(text)]);
+}
+
+/** Holds a command's trigger while Slack is slow to say who the person is. */
+export function checkingView(): View {
+  return noticeModal('One moment', ':hourglass_flowing_sand: Checking that you may do this…');
+}
+
+export function refusedView(reason: string): View {
+  return noticeModal('Not allowed', `:no_entry: ${escapeMrkdwn(reason)}`);
 }
 
 export function refusalMessage(reason: string): EphemeralMessage {

@@ -1,4 +1,5 @@
 import type { AllMiddlewareArgs, App, RespondFn, SlackCommandMiddlewareArgs, SlashCommand } from '@slack/bolt';
+import type { View } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { closest, distance } from 'fastest-levenshtein';
 import type { BackendName } from '../../http/errors.js';
@@ -6,7 +7,7 @@ import { currentRequestId, type Logger } from '../../logging/logger.js';
 import type { Permissions } from '../../permissions/permissions.js';
 import { type Actor, actorOf } from '../actor.js';
 import { type CommandSpec, commandCatalog, helpSubcommand, type SubcommandSpec } from './catalog.js';
-import { backendOffMessage, helpMessage, refusalMessage, unexpectedErrorMessage, unknownSubcommandMessage } from './messages.js';
+import { backendOffMessage, checkingView, helpMessage, refusalMessage, refusedView, unexpectedErrorMessage, unknownSubcommandMessage } from './messages.js';
 
 export interface CommandRequest {
   /** Arguments after the subcommand, split on whitespace. */
@@ -18,6 +19,11 @@ export interface CommandRequest {
   respond: RespondFn;
   logger: Logger;
   spec: SubcommandSpec;
+  /**
+   * Shows the command's modal: opens it with the trigger, or — when a "checking…" modal already
+   * holds the trigger because Slack was slow to say who the person is — replaces that one.
+   */
+  openModal(view: View): Promise<void>;
 }
 
 /** Runs after the command is acknowledged and the actor is allowed to run it. */
@@ -28,6 +34,13 @@ export interface RouterDependencies {
   configuredBackends: ReadonlySet<BackendName>;
   logger: Logger;
 }
+
+/**
+ * How long a command may wait on Slack (for the person's role) before it is acknowledged anyway.
+ * Slack wants the acknowledgement within 3 seconds, and a modal opened within 3 seconds of the
+ * command; what is not known by then is answered through response_url or views.update.
+ */
+export const permissionBudgetMs = 1_200;
 
 /**
  * `/command subcommand args…` → help, or backend check → permission check → ack → handler.
@@ -66,17 +79,36 @@ export class CommandRouter {
 
     const actor = actorOf(context);
     const log = this.dependencies.logger.child({ command: `${command.name} ${spec.name}`, userId: actor.userId, workspace: actor.tenant.key });
-    const refusal = await this.dependencies.permissions.refusal(actor, spec.action, client, `${commandText} ${spec.name}`);
-    if (refusal) return ack(refusalMessage(refusal.message));
-
     const handler = this.handlers.get(`${command.name} ${spec.name}`);
     if (!handler) {
       logger.error(`No handler for /${command.name} ${spec.name}`);
       return ack(unexpectedErrorMessage(currentRequestId()));
     }
+    const check = await this.dependencies.permissions.quick(actor, spec.action, client, `${commandText} ${spec.name}`, permissionBudgetMs);
+    if (check.status === 'refused') return ack(refusalMessage(check.refusal.message));
     await ack();
+    let openModal = async (view: View) => {
+      await client.views.open({ trigger_id: body.trigger_id, view });
+    };
+    if (check.status === 'pending') {
+      // Slack has not said who this is yet: hold the trigger with a modal that says so, then decide.
+      const holding = spec.opensModal
+        ? (await client.views.open({ trigger_id: body.trigger_id, view: checkingView() }).catch(() => undefined))?.view?.id
+        : undefined;
+      const refusal = await check.settled;
+      if (refusal) {
+        if (holding) await client.views.update({ view_id: holding, view: refusedView(refusal.message) }).catch(() => {});
+        else await respond(refusalMessage(refusal.message)).catch(() => {});
+        return;
+      }
+      if (holding) {
+        openModal = async (view: View) => {
+          await client.views.update({ view_id: holding, view });
+        };
+      }
+    }
     try {
-      await handler({ args, argText, body, actor, client, respond, logger: log, spec });
+      await handler({ args, argText, body, actor, client, respond, logger: log, spec, openModal });
     } catch (error) {
       log.error({ err: error }, 'command failed');
       await respond(unexpectedErrorMessage(currentRequestId())).catch(() => {});

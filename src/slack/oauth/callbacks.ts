@@ -20,14 +20,22 @@ export function installCallbacks(options: {
   stateStore: StoredStateStore;
   oauthInstalls: OAuthInstalls;
   logger: Logger;
+  /** For a callback that came without state: only an org-wide install is kept; anything else is handed back with this. */
+  refuseUnlessOrgWide?: (installation: Installation) => Promise<void>;
 }): CallbackOptions {
   return {
     afterInstallation: async (installation, _installOptions, _req, res) => {
+      if (options.refuseUnlessOrgWide && !installation.isEnterpriseInstall) {
+        await options.refuseUnlessOrgWide(installation as Installation);
+        options.logger.warn({ team: installation.team?.id }, 'refused an install without state that was not org-wide');
+        sendPage(res, 400, installFailurePage(stateMissingFailure(), options.installUrl));
+        return false;
+      }
       if ((await options.hooks.beforeStore(installation as Installation)) === 'store') {
         options.oauthInstalls.mark(installation);
         return true;
       }
-      send(res, 403, installRefusedPage(workspaceNameOf(installation as Installation)));
+      sendPage(res, 403, installRefusedPage(workspaceNameOf(installation as Installation)));
       return false;
     },
     successAsync: async (installation, _installOptions, _req, res) => {
@@ -38,12 +46,12 @@ export function installCallbacks(options: {
         options.logger.error({ err: error }, 'post-install work failed');
         outcome = { tenant: 'approved', novu: { state: 'pending', reason: 'Switchboard hit an unexpected error and will retry' } };
       }
-      send(res, 200, installSuccessPage(workspaceNameOf(installation as Installation), outcome, openSlackUrl(installation as Installation)));
+      sendPage(res, 200, installSuccessPage(workspaceNameOf(installation as Installation), outcome, openSlackUrl(installation as Installation)));
     },
     failureAsync: async (error, _installOptions, req, res) => {
       const failure = describeInstallFailure(await withStateRejection(error, req, options.stateStore));
       options.logger.warn({ reason: failure.reason, code: error.code }, 'installation did not complete');
-      send(res, failure.reason === 'internal' ? 500 : 400, installFailurePage(failure, options.installUrl));
+      sendPage(res, failure.reason === 'internal' ? 500 : 400, installFailurePage(failure, options.installUrl));
     },
   };
 }
@@ -60,7 +68,7 @@ function workspaceNameOf(installation: Installation): string {
   return (installation.isEnterpriseInstall ? installation.enterprise?.name : installation.team?.name) ?? 'your workspace';
 }
 
-function send(res: ServerResponse, status: number, html: string): void {
+export function sendPage(res: ServerResponse, status: number, html: string): void {
   if (res.headersSent) return;
   res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
   res.end(html);
@@ -73,6 +81,39 @@ function openSlackUrl(installation: Installation): string {
   const team = installation.team?.id;
   if (team && installation.appId) return `https://slack.com/app_redirect?app=${encodeURIComponent(installation.appId)}&team=${encodeURIComponent(team)}`;
   return 'https://slack.com/';
+}
+
+function stateMissingFailure(): InstallFailure {
+  return {
+    title: 'The installation link is incomplete',
+    explanation:
+      'Slack sent us back without the state that ties the installation to your browser, so Switchboard did not keep it. That is only accepted for an org-wide install from Slack’s app management pages. Start again from the install page.',
+    reason: 'state-missing',
+    startOver: true,
+  };
+}
+
+const slackErrorWords: Record<string, string> = {
+  access_denied: 'You cancelled the installation in Slack. Nothing was changed.',
+  invalid_scope:
+    'Slack refused the permissions Switchboard asked for: the app’s configuration and its scopes do not match. Whoever runs Switchboard should update the Slack app from slack-manifest.yml.',
+  invalid_team_for_non_distributed_app:
+    'This Slack app is not distributed, so it can only be installed in the workspace it was made in. Whoever runs Switchboard can turn on public distribution in the app’s settings (Manage Distribution).',
+  unapproved_app: 'An admin of this workspace has to approve the app first (the workspace restricts app installs).',
+  org_login_required: 'Sign in to your Enterprise Grid org in Slack first, then start again.',
+};
+
+/** What Slack said when it sent the person back with an `error` instead of a code. */
+export function describeSlackError(slackError: string): InstallFailure {
+  if (slackError === 'access_denied')
+    return { title: 'Installation cancelled', explanation: slackErrorWords.access_denied ?? '', reason: 'cancelled', startOver: true };
+  const known = slackErrorWords[slackError];
+  return {
+    title: 'Slack did not complete the installation',
+    explanation: `Slack said “${slackError}”. ${known ?? 'Start again from the install page; if it keeps happening, check the Slack app’s settings.'}`,
+    reason: `slack-${slackError.replace(/[^a-z0-9_]/gi, '').slice(0, 60)}`,
+    startOver: true,
+  };
 }
 
 /** Plain words for why an installation did not complete; never a stack trace. */
@@ -100,12 +141,7 @@ export function describeInstallFailure(error: CodedError): InstallFailure {
         startOver: true,
       };
     case ErrorCode.MissingStateError:
-      return {
-        title: 'The installation link is incomplete',
-        explanation: 'Slack sent us back without the state that ties the installation to your browser. Start again from the install page.',
-        reason: 'state-missing',
-        startOver: true,
-      };
+      return stateMissingFailure();
     case ErrorCode.MissingCodeError:
       return {
         title: 'The installation did not finish',

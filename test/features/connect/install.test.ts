@@ -268,10 +268,71 @@ describe('uninstall', () => {
       (await h.app.services.store.audit.list({ workspaceKey: teamKey(team.id), limit: 10 })).some((entry) => entry.action === 'connection.delete'),
     );
 
+    // Answered in the acknowledgement itself: nothing waits on a response_url post.
     const later = await h.slack.command('/connect', 'status', h.actors.admin);
     expect(later.status).toBe(200);
-    const answer = await eventually(() => h.emulator.responsesTo(later.responseUrl ?? '').at(-1), { message: 'the not-installed answer' });
-    expect(JSON.stringify(answer.body)).toContain('not installed in this workspace');
+    expect(later.json?.text).toContain('not installed in this workspace');
+    expect(h.emulator.responsesTo(later.responseUrl ?? '')).toEqual([]);
+  });
+
+  const grid = { id: 'E0GRID0001', name: 'Acme Grid' };
+  const gridWorkspace = { id: 'T0GRIDTEAM', name: 'Acme Support' };
+
+  // Slack's documented payloads for these events carry no `authorizations`: Bolt alone would
+  // take them for a team install and miss the enterprise's installation.
+  it.each([
+    ['app_uninstalled, team_id empty', { type: 'app_uninstalled' }, undefined],
+    ['app_uninstalled, team_id a workspace of the org', { type: 'app_uninstalled' }, gridWorkspace.id],
+    ['tokens_revoked, team_id empty', { type: 'tokens_revoked', tokens: { bot: [`U${grid.id}BOT`], oauth: [] } }, undefined],
+  ])('an org-wide uninstall (%s) removes the enterprise installation and its Novu connection', async (_name, event, teamId) => {
+    const h = await start();
+    await h.install({ team: undefined, enterprise: grid, isEnterpriseInstall: true });
+    const identifier = connectionIdentifier('slack-prod', grid.id);
+    h.emulator.revokeWorkspace(grid.id);
+    const response = await h.slack.event(event, { enterpriseId: grid.id, teamId, isEnterpriseInstall: true });
+    expect(response.status).toBe(200);
+
+    await eventually(async () => (await h.app.services.store.installations.find(enterpriseKey(grid.id))) === undefined, {
+      message: 'the enterprise installation removed',
+    });
+    await eventually(() => !h.novu.connections.has(identifier), { timeoutMs: 10_000, message: 'the connection deleted in Novu' });
+    const audit = await h.app.services.store.audit.list({ workspaceKey: enterpriseKey(grid.id), limit: 10 });
+    expect(audit.filter((entry) => entry.action === 'workspace.uninstall')).toHaveLength(1);
+  });
+
+  it('with a workspace install and an org-wide install of the same org, only the one Slack revoked goes', async () => {
+    const h = await start();
+    await h.install({ team: undefined, enterprise: grid, isEnterpriseInstall: true });
+    await h.install({ team: gridWorkspace, enterprise: grid, isEnterpriseInstall: false });
+    expect(await h.app.services.store.installations.find(teamKey(gridWorkspace.id))).toBeDefined();
+
+    // The workspace's own install is removed: its token stops working, the org's does not.
+    const workspaceToken = h.emulator.latestBotToken(gridWorkspace.id) ?? '';
+    h.emulator.revokeToken(workspaceToken);
+    await h.slack.event({ type: 'app_uninstalled' }, { teamId: gridWorkspace.id, enterpriseId: grid.id });
+    await eventually(async () => (await h.app.services.store.installations.find(teamKey(gridWorkspace.id))) === undefined, {
+      message: 'the workspace installation removed',
+    });
+    expect(await h.app.services.store.installations.find(enterpriseKey(grid.id))).toBeDefined();
+    expect(h.novu.connections.has(connectionIdentifier('slack-prod', grid.id))).toBe(true);
+    await eventually(() => !h.novu.connections.has(connectionIdentifier('slack-prod', gridWorkspace.id)), { timeoutMs: 10_000 });
+
+    // tokens_revoked names the bot it revoked: the org's, this time.
+    h.emulator.revokeWorkspace(grid.id);
+    await h.slack.event({ type: 'tokens_revoked', tokens: { bot: [`U${grid.id}BOT`], oauth: [] } }, { teamId: gridWorkspace.id, enterpriseId: grid.id });
+    await eventually(async () => (await h.app.services.store.installations.find(enterpriseKey(grid.id))) === undefined, {
+      message: 'the enterprise installation removed',
+    });
+  });
+
+  it('an uninstall event for a workspace Switchboard never held changes nothing', async () => {
+    const h = await start();
+    await h.install();
+    const response = await h.slack.event({ type: 'app_uninstalled' }, { teamId: 'T0STRANGER', enterpriseId: 'E0STRANGER' });
+    expect(response.status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await h.app.services.store.installations.find(teamKey(team.id))).toBeDefined();
+    expect(h.novu.requests.filter((request) => request.method === 'DELETE')).toHaveLength(0);
   });
 
   it('a delete that meets a Novu outage is kept and done when Novu is back', async () => {

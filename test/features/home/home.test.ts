@@ -29,14 +29,22 @@ async function openHome(actor: Actor) {
   return view;
 }
 
-async function registerPhone(number: string, subscriber: string, share = false) {
+async function registerPhone(
+  number: string,
+  subscriber: string,
+  share = false,
+  actor: Actor = harness.actors.admin,
+  beforeSubmit?: (responseUrl: string) => void,
+) {
   const before = new Set(harness.emulator.views.keys());
-  await harness.slack.command('/phone', `register ${number} ${subscriber}`, harness.actors.admin);
+  const command = await harness.slack.command('/phone', `register ${number} ${subscriber}`, actor);
   const view = await eventually(() =>
     [...harness.emulator.views.values()].find((candidate) => !before.has(candidate.id) && candidate.callback_id === 'phone.register'),
   );
-  await harness.slack.submitView(view, { 'phone.integration': 'twilio-sms', ...(share ? { share: ['in_channel'] } : {}) }, harness.actors.admin);
+  beforeSubmit?.(command.responseUrl ?? '');
+  await harness.slack.submitView(view, { 'phone.integration': 'twilio-sms', ...(share ? { share: ['in_channel'] } : {}) }, actor);
   await eventually(() => JSON.stringify(harness.emulator.views.get(view.id)).includes('Registered'), { message: 'the registration' });
+  return { view: harness.emulator.views.get(view.id), responseUrl: command.responseUrl ?? '' };
 }
 
 describe('App Home', () => {
@@ -105,6 +113,7 @@ describe('App Home', () => {
 describe('audit trail', () => {
   it('records every write and refusal, and posts one line per write to AUDIT_CHANNEL', async () => {
     await start({ env: { AUDIT_CHANNEL: 'C0AUDIT' }, vapi: true, signalwire: true });
+    harness.emulator.channels.add({ id: 'C0AUDIT', name: 'switchboard-audit', kind: 'public' });
     await registerPhone('+14155550100', 'sub-1');
     await harness.slack.command('/connect', 'setup', harness.actors.member);
     await harness.slack.event({ type: 'app_uninstalled' }, { teamId: team.id });
@@ -116,20 +125,66 @@ describe('audit trail', () => {
     expect(actions).toEqual(
       expect.arrayContaining(['connection.install:ok', 'endpoint.register:ok', 'connection.write:refused', 'workspace.uninstall:ok', 'connection.delete:ok']),
     );
-    const posted = harness.emulator.callsTo('chat.postMessage').filter((call) => call.args.channel === 'C0AUDIT');
+    const posted = harness.emulator.callsTo('chat.postMessage').filter((call) => call.ok && call.args.channel === 'C0AUDIT');
     expect(posted.map((call) => String(call.args.text)).join('\n')).toMatch(/endpoint\.register/);
     expect(posted.some((call) => String(call.args.text).includes('refused'))).toBe(false);
   });
 });
 
 describe('results in the channel', () => {
-  it('are posted only when the person ticks the box', async () => {
+  const botUser = `U${team.id}BOT`;
+  const postsAsBot = (channel: string) => harness.emulator.callsTo('chat.postMessage').filter((call) => call.ok && call.args.channel === channel);
+  const noteOf = (view: unknown) => JSON.stringify(view).match(/(Posted in [^"]*|Not posted in the channel: [^"]*)/)?.[1];
+
+  it('are posted only when the person ticks the box; in a public channel the bot posts without being a member', async () => {
     await start();
     await registerPhone('+14155550100', 'sub-1');
-    expect(harness.emulator.callsTo('chat.postMessage').filter((call) => call.args.channel === 'C0GENERAL')).toHaveLength(0);
-    await registerPhone('+14155550111', 'sub-2', true);
-    const shared = await eventually(() => harness.emulator.callsTo('chat.postMessage').find((call) => call.args.channel === 'C0GENERAL'));
+    expect(postsAsBot('C0GENERAL')).toHaveLength(0);
+    const { view } = await registerPhone('+14155550111', 'sub-2', true);
+    const shared = await eventually(() => postsAsBot('C0GENERAL')[0]);
     expect(String(shared.args.text)).toContain('+14155550111');
     expect(String(shared.args.text)).toContain('<@U0ADMIN>');
+    expect(noteOf(view)).toBe('Posted in <#C0GENERAL>.');
+  });
+
+  it('in a private channel the bot is not in, and in a DM between people, the command’s response_url posts it for everyone', async () => {
+    await start();
+    harness.emulator.channels.add({ id: 'C0PRIVATE', name: 'ops-private', kind: 'private', members: ['U0ADMIN'] });
+    harness.emulator.channels.add({ id: 'D0PAIR', name: 'D0PAIR', kind: 'im', members: ['U0ADMIN', 'U0MEMBER'] });
+    for (const channelId of ['C0PRIVATE', 'D0PAIR']) {
+      const { view, responseUrl } = await registerPhone(`+1415555${channelId === 'D0PAIR' ? '0122' : '0121'}`, 'sub-1', true, {
+        ...harness.actors.admin,
+        channelId,
+      });
+      const [post] = harness.emulator.responsesTo(responseUrl);
+      expect(post?.channelId).toBe(channelId);
+      expect(post?.body.response_type).toBe('in_channel');
+      expect(JSON.stringify(post?.body)).toContain('<@U0ADMIN>');
+      expect(postsAsBot(channelId)).toHaveLength(0);
+      expect(noteOf(view)).toBe(`Posted in <#${channelId}>.`);
+    }
+  });
+
+  it('where the bot is a member of a private channel it posts itself', async () => {
+    await start();
+    harness.emulator.channels.add({ id: 'C0PRIVATE', name: 'ops-private', kind: 'private', members: ['U0ADMIN', botUser] });
+    const { responseUrl } = await registerPhone('+14155550131', 'sub-1', true, { ...harness.actors.admin, channelId: 'C0PRIVATE' });
+    expect(postsAsBot('C0PRIVATE')).toHaveLength(1);
+    expect(harness.emulator.responsesTo(responseUrl)).toEqual([]);
+  });
+
+  it('says so when it cannot: the command’s link expired, or the channel is archived', async () => {
+    await start();
+    harness.emulator.channels.add({ id: 'C0PRIVATE', name: 'ops-private', kind: 'private', members: ['U0ADMIN'] });
+    harness.emulator.channels.add({ id: 'C0OLD', name: 'old-ops', kind: 'public', archived: true });
+    const expired = await registerPhone('+14155550141', 'sub-1', true, { ...harness.actors.admin, channelId: 'C0PRIVATE' }, (url) =>
+      harness.emulator.expireResponseUrl(url),
+    );
+    expect(noteOf(expired.view)).toMatch(
+      /^Not posted in the channel: Switchboard is not a member of that conversation, and the command’s link to it has expired/,
+    );
+    const archived = await registerPhone('+14155550142', 'sub-2', true, { ...harness.actors.admin, channelId: 'C0OLD' });
+    expect(noteOf(archived.view)).toBe('Not posted in the channel: the channel is archived.');
+    expect(harness.emulator.problems).toEqual([]);
   });
 });

@@ -37,6 +37,31 @@ const vapiPosts = () => harness.vapi.requestsTo('POST', '/phone-number');
 const importPosts = () => harness.signalwire.requestsTo('POST', '/api/relay/rest/imported_phone_numbers');
 
 describe('/phone sip', () => {
+  it.each([
+    ['a full SIP URI', 'sip:front-desk@sip.vapi.ai'],
+    ['one in angle brackets with stray spaces', '  <sip:front-desk@sip.vapi.ai>  '],
+    ['a SIP URI with parameters', 'sip:front-desk@sip.vapi.ai;transport=tls'],
+  ])('the SIP user field takes what people paste: %s', async (_name, pasted) => {
+    const view = await openModal('sip', 'numbers.sip');
+    const answer = await harness.slack.submitView(view, { name: 'Pasted line', kind: 'sip', sip_user: pasted, workflow: 'wf-1' }, harness.actors.operator);
+    expect(answer.json?.response_action).toBe('update');
+    await settled(view.id);
+    expect(vapiPosts().at(-1)?.body).toMatchObject({ sipUri: 'sip:front-desk@sip.vapi.ai' });
+  });
+
+  it('a SIP URI on another host is refused under the field, naming both hosts', async () => {
+    const view = await openModal('sip', 'numbers.sip');
+    const posts = vapiPosts().length;
+    const answer = await harness.slack.submitView(
+      view,
+      { name: 'Elsewhere', kind: 'sip', sip_user: 'sip:desk@pbx.example.org', workflow: 'wf-1' },
+      harness.actors.operator,
+    );
+    expect(answer.json?.response_action).toBe('errors');
+    expect(JSON.stringify(answer.json?.errors)).toContain('pbx.example.org');
+    expect(vapiPosts()).toHaveLength(posts);
+  });
+
   it('a SIP URI answered by an assistant: one valid POST, and the result card', async () => {
     const view = await openModal('sip', 'numbers.sip');
     expect(checkView(view)).toEqual([]);
@@ -78,8 +103,10 @@ describe('/phone sip', () => {
       return current && JSON.stringify(current).includes('sb') && current.hash !== view.hash ? current : undefined;
     });
     const blocks = withCredentials.blocks as { block_id?: string; element?: { initial_value?: string } }[];
-    const password = blocks.find((block) => block.block_id === 'sip_password')?.element?.initial_value ?? '';
+    // New block ids, so Slack shows the generated values instead of keeping what the inputs held.
+    const password = blocks.find((block) => block.block_id === 'sip_password.v1')?.element?.initial_value ?? '';
     expect(password.length).toBeGreaterThanOrEqual(20);
+    expect(blocks.some((block) => block.block_id === 'sip_username.v1')).toBe(true);
     expect(blocks.find((block) => block.block_id === 'name')?.element?.initial_value).toBe('Support');
 
     await harness.slack.submitView(withCredentials, { kind: 'free', area_code: '415', 'numbers.assistant': null, workflow: 'wf-123' }, harness.actors.operator);

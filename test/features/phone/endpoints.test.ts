@@ -99,6 +99,10 @@ describe('/phone register', () => {
     ['+33 1 42 68 53 00', '+33142685300'],
     ['+81 3-1234-5678', '+81312345678'],
     ['tel:+14155550100', '+14155550100'],
+    ['tel:+1-415-555-0100', '+14155550100'],
+    ['  +1 415 555 0100  ', '+14155550100'],
+    ['\t+1 415 555 0100\n', '+14155550100'],
+    ['+1\u00a0415\u00a0555\u00a00100', '+14155550100'],
     ['+1 415 555 01', /too short/i],
     ['12', /too short|not a phone number|valid/i],
     ['+1 415 555 0100 0000 0000', /too long|valid/i],
@@ -247,13 +251,13 @@ describe('/phone register', () => {
 
 describe('/phone list and remove', () => {
   /** Endpoints this workspace registered: in Novu, in its scope, and in Switchboard's records. */
-  async function seed(count: number) {
+  async function seed(count: number, subscriberOf: (index: number) => string = (index) => (index % 2 ? 'sub-1' : 'sub-2'), prefix = 'ep') {
     for (let index = 0; index < count; index += 1) {
       const at = Date.UTC(2026, 0, 1, 0, index);
-      const subscriberId = index % 2 ? 'sub-1' : 'sub-2';
+      const subscriberId = subscriberOf(index);
       const phoneNumber = `+1415555${String(1000 + index)}`;
-      harness.novu.endpoints.set(`ep-${index}`, {
-        identifier: `ep-${index}`,
+      harness.novu.endpoints.set(`${prefix}-${index}`, {
+        identifier: `${prefix}-${index}`,
         type: 'phone',
         subscriberId,
         integrationIdentifier: 'whatsapp-business',
@@ -265,7 +269,7 @@ describe('/phone list and remove', () => {
       });
       await harness.app.services.store.endpoints.add(
         {
-          identifier: `ep-${index}`,
+          identifier: `${prefix}-${index}`,
           workspaceKey: teamKey(team.id),
           type: 'phone',
           subscriberId,
@@ -296,6 +300,25 @@ describe('/phone list and remove', () => {
     expect(JSON.stringify(second.body)).toContain('ep-14');
     expect(JSON.stringify(second.body)).toContain('Page 2');
     expect(second.body.replace_original).toBe(true);
+  });
+
+  it('with a 200-character subscriber filter, More still carries the whole filter and its cursor; a longer one is refused with the limit', async () => {
+    const longSubscriber = `s${'x'.repeat(199)}`;
+    await seed(30, () => longSubscriber, 'long');
+    const response = await harness.slack.command('/phone', `list ${longSubscriber}`, harness.actors.admin);
+    const first = await eventually(() => harness.emulator.responsesTo(response.responseUrl ?? '').at(-1));
+    expect(checkMessage(first.body)).toEqual([]);
+    await harness.slack.clickButton({ message: first.body, responseUrl: response.responseUrl }, 'phone.list.more', harness.actors.admin);
+    const second = await eventually(() => {
+      const posts = harness.emulator.responsesTo(response.responseUrl ?? '');
+      return posts.length > 1 ? posts.at(-1) : undefined;
+    });
+    expect(JSON.stringify(second.body)).toContain('Page 2');
+    const secondPage = JSON.stringify(second.body).match(/long-\d+/g) ?? [];
+    expect(new Set(secondPage)).toEqual(new Set(Array.from({ length: 10 }, (_, index) => `long-${19 - index}`)));
+
+    const tooLong = await harness.slack.command('/phone', `list ${longSubscriber}y`, harness.actors.admin);
+    expect(JSON.stringify(tooLong.json ?? (await eventually(() => harness.emulator.responsesTo(tooLong.responseUrl ?? '').at(-1))).body)).toContain('200');
   });
 
   it('filters by subscriber, and says so when there is nothing', async () => {
