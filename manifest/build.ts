@@ -34,7 +34,7 @@ export function buildManifest(options: ManifestOptions): Record<string, unknown>
         ...(events ? { url: events } : {}),
         description: command.description,
         usage_hint: usageHint(command),
-        should_escape: false,
+        should_escape: Boolean(command.escapesMentions),
       })),
     },
     oauth_config: {

@@ -93,6 +93,7 @@ export async function createServices(config: Config, logger: Logger, metrics: Me
       maxAttempts: config.tuning.jobMaxAttempts,
       retryBaseMs: config.tuning.jobRetryBaseMs,
       leaseMs: config.tuning.jobLeaseMs,
+      inlineWaitMs: config.tuning.inlineWaitMs,
     },
     logger.child({ component: 'jobs' }),
     metrics,

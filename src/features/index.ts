@@ -7,6 +7,7 @@ import { connectFeature } from './connect/index.js';
 import { HomeTab } from './home/index.js';
 import { numbersFeature } from './numbers/index.js';
 import { phoneFeature } from './phone/index.js';
+import { routesFeature } from './routes/index.js';
 import { TenantApprovals } from './tenants/index.js';
 
 /** A capability: its commands, modals, actions, events and jobs, registered in one call. */
@@ -23,10 +24,12 @@ export function createFeatures(services: Services): Features {
   const connect = connectFeature(services);
   const approvals = new TenantApprovals(services, connect.lifecycle);
   const home = new HomeTab(services, approvals);
+  const routes = routesFeature(services, connect.lifecycle);
   connect.handlers.refreshHome = (client, actor) => home.publish(client, actor);
+  if (routes.links) routes.links.refreshHome = (client, actor) => home.publish(client, actor);
   approvals.refreshHome = ({ client, context }) => home.publish(client, actorOf(context));
   return {
-    all: [connect, phoneFeature(services), numbersFeature(services), approvals, home],
+    all: [connect, routes, phoneFeature(services), numbersFeature(services), approvals, home],
     installHooks: approvals,
   };
 }

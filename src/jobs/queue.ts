@@ -62,6 +62,10 @@ export interface QueueTuning {
   leaseMs: number;
   maxRetryDelayMs?: number;
   pollMs?: number;
+  /** How long a person in Slack waits for a job run on their behalf before hearing "still working" (default 6 s). */
+  inlineWaitMs?: number;
+  /** Jobs the background worker runs at once in this process (default 8): a bulk run must not flood a vendor. */
+  concurrency?: number;
 }
 
 /**
@@ -105,6 +109,16 @@ export class JobQueue {
   async enqueueAndRun<R>(kind: string, payload: unknown, options: EnqueueOptions, wait: { waitMs: number; inlineRetries?: boolean }): Promise<JobOutcome<R>> {
     const { job } = await this.enqueue(kind, payload, { ...options, runAt: Date.now() + this.tuning.leaseMs });
     return this.runNow<R>(job.id, wait);
+  }
+
+  /** A job for a person waiting in Slack: recorded once per dedupe key, run here at once, awaited up to the inline wait. */
+  whilePersonWaits<R>(kind: string, payload: { workspaceKey?: WorkspaceKey; requestedBy?: string }, dedupeKey: string): Promise<JobOutcome<R>> {
+    return this.enqueueAndRun<R>(
+      kind,
+      payload,
+      { dedupeKey, workspaceKey: payload.workspaceKey, requestedBy: payload.requestedBy },
+      { waitMs: this.tuning.inlineWaitMs ?? 6_000, inlineRetries: true },
+    );
   }
 
   /**
@@ -181,7 +195,12 @@ export class JobQueue {
 
   private async work(): Promise<void> {
     const pollMs = this.tuning.pollMs ?? 1000;
+    const concurrency = this.tuning.concurrency ?? 8;
     while (!this.stopping) {
+      if (this.running.size >= concurrency) {
+        await Promise.race(this.running.values());
+        continue;
+      }
       let claimed: JobRecord | undefined;
       try {
         claimed = await this.store.jobs.claimNext(this.workerId, this.tuning.leaseMs);

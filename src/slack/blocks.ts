@@ -5,6 +5,7 @@ import type {
   ContextBlock,
   DividerBlock,
   HeaderBlock,
+  InputBlock,
   KnownBlock,
   PlainTextElement,
   SectionBlock,
@@ -124,3 +125,27 @@ export const noticeModal = (title: string, markdown: string, extra: KnownBlock[]
   close: plain(close),
   blocks: [section(markdown), ...extra],
 });
+
+/** A plain text input block, its initial value cut to its maximum length. */
+export function textInput(
+  ids: { block: string; action: string },
+  label: string,
+  initial: string | undefined,
+  options: { placeholder?: string; hint?: string; optional?: boolean; multiline?: boolean; max: number },
+): InputBlock {
+  return {
+    type: 'input',
+    block_id: ids.block,
+    label: plain(label),
+    optional: options.optional ?? false,
+    ...(options.hint ? { hint: plain(options.hint) } : {}),
+    element: {
+      type: 'plain_text_input',
+      action_id: ids.action,
+      max_length: options.max,
+      ...(options.multiline ? { multiline: true } : {}),
+      ...(options.placeholder ? { placeholder: plain(options.placeholder) } : {}),
+      ...(initial ? { initial_value: initial.slice(0, options.max) } : {}),
+    },
+  };
+}

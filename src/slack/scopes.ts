@@ -8,9 +8,10 @@ export const botScopes = [
   { scope: 'chat:write.public', why: 'Let Novu post notifications to public channels without being invited first.' },
   { scope: 'im:write', why: 'Open a direct message to tell the installer when background work finishes.' },
   { scope: 'users:read', why: 'Check whether the person running a command is a workspace admin.' },
-  { scope: 'users:read.email', why: 'Let Novu find the Slack person who matches a subscriber’s email.' },
-  { scope: 'channels:read', why: 'Let Novu find public channels to deliver to.' },
-  { scope: 'groups:read', why: 'Let Novu find private channels the app was added to.' },
+  { scope: 'users:read.email', why: 'Link people to the Novu subscribers with their email; let Novu find them too.' },
+  { scope: 'channels:read', why: 'Check a channel before routing notifications to it, and let Novu find public channels.' },
+  { scope: 'channels:join', why: 'Join a public channel you route notifications to (Switchboard asks first).' },
+  { scope: 'groups:read', why: 'Check that the app was invited to a private channel you route to; let Novu find such channels.' },
 ] as const;
 
 export const botScopeNames: string[] = botScopes.map((entry) => entry.scope);

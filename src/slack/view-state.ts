@@ -11,7 +11,7 @@ export function submissionIntent(viewId: string, values: unknown): string {
   return `${viewId}:${digest([JSON.stringify(values)])}`;
 }
 
-type StateValues = Record<string, Record<string, unknown> | undefined>;
+export type StateValues = Record<string, Record<string, unknown> | undefined>;
 
 /**
  * An input's state by its action_id, whatever block holds it: a form redrawn with new values gives

@@ -11,6 +11,9 @@ export interface Database {
   tenants: TenantsTable;
   owned_endpoints: OwnedEndpointsTable;
   owned_numbers: OwnedNumbersTable;
+  link_runs: LinkRunsTable;
+  link_run_items: LinkRunItemsTable;
+  link_requests: LinkRequestsTable;
 }
 
 /** Named locks for the embedded store, where processes sharing the file have no advisory locks. */
@@ -150,4 +153,41 @@ export interface OwnedNumbersTable {
   created_by: string;
   created_at: number;
   updated_at: number;
+}
+
+export interface LinkRunsTable {
+  id: string;
+  workspace_key: string;
+  requested_by: string;
+  /** planning, planned, linking, done, cancelled or failed */
+  status: string;
+  /** Where the run's progress message is (the requester's DM with the app). */
+  channel_id: string | null;
+  message_ts: string | null;
+  members_seen: number;
+  error: string | null;
+  reported_at: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface LinkRunItemsTable {
+  run_id: string;
+  user_id: string;
+  subscriber_id: string | null;
+  /** matched, unmatched, conflict, already-linked, linked or failed */
+  state: string;
+  detail: string | null;
+}
+
+export interface LinkRequestsTable {
+  id: string;
+  workspace_key: string;
+  user_id: string;
+  subscriber_id: string;
+  /** pending, approved or denied */
+  status: string;
+  requested_at: number;
+  decided_by: string | null;
+  decided_at: number | null;
 }

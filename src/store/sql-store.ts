@@ -6,6 +6,8 @@ import { connectionRecords } from './records/connections.js';
 import { processedEvents } from './records/events.js';
 import { installationRecords } from './records/installations.js';
 import { jobRecords } from './records/jobs.js';
+import { linkRequestRecords } from './records/link-requests.js';
+import { linkRunRecords } from './records/link-runs.js';
 import { oauthStateRecords } from './records/oauth-states.js';
 import { ownedEndpointRecords } from './records/owned-endpoints.js';
 import { ownedNumberRecords } from './records/owned-numbers.js';
@@ -15,6 +17,8 @@ import type {
   ConnectionRecords,
   InstallationRecords,
   JobRecords,
+  LinkRequestRecords,
+  LinkRunRecords,
   OAuthStateRecords,
   OwnedEndpointRecords,
   OwnedNumberRecords,
@@ -38,6 +42,8 @@ export class SqlStore implements Store {
   readonly tenants: TenantRecords;
   readonly endpoints: OwnedEndpointRecords;
   readonly numbers: OwnedNumberRecords;
+  readonly linkRuns: LinkRunRecords;
+  readonly linkRequests: LinkRequestRecords;
 
   constructor(
     private readonly backing: Engine,
@@ -53,6 +59,8 @@ export class SqlStore implements Store {
     this.tenants = tenantRecords(backing);
     this.endpoints = ownedEndpointRecords(backing.db);
     this.numbers = ownedNumberRecords(backing.db);
+    this.linkRuns = linkRunRecords(backing.db);
+    this.linkRequests = linkRequestRecords(backing.db);
   }
 
   onInstallationChanged(listener: (workspaceKey: WorkspaceKey | '*') => void): () => void {

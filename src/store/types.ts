@@ -3,6 +3,8 @@ import type { ConnectionRecords } from './records/connections.js';
 import type { ProcessedEvents } from './records/events.js';
 import type { InstallationRecords } from './records/installations.js';
 import type { JobRecords } from './records/jobs.js';
+import type { LinkRequestRecords } from './records/link-requests.js';
+import type { LinkRunRecords } from './records/link-runs.js';
 import type { OAuthStateRecords } from './records/oauth-states.js';
 import type { OwnedEndpointRecords } from './records/owned-endpoints.js';
 import type { OwnedNumberRecords } from './records/owned-numbers.js';
@@ -13,6 +15,8 @@ export type { ConnectionRecord, ConnectionRecords, ConnectionScope, ConnectionSt
 export type { ProcessedEvents } from './records/events.js';
 export type { InstallationRecords, StoredInstallation } from './records/installations.js';
 export type { JobRecord, JobRecords, JobStatus, NewJob } from './records/jobs.js';
+export type { LinkRequest, LinkRequestRecords, LinkRequestStatus } from './records/link-requests.js';
+export type { LinkCounts, LinkItem, LinkItemState, LinkRun, LinkRunRecords, LinkRunStatus } from './records/link-runs.js';
 export type { OAuthStateRecords } from './records/oauth-states.js';
 export type { EndpointCursor, OwnedEndpoint, OwnedEndpointRecords, OwnedEndpointType } from './records/owned-endpoints.js';
 export type { NumberBackend, OwnedNumber, OwnedNumberRecords } from './records/owned-numbers.js';
@@ -33,6 +37,8 @@ export interface Store {
   readonly tenants: TenantRecords;
   readonly endpoints: OwnedEndpointRecords;
   readonly numbers: OwnedNumberRecords;
+  readonly linkRuns: LinkRunRecords;
+  readonly linkRequests: LinkRequestRecords;
   /** Called when any replica saves or deletes an installation (the key), or with `*` when changes may have been missed. */
   onInstallationChanged(listener: (workspaceKey: WorkspaceKey | '*') => void): () => void;
   /** Runs `fn` while holding a lock named `name`, across every process sharing this store. */

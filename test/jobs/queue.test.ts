@@ -48,6 +48,29 @@ describe('the job queue', () => {
     expect((await testStore.store.jobs.get(job.id))?.status).toBe('done');
   });
 
+  it('the background worker runs at most `concurrency` jobs at once, and all of them', async () => {
+    const limited = new JobQueue(testStore.store, { maxAttempts: 3, retryBaseMs: 20, leaseMs: 2_000, pollMs: 20, concurrency: 3 }, logger);
+    let running = 0;
+    let most = 0;
+    let done = 0;
+    limited.define({
+      kind: 'test.slow',
+      run: async () => {
+        running += 1;
+        most = Math.max(most, running);
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        running -= 1;
+        done += 1;
+        return {};
+      },
+    });
+    for (let index = 0; index < 20; index += 1) await limited.enqueue('test.slow', {}, { dedupeKey: `slow-${index}` });
+    limited.start();
+    await eventually(() => done === 20, { timeoutMs: 10_000 });
+    await limited.stop();
+    expect(most).toBe(3);
+  });
+
   it('a duplicate intent finds the finished job instead of writing again', async () => {
     const first = await queue.enqueue('test.write', {}, { dedupeKey: 'same' });
     await queue.runNow(first.job.id, { waitMs: 1_000 });

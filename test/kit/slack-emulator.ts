@@ -21,6 +21,19 @@ export interface EmulatedUser {
   isOwner?: boolean;
   /** An Enterprise Grid user: `users.info` then carries `enterprise_user` with the org-level roles. */
   enterprise?: { id: string; isAdmin?: boolean; isOwner?: boolean };
+  /** Deactivated: still listed by users.list, with `deleted: true`. */
+  deleted?: boolean;
+  isBot?: boolean;
+}
+
+/** A message the app posted, as `chat.update` finds it. */
+export interface PostedMessage {
+  channel: string;
+  ts: string;
+  text: string;
+  blocks?: Json[];
+  botUserId: string;
+  updates: number;
 }
 
 export interface InstallTarget {
@@ -107,6 +120,8 @@ export class SlackEmulator {
   readonly homeViews = new Map<string, EmulatedView>();
   readonly users = new Map<string, EmulatedUser>();
   readonly channels = new SlackChannels();
+  /** Messages the app posted, by channel and ts; chat.update changes them in place. */
+  readonly messages = new Map<string, PostedMessage>();
   /** What a person has in each view's inputs, as their last interaction with it reported (view id → state values). */
   readonly typed = new Map<string, Json>();
   /** Teams or enterprises the app was removed from through `apps.uninstall`. */
@@ -375,34 +390,11 @@ export class SlackEmulator {
         };
       case 'users.info': {
         if (!issued.scopes.has('users:read')) return { ok: false, error: 'missing_scope', needed: 'users:read' };
+        // A person of another workspace does not exist for this token (in a Grid org, the org's people do).
         const user = this.users.get(String(args.user));
-        if (!user) return { ok: false, error: 'user_not_found' };
-        return {
-          ok: true,
-          user: {
-            id: user.id,
-            team_id: user.teamId,
-            name: user.name ?? user.id,
-            is_admin: Boolean(user.isAdmin),
-            is_owner: Boolean(user.isOwner),
-            is_primary_owner: false,
-            is_bot: false,
-            ...(user.email && issued.scopes.has('users:read.email') ? { profile: { email: user.email } } : {}),
-            ...(user.enterprise
-              ? {
-                  enterprise_user: {
-                    id: user.id,
-                    enterprise_id: user.enterprise.id,
-                    enterprise_name: 'Acme Grid',
-                    is_admin: Boolean(user.enterprise.isAdmin),
-                    is_owner: Boolean(user.enterprise.isOwner),
-                    is_primary_owner: false,
-                    teams: [user.teamId],
-                  },
-                }
-              : {}),
-          },
-        };
+        const visible = user && (user.teamId === issued.teamId || (issued.enterpriseId !== undefined && user.enterprise?.id === issued.enterpriseId));
+        if (!user || !visible) return { ok: false, error: 'user_not_found' };
+        return { ok: true, user: this.userObject(user, issued) };
       }
       case 'views.open':
       case 'views.push':
@@ -415,14 +407,45 @@ export class SlackEmulator {
       case 'chat.postEphemeral': {
         if (!args.channel) return { ok: false, error: 'channel_not_found' };
         if (!issued.scopes.has('chat:write')) return { ok: false, error: 'missing_scope', needed: 'chat:write' };
-        const refusal = method === 'chat.postMessage' ? this.channels.refusalToPost(String(args.channel), issued) : undefined;
+        // A user id as the channel posts in the app's DM with that person (Slack opens it).
+        const channel =
+          String(args.channel).startsWith('U') && this.users.has(String(args.channel))
+            ? this.channels.directMessage(String(args.channel), issued.botUserId).id
+            : String(args.channel);
+        const refusal = method === 'chat.postMessage' ? this.channels.refusalToPost(channel, issued) : undefined;
         if (refusal) return { ok: false, error: refusal };
         const problems = checkMessage(args);
         if (problems.length) return this.invalid(method, problems);
-        const ts = `${Math.floor(Date.now() / 1000)}.${randomPart(3)}`;
-        return method === 'chat.postMessage'
-          ? { ok: true, channel: args.channel, ts, message: { text: args.text, blocks: args.blocks, ts } }
-          : { ok: true, message_ts: ts };
+        const ts = `${Math.floor(Date.now() / 1000)}.${String(this.messages.size).padStart(6, '0')}`;
+        if (method === 'chat.postEphemeral') return { ok: true, message_ts: ts };
+        this.messages.set(`${channel}/${ts}`, { channel, ts, text: String(args.text ?? ''), blocks: args.blocks, botUserId: issued.botUserId, updates: 0 });
+        return { ok: true, channel, ts, message: { text: args.text, blocks: args.blocks, ts } };
+      }
+      case 'chat.update': {
+        const message = this.messages.get(`${String(args.channel)}/${String(args.ts)}`);
+        if (!message) return { ok: false, error: 'message_not_found' };
+        if (message.botUserId !== issued.botUserId) return { ok: false, error: 'cant_update_message' };
+        const problems = checkMessage(args);
+        if (problems.length) return this.invalid(method, problems);
+        Object.assign(message, { text: String(args.text ?? ''), blocks: args.blocks, updates: message.updates + 1 });
+        return { ok: true, channel: message.channel, ts: message.ts, text: message.text };
+      }
+      case 'conversations.info':
+        return this.channels.info(String(args.channel ?? ''), issued);
+      case 'conversations.join':
+        return this.channels.join(String(args.channel ?? ''), issued);
+      case 'users.list':
+        return this.listUsers(args, issued);
+      case 'users.lookupByEmail': {
+        if (!issued.scopes.has('users:read.email')) return { ok: false, error: 'missing_scope', needed: 'users:read.email' };
+        const user = [...this.users.values()].find((candidate) => candidate.email === args.email && this.sees(issued, candidate));
+        return user ? { ok: true, user: this.userObject(user, issued) } : { ok: false, error: 'users_not_found' };
+      }
+      case 'auth.teams.list': {
+        const teams = issued.isEnterpriseInstall
+          ? [...new Set([...this.users.values()].filter((user) => user.enterprise?.id === issued.enterpriseId).map((user) => user.teamId))]
+          : [issued.teamId ?? ''];
+        return { ok: true, teams: teams.map((id) => ({ id, name: id })), response_metadata: { next_cursor: '' } };
       }
       case 'auth.revoke':
         issued.revoked = true;
@@ -442,6 +465,70 @@ export class SlackEmulator {
       default:
         return { ok: false, error: 'unknown_method' };
     }
+  }
+
+  /** A user as users.info and users.list show it to this token: the email only with users:read.email. */
+  private userObject(user: EmulatedUser, issued: IssuedToken): Json {
+    return {
+      id: user.id,
+      team_id: user.teamId,
+      name: user.name ?? user.id,
+      real_name: user.name ?? user.id,
+      deleted: Boolean(user.deleted),
+      is_admin: Boolean(user.isAdmin),
+      is_owner: Boolean(user.isOwner),
+      is_primary_owner: false,
+      is_bot: Boolean(user.isBot),
+      is_app_user: false,
+      profile: {
+        real_name: user.name ?? user.id,
+        display_name: user.name ?? '',
+        ...(user.email && issued.scopes.has('users:read.email') ? { email: user.email } : {}),
+      },
+      ...(user.enterprise
+        ? {
+            enterprise_user: {
+              id: user.id,
+              enterprise_id: user.enterprise.id,
+              enterprise_name: 'Acme Grid',
+              is_admin: Boolean(user.enterprise.isAdmin),
+              is_owner: Boolean(user.enterprise.isOwner),
+              is_primary_owner: false,
+              teams: [user.teamId],
+            },
+          }
+        : {}),
+    };
+  }
+
+  /** Whether a token's installation can see this person: its workspace, or for an org-wide install its org. */
+  private sees(issued: IssuedToken, user: EmulatedUser): boolean {
+    return issued.isEnterpriseInstall ? user.enterprise?.id === issued.enterpriseId : user.teamId === issued.teamId;
+  }
+
+  /**
+   * users.list: every member of the workspace, deleted ones and bots included (Slackbot and the
+   * app's own bot user among them), a page at a time by cursor. An org-level token names the
+   * workspace with `team_id` (Slack: "required if org token is used").
+   */
+  private listUsers(args: Json, issued: IssuedToken): Json {
+    if (!issued.scopes.has('users:read')) return { ok: false, error: 'missing_scope', needed: 'users:read' };
+    if (issued.isEnterpriseInstall && !args.team_id) return { ok: false, error: 'missing_argument' };
+    const teamId = issued.isEnterpriseInstall ? String(args.team_id) : (issued.teamId ?? '');
+    const slackbot: EmulatedUser = { id: 'USLACKBOT', teamId, name: 'slackbot' };
+    const ownBot: EmulatedUser = { id: issued.botUserId, teamId, name: 'switchboard', isBot: true };
+    const members = [slackbot, ownBot, ...[...this.users.values()].filter((user) => this.sees(issued, user) && user.teamId === teamId)];
+    const limit = Math.min(Number(args.limit ?? 0) || members.length, 1000);
+    const start = args.cursor ? Number(Buffer.from(String(args.cursor), 'base64').toString('utf8').replace('offset:', '')) : 0;
+    if (!Number.isInteger(start) || start < 0 || start > members.length) return { ok: false, error: 'invalid_cursor' };
+    const page = members.slice(start, start + limit);
+    const next = start + limit < members.length ? Buffer.from(`offset:${start + limit}`).toString('base64') : '';
+    return {
+      ok: true,
+      members: page.map((user) => this.userObject(user, issued)),
+      cache_ts: Math.floor(Date.now() / 1000),
+      response_metadata: { next_cursor: next },
+    };
   }
 
   private invalid(method: string, problems: string[]): Json {

@@ -315,6 +315,10 @@ function elementValue(element: Json, given: unknown, isGiven: boolean): Json {
         : (element.initial_options ?? []);
       return { type: 'checkboxes', selected_options: selected };
     }
+    case 'conversations_select':
+      return { type: element.type, selected_conversation: isGiven ? (given ?? null) : (element.initial_conversation ?? null) };
+    case 'users_select':
+      return { type: element.type, selected_user: isGiven ? (given ?? null) : (element.initial_user ?? null) };
     default:
       return { type: element.type, value: isGiven ? (given === undefined || given === null ? null : String(given)) : (element.initial_value ?? null) };
   }

@@ -7,6 +7,8 @@ import { importModal } from '../../src/features/numbers/import-form.js';
 import { numbersMessage, provisionedView } from '../../src/features/numbers/messages.js';
 import { sipModal } from '../../src/features/numbers/sip-form.js';
 import { endpointListMessage, registeredView, registerModal, removePrompt } from '../../src/features/phone/messages.js';
+import { emailMismatchView, linkRequestsSection, linkRunMessage, linkSelfModal, linkUserModal } from '../../src/features/routes/link-messages.js';
+import { channelRoutedView, channelRouteModal, inviteView, joinConfirmView, routesListMessage } from '../../src/features/routes/messages.js';
 import { commandCatalog } from '../../src/slack/commands/catalog.js';
 import { helpMessage, refusalMessage, unknownSubcommandMessage } from '../../src/slack/commands/messages.js';
 import type { AuditEntry, ConnectionRecord } from '../../src/store/types.js';
@@ -59,7 +61,26 @@ const modals: [string, View][] = [
   ['register', registerModal({ number: '+1 415 555 0100', subscriberId: 's', origin, problem: { field: 'subscriber', text: 'x'.repeat(2000) } }, 'US')],
   ['sip', sipModal({ origin, name: 'n'.repeat(80) }, 'sip.vapi.ai')],
   ['import', importModal({ number: '+1 800 555 0100', origin }, 'US')],
+  ['channel', channelRouteModal({ subscriberId: 's'.repeat(200), channelId: 'C0OPS', origin }, { identifier: 'c'.repeat(120), integration: 'i'.repeat(120) })],
+  ['link', linkUserModal({ userId: 'U0ME', subscriberId: 's'.repeat(200) })],
+  ['link self', linkSelfModal(`${'e'.repeat(60)}@example.com`)],
 ];
+
+const pendingRoute = { subscriberId: 's'.repeat(200), channelId: 'C0OPS', origin };
+const linkRun = (status: 'planning' | 'planned' | 'linking' | 'done' | 'cancelled' | 'failed') => ({
+  id: 'run-1',
+  workspaceKey: 'team:T1',
+  requestedBy: 'U1',
+  status,
+  channelId: 'D1',
+  messageTs: '1.1',
+  membersSeen: 250,
+  error: status === 'failed' ? 'e'.repeat(4000) : null,
+  createdAt: 1_700_000_000_000,
+  updatedAt: 1_700_000_000_000,
+});
+const linkCounts = { matched: 440, unmatched: 34, conflict: 10, 'already-linked': 20, linked: 0, failed: 0 };
+const someItems = Array.from({ length: 10 }, (_, index) => ({ userId: `U${index}`, subscriberId: null, state: 'unmatched' as const, detail: 'd'.repeat(200) }));
 
 describe('message builders pass Block Kit checks', () => {
   it.each(modals)('the %s form', (_name, view) => {
@@ -83,6 +104,12 @@ describe('message builders pass Block Kit checks', () => {
         { spaceUrl: 'https://x.signalwire.com' },
       ),
     ];
+    views.push(
+      joinConfirmView(pendingRoute, 'n'.repeat(80)),
+      inviteView(pendingRoute, 'UBOT', 'Still not invited'),
+      channelRoutedView({ identifier: 'slack-channel-0123456789abcdef', existing: true }, pendingRoute, 'x'.repeat(3000)),
+      emailMismatchView('s'.repeat(200), 'r'.repeat(4000)),
+    );
     for (const view of views) expect(checkView(view as never)).toEqual([]);
 
     const messages = [
@@ -92,6 +119,40 @@ describe('message builders pass Block Kit checks', () => {
       auditListMessage(Array.from({ length: 20 }, (_, index) => audit(index))),
       endpointListMessage({ endpoints: Array.from({ length: 10 }, (_, index) => endpoint(index)) as never, next: 'cursor', pageNumber: 2, subscriberId: 's' }),
       removePrompt('phone-x'),
+      routesListMessage(
+        Array.from({ length: 10 }, (_, index) => ({
+          identifier: `slack-channel-${index}`,
+          workspaceKey: 'team:T1',
+          type: index % 2 ? ('slack_user' as const) : ('slack_channel' as const),
+          subscriberId: 's'.repeat(200),
+          integrationIdentifier: 'slack-prod',
+          connectionIdentifier: 'c',
+          target: index % 2 ? 'U0PERSON' : 'C0OPS',
+          createdBy: 'U1',
+          createdAt: 1_700_000_000_000,
+        })),
+        3,
+        { createdAt: 1, identifier: 'i'.repeat(100) },
+        true,
+      ),
+      ...(['planning', 'planned', 'linking', 'done', 'cancelled', 'failed'] as const).map((status) =>
+        linkRunMessage(linkRun(status), linkCounts, { unmatched: someItems, conflicts: someItems }),
+      ),
+      {
+        text: 'requests',
+        blocks: linkRequestsSection(
+          Array.from({ length: 5 }, (_, index) => ({
+            id: `r${index}`,
+            workspaceKey: 'team:T1',
+            userId: `U${index}`,
+            subscriberId: 's'.repeat(200),
+            status: 'pending' as const,
+            requestedAt: 1,
+            decidedBy: null,
+            decidedAt: null,
+          })),
+        ),
+      },
       numbersMessage({
         vapi: Array.from({ length: 60 }, (_, index) => ({ id: `v${index}`, provider: 'vapi', number: `+1415555${1000 + index}`, name: 'n'.repeat(40) })),
         signalwire: { error: 'SignalWire refused' },
@@ -135,6 +196,28 @@ describe('message builders pass Block Kit checks', () => {
           updatedAt: 1_700_000_000_000,
         })),
         audit: Array.from({ length: 10 }, (_, index) => audit(index)),
+        routes: Array.from({ length: 5 }, (_, index) => ({
+          identifier: `slack-channel-${'c'.repeat(16)}${index}`,
+          workspaceKey: 'team:T1',
+          type: index % 2 ? ('slack_user' as const) : ('slack_channel' as const),
+          subscriberId: 's'.repeat(200),
+          integrationIdentifier: 'slack-prod',
+          connectionIdentifier: 'slack-prod-T1',
+          target: index % 2 ? 'U0PERSON' : 'C0CHANNEL',
+          createdBy: 'U1',
+          createdAt: 1_700_000_000_000,
+        })),
+        ownLink: undefined,
+        linkRequests: Array.from({ length: 5 }, (_, index) => ({
+          id: `req-${index}`,
+          workspaceKey: 'team:T1',
+          userId: `U${index}`,
+          subscriberId: 's'.repeat(200),
+          status: 'pending' as const,
+          requestedAt: 1_700_000_000_000,
+          decidedBy: null,
+          decidedAt: null,
+        })),
         jobs: {
           counts: { pending: 1, running: 0, done: 10, dead: 5 },
           dead: Array.from({ length: 5 }, (_, index) => ({
@@ -157,7 +240,17 @@ describe('message builders pass Block Kit checks', () => {
           updatedAt: 1_700_000_000_000,
         })),
       },
-      { manageConnection: true, writeEndpoints: true, provisionVapi: true, provisionSignalWire: true, readAudit: true, manageJobs: true },
+      {
+        manageConnection: true,
+        writeEndpoints: true,
+        provisionVapi: true,
+        provisionSignalWire: true,
+        readAudit: true,
+        manageJobs: true,
+        readRoutes: true,
+        writeRoutes: true,
+        linkSelf: true,
+      },
     );
     expect(checkView(view as never)).toEqual([]);
   });
@@ -173,6 +266,8 @@ describe('README "What you see"', () => {
     ['/phone register', modals[1]?.[1] as View],
     ['/phone sip', modals[2]?.[1] as View],
     ['/phone import', modals[3]?.[1] as View],
+    ['/connect channel', modals[4]?.[1] as View],
+    ['/connect link', modals[5]?.[1] as View],
   ];
   it.each(forms)('names every field of the %s form', (command, view) => {
     const labels = (view.blocks as { type: string; label?: { text: string } }[])

@@ -231,3 +231,106 @@ describe('numbers', () => {
     expect(await world.answerTo('/phone', 'numbers', world.acmeAdmin)).toContain('4155550177');
   });
 });
+
+describe('Slack routes', () => {
+  const acmeBot = `U${acme.id}BOT`;
+  const globexBot = `U${globex.id}BOT`;
+  const routeChannel = async (actor: Actor, channelId: string) => {
+    const view = await h.openModal('/connect', 'channel sub-1', 'routes.channel', actor);
+    await h.slack.submitView(view, { 'routes.channel.pick': channelId }, actor);
+    return eventually(() => {
+      const text = JSON.stringify(h.emulator.views.get(view.id));
+      return /Writing the route/.test(text) ? undefined : text;
+    });
+  };
+  const routeIdentifiers = () => [...h.novu.endpoints.values()].filter((endpoint) => endpoint.type.startsWith('slack_')).map((endpoint) => endpoint.identifier);
+
+  beforeAll(() => {
+    h.emulator.channels.add({ id: 'C0ACMEOPS1', name: 'acme-ops', kind: 'public', teamId: acme.id, members: [acmeBot] });
+    h.emulator.channels.add({ id: 'C0ACMESEC1', name: 'acme-secret', kind: 'private', teamId: acme.id, members: [acmeBot] });
+    h.emulator.channels.add({ id: 'C0GLOBOPS1', name: 'globex-ops', kind: 'public', teamId: globex.id, members: [globexBot] });
+  });
+
+  it('a channel of another workspace cannot be routed to, picked or forged; the workspace’s own channel can', async () => {
+    const before = world.novuWrites();
+    for (const channelId of ['C0ACMEOPS1', 'C0ACMESEC1']) expect(await routeChannel(world.globexAdmin, channelId)).toContain('/invite');
+    // A forged "join and route" naming Acme's channel: Slack refuses the join, nothing is written.
+    const forged = { id: 'V0FORGED01', hash: 'h', type: 'modal' as const, callback_id: 'routes.channel.join', blocks: [], state: { values: {} } };
+    await h.slack.submitView({ ...forged, private_metadata: JSON.stringify({ subscriberId: 'sub-1', channelId: 'C0ACMEOPS1' }) }, {}, world.globexAdmin);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(h.emulator.channels.get('C0ACMEOPS1')?.members.has(globexBot)).toBe(false);
+    expect(world.novuWrites()).toBe(before);
+
+    expect(await routeChannel(world.globexAdmin, 'C0GLOBOPS1')).toContain('Send a test');
+    expect(await routeChannel(world.acmeAdmin, 'C0ACMEOPS1')).toContain('Send a test');
+    expect(world.novuWrites()).toBe(before + 2);
+  });
+
+  it('a person of another workspace cannot be linked; the workspace’s own can', async () => {
+    const before = world.novuWrites();
+    const view = await h.openModal('/connect', 'link', 'routes.link', world.globexAdmin);
+    await h.slack.submitView(view, { 'routes.link.user': world.acmeMember.userId, subscriber: 'sub-2' }, world.globexAdmin);
+    await eventually(() => JSON.stringify(h.emulator.views.get(view.id)).includes('not an active member of this workspace'));
+    expect(world.novuWrites()).toBe(before);
+    const own = await h.openModal('/connect', 'link', 'routes.link', world.acmeAdmin);
+    await h.slack.submitView(own, { 'routes.link.user': world.acmeMember.userId, subscriber: 'sub-2' }, world.acmeAdmin);
+    await eventually(() => JSON.stringify(h.emulator.views.get(own.id)).includes('as direct messages'));
+    expect(world.novuWrites()).toBe(before + 1);
+  });
+
+  it('/connect routes lists only the workspace’s own; Remove of another’s route (a forged button) is refused without a Novu call', async () => {
+    const globexList = await world.answerTo('/connect', 'routes', world.globexAdmin);
+    expect(globexList).toContain('C0GLOBOPS1');
+    expect(globexList).not.toContain('C0ACMEOPS1');
+    const acmeRoute = routeIdentifiers().find((identifier) => h.novu.endpoints.get(identifier)?.endpoint.channelId === 'C0ACMEOPS1') ?? '';
+    expect(acmeRoute).not.toBe('');
+    const responseUrl = h.emulator.newResponseUrl();
+    const forged = {
+      blocks: [
+        {
+          type: 'section',
+          block_id: 'x',
+          text: { type: 'mrkdwn', text: 'x' },
+          accessory: { type: 'button', action_id: 'routes.remove:0', value: acmeRoute, text: { type: 'plain_text', text: 'Remove' } },
+        },
+      ],
+    };
+    const requests = h.novu.requests.length;
+    await h.slack.clickButton({ message: forged, responseUrl }, 'routes.remove:0', world.globexAdmin);
+    const answer = await eventually(() => h.emulator.responsesTo(responseUrl).at(-1));
+    expect(JSON.stringify(answer.body)).toContain('in this workspace');
+    expect(h.novu.requests.length).toBe(requests);
+    expect(h.novu.endpoints.has(acmeRoute)).toBe(true);
+  });
+
+  it('another workspace’s link request and link run cannot be decided or started with forged buttons', async () => {
+    const request = await h.app.services.store.linkRequests.ask({ workspaceKey: teamKey(acme.id), userId: world.acmeMember.userId, subscriberId: 'sub-1' });
+    const run = await h.app.services.store.linkRuns.create({ workspaceKey: teamKey(acme.id), requestedBy: world.acmeAdmin.userId });
+    await h.app.services.store.linkRuns.saveItems(run.id, [{ userId: world.acmeMember.userId, subscriberId: 'sub-1', state: 'matched', detail: null }]);
+    await h.app.services.store.linkRuns.transition(run.id, ['planning'], 'planned');
+    const button = (actionId: string, value: string) => ({
+      blocks: [{ type: 'actions', block_id: 'x', elements: [{ type: 'button', action_id: actionId, value, text: { type: 'plain_text', text: 'Go' } }] }],
+    });
+    const before = world.novuWrites();
+    await h.slack.clickButton(
+      { message: button(`routes.request.approve:${request.id}`, request.id) },
+      `routes.request.approve:${request.id}`,
+      world.globexAdmin,
+    );
+    await h.slack.clickButton({ message: button('routes.linkall.apply', run.id) }, 'routes.linkall.apply', world.globexAdmin);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await h.app.services.store.linkRequests.get(request.id))?.status).toBe('pending');
+    expect((await h.app.services.store.linkRuns.get(run.id))?.status).toBe('planned');
+    expect(world.novuWrites()).toBe(before);
+  });
+
+  it('in an org-wide install the org’s admins link the org’s people; an admin of one workspace in it may not', async () => {
+    const refused = await world.answerTo('/connect', 'link', world.gridWorkspaceAdmin);
+    expect(refused).toContain('org admins');
+    const view = await h.openModal('/connect', 'link', 'routes.link', world.gridOrgAdmin);
+    await h.slack.submitView(view, { 'routes.link.user': world.gridWorkspaceAdmin.userId, subscriber: 'sub-1' }, world.gridOrgAdmin);
+    await eventually(() => JSON.stringify(h.emulator.views.get(view.id)).includes('as direct messages'));
+    const [endpoint] = [...h.novu.endpoints.values()].filter((candidate) => candidate.endpoint.userId === world.gridWorkspaceAdmin.userId);
+    expect(endpoint?.contextKeys).toEqual([`tenant:${grid.id}`]);
+  });
+});

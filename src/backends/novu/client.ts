@@ -9,7 +9,7 @@ import {
   type ConnectionAuth,
   type ConnectionPage,
   type CreateConnectionBody,
-  type CreatePhoneEndpointBody,
+  type CreateEndpointBody,
   type CreateSubscriberBody,
   channelConnectionSchema,
   channelEndpointSchema,
@@ -19,6 +19,7 @@ import {
   type Integration,
   integrationListSchema,
   type Subscriber,
+  subscriberPageSchema,
   subscriberSchema,
 } from './schemas.js';
 
@@ -134,7 +135,7 @@ export class NovuClient {
     return this.http.request({ operation: 'channelConnections.list', method: 'GET', path: '/v1/channel-connections', query, response: connectionPageSchema });
   }
 
-  createPhoneEndpoint(body: CreatePhoneEndpointBody, options: WriteOptions): Promise<ChannelEndpoint> {
+  createEndpoint(body: CreateEndpointBody, options: WriteOptions): Promise<ChannelEndpoint> {
     return this.http.request({
       operation: 'channelEndpoints.create',
       method: 'POST',
@@ -193,6 +194,18 @@ export class NovuClient {
       params: { id: subscriberId },
       response: subscriberSchema,
     });
+  }
+
+  /** Subscribers whose email is exactly this one (Novu's search is exact and case-sensitive). */
+  async subscribersWithEmail(email: string): Promise<Subscriber[]> {
+    const page = await this.http.request({
+      operation: 'subscribers.search',
+      method: 'GET',
+      path: '/v2/subscribers',
+      query: { email, limit: 10 },
+      response: subscriberPageSchema,
+    });
+    return page.data;
   }
 
   /** Creates a subscriber; `failIfExists` makes Novu answer 409 instead of changing an existing one. */

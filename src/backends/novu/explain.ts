@@ -7,7 +7,7 @@ export interface NovuExplanation {
   /** What to do about it, when we know. */
   hint?: string;
   /** The modal field the person should change, when one is to blame. */
-  field?: 'integration' | 'subscriber' | 'connection' | 'context' | 'identifier' | 'number';
+  field?: 'integration' | 'subscriber' | 'connection' | 'context' | 'identifier' | 'number' | 'channel' | 'user';
   /** Not worth retrying: the same request will fail the same way. */
   terminal: boolean;
 }

@@ -108,12 +108,32 @@ export interface ConnectionAuth {
   expiresAt?: string;
 }
 
-export interface CreatePhoneEndpointBody {
+interface CreateEndpointFields {
   identifier: string;
-  type: 'phone';
   subscriberId: string;
   integrationIdentifier: string;
   connectionIdentifier?: string;
   context?: NovuContext;
+}
+
+export interface CreatePhoneEndpointBody extends CreateEndpointFields {
+  type: 'phone';
   endpoint: { phoneNumber: string };
 }
+
+/** Novu's CreateSlackChannelEndpointDto: delivered by the connection's bot into a channel. */
+export interface CreateSlackChannelEndpointBody extends CreateEndpointFields {
+  type: 'slack_channel';
+  endpoint: { channelId: string };
+}
+
+/** Novu's CreateSlackUserEndpointDto: delivered by the connection's bot as a direct message. */
+export interface CreateSlackUserEndpointBody extends CreateEndpointFields {
+  type: 'slack_user';
+  endpoint: { userId: string };
+}
+
+export type CreateEndpointBody = CreatePhoneEndpointBody | CreateSlackChannelEndpointBody | CreateSlackUserEndpointBody;
+
+export const subscriberPageSchema = page(subscriberSchema);
+export type SubscriberPage = z.infer<typeof subscriberPageSchema>;

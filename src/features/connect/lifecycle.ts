@@ -17,8 +17,12 @@ const installWaitMs = 4_000;
  * install writes it (inline if Novu answers quickly, else in the background), rotation updates it,
  * uninstall deletes it. Every write goes through the durable queue.
  */
+/** Told when a tenant uninstalled Switchboard; `keepConnection` when its Novu connection stays (and what is bound to it). */
+export type UninstallListener = (tenant: Tenant, intent: string, keepConnection: boolean) => Promise<void>;
+
 export class ConnectionLifecycle {
   private readonly ended: EndedInstallations;
+  private readonly uninstallListeners: UninstallListener[] = [];
 
   constructor(
     private readonly services: Services,
@@ -29,6 +33,10 @@ export class ConnectionLifecycle {
     services.installations.onSaved(async ({ stored, reason }) => {
       if (reason === 'rotation') await this.afterRotation(tenantOfInstallation(stored.installation), stored.installation);
     });
+  }
+
+  onUninstall(listener: UninstallListener): void {
+    this.uninstallListeners.push(listener);
   }
 
   /** Writes the connection of a tenant that may use Switchboard (installed and approved); its answer goes on the page or in the DM. */
@@ -80,6 +88,9 @@ export class ConnectionLifecycle {
     if (!removedInstallation && !connectionLeft) return;
     logger.info({ workspaceKey: tenant.key, cause }, 'Switchboard was uninstalled from a workspace');
     await audit.record({ action: 'workspace.uninstall', outcome: 'ok', workspaceKey: tenant.key, target: tenant.id, detail: { cause } });
+    const intent = `uninstall:${randomUUID()}`;
+    const keepConnection = Boolean(this.novu?.keepConnectionOnUninstall);
+    for (const listener of this.uninstallListeners) await listener(tenant, intent, keepConnection);
     if (!connectionLeft || !this.jobs) return;
     if (this.novu?.keepConnectionOnUninstall) {
       await store.connections.delete(tenant.key);
@@ -93,7 +104,7 @@ export class ConnectionLifecycle {
       });
       return;
     }
-    const payload = await this.jobs.beginDelete(tenant, 'uninstall', `uninstall:${randomUUID()}`);
+    const payload = await this.jobs.beginDelete(tenant, 'uninstall', intent);
     if (payload) await this.jobs.enqueueDelete(payload);
   }
 }

@@ -57,12 +57,15 @@ export class HomeTab implements Feature {
   private async load(actor: Actor, can: HomeAbilities): Promise<HomeData> {
     const { store, installations, config, tenants } = this.services;
     const tenantKey = actor.tenant.key;
-    const [stored, connection, endpoints, numbers, audit] = await Promise.all([
+    const [stored, connection, endpoints, numbers, audit, routes, ownLinks, linkRequests] = await Promise.all([
       installations.find(tenantKey),
       store.connections.find(tenantKey),
-      store.endpoints.page({ workspaceKey: tenantKey, limit: 5 }),
+      store.endpoints.page({ workspaceKey: tenantKey, types: ['phone'], limit: 5 }),
       store.numbers.list({ workspaceKey: tenantKey, limit: 5 }),
       can.readAudit ? store.audit.list({ workspaceKey: tenantKey, limit: 10 }) : Promise.resolve([]),
+      can.readRoutes ? store.endpoints.page({ workspaceKey: tenantKey, types: ['slack_channel', 'slack_user'], limit: 5 }) : Promise.resolve([]),
+      store.endpoints.page({ workspaceKey: tenantKey, types: ['slack_user'], target: actor.userId, limit: 1 }),
+      can.writeRoutes ? store.linkRequests.pending(tenantKey, 5) : Promise.resolve([]),
     ]);
     const data: HomeData = {
       workspaceName: tenantName(stored?.installation) ?? 'this workspace',
@@ -71,6 +74,9 @@ export class HomeTab implements Feature {
       endpoints,
       numbers,
       audit,
+      routes,
+      ownLink: ownLinks[0],
+      linkRequests,
     };
     if (can.manageJobs) {
       const [counts, dead, pending] = await Promise.all([
@@ -87,12 +93,15 @@ export class HomeTab implements Feature {
 
   private async abilities(actor: Actor, client: WebClient): Promise<HomeAbilities> {
     const allows = (action: Parameters<Services['permissions']['allows']>[1]) => this.services.permissions.allows(actor, action, client);
-    const [manageConnection, writeEndpoints, provision, readAudit, manageJobs] = await Promise.all([
+    const [manageConnection, writeEndpoints, provision, readAudit, manageJobs, readRoutes, writeRoutes, linkSelf] = await Promise.all([
       allows('connection.write'),
       allows('endpoints.write'),
       allows('numbers.provision'),
       allows('audit.read'),
       allows('jobs.manage'),
+      allows('routes.read'),
+      allows('routes.write'),
+      allows('routes.link-self'),
     ]);
     const { vapi, signalwire } = this.services.backends;
     return {
@@ -102,6 +111,9 @@ export class HomeTab implements Feature {
       provisionSignalWire: provision && Boolean(signalwire),
       readAudit,
       manageJobs,
+      readRoutes,
+      writeRoutes,
+      linkSelf,
     };
   }
 

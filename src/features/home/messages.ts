@@ -1,7 +1,9 @@
 import type { Button, KnownBlock, View } from '@slack/types';
 import { actions, button, code, context, divider, escapeMrkdwn, header, section } from '../../slack/blocks.js';
-import type { AuditEntry, ConnectionRecord, JobRecord, JobStatus, OwnedEndpoint, OwnedNumber, TenantRecord } from '../../store/types.js';
+import type { AuditEntry, ConnectionRecord, JobRecord, JobStatus, LinkRequest, OwnedEndpoint, OwnedNumber, TenantRecord } from '../../store/types.js';
 import { connectActions, connectionStateLabels, disconnectConfirm } from '../connect/messages.js';
+import { linkRequestsSection } from '../routes/link-messages.js';
+import { routesHomeSection } from '../routes/messages.js';
 import { pendingTenantsSection } from '../tenants/messages.js';
 
 export const homeActions = {
@@ -19,6 +21,9 @@ export interface HomeAbilities {
   provisionSignalWire: boolean;
   readAudit: boolean;
   manageJobs: boolean;
+  readRoutes: boolean;
+  writeRoutes: boolean;
+  linkSelf: boolean;
 }
 
 export interface HomeData {
@@ -29,6 +34,12 @@ export interface HomeData {
   endpoints: OwnedEndpoint[];
   numbers: OwnedNumber[];
   audit: AuditEntry[];
+  /** Slack routes (channels and linked people), newest first; empty for those who may not see them. */
+  routes: OwnedEndpoint[];
+  /** The viewer's own link, if they have one. */
+  ownLink: OwnedEndpoint | undefined;
+  /** Admins: people asking to be linked. */
+  linkRequests: LinkRequest[];
   /** Operators only: every tenant's queue, failed jobs labelled with their tenant. */
   jobs?: { counts: Record<JobStatus, number>; dead: { job: JobRecord; tenant?: string }[] };
   /** Operators only. */
@@ -43,6 +54,8 @@ export function homeView(data: HomeData, can: HomeAbilities): View {
     header(`Switchboard · ${data.workspaceName}`),
     ...connectionSection(data, can),
     divider(),
+    ...(data.novuConfigured ? [...routesHomeSection(data.routes, { write: can.writeRoutes, linkSelf: can.linkSelf }, data.ownLink), divider()] : []),
+    ...(data.linkRequests.length ? [...linkRequestsSection(data.linkRequests), divider()] : []),
     ...endpointSection(data, can),
     divider(),
     ...numberSection(data, can),

@@ -87,21 +87,11 @@ export class ProvisionJobs {
   }
 
   createNow(payload: VapiPayload): Promise<JobOutcome<Provisioned>> {
-    return this.services.queue.enqueueAndRun<Provisioned>(
-      vapiJob,
-      payload,
-      { dedupeKey: `${vapiJob}:${payload.intent}`, workspaceKey: payload.workspaceKey, requestedBy: payload.requestedBy },
-      { waitMs: this.services.config.tuning.inlineWaitMs, inlineRetries: true },
-    );
+    return this.services.queue.whilePersonWaits<Provisioned>(vapiJob, payload, `${vapiJob}:${payload.intent}`);
   }
 
   importNow(payload: SignalWirePayload, intent: string): Promise<JobOutcome<Provisioned>> {
-    return this.services.queue.enqueueAndRun<Provisioned>(
-      signalWireJob,
-      payload,
-      { dedupeKey: `${signalWireJob}:${intent}`, workspaceKey: payload.workspaceKey, requestedBy: payload.requestedBy },
-      { waitMs: this.services.config.tuning.inlineWaitMs, inlineRetries: true },
-    );
+    return this.services.queue.whilePersonWaits<Provisioned>(signalWireJob, payload, `${signalWireJob}:${intent}`);
   }
 
   /** How long a create whose answer was lost may take to appear before it counts as never made. */

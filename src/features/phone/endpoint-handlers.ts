@@ -15,7 +15,8 @@ import type { EndpointCursor, OwnedEndpoint } from '../../store/types.js';
 import type { NovuScope } from '../../tenancy/novu-scope.js';
 import type { Tenant } from '../../tenancy/tenant.js';
 import { parseContextEntries } from '../connect/settings.js';
-import { EndpointJobs, endpointIdentifier, endpointIdentifierPattern, fieldOfFailure } from './endpoint-jobs.js';
+import { endpointIdentifierPattern } from '../endpoint-writer.js';
+import { EndpointJobs, endpointIdentifier, fieldOfFailure } from './endpoint-jobs.js';
 import {
   endpointListMessage,
   endpointSharedMessage,

@@ -1,15 +1,14 @@
 import type { Services } from '../../app/services.js';
 import type { NovuClient } from '../../backends/novu/client.js';
-import { deletedByEarlierAttempt, isNovuNotFound, type NovuExplanation } from '../../backends/novu/explain.js';
-import type { ChannelEndpoint, CreatePhoneEndpointBody } from '../../backends/novu/schemas.js';
-import { isInProgress, writeOnce } from '../../backends/novu/write-once.js';
-import { BackendError } from '../../http/errors.js';
+import type { NovuExplanation } from '../../backends/novu/explain.js';
+import type { CreatePhoneEndpointBody } from '../../backends/novu/schemas.js';
 import { type JobFinish, type JobOutcome, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
 import type { WorkspaceKey } from '../../store/types.js';
 import type { NovuScope } from '../../tenancy/novu-scope.js';
 import { type Tenant, tenantOfKey } from '../../tenancy/tenant.js';
 import { sha256 } from '../../util/ids.js';
-import { asNovuJobError, describeNovuFailure, explanationText } from '../novu-failures.js';
+import { EndpointWriteError, EndpointWriter, type RemovedEndpoint, type WrittenEndpoint } from '../endpoint-writer.js';
+import { describeNovuFailure } from '../novu-failures.js';
 import { endpointDeletedMessage, endpointRegisteredMessage } from './messages.js';
 
 export interface RegisterPayload {
@@ -19,11 +18,7 @@ export interface RegisterPayload {
   body: CreatePhoneEndpointBody;
 }
 
-export interface RegisterResult {
-  endpoint: ChannelEndpoint;
-  /** True when the same endpoint was already there (a repeated request). */
-  existing: boolean;
-}
+export type RegisterResult = WrittenEndpoint;
 
 export interface RemovePayload {
   workspaceKey: WorkspaceKey;
@@ -31,17 +26,7 @@ export interface RemovePayload {
   identifier: string;
 }
 
-export interface RemoveResult {
-  identifier: string;
-  alreadyGone: boolean;
-}
-
-/** A failure with the modal field it concerns, kept in the job so the modal can point at it. */
-export class EndpointWriteError extends TerminalJobError {
-  constructor(readonly explanation: NovuExplanation) {
-    super(explanationText(explanation));
-  }
-}
+export type RemoveResult = RemovedEndpoint;
 
 export const registerJob = 'novu.endpoint.register';
 export const removeJob = 'novu.endpoint.remove';
@@ -59,9 +44,6 @@ export function endpointIdentifier(tenantId: string, integrationIdentifier: stri
   return `phone-${slug}-${digest}`;
 }
 
-/** Identifiers Switchboard accepts from people: what Novu shows, and nothing that could become a path of its own (`.`, `..`). */
-export const endpointIdentifierPattern = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/;
-
 const notThisWorkspaces = (identifier: string) =>
   new TerminalJobError(`There is no phone endpoint ${identifier} in this workspace (Switchboard only changes the endpoints a workspace registered).`);
 
@@ -72,11 +54,14 @@ const notThisWorkspaces = (identifier: string) =>
  * deletes. Operators may act on any tenant's endpoints.
  */
 export class EndpointJobs {
+  private readonly writer: EndpointWriter;
+
   constructor(
     private readonly services: Services,
-    private readonly novu: NovuClient,
+    novu: NovuClient,
     private readonly scope: NovuScope,
   ) {
+    this.writer = new EndpointWriter(services, novu, scope);
     services.queue.define<RegisterPayload, RegisterResult>({
       kind: registerJob,
       run: (payload, context) => this.register(payload, context),
@@ -92,25 +77,11 @@ export class EndpointJobs {
   }
 
   registerNow(payload: RegisterPayload, intent: string): Promise<JobOutcome<RegisterResult>> {
-    return this.services.queue.enqueueAndRun<RegisterResult>(
-      registerJob,
-      payload,
-      { dedupeKey: `${registerJob}:${intent}`, workspaceKey: payload.workspaceKey, requestedBy: payload.requestedBy },
-      { waitMs: this.services.config.tuning.inlineWaitMs, inlineRetries: true },
-    );
+    return this.services.queue.whilePersonWaits<RegisterResult>(registerJob, payload, `${registerJob}:${intent}`);
   }
 
   removeNow(payload: RemovePayload, intent: string): Promise<JobOutcome<RemoveResult>> {
-    return this.services.queue.enqueueAndRun<RemoveResult>(
-      removeJob,
-      payload,
-      {
-        dedupeKey: `${removeJob}:${payload.workspaceKey}:${payload.identifier}:${intent}`,
-        workspaceKey: payload.workspaceKey,
-        requestedBy: payload.requestedBy,
-      },
-      { waitMs: this.services.config.tuning.inlineWaitMs, inlineRetries: true },
-    );
+    return this.services.queue.whilePersonWaits<RemoveResult>(removeJob, payload, `${removeJob}:${payload.workspaceKey}:${payload.identifier}:${intent}`);
   }
 
   private isOperator(userId: string): boolean {
@@ -120,40 +91,7 @@ export class EndpointJobs {
   private async register({ workspaceKey, requestedBy, body }: RegisterPayload, context: JobRunContext): Promise<RegisterResult> {
     const tenant = tenantOfKey(workspaceKey);
     await this.assertWritableScope(tenant, requestedBy, body);
-    let result: RegisterResult;
-    try {
-      // Found by the lookup means made by this job (an answer lost on the way), so not "already registered".
-      const endpoint = await writeOnce({
-        operation: 'channel-endpoints.create',
-        intent: context.runId,
-        body,
-        send: (key, retry) => this.novu.createPhoneEndpoint(body, { idempotencyKey: key, retry, deadlineMs: context.deadlineMs }),
-        // An endpoint by our identifier with this number, subscriber and scope is what an earlier send made.
-        lookup: async () => {
-          const earlier = await this.novu.findEndpoint(body.identifier);
-          return earlier !== undefined && this.isSame(tenant, earlier, body) ? earlier : undefined;
-        },
-        lookupFirst: context.attempt > 1,
-        retry: context.retry,
-        deadlineMs: context.deadlineMs,
-      });
-      result = { endpoint, existing: false };
-    } catch (error) {
-      if (!(error instanceof BackendError) || error.status !== 409 || isInProgress(error))
-        throw asNovuJobError(error, (explanation) => new EndpointWriteError(explanation));
-      result = { endpoint: await this.sameEndpointOrThrow(tenant, body), existing: true };
-    }
-    await this.services.store.endpoints.add({
-      identifier: result.endpoint.identifier,
-      workspaceKey,
-      type: 'phone',
-      subscriberId: body.subscriberId,
-      integrationIdentifier: body.integrationIdentifier,
-      connectionIdentifier: body.connectionIdentifier ?? null,
-      target: body.endpoint.phoneNumber,
-      createdBy: requestedBy,
-    });
-    return result;
+    return this.writer.create(tenant, requestedBy, body, context);
   }
 
   /** The body must carry the tenant's own context entry, and name no other tenant's connection (operators excepted). */
@@ -175,49 +113,9 @@ export class EndpointJobs {
     }
   }
 
-  /**
-   * A 409 on our identifier: the same registration made earlier, or the identifier taken by another
-   * endpoint. Nothing about an endpoint outside this tenant's scope is told.
-   */
-  private async sameEndpointOrThrow(tenant: Tenant, body: CreatePhoneEndpointBody): Promise<ChannelEndpoint> {
-    const found = await this.novu.getEndpoint(body.identifier);
-    if (this.isSame(tenant, found, body)) return found;
-    throw new EndpointWriteError({
-      reason: `The endpoint identifier ${body.identifier} is already used by another endpoint`,
-      hint: 'Choose another identifier, or leave it empty to let Switchboard make one.',
-      field: 'identifier',
-      terminal: true,
-    });
-  }
-
-  private isSame(tenant: Tenant, found: ChannelEndpoint, body: CreatePhoneEndpointBody): boolean {
-    return (
-      found.type === 'phone' &&
-      found.endpoint?.phoneNumber === body.endpoint.phoneNumber &&
-      found.subscriberId === body.subscriberId &&
-      this.scope.owns(tenant, found.contextKeys)
-    );
-  }
-
   /** Deletes only what the tenant owns: its own record, and an endpoint Novu still has in its scope. */
-  private async remove({ workspaceKey, requestedBy, identifier }: RemovePayload, context: JobRunContext): Promise<RemoveResult> {
-    if (!endpointIdentifierPattern.test(identifier)) throw notThisWorkspaces(identifier);
-    const tenant = tenantOfKey(workspaceKey);
-    const operator = this.isOperator(requestedBy);
-    const record = await this.services.store.endpoints.find(identifier);
-    if (!operator && (record?.workspaceKey !== workspaceKey || record.type !== 'phone')) throw notThisWorkspaces(identifier);
-    const read = { retry: context.retry, deadlineMs: context.deadlineMs };
-    try {
-      const current = await this.novu.getEndpoint(identifier);
-      if (!operator && (current.type !== 'phone' || !this.scope.owns(tenant, current.contextKeys))) throw notThisWorkspaces(identifier);
-      await this.novu.deleteEndpoint(identifier, read);
-      await this.services.store.endpoints.remove(identifier);
-      return { identifier, alreadyGone: false };
-    } catch (error) {
-      if (!isNovuNotFound(error)) throw asNovuJobError(error, (explanation) => new EndpointWriteError(explanation));
-      await this.services.store.endpoints.remove(identifier);
-      return { identifier, alreadyGone: !deletedByEarlierAttempt(error) };
-    }
+  private remove({ workspaceKey, requestedBy, identifier }: RemovePayload, context: JobRunContext): Promise<RemoveResult> {
+    return this.writer.remove(tenantOfKey(workspaceKey), requestedBy, identifier, ['phone'], context, () => notThisWorkspaces(identifier));
   }
 
   private async afterRegister({ job, outcome, deliveredInline }: JobFinish<RegisterResult>): Promise<void> {

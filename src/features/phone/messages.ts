@@ -16,6 +16,7 @@ import {
   plain,
   section,
   selectOption,
+  textInput,
 } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import { originMetadata, type ShareOrigin, shareBlock } from '../../slack/share.js';
@@ -125,29 +126,6 @@ export function registerModal(prefill: RegisterPrefill, defaultRegion: string): 
     submit: plain('Register'),
     close: plain('Cancel'),
     blocks,
-  };
-}
-
-function textInput(
-  ids: { block: string; action: string },
-  label: string,
-  initial: string | undefined,
-  options: { placeholder?: string; hint?: string; optional?: boolean; multiline?: boolean; max: number },
-): KnownBlock {
-  return {
-    type: 'input',
-    block_id: ids.block,
-    label: plain(label),
-    optional: options.optional ?? false,
-    ...(options.hint ? { hint: plain(options.hint) } : {}),
-    element: {
-      type: 'plain_text_input',
-      action_id: ids.action,
-      max_length: options.max,
-      ...(options.multiline ? { multiline: true } : {}),
-      ...(options.placeholder ? { placeholder: plain(options.placeholder) } : {}),
-      ...(initial ? { initial_value: initial.slice(0, options.max) } : {}),
-    },
   };
 }
 

@@ -24,6 +24,8 @@ export interface SubcommandSpec {
 export interface CommandSpec {
   /** Without the slash. */
   name: string;
+  /** Slack sends channel and user mentions as ids (`<#C…|name>`, `<@U…|name>`), and `&<>` as entities. */
+  escapesMentions?: true;
   description: string;
   /** Run when the command is typed alone. */
   defaultSubcommand: string;
@@ -35,7 +37,8 @@ export const helpSubcommand = 'help';
 export const commandCatalog: readonly CommandSpec[] = [
   {
     name: 'connect',
-    description: "Manage this workspace's connection to Novu",
+    description: "Manage this workspace's connection to Novu, and where in Slack notifications go",
+    escapesMentions: true,
     defaultSubcommand: 'status',
     subcommands: [
       {
@@ -54,6 +57,36 @@ export const commandCatalog: readonly CommandSpec[] = [
         name: 'disconnect',
         summary: "Delete this workspace's Novu connection (Switchboard stays installed)",
         action: 'connection.write',
+        needs: ['novu'],
+      },
+      {
+        name: 'channel',
+        opensModal: true,
+        args: '[#channel] [subscriberId]',
+        summary: "Send a subscriber's Slack notifications to a channel",
+        examples: ['#ops-alerts subscriber-42'],
+        action: 'routes.write',
+        needs: ['novu'],
+      },
+      {
+        name: 'link',
+        opensModal: true,
+        args: '[@person] [subscriberId]',
+        summary: "Send a subscriber's Slack notifications to a person, as direct messages",
+        examples: ['@maria subscriber-42'],
+        action: 'routes.write',
+        needs: ['novu'],
+      },
+      {
+        name: 'link-all',
+        summary: 'Link every member to the Novu subscriber with the same email: a dry run first, then the links',
+        action: 'routes.write',
+        needs: ['novu'],
+      },
+      {
+        name: 'routes',
+        summary: 'List where in Slack notifications go (channels and linked people), with Remove',
+        action: 'routes.read',
         needs: ['novu'],
       },
       {

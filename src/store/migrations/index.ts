@@ -2,12 +2,14 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as initial from './0001_initial.js';
 import * as connections from './0002_connections.js';
 import * as tenancy from './0003_tenancy.js';
+import * as slackRoutes from './0004_slack_routes.js';
 
 /** Versioned migrations, applied in order on start. Append; never edit one that has shipped. */
 const migrations: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_connections': connections,
   '0003_tenancy': tenancy,
+  '0004_slack_routes': slackRoutes,
 };
 
 export const migrationProvider: MigrationProvider = {

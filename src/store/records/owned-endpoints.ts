@@ -36,6 +36,8 @@ export interface OwnedEndpointRecords {
     types?: OwnedEndpointType[];
     subscriberId?: string;
     connectionIdentifier?: string;
+    /** What it delivers to (a number, channel or user id). */
+    target?: string;
     after?: EndpointCursor;
     limit: number;
   }): Promise<OwnedEndpoint[]>;
@@ -87,12 +89,13 @@ export function ownedEndpointRecords(db: Kysely<Database>): OwnedEndpointRecords
       return changed(await db.deleteFrom('owned_endpoints').where('identifier', '=', identifier).executeTakeFirst()) > 0;
     },
 
-    async page({ workspaceKey, types, subscriberId, connectionIdentifier, after, limit }) {
+    async page({ workspaceKey, types, subscriberId, connectionIdentifier, target, after, limit }) {
       let query = db.selectFrom('owned_endpoints').selectAll().orderBy('created_at', 'desc').orderBy('identifier', 'desc').limit(limit);
       if (workspaceKey !== undefined) query = query.where('workspace_key', '=', workspaceKey);
       if (types?.length) query = query.where('type', 'in', types);
       if (subscriberId !== undefined) query = query.where('subscriber_id', '=', subscriberId);
       if (connectionIdentifier !== undefined) query = query.where('connection_identifier', '=', connectionIdentifier);
+      if (target !== undefined) query = query.where('target', '=', target);
       if (after) {
         query = query.where((eb) =>
           eb.or([eb('created_at', '<', after.createdAt), eb.and([eb('created_at', '=', after.createdAt), eb('identifier', '<', after.identifier)])]),

@@ -1,0 +1,33 @@
+import type { Services } from '../../app/services.js';
+import type { CommandRouter } from '../../slack/commands/router.js';
+import type { SlackListeners } from '../../slack/listener-table.js';
+import type { ConnectionLifecycle } from '../connect/lifecycle.js';
+import type { Feature } from '../index.js';
+import { ChannelRouteHandlers } from './channel-handlers.js';
+import { LinkEveryone } from './link-everyone.js';
+import { LinkHandlers } from './link-handlers.js';
+import { RouteJobs } from './route-jobs.js';
+
+/**
+ * Delivering into Slack: Novu `slack_channel` and `slack_user` endpoints on the tenant's own
+ * connection — channels (`/connect channel`), people (`/connect link`, "link my account",
+ * `/connect link-all`), the list (`/connect routes`); all removed when Switchboard is uninstalled.
+ */
+export function routesFeature(services: Services, lifecycle: ConnectionLifecycle): Feature & { links?: LinkHandlers } {
+  const novu = services.backends.novu;
+  const scope = services.novuScope;
+  if (!novu || !scope) return { register() {} };
+  const routes = new RouteJobs(services, novu, scope);
+  const channels = new ChannelRouteHandlers(services, routes);
+  const links = new LinkHandlers(services, novu, routes, new LinkEveryone(services, novu, routes));
+  lifecycle.onUninstall(async (tenant, intent, keepConnection) => {
+    if (!keepConnection) await routes.enqueueClear(tenant.key, intent);
+  });
+  return {
+    links,
+    register(app: SlackListeners, router: CommandRouter) {
+      channels.register(app, router);
+      links.register(app, router);
+    },
+  };
+}

@@ -1,0 +1,205 @@
+import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type { View } from '@slack/types';
+import type { WebClient } from '@slack/web-api';
+import type { Services } from '../../app/services.js';
+import type { NovuClient } from '../../backends/novu/client.js';
+import { type Actor, actorOf } from '../../slack/actor.js';
+import { refusalMessage } from '../../slack/commands/messages.js';
+import type { CommandRequest, CommandRouter } from '../../slack/commands/router.js';
+import type { SlackListeners } from '../../slack/listener-table.js';
+import { splitMentions } from '../../slack/mentions.js';
+import { inputState, type StateValues, textOf } from '../../slack/view-state.js';
+import { readSubscriberId } from './channel-handlers.js';
+import type { LinkEveryone } from './link-everyone.js';
+import {
+  askedView,
+  emailMismatchView,
+  linkActions,
+  linkDecisionDirectMessage,
+  linkedView,
+  linkingView,
+  linkSelfModal,
+  linkSelfView,
+  linkUserModal,
+  linkView,
+} from './link-messages.js';
+import { notConnectedMessage, routeActions, routeFailedView, routeQueuedView } from './messages.js';
+import type { RouteJobs } from './route-jobs.js';
+import { sameEmail, tenantMember } from './slack-checks.js';
+
+type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+
+const prefixed = (actionId: string) => new RegExp(`^${actionId.replace(/\./g, '\\.')}(:.+)?$`);
+
+/**
+ * People linked to subscribers (`slack_user` routes): an admin links anyone of the workspace; a
+ * member links themselves to the subscriber with their own email, or asks an admin, who approves
+ * on the App Home; and "link everyone by email" for the whole workspace.
+ */
+export class LinkHandlers {
+  /** Redraws the App Home after a change made from it. */
+  refreshHome?: (client: WebClient, actor: Actor) => Promise<void>;
+
+  constructor(
+    private readonly services: Services,
+    private readonly novu: NovuClient,
+    private readonly routes: RouteJobs,
+    private readonly everyone: LinkEveryone,
+  ) {}
+
+  register(app: SlackListeners, router: CommandRouter): void {
+    router.on('connect', 'link', (request) => this.openLinkForm(request));
+    router.on('connect', 'link-all', async ({ actor, respond }) => {
+      await respond(await this.everyone.start(actor));
+    });
+    app.view(linkView.callbackId, (args: ViewArgs) => this.submitLink(args));
+    app.view(linkSelfView.callbackId, (args: ViewArgs) => this.submitSelfLink(args));
+    app.action(routeActions.openLink, (args: ButtonArgs) => this.fromHome(args, 'routes.write', async () => linkUserModal({})));
+    app.action(routeActions.openLinkSelf, (args: ButtonArgs) =>
+      this.fromHome(args, 'routes.link-self', async (actor, client) => linkSelfModal((await tenantMember(client, actor.tenant, actor.userId))?.email)),
+    );
+    app.action(routeActions.openLinkAll, async ({ ack, client, context }: ButtonArgs) => {
+      await ack();
+      const actor = actorOf(context);
+      if (!(await this.services.permissions.allows(actor, 'routes.write', client))) return;
+      const started = await this.everyone.start(actor);
+      await this.services.bots.sendDirectMessage(actor.tenant.key, actor.userId, started);
+    });
+    app.action(linkActions.ask, (args: ButtonArgs) => this.askAdmin(args));
+    app.action(prefixed(linkActions.approve), (args: ButtonArgs) => this.decide(args, 'approved'));
+    app.action(prefixed(linkActions.deny), (args: ButtonArgs) => this.decide(args, 'denied'));
+    app.action(linkActions.apply, (args: ButtonArgs) => this.runButton(args, (actor, runId) => this.everyone.apply(actor, runId)));
+    app.action(linkActions.cancel, (args: ButtonArgs) => this.runButton(args, (actor, runId) => this.everyone.cancel(actor, runId)));
+  }
+
+  private async fromHome(
+    { ack, body, client, context }: ButtonArgs,
+    action: 'routes.write' | 'routes.link-self',
+    build: (actor: Actor, client: WebClient) => Promise<View>,
+  ): Promise<void> {
+    await ack();
+    const actor = actorOf(context);
+    if (!(await this.services.permissions.allows(actor, action, client))) return;
+    if (!(await this.routes.usableConnection(actor.tenant.key))) {
+      await this.services.bots.sendDirectMessage(actor.tenant.key, actor.userId, notConnectedMessage());
+      return;
+    }
+    await client.views.open({ trigger_id: body.trigger_id, view: await build(actor, client) });
+  }
+
+  private async openLinkForm({ args, actor, openModal, respond }: CommandRequest): Promise<void> {
+    if (!(await this.routes.usableConnection(actor.tenant.key))) return void (await respond(notConnectedMessage()));
+    const { userId, rest } = splitMentions(args);
+    await openModal(linkUserModal({ userId, subscriberId: rest[0] }));
+  }
+
+  private async submitLink({ ack, view, client, context }: ViewArgs): Promise<void> {
+    const actor = actorOf(context);
+    const refusal = await this.services.permissions.formRefusal(actor, 'routes.write', client, '/connect link');
+    if (refusal) return ack({ response_action: 'errors', errors: { [linkView.subscriber.block]: refusal } });
+    const values = view.state.values as StateValues;
+    const subscriber = readSubscriberId(values, linkView.subscriber.action);
+    const userId = textOf(inputState<{ selected_user?: unknown }>(values, linkView.user.action)?.selected_user);
+    const errors: Record<string, string> = {};
+    if ('error' in subscriber) errors[linkView.subscriber.block] = subscriber.error;
+    if (!userId) errors[linkView.user.block] = 'Choose the person.';
+    if (!userId || 'error' in subscriber) return ack({ response_action: 'errors', errors });
+    await ack({ response_action: 'update', view: linkingView() });
+    await this.link(actor, client, view.id, userId, subscriber.subscriberId, `link:${view.id}:${userId}:${subscriber.subscriberId}`);
+  }
+
+  /**
+   * A member links themselves: to a subscriber whose email in Novu is their Slack email, at once;
+   * otherwise they may ask an admin. The person linked is always the one submitting.
+   */
+  private async submitSelfLink({ ack, view, client, context }: ViewArgs): Promise<void> {
+    const actor = actorOf(context);
+    const refusal = await this.services.permissions.formRefusal(actor, 'routes.link-self', client, 'link my Slack account');
+    if (refusal) return ack({ response_action: 'errors', errors: { [linkSelfView.subscriber.block]: refusal } });
+    const subscriber = readSubscriberId(view.state.values as StateValues, linkSelfView.subscriber.action);
+    if ('error' in subscriber) return ack({ response_action: 'errors', errors: { [linkSelfView.subscriber.block]: subscriber.error } });
+    await ack({ response_action: 'update', view: linkingView() });
+    const { subscriberId } = subscriber;
+    const [member, novuSubscriber] = await Promise.all([
+      tenantMember(client, actor.tenant, actor.userId).catch(() => undefined),
+      this.novu.findSubscriber(subscriberId).catch(() => undefined),
+    ]);
+    if (!novuSubscriber) return this.show(client, view.id, routeFailedView(`Novu has no subscriber ${subscriberId}. Check the ID with whoever runs Novu.`));
+    if (!member?.email || !sameEmail(member.email, novuSubscriber.email)) {
+      const reason = !member?.email
+        ? `Slack does not show Switchboard your email, so ${subscriberId} cannot be checked against it.`
+        : `${subscriberId}’s email in Novu is not your Slack email.`;
+      return this.show(client, view.id, emailMismatchView(subscriberId, `${reason} An admin can approve the link.`));
+    }
+    await this.link(actor, client, view.id, actor.userId, subscriberId, `link-self:${view.id}:${subscriberId}`);
+  }
+
+  private async link(actor: Actor, client: WebClient, viewId: string, userId: string, subscriberId: string, intent: string): Promise<void> {
+    const outcome = await this.routes.createNow(
+      { workspaceKey: actor.tenant.key, requestedBy: actor.userId, type: 'slack_user', target: userId, subscriberId },
+      intent,
+    );
+    const next =
+      outcome.status === 'done'
+        ? linkedView(outcome.result, userId, subscriberId)
+        : outcome.status === 'failed'
+          ? routeFailedView(outcome.error)
+          : routeQueuedView(outcome.lastError);
+    await this.show(client, viewId, next);
+    if (outcome.status === 'done') await this.refreshHome?.(client, actor);
+  }
+
+  private async askAdmin({ ack, action, body, client, context }: ButtonArgs): Promise<void> {
+    await ack();
+    const actor = actorOf(context);
+    const subscriberId = action.value?.trim();
+    if (!body.view || !subscriberId || subscriberId.length > 200 || !(await this.services.permissions.allows(actor, 'routes.link-self', client))) return;
+    const request = await this.services.store.linkRequests.ask({ workspaceKey: actor.tenant.key, userId: actor.userId, subscriberId });
+    await this.services.audit.record({
+      action: 'route.link-request',
+      outcome: 'queued',
+      workspaceKey: actor.tenant.key,
+      userId: actor.userId,
+      target: subscriberId,
+      detail: { request: request.id },
+    });
+    await this.show(client, body.view.id, askedView(subscriberId));
+  }
+
+  /** An admin approves (the link is written for the person who asked) or denies a request. */
+  private async decide({ ack, action, client, context }: ButtonArgs, status: 'approved' | 'denied'): Promise<void> {
+    await ack();
+    const actor = actorOf(context);
+    const refusal = await this.services.permissions.refusal(actor, 'routes.write', client, `link request ${action.value ?? ''}`);
+    if (refusal) return;
+    const waiting = action.value ? await this.services.store.linkRequests.get(action.value) : undefined;
+    if (waiting?.workspaceKey !== actor.tenant.key) return;
+    const request = await this.services.store.linkRequests.decide(waiting.id, status, actor.userId);
+    if (!request) return void (await this.refreshHome?.(client, actor));
+    let outcome: { linked: boolean; error?: string } = { linked: false };
+    if (status === 'approved') {
+      const written = await this.routes.createNow(
+        { workspaceKey: actor.tenant.key, requestedBy: actor.userId, type: 'slack_user', target: request.userId, subscriberId: request.subscriberId },
+        `link-request:${request.id}`,
+      );
+      outcome = written.status === 'done' ? { linked: true } : { linked: false, error: written.status === 'failed' ? written.error : 'still being written' };
+    }
+    await this.services.bots.sendDirectMessage(actor.tenant.key, request.userId, linkDecisionDirectMessage(request, outcome));
+    await this.refreshHome?.(client, actor);
+  }
+
+  private async runButton({ ack, action, client, context, respond }: ButtonArgs, run: (actor: Actor, runId: string) => Promise<void>): Promise<void> {
+    await ack();
+    const actor = actorOf(context);
+    const refusal = await this.services.permissions.refusal(actor, 'routes.write', client, 'link everyone by email');
+    if (refusal) return void (await respond({ ...refusalMessage(refusal.message), replace_original: false }).catch(() => {}));
+    if (action.value) await run(actor, action.value);
+  }
+
+  private async show(client: WebClient, viewId: string, view: View): Promise<void> {
+    await client.views.update({ view_id: viewId, view }).catch((error: unknown) => {
+      this.services.logger.warn({ err: error }, 'could not show a link step; the result is in the audit log');
+    });
+  }
+}

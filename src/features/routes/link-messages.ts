@@ -1,0 +1,204 @@
+import type { KnownBlock, View } from '@slack/types';
+import {
+  actions,
+  button,
+  code,
+  confirmDialog,
+  context,
+  type EphemeralMessage,
+  ephemeral,
+  escapeMrkdwn,
+  noticeModal,
+  plain,
+  section,
+  textInput,
+} from '../../slack/blocks.js';
+import type { SlackMessage } from '../../slack/bot-clients.js';
+import type { LinkCounts, LinkItem, LinkRequest, LinkRun } from '../../store/types.js';
+import type { WrittenEndpoint } from '../endpoint-writer.js';
+
+export const linkActions = {
+  ask: 'routes.link.ask',
+  approve: 'routes.request.approve',
+  deny: 'routes.request.deny',
+  apply: 'routes.linkall.apply',
+  cancel: 'routes.linkall.cancel',
+} as const;
+
+export const linkView = {
+  callbackId: 'routes.link',
+  user: { block: 'user', action: 'routes.link.user' },
+  subscriber: { block: 'subscriber', action: 'subscriber' },
+} as const;
+
+export const linkSelfView = {
+  callbackId: 'routes.link.self',
+  subscriber: { block: 'subscriber', action: 'subscriber' },
+} as const;
+
+const when = (epochMs: number) => `<!date^${Math.floor(epochMs / 1000)}^{date_short_pretty} {time}|${new Date(epochMs).toISOString()}>`;
+
+export function linkUserModal(prefill: { userId?: string; subscriberId?: string }): View {
+  return {
+    type: 'modal',
+    callback_id: linkView.callbackId,
+    title: plain('Link a person'),
+    submit: plain('Link'),
+    close: plain('Cancel'),
+    blocks: [
+      section('Novu’s Slack notifications for the subscriber will reach the person as direct messages from Switchboard.'),
+      {
+        type: 'input',
+        block_id: linkView.user.block,
+        label: plain('Person'),
+        element: { type: 'users_select', action_id: linkView.user.action, ...(prefill.userId ? { initial_user: prefill.userId } : {}) },
+      },
+      textInput(linkView.subscriber, 'Subscriber ID', prefill.subscriberId, { placeholder: 'subscriber-42', max: 200 }),
+    ],
+  };
+}
+
+export function linkSelfModal(email: string | undefined): View {
+  const rule = email
+    ? `If the subscriber’s email in Novu is your Slack email (${escapeMrkdwn(email)}), you are linked at once; if not, you can ask an admin.`
+    : 'Slack does not show Switchboard your email, so an admin will be asked to approve the link.';
+  return {
+    type: 'modal',
+    callback_id: linkSelfView.callbackId,
+    title: plain('Link my Slack account'),
+    submit: plain('Link'),
+    close: plain('Cancel'),
+    blocks: [
+      section(`Novu’s Slack notifications for your subscriber will reach you as direct messages from Switchboard. ${rule}`),
+      textInput(linkSelfView.subscriber, 'Your Novu subscriber ID', undefined, { placeholder: 'subscriber-42', max: 200 }),
+    ],
+  };
+}
+
+export function linkingView(): View {
+  return noticeModal('Link to Slack', ':hourglass_flowing_sand: Writing the link to Novu…');
+}
+
+export function linkedView(written: WrittenEndpoint, userId: string, subscriberId: string): View {
+  const again = written.existing ? ' (they were already linked)' : '';
+  return noticeModal('Linked', `:white_check_mark: <@${userId}> now gets Novu’s Slack notifications for ${code(subscriberId)} as direct messages${again}.`);
+}
+
+/** The email does not match: the person may ask an admin instead. */
+export function emailMismatchView(subscriberId: string, reason: string): View {
+  return {
+    type: 'modal',
+    title: plain('Not linked yet'),
+    close: plain('Close'),
+    blocks: [
+      section(`:information_source: ${escapeMrkdwn(reason)}`),
+      actions('routes-ask', [button('Ask an admin', linkActions.ask, { value: subscriberId, style: 'primary' })]),
+    ],
+  };
+}
+
+export function askedView(subscriberId: string): View {
+  return noticeModal(
+    'Asked',
+    `:hourglass_flowing_sand: The workspace’s admins see your request to be linked to ${code(subscriberId)} on Switchboard’s Home tab. You will get a direct message when one of them decides.`,
+  );
+}
+
+export function linkRequestsSection(requests: LinkRequest[]): KnownBlock[] {
+  const blocks: KnownBlock[] = [section('*Link requests*\nPeople asking to be linked to a subscriber whose email is not theirs.')];
+  for (const request of requests) {
+    blocks.push(
+      section(`<@${request.userId}> → ${code(request.subscriberId)} · ${when(request.requestedAt)}`),
+      actions(`link-request-${request.id}`, [
+        button('Approve', `${linkActions.approve}:${request.id}`, { value: request.id, style: 'primary' }),
+        button('Deny', `${linkActions.deny}:${request.id}`, { value: request.id }),
+      ]),
+    );
+  }
+  return blocks;
+}
+
+export function linkDecisionDirectMessage(request: LinkRequest, outcome: { linked: boolean; error?: string }): SlackMessage {
+  if (request.status === 'denied') return { text: `Your request to be linked to ${request.subscriberId} was declined by <@${request.decidedBy}>.` };
+  return {
+    text: outcome.linked
+      ? `:white_check_mark: <@${request.decidedBy}> approved: you now get Novu’s Slack notifications for ${request.subscriberId} as direct messages.`
+      : `:x: <@${request.decidedBy}> approved your link to ${request.subscriberId}, but it was not written: ${outcome.error ?? 'unknown error'}`,
+  };
+}
+
+export function linkRunStartedMessage(): EphemeralMessage {
+  return ephemeral(
+    ':hourglass_flowing_sand: Checking every member’s email against Novu’s subscribers. Nothing is linked until you confirm: the dry run and then the progress appear in your direct messages with Switchboard.',
+  );
+}
+
+export function linkRunBusyMessage(run: LinkRun): EphemeralMessage {
+  return ephemeral(
+    `:hourglass_flowing_sand: A run started ${when(run.createdAt)} by <@${run.requestedBy}> is still ${run.status === 'linking' ? 'linking' : 'checking'}. Its progress is in their direct messages with Switchboard.`,
+  );
+}
+
+const sample = (items: LinkItem[]) => items.map((item) => `<@${item.userId}>${item.detail ? ` (${escapeMrkdwn(item.detail)})` : ''}`).join(', ');
+
+/** The run's message: progress while it works, the dry run's verdict with the buttons, the end. */
+export function linkRunMessage(
+  run: LinkRun,
+  counts: LinkCounts,
+  examples: { unmatched: LinkItem[]; conflicts: LinkItem[] } = { unmatched: [], conflicts: [] },
+): SlackMessage {
+  const toLink = counts.matched + counts.linked + counts.failed;
+  switch (run.status) {
+    case 'planning': {
+      const text = `:hourglass_flowing_sand: Link everyone by email: checking members against Novu’s subscribers… ${run.membersSeen} read so far.`;
+      return { text, blocks: [section(text)] };
+    }
+    case 'planned': {
+      const summary = [
+        `*Link everyone by email: dry run*`,
+        `• ${counts.matched} will be linked to the subscriber with their email`,
+        `• ${counts['already-linked']} are linked already`,
+        `• ${counts.unmatched} have no subscriber with their email${examples.unmatched.length ? `: ${sample(examples.unmatched)}${counts.unmatched > examples.unmatched.length ? ', …' : ''}` : ''}`,
+        `• ${counts.conflict} match several subscribers and are left alone${examples.conflicts.length ? `: ${sample(examples.conflicts)}` : ''}`,
+      ].join('\n');
+      const blocks: KnownBlock[] = [section(summary.slice(0, 3000))];
+      if (counts.matched > 0) {
+        blocks.push(
+          actions('link-run', [
+            button(`Link ${counts.matched} members`, linkActions.apply, {
+              value: run.id,
+              style: 'primary',
+              confirm: confirmDialog(
+                'Link them?',
+                `Novu will send each of these ${counts.matched} members their subscriber’s Slack notifications as direct messages.`,
+                'Link',
+                'primary',
+              ),
+            }),
+            button('Cancel', linkActions.cancel, { value: run.id }),
+          ]),
+        );
+      } else {
+        blocks.push(context('Nothing to link.'));
+      }
+      return {
+        text: `Dry run: ${counts.matched} to link, ${counts.unmatched} without a subscriber, ${counts.conflict} conflicts, ${counts['already-linked']} already linked.`,
+        blocks,
+      };
+    }
+    case 'linking': {
+      const text = `:hourglass_flowing_sand: Linking… ${counts.linked + counts.failed} of ${toLink} done${counts.failed ? ` (${counts.failed} failed)` : ''}.`;
+      return { text, blocks: [section(text)] };
+    }
+    case 'done': {
+      const text = `:white_check_mark: Link everyone by email: ${counts.linked} of ${toLink} members linked${counts.failed ? `; ${counts.failed} failed (see the audit log)` : ''}.`;
+      return { text, blocks: [section(text)] };
+    }
+    case 'cancelled':
+      return { text: 'Link everyone by email: cancelled; nothing was linked.', blocks: [section('Link everyone by email: cancelled; nothing was linked.')] };
+    case 'failed': {
+      const text = `:x: Link everyone by email stopped: ${run.error ?? 'unknown error'}`;
+      return { text, blocks: [section(escapeMrkdwn(text))] };
+    }
+  }
+}

@@ -1,0 +1,252 @@
+import type { Button, KnownBlock, View } from '@slack/types';
+import type { JobFinish } from '../../jobs/queue.js';
+import {
+  actions,
+  button,
+  code,
+  confirmDialog,
+  context,
+  type EphemeralMessage,
+  ephemeral,
+  escapeMrkdwn,
+  header,
+  noticeModal,
+  plain,
+  section,
+  textInput,
+} from '../../slack/blocks.js';
+import type { SlackMessage } from '../../slack/bot-clients.js';
+import { type ShareOrigin, shareBlock } from '../../slack/share.js';
+import type { EndpointCursor, OwnedEndpoint } from '../../store/types.js';
+import type { RemovedEndpoint, WrittenEndpoint } from '../endpoint-writer.js';
+import type { RoutePayload } from './route-jobs.js';
+
+export const routeActions = {
+  remove: 'routes.remove',
+  more: 'routes.list.more',
+  recheck: 'routes.channel.recheck',
+  test: 'routes.channel.test',
+  openChannel: 'routes.channel.open',
+  openLink: 'routes.link.open',
+  openLinkSelf: 'routes.link.self.open',
+  openLinkAll: 'routes.linkall.open',
+} as const;
+
+export const channelView = {
+  callbackId: 'routes.channel',
+  subscriber: { block: 'subscriber', action: 'subscriber' },
+  channel: { block: 'channel', action: 'routes.channel.pick' },
+} as const;
+
+export const joinView = { callbackId: 'routes.channel.join' } as const;
+
+/** Where the routes are delivered from: the tenant's connection, named in forms. */
+export interface ConnectionLabel {
+  identifier: string;
+  integration: string;
+}
+
+/** A channel route on its way through the forms: what was chosen, and where the form came from. */
+export interface PendingChannelRoute {
+  subscriberId: string;
+  channelId: string;
+  origin?: ShareOrigin;
+}
+
+const when = (epochMs: number) => `<!date^${Math.floor(epochMs / 1000)}^{date_short_pretty} {time}|${new Date(epochMs).toISOString()}>`;
+
+export function notConnectedMessage(): EphemeralMessage {
+  return ephemeral(
+    ':information_source: Notifications reach Slack through this workspace’s Novu connection, and there is none yet. Set it up with `/connect setup`, then route channels and people.',
+  );
+}
+
+export function channelRouteModal(prefill: { subscriberId?: string; channelId?: string; origin?: ShareOrigin }, connection: ConnectionLabel): View {
+  const blocks: KnownBlock[] = [
+    section(
+      `Novu’s Slack notifications for the subscriber will be posted in the channel, through connection ${code(connection.identifier)} (integration ${code(connection.integration)}).`,
+    ),
+    textInput(channelView.subscriber, 'Subscriber ID', prefill.subscriberId, { placeholder: 'subscriber-42', max: 200 }),
+    {
+      type: 'input',
+      block_id: channelView.channel.block,
+      label: plain('Channel'),
+      hint: plain('A private channel works once Switchboard is invited to it.'),
+      element: {
+        type: 'conversations_select',
+        action_id: channelView.channel.action,
+        ...(prefill.channelId ? { initial_conversation: prefill.channelId } : { default_to_current_conversation: true }),
+        filter: { include: ['public', 'private'], exclude_bot_users: true },
+      },
+    },
+  ];
+  if (prefill.origin) blocks.push(shareBlock());
+  return {
+    type: 'modal',
+    callback_id: channelView.callbackId,
+    private_metadata: prefill.origin ? JSON.stringify(prefill.origin) : '',
+    title: plain('Route to a channel'),
+    submit: plain('Route'),
+    close: plain('Cancel'),
+    blocks,
+  };
+}
+
+export function joinConfirmView(pending: PendingChannelRoute, channelName: string): View {
+  return {
+    type: 'modal',
+    callback_id: joinView.callbackId,
+    private_metadata: JSON.stringify(pending),
+    title: plain('Join the channel?'),
+    submit: plain('Join and route'),
+    close: plain('Cancel'),
+    blocks: [
+      section(
+        `Switchboard is not in *#${escapeMrkdwn(channelName)}*. To post there it will join it (everyone in #${escapeMrkdwn(channelName)} sees it join), then route ${code(pending.subscriberId)} to it.`,
+      ),
+    ],
+  };
+}
+
+export function inviteView(pending: PendingChannelRoute, botUserId: string | undefined, note?: string): View {
+  const invite = botUserId ? `/invite <@${botUserId}>` : '/invite @switchboard';
+  return {
+    type: 'modal',
+    private_metadata: JSON.stringify(pending),
+    title: plain('Invite Switchboard'),
+    close: plain('Close'),
+    blocks: [
+      section(
+        `:lock: Switchboard cannot post in <#${pending.channelId}>: it is private, or Switchboard cannot see it. In that channel, send \`${invite}\`, then check again.`,
+      ),
+      actions('routes-recheck', [button('Check again', routeActions.recheck, { style: 'primary' })]),
+      ...(note ? [context(note)] : []),
+    ],
+  };
+}
+
+export function routingView(): View {
+  return noticeModal('Route to Slack', ':hourglass_flowing_sand: Writing the route to Novu…');
+}
+
+/** The route is written; the view keeps what "Send a test" needs. */
+export function channelRoutedView(route: { identifier: string; existing: boolean }, pending: PendingChannelRoute, note?: string): View {
+  const again = route.existing ? ' (it was already routed there)' : '';
+  return {
+    type: 'modal',
+    title: plain('Routed'),
+    close: plain('Close'),
+    private_metadata: JSON.stringify({ ...pending, identifier: route.identifier }),
+    blocks: [
+      section(
+        `:white_check_mark: Novu’s Slack notifications for ${code(pending.subscriberId)} go to <#${pending.channelId}>${again}.\nEndpoint ${code(route.identifier)}.`,
+      ),
+      actions('routes-test', [button('Send a test', routeActions.test)]),
+      ...(note ? [context(note)] : []),
+    ],
+  };
+}
+
+export function routeFailedView(error: string): View {
+  return noticeModal('Not routed', `:x: ${escapeMrkdwn(error)}`);
+}
+
+export function routeQueuedView(lastError: string | undefined): View {
+  return noticeModal(
+    'Route to Slack',
+    `:hourglass_flowing_sand: Novu is slow to answer; the route is queued and you will get a direct message when it is written.${lastError ? `\nLast error: ${escapeMrkdwn(lastError)}` : ''}`,
+  );
+}
+
+export function testMessage(subscriberId: string): SlackMessage {
+  const text = `:wave: Test from Switchboard: Novu’s Slack notifications for subscriber ${subscriberId} will be posted here.`;
+  return { text, blocks: [section(`:wave: Test from Switchboard: Novu’s Slack notifications for ${code(subscriberId)} will be posted here.`)] };
+}
+
+export function channelSharedMessage(userId: string, pending: PendingChannelRoute): SlackMessage {
+  const text = `<@${userId}> routed Novu’s Slack notifications for ${pending.subscriberId} to <#${pending.channelId}>.`;
+  return { text, blocks: [section(`<@${userId}> routed Novu’s Slack notifications for ${code(pending.subscriberId)} to <#${pending.channelId}>.`)] };
+}
+
+/** Where a route delivers, as a line for lists. */
+export function describeRoute(route: Pick<OwnedEndpoint, 'type' | 'target'>): string {
+  return route.type === 'slack_channel' ? `<#${route.target}>` : `<@${route.target}> (direct messages)`;
+}
+
+export const routesPageSize = 10;
+
+export function routesListMessage(routes: OwnedEndpoint[], page: number, next: EndpointCursor | undefined, canRemove: boolean): EphemeralMessage {
+  if (routes.length === 0 && page === 1) {
+    return ephemeral('No Slack routes yet. Route a channel with `/connect channel`, or link people with `/connect link` and `/connect link-all`.');
+  }
+  const blocks: KnownBlock[] = [header(`Slack routes${page > 1 ? ` · page ${page}` : ''}`)];
+  routes.forEach((route, index) => {
+    const text = `${describeRoute(route)} ← ${code(route.subscriberId)}\n${code(route.identifier)} · <@${route.createdBy}> ${when(route.createdAt)}`;
+    blocks.push(
+      section(text, {
+        ...(canRemove
+          ? {
+              accessory: button('Remove', `${routeActions.remove}:${index}`, {
+                value: route.identifier,
+                style: 'danger',
+                confirm: confirmDialog(
+                  'Remove this route?',
+                  `Novu stops delivering ${escapeMrkdwn(route.subscriberId)}'s Slack notifications there.`,
+                  'Remove',
+                ),
+              }),
+            }
+          : {}),
+      }),
+    );
+  });
+  if (next) blocks.push(actions('routes-more', [button('More', routeActions.more, { value: JSON.stringify({ page: page + 1, ...next }) })]));
+  return ephemeral(`Slack routes (page ${page})`, blocks);
+}
+
+export function routeRemovedMessage(
+  outcome: JobFinish<RemovedEndpoint>['outcome'] | { status: 'queued'; lastError?: string },
+  identifier: string,
+): EphemeralMessage {
+  switch (outcome.status) {
+    case 'done':
+      return ephemeral(outcome.result.alreadyGone ? `Route ${identifier} was already gone.` : `:white_check_mark: Removed route ${identifier}.`);
+    case 'failed':
+      return ephemeral(`:x: Route ${identifier} was not removed: ${outcome.error}`);
+    case 'queued':
+      return ephemeral(`:hourglass_flowing_sand: Novu is slow to answer; route ${identifier} will be removed, and you will get a direct message.`);
+  }
+}
+
+export function routeCreatedDirectMessage(payload: RoutePayload, outcome: JobFinish<WrittenEndpoint>['outcome']): SlackMessage {
+  const where = payload.type === 'slack_channel' ? `<#${payload.target}>` : `<@${payload.target}>`;
+  const text =
+    outcome.status === 'done'
+      ? `:white_check_mark: Novu’s Slack notifications for ${payload.subscriberId} now go to ${where}.`
+      : `:x: The route of ${payload.subscriberId} to ${where} was not written: ${outcome.error}`;
+  return { text };
+}
+
+export function routeRemovedDirectMessage(identifier: string, outcome: JobFinish<RemovedEndpoint>['outcome']): SlackMessage {
+  return { text: outcome.status === 'done' ? `:white_check_mark: Route ${identifier} removed.` : `:x: Route ${identifier} was not removed: ${outcome.error}` };
+}
+
+/** The App Home's routes: the latest few, and what the person may do. */
+export function routesHomeSection(routes: OwnedEndpoint[], can: { write: boolean; linkSelf: boolean }, ownLink: OwnedEndpoint | undefined): KnownBlock[] {
+  const lines = routes.map((route) => `• ${describeRoute(route)} ← ${code(route.subscriberId)} · <@${route.createdBy}> ${when(route.createdAt)}`);
+  const own = ownLink ? `\nYour Slack account is linked to ${code(ownLink.subscriberId)}.` : '';
+  const blocks: KnownBlock[] = [
+    section(`*Slack routes*\n${lines.length ? lines.join('\n') : 'None yet: Novu cannot post anywhere in Slack on its own.'}${own}`),
+  ];
+  const buttons: Button[] = [];
+  if (can.write) {
+    buttons.push(
+      button('Route a channel', routeActions.openChannel),
+      button('Link a person', routeActions.openLink),
+      button('Link everyone by email', routeActions.openLinkAll),
+    );
+  }
+  if (can.linkSelf && !ownLink) buttons.push(button('Link my Slack account', routeActions.openLinkSelf));
+  if (buttons.length) blocks.push(actions('home-routes', buttons));
+  return blocks;
+}

@@ -1,0 +1,216 @@
+import type { Services } from '../../app/services.js';
+import type { NovuClient } from '../../backends/novu/client.js';
+import type { CreateSlackChannelEndpointBody, CreateSlackUserEndpointBody } from '../../backends/novu/schemas.js';
+import { type JobFinish, type JobOutcome, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
+import type { ConnectionRecord, OwnedEndpointType, WorkspaceKey } from '../../store/types.js';
+import type { NovuScope } from '../../tenancy/novu-scope.js';
+import { type Tenant, tenantOfKey } from '../../tenancy/tenant.js';
+import { sha256 } from '../../util/ids.js';
+import { EndpointWriteError, EndpointWriter, type RemovedEndpoint, type WrittenEndpoint } from '../endpoint-writer.js';
+import { describeNovuFailure } from '../novu-failures.js';
+import { routeCreatedDirectMessage, routeRemovedDirectMessage } from './messages.js';
+import { channelStanding, tenantMember } from './slack-checks.js';
+
+export type RouteType = 'slack_channel' | 'slack_user';
+export const routeTypes: readonly OwnedEndpointType[] = ['slack_channel', 'slack_user'];
+
+export interface RoutePayload {
+  workspaceKey: WorkspaceKey;
+  requestedBy: string;
+  type: RouteType;
+  /** The channel id, or the user id. */
+  target: string;
+  subscriberId: string;
+  /** Set for a member of a "link everyone" run: the run (the tenant's own) vouches for the member. */
+  linkRunId?: string;
+}
+
+export interface RemoveRoutePayload {
+  workspaceKey: WorkspaceKey;
+  requestedBy: string;
+  identifier: string;
+}
+
+export const createRouteJob = 'novu.route.create';
+export const removeRouteJob = 'novu.route.remove';
+export const clearRoutesJob = 'novu.routes.clear';
+
+/** One identifier per (tenant, integration, subscriber, channel or user): asking twice finds the first. */
+export function routeIdentifier(tenantId: string, integrationIdentifier: string, type: RouteType, subscriberId: string, target: string): string {
+  const digest = sha256(`${tenantId}\u0000${integrationIdentifier}\u0000${type}\u0000${subscriberId}\u0000${target}`).slice(0, 16);
+  return `${type === 'slack_channel' ? 'slack-channel' : 'slack-user'}-${digest}`;
+}
+
+const notThisWorkspaces = (identifier: string) =>
+  new TerminalJobError(`There is no Slack route ${identifier} in this workspace (Switchboard only changes the routes a workspace made).`);
+
+type CreatedListener = (payload: RoutePayload, outcome: JobFinish<WrittenEndpoint>['outcome']) => Promise<void>;
+
+/**
+ * Slack routes through the durable queue: `slack_channel` and `slack_user` endpoints bound to the
+ * tenant's own Novu connection and scope. When a job runs it checks, with the tenant's own bot
+ * token, that the channel or person is the tenant's, so no workspace can route into another's.
+ */
+export class RouteJobs {
+  private readonly writer: EndpointWriter;
+  private readonly createdListeners: CreatedListener[] = [];
+
+  constructor(
+    private readonly services: Services,
+    novu: NovuClient,
+    private readonly scope: NovuScope,
+  ) {
+    this.writer = new EndpointWriter(services, novu, scope);
+    services.queue.define<RoutePayload, WrittenEndpoint>({
+      kind: createRouteJob,
+      run: (payload, context) => this.create(payload, context),
+      onFinished: (finish) => this.afterCreate(finish),
+      describeError: describeNovuFailure,
+    });
+    services.queue.define<RemoveRoutePayload, RemovedEndpoint>({
+      kind: removeRouteJob,
+      run: (payload, context) => this.remove(payload, context),
+      onFinished: (finish) => this.afterRemove(finish),
+      describeError: describeNovuFailure,
+    });
+    services.queue.define<{ workspaceKey: WorkspaceKey }, { removed: number }>({
+      kind: clearRoutesJob,
+      run: (payload, context) => this.clear(payload.workspaceKey, context),
+      describeError: describeNovuFailure,
+    });
+  }
+
+  /** Called when a create job finishes (a "link everyone" run follows its members this way). */
+  onCreated(listener: CreatedListener): void {
+    this.createdListeners.push(listener);
+  }
+
+  createNow(payload: RoutePayload, intent: string): Promise<JobOutcome<WrittenEndpoint>> {
+    return this.services.queue.whilePersonWaits<WrittenEndpoint>(createRouteJob, payload, `${createRouteJob}:${intent}`);
+  }
+
+  /** Queued for the worker; the same `dedupeKey` again is the same job. */
+  async enqueueCreate(payload: RoutePayload, dedupeKey: string): Promise<void> {
+    await this.services.queue.enqueue(createRouteJob, payload, { dedupeKey, workspaceKey: payload.workspaceKey, requestedBy: payload.requestedBy });
+  }
+
+  removeNow(payload: RemoveRoutePayload, intent: string): Promise<JobOutcome<RemovedEndpoint>> {
+    return this.services.queue.whilePersonWaits<RemovedEndpoint>(
+      removeRouteJob,
+      payload,
+      `${removeRouteJob}:${payload.workspaceKey}:${payload.identifier}:${intent}`,
+    );
+  }
+
+  /** Every route of the tenant goes (after an uninstall); queued once per uninstall intent. */
+  async enqueueClear(workspaceKey: WorkspaceKey, intent: string): Promise<void> {
+    await this.services.queue.enqueue(clearRoutesJob, { workspaceKey }, { dedupeKey: `${clearRoutesJob}:${workspaceKey}:${intent}`, workspaceKey });
+  }
+
+  /** The tenant's connection, if Novu confirmed it: routes are bound to it. */
+  async usableConnection(workspaceKey: WorkspaceKey): Promise<ConnectionRecord | undefined> {
+    const connection = await this.services.store.connections.find(workspaceKey);
+    return connection && connection.state !== 'disconnecting' && connection.syncedAt !== null ? connection : undefined;
+  }
+
+  private async create(payload: RoutePayload, context: JobRunContext): Promise<WrittenEndpoint> {
+    const tenant = tenantOfKey(payload.workspaceKey);
+    const connection = await this.usableConnection(tenant.key);
+    if (!connection) {
+      throw new EndpointWriteError({ reason: 'This workspace is not connected to Novu', hint: 'Connect it with /connect setup first.', terminal: true });
+    }
+    await this.assertTenantsOwn(tenant, payload);
+    const identifier = routeIdentifier(tenant.id, connection.integrationIdentifier, payload.type, payload.subscriberId, payload.target);
+    const common = {
+      identifier,
+      subscriberId: payload.subscriberId,
+      integrationIdentifier: connection.integrationIdentifier,
+      connectionIdentifier: connection.identifier,
+      context: this.scope.context(tenant),
+    };
+    const body: CreateSlackChannelEndpointBody | CreateSlackUserEndpointBody =
+      payload.type === 'slack_channel'
+        ? { ...common, type: 'slack_channel', endpoint: { channelId: payload.target } }
+        : { ...common, type: 'slack_user', endpoint: { userId: payload.target } };
+    return this.writer.create(tenant, payload.requestedBy, body, context);
+  }
+
+  /** The channel or person must be the tenant's, as the tenant's own bot token sees it (or as its own link run recorded). */
+  private async assertTenantsOwn(tenant: Tenant, payload: RoutePayload): Promise<void> {
+    if (payload.linkRunId && (await this.vouchedByRun(tenant, payload))) return;
+    const client = await this.services.bots.forWorkspace(tenant.key);
+    if (!client) throw new TerminalJobError('Switchboard is no longer installed in this workspace.');
+    if (payload.type === 'slack_channel') {
+      const standing = await channelStanding(client, payload.target);
+      if (standing.kind === 'member' || standing.kind === 'public') return;
+      const reasons = {
+        invite: 'Switchboard cannot see that channel in this workspace (invite it to a private channel first)',
+        archived: 'That channel is archived',
+        direct: 'Direct messages are reached by linking the person (/connect link), not as a channel',
+      } as const;
+      throw new EndpointWriteError({ reason: reasons[standing.kind], field: 'channel', terminal: true });
+    }
+    if (!(await tenantMember(client, tenant, payload.target))) {
+      throw new EndpointWriteError({ reason: 'That person is not an active member of this workspace', field: 'user', terminal: true });
+    }
+  }
+
+  private async vouchedByRun(tenant: Tenant, payload: RoutePayload): Promise<boolean> {
+    const run = payload.linkRunId ? await this.services.store.linkRuns.get(payload.linkRunId) : undefined;
+    if (run?.workspaceKey !== tenant.key || payload.type !== 'slack_user') return false;
+    const item = await this.services.store.linkRuns.item(run.id, payload.target);
+    return (item?.state === 'matched' || item?.state === 'linked') && item.subscriberId === payload.subscriberId;
+  }
+
+  private remove({ workspaceKey, requestedBy, identifier }: RemoveRoutePayload, context: JobRunContext): Promise<RemovedEndpoint> {
+    return this.writer.remove(tenantOfKey(workspaceKey), requestedBy, identifier, routeTypes, context, () => notThisWorkspaces(identifier));
+  }
+
+  private async clear(workspaceKey: WorkspaceKey, context: JobRunContext): Promise<{ removed: number }> {
+    const tenant = tenantOfKey(workspaceKey);
+    let removed = 0;
+    for (;;) {
+      const page = await this.services.store.endpoints.page({ workspaceKey, types: [...routeTypes], limit: 50 });
+      if (page.length === 0) return { removed };
+      for (const route of page) {
+        await this.writer.remove(tenant, route.createdBy, route.identifier, routeTypes, context, () => notThisWorkspaces(route.identifier));
+        removed += 1;
+      }
+    }
+  }
+
+  private async afterCreate(finish: JobFinish<WrittenEndpoint>): Promise<void> {
+    const { job, outcome, deliveredInline } = finish;
+    const payload = job.payload as RoutePayload;
+    await this.services.audit.record({
+      action: 'route.create',
+      outcome: outcome.status === 'done' ? 'ok' : 'failed',
+      workspaceKey: payload.workspaceKey,
+      userId: payload.requestedBy,
+      target: `${payload.type === 'slack_channel' ? 'channel' : 'user'} ${payload.target} ← ${payload.subscriberId}`,
+      backend: 'novu',
+      backendId: outcome.status === 'done' ? outcome.result.endpoint.identifier : undefined,
+      error: outcome.status === 'failed' ? outcome.error : undefined,
+      detail: { existing: outcome.status === 'done' ? outcome.result.existing : undefined, run: payload.linkRunId },
+    });
+    for (const listener of this.createdListeners) await listener(payload, outcome);
+    if (!deliveredInline && !payload.linkRunId) {
+      await this.services.bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, routeCreatedDirectMessage(payload, outcome));
+    }
+  }
+
+  private async afterRemove({ job, outcome, deliveredInline }: JobFinish<RemovedEndpoint>): Promise<void> {
+    const payload = job.payload as RemoveRoutePayload;
+    await this.services.audit.record({
+      action: 'route.remove',
+      outcome: outcome.status === 'done' ? (outcome.result.alreadyGone ? 'not-found' : 'ok') : 'failed',
+      workspaceKey: payload.workspaceKey,
+      userId: payload.requestedBy,
+      backend: 'novu',
+      backendId: payload.identifier,
+      error: outcome.status === 'failed' ? outcome.error : undefined,
+    });
+    if (!deliveredInline)
+      await this.services.bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, routeRemovedDirectMessage(payload.identifier, outcome));
+  }
+}

@@ -1,0 +1,99 @@
+import type { Kysely, Selectable } from 'kysely';
+import { newId } from '../../util/ids.js';
+import { changed } from '../engine.js';
+import type { Database, LinkRequestsTable } from '../schema.js';
+import type { WorkspaceKey } from '../types.js';
+
+export type LinkRequestStatus = 'pending' | 'approved' | 'denied';
+
+/** A person asking to be linked to a subscriber whose email is not theirs: an admin decides. */
+export interface LinkRequest {
+  id: string;
+  workspaceKey: WorkspaceKey;
+  userId: string;
+  subscriberId: string;
+  status: LinkRequestStatus;
+  requestedAt: number;
+  decidedBy: string | null;
+  decidedAt: number | null;
+}
+
+export interface LinkRequestRecords {
+  /** A pending request; asking again for the same subscriber returns the one already waiting. */
+  ask(request: { workspaceKey: WorkspaceKey; userId: string; subscriberId: string }, now?: number): Promise<LinkRequest>;
+  get(id: string): Promise<LinkRequest | undefined>;
+  /** Decides a pending request; undefined when it was decided already. */
+  decide(id: string, status: 'approved' | 'denied', decidedBy: string, now?: number): Promise<LinkRequest | undefined>;
+  pending(workspaceKey: WorkspaceKey, limit: number): Promise<LinkRequest[]>;
+}
+
+function toRequest(row: Selectable<LinkRequestsTable>): LinkRequest {
+  return {
+    id: row.id,
+    workspaceKey: row.workspace_key,
+    userId: row.user_id,
+    subscriberId: row.subscriber_id,
+    status: row.status as LinkRequestStatus,
+    requestedAt: Number(row.requested_at),
+    decidedBy: row.decided_by,
+    decidedAt: row.decided_at === null ? null : Number(row.decided_at),
+  };
+}
+
+export function linkRequestRecords(db: Kysely<Database>): LinkRequestRecords {
+  return {
+    async ask({ workspaceKey, userId, subscriberId }, now = Date.now()) {
+      const waiting = await db
+        .selectFrom('link_requests')
+        .selectAll()
+        .where('workspace_key', '=', workspaceKey)
+        .where('user_id', '=', userId)
+        .where('subscriber_id', '=', subscriberId)
+        .where('status', '=', 'pending')
+        .executeTakeFirst();
+      if (waiting) return toRequest(waiting);
+      const row = await db
+        .insertInto('link_requests')
+        .values({
+          id: newId(now),
+          workspace_key: workspaceKey,
+          user_id: userId,
+          subscriber_id: subscriberId,
+          status: 'pending',
+          requested_at: now,
+          decided_by: null,
+          decided_at: null,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toRequest(row);
+    },
+
+    async get(id) {
+      const row = await db.selectFrom('link_requests').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toRequest(row) : undefined;
+    },
+
+    async decide(id, status, decidedBy, now = Date.now()) {
+      const result = await db
+        .updateTable('link_requests')
+        .set({ status, decided_by: decidedBy, decided_at: now })
+        .where('id', '=', id)
+        .where('status', '=', 'pending')
+        .executeTakeFirst();
+      return changed(result) > 0 ? this.get(id) : undefined;
+    },
+
+    async pending(workspaceKey, limit) {
+      const rows = await db
+        .selectFrom('link_requests')
+        .selectAll()
+        .where('workspace_key', '=', workspaceKey)
+        .where('status', '=', 'pending')
+        .orderBy('requested_at', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map(toRequest);
+    },
+  };
+}

@@ -1,0 +1,202 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { routeIdentifier } from '../../../src/features/routes/route-jobs.js';
+import { teamKey } from '../../../src/store/workspace-key.js';
+import { eventually, type Harness, type HarnessOptions, startHarness, team } from '../../kit/harness.js';
+import type { EmulatedView } from '../../kit/slack-emulator.js';
+import type { Actor } from '../../kit/slack-sender.js';
+
+/**
+ * `/connect channel` end to end, through the real receiver: the form, the bot's standing in the
+ * channel (a member, a public channel it joins after asking, a private one it must be invited to,
+ * archived, a DM), the Novu `slack_channel` endpoint on the workspace's connection, "Send a test",
+ * and `/connect routes` with Remove.
+ */
+let h: Harness;
+afterEach(async () => {
+  await h?.stop();
+});
+
+const bot = `U${team.id}BOT`;
+const connection = () => `slack-prod-${team.id.toLowerCase()}`;
+const endpointPosts = () => h.novu.requestsTo('POST', '/v1/channel-endpoints');
+
+async function start(options: HarnessOptions = {}) {
+  h = await startHarness(options);
+  await h.install();
+  h.emulator.channels.add({ id: 'C0OPSALERT', name: 'ops-alerts', kind: 'public', teamId: team.id, members: ['U0ADMIN', bot] });
+  h.emulator.channels.add({ id: 'C0PUBLIC01', name: 'incidents', kind: 'public', teamId: team.id, members: ['U0ADMIN'] });
+  h.emulator.channels.add({ id: 'C0PRIVATE1', name: 'oncall', kind: 'private', teamId: team.id, members: ['U0ADMIN'] });
+  h.emulator.channels.add({ id: 'C0ARCHIVED', name: 'old-ops', kind: 'public', teamId: team.id, archived: true });
+  return h;
+}
+
+async function openForm(text: string, actor: Actor = h.actors.admin): Promise<EmulatedView> {
+  return h.openModal('/connect', `channel ${text}`, 'routes.channel', actor);
+}
+
+const viewText = (id: string) => JSON.stringify(h.emulator.views.get(id));
+const settled = (id: string, marker: string) => eventually(() => (viewText(id).includes(marker) ? h.emulator.views.get(id) : undefined), { message: marker });
+
+describe('/connect channel', () => {
+  it('in a channel the bot is in: one slack_channel endpoint on the workspace’s connection and scope, valid per Novu’s spec', async () => {
+    await start();
+    const connectionId = (await h.app.services.store.connections.find(teamKey(team.id)))?.identifier;
+    const view = await openForm('<#C0OPSALERT|ops-alerts> sub-1');
+    const picker = JSON.stringify(view.blocks);
+    expect(picker).toContain('"initial_conversation":"C0OPSALERT"');
+    expect(picker).toContain('"conversations_select"');
+    const answer = await h.slack.submitView(view, {}, h.actors.admin);
+    expect(answer.json?.response_action).toBe('update');
+    const done = await settled(view.id, 'Send a test');
+    const identifier = routeIdentifier(team.id, 'slack-prod', 'slack_channel', 'sub-1', 'C0OPSALERT');
+    expect(JSON.stringify(done)).toContain(identifier);
+    expect(endpointPosts()).toHaveLength(1);
+    expect(endpointPosts()[0]?.problems).toEqual([]);
+    expect(endpointPosts()[0]?.body).toEqual({
+      identifier,
+      type: 'slack_channel',
+      subscriberId: 'sub-1',
+      integrationIdentifier: 'slack-prod',
+      connectionIdentifier: connectionId,
+      context: { tenant: team.id },
+      endpoint: { channelId: 'C0OPSALERT' },
+    });
+    expect(await h.app.services.store.endpoints.find(identifier)).toMatchObject({
+      type: 'slack_channel',
+      target: 'C0OPSALERT',
+      workspaceKey: teamKey(team.id),
+    });
+    const audit = await h.app.services.store.audit.list({ workspaceKey: teamKey(team.id), actions: ['route.create'], limit: 1 });
+    expect(audit[0]).toMatchObject({ outcome: 'ok', userId: 'U0ADMIN', backendId: identifier });
+  });
+
+  it('a public channel the bot is not in: it asks, joins, then routes; routing the same twice makes one endpoint', async () => {
+    await start();
+    const view = await openForm('<#C0PUBLIC01|incidents> sub-1');
+    const answer = await h.slack.submitView(view, {}, h.actors.admin);
+    expect(answer.json?.view?.callback_id).toBe('routes.channel.join');
+    expect(JSON.stringify(answer.json?.view)).toContain('#incidents');
+    expect(h.emulator.callsTo('conversations.join')).toHaveLength(0);
+    const confirm = h.emulator.views.get(view.id) as EmulatedView;
+    await h.slack.submitView(confirm, {}, h.actors.admin);
+    await settled(view.id, 'Send a test');
+    expect(h.emulator.callsTo('conversations.join').map((call) => [call.args.channel, call.ok])).toEqual([['C0PUBLIC01', true]]);
+    expect(h.emulator.channels.get('C0PUBLIC01')?.members.has(bot)).toBe(true);
+
+    const again = await openForm('<#C0PUBLIC01|incidents> sub-1');
+    await h.slack.submitView(again, {}, h.actors.admin);
+    expect(JSON.stringify(await settled(again.id, 'Send a test'))).toContain('already routed there');
+    expect(h.novu.endpoints.size).toBe(1);
+  });
+
+  it('a private channel: says how to invite the bot, Check again finds it still missing, then routes once it is invited', async () => {
+    await start();
+    const view = await openForm('<#C0PRIVATE1|oncall> sub-1');
+    const answer = await h.slack.submitView(view, {}, h.actors.admin);
+    expect(JSON.stringify(answer.json?.view)).toContain(`/invite <@${bot}>`);
+    const inviting = h.emulator.views.get(view.id) as EmulatedView;
+    await h.slack.clickButton({ view: inviting }, 'routes.channel.recheck', h.actors.admin);
+    await settled(view.id, 'Still not invited');
+    expect(endpointPosts()).toHaveLength(0);
+
+    h.emulator.channels.get('C0PRIVATE1')?.members.add(bot);
+    await h.slack.clickButton({ view: h.emulator.views.get(view.id) as EmulatedView }, 'routes.channel.recheck', h.actors.admin);
+    await settled(view.id, 'Send a test');
+    expect(endpointPosts()[0]?.body).toMatchObject({ type: 'slack_channel', endpoint: { channelId: 'C0PRIVATE1' } });
+  });
+
+  it('an archived channel and a direct message are refused under the field; nothing reaches Novu', async () => {
+    await start();
+    const archived = await h.slack.submitView(await openForm('<#C0ARCHIVED|old-ops> sub-1'), {}, h.actors.admin);
+    expect(archived.json).toMatchObject({ response_action: 'errors', errors: { channel: expect.stringContaining('archived') } });
+    const view = await openForm('sub-1');
+    const direct = await h.slack.submitView(view, { 'routes.channel.pick': 'D0ADMINDM1' }, h.actors.admin);
+    expect(direct.json).toMatchObject({ response_action: 'errors', errors: { channel: expect.stringContaining('/connect link') } });
+    const empty = await h.slack.submitView(view, { subscriber: '  ', 'routes.channel.pick': 'C0OPSALERT' }, h.actors.admin);
+    expect(empty.json).toMatchObject({ response_action: 'errors', errors: { subscriber: expect.any(String) } });
+    expect(endpointPosts()).toHaveLength(0);
+  });
+
+  it('Send a test posts through the bot and says what Slack answered: posted, archived, not found', async () => {
+    await start();
+    const view = await openForm('<#C0PRIVATE1|oncall> sub-1');
+    h.emulator.channels.get('C0PRIVATE1')?.members.add(bot);
+    await h.slack.submitView(view, {}, h.actors.admin);
+    const routed = await settled(view.id, 'Send a test');
+    await h.slack.clickButton({ view: routed }, 'routes.channel.test', h.actors.admin);
+    await settled(view.id, 'Test posted in');
+    expect([...h.emulator.messages.values()].filter((message) => message.channel === 'C0PRIVATE1')).toHaveLength(1);
+
+    h.emulator.channels.get('C0PRIVATE1')?.members.delete(bot);
+    await h.slack.clickButton({ view: h.emulator.views.get(view.id) as EmulatedView }, 'routes.channel.test', h.actors.admin);
+    await settled(view.id, 'cannot see');
+    const channel = h.emulator.channels.get('C0PRIVATE1');
+    if (channel) Object.assign(channel, { kind: 'public', archived: true });
+    await h.slack.clickButton({ view: h.emulator.views.get(view.id) as EmulatedView }, 'routes.channel.test', h.actors.admin);
+    await settled(view.id, 'is archived');
+  });
+
+  it('Send a test in a public channel from an install without chat:write.public says to invite it (not_in_channel)', async () => {
+    h = await startHarness();
+    const scopes = ['commands', 'chat:write', 'im:write', 'users:read', 'users:read.email', 'channels:read', 'groups:read', 'channels:join'];
+    await h.install({ scopes });
+    h.emulator.channels.add({ id: 'C0PUBLIC01', name: 'incidents', kind: 'public', teamId: team.id, members: ['U0ADMIN', bot] });
+    const view = await openForm('<#C0PUBLIC01|incidents> sub-1');
+    await h.slack.submitView(view, {}, h.actors.admin);
+    const routed = await settled(view.id, 'Send a test');
+    h.emulator.channels.get('C0PUBLIC01')?.members.delete(bot);
+    await h.slack.clickButton({ view: routed }, 'routes.channel.test', h.actors.admin);
+    await settled(view.id, 'Invite it with /invite');
+  });
+
+  it('without a Novu connection it says to set one up first, and a member may not route', async () => {
+    await start({ env: { NOVU_INTEGRATION_IDENTIFIER: '' } });
+    const answer = await h.slack.command('/connect', 'channel', h.actors.admin);
+    const reply = await eventually(() => h.emulator.responsesTo(answer.responseUrl ?? '').at(-1));
+    expect(JSON.stringify(reply.body)).toContain('/connect setup');
+    const member = await h.slack.command('/connect', 'channel', h.actors.member);
+    expect(member.json?.text).toContain('Only workspace admins');
+    expect(h.emulator.callsTo('views.open').filter((call) => call.ok)).toHaveLength(0);
+  });
+});
+
+describe('/connect routes', () => {
+  it('lists channel and people routes with Remove, which deletes once after confirmation', async () => {
+    await start();
+    const view = await openForm('<#C0OPSALERT|ops-alerts> sub-1');
+    await h.slack.submitView(view, {}, h.actors.admin);
+    await settled(view.id, 'Send a test');
+    const identifier = routeIdentifier(team.id, 'slack-prod', 'slack_channel', 'sub-1', 'C0OPSALERT');
+
+    const list = await h.slack.command('/connect', 'routes', h.actors.admin);
+    const message = (await eventually(() => h.emulator.responsesTo(list.responseUrl ?? '').at(-1))).body;
+    expect(JSON.stringify(message)).toContain('<#C0OPSALERT>');
+    expect(JSON.stringify(message)).toContain('"confirm"');
+    await Promise.all([
+      h.slack.clickButton({ message, responseUrl: list.responseUrl }, 'routes.remove:0', h.actors.admin),
+      h.slack.clickButton({ message, responseUrl: list.responseUrl }, 'routes.remove:0', h.actors.admin),
+    ]);
+    await eventually(() => h.emulator.responsesTo(list.responseUrl ?? '').some((post) => JSON.stringify(post.body).includes('Removed route')));
+    expect(h.novu.requestsTo('DELETE', `/v1/channel-endpoints/${identifier}`)).toHaveLength(1);
+    expect(await h.app.services.store.endpoints.find(identifier)).toBeUndefined();
+    expect(connection()).toBeTruthy();
+  });
+});
+
+describe('uninstall', () => {
+  it('removes the workspace’s routes (channels and people) from Novu along with its connection', async () => {
+    await start();
+    const view = await openForm('<#C0OPSALERT|ops-alerts> sub-1');
+    await h.slack.submitView(view, {}, h.actors.admin);
+    await settled(view.id, 'Send a test');
+    const link = await h.openModal('/connect', 'link <@U0MEMBER|member> sub-2', 'routes.link');
+    await h.slack.submitView(link, {}, h.actors.admin);
+    await settled(link.id, 'as direct messages');
+    expect([...h.novu.endpoints.values()].map((endpoint) => endpoint.type).sort()).toEqual(['slack_channel', 'slack_user']);
+
+    h.emulator.revokeWorkspace(team.id);
+    await h.slack.event({ type: 'app_uninstalled' }, { teamId: team.id });
+    await eventually(() => h.novu.endpoints.size === 0 && h.novu.connections.size === 0, { timeoutMs: 15_000, message: 'routes and connection deleted' });
+    expect(await h.app.services.store.endpoints.page({ workspaceKey: teamKey(team.id), limit: 10 })).toEqual([]);
+  });
+});
