@@ -32,7 +32,16 @@ const receiver = new HTTPReceiver({
 const app = new App({
   receiver,
   clientOptions: { slackApiUrl: env.SLACK_API_URL },
-  ...(oauth ? {} : { authorize: async () => ({ botToken: env.BARE_BOT_TOKEN, botId: 'B0BARE', botUserId: 'U0BAREBOT' }) }),
+  // Like Switchboard, a token per workspace: the bench workspace's real one, a made-up one for the others.
+  ...(oauth
+    ? {}
+    : {
+        authorize: async ({ teamId }) => ({
+          botToken: teamId === 'T0BENCH' ? env.BARE_BOT_TOKEN : `xoxb-${teamId}-bare`,
+          botId: 'B0BARE',
+          botUserId: 'U0BAREBOT',
+        }),
+      }),
 });
 
 const phoneHelp = helpMessage(commandCatalog.find((command) => command.name === 'phone'));

@@ -13,6 +13,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { Permissions } from '../permissions/permissions.js';
 import { BotClients } from '../slack/bot-clients.js';
 import { ResultSharing } from '../slack/share.js';
+import { TokenClients } from '../slack/token-clients.js';
 import { TokenCipher } from '../store/cipher.js';
 import { resolveEncryptionKey } from '../store/encryption-key.js';
 import { openStore } from '../store/index.js';
@@ -47,6 +48,8 @@ export interface Services {
   configuredBackends: ReadonlySet<BackendName>;
   /** Web API options for calls made while a person waits: fail fast, never sleep through a 3-second trigger. */
   requestClientOptions: WebClientOptions;
+  /** Web API clients for Slack requests: one shared client, bound to each request's bot token. */
+  requestClients: TokenClients;
   /** Posts results in the channel a form came from, when the person asks. */
   sharing: ResultSharing;
 }
@@ -72,8 +75,10 @@ export async function createServices(config: Config, logger: Logger, metrics: Me
 
   const installations = new Installations(store, {
     ttlMs: config.tuning.installationCacheMs,
-    maxEntries: 20_000,
+    maxEntries: config.tuning.installationCacheSize,
+    onLookup: (hit) => metrics.installationLookup(hit),
   });
+  metrics.watchInstallationCache(() => installations.cachedCount);
   const tenants = new Tenants(store, { ttlMs: config.tuning.installationCacheMs, maxEntries: 20_000 });
   const novuScope = config.novu ? new NovuScope(config.novu) : undefined;
   const audit = new AuditTrail(store, logger.child({ component: 'audit' }), parseAuditChannel(config.audit.channel));
@@ -123,6 +128,7 @@ export async function createServices(config: Config, logger: Logger, metrics: Me
     cipher,
     configuredBackends,
     requestClientOptions,
+    requestClients: new TokenClients(requestClientOptions),
     sharing: new ResultSharing(config.slack.apiUrl, logger.child({ component: 'sharing' })),
   };
 }

@@ -1,5 +1,13 @@
 import type { ServerResponse } from 'node:http';
-import { App, AuthorizationError, type BufferedIncomingMessage, HTTPModuleFunctions, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
+import {
+  App,
+  AuthorizationError,
+  type AuthorizeResult,
+  type BufferedIncomingMessage,
+  HTTPModuleFunctions,
+  HTTPReceiver,
+  SocketModeReceiver,
+} from '@slack/bolt';
 import type { ExtendedErrorHandlerArgs } from '@slack/bolt/dist/App.js';
 import { notApprovedMessage, notApprovedView } from '../features/tenants/messages.js';
 import { boltInstallationStore } from '../installations/bolt-store.js';
@@ -7,7 +15,8 @@ import { boltLogger } from '../logging/bolt-logger.js';
 import type { Logger } from '../logging/logger.js';
 import { notInstalledMessage } from '../slack/commands/messages.js';
 import { CommandRouter } from '../slack/commands/router.js';
-import { type InflightWork, requestScope, skipRedeliveredEvents } from '../slack/middleware.js';
+import { type ClientFor, ListenerTable } from '../slack/listener-table.js';
+import { type InflightWork, requestPath, requestScope, skipRedeliveredEvents } from '../slack/middleware.js';
 import type { InstallHooks } from '../slack/oauth/callbacks.js';
 import { type InstallRoutes, installRoutes } from '../slack/oauth/install-routes.js';
 import { StoredStateStore } from '../slack/oauth/state-store.js';
@@ -20,6 +29,8 @@ export interface SlackAppParts {
   router: CommandRouter;
   /** The install pages, served by our HTTP server in both modes. */
   install: InstallRoutes;
+  /** Where features register their listeners: the last step of the request path. */
+  listeners: ListenerTable;
 }
 
 /**
@@ -87,20 +98,32 @@ export function createSlackApp(services: Services, options: { installHooks: Inst
 
   const app = new App({
     receiver,
-    authorize: install.installer.authorize,
+    authorize: async (source) => keepTokenFromBolt(await install.installer.authorize(source)),
     logger: slackLogger,
     clientOptions: services.requestClientOptions,
     convoStore: false,
+    // Switchboard listens to no message events, the only ones the app's own bot could cause.
+    ignoreSelf: false,
     extendedErrorHandler: true,
   });
-  app.use(requestScope(metrics, options.inflight));
-  app.use(skipRedeliveredEvents(store, logger, new Set(['app_home_opened'])));
+  const clientFor: ClientFor = (context) => {
+    const token = context[botAccessToken];
+    return typeof token === 'string' ? services.requestClients.for(token) : app.client;
+  };
+  const listeners = new ListenerTable(clientFor);
   app.use(
-    requestTenant({
-      tenants: services.tenants,
-      isOperator: (userId) => services.permissions.isOperator(userId),
-      notApproved: { message: notApprovedMessage, view: notApprovedView },
-    }),
+    requestPath(
+      [
+        requestScope(metrics, options.inflight),
+        skipRedeliveredEvents(store, logger, new Set(['app_home_opened'])),
+        requestTenant({
+          tenants: services.tenants,
+          isOperator: (userId) => services.permissions.isOperator(userId),
+          notApproved: { message: notApprovedMessage, view: notApprovedView },
+        }),
+      ],
+      listeners.dispatch,
+    ),
   );
   app.error(async ({ error }: ExtendedErrorHandlerArgs) => {
     // The receivers answer these themselves, in the acknowledgement (see above).
@@ -109,7 +132,25 @@ export function createSlackApp(services: Services, options: { installHooks: Inst
   });
 
   const router = new CommandRouter({ permissions: services.permissions, configuredBackends: services.configuredBackends, logger });
-  return { app, receiver, router, install };
+  return { app, receiver, router, install, listeners };
+}
+
+/** Where the request's bot token travels in the context, instead of `botToken`. */
+export const botAccessToken = 'botAccessToken';
+
+/**
+ * Bolt builds a Web API client for every workspace's token it is handed and keeps each one for
+ * the life of the process (its private `clients`): at 20,000 workspaces that is most of the
+ * memory. So Bolt is not handed the token; handlers get a view of one shared client that sends
+ * the workspace's token with each call (TokenClients, through ListenerTable and the command router).
+ */
+function keepTokenFromBolt(result: AuthorizeResult): AuthorizeResult {
+  // A fresh object from the installer for each request: changed in place, which is cheaper than a copy.
+  result[botAccessToken] = result.botToken;
+  result.botToken = undefined;
+  // Bolt falls back to a user token; Switchboard asks for none, and would not hand one out either.
+  result.userToken = undefined;
+  return result;
 }
 
 /**

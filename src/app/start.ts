@@ -3,7 +3,6 @@ import type { Config } from '../config/load.js';
 import { createFeatures } from '../features/index.js';
 import type { Logger } from '../logging/logger.js';
 import { Metrics } from '../observability/metrics.js';
-import { ListenerTable } from '../slack/listener-table.js';
 import { InflightWork } from '../slack/middleware.js';
 import type { Store } from '../store/types.js';
 import { createHttpServer } from './http-server.js';
@@ -44,10 +43,8 @@ export async function startSwitchboard(config: Config, options: StartOptions): P
     isShuttingDown: () => shuttingDown,
   });
   const slack = createSlackApp(services, { installHooks: features.installHooks, inflight });
-  const listeners = new ListenerTable(slack.app);
-  for (const feature of features.all) feature.register(listeners, slack.router);
-  listeners.install();
-  slack.router.register(slack.app);
+  for (const feature of features.all) feature.register(slack.listeners, slack.router);
+  slack.router.register(slack.listeners);
 
   // One HTTP server in both modes: install pages, health and metrics; Slack's requests too unless they come over Socket Mode.
   const http = createHttpServer(

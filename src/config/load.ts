@@ -39,6 +39,7 @@ export interface Config {
     jobRetryBaseMs: number;
     jobLeaseMs: number;
     installationCacheMs: number;
+    installationCacheSize: number;
   };
   /** Every secret value, so the logger can scrub them wherever they appear. */
   secrets: string[];
@@ -144,6 +145,7 @@ function toConfig(env: Environment, isTty: boolean): Config {
       jobRetryBaseMs: Math.round(env.JOB_RETRY_BASE_SECONDS * 1000),
       jobLeaseMs: Math.round(env.JOB_LEASE_SECONDS * 1000),
       installationCacheMs: Math.round(env.INSTALLATION_CACHE_SECONDS * 1000),
+      installationCacheSize: env.INSTALLATION_CACHE_SIZE,
     },
     secrets: secretValues(env),
   };

@@ -1,6 +1,6 @@
-import { isSupportedCountry } from 'libphonenumber-js';
 import { z } from 'zod';
 import { type Action, actionNames, buildPolicy, fixedActions, type Policy, type Role, roles } from '../permissions/policy.js';
+import { isSupportedRegion } from '../util/phone-library.js';
 import type { VariableName } from './variables.js';
 
 const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
@@ -172,7 +172,7 @@ export const environmentSchema = z.object({
     (value) => (typeof value === 'string' ? value.trim().toUpperCase() : value) || undefined,
     z
       .string()
-      .refine((region) => isSupportedCountry(region), { error: 'must be a two-letter region such as US or GB' })
+      .refine((region) => isSupportedRegion(region), { error: 'must be a two-letter region such as US or GB' })
       .default('US'),
   ),
   LOG_LEVEL: z.preprocess(blankToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
@@ -183,6 +183,7 @@ export const environmentSchema = z.object({
   JOB_RETRY_BASE_SECONDS: seconds(5, { max: 3600 }),
   JOB_LEASE_SECONDS: seconds(60, { min: 1, max: 3600 }),
   INSTALLATION_CACHE_SECONDS: seconds(300, { min: 0, max: 86_400 }),
+  INSTALLATION_CACHE_SIZE: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(1_000_000).default(5_000)),
 } satisfies Record<VariableName, z.ZodType>);
 
 export type Environment = z.infer<typeof environmentSchema>;

@@ -274,6 +274,13 @@ export const variables = {
     where: 'seconds',
     default: '300',
   },
+  INSTALLATION_CACHE_SIZE: {
+    group: 'Tuning',
+    summary:
+      'How many installations the in-memory cache holds; the least recently used go first (each is about 2 KB; /metrics reports the hit ratio). 0 turns the cache off.',
+    where: 'a count',
+    default: '5000',
+  },
 } as const satisfies Record<string, VariableDoc>;
 
 export type VariableName = keyof typeof variables;

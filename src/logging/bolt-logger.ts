@@ -12,6 +12,8 @@ const bodyLine = /^(http request body|http request result|http response received
 export function boltLogger(logger: Logger): SlackLogger {
   const log = logger.child({ component: 'slack-sdk' });
   const write = (level: 'debug' | 'info' | 'warn' | 'error', parts: unknown[]) => {
+    // Bolt and @slack/oauth log at debug on every request: nothing is formatted unless it is written.
+    if (!log.isLevelEnabled(level)) return;
     const error = parts.find((part): part is Error => part instanceof Error);
     const text = parts.map((part) => (part instanceof Error ? part.message : typeof part === 'string' ? part : JSON.stringify(part))).join(' ');
     const body = bodyLine.exec(text);

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { createRequire } from 'node:module';
 import { type DestinationStream, type Logger, pino } from 'pino';
-import pretty from 'pino-pretty';
 
 export type { Logger } from 'pino';
 
@@ -19,6 +19,7 @@ export function currentRequestId(): string | undefined {
 const redactedKeys = [
   'token',
   'botToken',
+  'botAccessToken',
   'userToken',
   'accessToken',
   'access_token',
@@ -67,7 +68,7 @@ export interface LoggerOptions {
 
 export function createLogger({ level, format, secrets = [], destination }: LoggerOptions): Logger {
   const scrub = secretScrubber(secrets);
-  const stream = destination ?? (format === 'pretty' ? pretty({ colorize: true, sync: true }) : pino.destination({ sync: false }));
+  const stream = destination ?? (format === 'pretty' ? prettyStream() : pino.destination({ sync: false }));
   return pino(
     {
       level,
@@ -81,6 +82,12 @@ export function createLogger({ level, format, secrets = [], destination }: Logge
     },
     stream,
   );
+}
+
+/** Required only for LOG_FORMAT=pretty, so JSON logging in production never loads pino-pretty and its thirty modules. */
+function prettyStream(): DestinationStream {
+  const pretty: typeof import('pino-pretty') = createRequire(import.meta.url)('pino-pretty');
+  return pretty({ colorize: true, sync: true });
 }
 
 export function secretScrubber(secrets: string[]): (line: string) => string {

@@ -48,6 +48,27 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly installationCacheLookups = new Counter({
+    name: 'switchboard_installation_cache_lookups_total',
+    help: 'Installation lookups (every Slack request makes one) answered from the in-memory cache (hit) or the store (miss)',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly installationCacheHitRatio: Gauge = new Gauge({
+    name: 'switchboard_installation_cache_hit_ratio',
+    help: 'Share of installation lookups answered from the cache since start',
+    registers: [this.registry],
+    collect: (): void => this.updateHitRatio(),
+  });
+
+  readonly installationCacheEntries: Gauge = new Gauge({
+    name: 'switchboard_installation_cache_entries',
+    help: 'Installations held in the in-memory cache (bounded by INSTALLATION_CACHE_SIZE)',
+    registers: [this.registry],
+    collect: (): void => this.installationCacheEntries.set(this.cacheSize()),
+  });
+
   readonly jobRuns = new Counter({
     name: 'switchboard_job_runs_total',
     help: 'Job attempts by kind and outcome (done, retry, dead)',
@@ -55,7 +76,41 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  private cacheHits = 0;
+  private cacheMisses = 0;
+  private cacheSize: () => number = () => 0;
+
   constructor({ processMetrics = false } = {}) {
     if (processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'switchboard_' });
+  }
+
+  /** Where the installation cache's size is read from when /metrics is scraped. */
+  watchInstallationCache(size: () => number): void {
+    this.cacheSize = size;
+  }
+
+  /** Counts one installation lookup. */
+  installationLookup(hit: boolean): void {
+    if (hit) this.cacheHits += 1;
+    else this.cacheMisses += 1;
+    this.installationCacheLookups.inc({ result: hit ? 'hit' : 'miss' });
+  }
+
+  private updateHitRatio(): void {
+    const lookups = this.cacheHits + this.cacheMisses;
+    this.installationCacheHitRatio.set(lookups === 0 ? 0 : this.cacheHits / lookups);
+  }
+
+  /**
+   * prom-client hashes a label set on every call; the request path labels each request with
+   * values from a bounded set, so each child is made once and kept.
+   */
+  labelled<T>(cache: Map<string, T>, key: string, make: () => T): T {
+    let child = cache.get(key);
+    if (!child) {
+      child = make();
+      cache.set(key, child);
+    }
+    return child;
   }
 }

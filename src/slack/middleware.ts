@@ -1,10 +1,32 @@
 import { randomUUID } from 'node:crypto';
-import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
+import type { AllMiddlewareArgs, AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import { currentRequestId, type Logger, requestContext } from '../logging/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Store } from '../store/types.js';
 import { findCommand, helpSubcommand } from './commands/catalog.js';
 import { parseCommandText } from './commands/router.js';
+
+/** A Slack request as Bolt hands it to middleware. */
+export type SlackRequest = AnyMiddlewareArgs & AllMiddlewareArgs;
+
+/** One step of Switchboard's request path: the request, and what comes after this step. */
+export type RequestStep = (request: SlackRequest, next: () => Promise<void>) => Promise<void>;
+
+/**
+ * Switchboard's request path as one Bolt global middleware: scope → redelivery check → tenant →
+ * the listener table. Bolt copies a request's arguments for every middleware and listener chain
+ * it runs; these steps share one copy and hand over explicitly, and the last one answers, so Bolt
+ * has no listener chains to run.
+ */
+export function requestPath(steps: readonly RequestStep[], last: (request: SlackRequest) => Promise<void>): Middleware<AnyMiddlewareArgs> {
+  return (request) => {
+    const run = (index: number): Promise<void> => {
+      const step = steps[index];
+      return step ? step(request, () => run(index + 1)) : last(request);
+    };
+    return run(0);
+  };
+}
 
 /** Handlers still running after their request was acknowledged; shutdown waits for them. */
 export class InflightWork {
@@ -56,29 +78,33 @@ function commandLabel(command: string, text: string): string {
 }
 
 /** Gives each Slack request an id (kept from the HTTP layer when there is one), a metric and a place in the in-flight count. */
-export function requestScope(metrics: Metrics, inflight: InflightWork): Middleware<AnyMiddlewareArgs> {
-  return async ({ body, context, next }) => {
-    const requestId = currentRequestId() ?? randomUUID();
+export function requestScope(metrics: Metrics, inflight: InflightWork): RequestStep {
+  const timers = new Map<string, ReturnType<Metrics['slackRequestSeconds']['labels']>>();
+  const counters = new Map<string, ReturnType<Metrics['slackRequests']['labels']>>();
+  return async ({ body, context }, next) => {
+    const fromHttp = currentRequestId();
+    const requestId = fromHttp ?? randomUUID();
     context.requestId = requestId;
     const { kind, name } = describeRequest(body);
     const labelName = name.slice(0, 96);
-    const stopTimer = metrics.slackRequestSeconds.startTimer({ kind, name: labelName });
+    const stopTimer = metrics.labelled(timers, `${kind}/${labelName}`, () => metrics.slackRequestSeconds.labels({ kind, name: labelName })).startTimer();
     let outcome = 'ok';
     try {
-      await inflight.track(() => requestContext.run({ requestId }, next));
+      // Over HTTP the server already runs the request in its context; Socket Mode requests get one here.
+      await inflight.track(() => (fromHttp ? next() : requestContext.run({ requestId }, next)));
     } catch (error) {
       outcome = 'error';
       throw error;
     } finally {
       stopTimer();
-      metrics.slackRequests.inc({ kind, name: labelName, outcome });
+      metrics.labelled(counters, `${kind}/${labelName}/${outcome}`, () => metrics.slackRequests.labels({ kind, name: labelName, outcome })).inc();
     }
   };
 }
 
 /** Events that change state (uninstalls, revocations) are handled once, however often Slack delivers them. */
-export function skipRedeliveredEvents(store: Store, logger: Logger, exempt: ReadonlySet<string>): Middleware<AnyMiddlewareArgs> {
-  return async ({ body, context, next }) => {
+export function skipRedeliveredEvents(store: Store, logger: Logger, exempt: ReadonlySet<string>): RequestStep {
+  return async ({ body, context }, next) => {
     const record = body as Record<string, any>;
     const eventId = record.type === 'event_callback' ? record.event_id : undefined;
     if (typeof eventId !== 'string' || exempt.has(String(record.event?.type))) return next();

@@ -1,27 +1,70 @@
 import { WebClient, type WebClientOptions } from '@slack/web-api';
 
 /**
- * Web API clients by token, all with the same options: one per token, reused, at most `limit`
- * (the oldest goes first), so a busy multi-workspace process does not build a client per call.
+ * Web API clients for many tokens at the cost of few. A WebClient is about 26 KB of heap (and more
+ * of RSS): one per workspace, as Bolt keeps them, is hundreds of megabytes at 20,000 workspaces.
+ * Slack takes the token per call (the `token` argument every method accepts, sent as the
+ * Authorization header), so one WebClient serves them all, and `for(token)` hands out a light
+ * view of it that adds the token to each call.
+ *
+ * Only while rate-limited calls are rejected, though: a WebClient that waits out a 429 pauses its
+ * whole request queue for the `Retry-After` time, and Slack's limits are per workspace, so one
+ * workspace's limit must not hold another's calls. Clients that wait (background work) are kept
+ * one per token, for the most recently used tokens only.
  */
 export class TokenClients {
-  private readonly clients = new Map<string, WebClient>();
+  private readonly shared: WebClient | undefined;
+  private readonly ownClients = new Map<string, WebClient>();
 
   constructor(
     private readonly options: WebClientOptions,
-    private readonly limit = 500,
-  ) {}
+    private readonly maxOwnClients = 100,
+  ) {
+    if (options.rejectRateLimitedCalls) this.shared = new WebClient(undefined, options);
+  }
 
   for(token: string): WebClient {
-    const existing = this.clients.get(token);
-    if (existing) {
-      this.clients.delete(token);
-      this.clients.set(token, existing);
-      return existing;
+    return this.shared ? boundTo(this.shared, token) : this.ownClient(token);
+  }
+
+  private ownClient(token: string): WebClient {
+    const client = this.ownClients.get(token) ?? new WebClient(token, this.options);
+    // Re-inserting keeps the map in order of use, least recent first.
+    this.ownClients.delete(token);
+    this.ownClients.set(token, client);
+    for (const [oldest] of this.ownClients) {
+      if (this.ownClients.size <= this.maxOwnClients) break;
+      this.ownClients.delete(oldest);
     }
-    const client = new WebClient(token, this.options);
-    this.clients.set(token, client);
-    if (this.clients.size > this.limit) this.clients.delete(this.clients.keys().next().value as string);
     return client;
   }
+}
+
+/** Top-level methods whose arguments come second (`apiCall(method, options)`, `paginate(method, options)`). */
+const methodsWithName = new Set<PropertyKey>(['apiCall', 'paginate']);
+
+/** Slack's method namespaces are plain objects (`chat`, `views`, `admin.apps`…); the client's own parts (logger, queue) are not. */
+const isNamespace = (value: unknown): value is object => value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype;
+
+function boundTo(client: WebClient, token: string): WebClient {
+  const namespace = (target: object): object =>
+    new Proxy(target, {
+      get(object, property) {
+        const value: unknown = Reflect.get(object, property, object);
+        if (typeof value === 'function') return (options?: object, ...rest: unknown[]) => value.call(object, { ...options, token }, ...rest);
+        return isNamespace(value) ? namespace(value) : value;
+      },
+    });
+  return new Proxy(client, {
+    get(object, property) {
+      if (property === 'token') return token;
+      const value: unknown = Reflect.get(object, property, object);
+      if (typeof value === 'function') {
+        if (!methodsWithName.has(property)) return value.bind(object);
+        return (method: string, options?: object, ...rest: unknown[]) => value.call(object, method, { ...options, token }, ...rest);
+      }
+      // Method namespaces (chat, views, users…): their methods take the token with their arguments.
+      return isNamespace(value) ? namespace(value) : value;
+    },
+  });
 }

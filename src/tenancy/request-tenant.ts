@@ -1,6 +1,7 @@
-import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
+import type { AnyMiddlewareArgs } from '@slack/bolt';
 import type { View } from '@slack/types';
 import type { Actor } from '../slack/actor.js';
+import type { RequestStep } from '../slack/middleware.js';
 import type { TenantRecord } from '../store/types.js';
 import { tenantOfAuthorization } from './tenant.js';
 import type { Tenants } from './tenants.js';
@@ -21,13 +22,9 @@ export interface NotApprovedAnswers {
  * never re-derive a workspace from the payload; and it stops every request from a tenant that is
  * not approved, before any handler runs. Operators pass: they approve tenants from inside Slack.
  */
-export function requestTenant(options: {
-  tenants: Tenants;
-  isOperator: (userId: string) => boolean;
-  notApproved: NotApprovedAnswers;
-}): Middleware<AnyMiddlewareArgs> {
-  return async (args) => {
-    const { context, body, next } = args;
+export function requestTenant(options: { tenants: Tenants; isOperator: (userId: string) => boolean; notApproved: NotApprovedAnswers }): RequestStep {
+  return async (args, next) => {
+    const { context, body } = args;
     const tenant = tenantOfAuthorization(context);
     if (!tenant) return next();
     context.tenant = tenant;

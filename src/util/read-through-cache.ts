@@ -10,7 +10,7 @@ export class ReadThroughCache<V> {
 
   constructor(
     private readonly load: (key: string) => Promise<V>,
-    private readonly options: { ttlMs: number; maxEntries: number },
+    private readonly options: { ttlMs: number; maxEntries: number; onLookup?: (hit: boolean) => void },
   ) {}
 
   async get(key: string): Promise<V> {
@@ -18,12 +18,14 @@ export class ReadThroughCache<V> {
     const cached = this.entries.get(key);
     if (cached && cached.expiresAt > now) {
       this.hits += 1;
+      this.options.onLookup?.(true);
       // Re-inserting moves the key to the end: the map's order is the recency order.
       this.entries.delete(key);
       this.entries.set(key, cached);
       return cached.value;
     }
     this.misses += 1;
+    this.options.onLookup?.(false);
     const generation = this.generation;
     const value = await this.load(key);
     if (generation === this.generation && this.options.ttlMs > 0) this.remember(key, value, now);

@@ -7,8 +7,8 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually, freePort } from '../kit/harness.js';
 import { SlackEmulator } from '../kit/slack-emulator.js';
+import { startCommand } from '../kit/start-command.js';
 
-const main = resolve('dist/src/main.js');
 const running: ChildProcess[] = [];
 const directories: string[] = [];
 
@@ -24,7 +24,7 @@ function workspace(): string {
 }
 
 function run(cwd: string, env: Record<string, string>) {
-  const child = spawn(process.execPath, [main], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, startCommand(), { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   running.push(child);
   let stdout = '';
   let stderr = '';

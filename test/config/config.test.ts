@@ -64,6 +64,20 @@ describe('configuration', () => {
     );
   });
 
+  it('bounds the installation cache at 5,000 workspaces unless told otherwise, 0 turning it off', () => {
+    expect(loadConfig(required).tuning.installationCacheSize).toBe(5_000);
+    expect(loadConfig({ ...required, INSTALLATION_CACHE_SIZE: '0' }).tuning.installationCacheSize).toBe(0);
+    expect(loadConfig({ ...required, INSTALLATION_CACHE_SIZE: ' 20000 ' }).tuning.installationCacheSize).toBe(20_000);
+    expect(problemsOf({ ...required, INSTALLATION_CACHE_SIZE: '-1' })).toEqual([expect.stringMatching(/^INSTALLATION_CACHE_SIZE: /)]);
+    expect(problemsOf({ ...required, INSTALLATION_CACHE_SIZE: 'lots' })).toEqual([expect.stringMatching(/^INSTALLATION_CACHE_SIZE: /)]);
+  });
+
+  it('checks DEFAULT_PHONE_REGION against the regions the phone number library knows', () => {
+    expect(loadConfig(required).defaultPhoneRegion).toBe('US');
+    expect(loadConfig({ ...required, DEFAULT_PHONE_REGION: 'gb' }).defaultPhoneRegion).toBe('GB');
+    expect(problemsOf({ ...required, DEFAULT_PHONE_REGION: 'XY' })).toEqual(['DEFAULT_PHONE_REGION: must be a two-letter region such as US or GB']);
+  });
+
   it('requires ENCRYPTION_KEY in production, and a 32-byte key when given', () => {
     expect(problemsOf({ ...required, NODE_ENV: 'production' })).toEqual(['ENCRYPTION_KEY: missing (required when NODE_ENV=production)']);
     expect(problemsOf({ ...required, ENCRYPTION_KEY: Buffer.alloc(16).toString('base64') })).toEqual(['ENCRYPTION_KEY: must be base64 of exactly 32 bytes']);

@@ -9,6 +9,7 @@ import { FakeNovu } from '../kit/backends/novu.js';
 import { eventually, freePort } from '../kit/harness.js';
 import { installThrough } from '../kit/oauth-flow.js';
 import { SlackEmulator } from '../kit/slack-emulator.js';
+import { startCommand } from '../kit/start-command.js';
 
 /** The built app as a process, killed with SIGKILL while writes wait in the queue, then restarted. */
 const emulator = new SlackEmulator();
@@ -43,7 +44,7 @@ function environment(): NodeJS.ProcessEnv {
 const encryptionKey = randomBytes(32).toString('base64');
 
 async function startApp(): Promise<void> {
-  child = spawn(process.execPath, [join('dist', 'src', 'main.js')], { env: environment(), stdio: 'ignore' });
+  child = spawn(process.execPath, startCommand(), { env: environment(), stdio: 'ignore' });
   await eventually(async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.status === 200, {
     timeoutMs: 15_000,
     message: 'the app to start',

@@ -1,17 +1,5 @@
-import {
-  type CountryCode,
-  formatIncompletePhoneNumber,
-  getCountryCallingCode,
-  isSupportedCountry,
-  isValidPhoneNumber,
-  Metadata,
-  type PhoneNumber,
-  parseIncompletePhoneNumber,
-  parsePhoneNumberFromString,
-  type ValidatePhoneNumberLengthResult,
-  validatePhoneNumberLength,
-} from 'libphonenumber-js/max';
-import metadata from 'libphonenumber-js/metadata.max.json';
+import type { CountryCode, PhoneNumber, ValidatePhoneNumberLengthResult } from 'libphonenumber-js/max';
+import { numberingPlans, phoneLibrary, phoneMetadata } from '../../util/phone-library.js';
 
 export type PhoneNumberResult =
   | { ok: true; e164: string; national: string; international: string; country?: string; type?: string }
@@ -35,14 +23,14 @@ export function parsePhoneNumber(input: string, defaultRegion: string): PhoneNum
 
   const region = supportedRegion(defaultRegion);
   const reading = readDoubleZeroAsPlus(typed, region);
-  const phone = parsePhoneNumberFromString(reading, region);
+  const phone = phoneLibrary().parsePhoneNumberFromString(reading, region);
   if (phone?.ext) return refuseExtension(phone);
   if (/\p{L}/u.test(reading)) return refuseLetters(typed, region);
 
   const understood = understoodForm(reading, phone);
   const subject = typed.startsWith('+') || !understood ? quote(typed) : `${quote(typed)} (${shorten(understood)})`;
   const country = countryMeant(reading, phone, region);
-  const lengthProblem = validatePhoneNumberLength(reading, region);
+  const lengthProblem = phoneLibrary().validatePhoneNumberLength(reading, region);
   if (lengthProblem) return refuse(describeLengthProblem(lengthProblem, subject, country, reading), understood);
   if (!phone) return refuse(`${subject} is not a phone number.`, understood);
   if (!phone.isValid()) return refuse(`${subject} is not a valid number${country ? ` in ${countryName(country)}` : ''}.`, understood);
@@ -51,8 +39,8 @@ export function parsePhoneNumber(input: string, defaultRegion: string): PhoneNum
 
 /** "+14155550100" → "+1 415 ••• 0100": enough to recognise a number in a log line or an audit post, not to dial it. */
 export function maskPhoneNumber(e164: string): string {
-  const phone = parsePhoneNumberFromString(e164.trim());
-  if (!phone) return maskDigits(parseIncompletePhoneNumber(e164).replace(/\D/g, ''), 0);
+  const phone = phoneLibrary().parsePhoneNumberFromString(e164.trim());
+  if (!phone) return maskDigits(phoneLibrary().parseIncompletePhoneNumber(e164).replace(/\D/g, ''), 0);
   return `+${phone.countryCallingCode} ${maskDigits(phone.nationalNumber, 3)}`;
 }
 
@@ -78,7 +66,7 @@ function tidy(input: string): string {
 
 function supportedRegion(region: string): CountryCode | undefined {
   const code = region.trim().toUpperCase();
-  return isSupportedCountry(code) ? code : undefined;
+  return phoneLibrary().isSupportedCountry(code) ? code : undefined;
 }
 
 /**
@@ -92,12 +80,12 @@ function readDoubleZeroAsPlus(typed: string, region: CountryCode | undefined): s
   const asPlus = `+${typed.slice(2)}`;
   if (/^00\D/.test(typed)) return asPlus;
   const ownPrefix = region && numberingPlanOf(region)?.IDDPrefix();
-  if (!ownPrefix || !new RegExp(`^(?:${ownPrefix})`).test(parseIncompletePhoneNumber(typed))) return asPlus;
-  return isValidPhoneNumber(asPlus) && !isValidPhoneNumber(typed, region) ? asPlus : typed;
+  if (!ownPrefix || !new RegExp(`^(?:${ownPrefix})`).test(phoneLibrary().parseIncompletePhoneNumber(typed))) return asPlus;
+  return phoneLibrary().isValidPhoneNumber(asPlus) && !phoneLibrary().isValidPhoneNumber(typed, region) ? asPlus : typed;
 }
 
 function numberingPlanOf(country: CountryCode) {
-  const plans = new Metadata();
+  const plans = numberingPlans();
   plans.selectNumberingPlan(country);
   return plans.numberingPlan;
 }
@@ -106,7 +94,7 @@ function numberingPlanOf(country: CountryCode) {
 function understoodForm(reading: string, phone: PhoneNumber | undefined): string | undefined {
   if (phone) return `+${phone.countryCallingCode} ${phone.nationalNumber}`;
   if (!reading.startsWith('+')) return undefined;
-  const digits = parseIncompletePhoneNumber(reading).slice(1);
+  const digits = phoneLibrary().parseIncompletePhoneNumber(reading).slice(1);
   if (!digits) return undefined;
   const callingCode = callingCodeAtStart(reading);
   return callingCode ? `+${callingCode} ${digits.slice(callingCode.length)}`.trim() : `+${digits}`;
@@ -117,18 +105,18 @@ function countryMeant(reading: string, phone: PhoneNumber | undefined, region: C
   if (phone?.country) return phone.country;
   const callingCode = phone?.countryCallingCode ?? (reading.startsWith('+') ? callingCodeAtStart(reading) : undefined);
   if (!callingCode) return reading.startsWith('+') ? undefined : region;
-  return region && getCountryCallingCode(region) === callingCode ? region : mainCountryOf(callingCode);
+  return region && phoneLibrary().getCountryCallingCode(region) === callingCode ? region : mainCountryOf(callingCode);
 }
 
 /** The parser gives up on numbers far too long or short; calling codes are prefix-free, so the first match is the one. */
 function callingCodeAtStart(reading: string): string | undefined {
-  const digits = parseIncompletePhoneNumber(reading).slice(1);
+  const digits = phoneLibrary().parseIncompletePhoneNumber(reading).slice(1);
   return [1, 2, 3].map((length) => digits.slice(0, length)).find((code) => mainCountryOf(code));
 }
 
 /** The first country listed for a calling code is its main one: +1 is the United States, +44 the United Kingdom. */
 function mainCountryOf(callingCode: string): CountryCode | undefined {
-  return metadata.country_calling_codes[callingCode]?.[0];
+  return phoneMetadata().country_calling_codes[callingCode]?.[0];
 }
 
 function describeLengthProblem(problem: ValidatePhoneNumberLengthResult, subject: string, country: CountryCode | undefined, reading: string): string {
@@ -153,7 +141,7 @@ function describeLengthProblem(problem: ValidatePhoneNumberLengthResult, subject
 function withExpectedLength(sentence: string, country: CountryCode | undefined): string {
   const lengths = country ? (numberingPlanOf(country)?.possibleLengths() ?? []) : [];
   if (!country || lengths.length === 0) return `${sentence}.`;
-  const longer = `${sentence}: numbers there have ${countList(lengths)} digits after +${getCountryCallingCode(country)}.`;
+  const longer = `${sentence}: numbers there have ${countList(lengths)} digits after +${phoneLibrary().getCountryCallingCode(country)}.`;
   return longer.length <= longestProblem ? longer : `${sentence}.`;
 }
 
@@ -177,7 +165,7 @@ function countryName(country: CountryCode): string {
 }
 
 function refuseExtension(phone: PhoneNumber): PhoneNumberResult {
-  const number = formatIncompletePhoneNumber(phone.number);
+  const number = phoneLibrary().formatIncompletePhoneNumber(phone.number);
   return refuse(`Extensions cannot be stored. Enter ${number} without the extension ${shorten(phone.ext ?? '')}.`, number);
 }
 
@@ -195,8 +183,8 @@ function keypadNumber(typed: string, region: CountryCode | undefined): string | 
     typed.replace(/[A-Za-z]/g, (letter) => keypad[letter.toUpperCase().charCodeAt(0) - 65] ?? letter),
     region,
   );
-  const phone = parsePhoneNumberFromString(dialled, region);
-  return phone?.isValid() && !validatePhoneNumberLength(dialled, region) ? phone.formatInternational() : undefined;
+  const phone = phoneLibrary().parsePhoneNumberFromString(dialled, region);
+  return phone?.isValid() && !phoneLibrary().validatePhoneNumberLength(dialled, region) ? phone.formatInternational() : undefined;
 }
 
 function accept(phone: PhoneNumber): PhoneNumberResult {

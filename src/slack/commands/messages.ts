@@ -4,8 +4,22 @@ import { type BackendName, backendLabels } from '../../http/errors.js';
 import { context, divider, type EphemeralMessage, ephemeral, escapeMrkdwn, noticeModal, section } from '../blocks.js';
 import { type CommandSpec, helpSubcommand, type SubcommandSpec } from './catalog.js';
 
+/** Help without a note is the same every time: built once per command. */
+const builtHelp = new Map<string, EphemeralMessage>();
+
 /** Help for one command, generated from the catalog: every subcommand, its arguments, examples. */
 export function helpMessage(command: CommandSpec, commandText = `/${command.name}`, note?: string): EphemeralMessage {
+  if (note !== undefined) return buildHelp(command, commandText, note);
+  const key = `${command.name}\u0000${commandText}`;
+  let help = builtHelp.get(key);
+  if (!help) {
+    help = buildHelp(command, commandText, undefined);
+    builtHelp.set(key, help);
+  }
+  return help;
+}
+
+function buildHelp(command: CommandSpec, commandText: string, note: string | undefined): EphemeralMessage {
   const blocks: KnownBlock[] = [];
   if (note) blocks.push(section(note));
   blocks.push(section(`*${commandText}* — ${command.description}`));

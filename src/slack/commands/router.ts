@@ -1,4 +1,4 @@
-import type { AllMiddlewareArgs, App, RespondFn, SlackCommandMiddlewareArgs, SlashCommand } from '@slack/bolt';
+import type { AllMiddlewareArgs, RespondFn, SlackCommandMiddlewareArgs, SlashCommand } from '@slack/bolt';
 import type { View } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { closest, distance } from 'fastest-levenshtein';
@@ -6,7 +6,8 @@ import type { BackendName } from '../../http/errors.js';
 import { currentRequestId, type Logger } from '../../logging/logger.js';
 import type { Permissions } from '../../permissions/permissions.js';
 import { type Actor, actorOf } from '../actor.js';
-import { type CommandSpec, commandCatalog, helpSubcommand, type SubcommandSpec } from './catalog.js';
+import type { ListenerTable } from '../listener-table.js';
+import { type CommandSpec, commandCatalog, findCommand, helpSubcommand, type SubcommandSpec } from './catalog.js';
 import { backendOffMessage, checkingView, helpMessage, refusalMessage, refusedView, unexpectedErrorMessage, unknownSubcommandMessage } from './messages.js';
 
 export interface CommandRequest {
@@ -57,10 +58,13 @@ export class CommandRouter {
     this.handlers.set(`${command} ${subcommand}`, handler);
   }
 
-  register(app: App): void {
-    for (const command of commandCatalog) {
-      app.command(`/${command.name}`, (args) => this.dispatch(command, args));
-    }
+  /** Every command arrives here (one listener for all, see ListenerTable). */
+  register(listeners: ListenerTable): void {
+    listeners.commands(async (args) => {
+      const command = findCommand(args.command.command.replace(/^\//, ''));
+      if (command) await this.dispatch(command, args);
+      else await args.ack();
+    });
   }
 
   private async dispatch(command: CommandSpec, { ack, body, client, context, respond, logger }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Installation } from '@slack/bolt';
+import type { Compilable, CompiledQuery } from 'kysely';
 import type { TokenCipher } from '../cipher.js';
 import type { Engine } from '../engine.js';
 import type { WorkspaceKey } from '../types.js';
@@ -23,9 +24,18 @@ export interface InstallationRecords {
 }
 
 /** Installations, with the whole Bolt installation encrypted and bound to its row. */
+type FoundRow = { secret: string; created_at: number; updated_at: number };
+
+/** A query compiled once, run with other values for its parameters. */
+function precompiled(query: Compilable): { withParameters: (...parameters: unknown[]) => CompiledQuery } {
+  const compiled = query.compile();
+  return { withParameters: (...parameters) => ({ ...compiled, parameters }) };
+}
+
 export function installationRecords(engine: Engine, cipher: TokenCipher): InstallationRecords {
   const { db } = engine;
   const userRowKey = (workspaceKey: string, userId: string) => `${workspaceKey}/user:${userId}`;
+  const findByKey = precompiled(db.selectFrom('installations').select(['secret', 'created_at', 'updated_at']).where('workspace_key', '=', '?'));
 
   return {
     async save(installation, now = Date.now()) {
@@ -98,7 +108,8 @@ export function installationRecords(engine: Engine, cipher: TokenCipher): Instal
     },
 
     async find(workspaceKey, userId) {
-      const row = await db.selectFrom('installations').selectAll().where('workspace_key', '=', workspaceKey).executeTakeFirst();
+      // Every Slack request whose installation is not cached comes here: the SQL is compiled once.
+      const [row] = (await db.executeQuery<FoundRow>(findByKey.withParameters(workspaceKey))).rows;
       if (!row) return undefined;
       const installation = JSON.parse(cipher.decrypt(row.secret, workspaceKey)) as Installation;
       if (userId !== undefined && userId !== installation.user.id) {
