@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import BetterSqlite3 from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, type SqliteDatabase, SqliteDialect, type SqliteStatement } from 'kysely';
 import { KeyedMutex } from '../../util/keyed-mutex.js';
 import type { Database } from '../schema.js';
@@ -12,6 +13,17 @@ import type { Engine } from '../sql-store.js';
 /** A held lock is renewed well within its lease; a crashed holder's lock frees once the lease runs out. */
 const lockLeaseMs = 10_000;
 const lockRenewMs = 3_000;
+
+/**
+ * better-sqlite3 12 aborts Node 24 when the garbage collector finalizes one of its statements
+ * (Node 24's `ObjectWrap` removes a cleanup hook where no environment is current); 13, rebuilt on
+ * Node-API, fixes that but crashes on Node 20. Both are installed (13 under the alias
+ * `better-sqlite3-napi`), and each Node loads the one that runs on it. Same API, same SQLite file.
+ */
+function loadDriver(): typeof BetterSqlite3 {
+  const nodeMajor = Number(process.versions.node.split('.')[0]);
+  return createRequire(import.meta.url)(nodeMajor >= 22 ? 'better-sqlite3-napi' : 'better-sqlite3');
+}
 
 /** Distinct SQL texts kept prepared; `in (…)` lists of every length make the set open-ended. */
 const preparedStatementLimit = 500;
@@ -41,7 +53,8 @@ function withStatementCache(database: BetterSqlite3.Database): SqliteDatabase {
 /** The embedded store: one file, no server. Meant for one process; locks still hold if two share the file. */
 export function openSqliteEngine(path: string): Engine {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const database = new BetterSqlite3(path);
+  const Driver = loadDriver();
+  const database = new Driver(path);
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
