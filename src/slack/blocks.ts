@@ -98,6 +98,11 @@ export function escapeMrkdwn(text: string): string {
 }
 
 /** Inline code that survives backticks in user input. */
+/** A time that every reader sees in their own time zone (Slack's date formatting), ISO as the fallback. */
+export function slackDate(epochMs: number): string {
+  return `<!date^${Math.floor(epochMs / 1000)}^{date_short_pretty} {time}|${new Date(epochMs).toISOString()}>`;
+}
+
 export function code(text: string): string {
   return `\`${escapeMrkdwn(text).replace(/`/g, 'ˋ')}\``;
 }

@@ -3,6 +3,7 @@ import type {
   AllMiddlewareArgs,
   AnyMiddlewareArgs,
   BlockAction,
+  ButtonAction,
   Context,
   SlackAction,
   SlackActionMiddlewareArgs,
@@ -14,6 +15,11 @@ import type {
   ViewSubmitAction,
 } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+
+/** What a view submission listener gets. */
+export type ViewSubmissionArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+/** What a button listener gets. */
+export type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
 /** A listener, with Bolt's arguments for what it listens to. */
 export type Listener<Args> = (args: Args & AllMiddlewareArgs) => Promise<void>;

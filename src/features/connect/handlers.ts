@@ -1,4 +1,4 @@
-import type { AllMiddlewareArgs, BlockAction, RespondFn, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type { RespondFn, ViewSubmitAction } from '@slack/bolt';
 import type { View } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Services } from '../../app/services.js';
@@ -8,7 +8,7 @@ import { type Actor, actorOf } from '../../slack/actor.js';
 import { selectOption } from '../../slack/blocks.js';
 import { refusalMessage } from '../../slack/commands/messages.js';
 import type { CommandRequest, CommandRouter } from '../../slack/commands/router.js';
-import type { SlackListeners } from '../../slack/listener-table.js';
+import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../slack/listener-table.js';
 import { commandOrigin, type ShareOrigin, sharedOrigin, withShareNote } from '../../slack/share.js';
 import { textOf, withResolvedOptions } from '../../slack/view-state.js';
 import type { NovuScope } from '../../tenancy/novu-scope.js';
@@ -30,9 +30,6 @@ import {
   workingView,
 } from './messages.js';
 import { type ConnectionSettings, contextKeys, formatContext, parseContextEntries } from './settings.js';
-
-type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
-type ButtonArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
 /** `/connect` and its card, modal and buttons. */
 export class ConnectHandlers {
@@ -90,7 +87,7 @@ export class ConnectHandlers {
     app.options(setupView.integration.action, async ({ ack, payload }) => {
       await ack({ options: (await this.chatIntegrations(payload.value)).map(toOption) });
     });
-    app.view(setupView.callbackId, (args: ViewArgs) => this.submitSetup(args));
+    app.view(setupView.callbackId, (args: ViewSubmissionArgs) => this.submitSetup(args));
   }
 
   private async status({ actor, client, respond }: CommandRequest): Promise<void> {
@@ -151,7 +148,7 @@ export class ConnectHandlers {
     }
   }
 
-  private async submitSetup({ ack, view, client, context }: ViewArgs): Promise<void> {
+  private async submitSetup({ ack, view, client, context }: ViewSubmissionArgs): Promise<void> {
     const actor = actorOf(context);
     const refusal = await this.services.permissions.formRefusal(actor, 'connection.write', client, '/connect setup');
     if (refusal) {
@@ -177,7 +174,7 @@ export class ConnectHandlers {
   private async runSetup(
     actor: Actor,
     chosen: { settings: ConnectionSettings; scopeOverride: boolean },
-    view: ViewArgs['view'],
+    view: ViewSubmissionArgs['view'],
     client: WebClient,
     logger: Logger,
   ): Promise<void> {

@@ -15,6 +15,7 @@ import {
   plain,
   section,
   selectOption,
+  slackDate,
 } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import { originMetadata, type ShareOrigin, shareBlock } from '../../slack/share.js';
@@ -36,8 +37,7 @@ export const setupView = {
   subscriber: { block: 'subscriber', action: 'subscriber' },
 } as const;
 
-const when = (epochMs: number | null) =>
-  epochMs ? `<!date^${Math.floor(epochMs / 1000)}^{date_short_pretty} {time}|${new Date(epochMs).toISOString()}>` : '—';
+const when = (epochMs: number | null) => (epochMs ? slackDate(epochMs) : '—');
 
 export const connectionStateLabels: Record<ConnectionRecord['state'], string> = {
   connected: ':large_green_circle: connected',

@@ -1,9 +1,8 @@
-import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Services } from '../../app/services.js';
 import { type Actor, actorOf } from '../../slack/actor.js';
 import type { CommandRouter } from '../../slack/commands/router.js';
-import type { SlackListeners } from '../../slack/listener-table.js';
+import type { ButtonArgs, SlackListeners } from '../../slack/listener-table.js';
 import { tenantName } from '../../tenancy/tenant.js';
 import type { Feature } from '../index.js';
 import { importModal } from '../numbers/import-form.js';
@@ -11,8 +10,6 @@ import { sipModal } from '../numbers/sip-form.js';
 import type { TenantApprovals } from '../tenants/index.js';
 import { notApprovedHome } from '../tenants/messages.js';
 import { type HomeAbilities, type HomeData, homeActions, homeView } from './messages.js';
-
-type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
 /**
  * The App Home tab: the tenant's connection and the endpoints and numbers it owns; for admins its

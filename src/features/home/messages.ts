@@ -1,5 +1,5 @@
 import type { Button, KnownBlock, View } from '@slack/types';
-import { actions, button, code, context, divider, escapeMrkdwn, header, section } from '../../slack/blocks.js';
+import { actions, button, code, context, divider, escapeMrkdwn, header, section, slackDate } from '../../slack/blocks.js';
 import type { AuditEntry, ConnectionRecord, JobRecord, JobStatus, LinkRequest, OwnedEndpoint, OwnedNumber, TenantRecord } from '../../store/types.js';
 import { connectActions, connectionStateLabels, disconnectConfirm } from '../connect/messages.js';
 import { linkRequestsSection } from '../routes/link-messages.js';
@@ -46,8 +46,6 @@ export interface HomeData {
   pendingTenants?: TenantRecord[];
 }
 
-const when = (epochMs: number) => `<!date^${Math.floor(epochMs / 1000)}^{date_short_pretty} {time}|${new Date(epochMs).toISOString()}>`;
-
 /** The App Home: built from what Switchboard has recorded, so publishing never waits on a vendor. */
 export function homeView(data: HomeData, can: HomeAbilities): View {
   const blocks: KnownBlock[] = [
@@ -71,7 +69,7 @@ function connectionSection(data: HomeData, can: HomeAbilities): KnownBlock[] {
   if (!data.novuConfigured) return [section('*Novu connection*\nNovu is not set up in this Switchboard (`NOVU_SECRET_KEY`).')];
   const connection = data.connection;
   const text = connection
-    ? `*Novu connection* ${connectionStateLabels[connection.state]}\n${code(connection.identifier)} on ${code(connection.integrationIdentifier)} · ${connection.mode}${connection.syncedAt ? ` · synced ${when(connection.syncedAt)}` : ''}${connection.lastError ? `\n:warning: ${escapeMrkdwn(connection.lastError.slice(0, 300))}` : ''}`
+    ? `*Novu connection* ${connectionStateLabels[connection.state]}\n${code(connection.identifier)} on ${code(connection.integrationIdentifier)} · ${connection.mode}${connection.syncedAt ? ` · synced ${slackDate(connection.syncedAt)}` : ''}${connection.lastError ? `\n:warning: ${escapeMrkdwn(connection.lastError.slice(0, 300))}` : ''}`
     : '*Novu connection*\nNot connected: Novu cannot post into this workspace yet.';
   const buttons: Button[] = [];
   if (can.manageConnection) {
@@ -87,7 +85,7 @@ function connectionSection(data: HomeData, can: HomeAbilities): KnownBlock[] {
 function endpointSection(data: HomeData, can: HomeAbilities): KnownBlock[] {
   const lines = data.endpoints.map(
     (endpoint) =>
-      `• ${code(endpoint.target)} for ${code(endpoint.subscriberId)} · ${code(endpoint.identifier)} · <@${endpoint.createdBy}> ${when(endpoint.createdAt)}`,
+      `• ${code(endpoint.target)} for ${code(endpoint.subscriberId)} · ${code(endpoint.identifier)} · <@${endpoint.createdBy}> ${slackDate(endpoint.createdAt)}`,
   );
   const blocks: KnownBlock[] = [section(`*Recent endpoints*\n${lines.length ? lines.join('\n') : 'None registered through Switchboard yet.'}`)];
   if (can.writeEndpoints && data.novuConfigured) blocks.push(actions('home-endpoints', [button('Register a phone', homeActions.openRegister)]));
@@ -97,7 +95,7 @@ function endpointSection(data: HomeData, can: HomeAbilities): KnownBlock[] {
 function numberSection(data: HomeData, can: HomeAbilities): KnownBlock[] {
   const lines = data.numbers.map(
     (number) =>
-      `• ${number.backend === 'vapi' ? 'Vapi' : 'SignalWire'} ${code(number.number ?? number.sipUri ?? '?')} · ${code(number.vendorId)} · <@${number.createdBy}> ${when(number.createdAt)}`,
+      `• ${number.backend === 'vapi' ? 'Vapi' : 'SignalWire'} ${code(number.number ?? number.sipUri ?? '?')} · ${code(number.vendorId)} · <@${number.createdBy}> ${slackDate(number.createdAt)}`,
   );
   const blocks: KnownBlock[] = [section(`*Recently provisioned numbers*\n${lines.length ? lines.join('\n') : 'None provisioned through Switchboard yet.'}`)];
   const buttons: Button[] = [];
@@ -112,7 +110,7 @@ const outcomeIcons: Record<AuditEntry['outcome'], string> = { ok: '✅', failed:
 function auditSection(entries: AuditEntry[]): KnownBlock[] {
   const lines = entries.map(
     (entry) =>
-      `${outcomeIcons[entry.outcome]} ${when(entry.at)} ${entry.userId ? `<@${entry.userId}>` : 'Switchboard'} ${code(entry.action)}${entry.backendId ? ` ${code(entry.backendId)}` : ''}`,
+      `${outcomeIcons[entry.outcome]} ${slackDate(entry.at)} ${entry.userId ? `<@${entry.userId}>` : 'Switchboard'} ${code(entry.action)}${entry.backendId ? ` ${code(entry.backendId)}` : ''}`,
   );
   return [section(`*Recent changes*\n${lines.length ? lines.join('\n') : 'Nothing yet.'}`.slice(0, 3000))];
 }

@@ -1,11 +1,10 @@
-import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { Services } from '../../app/services.js';
 import type { VapiNamed } from '../../backends/vapi/schemas.js';
 import type { JobOutcome } from '../../jobs/queue.js';
 import { type Actor, actorOf } from '../../slack/actor.js';
 import { selectOption } from '../../slack/blocks.js';
 import type { CommandRouter } from '../../slack/commands/router.js';
-import type { SlackListeners } from '../../slack/listener-table.js';
+import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../slack/listener-table.js';
 import { commandOrigin, originOf, sharedOrigin, withShareNote } from '../../slack/share.js';
 import { submissionIntent } from '../../slack/view-state.js';
 import { importModal, importView, readImportForm } from './import-form.js';
@@ -20,9 +19,6 @@ import {
 } from './messages.js';
 import { type Provisioned, ProvisionJobs } from './provision-jobs.js';
 import { generateSipCredentials, readCredentialsVersion, readSipForm, sipModal, sipPrefillOf, sipView } from './sip-form.js';
-
-type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
-type ButtonArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
 /** `/phone sip`, `/phone import` and `/phone numbers`: numbers on Vapi and SignalWire. */
 export class NumberHandlers {
@@ -49,8 +45,8 @@ export class NumberHandlers {
       await respond(numbersMessage(await this.overview(actor)));
     });
 
-    app.view(sipView.callbackId, (args: ViewArgs) => this.submitSip(args));
-    app.view(importView.callbackId, (args: ViewArgs) => this.submitImport(args));
+    app.view(sipView.callbackId, (args: ViewSubmissionArgs) => this.submitSip(args));
+    app.view(importView.callbackId, (args: ViewSubmissionArgs) => this.submitImport(args));
     app.action(sipView.generate, (args: ButtonArgs) => this.fillGeneratedCredentials(args));
     app.options(sipView.assistant, async ({ ack, payload }) => {
       await ack({ options: await this.vapiOptions(() => this.services.backends.vapi?.listAssistants() ?? Promise.resolve([]), payload.value) });
@@ -60,7 +56,7 @@ export class NumberHandlers {
     });
   }
 
-  private async submitSip({ ack, view, client, context }: ViewArgs): Promise<void> {
+  private async submitSip({ ack, view, client, context }: ViewSubmissionArgs): Promise<void> {
     const actor = actorOf(context);
     if (!(await this.mayProvision(actor, client, '/phone sip', ack, sipView.name))) return;
     const read = readSipForm(view.state.values, this.sipHost, this.region);
@@ -79,7 +75,7 @@ export class NumberHandlers {
     await this.showOutcome(client, view, actor, 'vapi', outcome, { password: read.password, warning: read.warning });
   }
 
-  private async submitImport({ ack, view, client, context }: ViewArgs): Promise<void> {
+  private async submitImport({ ack, view, client, context }: ViewSubmissionArgs): Promise<void> {
     const actor = actorOf(context);
     if (!(await this.mayProvision(actor, client, '/phone import', ack, importView.number))) return;
     const read = readImportForm(view.state.values, this.region);
@@ -93,8 +89,8 @@ export class NumberHandlers {
   }
 
   private async showOutcome(
-    client: ViewArgs['client'],
-    view: ViewArgs['view'],
+    client: ViewSubmissionArgs['client'],
+    view: ViewSubmissionArgs['view'],
     actor: Actor,
     backend: 'vapi' | 'signalwire',
     outcome: JobOutcome<Provisioned>,
@@ -116,7 +112,13 @@ export class NumberHandlers {
   }
 
   /** Refusals of a submission appear under a field, as the modal's own error (and are audited). */
-  private async mayProvision(actor: Actor, client: ViewArgs['client'], target: string, ack: ViewArgs['ack'], field: string): Promise<boolean> {
+  private async mayProvision(
+    actor: Actor,
+    client: ViewSubmissionArgs['client'],
+    target: string,
+    ack: ViewSubmissionArgs['ack'],
+    field: string,
+  ): Promise<boolean> {
     const refusal = await this.services.permissions.formRefusal(actor, 'numbers.provision', client, target);
     if (refusal) await ack({ response_action: 'errors', errors: { [field]: refusal } });
     return !refusal;

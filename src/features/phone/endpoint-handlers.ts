@@ -1,4 +1,4 @@
-import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type { ViewSubmitAction } from '@slack/bolt';
 import type { Services } from '../../app/services.js';
 import type { NovuClient } from '../../backends/novu/client.js';
 import { isNovuNotFound } from '../../backends/novu/explain.js';
@@ -8,7 +8,7 @@ import { type Actor, actorOf } from '../../slack/actor.js';
 import { selectOption } from '../../slack/blocks.js';
 import { refusalMessage } from '../../slack/commands/messages.js';
 import type { CommandRequest, CommandRouter } from '../../slack/commands/router.js';
-import type { SlackListeners } from '../../slack/listener-table.js';
+import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../slack/listener-table.js';
 import { commandOrigin, originOf, sharedOrigin, withShareNote } from '../../slack/share.js';
 import { submissionIntent, textOf, withResolvedOptions } from '../../slack/view-state.js';
 import type { EndpointCursor, OwnedEndpoint } from '../../store/types.js';
@@ -35,8 +35,6 @@ import {
 } from './messages.js';
 import { parsePhoneNumber } from './phone-number.js';
 
-type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
-type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 type StateValues = ViewSubmitAction['view']['state']['values'];
 
 const pageSize = 10;
@@ -65,7 +63,7 @@ export class EndpointHandlers {
       await respond(identifier && endpointIdentifierPattern.test(identifier) ? removePrompt(identifier) : removeUsage(identifier));
     });
 
-    app.view(registerView.callbackId, (args: ViewArgs) => this.submitRegister(args));
+    app.view(registerView.callbackId, (args: ViewSubmissionArgs) => this.submitRegister(args));
     app.options(registerView.integration.action, async ({ ack, payload }) => {
       await ack(await this.integrationOptions(payload.value));
     });
@@ -87,7 +85,7 @@ export class EndpointHandlers {
     });
   }
 
-  private async submitRegister({ ack, view, client, context }: ViewArgs): Promise<void> {
+  private async submitRegister({ ack, view, client, context }: ViewSubmissionArgs): Promise<void> {
     const actor = actorOf(context);
     const refusal = await this.services.permissions.formRefusal(actor, 'endpoints.write', client, '/phone register');
     if (refusal) {

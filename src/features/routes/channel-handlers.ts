@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { View } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
@@ -7,7 +6,7 @@ import type { Services } from '../../app/services.js';
 import { type Actor, actorOf } from '../../slack/actor.js';
 import { refusalMessage } from '../../slack/commands/messages.js';
 import type { CommandRequest, CommandRouter } from '../../slack/commands/router.js';
-import type { SlackListeners } from '../../slack/listener-table.js';
+import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../slack/listener-table.js';
 import { splitMentions } from '../../slack/mentions.js';
 import { commandOrigin, sharedOrigin, withShareNote } from '../../slack/share.js';
 import { inputState, type StateValues, textOf } from '../../slack/view-state.js';
@@ -33,9 +32,6 @@ import {
 } from './messages.js';
 import { type RouteJobs, routeTypes } from './route-jobs.js';
 import { type ChannelStanding, channelStanding, describePostFailure, joinChannel } from './slack-checks.js';
-
-type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
-type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
 /** A submission waits this long for Slack to describe the channel, so problems can go under the field. */
 const channelCheckBudgetMs = 1_200;
@@ -80,8 +76,8 @@ export class ChannelRouteHandlers {
   register(app: SlackListeners, router: CommandRouter): void {
     router.on('connect', 'channel', (request) => this.openForm(request));
     router.on('connect', 'routes', (request) => this.list(request));
-    app.view(channelView.callbackId, (args: ViewArgs) => this.submitForm(args));
-    app.view(joinView.callbackId, (args: ViewArgs) => this.submitJoin(args));
+    app.view(channelView.callbackId, (args: ViewSubmissionArgs) => this.submitForm(args));
+    app.view(joinView.callbackId, (args: ViewSubmissionArgs) => this.submitJoin(args));
     app.action(routeActions.recheck, (args: ButtonArgs) => this.recheck(args));
     app.action(routeActions.test, (args: ButtonArgs) => this.sendTest(args));
     app.action(routeActions.more, (args: ButtonArgs) => this.more(args));
@@ -111,7 +107,7 @@ export class ChannelRouteHandlers {
     else await respond(notConnectedMessage());
   }
 
-  private async submitForm({ ack, view, client, context }: ViewArgs): Promise<void> {
+  private async submitForm({ ack, view, client, context }: ViewSubmissionArgs): Promise<void> {
     const actor = actorOf(context);
     const refusal = await this.services.permissions.formRefusal(actor, 'routes.write', client, '/connect channel');
     if (refusal) return ack({ response_action: 'errors', errors: { [channelView.subscriber.block]: refusal } });
@@ -147,7 +143,7 @@ export class ChannelRouteHandlers {
   }
 
   /** The person agreed that Switchboard joins the public channel. */
-  private async submitJoin({ ack, view, client, context }: ViewArgs): Promise<void> {
+  private async submitJoin({ ack, view, client, context }: ViewSubmissionArgs): Promise<void> {
     const actor = actorOf(context);
     const refusal = await this.services.permissions.formRefusal(actor, 'routes.write', client, '/connect channel');
     const pending = pendingOf(view.private_metadata);

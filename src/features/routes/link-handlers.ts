@@ -1,4 +1,3 @@
-import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { View } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Services } from '../../app/services.js';
@@ -6,7 +5,7 @@ import type { NovuClient } from '../../backends/novu/client.js';
 import { type Actor, actorOf } from '../../slack/actor.js';
 import { refusalMessage } from '../../slack/commands/messages.js';
 import type { CommandRequest, CommandRouter } from '../../slack/commands/router.js';
-import type { SlackListeners } from '../../slack/listener-table.js';
+import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../slack/listener-table.js';
 import { splitMentions } from '../../slack/mentions.js';
 import { inputState, type StateValues, textOf } from '../../slack/view-state.js';
 import { readSubscriberId } from './channel-handlers.js';
@@ -26,9 +25,6 @@ import {
 import { notConnectedMessage, routeActions, routeFailedView, routeQueuedView } from './messages.js';
 import type { RouteJobs } from './route-jobs.js';
 import { sameEmail, tenantMember } from './slack-checks.js';
-
-type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
-type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
 const prefixed = (actionId: string) => new RegExp(`^${actionId.replace(/\./g, '\\.')}(:.+)?$`);
 
@@ -53,8 +49,8 @@ export class LinkHandlers {
     router.on('connect', 'link-all', async ({ actor, respond }) => {
       await respond(await this.everyone.start(actor));
     });
-    app.view(linkView.callbackId, (args: ViewArgs) => this.submitLink(args));
-    app.view(linkSelfView.callbackId, (args: ViewArgs) => this.submitSelfLink(args));
+    app.view(linkView.callbackId, (args: ViewSubmissionArgs) => this.submitLink(args));
+    app.view(linkSelfView.callbackId, (args: ViewSubmissionArgs) => this.submitSelfLink(args));
     app.action(routeActions.openLink, (args: ButtonArgs) => this.fromHome(args, 'routes.write', async () => linkUserModal({})));
     app.action(routeActions.openLinkSelf, (args: ButtonArgs) =>
       this.fromHome(args, 'routes.link-self', async (actor, client) => linkSelfModal((await tenantMember(client, actor.tenant, actor.userId))?.email)),
@@ -94,7 +90,7 @@ export class LinkHandlers {
     await openModal(linkUserModal({ userId, subscriberId: rest[0] }));
   }
 
-  private async submitLink({ ack, view, client, context }: ViewArgs): Promise<void> {
+  private async submitLink({ ack, view, client, context }: ViewSubmissionArgs): Promise<void> {
     const actor = actorOf(context);
     const refusal = await this.services.permissions.formRefusal(actor, 'routes.write', client, '/connect link');
     if (refusal) return ack({ response_action: 'errors', errors: { [linkView.subscriber.block]: refusal } });
@@ -113,7 +109,7 @@ export class LinkHandlers {
    * A member links themselves: to a subscriber whose email in Novu is their Slack email, at once;
    * otherwise they may ask an admin. The person linked is always the one submitting.
    */
-  private async submitSelfLink({ ack, view, client, context }: ViewArgs): Promise<void> {
+  private async submitSelfLink({ ack, view, client, context }: ViewSubmissionArgs): Promise<void> {
     const actor = actorOf(context);
     const refusal = await this.services.permissions.formRefusal(actor, 'routes.link-self', client, 'link my Slack account');
     if (refusal) return ack({ response_action: 'errors', errors: { [linkSelfView.subscriber.block]: refusal } });

@@ -11,6 +11,7 @@ import {
   noticeModal,
   plain,
   section,
+  slackDate,
   textInput,
 } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
@@ -35,8 +36,6 @@ export const linkSelfView = {
   callbackId: 'routes.link.self',
   subscriber: { block: 'subscriber', action: 'subscriber' },
 } as const;
-
-const when = (epochMs: number) => `<!date^${Math.floor(epochMs / 1000)}^{date_short_pretty} {time}|${new Date(epochMs).toISOString()}>`;
 
 export function linkUserModal(prefill: { userId?: string; subscriberId?: string }): View {
   return {
@@ -108,7 +107,7 @@ export function linkRequestsSection(requests: LinkRequest[]): KnownBlock[] {
   const blocks: KnownBlock[] = [section('*Link requests*\nPeople asking to be linked to a subscriber whose email is not theirs.')];
   for (const request of requests) {
     blocks.push(
-      section(`<@${request.userId}> → ${code(request.subscriberId)} · ${when(request.requestedAt)}`),
+      section(`<@${request.userId}> → ${code(request.subscriberId)} · ${slackDate(request.requestedAt)}`),
       actions(`link-request-${request.id}`, [
         button('Approve', `${linkActions.approve}:${request.id}`, { value: request.id, style: 'primary' }),
         button('Deny', `${linkActions.deny}:${request.id}`, { value: request.id }),
@@ -135,7 +134,7 @@ export function linkRunStartedMessage(): EphemeralMessage {
 
 export function linkRunBusyMessage(run: LinkRun): EphemeralMessage {
   return ephemeral(
-    `:hourglass_flowing_sand: A run started ${when(run.createdAt)} by <@${run.requestedBy}> is still ${run.status === 'linking' ? 'linking' : 'checking'}. Its progress is in their direct messages with Switchboard.`,
+    `:hourglass_flowing_sand: A run started ${slackDate(run.createdAt)} by <@${run.requestedBy}> is still ${run.status === 'linking' ? 'linking' : 'checking'}. Its progress is in their direct messages with Switchboard.`,
   );
 }
 

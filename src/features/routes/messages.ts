@@ -13,6 +13,7 @@ import {
   noticeModal,
   plain,
   section,
+  slackDate,
   textInput,
 } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
@@ -52,8 +53,6 @@ export interface PendingChannelRoute {
   channelId: string;
   origin?: ShareOrigin;
 }
-
-const when = (epochMs: number) => `<!date^${Math.floor(epochMs / 1000)}^{date_short_pretty} {time}|${new Date(epochMs).toISOString()}>`;
 
 export function notConnectedMessage(): EphemeralMessage {
   return ephemeral(
@@ -181,7 +180,7 @@ export function routesListMessage(routes: OwnedEndpoint[], page: number, next: E
   }
   const blocks: KnownBlock[] = [header(`Slack routes${page > 1 ? ` · page ${page}` : ''}`)];
   routes.forEach((route, index) => {
-    const text = `${describeRoute(route)} ← ${code(route.subscriberId)}\n${code(route.identifier)} · <@${route.createdBy}> ${when(route.createdAt)}`;
+    const text = `${describeRoute(route)} ← ${code(route.subscriberId)}\n${code(route.identifier)} · <@${route.createdBy}> ${slackDate(route.createdAt)}`;
     blocks.push(
       section(text, {
         ...(canRemove
@@ -233,7 +232,7 @@ export function routeRemovedDirectMessage(identifier: string, outcome: JobFinish
 
 /** The App Home's routes: the latest few, and what the person may do. */
 export function routesHomeSection(routes: OwnedEndpoint[], can: { write: boolean; linkSelf: boolean }, ownLink: OwnedEndpoint | undefined): KnownBlock[] {
-  const lines = routes.map((route) => `• ${describeRoute(route)} ← ${code(route.subscriberId)} · <@${route.createdBy}> ${when(route.createdAt)}`);
+  const lines = routes.map((route) => `• ${describeRoute(route)} ← ${code(route.subscriberId)} · <@${route.createdBy}> ${slackDate(route.createdAt)}`);
   const own = ownLink ? `\nYour Slack account is linked to ${code(ownLink.subscriberId)}.` : '';
   const blocks: KnownBlock[] = [
     section(`*Slack routes*\n${lines.length ? lines.join('\n') : 'None yet: Novu cannot post anywhere in Slack on its own.'}${own}`),

@@ -1,10 +1,10 @@
-import type { AllMiddlewareArgs, BlockAction, ButtonAction, Installation, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { Installation } from '@slack/bolt';
 import type { Services } from '../../app/services.js';
 import { parseAuditChannel } from '../../audit/audit-trail.js';
 import { actorOf } from '../../slack/actor.js';
 import { refusalMessage } from '../../slack/commands/messages.js';
 import type { CommandRouter } from '../../slack/commands/router.js';
-import type { SlackListeners } from '../../slack/listener-table.js';
+import type { ButtonArgs, SlackListeners } from '../../slack/listener-table.js';
 import type { InstallHooks } from '../../slack/oauth/callbacks.js';
 import type { InstallOutcome, NovuConnectionState } from '../../slack/oauth/pages.js';
 import type { TenantRecord, WorkspaceKey } from '../../store/types.js';
@@ -13,8 +13,6 @@ import { tenantName, tenantOfInstallation } from '../../tenancy/tenant.js';
 import type { ConnectionLifecycle } from '../connect/lifecycle.js';
 import type { Feature } from '../index.js';
 import { approvalRequestMessage, decisionMessage, installerDecisionMessage } from './messages.js';
-
-type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
 /**
  * Who may install Switchboard, and the operators' answer to a new workspace. The install policy

@@ -1,5 +1,17 @@
 import type { KnownBlock, View } from '@slack/types';
-import { actions, button, code, confirmDialog, context, type EphemeralMessage, ephemeral, escapeMrkdwn, noticeModal, section } from '../../slack/blocks.js';
+import {
+  actions,
+  button,
+  code,
+  confirmDialog,
+  context,
+  type EphemeralMessage,
+  ephemeral,
+  escapeMrkdwn,
+  noticeModal,
+  section,
+  slackDate,
+} from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import type { TenantRecord } from '../../store/types.js';
 
@@ -7,8 +19,6 @@ export const tenantActions = {
   approve: 'tenants.approve',
   deny: 'tenants.deny',
 } as const;
-
-const when = (epochMs: number) => `<!date^${Math.floor(epochMs / 1000)}^{date_short_pretty} {time}|${new Date(epochMs).toISOString()}>`;
 
 export function tenantLabel(record: Pick<TenantRecord, 'name' | 'slackId' | 'kind'>): string {
   const kind = record.kind === 'enterprise' ? 'Enterprise Grid org' : 'workspace';
@@ -20,7 +30,7 @@ export function approvalRequestBlocks(record: TenantRecord, suffix = ''): KnownB
   const who = record.installedBy ? ` by <@${record.installedBy}>` : '';
   return [
     section(
-      `:inbox_tray: ${tenantLabel(record)} installed Switchboard${who} ${when(record.requestedAt)} and is waiting for approval. Nothing reaches Novu until an operator approves it.`,
+      `:inbox_tray: ${tenantLabel(record)} installed Switchboard${who} ${slackDate(record.requestedAt)} and is waiting for approval. Nothing reaches Novu until an operator approves it.`,
     ),
     actions(`tenant-decision${suffix}`, [
       button('Approve', `${tenantActions.approve}${suffix}`, {
