@@ -34,11 +34,15 @@ export class AuditTrail {
     this.bots = bots;
   }
 
-  async record(entry: NewAuditEntry): Promise<AuditEntry | undefined> {
+  /**
+   * `toChannel: false` keeps the entry out of the audit channel (the log still has it): a bulk
+   * run's rows, whose run posts its own start and end lines.
+   */
+  async record(entry: NewAuditEntry, { toChannel = true } = {}): Promise<AuditEntry | undefined> {
     try {
       const saved = await this.store.audit.append(entry);
       this.logger.info({ audit: { action: saved.action, outcome: saved.outcome, target: saved.target, backendId: saved.backendId } }, 'audit');
-      this.postToChannel(saved);
+      if (toChannel) this.postToChannel(saved);
       return saved;
     } catch (error) {
       // Losing an audit line must not fail the user's action; it is logged instead.

@@ -31,6 +31,8 @@ export interface Config {
   policy: Policy;
   audit: { channel?: string; retentionDays: number };
   defaultPhoneRegion: string;
+  /** How long a request for a number waits for an operator before it expires. */
+  numberRequestTtlMs: number;
   log: { level: string; format: 'json' | 'pretty' };
   tuning: {
     backendTimeoutMs: number;
@@ -40,6 +42,8 @@ export interface Config {
     jobLeaseMs: number;
     installationCacheMs: number;
     installationCacheSize: number;
+    activationCheckMs: number;
+    activationTimeoutMs: number;
   };
   /** Every secret value, so the logger can scrub them wherever they appear. */
   secrets: string[];
@@ -134,6 +138,7 @@ function toConfig(env: Environment, isTty: boolean): Config {
     policy: env.PERMISSIONS,
     audit: { channel: env.AUDIT_CHANNEL, retentionDays: env.AUDIT_RETENTION_DAYS },
     defaultPhoneRegion: env.DEFAULT_PHONE_REGION,
+    numberRequestTtlMs: Math.round(env.NUMBER_REQUEST_TTL_HOURS * 3_600_000),
     log: {
       level: env.LOG_LEVEL,
       format: env.LOG_FORMAT ?? (env.NODE_ENV === 'development' && isTty ? 'pretty' : 'json'),
@@ -146,6 +151,8 @@ function toConfig(env: Environment, isTty: boolean): Config {
       jobLeaseMs: Math.round(env.JOB_LEASE_SECONDS * 1000),
       installationCacheMs: Math.round(env.INSTALLATION_CACHE_SECONDS * 1000),
       installationCacheSize: env.INSTALLATION_CACHE_SIZE,
+      activationCheckMs: Math.round(env.NUMBER_ACTIVATION_CHECK_SECONDS * 1000),
+      activationTimeoutMs: Math.round(env.NUMBER_ACTIVATION_TIMEOUT_MINUTES * 60_000),
     },
     secrets: secretValues(env),
   };

@@ -175,6 +175,7 @@ export const environmentSchema = z.object({
       .refine((region) => isSupportedRegion(region), { error: 'must be a two-letter region such as US or GB' })
       .default('US'),
   ),
+  NUMBER_REQUEST_TTL_HOURS: seconds(72, { max: 24 * 365 }),
   LOG_LEVEL: z.preprocess(blankToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
   LOG_FORMAT: z.preprocess(blankToUndefined, z.enum(['json', 'pretty']).optional()),
   BACKEND_TIMEOUT_SECONDS: seconds(10, { max: 300 }),
@@ -184,6 +185,8 @@ export const environmentSchema = z.object({
   JOB_LEASE_SECONDS: seconds(60, { min: 1, max: 3600 }),
   INSTALLATION_CACHE_SECONDS: seconds(300, { min: 0, max: 86_400 }),
   INSTALLATION_CACHE_SIZE: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(1_000_000).default(5_000)),
+  NUMBER_ACTIVATION_CHECK_SECONDS: seconds(30, { max: 3600 }),
+  NUMBER_ACTIVATION_TIMEOUT_MINUTES: seconds(30, { max: 7 * 24 * 60 }),
 } satisfies Record<VariableName, z.ZodType>);
 
 export type Environment = z.infer<typeof environmentSchema>;

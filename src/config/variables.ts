@@ -227,6 +227,13 @@ export const variables = {
     where: 'e.g. US, GB, DE',
     default: 'US',
   },
+  NUMBER_REQUEST_TTL_HOURS: {
+    group: 'Phone numbers',
+    summary:
+      'How long a request for a number (from someone who may ask but not provision, see `numbers.request`) waits for an operator; after that it cannot be approved.',
+    where: 'hours (fractions allowed)',
+    default: '72',
+  },
   LOG_LEVEL: {
     group: 'Logging',
     summary: 'pino log level.',
@@ -280,6 +287,18 @@ export const variables = {
       'How many installations the in-memory cache holds; the least recently used go first (each is about 2 KB; /metrics reports the hit ratio). 0 turns the cache off.',
     where: 'a count',
     default: '5000',
+  },
+  NUMBER_ACTIVATION_CHECK_SECONDS: {
+    group: 'Tuning',
+    summary: 'How often Switchboard asks Vapi whether a new free number has finished activating.',
+    where: 'seconds',
+    default: '30',
+  },
+  NUMBER_ACTIVATION_TIMEOUT_MINUTES: {
+    group: 'Tuning',
+    summary: 'How long Switchboard follows a number that is still activating; after that it says so and stops asking.',
+    where: 'minutes (fractions allowed)',
+    default: '30',
   },
 } as const satisfies Record<string, VariableDoc>;
 

@@ -28,8 +28,11 @@ export function createFeatures(services: Services): Features {
   connect.handlers.refreshHome = (client, actor) => home.publish(client, actor);
   if (routes.links) routes.links.refreshHome = (client, actor) => home.publish(client, actor);
   approvals.refreshHome = ({ client, context }) => home.publish(client, actorOf(context));
+  const numbers = numbersFeature(services);
+  if (numbers.handlers?.jobs.activation) numbers.handlers.jobs.activation.refreshHome = (actor) => home.refresh(actor);
+  if (numbers.release) numbers.release.refreshHome = (actor) => home.refresh(actor);
   return {
-    all: [connect, routes, phoneFeature(services), numbersFeature(services), approvals, home],
+    all: [connect, routes, phoneFeature(services), numbers, approvals, home],
     installHooks: approvals,
   };
 }

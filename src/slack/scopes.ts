@@ -12,6 +12,8 @@ export const botScopes = [
   { scope: 'channels:read', why: 'Check a channel before routing notifications to it, and let Novu find public channels.' },
   { scope: 'channels:join', why: 'Join a public channel you route notifications to (Switchboard asks first).' },
   { scope: 'groups:read', why: 'Check that the app was invited to a private channel you route to; let Novu find such channels.' },
+  { scope: 'files:read', why: 'Read the CSV file you upload to register many phone numbers at once.' },
+  { scope: 'files:write', why: 'Send you the rows of such a file that could not be registered, as a CSV file.' },
 ] as const;
 
 export const botScopeNames: string[] = botScopes.map((entry) => entry.scope);

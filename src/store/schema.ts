@@ -14,6 +14,9 @@ export interface Database {
   link_runs: LinkRunsTable;
   link_run_items: LinkRunItemsTable;
   link_requests: LinkRequestsTable;
+  number_requests: NumberRequestsTable;
+  phone_imports: PhoneImportsTable;
+  phone_import_rows: PhoneImportRowsTable;
 }
 
 /** Named locks for the embedded store, where processes sharing the file have no advisory locks. */
@@ -188,6 +191,64 @@ export interface LinkRequestsTable {
   /** pending, approved or denied */
   status: string;
   requested_at: number;
+  decided_by: string | null;
+  decided_at: number | null;
+}
+
+export interface PhoneImportsTable {
+  id: string;
+  workspace_key: string;
+  requested_by: string;
+  /** The form submission that started it: a double submit or Slack's retry finds this run. */
+  intent: string;
+  /** reading, planned, registering, done, cancelled or failed */
+  status: string;
+  /** The uploaded file, as Slack knows it. */
+  file_id: string;
+  file_name: string;
+  /** The integration for rows that name none. */
+  default_integration: string | null;
+  confirmed_by: string | null;
+  /** Where the run's progress message is (the requester's DM with the app). */
+  channel_id: string | null;
+  message_ts: string | null;
+  error: string | null;
+  reported_at: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface PhoneImportRowsTable {
+  run_id: string;
+  /** The line of the file the row starts on, as a spreadsheet numbers it. */
+  row_number: number;
+  subscriber_id: string | null;
+  /** E.164 when the number was understood, else as typed (cut short). */
+  phone: string | null;
+  integration: string | null;
+  /** The endpoint identifier the row registers. */
+  identifier: string | null;
+  /** ready, problem, already-registered, created, existing or failed */
+  state: string;
+  /** For a row with a problem: what kind (number, integration, duplicate…). */
+  problem: string | null;
+  detail: string | null;
+}
+
+export interface NumberRequestsTable {
+  id: string;
+  /** The form submission: a double submit finds the request it made. */
+  submission: string;
+  workspace_key: string;
+  requested_by: string;
+  /** vapi or signalwire */
+  backend: string;
+  /** JSON: the exact vendor request, its SIP password sealed. */
+  payload: string;
+  /** pending, approved, denied or expired */
+  status: string;
+  requested_at: number;
+  expires_at: number;
   decided_by: string | null;
   decided_at: number | null;
 }

@@ -8,9 +8,11 @@ import { installationRecords } from './records/installations.js';
 import { jobRecords } from './records/jobs.js';
 import { linkRequestRecords } from './records/link-requests.js';
 import { linkRunRecords } from './records/link-runs.js';
+import { numberRequestRecords } from './records/number-requests.js';
 import { oauthStateRecords } from './records/oauth-states.js';
 import { ownedEndpointRecords } from './records/owned-endpoints.js';
 import { ownedNumberRecords } from './records/owned-numbers.js';
+import { phoneImportRecords } from './records/phone-imports.js';
 import { tenantRecords } from './records/tenants.js';
 import type {
   AuditRecords,
@@ -19,9 +21,11 @@ import type {
   JobRecords,
   LinkRequestRecords,
   LinkRunRecords,
+  NumberRequestRecords,
   OAuthStateRecords,
   OwnedEndpointRecords,
   OwnedNumberRecords,
+  PhoneImportRecords,
   ProcessedEvents,
   Store,
   TenantRecords,
@@ -44,6 +48,8 @@ export class SqlStore implements Store {
   readonly numbers: OwnedNumberRecords;
   readonly linkRuns: LinkRunRecords;
   readonly linkRequests: LinkRequestRecords;
+  readonly numberRequests: NumberRequestRecords;
+  readonly phoneImports: PhoneImportRecords;
 
   constructor(
     private readonly backing: Engine,
@@ -61,6 +67,8 @@ export class SqlStore implements Store {
     this.numbers = ownedNumberRecords(backing.db);
     this.linkRuns = linkRunRecords(backing.db);
     this.linkRequests = linkRequestRecords(backing.db);
+    this.numberRequests = numberRequestRecords(backing.db);
+    this.phoneImports = phoneImportRecords(backing.db);
   }
 
   onInstallationChanged(listener: (workspaceKey: WorkspaceKey | '*') => void): () => void {

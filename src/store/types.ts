@@ -5,9 +5,11 @@ import type { InstallationRecords } from './records/installations.js';
 import type { JobRecords } from './records/jobs.js';
 import type { LinkRequestRecords } from './records/link-requests.js';
 import type { LinkRunRecords } from './records/link-runs.js';
+import type { NumberRequestRecords } from './records/number-requests.js';
 import type { OAuthStateRecords } from './records/oauth-states.js';
 import type { OwnedEndpointRecords } from './records/owned-endpoints.js';
 import type { OwnedNumberRecords } from './records/owned-numbers.js';
+import type { PhoneImportRecords } from './records/phone-imports.js';
 import type { TenantRecords } from './records/tenants.js';
 
 export type { AuditEntry, AuditOutcome, AuditRecords, NewAuditEntry } from './records/audit.js';
@@ -17,9 +19,20 @@ export type { InstallationRecords, StoredInstallation } from './records/installa
 export type { JobRecord, JobRecords, JobStatus, NewJob } from './records/jobs.js';
 export type { LinkRequest, LinkRequestRecords, LinkRequestStatus } from './records/link-requests.js';
 export type { LinkCounts, LinkItem, LinkItemState, LinkRun, LinkRunRecords, LinkRunStatus } from './records/link-runs.js';
+export type { NewNumberRequest, NumberRequest, NumberRequestRecords, NumberRequestStatus } from './records/number-requests.js';
 export type { OAuthStateRecords } from './records/oauth-states.js';
 export type { EndpointCursor, OwnedEndpoint, OwnedEndpointRecords, OwnedEndpointType } from './records/owned-endpoints.js';
 export type { NumberBackend, OwnedNumber, OwnedNumberRecords } from './records/owned-numbers.js';
+export type {
+  ImportProblem,
+  ImportRow,
+  ImportRowCounts,
+  ImportRowState,
+  NewPhoneImport,
+  PhoneImport,
+  PhoneImportRecords,
+  PhoneImportStatus,
+} from './records/phone-imports.js';
 export type { NewTenantInstall, TenantRecord, TenantRecords, TenantStatus } from './records/tenants.js';
 
 /** A tenant's key: `team:T…` for a workspace install, `enterprise:E…` for an org-wide (Enterprise Grid) install. */
@@ -39,6 +52,8 @@ export interface Store {
   readonly numbers: OwnedNumberRecords;
   readonly linkRuns: LinkRunRecords;
   readonly linkRequests: LinkRequestRecords;
+  readonly numberRequests: NumberRequestRecords;
+  readonly phoneImports: PhoneImportRecords;
   /** Called when any replica saves or deletes an installation (the key), or with `*` when changes may have been missed. */
   onInstallationChanged(listener: (workspaceKey: WorkspaceKey | '*') => void): () => void;
   /** Runs `fn` while holding a lock named `name`, across every process sharing this store. */

@@ -133,6 +133,7 @@ function checkBlocks(blocks: Json[], surface: string): string[] {
         plainText(problems, `${where} hint`, block.hint, 2000, { required: false });
         if (!block.element) problems.push(`${where} has no element`);
         else elements.push(block.element);
+        if (block.element?.type === 'file_input' && block.dispatch_action) problems.push(`${where}: dispatch_action is not allowed with file_input`);
         break;
       case 'divider':
       case 'image':
@@ -196,6 +197,16 @@ function checkElement(element: Json, where: string, actionIds: Set<string>): str
     case 'external_select':
       if (element.initial_option) problems.push(...checkOption(element.initial_option, `${at} initial_option`, { plainOnly: true }));
       if (element.min_query_length !== undefined && element.min_query_length < 0) problems.push(`${at} min_query_length is negative`);
+      break;
+    case 'file_input':
+      // docs.slack.dev file-input-element: inside an input block only; filetypes are extensions; max_files 1–10.
+      if (!where.includes('(input)')) problems.push(`${at} must be in an input block`);
+      if (element.filetypes !== undefined && (!Array.isArray(element.filetypes) || element.filetypes.some((type: unknown) => typeof type !== 'string'))) {
+        problems.push(`${at} filetypes must be an array of file extensions`);
+      }
+      if (element.max_files !== undefined && (!Number.isInteger(element.max_files) || element.max_files < 1 || element.max_files > 10)) {
+        problems.push(`${at} max_files ${element.max_files} is outside 1–10`);
+      }
       break;
     case 'users_select':
     case 'conversations_select':

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { checkMessage, checkView } from './block-kit.js';
 import { SlackChannels } from './slack-channels.js';
+import { type Caller, SlackFiles } from './slack-files.js';
 import { SocketModeServer } from './socket-mode-server.js';
 
 /**
@@ -34,6 +35,8 @@ export interface PostedMessage {
   blocks?: Json[];
   botUserId: string;
   updates: number;
+  /** A file share (files.completeUploadExternal with a channel): the files' ids. */
+  files?: string[];
 }
 
 export interface InstallTarget {
@@ -120,6 +123,11 @@ export class SlackEmulator {
   readonly homeViews = new Map<string, EmulatedView>();
   readonly users = new Map<string, EmulatedUser>();
   readonly channels = new SlackChannels();
+  /** Files people uploaded (file_input) and the app shared; their download URLs and the upload flow. */
+  readonly files = new SlackFiles(
+    () => this.url,
+    (token) => this.callerOf(token),
+  );
   /** Messages the app posted, by channel and ts; chat.update changes them in place. */
   readonly messages = new Map<string, PostedMessage>();
   /** What a person has in each view's inputs, as their last interaction with it reported (view id → state values). */
@@ -274,6 +282,9 @@ export class SlackEmulator {
     if (url.pathname === '/oauth/v2/authorize') return this.authorizePage(url, res);
     if (url.pathname === '/oauth/v2/consent') return this.consent(url, res);
     if (url.pathname.startsWith('/response/')) return this.responseUrl(url.pathname.slice('/response/'.length), req, res);
+    if (url.pathname.startsWith('/files-pri/')) return this.files.serveDownload(url.pathname, req, res);
+    if (url.pathname.startsWith('/upload/v1/')) return this.files.receiveUpload(url.pathname.slice('/upload/v1/'.length), req, res, await readRawBody(req));
+    if (url.pathname === '/') return this.files.signInPage(res);
     res.writeHead(404);
     res.end();
   }
@@ -456,6 +467,12 @@ export class SlackEmulator {
         this.uninstalled.push(issued.isEnterpriseInstall ? (issued.enterpriseId ?? '') : (issued.teamId ?? ''));
         return { ok: true };
       }
+      case 'files.info':
+        return this.files.info(args, issued);
+      case 'files.getUploadURLExternal':
+        return this.checked(method, this.files.getUploadURL(args, issued));
+      case 'files.completeUploadExternal':
+        return this.completeUpload(args, issued);
       case 'conversations.open': {
         if (!issued.scopes.has('im:write')) return { ok: false, error: 'missing_scope', needed: 'im:write' };
         const users = String(args.users ?? '');
@@ -465,6 +482,32 @@ export class SlackEmulator {
       default:
         return { ok: false, error: 'unknown_method' };
     }
+  }
+
+  /** The token's installation, when Slack would take the token (files on the file host check it too). */
+  private callerOf(token: string | undefined): Caller | undefined {
+    const issued = token ? this.tokens.get(token) : undefined;
+    return issued && this.isTokenValid(issued.token) ? issued : undefined;
+  }
+
+  /** An `invalid_arguments` answer from a files method is the app's mistake: recorded like a Block Kit one. */
+  private checked(method: string, result: Json): Json {
+    return result.error === 'invalid_arguments' ? this.invalid(method, [String(result.problem ?? 'invalid arguments')]) : result;
+  }
+
+  /** The upload is shared in the channel as a message of the bot's, as Slack shows a file share. */
+  private completeUpload(args: Json, issued: IssuedToken): Json {
+    const result = this.checked(
+      'files.completeUploadExternal',
+      this.files.complete(args, issued, (channelId) => this.channels.refusalToPost(channelId, issued), this.problems),
+    );
+    const channel = args.channel_id === undefined ? undefined : String(args.channel_id);
+    if (result.ok && channel) {
+      const ts = `${Math.floor(Date.now() / 1000)}.${String(this.messages.size).padStart(6, '0')}`;
+      const files = (result.files as Json[]).map((file) => String(file.id));
+      this.messages.set(`${channel}/${ts}`, { channel, ts, text: String(args.initial_comment ?? ''), botUserId: issued.botUserId, updates: 0, files });
+    }
+    return result;
   }
 
   /** A user as users.info and users.list show it to this token: the email only with users:read.email. */
@@ -699,6 +742,15 @@ function keptInputs(before: Json, after: Json, typed: Json): string[] {
     }
   }
   return problems;
+}
+
+function readRawBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

@@ -31,8 +31,31 @@ function compileEventWrapperSchema(): ValidateFunction {
   return newAjv().compile(schema);
 }
 
+/**
+ * Web API responses, from Slack's OpenAPI document (slack-api-specs web-api/slack_web_openapi_v2.json,
+ * trimmed to the methods here). It predates the external upload methods (files.getUploadURLExternal,
+ * files.completeUploadExternal), which the emulator models from their method pages instead.
+ */
+function compileWebApiResponses(): Map<string, ValidateFunction> {
+  const spec = fixture('slack_web_openapi_files_info.json');
+  const validators = new Map<string, ValidateFunction>();
+  for (const [path, operations] of Object.entries<Record<string, { responses: Record<string, { schema: object }> }>>(spec.paths)) {
+    const success = Object.values(operations)[0]?.responses['200']?.schema;
+    if (success) validators.set(path.slice(1), newAjv().compile({ ...success, definitions: spec.definitions }));
+  }
+  return validators;
+}
+
 const validateManifest = compileManifestSchema();
 const validateEnvelope = compileEventWrapperSchema();
+const validateWebApi = compileWebApiResponses();
+
+/** Problems with a successful Web API response, by Slack's schema for the method. */
+export function webApiResponseProblems(method: string, body: unknown): string[] {
+  const validate = validateWebApi.get(method);
+  if (!validate) return [`no schema for ${method}`];
+  return problemsOf(validate, body);
+}
 
 export function manifestProblems(manifest: unknown): string[] {
   return problemsOf(validateManifest, manifest);

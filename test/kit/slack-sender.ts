@@ -319,6 +319,9 @@ function elementValue(element: Json, given: unknown, isGiven: boolean): Json {
       return { type: element.type, selected_conversation: isGiven ? (given ?? null) : (element.initial_conversation ?? null) };
     case 'users_select':
       return { type: element.type, selected_user: isGiven ? (given ?? null) : (element.initial_user ?? null) };
+    case 'file_input':
+      // The files uploaded (SlackEmulator.files.addUpload gives them as Slack does); none when left out.
+      return { type: 'file_input', files: isGiven && Array.isArray(given) ? given : [] };
     default:
       return { type: element.type, value: isGiven ? (given === undefined || given === null ? null : String(given)) : (element.initial_value ?? null) };
   }

@@ -31,7 +31,7 @@ describe('slack-manifest.yml', () => {
     expect(manifest.features.slash_commands.map((command: { command: string }) => command.command)).toEqual(
       commandCatalog.map((command) => `/${command.name}`),
     );
-    expect(manifest.features.slash_commands[1].usage_hint).toBe('[register | list | remove | sip | import | numbers | help]');
+    expect(manifest.features.slash_commands[1].usage_hint).toBe('[register | list | remove | import-csv | sip | import | numbers | help]');
     expect(manifest.settings.event_subscriptions.bot_events).toEqual(['app_home_opened', 'app_uninstalled', 'tokens_revoked']);
     expect(manifest.oauth_config.redirect_urls).toEqual(['https://sb.example.org/slack/oauth_redirect']);
     expect(manifest.settings.interactivity.message_menu_options_url).toBe('https://sb.example.org/slack/events');

@@ -372,7 +372,10 @@ describe.each<EngineKind>(['sqlite', 'postgres'])('store contract on %s', (kind)
       await store.numbers.add({ ...number, workspaceKey: teamKey('T2'), status: 'active' }, 2_000);
       expect(await store.numbers.find('vapi', 'v1')).toMatchObject({ workspaceKey: teamKey('T1'), status: 'active', createdAt: 1_000, updatedAt: 2_000 });
       expect(await store.numbers.list({ workspaceKey: teamKey('T2'), limit: 10 })).toEqual([]);
+      expect(await store.numbers.setStatus('vapi', 'v1', 'blocked', 3_000)).toBe(true);
+      expect(await store.numbers.find('vapi', 'v1')).toMatchObject({ workspaceKey: teamKey('T1'), status: 'blocked', updatedAt: 3_000 });
       expect(await store.numbers.remove('vapi', 'v1')).toBe(true);
+      expect(await store.numbers.setStatus('vapi', 'v1', 'active')).toBe(false);
     });
   });
 

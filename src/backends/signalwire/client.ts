@@ -1,4 +1,4 @@
-import { createHttpClient, type HttpClient, type VendorErrorDescription } from '../../http/client.js';
+import { createHttpClient, type HttpClient, type RetryMode, type VendorErrorDescription } from '../../http/client.js';
 import type { Logger } from '../../logging/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { type ImportNumberBody, type SignalWireNumber, signalWireNumberPageSchema, signalWireNumberSchema } from './schemas.js';
@@ -100,12 +100,14 @@ export class SignalWireClient {
     });
   }
 
-  deleteNumber(id: string): Promise<void> {
+  /** Releases a number from the space (an imported one included). A DELETE is safe to resend. */
+  deleteNumber(id: string, options: { retry?: RetryMode; deadlineMs?: number } = {}): Promise<void> {
     return this.http.request({
       operation: 'phoneNumbers.delete',
       method: 'DELETE',
       path: `${relay}/phone_numbers/{id}`,
       params: { id },
+      ...options,
     });
   }
 }

@@ -74,8 +74,9 @@ export class VapiClient {
     });
   }
 
-  deletePhoneNumber(id: string): Promise<void> {
-    return this.http.request({ operation: 'phoneNumbers.delete', method: 'DELETE', path: `/phone-number/{id}`, params: { id } });
+  /** Vapi answers 200 with the deleted number; a DELETE is safe to resend. */
+  deletePhoneNumber(id: string, options: { retry?: RetryMode; deadlineMs?: number } = {}): Promise<void> {
+    return this.http.request({ operation: 'phoneNumbers.delete', method: 'DELETE', path: `/phone-number/{id}`, params: { id }, ...options });
   }
 
   listAssistants(limit = 100): Promise<VapiNamed[]> {

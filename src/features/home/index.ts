@@ -6,6 +6,7 @@ import type { ButtonArgs, SlackListeners } from '../../slack/listener-table.js';
 import { tenantName } from '../../tenancy/tenant.js';
 import type { Feature } from '../index.js';
 import { importModal } from '../numbers/import-form.js';
+import { pendingNumberRequests } from '../numbers/requests.js';
 import { sipModal } from '../numbers/sip-form.js';
 import type { TenantApprovals } from '../tenants/index.js';
 import { notApprovedHome } from '../tenants/messages.js';
@@ -51,6 +52,12 @@ export class HomeTab implements Feature {
     await client.views.publish({ user_id: actor.userId, view: homeView(data, abilities) });
   }
 
+  /** Republishes a person's Home tab after background work, with the workspace's bot client. */
+  async refresh(actor: Actor): Promise<void> {
+    const client = await this.services.bots.forWorkspace(actor.tenant.key);
+    if (client) await this.publish(client, actor);
+  }
+
   private async load(actor: Actor, can: HomeAbilities): Promise<HomeData> {
     const { store, installations, config, tenants } = this.services;
     const tenantKey = actor.tenant.key;
@@ -85,15 +92,17 @@ export class HomeTab implements Feature {
       data.jobs = { counts, dead: dead.map((job) => ({ job, tenant: job.workspaceKey ? (names.get(job.workspaceKey) ?? job.workspaceKey) : undefined })) };
       data.pendingTenants = pending;
     }
+    if (can.provisionVapi || can.provisionSignalWire) data.numberRequests = await pendingNumberRequests(this.services, actor);
     return data;
   }
 
   private async abilities(actor: Actor, client: WebClient): Promise<HomeAbilities> {
     const allows = (action: Parameters<Services['permissions']['allows']>[1]) => this.services.permissions.allows(actor, action, client);
-    const [manageConnection, writeEndpoints, provision, readAudit, manageJobs, readRoutes, writeRoutes, linkSelf] = await Promise.all([
+    const [manageConnection, writeEndpoints, provision, release, readAudit, manageJobs, readRoutes, writeRoutes, linkSelf] = await Promise.all([
       allows('connection.write'),
       allows('endpoints.write'),
       allows('numbers.provision'),
+      allows('numbers.release'),
       allows('audit.read'),
       allows('jobs.manage'),
       allows('routes.read'),
@@ -106,6 +115,7 @@ export class HomeTab implements Feature {
       writeEndpoints,
       provisionVapi: provision && Boolean(vapi),
       provisionSignalWire: provision && Boolean(signalwire),
+      releaseNumbers: release && Boolean(vapi || signalwire),
       readAudit,
       manageJobs,
       readRoutes,

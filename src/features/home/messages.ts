@@ -2,6 +2,8 @@ import type { Button, KnownBlock, View } from '@slack/types';
 import { actions, button, code, context, divider, escapeMrkdwn, header, section, slackDate } from '../../slack/blocks.js';
 import type { AuditEntry, ConnectionRecord, JobRecord, JobStatus, LinkRequest, OwnedEndpoint, OwnedNumber, TenantRecord } from '../../store/types.js';
 import { connectActions, connectionStateLabels, disconnectConfirm } from '../connect/messages.js';
+import { releaseButton } from '../numbers/release-messages.js';
+import { numberRequestsSection, type PendingNumberRequest } from '../numbers/request-messages.js';
 import { linkRequestsSection } from '../routes/link-messages.js';
 import { routesHomeSection } from '../routes/messages.js';
 import { pendingTenantsSection } from '../tenants/messages.js';
@@ -19,6 +21,8 @@ export interface HomeAbilities {
   writeEndpoints: boolean;
   provisionVapi: boolean;
   provisionSignalWire: boolean;
+  /** Release buttons beside the tenant's numbers. */
+  releaseNumbers: boolean;
   readAudit: boolean;
   manageJobs: boolean;
   readRoutes: boolean;
@@ -44,6 +48,8 @@ export interface HomeData {
   jobs?: { counts: Record<JobStatus, number>; dead: { job: JobRecord; tenant?: string }[] };
   /** Operators only. */
   pendingTenants?: TenantRecord[];
+  /** Those who may provision: requests for numbers waiting for an answer. */
+  numberRequests?: PendingNumberRequest[];
 }
 
 /** The App Home: built from what Switchboard has recorded, so publishing never waits on a vendor. */
@@ -60,6 +66,7 @@ export function homeView(data: HomeData, can: HomeAbilities): View {
   ];
   if (can.readAudit) blocks.push(divider(), ...auditSection(data.audit));
   if (data.pendingTenants?.length) blocks.push(divider(), ...pendingTenantsSection(data.pendingTenants));
+  if (data.numberRequests?.length) blocks.push(divider(), ...numberRequestsSection(data.numberRequests));
   if (can.manageJobs && data.jobs) blocks.push(divider(), ...jobSection(data.jobs));
   blocks.push(context('`/connect help` and `/phone help` list every command.'));
   return { type: 'home', blocks: blocks.slice(0, 100) };
@@ -93,11 +100,16 @@ function endpointSection(data: HomeData, can: HomeAbilities): KnownBlock[] {
 }
 
 function numberSection(data: HomeData, can: HomeAbilities): KnownBlock[] {
-  const lines = data.numbers.map(
-    (number) =>
-      `• ${number.backend === 'vapi' ? 'Vapi' : 'SignalWire'} ${code(number.number ?? number.sipUri ?? '?')} · ${code(number.vendorId)} · <@${number.createdBy}> ${slackDate(number.createdAt)}`,
-  );
-  const blocks: KnownBlock[] = [section(`*Recently provisioned numbers*\n${lines.length ? lines.join('\n') : 'None provisioned through Switchboard yet.'}`)];
+  const line = (number: OwnedNumber) =>
+    `${number.backend === 'vapi' ? 'Vapi' : 'SignalWire'} ${code(number.number ?? number.sipUri ?? '?')}${number.status ? ` · ${escapeMrkdwn(number.status)}` : ''} · ${code(number.vendorId)} · <@${number.createdBy}> ${slackDate(number.createdAt)}`;
+  const blocks: KnownBlock[] = [];
+  if (data.numbers.length === 0) blocks.push(section('*Recently provisioned numbers*\nNone provisioned through Switchboard yet.'));
+  else if (can.releaseNumbers) {
+    blocks.push(section('*Recently provisioned numbers*'));
+    for (const number of data.numbers) {
+      blocks.push(section(line(number), { accessory: releaseButton(number.backend, number.vendorId, number.number ?? number.sipUri ?? number.vendorId) }));
+    }
+  } else blocks.push(section(`*Recently provisioned numbers*\n${data.numbers.map((number) => `• ${line(number)}`).join('\n')}`));
   const buttons: Button[] = [];
   if (can.provisionVapi) buttons.push(button('New Vapi number', homeActions.openSip));
   if (can.provisionSignalWire) buttons.push(button('Import to SignalWire', homeActions.openImport));

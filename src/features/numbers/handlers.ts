@@ -18,14 +18,18 @@ import {
   provisionQueuedView,
 } from './messages.js';
 import { type Provisioned, ProvisionJobs } from './provision-jobs.js';
+import { isRequestForm } from './request-messages.js';
+import { NumberRequests } from './requests.js';
 import { generateSipCredentials, readCredentialsVersion, readSipForm, sipModal, sipPrefillOf, sipView } from './sip-form.js';
 
 /** `/phone sip`, `/phone import` and `/phone numbers`: numbers on Vapi and SignalWire. */
 export class NumberHandlers {
-  private readonly jobs: ProvisionJobs;
+  readonly jobs: ProvisionJobs;
+  private readonly requests: NumberRequests;
 
   constructor(private readonly services: Services) {
     this.jobs = new ProvisionJobs(services, services.backends.vapi, services.backends.signalwire);
+    this.requests = new NumberRequests(services, this.jobs);
   }
 
   private get region(): string {
@@ -37,17 +41,23 @@ export class NumberHandlers {
   }
 
   register(app: SlackListeners, router: CommandRouter): void {
-    router.on('phone', 'sip', ({ openModal, body }) => openModal(sipModal({ origin: commandOrigin(body) }, this.sipHost)));
-    router.on('phone', 'import', ({ openModal, body, argText }) =>
-      openModal(importModal({ number: argText || undefined, origin: commandOrigin(body) }, this.region)),
+    const requests = this.requests;
+    requests.register(app);
+    router.on('phone', 'sip', async ({ openModal, body, actor, client }) =>
+      openModal(await requests.formFor(actor, client, sipModal({ origin: commandOrigin(body) }, this.sipHost), 'vapi')),
     );
-    router.on('phone', 'numbers', async ({ respond, actor }) => {
-      await respond(numbersMessage(await this.overview(actor)));
+    router.on('phone', 'import', async ({ openModal, body, argText, actor, client }) =>
+      openModal(await requests.formFor(actor, client, importModal({ number: argText || undefined, origin: commandOrigin(body) }, this.region), 'signalwire')),
+    );
+    router.on('phone', 'numbers', async ({ respond, actor, client }) => {
+      await respond(numbersMessage(await this.overview(actor, await this.services.permissions.allows(actor, 'numbers.release', client))));
     });
 
     app.view(sipView.callbackId, (args: ViewSubmissionArgs) => this.submitSip(args));
     app.view(importView.callbackId, (args: ViewSubmissionArgs) => this.submitImport(args));
-    app.action(sipView.generate, (args: ButtonArgs) => this.fillGeneratedCredentials(args));
+    app.action(sipView.generate, (args: ButtonArgs) =>
+      isRequestForm(args.body.view) ? requests.fillGeneratedCredentials(args, this.sipHost) : this.fillGeneratedCredentials(args),
+    );
     app.options(sipView.assistant, async ({ ack, payload }) => {
       await ack({ options: await this.vapiOptions(() => this.services.backends.vapi?.listAssistants() ?? Promise.resolve([]), payload.value) });
     });
@@ -57,13 +67,19 @@ export class NumberHandlers {
   }
 
   private async submitSip({ ack, view, client, context }: ViewSubmissionArgs): Promise<void> {
+    const requests = this.requests;
     const actor = actorOf(context);
-    if (!(await this.mayProvision(actor, client, '/phone sip', ack, sipView.name))) return;
+    const asking = (await requests.submissionMode(actor, client, view)) === 'request';
+    const allowed = asking
+      ? requests.mayRequest(actor, client, '/phone sip', ack, sipView.name)
+      : this.mayProvision(actor, client, '/phone sip', ack, sipView.name);
+    if (!(await allowed)) return;
     const read = readSipForm(view.state.values, this.sipHost, this.region);
     if ('errors' in read) {
       await ack({ response_action: 'errors', errors: read.errors });
       return;
     }
+    if (asking) return requests.askForVapiNumber({ ack, view, actor }, read);
     await ack({ response_action: 'update', view: provisioningView('vapi') });
     const intent = submissionIntent(view.id, read.body);
     const outcome = await this.jobs.createNow({
@@ -71,18 +87,26 @@ export class NumberHandlers {
       requestedBy: actor.userId,
       intent,
       body: this.jobs.sealPassword(read.body, intent),
+      // A modal showing the SIP password once is left alone: redrawing it would take the password away.
+      viewId: read.password ? undefined : view.id,
     });
     await this.showOutcome(client, view, actor, 'vapi', outcome, { password: read.password, warning: read.warning });
   }
 
   private async submitImport({ ack, view, client, context }: ViewSubmissionArgs): Promise<void> {
+    const requests = this.requests;
     const actor = actorOf(context);
-    if (!(await this.mayProvision(actor, client, '/phone import', ack, importView.number))) return;
+    const asking = (await requests.submissionMode(actor, client, view)) === 'request';
+    const allowed = asking
+      ? requests.mayRequest(actor, client, '/phone import', ack, importView.number)
+      : this.mayProvision(actor, client, '/phone import', ack, importView.number);
+    if (!(await allowed)) return;
     const read = readImportForm(view.state.values, this.region);
     if ('errors' in read) {
       await ack({ response_action: 'errors', errors: read.errors });
       return;
     }
+    if (asking) return requests.askForImport({ ack, view, actor }, read);
     await ack({ response_action: 'update', view: provisioningView('signalwire') });
     const outcome = await this.jobs.importNow({ workspaceKey: actor.tenant.key, requestedBy: actor.userId, ...read }, submissionIntent(view.id, read));
     await this.showOutcome(client, view, actor, 'signalwire', outcome, { spaceUrl: this.services.config.signalwire?.spaceUrl });
@@ -157,7 +181,7 @@ export class NumberHandlers {
    * the tenant's phone endpoints. Operators see every number of the vendor accounts, each labelled
    * with the workspace that owns it.
    */
-  private async overview(actor: Actor): Promise<NumbersOverview> {
+  private async overview(actor: Actor, mayRelease: boolean): Promise<NumbersOverview> {
     const { backends, store, permissions, tenants } = this.services;
     const operator = permissions.isOperator(actor.userId);
     const scope = operator ? undefined : actor.tenant.key;
@@ -184,6 +208,7 @@ export class NumberHandlers {
       signalwire: signalWireNumbers,
       registrations: registrations.map((endpoint) => ({ number: endpoint.target, subscriberId: endpoint.subscriberId })),
       owners: operator ? owners : undefined,
+      mayRelease,
     };
   }
 }

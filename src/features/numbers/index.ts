@@ -3,13 +3,21 @@ import type { CommandRouter } from '../../slack/commands/router.js';
 import type { SlackListeners } from '../../slack/listener-table.js';
 import type { Feature } from '../index.js';
 import { NumberHandlers } from './handlers.js';
+import { NumberRelease } from './release.js';
+import { ReleaseHandlers } from './release-handlers.js';
 
-/** Provisioning: Vapi numbers and SIP URIs, SignalWire imports, and the overview of both. */
-export function numbersFeature(services: Services): Feature {
-  const handlers = services.backends.vapi || services.backends.signalwire ? new NumberHandlers(services) : undefined;
+/** Numbers on Vapi and SignalWire: provisioning, the overview of both, activation and release. */
+export function numbersFeature(services: Services): Feature & { handlers?: NumberHandlers; release?: NumberRelease } {
+  const configured = Boolean(services.backends.vapi || services.backends.signalwire);
+  const handlers = configured ? new NumberHandlers(services) : undefined;
+  const release = configured ? new NumberRelease(services) : undefined;
+  const releaseHandlers = release ? new ReleaseHandlers(services, release) : undefined;
   return {
+    handlers,
+    release,
     register(app: SlackListeners, router: CommandRouter) {
       handlers?.register(app, router);
+      releaseHandlers?.register(app);
     },
   };
 }

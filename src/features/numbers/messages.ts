@@ -1,10 +1,11 @@
-import type { KnownBlock, View } from '@slack/types';
+import type { Button, KnownBlock, View } from '@slack/types';
 import type { SignalWireNumber } from '../../backends/signalwire/schemas.js';
 import type { VapiPhoneNumber } from '../../backends/vapi/schemas.js';
 import type { JobFinish } from '../../jobs/queue.js';
-import { actions, button, code, type EphemeralMessage, ephemeral, escapeMrkdwn, fields, header, noticeModal, section } from '../../slack/blocks.js';
+import { actions, button, code, context, type EphemeralMessage, ephemeral, escapeMrkdwn, fields, header, noticeModal, section } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import { type Provisioned, unmarkedName } from './provision-jobs.js';
+import { releaseButton } from './release-messages.js';
 
 /** Opens the /phone register modal with the new number filled in (handled by the phone feature). */
 export const registerNumberAction = 'phone.register.open';
@@ -104,6 +105,52 @@ export function provisionedSharedMessage(userId: string, result: Provisioned): S
   return { text, blocks: [section(text)] };
 }
 
+/** What became of a number Switchboard followed while it activated (`unknown`: Vapi could not be asked). */
+export type ActivationSettled = { state: 'active' | 'blocked' | 'gave-up'; number: VapiPhoneNumber } | { state: 'gone' } | { state: 'unknown'; error: string };
+
+export const blockedGuidance =
+  'A blocked number takes no calls. Vapi blocks a number it cannot keep in service; Switchboard cannot unblock it. Release it (`/phone numbers` → *Release*) and create another, with another area code if you can, or ask Vapi support about it, quoting its ID.';
+
+function activationHeadline(vendorId: string, settled: ActivationSettled): string {
+  const label = 'number' in settled ? code(settled.number.number ?? settled.number.sipUri ?? vendorId) : code(vendorId);
+  switch (settled.state) {
+    case 'active':
+      return `:white_check_mark: Vapi number ${label} is active: it takes calls now.`;
+    case 'blocked':
+      return `:no_entry: Vapi blocked number ${label} (ID ${code(vendorId)}). ${blockedGuidance}`;
+    case 'gave-up':
+      return `:hourglass: Vapi number ${label} is still activating after Switchboard's wait. It stopped asking: \`/phone numbers\` shows what Vapi says now.`;
+    case 'gone':
+      return `:information_source: Vapi number ${label} was deleted from Vapi before it became active.`;
+    case 'unknown':
+      return `:warning: Switchboard could not learn whether Vapi number ${label} became active (${escapeMrkdwn(settled.error)}). \`/phone numbers\` shows what Vapi says now.`;
+  }
+}
+
+/** The direct message sent when a number Switchboard followed settles. */
+export function activationMessage(vendorId: string, settled: ActivationSettled): SlackMessage {
+  const text = activationHeadline(vendorId, settled);
+  const phoneNumber = settled.state === 'active' ? settled.number.number : undefined;
+  return {
+    text,
+    blocks: [
+      section(text),
+      ...(phoneNumber ? [actions('activated-next', [button('Register for a subscriber', registerNumberAction, { value: phoneNumber })])] : []),
+    ],
+  };
+}
+
+/** The result modal, redrawn once the number is active or blocked. */
+export function activationView(settled: { state: 'active' | 'blocked'; number: VapiPhoneNumber }): View {
+  const result: Provisioned = { backend: 'vapi', number: settled.number, existing: false };
+  const blocks: KnownBlock[] = [resultCard(result, undefined)];
+  const phoneNumber = settled.state === 'active' ? numberOf(result) : undefined;
+  if (phoneNumber) {
+    blocks.push(actions('provisioned-next', [button('Register for a subscriber', registerNumberAction, { style: 'primary', value: phoneNumber })]));
+  }
+  return noticeModal(titles.vapi, activationHeadline(settled.number.id, settled), blocks, 'Done');
+}
+
 export interface NumbersOverview {
   vapi?: VapiPhoneNumber[] | { error: string };
   signalwire?: SignalWireNumber[] | { error: string };
@@ -111,9 +158,11 @@ export interface NumbersOverview {
   registrations: { number: string; subscriberId: string }[];
   /** For operators: the workspace that owns each number, by `backend:id`. Absent: only the tenant's own are listed. */
   owners?: Map<string, string>;
+  /** Whether the viewer may release the numbers listed (they are the tenant's own, or the viewer is an operator). */
+  mayRelease: boolean;
 }
 
-/** Vapi and SignalWire numbers side by side, each with the subscribers it is registered for in Novu. */
+/** Vapi and SignalWire numbers side by side, each with the subscribers it is registered for in Novu, and Release for those who may. */
 export function numbersMessage(overview: NumbersOverview): EphemeralMessage {
   const registrations = new Map<string, string[]>();
   for (const { number, subscriberId } of overview.registrations) registrations.set(number, [...(registrations.get(number) ?? []), subscriberId]);
@@ -126,26 +175,43 @@ export function numbersMessage(overview: NumbersOverview): EphemeralMessage {
     const name = overview.owners.get(`${backend}:${id}`);
     return name ? ` · ${escapeMrkdwn(name)}` : ' · not provisioned through Switchboard';
   };
+  const vapiLabel = (number: VapiPhoneNumber) => number.sipUri ?? number.number ?? number.id;
+  const vapi: NumberLines<VapiPhoneNumber> = {
+    line: (number) =>
+      `${code(vapiLabel(number))} ${escapeMrkdwn(unmarkedName(number.name) ?? '')} · ${escapeMrkdwn(number.status ?? '—')} · ${registered(number.number)}${owner('vapi', number.id)}`,
+    release: overview.mayRelease ? (number) => releaseButton('vapi', number.id, vapiLabel(number)) : undefined,
+  };
+  const signalWire: NumberLines<SignalWireNumber> = {
+    line: (number) =>
+      `${code(number.number)} ${number.name ? escapeMrkdwn(number.name) : ''} · ${number.number_type === 'tollfree' ? 'toll-free' : 'long code'} · ${registered(number.number)}${owner('signalwire', number.id)}`,
+    release: overview.mayRelease ? (number) => releaseButton('signalwire', number.id, number.number) : undefined,
+  };
   const blocks: KnownBlock[] = [header(overview.owners ? 'Phone numbers (all workspaces)' : 'Phone numbers')];
-  const vapiLines = (numbers: VapiPhoneNumber[]) =>
-    numbers.map(
-      (number) =>
-        `${code(number.sipUri ?? number.number ?? number.id)} ${escapeMrkdwn(unmarkedName(number.name) ?? '')} · ${escapeMrkdwn(number.status ?? '—')} · ${registered(number.number)}${owner('vapi', number.id)}`,
-    );
-  const signalWireLines = (numbers: SignalWireNumber[]) =>
-    numbers.map(
-      (number) =>
-        `${code(number.number)} ${number.name ? escapeMrkdwn(number.name) : ''} · ${number.number_type === 'tollfree' ? 'toll-free' : 'long code'} · ${registered(number.number)}${owner('signalwire', number.id)}`,
-    );
-  if (overview.vapi) blocks.push(...listSection('Vapi', overview.vapi, vapiLines));
-  if (overview.signalwire) blocks.push(...listSection('SignalWire', overview.signalwire, signalWireLines));
+  if (overview.vapi) blocks.push(...listSection('Vapi', overview.vapi, vapi));
+  if (overview.signalwire) blocks.push(...listSection('SignalWire', overview.signalwire, signalWire));
   return ephemeral('Phone numbers on Vapi and SignalWire', blocks.slice(0, 50));
 }
 
-function listSection<T>(title: string, list: T[] | { error: string }, lines: (items: T[]) => string[]): KnownBlock[] {
+interface NumberLines<T> {
+  line: (item: T) => string;
+  /** Present when the viewer may release: one section per number, with its button. */
+  release?: (item: T) => Button;
+}
+
+/** At most this many numbers per vendor get a Release button of their own (a message holds 50 blocks). */
+const releasableShown = 20;
+
+function listSection<T>(title: string, list: T[] | { error: string }, { line, release }: NumberLines<T>): KnownBlock[] {
   if (!Array.isArray(list)) return [section(`*${title}*\n:x: ${escapeMrkdwn(list.error)}`)];
   if (list.length === 0) return [section(`*${title}*\nNo numbers provisioned through Switchboard yet.`)];
-  const all = lines(list);
+  if (release) {
+    const shown = list.slice(0, releasableShown);
+    const blocks: KnownBlock[] = [section(`*${title}* (${list.length})`), ...shown.map((item) => section(line(item), { accessory: release(item) }))];
+    if (list.length > shown.length)
+      blocks.push(context(`…and ${list.length - shown.length} more, newest first above; release those in the ${title} dashboard.`));
+    return blocks;
+  }
+  const all = list.map(line);
   const blocks: KnownBlock[] = [];
   for (let index = 0; index < all.length && blocks.length < 20; index += 10) {
     blocks.push(section(`${index === 0 ? `*${title}* (${list.length})\n` : ''}${all.slice(index, index + 10).join('\n')}`));

@@ -9,6 +9,7 @@ import { type JobFinish, type JobOutcome, type JobRunContext, TerminalJobError }
 import type { WorkspaceKey } from '../../store/types.js';
 import { sha256 } from '../../util/ids.js';
 import { maskPhoneNumber } from '../phone/phone-number.js';
+import { NumberActivation } from './activation.js';
 import { provisionedMessage } from './messages.js';
 
 export interface VapiPayload {
@@ -18,6 +19,8 @@ export interface VapiPayload {
   intent: string;
   /** The body, with the SIP password sealed: job payloads are stored as they are. */
   body: Omit<CreateVapiPhoneNumberBody, 'authentication'> & { authentication?: { username: string; sealedPassword: string } };
+  /** The modal that shows the result, kept up to date while a free number activates. */
+  viewId?: string;
 }
 
 export interface SignalWirePayload {
@@ -58,11 +61,15 @@ export const signalWireJob = 'signalwire.number.import';
  * a create is resent only when the request certainly never arrived.
  */
 export class ProvisionJobs {
+  /** Follows free Vapi numbers until they are active. */
+  readonly activation: NumberActivation | undefined;
+
   constructor(
     private readonly services: Services,
     private readonly vapi: VapiClient | undefined,
     private readonly signalwire: SignalWireClient | undefined,
   ) {
+    this.activation = vapi ? new NumberActivation(services, vapi) : undefined;
     services.queue.define<VapiPayload, Provisioned>({
       kind: vapiJob,
       run: (payload, context) => this.createOnVapi(payload, context),
@@ -92,6 +99,18 @@ export class ProvisionJobs {
 
   importNow(payload: SignalWirePayload, intent: string): Promise<JobOutcome<Provisioned>> {
     return this.services.queue.whilePersonWaits<Provisioned>(signalWireJob, payload, `${signalWireJob}:${intent}`);
+  }
+
+  /**
+   * The same jobs for the background worker, under the same dedupe keys: one already recorded (by
+   * `createNow`/`importNow`, even finished) is left as it is. The person hears the outcome by DM.
+   */
+  async queueCreate(payload: VapiPayload): Promise<void> {
+    await this.services.queue.enqueue(vapiJob, payload, { dedupeKey: `${vapiJob}:${payload.intent}`, ...ownerOf(payload) });
+  }
+
+  async queueImport(payload: SignalWirePayload, intent: string): Promise<void> {
+    await this.services.queue.enqueue(signalWireJob, payload, { dedupeKey: `${signalWireJob}:${intent}`, ...ownerOf(payload) });
   }
 
   /** How long a create whose answer was lost may take to appear before it counts as never made. */
@@ -220,6 +239,14 @@ export class ProvisionJobs {
       },
     });
     if (!deliveredInline) await this.services.bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, provisionedMessage(backend, outcome));
+    if (outcome.status === 'done' && outcome.result.backend === 'vapi' && outcome.result.number.status === 'activating') {
+      await this.activation?.follow({
+        workspaceKey: payload.workspaceKey,
+        requestedBy: payload.requestedBy,
+        vendorId: outcome.result.number.id,
+        viewId: 'viewId' in payload ? payload.viewId : undefined,
+      });
+    }
   }
 }
 
@@ -248,13 +275,17 @@ export function explainTelephonyError(error: unknown): { reason: string; termina
   return { reason: `${who} refused: ${vendorMessage ?? `status ${status}`}`, terminal: true };
 }
 
-function asTelephonyJobError(error: unknown): unknown {
+function ownerOf(payload: VapiPayload | SignalWirePayload): { workspaceKey: WorkspaceKey; requestedBy: string } {
+  return { workspaceKey: payload.workspaceKey, requestedBy: payload.requestedBy };
+}
+
+export function asTelephonyJobError(error: unknown): unknown {
   if (!(error instanceof BackendError)) return error;
   const explanation = explainTelephonyError(error);
   if (explanation.terminal) return new TerminalJobError(explanation.reason);
   return error.retryable ? error : new Error(explanation.reason);
 }
 
-function describeTelephonyFailure(error: unknown): string {
+export function describeTelephonyFailure(error: unknown): string {
   return error instanceof TerminalJobError ? error.message : explainTelephonyError(error).reason;
 }

@@ -43,7 +43,8 @@ const maxSubscriberIdLength = 200;
 
 /** `/phone register`, `list` and `remove`: Novu phone endpoints. */
 export class EndpointHandlers {
-  private readonly jobs: EndpointJobs;
+  /** The register and remove jobs; the CSV import queues its rows as register jobs too. */
+  readonly jobs: EndpointJobs;
 
   constructor(
     private readonly services: Services,

@@ -3,7 +3,7 @@ import type { NovuClient } from '../../backends/novu/client.js';
 import type { NovuExplanation } from '../../backends/novu/explain.js';
 import type { CreatePhoneEndpointBody } from '../../backends/novu/schemas.js';
 import { type JobFinish, type JobOutcome, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
-import type { WorkspaceKey } from '../../store/types.js';
+import type { JobRecord, WorkspaceKey } from '../../store/types.js';
 import type { NovuScope } from '../../tenancy/novu-scope.js';
 import { type Tenant, tenantOfKey } from '../../tenancy/tenant.js';
 import { sha256 } from '../../util/ids.js';
@@ -16,7 +16,11 @@ export interface RegisterPayload {
   requestedBy: string;
   /** The body as the form made it, with the tenant's context entry: the job checks it again before sending. */
   body: CreatePhoneEndpointBody;
+  /** Set for a row of a CSV import: the import follows its rows, and tells the person once for all of them. */
+  importRow?: { runId: string; row: number };
 }
+
+type RegisteredListener = (payload: RegisterPayload, outcome: JobFinish<RegisterResult>['outcome']) => Promise<void>;
 
 export type RegisterResult = WrittenEndpoint;
 
@@ -55,6 +59,7 @@ const notThisWorkspaces = (identifier: string) =>
  */
 export class EndpointJobs {
   private readonly writer: EndpointWriter;
+  private readonly registeredListeners: RegisteredListener[] = [];
 
   constructor(
     private readonly services: Services,
@@ -74,6 +79,16 @@ export class EndpointJobs {
       onFinished: (finish) => this.afterRemove(finish),
       describeError: describeNovuFailure,
     });
+  }
+
+  /** Called when a register job finishes (a CSV import follows its rows this way). */
+  onRegistered(listener: RegisteredListener): void {
+    this.registeredListeners.push(listener);
+  }
+
+  /** Queued for the worker; the same `dedupeKey` again is the same job. */
+  async enqueueRegister(payload: RegisterPayload, dedupeKey: string): Promise<{ job: JobRecord; created: boolean }> {
+    return this.services.queue.enqueue(registerJob, payload, { dedupeKey, workspaceKey: payload.workspaceKey, requestedBy: payload.requestedBy });
   }
 
   registerNow(payload: RegisterPayload, intent: string): Promise<JobOutcome<RegisterResult>> {
@@ -120,22 +135,27 @@ export class EndpointJobs {
 
   private async afterRegister({ job, outcome, deliveredInline }: JobFinish<RegisterResult>): Promise<void> {
     const payload = job.payload as RegisterPayload;
-    await this.services.audit.record({
-      action: 'endpoint.register',
-      outcome: outcome.status === 'done' ? 'ok' : 'failed',
-      workspaceKey: payload.workspaceKey,
-      userId: payload.requestedBy,
-      target: payload.body.subscriberId,
-      backend: 'novu',
-      backendId: payload.body.identifier,
-      error: outcome.status === 'failed' ? outcome.error : undefined,
-      detail: {
-        integration: payload.body.integrationIdentifier,
-        existing: outcome.status === 'done' ? outcome.result.existing : undefined,
-        attempts: job.attempts,
+    await this.services.audit.record(
+      {
+        action: 'endpoint.register',
+        outcome: outcome.status === 'done' ? 'ok' : 'failed',
+        workspaceKey: payload.workspaceKey,
+        userId: payload.requestedBy,
+        target: payload.body.subscriberId,
+        backend: 'novu',
+        backendId: payload.body.identifier,
+        error: outcome.status === 'failed' ? outcome.error : undefined,
+        detail: {
+          integration: payload.body.integrationIdentifier,
+          existing: outcome.status === 'done' ? outcome.result.existing : undefined,
+          attempts: job.attempts,
+          importRun: payload.importRow?.runId,
+        },
       },
-    });
-    if (!deliveredInline)
+      { toChannel: !payload.importRow },
+    );
+    for (const listener of this.registeredListeners) await listener(payload, outcome);
+    if (!deliveredInline && !payload.importRow)
       await this.services.bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, endpointRegisteredMessage(payload.body, outcome));
   }
 

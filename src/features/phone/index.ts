@@ -2,17 +2,20 @@ import type { Services } from '../../app/services.js';
 import type { CommandRouter } from '../../slack/commands/router.js';
 import type { SlackListeners } from '../../slack/listener-table.js';
 import type { Feature } from '../index.js';
+import { phoneImportFeature } from './bulk/index.js';
 import { EndpointHandlers } from './endpoint-handlers.js';
 
-/** `/phone`: Novu phone endpoints (register, list, remove). */
+/** `/phone`: Novu phone endpoints (register, list, remove, import-csv). */
 export function phoneFeature(services: Services): Feature & { endpoints?: EndpointHandlers } {
   const novu = services.backends.novu;
   const scope = services.novuScope;
   const endpoints = novu && scope ? new EndpointHandlers(services, novu, scope) : undefined;
+  const imports = endpoints && scope ? phoneImportFeature(services, endpoints.jobs, scope) : undefined;
   return {
     endpoints,
     register(app: SlackListeners, router: CommandRouter) {
       endpoints?.register(app, router);
+      imports?.register(app, router);
     },
   };
 }

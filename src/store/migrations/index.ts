@@ -3,6 +3,8 @@ import * as initial from './0001_initial.js';
 import * as connections from './0002_connections.js';
 import * as tenancy from './0003_tenancy.js';
 import * as slackRoutes from './0004_slack_routes.js';
+import * as numberRequests from './0005_number_requests.js';
+import * as phoneImports from './0006_phone_imports.js';
 
 /** Versioned migrations, applied in order on start. Append; never edit one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -10,6 +12,8 @@ const migrations: Record<string, Migration> = {
   '0002_connections': connections,
   '0003_tenancy': tenancy,
   '0004_slack_routes': slackRoutes,
+  '0005_number_requests': numberRequests,
+  '0006_phone_imports': phoneImports,
 };
 
 export const migrationProvider: MigrationProvider = {

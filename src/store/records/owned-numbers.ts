@@ -26,6 +26,8 @@ export interface OwnedNumberRecords {
   find(backend: NumberBackend, vendorId: string): Promise<OwnedNumber | undefined>;
   /** Newest first. Without `workspaceKey`, every tenant's (operators' views). */
   list(filter: { workspaceKey?: WorkspaceKey; backend?: NumberBackend; limit: number }): Promise<OwnedNumber[]>;
+  /** What the vendor now says of the number's state (`active`, `blocked`…); false when it is not recorded. */
+  setStatus(backend: NumberBackend, vendorId: string, status: string, now?: number): Promise<boolean>;
   remove(backend: NumberBackend, vendorId: string): Promise<boolean>;
 }
 
@@ -81,6 +83,16 @@ export function ownedNumberRecords(db: Kysely<Database>): OwnedNumberRecords {
       if (workspaceKey !== undefined) query = query.where('workspace_key', '=', workspaceKey);
       if (backend) query = query.where('backend', '=', backend);
       return (await query.execute()).map(toNumber);
+    },
+
+    async setStatus(backend, vendorId, status, now = Date.now()) {
+      const result = await db
+        .updateTable('owned_numbers')
+        .set({ status, updated_at: now })
+        .where('backend', '=', backend)
+        .where('vendor_id', '=', vendorId)
+        .executeTakeFirst();
+      return changed(result) > 0;
     },
 
     async remove(backend, vendorId) {

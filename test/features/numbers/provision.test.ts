@@ -208,15 +208,21 @@ describe('/phone sip', () => {
     expect(vapiPosts()).toHaveLength(1);
   });
 
-  it('an admin who is not an operator is refused, audited, nothing sent', async () => {
+  it('only operators provision: an admin’s submission becomes a request, a member is refused and audited; nothing is sent', async () => {
     const view = await openModal('sip', 'numbers.sip');
-    const answer = await harness.slack.submitView(view, { name: 'A', kind: 'sip', sip_user: 'ok', workflow: 'wf' }, harness.actors.admin);
-    expect(answer.json?.errors?.name).toContain('Only Switchboard operators');
+    const asked = await harness.slack.submitView(view, { name: 'A', kind: 'sip', sip_user: 'ok', workflow: 'wf' }, harness.actors.admin);
+    expect(JSON.stringify(asked.json?.view)).toContain('Request sent');
+    const refused = await harness.slack.submitView(view, { name: 'B', kind: 'sip', sip_user: 'ok2', workflow: 'wf' }, harness.actors.member);
+    expect(refused.json?.errors?.name).toContain('may ask an operator to provision a phone number');
     expect(vapiPosts()).toHaveLength(0);
-    const command = await harness.slack.command('/phone', 'sip', harness.actors.admin);
-    expect(command.json?.text).toContain('Only Switchboard operators');
-    const audit = await harness.app.services.store.audit.list({ workspaceKey: teamKey(team.id), actions: ['numbers.provision'], limit: 2 });
-    expect(audit.map((entry) => entry.outcome)).toEqual(['refused', 'refused']);
+    const command = await harness.slack.command('/phone', 'sip', harness.actors.member);
+    expect(command.json?.text).toContain('may ask an operator to provision a phone number');
+    const audit = await harness.app.services.store.audit.list({ workspaceKey: teamKey(team.id), actions: ['numbers.request'], limit: 3 });
+    expect(audit.map((entry) => `${entry.userId} ${entry.outcome}`)).toEqual([
+      `${harness.actors.member.userId} refused`,
+      `${harness.actors.member.userId} refused`,
+      `${harness.actors.admin.userId} queued`,
+    ]);
   });
 });
 

@@ -20,6 +20,8 @@ export interface RecordedRequest {
   /** Why the vendor would reject the body; empty when it is valid. */
   problems: string[];
   at: number;
+  /** The status the vendor answered with (unset while in flight, or when the connection was dropped). */
+  status?: number;
 }
 
 export interface Reply {
@@ -203,6 +205,7 @@ export abstract class FakeBackend {
       return;
     }
     if (res.destroyed) return;
+    request.status = reply.status;
     res.writeHead(reply.status, { ...(reply.body === undefined ? {} : { 'content-type': 'application/json' }), ...reply.headers });
     res.end(reply.body === undefined ? undefined : JSON.stringify(reply.body));
   }

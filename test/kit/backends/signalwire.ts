@@ -13,6 +13,10 @@ export class FakeSignalWire extends FakeBackend {
   readonly apiToken = `PT${randomBytes(16).toString('hex')}`;
   readonly numbers = new Map<string, Json>();
   partnerApiEnabled = true;
+  /** Numbers SignalWire will not release now: the spec's 422 ValidationError for release_phone_number (the wording is not documented). */
+  readonly inUse = new Set<string>();
+  /** Every release that took effect, in order. */
+  readonly deleted: string[] = [];
 
   constructor() {
     super('signalwire');
@@ -54,9 +58,13 @@ export class FakeSignalWire extends FakeBackend {
       Object.assign(number, request.body as Json, { updated_at: new Date().toISOString() });
       return { status: 200, body: number };
     });
-    this.on('DELETE', '/api/relay/rest/phone_numbers/:id', (_request, { id }) =>
-      this.numbers.delete(id ?? '') ? { status: 204 } : { status: 404, body: { error: 'Not Found' } },
-    );
+    this.on('DELETE', '/api/relay/rest/phone_numbers/:id', (_request, { id }) => {
+      if (!this.numbers.has(id ?? '')) return { status: 404, body: { error: 'Not Found' } };
+      if (this.inUse.has(id ?? '')) return validation('Phone number is in use and cannot be released');
+      this.numbers.delete(id ?? '');
+      this.deleted.push(id ?? '');
+      return { status: 204 };
+    });
   }
 
   protected authorized(headers: IncomingHttpHeaders): boolean {

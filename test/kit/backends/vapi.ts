@@ -34,6 +34,20 @@ export class FakeVapi extends FakeBackend {
   readonly squads = [{ id: randomUUID(), name: 'Tier 1 squad' }];
   sipHost = 'sip.vapi.ai';
   freeNumberLimit = 5;
+  /**
+   * Numbers Vapi will not delete now. Vapi's spec declares only the 200 of DELETE /phone-number/{id}
+   * and no refusal is documented, so the refusal takes Vapi's usual NestJS 400 shape.
+   */
+  readonly inUse = new Set<string>();
+  /** Every delete that took effect, in order. */
+  readonly deleted: string[] = [];
+
+  /** A free number finishes activating (or is blocked), as Vapi does a few minutes after the create. */
+  settle(id: string, status: 'active' | 'blocked'): void {
+    const number = this.numbers.get(id);
+    if (!number) throw new Error(`No Vapi number ${id}`);
+    Object.assign(number, { status, updatedAt: new Date().toISOString() });
+  }
 
   constructor() {
     super('vapi');
@@ -53,7 +67,9 @@ export class FakeVapi extends FakeBackend {
     this.on('DELETE', '/phone-number/:id', (_request, { id }) => {
       const number = this.numbers.get(id ?? '');
       if (!number) return error(404, 'Phone number not found', 'Not Found');
+      if (this.inUse.has(id ?? '')) return error(400, 'Phone number is in use by an active call and cannot be deleted');
       this.numbers.delete(id ?? '');
+      this.deleted.push(id ?? '');
       return { status: 200, body: number };
     });
     this.on('GET', '/assistant', () => ({

@@ -1,0 +1,121 @@
+import type { Services } from '../../app/services.js';
+import type { VapiClient } from '../../backends/vapi/client.js';
+import type { VapiPhoneNumber } from '../../backends/vapi/schemas.js';
+import { BackendError } from '../../http/errors.js';
+import type { JobFinish, JobRunContext } from '../../jobs/queue.js';
+import type { Actor } from '../../slack/actor.js';
+import type { WorkspaceKey } from '../../store/types.js';
+import { tenantOfKey } from '../../tenancy/tenant.js';
+import { type ActivationSettled, activationMessage, activationView } from './messages.js';
+import { asTelephonyJobError, describeTelephonyFailure } from './provision-jobs.js';
+
+export const activationJob = 'vapi.number.activation';
+
+/** Where the number was provisioned from, so its result can be brought up to date. */
+export interface ActivationPayload {
+  workspaceKey: WorkspaceKey;
+  requestedBy: string;
+  vendorId: string;
+  /** 1 for the first check. */
+  check: number;
+  /** When following began: the bound on how long it goes on. */
+  since: number;
+  /** The result modal, if the person saw the result there (it may have been closed since). */
+  viewId?: string;
+}
+
+/** What a check found: the number is settled, or another check has been booked. */
+export type ActivationState = Exclude<ActivationSettled, { state: 'unknown' }> | { state: 'activating'; number: VapiPhoneNumber; nextCheck: number };
+
+/**
+ * Follows a free Vapi number from `activating` to `active` or `blocked`. Each check is one job in
+ * the durable queue that books the next one, so following carries on across restarts and
+ * replicas, and stops after NUMBER_ACTIVATION_TIMEOUT_MINUTES. When the number settles, the
+ * person who asked hears of it (a direct message, the result modal if still open, the App Home).
+ */
+export class NumberActivation {
+  /** Set by the features: republishes a person's App Home. */
+  refreshHome: ((actor: Actor) => Promise<void>) | undefined;
+
+  constructor(
+    private readonly services: Services,
+    private readonly vapi: VapiClient,
+  ) {
+    services.queue.define<ActivationPayload, ActivationState>({
+      kind: activationJob,
+      run: (payload, context) => this.check(payload, context),
+      onFinished: (finish) => this.afterCheck(finish),
+      describeError: describeTelephonyFailure,
+    });
+  }
+
+  private get tuning() {
+    return this.services.config.tuning;
+  }
+
+  /** Starts following a number that Vapi said is activating. Called twice for one number, it follows once. */
+  async follow(payload: Omit<ActivationPayload, 'check' | 'since'>): Promise<void> {
+    await this.book({ ...payload, check: 1, since: Date.now() });
+  }
+
+  private async book(payload: ActivationPayload): Promise<void> {
+    await this.services.queue.enqueue(activationJob, payload, {
+      dedupeKey: `${activationJob}:${payload.vendorId}:${payload.check}`,
+      workspaceKey: payload.workspaceKey,
+      requestedBy: payload.requestedBy,
+      runAt: Date.now() + this.tuning.activationCheckMs,
+    });
+  }
+
+  private async check(payload: ActivationPayload, context: JobRunContext): Promise<ActivationState> {
+    let number: VapiPhoneNumber;
+    try {
+      number = await this.vapi.getPhoneNumber(payload.vendorId);
+    } catch (error) {
+      if (error instanceof BackendError && error.status === 404) return { state: 'gone' };
+      throw asTelephonyJobError(error);
+    }
+    const status = number.status ?? 'active';
+    if (status === 'active' || status === 'blocked') {
+      await this.services.store.numbers.setStatus('vapi', payload.vendorId, status);
+      return { state: status, number };
+    }
+    if (Date.now() - payload.since >= this.tuning.activationTimeoutMs) return { state: 'gave-up', number };
+    await this.book({ ...payload, check: payload.check + 1 });
+    context.logger.debug({ vendorId: payload.vendorId, check: payload.check }, 'number still activating');
+    return { state: 'activating', number, nextCheck: payload.check + 1 };
+  }
+
+  private async afterCheck({ job, outcome }: JobFinish<ActivationState>): Promise<void> {
+    const payload = job.payload as ActivationPayload;
+    const settled = settledOf(outcome);
+    if (!settled) return;
+    await this.services.audit.record({
+      action: 'number.activation',
+      outcome: settled.state === 'active' ? 'ok' : settled.state === 'gone' ? 'not-found' : 'failed',
+      workspaceKey: payload.workspaceKey,
+      userId: payload.requestedBy,
+      backend: 'vapi',
+      backendId: payload.vendorId,
+      detail: { state: settled.state, checks: payload.check },
+      error: settled.state === 'unknown' ? settled.error : undefined,
+    });
+    const { bots, logger } = this.services;
+    await bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, activationMessage(payload.vendorId, settled));
+    const client = await bots.forWorkspace(payload.workspaceKey);
+    if (client && payload.viewId && (settled.state === 'active' || settled.state === 'blocked')) {
+      // The person may have closed the result modal long ago: then there is nothing to update.
+      await client.views.update({ view_id: payload.viewId, view: activationView({ state: settled.state, number: settled.number }) }).catch(() => undefined);
+    }
+    await this.refreshHome?.({ userId: payload.requestedBy, tenant: tenantOfKey(payload.workspaceKey) }).catch((error: unknown) => {
+      logger.warn({ err: error }, 'could not refresh the App Home after an activation');
+    });
+  }
+}
+
+/** What to tell people after a check; nothing while the number is still activating. */
+function settledOf(outcome: JobFinish<ActivationState>['outcome']): ActivationSettled | undefined {
+  if (outcome.status === 'failed') return { state: 'unknown', error: outcome.error };
+  const result = outcome.result;
+  return result.state === 'activating' ? undefined : result;
+}

@@ -1,0 +1,60 @@
+import type { Services } from '../../app/services.js';
+import { actorOf } from '../../slack/actor.js';
+import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../slack/listener-table.js';
+import type { NumberRelease } from './release.js';
+import {
+  readReleaseButton,
+  releaseButtonPattern,
+  releaseConfirmModal,
+  releaseRefusedView,
+  releaseResultView,
+  releaseView,
+  releasingView,
+} from './release-messages.js';
+
+/**
+ * **Release** on `/phone numbers` and the App Home: a confirmation that names the number and the
+ * endpoints going with it, then the release while the person waits. Who may release, and whether
+ * the number is theirs, is checked on the click and again on the confirmation.
+ */
+export class ReleaseHandlers {
+  constructor(
+    private readonly services: Services,
+    private readonly release: NumberRelease,
+  ) {}
+
+  register(app: SlackListeners): void {
+    app.action(releaseButtonPattern, (args: ButtonArgs) => this.clickRelease(args));
+    app.view(releaseView.confirm, (args: ViewSubmissionArgs) => this.confirmRelease(args));
+  }
+
+  private async clickRelease({ ack, action, body, client, context }: ButtonArgs): Promise<void> {
+    await ack();
+    const actor = actorOf(context);
+    const shown = readReleaseButton(action.value);
+    if (!shown) return;
+    const refusal = await this.services.permissions.refusal(actor, 'numbers.release', client, `release ${shown.vendorId}`);
+    const target = refusal ? { refusal: refusal.message } : await this.release.target(actor, shown.backend, shown.vendorId, shown.label);
+    await client.views.open({ trigger_id: body.trigger_id, view: 'refusal' in target ? releaseRefusedView(target.refusal) : releaseConfirmModal(target) });
+  }
+
+  private async confirmRelease({ ack, view, client, context }: ViewSubmissionArgs): Promise<void> {
+    const actor = actorOf(context);
+    const shown = readReleaseButton(view.private_metadata);
+    if (!shown) {
+      await ack({ response_action: 'update', view: releaseRefusedView('This confirmation is not one Switchboard made.') });
+      return;
+    }
+    const refusal = await this.services.permissions.formRefusal(actor, 'numbers.release', client, `release ${shown.vendorId}`);
+    const target = refusal ? { refusal } : await this.release.target(actor, shown.backend, shown.vendorId, shown.label);
+    if ('refusal' in target) {
+      await ack({ response_action: 'update', view: releaseRefusedView(target.refusal) });
+      return;
+    }
+    await ack({ response_action: 'update', view: releasingView(target) });
+    const outcome = await this.release.releaseNow({ workspaceKey: actor.tenant.key, requestedBy: actor.userId, target }, view.id);
+    await client.views.update({ view_id: view.id, view: releaseResultView(target, outcome) }).catch((error: unknown) => {
+      this.services.logger.warn({ err: error }, 'could not show the release result; it is in the audit log');
+    });
+  }
+}

@@ -1,0 +1,98 @@
+import type { Button, KnownBlock, View } from '@slack/types';
+import type { JobFinish, JobOutcome } from '../../jobs/queue.js';
+import { button, code, escapeMrkdwn, noticeModal, plain, section } from '../../slack/blocks.js';
+import type { SlackMessage } from '../../slack/bot-clients.js';
+import type { NumberBackend } from '../../store/types.js';
+import type { Released, ReleaseTarget } from './release.js';
+
+export const releaseView = {
+  /** Buttons carry a suffix (`numbers.release:<id>`): action ids must differ within one message. */
+  button: 'numbers.release',
+  confirm: 'numbers.release.confirm',
+} as const;
+
+export const releaseButtonPattern = /^numbers\.release(:.+)?$/;
+
+const vendorNames: Record<NumberBackend, string> = { vapi: 'Vapi', signalwire: 'SignalWire' };
+const title = 'Release number';
+
+/** The Release button beside a number; its value names the number (the label is only shown, never trusted). */
+export function releaseButton(backend: NumberBackend, vendorId: string, label: string): Button {
+  return button('Release', `${releaseView.button}:${vendorId}`.slice(0, 255), { style: 'danger', value: JSON.stringify({ backend, vendorId, label }) });
+}
+
+export function readReleaseButton(value: string | undefined): { backend: NumberBackend; vendorId: string; label: string } | undefined {
+  try {
+    const parsed = JSON.parse(value ?? '') as Record<string, unknown>;
+    const { backend, vendorId, label } = parsed;
+    if ((backend !== 'vapi' && backend !== 'signalwire') || typeof vendorId !== 'string' || !vendorId || typeof label !== 'string') return undefined;
+    return { backend, vendorId, label };
+  } catch {
+    return undefined;
+  }
+}
+
+function what(target: Pick<ReleaseTarget, 'backend' | 'label' | 'vendorId'>): string {
+  return `${vendorNames[target.backend]} number ${code(target.label)} (ID ${code(target.vendorId)})`;
+}
+
+/** The confirmation: the number by name, what the vendor does, and every Novu phone endpoint that goes with it. */
+export function releaseConfirmModal(target: ReleaseTarget): View {
+  const vendorSide =
+    target.backend === 'vapi'
+      ? 'Vapi deletes it: calls to it stop, and a free number goes back to Vapi.'
+      : 'SignalWire releases it from the space: calls and messages to it stop, and billing for it ends.';
+  const endpoints = target.endpoints.length
+    ? `These Novu phone endpoints for it are removed too:\n${target.endpoints
+        .slice(0, 20)
+        .map((endpoint) => `• ${code(endpoint.identifier)} for ${code(endpoint.subscriberId)}`)
+        .join('\n')}${target.endpoints.length > 20 ? `\n…and ${target.endpoints.length - 20} more` : ''}`
+    : 'No Novu phone endpoint registered through Switchboard uses it.';
+  const unowned = target.ownerKey ? '' : '\n:warning: Switchboard did not provision this number, so it knows of no endpoints for it.';
+  return {
+    type: 'modal',
+    callback_id: releaseView.confirm,
+    private_metadata: JSON.stringify({ backend: target.backend, vendorId: target.vendorId, label: target.label }),
+    title: plain(title),
+    submit: plain('Release'),
+    close: plain('Keep it'),
+    blocks: [section(`Release ${what(target)}? This cannot be undone.\n${vendorSide}`), section(`${endpoints}${unowned}`)] as KnownBlock[],
+  };
+}
+
+export function releasingView(target: Pick<ReleaseTarget, 'backend' | 'label' | 'vendorId'>): View {
+  return noticeModal(title, `:hourglass_flowing_sand: Releasing ${what(target)}…`);
+}
+
+export function releaseRefusedView(reason: string): View {
+  return noticeModal(title, `:no_entry: ${escapeMrkdwn(reason)}`);
+}
+
+function resultText(target: ReleaseTarget, outcome: JobFinish<Released>['outcome']): string {
+  if (outcome.status === 'failed') return `:x: ${what(target)} was not released: ${escapeMrkdwn(outcome.error)}`;
+  const { alreadyGone, endpointsRemoved } = outcome.result;
+  const vendorLine = alreadyGone
+    ? `:white_check_mark: ${what(target)} is released (${vendorNames[target.backend]} no longer had it).`
+    : `:white_check_mark: Released ${what(target)}.`;
+  const endpointLine = endpointsRemoved.length
+    ? `\nRemoved ${endpointsRemoved.length === 1 ? 'its Novu phone endpoint' : `its ${endpointsRemoved.length} Novu phone endpoints`}: ${endpointsRemoved.map(code).join(', ')}.`
+    : '';
+  return `${vendorLine}${endpointLine}`;
+}
+
+export function releaseResultView(target: ReleaseTarget, outcome: JobOutcome<Released>): View {
+  if (outcome.status === 'queued') {
+    const late = outcome.lastError ? ` (${escapeMrkdwn(outcome.lastError)})` : '';
+    return noticeModal(
+      title,
+      `:hourglass_flowing_sand: ${vendorNames[target.backend]} is slow to answer${late}. Switchboard keeps trying and will send you a direct message when ${code(target.label)} is released.`,
+    );
+  }
+  return noticeModal(title, resultText(target, outcome), [], 'Done');
+}
+
+/** The direct message when the release finished after the person stopped waiting. */
+export function releasedMessage(target: ReleaseTarget, outcome: JobFinish<Released>['outcome']): SlackMessage {
+  const text = resultText(target, outcome);
+  return { text, blocks: [section(text)] };
+}

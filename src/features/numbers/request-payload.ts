@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { signalWireCapabilities } from '../../backends/signalwire/schemas.js';
+import type { NumberRequest } from '../../store/types.js';
+import type { SignalWirePayload, VapiPayload } from './provision-jobs.js';
+
+/**
+ * What a request for a number stores: the exact body the provisioning job will send, with the SIP
+ * password sealed to the request (`sip:<intent>`, as the job unseals it). Read back through zod:
+ * the store is a boundary like any other.
+ */
+export type RequestedNumber = { backend: 'vapi'; body: VapiPayload['body'] } | { backend: 'signalwire'; body: SignalWirePayload['body']; name?: string };
+
+const sealedVapiBody = z
+  .object({
+    provider: z.literal('vapi'),
+    name: z.string(),
+    numberDesiredAreaCode: z.string().optional(),
+    sipUri: z.string().optional(),
+    authentication: z.object({ username: z.string(), sealedPassword: z.string() }).strict().optional(),
+    assistantId: z.string().optional(),
+    squadId: z.string().optional(),
+    workflowId: z.string().optional(),
+    server: z.object({ url: z.string(), timeoutSeconds: z.number().optional() }).optional(),
+    fallbackDestination: z.object({ type: z.literal('number'), number: z.string() }).optional(),
+  })
+  .loose();
+
+const importBody = z.object({
+  number: z.string(),
+  number_type: z.enum(['longcode', 'tollfree']),
+  capabilities: z.array(z.enum(signalWireCapabilities as [string, ...string[]])).transform((list) => list as SignalWirePayload['body']['capabilities']),
+});
+
+const storedVapi = z.object({ body: sealedVapiBody });
+const storedImport = z.object({ body: importBody, name: z.string().optional() });
+
+/** The job intent of a request: binds its sealed password, and keys its one job. */
+export function requestIntent(requestId: string): string {
+  return `numbers.request:${requestId}`;
+}
+
+/** What goes into the store's `payload` (the backend has a column of its own). */
+export function storedPayload(requested: RequestedNumber): unknown {
+  return requested.backend === 'vapi' ? { body: requested.body } : { body: requested.body, ...(requested.name ? { name: requested.name } : {}) };
+}
+
+export function readRequestedNumber(request: Pick<NumberRequest, 'backend' | 'payload' | 'id'>): RequestedNumber {
+  if (request.backend === 'vapi') {
+    const parsed = storedVapi.safeParse(request.payload);
+    if (parsed.success) return { backend: 'vapi', body: parsed.data.body as VapiPayload['body'] };
+  } else {
+    const parsed = storedImport.safeParse(request.payload);
+    if (parsed.success) return { backend: 'signalwire', body: parsed.data.body, ...(parsed.data.name ? { name: parsed.data.name } : {}) };
+  }
+  throw new Error(`Number request ${request.id} holds a payload Switchboard cannot read`);
+}

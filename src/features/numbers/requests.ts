@@ -1,0 +1,339 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { View } from '@slack/types';
+import type { WebClient } from '@slack/web-api';
+import type { Services } from '../../app/services.js';
+import type { JobOutcome } from '../../jobs/queue.js';
+import { type Actor, actorOf } from '../../slack/actor.js';
+import type { SlackMessage } from '../../slack/bot-clients.js';
+import { refusalMessage } from '../../slack/commands/messages.js';
+import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../slack/listener-table.js';
+import { originOf } from '../../slack/share.js';
+import { submissionIntent } from '../../slack/view-state.js';
+import type { NumberRequest, WorkspaceKey } from '../../store/types.js';
+import { newId } from '../../util/ids.js';
+import { maskPhoneNumber } from '../phone/phone-number.js';
+import type { ImportRequest } from './import-form.js';
+import { provisionedMessage } from './messages.js';
+import type { Provisioned, ProvisionJobs } from './provision-jobs.js';
+import {
+  asRequestForm,
+  decidedRequestMessage,
+  decidedRequestText,
+  homeWithDecision,
+  isRequestForm,
+  numberRequestMessage,
+  type PendingNumberRequest,
+  type ProvisionProgress,
+  requesterDecisionMessage,
+  requestRefusals,
+  requestSentView,
+} from './request-messages.js';
+import { type RequestedNumber, readRequestedNumber, requestIntent, storedPayload } from './request-payload.js';
+import { generateSipCredentials, readCredentialsVersion, type SipRequest, sipModal, sipPrefillOf } from './sip-form.js';
+
+/** Opening a form waits at most this long to learn whether the person may provision (the trigger lasts 3 seconds). */
+const openBudgetMs = 300;
+/** A submission's acknowledgement waits at most this long to learn the same: the provisioning check may then wait its own budget. */
+const submitBudgetMs = 750;
+
+type Decision = 'approved' | 'denied';
+type SubmitArgs = Pick<ViewSubmissionArgs, 'ack' | 'view'> & { actor: Actor };
+
+const decisionAudit = { approved: 'numbers.request.approve', denied: 'numbers.request.deny' } as const;
+
+/** Booked for each request at its expiry, in the durable queue: an undecided request lapses then, and its requester hears of it. */
+export const requestExpiryJob = 'numbers.request.expire';
+
+/**
+ * Requests for paid numbers. Someone who may ask (`numbers.request`) but not provision
+ * (`numbers.provision`) gets the provisioning forms as requests: the exact vendor request is
+ * stored (the SIP password sealed) and operators are asked by direct message, on the Home tab and
+ * in the audit channel. An approval runs the stored request once, as the requester's provisioning
+ * job; a request is decided once, atomically in the store, and not after it expires.
+ */
+export class NumberRequests {
+  constructor(
+    private readonly services: Services,
+    private readonly jobs: ProvisionJobs,
+  ) {
+    services.queue.define<{ requestId: string }, void>({ kind: requestExpiryJob, run: ({ requestId }) => this.expireIfUndecided(requestId) });
+  }
+
+  register(app: SlackListeners): void {
+    // On the Home tab the action ids carry `:<request id>`.
+    app.action(/^numbers\.request\.approve(:.+)?$/, (args: ButtonArgs) => this.decideFromButton(args, 'approved'));
+    app.action(/^numbers\.request\.deny(:.+)?$/, (args: ButtonArgs) => this.decideFromButton(args, 'denied'));
+  }
+
+  /** The form to open: as drawn when the person may provision, or while Slack has not said; as a request when they may not. */
+  async formFor(actor: Actor, client: WebClient, form: View, backend: RequestedNumber['backend']): Promise<View> {
+    const mayProvision = await within(openBudgetMs, this.services.permissions.allows(actor, 'numbers.provision', client));
+    return mayProvision === false ? asRequestForm(form, backend) : form;
+  }
+
+  /**
+   * Whether a submission provisions or asks. A form drawn as a request stays one; a form drawn to
+   * provision (opened while the check was pending, say) asks when the person may not provision.
+   */
+  async submissionMode(actor: Actor, client: WebClient, view: ViewSubmissionArgs['view']): Promise<'provision' | 'request'> {
+    if (isRequestForm(view)) return 'request';
+    const mayProvision = await within(submitBudgetMs, this.services.permissions.allows(actor, 'numbers.provision', client));
+    return mayProvision === false ? 'request' : 'provision';
+  }
+
+  /** The refusal of a request (audited) appears under a field, as the form's own error. */
+  async mayRequest(actor: Actor, client: WebClient, target: string, ack: ViewSubmissionArgs['ack'], field: string): Promise<boolean> {
+    const refusal = await this.services.permissions.formRefusal(actor, 'numbers.request', client, target);
+    if (refusal) await ack({ response_action: 'errors', errors: { [field]: refusal } });
+    return !refusal;
+  }
+
+  async askForVapiNumber({ ack, view, actor }: SubmitArgs, read: SipRequest): Promise<void> {
+    const id = newId();
+    const requested: RequestedNumber = { backend: 'vapi', body: this.jobs.sealPassword(read.body, requestIntent(id)) };
+    const { request, created } = await this.record(id, actor, submissionIntent(view.id, read.body), requested);
+    await ack({
+      response_action: 'update',
+      view: requestSentView(readRequestedNumber(request), request.expiresAt, { password: read.password, warning: read.warning }),
+    });
+    if (created) await this.announce(request, requested);
+  }
+
+  async askForImport({ ack, view, actor }: SubmitArgs, read: ImportRequest): Promise<void> {
+    const requested: RequestedNumber = { backend: 'signalwire', body: read.body, ...(read.name ? { name: read.name } : {}) };
+    const { request, created } = await this.record(newId(), actor, submissionIntent(view.id, read), requested);
+    await ack({ response_action: 'update', view: requestSentView(readRequestedNumber(request), request.expiresAt, {}) });
+    if (created) await this.announce(request, requested);
+  }
+
+  /** "Generate a strong pair" on a request form: the same as on the provisioning form, for those who may ask. */
+  async fillGeneratedCredentials({ ack, body, client, context }: ButtonArgs, sipHost: string): Promise<void> {
+    await ack();
+    if (!body.view || !(await this.services.permissions.allows(actorOf(context), 'numbers.request', client))) return;
+    const prefill = {
+      ...sipPrefillOf(body.view.state.values),
+      ...generateSipCredentials(),
+      credentialsVersion: (readCredentialsVersion(body.view.blocks as { block_id?: string }[]) ?? 0) + 1,
+      origin: originOf(body.view.private_metadata),
+    };
+    await client.views.update({ view_id: body.view.id, hash: body.view.hash, view: asRequestForm(sipModal(prefill, sipHost), 'vapi') });
+  }
+
+  private record(id: string, actor: Actor, submission: string, requested: RequestedNumber) {
+    return this.services.store.numberRequests.create({
+      id,
+      submission,
+      workspaceKey: actor.tenant.key,
+      requestedBy: actor.userId,
+      backend: requested.backend,
+      payload: storedPayload(requested),
+      expiresAt: Date.now() + this.services.config.numberRequestTtlMs,
+    });
+  }
+
+  /** Audited (which posts the line in the audit channel), sent to every operator by direct message, and its expiry booked. */
+  private async announce(request: NumberRequest, requested: RequestedNumber): Promise<void> {
+    await this.services.queue.enqueue(
+      requestExpiryJob,
+      { requestId: request.id },
+      { dedupeKey: `${requestExpiryJob}:${request.id}`, workspaceKey: request.workspaceKey, runAt: request.expiresAt },
+    );
+    await this.services.audit.record({
+      action: 'numbers.request',
+      outcome: 'queued',
+      workspaceKey: request.workspaceKey,
+      userId: request.requestedBy,
+      target: auditTarget(requested),
+      backend: request.backend,
+      detail: { request: request.id, expiresAt: new Date(request.expiresAt).toISOString() },
+    });
+    const tenant = await this.tenantName(request.workspaceKey);
+    await this.messageOperators(numberRequestMessage(request, requested, tenant), request.workspaceKey);
+  }
+
+  /**
+   * As the tenants feature reaches operators: through a workspace an operator installed, else
+   * through the requester's own workspace (where an operator may be a member too).
+   */
+  private async messageOperators(message: SlackMessage, requesterWorkspace: WorkspaceKey): Promise<void> {
+    const { config, bots, store } = this.services;
+    const operatorHomes = (await store.tenants.list({ statuses: ['approved'], limit: 100 }))
+      .filter((home) => home.installedBy !== null && config.operators.includes(home.installedBy))
+      .map((home) => home.workspaceKey);
+    const routes = [...new Set([...operatorHomes, requesterWorkspace])];
+    for (const operator of config.operators) {
+      for (const workspaceKey of routes) if (await bots.sendDirectMessage(workspaceKey, operator, message)) break;
+    }
+  }
+
+  private async decideFromButton(args: ButtonArgs, decision: Decision): Promise<void> {
+    await args.ack();
+    const actor = actorOf(args.context);
+    const requestId = args.action.value ?? '';
+    const { permissions, store } = this.services;
+    const refusal = await permissions.refusal(actor, 'numbers.provision', args.client, `number request ${requestId}`);
+    if (refusal) return this.answerPrivately(args, refusal.message);
+    const request = await store.numberRequests.get(requestId);
+    if (!request) return this.answerPrivately(args, requestRefusals.notFound);
+    const objection = this.objectionTo(actor, request, decision);
+    if (objection) {
+      await this.audit(decisionAudit[decision], 'refused', actor, request, { error: objection });
+      return this.answerPrivately(args, objection);
+    }
+    const requested = readRequestedNumber(request);
+    const decided = await store.numberRequests.decide(request.id, decision, actor.userId);
+    if (!decided) return this.showSettled(args, request, requested);
+    await this.audit(decisionAudit[decision], 'ok', actor, decided, { requestedBy: decided.requestedBy });
+    await this.tellRequester(decided, requested);
+    if (decision === 'denied') return this.showDecision(args, decided, requested);
+    await this.showDecision(args, decided, requested, { state: 'running' });
+    const outcome = await this.provision(decided, requested);
+    // An outcome that came back here was not sent to the requester by the job: it is sent now.
+    if (outcome.status !== 'queued')
+      await this.services.bots.sendDirectMessage(decided.workspaceKey, decided.requestedBy, provisionedMessage(decided.backend, outcome));
+    await this.showDecision(args, decided, requested, progressOf(outcome));
+  }
+
+  /** Only operators decide for another workspace or approve their own request; denying one's own (withdrawing it) is allowed. */
+  private objectionTo(actor: Actor, request: NumberRequest, decision: Decision): string | undefined {
+    if (this.services.permissions.isOperator(actor.userId)) return undefined;
+    if (request.workspaceKey !== actor.tenant.key) return requestRefusals.otherWorkspace;
+    if (decision === 'approved' && request.requestedBy === actor.userId) return requestRefusals.ownRequest;
+    return undefined;
+  }
+
+  /** The stored request, run once as the requester's provisioning job: its dedupe key comes from the request's id. */
+  private provision(request: NumberRequest, requested: RequestedNumber): Promise<JobOutcome<Provisioned>> {
+    const intent = requestIntent(request.id);
+    const owner = { workspaceKey: request.workspaceKey, requestedBy: request.requestedBy };
+    if (requested.backend === 'vapi') return this.jobs.createNow({ ...owner, intent, body: requested.body });
+    return this.jobs.importNow({ ...owner, body: requested.body, ...(requested.name ? { name: requested.name } : {}) }, intent);
+  }
+
+  /**
+   * An approved request's job, if the process stopped between the decision and the job: the same
+   * job (same dedupe key), for the background worker. Nothing happens when it was recorded already,
+   * nor within a lease of the decision: the deciding click records the job itself, and tells the requester.
+   */
+  private async provisionIfLost(request: NumberRequest, requested: RequestedNumber): Promise<void> {
+    if (request.status !== 'approved' || (request.decidedAt ?? 0) > Date.now() - this.services.config.tuning.jobLeaseMs) return;
+    const intent = requestIntent(request.id);
+    const owner = { workspaceKey: request.workspaceKey, requestedBy: request.requestedBy };
+    if (requested.backend === 'vapi') await this.jobs.queueCreate({ ...owner, intent, body: requested.body });
+    else await this.jobs.queueImport({ ...owner, body: requested.body, ...(requested.name ? { name: requested.name } : {}) }, intent);
+  }
+
+  /** Another click decided it first, or it expired: the clicked copy shows which. */
+  private async showSettled(args: ButtonArgs, request: NumberRequest, requested: RequestedNumber): Promise<void> {
+    const lapsed = request.status === 'pending' && request.expiresAt <= Date.now() ? await this.expire(request, requested) : undefined;
+    const current = lapsed ?? (await this.services.store.numberRequests.get(request.id)) ?? request;
+    await this.provisionIfLost(current, requested);
+    await this.showDecision(args, current, requested);
+  }
+
+  private async expireIfUndecided(requestId: string): Promise<void> {
+    const request = await this.services.store.numberRequests.get(requestId);
+    if (request?.status === 'pending') await this.expire(request, readRequestedNumber(request));
+    else if (request) await this.provisionIfLost(request, readRequestedNumber(request));
+  }
+
+  /** Expires a pending request past its time, once (audited, the requester told); undefined when it was not that. */
+  private async expire(request: NumberRequest, requested: RequestedNumber): Promise<NumberRequest | undefined> {
+    const expired = await this.services.store.numberRequests.expire(request.id);
+    if (!expired) return undefined;
+    await this.services.audit.record({
+      action: 'numbers.request.expire',
+      outcome: 'ok',
+      workspaceKey: expired.workspaceKey,
+      target: auditTarget(requested),
+      backend: expired.backend,
+      detail: { request: expired.id, requestedBy: expired.requestedBy },
+    });
+    await this.tellRequester(expired, requested);
+    return expired;
+  }
+
+  private async tellRequester(request: NumberRequest, requested: RequestedNumber): Promise<void> {
+    const ttlHours = Math.round((this.services.config.numberRequestTtlMs / 3_600_000) * 100) / 100;
+    await this.services.bots.sendDirectMessage(request.workspaceKey, request.requestedBy, requesterDecisionMessage(request, requested, ttlHours));
+  }
+
+  /** Updates the copy that was clicked: the direct message (through its response_url), or the entry on the Home tab. */
+  private async showDecision(args: ButtonArgs, request: NumberRequest, requested: RequestedNumber, progress?: ProvisionProgress): Promise<void> {
+    const text = decidedRequestText(request, requested, await this.tenantName(request.workspaceKey), progress);
+    const home = args.body.view?.type === 'home' ? args.body.view : undefined;
+    try {
+      if (home) {
+        const blocks = homeWithDecision(home.blocks, request, text);
+        await args.client.views.publish({ user_id: actorOf(args.context).userId, view: { type: 'home', blocks } });
+      } else {
+        await args.respond({ replace_original: true, ...decidedRequestMessage(text) });
+      }
+    } catch (error) {
+      this.services.logger.warn({ err: error }, 'could not show the decision on a number request');
+    }
+  }
+
+  private async answerPrivately(args: ButtonArgs, reason: string): Promise<void> {
+    await args.respond({ ...refusalMessage(reason), replace_original: false }).catch(() => {});
+  }
+
+  private async audit(
+    action: string,
+    outcome: 'ok' | 'refused',
+    actor: Actor,
+    request: NumberRequest,
+    extra: { error?: string; requestedBy?: string },
+  ): Promise<void> {
+    await this.services.audit.record({
+      action,
+      outcome,
+      workspaceKey: outcome === 'refused' ? actor.tenant.key : request.workspaceKey,
+      userId: actor.userId,
+      target: `number request ${request.id}`,
+      backend: request.backend,
+      error: extra.error,
+      detail: { request: request.id, ...(extra.requestedBy ? { requestedBy: extra.requestedBy } : {}) },
+    });
+  }
+
+  private async tenantName(workspaceKey: WorkspaceKey): Promise<string | undefined> {
+    return (await this.services.tenants.names([workspaceKey])).get(workspaceKey);
+  }
+}
+
+/** The Home tab's list: every tenant's requests for operators, the tenant's own for others who may provision. */
+export async function pendingNumberRequests(services: Services, actor: Actor, limit = 5): Promise<PendingNumberRequest[]> {
+  const scope = services.permissions.isOperator(actor.userId) ? undefined : actor.tenant.key;
+  const requests = await services.store.numberRequests.pending({ workspaceKey: scope, limit });
+  const names = await services.tenants.names(requests.map((request) => request.workspaceKey));
+  return requests.flatMap((request) => {
+    try {
+      return [{ request, requested: readRequestedNumber(request), tenant: names.get(request.workspaceKey) }];
+    } catch (error) {
+      // One unreadable request must not take the Home tab down with it.
+      services.logger.warn({ err: error, requestId: request.id }, 'a stored number request could not be read');
+      return [];
+    }
+  });
+}
+
+/** For the audit log: what was asked for, phone numbers masked as the provisioning jobs mask them. */
+function auditTarget(requested: RequestedNumber): string {
+  if (requested.backend === 'signalwire') return maskPhoneNumber(requested.body.number);
+  return requested.body.sipUri ?? `${requested.body.name} (area code ${requested.body.numberDesiredAreaCode ?? '?'})`;
+}
+
+function progressOf(outcome: JobOutcome<Provisioned>): ProvisionProgress {
+  if (outcome.status === 'failed') return { state: 'failed', error: outcome.error };
+  if (outcome.status === 'queued') return { state: 'queued' };
+  const { result } = outcome;
+  const shown = result.backend === 'vapi' ? (result.number.sipUri ?? result.number.number) : result.number.number;
+  return { state: 'done', number: shown ?? result.number.id, vendorId: result.number.id };
+}
+
+/** Resolves with the answer, or with undefined once `budgetMs` have passed; a late answer is dropped. */
+async function within<T>(budgetMs: number, answer: Promise<T>): Promise<T | undefined> {
+  answer.catch(() => {});
+  return Promise.race([answer, sleep(budgetMs, undefined, { ref: false })]);
+}

@@ -1,0 +1,250 @@
+import type { KnownBlock, View } from '@slack/types';
+import {
+  actions,
+  button,
+  code,
+  confirmDialog,
+  context,
+  type EphemeralMessage,
+  ephemeral,
+  escapeMrkdwn,
+  noticeModal,
+  plain,
+  section,
+  truncate,
+} from '../../../slack/blocks.js';
+import type { SlackMessage } from '../../../slack/bot-clients.js';
+import type { ImportProblem, ImportRow, ImportRowCounts, PhoneImport } from '../../../store/types.js';
+import { registerView } from '../messages.js';
+
+export const importView = {
+  callbackId: 'phone.csv',
+  file: { block: 'file', action: 'phone.csv.file' },
+  /** The register form's integration picker: the same loader offers the integrations that deliver to phone numbers. */
+  integration: { block: 'integration', action: registerView.integration.action },
+} as const;
+
+export const importActions = {
+  apply: 'phone.csv.apply',
+  cancel: 'phone.csv.cancel',
+} as const;
+
+const title = 'Import phone numbers';
+
+/** How many problems the dry run's message lists; the file sent with it has all of them. */
+export const problemsShown = 10;
+
+export function importModal(defaultRegion: string, limits: { maxRows: number }): View {
+  return {
+    type: 'modal',
+    callback_id: importView.callbackId,
+    title: plain(title),
+    submit: plain('Check the file'),
+    close: plain('Cancel'),
+    blocks: [
+      section(
+        `Register many phone endpoints at once from a CSV file with the columns \`subscriberId,phone[,integration][,identifier]\` (a header row is fine), up to ${limits.maxRows.toLocaleString('en-US')} rows. Nothing is registered yet: Switchboard first checks every row and sends you what it found in a direct message, with a button to register the good rows.`,
+      ),
+      {
+        type: 'input',
+        block_id: importView.file.block,
+        label: plain('CSV file'),
+        element: { type: 'file_input', action_id: importView.file.action, filetypes: ['csv'], max_files: 1 },
+      },
+      {
+        type: 'input',
+        block_id: importView.integration.block,
+        optional: true,
+        label: plain('Default Novu integration'),
+        hint: plain('For rows without an integration column. Only integrations that deliver to phone numbers (SMS, WhatsApp) are offered.'),
+        element: { type: 'external_select', action_id: importView.integration.action, min_query_length: 0, placeholder: plain('Choose') },
+      },
+      context(
+        `Numbers in any common format; those without a country code are read as ${escapeMrkdwn(defaultRegion)}. An identifier, when given, is the endpoint's identifier (up to 100 letters, digits and _ . : -); left empty, Switchboard derives one, so a number is never registered twice.`,
+      ),
+    ],
+  };
+}
+
+/** The workspace installed Switchboard before imports existed: Slack grants new permissions only through a reinstall. */
+export function reinstallView(missingScopes: string[], installUrl: string): View {
+  return noticeModal(
+    title,
+    `:information_source: Importing a file needs permissions this workspace has not given Switchboard yet (${missingScopes.map((scope) => code(scope)).join(', ')}). Ask an admin to reinstall it from <${installUrl}|the install page>, then run \`/phone import-csv\` again.`,
+  );
+}
+
+export function checkingFileView(fileName: string): View {
+  return noticeModal(
+    title,
+    `:hourglass_flowing_sand: Checking ${code(fileName)}. The result will be in your direct messages with Switchboard; nothing is registered until you confirm it there.`,
+  );
+}
+
+export function noSuchImportMessage(): EphemeralMessage {
+  return ephemeral('There is no such import in this workspace.');
+}
+
+const problemWords: Record<ImportProblem, [one: string, many: string]> = {
+  format: ['row that cannot be read', 'rows that cannot be read'],
+  subscriber: ['row without a valid subscriber ID', 'rows without a valid subscriber ID'],
+  number: ['invalid number', 'invalid numbers'],
+  integration: ['integration problem', 'integration problems'],
+  identifier: ['identifier problem', 'identifier problems'],
+  duplicate: ['duplicate', 'duplicates'],
+};
+
+const problemOrder: readonly ImportProblem[] = ['number', 'integration', 'duplicate', 'subscriber', 'identifier', 'format'];
+
+function tally(problems: Partial<Record<ImportProblem, number>>): string {
+  return problemOrder
+    .filter((kind) => (problems[kind] ?? 0) > 0)
+    .map((kind) => {
+      const count = problems[kind] ?? 0;
+      return `${count} ${problemWords[kind][count === 1 ? 0 : 1]}`;
+    })
+    .join(', ');
+}
+
+const plural = (count: number, one: string, many: string) => `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
+
+export interface DryRunDetails {
+  problems: Partial<Record<ImportProblem, number>>;
+  firstProblems: ImportRow[];
+}
+
+/** The run's message: reading, then the dry run with its buttons, the progress, and the end. */
+export function importRunMessage(run: PhoneImport, counts: ImportRowCounts, details?: DryRunDetails): SlackMessage {
+  const file = code(run.fileName);
+  switch (run.status) {
+    case 'reading': {
+      const text = `:hourglass_flowing_sand: Import of ${file}: reading and checking the rows…`;
+      return { text, blocks: [section(text)] };
+    }
+    case 'planned':
+      return dryRunMessage(run, counts, details ?? { problems: {}, firstProblems: [] });
+    case 'registering': {
+      const done = counts.created + counts.existing + counts.failed;
+      const total = done + counts.ready;
+      const text = `:hourglass_flowing_sand: Import of ${file}: registering… ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} done${counts.failed ? ` (${counts.failed} failed)` : ''}.`;
+      return { text, blocks: [section(text)] };
+    }
+    case 'done':
+      return summaryMessage(run, counts);
+    case 'cancelled': {
+      const text = `Import of ${file} cancelled: nothing was registered.`;
+      return { text, blocks: [section(text)] };
+    }
+    case 'failed': {
+      const text = `:x: Import of ${file} stopped: ${escapeMrkdwn(run.error ?? 'unknown error')}`;
+      return { text, blocks: [section(text)] };
+    }
+  }
+}
+
+function dryRunMessage(run: PhoneImport, counts: ImportRowCounts, details: DryRunDetails): SlackMessage {
+  const rows = counts.ready + counts['already-registered'] + counts.problem;
+  const lines = [
+    `*Import of ${code(run.fileName)}: dry run* (${plural(rows, 'row', 'rows')}, nothing registered yet)`,
+    `• ${plural(counts.ready, 'number will be registered', 'numbers will be registered')}`,
+    `• ${plural(counts['already-registered'], 'is registered already and will be skipped', 'are registered already and will be skipped')}`,
+    `• ${plural(counts.problem, 'row has a problem', 'rows have problems')} and will be skipped${counts.problem ? `: ${tally(details.problems)}` : ''}`,
+  ];
+  const blocks: KnownBlock[] = [section(lines.join('\n'))];
+  if (details.firstProblems.length > 0) {
+    blocks.push(section(problemList(details.firstProblems)));
+    const more = counts.problem - details.firstProblems.length;
+    blocks.push(
+      context(
+        `${more > 0 ? `${plural(more, 'more problem', 'more problems')} not shown. ` : ''}Every problem, row by row, is in ${code(problemsFileName(run))} below.`,
+      ),
+    );
+  }
+  if (counts.ready > 0) {
+    blocks.push(
+      actions('phone-csv-run', [
+        button(`Register ${plural(counts.ready, 'number', 'numbers')}`, importActions.apply, {
+          value: run.id,
+          style: 'primary',
+          confirm: confirmDialog(
+            'Register them?',
+            `Novu gets ${plural(counts.ready, 'phone endpoint', 'phone endpoints')}. Rows with problems and numbers registered already are skipped.`,
+            'Register',
+            'primary',
+          ),
+        }),
+        button('Cancel', importActions.cancel, { value: run.id }),
+      ]),
+    );
+  } else {
+    blocks.push(context('Nothing to register.'));
+  }
+  return {
+    text: `Dry run of ${escapeMrkdwn(run.fileName)}: ${counts.ready} to register, ${counts['already-registered']} already registered, ${counts.problem} with problems.`,
+    blocks,
+  };
+}
+
+/** "Row 12: …" lines, each kept short, all within one section's 3,000 characters. */
+function problemList(rows: ImportRow[]): string {
+  const lines = rows.map((row) => `• Row ${row.rowNumber}: ${escapeMrkdwn(truncate(row.detail ?? 'problem', 220))}`);
+  return truncate(`*First problems*\n${lines.join('\n')}`, 3000);
+}
+
+function summaryMessage(run: PhoneImport, counts: ImportRowCounts): SlackMessage {
+  const already = counts['already-registered'] + counts.existing;
+  const head = `Import of ${code(run.fileName)}: ${plural(counts.created, 'number registered', 'numbers registered')}, ${plural(already, 'was registered already', 'were registered already')}, ${plural(counts.failed, 'failed', 'failed')}.`;
+  const blocks: KnownBlock[] = [section(`${counts.failed ? ':warning:' : ':white_check_mark:'} ${head}`)];
+  const notes: string[] = [];
+  if (counts.failed) notes.push(`The rows Novu did not take, with its reason for each, are in ${code(failuresFileName(run))} below.`);
+  if (counts.problem) notes.push(`${plural(counts.problem, 'row', 'rows')} with problems were skipped (see the dry run).`);
+  if (notes.length) blocks.push(context(notes.join(' ')));
+  return {
+    text: `Import of ${escapeMrkdwn(run.fileName)}: ${counts.created} registered, ${already} already registered, ${counts.failed} failed.`,
+    blocks,
+  };
+}
+
+export function problemsFileName(run: PhoneImport): string {
+  return `${baseName(run.fileName)}-problems.csv`;
+}
+
+export function failuresFileName(run: PhoneImport): string {
+  return `${baseName(run.fileName)}-failures.csv`;
+}
+
+function baseName(fileName: string): string {
+  const base = fileName
+    .replace(/\.csv$/i, '')
+    .replace(/[^\p{L}\p{N}._-]+/gu, '-')
+    .slice(0, 60);
+  return base || 'import';
+}
+
+export function problemsFileComment(run: PhoneImport, count: number): string {
+  return `The ${plural(count, 'row', 'rows')} of ${code(run.fileName)} that will not be registered, with the problem of each.`;
+}
+
+export function failuresFileComment(run: PhoneImport, count: number): string {
+  return `The ${plural(count, 'row', 'rows')} of ${code(run.fileName)} that Novu did not register, with the reason for each.`;
+}
+
+/** The header and one line per row of a problems or failures file. */
+export function rowsFileLines(rows: ImportRow[], reasonColumn: 'problem' | 'reason'): string[][] {
+  return [
+    ['row', 'subscriberId', 'phone', 'integration', 'identifier', reasonColumn],
+    ...rows.map((row) => [String(row.rowNumber), row.subscriberId ?? '', row.phone ?? '', row.integration ?? '', row.identifier ?? '', row.detail ?? '']),
+  ];
+}
+
+/** A file's name as the form reports it, for the modal and messages. */
+export function shownFileName(name: string | undefined): string {
+  return truncate(name?.trim() || 'file.csv', 80);
+}
+
+export const fileProblems = {
+  missing: 'Choose a CSV file.',
+  notCsv: 'That is not a CSV file. Save the sheet as CSV (comma-separated values) and upload that.',
+  oneFile: 'Choose one file.',
+  tooLarge: (maxBytes: number) => `The file is larger than ${Math.round(maxBytes / 1_000_000)} MB. Split it into smaller files.`,
+};

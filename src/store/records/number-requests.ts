@@ -1,0 +1,129 @@
+import type { Kysely, Selectable } from 'kysely';
+import { changed } from '../engine.js';
+import type { Database, NumberRequestsTable } from '../schema.js';
+import type { WorkspaceKey } from '../types.js';
+import type { NumberBackend } from './owned-numbers.js';
+
+export type NumberRequestStatus = 'pending' | 'approved' | 'denied' | 'expired';
+
+/** Someone who may ask but not provision wants a paid number: an operator approves or denies it, once. */
+export interface NumberRequest {
+  id: string;
+  workspaceKey: WorkspaceKey;
+  requestedBy: string;
+  backend: NumberBackend;
+  /** The exact vendor request, as the feature stored it (any secret in it sealed). */
+  payload: unknown;
+  status: NumberRequestStatus;
+  requestedAt: number;
+  expiresAt: number;
+  decidedBy: string | null;
+  decidedAt: number | null;
+}
+
+export interface NewNumberRequest {
+  /** Chosen by the caller: a secret in the payload may be sealed to it before it is stored. */
+  id: string;
+  /** The form submission; the same one again finds the first request. */
+  submission: string;
+  workspaceKey: WorkspaceKey;
+  requestedBy: string;
+  backend: NumberBackend;
+  payload: unknown;
+  expiresAt: number;
+}
+
+export interface NumberRequestRecords {
+  /** Records a pending request; a second submission of the same form returns the first request, `created: false`. */
+  create(request: NewNumberRequest, now?: number): Promise<{ request: NumberRequest; created: boolean }>;
+  get(id: string): Promise<NumberRequest | undefined>;
+  /** Decides a request that is pending and not expired; undefined when it was decided already, expired, or never existed. */
+  decide(id: string, status: 'approved' | 'denied', decidedBy: string, now?: number): Promise<NumberRequest | undefined>;
+  /** Marks a pending request past its expiry as expired; undefined when it is not one (in time still, or decided). */
+  expire(id: string, now?: number): Promise<NumberRequest | undefined>;
+  /** Pending and in time, newest first. Without `workspaceKey`, every tenant's (operators' views). */
+  pending(filter: { workspaceKey?: WorkspaceKey; limit: number }, now?: number): Promise<NumberRequest[]>;
+}
+
+function toRequest(row: Selectable<NumberRequestsTable>): NumberRequest {
+  return {
+    id: row.id,
+    workspaceKey: row.workspace_key,
+    requestedBy: row.requested_by,
+    backend: row.backend as NumberBackend,
+    payload: JSON.parse(row.payload) as unknown,
+    status: row.status as NumberRequestStatus,
+    requestedAt: Number(row.requested_at),
+    expiresAt: Number(row.expires_at),
+    decidedBy: row.decided_by,
+    decidedAt: row.decided_at === null ? null : Number(row.decided_at),
+  };
+}
+
+export function numberRequestRecords(db: Kysely<Database>): NumberRequestRecords {
+  return {
+    async create(request, now = Date.now()) {
+      const inserted = await db
+        .insertInto('number_requests')
+        .values({
+          id: request.id,
+          submission: request.submission,
+          workspace_key: request.workspaceKey,
+          requested_by: request.requestedBy,
+          backend: request.backend,
+          payload: JSON.stringify(request.payload),
+          status: 'pending',
+          requested_at: now,
+          expires_at: request.expiresAt,
+          decided_by: null,
+          decided_at: null,
+        })
+        .onConflict((conflict) => conflict.column('submission').doNothing())
+        .returningAll()
+        .executeTakeFirst();
+      if (inserted) return { request: toRequest(inserted), created: true };
+      const first = await db.selectFrom('number_requests').selectAll().where('submission', '=', request.submission).executeTakeFirst();
+      if (!first) throw new Error(`Number request ${request.submission} conflicted but cannot be found`);
+      return { request: toRequest(first), created: false };
+    },
+
+    async get(id) {
+      const row = await db.selectFrom('number_requests').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toRequest(row) : undefined;
+    },
+
+    async decide(id, status, decidedBy, now = Date.now()) {
+      const result = await db
+        .updateTable('number_requests')
+        .set({ status, decided_by: decidedBy, decided_at: now })
+        .where('id', '=', id)
+        .where('status', '=', 'pending')
+        .where('expires_at', '>', now)
+        .executeTakeFirst();
+      return changed(result) > 0 ? this.get(id) : undefined;
+    },
+
+    async expire(id, now = Date.now()) {
+      const result = await db
+        .updateTable('number_requests')
+        .set({ status: 'expired', decided_at: now })
+        .where('id', '=', id)
+        .where('status', '=', 'pending')
+        .where('expires_at', '<=', now)
+        .executeTakeFirst();
+      return changed(result) > 0 ? this.get(id) : undefined;
+    },
+
+    async pending({ workspaceKey, limit }, now = Date.now()) {
+      let query = db
+        .selectFrom('number_requests')
+        .selectAll()
+        .where('status', '=', 'pending')
+        .where('expires_at', '>', now)
+        .orderBy('requested_at', 'desc')
+        .limit(limit);
+      if (workspaceKey !== undefined) query = query.where('workspace_key', '=', workspaceKey);
+      return (await query.execute()).map(toRequest);
+    },
+  };
+}

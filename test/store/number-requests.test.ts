@@ -1,0 +1,93 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/logging/logger.js';
+import type { NewNumberRequest, Store } from '../../src/store/types.js';
+import { teamKey } from '../../src/store/workspace-key.js';
+import { type EngineKind, openTestStore, type TestStore } from '../kit/stores.js';
+
+/** Requests for numbers, on both engines: one decision per request, none after it expires. */
+const logger = createLogger({ level: 'silent', format: 'json' });
+
+const hour = 3_600_000;
+
+function newRequest(id: string, overrides: Partial<NewNumberRequest> = {}): NewNumberRequest {
+  return {
+    id,
+    submission: `view-${id}:digest`,
+    workspaceKey: teamKey('T1'),
+    requestedBy: 'U0ADMIN',
+    backend: 'vapi',
+    payload: { body: { provider: 'vapi', name: 'Front desk', sipUri: 'sip:front@sip.vapi.ai' } },
+    expiresAt: 10 * hour,
+    ...overrides,
+  };
+}
+
+describe.each<EngineKind>(['sqlite', 'postgres'])('number requests on %s', (kind) => {
+  let testStore: TestStore;
+  let store: Store;
+
+  beforeEach(async () => {
+    testStore = await openTestStore(kind, logger);
+    store = testStore.store;
+  });
+  afterEach(async () => {
+    await testStore.cleanup();
+  });
+
+  it('records a pending request with its payload; the same submission again finds the first', async () => {
+    const first = await store.numberRequests.create(newRequest('r1'), 1_000);
+    expect(first.created).toBe(true);
+    expect(first.request).toMatchObject({ id: 'r1', status: 'pending', requestedAt: 1_000, expiresAt: 10 * hour, decidedBy: null, backend: 'vapi' });
+    expect(first.request.payload).toEqual(newRequest('r1').payload);
+    const again = await store.numberRequests.create({ ...newRequest('r2'), submission: 'view-r1:digest' }, 2_000);
+    expect(again).toMatchObject({ created: false, request: { id: 'r1' } });
+    expect(await store.numberRequests.get('r2')).toBeUndefined();
+  });
+
+  it('is decided once: a second decision, of either kind, changes nothing', async () => {
+    await store.numberRequests.create(newRequest('r1'), 1_000);
+    expect(await store.numberRequests.decide('r1', 'approved', 'U0OPERATOR', 2_000)).toMatchObject({
+      status: 'approved',
+      decidedBy: 'U0OPERATOR',
+      decidedAt: 2_000,
+    });
+    expect(await store.numberRequests.decide('r1', 'denied', 'U0OTHER', 3_000)).toBeUndefined();
+    expect(await store.numberRequests.decide('r1', 'approved', 'U0OTHER', 3_000)).toBeUndefined();
+    expect(await store.numberRequests.get('r1')).toMatchObject({ status: 'approved', decidedBy: 'U0OPERATOR' });
+    expect(await store.numberRequests.decide('missing', 'approved', 'U0OPERATOR')).toBeUndefined();
+  });
+
+  it('two deciders at once, on two connections: exactly one wins', async () => {
+    await store.numberRequests.create(newRequest('r1'), 1_000);
+    const other = await testStore.openAnother();
+    const results = await Promise.all([
+      store.numberRequests.decide('r1', 'approved', 'U0OPERATOR', 2_000),
+      other.numberRequests.decide('r1', 'denied', 'U0OPERTWO', 2_000),
+      store.numberRequests.decide('r1', 'approved', 'U0OPERATOR', 2_000),
+    ]);
+    expect(results.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('an expired request cannot be decided; it is marked expired once, and leaves the pending list', async () => {
+    await store.numberRequests.create(newRequest('r1', { expiresAt: 5_000 }), 1_000);
+    await store.numberRequests.create(newRequest('r2', { expiresAt: 50_000 }), 1_000);
+    expect(await store.numberRequests.expire('r1', 4_999)).toBeUndefined();
+    expect((await store.numberRequests.pending({ limit: 10 }, 4_999)).map((request) => request.id).sort()).toEqual(['r1', 'r2']);
+    expect(await store.numberRequests.decide('r1', 'approved', 'U0OPERATOR', 5_000)).toBeUndefined();
+    expect((await store.numberRequests.pending({ limit: 10 }, 5_000)).map((request) => request.id)).toEqual(['r2']);
+    expect(await store.numberRequests.expire('r1', 5_000)).toMatchObject({ status: 'expired', decidedBy: null });
+    expect(await store.numberRequests.expire('r1', 6_000)).toBeUndefined();
+    expect(await store.numberRequests.decide('r1', 'approved', 'U0OPERATOR', 1_000)).toBeUndefined();
+    expect(await store.numberRequests.expire('r2', 6_000)).toBeUndefined();
+  });
+
+  it('lists a tenant’s pending requests, or every tenant’s, newest first', async () => {
+    await store.numberRequests.create(newRequest('a1'), 1_000);
+    await store.numberRequests.create(newRequest('a2'), 2_000);
+    await store.numberRequests.create(newRequest('b1', { workspaceKey: teamKey('T2') }), 3_000);
+    await store.numberRequests.decide('a2', 'denied', 'U0OPERATOR', 4_000);
+    expect((await store.numberRequests.pending({ workspaceKey: teamKey('T1'), limit: 10 }, 4_000)).map((request) => request.id)).toEqual(['a1']);
+    expect((await store.numberRequests.pending({ limit: 10 }, 4_000)).map((request) => request.id)).toEqual(['b1', 'a1']);
+    expect((await store.numberRequests.pending({ limit: 1 }, 4_000)).map((request) => request.id)).toEqual(['b1']);
+  });
+});
