@@ -1,9 +1,10 @@
 import type { Installation } from '@slack/bolt';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logging/logger.js';
 import type { Store } from '../../src/store/types.js';
 import { enterpriseKey, teamKey } from '../../src/store/workspace-key.js';
-import { type EngineKind, openTestStore, type TestStore } from '../kit/stores.js';
+import { storePerTest } from '../kit/store-per-test.js';
+import type { EngineKind, TestStore } from '../kit/stores.js';
 
 /**
  * One contract, two engines: the embedded file store and PostgreSQL (a real server in CI; an
@@ -40,13 +41,9 @@ function orgInstallation(enterpriseId: string): Installation {
 describe.each<EngineKind>(['sqlite', 'postgres'])('store contract on %s', (kind) => {
   let testStore: TestStore;
   let store: Store;
-
-  beforeEach(async () => {
-    testStore = await openTestStore(kind, logger);
-    store = testStore.store;
-  });
-  afterEach(async () => {
-    await testStore.cleanup();
+  storePerTest(kind, logger, (opened) => {
+    testStore = opened;
+    store = opened.store;
   });
 
   describe('installations', () => {

@@ -1,8 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logging/logger.js';
 import type { NewNumberRequest, Store } from '../../src/store/types.js';
 import { teamKey } from '../../src/store/workspace-key.js';
-import { type EngineKind, openTestStore, type TestStore } from '../kit/stores.js';
+import { storePerTest } from '../kit/store-per-test.js';
+import type { EngineKind, TestStore } from '../kit/stores.js';
 
 /** Requests for numbers, on both engines: one decision per request, none after it expires. */
 const logger = createLogger({ level: 'silent', format: 'json' });
@@ -25,13 +26,9 @@ function newRequest(id: string, overrides: Partial<NewNumberRequest> = {}): NewN
 describe.each<EngineKind>(['sqlite', 'postgres'])('number requests on %s', (kind) => {
   let testStore: TestStore;
   let store: Store;
-
-  beforeEach(async () => {
-    testStore = await openTestStore(kind, logger);
-    store = testStore.store;
-  });
-  afterEach(async () => {
-    await testStore.cleanup();
+  storePerTest(kind, logger, (opened) => {
+    testStore = opened;
+    store = opened.store;
   });
 
   it('records a pending request with its payload; the same submission again finds the first', async () => {

@@ -1,8 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logging/logger.js';
 import type { ImportRow, Store } from '../../src/store/types.js';
 import { teamKey } from '../../src/store/workspace-key.js';
-import { type EngineKind, openTestStore, type TestStore } from '../kit/stores.js';
+import { storePerTest } from '../kit/store-per-test.js';
+import type { EngineKind } from '../kit/stores.js';
 
 /** CSV import runs and their rows, on both engines (see contract.test.ts for where PostgreSQL runs). */
 const logger = createLogger({ level: 'silent', format: 'json' });
@@ -19,15 +20,9 @@ const row = (rowNumber: number, state: ImportRow['state'], problem: ImportRow['p
 });
 
 describe.each<EngineKind>(['sqlite', 'postgres'])('phone imports on %s', (kind) => {
-  let testStore: TestStore;
   let store: Store;
-
-  beforeEach(async () => {
-    testStore = await openTestStore(kind, logger);
-    store = testStore.store;
-  });
-  afterEach(async () => {
-    await testStore.cleanup();
+  storePerTest(kind, logger, (opened) => {
+    store = opened.store;
   });
 
   const newRun = (intent = 'view-1:abc') =>
