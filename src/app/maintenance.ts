@@ -13,6 +13,8 @@ export function startMaintenance(services: Services, intervalMs = 5 * 60_000): (
       await store.events.pruneBefore(now - 2 * day);
       await store.audit.pruneBefore(now - config.audit.retentionDays * day);
       await store.jobs.pruneFinished(now - config.audit.retentionDays * day);
+      await store.numberRequests.pruneSettledBefore(now - config.audit.retentionDays * day);
+      await store.phoneImports.pruneFinished(now - config.audit.retentionDays * day);
       await refresher.sweep(intervalMs * 2);
       const counts = await store.jobs.countByStatus();
       for (const [state, count] of Object.entries(counts)) metrics.jobs.set({ state }, count);

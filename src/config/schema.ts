@@ -15,7 +15,8 @@ const flag = (fallback: boolean) =>
       .transform((value) => (value === undefined ? fallback : ['true', '1', 'yes'].includes(value))),
   );
 const httpUrl = (fallback: string) => z.preprocess(blankToUndefined, z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default(fallback));
-const seconds = (fallback: number, { min = 0.01, max = 86_400 } = {}) =>
+/** A duration in the unit its variable names (seconds, minutes, hours, days): a number within bounds, fractions allowed. */
+const duration = (fallback: number, { min = 0.01, max = 86_400 } = {}) =>
   z.preprocess(
     blankToUndefined,
     z.coerce
@@ -167,7 +168,7 @@ export const environmentSchema = z.object({
       .regex(/^(T[A-Z0-9]{2,}:)?[CG][A-Z0-9]{2,}$/, { error: 'must be a channel ID such as C012ABCDEF (or T012ABC:C012ABCDEF)' })
       .optional(),
   ),
-  AUDIT_RETENTION_DAYS: seconds(90, { min: 1, max: 36_500 }),
+  AUDIT_RETENTION_DAYS: duration(90, { min: 1, max: 36_500 }),
   DEFAULT_PHONE_REGION: z.preprocess(
     (value) => (typeof value === 'string' ? value.trim().toUpperCase() : value) || undefined,
     z
@@ -175,18 +176,18 @@ export const environmentSchema = z.object({
       .refine((region) => isSupportedRegion(region), { error: 'must be a two-letter region such as US or GB' })
       .default('US'),
   ),
-  NUMBER_REQUEST_TTL_HOURS: seconds(72, { max: 24 * 365 }),
+  NUMBER_REQUEST_TTL_HOURS: duration(72, { max: 24 * 365 }),
   LOG_LEVEL: z.preprocess(blankToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
   LOG_FORMAT: z.preprocess(blankToUndefined, z.enum(['json', 'pretty']).optional()),
-  BACKEND_TIMEOUT_SECONDS: seconds(10, { max: 300 }),
-  INLINE_WAIT_SECONDS: seconds(4, { max: 60 }),
+  BACKEND_TIMEOUT_SECONDS: duration(10, { max: 300 }),
+  INLINE_WAIT_SECONDS: duration(4, { max: 60 }),
   JOB_MAX_ATTEMPTS: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(100).default(12)),
-  JOB_RETRY_BASE_SECONDS: seconds(5, { max: 3600 }),
-  JOB_LEASE_SECONDS: seconds(60, { min: 1, max: 3600 }),
-  INSTALLATION_CACHE_SECONDS: seconds(300, { min: 0, max: 86_400 }),
+  JOB_RETRY_BASE_SECONDS: duration(5, { max: 3600 }),
+  JOB_LEASE_SECONDS: duration(60, { min: 1, max: 3600 }),
+  INSTALLATION_CACHE_SECONDS: duration(300, { min: 0, max: 86_400 }),
   INSTALLATION_CACHE_SIZE: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(1_000_000).default(5_000)),
-  NUMBER_ACTIVATION_CHECK_SECONDS: seconds(30, { max: 3600 }),
-  NUMBER_ACTIVATION_TIMEOUT_MINUTES: seconds(30, { max: 7 * 24 * 60 }),
+  NUMBER_ACTIVATION_CHECK_SECONDS: duration(30, { max: 3600 }),
+  NUMBER_ACTIVATION_TIMEOUT_MINUTES: duration(30, { max: 7 * 24 * 60 }),
 } satisfies Record<VariableName, z.ZodType>);
 
 export type Environment = z.infer<typeof environmentSchema>;

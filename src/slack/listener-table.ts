@@ -20,6 +20,8 @@ import type { WebClient } from '@slack/web-api';
 export type ViewSubmissionArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 /** What a button listener gets. */
 export type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+/** What an external select's option loader gets. */
+export type SuggestionArgs = SlackOptionsMiddlewareArgs<'block_suggestion'> & AllMiddlewareArgs;
 
 /** A listener, with Bolt's arguments for what it listens to. */
 export type Listener<Args> = (args: Args & AllMiddlewareArgs) => Promise<void>;

@@ -156,6 +156,8 @@ export interface OwnedNumbersTable {
   created_by: string;
   created_at: number;
   updated_at: number;
+  /** The job releasing the number, while one is. */
+  release_job: string | null;
 }
 
 export interface LinkRunsTable {
@@ -251,4 +253,6 @@ export interface NumberRequestsTable {
   expires_at: number;
   decided_by: string | null;
   decided_at: number | null;
+  /** The approved request's provisioning job, once recorded: no other job is ever queued for it. */
+  provision_job_id: string | null;
 }

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { auditListMessage, connectionCard, disconnectPrompt, setupModal, setupResultView } from '../../src/features/connect/messages.js';
 import { homeView } from '../../src/features/home/messages.js';
 import { importModal } from '../../src/features/numbers/import-form.js';
-import { numbersMessage, provisionedView } from '../../src/features/numbers/messages.js';
+import { activationView, numbersMessage, provisionedView } from '../../src/features/numbers/messages.js';
+import { releaseConfirmModal, releaseRefusedView, releaseResultView, releasingView } from '../../src/features/numbers/release-messages.js';
 import { sipModal } from '../../src/features/numbers/sip-form.js';
 import { endpointListMessage, registeredView, registerModal, removePrompt } from '../../src/features/phone/messages.js';
 import { emailMismatchView, linkRequestsSection, linkRunMessage, linkSelfModal, linkUserModal } from '../../src/features/routes/link-messages.js';
@@ -109,6 +110,30 @@ describe('message builders pass Block Kit checks', () => {
       inviteView(pendingRoute, 'UBOT', 'Still not invited'),
       channelRoutedView({ identifier: 'slack-channel-0123456789abcdef', existing: true }, pendingRoute, 'x'.repeat(3000)),
       emailMismatchView('s'.repeat(200), 'r'.repeat(4000)),
+    );
+    const releaseTarget = {
+      backend: 'vapi' as const,
+      vendorId: 'v'.repeat(36),
+      label: 'sip:'.padEnd(200, 'x'),
+      ownerKey: 'team:T1',
+      endpoints: Array.from({ length: 1000 }, (_, index) => ({ identifier: `phone-${'i'.repeat(90)}${index}`, subscriberId: 's'.repeat(200) })),
+    };
+    const released = { target: releaseTarget, alreadyGone: false };
+    views.push(
+      releaseConfirmModal(releaseTarget),
+      releasingView(releaseTarget),
+      releaseRefusedView('r'.repeat(4000)),
+      releaseResultView(releaseTarget, { status: 'failed', error: 'e'.repeat(4000), job: {} as never }),
+      releaseResultView(releaseTarget, {
+        status: 'done',
+        job: {} as never,
+        result: {
+          ...released,
+          endpointsRemoved: releaseTarget.endpoints.map((endpoint) => endpoint.identifier),
+          endpointsLeft: releaseTarget.endpoints.map((endpoint) => ({ identifier: endpoint.identifier, reason: 'n'.repeat(500) })),
+        },
+      }),
+      activationView({ state: 'blocked', number: { id: 'v1', provider: 'vapi', number: '+14155550100', status: 'blocked' } }),
     );
     for (const view of views) expect(checkView(view as never)).toEqual([]);
 

@@ -369,6 +369,14 @@ describe.each<EngineKind>(['sqlite', 'postgres'])('store contract on %s', (kind)
       await store.numbers.add({ ...number, workspaceKey: teamKey('T2'), status: 'active' }, 2_000);
       expect(await store.numbers.find('vapi', 'v1')).toMatchObject({ workspaceKey: teamKey('T1'), status: 'active', createdAt: 1_000, updatedAt: 2_000 });
       expect(await store.numbers.list({ workspaceKey: teamKey('T2'), limit: 10 })).toEqual([]);
+      expect(await store.numbers.claimRelease('vapi', 'v1', 'job-1')).toBe(true);
+      expect(await store.numbers.claimRelease('vapi', 'v1', 'job-1')).toBe(true);
+      expect(await store.numbers.claimRelease('vapi', 'v1', 'job-2')).toBe(false);
+      await store.numbers.dropReleaseClaim('vapi', 'v1', 'job-2');
+      expect(await store.numbers.claimRelease('vapi', 'v1', 'job-2')).toBe(false);
+      await store.numbers.dropReleaseClaim('vapi', 'v1', 'job-1');
+      expect(await store.numbers.claimRelease('vapi', 'v1', 'job-2')).toBe(true);
+      expect(await store.numbers.claimRelease('vapi', 'missing', 'job-2')).toBe(false);
       expect(await store.numbers.setStatus('vapi', 'v1', 'blocked', 3_000)).toBe(true);
       expect(await store.numbers.find('vapi', 'v1')).toMatchObject({ workspaceKey: teamKey('T1'), status: 'blocked', updatedAt: 3_000 });
       expect(await store.numbers.remove('vapi', 'v1')).toBe(true);

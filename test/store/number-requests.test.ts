@@ -87,4 +87,40 @@ describe.each<EngineKind>(['sqlite', 'postgres'])('number requests on %s', (kind
     expect((await store.numberRequests.pending({ limit: 10 }, 4_000)).map((request) => request.id)).toEqual(['b1', 'a1']);
     expect((await store.numberRequests.pending({ limit: 1 }, 4_000)).map((request) => request.id)).toEqual(['b1']);
   });
+
+  it('records an approved request’s job once: the first job id stays', async () => {
+    await store.numberRequests.create(newRequest('r1'), 1_000);
+    await store.numberRequests.decide('r1', 'approved', 'U0OPERATOR', 2_000);
+    expect((await store.numberRequests.get('r1'))?.provisionJobId).toBeUndefined();
+    await store.numberRequests.recordJob('r1', 'job-1');
+    await store.numberRequests.recordJob('r1', 'job-2');
+    expect(await store.numberRequests.get('r1')).toMatchObject({ status: 'approved', provisionJobId: 'job-1' });
+  });
+
+  it('retention deletes requests settled before the cutoff, and pending ones that lapsed before it; nothing else', async () => {
+    const day = 24 * hour;
+    const create = (id: string, requestedAt: number, expiresAt: number) => store.numberRequests.create(newRequest(id, { expiresAt }), requestedAt);
+    await create('approved-old', 1 * day, 4 * day);
+    await store.numberRequests.decide('approved-old', 'approved', 'U0OPERATOR', 2 * day);
+    await create('denied-old', 1 * day, 4 * day);
+    await store.numberRequests.decide('denied-old', 'denied', 'U0OPERATOR', 2 * day);
+    await create('expired-old', 1 * day, 2 * day);
+    await store.numberRequests.expire('expired-old', 3 * day);
+    await create('lapsed-old', 1 * day, 2 * day);
+    await create('approved-new', 1 * day, 40 * day);
+    await store.numberRequests.decide('approved-new', 'approved', 'U0OPERATOR', 20 * day);
+    await create('expired-new', 1 * day, 6 * day);
+    await store.numberRequests.expire('expired-new', 12 * day);
+    await create('lapsed-new', 1 * day, 11 * day);
+    await create('pending', 9 * day, 100 * day);
+
+    expect(await store.numberRequests.pruneSettledBefore(10 * day)).toBe(4);
+    const left = await Promise.all(
+      ['approved-old', 'denied-old', 'expired-old', 'lapsed-old', 'approved-new', 'expired-new', 'lapsed-new', 'pending'].map(async (id) =>
+        (await store.numberRequests.get(id)) ? id : undefined,
+      ),
+    );
+    expect(left.filter(Boolean)).toEqual(['approved-new', 'expired-new', 'lapsed-new', 'pending']);
+    expect(await store.numberRequests.pruneSettledBefore(10 * day)).toBe(0);
+  });
 });

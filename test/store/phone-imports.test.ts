@@ -86,4 +86,47 @@ describe.each<EngineKind>(['sqlite', 'postgres'])('phone imports on %s', (kind) 
     await store.phoneImports.setMessage(run.id, 'D0ADMIN', '1.000100');
     expect(await store.phoneImports.get(run.id)).toMatchObject({ channelId: 'D0ADMIN', messageTs: '1.000100' });
   });
+  it('prunes the runs that ended before the cutoff, with their rows; runs in progress and recent ones stay', async () => {
+    const day = 86_400_000;
+    const old = 10 * day;
+    const cutoff = 20 * day;
+    const make = async (intent: string, status: 'done' | 'cancelled' | 'failed' | 'planned' | 'registering' | 'reading', at: number) => {
+      const { run } = await store.phoneImports.create({ workspaceKey: teamKey('T1'), requestedBy: 'U1', intent, fileId: 'F1', fileName: `${intent}.csv` }, at);
+      await store.phoneImports.saveRows(run.id, [row(2, 'ready'), row(3, 'problem', 'number')]);
+      const path: Record<typeof status, Array<'planned' | 'registering' | 'done' | 'cancelled' | 'failed'>> = {
+        reading: [],
+        planned: ['planned'],
+        registering: ['planned', 'registering'],
+        done: ['planned', 'registering', 'done'],
+        cancelled: ['planned', 'cancelled'],
+        failed: ['failed'],
+      };
+      let from: 'reading' | 'planned' | 'registering' | 'done' | 'cancelled' | 'failed' = 'reading';
+      for (const to of path[status]) {
+        expect(await store.phoneImports.transition(run.id, [from], to, {}, at)).toBe(true);
+        from = to;
+      }
+      return run.id;
+    };
+    const gone = await Promise.all([
+      make('done-old', 'done', old),
+      make('cancelled-old', 'cancelled', old),
+      make('failed-old', 'failed', old),
+      make('planned-old', 'planned', old),
+    ]);
+    const kept = await Promise.all([make('done-new', 'done', cutoff + day), make('registering-old', 'registering', old), make('reading-old', 'reading', old)]);
+    // More than one batch of ended runs.
+    for (let index = 0; index < 60; index += 1) gone.push(await make(`bulk-${index}`, 'done', old));
+
+    expect(await store.phoneImports.pruneFinished(cutoff)).toBe(gone.length);
+    for (const id of gone) {
+      expect(await store.phoneImports.get(id)).toBeUndefined();
+      expect(await store.phoneImports.counts(id)).toMatchObject({ ready: 0, problem: 0 });
+    }
+    for (const id of kept) {
+      expect(await store.phoneImports.get(id)).toBeDefined();
+      expect(await store.phoneImports.counts(id)).toMatchObject({ ready: 1, problem: 1 });
+    }
+    expect(await store.phoneImports.pruneFinished(cutoff)).toBe(0);
+  });
 });

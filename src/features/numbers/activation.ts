@@ -25,7 +25,7 @@ export interface ActivationPayload {
 }
 
 /** What a check found: the number is settled, or another check has been booked. */
-export type ActivationState = Exclude<ActivationSettled, { state: 'unknown' }> | { state: 'activating'; number: VapiPhoneNumber; nextCheck: number };
+export type ActivationState = Exclude<ActivationSettled, { state: 'unknown' }> | { state: 'activating'; number: VapiPhoneNumber };
 
 /**
  * Follows a free Vapi number from `activating` to `active` or `blocked`. Each check is one job in
@@ -83,7 +83,7 @@ export class NumberActivation {
     if (Date.now() - payload.since >= this.tuning.activationTimeoutMs) return { state: 'gave-up', number };
     await this.book({ ...payload, check: payload.check + 1 });
     context.logger.debug({ vendorId: payload.vendorId, check: payload.check }, 'number still activating');
-    return { state: 'activating', number, nextCheck: payload.check + 1 };
+    return { state: 'activating', number };
   }
 
   private async afterCheck({ job, outcome }: JobFinish<ActivationState>): Promise<void> {

@@ -1,10 +1,11 @@
 import type { Services } from '../../app/services.js';
+import type { VapiClient } from '../../backends/vapi/client.js';
 import type { VapiNamed } from '../../backends/vapi/schemas.js';
 import type { JobOutcome } from '../../jobs/queue.js';
 import { type Actor, actorOf } from '../../slack/actor.js';
 import { selectOption } from '../../slack/blocks.js';
 import type { CommandRouter } from '../../slack/commands/router.js';
-import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../slack/listener-table.js';
+import type { ButtonArgs, SlackListeners, SuggestionArgs, ViewSubmissionArgs } from '../../slack/listener-table.js';
 import { commandOrigin, originOf, sharedOrigin, withShareNote } from '../../slack/share.js';
 import { submissionIntent } from '../../slack/view-state.js';
 import { importModal, importView, readImportForm } from './import-form.js';
@@ -17,8 +18,9 @@ import {
   provisioningView,
   provisionQueuedView,
 } from './messages.js';
-import { type Provisioned, ProvisionJobs } from './provision-jobs.js';
+import { type Provisioned, ProvisionJobs, type VapiPayload } from './provision-jobs.js';
 import { isRequestForm } from './request-messages.js';
+import { sipSubmissionIntent } from './request-payload.js';
 import { NumberRequests } from './requests.js';
 import { generateSipCredentials, readCredentialsVersion, readSipForm, sipModal, sipPrefillOf, sipView } from './sip-form.js';
 
@@ -58,12 +60,8 @@ export class NumberHandlers {
     app.action(sipView.generate, (args: ButtonArgs) =>
       isRequestForm(args.body.view) ? requests.fillGeneratedCredentials(args, this.sipHost) : this.fillGeneratedCredentials(args),
     );
-    app.options(sipView.assistant, async ({ ack, payload }) => {
-      await ack({ options: await this.vapiOptions(() => this.services.backends.vapi?.listAssistants() ?? Promise.resolve([]), payload.value) });
-    });
-    app.options(sipView.squad, async ({ ack, payload }) => {
-      await ack({ options: await this.vapiOptions(() => this.services.backends.vapi?.listSquads() ?? Promise.resolve([]), payload.value) });
-    });
+    app.options(sipView.assistant, (args: SuggestionArgs) => this.suggest(args, (vapi) => vapi.listAssistants()));
+    app.options(sipView.squad, (args: SuggestionArgs) => this.suggest(args, (vapi) => vapi.listSquads()));
   }
 
   private async submitSip({ ack, view, client, context }: ViewSubmissionArgs): Promise<void> {
@@ -81,7 +79,7 @@ export class NumberHandlers {
     }
     if (asking) return requests.askForVapiNumber({ ack, view, actor }, read);
     await ack({ response_action: 'update', view: provisioningView('vapi') });
-    const intent = submissionIntent(view.id, read.body);
+    const intent = sipSubmissionIntent(view.id, read.body);
     const outcome = await this.jobs.createNow({
       workspaceKey: actor.tenant.key,
       requestedBy: actor.userId,
@@ -90,7 +88,9 @@ export class NumberHandlers {
       // A modal showing the SIP password once is left alone: redrawing it would take the password away.
       viewId: read.password ? undefined : view.id,
     });
-    await this.showOutcome(client, view, actor, 'vapi', outcome, { password: read.password, warning: read.warning });
+    // The form sent again with another password finds the first job: the password shown is the one it sends.
+    const password = read.password && (this.jobs.unsealPassword((outcome.job.payload as VapiPayload).body, intent) ?? read.password);
+    await this.showOutcome(client, view, actor, 'vapi', outcome, { password, warning: read.warning });
   }
 
   private async submitImport({ ack, view, client, context }: ViewSubmissionArgs): Promise<void> {
@@ -163,16 +163,23 @@ export class NumberHandlers {
     await client.views.update({ view_id: body.view.id, hash: body.view.hash, view: sipModal(prefill, this.sipHost) });
   }
 
-  private async vapiOptions(load: () => Promise<VapiNamed[]>, query: string) {
+  /** The account's assistants or squads for a picker: the operators' to choose from, so someone who may only ask sees none. */
+  private async suggest({ ack, payload, client, context }: SuggestionArgs, load: (vapi: VapiClient) => Promise<VapiNamed[]>): Promise<void> {
+    const vapi = this.services.backends.vapi;
+    if (!vapi || !(await this.services.permissions.allows(actorOf(context), 'numbers.provision', client))) {
+      await ack({ options: [] });
+      return;
+    }
     try {
-      const needle = query.trim().toLowerCase();
-      return (await load())
+      const needle = payload.value.trim().toLowerCase();
+      const options = (await load(vapi))
         .filter((item) => !needle || `${item.name ?? ''} ${item.id}`.toLowerCase().includes(needle))
         .slice(0, 100)
         .map((item) => selectOption(item.name || item.id, item.id));
+      await ack({ options });
     } catch (error) {
       this.services.logger.warn({ err: error }, 'could not load Vapi assistants or squads for a picker');
-      return [];
+      await ack({ options: [] });
     }
   }
 

@@ -6,7 +6,7 @@ import type { VapiClient } from '../../backends/vapi/client.js';
 import type { CreateVapiPhoneNumberBody, VapiPhoneNumber } from '../../backends/vapi/schemas.js';
 import { BackendError, backendLabels } from '../../http/errors.js';
 import { type JobFinish, type JobOutcome, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
-import type { WorkspaceKey } from '../../store/types.js';
+import type { JobRecord, WorkspaceKey } from '../../store/types.js';
 import { sha256 } from '../../util/ids.js';
 import { maskPhoneNumber } from '../phone/phone-number.js';
 import { NumberActivation } from './activation.js';
@@ -21,6 +21,11 @@ export interface VapiPayload {
   body: Omit<CreateVapiPhoneNumberBody, 'authentication'> & { authentication?: { username: string; sealedPassword: string } };
   /** The modal that shows the result, kept up to date while a free number activates. */
   viewId?: string;
+  /**
+   * Queued again for an approved request whose first job may have run and been pruned since: even
+   * the first attempt looks for the request's number (by its marker) before creating one.
+   */
+  lookFirst?: boolean;
 }
 
 export interface SignalWirePayload {
@@ -93,6 +98,11 @@ export class ProvisionJobs {
     };
   }
 
+  /** The password `sealPassword` sealed to `intent`, if the body has one. */
+  unsealPassword(body: VapiPayload['body'], intent: string): string | undefined {
+    return body.authentication && this.services.cipher.decrypt(body.authentication.sealedPassword, `sip:${intent}`);
+  }
+
   createNow(payload: VapiPayload): Promise<JobOutcome<Provisioned>> {
     return this.services.queue.whilePersonWaits<Provisioned>(vapiJob, payload, `${vapiJob}:${payload.intent}`);
   }
@@ -102,15 +112,17 @@ export class ProvisionJobs {
   }
 
   /**
-   * The same jobs for the background worker, under the same dedupe keys: one already recorded (by
-   * `createNow`/`importNow`, even finished) is left as it is. The person hears the outcome by DM.
+   * The same jobs for the background worker, under the same dedupe keys: one still recorded (by
+   * `createNow`/`importNow`, even finished) is left as it is, and returned. Finished jobs are pruned
+   * after `AUDIT_RETENTION_DAYS`, so the key alone does not stop a late second job. The person hears
+   * the outcome by DM.
    */
-  async queueCreate(payload: VapiPayload): Promise<void> {
-    await this.services.queue.enqueue(vapiJob, payload, { dedupeKey: `${vapiJob}:${payload.intent}`, ...ownerOf(payload) });
+  async queueCreate(payload: VapiPayload): Promise<JobRecord> {
+    return (await this.services.queue.enqueue(vapiJob, payload, { dedupeKey: `${vapiJob}:${payload.intent}`, ...ownerOf(payload) })).job;
   }
 
-  async queueImport(payload: SignalWirePayload, intent: string): Promise<void> {
-    await this.services.queue.enqueue(signalWireJob, payload, { dedupeKey: `${signalWireJob}:${intent}`, ...ownerOf(payload) });
+  async queueImport(payload: SignalWirePayload, intent: string): Promise<JobRecord> {
+    return (await this.services.queue.enqueue(signalWireJob, payload, { dedupeKey: `${signalWireJob}:${intent}`, ...ownerOf(payload) })).job;
   }
 
   /** How long a create whose answer was lost may take to appear before it counts as never made. */
@@ -139,7 +151,7 @@ export class ProvisionJobs {
       const { value, found } = await createOnce({
         send: () => vapi.createPhoneNumber(body, { retry: 'unsent', deadlineMs: context.deadlineMs }),
         find: () => this.findOnVapi(marker),
-        findFirst: context.attempt > 1,
+        findFirst: context.attempt > 1 || payload.lookFirst === true,
         windowMs: this.reconcileWindowMs,
       });
       return this.claim(payload, { backend: 'vapi', number: value, existing: found });

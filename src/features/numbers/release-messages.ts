@@ -1,6 +1,6 @@
 import type { Button, KnownBlock, View } from '@slack/types';
 import type { JobFinish, JobOutcome } from '../../jobs/queue.js';
-import { button, code, escapeMrkdwn, noticeModal, plain, section } from '../../slack/blocks.js';
+import { button, code, escapeMrkdwn, noticeModal, plain, section, truncate } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import type { NumberBackend } from '../../store/types.js';
 import type { Released, ReleaseTarget } from './release.js';
@@ -15,6 +15,8 @@ export const releaseButtonPattern = /^numbers\.release(:.+)?$/;
 
 const vendorNames: Record<NumberBackend, string> = { vapi: 'Vapi', signalwire: 'SignalWire' };
 const title = 'Release number';
+/** Endpoints named one by one in the confirmation; the count covers the rest (a section holds 3,000 characters). */
+const shownEndpoints = 20;
 
 /** The Release button beside a number; its value names the number (the label is only shown, never trusted). */
 export function releaseButton(backend: NumberBackend, vendorId: string, label: string): Button {
@@ -42,11 +44,12 @@ export function releaseConfirmModal(target: ReleaseTarget): View {
     target.backend === 'vapi'
       ? 'Vapi deletes it: calls to it stop, and a free number goes back to Vapi.'
       : 'SignalWire releases it from the space: calls and messages to it stop, and billing for it ends.';
-  const endpoints = target.endpoints.length
-    ? `These Novu phone endpoints for it are removed too:\n${target.endpoints
-        .slice(0, 20)
-        .map((endpoint) => `• ${code(endpoint.identifier)} for ${code(endpoint.subscriberId)}`)
-        .join('\n')}${target.endpoints.length > 20 ? `\n…and ${target.endpoints.length - 20} more` : ''}`
+  const count = target.endpoints.length;
+  const endpoints = count
+    ? `${count === 1 ? 'Its Novu phone endpoint is' : `Its ${count} Novu phone endpoints are`} removed too:\n${target.endpoints
+        .slice(0, shownEndpoints)
+        .map((endpoint) => `• ${code(truncate(endpoint.identifier, 60))} for ${code(truncate(endpoint.subscriberId, 40))}`)
+        .join('\n')}${count > shownEndpoints ? `\n…and ${count - shownEndpoints} more` : ''}`
     : 'No Novu phone endpoint registered through Switchboard uses it.';
   const unowned = target.ownerKey ? '' : '\n:warning: Switchboard did not provision this number, so it knows of no endpoints for it.';
   return {
@@ -70,14 +73,26 @@ export function releaseRefusedView(reason: string): View {
 
 function resultText(target: ReleaseTarget, outcome: JobFinish<Released>['outcome']): string {
   if (outcome.status === 'failed') return `:x: ${what(target)} was not released: ${escapeMrkdwn(outcome.error)}`;
-  const { alreadyGone, endpointsRemoved } = outcome.result;
+  const { alreadyGone, endpointsRemoved, endpointsLeft } = outcome.result;
   const vendorLine = alreadyGone
     ? `:white_check_mark: ${what(target)} is released (${vendorNames[target.backend]} no longer had it).`
     : `:white_check_mark: Released ${what(target)}.`;
-  const endpointLine = endpointsRemoved.length
-    ? `\nRemoved ${endpointsRemoved.length === 1 ? 'its Novu phone endpoint' : `its ${endpointsRemoved.length} Novu phone endpoints`}: ${endpointsRemoved.map(code).join(', ')}.`
+  const removedLine = endpointsRemoved.length
+    ? `\nRemoved ${endpointsRemoved.length === 1 ? 'its Novu phone endpoint' : `its ${endpointsRemoved.length} Novu phone endpoints`}: ${listed(endpointsRemoved)}.`
     : '';
-  return `${vendorLine}${endpointLine}`;
+  const leftLine = endpointsLeft.length
+    ? `\n:warning: Novu did not remove ${endpointsLeft.length === 1 ? 'this endpoint' : `these ${endpointsLeft.length} endpoints`}; remove ${endpointsLeft.length === 1 ? 'it' : 'them'} with \`/phone remove <identifier>\`:\n${endpointsLeft
+        .slice(0, 5)
+        .map(({ identifier, reason }) => `• ${code(truncate(identifier, 100))}: ${escapeMrkdwn(truncate(reason, 200))}`)
+        .join('\n')}${endpointsLeft.length > 5 ? `\n…and ${endpointsLeft.length - 5} more (the audit log has them)` : ''}`
+    : '';
+  return `${vendorLine}${removedLine}${leftLine}`;
+}
+
+/** Identifiers in a line, the first ten of them. */
+function listed(identifiers: string[]): string {
+  const shown = identifiers.slice(0, 10).map((identifier) => code(truncate(identifier, 100)));
+  return `${shown.join(', ')}${identifiers.length > 10 ? ` and ${identifiers.length - 10} more` : ''}`;
 }
 
 export function releaseResultView(target: ReleaseTarget, outcome: JobOutcome<Released>): View {
@@ -85,7 +100,7 @@ export function releaseResultView(target: ReleaseTarget, outcome: JobOutcome<Rel
     const late = outcome.lastError ? ` (${escapeMrkdwn(outcome.lastError)})` : '';
     return noticeModal(
       title,
-      `:hourglass_flowing_sand: ${vendorNames[target.backend]} is slow to answer${late}. Switchboard keeps trying and will send you a direct message when ${code(target.label)} is released.`,
+      `:hourglass_flowing_sand: The release of ${code(target.label)} is not finished yet${late}. Switchboard keeps trying and will send you a direct message when it is done.`,
     );
   }
   return noticeModal(title, resultText(target, outcome), [], 'Done');

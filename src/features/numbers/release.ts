@@ -2,9 +2,10 @@ import type { Services } from '../../app/services.js';
 import { BackendError, backendLabels } from '../../http/errors.js';
 import { type JobFinish, type JobOutcome, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
 import type { Actor } from '../../slack/actor.js';
-import type { NumberBackend, OwnedEndpoint, OwnedNumber, WorkspaceKey } from '../../store/types.js';
+import type { EndpointCursor, NumberBackend, OwnedEndpoint, OwnedNumber, WorkspaceKey } from '../../store/types.js';
 import { tenantOfKey } from '../../tenancy/tenant.js';
 import { EndpointWriter } from '../endpoint-writer.js';
+import { describeNovuFailure } from '../novu-failures.js';
 import { maskPhoneNumber } from '../phone/phone-number.js';
 import { explainTelephonyError } from './provision-jobs.js';
 import { releasedMessage } from './release-messages.js';
@@ -35,16 +36,23 @@ export interface Released {
   /** The vendor no longer had the number: someone released it before (in its dashboard, or an earlier attempt). */
   alreadyGone: boolean;
   endpointsRemoved: string[];
+  /** Endpoints Novu would not remove (after the number itself was released), with Novu's reason. */
+  endpointsLeft: { identifier: string; reason: string }[];
 }
 
 /** The vendor's word for "this number cannot go now", in the shapes Vapi (NestJS) and SignalWire (relay REST) answer with. */
 const inUseWording = /\b(in use|assigned|attached|active call|in a call|being used)\b/i;
 
+/** Endpoints listed with one number, at most (a number registered for more subscribers than this is not a phone line). */
+const maxEndpointsPerNumber = 1_000;
+
 /**
- * Giving a number back: the vendor's delete, then the owner's Novu phone endpoints for it, then
- * Switchboard's record. One job per confirmation; the job takes a lock on the number, so two
- * confirmations (or replicas) never both delete, and a repeated run finds the record gone and
- * stops. A vendor that says the number is in use ends the job with its words and nothing removed.
+ * Giving a number back: the vendor's delete, then Switchboard's record, then the owner's Novu phone
+ * endpoints for it. One job per confirmation; the job claims the number in the store first, so
+ * two confirmations never release it at once, and a later one finds the record gone and stops
+ * before calling the vendor. A vendor that refuses (the number is in use) ends the job with its
+ * words and nothing removed. Once the vendor has released it, the endpoints are retried while
+ * Novu fails for a while; any Novu still refuses to remove are reported, not hidden.
  */
 export class NumberRelease {
   /** Set by the features: republishes a person's App Home. */
@@ -91,23 +99,41 @@ export class NumberRelease {
 
   private async endpointsFor(number: OwnedNumber): Promise<ReleaseTarget['endpoints']> {
     if (!number.number) return [];
-    const found = await this.services.store.endpoints.page({ workspaceKey: number.workspaceKey, types: ['phone'], target: number.number, limit: 100 });
-    return found.map(({ identifier, subscriberId }) => ({ identifier, subscriberId }));
+    const found: ReleaseTarget['endpoints'] = [];
+    let after: EndpointCursor | undefined;
+    while (found.length < maxEndpointsPerNumber) {
+      const page = await this.services.store.endpoints.page({ workspaceKey: number.workspaceKey, types: ['phone'], target: number.number, after, limit: 200 });
+      found.push(...page.map(({ identifier, subscriberId }) => ({ identifier, subscriberId })));
+      const last = page.at(-1);
+      if (!last || page.length < 200) break;
+      after = { createdAt: last.createdAt, identifier: last.identifier };
+    }
+    return found;
   }
 
-  private release(payload: ReleasePayload, context: JobRunContext): Promise<Released> {
+  private async release(payload: ReleasePayload, context: JobRunContext): Promise<Released> {
     const { target } = payload;
-    return this.services.store.withLock(`${releaseJob}:${target.backend}:${target.vendorId}`, async () => {
-      const owned = await this.services.store.numbers.find(target.backend, target.vendorId);
-      if (target.ownerKey && !owned) return { target, alreadyGone: true, endpointsRemoved: [] };
-      if (owned && owned.workspaceKey !== payload.workspaceKey && !this.services.permissions.isOperator(payload.requestedBy)) {
-        throw new TerminalJobError('This number belongs to another workspace: Switchboard left it alone.');
+    const { store, permissions } = this.services;
+    const owned = await store.numbers.find(target.backend, target.vendorId);
+    if (owned && owned.workspaceKey !== payload.workspaceKey && !permissions.isOperator(payload.requestedBy)) {
+      throw new TerminalJobError('This number belongs to another workspace: Switchboard left it alone.');
+    }
+    if (target.endpoints.length > 0 && !this.endpoints) {
+      throw new TerminalJobError(
+        'Novu is not set up, so the phone endpoints of this number could not be removed with it: set NOVU_SECRET_KEY. Nothing was released.',
+      );
+    }
+    // A number Switchboard recorded and no longer does was released by an earlier run: on a retry,
+    // this job's own first attempt (a claim keeps others out meanwhile). The vendor is not asked again.
+    let alreadyGone = context.attempt === 1;
+    if (owned || !target.ownerKey) {
+      if (owned && !(await store.numbers.claimRelease(target.backend, target.vendorId, context.job.id))) {
+        throw new TerminalJobError('Another confirmation is releasing this number right now: its result will tell.');
       }
-      const alreadyGone = await this.deleteAtVendor(target, context);
-      const endpointsRemoved = await this.removeEndpoints(payload, context);
-      await this.services.store.numbers.remove(target.backend, target.vendorId);
-      return { target, alreadyGone, endpointsRemoved };
-    });
+      alreadyGone = await this.deleteAtVendor(target, context);
+      await store.numbers.remove(target.backend, target.vendorId);
+    }
+    return { target, alreadyGone, ...(await this.removeEndpoints(payload, context)) };
   }
 
   /** True when the vendor no longer had it (a 404): released already, by someone or by an earlier attempt whose answer was lost. */
@@ -128,29 +154,40 @@ export class NumberRelease {
     }
   }
 
-  private async removeEndpoints({ requestedBy, target }: ReleasePayload, context: JobRunContext): Promise<string[]> {
-    if (!target.ownerKey || target.endpoints.length === 0) return [];
+  /**
+   * The owner's endpoints Switchboard still records. A Novu failure that may pass is retried (the
+   * job runs again, and the number is not deleted twice); on the last attempt, or when Novu refuses
+   * for good, what is left is reported with the release.
+   */
+  private async removeEndpoints(
+    { requestedBy, target }: ReleasePayload,
+    context: JobRunContext,
+  ): Promise<Pick<Released, 'endpointsRemoved' | 'endpointsLeft'>> {
     const writer = this.endpoints;
-    if (!writer) throw new TerminalJobError('Novu is not set up, so the phone endpoints of this number could not be removed: set NOVU_SECRET_KEY');
-    const owner = tenantOfKey(target.ownerKey);
     const removed: string[] = [];
+    const left: Released['endpointsLeft'] = [];
+    if (!target.ownerKey || !writer) return { endpointsRemoved: removed, endpointsLeft: left };
+    const owner = tenantOfKey(target.ownerKey);
+    let retryable: unknown;
     for (const { identifier } of target.endpoints) {
-      const result = await writer.remove(
-        owner,
-        requestedBy,
-        identifier,
-        ['phone'],
-        context,
-        () => new TerminalJobError(`Endpoint ${identifier} is not this workspace's`),
-      );
-      removed.push(result.identifier);
+      if (!(await this.services.store.endpoints.find(identifier))) continue;
+      try {
+        await writer.remove(owner, requestedBy, identifier, ['phone'], context, () => new TerminalJobError(`endpoint ${identifier} is not this workspace's`));
+        removed.push(identifier);
+      } catch (error) {
+        if (!(error instanceof TerminalJobError)) retryable ??= error;
+        left.push({ identifier, reason: describeNovuFailure(error) });
+      }
     }
-    return removed;
+    if (retryable !== undefined && context.job.attempts < context.job.maxAttempts) throw retryable;
+    return { endpointsRemoved: removed, endpointsLeft: left };
   }
 
   private async afterRelease({ job, outcome, deliveredInline }: JobFinish<Released>): Promise<void> {
     const payload = job.payload as ReleasePayload;
     const { target } = payload;
+    // A release that ended without releasing lets go of the number, for the next confirmation.
+    if (outcome.status === 'failed') await this.services.store.numbers.dropReleaseClaim(target.backend, target.vendorId, job.id);
     await this.services.audit.record({
       action: 'number.release',
       outcome: outcome.status === 'done' ? (outcome.result.alreadyGone ? 'not-found' : 'ok') : 'failed',
@@ -163,7 +200,7 @@ export class NumberRelease {
       detail: {
         attempts: job.attempts,
         ...(target.ownerKey && target.ownerKey !== payload.workspaceKey ? { owner: target.ownerKey } : {}),
-        ...(outcome.status === 'done' ? { endpointsRemoved: outcome.result.endpointsRemoved.length } : {}),
+        ...(outcome.status === 'done' ? { endpointsRemoved: outcome.result.endpointsRemoved.length, endpointsLeft: outcome.result.endpointsLeft.length } : {}),
       },
     });
     if (!deliveredInline) await this.services.bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, releasedMessage(target, outcome));

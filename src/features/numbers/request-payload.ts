@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { signalWireCapabilities } from '../../backends/signalwire/schemas.js';
+import type { CreateVapiPhoneNumberBody } from '../../backends/vapi/schemas.js';
+import { submissionIntent } from '../../slack/view-state.js';
 import type { NumberRequest } from '../../store/types.js';
 import type { SignalWirePayload, VapiPayload } from './provision-jobs.js';
 
@@ -37,6 +39,16 @@ const storedImport = z.object({ body: importBody, name: z.string().optional() })
 /** The job intent of a request: binds its sealed password, and keys its one job. */
 export function requestIntent(requestId: string): string {
   return `numbers.request:${requestId}`;
+}
+
+/**
+ * The intent of a `/phone sip` submission, as a request's `submission` or a provisioning job's
+ * dedupe key: the SIP password is left out (the username kept), since these keys are stored as
+ * unsalted digests. The same form sent again with another password finds the first submission.
+ */
+export function sipSubmissionIntent(viewId: string, body: CreateVapiPhoneNumberBody): string {
+  const { authentication, ...rest } = body;
+  return submissionIntent(viewId, authentication ? { ...rest, authentication: { username: authentication.username } } : rest);
 }
 
 /** What goes into the store's `payload` (the backend has a column of its own). */

@@ -26,9 +26,10 @@ import {
   type ProvisionProgress,
   requesterDecisionMessage,
   requestRefusals,
+  requestRefusedView,
   requestSentView,
 } from './request-messages.js';
-import { type RequestedNumber, readRequestedNumber, requestIntent, storedPayload } from './request-payload.js';
+import { type RequestedNumber, readRequestedNumber, requestIntent, sipSubmissionIntent, storedPayload } from './request-payload.js';
 import { generateSipCredentials, readCredentialsVersion, type SipRequest, sipModal, sipPrefillOf } from './sip-form.js';
 
 /** Opening a form waits at most this long to learn whether the person may provision (the trigger lasts 3 seconds). */
@@ -43,6 +44,8 @@ const decisionAudit = { approved: 'numbers.request.approve', denied: 'numbers.re
 
 /** Booked for each request at its expiry, in the durable queue: an undecided request lapses then, and its requester hears of it. */
 export const requestExpiryJob = 'numbers.request.expire';
+/** Recorded with each request before the form is answered: its expiry booked, the audit line, the operators asked. */
+export const requestAnnounceJob = 'numbers.request.announce';
 
 /**
  * Requests for paid numbers. Someone who may ask (`numbers.request`) but not provision
@@ -57,6 +60,7 @@ export class NumberRequests {
     private readonly jobs: ProvisionJobs,
   ) {
     services.queue.define<{ requestId: string }, void>({ kind: requestExpiryJob, run: ({ requestId }) => this.expireIfUndecided(requestId) });
+    services.queue.define<{ requestId: string }, void>({ kind: requestAnnounceJob, run: ({ requestId }) => this.announce(requestId) });
   }
 
   register(app: SlackListeners): void {
@@ -91,19 +95,19 @@ export class NumberRequests {
   async askForVapiNumber({ ack, view, actor }: SubmitArgs, read: SipRequest): Promise<void> {
     const id = newId();
     const requested: RequestedNumber = { backend: 'vapi', body: this.jobs.sealPassword(read.body, requestIntent(id)) };
-    const { request, created } = await this.record(id, actor, submissionIntent(view.id, read.body), requested);
-    await ack({
-      response_action: 'update',
-      view: requestSentView(readRequestedNumber(request), request.expiresAt, { password: read.password, warning: read.warning }),
-    });
-    if (created) await this.announce(request, requested);
+    const { request } = await this.record(id, actor, sipSubmissionIntent(view.id, read.body), requested);
+    await this.queueAnnouncement(request);
+    const stored = readRequestedNumber(request);
+    // The form sent again with another password finds the first request: the password shown is the one it keeps.
+    const password = stored.backend === 'vapi' ? this.jobs.unsealPassword(stored.body, requestIntent(request.id)) : undefined;
+    await ack({ response_action: 'update', view: requestSentView(stored, request.expiresAt, { password, warning: read.warning }) });
   }
 
   async askForImport({ ack, view, actor }: SubmitArgs, read: ImportRequest): Promise<void> {
     const requested: RequestedNumber = { backend: 'signalwire', body: read.body, ...(read.name ? { name: read.name } : {}) };
-    const { request, created } = await this.record(newId(), actor, submissionIntent(view.id, read), requested);
+    const { request } = await this.record(newId(), actor, submissionIntent(view.id, read), requested);
+    await this.queueAnnouncement(request);
     await ack({ response_action: 'update', view: requestSentView(readRequestedNumber(request), request.expiresAt, {}) });
-    if (created) await this.announce(request, requested);
   }
 
   /** "Generate a strong pair" on a request form: the same as on the provisioning form, for those who may ask. */
@@ -131,8 +135,26 @@ export class NumberRequests {
     });
   }
 
-  /** Audited (which posts the line in the audit channel), sent to every operator by direct message, and its expiry booked. */
-  private async announce(request: NumberRequest, requested: RequestedNumber): Promise<void> {
+  /**
+   * The announcement, as a job recorded before the form is answered: a restart after the answer
+   * cannot lose it, and the same form sent again (the first request found) finds the same job.
+   */
+  private async queueAnnouncement(request: NumberRequest): Promise<void> {
+    await this.services.queue.enqueue(
+      requestAnnounceJob,
+      { requestId: request.id },
+      { dedupeKey: `${requestAnnounceJob}:${request.id}`, workspaceKey: request.workspaceKey, requestedBy: request.requestedBy },
+    );
+  }
+
+  /**
+   * Its expiry booked, audited (which posts the line in the audit channel), and sent to every
+   * operator by direct message while it waits. A retried run may repeat the audit line or a message.
+   */
+  private async announce(requestId: string): Promise<void> {
+    const request = await this.services.store.numberRequests.get(requestId);
+    if (!request) return;
+    const requested = readRequestedNumber(request);
     await this.services.queue.enqueue(
       requestExpiryJob,
       { requestId: request.id },
@@ -147,6 +169,8 @@ export class NumberRequests {
       backend: request.backend,
       detail: { request: request.id, expiresAt: new Date(request.expiresAt).toISOString() },
     });
+    // Decided already (from the Home tab, before this ran): there is nothing to ask.
+    if (request.status !== 'pending') return;
     const tenant = await this.tenantName(request.workspaceKey);
     await this.messageOperators(numberRequestMessage(request, requested, tenant), request.workspaceKey);
   }
@@ -188,13 +212,19 @@ export class NumberRequests {
     if (decision === 'denied') return this.showDecision(args, decided, requested);
     await this.showDecision(args, decided, requested, { state: 'running' });
     const outcome = await this.provision(decided, requested);
+    // From now on no other job is queued for it, however old the decision (see `provisionIfLost`).
+    await store.numberRequests.recordJob(decided.id, outcome.job.id);
     // An outcome that came back here was not sent to the requester by the job: it is sent now.
     if (outcome.status !== 'queued')
       await this.services.bots.sendDirectMessage(decided.workspaceKey, decided.requestedBy, provisionedMessage(decided.backend, outcome));
     await this.showDecision(args, decided, requested, progressOf(outcome));
   }
 
-  /** Only operators decide for another workspace or approve their own request; denying one's own (withdrawing it) is allowed. */
+  /**
+   * Only operators decide for another workspace or approve their own request. A requester reaches
+   * this only if they may provision now (the policy changed since they asked): they may deny their
+   * own request, not approve it.
+   */
   private objectionTo(actor: Actor, request: NumberRequest, decision: Decision): string | undefined {
     if (this.services.permissions.isOperator(actor.userId)) return undefined;
     if (request.workspaceKey !== actor.tenant.key) return requestRefusals.otherWorkspace;
@@ -211,16 +241,27 @@ export class NumberRequests {
   }
 
   /**
-   * An approved request's job, if the process stopped between the decision and the job: the same
-   * job (same dedupe key), for the background worker. Nothing happens when it was recorded already,
-   * nor within a lease of the decision: the deciding click records the job itself, and tells the requester.
+   * An approved request's job, if the process stopped before the request was marked with it
+   * (`provisionJobId`): the same job (same dedupe key), for the background worker, and the mark.
+   * Nothing happens once the mark is there — the job may have finished and been pruned since, and
+   * the dedupe key alone would then let a late click (or the expiry job) make a second number — nor
+   * within a lease of the decision: the deciding click records the job itself, and tells the requester.
+   *
+   * Without the mark, the first job may still have run, even been pruned (the process stopped
+   * between the job and the mark, and nothing came back here for a while): a recovered Vapi job
+   * looks for the request's number by its marker before creating one (`lookFirst`). An import
+   * needs no look: the number is its own marker, and one already in the space is never imported again.
    */
   private async provisionIfLost(request: NumberRequest, requested: RequestedNumber): Promise<void> {
-    if (request.status !== 'approved' || (request.decidedAt ?? 0) > Date.now() - this.services.config.tuning.jobLeaseMs) return;
+    if (request.status !== 'approved' || request.provisionJobId !== undefined) return;
+    if ((request.decidedAt ?? 0) > Date.now() - this.services.config.tuning.jobLeaseMs) return;
     const intent = requestIntent(request.id);
     const owner = { workspaceKey: request.workspaceKey, requestedBy: request.requestedBy };
-    if (requested.backend === 'vapi') await this.jobs.queueCreate({ ...owner, intent, body: requested.body });
-    else await this.jobs.queueImport({ ...owner, body: requested.body, ...(requested.name ? { name: requested.name } : {}) }, intent);
+    const job =
+      requested.backend === 'vapi'
+        ? await this.jobs.queueCreate({ ...owner, intent, body: requested.body, lookFirst: true })
+        : await this.jobs.queueImport({ ...owner, body: requested.body, ...(requested.name ? { name: requested.name } : {}) }, intent);
+    await this.services.store.numberRequests.recordJob(request.id, job.id);
   }
 
   /** Another click decided it first, or it expired: the clicked copy shows which. */
@@ -274,8 +315,17 @@ export class NumberRequests {
     }
   }
 
+  /**
+   * A refusal only the clicker sees: under the clicked message, through its response_url; a click on
+   * the Home tab has none (nor, then, Bolt's `respond`), so a notice opens on the click's trigger.
+   */
   private async answerPrivately(args: ButtonArgs, reason: string): Promise<void> {
-    await args.respond({ ...refusalMessage(reason), replace_original: false }).catch(() => {});
+    try {
+      if (args.body.response_url) await args.respond({ ...refusalMessage(reason), replace_original: false });
+      else await args.client.views.open({ trigger_id: args.body.trigger_id, view: requestRefusedView(reason) });
+    } catch (error) {
+      this.services.logger.warn({ err: error }, 'could not show the refusal of a decision on a number request');
+    }
   }
 
   private async audit(

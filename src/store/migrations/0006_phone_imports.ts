@@ -25,6 +25,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('updated_at', 'bigint', (column) => column.notNull())
     .execute();
   await db.schema.createIndex('phone_imports_tenant').on('phone_imports').columns(['workspace_key', 'created_at']).execute();
+  await db.schema.createIndex('phone_imports_status').on('phone_imports').columns(['status', 'updated_at']).execute();
 
   await db.schema
     .createTable('phone_import_rows')

@@ -5,6 +5,7 @@ import * as tenancy from './0003_tenancy.js';
 import * as slackRoutes from './0004_slack_routes.js';
 import * as numberRequests from './0005_number_requests.js';
 import * as phoneImports from './0006_phone_imports.js';
+import * as numberRelease from './0007_number_release.js';
 
 /** Versioned migrations, applied in order on start. Append; never edit one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '0004_slack_routes': slackRoutes,
   '0005_number_requests': numberRequests,
   '0006_phone_imports': phoneImports,
+  '0007_number_release': numberRelease,
 };
 
 export const migrationProvider: MigrationProvider = {

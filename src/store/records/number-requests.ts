@@ -19,12 +19,14 @@ export interface NumberRequest {
   expiresAt: number;
   decidedBy: string | null;
   decidedAt: number | null;
+  /** An approved request's provisioning job, once recorded (absent before, and on requests not read from the store). */
+  provisionJobId?: string;
 }
 
 export interface NewNumberRequest {
   /** Chosen by the caller: a secret in the payload may be sealed to it before it is stored. */
   id: string;
-  /** The form submission; the same one again finds the first request. */
+  /** The form submission (a digest, of no secret: a SIP password is left out); the same one again finds the first request. */
   submission: string;
   workspaceKey: WorkspaceKey;
   requestedBy: string;
@@ -43,6 +45,13 @@ export interface NumberRequestRecords {
   expire(id: string, now?: number): Promise<NumberRequest | undefined>;
   /** Pending and in time, newest first. Without `workspaceKey`, every tenant's (operators' views). */
   pending(filter: { workspaceKey?: WorkspaceKey; limit: number }, now?: number): Promise<NumberRequest[]>;
+  /** Marks an approved request's provisioning job as recorded; the first job recorded stays. */
+  recordJob(id: string, jobId: string): Promise<void>;
+  /**
+   * Retention: deletes requests settled (approved, denied or expired) before `before`, and pending
+   * ones whose expiry passed before it; returns how many.
+   */
+  pruneSettledBefore(before: number): Promise<number>;
 }
 
 function toRequest(row: Selectable<NumberRequestsTable>): NumberRequest {
@@ -57,6 +66,7 @@ function toRequest(row: Selectable<NumberRequestsTable>): NumberRequest {
     expiresAt: Number(row.expires_at),
     decidedBy: row.decided_by,
     decidedAt: row.decided_at === null ? null : Number(row.decided_at),
+    ...(row.provision_job_id === null ? {} : { provisionJobId: row.provision_job_id }),
   };
 }
 
@@ -77,6 +87,7 @@ export function numberRequestRecords(db: Kysely<Database>): NumberRequestRecords
           expires_at: request.expiresAt,
           decided_by: null,
           decided_at: null,
+          provision_job_id: null,
         })
         .onConflict((conflict) => conflict.column('submission').doNothing())
         .returningAll()
@@ -124,6 +135,23 @@ export function numberRequestRecords(db: Kysely<Database>): NumberRequestRecords
         .limit(limit);
       if (workspaceKey !== undefined) query = query.where('workspace_key', '=', workspaceKey);
       return (await query.execute()).map(toRequest);
+    },
+
+    async recordJob(id, jobId) {
+      await db.updateTable('number_requests').set({ provision_job_id: jobId }).where('id', '=', id).where('provision_job_id', 'is', null).execute();
+    },
+
+    async pruneSettledBefore(before) {
+      const result = await db
+        .deleteFrom('number_requests')
+        .where((row) =>
+          row.or([
+            row.and([row('status', 'in', ['approved', 'denied', 'expired']), row('decided_at', '<', before)]),
+            row.and([row('status', '=', 'pending'), row('expires_at', '<', before)]),
+          ]),
+        )
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
     },
   };
 }

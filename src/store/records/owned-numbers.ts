@@ -29,6 +29,10 @@ export interface OwnedNumberRecords {
   /** What the vendor now says of the number's state (`active`, `blocked`…); false when it is not recorded. */
   setStatus(backend: NumberBackend, vendorId: string, status: string, now?: number): Promise<boolean>;
   remove(backend: NumberBackend, vendorId: string): Promise<boolean>;
+  /** Marks the number as being released by `jobId`; false when another job holds it (or it is not recorded). */
+  claimRelease(backend: NumberBackend, vendorId: string, jobId: string): Promise<boolean>;
+  /** Lets go of a claim `jobId` holds: its release ended without releasing. */
+  dropReleaseClaim(backend: NumberBackend, vendorId: string, jobId: string): Promise<void>;
 }
 
 function toNumber(row: Selectable<OwnedNumbersTable>): OwnedNumber {
@@ -93,6 +97,27 @@ export function ownedNumberRecords(db: Kysely<Database>): OwnedNumberRecords {
         .where('vendor_id', '=', vendorId)
         .executeTakeFirst();
       return changed(result) > 0;
+    },
+
+    async claimRelease(backend, vendorId, jobId) {
+      const result = await db
+        .updateTable('owned_numbers')
+        .set({ release_job: jobId })
+        .where('backend', '=', backend)
+        .where('vendor_id', '=', vendorId)
+        .where((eb) => eb.or([eb('release_job', 'is', null), eb('release_job', '=', jobId)]))
+        .executeTakeFirst();
+      return changed(result) > 0;
+    },
+
+    async dropReleaseClaim(backend, vendorId, jobId) {
+      await db
+        .updateTable('owned_numbers')
+        .set({ release_job: null })
+        .where('backend', '=', backend)
+        .where('vendor_id', '=', vendorId)
+        .where('release_job', '=', jobId)
+        .execute();
     },
 
     async remove(backend, vendorId) {

@@ -82,6 +82,11 @@ export interface PhoneImportRecords {
   problemCounts(id: string): Promise<Partial<Record<ImportProblem, number>>>;
   /** True (and noted) when no progress was reported for `minIntervalMs`: one report at a time, not too often. */
   claimReport(id: string, minIntervalMs: number, now?: number): Promise<boolean>;
+  /**
+   * Deletes, with their rows, the runs that ended (`done`, `cancelled`, `failed`) or whose dry run
+   * was never confirmed (`planned`) and that have not changed since `before`; returns how many.
+   */
+  pruneFinished(before: number): Promise<number>;
 }
 
 function toRun(row: Selectable<PhoneImportsTable>): PhoneImport {
@@ -117,6 +122,11 @@ function toRow(row: Selectable<PhoneImportRowsTable>): ImportRow {
 
 /** Both engines cap the bound parameters of one statement: rows are written this many at a time. */
 const rowsPerInsert = 200;
+
+/** Runs that will not change again (a dry run left unconfirmed for the whole retention counts as ended). */
+const prunableStatuses: readonly PhoneImportStatus[] = ['done', 'cancelled', 'failed', 'planned'];
+/** Runs deleted per transaction: each may hold thousands of rows. */
+const runsPerPrune = 50;
 
 export function phoneImportRecords(db: Kysely<Database>): PhoneImportRecords {
   return {
@@ -254,6 +264,34 @@ export function phoneImportRecords(db: Kysely<Database>): PhoneImportRecords {
         .where('reported_at', '<=', now - minIntervalMs)
         .executeTakeFirst();
       return changed(result) > 0;
+    },
+
+    async pruneFinished(before) {
+      let pruned = 0;
+      for (;;) {
+        const batch = await db.transaction().execute(async (trx) => {
+          // The conditions are repeated outside the subquery: a run confirmed meanwhile is kept (PostgreSQL checks them again on the row it deletes).
+          const runs = await trx
+            .deleteFrom('phone_imports')
+            .where('status', 'in', [...prunableStatuses])
+            .where('updated_at', '<', before)
+            .where('id', 'in', (eb) =>
+              eb
+                .selectFrom('phone_imports')
+                .select('id')
+                .where('status', 'in', [...prunableStatuses])
+                .where('updated_at', '<', before)
+                .limit(runsPerPrune),
+            )
+            .returning('id')
+            .execute();
+          const ids = runs.map((run) => run.id);
+          if (ids.length > 0) await trx.deleteFrom('phone_import_rows').where('run_id', 'in', ids).execute();
+          return ids.length;
+        });
+        pruned += batch;
+        if (batch < runsPerPrune) return pruned;
+      }
     },
   };
 }

@@ -188,14 +188,65 @@ describe('release', () => {
     expect(await h.app.services.store.numbers.find('signalwire', id)).toBeUndefined();
   });
 
-  it('confirmed twice (the same modal, and a second modal): one DELETE reaches the vendor', async () => {
+  it('confirmed twice at once (the same modal twice, and a second modal): one DELETE reaches the vendor, one result says released', async () => {
     const id = await importedNumber('+14155550303');
     const first = await clickRelease(world.acmeAdmin, id);
     const second = await clickRelease(world.acmeAdmin, id);
-    await Promise.all([h.slack.submitView(first, {}, world.acmeAdmin), h.slack.submitView(first, {}, world.acmeAdmin)]);
-    await settled(first.id);
-    await h.slack.submitView(second, {}, world.acmeAdmin);
-    expect(JSON.stringify(await settled(second.id))).toContain('released already');
+    h.signalwire.latencyMs = 150;
+    await Promise.all([
+      h.slack.submitView(first, {}, world.acmeAdmin),
+      h.slack.submitView(first, {}, world.acmeAdmin),
+      h.slack.submitView(second, {}, world.acmeAdmin),
+    ]);
+    const results = [JSON.stringify(await settled(first.id)), JSON.stringify(await settled(second.id))];
+    h.signalwire.latencyMs = 0;
+    expect(h.signalwire.requestsTo('DELETE', `/api/relay/rest/phone_numbers/${id}`)).toHaveLength(1);
+    expect(results.filter((result) => result.includes('Released'))).toHaveLength(1);
+    expect(results.find((result) => !result.includes('Released'))).toMatch(/released already|Another confirmation is releasing/);
+    // The number can be released again later only if it comes back: the record is gone.
+    expect(await h.app.services.store.numbers.find('signalwire', id)).toBeUndefined();
+  });
+
+  it('Novu refuses to remove an endpoint after the vendor released the number: released, and the endpoint left is named', async () => {
+    const id = await importedNumber('+14155550308');
+    const endpoint = await registerEndpoint(world.acmeAdmin, '+14155550308', 'sub-left');
+    h.novu.inject({
+      match: (request) => request.method === 'DELETE' && request.path.startsWith('/v1/channel-endpoints/'),
+      reply: { status: 403, body: { statusCode: 403, message: 'Forbidden resource', error: 'Forbidden' } },
+    });
+    const confirm = await clickRelease(world.acmeAdmin, id);
+    await h.slack.submitView(confirm, {}, world.acmeAdmin);
+    const result = JSON.stringify(await settled(confirm.id));
+    expect(result).toContain('Released');
+    expect(result).toContain(endpoint);
+    expect(result).toContain('/phone remove');
+    expect(h.signalwire.numbers.has(id)).toBe(false);
+    expect(await h.app.services.store.numbers.find('signalwire', id)).toBeUndefined();
+    expect(h.novu.endpoints.has(endpoint)).toBe(true);
+    const audit = await h.app.services.store.audit.list({ workspaceKey: teamKey(acme.id), actions: ['number.release'], limit: 1 });
+    expect(audit[0]).toMatchObject({ outcome: 'ok', detail: expect.objectContaining({ endpointsLeft: 1 }) });
+  });
+
+  it('Novu fails for a moment after the vendor released the number: the endpoints are removed on a retry, the number is not deleted twice', async () => {
+    const id = await importedNumber('+14155550309');
+    const endpoint = await registerEndpoint(world.acmeAdmin, '+14155550309', 'sub-retried');
+    h.novu.inject({
+      match: (request) => request.method === 'DELETE' && request.path.startsWith('/v1/channel-endpoints/'),
+      times: 6,
+      reply: { status: 503, body: { statusCode: 503, message: 'Service Unavailable' } },
+    });
+    const confirm = await clickRelease(world.acmeAdmin, id);
+    await h.slack.submitView(confirm, {}, world.acmeAdmin);
+    await eventually(() => !h.novu.endpoints.has(endpoint), { timeoutMs: 20_000, message: 'the endpoint removed on a retry' });
+    await eventually(
+      () =>
+        dmsTo(world.acmeAdmin).some((message) => message.text.includes('Released') && message.text.includes(endpoint)) ||
+        JSON.stringify(h.emulator.views.get(confirm.id)).includes(endpoint),
+      {
+        message: 'the release result',
+        timeoutMs: 20_000,
+      },
+    );
     expect(h.signalwire.requestsTo('DELETE', `/api/relay/rest/phone_numbers/${id}`)).toHaveLength(1);
   });
 

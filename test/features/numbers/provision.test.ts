@@ -68,6 +68,10 @@ describe('/phone sip', () => {
     const options = await harness.slack.suggest(view, 'numbers.assistant', 'front', harness.actors.operator);
     const assistant = ((options.json?.options ?? []) as { value: string; text: { text: string } }[])[0];
     expect(assistant?.text.text).toBe('Front desk');
+    // The account's assistants are the operators' to choose from: an admin who may only ask for a number sees none.
+    const asked = await harness.slack.suggest(view, 'numbers.assistant', 'front', harness.actors.admin);
+    expect(asked.json?.options).toEqual([]);
+    expect((await harness.slack.suggest(view, 'numbers.squad', '', harness.actors.admin)).json?.options).toEqual([]);
 
     const answer = await harness.slack.submitView(
       view,

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { importModal } from '../../../src/features/numbers/import-form.js';
+import { markedName, requestMarker } from '../../../src/features/numbers/provision-jobs.js';
 import { asRequestForm, isRequestForm, numberRequestMessage, requestSentView } from '../../../src/features/numbers/request-messages.js';
-import { readRequestedNumber, storedPayload } from '../../../src/features/numbers/request-payload.js';
+import { readRequestedNumber, requestIntent, storedPayload } from '../../../src/features/numbers/request-payload.js';
 import { sipModal } from '../../../src/features/numbers/sip-form.js';
 import { buildPolicy } from '../../../src/permissions/policy.js';
 import { openSqliteEngine } from '../../../src/store/engines/sqlite.js';
@@ -52,6 +53,9 @@ const postsTo = (channel: string) => harness.emulator.callsTo('chat.postMessage'
 const dmTo = (userId: string) => `D${userId.slice(1)}`;
 const textsTo = (userId: string) => postsTo(dmTo(userId)).map((call) => `${String(call.args.text)} ${JSON.stringify(call.args.blocks ?? [])}`);
 const settle = (ms = 400) => new Promise((resolve) => setTimeout(resolve, ms));
+const day = 24 * 3_600_000;
+/** The dedupe key of a request's provisioning job (a Vapi create). */
+const provisionJobKey = (requestId: string) => `vapi.number.create:numbers.request:${requestId}`;
 
 function newPassword(): string {
   const password = `pw-${randomBytes(16).toString('hex')}`;
@@ -153,6 +157,77 @@ describe('asking for a number', () => {
     expect(postsTo(dmTo(harness.actors.operator.userId)).filter((call) => JSON.stringify(call.args.blocks).includes(requests[0]?.id ?? '-'))).toHaveLength(1);
   });
 
+  it('the announcement is a job in the durable queue: when its first run dies after the form was answered, it runs again and asks the operators once', async () => {
+    const { audit, store } = harness.app.services;
+    const record = audit.record.bind(audit);
+    let died = false;
+    // The first announcement stops (as a restart would) after the form was answered and before any operator was asked.
+    const spy = vi.spyOn(audit, 'record').mockImplementation(async (entry, options) => {
+      if (entry.action === 'numbers.request' && !died) {
+        died = true;
+        throw new Error('the process stopped here');
+      }
+      return record(entry, options);
+    });
+    try {
+      const { request } = await askForSip('announced-again');
+      for (const operator of [harness.actors.operator, secondOperator]) await operatorMessage(operator, request.id);
+      expect(died).toBe(true);
+      const announcement = await eventually(async () => {
+        const job = await store.jobs.findByDedupeKey(`numbers.request.announce:${request.id}`);
+        return job?.status === 'done' ? job : undefined;
+      });
+      expect(announcement.attempts).toBe(2);
+      expect(await store.jobs.findByDedupeKey(`numbers.request.expire:${request.id}`)).toMatchObject({ status: 'pending', runAt: request.expiresAt });
+      await settle();
+      const asked = postsTo(dmTo(harness.actors.operator.userId)).filter((call) => JSON.stringify(call.args.blocks ?? []).includes(`"value":"${request.id}"`));
+      expect(asked).toHaveLength(1);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('the same request form sent again with another password is the same request: the key leaves the password out, and the one kept is shown', async () => {
+    const view = await harness.openModal('/phone', 'sip', 'numbers.sip', harness.actors.admin);
+    const values = { name: 'Two passwords', kind: 'sip', sip_user: 'two-passwords', sip_username: 'user-name-long-enough-2', workflow: 'wf-1' };
+    const [first, second] = [newPassword(), newPassword()];
+    const answers = await Promise.all([
+      harness.slack.submitView(view, { ...values, sip_password: first }, harness.actors.admin),
+      harness.slack.submitView(view, { ...values, sip_password: second }, harness.actors.admin),
+    ]);
+    await settle();
+    const requests = (await harness.app.services.store.numberRequests.pending({ limit: 100 })).filter((request) =>
+      JSON.stringify(request.payload).includes('two-passwords'),
+    );
+    expect(requests).toHaveLength(1);
+    const shown = answers.map((answer) => JSON.stringify(answer.json?.view).match(/pw-[0-9a-f]{32}/)?.[0]);
+    expect(shown[0]).toBeDefined();
+    expect(shown[1]).toBe(shown[0]);
+    expect([first, second]).toContain(shown[0]);
+  });
+
+  it('the provisioning form sent again with another password provisions once, and shows the password Vapi got', async () => {
+    const view = await harness.openModal('/phone', 'sip', 'numbers.sip', harness.actors.operator);
+    const values = { name: 'Two passwords', kind: 'sip', sip_user: 'two-passwords-direct', sip_username: 'user-name-long-enough-3', workflow: 'wf-1' };
+    const [first, second] = [newPassword(), newPassword()];
+    await Promise.all([
+      harness.slack.submitView(view, { ...values, sip_password: first }, harness.actors.operator),
+      harness.slack.submitView(view, { ...values, sip_password: second }, harness.actors.operator),
+    ]);
+    const result = await eventually(() => {
+      const text = JSON.stringify(harness.emulator.views.get(view.id));
+      return text.includes('two-passwords-direct') && /pw-[0-9a-f]{32}/.test(text) ? text : undefined;
+    });
+    await settle();
+    const posts = vapiPosts().filter((post) => JSON.stringify(post.body).includes('two-passwords-direct'));
+    expect(posts).toHaveLength(1);
+    const sent = (posts[0]?.body as { authentication?: { password?: string } } | undefined)?.authentication?.password ?? 'none sent';
+    expect([first, second]).toContain(sent);
+    expect(result.match(/pw-[0-9a-f]{32}/)?.[0]).toBe(sent);
+    const jobs = await harness.app.services.store.jobs.list({ kinds: ['vapi.number.create'], limit: 100 });
+    expect(jobs.filter((job) => job.dedupeKey.includes(view.id))).toHaveLength(1);
+  });
+
   it('a provisioning form (opened while the role was not known) submitted by someone who may only ask becomes a request', async () => {
     const view = await harness.openModal('/phone', 'sip', 'numbers.sip', harness.actors.operator);
     expect(view.submit?.text).toBe('Create');
@@ -242,18 +317,80 @@ describe('deciding', () => {
     expect(vapiPosts()).toHaveLength(1);
   });
 
-  it('approved, but the process stopped before its job was recorded: the next click on Approve records it, and it runs once', async () => {
+  it('approved, but the process stopped before its job was recorded: the next click on Approve records it, marks the request, and it runs once', async () => {
+    const { store } = harness.app.services;
     const { request } = await askForSip('lost-approval');
-    // Decided a minute ago, and no job recorded since.
-    await harness.app.services.store.numberRequests.decide(request.id, 'approved', harness.actors.operator.userId, Date.now() - 60_000);
+    // Decided a minute ago, and no job recorded since (nor marked on the request).
+    await store.numberRequests.decide(request.id, 'approved', harness.actors.operator.userId, Date.now() - 60_000);
     await settle();
     expect(vapiPosts()).toHaveLength(0);
+    expect((await store.numberRequests.get(request.id))?.provisionJobId).toBeUndefined();
     await click(harness.actors.operator, request.id, 'approve');
     await eventually(() => vapiPosts().some((post) => JSON.stringify(post.body).includes('lost-approval')), { message: 'the recovered create' });
     await eventually(() => textsTo(harness.actors.admin.userId).some((text) => text.includes('is ready')), { message: 'the result DM' });
+    const job = await store.jobs.findByDedupeKey(provisionJobKey(request.id));
+    expect(job).toBeDefined();
+    expect((await store.numberRequests.get(request.id))?.provisionJobId).toBe(job?.id);
     await click(secondOperator, request.id, 'approve');
     await settle();
     expect(vapiPosts().filter((post) => JSON.stringify(post.body).includes('lost-approval'))).toHaveLength(1);
+  });
+
+  it('decided long ago, its job recorded and since pruned: a late Approve click, and the expiry job, create nothing', async () => {
+    const { store } = harness.app.services;
+    const { request } = await askForSip('pruned-job');
+    await click(harness.actors.operator, request.id, 'approve');
+    await eventually(async () => (await store.numbers.list({ limit: 100 })).some((number) => number.sipUri === 'sip:pruned-job@sip.vapi.ai'), {
+      timeoutMs: 15_000,
+      message: 'the number',
+    });
+    const job = await store.jobs.findByDedupeKey(provisionJobKey(request.id));
+    expect(job?.status).toBe('done');
+    expect((await store.numberRequests.get(request.id))?.provisionJobId).toBe(job?.id);
+
+    // 100 days on: the finished job was pruned (after AUDIT_RETENTION_DAYS), and a second operator clicks their old copy.
+    await onTheDatabase(async (db) => {
+      await sql`update number_requests set decided_at = ${Date.now() - 100 * day} where id = ${request.id}`.execute(db);
+      await sql`delete from jobs where id = ${job?.id ?? '-'}`.execute(db);
+    });
+    const late = harness.emulator.newResponseUrl();
+    await click(secondOperator, request.id, 'approve', late);
+    expect(await lastResponse(late)).toContain(`Approved by <@${harness.actors.operator.userId}>`);
+    await moveExpiryIntoThePast(request.id, { expiryJob: true });
+    await eventually(async () => (await store.jobs.findByDedupeKey(`numbers.request.expire:${request.id}`))?.status === 'done', {
+      message: 'the expiry job',
+    });
+    await settle();
+    expect(vapiPosts().filter((post) => JSON.stringify(post.body).includes('pruned-job'))).toHaveLength(1);
+    expect(await store.jobs.findByDedupeKey(provisionJobKey(request.id))).toBeUndefined();
+  });
+
+  it('approved long ago, not marked, its job run and pruned: the recovered job looks for the request’s number first, and creates none', async () => {
+    const { store } = harness.app.services;
+    const { request } = await askForSip('found-first');
+    // What the first job made, named with the request's marker, before the process stopped short of marking the request.
+    const at = new Date(Date.now() - 100 * day).toISOString();
+    const made = {
+      id: newId(),
+      orgId: 'org',
+      provider: 'vapi',
+      name: markedName('Front desk', requestMarker(requestIntent(request.id))),
+      sipUri: 'sip:found-first@sip.vapi.ai',
+      status: 'active',
+      createdAt: at,
+      updatedAt: at,
+    };
+    harness.vapi.numbers.set(made.id, made);
+    await store.numberRequests.decide(request.id, 'approved', harness.actors.operator.userId, Date.now() - 100 * day);
+    await click(secondOperator, request.id, 'approve');
+    const owned = await eventually(async () => (await store.numbers.list({ limit: 100 })).find((number) => number.sipUri === 'sip:found-first@sip.vapi.ai'), {
+      timeoutMs: 10_000,
+      message: 'the number, found',
+    });
+    expect(owned).toMatchObject({ vendorId: made.id, workspaceKey: teamKey(team.id), createdBy: harness.actors.admin.userId });
+    expect(vapiPosts().filter((post) => JSON.stringify(post.body).includes('found-first'))).toHaveLength(0);
+    const job = await store.jobs.findByDedupeKey(provisionJobKey(request.id));
+    expect((await store.numberRequests.get(request.id))?.provisionJobId).toBe(job?.id);
   });
 
   it('a denied request creates nothing; the requester is told who denied it; Approve afterwards changes nothing', async () => {
@@ -385,18 +522,25 @@ describe('deciding', () => {
   });
 });
 
-/** The clock passes the request's expiry; with `expiryJob`, the job booked for it is due too. */
-async function moveExpiryIntoThePast(requestId: string, { expiryJob = false } = {}): Promise<void> {
+/** Raw SQL on the harness's database, for what only time (or a crash) would do. */
+async function onTheDatabase(change: (db: ReturnType<typeof openSqliteEngine>['db']) => Promise<void>): Promise<void> {
   const config = harness.config.database;
   if (config.kind !== 'sqlite') throw new Error('this harness runs on SQLite');
   const engine = openSqliteEngine(config.path);
   try {
-    const past = Date.now() - 1;
-    await sql`update number_requests set expires_at = ${past} where id = ${requestId}`.execute(engine.db);
-    if (expiryJob) await sql`update jobs set run_at = ${past} where dedupe_key = ${`numbers.request.expire:${requestId}`}`.execute(engine.db);
+    await change(engine.db);
   } finally {
     await engine.close();
   }
+}
+
+/** The clock passes the request's expiry; with `expiryJob`, the job booked for it is due too. */
+async function moveExpiryIntoThePast(requestId: string, { expiryJob = false } = {}): Promise<void> {
+  await onTheDatabase(async (db) => {
+    const past = Date.now() - 1;
+    await sql`update number_requests set expires_at = ${past} where id = ${requestId}`.execute(db);
+    if (expiryJob) await sql`update jobs set run_at = ${past} where dedupe_key = ${`numbers.request.expire:${requestId}`}`.execute(db);
+  });
 }
 
 describe('who may decide, across workspaces (admins may provision)', () => {
@@ -458,6 +602,29 @@ describe('who may decide, across workspaces (admins may provision)', () => {
       workspaceKey: teamKey(team.id),
       createdBy: world.acmeAdmin.userId,
     });
+  });
+
+  it('a refusal on the Home tab (which has no response_url) opens a notice for the clicker', async () => {
+    const { request } = await acmeAdminsRequest('home-refusal');
+    await h.slack.event({ type: 'app_home_opened', user: world.acmeAdmin.userId, tab: 'home', channel: 'D0HOME3' }, { teamId: team.id });
+    const home = await eventually(() => {
+      const view = h.emulator.homeViews.get(world.acmeAdmin.userId);
+      return JSON.stringify(view ?? {}).includes(`numbers.request.approve:${request.id}`) ? view : undefined;
+    });
+    const opened = h.emulator.callsTo('views.open').length;
+    await h.slack.clickButton({ view: home }, `numbers.request.approve:${request.id}`, world.acmeAdmin);
+    const notice = await eventually(
+      () =>
+        h.emulator
+          .callsTo('views.open')
+          .slice(opened)
+          .find((call) => call.ok),
+      { message: 'the refusal notice' },
+    );
+    expect(JSON.stringify(notice.args.view)).toContain('someone else must approve it');
+    await settle();
+    expect(posts().filter((post) => JSON.stringify(post.body).includes('home-refusal'))).toHaveLength(0);
+    expect(await h.app.services.store.numberRequests.get(request.id)).toMatchObject({ status: 'pending' });
   });
 
   it('an admin of another workspace replaying the buttons is refused, nothing created; an operator may decide from any workspace', async () => {

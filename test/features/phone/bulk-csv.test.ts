@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseCsv, toCsv } from '../../../src/features/phone/bulk/csv.js';
+import { planImportJob, queueRowsJob, sendRowsFileJob, sweepImportJob } from '../../../src/features/phone/bulk/import-runs.js';
+import { importActions, importView } from '../../../src/features/phone/bulk/messages.js';
 import { checkRows, type ImportLine, type RowChecks, readImportLines } from '../../../src/features/phone/bulk/rows.js';
 import { endpointIdentifier } from '../../../src/features/phone/endpoint-jobs.js';
 
@@ -193,5 +195,15 @@ describe('checkRows', () => {
     expect(rows.map((row) => row.state)).toEqual(['ready', 'problem', 'ready', 'ready', 'problem']);
     expect(rows[1]?.detail).toBe('Duplicate of row 2: the same subscriber, number and integration.');
     expect(rows[4]?.detail).toBe('The endpoint identifier shared-id is also on row 5.');
+  });
+});
+
+describe('job kinds and action ids', () => {
+  it('no job of an import shares its name with a button or form of it (a log line or the queue view names one thing)', () => {
+    const jobKinds = [planImportJob, queueRowsJob, sendRowsFileJob, sweepImportJob];
+    const interactionIds = [...Object.values(importActions), importView.callbackId, importView.file.action];
+    expect(new Set(jobKinds).size).toBe(jobKinds.length);
+    for (const kind of jobKinds) expect(interactionIds).not.toContain(kind);
+    expect(queueRowsJob).toBe('phone.csv.queue-rows');
   });
 });

@@ -308,6 +308,120 @@ describe('/phone import-csv', () => {
   });
 });
 
+/** The run of the newest `phone.csv.start` of the workspace. */
+async function latestRunId(): Promise<string> {
+  const [start] = await h.app.services.store.audit.list({ workspaceKey: teamKey(team.id), actions: ['phone.csv.start'], limit: 1 });
+  return start?.detail?.run as string;
+}
+
+/** New direct messages to `actor` that say `text` (chat.postMessage, not the progress message's updates). */
+const dmsSaying = (text: string, actor: Actor = h.actors.admin) =>
+  h.emulator.callsTo('chat.postMessage').filter((call) => call.ok && call.args.channel === dmOf(actor) && String(call.args.text).includes(text));
+
+describe('/phone import-csv when something fails behind the scenes', () => {
+  it('a row whose follow-up is lost (its job finished, its listener did not run) is settled by a sweep: the run still ends with its summary', async () => {
+    // Sweeps come a lease apart: a short lease keeps the wait short.
+    h = await startHarness({ env: { JOB_LEASE_SECONDS: '2' } });
+    await h.install();
+    for (const subscriberId of ['lost-1', 'lost-2', 'lost-3']) h.novu.subscribers.set(subscriberId, { subscriberId });
+    await importCsv('lost.csv', 'lost-1,+12125551001\nlost-2,+12125551002\nlost-3,+12125551003\n', { integration: 'twilio-sms' });
+    const plan = await messageSays('Dry run of lost.csv: 3 to register');
+    // The first row to finish loses its follow-up, as when the process dies between the job's end and its listener.
+    const records = h.app.services.store.phoneImports;
+    const settleRow = records.settleRow;
+    let lost = 0;
+    records.settleRow = async (...args) => {
+      if (lost++ === 0) throw new Error('the process died here');
+      return settleRow(...args);
+    };
+    await click(plan, 'phone.csv.apply');
+    await eventually(() => created().length === 3, { timeoutMs: 20_000, message: 'the three rows written to Novu' });
+    await eventually(() => h.logs.lines.some((line) => line.includes('job follow-up failed')), { message: 'the lost follow-up' });
+    const runId = await latestRunId();
+    expect((await h.app.services.store.phoneImports.counts(runId)).ready).toBe(1);
+
+    const done = await messageSays('Import of lost.csv: 3 registered, 0 already registered, 0 failed.');
+    expect(JSON.stringify(done.blocks)).toContain(':white_check_mark:');
+    expect(await h.app.services.store.phoneImports.get(runId)).toMatchObject({ status: 'done' });
+    const finish = await h.app.services.store.audit.list({ workspaceKey: teamKey(team.id), actions: ['phone.csv.finish'], limit: 1 });
+    expect(finish[0]).toMatchObject({ outcome: 'ok', detail: expect.objectContaining({ created: 3, failed: 0 }) });
+    expect(h.logs.lines.some((line) => line.includes('settled by a sweep'))).toBe(true);
+    // The sweeps stop with the run: a sweep books the next only while the run registers, so none is left waiting.
+    const sweeps = () => h.app.services.store.jobs.list({ kinds: ['phone.csv.sweep'], limit: 20 });
+    await eventually(async () => (await sweeps()).every((job) => job.status === 'done'), { timeoutMs: 20_000, message: 'the sweeps to end' });
+    expect((await sweeps())[0]?.result).toEqual({ settled: 0, queued: 0 });
+  }, 120_000);
+
+  it('the job queueing the rows gives up: the run stops and the requester is told why; a rows file that cannot be sent is said too', async () => {
+    h = await startHarness({ env: { JOB_MAX_ATTEMPTS: '1' } });
+    await h.install();
+    h.novu.subscribers.set('sub-1', { subscriberId: 'sub-1' });
+    h.emulator.failNext('files.getUploadURLExternal', 'ratelimited');
+    await importCsv('broken.csv', 'sub-1,+12125551001\nsub-2,not a number\n', { integration: 'twilio-sms' });
+    // The notice about the file comes after the dry run's message: find that one by what it says.
+    const dryRun = () =>
+      [...h.emulator.messages.values()].find((message) => message.channel === dmOf(h.actors.admin) && message.text.startsWith('Dry run of broken.csv'));
+    const plan = structuredClone(await eventually(dryRun, { timeoutMs: 20_000, message: 'the dry run' }));
+    expect(plan.text).toContain('1 to register, 0 already registered, 1 with problems.');
+    await eventually(() => dmsSaying('could not send `broken-problems.csv`').length === 1, { timeoutMs: 20_000, message: 'the problems file not sent' });
+    expect(sharedFiles('-problems.csv')).toHaveLength(0);
+
+    const records = h.app.services.store.phoneImports;
+    const rows = records.rows;
+    let broken = true;
+    records.rows = async (id, filter) => {
+      if (broken && filter.states.includes('ready')) throw new Error('the database is not answering');
+      return rows(id, filter);
+    };
+    await click(plan, 'phone.csv.apply');
+    const stopped = 'Import of `broken.csv` stopped: Switchboard could not queue the rows to register (the database is not answering).';
+    await eventually(() => dmsSaying(stopped).length === 1, { timeoutMs: 20_000, message: 'a direct message saying so' });
+    await eventually(() => h.emulator.messages.get(`${plan.channel}/${plan.ts}`)?.text.includes(stopped), { message: 'the progress message' });
+    broken = false;
+    const runId = await latestRunId();
+    expect(await h.app.services.store.phoneImports.get(runId)).toMatchObject({ status: 'failed' });
+    expect(await h.app.services.store.jobs.findByDedupeKey(`phone.csv.queue-rows:${runId}`)).toMatchObject({ kind: 'phone.csv.queue-rows', status: 'dead' });
+    const finish = await h.app.services.store.audit.list({ workspaceKey: teamKey(team.id), actions: ['phone.csv.finish'], limit: 1 });
+    expect(finish[0]).toMatchObject({ outcome: 'failed', error: 'the database is not answering' });
+    expect(endpointPosts()).toHaveLength(0);
+  }, 60_000);
+
+  it('a form whose run cannot be started says so in the modal, and a new try works', async () => {
+    h = await startHarness();
+    await h.install();
+    const records = h.app.services.store.phoneImports;
+    const create = records.create;
+    let failures = 1;
+    records.create = async (...args) => {
+      if (failures-- > 0) throw new Error('the database is not answering');
+      return create(...args);
+    };
+    const { view } = await importCsv('first.csv', 'sub-1,+12125551001\n', { integration: 'twilio-sms' });
+    const shown = await eventually(() => {
+      const current = h.emulator.views.get(view.id);
+      return JSON.stringify(current).includes('could not start checking') ? current : undefined;
+    });
+    expect(JSON.stringify(shown)).toContain('Nothing was registered');
+    expect(h.logs.lines.some((line) => line.includes('could not start a phone import'))).toBe(true);
+    expect(runMessage()).toBeUndefined();
+
+    await importCsv('first.csv', 'sub-1,+12125551001\n', { integration: 'twilio-sms' });
+    await messageSays('Dry run of first.csv: 1 to register');
+  }, 60_000);
+
+  it('a modal closed before the run failed to start: the requester gets a direct message instead', async () => {
+    h = await startHarness();
+    await h.install();
+    // The person closed the modal meanwhile: Slack no longer has it.
+    h.app.services.store.phoneImports.create = async () => {
+      h.emulator.views.clear();
+      throw new Error('the database is not answering');
+    };
+    await importCsv('closed.csv', 'sub-1,+12125551001\n', { integration: 'twilio-sms' });
+    await eventually(() => dmsSaying('could not start checking `closed.csv`').length === 1, { message: 'a direct message' });
+  }, 60_000);
+});
+
 describe('/phone import-csv across workspaces', () => {
   it('another workspace cannot confirm or cancel a run with a replayed button, nor read its file; its own CSV writes only into its own scope', async () => {
     world = await startWorld();

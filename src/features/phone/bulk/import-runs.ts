@@ -4,6 +4,7 @@ import type { CreatePhoneEndpointBody } from '../../../backends/novu/schemas.js'
 import { BackendError } from '../../../http/errors.js';
 import { describeJobError, type JobFinish, type JobRunContext, TerminalJobError } from '../../../jobs/queue.js';
 import type { Actor } from '../../../slack/actor.js';
+import type { SlackMessage } from '../../../slack/bot-clients.js';
 import type { ImportRow, ImportRowState, JobRecord, PhoneImport, WorkspaceKey } from '../../../store/types.js';
 import type { NovuScope } from '../../../tenancy/novu-scope.js';
 import { type Tenant, tenantOfKey } from '../../../tenancy/tenant.js';
@@ -11,12 +12,24 @@ import { describeNovuFailure } from '../../novu-failures.js';
 import { type EndpointJobs, type RegisterPayload, type RegisterResult, registerJob } from '../endpoint-jobs.js';
 import { toCsv } from './csv.js';
 import { checkImportFile, type ImportUpload } from './dry-run.js';
-import { failuresFileComment, failuresFileName, importRunMessage, problemsFileComment, problemsFileName, problemsShown, rowsFileLines } from './messages.js';
+import {
+  failuresFileComment,
+  failuresFileName,
+  importRunMessage,
+  problemsFileComment,
+  problemsFileName,
+  problemsShown,
+  rowsFileLines,
+  rowsFileNotSentMessage,
+  rowsNotQueuedError,
+} from './messages.js';
 import { postCsv } from './slack-files.js';
 
 export const planImportJob = 'phone.csv.plan';
-export const applyImportJob = 'phone.csv.apply';
+/** Not `phone.csv.apply`: that is the Register button's action id. */
+export const queueRowsJob = 'phone.csv.queue-rows';
 export const sendRowsFileJob = 'phone.csv.rows-file';
+export const sweepImportJob = 'phone.csv.sweep';
 
 interface RunPayload {
   workspaceKey: WorkspaceKey;
@@ -28,9 +41,19 @@ interface RowsFilePayload extends RunPayload {
   kind: 'problems' | 'failures';
 }
 
+interface SweepPayload extends RunPayload {
+  /** 1 for the first sweep after Register; each books the next while the run is registering. */
+  sweep: number;
+}
+
+/** The register job of a row: known from the run and the row, so a sweep can find it. */
+const rowJobKey = (runId: string, rowNumber: number) => `${registerJob}:csv:${runId}:${rowNumber}`;
+
 /** At most one progress update this often (chat.update is rate limited at about one a second per channel). */
 const reportEveryMs = 1_500;
 const rowsPerPage = 200;
+/** Sweeps of a registering run come one lease apart at first, then further apart, up to this many leases. */
+const maxSweepLeases = 10;
 
 /**
  * Phone endpoints from a CSV file: a dry run reads the file (with the tenant's own bot token) and
@@ -39,7 +62,9 @@ const rowsPerPage = 200;
  * one the form would derive and a row registered twice is one endpoint. Progress is one message in
  * the requester's DM, updated as the rows finish; the rows with problems, and those Novu refused,
  * come as CSV files in the same DM. After a restart the queued jobs carry on and the message
- * catches up.
+ * catches up. A row is settled when its register job finishes; should that follow-up be lost (the
+ * process died between the job's end and it), a sweep — a chain of durable jobs, booked while the
+ * run registers — settles the row from its job's record, so no run waits forever.
  */
 export class PhoneImports {
   constructor(
@@ -54,12 +79,18 @@ export class PhoneImports {
       describeError: describePlanFailure,
     });
     services.queue.define<RunPayload, { queued: number }>({
-      kind: applyImportJob,
+      kind: queueRowsJob,
       run: (payload) => this.queueRows(payload),
+      onFinished: (finish) => this.afterQueueRows(finish),
     });
     services.queue.define<RowsFilePayload, { rows: number }>({
       kind: sendRowsFileJob,
       run: (payload) => this.sendRowsFile(payload),
+      onFinished: (finish) => this.afterRowsFile(finish),
+    });
+    services.queue.define<SweepPayload, { settled: number; queued: number }>({
+      kind: sweepImportJob,
+      run: (payload) => this.sweep(payload),
     });
     endpointJobs.onRegistered((payload, outcome) => this.rowFinished(payload, outcome));
   }
@@ -84,8 +115,15 @@ export class PhoneImports {
         detail: { run: run.id, file: run.fileId, defaultIntegration: run.defaultIntegration },
       });
     }
-    // Queued again for a repeated submission too (it is the same job): a run whose first submission died before this line gets its dry run.
-    await this.enqueue(planImportJob, run, run.requestedBy);
+    try {
+      // Queued again for a repeated submission too (it is the same job): a run whose first submission died before this line gets its dry run.
+      await this.enqueue(planImportJob, run, run.requestedBy);
+    } catch (error) {
+      // Nothing will check this run: mark it ended (and prunable); the caller tells the person to try again.
+      if (created)
+        await this.services.store.phoneImports.transition(run.id, ['reading'], 'failed', { error: 'The check could not be queued.' }).catch(() => false);
+      throw error;
+    }
   }
 
   /** Someone confirmed the dry run: a job per ready row. False when the run is not the actor's tenant's. */
@@ -106,7 +144,9 @@ export class PhoneImports {
       });
     }
     // One job per run, whoever clicks and however often: a click on a run confirmed before a crash queues what was missing.
-    await this.enqueue(applyImportJob, run, run.confirmedBy ?? actor.userId);
+    const requestedBy = run.confirmedBy ?? actor.userId;
+    await this.bookSweep(run, 1, requestedBy);
+    await this.enqueue(queueRowsJob, run, requestedBy);
     if (confirmed) await this.report(runId, { final: true });
     return true;
   }
@@ -188,23 +228,107 @@ export class PhoneImports {
 
   /** Queues the ready rows' jobs, a page at a time; run again after a restart, it queues no row twice. */
   private async queueRows({ workspaceKey, runId, requestedBy }: RunPayload): Promise<{ queued: number }> {
+    // A run that stopped (this job gave up before, and was retried by hand since) writes nothing more.
+    if ((await this.services.store.phoneImports.get(runId))?.status !== 'registering') return { queued: 0 };
     const tenant = tenantOfKey(workspaceKey);
     let queued = 0;
+    let settled = 0;
     let afterRow: number | undefined;
     for (;;) {
       const page = await this.services.store.phoneImports.rows(runId, { states: ['ready'], afterRow, limit: rowsPerPage });
       for (const row of page) {
         const payload: RegisterPayload = { workspaceKey, requestedBy, body: this.bodyOf(tenant, row), importRow: { runId, row: row.rowNumber } };
-        const { job, created } = await this.endpointJobs.enqueueRegister(payload, `${registerJob}:csv:${runId}:${row.rowNumber}`);
+        const { job, created } = await this.endpointJobs.enqueueRegister(payload, rowJobKey(runId, row.rowNumber));
         // Queued before a restart and finished since, but not followed up: take the job's outcome.
-        if (!created) await this.settleFromJob(runId, row.rowNumber, job);
+        if (!created) settled += (await this.settleFromJob(runId, row.rowNumber, job)) ? 1 : 0;
         queued += 1;
       }
       afterRow = page.at(-1)?.rowNumber;
       if (page.length < rowsPerPage) break;
     }
-    await this.finishIfDone(runId);
+    if (!(await this.finishIfDone(runId)) && settled > 0) await this.report(runId);
     return { queued };
+  }
+
+  /** The rows-queueing job gave up: the run stops there, and the people involved hear why. */
+  private async afterQueueRows({ job, outcome }: JobFinish<{ queued: number }>): Promise<void> {
+    if (outcome.status === 'done') return;
+    const { runId, requestedBy } = job.payload as RunPayload;
+    const { store } = this.services;
+    if (!(await store.phoneImports.transition(runId, ['registering'], 'failed', { error: rowsNotQueuedError(outcome.error) }))) return;
+    const run = await store.phoneImports.get(runId);
+    if (!run) return;
+    const counts = await store.phoneImports.counts(runId);
+    await this.services.audit.record({
+      action: 'phone.csv.finish',
+      outcome: 'failed',
+      workspaceKey: run.workspaceKey,
+      userId: requestedBy,
+      target: run.fileName,
+      backend: 'novu',
+      error: outcome.error,
+      detail: {
+        run: runId,
+        created: counts.created,
+        alreadyRegistered: counts['already-registered'] + counts.existing,
+        failed: counts.failed,
+        waiting: counts.ready,
+      },
+    });
+    await this.report(runId, { final: true });
+    await this.tellPeople(run, importRunMessage(run, counts));
+  }
+
+  /**
+   * One sweep of a registering run: rows whose register job finished but were never settled take
+   * the job's outcome; a row without a job gets it again (the same job, by its key). The next sweep
+   * is booked first, so a sweep that fails does not end the chain; it ends with the run.
+   */
+  private async sweep(payload: SweepPayload): Promise<{ settled: number; queued: number }> {
+    const { store } = this.services;
+    const run = await store.phoneImports.get(payload.runId);
+    if (run?.status !== 'registering') return { settled: 0, queued: 0 };
+    await this.bookSweep(run, payload.sweep + 1, payload.requestedBy);
+    const tenant = tenantOfKey(run.workspaceKey);
+    let settled = 0;
+    let queued = 0;
+    let afterRow: number | undefined;
+    for (;;) {
+      const page = await store.phoneImports.rows(run.id, { states: ['ready'], afterRow, limit: rowsPerPage });
+      for (const row of page) {
+        const job = await store.jobs.findByDedupeKey(rowJobKey(run.id, row.rowNumber));
+        if (job) {
+          settled += (await this.settleFromJob(run.id, row.rowNumber, job)) ? 1 : 0;
+          continue;
+        }
+        const body = this.bodyOf(tenant, row);
+        const registerPayload: RegisterPayload = {
+          workspaceKey: run.workspaceKey,
+          requestedBy: payload.requestedBy,
+          body,
+          importRow: { runId: run.id, row: row.rowNumber },
+        };
+        await this.endpointJobs.enqueueRegister(registerPayload, rowJobKey(run.id, row.rowNumber));
+        queued += 1;
+      }
+      afterRow = page.at(-1)?.rowNumber;
+      if (page.length < rowsPerPage) break;
+    }
+    if (settled > 0)
+      this.services.logger.warn({ runId: run.id, settled, sweep: payload.sweep }, 'phone import rows settled by a sweep (their follow-up was lost)');
+    if (!(await this.finishIfDone(run.id)) && settled > 0) await this.report(run.id);
+    return { settled, queued };
+  }
+
+  /** The nth sweep comes n leases later (at most ten): soon after a crash, rarely in a run that retries for hours. */
+  private async bookSweep(run: PhoneImport, sweep: number, requestedBy: string): Promise<void> {
+    const payload: SweepPayload = { workspaceKey: run.workspaceKey, runId: run.id, requestedBy, sweep };
+    await this.services.queue.enqueue(sweepImportJob, payload, {
+      dedupeKey: `${sweepImportJob}:${run.id}:${sweep}`,
+      workspaceKey: run.workspaceKey,
+      requestedBy,
+      runAt: Date.now() + Math.min(sweep, maxSweepLeases) * this.services.config.tuning.jobLeaseMs,
+    });
   }
 
   private bodyOf(tenant: Tenant, row: ImportRow): CreatePhoneEndpointBody {
@@ -218,9 +342,11 @@ export class PhoneImports {
     };
   }
 
-  private async settleFromJob(runId: string, rowNumber: number, job: JobRecord): Promise<void> {
-    if (job.status === 'done') await this.settle(runId, rowNumber, { status: 'done', result: job.result as RegisterResult });
-    if (job.status === 'dead') await this.settle(runId, rowNumber, { status: 'failed', error: job.lastError ?? 'failed' });
+  /** A finished job's outcome for its row; true when the row was waiting for it. The caller reports. */
+  private async settleFromJob(runId: string, rowNumber: number, job: JobRecord): Promise<boolean> {
+    if (job.status === 'done') return this.settleRow(runId, rowNumber, { status: 'done', result: job.result as RegisterResult });
+    if (job.status === 'dead') return this.settleRow(runId, rowNumber, { status: 'failed', error: job.lastError ?? 'failed' });
+    return false;
   }
 
   private async rowFinished(payload: RegisterPayload, outcome: JobFinish<RegisterResult>['outcome']): Promise<void> {
@@ -228,11 +354,15 @@ export class PhoneImports {
   }
 
   private async settle(runId: string, rowNumber: number, outcome: JobFinish<RegisterResult>['outcome']): Promise<void> {
+    if (!(await this.settleRow(runId, rowNumber, outcome))) return;
+    if (!(await this.finishIfDone(runId))) await this.report(runId);
+  }
+
+  private settleRow(runId: string, rowNumber: number, outcome: JobFinish<RegisterResult>['outcome']): Promise<boolean> {
     const state: Extract<ImportRowState, 'created' | 'existing' | 'failed'> =
       outcome.status === 'failed' ? 'failed' : outcome.result.existing ? 'existing' : 'created';
     const detail = outcome.status === 'failed' ? outcome.error.slice(0, 500) : undefined;
-    if (!(await this.services.store.phoneImports.settleRow(runId, rowNumber, state, detail))) return;
-    if (!(await this.finishIfDone(runId))) await this.report(runId);
+    return this.services.store.phoneImports.settleRow(runId, rowNumber, state, detail);
   }
 
   private async finishIfDone(runId: string): Promise<boolean> {
@@ -269,6 +399,20 @@ export class PhoneImports {
     const comment = kind === 'problems' ? problemsFileComment(run, rows.length) : failuresFileComment(run, rows.length);
     await postCsv(client, run.channelId ?? (await this.directMessageChannel(client, run.requestedBy)), { filename, title: filename, content, comment });
     return { rows: rows.length };
+  }
+
+  /** The rows file could not be sent: the requester hears so, instead of waiting for it. */
+  private async afterRowsFile({ job, outcome }: JobFinish<{ rows: number }>): Promise<void> {
+    if (outcome.status === 'done') return;
+    const { runId, kind } = job.payload as RowsFilePayload;
+    const run = await this.services.store.phoneImports.get(runId);
+    if (run) await this.tellPeople(run, rowsFileNotSentMessage(run, kind, outcome.error));
+  }
+
+  /** A direct message to who started the run, and to who confirmed it if someone else did. */
+  private async tellPeople(run: PhoneImport, message: SlackMessage): Promise<void> {
+    const people = new Set([run.requestedBy, ...(run.confirmedBy ? [run.confirmedBy] : [])]);
+    for (const userId of people) await this.services.bots.sendDirectMessage(run.workspaceKey, userId, message);
   }
 
   private async allRows(runId: string, state: ImportRowState): Promise<ImportRow[]> {
