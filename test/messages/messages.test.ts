@@ -279,6 +279,7 @@ describe('message builders pass Block Kit checks', () => {
         writeEndpoints: true,
         provisionVapi: true,
         provisionSignalWire: true,
+        decideNumberRequests: true,
         releaseNumbers: true,
         readAudit: true,
         manageJobs: true,

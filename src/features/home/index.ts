@@ -5,12 +5,10 @@ import type { CommandRouter } from '../../slack/commands/router.js';
 import type { ButtonArgs, SlackListeners } from '../../slack/listener-table.js';
 import { tenantName } from '../../tenancy/tenant.js';
 import type { Feature } from '../index.js';
-import { importModal } from '../numbers/import-form.js';
 import { pendingNumberRequests } from '../numbers/requests.js';
-import { sipModal } from '../numbers/sip-form.js';
 import type { TenantApprovals } from '../tenants/index.js';
 import { notApprovedHome } from '../tenants/messages.js';
-import { type HomeAbilities, type HomeData, homeActions, homeView } from './messages.js';
+import { type HomeAbilities, type HomeData, homeView } from './messages.js';
 
 /**
  * The App Home tab: the tenant's connection and the endpoints and numbers it owns; for admins its
@@ -33,16 +31,6 @@ export class HomeTab implements Feature {
       await this.publish(client, actor);
     });
     app.action(/^home\.job\.retry(:.*)?$/, (args: ButtonArgs) => this.retryJob(args));
-    app.action(homeActions.openSip, async ({ ack, body, client, context }: ButtonArgs) => {
-      await ack();
-      if (!(await this.allowed(actorOf(context), 'numbers.provision', client))) return;
-      await client.views.open({ trigger_id: body.trigger_id, view: sipModal({}, this.services.backends.vapi?.sipHost ?? 'sip.vapi.ai') });
-    });
-    app.action(homeActions.openImport, async ({ ack, body, client, context }: ButtonArgs) => {
-      await ack();
-      if (!(await this.allowed(actorOf(context), 'numbers.provision', client))) return;
-      await client.views.open({ trigger_id: body.trigger_id, view: importModal({}, this.services.config.defaultPhoneRegion) });
-    });
   }
 
   /** Publishes from the store only: nothing here waits on Novu, Vapi or SignalWire. */
@@ -92,15 +80,17 @@ export class HomeTab implements Feature {
       data.jobs = { counts, dead: dead.map((job) => ({ job, tenant: job.workspaceKey ? (names.get(job.workspaceKey) ?? job.workspaceKey) : undefined })) };
       data.pendingTenants = pending;
     }
-    if (can.provisionVapi || can.provisionSignalWire) data.numberRequests = await pendingNumberRequests(this.services, actor);
+    if (can.decideNumberRequests) data.numberRequests = await pendingNumberRequests(this.services, actor);
     return data;
   }
 
   private async abilities(actor: Actor, client: WebClient): Promise<HomeAbilities> {
     const allows = (action: Parameters<Services['permissions']['allows']>[1]) => this.services.permissions.allows(actor, action, client);
-    const [manageConnection, writeEndpoints, provision, release, readAudit, manageJobs, readRoutes, writeRoutes, linkSelf] = await Promise.all([
+    // Those who may only ask for a number get the same buttons: the forms open as requests.
+    const [manageConnection, writeEndpoints, provisionOrAsk, provision, release, readAudit, manageJobs, readRoutes, writeRoutes, linkSelf] = await Promise.all([
       allows('connection.write'),
       allows('endpoints.write'),
+      allows('numbers.request'),
       allows('numbers.provision'),
       allows('numbers.release'),
       allows('audit.read'),
@@ -113,8 +103,9 @@ export class HomeTab implements Feature {
     return {
       manageConnection,
       writeEndpoints,
-      provisionVapi: provision && Boolean(vapi),
-      provisionSignalWire: provision && Boolean(signalwire),
+      provisionVapi: provisionOrAsk && Boolean(vapi),
+      provisionSignalWire: provisionOrAsk && Boolean(signalwire),
+      decideNumberRequests: provision && Boolean(vapi || signalwire),
       releaseNumbers: release && Boolean(vapi || signalwire),
       readAudit,
       manageJobs,

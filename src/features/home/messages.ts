@@ -2,6 +2,7 @@ import type { Button, KnownBlock, View } from '@slack/types';
 import { actions, button, code, context, divider, escapeMrkdwn, header, section, slackDate } from '../../slack/blocks.js';
 import type { AuditEntry, ConnectionRecord, JobRecord, JobStatus, LinkRequest, OwnedEndpoint, OwnedNumber, TenantRecord } from '../../store/types.js';
 import { connectActions, connectionStateLabels, disconnectConfirm } from '../connect/messages.js';
+import { numberFormActions } from '../numbers/messages.js';
 import { releaseButton } from '../numbers/release-messages.js';
 import { numberRequestsSection, type PendingNumberRequest } from '../numbers/request-messages.js';
 import { linkRequestsSection } from '../routes/link-messages.js';
@@ -11,16 +12,19 @@ import { pendingTenantsSection } from '../tenants/messages.js';
 export const homeActions = {
   retryJob: 'home.job.retry',
   openRegister: 'phone.register.open',
-  openSip: 'numbers.sip.open',
-  openImport: 'numbers.import.open',
+  openSip: numberFormActions.vapi,
+  openImport: numberFormActions.signalwire,
 } as const;
 
 /** What the person looking at the Home tab may do; buttons they may not use are not shown. */
 export interface HomeAbilities {
   manageConnection: boolean;
   writeEndpoints: boolean;
+  /** The New Vapi number / Import buttons: the forms open as requests for those who may only ask. */
   provisionVapi: boolean;
   provisionSignalWire: boolean;
+  /** Requests for numbers waiting for an answer: for those who may provision. */
+  decideNumberRequests: boolean;
   /** Release buttons beside the tenant's numbers. */
   releaseNumbers: boolean;
   readAudit: boolean;

@@ -11,6 +11,8 @@ import { submissionIntent } from '../../slack/view-state.js';
 import { importModal, importView, readImportForm } from './import-form.js';
 import {
   type NumbersOverview,
+  numberFormActions,
+  numberFormRefusedView,
   numbersMessage,
   provisionedSharedMessage,
   provisionedView,
@@ -60,6 +62,8 @@ export class NumberHandlers {
     app.action(sipView.generate, (args: ButtonArgs) =>
       isRequestForm(args.body.view) ? requests.fillGeneratedCredentials(args, this.sipHost) : this.fillGeneratedCredentials(args),
     );
+    app.action(numberFormActions.vapi, (args: ButtonArgs) => this.openFromButton(args, 'vapi'));
+    app.action(numberFormActions.signalwire, (args: ButtonArgs) => this.openFromButton(args, 'signalwire'));
     app.options(sipView.assistant, (args: SuggestionArgs) => this.suggest(args, (vapi) => vapi.listAssistants()));
     app.options(sipView.squad, (args: SuggestionArgs) => this.suggest(args, (vapi) => vapi.listSquads()));
   }
@@ -161,6 +165,16 @@ export class NumberHandlers {
       origin: originOf(body.view.private_metadata),
     };
     await client.views.update({ view_id: body.view.id, hash: body.view.hash, view: sipModal(prefill, this.sipHost) });
+  }
+
+  /** New Vapi number / Import on the App Home: the same forms as the commands, as requests for those who may only ask. */
+  private async openFromButton({ ack, body, client, context }: ButtonArgs, backend: 'vapi' | 'signalwire'): Promise<void> {
+    await ack();
+    const actor = actorOf(context);
+    const refusal = await this.services.permissions.refusal(actor, 'numbers.request', client, 'App Home');
+    const form = backend === 'vapi' ? sipModal({}, this.sipHost) : importModal({}, this.region);
+    const view = refusal ? numberFormRefusedView(backend, refusal.message) : await this.requests.formFor(actor, client, form, backend);
+    await client.views.open({ trigger_id: body.trigger_id, view });
   }
 
   /** The account's assistants or squads for a picker: the operators' to choose from, so someone who may only ask sees none. */

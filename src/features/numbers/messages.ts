@@ -7,6 +7,9 @@ import type { SlackMessage } from '../../slack/bot-clients.js';
 import { type Provisioned, unmarkedName } from './provision-jobs.js';
 import { releaseButton } from './release-messages.js';
 
+/** Buttons elsewhere (the App Home) that open the provisioning forms, as requests for those who may only ask. */
+export const numberFormActions = { vapi: 'numbers.sip.open', signalwire: 'numbers.import.open' } as const;
+
 /** Opens the /phone register modal with the new number filled in (handled by the phone feature). */
 export const registerNumberAction = 'phone.register.open';
 
@@ -35,6 +38,10 @@ export function provisionedView(result: Provisioned, extras: { password?: string
         ? ':information_source: This number is already in SignalWire.'
         : ':white_check_mark: Imported into SignalWire.';
   return noticeModal(titles[result.backend], headline, blocks, 'Done');
+}
+
+export function numberFormRefusedView(backend: 'vapi' | 'signalwire', reason: string): View {
+  return noticeModal(titles[backend], `:no_entry: ${escapeMrkdwn(reason)}`);
 }
 
 export function provisionFailedView(backend: 'vapi' | 'signalwire', error: string): View {

@@ -338,3 +338,35 @@ describe('release across tenants', () => {
     expect(audit[0]).toMatchObject({ outcome: 'ok', backendId: id, detail: expect.objectContaining({ owner: teamKey(globex.id) }) });
   });
 });
+
+describe('the App Home’s number buttons', () => {
+  const openHome = async (actor: Actor) => {
+    await h.slack.event({ type: 'app_home_opened', user: actor.userId, tab: 'home', channel: `D${actor.userId.slice(1)}` }, { teamId: acme.id });
+    return eventually(() => h.emulator.homeViews.get(actor.userId), { message: 'the App Home' });
+  };
+  const clickOnHome = async (actor: Actor, home: EmulatedView, actionId: string) => {
+    const before = new Set(h.emulator.views.keys());
+    await h.slack.clickButton({ view: home }, actionId, actor);
+    return eventually(() => [...h.emulator.views.values()].find((view) => !before.has(view.id)), { message: 'the modal' });
+  };
+
+  it('an admin who may only ask gets New Vapi number and Import as request forms; a member gets neither, even by replaying the click', async () => {
+    const adminHome = await openHome(world.acmeAdmin);
+    expect(JSON.stringify(adminHome)).toContain('New Vapi number');
+    const vapiForm = await clickOnHome(world.acmeAdmin, adminHome, 'numbers.sip.open');
+    expect(vapiForm.callback_id).toBe('numbers.sip');
+    expect(JSON.stringify(vapiForm.title)).toContain('Request');
+    const importForm = await clickOnHome(world.acmeAdmin, adminHome, 'numbers.import.open');
+    expect(importForm.callback_id).toBe('numbers.import');
+    expect(JSON.stringify(importForm.title)).toContain('Request');
+
+    const operatorForm = await clickOnHome(world.operator, adminHome, 'numbers.sip.open');
+    expect(JSON.stringify(operatorForm.title)).not.toContain('Request');
+
+    const memberHome = await openHome(world.acmeMember);
+    expect(JSON.stringify(memberHome)).not.toContain('New Vapi number');
+    const replayed = await clickOnHome(world.acmeMember, adminHome, 'numbers.sip.open');
+    expect(replayed.callback_id).not.toBe('numbers.sip');
+    expect(JSON.stringify(replayed)).toContain('Only workspace admins');
+  });
+});
