@@ -5,13 +5,13 @@ import { auditListMessage, connectionCard, disconnectPrompt, setupModal, setupRe
 import { homeView } from '../../src/features/home/messages.js';
 import { importModal } from '../../src/features/numbers/import-form.js';
 import { activationView, numbersMessage, provisionedView } from '../../src/features/numbers/messages.js';
-import { releaseConfirmModal, releaseRefusedView, releaseResultView, releasingView } from '../../src/features/numbers/release-messages.js';
+import { releaseConfirmModal, releaseResultView, releasingView } from '../../src/features/numbers/release-messages.js';
 import { sipModal } from '../../src/features/numbers/sip-form.js';
 import { endpointListMessage, registeredView, registerModal, removePrompt } from '../../src/features/phone/messages.js';
 import { emailMismatchView, linkRequestsSection, linkRunMessage, linkSelfModal, linkUserModal } from '../../src/features/routes/link-messages.js';
 import { channelRoutedView, channelRouteModal, inviteView, joinConfirmView, routesListMessage } from '../../src/features/routes/messages.js';
 import { commandCatalog } from '../../src/slack/commands/catalog.js';
-import { helpMessage, refusalMessage, unknownSubcommandMessage } from '../../src/slack/commands/messages.js';
+import { helpMessage, refusalMessage, refusedView, unknownSubcommandMessage } from '../../src/slack/commands/messages.js';
 import type { AuditEntry, ConnectionRecord } from '../../src/store/types.js';
 import { checkMessage, checkView } from '../kit/block-kit.js';
 
@@ -122,7 +122,7 @@ describe('message builders pass Block Kit checks', () => {
     views.push(
       releaseConfirmModal(releaseTarget),
       releasingView(releaseTarget),
-      releaseRefusedView('r'.repeat(4000)),
+      refusedView('r'.repeat(4000)),
       releaseResultView(releaseTarget, { status: 'failed', error: 'e'.repeat(4000), job: {} as never }),
       releaseResultView(releaseTarget, {
         status: 'done',

@@ -53,6 +53,11 @@ export class IntegrationCatalog {
     }
   }
 
+  /** The identifiers of the active integrations: what a form's integration option may stand for. */
+  async identifiers(): Promise<string[]> {
+    return (await this.list()).map((integration) => integration.identifier);
+  }
+
   /** The active integrations that fit, matching the typed text. */
   async choices(use: IntegrationUse, query: string): Promise<Integration[]> {
     const needle = query.trim().toLowerCase();

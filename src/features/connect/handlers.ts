@@ -134,7 +134,7 @@ export class ConnectHandlers {
   }
 
   private async integrationIdentifiers(): Promise<string[]> {
-    return ((await this.services.integrations?.list()) ?? []).map((integration) => integration.identifier);
+    return (await this.services.integrations?.identifiers()) ?? [];
   }
 
   /** Slack integrations only: Novu would take a Slack token on any integration. */

@@ -4,6 +4,7 @@ import type { VapiNamed } from '../../backends/vapi/schemas.js';
 import type { JobOutcome } from '../../jobs/queue.js';
 import { type Actor, actorOf } from '../../slack/actor.js';
 import { selectOption } from '../../slack/blocks.js';
+import { refusedView } from '../../slack/commands/messages.js';
 import type { CommandRouter } from '../../slack/commands/router.js';
 import type { ButtonArgs, SlackListeners, SuggestionArgs, ViewSubmissionArgs } from '../../slack/listener-table.js';
 import { commandOrigin, originOf, sharedOrigin, withShareNote } from '../../slack/share.js';
@@ -12,7 +13,6 @@ import { importModal, importView, readImportForm } from './import-form.js';
 import {
   type NumbersOverview,
   numberFormActions,
-  numberFormRefusedView,
   numbersMessage,
   provisionedSharedMessage,
   provisionedView,
@@ -45,13 +45,14 @@ export class NumberHandlers {
   }
 
   register(app: SlackListeners, router: CommandRouter): void {
-    const requests = this.requests;
-    requests.register(app);
+    this.requests.register(app);
     router.on('phone', 'sip', async ({ openModal, body, actor, client }) =>
-      openModal(await requests.formFor(actor, client, sipModal({ origin: commandOrigin(body) }, this.sipHost), 'vapi')),
+      openModal(await this.requests.formFor(actor, client, sipModal({ origin: commandOrigin(body) }, this.sipHost), 'vapi')),
     );
     router.on('phone', 'import', async ({ openModal, body, argText, actor, client }) =>
-      openModal(await requests.formFor(actor, client, importModal({ number: argText || undefined, origin: commandOrigin(body) }, this.region), 'signalwire')),
+      openModal(
+        await this.requests.formFor(actor, client, importModal({ number: argText || undefined, origin: commandOrigin(body) }, this.region), 'signalwire'),
+      ),
     );
     router.on('phone', 'numbers', async ({ respond, actor, client }) => {
       await respond(numbersMessage(await this.overview(actor, await this.services.permissions.allows(actor, 'numbers.release', client))));
@@ -60,7 +61,7 @@ export class NumberHandlers {
     app.view(sipView.callbackId, (args: ViewSubmissionArgs) => this.submitSip(args));
     app.view(importView.callbackId, (args: ViewSubmissionArgs) => this.submitImport(args));
     app.action(sipView.generate, (args: ButtonArgs) =>
-      isRequestForm(args.body.view) ? requests.fillGeneratedCredentials(args, this.sipHost) : this.fillGeneratedCredentials(args),
+      isRequestForm(args.body.view) ? this.requests.fillGeneratedCredentials(args, this.sipHost) : this.fillGeneratedCredentials(args),
     );
     app.action(numberFormActions.vapi, (args: ButtonArgs) => this.openFromButton(args, 'vapi'));
     app.action(numberFormActions.signalwire, (args: ButtonArgs) => this.openFromButton(args, 'signalwire'));
@@ -69,11 +70,10 @@ export class NumberHandlers {
   }
 
   private async submitSip({ ack, view, client, context }: ViewSubmissionArgs): Promise<void> {
-    const requests = this.requests;
     const actor = actorOf(context);
-    const asking = (await requests.submissionMode(actor, client, view)) === 'request';
+    const asking = (await this.requests.submissionMode(actor, client, view)) === 'request';
     const allowed = asking
-      ? requests.mayRequest(actor, client, '/phone sip', ack, sipView.name)
+      ? this.requests.mayRequest(actor, client, '/phone sip', ack, sipView.name)
       : this.mayProvision(actor, client, '/phone sip', ack, sipView.name);
     if (!(await allowed)) return;
     const read = readSipForm(view.state.values, this.sipHost, this.region);
@@ -81,7 +81,7 @@ export class NumberHandlers {
       await ack({ response_action: 'errors', errors: read.errors });
       return;
     }
-    if (asking) return requests.askForVapiNumber({ ack, view, actor }, read);
+    if (asking) return this.requests.askForVapiNumber({ ack, view, actor }, read);
     await ack({ response_action: 'update', view: provisioningView('vapi') });
     const intent = sipSubmissionIntent(view.id, read.body);
     const outcome = await this.jobs.createNow({
@@ -98,11 +98,10 @@ export class NumberHandlers {
   }
 
   private async submitImport({ ack, view, client, context }: ViewSubmissionArgs): Promise<void> {
-    const requests = this.requests;
     const actor = actorOf(context);
-    const asking = (await requests.submissionMode(actor, client, view)) === 'request';
+    const asking = (await this.requests.submissionMode(actor, client, view)) === 'request';
     const allowed = asking
-      ? requests.mayRequest(actor, client, '/phone import', ack, importView.number)
+      ? this.requests.mayRequest(actor, client, '/phone import', ack, importView.number)
       : this.mayProvision(actor, client, '/phone import', ack, importView.number);
     if (!(await allowed)) return;
     const read = readImportForm(view.state.values, this.region);
@@ -110,7 +109,7 @@ export class NumberHandlers {
       await ack({ response_action: 'errors', errors: read.errors });
       return;
     }
-    if (asking) return requests.askForImport({ ack, view, actor }, read);
+    if (asking) return this.requests.askForImport({ ack, view, actor }, read);
     await ack({ response_action: 'update', view: provisioningView('signalwire') });
     const outcome = await this.jobs.importNow({ workspaceKey: actor.tenant.key, requestedBy: actor.userId, ...read }, submissionIntent(view.id, read));
     await this.showOutcome(client, view, actor, 'signalwire', outcome, { spaceUrl: this.services.config.signalwire?.spaceUrl });
@@ -173,7 +172,7 @@ export class NumberHandlers {
     const actor = actorOf(context);
     const refusal = await this.services.permissions.refusal(actor, 'numbers.request', client, 'App Home');
     const form = backend === 'vapi' ? sipModal({}, this.sipHost) : importModal({}, this.region);
-    const view = refusal ? numberFormRefusedView(backend, refusal.message) : await this.requests.formFor(actor, client, form, backend);
+    const view = refusal ? refusedView(refusal.message) : await this.requests.formFor(actor, client, form, backend);
     await client.views.open({ trigger_id: body.trigger_id, view });
   }
 

@@ -40,10 +40,6 @@ export function provisionedView(result: Provisioned, extras: { password?: string
   return noticeModal(titles[result.backend], headline, blocks, 'Done');
 }
 
-export function numberFormRefusedView(backend: 'vapi' | 'signalwire', reason: string): View {
-  return noticeModal(titles[backend], `:no_entry: ${escapeMrkdwn(reason)}`);
-}
-
 export function provisionFailedView(backend: 'vapi' | 'signalwire', error: string): View {
   return noticeModal(titles[backend], `:x: ${escapeMrkdwn(error)}`);
 }

@@ -1,16 +1,9 @@
 import type { Services } from '../../app/services.js';
 import { actorOf } from '../../slack/actor.js';
+import { refusedView } from '../../slack/commands/messages.js';
 import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../slack/listener-table.js';
 import type { NumberRelease } from './release.js';
-import {
-  readReleaseButton,
-  releaseButtonPattern,
-  releaseConfirmModal,
-  releaseRefusedView,
-  releaseResultView,
-  releaseView,
-  releasingView,
-} from './release-messages.js';
+import { readReleaseButton, releaseButtonPattern, releaseConfirmModal, releaseResultView, releaseView, releasingView } from './release-messages.js';
 
 /**
  * **Release** on `/phone numbers` and the App Home: a confirmation that names the number and the
@@ -35,20 +28,20 @@ export class ReleaseHandlers {
     if (!shown) return;
     const refusal = await this.services.permissions.refusal(actor, 'numbers.release', client, `release ${shown.vendorId}`);
     const target = refusal ? { refusal: refusal.message } : await this.release.target(actor, shown.backend, shown.vendorId, shown.label);
-    await client.views.open({ trigger_id: body.trigger_id, view: 'refusal' in target ? releaseRefusedView(target.refusal) : releaseConfirmModal(target) });
+    await client.views.open({ trigger_id: body.trigger_id, view: 'refusal' in target ? refusedView(target.refusal) : releaseConfirmModal(target) });
   }
 
   private async confirmRelease({ ack, view, client, context }: ViewSubmissionArgs): Promise<void> {
     const actor = actorOf(context);
     const shown = readReleaseButton(view.private_metadata);
     if (!shown) {
-      await ack({ response_action: 'update', view: releaseRefusedView('This confirmation is not one Switchboard made.') });
+      await ack({ response_action: 'update', view: refusedView('This confirmation is not one Switchboard made.') });
       return;
     }
     const refusal = await this.services.permissions.formRefusal(actor, 'numbers.release', client, `release ${shown.vendorId}`);
     const target = refusal ? { refusal } : await this.release.target(actor, shown.backend, shown.vendorId, shown.label);
     if ('refusal' in target) {
-      await ack({ response_action: 'update', view: releaseRefusedView(target.refusal) });
+      await ack({ response_action: 'update', view: refusedView(target.refusal) });
       return;
     }
     await ack({ response_action: 'update', view: releasingView(target) });

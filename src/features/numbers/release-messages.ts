@@ -67,10 +67,6 @@ export function releasingView(target: Pick<ReleaseTarget, 'backend' | 'label' | 
   return noticeModal(title, `:hourglass_flowing_sand: Releasing ${what(target)}…`);
 }
 
-export function releaseRefusedView(reason: string): View {
-  return noticeModal(title, `:no_entry: ${escapeMrkdwn(reason)}`);
-}
-
 function resultText(target: ReleaseTarget, outcome: JobFinish<Released>['outcome']): string {
   if (outcome.status === 'failed') return `:x: ${what(target)} was not released: ${escapeMrkdwn(outcome.error)}`;
   const { alreadyGone, endpointsRemoved, endpointsLeft } = outcome.result;

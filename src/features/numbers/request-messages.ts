@@ -181,11 +181,6 @@ export function requesterDecisionMessage(request: NumberRequest, requested: Requ
   return { text, blocks: [section(text)] };
 }
 
-/** A refusal of a click on the Home tab, which has no response_url to answer through: a modal on the click's trigger. */
-export function requestRefusedView(reason: string): View {
-  return noticeModal('Request for a number', `:no_entry: ${escapeMrkdwn(reason)}`);
-}
-
 export const requestRefusals = {
   notFound: 'There is no such request for a number.',
   otherWorkspace: 'This request belongs to another workspace: only Switchboard operators may decide it.',

@@ -4,13 +4,13 @@ import type { WebClient } from '@slack/web-api';
 import type { Services } from '../../app/services.js';
 import type { JobOutcome } from '../../jobs/queue.js';
 import { type Actor, actorOf } from '../../slack/actor.js';
-import type { SlackMessage } from '../../slack/bot-clients.js';
-import { refusalMessage } from '../../slack/commands/messages.js';
+import { refusalMessage, refusedView } from '../../slack/commands/messages.js';
 import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../slack/listener-table.js';
 import { originOf } from '../../slack/share.js';
 import { submissionIntent } from '../../slack/view-state.js';
 import type { NumberRequest, WorkspaceKey } from '../../store/types.js';
 import { newId } from '../../util/ids.js';
+import { messageOperators } from '../operators.js';
 import { maskPhoneNumber } from '../phone/phone-number.js';
 import type { ImportRequest } from './import-form.js';
 import { provisionedMessage } from './messages.js';
@@ -26,7 +26,6 @@ import {
   type ProvisionProgress,
   requesterDecisionMessage,
   requestRefusals,
-  requestRefusedView,
   requestSentView,
 } from './request-messages.js';
 import { type RequestedNumber, readRequestedNumber, requestIntent, sipSubmissionIntent, storedPayload } from './request-payload.js';
@@ -172,22 +171,7 @@ export class NumberRequests {
     // Decided already (from the Home tab, before this ran): there is nothing to ask.
     if (request.status !== 'pending') return;
     const tenant = await this.tenantName(request.workspaceKey);
-    await this.messageOperators(numberRequestMessage(request, requested, tenant), request.workspaceKey);
-  }
-
-  /**
-   * As the tenants feature reaches operators: through a workspace an operator installed, else
-   * through the requester's own workspace (where an operator may be a member too).
-   */
-  private async messageOperators(message: SlackMessage, requesterWorkspace: WorkspaceKey): Promise<void> {
-    const { config, bots, store } = this.services;
-    const operatorHomes = (await store.tenants.list({ statuses: ['approved'], limit: 100 }))
-      .filter((home) => home.installedBy !== null && config.operators.includes(home.installedBy))
-      .map((home) => home.workspaceKey);
-    const routes = [...new Set([...operatorHomes, requesterWorkspace])];
-    for (const operator of config.operators) {
-      for (const workspaceKey of routes) if (await bots.sendDirectMessage(workspaceKey, operator, message)) break;
-    }
+    await messageOperators(this.services, numberRequestMessage(request, requested, tenant), [request.workspaceKey]);
   }
 
   private async decideFromButton(args: ButtonArgs, decision: Decision): Promise<void> {
@@ -322,7 +306,7 @@ export class NumberRequests {
   private async answerPrivately(args: ButtonArgs, reason: string): Promise<void> {
     try {
       if (args.body.response_url) await args.respond({ ...refusalMessage(reason), replace_original: false });
-      else await args.client.views.open({ trigger_id: args.body.trigger_id, view: requestRefusedView(reason) });
+      else await args.client.views.open({ trigger_id: args.body.trigger_id, view: refusedView(reason) });
     } catch (error) {
       this.services.logger.warn({ err: error }, 'could not show the refusal of a decision on a number request');
     }

@@ -94,7 +94,7 @@ export class EndpointHandlers {
       return;
     }
     const values = await withResolvedOptions(view.state.values, {
-      [registerView.integration.action]: async () => ((await this.services.integrations?.list()) ?? []).map((integration) => integration.identifier),
+      [registerView.integration.action]: async () => (await this.services.integrations?.identifiers()) ?? [],
       [registerView.connection.action]: async () => (await this.services.store.connections.list()).map((connection) => connection.identifier),
     });
     const read = readRegistration(values as StateValues, this.services.config.defaultPhoneRegion, { tenant: actor.tenant, scope: this.scope });

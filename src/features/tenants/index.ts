@@ -12,6 +12,7 @@ import { decideInstall } from '../../tenancy/install-policy.js';
 import { tenantName, tenantOfInstallation } from '../../tenancy/tenant.js';
 import type { ConnectionLifecycle } from '../connect/lifecycle.js';
 import type { Feature } from '../index.js';
+import { messageOperators } from '../operators.js';
 import { approvalRequestMessage, decisionMessage, installerDecisionMessage } from './messages.js';
 
 /**
@@ -99,16 +100,11 @@ export class TenantApprovals implements Feature, InstallHooks {
    * direct message, sent through a workspace an operator installed; the Home tab lists it too.
    */
   private async askOperators(record: TenantRecord): Promise<void> {
-    const { config, bots, store } = this.services;
+    const { config, bots } = this.services;
     const message = approvalRequestMessage(record);
     const channel = parseAuditChannel(config.audit.channel);
     if (channel?.workspaceKey) await bots.postToChannel(channel.workspaceKey, channel.channelId, message);
-    const homes = (await store.tenants.list({ statuses: ['approved'], limit: 100 })).filter(
-      (home) => home.installedBy !== null && config.operators.includes(home.installedBy) && home.workspaceKey !== record.workspaceKey,
-    );
-    for (const operator of config.operators) {
-      for (const home of homes) if (await bots.sendDirectMessage(home.workspaceKey, operator, message)) break;
-    }
+    await messageOperators(this.services, message);
   }
 
   private async decideFromButton(args: ButtonArgs, status: 'approved' | 'denied'): Promise<void> {

@@ -67,7 +67,7 @@ export class ImportHandlers {
     const refusal = await this.services.permissions.formRefusal(actor, 'endpoints.write', client, '/phone import-csv');
     if (refusal) return ack({ response_action: 'errors', errors: { [importView.file.block]: refusal } });
     const values = await withResolvedOptions(view.state.values as StateValues, {
-      [importView.integration.action]: async () => ((await this.services.integrations?.list()) ?? []).map((integration) => integration.identifier),
+      [importView.integration.action]: async () => (await this.services.integrations?.identifiers()) ?? [],
     });
     const read = readImportForm(values);
     if ('errors' in read) return ack({ response_action: 'errors', errors: read.errors });
