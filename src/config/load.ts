@@ -60,6 +60,8 @@ export interface NovuConfig {
   keepConnectionOnUninstall: boolean;
   /** Who refreshes rotating Slack tokens: Switchboard (Novu gets each new access token), or Novu (it gets the refresh token). */
   tokenRotation: 'switchboard' | 'novu';
+  /** How long Test through Novu follows Novu's records of a test before it says Novu has not processed it. */
+  testWaitMs: number;
 }
 
 export class ConfigError extends Error {
@@ -101,6 +103,7 @@ function toConfig(env: Environment, isTty: boolean): Config {
         subscriberTemplate: env.NOVU_SUBSCRIBER_ID,
         keepConnectionOnUninstall: env.NOVU_KEEP_CONNECTION_ON_UNINSTALL,
         tokenRotation: env.NOVU_TOKEN_ROTATION,
+        testWaitMs: Math.round(env.NOVU_TEST_WAIT_SECONDS * 1000),
       }
     : null;
   const signalwire =

@@ -90,6 +90,7 @@ export const environmentSchema = z.object({
   ),
   NOVU_KEEP_CONNECTION_ON_UNINSTALL: flag(false),
   NOVU_TOKEN_ROTATION: z.preprocess(blankToUndefined, z.enum(['switchboard', 'novu'], { error: 'must be switchboard or novu' }).default('switchboard')),
+  NOVU_TEST_WAIT_SECONDS: duration(60, { min: 1, max: 600 }),
   VAPI_API_KEY: optionalString,
   VAPI_API_URL: httpUrl('https://api.vapi.ai'),
   SIGNALWIRE_PROJECT_ID: optionalString,

@@ -156,6 +156,13 @@ export const variables = {
     where: '`switchboard` or `novu`',
     default: 'switchboard',
   },
+  NOVU_TEST_WAIT_SECONDS: {
+    group: 'Novu',
+    summary:
+      'How long **Test through Novu** follows Novu’s record of a test notification (its activity feed and messages) before saying Novu has not processed it yet. It runs in the background; nobody waits on it.',
+    where: 'seconds',
+    default: '60',
+  },
   VAPI_API_KEY: {
     group: 'Vapi',
     summary: 'Vapi private API key. Without it /phone sip is switched off.',

@@ -2,13 +2,15 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Services } from '../app/services.js';
 import type { NovuClient } from '../backends/novu/client.js';
 import { deletedByEarlierAttempt, isNovuNotFound, type NovuExplanation } from '../backends/novu/explain.js';
-import type { ChannelEndpoint, CreateEndpointBody } from '../backends/novu/schemas.js';
+import type { ChannelEndpoint, CreateEndpointBody, NovuContext } from '../backends/novu/schemas.js';
 import { isInProgress, writeOnce } from '../backends/novu/write-once.js';
 import { BackendError } from '../http/errors.js';
 import { type JobRunContext, TerminalJobError } from '../jobs/queue.js';
-import type { OwnedEndpointType } from '../store/types.js';
-import type { NovuScope } from '../tenancy/novu-scope.js';
+import type { OwnedEndpoint, OwnedEndpointType } from '../store/types.js';
+import { contextKeysOf, type NovuScope } from '../tenancy/novu-scope.js';
 import type { Tenant } from '../tenancy/tenant.js';
+import { TenantContexts } from '../tenancy/tenant-contexts.js';
+import { TenantSubscribers } from '../tenancy/tenant-subscribers.js';
 import { asNovuJobError, explanationText } from './novu-failures.js';
 
 /** A failure with the form field it concerns, kept in the job so the form can point at it. */
@@ -39,13 +41,24 @@ export const endpointIdentifierPattern = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/;
  * delete touches only what the tenant's record and Novu's scope both say is the tenant's.
  */
 export class EndpointWriter {
+  /** The context set every endpoint of a tenant is written with. */
+  readonly contexts: TenantContexts;
+  /** Which subscribers a tenant may write endpoints for. */
+  readonly subscribers: TenantSubscribers;
+
   constructor(
     private readonly services: Services,
     private readonly novu: NovuClient,
     private readonly scope: NovuScope,
-  ) {}
+  ) {
+    this.contexts = new TenantContexts(services.store, scope);
+    this.subscribers = new TenantSubscribers(services.store, scope, (userId) => services.permissions.isOperator(userId));
+  }
 
   async create(tenant: Tenant, requestedBy: string, body: CreateEndpointBody, context: JobRunContext): Promise<WrittenEndpoint> {
+    // Checked at the moment of the write, whatever form or run asked for it.
+    const foreign = await this.subscribers.refusal(tenant, requestedBy, body.subscriberId);
+    if (foreign) throw new EndpointWriteError(foreign);
     let written: WrittenEndpoint;
     try {
       // Found by the lookup means made by this job (an answer lost on the way), so not "already there".
@@ -77,6 +90,7 @@ export class EndpointWriter {
       connectionIdentifier: body.connectionIdentifier ?? null,
       target: targetOf(body),
       createdBy: requestedBy,
+      contextKeys: contextKeysOf(body.context ?? {}),
     });
     return written;
   }
@@ -110,6 +124,38 @@ export class EndpointWriter {
     }
   }
 
+  /**
+   * Writes a recorded endpoint again in another scope (context set, integration, connection):
+   * Novu cannot change an endpoint's context (UpdateChannelEndpointRequestDto is `{endpoint}`), so
+   * under the same identifier it is deleted and made again; under a new one the new is made first
+   * and the old deleted after, so it keeps delivering meanwhile.
+   */
+  async move(tenant: Tenant, from: OwnedEndpoint, body: CreateEndpointBody, context: JobRunContext): Promise<WrittenEndpoint> {
+    if (body.identifier === from.identifier) {
+      await this.deleteQuietly(from.identifier, context);
+      const written = await this.create(tenant, from.createdBy, body, context);
+      await this.services.store.endpoints.rescope(from.identifier, {
+        contextKeys: contextKeysOf(body.context ?? {}),
+        integrationIdentifier: body.integrationIdentifier,
+        connectionIdentifier: body.connectionIdentifier ?? null,
+      });
+      return written;
+    }
+    const written = await this.create(tenant, from.createdBy, body, context);
+    await this.deleteQuietly(from.identifier, context);
+    await this.services.store.endpoints.remove(from.identifier);
+    return written;
+  }
+
+  /** Deletes in Novu; an endpoint already gone is fine. */
+  private async deleteQuietly(identifier: string, context: Pick<JobRunContext, 'retry' | 'deadlineMs'>): Promise<void> {
+    try {
+      await this.novu.deleteEndpoint(identifier, { retry: context.retry, deadlineMs: context.deadlineMs });
+    } catch (error) {
+      if (!isNovuNotFound(error)) throw asNovuJobError(error, (explanation) => new EndpointWriteError(explanation));
+    }
+  }
+
   /** A 409 on our identifier: the same endpoint made earlier, or the identifier taken by another one. */
   private async sameEndpointOrThrow(tenant: Tenant, body: CreateEndpointBody): Promise<ChannelEndpoint> {
     const found = await this.novu.getEndpoint(body.identifier);
@@ -130,6 +176,32 @@ export class EndpointWriter {
       this.scope.owns(tenant, found.contextKeys)
     );
   }
+}
+
+/** The body in a context set; none at all when the set is empty (Novu refuses an empty context object). */
+export function withContext<B extends CreateEndpointBody>(body: B, context: NovuContext): B {
+  const { context: _previous, ...rest } = body;
+  return (Object.keys(context).length > 0 ? { ...rest, context } : rest) as B;
+}
+
+/** The body that writes a recorded endpoint again: its type, subscriber and target, in the scope given. */
+export function bodyOf(
+  record: OwnedEndpoint,
+  scope: { identifier: string; integrationIdentifier: string; connectionIdentifier: string | null; context: NovuContext },
+): CreateEndpointBody {
+  const common = {
+    identifier: scope.identifier,
+    subscriberId: record.subscriberId,
+    integrationIdentifier: scope.integrationIdentifier,
+    ...(scope.connectionIdentifier ? { connectionIdentifier: scope.connectionIdentifier } : {}),
+  };
+  const body: CreateEndpointBody =
+    record.type === 'phone'
+      ? { ...common, type: 'phone', endpoint: { phoneNumber: record.target } }
+      : record.type === 'slack_channel'
+        ? { ...common, type: 'slack_channel', endpoint: { channelId: record.target } }
+        : { ...common, type: 'slack_user', endpoint: { userId: record.target } };
+  return withContext(body, scope.context);
 }
 
 /** What an endpoint delivers to: the number, channel or user. */

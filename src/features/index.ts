@@ -3,10 +3,14 @@ import { actorOf } from '../slack/actor.js';
 import type { CommandRouter } from '../slack/commands/router.js';
 import type { SlackListeners } from '../slack/listener-table.js';
 import type { InstallHooks } from '../slack/oauth/callbacks.js';
+import { Replies } from '../slack/replies.js';
+import { tenantOfKey } from '../tenancy/tenant.js';
 import { connectFeature } from './connect/index.js';
+import { deliveryFeature } from './delivery/index.js';
 import { HomeTab } from './home/index.js';
 import { numbersFeature } from './numbers/index.js';
 import { phoneFeature } from './phone/index.js';
+import { SubscriberPhones } from './phone/subscriber-phone.js';
 import { routesFeature } from './routes/index.js';
 import { TenantApprovals } from './tenants/index.js';
 
@@ -21,9 +25,17 @@ export interface Features {
 }
 
 export function createFeatures(services: Services): Features {
-  const connect = connectFeature(services);
+  // The App Home shows the latest delivery check; it is made after the features it shows.
+  let home: HomeTab | undefined;
+  // A number registered for SMS becomes the subscriber's phone; the delivery check offers the same.
+  const phones = services.backends.novu ? new SubscriberPhones(services, services.backends.novu, new Replies(services)) : undefined;
+  const delivery = deliveryFeature(services, {
+    refreshHome: async (workspaceKey, userId) => home?.refresh({ userId, tenant: tenantOfKey(workspaceKey) }),
+    phones,
+  });
+  const connect = connectFeature(services, delivery.moves);
   const approvals = new TenantApprovals(services, connect.lifecycle);
-  const home = new HomeTab(services, approvals);
+  home = new HomeTab(services, approvals);
   const routes = routesFeature(services, connect.lifecycle);
   connect.handlers.refreshHome = (client, actor) => home.publish(client, actor);
   if (routes.links) routes.links.refreshHome = (client, actor) => home.publish(client, actor);
@@ -32,7 +44,7 @@ export function createFeatures(services: Services): Features {
   if (numbers.handlers?.jobs.activation) numbers.handlers.jobs.activation.refreshHome = (actor) => home.refresh(actor);
   if (numbers.release) numbers.release.refreshHome = (actor) => home.refresh(actor);
   return {
-    all: [connect, routes, phoneFeature(services), numbers, approvals, home],
+    all: [connect, routes, phoneFeature(services, phones), numbers, approvals, delivery, home],
     installHooks: approvals,
   };
 }

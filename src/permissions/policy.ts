@@ -16,6 +16,10 @@ export const actions = {
   'routes.read': { role: 'admins', describe: "list this workspace's Slack routes (channels and linked users)" },
   'routes.write': { role: 'admins', describe: 'route notifications to Slack channels, link Slack users to subscribers, or remove those routes' },
   'routes.link-self': { role: 'everyone', describe: 'link their own Slack account to the Novu subscriber with their email' },
+  'delivery.test': {
+    role: 'admins',
+    describe: 'send test notifications through Novu and check whether this workspace’s routes and phone endpoints would deliver',
+  },
   'audit.read': { role: 'admins', describe: 'read the audit log' },
   'jobs.manage': { role: 'operators', describe: 'see and retry queued backend writes' },
   'tenants.decide': { role: 'operators', describe: 'approve or deny workspaces that installed Switchboard', fixed: true },

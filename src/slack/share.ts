@@ -86,7 +86,7 @@ export class ResultSharing {
     const slackError = await this.postAsBot(client, origin, message);
     if (!slackError) return { shared: true, channelId: origin.channelId };
     if (slackError === 'is_archived') return { shared: false, reason: 'the channel is archived' };
-    if (origin.responseUrl && this.trusts(origin.responseUrl) && (await this.postThroughResponseUrl(origin.responseUrl, message))) {
+    if (origin.responseUrl && (await this.respond(origin.responseUrl, { response_type: 'in_channel', text: message.text, blocks: message.blocks }))) {
       return { shared: true, channelId: origin.channelId };
     }
     return {
@@ -109,18 +109,24 @@ export class ResultSharing {
     }
   }
 
-  private async postThroughResponseUrl(url: string, message: SlackMessage): Promise<boolean> {
+  /**
+   * Posts to a response_url, and only to one Slack could have given (its hooks host, or the host
+   * serving the Web API): the URL comes back in payloads, so it is never trusted blindly. False
+   * when it could not (expired, used up, refused).
+   */
+  async respond(url: string, body: Record<string, unknown>): Promise<boolean> {
+    if (!this.trusts(url)) return false;
     try {
       const response = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ response_type: 'in_channel', text: message.text, blocks: message.blocks }),
+        body: JSON.stringify(body),
         signal: AbortSignal.timeout(5_000),
       });
-      if (!response.ok) this.logger.warn({ status: response.status }, 'the command’s response_url refused a shared result');
+      if (!response.ok) this.logger.warn({ status: response.status }, 'a response_url refused a message');
       return response.ok;
     } catch (error) {
-      this.logger.warn({ err: error }, 'could not post a result through the command’s response_url');
+      this.logger.warn({ err: error }, 'could not post through a response_url');
       return false;
     }
   }

@@ -17,6 +17,8 @@ export interface Database {
   number_requests: NumberRequestsTable;
   phone_imports: PhoneImportsTable;
   phone_import_rows: PhoneImportRowsTable;
+  tenant_subscribers: TenantSubscribersTable;
+  delivery_checks: DeliveryChecksTable;
 }
 
 /** Named locks for the embedded store, where processes sharing the file have no advisory locks. */
@@ -143,6 +145,8 @@ export interface OwnedEndpointsTable {
   target: string;
   created_by: string;
   created_at: number;
+  /** The context keys it was written with, as a sorted JSON array; null for endpoints recorded before they were kept. */
+  context_keys: string | null;
 }
 
 export interface OwnedNumbersTable {
@@ -255,4 +259,19 @@ export interface NumberRequestsTable {
   decided_at: number | null;
   /** The approved request's provisioning job, once recorded: no other job is ever queued for it. */
   provision_job_id: string | null;
+}
+
+/** A Novu subscriber Switchboard made for a tenant (its own in subscriber mode): no other tenant may route it. */
+export interface TenantSubscribersTable {
+  subscriber_id: string;
+  workspace_key: string;
+  created_at: number;
+}
+
+/** A tenant's latest delivery check: what would not deliver, as JSON. */
+export interface DeliveryChecksTable {
+  workspace_key: string;
+  requested_by: string | null;
+  checked_at: number;
+  report: string;
 }

@@ -3,6 +3,7 @@ import type { TokenCipher } from './cipher.js';
 import type { Engine } from './engine.js';
 import { auditRecords } from './records/audit.js';
 import { connectionRecords } from './records/connections.js';
+import { deliveryCheckRecords } from './records/delivery-checks.js';
 import { processedEvents } from './records/events.js';
 import { installationRecords } from './records/installations.js';
 import { jobRecords } from './records/jobs.js';
@@ -13,10 +14,12 @@ import { oauthStateRecords } from './records/oauth-states.js';
 import { ownedEndpointRecords } from './records/owned-endpoints.js';
 import { ownedNumberRecords } from './records/owned-numbers.js';
 import { phoneImportRecords } from './records/phone-imports.js';
+import { tenantSubscriberRecords } from './records/tenant-subscribers.js';
 import { tenantRecords } from './records/tenants.js';
 import type {
   AuditRecords,
   ConnectionRecords,
+  DeliveryCheckRecords,
   InstallationRecords,
   JobRecords,
   LinkRequestRecords,
@@ -29,6 +32,7 @@ import type {
   ProcessedEvents,
   Store,
   TenantRecords,
+  TenantSubscriberRecords,
   WorkspaceKey,
 } from './types.js';
 
@@ -50,6 +54,8 @@ export class SqlStore implements Store {
   readonly linkRequests: LinkRequestRecords;
   readonly numberRequests: NumberRequestRecords;
   readonly phoneImports: PhoneImportRecords;
+  readonly tenantSubscribers: TenantSubscriberRecords;
+  readonly deliveryChecks: DeliveryCheckRecords;
 
   constructor(
     private readonly backing: Engine,
@@ -69,6 +75,8 @@ export class SqlStore implements Store {
     this.linkRequests = linkRequestRecords(backing.db);
     this.numberRequests = numberRequestRecords(backing.db);
     this.phoneImports = phoneImportRecords(backing.db);
+    this.tenantSubscribers = tenantSubscriberRecords(backing.db);
+    this.deliveryChecks = deliveryCheckRecords(backing.db);
   }
 
   onInstallationChanged(listener: (workspaceKey: WorkspaceKey | '*') => void): () => void {

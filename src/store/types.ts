@@ -1,5 +1,6 @@
 import type { AuditRecords } from './records/audit.js';
 import type { ConnectionRecords } from './records/connections.js';
+import type { DeliveryCheckRecords } from './records/delivery-checks.js';
 import type { ProcessedEvents } from './records/events.js';
 import type { InstallationRecords } from './records/installations.js';
 import type { JobRecords } from './records/jobs.js';
@@ -10,10 +11,12 @@ import type { OAuthStateRecords } from './records/oauth-states.js';
 import type { OwnedEndpointRecords } from './records/owned-endpoints.js';
 import type { OwnedNumberRecords } from './records/owned-numbers.js';
 import type { PhoneImportRecords } from './records/phone-imports.js';
+import type { TenantSubscriberRecords } from './records/tenant-subscribers.js';
 import type { TenantRecords } from './records/tenants.js';
 
 export type { AuditEntry, AuditOutcome, AuditRecords, NewAuditEntry } from './records/audit.js';
 export type { ConnectionRecord, ConnectionRecords, ConnectionScope, ConnectionState } from './records/connections.js';
+export type { DeliveryCheckRecords, StoredDeliveryCheck } from './records/delivery-checks.js';
 export type { ProcessedEvents } from './records/events.js';
 export type { InstallationRecords, StoredInstallation } from './records/installations.js';
 export type { JobRecord, JobRecords, JobStatus, NewJob } from './records/jobs.js';
@@ -33,6 +36,7 @@ export type {
   PhoneImportRecords,
   PhoneImportStatus,
 } from './records/phone-imports.js';
+export type { TenantSubscriberRecords } from './records/tenant-subscribers.js';
 export type { NewTenantInstall, TenantRecord, TenantRecords, TenantStatus } from './records/tenants.js';
 
 /** A tenant's key: `team:T…` for a workspace install, `enterprise:E…` for an org-wide (Enterprise Grid) install. */
@@ -54,6 +58,8 @@ export interface Store {
   readonly linkRequests: LinkRequestRecords;
   readonly numberRequests: NumberRequestRecords;
   readonly phoneImports: PhoneImportRecords;
+  readonly tenantSubscribers: TenantSubscriberRecords;
+  readonly deliveryChecks: DeliveryCheckRecords;
   /** Called when any replica saves or deletes an installation (the key), or with `*` when changes may have been missed. */
   onInstallationChanged(listener: (workspaceKey: WorkspaceKey | '*') => void): () => void;
   /** Runs `fn` while holding a lock named `name`, across every process sharing this store. */

@@ -1,6 +1,20 @@
 import type { NovuConfig } from '../config/load.js';
 import type { Tenant } from './tenant.js';
 
+/** `type:id` pairs, sorted, as Novu lists a context's keys. */
+export function contextKeysOf(context: Record<string, string>): string[] {
+  return Object.entries(context)
+    .map(([type, id]) => `${type}:${id}`)
+    .sort();
+}
+
+/** The same context set, in any order: what Novu's worker requires of an endpoint and its connection (buildContextExactMatchQuery). */
+export function sameContextKeys(a: readonly string[] | null | undefined, b: readonly string[] | null | undefined): boolean {
+  const left = a ?? [];
+  const right = b ?? [];
+  return left.length === right.length && left.every((key) => right.includes(key));
+}
+
 /** The placeholders a subscriber template may hold; each becomes the tenant's Slack id. */
 const placeholders = /\{(tenant|team)\}/g;
 
@@ -44,6 +58,18 @@ export class NovuScope {
   /** The subscriber a tenant's connection belongs to in subscriber mode. */
   subscriber(tenant: Tenant): string {
     return this.novu.subscriberTemplate.replace(placeholders, tenant.id);
+  }
+
+  /** The tenant a subscriber ID is the templated subscriber of (`slack-T0123` → `T0123`), if it is one. */
+  tenantIdOfSubscriber(subscriberId: string): string | undefined {
+    if (this.sharedSubscriber) return undefined;
+    const pattern = this.novu.subscriberTemplate
+      .split(placeholders)
+      .map((part, index) => (index % 2 === 1 ? '([A-Z0-9]+)' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+      .join('');
+    const match = new RegExp(`^${pattern}$`).exec(subscriberId);
+    const ids = match?.slice(1) ?? [];
+    return ids.length > 0 && ids.every((id) => id === ids[0]) ? ids[0] : undefined;
   }
 
   /** True when every tenant gets the same subscriber (a template without a placeholder: the operator's choice). */

@@ -9,6 +9,7 @@ import { type Config, loadConfig } from '../../src/config/load.js';
 import { createLogger, type Logger } from '../../src/logging/logger.js';
 import { Metrics } from '../../src/observability/metrics.js';
 import { FakeNovu } from './backends/novu.js';
+import { PhoneNetwork } from './backends/phones.js';
 import { FakeSignalWire } from './backends/signalwire.js';
 import { FakeVapi } from './backends/vapi.js';
 import { installThrough } from './oauth-flow.js';
@@ -73,6 +74,8 @@ export async function freePort(): Promise<number> {
 export class Harness {
   emulator = new SlackEmulator();
   novu = new FakeNovu();
+  /** Where SMS and WhatsApp messages Novu sends arrive. */
+  phones = new PhoneNetwork();
   vapi = new FakeVapi();
   signalwire = new FakeSignalWire();
   readonly logs: LogCapture;
@@ -110,7 +113,12 @@ export class Harness {
       this.emulator.addUser({ id: actor.userId, teamId: team.id, isAdmin: actor === this.actors.admin || actor === this.actors.installer });
     }
     this.emulator.nextInstall = { team, userId: this.actors.installer.userId };
-    if (this.options.novu !== false) await this.novu.start();
+    if (this.options.novu !== false) {
+      await Promise.all([this.novu.start(), this.phones.start()]);
+      // Novu's Slack provider posts to Slack's Web API, here the emulator; its SMS and WhatsApp providers to the phone network.
+      this.novu.slackApiUrl = this.emulator.apiUrl;
+      this.novu.phoneNetworkUrl = `${this.phones.url}/messages`;
+    }
     if (this.options.vapi) await this.vapi.start();
     if (this.options.signalwire) await this.signalwire.start();
     this.dataDirectory = mkdtempSync(join(tmpdir(), 'switchboard-test-'));
@@ -161,6 +169,7 @@ export class Harness {
     this.replica = true;
     this.emulator = primary.emulator;
     this.novu = primary.novu;
+    this.phones = primary.phones;
     this.vapi = primary.vapi;
     this.signalwire = primary.signalwire;
     this.signingSecret = primary.signingSecret;
@@ -197,10 +206,12 @@ export class Harness {
     await this.app?.stop().catch(() => {});
     if (this.replica) return;
     const problems = this.strictSlack ? [...this.emulator.problems] : [];
-    await Promise.all([this.emulator.stop(), this.novu.stop(), this.vapi.stop(), this.signalwire.stop()]);
+    await Promise.all([this.emulator.stop(), this.novu.stop(), this.phones.stop(), this.vapi.stop(), this.signalwire.stop()]);
+
     await this.dropSchema?.().catch(() => {});
     rmSync(this.dataDirectory, { recursive: true, force: true });
     if (problems.length > 0) throw new Error(`Slack refused what the app sent:\n${problems.slice(0, 10).join('\n')}`);
+    if (this.novu.worker.problems.length > 0) throw new Error(`The test kit's Novu could not deliver as Novu would:\n${this.novu.worker.problems.join('\n')}`);
   }
 
   /** Secret values this run handed out; none may appear in a log line. */

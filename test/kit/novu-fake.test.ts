@@ -1,13 +1,21 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FakeNovu } from './backends/novu.js';
+import { PhoneNetwork } from './backends/phones.js';
+import { SlackEmulator } from './slack-emulator.js';
 
 /**
  * The fake Novu is only worth its tests if it is as strict as Novu. These pin down the rules it
  * takes from Novu's source (see the comments in backends/novu.ts), over real HTTP.
  */
 const novu = new FakeNovu();
-beforeAll(() => novu.start());
-afterAll(() => novu.stop());
+const slack = new SlackEmulator();
+const phones = new PhoneNetwork();
+beforeAll(async () => {
+  await Promise.all([novu.start(), slack.start(), phones.start()]);
+  novu.slackApiUrl = slack.apiUrl;
+  novu.phoneNetworkUrl = `${phones.url}/messages`;
+});
+afterAll(() => Promise.all([novu.stop(), slack.stop(), phones.stop()]));
 beforeEach(() => {
   novu.connections.clear();
   novu.endpoints.clear();
@@ -208,5 +216,132 @@ describe('channel endpoints and lists', () => {
     const second = await call('GET', `/v1/channel-endpoints?limit=5&after=${first.body?.next}`);
     expect(second.body?.data[0].identifier).toBe('e6');
     expect((await call('GET', '/v1/channel-endpoints?limit=101')).body?.message).toEqual(['limit must not be greater than 100']);
+  });
+});
+
+describe('delivery (the worker: resolve-channel-endpoints, send-message-chat, send-message-sms)', () => {
+  const botToken = () => slack.issueBotToken({ team: { id: 'T1', name: 'One' }, userId: 'U1', scopes: ['chat:write', 'chat:write.public'] });
+  const route = (identifier: string, context: Record<string, string> | undefined, connectionIdentifier = 'conn-a', channelId = 'C1') =>
+    call('POST', '/v1/channel-endpoints', {
+      identifier,
+      type: 'slack_channel',
+      subscriberId: 'sub-1',
+      integrationIdentifier: 'slack-prod',
+      connectionIdentifier,
+      ...(context ? { context } : {}),
+      endpoint: { channelId },
+    });
+  const trigger = async (body: Record<string, unknown>) => {
+    const answer = await call('POST', '/v1/events/trigger', body);
+    await novu.worker.idle();
+    return answer;
+  };
+  const activity = async (transactionId: string) => (await call('GET', `/v1/notifications?transactionId=${transactionId}`)).body?.data[0];
+  const details = (notification: { jobs: { executionDetails: { detail: string }[] }[] }) =>
+    notification.jobs.flatMap((job) => job.executionDetails.map((detail) => detail.detail));
+
+  beforeAll(() => {
+    novu.addWorkflow('alert', ['chat']);
+    novu.addWorkflow('text', ['sms']);
+    slack.channels.add({ id: 'C1', name: 'alerts', kind: 'public', teamId: 'T1' });
+    slack.channels.add({ id: 'C2', name: 'eu-alerts', kind: 'public', teamId: 'T1' });
+  });
+
+  it('posts with the connection’s token only when the endpoint and the connection carry the trigger’s exact context', async () => {
+    const token = botToken();
+    await call('POST', '/v1/channel-connections', connection({ auth: { accessToken: token } }));
+    await route('r1', { tenant: 'T1' });
+    const before = slack.callsTo('chat.postMessage').length;
+    const answer = await trigger({ name: 'alert', to: 'sub-1', payload: { text: 'disk full' }, context: { tenant: 'T1' }, transactionId: 'tx-exact' });
+    expect(answer.status).toBe(201);
+    expect(answer.body?.data).toMatchObject({ acknowledged: true, status: 'processed', transactionId: 'tx-exact' });
+    const posted = slack.callsTo('chat.postMessage').slice(before);
+    expect(posted.map((post) => [post.args.channel, post.args.text, post.token, post.ok])).toEqual([['C1', 'disk full', token, true]]);
+    expect(details(await activity('tx-exact'))).toEqual(['Slack (production) provider was selected', 'Message created', 'Message sent']);
+    expect((await activity('tx-exact')).jobs[0].status).toBe('completed');
+
+    // Another context set, even a larger one containing the endpoint's: nothing is selected.
+    await trigger({ name: 'alert', to: 'sub-1', payload: { text: 'x' }, context: { tenant: 'T1', region: 'eu' }, transactionId: 'tx-wider' });
+    const wider = await activity('tx-wider');
+    expect(details(wider)).toEqual(['Subscriber does not have a configured channel with the given context']);
+    expect(wider.jobs[0].status).toBe('canceled');
+    await trigger({ name: 'alert', to: 'sub-1', payload: { text: 'x' }, transactionId: 'tx-none' });
+    expect(details(await activity('tx-none'))).toEqual(['Subscriber does not have a configured channel']);
+    expect(slack.callsTo('chat.postMessage').slice(before)).toHaveLength(1);
+  });
+
+  it('sends an empty token when the connection’s context differs from the trigger’s: Slack answers not_authed and Novu records it', async () => {
+    await call('POST', '/v1/channel-connections', connection({ auth: { accessToken: botToken() }, context: { tenant: 'T1', region: 'eu' } }));
+    await route('r2', { tenant: 'T1' });
+    const before = slack.callsTo('chat.postMessage').length;
+    await trigger({ name: 'alert', to: 'sub-1', payload: { text: 'x' }, context: { tenant: 'T1' }, transactionId: 'tx-token' });
+    expect(
+      slack
+        .callsTo('chat.postMessage')
+        .slice(before)
+        .map((post) => post.error),
+    ).toEqual(['not_authed']);
+    const notification = await activity('tx-token');
+    expect(notification.jobs[0]).toMatchObject({ status: 'failed', error: 'All chat channels failed to send the message' });
+    expect(details(notification)).toContain('Unexpected provider error');
+    const messages = (await call('GET', '/v1/messages?transactionId=tx-token')).body?.data;
+    expect(messages).toMatchObject([{ channel: 'chat', status: 'error', errorId: 'unexpected_chat_error', errorText: 'Slack API Error: not_authed' }]);
+  });
+
+  it('sends SMS to payload.phone or the subscriber’s phone, never to a phone endpoint, through the primary SMS integration', async () => {
+    novu.subscribers.set('sms-1', { subscriberId: 'sms-1' });
+    await call('POST', '/v1/channel-endpoints', {
+      identifier: 'p1',
+      type: 'phone',
+      subscriberId: 'sms-1',
+      integrationIdentifier: 'twilio-sms',
+      endpoint: { phoneNumber: '+14155550100' },
+    });
+    await trigger({ name: 'text', to: 'sms-1', payload: { text: 'hi' }, transactionId: 'tx-nophone' });
+    expect(phones.textsTo('+14155550100')).toHaveLength(0);
+    expect((await call('GET', '/v1/messages?transactionId=tx-nophone')).body?.data).toMatchObject([
+      { channel: 'sms', status: 'warning', errorId: 'no_subscriber_phone', providerId: 'twilio' },
+    ]);
+    await call('PATCH', '/v2/subscribers/sms-1', { phone: '+14155550100' });
+    await trigger({ name: 'text', to: 'sms-1', payload: { text: 'hi' }, transactionId: 'tx-phone' });
+    expect(phones.textsTo('+14155550100').map((text) => [text.channel, text.providerId, text.body])).toEqual([['sms', 'twilio', 'hi']]);
+    await trigger({
+      name: 'text',
+      to: 'sms-1',
+      payload: { text: 'named', phone: '+14155550199' },
+      overrides: { sms: { integrationIdentifier: 'vonage-sms' } },
+      transactionId: 'tx-named',
+    });
+    expect(phones.textsTo('+14155550199').map((text) => text.providerId)).toEqual(['nexmo']);
+  });
+
+  it('refuses an unknown workflow and a bad context with 422, and delivers a repeated transactionId once', async () => {
+    expect((await call('POST', '/v1/events/trigger', { name: 'nope', to: 'sub-1' })).body).toMatchObject({ statusCode: 422, message: 'workflow_not_found' });
+    const tooMany = { a: '1', b: '2', c: '3', d: '4', e: '5', f: '6' };
+    expect((await call('POST', '/v1/events/trigger', { name: 'alert', to: 'sub-1', context: tooMany })).status).toBe(422);
+    expect((await call('POST', '/v1/events/trigger', { name: 'alert', to: 'sub-1', context: { tenant: 'has space' } })).status).toBe(422);
+    expect((await call('POST', '/v1/events/trigger', { to: 'sub-1' })).status).toBe(400);
+    await call('POST', '/v1/channel-connections', connection({ auth: { accessToken: botToken() } }));
+    await route('r3', { tenant: 'T1' });
+    const before = slack.callsTo('chat.postMessage').length;
+    await trigger({ name: 'alert', to: 'sub-1', payload: { text: 'once' }, context: { tenant: 'T1' }, transactionId: 'tx-twice' });
+    const again = await trigger({ name: 'alert', to: 'sub-1', payload: { text: 'once' }, context: { tenant: 'T1' }, transactionId: 'tx-twice' });
+    expect(again.body?.data.status).toBe('processed');
+    expect(slack.callsTo('chat.postMessage').slice(before)).toHaveLength(1);
+  });
+
+  it('creates workflows active by default, suffixes a taken id, and reads them back', async () => {
+    const created = await call('POST', '/v2/workflows', {
+      name: 'Probe',
+      workflowId: 'probe',
+      steps: [{ name: 'Chat', type: 'chat', controlValues: { body: 'b' } }],
+    });
+    expect(created.status).toBe(201);
+    expect(created.body?.data).toMatchObject({ workflowId: 'probe', active: true, status: 'ACTIVE' });
+    const again = await call('POST', '/v2/workflows', { name: 'Probe', workflowId: 'probe', steps: [] });
+    expect(again.body?.data.workflowId).toMatch(/^probe-[0-9a-f]{6}$/);
+    expect((await call('GET', '/v2/workflows/probe')).status).toBe(200);
+    expect((await call('GET', '/v2/workflows/missing')).status).toBe(404);
+    expect((await call('POST', '/v2/workflows', { name: 'Bad', workflowId: 'has space', steps: [] })).status).toBe(400);
   });
 });

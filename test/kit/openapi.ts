@@ -16,7 +16,7 @@ export class OpenApiValidator {
 
   constructor(spec: VendorSpec) {
     const file = fileURLToPath(new URL(`../fixtures/openapi/${spec}.json`, import.meta.url));
-    this.document = JSON.parse(readFileSync(file, 'utf8')) as Json;
+    this.document = asAjvReads(JSON.parse(readFileSync(file, 'utf8')) as Json) as Json;
     const options = { strict: false, allErrors: true, validateSchema: false, discriminator: false } as const;
     this.ajv = String(this.document.openapi).startsWith('3.1') ? (new Ajv2020(options) as unknown as Ajv) : new Ajv(options);
     (addFormats as unknown as (ajv: Ajv) => void)(this.ajv);
@@ -51,4 +51,42 @@ export class OpenApiValidator {
     }
     return undefined;
   }
+}
+
+/**
+ * What the document means, in a form Ajv takes:
+ * - OpenAPI 3.0 lets `nullable: true` stand beside `allOf`/`oneOf` without a `type`; Ajv refuses
+ *   that. Such a node becomes "the schema, or null".
+ * - A `oneOf` with a discriminator mapping picks its schema by the tag (Novu's workflow steps):
+ *   the tag must be one of the mapping's keys, and the body must match that key's schema.
+ * - A `oneOf` whose other branch is "any object" (Novu's step controlValues) is matched by both
+ *   branches for every object, which `oneOf` refuses: the document means "either", `anyOf`.
+ */
+function asAjvReads(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(asAjvReads);
+  if (!node || typeof node !== 'object') return node;
+  const copy = Object.fromEntries(Object.entries(node as Json).map(([key, value]) => [key, asAjvReads(value)])) as Json;
+  if (copy.nullable === true && copy.type === undefined) {
+    const { nullable: _nullable, ...rest } = copy;
+    return { anyOf: [rest, { type: 'null' }] };
+  }
+  const mapping = copy.discriminator?.mapping as Record<string, string> | undefined;
+  if (Array.isArray(copy.oneOf) && mapping) {
+    const tag = String(copy.discriminator.propertyName);
+    const { oneOf: _oneOf, discriminator: _discriminator, ...rest } = copy;
+    return {
+      ...rest,
+      type: 'object',
+      required: [tag],
+      properties: { [tag]: { enum: Object.keys(mapping) } },
+      // For each tag value: a body with another tag, or one that matches that tag's schema.
+      allOf: Object.entries(mapping).map(([value, ref]) => ({ anyOf: [{ not: { properties: { [tag]: { const: value } } } }, { $ref: ref }] })),
+    };
+  }
+  const anyObject = (branch: Json) => branch?.type === 'object' && branch.additionalProperties === true && !branch.properties;
+  if (Array.isArray(copy.oneOf) && copy.oneOf.some(anyObject)) {
+    const { oneOf, ...rest } = copy;
+    return { ...rest, anyOf: oneOf };
+  }
+  return copy;
 }

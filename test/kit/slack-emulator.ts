@@ -120,6 +120,8 @@ export class SlackEmulator {
   readonly problems: string[] = [];
   readonly responses: ResponsePost[] = [];
   readonly views = new Map<string, EmulatedView>();
+  /** The workspace (or org) whose token opened each view. */
+  private readonly viewOwners = new Map<string, string>();
   readonly homeViews = new Map<string, EmulatedView>();
   readonly users = new Map<string, EmulatedUser>();
   readonly channels = new SlackChannels();
@@ -409,9 +411,9 @@ export class SlackEmulator {
       }
       case 'views.open':
       case 'views.push':
-        return this.openView(args, method === 'views.push');
+        return this.openView(args, method === 'views.push', issued);
       case 'views.update':
-        return this.updateView(args);
+        return this.updateView(args, issued);
       case 'views.publish':
         return this.publishView(args);
       case 'chat.postMessage':
@@ -617,7 +619,7 @@ export class SlackEmulator {
     return stored;
   }
 
-  private openView(args: Json, push: boolean): Json {
+  private openView(args: Json, push: boolean, issued: IssuedToken): Json {
     const triggerProblem = this.useTrigger(args.trigger_id);
     if (triggerProblem) return triggerProblem;
     const problems = checkView(args.view);
@@ -625,14 +627,16 @@ export class SlackEmulator {
     if (problems.length) return this.invalid(push ? 'views.push' : 'views.open', problems);
     const view = this.storeView(args.view);
     this.views.set(view.id, view);
+    this.viewOwners.set(view.id, ownerOf(issued));
     return { ok: true, view };
   }
 
-  private updateView(args: Json): Json {
+  private updateView(args: Json, issued: IssuedToken): Json {
     const existing = args.view_id
       ? this.views.get(String(args.view_id))
       : [...this.views.values()].find((view) => view.external_id && view.external_id === args.external_id);
-    if (!existing) return { ok: false, error: 'not_found' };
+    // A view belongs to the workspace it was opened in: another workspace's token does not find it.
+    if (!existing || (this.viewOwners.has(existing.id) && this.viewOwners.get(existing.id) !== ownerOf(issued))) return { ok: false, error: 'not_found' };
     if (args.hash && args.hash !== existing.hash) return { ok: false, error: 'hash_conflict' };
     const problems = checkView(args.view);
     if (problems.length) return this.invalid('views.update', problems);
@@ -742,6 +746,11 @@ function keptInputs(before: Json, after: Json, typed: Json): string[] {
     }
   }
   return problems;
+}
+
+/** The installation a token belongs to: the org for an org-wide install, else the workspace. */
+function ownerOf(issued: IssuedToken): string {
+  return issued.isEnterpriseInstall ? `E:${issued.enterpriseId}` : `T:${issued.teamId}`;
 }
 
 function readRawBody(req: IncomingMessage): Promise<Buffer> {

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { View } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import { auditListMessage, connectionCard, disconnectPrompt, setupModal, setupResultView } from '../../src/features/connect/messages.js';
+import { checkReply } from '../../src/features/delivery/health-messages.js';
+import { testResultMessage } from '../../src/features/delivery/test-messages.js';
 import { homeView } from '../../src/features/home/messages.js';
 import { importModal } from '../../src/features/numbers/import-form.js';
 import { activationView, numbersMessage, provisionedView } from '../../src/features/numbers/messages.js';
@@ -12,6 +14,7 @@ import { emailMismatchView, linkRequestsSection, linkRunMessage, linkSelfModal, 
 import { channelRoutedView, channelRouteModal, inviteView, joinConfirmView, routesListMessage } from '../../src/features/routes/messages.js';
 import { commandCatalog } from '../../src/slack/commands/catalog.js';
 import { helpMessage, refusalMessage, refusedView, unknownSubcommandMessage } from '../../src/slack/commands/messages.js';
+import { replyView } from '../../src/slack/replies.js';
 import type { AuditEntry, ConnectionRecord } from '../../src/store/types.js';
 import { checkMessage, checkView } from '../kit/block-kit.js';
 
@@ -58,7 +61,10 @@ const endpoint = (index: number) => ({
 
 const origin = { channelId: 'C1', responseUrl: `https://hooks.slack.com/commands/T1/1/${'x'.repeat(24)}` };
 const modals: [string, View][] = [
-  ['setup', setupModal(undefined, undefined, { tenantEntry: 'tenant:T1', tenantSubscriber: 'slack-T1', canChooseScope: false }, origin)],
+  [
+    'setup',
+    setupModal(undefined, undefined, { tenantEntry: 'tenant:T1', tenantSubscriber: 'slack-T1', canChooseScope: false }, { routes: 12_000, phones: 1 }, origin),
+  ],
   ['register', registerModal({ number: '+1 415 555 0100', subscriberId: 's', origin, problem: { field: 'subscriber', text: 'x'.repeat(2000) } }, 'US')],
   ['sip', sipModal({ origin, name: 'n'.repeat(80) }, 'sip.vapi.ai')],
   ['import', importModal({ number: '+1 800 555 0100', origin }, 'US')],
@@ -108,7 +114,7 @@ describe('message builders pass Block Kit checks', () => {
     views.push(
       joinConfirmView(pendingRoute, 'n'.repeat(80)),
       inviteView(pendingRoute, 'UBOT', 'Still not invited'),
-      channelRoutedView({ identifier: 'slack-channel-0123456789abcdef', existing: true }, pendingRoute, 'x'.repeat(3000)),
+      channelRoutedView({ identifier: 'slack-channel-0123456789abcdef', existing: true }, pendingRoute),
       emailMismatchView('s'.repeat(200), 'r'.repeat(4000)),
     );
     const releaseTarget = {
@@ -138,8 +144,8 @@ describe('message builders pass Block Kit checks', () => {
     for (const view of views) expect(checkView(view as never)).toEqual([]);
 
     const messages = [
-      connectionCard('Acme', connection, true),
-      connectionCard('Acme', undefined, false),
+      connectionCard('Acme', connection, true, ['tenant:T1', `region:${'r'.repeat(100)}`]),
+      connectionCard('Acme', undefined, false, ['tenant:T1']),
       disconnectPrompt(connection),
       auditListMessage(Array.from({ length: 20 }, (_, index) => audit(index))),
       endpointListMessage({ endpoints: Array.from({ length: 10 }, (_, index) => endpoint(index)) as never, next: 'cursor', pageNumber: 2, subscriberId: 's' }),
@@ -155,6 +161,7 @@ describe('message builders pass Block Kit checks', () => {
           target: index % 2 ? 'U0PERSON' : 'C0OPS',
           createdBy: 'U1',
           createdAt: 1_700_000_000_000,
+          contextKeys: ['tenant:T1'],
         })),
         3,
         { createdAt: 1, identifier: 'i'.repeat(100) },
@@ -216,6 +223,7 @@ describe('message builders pass Block Kit checks', () => {
           target: '+14155550100',
           createdBy: 'U1',
           createdAt: 1_700_000_000_000,
+          contextKeys: ['tenant:T1'],
         })),
         numbers: Array.from({ length: 5 }, (_, index) => ({
           backend: 'vapi' as const,
@@ -240,6 +248,7 @@ describe('message builders pass Block Kit checks', () => {
           target: index % 2 ? 'U0PERSON' : 'C0CHANNEL',
           createdBy: 'U1',
           createdAt: 1_700_000_000_000,
+          contextKeys: ['tenant:T1'],
         })),
         ownLink: undefined,
         linkRequests: Array.from({ length: 5 }, (_, index) => ({
@@ -273,6 +282,17 @@ describe('message builders pass Block Kit checks', () => {
           createdAt: 1_700_000_000_000,
           updatedAt: 1_700_000_000_000,
         })),
+        delivery: {
+          context: ['tenant:T1', `region:${'r'.repeat(100)}`],
+          check: {
+            context: ['tenant:T1'],
+            endpoints: 6000,
+            findings: [],
+            more: 5999,
+            connection: { kind: 'context-differs', detail: 'x'.repeat(900) },
+            checkedAt: 1,
+          },
+        },
       },
       {
         manageConnection: true,
@@ -286,9 +306,91 @@ describe('message builders pass Block Kit checks', () => {
         readRoutes: true,
         writeRoutes: true,
         linkSelf: true,
+        testDelivery: true,
       },
     );
     expect(checkView(view as never)).toEqual([]);
+  });
+});
+
+describe('delivery messages pass Block Kit checks', () => {
+  const types = ['slack_channel', 'slack_user', 'phone'] as const;
+  const endpoint = (index: number) => ({
+    identifier: `slack-channel-${'i'.repeat(80)}${index}`,
+    type: types[index % 3] ?? 'phone',
+    target: index % 3 === 2 ? '+14155550100' : `C${index}`,
+    subscriberId: `*<!channel>*${'s'.repeat(190)}`,
+  });
+  const kinds = [
+    'missing-in-novu',
+    'context-differs',
+    'connection-differs',
+    'integration-inactive',
+    'channel-archived',
+    'channel-not-visible',
+    'not-in-channel',
+    'person-gone',
+    'subscriber-gone',
+    'no-phone',
+    'other-phone',
+  ] as const;
+
+  it('a delivery report with fifty findings of every kind, and a connection problem', () => {
+    const report = {
+      context: ['tenant:T1', `region:${'r'.repeat(100)}`],
+      connection: { kind: 'context-differs' as const, detail: '<@U1> '.repeat(200) },
+      endpoints: 5000,
+      findings: Array.from({ length: 50 }, (_, index) => ({
+        endpoint: endpoint(index),
+        kind: kinds[index % kinds.length] ?? 'no-phone',
+        detail: 'd'.repeat(500),
+        phone: '+14155550199',
+      })),
+      more: 4000,
+      checkedAt: 1_700_000_000_000,
+    };
+    const reply = checkReply({ status: 'done', result: report });
+    expect(checkMessage({ text: reply.text, blocks: reply.blocks })).toEqual([]);
+    expect(JSON.stringify(reply.blocks)).not.toContain('<!channel>');
+  });
+
+  it('every verdict of Test through Novu, as a message and as a modal', () => {
+    const outcomes = [
+      'delivered',
+      'no-route',
+      'not-selected',
+      'no-connection',
+      'token-refused',
+      'slack-refused',
+      'provider-error',
+      'integration-inactive',
+      'no-phone',
+      'other-phone',
+      'not-processed',
+      'trigger-refused',
+    ] as const;
+    for (const [index, outcome] of outcomes.entries()) {
+      const reply = testResultMessage({
+        status: 'done',
+        result: {
+          verdict: {
+            outcome,
+            transactionId: 't'.repeat(60),
+            slackError: 'not_in_channel',
+            error: 'e'.repeat(3000),
+            phone: '+14155550199',
+            details: ['x'.repeat(900), 'y'],
+          },
+          endpoint: endpoint(index),
+          integration: 'i'.repeat(100),
+          channel: index % 2 ? 'sms' : 'chat',
+          context: ['tenant:T1'],
+        },
+      });
+      expect(checkMessage({ text: reply.text, blocks: reply.blocks })).toEqual([]);
+      expect(checkView(replyView(reply) as never)).toEqual([]);
+      expect(JSON.stringify(reply.blocks)).not.toContain('<!channel>');
+    }
   });
 });
 

@@ -335,6 +335,7 @@ describe.each<EngineKind>(['sqlite', 'postgres'])('store contract on %s', (kind)
       connectionIdentifier: null,
       target: '+14155550100',
       createdBy: 'U1',
+      contextKeys: ['tenant:T1'],
     });
 
     it('pages a tenant’s endpoints newest first, by type, with a cursor, and never another tenant’s', async () => {

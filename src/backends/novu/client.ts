@@ -4,6 +4,8 @@ import type { Metrics } from '../../observability/metrics.js';
 import { describeNestError } from '../vendor-errors.js';
 import { isNovuNotFound } from './explain.js';
 import {
+  type Activity,
+  activityPageSchema,
   type ChannelConnection,
   type ChannelEndpoint,
   type ConnectionAuth,
@@ -11,6 +13,7 @@ import {
   type CreateConnectionBody,
   type CreateEndpointBody,
   type CreateSubscriberBody,
+  type CreateWorkflowBody,
   channelConnectionSchema,
   channelEndpointSchema,
   connectionPageSchema,
@@ -18,9 +21,16 @@ import {
   endpointPageSchema,
   type Integration,
   integrationListSchema,
+  messagePageSchema,
+  type NovuMessage,
   type Subscriber,
   subscriberPageSchema,
   subscriberSchema,
+  type TriggerBody,
+  type TriggerResult,
+  triggerResultSchema,
+  type Workflow,
+  workflowSchema,
 } from './schemas.js';
 
 /**
@@ -174,6 +184,8 @@ export class NovuClient {
   listEndpoints(query: {
     subscriberId?: string;
     integrationIdentifier?: string;
+    /** The exact context set (`type:id` each), in any order. */
+    contextKeys?: string[];
     limit?: number;
     after?: string;
     orderDirection?: 'ASC' | 'DESC';
@@ -220,6 +232,76 @@ export class NovuClient {
       ...options,
       retry: options.retry ?? 'unsent',
     });
+  }
+
+  /** Sets (or, with null, clears) the subscriber's own phone: the number Novu's SMS steps send to. */
+  updateSubscriberPhone(subscriberId: string, phone: string | null, options: WriteOptions): Promise<Subscriber> {
+    return this.http.request({
+      operation: 'subscribers.patch',
+      method: 'PATCH',
+      path: '/v2/subscribers/{id}',
+      params: { id: subscriberId },
+      body: { phone },
+      response: subscriberSchema,
+      ...options,
+      retry: options.retry ?? 'unsent',
+    });
+  }
+
+  /** Queues a workflow run for Novu's worker; `processed` means accepted, not delivered. */
+  trigger(body: TriggerBody, options: WriteOptions): Promise<TriggerResult> {
+    return this.http.request({
+      operation: 'events.trigger',
+      method: 'POST',
+      path: '/v1/events/trigger',
+      body,
+      response: triggerResultSchema,
+      ...options,
+      // A lost answer is settled by the caller: Novu's worker refuses a transactionId it has seen, so triggering again delivers once.
+      retry: options.retry ?? 'unsent',
+    });
+  }
+
+  findWorkflow(workflowId: string): Promise<Workflow | undefined> {
+    return orNotFound(
+      this.http.request({ operation: 'workflows.get', method: 'GET', path: '/v2/workflows/{id}', params: { id: workflowId }, response: workflowSchema }),
+    );
+  }
+
+  createWorkflow(body: CreateWorkflowBody, options: WriteOptions): Promise<Workflow> {
+    return this.http.request({
+      operation: 'workflows.create',
+      method: 'POST',
+      path: '/v2/workflows',
+      body,
+      response: workflowSchema,
+      ...options,
+      retry: options.retry ?? 'unsent',
+    });
+  }
+
+  /** Novu's activity record of a trigger: one notification per subscriber, with each step's job and its execution details. */
+  async activities(transactionId: string): Promise<Activity[]> {
+    const page = await this.http.request({
+      operation: 'notifications.list',
+      method: 'GET',
+      path: '/v1/notifications',
+      query: { transactionId, limit: 10 },
+      response: activityPageSchema,
+    });
+    return page.data;
+  }
+
+  /** The messages a trigger made (one per chat integration, one per SMS step), with their status and errors. */
+  async messages(transactionId: string): Promise<NovuMessage[]> {
+    const page = await this.http.request({
+      operation: 'messages.list',
+      method: 'GET',
+      path: '/v1/messages',
+      query: { transactionId: [transactionId], limit: 100 },
+      response: messagePageSchema,
+    });
+    return page.data;
   }
 
   /** Active integrations; Novu has no server-side filter, so callers filter by channel and provider. */

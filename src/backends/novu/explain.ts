@@ -49,12 +49,9 @@ export function explainNovuError(error: unknown): NovuExplanation {
     };
   }
   if (status === 404 && /subscriber/i.test(said)) {
-    return {
-      reason: `Novu has no such subscriber (${said})`,
-      hint: 'Create the subscriber in Novu first, or check the ID.',
-      field: 'subscriber',
-      terminal: true,
-    };
+    // "Subscriber not found: X. Pass createSubscriberIfMissing…" (create-channel-endpoint), "Subscriber: X was not found" (subscribers-v2).
+    const subscriberId = /Subscriber(?: not found)?:\s*(\S+?)(?:\.\s|\s|$)/.exec(said)?.[1];
+    return unknownSubscriber(subscriberId);
   }
   if (status === 404 && /connection/i.test(said)) {
     return { reason: `Novu has no such channel connection (${said})`, field: 'connection', terminal: true };
@@ -63,6 +60,19 @@ export function explainNovuError(error: unknown): NovuExplanation {
   if (status !== undefined && status >= 500) return { reason: `Novu had an internal problem (${status})`, terminal: false };
   if (status === 409 && /currently being processed/i.test(said)) return { reason: 'Novu is still processing the same request', terminal: false };
   return { reason: said ? `Novu answered ${status}: ${said}` : `Novu answered ${status}`, terminal: status !== 408 };
+}
+
+/**
+ * A subscriber this workspace cannot use: one Novu does not have, and one that is another
+ * workspace's, get these same words, so nobody learns which subscribers other workspaces have.
+ */
+export function unknownSubscriber(subscriberId: string | undefined): NovuExplanation {
+  return {
+    reason: subscriberId ? `Novu has no subscriber ${subscriberId} that this workspace can use` : 'Novu has no such subscriber that this workspace can use',
+    hint: 'Check the subscriber ID with whoever runs Novu.',
+    field: 'subscriber',
+    terminal: true,
+  };
 }
 
 /** The identifier of the connection a 409 says already exists, if it names one. */

@@ -137,3 +137,89 @@ export type CreateEndpointBody = CreatePhoneEndpointBody | CreateSlackChannelEnd
 
 export const subscriberPageSchema = page(subscriberSchema);
 export type SubscriberPage = z.infer<typeof subscriberPageSchema>;
+
+/** POST /v1/events/trigger (TriggerEventRequestDto), as Switchboard sends it. */
+export interface TriggerBody {
+  /** The workflow's trigger identifier (its workflowId). */
+  name: string;
+  to: string;
+  payload: Record<string, string>;
+  context?: NovuContext;
+  transactionId: string;
+  overrides?: { sms?: { integrationIdentifier: string } };
+}
+
+/** TriggerEventResponseDto: `processed` means queued for Novu's worker, not delivered. */
+export const triggerResultSchema = z
+  .object({
+    acknowledged: z.boolean().nullish(),
+    status: z.string(),
+    transactionId: nullableString,
+    error: z.array(z.string()).nullish(),
+  })
+  .loose();
+export type TriggerResult = z.infer<typeof triggerResultSchema>;
+
+/** WorkflowResponseDto: only what Switchboard reads. */
+export const workflowSchema = z
+  .object({
+    workflowId: z.string(),
+    active: z.boolean().nullish(),
+    status: nullableString,
+    steps: z.array(z.object({ type: nullableString }).loose()).nullish(),
+  })
+  .loose();
+export type Workflow = z.infer<typeof workflowSchema>;
+
+/** CreateWorkflowDto with chat or SMS steps whose body is the message. */
+export interface CreateWorkflowBody {
+  name: string;
+  workflowId: string;
+  description: string;
+  active: true;
+  steps: { name: string; type: 'chat' | 'sms'; controlValues: { body: string } }[];
+}
+
+/** ActivityNotificationExecutionDetailResponseDto: `raw` is JSON text (channel data, the provider's error). */
+export const executionDetailSchema = z
+  .object({ status: nullableString, detail: z.string(), raw: nullableString, providerId: nullableString, createdAt: nullableString })
+  .loose();
+export type ExecutionDetail = z.infer<typeof executionDetailSchema>;
+
+/** ActivityNotificationResponseDto with its jobs: a job per step, its status, its execution details. */
+export const activitySchema = z
+  .object({
+    _id: nullableString,
+    transactionId: z.string(),
+    jobs: z
+      .array(
+        z
+          .object({
+            type: z.string(),
+            status: z.string(),
+            providerId: nullableString,
+            error: z.unknown().optional(),
+            executionDetails: z.array(executionDetailSchema).nullish(),
+          })
+          .loose(),
+      )
+      .nullish(),
+  })
+  .loose();
+export type Activity = z.infer<typeof activitySchema>;
+export const activityPageSchema = z.object({ data: z.array(activitySchema) }).loose();
+
+/** MessageResponseDto: status `sent`, `error` or `warning`, with Novu's error id and text. */
+export const messageSchema = z
+  .object({
+    channel: nullableString,
+    status: nullableString,
+    errorId: nullableString,
+    errorText: nullableString,
+    phone: nullableString,
+    providerId: nullableString,
+    transactionId: nullableString,
+  })
+  .loose();
+export type NovuMessage = z.infer<typeof messageSchema>;
+export const messagePageSchema = z.object({ data: z.array(messageSchema) }).loose();

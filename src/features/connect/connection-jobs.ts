@@ -10,8 +10,10 @@ import type { JobFinish, JobOutcome, JobQueue, JobRunContext } from '../../jobs/
 import { TerminalJobError } from '../../jobs/queue.js';
 import type { ConnectionRecord, Store, WorkspaceKey } from '../../store/types.js';
 import { slackIdOf } from '../../store/workspace-key.js';
-import type { NovuScope } from '../../tenancy/novu-scope.js';
+import { contextKeysOf, type NovuScope } from '../../tenancy/novu-scope.js';
 import { type Tenant, tenantOfKey } from '../../tenancy/tenant.js';
+import type { EndpointLabel } from '../delivery/model.js';
+import { type EndpointMoves, moveJob } from '../delivery/moves.js';
 import { asNovuJobError, describeNovuFailure } from '../novu-failures.js';
 import { connectionDeletedMessage, connectionSyncedMessage } from './messages.js';
 import { type ConnectionSettings, connectionIdentifier, defaultSettings, type SlackWorkspace, sameScope, scopeOf, settingsOf } from './settings.js';
@@ -39,11 +41,10 @@ export interface SyncResult {
   identifier: string;
   integrationIdentifier: string;
   action: 'created' | 'updated' | 'adopted' | 'replaced' | 'superseded';
-  /**
-   * The connection this one replaced, and the tenant's endpoints that still name it: Novu keeps
-   * them when the old connection is deleted (delete-channel-connection.usecase.ts), bound to nothing.
-   */
-  replaced?: { identifier: string; boundEndpoints: string[] };
+  /** The context keys the connection carries now: what triggers must send. */
+  context?: string[];
+  /** The tenant's routes and phone endpoints moving with a changed context or integration (the count, and the first few). */
+  moving?: { count: number; sample: EndpointLabel[] };
 }
 
 export interface DeletePayload {
@@ -91,6 +92,8 @@ export class ConnectionJobs {
     private readonly novu: NovuClient,
     private readonly novuConfig: NovuConfig,
     private readonly scope: NovuScope,
+    /** Moves the tenant's routes and endpoints when the connection's scope changes. */
+    private readonly moves: EndpointMoves,
   ) {
     services.queue.define<SyncPayload, SyncResult>({
       kind: syncJob,
@@ -204,23 +207,42 @@ export class ConnectionJobs {
     const identifier = connectionIdentifier(settings.integrationIdentifier, tenant.id);
     const write = writeOptions(context);
 
-    if (settings.mode === 'subscriber' && settings.subscriberId) await this.ensureSubscriber(settings.subscriberId, workspace, write);
+    if (settings.mode === 'subscriber' && settings.subscriberId) await this.ensureSubscriber(tenant, settings.subscriberId, workspace, write);
     const result = await this.writeConnection({ tenant, identifier, settings, workspace, auth: this.authOf(stored.installation), record, write });
     if (!(await this.store.connections.recordSynced(tenant.key, payload.intent ?? record.intent, { identifier: result.identifier, ...scopeOf(settings) }))) {
       // A newer intent arrived while Novu answered; that job writes over this one.
       return { ...result, integrationIdentifier: settings.integrationIdentifier, action: 'superseded' };
     }
-    const synced: SyncResult = { identifier: result.identifier, integrationIdentifier: settings.integrationIdentifier, action: result.action };
+    const synced: SyncResult = {
+      identifier: result.identifier,
+      integrationIdentifier: settings.integrationIdentifier,
+      action: result.action,
+      context: contextKeysOf(settings.context),
+    };
     const existedInNovu = record.syncedAt !== null;
     if (existedInNovu && record.identifier !== result.identifier) {
       await this.enqueueDelete(
         { workspaceKey: tenant.key, identifier: record.identifier, reason: 'replaced', requestedBy: payload.requestedBy },
         `replaced-by:${context.job.id}`,
       );
-      const bound = await this.store.endpoints.page({ workspaceKey: tenant.key, connectionIdentifier: record.identifier, limit: 100 });
-      synced.replaced = { identifier: record.identifier, boundEndpoints: bound.map((endpoint) => endpoint.identifier) };
+    }
+    if (existedInNovu && (record.identifier !== result.identifier || !sameScope(settingsOf(record), settings))) {
+      synced.moving = await this.moveEndpoints(tenant, payload.requestedBy, context);
     }
     return synced;
+  }
+
+  /**
+   * The connection's scope changed: every route and phone endpoint of the tenant follows it, or no
+   * trigger reaches them (decisions.md, "One context per tenant"). Queued in the same run, once.
+   */
+  private async moveEndpoints(tenant: Tenant, requestedBy: string | undefined, context: JobRunContext): Promise<SyncResult['moving']> {
+    const connection = await this.store.connections.find(tenant.key);
+    if (!connection) return undefined;
+    const moving = await this.moves.outOfScope(tenant, connection);
+    if (moving.count === 0) return undefined;
+    await this.moves.enqueue({ workspaceKey: tenant.key, requestedBy }, `${moveJob}:${tenant.key}:${context.job.id}`);
+    return moving;
   }
 
   /** PATCH when the recorded connection is ours and unchanged in scope; otherwise POST, adopting a 409 only when it is this tenant's. */
@@ -316,8 +338,11 @@ export class ConnectionJobs {
     }
   }
 
-  /** In subscriber mode the connection belongs to a subscriber: the tenant's own is made when Novu has none yet. */
-  private async ensureSubscriber(subscriberId: string, workspace: SlackWorkspace, write: WriteOptions): Promise<void> {
+  /**
+   * In subscriber mode the connection belongs to a subscriber: the tenant's own is made when Novu
+   * has none yet, and recorded as the tenant's, so no other workspace routes it.
+   */
+  private async ensureSubscriber(tenant: Tenant, subscriberId: string, workspace: SlackWorkspace, write: WriteOptions): Promise<void> {
     try {
       if (await this.novu.findSubscriber(subscriberId)) return;
     } catch (error) {
@@ -337,7 +362,9 @@ export class ConnectionJobs {
     } catch (error) {
       // Made in the meantime (another replica, or someone in Novu): that is what we wanted.
       if (!(error instanceof BackendError && error.status === 409)) throw asNovuJobError(error);
+      return;
     }
+    if (!this.scope.sharedSubscriber) await this.store.tenantSubscribers.claim(subscriberId, tenant.key);
   }
 
   /** A full replace of workspace and auth: sending it again is harmless, so a lost answer is resent with a new key. */
@@ -391,7 +418,7 @@ export class ConnectionJobs {
       detail: {
         attempts: job.attempts,
         ...(outcome.status === 'done'
-          ? { action: outcome.result.action, integration: outcome.result.integrationIdentifier, replaced: outcome.result.replaced }
+          ? { action: outcome.result.action, integration: outcome.result.integrationIdentifier, moving: outcome.result.moving?.count }
           : {}),
         ...(payload.scopeOverride ? { scopeOverride: true, context: payload.settings?.context, subscriberId: payload.settings?.subscriberId } : {}),
       },

@@ -11,7 +11,7 @@ import type { CommandRequest, CommandRouter } from '../../slack/commands/router.
 import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../slack/listener-table.js';
 import { commandOrigin, type ShareOrigin, sharedOrigin, withShareNote } from '../../slack/share.js';
 import { textOf, withResolvedOptions } from '../../slack/view-state.js';
-import type { NovuScope } from '../../tenancy/novu-scope.js';
+import { contextKeysOf, type NovuScope } from '../../tenancy/novu-scope.js';
 import { tenantName } from '../../tenancy/tenant.js';
 import type { ConnectionJobs } from './connection-jobs.js';
 import {
@@ -23,13 +23,14 @@ import {
   disconnectResult,
   type IntegrationChoice,
   reconnectResult,
+  type SetupFollowers,
   type SetupScope,
   setupModal,
   setupResultView,
   setupView,
   workingView,
 } from './messages.js';
-import { type ConnectionSettings, contextKeys, formatContext, parseContextEntries } from './settings.js';
+import { type ConnectionSettings, formatContext, parseContextEntries } from './settings.js';
 
 /** `/connect` and its card, modal and buttons. */
 export class ConnectHandlers {
@@ -96,7 +97,8 @@ export class ConnectHandlers {
       this.services.store.connections.find(actor.tenant.key),
       this.services.permissions.allows(actor, 'connection.write', client),
     ]);
-    await respond(connectionCard(tenantName(stored?.installation) ?? 'This workspace', connection, canManage && this.jobs !== undefined));
+    const triggerContext = connection ? contextKeysOf(connection.context ?? {}) : this.scope ? contextKeysOf(this.scope.context(actor.tenant)) : [];
+    await respond(connectionCard(tenantName(stored?.installation) ?? 'This workspace', connection, canManage && this.jobs !== undefined, triggerContext));
   }
 
   /** Opens at once from what the store knows; the integration list loads inside the modal. */
@@ -105,7 +107,7 @@ export class ConnectHandlers {
     const connection = await this.services.store.connections.find(actor.tenant.key);
     const current = this.jobs.settingsFor(actor.tenant, connection);
     const initial: IntegrationChoice | undefined = current ? { identifier: current.integrationIdentifier, label: current.integrationIdentifier } : undefined;
-    await open(setupModal(current, initial, this.setupScope(actor), origin));
+    await open(setupModal(current, initial, this.setupScope(actor), await this.movable(actor), origin));
   }
 
   private setupScope(actor: Actor): SetupScope {
@@ -115,6 +117,12 @@ export class ConnectHandlers {
       tenantSubscriber: scope?.subscriber(actor.tenant) ?? '',
       canChooseScope: this.services.permissions.isOperator(actor.userId),
     };
+  }
+
+  /** What a change of scope would move: the tenant's routes and phone endpoints, counted from the store. */
+  private async movable(actor: Actor): Promise<SetupFollowers> {
+    const counts = await this.services.store.endpoints.countByType(actor.tenant.key);
+    return { routes: counts.slack_channel + counts.slack_user, phones: counts.phone };
   }
 
   private async promptDisconnect({ actor, respond }: CommandRequest): Promise<void> {
@@ -223,7 +231,7 @@ export function readSetup(
   else if (mode === 'shared' && Object.keys(context).length === 0)
     errors[setupView.context.block] = 'Shared mode needs at least one context entry, e.g. tenant:acme.';
   if (mode === 'subscriber' && !subscriberId) errors[setupView.subscriber.block] = 'Subscriber mode needs the subscriber ID that owns the connection.';
-  const ownContext = contextKeys(context).includes(scope.tenantEntry);
+  const ownContext = contextKeysOf(context).includes(scope.tenantEntry);
   const ownSubscriber = mode !== 'subscriber' || subscriberId === scope.tenantSubscriber;
   if (!scope.canChooseScope) {
     if (!errors[setupView.context.block] && !ownContext) {

@@ -20,6 +20,8 @@ import {
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import { originMetadata, type ShareOrigin, shareBlock } from '../../slack/share.js';
 import type { AuditEntry, ConnectionRecord } from '../../store/types.js';
+import { contextKeysOf } from '../../tenancy/novu-scope.js';
+import { contextJson, endpointLines, triggerContextLine } from '../delivery/messages.js';
 import type { DeleteResult, SyncResult } from './connection-jobs.js';
 import { type ConnectionSettings, formatContext } from './settings.js';
 
@@ -46,7 +48,13 @@ export const connectionStateLabels: Record<ConnectionRecord['state'], string> = 
   disconnecting: ':hourglass_flowing_sand: being disconnected',
 };
 
-export function connectionCard(workspaceName: string, connection: ConnectionRecord | undefined, canManage: boolean): EphemeralMessage {
+export function connectionCard(
+  workspaceName: string,
+  connection: ConnectionRecord | undefined,
+  canManage: boolean,
+  /** The context keys every trigger must carry to reach this workspace. */
+  triggerContext: string[],
+): EphemeralMessage {
   const buttons = canManage
     ? [
         button(connection ? 'Change' : 'Set up', connectActions.openSetup, { style: 'primary' }),
@@ -76,6 +84,7 @@ export function connectionCard(workspaceName: string, connection: ConnectionReco
     ]),
   ];
   if (connection.lastError) blocks.push(section(`*Last error:* ${escapeMrkdwn(connection.lastError)}`));
+  blocks.push(section(`*Triggering*\n${triggerContextLine(triggerContext)} \`/connect check\` says whether everything would deliver.`));
   if (buttons.length) blocks.push(actions('connect-card', buttons));
   return ephemeral(`${workspaceName}: Novu connection ${connection.identifier} (${connection.state})`, blocks);
 }
@@ -139,10 +148,17 @@ export interface SetupScope {
   canChooseScope: boolean;
 }
 
+/** The tenant's routes and phone endpoints: they follow the connection's context and integration. */
+export interface SetupFollowers {
+  routes: number;
+  phones: number;
+}
+
 export function setupModal(
   current: ConnectionSettings | undefined,
   initialIntegration: IntegrationChoice | undefined,
   scope: SetupScope,
+  followers: SetupFollowers,
   origin?: ShareOrigin,
 ): View {
   const mode = current?.mode ?? 'shared';
@@ -216,9 +232,23 @@ export function setupModal(
           initial_value: current?.subscriberId ?? scope.tenantSubscriber,
         },
       },
+      context(followersNote(followers, current)),
       ...(origin ? [shareBlock()] : []),
     ],
   };
+}
+
+/** Before a change: what moves with it, and that triggers must follow. */
+function followersNote(followers: SetupFollowers, current: ConnectionSettings | undefined): string {
+  const parts = [
+    followers.routes > 0 ? `${followers.routes} Slack route${followers.routes === 1 ? '' : 's'}` : '',
+    followers.phones > 0 ? `${followers.phones} phone endpoint${followers.phones === 1 ? '' : 's'}` : '',
+  ].filter(Boolean);
+  const triggers = current
+    ? ` Triggers send the connection’s context, now \`${contextJson(contextKeysOf(current.context))}\`: a change of context changes what they must send.`
+    : '';
+  if (parts.length === 0) return `Routes and phone endpoints added later carry the connection’s context.${triggers}`;
+  return `This workspace has ${parts.join(' and ')}. A change of context or integration moves them with the connection, so Novu keeps delivering to them.${triggers}`;
 }
 
 export function workingView(title: string, text: string): View {
@@ -246,19 +276,17 @@ export function setupResultView(
 }
 
 function syncedText(result: SyncResult): string {
-  return `${syncedLine(result)}${replacedNote(result)}`;
+  return `${syncedLine(result)}${movingNote(result)}`;
 }
 
-/** Endpoints Novu keeps bound to the deleted connection: named, so someone can register them again. */
-function replacedNote(result: SyncResult): string {
-  const bound = result.replaced?.boundEndpoints ?? [];
-  if (!result.replaced || bound.length === 0) return '';
-  const names = bound
-    .slice(0, 10)
-    .map((identifier) => code(identifier))
-    .join(', ');
-  const more = bound.length > 10 ? ` and ${bound.length - 10} more` : '';
-  return `\n:warning: ${bound.length} endpoint${bound.length === 1 ? '' : 's'} of this workspace still name the replaced connection ${code(result.replaced.identifier)}, which Novu keeps without it: ${names}${more}. Register them again on the new connection (or without one) if they should keep delivering.`;
+/** The routes and endpoints that follow a changed context or integration, and what triggers must send from now on. */
+function movingNote(result: SyncResult): string {
+  if (!result.moving) return '';
+  const { count, sample } = result.moving;
+  const what = count === 1 ? 'One route or phone endpoint of this workspace moves' : `${count} routes and phone endpoints of this workspace move`;
+  const more = count > sample.length ? `\n…and ${count - sample.length} more` : '';
+  const context = result.context ? `\nTriggers must now send \`context: ${contextJson(result.context)}\`.` : '';
+  return `\n:truck: ${what} with it, so Novu keeps delivering to them; you get a direct message when they have moved:\n${endpointLines(sample)}${more}${context}`;
 }
 
 function syncedLine(result: SyncResult): string {

@@ -1,6 +1,6 @@
 import type { NovuConfig } from '../../config/load.js';
 import type { ConnectionRecord, ConnectionScope } from '../../store/types.js';
-import type { NovuScope } from '../../tenancy/novu-scope.js';
+import { contextKeysOf, type NovuScope, sameContextKeys } from '../../tenancy/novu-scope.js';
 import type { Tenant } from '../../tenancy/tenant.js';
 import { sha256 } from '../../util/ids.js';
 
@@ -74,15 +74,8 @@ export function sameScope(a: ConnectionSettings, b: ConnectionSettings): boolean
     a.integrationIdentifier === b.integrationIdentifier &&
     a.mode === b.mode &&
     (a.subscriberId ?? '') === (b.subscriberId ?? '') &&
-    contextKeys(a.context).join(',') === contextKeys(b.context).join(',')
+    sameContextKeys(contextKeysOf(a.context), contextKeysOf(b.context))
   );
-}
-
-/** `type:id` pairs, sorted, as Novu reports them. */
-export function contextKeys(context: Record<string, string>): string[] {
-  return Object.entries(context)
-    .map(([type, id]) => `${type}:${id}`)
-    .sort();
 }
 
 /** Parses "type:id" (or "type=id") entries, one per line or comma-separated; returns problems in plain words. */
@@ -110,5 +103,5 @@ export function parseContextEntries(text: string): { context: Record<string, str
 }
 
 export function formatContext(context: Record<string, string>): string {
-  return contextKeys(context).join(', ');
+  return contextKeysOf(context).join(', ');
 }

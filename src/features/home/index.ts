@@ -4,6 +4,8 @@ import { type Actor, actorOf } from '../../slack/actor.js';
 import type { CommandRouter } from '../../slack/commands/router.js';
 import type { ButtonArgs, SlackListeners } from '../../slack/listener-table.js';
 import { tenantName } from '../../tenancy/tenant.js';
+import { TenantContexts } from '../../tenancy/tenant-contexts.js';
+import type { DeliveryReport } from '../delivery/model.js';
 import type { Feature } from '../index.js';
 import { pendingNumberRequests } from '../numbers/requests.js';
 import type { TenantApprovals } from '../tenants/index.js';
@@ -15,10 +17,14 @@ import { type HomeAbilities, type HomeData, homeView } from './messages.js';
  * audit log; for operators the workspaces waiting for approval and the job queue of every tenant.
  */
 export class HomeTab implements Feature {
+  private readonly contexts: TenantContexts | undefined;
+
   constructor(
     private readonly services: Services,
     private readonly approvals: TenantApprovals,
-  ) {}
+  ) {
+    this.contexts = services.novuScope ? new TenantContexts(services.store, services.novuScope) : undefined;
+  }
 
   register(app: SlackListeners, _router: CommandRouter): void {
     app.event('app_home_opened', async ({ event, client, context }) => {
@@ -81,24 +87,30 @@ export class HomeTab implements Feature {
       data.pendingTenants = pending;
     }
     if (can.decideNumberRequests) data.numberRequests = await pendingNumberRequests(this.services, actor);
+    if (this.contexts) {
+      const [context, check] = await Promise.all([this.contexts.keysOf(actor.tenant), store.deliveryChecks.latest(tenantKey)]);
+      data.delivery = { context, check: check?.report as DeliveryReport | undefined };
+    }
     return data;
   }
 
   private async abilities(actor: Actor, client: WebClient): Promise<HomeAbilities> {
     const allows = (action: Parameters<Services['permissions']['allows']>[1]) => this.services.permissions.allows(actor, action, client);
     // Those who may only ask for a number get the same buttons: the forms open as requests.
-    const [manageConnection, writeEndpoints, provisionOrAsk, provision, release, readAudit, manageJobs, readRoutes, writeRoutes, linkSelf] = await Promise.all([
-      allows('connection.write'),
-      allows('endpoints.write'),
-      allows('numbers.request'),
-      allows('numbers.provision'),
-      allows('numbers.release'),
-      allows('audit.read'),
-      allows('jobs.manage'),
-      allows('routes.read'),
-      allows('routes.write'),
-      allows('routes.link-self'),
-    ]);
+    const [manageConnection, writeEndpoints, provisionOrAsk, provision, release, readAudit, manageJobs, readRoutes, writeRoutes, linkSelf, testDelivery] =
+      await Promise.all([
+        allows('connection.write'),
+        allows('endpoints.write'),
+        allows('numbers.request'),
+        allows('numbers.provision'),
+        allows('numbers.release'),
+        allows('audit.read'),
+        allows('jobs.manage'),
+        allows('routes.read'),
+        allows('routes.write'),
+        allows('routes.link-self'),
+        allows('delivery.test'),
+      ]);
     const { vapi, signalwire } = this.services.backends;
     return {
       manageConnection,
@@ -112,6 +124,7 @@ export class HomeTab implements Feature {
       readRoutes,
       writeRoutes,
       linkSelf,
+      testDelivery,
     };
   }
 

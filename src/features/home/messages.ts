@@ -2,6 +2,10 @@ import type { Button, KnownBlock, View } from '@slack/types';
 import { actions, button, code, context, divider, escapeMrkdwn, header, section, slackDate } from '../../slack/blocks.js';
 import type { AuditEntry, ConnectionRecord, JobRecord, JobStatus, LinkRequest, OwnedEndpoint, OwnedNumber, TenantRecord } from '../../store/types.js';
 import { connectActions, connectionStateLabels, disconnectConfirm } from '../connect/messages.js';
+import { deliveryActions, testButton } from '../delivery/actions.js';
+import { summaryText } from '../delivery/health-messages.js';
+import { triggerContextLine } from '../delivery/messages.js';
+import type { DeliveryReport } from '../delivery/model.js';
 import { numberFormActions } from '../numbers/messages.js';
 import { releaseButton } from '../numbers/release-messages.js';
 import { numberRequestsSection, type PendingNumberRequest } from '../numbers/request-messages.js';
@@ -32,6 +36,8 @@ export interface HomeAbilities {
   readRoutes: boolean;
   writeRoutes: boolean;
   linkSelf: boolean;
+  /** Test through Novu and the delivery check. */
+  testDelivery: boolean;
 }
 
 export interface HomeData {
@@ -54,6 +60,8 @@ export interface HomeData {
   pendingTenants?: TenantRecord[];
   /** Those who may provision: requests for numbers waiting for an answer. */
   numberRequests?: PendingNumberRequest[];
+  /** What triggers must carry to reach this workspace, and its latest delivery check. */
+  delivery?: { context: string[]; check?: DeliveryReport };
 }
 
 /** The App Home: built from what Switchboard has recorded, so publishing never waits on a vendor. */
@@ -61,8 +69,11 @@ export function homeView(data: HomeData, can: HomeAbilities): View {
   const blocks: KnownBlock[] = [
     header(`Switchboard · ${data.workspaceName}`),
     ...connectionSection(data, can),
+    ...deliverySection(data, can),
     divider(),
-    ...(data.novuConfigured ? [...routesHomeSection(data.routes, { write: can.writeRoutes, linkSelf: can.linkSelf }, data.ownLink), divider()] : []),
+    ...(data.novuConfigured
+      ? [...routesHomeSection(data.routes, { write: can.writeRoutes, linkSelf: can.linkSelf, test: can.testDelivery }, data.ownLink), divider()]
+      : []),
     ...(data.linkRequests.length ? [...linkRequestsSection(data.linkRequests), divider()] : []),
     ...endpointSection(data, can),
     divider(),
@@ -93,12 +104,27 @@ function connectionSection(data: HomeData, can: HomeAbilities): KnownBlock[] {
   return [section(text), ...(buttons.length ? [actions('home-connection', buttons)] : [])];
 }
 
+/** The context to copy into triggers, the latest check, and Check delivery. */
+function deliverySection(data: HomeData, can: HomeAbilities): KnownBlock[] {
+  if (!data.delivery) return [];
+  const check = data.delivery.check;
+  const latest = check ? `${summaryText(check)} Checked ${slackDate(check.checkedAt)}.` : 'Not checked yet.';
+  const blocks: KnownBlock[] = [section(`*Delivery*\n${triggerContextLine(data.delivery.context)}\n${latest}`)];
+  if (can.testDelivery) blocks.push(actions('home-delivery', [button('Check delivery', deliveryActions.check)]));
+  return blocks;
+}
+
 function endpointSection(data: HomeData, can: HomeAbilities): KnownBlock[] {
-  const lines = data.endpoints.map(
-    (endpoint) =>
-      `• ${code(endpoint.target)} for ${code(endpoint.subscriberId)} · ${code(endpoint.identifier)} · <@${endpoint.createdBy}> ${slackDate(endpoint.createdAt)}`,
-  );
-  const blocks: KnownBlock[] = [section(`*Recent endpoints*\n${lines.length ? lines.join('\n') : 'None registered through Switchboard yet.'}`)];
+  const line = (endpoint: OwnedEndpoint) =>
+    `${code(endpoint.target)} for ${code(endpoint.subscriberId)} · ${code(endpoint.identifier)} · <@${endpoint.createdBy}> ${slackDate(endpoint.createdAt)}`;
+  const blocks: KnownBlock[] = [];
+  if (data.endpoints.length === 0) blocks.push(section('*Recent endpoints*\nNone registered through Switchboard yet.'));
+  else if (can.testDelivery) {
+    blocks.push(section('*Recent endpoints*'));
+    data.endpoints.forEach((endpoint, index) => {
+      blocks.push(section(line(endpoint), { accessory: testButton(endpoint.identifier, `phone-${index}`) }));
+    });
+  } else blocks.push(section(`*Recent endpoints*\n${data.endpoints.map((endpoint) => `• ${line(endpoint)}`).join('\n')}`));
   if (can.writeEndpoints && data.novuConfigured) blocks.push(actions('home-endpoints', [button('Register a phone', homeActions.openRegister)]));
   return blocks;
 }

@@ -114,7 +114,11 @@ export function sipModal(prefill: SipPrefill, sipHost: string): View {
     context('Choose one of assistant, squad or workflow — or none, and Vapi asks your server URL (`assistant-request`).'),
     text(sipView.serverUrl, 'Server URL (optional)', prefill.serverUrl, { max: 1000, optional: true, placeholder: 'https://example.com/vapi' }),
     text(sipView.serverTimeout, 'Server timeout, seconds (optional)', prefill.serverTimeout, { max: 3, optional: true, placeholder: '20' }),
-    text(sipView.fallback, 'Fallback number (optional)', prefill.fallback, { max: 64, optional: true, hint: 'Calls go here when nobody answers.' }),
+    text(sipView.fallback, 'Fallback number (optional)', prefill.fallback, {
+      max: 64,
+      optional: true,
+      hint: 'Only without an assistant, squad or workflow: when the assistant-request to your server URL fails, Vapi transfers the call here instead of hanging up.',
+    }),
   ];
   if (prefill.origin) blocks.push(shareBlock());
   return {
@@ -223,6 +227,10 @@ export function readSipForm(values: StateValues, sipHost: string, defaultRegion:
   checkServer(form, answerers.length === 0, errors);
   const fallback = form.fallback ? parsePhoneNumber(form.fallback, defaultRegion) : undefined;
   if (fallback && !fallback.ok) errors[sipView.fallback] = fallback.problem;
+  else if (fallback && answerers.length > 0) {
+    // Vapi's CreateVapiPhoneNumberDTO.fallbackDestination: used only when no assistant or squad is set and the assistant-request fails.
+    errors[sipView.fallback] = 'Vapi never uses a fallback number when an assistant, squad or workflow answers: leave it empty, or choose none of them.';
+  }
   if (Object.keys(errors).length > 0)
     return { errors: Object.fromEntries(Object.entries(errors).map(([action, message]) => [blockOf(values, action), message])) };
 

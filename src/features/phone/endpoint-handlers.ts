@@ -14,8 +14,8 @@ import { submissionIntent, textOf, withResolvedOptions } from '../../slack/view-
 import type { EndpointCursor, OwnedEndpoint } from '../../store/types.js';
 import type { NovuScope } from '../../tenancy/novu-scope.js';
 import type { Tenant } from '../../tenancy/tenant.js';
-import { parseContextEntries } from '../connect/settings.js';
 import { endpointIdentifierPattern } from '../endpoint-writer.js';
+import { explanationText } from '../novu-failures.js';
 import { EndpointJobs, endpointIdentifier, fieldOfFailure } from './endpoint-jobs.js';
 import {
   endpointListMessage,
@@ -34,6 +34,7 @@ import {
   stillWorkingView,
 } from './messages.js';
 import { parsePhoneNumber } from './phone-number.js';
+import type { SubscriberPhones } from './subscriber-phone.js';
 
 type StateValues = ViewSubmitAction['view']['state']['values'];
 
@@ -50,8 +51,9 @@ export class EndpointHandlers {
     private readonly services: Services,
     private readonly novu: NovuClient,
     private readonly scope: NovuScope,
+    phones: SubscriberPhones,
   ) {
-    this.jobs = new EndpointJobs(services, novu, scope);
+    this.jobs = new EndpointJobs(services, novu, scope, phones);
   }
 
   register(app: SlackListeners, router: CommandRouter): void {
@@ -101,6 +103,11 @@ export class EndpointHandlers {
     const shareIn = sharedOrigin(view);
     if ('errors' in read) {
       await ack({ response_action: 'errors', errors: read.errors });
+      return;
+    }
+    const foreign = await this.jobs.subscribers.refusal(actor.tenant, actor.userId, read.body.subscriberId);
+    if (foreign) {
+      await ack({ response_action: 'errors', errors: { [registerView.subscriber.block]: explanationText(foreign) } });
       return;
     }
     const connectionProblem = await this.foreignConnection(actor, read.body.connectionIdentifier);
@@ -270,8 +277,8 @@ export function prefillFromArgs(args: string[]): RegisterPrefill {
 
 /**
  * The modal's values, validated before anything is sent; errors keyed by block for
- * `response_action: errors`. The endpoint is put in the tenant's scope: its context entry is
- * Switchboard's to set, and a different one typed in is refused.
+ * `response_action: errors`. The endpoint goes into the tenant's context set, which is
+ * Switchboard's to set: nobody types one.
  */
 export function readRegistration(
   values: StateValues,
@@ -285,7 +292,6 @@ export function readRegistration(
     number: text(registerView.number),
     integration: option(registerView.integration),
     connection: option(registerView.connection) || undefined,
-    context: text(registerView.context) || undefined,
     identifier: text(registerView.identifier) || undefined,
   };
   const errors: Record<string, string> = {};
@@ -295,14 +301,6 @@ export function readRegistration(
   if (!prefill.integration) errors[registerView.integration.block] = 'Choose the Novu integration that delivers to this number.';
   else if (prefill.integration.startsWith('~')) errors[registerView.integration.block] = 'That integration is no longer offered by Novu: choose again.';
   if (prefill.connection?.startsWith('~')) errors[registerView.connection.block] = 'That connection is no longer offered: choose again.';
-  const { context, problems } = parseContextEntries(prefill.context ?? '');
-  const typedTenant = where.scope.tenantIdIn(context);
-  if (problems.length > 0) errors[registerView.context.block] = problems.join('; ').slice(0, 150);
-  else if (typedTenant !== undefined && typedTenant !== where.tenant.id) {
-    errors[registerView.context.block] = `${where.scope.contextKey(where.tenant)} is set by Switchboard: endpoints registered here belong to this workspace.`;
-  } else if (Object.keys(where.scope.withTenant(where.tenant, context)).length > 5) {
-    errors[registerView.context.block] = `At most 4 entries besides ${where.scope.contextKey(where.tenant)}.`;
-  }
   if (prefill.identifier && !endpointIdentifierPattern.test(prefill.identifier)) {
     errors[registerView.identifier.block] = 'Use up to 100 letters, digits and _ . : -, starting with a letter or digit.';
   }
@@ -313,7 +311,8 @@ export function readRegistration(
     subscriberId: prefill.subscriberId,
     integrationIdentifier: prefill.integration,
     ...(prefill.connection ? { connectionIdentifier: prefill.connection } : {}),
-    context: where.scope.withTenant(where.tenant, context),
+    // The job writes the tenant's context set as it is when it runs; this is the default one.
+    context: where.scope.context(where.tenant),
     endpoint: { phoneNumber: phone.e164 },
   };
   return { body, prefill };

@@ -6,10 +6,12 @@ import { type JobFinish, type JobOutcome, type JobRunContext, TerminalJobError }
 import type { JobRecord, WorkspaceKey } from '../../store/types.js';
 import type { NovuScope } from '../../tenancy/novu-scope.js';
 import { type Tenant, tenantOfKey } from '../../tenancy/tenant.js';
+import type { TenantSubscribers } from '../../tenancy/tenant-subscribers.js';
 import { sha256 } from '../../util/ids.js';
-import { EndpointWriteError, EndpointWriter, type RemovedEndpoint, type WrittenEndpoint } from '../endpoint-writer.js';
+import { EndpointWriteError, EndpointWriter, type RemovedEndpoint, type WrittenEndpoint, withContext } from '../endpoint-writer.js';
 import { describeNovuFailure } from '../novu-failures.js';
 import { endpointDeletedMessage, endpointRegisteredMessage } from './messages.js';
+import type { PhoneOutcome, SubscriberPhones } from './subscriber-phone.js';
 
 export interface RegisterPayload {
   workspaceKey: WorkspaceKey;
@@ -22,7 +24,10 @@ export interface RegisterPayload {
 
 type RegisteredListener = (payload: RegisterPayload, outcome: JobFinish<RegisterResult>['outcome']) => Promise<void>;
 
-export type RegisterResult = WrittenEndpoint;
+export interface RegisterResult extends WrittenEndpoint {
+  /** On an SMS integration: what became of the subscriber's phone, where Novu's SMS steps send. */
+  phone?: PhoneOutcome;
+}
 
 export interface RemovePayload {
   workspaceKey: WorkspaceKey;
@@ -54,19 +59,23 @@ const notThisWorkspaces = (identifier: string) =>
 /**
  * Phone endpoint writes through the durable queue: one job per user intent, audited, told by DM
  * when late. Each job checks, when it runs, that what it writes or deletes is the tenant's own:
- * the tenant's context entry on what it creates, the tenant's record and Novu's scope on what it
+ * the tenant's context set on what it creates, the tenant's record and Novu's scope on what it
  * deletes. Operators may act on any tenant's endpoints.
  */
 export class EndpointJobs {
   private readonly writer: EndpointWriter;
+  /** Which subscribers the tenant may register for: forms check early, the write checks again. */
+  readonly subscribers: TenantSubscribers;
   private readonly registeredListeners: RegisteredListener[] = [];
 
   constructor(
     private readonly services: Services,
     novu: NovuClient,
-    private readonly scope: NovuScope,
+    scope: NovuScope,
+    private readonly phones: SubscriberPhones,
   ) {
     this.writer = new EndpointWriter(services, novu, scope);
+    this.subscribers = this.writer.subscribers;
     services.queue.define<RegisterPayload, RegisterResult>({
       kind: registerJob,
       run: (payload, context) => this.register(payload, context),
@@ -103,18 +112,18 @@ export class EndpointJobs {
     return this.services.permissions.isOperator(userId);
   }
 
+  /** Written in the tenant's context set as it is now: a job queued before a change of context follows the change. */
   private async register({ workspaceKey, requestedBy, body }: RegisterPayload, context: JobRunContext): Promise<RegisterResult> {
     const tenant = tenantOfKey(workspaceKey);
-    await this.assertWritableScope(tenant, requestedBy, body);
-    return this.writer.create(tenant, requestedBy, body, context);
+    await this.assertOwnConnection(tenant, requestedBy, body);
+    const written = await this.writer.create(tenant, requestedBy, withContext(body, await this.writer.contexts.of(tenant)), context);
+    if (!(await this.phones.isSms(body.integrationIdentifier))) return written;
+    return { ...written, phone: await this.phones.afterRegistration(body.subscriberId, body.endpoint.phoneNumber, context) };
   }
 
-  /** The body must carry the tenant's own context entry, and name no other tenant's connection (operators excepted). */
-  private async assertWritableScope(tenant: Tenant, requestedBy: string, body: CreatePhoneEndpointBody): Promise<void> {
+  /** The body may name no other tenant's connection (operators excepted). */
+  private async assertOwnConnection(tenant: Tenant, requestedBy: string, body: CreatePhoneEndpointBody): Promise<void> {
     if (this.isOperator(requestedBy)) return;
-    if (this.scope.tenantIdIn(body.context ?? {}) !== tenant.id) {
-      throw new EndpointWriteError({ reason: 'The endpoint is not in this workspace’s scope', field: 'context', terminal: true });
-    }
     if (body.connectionIdentifier) {
       const own = await this.services.store.connections.find(tenant.key);
       if (own?.identifier !== body.connectionIdentifier) {
@@ -148,12 +157,27 @@ export class EndpointJobs {
         detail: {
           integration: payload.body.integrationIdentifier,
           existing: outcome.status === 'done' ? outcome.result.existing : undefined,
+          phone: outcome.status === 'done' ? outcome.result.phone?.kind : undefined,
           attempts: job.attempts,
           importRun: payload.importRow?.runId,
         },
       },
       { toChannel: !payload.importRow },
     );
+    if (outcome.status === 'done' && outcome.result.phone?.kind === 'set') {
+      await this.services.audit.record(
+        {
+          action: 'subscriber.phone',
+          outcome: 'ok',
+          workspaceKey: payload.workspaceKey,
+          userId: payload.requestedBy,
+          target: payload.body.subscriberId,
+          backend: 'novu',
+          detail: { phone: payload.body.endpoint.phoneNumber, previous: null, endpoint: payload.body.identifier },
+        },
+        { toChannel: !payload.importRow },
+      );
+    }
     for (const listener of this.registeredListeners) await listener(payload, outcome);
     if (!deliveredInline && !payload.importRow)
       await this.services.bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, endpointRegisteredMessage(payload.body, outcome));

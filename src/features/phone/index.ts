@@ -4,12 +4,13 @@ import type { SlackListeners } from '../../slack/listener-table.js';
 import type { Feature } from '../index.js';
 import { phoneImportFeature } from './bulk/index.js';
 import { EndpointHandlers } from './endpoint-handlers.js';
+import type { SubscriberPhones } from './subscriber-phone.js';
 
 /** `/phone`: Novu phone endpoints (register, list, remove, import-csv). */
-export function phoneFeature(services: Services): Feature & { endpoints?: EndpointHandlers } {
+export function phoneFeature(services: Services, phones: SubscriberPhones | undefined): Feature & { endpoints?: EndpointHandlers } {
   const novu = services.backends.novu;
   const scope = services.novuScope;
-  const endpoints = novu && scope ? new EndpointHandlers(services, novu, scope) : undefined;
+  const endpoints = novu && scope && phones ? new EndpointHandlers(services, novu, scope, phones) : undefined;
   const imports = endpoints && scope ? phoneImportFeature(services, endpoints.jobs, scope) : undefined;
   return {
     endpoints,

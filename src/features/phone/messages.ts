@@ -20,6 +20,7 @@ import {
 } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import { originMetadata, type ShareOrigin, shareBlock } from '../../slack/share.js';
+import { deliveryActions, testButton } from '../delivery/actions.js';
 import type { RegisterResult, RemoveResult } from './endpoint-jobs.js';
 import { parsePhoneNumber } from './phone-number.js';
 
@@ -105,17 +106,16 @@ export function registerModal(prefill: RegisterPrefill, defaultRegion: string): 
         ...selected(prefill.connection),
       },
     },
-    textInput(registerView.context, 'Context (optional)', prefill.context, {
-      hint: 'type:id pairs, one per line (at most 5), e.g. tenant:acme',
-      optional: true,
-      multiline: true,
-      max: 1100,
-    }),
     textInput(registerView.identifier, 'Endpoint identifier (optional)', prefill.identifier, {
       hint: 'Leave empty: Switchboard derives one from integration, subscriber and number, so registering twice makes one endpoint.',
       optional: true,
       max: 100,
     }),
+  );
+  blocks.push(
+    context(
+      'Registered in this workspace’s Novu context (`/connect` shows it), the same as its connection and Slack routes: triggers with that context reach it.',
+    ),
   );
   if (prefill.origin) blocks.push(shareBlock());
   return {
@@ -152,9 +152,47 @@ export function registeredView(result: RegisterResult, body: CreatePhoneEndpoint
         ['Integration', code(body.integrationIdentifier)],
         ...(body.connectionIdentifier ? ([['Connection', code(body.connectionIdentifier)]] as [string, string][]) : []),
       ]),
+      ...phoneBlocks(result, body),
+      actions('phone-registered-test', [testButton(result.endpoint.identifier)]),
     ],
     'Done',
   );
+}
+
+/**
+ * Where Novu's SMS steps send: the subscriber's own phone, never a phone endpoint. Said after a
+ * registration on an SMS integration, with "Use this number for SMS" when the subscriber has another.
+ */
+function phoneBlocks(result: RegisterResult, body: CreatePhoneEndpointBody): KnownBlock[] {
+  const number = code(body.endpoint.phoneNumber);
+  const subscriber = code(body.subscriberId);
+  switch (result.phone?.kind) {
+    case 'set':
+      return [section(`:iphone: ${number} is now ${subscriber}’s phone in Novu, so Novu’s SMS steps send there.`)];
+    case 'same':
+      return [section(`:iphone: ${number} is ${subscriber}’s phone in Novu already, so Novu’s SMS steps send there.`)];
+    case 'kept': {
+      const current = result.phone.current;
+      return [
+        section(
+          `:warning: Novu’s SMS steps send to ${subscriber}’s own phone in Novu, ${code(current)}, not to phone endpoints: SMS will not reach ${number} unless it becomes the subscriber’s phone.`,
+          {
+            accessory: button('Use this number for SMS', deliveryActions.setPhone, {
+              value: JSON.stringify({ fix: 'set-phone', identifier: result.endpoint.identifier, expected: current }),
+              confirm: confirmDialog(
+                'Replace the subscriber’s phone?',
+                `Novu will send ${escapeMrkdwn(body.subscriberId)}’s SMS to ${escapeMrkdwn(body.endpoint.phoneNumber)} instead of ${escapeMrkdwn(current)}.`,
+                'Replace',
+                'primary',
+              ),
+            }),
+          },
+        ),
+      ];
+    }
+    default:
+      return [];
+  }
 }
 
 export function stillWorkingView(lastError: string | undefined): View {
@@ -176,7 +214,7 @@ export function endpointRegisteredMessage(body: CreatePhoneEndpointBody, outcome
     outcome.status === 'done'
       ? `:white_check_mark: Phone endpoint ${code(outcome.result.endpoint.identifier)} for ${code(body.subscriberId)} (${code(body.endpoint.phoneNumber)}) is registered in Novu.`
       : `:x: The phone endpoint for ${code(body.subscriberId)} (${code(body.endpoint.phoneNumber)}) was not registered: ${escapeMrkdwn(outcome.error)}`;
-  return { text, blocks: [section(text)] };
+  return { text, blocks: [section(text), ...(outcome.status === 'done' ? phoneBlocks(outcome.result, body) : [])] };
 }
 
 /** What the channel sees when the person asked to post the result there. */
@@ -250,15 +288,12 @@ export function endpointListMessage({ endpoints, subscriberId, next, pageNumber 
     blocks.push(
       section(
         `${code(number)} — ${escapeMrkdwn(nationalFormat(number))}\nsubscriber ${code(endpoint.subscriberId ?? '?')} · integration ${code(endpoint.integrationIdentifier ?? '?')} · ${code(endpoint.identifier)}`,
-        // Slack wants each action_id once per message; the handler matches the prefix.
-        {
-          accessory: button('Remove', `${phoneActions.remove}:${index}`, {
-            style: 'danger',
-            value: endpoint.identifier,
-            confirm: removeConfirm(endpoint.identifier),
-          }),
-        },
       ),
+      // Slack wants each action_id once per message; the handlers match the prefix.
+      actions(`phone-row-${index}`, [
+        testButton(endpoint.identifier, index),
+        button('Remove', `${phoneActions.remove}:${index}`, { style: 'danger', value: endpoint.identifier, confirm: removeConfirm(endpoint.identifier) }),
+      ]),
     );
   }
   blocks.push(context(`Page ${pageNumber}, newest first${scope}.`));

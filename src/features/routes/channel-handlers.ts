@@ -11,6 +11,7 @@ import { splitMentions } from '../../slack/mentions.js';
 import { commandOrigin, sharedOrigin, withShareNote } from '../../slack/share.js';
 import { inputState, type StateValues, textOf } from '../../slack/view-state.js';
 import type { EndpointCursor } from '../../store/types.js';
+import { explanationText } from '../novu-failures.js';
 import {
   channelRoutedView,
   channelRouteModal,
@@ -28,7 +29,6 @@ import {
   routesListMessage,
   routesPageSize,
   routingView,
-  testMessage,
 } from './messages.js';
 import { type RouteJobs, routeTypes } from './route-jobs.js';
 import { type ChannelStanding, channelStanding, describePostFailure, joinChannel } from './slack-checks.js';
@@ -79,7 +79,6 @@ export class ChannelRouteHandlers {
     app.view(channelView.callbackId, (args: ViewSubmissionArgs) => this.submitForm(args));
     app.view(joinView.callbackId, (args: ViewSubmissionArgs) => this.submitJoin(args));
     app.action(routeActions.recheck, (args: ButtonArgs) => this.recheck(args));
-    app.action(routeActions.test, (args: ButtonArgs) => this.sendTest(args));
     app.action(routeActions.more, (args: ButtonArgs) => this.more(args));
     app.action(new RegExp(`^${routeActions.remove.replace('.', '\\.')}(:\\d+)?$`), (args: ButtonArgs) => this.remove(args));
     app.action(routeActions.openChannel, async ({ ack, body, client, context }: ButtonArgs) => {
@@ -118,6 +117,8 @@ export class ChannelRouteHandlers {
     if ('error' in subscriber) errors[channelView.subscriber.block] = subscriber.error;
     if (!channelId) errors[channelView.channel.block] = 'Choose the channel.';
     if (!channelId || 'error' in subscriber) return ack({ response_action: 'errors', errors });
+    const foreign = await this.routes.subscribers.refusal(actor.tenant, actor.userId, subscriber.subscriberId);
+    if (foreign) return ack({ response_action: 'errors', errors: { [channelView.subscriber.block]: explanationText(foreign) } });
     const pending: PendingChannelRoute = { subscriberId: subscriber.subscriberId, channelId, origin: sharedOrigin(view) };
 
     // Slack usually describes the channel at once: then a problem can go under the field.
@@ -185,23 +186,6 @@ export class ChannelRouteHandlers {
     const shared = await this.services.sharing.share(client, pending.origin, channelSharedMessage(actor.userId, pending));
     const route = { identifier: outcome.result.endpoint.identifier, existing: outcome.result.existing };
     await this.show(client, viewId, withShareNote(channelRoutedView(route, pending), shared));
-  }
-
-  /** "Send a test": a message through the bot, and Slack's answer in plain words. */
-  private async sendTest({ ack, body, client, context }: ButtonArgs): Promise<void> {
-    await ack();
-    const actor = actorOf(context);
-    const pending = pendingOf(body.view?.private_metadata);
-    if (!body.view || !pending?.identifier || !(await this.services.permissions.allows(actor, 'routes.write', client))) return;
-    const message = testMessage(pending.subscriberId);
-    let note = `:white_check_mark: Test posted in <#${pending.channelId}>.`;
-    try {
-      await client.chat.postMessage({ channel: pending.channelId, text: message.text, blocks: message.blocks as never });
-    } catch (error) {
-      const slackError = (error as { data?: { error?: string } }).data?.error ?? 'failed';
-      note = `:x: ${describePostFailure(slackError, `<#${pending.channelId}>`)}`;
-    }
-    await this.show(client, body.view.id, channelRoutedView({ identifier: pending.identifier, existing: false }, pending, note));
   }
 
   private async list({ actor, client, respond }: CommandRequest): Promise<void> {

@@ -8,6 +8,7 @@ import type { CommandRequest, CommandRouter } from '../../slack/commands/router.
 import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../slack/listener-table.js';
 import { splitMentions } from '../../slack/mentions.js';
 import { inputState, type StateValues, textOf } from '../../slack/view-state.js';
+import { explanationText } from '../novu-failures.js';
 import { readSubscriberId } from './channel-handlers.js';
 import type { LinkEveryone } from './link-everyone.js';
 import {
@@ -101,6 +102,8 @@ export class LinkHandlers {
     if ('error' in subscriber) errors[linkView.subscriber.block] = subscriber.error;
     if (!userId) errors[linkView.user.block] = 'Choose the person.';
     if (!userId || 'error' in subscriber) return ack({ response_action: 'errors', errors });
+    const foreign = await this.routes.subscribers.refusal(actor.tenant, actor.userId, subscriber.subscriberId);
+    if (foreign) return ack({ response_action: 'errors', errors: { [linkView.subscriber.block]: explanationText(foreign) } });
     await ack({ response_action: 'update', view: linkingView() });
     await this.link(actor, client, view.id, userId, subscriber.subscriberId, `link:${view.id}:${userId}:${subscriber.subscriberId}`);
   }
@@ -117,16 +120,22 @@ export class LinkHandlers {
     if ('error' in subscriber) return ack({ response_action: 'errors', errors: { [linkSelfView.subscriber.block]: subscriber.error } });
     await ack({ response_action: 'update', view: linkingView() });
     const { subscriberId } = subscriber;
-    const [member, novuSubscriber] = await Promise.all([
+    const [member, novuSubscriber, foreign] = await Promise.all([
       tenantMember(client, actor.tenant, actor.userId).catch(() => undefined),
       this.novu.findSubscriber(subscriberId).catch(() => undefined),
+      this.routes.subscribers.refusal(actor.tenant, actor.userId, subscriberId),
     ]);
-    if (!novuSubscriber) return this.show(client, view.id, routeFailedView(`Novu has no subscriber ${subscriberId}. Check the ID with whoever runs Novu.`));
-    if (!member?.email || !sameEmail(member.email, novuSubscriber.email)) {
-      const reason = !member?.email
-        ? `Slack does not show Switchboard your email, so ${subscriberId} cannot be checked against it.`
-        : `${subscriberId}’s email in Novu is not your Slack email.`;
+    if (!member?.email) {
+      const reason = `Slack does not show Switchboard your email, so ${subscriberId} cannot be checked against it.`;
       return this.show(client, view.id, emailMismatchView(subscriberId, `${reason} An admin can approve the link.`));
+    }
+    // A subscriber Novu does not have, another workspace's, and one with another email get the same words.
+    if (!novuSubscriber || foreign || !sameEmail(member.email, novuSubscriber.email)) {
+      return this.show(
+        client,
+        view.id,
+        emailMismatchView(subscriberId, `${subscriberId} is not a Novu subscriber with your Slack email. An admin can approve the link.`),
+      );
     }
     await this.link(actor, client, view.id, actor.userId, subscriberId, `link-self:${view.id}:${subscriberId}`);
   }

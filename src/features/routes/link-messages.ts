@@ -16,6 +16,7 @@ import {
 } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import type { LinkCounts, LinkItem, LinkRequest, LinkRun } from '../../store/types.js';
+import { testButton } from '../delivery/actions.js';
 import type { WrittenEndpoint } from '../endpoint-writer.js';
 
 export const linkActions = {
@@ -80,7 +81,9 @@ export function linkingView(): View {
 
 export function linkedView(written: WrittenEndpoint, userId: string, subscriberId: string): View {
   const again = written.existing ? ' (they were already linked)' : '';
-  return noticeModal('Linked', `:white_check_mark: <@${userId}> now gets Novu’s Slack notifications for ${code(subscriberId)} as direct messages${again}.`);
+  return noticeModal('Linked', `:white_check_mark: <@${userId}> now gets Novu’s Slack notifications for ${code(subscriberId)} as direct messages${again}.`, [
+    actions('routes-link-test', [testButton(written.endpoint.identifier)]),
+  ]);
 }
 
 /** The email does not match: the person may ask an admin instead. */

@@ -19,6 +19,7 @@ import {
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import { type ShareOrigin, shareBlock } from '../../slack/share.js';
 import type { EndpointCursor, OwnedEndpoint } from '../../store/types.js';
+import { testButton } from '../delivery/actions.js';
 import type { RemovedEndpoint, WrittenEndpoint } from '../endpoint-writer.js';
 import type { RoutePayload } from './route-jobs.js';
 
@@ -26,7 +27,6 @@ export const routeActions = {
   remove: 'routes.remove',
   more: 'routes.list.more',
   recheck: 'routes.channel.recheck',
-  test: 'routes.channel.test',
   openChannel: 'routes.channel.open',
   openLink: 'routes.link.open',
   openLinkSelf: 'routes.link.self.open',
@@ -128,20 +128,21 @@ export function routingView(): View {
   return noticeModal('Route to Slack', ':hourglass_flowing_sand: Writing the route to Novu…');
 }
 
-/** The route is written; the view keeps what "Send a test" needs. */
-export function channelRoutedView(route: { identifier: string; existing: boolean }, pending: PendingChannelRoute, note?: string): View {
+/** The route is written: Test through Novu proves it delivers. */
+export function channelRoutedView(route: { identifier: string; existing: boolean }, pending: PendingChannelRoute): View {
   const again = route.existing ? ' (it was already routed there)' : '';
   return {
     type: 'modal',
     title: plain('Routed'),
     close: plain('Close'),
-    private_metadata: JSON.stringify({ ...pending, identifier: route.identifier }),
     blocks: [
       section(
-        `:white_check_mark: Novu’s Slack notifications for ${code(pending.subscriberId)} go to <#${pending.channelId}>${again}.\nEndpoint ${code(route.identifier)}.`,
+        `:white_check_mark: Novu’s Slack notifications for ${code(pending.subscriberId)} go to <#${pending.channelId}>${again}, when a trigger carries this workspace’s context (\`/connect\` shows it).`,
       ),
-      actions('routes-test', [button('Send a test', routeActions.test)]),
-      ...(note ? [context(note)] : []),
+      actions('routes-test', [testButton(route.identifier)]),
+      context(
+        `Test through Novu sends ${escapeMrkdwn(pending.subscriberId)} a real test notification through Novu and says where it arrived or stopped. Endpoint ${code(route.identifier)}.`,
+      ),
     ],
   };
 }
@@ -155,11 +156,6 @@ export function routeQueuedView(lastError: string | undefined): View {
     'Route to Slack',
     `:hourglass_flowing_sand: Novu is slow to answer; the route is queued and you will get a direct message when it is written.${lastError ? `\nLast error: ${escapeMrkdwn(lastError)}` : ''}`,
   );
-}
-
-export function testMessage(subscriberId: string): SlackMessage {
-  const text = `:wave: Test from Switchboard: Novu’s Slack notifications for subscriber ${subscriberId} will be posted here.`;
-  return { text, blocks: [section(`:wave: Test from Switchboard: Novu’s Slack notifications for ${code(subscriberId)} will be posted here.`)] };
 }
 
 export function channelSharedMessage(userId: string, pending: PendingChannelRoute): SlackMessage {
@@ -180,24 +176,20 @@ export function routesListMessage(routes: OwnedEndpoint[], page: number, next: E
   }
   const blocks: KnownBlock[] = [header(`Slack routes${page > 1 ? ` · page ${page}` : ''}`)];
   routes.forEach((route, index) => {
-    const text = `${describeRoute(route)} ← ${code(route.subscriberId)}\n${code(route.identifier)} · <@${route.createdBy}> ${slackDate(route.createdAt)}`;
     blocks.push(
-      section(text, {
-        ...(canRemove
-          ? {
-              accessory: button('Remove', `${routeActions.remove}:${index}`, {
-                value: route.identifier,
-                style: 'danger',
-                confirm: confirmDialog(
-                  'Remove this route?',
-                  `Novu stops delivering ${escapeMrkdwn(route.subscriberId)}'s Slack notifications there.`,
-                  'Remove',
-                ),
-              }),
-            }
-          : {}),
-      }),
+      section(`${describeRoute(route)} ← ${code(route.subscriberId)}\n${code(route.identifier)} · <@${route.createdBy}> ${slackDate(route.createdAt)}`),
     );
+    const buttons = [testButton(route.identifier, index)];
+    if (canRemove) {
+      buttons.push(
+        button('Remove', `${routeActions.remove}:${index}`, {
+          value: route.identifier,
+          style: 'danger',
+          confirm: confirmDialog('Remove this route?', `Novu stops delivering ${escapeMrkdwn(route.subscriberId)}'s Slack notifications there.`, 'Remove'),
+        }),
+      );
+    }
+    blocks.push(actions(`routes-row-${index}`, buttons));
   });
   if (next) blocks.push(actions('routes-more', [button('More', routeActions.more, { value: JSON.stringify({ page: page + 1, ...next }) })]));
   return ephemeral(`Slack routes (page ${page})`, blocks);
@@ -230,13 +222,22 @@ export function routeRemovedDirectMessage(identifier: string, outcome: JobFinish
   return { text: outcome.status === 'done' ? `:white_check_mark: Route ${identifier} removed.` : `:x: Route ${identifier} was not removed: ${outcome.error}` };
 }
 
-/** The App Home's routes: the latest few, and what the person may do. */
-export function routesHomeSection(routes: OwnedEndpoint[], can: { write: boolean; linkSelf: boolean }, ownLink: OwnedEndpoint | undefined): KnownBlock[] {
-  const lines = routes.map((route) => `• ${describeRoute(route)} ← ${code(route.subscriberId)} · <@${route.createdBy}> ${slackDate(route.createdAt)}`);
+/** The App Home's routes: the latest few, each with Test through Novu for those who may test, and what the person may do. */
+export function routesHomeSection(
+  routes: OwnedEndpoint[],
+  can: { write: boolean; linkSelf: boolean; test: boolean },
+  ownLink: OwnedEndpoint | undefined,
+): KnownBlock[] {
+  const line = (route: OwnedEndpoint) => `${describeRoute(route)} ← ${code(route.subscriberId)} · <@${route.createdBy}> ${slackDate(route.createdAt)}`;
   const own = ownLink ? `\nYour Slack account is linked to ${code(ownLink.subscriberId)}.` : '';
-  const blocks: KnownBlock[] = [
-    section(`*Slack routes*\n${lines.length ? lines.join('\n') : 'None yet: Novu cannot post anywhere in Slack on its own.'}${own}`),
-  ];
+  const blocks: KnownBlock[] = [];
+  if (routes.length === 0) blocks.push(section(`*Slack routes*\nNone yet: Novu cannot post anywhere in Slack on its own.${own}`));
+  else if (can.test) {
+    blocks.push(section(`*Slack routes*${own}`));
+    routes.forEach((route, index) => {
+      blocks.push(section(line(route), { accessory: testButton(route.identifier, `route-${index}`) }));
+    });
+  } else blocks.push(section(`*Slack routes*\n${routes.map((route) => `• ${line(route)}`).join('\n')}${own}`));
   const buttons: Button[] = [];
   if (can.write) {
     buttons.push(

@@ -5,8 +5,9 @@ import { type JobFinish, type JobOutcome, type JobRunContext, TerminalJobError }
 import type { ConnectionRecord, OwnedEndpointType, WorkspaceKey } from '../../store/types.js';
 import type { NovuScope } from '../../tenancy/novu-scope.js';
 import { type Tenant, tenantOfKey } from '../../tenancy/tenant.js';
+import type { TenantSubscribers } from '../../tenancy/tenant-subscribers.js';
 import { sha256 } from '../../util/ids.js';
-import { EndpointWriteError, EndpointWriter, type RemovedEndpoint, type WrittenEndpoint } from '../endpoint-writer.js';
+import { EndpointWriteError, EndpointWriter, type RemovedEndpoint, type WrittenEndpoint, withContext } from '../endpoint-writer.js';
 import { describeNovuFailure } from '../novu-failures.js';
 import { routeCreatedDirectMessage, routeRemovedDirectMessage } from './messages.js';
 import { channelStanding, tenantMember } from './slack-checks.js';
@@ -53,14 +54,17 @@ type CreatedListener = (payload: RoutePayload, outcome: JobFinish<WrittenEndpoin
  */
 export class RouteJobs {
   private readonly writer: EndpointWriter;
+  /** Which subscribers the tenant may route: forms check early, the write checks again. */
+  readonly subscribers: TenantSubscribers;
   private readonly createdListeners: CreatedListener[] = [];
 
   constructor(
     private readonly services: Services,
     novu: NovuClient,
-    private readonly scope: NovuScope,
+    scope: NovuScope,
   ) {
     this.writer = new EndpointWriter(services, novu, scope);
+    this.subscribers = this.writer.subscribers;
     services.queue.define<RoutePayload, WrittenEndpoint>({
       kind: createRouteJob,
       run: (payload, context) => this.create(payload, context),
@@ -126,13 +130,13 @@ export class RouteJobs {
       subscriberId: payload.subscriberId,
       integrationIdentifier: connection.integrationIdentifier,
       connectionIdentifier: connection.identifier,
-      context: this.scope.context(tenant),
     };
     const body: CreateSlackChannelEndpointBody | CreateSlackUserEndpointBody =
       payload.type === 'slack_channel'
         ? { ...common, type: 'slack_channel', endpoint: { channelId: payload.target } }
         : { ...common, type: 'slack_user', endpoint: { userId: payload.target } };
-    return this.writer.create(tenant, payload.requestedBy, body, context);
+    // The connection's own context set: Novu's worker finds the route's connection only under the trigger's exact context.
+    return this.writer.create(tenant, payload.requestedBy, withContext(body, connection.context ?? {}), context);
   }
 
   /** The channel or person must be the tenant's, as the tenant's own bot token sees it (or as its own link run recorded). */

@@ -90,6 +90,12 @@ export const commandCatalog: readonly CommandSpec[] = [
         needs: ['novu'],
       },
       {
+        name: 'check',
+        summary: 'Check that the connection and every route and phone endpoint would deliver, with a Fix where Switchboard can fix it',
+        action: 'delivery.test',
+        needs: ['novu'],
+      },
+      {
         name: 'audit',
         summary: 'Show recent changes and refusals in this workspace',
         action: 'audit.read',

@@ -6,6 +6,7 @@ import * as slackRoutes from './0004_slack_routes.js';
 import * as numberRequests from './0005_number_requests.js';
 import * as phoneImports from './0006_phone_imports.js';
 import * as numberRelease from './0007_number_release.js';
+import * as delivery from './0008_delivery.js';
 
 /** Versioned migrations, applied in order on start. Append; never edit one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   '0005_number_requests': numberRequests,
   '0006_phone_imports': phoneImports,
   '0007_number_release': numberRelease,
+  '0008_delivery': delivery,
 };
 
 export const migrationProvider: MigrationProvider = {

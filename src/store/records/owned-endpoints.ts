@@ -17,6 +17,8 @@ export interface OwnedEndpoint {
   target: string;
   createdBy: string;
   createdAt: number;
+  /** The Novu context keys (`type:id`, sorted) it was written with; null when written before Switchboard kept them. */
+  contextKeys: string[] | null;
 }
 
 /** Where a page of endpoints ends; the next page starts after it. */
@@ -28,8 +30,12 @@ export interface EndpointCursor {
 export interface OwnedEndpointRecords {
   /** Records an endpoint; a second record with the same identifier is ignored (the first one stands). */
   add(endpoint: Omit<OwnedEndpoint, 'createdAt'>, now?: number): Promise<OwnedEndpoint>;
+  /** Records that the endpoint now carries another scope (it was written again in Novu under the same identifier). */
+  rescope(identifier: string, scope: Pick<OwnedEndpoint, 'contextKeys' | 'integrationIdentifier' | 'connectionIdentifier'>): Promise<boolean>;
   find(identifier: string): Promise<OwnedEndpoint | undefined>;
   remove(identifier: string): Promise<boolean>;
+  /** How many a tenant has, by type. */
+  countByType(workspaceKey: WorkspaceKey): Promise<Record<OwnedEndpointType, number>>;
   /** Newest first. Without `workspaceKey`, every tenant's (operators' views). */
   page(filter: {
     workspaceKey?: WorkspaceKey;
@@ -54,8 +60,11 @@ function toEndpoint(row: Selectable<OwnedEndpointsTable>): OwnedEndpoint {
     target: row.target,
     createdBy: row.created_by,
     createdAt: Number(row.created_at),
+    contextKeys: row.context_keys === null ? null : (JSON.parse(row.context_keys) as string[]),
   };
 }
+
+const keysColumn = (keys: string[] | null) => (keys === null ? null : JSON.stringify([...keys].sort()));
 
 export function ownedEndpointRecords(db: Kysely<Database>): OwnedEndpointRecords {
   return {
@@ -72,6 +81,7 @@ export function ownedEndpointRecords(db: Kysely<Database>): OwnedEndpointRecords
           target: endpoint.target,
           created_by: endpoint.createdBy,
           created_at: now,
+          context_keys: keysColumn(endpoint.contextKeys),
         })
         .onConflict((conflict) => conflict.column('identifier').doNothing())
         .execute();
@@ -85,8 +95,33 @@ export function ownedEndpointRecords(db: Kysely<Database>): OwnedEndpointRecords
       return row ? toEndpoint(row) : undefined;
     },
 
+    async rescope(identifier, scope) {
+      const result = await db
+        .updateTable('owned_endpoints')
+        .set({
+          context_keys: keysColumn(scope.contextKeys),
+          integration_identifier: scope.integrationIdentifier,
+          connection_identifier: scope.connectionIdentifier,
+        })
+        .where('identifier', '=', identifier)
+        .executeTakeFirst();
+      return changed(result) > 0;
+    },
+
     async remove(identifier) {
       return changed(await db.deleteFrom('owned_endpoints').where('identifier', '=', identifier).executeTakeFirst()) > 0;
+    },
+
+    async countByType(workspaceKey) {
+      const rows = await db
+        .selectFrom('owned_endpoints')
+        .select(['type', (eb) => eb.fn.countAll<number | string>().as('count')])
+        .where('workspace_key', '=', workspaceKey)
+        .groupBy('type')
+        .execute();
+      const counts: Record<OwnedEndpointType, number> = { phone: 0, slack_channel: 0, slack_user: 0 };
+      for (const row of rows) counts[row.type as OwnedEndpointType] = Number(row.count);
+      return counts;
     },
 
     async page({ workspaceKey, types, subscriberId, connectionIdentifier, target, after, limit }) {

@@ -12,6 +12,9 @@ import type { WorkspaceKey } from '../types.js';
 export type PhoneImportStatus = 'reading' | 'planned' | 'registering' | 'done' | 'cancelled' | 'failed';
 
 /** A row's verdict in the dry run (`ready`, `problem`, `already-registered`), then what registering it did. */
+/** How a registered row's detail begins when its subscriber kept another phone in Novu. */
+export const keptPhoneDetail = 'phone kept: ';
+
 export type ImportRowState = 'ready' | 'problem' | 'already-registered' | 'created' | 'existing' | 'failed';
 
 export const importRowStates: readonly ImportRowState[] = ['ready', 'problem', 'already-registered', 'created', 'existing', 'failed'];
@@ -78,6 +81,8 @@ export interface PhoneImportRecords {
   /** Records what registering did for a row; false when the row was not waiting (`ready`). */
   settleRow(id: string, rowNumber: number, state: 'created' | 'existing' | 'failed', detail?: string): Promise<boolean>;
   counts(id: string): Promise<ImportRowCounts>;
+  /** Registered rows whose subscriber kept another phone in Novu (the row's detail says which). */
+  keptPhones(id: string): Promise<number>;
   /** Rows with a problem, by kind of problem. */
   problemCounts(id: string): Promise<Partial<Record<ImportProblem, number>>>;
   /** True (and noted) when no progress was reported for `minIntervalMs`: one report at a time, not too often. */
@@ -243,6 +248,17 @@ export function phoneImportRecords(db: Kysely<Database>): PhoneImportRecords {
       const counts = Object.fromEntries(importRowStates.map((state) => [state, 0])) as ImportRowCounts;
       for (const row of rows) if (row.state in counts) counts[row.state as ImportRowState] = Number(row.count);
       return counts;
+    },
+
+    async keptPhones(id) {
+      const row = await db
+        .selectFrom('phone_import_rows')
+        .select(db.fn.countAll<number | string>().as('count'))
+        .where('run_id', '=', id)
+        .where('state', 'in', ['created', 'existing'])
+        .where('detail', 'like', `${keptPhoneDetail}%`)
+        .executeTakeFirst();
+      return Number(row?.count ?? 0);
     },
 
     async problemCounts(id) {

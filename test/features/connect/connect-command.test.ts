@@ -108,29 +108,6 @@ describe('/connect setup', () => {
     expect(audit[0]).toMatchObject({ action: 'connection.write', outcome: 'refused', userId: harness.actors.member.userId });
   });
 
-  it('replacing the connection names the workspace’s endpoints still bound to the old one (Novu keeps them)', async () => {
-    const old = connectionIdentifier('slack-prod', team.id);
-    await harness.app.services.store.endpoints.add({
-      identifier: 'bound-endpoint',
-      workspaceKey: teamKey(team.id),
-      type: 'slack_channel',
-      subscriberId: 'sub-1',
-      integrationIdentifier: 'slack-prod',
-      connectionIdentifier: old,
-      target: 'C0ALERTS',
-      createdBy: harness.actors.admin.userId,
-    });
-    const view = await openSetup();
-    await harness.slack.submitView(view, { integration: 'slack-staging' }, harness.actors.admin);
-    const result = await eventually(() => {
-      const text = JSON.stringify(harness.emulator.views.get(view.id));
-      return text.includes('Writing the connection') ? undefined : text;
-    });
-    expect(result).toContain('bound-endpoint');
-    expect(result).toContain(old);
-    expect(result).toContain('Register them again');
-  });
-
   it('offers and accepts Slack integrations only: another kind is a field error, with nothing sent', async () => {
     const view = await openSetup();
     const before = harness.novu.requests.filter((request) => request.method !== 'GET').length;

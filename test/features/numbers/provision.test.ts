@@ -147,7 +147,13 @@ describe('/phone sip', () => {
       { name: 'A', kind: 'sip', sip_user: 'ok', workflow: 'wf', server_url: 'https://example.com', server_timeout: '301' },
       ['server_timeout'],
     ],
-    ['an impossible fallback number', { name: 'A', kind: 'sip', sip_user: 'ok', workflow: 'wf', fallback: '+1 415 555' }, ['fallback']],
+    ['an impossible fallback number', { name: 'A', kind: 'sip', sip_user: 'ok', server_url: 'https://example.com/vapi', fallback: '+1 415 555' }, ['fallback']],
+    // Vapi uses fallbackDestination only when no assistant, squad or workflow is set (CreateVapiPhoneNumberDTO).
+    [
+      'a fallback number beside a workflow, which Vapi would never use',
+      { name: 'A', kind: 'sip', sip_user: 'ok', workflow: 'wf', fallback: '+1 415 555 0100' },
+      ['fallback'],
+    ],
   ];
   it.each(invalid)('%s → inline errors, nothing sent', async (_name, values, fields) => {
     const view = await openModal('sip', 'numbers.sip');
@@ -308,6 +314,7 @@ describe('/phone numbers', () => {
       connectionIdentifier: null,
       target: '+14155550188',
       createdBy: harness.actors.admin.userId,
+      contextKeys: [`tenant:${team.id}`],
     });
     const numbersFor = async (actor: typeof harness.actors.admin) => {
       const response = await harness.slack.command('/phone', 'numbers', actor);

@@ -134,23 +134,20 @@ describe('/phone register', () => {
     expect(answer.json?.errors.number).toBeTruthy();
   });
 
-  it('checks subscriber, integration, context and identifier before sending anything', async () => {
+  it('checks subscriber, integration and identifier before sending anything, and offers no context to type', async () => {
     const view = await openRegister('register +14155550100');
+    expect(JSON.stringify(view.blocks)).not.toContain('"block_id":"context"');
     const before = posts().length;
-    const answer = await harness.slack.submitView(
-      view,
-      { subscriber: '', 'phone.integration': null, context: 'tenant:acme!', identifier: 'has spaces in it' },
-      harness.actors.admin,
-    );
+    const answer = await harness.slack.submitView(view, { subscriber: '', 'phone.integration': null, identifier: 'has spaces in it' }, harness.actors.admin);
     expect(answer.json?.response_action).toBe('errors');
-    expect(Object.keys(answer.json?.errors ?? {}).sort()).toEqual(['context', 'identifier', 'integration', 'subscriber']);
+    expect(Object.keys(answer.json?.errors ?? {}).sort()).toEqual(['identifier', 'integration', 'subscriber']);
     expect(posts()).toHaveLength(before);
   });
 
   it('the integration picker offers, and the form accepts, only integrations that deliver to phone numbers', async () => {
     const view = await openRegister('register +14155550100 sub-1');
     const answer = await harness.slack.suggest(view, 'phone.integration', '', harness.actors.admin);
-    expect(((answer.json?.options ?? []) as { value: string }[]).map((option) => option.value)).toEqual(['whatsapp-business', 'twilio-sms']);
+    expect(((answer.json?.options ?? []) as { value: string }[]).map((option) => option.value)).toEqual(['whatsapp-business', 'twilio-sms', 'vonage-sms']);
     const before = posts().length;
     const slack = await harness.slack.submitView(view, { 'phone.integration': 'slack-prod' }, harness.actors.admin);
     expect(slack.json?.errors.integration).toContain('is not an integration that delivers to phone numbers');
@@ -158,7 +155,7 @@ describe('/phone register', () => {
   });
 
   const novuAnswers: [string, () => void, RegExp][] = [
-    ['404 Subscriber not found', () => {}, /Subscriber ID.*no such subscriber/],
+    ['404 Subscriber not found', () => {}, /Subscriber ID.*Novu has no subscriber \S+ that this workspace can use/],
     [
       '404 Feature not enabled',
       () =>
@@ -277,6 +274,7 @@ describe('/phone list and remove', () => {
           connectionIdentifier: null,
           target: phoneNumber,
           createdBy: harness.actors.admin.userId,
+          contextKeys: [`tenant:${team.id}`],
         },
         at,
       );

@@ -52,6 +52,7 @@ async function preLink(from: number, to: number) {
       connectionIdentifier: null,
       target: userId(index),
       createdBy: 'U0ADMIN',
+      contextKeys: [`tenant:${team.id}`],
     });
   }
 }

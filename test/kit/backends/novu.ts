@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { FakeBackend, type Json, type RecordedRequest, type Reply } from './fake-backend.js';
+import { exactContextMatch, type FakeMessage, type FakeNotification, type FakeWorkflow, NovuWorker } from './novu-worker.js';
 
 /**
  * Novu's API server as its own source behaves — not only its published spec. Each rule names the
@@ -52,6 +53,8 @@ export interface FakeIntegration {
   providerId: string;
   channel: string;
   active: boolean;
+  /** The environment's primary integration of its channel: SMS steps send through it unless a trigger names another. */
+  primary?: boolean;
   /** The integration holds an OAuth client id and secret: needed to accept a rotating refresh token. */
   clientCredentials?: boolean;
 }
@@ -69,7 +72,23 @@ function contextKeysOf(context: unknown): string[] {
     .sort((a, b) => a.localeCompare(b));
 }
 
-const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((key) => b.includes(key));
+/**
+ * IsValidContextPayload with maxCount 5 (@novu/shared isValidContextPayload): an object of 1–5
+ * entries, each an id or `{id, data?}`, ids ^[a-zA-Z0-9_-]+$ of 1–100 characters; the type is not
+ * checked. The trigger answers a problem with 422 (events/e2e/context-events.e2e.ts).
+ */
+function contextProblem(context: unknown): string | undefined {
+  const structure = 'Invalid context payload structure. Expected object with context types as keys and string IDs or {id, data} objects as values';
+  if (!context || typeof context !== 'object' || Array.isArray(context)) return structure;
+  const entries = Object.entries(context as Json);
+  if (entries.length === 0) return structure;
+  if (entries.length > 5) return 'Validation Error';
+  for (const [, value] of entries) {
+    const contextId = typeof value === 'string' ? value : value && typeof value === 'object' ? (value as Json).id : undefined;
+    if (typeof contextId !== 'string' || !/^[a-zA-Z0-9_-]{1,100}$/.test(contextId)) return structure;
+  }
+  return undefined;
+}
 
 /** Nest's built-in exceptions spread `{message, error}` into the body; a plain-string exception has no `error`. */
 const nestError: Record<number, string> = {
@@ -96,7 +115,8 @@ export class FakeNovu extends FakeBackend {
     { identifier: 'slack-prod', name: 'Slack (production)', providerId: 'slack', channel: 'chat', active: true, clientCredentials: true },
     { identifier: 'slack-staging', name: 'Slack (staging)', providerId: 'slack', channel: 'chat', active: true },
     { identifier: 'whatsapp-business', name: 'WhatsApp Business', providerId: 'whatsapp-business', channel: 'chat', active: true },
-    { identifier: 'twilio-sms', name: 'Twilio SMS', providerId: 'twilio', channel: 'sms', active: true },
+    { identifier: 'twilio-sms', name: 'Twilio SMS', providerId: 'twilio', channel: 'sms', active: true, primary: true },
+    { identifier: 'vonage-sms', name: 'Vonage SMS', providerId: 'nexmo', channel: 'sms', active: true },
     { identifier: 'sendgrid', name: 'SendGrid', providerId: 'sendgrid', channel: 'email', active: true },
     { identifier: 'old-sms', name: 'Old SMS', providerId: 'nexmo', channel: 'sms', active: false },
   ];
@@ -104,6 +124,13 @@ export class FakeNovu extends FakeBackend {
   idempotencyEnabled = true;
   /** Keys seen by the idempotency layer (one organization), with the answer each replays. */
   readonly idempotency = new Map<string, IdempotencyEntry>();
+  readonly workflows = new Map<string, FakeWorkflow>();
+  /** Where the Slack provider posts: the Slack emulator's Web API, set by the test kit. */
+  slackApiUrl: string | undefined;
+  /** Where the SMS and WhatsApp providers hand texts over: the test kit's phone network. */
+  phoneNetworkUrl: string | undefined;
+  /** Delivers triggers as Novu's worker does, and keeps its records. */
+  readonly worker = new NovuWorker(this);
   private sequence = 0;
 
   constructor() {
@@ -118,9 +145,9 @@ export class FakeNovu extends FakeBackend {
             _environmentId: environmentId,
             _organizationId: 'org',
             deleted: false,
-            primary: false,
             kind: 'delivery',
             ...integration,
+            primary: integration.primary ?? false,
           })),
       },
     }));
@@ -173,6 +200,57 @@ export class FakeNovu extends FakeBackend {
       const subscriber = { ...existing, ...body };
       this.subscribers.set(body.subscriberId, subscriber);
       return this.wrap(201, this.presentSubscriber(subscriber));
+    });
+    this.on('PATCH', '/v2/subscribers/:id', (request, { id }) => {
+      // subscribers-v2 patch-subscriber: only the fields sent change; `null` clears one.
+      const subscriber = this.subscribers.get(id ?? '');
+      if (!subscriber) return this.error(request, 404, `Subscriber: ${id} was not found`);
+      Object.assign(subscriber, request.body as Json);
+      return this.wrap(200, this.presentSubscriber(subscriber));
+    });
+
+    this.on('POST', '/v2/workflows', (request) => this.createWorkflow(request));
+    this.on('GET', '/v2/workflows/:id', (request, { id }) => {
+      const workflow = this.workflows.get(id ?? '');
+      // WorkflowNotFoundException.
+      return workflow ? this.wrap(200, this.presentWorkflow(workflow)) : this.error(request, 404, 'Workflow cannot be found');
+    });
+    this.on('POST', '/v1/events/trigger', (request) => this.trigger(request));
+    this.on('GET', '/v1/notifications', (request) => {
+      const transactionId = request.query.get('transactionId');
+      const limit = Math.min(Number(request.query.get('limit') ?? '10') || 10, 50);
+      const found = this.worker.notifications.filter((notification) => transactionId === null || notification.transactionId === transactionId);
+      return {
+        status: 200,
+        body: { hasMore: found.length > limit, data: found.slice(0, limit).map((item) => this.presentNotification(item)), pageSize: limit, page: 0 },
+      };
+    });
+    this.on('GET', '/v1/notifications/:id', (request, { id }) => {
+      const notification = this.worker.notifications.find((item) => item._id === id);
+      return notification ? this.wrap(200, this.presentNotification(notification)) : this.error(request, 404, `Notification with id ${id} not found`);
+    });
+    this.on('GET', '/v1/messages', (request) => {
+      // transactionId is an array parameter (GetMessagesRequestDto).
+      const transactionIds = request.query.getAll('transactionId');
+      const channel = request.query.get('channel');
+      const subscriberId = request.query.get('subscriberId');
+      const limit = Math.min(Number(request.query.get('limit') ?? '10') || 10, 1000);
+      const found = this.worker.messages.filter(
+        (message) =>
+          (transactionIds.length === 0 || transactionIds.includes(message.transactionId)) &&
+          (channel === null || message.channel === channel) &&
+          (subscriberId === null || message.subscriberId === subscriberId),
+      );
+      return {
+        status: 200,
+        body: {
+          totalCount: found.length,
+          hasMore: found.length > limit,
+          data: found.slice(0, limit).map((item) => this.presentMessage(item)),
+          pageSize: limit,
+          page: 0,
+        },
+      };
     });
   }
 
@@ -248,6 +326,154 @@ export class FakeNovu extends FakeBackend {
     }
     this.idempotency.set(key, { hash, reply });
     return { ...reply, headers: { ...reply.headers, 'idempotency-key': key } };
+  }
+
+  /**
+   * workflows (upsert-workflow.usecase.ts, create-workflow-v0 generateUniqueIdentifier): a new
+   * workflow is active unless `active: false` is sent (the server's default is true, the spec's
+   * false); an id already taken gets a random suffix rather than a 409.
+   */
+  private createWorkflow(request: RecordedRequest): Reply {
+    const body = request.body as Json;
+    let workflowId = String(
+      body.workflowId ??
+        String(body.name)
+          .toLowerCase()
+          .replace(/[^a-z0-9]+/g, '-'),
+    );
+    while (this.workflows.has(workflowId)) workflowId = `${body.workflowId}-${randomBytes(3).toString('hex')}`;
+    const at = this.now();
+    const workflow: FakeWorkflow = {
+      _id: randomBytes(12).toString('hex'),
+      workflowId,
+      name: String(body.name),
+      active: body.active ?? true,
+      steps: ((body.steps ?? []) as Json[]).map((step, index) => ({
+        _id: randomBytes(12).toString('hex'),
+        stepId: String(step.stepId ?? `${step.type}-step${index > 0 ? `-${index}` : ''}`),
+        name: String(step.name),
+        type: String(step.type),
+        controlValues: (step.controlValues ?? {}) as FakeWorkflow['steps'][number]['controlValues'],
+      })),
+      createdAt: at,
+      updatedAt: at,
+    };
+    this.workflows.set(workflowId, workflow);
+    return this.wrap(201, this.presentWorkflow(workflow));
+  }
+
+  /** A workflow as an integrator would have made it in Novu's dashboard: a chat step, an SMS step, or both. */
+  addWorkflow(workflowId: string, steps: ('chat' | 'sms')[], body = '{{payload.text}}'): FakeWorkflow {
+    const at = this.now();
+    const workflow: FakeWorkflow = {
+      _id: randomBytes(12).toString('hex'),
+      workflowId,
+      name: workflowId,
+      active: true,
+      steps: steps.map((type) => ({ _id: randomBytes(12).toString('hex'), stepId: `${type}-step`, name: type, type, controlValues: { body } })),
+      createdAt: at,
+      updatedAt: at,
+    };
+    this.workflows.set(workflowId, workflow);
+    return workflow;
+  }
+
+  /**
+   * events/usecases/parse-event-request.usecase.ts: the context as IsValidContextPayload takes it
+   * (at most 5 entries, ids ^[a-zA-Z0-9_-]+$ of 1–100 characters, 422 otherwise); an unknown
+   * workflow is a 422 `workflow_not_found`; an inactive one is acknowledged as
+   * `trigger_not_active`; otherwise `processed` at once, and the worker delivers afterwards.
+   * Subscribers named by id are made when missing; a subscriber object updates the subscriber.
+   */
+  private trigger(request: RecordedRequest): Reply {
+    const body = request.body as Json;
+    const context = body.context;
+    if (context !== undefined) {
+      const problem = contextProblem(context);
+      if (problem) return this.error(request, 422, problem);
+    }
+    const workflow = this.workflows.get(String(body.name));
+    if (!workflow) return this.error(request, 422, 'workflow_not_found');
+    const transactionId = typeof body.transactionId === 'string' ? body.transactionId : randomUUID();
+    if (!workflow.active) return this.wrap(201, { acknowledged: true, status: 'trigger_not_active', transactionId });
+    const recipients = (Array.isArray(body.to) ? body.to : [body.to]) as (string | Json)[];
+    if (recipients.length > 100) return this.error(request, 422, 'Maximum number of recipients can be 100');
+    for (const recipient of recipients) {
+      const { subscriberId, ...fields } = typeof recipient === 'string' ? { subscriberId: recipient } : (recipient as Json & { subscriberId: string });
+      const subscriber = this.subscribers.get(subscriberId) ?? { subscriberId };
+      this.subscribers.set(subscriberId, { ...subscriber, ...fields });
+      this.worker.enqueue({
+        workflow,
+        subscriberId,
+        payload: (body.payload ?? {}) as Json,
+        overrides: (body.overrides ?? {}) as Json,
+        contextKeys: contextKeysOf(context),
+        transactionId,
+      });
+    }
+    return this.wrap(201, {
+      acknowledged: true,
+      status: 'processed',
+      transactionId,
+      activityFeedLink: `https://dashboard.novu.co/activity?transactionId=${transactionId}`,
+    });
+  }
+
+  private presentWorkflow(workflow: FakeWorkflow): Json {
+    return {
+      _id: workflow._id,
+      workflowId: workflow.workflowId,
+      slug: `${workflow.workflowId}_wf_${workflow._id}`,
+      name: workflow.name,
+      active: workflow.active,
+      status: workflow.active ? 'ACTIVE' : 'INACTIVE',
+      origin: 'novu-cloud',
+      severity: 'none',
+      tags: [],
+      preferences: { user: null, default: {} },
+      steps: workflow.steps.map((step) => ({ ...step, slug: `${step.stepId}_st_${step._id}`, controls: { values: step.controlValues } })),
+      createdAt: workflow.createdAt,
+      updatedAt: workflow.updatedAt,
+    };
+  }
+
+  /** ActivityNotificationResponseDto. */
+  private presentNotification(notification: FakeNotification): Json {
+    const subscriber = this.subscribers.get(notification.subscriberId);
+    return {
+      _id: notification._id,
+      _environmentId: environmentId,
+      _organizationId: 'org',
+      _subscriberId: notification.subscriberId,
+      _templateId: notification.workflow._id,
+      transactionId: notification.transactionId,
+      createdAt: notification.createdAt,
+      channels: [...new Set(notification.workflow.steps.map((step) => step.type))],
+      subscriber: { _id: notification.subscriberId, subscriberId: notification.subscriberId, phone: subscriber?.phone ?? undefined },
+      template: {
+        _id: notification.workflow._id,
+        name: notification.workflow.name,
+        origin: 'novu-cloud',
+        triggers: [{ identifier: notification.workflow.workflowId }],
+      },
+      payload: notification.payload,
+      contextKeys: notification.contextKeys,
+      jobs: notification.jobs.map((job) => ({ ...job, executionDetails: job.executionDetails })),
+    };
+  }
+
+  /** MessageResponseDto: content is null for chat and SMS (STORE_NOTIFICATION_CONTENT is off). */
+  private presentMessage(message: FakeMessage): Json {
+    return {
+      ...message,
+      _environmentId: environmentId,
+      _organizationId: 'org',
+      _subscriberId: message.subscriberId,
+      content: null,
+      read: false,
+      seen: false,
+      cta: {},
+    };
   }
 
   /** Every access token Novu was given (create or update), oldest first. */
@@ -373,7 +599,7 @@ export class FakeNovu extends FakeBackend {
       (connection) =>
         connection.integrationIdentifier === integration.identifier &&
         (connection.subscriberId ?? null) === sentSubscriber &&
-        sameSet(connection.contextKeys, keys),
+        exactContextMatch(connection.contextKeys, keys),
     );
     if (duplicate) {
       const subscriberPart = sentSubscriber ? `subscriberId "${sentSubscriber}"` : 'no subscriberId';
@@ -513,7 +739,7 @@ export class FakeNovu extends FakeBackend {
     if (query.get('providerId') !== null && integration?.providerId !== query.get('providerId')) return false;
     if (query.has('contextKeys')) {
       const wanted = query.getAll('contextKeys').filter((key) => key !== '');
-      if (!sameSet(contextKeys, wanted)) return false;
+      if (!exactContextMatch(contextKeys, wanted)) return false;
     }
     return true;
   }

@@ -5,6 +5,7 @@ import { BackendError } from '../../../http/errors.js';
 import { describeJobError, type JobFinish, type JobRunContext, TerminalJobError } from '../../../jobs/queue.js';
 import type { Actor } from '../../../slack/actor.js';
 import type { SlackMessage } from '../../../slack/bot-clients.js';
+import { keptPhoneDetail } from '../../../store/records/phone-imports.js';
 import type { ImportRow, ImportRowState, JobRecord, PhoneImport, WorkspaceKey } from '../../../store/types.js';
 import type { NovuScope } from '../../../tenancy/novu-scope.js';
 import { type Tenant, tenantOfKey } from '../../../tenancy/tenant.js';
@@ -361,7 +362,8 @@ export class PhoneImports {
   private settleRow(runId: string, rowNumber: number, outcome: JobFinish<RegisterResult>['outcome']): Promise<boolean> {
     const state: Extract<ImportRowState, 'created' | 'existing' | 'failed'> =
       outcome.status === 'failed' ? 'failed' : outcome.result.existing ? 'existing' : 'created';
-    const detail = outcome.status === 'failed' ? outcome.error.slice(0, 500) : undefined;
+    const kept = outcome.status === 'done' && outcome.result.phone?.kind === 'kept' ? outcome.result.phone.current : undefined;
+    const detail = outcome.status === 'failed' ? outcome.error.slice(0, 500) : kept ? `${keptPhoneDetail}${kept}` : undefined;
     return this.services.store.phoneImports.settleRow(runId, rowNumber, state, detail);
   }
 
@@ -454,12 +456,14 @@ export class PhoneImports {
       if (!run?.channelId || !run.messageTs) return;
       const counts = await store.phoneImports.counts(runId);
       const details =
-        run.status === 'planned'
-          ? {
-              problems: await store.phoneImports.problemCounts(runId),
-              firstProblems: await store.phoneImports.rows(runId, { states: ['problem'], limit: problemsShown }),
-            }
-          : undefined;
+        run.status === 'done'
+          ? { problems: {}, firstProblems: [], keptPhones: await store.phoneImports.keptPhones(runId) }
+          : run.status === 'planned'
+            ? {
+                problems: await store.phoneImports.problemCounts(runId),
+                firstProblems: await store.phoneImports.rows(runId, { states: ['problem'], limit: problemsShown }),
+              }
+            : undefined;
       const client = await bots.forWorkspace(run.workspaceKey);
       await client?.chat
         .update({ channel: run.channelId, ts: run.messageTs, ...importRunMessage(run, counts, details) } as never)

@@ -141,6 +141,8 @@ const plural = (count: number, one: string, many: string) => `${count.toLocaleSt
 export interface DryRunDetails {
   problems: Partial<Record<ImportProblem, number>>;
   firstProblems: ImportRow[];
+  /** At the end: registered rows whose subscriber kept another phone for SMS. */
+  keptPhones?: number;
 }
 
 /** The run's message: reading, then the dry run with its buttons, the progress, and the end. */
@@ -160,7 +162,7 @@ export function importRunMessage(run: PhoneImport, counts: ImportRowCounts, deta
       return { text, blocks: [section(text)] };
     }
     case 'done':
-      return summaryMessage(run, counts);
+      return summaryMessage(run, counts, details?.keptPhones ?? 0);
     case 'cancelled': {
       const text = `Import of ${file} cancelled: nothing was registered.`;
       return { text, blocks: [section(text)] };
@@ -221,13 +223,19 @@ function problemList(rows: ImportRow[]): string {
   return truncate(`*First problems*\n${lines.join('\n')}`, 3000);
 }
 
-function summaryMessage(run: PhoneImport, counts: ImportRowCounts): SlackMessage {
+function summaryMessage(run: PhoneImport, counts: ImportRowCounts, keptPhones: number): SlackMessage {
   const already = counts['already-registered'] + counts.existing;
   const head = `Import of ${code(run.fileName)}: ${plural(counts.created, 'number registered', 'numbers registered')}, ${plural(already, 'was registered already', 'were registered already')}, ${plural(counts.failed, 'failed', 'failed')}.`;
   const blocks: KnownBlock[] = [section(`${counts.failed ? ':warning:' : ':white_check_mark:'} ${head}`)];
   const notes: string[] = [];
   if (counts.failed) notes.push(`The rows Novu did not take, with its reason for each, are in ${code(failuresFileName(run))} below.`);
   if (counts.problem) notes.push(`${plural(counts.problem, 'row', 'rows')} with problems were skipped (see the dry run).`);
+  if (keptPhones) {
+    // Novu's SMS step sends to the subscriber's own phone: one it already had is never replaced without asking.
+    notes.push(
+      `${plural(keptPhones, 'number', 'numbers')} on an SMS integration belong to subscribers who already have another phone in Novu, where their SMS still go. \`/connect check\` lists them, each with *Use this number*.`,
+    );
+  }
   if (notes.length) blocks.push(context(notes.join(' ')));
   return {
     text: `Import of ${escapeMrkdwn(run.fileName)}: ${counts.created} registered, ${already} already registered, ${counts.failed} failed.`,

@@ -1,0 +1,167 @@
+import { z } from 'zod';
+import type { Services } from '../../app/services.js';
+import type { Action } from '../../permissions/policy.js';
+import { type Actor, actorOf } from '../../slack/actor.js';
+import { code } from '../../slack/blocks.js';
+import type { CommandRequest, CommandRouter } from '../../slack/commands/router.js';
+import type { ButtonArgs, SlackListeners } from '../../slack/listener-table.js';
+import { type Replies, type Reply, type ReplyTo, replyView } from '../../slack/replies.js';
+import type { OwnedEndpoint } from '../../store/types.js';
+import type { SubscriberPhones } from '../phone/subscriber-phone.js';
+import { describePostFailure, joinChannel } from '../routes/slack-checks.js';
+import { deliveryActions, withSuffixes } from './actions.js';
+import type { DeliveryChecks } from './health.js';
+import { checkingReply } from './health-messages.js';
+import { describeEndpoint } from './messages.js';
+import { labelOf } from './model.js';
+import type { EndpointMoves } from './moves.js';
+import { alreadyTestingReply, notYoursReply, refusedReply, testingReply } from './test-messages.js';
+import type { DeliveryTests } from './test-through-novu.js';
+
+const fixRequest = z.object({
+  fix: z.enum(['move', 'join', 'set-phone']),
+  identifier: z.string().min(1).max(100),
+  expected: z.string().max(64).nullish(),
+});
+
+/**
+ * Test through Novu (wherever its button is: beside routes, phone endpoints, results, on the App
+ * Home), the delivery check (`/connect check` and the App Home), and the check's fixes.
+ */
+export class DeliveryHandlers {
+  constructor(
+    private readonly services: Services,
+    private readonly parts: { tests: DeliveryTests; checks: DeliveryChecks; moves: EndpointMoves; replies: Replies; phones: SubscriberPhones },
+  ) {}
+
+  register(app: SlackListeners, router: CommandRouter): void {
+    router.on('connect', 'check', (request) => this.checkCommand(request));
+    app.action(withSuffixes(deliveryActions.test), (args: ButtonArgs) => this.clickTest(args));
+    app.action(deliveryActions.check, (args: ButtonArgs) => this.clickCheck(args));
+    app.action(withSuffixes(deliveryActions.fix), (args: ButtonArgs) => this.clickFix(args));
+    // "Use this number for SMS" beside a registration whose subscriber has another phone: the same fix.
+    app.action(deliveryActions.setPhone, (args: ButtonArgs) => this.clickFix(args));
+  }
+
+  private async checkCommand({ actor, body, respond }: CommandRequest): Promise<void> {
+    // Stored before the person is told it is under way; the report comes through the command's response_url.
+    await this.parts.checks.enqueue(
+      { workspaceKey: actor.tenant.key, requestedBy: actor.userId, replyTo: { kind: 'response', url: body.response_url } },
+      body.trigger_id,
+    );
+    const reply = checkingReply();
+    await respond({ response_type: 'ephemeral', text: reply.text, blocks: reply.blocks });
+  }
+
+  private async clickCheck({ ack, action, body, client, context }: ButtonArgs): Promise<void> {
+    await ack();
+    const actor = actorOf(context);
+    const replyTo = replyToOf(body);
+    const refusal = await this.services.permissions.refusal(actor, 'delivery.test', client, 'delivery check');
+    if (refusal) return this.reply(actor, replyTo, refusedReply(refusal.message));
+    await this.parts.checks.enqueue({ workspaceKey: actor.tenant.key, requestedBy: actor.userId, replyTo }, action.action_ts);
+    if (replyTo.kind !== 'dm') await this.reply(actor, replyTo, checkingReply());
+  }
+
+  private async clickTest({ ack, action, body, client, context }: ButtonArgs): Promise<void> {
+    await ack();
+    const actor = actorOf(context);
+    const replyTo = replyToOf(body);
+    const identifier = action.value ?? '';
+    const refusal = await this.services.permissions.refusal(actor, 'delivery.test', client, `test ${identifier}`);
+    if (refusal) return this.reply(actor, replyTo, refusedReply(refusal.message));
+    const record = await this.testable(actor, identifier);
+    if (!record) return this.reply(actor, replyTo, notYoursReply());
+    const { tests } = this.parts;
+    if (await tests.running(actor.tenant.key, identifier)) return this.reply(actor, replyTo, alreadyTestingReply());
+    // The test is stored before anyone is told it is on its way.
+    const jobId = await tests.enqueue({ workspaceKey: actor.tenant.key, requestedBy: actor.userId, identifier, replyTo }, action.action_ts);
+    if (replyTo.kind === 'dm') return;
+    if (replyTo.kind === 'view') await client.views.update({ view_id: replyTo.viewId, view: replyView(testingReply(labelOf(record))) }).catch(() => {});
+    else await this.reply(actor, replyTo, testingReply(labelOf(record)));
+    // A quick test may have finished, and shown its result, before "Testing…" was drawn over it.
+    const finished = await tests.finishedReply(jobId);
+    if (finished) await this.reply(actor, replyTo, finished);
+  }
+
+  /** A Fix from the delivery check: checked again here, for this workspace's own route or endpoint, by who may change it. */
+  private async clickFix({ ack, action, body, client, context }: ButtonArgs): Promise<void> {
+    await ack();
+    const actor = actorOf(context);
+    const replyTo = replyToOf(body);
+    const parsed = fixRequest.safeParse(safeJson(action.value));
+    const record = parsed.success ? await this.testable(actor, parsed.data.identifier) : undefined;
+    if (!parsed.success || !record) return this.reply(actor, replyTo, notYoursReply());
+    const { fix, identifier } = parsed.data;
+    const needed: Action = record.type === 'phone' ? 'endpoints.write' : 'routes.write';
+    const refusal = await this.services.permissions.refusal(actor, needed, client, `fix ${identifier}`);
+    if (refusal) return this.reply(actor, replyTo, refusedReply(refusal.message));
+    if (fix === 'move') {
+      await this.parts.moves.enqueue({ workspaceKey: record.workspaceKey, requestedBy: actor.userId, identifier }, `fix:${identifier}:${action.action_ts}`);
+      return this.reply(
+        actor,
+        replyTo,
+        fixReply(`:truck: Writing ${describeEndpoint(labelOf(record))} again in this workspace’s context; you get a direct message when it is done.`),
+      );
+    }
+    if (fix === 'join' && record.type === 'slack_channel') {
+      const joinError = await joinChannel(client, record.target);
+      await this.services.audit.record({
+        action: 'delivery.fix',
+        outcome: joinError ? 'failed' : 'ok',
+        workspaceKey: actor.tenant.key,
+        userId: actor.userId,
+        target: `channel ${record.target}`,
+        error: joinError,
+        detail: { fix },
+      });
+      return this.reply(
+        actor,
+        replyTo,
+        fixReply(
+          joinError
+            ? `:x: ${describePostFailure(joinError, `<#${record.target}>`)}`
+            : `:white_check_mark: Switchboard joined <#${record.target}>: Novu can post there now.`,
+        ),
+      );
+    }
+    if (fix === 'set-phone' && record.type === 'phone') {
+      await this.parts.phones.enqueueReplace(
+        { workspaceKey: record.workspaceKey, requestedBy: actor.userId, identifier, expected: parsed.data.expected ?? null, replyTo },
+        action.action_ts,
+      );
+      return this.reply(actor, replyTo, fixReply(`:hourglass_flowing_sand: Making ${code(record.target)} ${code(record.subscriberId)}’s phone in Novu…`));
+    }
+    return this.reply(actor, replyTo, fixReply(':grey_question: That fix does not apply here any more; run `/connect check` again.'));
+  }
+
+  /** The tenant's own route or endpoint (operators: anyone's); nothing says whether another workspace has it. */
+  private async testable(actor: Actor, identifier: string): Promise<OwnedEndpoint | undefined> {
+    if (!identifier) return undefined;
+    const record = await this.services.store.endpoints.find(identifier);
+    return record && (record.workspaceKey === actor.tenant.key || this.services.permissions.isOperator(actor.userId)) ? record : undefined;
+  }
+
+  private reply(actor: Actor, replyTo: ReplyTo, reply: Reply): Promise<void> {
+    return this.parts.replies.send(actor.tenant.key, actor.userId, replyTo, reply);
+  }
+}
+
+function fixReply(text: string): Reply {
+  return { title: 'Delivery check', text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+}
+
+/** A button in a modal answers in the modal; in a message, through its response_url; on the App Home, by direct message. */
+function replyToOf(body: ButtonArgs['body']): ReplyTo {
+  if (body.view?.type === 'modal') return { kind: 'view', viewId: body.view.id };
+  if (body.response_url) return { kind: 'response', url: body.response_url };
+  return { kind: 'dm' };
+}
+
+function safeJson(text: string | undefined): unknown {
+  try {
+    return JSON.parse(text ?? '');
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,210 @@
+import type { Services } from '../../app/services.js';
+import type { NovuClient } from '../../backends/novu/client.js';
+import { isNovuNotFound } from '../../backends/novu/explain.js';
+import { type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
+import type { ConnectionRecord, OwnedEndpoint, WorkspaceKey } from '../../store/types.js';
+import { contextKeysOf, sameContextKeys } from '../../tenancy/novu-scope.js';
+import { type Tenant, tenantOfKey } from '../../tenancy/tenant.js';
+import { bodyOf, type EndpointWriter } from '../endpoint-writer.js';
+import { asNovuJobError, describeNovuFailure } from '../novu-failures.js';
+import { registerJob } from '../phone/endpoint-jobs.js';
+import { createRouteJob, routeIdentifier } from '../routes/route-jobs.js';
+import { movedDirectMessage } from './messages.js';
+import { type EndpointLabel, labelOf, type MoveResult } from './model.js';
+
+export interface MovePayload {
+  workspaceKey: WorkspaceKey;
+  requestedBy?: string;
+  /** Only this endpoint (a Fix from the delivery check); otherwise every endpoint of the tenant. */
+  identifier?: string;
+  /** Later rounds look again for writes that were in flight while the previous round ran. */
+  round?: number;
+}
+
+export const moveJob = 'novu.endpoints.move';
+const maxRounds = 5;
+const pageSize = 100;
+
+/** Where a recorded endpoint belongs now: the connection's context set; a route also on its integration and connection. */
+export interface TargetScope {
+  identifier: string;
+  integrationIdentifier: string;
+  connectionIdentifier: string | null;
+  context: Record<string, string>;
+}
+
+export function targetScope(tenant: Tenant, record: OwnedEndpoint, connection: ConnectionRecord): TargetScope {
+  const context = connection.context ?? {};
+  if (record.type === 'phone') {
+    return { identifier: record.identifier, integrationIdentifier: record.integrationIdentifier, connectionIdentifier: record.connectionIdentifier, context };
+  }
+  return {
+    identifier: routeIdentifier(tenant.id, connection.integrationIdentifier, record.type, record.subscriberId, record.target),
+    integrationIdentifier: connection.integrationIdentifier,
+    connectionIdentifier: connection.identifier,
+    context,
+  };
+}
+
+/** Recorded as written in that scope (an endpoint recorded before contexts were kept is not known to be). */
+export function recordedInScope(record: OwnedEndpoint, target: TargetScope): boolean {
+  return (
+    record.identifier === target.identifier &&
+    record.integrationIdentifier === target.integrationIdentifier &&
+    record.connectionIdentifier === target.connectionIdentifier &&
+    record.contextKeys !== null &&
+    sameContextKeys(record.contextKeys, contextKeysOf(target.context))
+  );
+}
+
+/**
+ * A change of the connection's context set (or integration) moves every route and phone endpoint
+ * of the tenant with it, through the durable queue: Novu's worker would otherwise find the routes
+ * under the old context and the connection under the new one, and deliver nothing
+ * (docs/decisions.md, "One context per tenant"). Each endpoint is written again in the new scope
+ * exactly once (deterministic identifiers, looked up after a lost answer); a job that runs again
+ * skips what is already moved. Writes that were in flight while it ran are looked at again.
+ */
+export class EndpointMoves {
+  constructor(
+    private readonly services: Services,
+    private readonly novu: NovuClient,
+    private readonly writer: EndpointWriter,
+  ) {
+    services.queue.define<MovePayload, MoveResult>({
+      kind: moveJob,
+      run: (payload, context) => this.run(payload, context),
+      onFinished: (finish) => this.afterMove(finish),
+      describeError: describeNovuFailure,
+    });
+  }
+
+  /** Queues a move of the tenant's endpoints (or one of them) to its connection's scope; one job per dedupe key. */
+  async enqueue(payload: MovePayload, dedupeKey: string, runAt?: number): Promise<void> {
+    await this.services.queue.enqueue(moveJob, payload, { dedupeKey, workspaceKey: payload.workspaceKey, requestedBy: payload.requestedBy, runAt });
+  }
+
+  /** What a move would touch now: how many endpoints are outside the connection's scope, and the first few. */
+  async outOfScope(tenant: Tenant, connection: ConnectionRecord, sampleSize = 10): Promise<{ count: number; sample: EndpointLabel[] }> {
+    let count = 0;
+    const sample: EndpointLabel[] = [];
+    await this.eachEndpoint(tenant.key, async (record) => {
+      if (recordedInScope(record, targetScope(tenant, record, connection))) return;
+      count += 1;
+      if (sample.length < sampleSize) sample.push(labelOf(record));
+    });
+    return { count, sample };
+  }
+
+  private async eachEndpoint(workspaceKey: WorkspaceKey, visit: (record: OwnedEndpoint) => Promise<void>): Promise<void> {
+    let after: { createdAt: number; identifier: string } | undefined;
+    for (;;) {
+      const page = await this.services.store.endpoints.page({ workspaceKey, after, limit: pageSize });
+      for (const record of page) await visit(record);
+      const last = page.at(-1);
+      if (!last || page.length < pageSize) return;
+      after = { createdAt: last.createdAt, identifier: last.identifier };
+    }
+  }
+
+  private async run(payload: MovePayload, context: JobRunContext): Promise<MoveResult> {
+    const tenant = tenantOfKey(payload.workspaceKey);
+    const connection = await this.services.store.connections.find(tenant.key);
+    if (!connection || connection.state === 'disconnecting' || connection.syncedAt === null) {
+      return { context: [], moved: [], failed: [], inScope: 0, noConnection: true };
+    }
+    const result: MoveResult = { context: contextKeysOf(connection.context ?? {}), moved: [], failed: [], inScope: 0 };
+    const one = payload.identifier ? await this.services.store.endpoints.find(payload.identifier) : undefined;
+    if (payload.identifier && one?.workspaceKey !== tenant.key) throw new TerminalJobError('That route or endpoint is not this workspace’s.');
+    const visit = async (record: OwnedEndpoint) => {
+      const target = targetScope(tenant, record, connection);
+      // A Fix names one endpoint because Novu's copy differs from the record: only Novu's answer counts then.
+      if (await this.alreadyThere(record, target, { trustRecord: !payload.identifier })) {
+        result.inScope += 1;
+        return;
+      }
+      try {
+        await this.writer.move(tenant, record, bodyOf(record, target), context);
+        result.moved.push(labelOf({ ...record, identifier: target.identifier }));
+      } catch (error) {
+        if (!(error instanceof TerminalJobError)) throw error;
+        result.failed.push({ ...labelOf(record), reason: error.message });
+      }
+    };
+    if (one) await visit(one);
+    else await this.eachEndpoint(tenant.key, visit);
+    if (!payload.identifier) await this.lookAgainLater(payload, context);
+    return result;
+  }
+
+  /**
+   * Recorded in the scope (when the record is trusted), or found in Novu in that scope, which is
+   * then recorded instead of writing it again. Without trust, or for an endpoint recorded before
+   * contexts were kept, Novu is asked.
+   */
+  private async alreadyThere(record: OwnedEndpoint, target: TargetScope, { trustRecord }: { trustRecord: boolean }): Promise<boolean> {
+    if (trustRecord && recordedInScope(record, target)) return true;
+    if ((trustRecord && record.contextKeys !== null) || record.identifier !== target.identifier) return false;
+    let found: Awaited<ReturnType<NovuClient['getEndpoint']>>;
+    try {
+      found = await this.novu.getEndpoint(record.identifier);
+    } catch (error) {
+      if (isNovuNotFound(error)) return false;
+      throw asNovuJobError(error);
+    }
+    const keys = contextKeysOf(target.context);
+    const there =
+      sameContextKeys(found.contextKeys, keys) &&
+      found.integrationIdentifier === target.integrationIdentifier &&
+      (found.connectionIdentifier ?? null) === target.connectionIdentifier;
+    if (there) await this.services.store.endpoints.rescope(record.identifier, { ...target, contextKeys: keys });
+    return there;
+  }
+
+  /**
+   * A route or registration that was being written while this ran read the old scope and may be
+   * recorded after this passed it: while any is running, look once more a little later. Queued
+   * ones read the new scope when they run.
+   */
+  private async lookAgainLater(payload: MovePayload, context: JobRunContext): Promise<void> {
+    const round = payload.round ?? 1;
+    if (round >= maxRounds) return;
+    const inFlight = await this.services.store.jobs.list({
+      statuses: ['running'],
+      workspaceKey: payload.workspaceKey,
+      kinds: [createRouteJob, registerJob],
+      limit: 1,
+    });
+    if (inFlight.length === 0) return;
+    const next: MovePayload = { ...payload, round: round + 1 };
+    await this.enqueue(next, `${context.job.dedupeKey}:round-${round + 1}`, Date.now() + this.services.config.tuning.jobLeaseMs);
+  }
+
+  private async afterMove({ job, outcome }: JobFinish<MoveResult>): Promise<void> {
+    const payload = job.payload as MovePayload;
+    if (outcome.status === 'done' && (outcome.result.noConnection || (payload.round ?? 1) > 1) && outcome.result.moved.length === 0) return;
+    await this.services.audit.record({
+      action: 'delivery.move',
+      outcome: outcome.status === 'failed' ? 'failed' : outcome.result.failed.length > 0 ? 'failed' : 'ok',
+      workspaceKey: payload.workspaceKey,
+      userId: payload.requestedBy,
+      backend: 'novu',
+      error:
+        outcome.status === 'failed'
+          ? outcome.error
+          : outcome.result.failed.map((failure) => `${failure.identifier}: ${failure.reason}`).join('; ') || undefined,
+      detail:
+        outcome.status === 'done'
+          ? {
+              context: outcome.result.context,
+              moved: outcome.result.moved.map((endpoint) => endpoint.identifier),
+              failed: outcome.result.failed.map((endpoint) => endpoint.identifier),
+              inScope: outcome.result.inScope,
+            }
+          : { attempts: job.attempts },
+    });
+    if (payload.requestedBy && (outcome.status === 'failed' || outcome.result.moved.length > 0 || outcome.result.failed.length > 0)) {
+      await this.services.bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, movedDirectMessage(outcome));
+    }
+  }
+}

@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import type { Activity, NovuMessage } from '../../backends/novu/schemas.js';
+import type { OwnedEndpointType } from '../../store/types.js';
+
+/**
+ * Where a test notification ended, read from Novu's own records of it: the job of the step, its
+ * execution details, and (for SMS) the message. The strings are Novu's worker's
+ * (send-message-chat.usecase.ts, send-message-sms.usecase.ts, DetailEnum in
+ * libs/application-generic/…/create-execution-details/types/index.ts; the Slack provider throws
+ * `Slack API Error: <code>`).
+ */
+export type VerdictOutcome =
+  /** Novu's provider accepted it for this endpoint: posted in Slack, or handed to the SMS/WhatsApp provider. */
+  | 'delivered'
+  /** The chat step found no endpoint of the subscriber in the trigger's context. */
+  | 'no-route'
+  /** Novu delivered to the subscriber's other endpoints, but did not select this one (another context or integration). */
+  | 'not-selected'
+  /** Posted with an empty token: no connection in the trigger's context (Slack answers not_authed). */
+  | 'no-connection'
+  /** Slack refused the connection's token. */
+  | 'token-refused'
+  /** Slack refused the post (not_in_channel, channel_not_found, is_archived…). */
+  | 'slack-refused'
+  /** Another provider error. */
+  | 'provider-error'
+  /** The integration is not active in Novu. */
+  | 'integration-inactive'
+  /** SMS: the subscriber has no phone in Novu. */
+  | 'no-phone'
+  /** SMS: Novu sent to the subscriber's phone, which is another number. */
+  | 'other-phone'
+  /** Novu had not finished with it when Switchboard stopped following. */
+  | 'not-processed'
+  /** Novu did not take the trigger. */
+  | 'trigger-refused';
+
+export interface Verdict {
+  outcome: VerdictOutcome;
+  transactionId: string;
+  /** Slack's error code, for the Slack outcomes. */
+  slackError?: string;
+  /** The number Novu sent an SMS to, or the provider's error: words for a details line. */
+  phone?: string;
+  error?: string;
+  /** Novu's execution details, in order: the details line. */
+  details: string[];
+}
+
+export interface TestedEndpoint {
+  identifier: string;
+  type: OwnedEndpointType;
+  /** The channel, user or number. */
+  target: string;
+}
+
+const finished = new Set(['completed', 'failed', 'canceled', 'skipped', 'merged']);
+const tokenErrors = new Set(['invalid_auth', 'token_revoked', 'token_expired', 'account_inactive']);
+
+const rawSchema = z.object({ channelData: z.object({ identifier: z.string().nullish() }).loose().nullish(), message: z.string().nullish() }).loose();
+
+function rawOf(raw: string | null | undefined): z.infer<typeof rawSchema> | undefined {
+  if (!raw) return undefined;
+  try {
+    const parsed = rawSchema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The verdict, or undefined while Novu is still working on the step. */
+export function readVerdict(
+  endpoint: TestedEndpoint,
+  channel: 'chat' | 'sms',
+  transactionId: string,
+  activities: Activity[],
+  messages: NovuMessage[],
+): Verdict | undefined {
+  const job = activities.flatMap((activity) => activity.jobs ?? []).find((candidate) => candidate.type === channel);
+  if (!job || !finished.has(job.status)) return undefined;
+  const executionDetails = job.executionDetails ?? [];
+  const details = executionDetails.map((detail) => detail.detail);
+  const verdict = (outcome: VerdictOutcome, extra: Partial<Verdict> = {}): Verdict => ({ outcome, transactionId, details, ...extra });
+  if (details.includes('Subscriber does not have an active integration')) return verdict('integration-inactive');
+  return channel === 'chat' ? chatVerdict(endpoint, executionDetails, verdict) : smsVerdict(endpoint, job.status, messages, verdict);
+}
+
+function chatVerdict(
+  endpoint: TestedEndpoint,
+  executionDetails: NonNullable<Activity['jobs']>[number]['executionDetails'] & {},
+  verdict: (outcome: VerdictOutcome, extra?: Partial<Verdict>) => Verdict,
+): Verdict {
+  const mine = executionDetails.filter((detail) => rawOf(detail.raw)?.channelData?.identifier === endpoint.identifier);
+  if (mine.some((detail) => detail.detail === 'Message sent')) return verdict('delivered');
+  const failure = mine.find((detail) => detail.detail === 'Unexpected provider error');
+  if (failure) {
+    const message = rawOf(failure.raw)?.message ?? '';
+    const slackError = /Slack API Error: ([a-z_]+)/.exec(message)?.[1];
+    if (slackError === 'not_authed') return verdict('no-connection', { slackError });
+    if (slackError && tokenErrors.has(slackError)) return verdict('token-refused', { slackError });
+    if (slackError) return verdict('slack-refused', { slackError });
+    return verdict('provider-error', { error: message || 'the provider gave no reason' });
+  }
+  const details = executionDetails.map((detail) => detail.detail);
+  if (details.some((detail) => detail.startsWith('Subscriber does not have a configured channel'))) return verdict('no-route');
+  return verdict('not-selected');
+}
+
+function smsVerdict(
+  endpoint: TestedEndpoint,
+  status: string,
+  messages: NovuMessage[],
+  verdict: (outcome: VerdictOutcome, extra?: Partial<Verdict>) => Verdict,
+): Verdict {
+  const message = messages.find((candidate) => candidate.channel === 'sms');
+  if (message?.errorId === 'no_subscriber_phone') return verdict('no-phone');
+  if (message?.phone && message.phone !== endpoint.target) return verdict('other-phone', { phone: message.phone });
+  if (message?.status === 'error') return verdict('provider-error', { error: message.errorText ?? 'the SMS provider gave no reason' });
+  if (status === 'completed' && message) return verdict('delivered', { phone: message.phone ?? endpoint.target });
+  return verdict('provider-error', { error: message?.errorText ?? `Novu ended the SMS step as ${status}` });
+}

@@ -1,0 +1,133 @@
+import type { Services } from '../../app/services.js';
+import type { NovuClient } from '../../backends/novu/client.js';
+import { type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
+import { code, escapeMrkdwn, section } from '../../slack/blocks.js';
+import type { Replies, Reply, ReplyTo } from '../../slack/replies.js';
+import type { WorkspaceKey } from '../../store/types.js';
+import { asNovuJobError, describeNovuFailure } from '../novu-failures.js';
+
+/**
+ * Novu's SMS step never reads phone endpoints: it sends to `payload.phone`, else to the
+ * subscriber's own `phone` (send-message-sms.usecase.ts). So a number registered on an SMS
+ * integration becomes the subscriber's phone too — when the subscriber has none. One the
+ * subscriber already has is never replaced without asking: the person sees it and confirms.
+ */
+export type PhoneOutcome =
+  /** The number is now the subscriber's phone. */
+  | { kind: 'set' }
+  /** It already was. */
+  | { kind: 'same' }
+  /** The subscriber has another phone, kept until someone confirms the replacement. */
+  | { kind: 'kept'; current: string };
+
+export interface SetPhonePayload {
+  workspaceKey: WorkspaceKey;
+  requestedBy: string;
+  /** The phone endpoint whose number becomes the subscriber's phone. */
+  identifier: string;
+  /** The phone the person saw (null: none): replaced only if Novu still has it. */
+  expected: string | null;
+  replyTo: ReplyTo;
+}
+
+export interface SetPhoneResult {
+  subscriberId: string;
+  phone: string;
+  previous: string | null;
+}
+
+export const setPhoneJob = 'novu.subscriber.phone';
+
+export class SubscriberPhones {
+  constructor(
+    private readonly services: Services,
+    private readonly novu: NovuClient,
+    private readonly replies: Replies,
+  ) {
+    services.queue.define<SetPhonePayload, SetPhoneResult>({
+      kind: setPhoneJob,
+      run: (payload, context) => this.replace(payload, context),
+      onFinished: (finish) => this.afterReplace(finish),
+      describeError: describeNovuFailure,
+    });
+  }
+
+  /** Whether Novu's SMS steps use this integration: then registering a number also sets the subscriber's phone. */
+  async isSms(integrationIdentifier: string): Promise<boolean> {
+    try {
+      const integrations = (await this.services.integrations?.list()) ?? [];
+      return integrations.some((integration) => integration.identifier === integrationIdentifier && integration.channel === 'sms');
+    } catch (error) {
+      throw asNovuJobError(error);
+    }
+  }
+
+  /** After a registration on an SMS integration: the number becomes the subscriber's phone if it has none. */
+  async afterRegistration(subscriberId: string, e164: string, context: Pick<JobRunContext, 'runId' | 'deadlineMs'>): Promise<PhoneOutcome> {
+    try {
+      const current = (await this.novu.getSubscriber(subscriberId)).phone ?? null;
+      if (current === e164) return { kind: 'same' };
+      if (current) return { kind: 'kept', current };
+      await this.novu.updateSubscriberPhone(subscriberId, e164, { idempotencyKey: `${context.runId}.phone`, deadlineMs: context.deadlineMs });
+      return { kind: 'set' };
+    } catch (error) {
+      throw asNovuJobError(error);
+    }
+  }
+
+  async enqueueReplace(payload: SetPhonePayload, intent: string): Promise<void> {
+    await this.services.queue.enqueue(setPhoneJob, payload, {
+      dedupeKey: `${setPhoneJob}:${payload.identifier}:${intent}`,
+      workspaceKey: payload.workspaceKey,
+      requestedBy: payload.requestedBy,
+    });
+  }
+
+  /** Replaces the subscriber's phone with the endpoint's number, only if Novu still has the phone the person saw. */
+  private async replace(payload: SetPhonePayload, context: JobRunContext): Promise<SetPhoneResult> {
+    const record = await this.services.store.endpoints.find(payload.identifier);
+    const mayChange = record && (record.workspaceKey === payload.workspaceKey || this.services.permissions.isOperator(payload.requestedBy));
+    if (!record || !mayChange || record.type !== 'phone') throw new TerminalJobError('There is no such phone endpoint in this workspace.');
+    let current: string | null;
+    try {
+      current = (await this.novu.getSubscriber(record.subscriberId)).phone ?? null;
+    } catch (error) {
+      throw asNovuJobError(error);
+    }
+    if (current === record.target) return { subscriberId: record.subscriberId, phone: record.target, previous: current };
+    if (current !== payload.expected) {
+      throw new TerminalJobError(
+        `${record.subscriberId}’s phone in Novu is now ${current ?? 'empty'}, not what you saw (${payload.expected ?? 'empty'}), so nothing was replaced. Look again with /connect check.`,
+      );
+    }
+    try {
+      await this.novu.updateSubscriberPhone(record.subscriberId, record.target, { idempotencyKey: context.runId, deadlineMs: context.deadlineMs });
+    } catch (error) {
+      throw asNovuJobError(error);
+    }
+    return { subscriberId: record.subscriberId, phone: record.target, previous: current };
+  }
+
+  private async afterReplace({ job, outcome }: JobFinish<SetPhoneResult>): Promise<void> {
+    const payload = job.payload as SetPhonePayload;
+    await this.services.audit.record({
+      action: 'subscriber.phone',
+      outcome: outcome.status === 'done' ? 'ok' : 'failed',
+      workspaceKey: payload.workspaceKey,
+      userId: payload.requestedBy,
+      target: outcome.status === 'done' ? outcome.result.subscriberId : payload.identifier,
+      backend: 'novu',
+      error: outcome.status === 'failed' ? outcome.error : undefined,
+      detail: outcome.status === 'done' ? { phone: outcome.result.phone, previous: outcome.result.previous, endpoint: payload.identifier } : undefined,
+    });
+    await this.replies.send(payload.workspaceKey, payload.requestedBy, payload.replyTo, phoneReplacedReply(outcome));
+  }
+}
+
+function phoneReplacedReply(outcome: JobFinish<SetPhoneResult>['outcome']): Reply {
+  const text =
+    outcome.status === 'failed'
+      ? `:x: The subscriber’s phone was not changed: ${escapeMrkdwn(outcome.error)}`
+      : `:white_check_mark: ${code(outcome.result.phone)} is now ${code(outcome.result.subscriberId)}’s phone in Novu${outcome.result.previous ? ` (it was ${code(outcome.result.previous)})` : ''}: Novu’s SMS steps send there.`;
+  return { title: 'Subscriber’s phone', text, blocks: [section(text)] };
+}

@@ -1,0 +1,127 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { routeIdentifier } from '../../../src/features/routes/route-jobs.js';
+import { teamKey } from '../../../src/store/workspace-key.js';
+import { eventually, type Harness, startHarness, team } from '../../kit/harness.js';
+import { integratorTrigger } from '../../kit/integrator.js';
+
+/**
+ * Delivery is the test: routes made through the real receiver receive a trigger sent the way an
+ * integrator sends it, through the test kit's Novu, which resolves it as Novu's worker does
+ * (exact context on the endpoint and on its connection) and posts into the Slack emulator.
+ */
+let h: Harness;
+afterEach(async () => {
+  await h?.stop();
+});
+
+const bot = `U${team.id}BOT`;
+const settled = (id: string, marker: string) =>
+  eventually(() => (JSON.stringify(h.emulator.views.get(id)).includes(marker) ? h.emulator.views.get(id) : undefined), { message: marker });
+
+async function routed(): Promise<Harness> {
+  h = await startHarness();
+  await h.install();
+  h.novu.addWorkflow('incident', ['chat'], 'Incident: {{payload.text}}');
+  h.emulator.channels.add({ id: 'C0OPSALERT', name: 'ops-alerts', kind: 'public', teamId: team.id, members: ['U0ADMIN', bot] });
+  const channel = await h.openModal('/connect', 'channel <#C0OPSALERT|ops-alerts> sub-1', 'routes.channel');
+  await h.slack.submitView(channel, {}, h.actors.admin);
+  await settled(channel.id, 'delivery.test');
+  const link = await h.openModal('/connect', 'link <@U0MEMBER|member> sub-2', 'routes.link');
+  await h.slack.submitView(link, {}, h.actors.admin);
+  await settled(link.id, 'as direct messages');
+  return h;
+}
+
+/** A mark in Slack's call log: what was posted after it is what a trigger delivered. */
+const mark = () => h.emulator.calls.length;
+
+/** Messages posted in a conversation since the mark. */
+const postsIn = (channel: string, since: number) =>
+  h.emulator.calls.slice(since).filter((call) => call.method === 'chat.postMessage' && call.ok && call.args.channel === channel);
+
+/** Notifications posted since the mark: where, what, and with which token. */
+const deliveredTo = (since: number) =>
+  h.emulator.calls
+    .slice(since)
+    .filter((call) => call.method === 'chat.postMessage' && call.ok && String(call.args.text).startsWith('Incident'))
+    .map((call) => [call.args.channel, call.args.text, call.token]);
+
+describe('a trigger in the tenant’s context', () => {
+  it('reaches the routed channel and the linked person, posted with the workspace’s current token', async () => {
+    await routed();
+    const since = mark();
+    const token = h.emulator.latestBotToken(team.id);
+    for (const subscriber of ['sub-1', 'sub-2']) {
+      const answer = await integratorTrigger(h.novu, { name: 'incident', to: subscriber, payload: { text: 'db down' }, context: { tenant: team.id } });
+      expect(answer.body.data).toMatchObject({ acknowledged: true, status: 'processed' });
+    }
+    expect(deliveredTo(since)).toEqual([
+      ['C0OPSALERT', 'Incident: db down', token],
+      ['U0MEMBER', 'Incident: db down', token],
+    ]);
+    expect(postsIn('C0OPSALERT', since)).toHaveLength(1);
+    expect([...h.emulator.messages.values()].some((message) => message.text === 'Incident: db down' && message.channel !== 'C0OPSALERT')).toBe(true);
+  });
+
+  it('without the context, reaches nothing: Novu’s worker selects only endpoints with no context', async () => {
+    await routed();
+    const since = mark();
+    await integratorTrigger(h.novu, { name: 'incident', to: 'sub-1', payload: { text: 'no context' } });
+    expect(deliveredTo(since)).toEqual([]);
+  });
+});
+
+describe('after an admin changes the connection’s context', () => {
+  it('every route moves with it, exactly once: the same trigger with the new context still arrives, the old context reaches nothing', async () => {
+    await routed();
+    const setup = await h.openModal('/connect', 'setup', 'connect.setup');
+    expect(JSON.stringify(setup.blocks)).toContain('2 Slack routes');
+    await h.slack.submitView(setup, { context: `tenant:${team.id}\nregion:eu` }, h.actors.admin);
+    const result = await settled(setup.id, 'Triggers must now send');
+    expect(JSON.stringify(result)).toContain('region');
+    const newKeys = ['region:eu', `tenant:${team.id}`];
+    await eventually(() => [...h.novu.endpoints.values()].every((endpoint) => JSON.stringify(endpoint.contextKeys) === JSON.stringify(newKeys)), {
+      message: 'the routes in the new context',
+    });
+    expect([...h.novu.connections.values()].map((connection) => connection.contextKeys)).toEqual([newKeys]);
+    const dm = await eventually(() => [...h.emulator.messages.values()].find((message) => message.text.includes('Moved 2 routes and phone endpoints')));
+    expect(dm.text).toContain('"region":"eu"');
+
+    const since = mark();
+    const token = h.emulator.latestBotToken(team.id);
+    await integratorTrigger(h.novu, { name: 'incident', to: 'sub-1', payload: { text: 'still here' }, context: { tenant: team.id, region: 'eu' } });
+    await integratorTrigger(h.novu, { name: 'incident', to: 'sub-2', payload: { text: 'still here' }, context: { region: 'eu', tenant: team.id } });
+    expect(deliveredTo(since)).toEqual([
+      ['C0OPSALERT', 'Incident: still here', token],
+      ['U0MEMBER', 'Incident: still here', token],
+    ]);
+    const oldContext = mark();
+    await integratorTrigger(h.novu, { name: 'incident', to: 'sub-1', payload: { text: 'old' }, context: { tenant: team.id } });
+    expect(deliveredTo(oldContext)).toEqual([]);
+
+    // Each route was written again once (a delete and a create under its identifier), no more.
+    const channelRoute = routeIdentifier(team.id, 'slack-prod', 'slack_channel', 'sub-1', 'C0OPSALERT');
+    expect(h.novu.requestsTo('DELETE', `/v1/channel-endpoints/${channelRoute}`)).toHaveLength(1);
+    expect(
+      h.novu.requestsTo('POST', '/v1/channel-endpoints').filter((request) => (request.body as { identifier: string }).identifier === channelRoute),
+    ).toHaveLength(2);
+    const audit = await h.app.services.store.audit.list({ workspaceKey: teamKey(team.id), actions: ['delivery.move'], limit: 5 });
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ outcome: 'ok', userId: 'U0ADMIN' });
+    expect((await h.app.services.store.endpoints.find(channelRoute))?.contextKeys).toEqual(newKeys);
+  });
+
+  it('a change of integration moves each route to the new connection, made before the old one is deleted', async () => {
+    await routed();
+    const setup = await h.openModal('/connect', 'setup', 'connect.setup');
+    await h.slack.submitView(setup, { integration: 'slack-staging' }, h.actors.admin);
+    await settled(setup.id, 'Triggers must now send');
+    const moved = routeIdentifier(team.id, 'slack-staging', 'slack_channel', 'sub-1', 'C0OPSALERT');
+    await eventually(() => h.novu.endpoints.get(moved) && h.novu.endpoints.size === 2, { message: 'routes on the new integration' });
+    expect(h.novu.endpoints.get(moved)).toMatchObject({ integrationIdentifier: 'slack-staging', contextKeys: [`tenant:${team.id}`] });
+    const since = mark();
+    await integratorTrigger(h.novu, { name: 'incident', to: 'sub-1', payload: { text: 'on staging' }, context: { tenant: team.id } });
+    expect(deliveredTo(since).map(([channel]) => channel)).toEqual(['C0OPSALERT']);
+    expect(await h.app.services.store.endpoints.find(routeIdentifier(team.id, 'slack-prod', 'slack_channel', 'sub-1', 'C0OPSALERT'))).toBeUndefined();
+  });
+});

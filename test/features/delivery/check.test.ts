@@ -1,0 +1,165 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { connectionIdentifier } from '../../../src/features/connect/settings.js';
+import { routeIdentifier } from '../../../src/features/routes/route-jobs.js';
+import { teamKey } from '../../../src/store/workspace-key.js';
+import { checkMessage } from '../../kit/block-kit.js';
+import { eventually, type Harness } from '../../kit/harness.js';
+import { integratorTrigger } from '../../kit/integrator.js';
+import type { Actor } from '../../kit/slack-sender.js';
+import { acme, startWorld, type World } from '../../tenancy/world.js';
+
+/**
+ * `/connect check`: what would not deliver, found as Novu's worker and Slack would find it, each
+ * with a Fix where Switchboard can fix it — and after the fix, a trigger arrives.
+ */
+let world: World;
+let h: Harness;
+beforeEach(async () => {
+  world = await startWorld();
+  h = world.harness;
+  await world.installAcme();
+  h.novu.addWorkflow('incident', ['chat'], 'Incident: {{payload.text}}');
+  h.emulator.channels.add({ id: 'C0OPSALERT', name: 'ops-alerts', kind: 'public', teamId: acme.id, members: ['U0ADMIN', bot] });
+});
+afterEach(() => h.stop());
+
+const bot = `U${acme.id}BOT`;
+const channelRoute = routeIdentifier(acme.id, 'slack-prod', 'slack_channel', 'sub-1', 'C0OPSALERT');
+
+async function routeChannel(channel = 'C0OPSALERT', subscriberId = 'sub-1'): Promise<void> {
+  const form = await h.openModal('/connect', `channel <#${channel}|x> ${subscriberId}`, 'routes.channel');
+  await h.slack.submitView(form, {}, world.acmeAdmin);
+  await eventually(() => JSON.stringify(h.emulator.views.get(form.id)).includes('delivery.test'), { message: 'routed' });
+}
+
+/** Runs /connect check and returns the report message with its response_url. */
+async function check(actor: Actor = world.acmeAdmin): Promise<{ message: Record<string, any>; text: string; responseUrl: string }> {
+  const answer = await h.slack.command('/connect', 'check', actor);
+  const responseUrl = answer.responseUrl ?? '';
+  const post = await eventually(() => h.emulator.responsesTo(responseUrl).find((candidate) => JSON.stringify(candidate.body).includes('Delivery check')), {
+    message: 'the delivery report',
+  });
+  return { message: post.body, text: JSON.stringify(post.body), responseUrl };
+}
+
+const delivered = async (subscriberId: string) => {
+  const since = h.emulator.calls.length;
+  await integratorTrigger(h.novu, { name: 'incident', to: subscriberId, payload: { text: 'x' }, context: { tenant: acme.id } });
+  return h.emulator.calls.slice(since).filter((call) => call.method === 'chat.postMessage' && call.ok && String(call.args.text).startsWith('Incident')).length;
+};
+
+describe('/connect check', () => {
+  it('says everything would deliver, and shows the exact context triggers must carry', async () => {
+    await routeChannel();
+    const report = await check();
+    expect(checkMessage(report.message)).toEqual([]);
+    expect(report.text).toContain('The connection and the one route or phone endpoint would deliver');
+    expect(report.text).toContain(`\\"context\\": {\\"tenant\\":\\"${acme.id}\\"}`);
+  });
+
+  it('finds a route Novu holds under another context, and Move it makes the trigger arrive again', async () => {
+    await routeChannel();
+    const endpoint = h.novu.endpoints.get(channelRoute);
+    if (endpoint) endpoint.contextKeys = [`tenant:${acme.id}`, 'region:eu'];
+    expect(await delivered('sub-1')).toBe(0);
+    const report = await check();
+    expect(report.text).toContain('Novu holds it under another context');
+    await h.slack.clickButton({ message: report.message, responseUrl: report.responseUrl }, 'delivery.fix:0', world.acmeAdmin);
+    await eventually(() => JSON.stringify(h.novu.endpoints.get(channelRoute)?.contextKeys) === JSON.stringify([`tenant:${acme.id}`]), {
+      message: 'the route moved back',
+    });
+    expect(await delivered('sub-1')).toBe(1);
+    expect((await check()).text).toContain('would deliver');
+  });
+
+  it('finds a route Novu lost, and a connection Novu lost: Write it again and Reconnect restore delivery', async () => {
+    await routeChannel();
+    h.novu.endpoints.delete(channelRoute);
+    h.novu.connections.delete(connectionIdentifier('slack-prod', acme.id));
+    const report = await check();
+    expect(report.text).toContain('Novu no longer has this workspace’s connection');
+    expect(report.text).toContain('Novu no longer has it.');
+    await h.slack.clickButton({ message: report.message, responseUrl: report.responseUrl }, 'connect.reconnect', world.acmeAdmin);
+    await eventually(() => h.novu.connections.has(connectionIdentifier('slack-prod', acme.id)), { message: 'the connection written again' });
+    await h.slack.clickButton({ message: report.message, responseUrl: report.responseUrl }, 'delivery.fix:0', world.acmeAdmin);
+    await eventually(() => h.novu.endpoints.has(channelRoute), { message: 'the route written again' });
+    expect(await delivered('sub-1')).toBe(1);
+  });
+
+  it('finds a public channel an install without chat:write.public has not joined, and Join the channel fixes it', async () => {
+    await h.stop();
+    world = await startWorld();
+    h = world.harness;
+    const scopes = ['commands', 'chat:write', 'im:write', 'users:read', 'users:read.email', 'channels:read', 'groups:read', 'channels:join'];
+    await h.install({ team: acme, userId: 'U0INSTALLER', scopes });
+    h.novu.addWorkflow('incident', ['chat'], 'Incident: {{payload.text}}');
+    h.emulator.channels.add({ id: 'C0OPSALERT', name: 'ops-alerts', kind: 'public', teamId: acme.id, members: ['U0ADMIN', bot] });
+    await routeChannel();
+    h.emulator.channels.get('C0OPSALERT')?.members.delete(bot);
+    expect(await delivered('sub-1')).toBe(0);
+    const report = await check();
+    expect(report.text).toContain('Switchboard is not in this public channel');
+    await h.slack.clickButton({ message: report.message, responseUrl: report.responseUrl }, 'delivery.fix:0', world.acmeAdmin);
+    await eventually(() => h.emulator.responsesTo(report.responseUrl).some((post) => JSON.stringify(post.body).includes('joined <#C0OPSALERT>')));
+    expect(await delivered('sub-1')).toBe(1);
+  });
+
+  it('finds a person who left, an archived channel, and a subscriber whose SMS goes to another phone, each with its fix', async () => {
+    await routeChannel();
+    h.emulator.channels.add({ id: 'C0OLDSTUFF', name: 'old', kind: 'public', teamId: acme.id, members: [bot] });
+    await routeChannel('C0OLDSTUFF');
+    const link = await h.openModal('/connect', 'link <@U0MEMBER|member> sub-2', 'routes.link');
+    await h.slack.submitView(link, {}, world.acmeAdmin);
+    await eventually(() => JSON.stringify(h.emulator.views.get(link.id)).includes('as direct messages'));
+    h.novu.subscribers.set('sms-9', { subscriberId: 'sms-9', phone: '+14155550900' });
+    const register = await h.openModal('/phone', 'register +14155550901 sms-9', 'phone.register');
+    await h.slack.submitView(register, { 'phone.integration': 'twilio-sms' }, world.acmeAdmin);
+    await eventually(() => JSON.stringify(h.emulator.views.get(register.id)).includes('Use this number for SMS'));
+
+    const member = h.emulator.users.get('U0MEMBER');
+    if (member) member.deleted = true;
+    const old = h.emulator.channels.get('C0OLDSTUFF');
+    if (old) Object.assign(old, { archived: true });
+    const report = await check();
+    expect(checkMessage(report.message)).toEqual([]);
+    expect(report.text).toContain('Would not deliver: 3 of 4 routes and phone endpoints');
+    expect(report.text).toContain('no longer an active member');
+    expect(report.text).toContain('The channel is archived');
+    expect(report.text).toContain('sends `sms-9`’s SMS to `+14155550900`');
+    const phoneFix = (report.message.blocks as Record<string, any>[]).findIndex((block) => JSON.stringify(block).includes('Use this number'));
+    const actionId = report.message.blocks[phoneFix].accessory.action_id as string;
+    await h.slack.clickButton({ message: report.message, responseUrl: report.responseUrl }, actionId, world.acmeAdmin);
+    await eventually(() => h.novu.subscribers.get('sms-9')?.phone === '+14155550901', { message: 'the phone replaced' });
+    const audit = await h.app.services.store.audit.list({ workspaceKey: teamKey(acme.id), actions: ['delivery.check'], limit: 1 });
+    expect(audit[0]).toMatchObject({ outcome: 'ok', detail: { endpoints: 4, findings: 3 } });
+  });
+
+  it('the App Home shows the context to trigger with and the latest check; Check delivery runs one and redraws it', async () => {
+    await routeChannel();
+    await h.slack.event({ type: 'app_home_opened', user: world.acmeAdmin.userId, tab: 'home' }, { teamId: acme.id });
+    const home = await eventually(() => h.emulator.homeViews.get(world.acmeAdmin.userId));
+    expect(JSON.stringify(home)).toContain(`{\\"tenant\\":\\"${acme.id}\\"}`);
+    expect(JSON.stringify(home)).toContain('Not checked yet');
+    await h.slack.clickButton({ view: home }, 'delivery.check', world.acmeAdmin);
+    await eventually(() => JSON.stringify(h.emulator.homeViews.get(world.acmeAdmin.userId)).includes('would deliver'), { message: 'the Home redrawn' });
+    await eventually(() => [...h.emulator.messages.values()].some((message) => message.text.includes('would deliver')), { message: 'the report by DM' });
+  });
+});
+
+describe('/connect check across tenants and roles', () => {
+  it('a member may not check; another workspace’s admin replaying a Fix changes nothing', async () => {
+    await routeChannel();
+    const member = await h.slack.command('/connect', 'check', world.acmeMember);
+    expect(member.json?.text).toContain('Only workspace admins');
+    const endpoint = h.novu.endpoints.get(channelRoute);
+    if (endpoint) endpoint.contextKeys = ['tenant:elsewhere'];
+    const report = await check();
+    await world.installGlobex();
+    const writes = world.novuWrites();
+    await h.slack.clickButton({ message: report.message, responseUrl: report.responseUrl }, 'delivery.fix:0', world.globexAdmin);
+    await eventually(() => h.emulator.responsesTo(report.responseUrl).some((post) => JSON.stringify(post.body).includes('no such route')));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(world.novuWrites()).toBe(writes);
+    expect(h.novu.endpoints.get(channelRoute)?.contextKeys).toEqual(['tenant:elsewhere']);
+  });
+});
