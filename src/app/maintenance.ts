@@ -1,3 +1,4 @@
+import { moveJob } from '../features/endpoint-writer.js';
 import type { Services } from './services.js';
 
 const day = 24 * 60 * 60_000;
@@ -16,6 +17,7 @@ export function startMaintenance(services: Services, intervalMs = 5 * 60_000): (
       await store.numberRequests.pruneSettledBefore(now - config.audit.retentionDays * day);
       await store.phoneImports.pruneFinished(now - config.audit.retentionDays * day);
       await refresher.sweep(intervalMs * 2);
+      if (config.novu) await checkUnknownScopes(services);
       const counts = await store.jobs.countByStatus();
       for (const [state, count] of Object.entries(counts)) metrics.jobs.set({ state }, count);
     } catch (error) {
@@ -31,4 +33,15 @@ export function startMaintenance(services: Services, intervalMs = 5 * 60_000): (
     clearInterval(timer);
     await running;
   };
+}
+
+/**
+ * Endpoints recorded before Switchboard kept the context each was written with: their tenant's move
+ * job looks each one up in Novu, records what Novu holds, and writes again any that is not in the
+ * tenant's context — once per tenant (the dedupe key), until none is left unknown.
+ */
+async function checkUnknownScopes({ store, queue }: Services): Promise<void> {
+  for (const workspaceKey of await store.endpoints.tenantsWithUnknownScope(100)) {
+    await queue.enqueue(moveJob, { workspaceKey }, { dedupeKey: `${moveJob}:unknown-scope:${workspaceKey}`, workspaceKey });
+  }
 }

@@ -6,8 +6,8 @@ import type { ChannelEndpoint, CreateEndpointBody, NovuContext } from '../backen
 import { isInProgress, writeOnce } from '../backends/novu/write-once.js';
 import { BackendError } from '../http/errors.js';
 import { type JobRunContext, TerminalJobError } from '../jobs/queue.js';
-import type { OwnedEndpoint, OwnedEndpointType } from '../store/types.js';
-import { contextKeysOf, type NovuScope } from '../tenancy/novu-scope.js';
+import type { OwnedEndpoint, OwnedEndpointType, WorkspaceKey } from '../store/types.js';
+import { contextKeysOf, type NovuScope, sameContextKeys } from '../tenancy/novu-scope.js';
 import type { Tenant } from '../tenancy/tenant.js';
 import { TenantContexts } from '../tenancy/tenant-contexts.js';
 import { TenantSubscribers } from '../tenancy/tenant-subscribers.js';
@@ -59,6 +59,8 @@ export class EndpointWriter {
     // Checked at the moment of the write, whatever form or run asked for it.
     const foreign = await this.subscribers.refusal(tenant, requestedBy, body.subscriberId);
     if (foreign) throw new EndpointWriteError(foreign);
+    const holder = await this.services.store.endpoints.find(body.identifier);
+    if (holder && holder.workspaceKey !== tenant.key) throw identifierTaken(body.identifier);
     let written: WrittenEndpoint;
     try {
       // Found by the lookup means made by this job (an answer lost on the way), so not "already there".
@@ -81,18 +83,56 @@ export class EndpointWriter {
         throw asNovuJobError(error, (explanation) => new EndpointWriteError(explanation));
       written = { endpoint: await this.sameEndpointOrThrow(tenant, body), existing: true };
     }
-    await this.services.store.endpoints.add({
-      identifier: written.endpoint.identifier,
+    await this.record(tenant, requestedBy, body, written.endpoint, context);
+    return written;
+  }
+
+  /**
+   * Records the endpoint as Novu holds it — an earlier attempt, or an endpoint already there, may
+   * be in another scope than this body — and, when that is not the tenant's scope as it is now (its
+   * context changed while this was written), queues its move: Novu would not deliver to it.
+   */
+  private async record(tenant: Tenant, requestedBy: string, body: CreateEndpointBody, endpoint: ChannelEndpoint, context: JobRunContext): Promise<void> {
+    const { store } = this.services;
+    const actual = {
+      contextKeys: endpoint.contextKeys ?? contextKeysOf(body.context ?? {}),
+      integrationIdentifier: endpoint.integrationIdentifier ?? body.integrationIdentifier,
+      connectionIdentifier: endpoint.connectionIdentifier === undefined ? (body.connectionIdentifier ?? null) : endpoint.connectionIdentifier,
+    };
+    const stored = await store.endpoints.add({
+      identifier: endpoint.identifier,
       workspaceKey: tenant.key,
       type: body.type,
       subscriberId: body.subscriberId,
-      integrationIdentifier: body.integrationIdentifier,
-      connectionIdentifier: body.connectionIdentifier ?? null,
       target: targetOf(body),
       createdBy: requestedBy,
-      contextKeys: contextKeysOf(body.context ?? {}),
+      ...actual,
     });
-    return written;
+    const differs =
+      stored.contextKeys === null ||
+      !sameContextKeys(stored.contextKeys, actual.contextKeys) ||
+      stored.integrationIdentifier !== actual.integrationIdentifier ||
+      stored.connectionIdentifier !== actual.connectionIdentifier;
+    if (differs) await store.endpoints.rescope(endpoint.identifier, actual);
+    if (await this.inTenantScope(tenant, body.type, actual)) return;
+    await this.services.queue.enqueue(moveJob, { workspaceKey: tenant.key, requestedBy, identifier: endpoint.identifier } satisfies MoveRequest, {
+      dedupeKey: `${moveJob}:${endpoint.identifier}:${context.job.id}`,
+      workspaceKey: tenant.key,
+      requestedBy,
+    });
+  }
+
+  /** The tenant's context set, and for a route its current connection and integration. */
+  private async inTenantScope(
+    tenant: Tenant,
+    type: OwnedEndpointType,
+    actual: { contextKeys: string[]; integrationIdentifier: string; connectionIdentifier: string | null },
+  ): Promise<boolean> {
+    const connection = await this.services.store.connections.find(tenant.key);
+    const keys = connection ? contextKeysOf(connection.context ?? {}) : contextKeysOf(this.scope.context(tenant));
+    if (!sameContextKeys(actual.contextKeys, keys)) return false;
+    if (type === 'phone' || !connection) return true;
+    return actual.connectionIdentifier === connection.identifier && actual.integrationIdentifier === connection.integrationIdentifier;
   }
 
   /**
@@ -108,50 +148,58 @@ export class EndpointWriter {
     notOwned: () => Error,
   ): Promise<RemovedEndpoint> {
     if (!endpointIdentifierPattern.test(identifier)) throw notOwned();
-    const operator = this.services.permissions.isOperator(requestedBy);
-    const record = await this.services.store.endpoints.find(identifier);
-    if (!operator && (record?.workspaceKey !== tenant.key || !types.includes(record.type))) throw notOwned();
-    try {
-      const current = await this.novu.getEndpoint(identifier);
-      if (!operator && (!(types as readonly string[]).includes(current.type) || !this.scope.owns(tenant, current.contextKeys))) throw notOwned();
-      await this.novu.deleteEndpoint(identifier, { retry: context.retry, deadlineMs: context.deadlineMs });
-      await this.services.store.endpoints.remove(identifier);
-      return { identifier, alreadyGone: false };
-    } catch (error) {
-      if (!isNovuNotFound(error)) throw asNovuJobError(error, (explanation) => new EndpointWriteError(explanation));
-      await this.services.store.endpoints.remove(identifier);
-      return { identifier, alreadyGone: !deletedByEarlierAttempt(error) };
-    }
+    // One change of an endpoint at a time, here and on other replicas: a move never brings back a removed one.
+    return this.services.store.withLock(endpointLock(identifier), async () => {
+      const operator = this.services.permissions.isOperator(requestedBy);
+      const record = await this.services.store.endpoints.find(identifier);
+      if (!operator && (record?.workspaceKey !== tenant.key || !types.includes(record.type))) throw notOwned();
+      try {
+        const current = await this.novu.getEndpoint(identifier);
+        if (!operator && (!(types as readonly string[]).includes(current.type) || !this.scope.owns(tenant, current.contextKeys))) throw notOwned();
+        await this.novu.deleteEndpoint(identifier, { retry: context.retry, deadlineMs: context.deadlineMs });
+        await this.services.store.endpoints.remove(identifier);
+        return { identifier, alreadyGone: false };
+      } catch (error) {
+        if (!isNovuNotFound(error)) throw asNovuJobError(error, (explanation) => new EndpointWriteError(explanation));
+        await this.services.store.endpoints.remove(identifier);
+        return { identifier, alreadyGone: !deletedByEarlierAttempt(error) };
+      }
+    });
   }
 
   /**
    * Writes a recorded endpoint again in another scope (context set, integration, connection):
    * Novu cannot change an endpoint's context (UpdateChannelEndpointRequestDto is `{endpoint}`), so
    * under the same identifier it is deleted and made again; under a new one the new is made first
-   * and the old deleted after, so it keeps delivering meanwhile.
+   * and the old deleted after, so it keeps delivering meanwhile. Undefined when the endpoint was
+   * removed meanwhile (nothing is brought back).
    */
-  async move(tenant: Tenant, from: OwnedEndpoint, body: CreateEndpointBody, context: JobRunContext): Promise<WrittenEndpoint> {
-    if (body.identifier === from.identifier) {
-      await this.deleteQuietly(from.identifier, context);
-      const written = await this.create(tenant, from.createdBy, body, context);
-      await this.services.store.endpoints.rescope(from.identifier, {
-        contextKeys: contextKeysOf(body.context ?? {}),
-        integrationIdentifier: body.integrationIdentifier,
-        connectionIdentifier: body.connectionIdentifier ?? null,
-      });
+  async move(tenant: Tenant, from: OwnedEndpoint, body: CreateEndpointBody, context: JobRunContext): Promise<WrittenEndpoint | undefined> {
+    return this.services.store.withLock(endpointLock(from.identifier), async () => {
+      const record = await this.services.store.endpoints.find(from.identifier);
+      if (record?.workspaceKey !== tenant.key) return undefined;
+      // A move grants nothing new, but a subscriber that is now another tenant's is not written again.
+      const foreign = await this.subscribers.refusal(tenant, record.createdBy, body.subscriberId);
+      if (foreign) throw new EndpointWriteError(foreign);
+      if (body.identifier === record.identifier) {
+        await this.deleteOwn(tenant, record.identifier, context);
+        return this.create(tenant, record.createdBy, body, context);
+      }
+      const written = await this.create(tenant, record.createdBy, body, context);
+      await this.deleteOwn(tenant, record.identifier, context);
+      await this.services.store.endpoints.remove(record.identifier);
       return written;
-    }
-    const written = await this.create(tenant, from.createdBy, body, context);
-    await this.deleteQuietly(from.identifier, context);
-    await this.services.store.endpoints.remove(from.identifier);
-    return written;
+    });
   }
 
-  /** Deletes in Novu; an endpoint already gone is fine. */
-  private async deleteQuietly(identifier: string, context: Pick<JobRunContext, 'retry' | 'deadlineMs'>): Promise<void> {
+  /** Deletes the tenant's endpoint in Novu; one already gone is fine, one in another tenant's scope is not touched. */
+  private async deleteOwn(tenant: Tenant, identifier: string, context: Pick<JobRunContext, 'retry' | 'deadlineMs'>): Promise<void> {
     try {
+      const current = await this.novu.getEndpoint(identifier);
+      if (!this.scope.owns(tenant, current.contextKeys)) throw identifierTaken(identifier);
       await this.novu.deleteEndpoint(identifier, { retry: context.retry, deadlineMs: context.deadlineMs });
     } catch (error) {
+      if (error instanceof EndpointWriteError) throw error;
       if (!isNovuNotFound(error)) throw asNovuJobError(error, (explanation) => new EndpointWriteError(explanation));
     }
   }
@@ -160,12 +208,7 @@ export class EndpointWriter {
   private async sameEndpointOrThrow(tenant: Tenant, body: CreateEndpointBody): Promise<ChannelEndpoint> {
     const found = await this.novu.getEndpoint(body.identifier);
     if (this.isSame(tenant, found, body)) return found;
-    throw new EndpointWriteError({
-      reason: `The endpoint identifier ${body.identifier} is already used by another endpoint`,
-      hint: 'Choose another identifier, or leave it empty to let Switchboard make one.',
-      field: 'identifier',
-      terminal: true,
-    });
+    throw identifierTaken(body.identifier);
   }
 
   private isSame(tenant: Tenant, found: ChannelEndpoint, body: CreateEndpointBody): boolean {
@@ -176,6 +219,30 @@ export class EndpointWriter {
       this.scope.owns(tenant, found.contextKeys)
     );
   }
+}
+
+function identifierTaken(identifier: string): EndpointWriteError {
+  return new EndpointWriteError({
+    reason: `The endpoint identifier ${identifier} is already used by another endpoint`,
+    hint: 'Choose another identifier, or leave it empty to let Switchboard make one.',
+    field: 'identifier',
+    terminal: true,
+  });
+}
+
+/** The store lock under which an endpoint is moved or removed. */
+const endpointLock = (identifier: string) => `novu-endpoint:${identifier}`;
+
+/**
+ * The job that writes a tenant's endpoints again in its current scope (defined with the delivery
+ * feature): one endpoint when `identifier` is set, else all of them.
+ */
+export const moveJob = 'novu.endpoints.move';
+
+export interface MoveRequest {
+  workspaceKey: WorkspaceKey;
+  requestedBy?: string;
+  identifier?: string;
 }
 
 /** The body in a context set; none at all when the set is empty (Novu refuses an empty context object). */

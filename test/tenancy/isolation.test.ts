@@ -63,16 +63,22 @@ describe('connections', () => {
     expect(h.novu.connections.get(connectionIdentifier('slack-prod', globex.id))?.contextKeys).toEqual([`tenant:${globex.id}`]);
   });
 
-  it('an operator may choose another scope, and the audit log says so', async () => {
+  it('an operator may choose another subscriber, and the audit log says so; nobody may drop the workspace’s context entry', async () => {
     const view = await openSetup(world.operator);
-    const answer = await h.slack.submitView(view, { context: 'tenant:ops-shared' }, world.operator);
+    const dropped = await h.slack.submitView(view, { context: 'tenant:ops-shared' }, world.operator);
+    expect(dropped.json?.errors.context).toContain(`Keep tenant:${acme.id}`);
+    const answer = await h.slack.submitView(view, { mode: 'subscriber', subscriber: 'acme-ops-owner' }, world.operator);
     expect(answer.json?.response_action).toBe('update');
     await settled(view.id);
     const [entry] = await h.app.services.store.audit.list({ workspaceKey: teamKey(acme.id), actions: ['connection.setup'], limit: 1 });
-    expect(entry).toMatchObject({ outcome: 'ok', userId: world.operator.userId, detail: expect.objectContaining({ scopeOverride: true }) });
+    expect(entry).toMatchObject({
+      outcome: 'ok',
+      userId: world.operator.userId,
+      detail: expect.objectContaining({ scopeOverride: true, subscriberId: 'acme-ops-owner' }),
+    });
     // Back to the workspace's own scope for the tests that follow.
     const back = await openSetup(world.operator);
-    await h.slack.submitView(back, { context: `tenant:${acme.id}` }, world.operator);
+    await h.slack.submitView(back, { mode: 'shared', context: `tenant:${acme.id}` }, world.operator);
     await settled(back.id);
   });
 
@@ -167,7 +173,7 @@ describe('phone endpoints', () => {
     expect(refused).toContain('already used by another endpoint');
     expect(refused).not.toContain('sub-1');
     expect(refused).not.toContain('4155550124');
-    expect(world.novuWrites()).toBe(before + 1);
+    expect(world.novuWrites()).toBe(before);
     expect(h.novu.endpoints.get('front-desk')?.subscriberId).toBe('sub-1');
   });
 

@@ -339,10 +339,12 @@ export class ConnectionJobs {
   }
 
   /**
-   * In subscriber mode the connection belongs to a subscriber: the tenant's own is made when Novu
-   * has none yet, and recorded as the tenant's, so no other workspace routes it.
+   * In subscriber mode the connection belongs to a subscriber: recorded as the tenant's, so no other
+   * workspace routes it, and made when Novu has none yet.
    */
   private async ensureSubscriber(tenant: Tenant, subscriberId: string, workspace: SlackWorkspace, write: WriteOptions): Promise<void> {
+    // The connection's subscriber is the tenant's, made here or found (a retry, another replica, someone in Novu).
+    if (!this.scope.sharedSubscriber) await this.store.tenantSubscribers.claim(subscriberId, tenant.key);
     try {
       if (await this.novu.findSubscriber(subscriberId)) return;
     } catch (error) {
@@ -362,9 +364,7 @@ export class ConnectionJobs {
     } catch (error) {
       // Made in the meantime (another replica, or someone in Novu): that is what we wanted.
       if (!(error instanceof BackendError && error.status === 409)) throw asNovuJobError(error);
-      return;
     }
-    if (!this.scope.sharedSubscriber) await this.store.tenantSubscribers.claim(subscriberId, tenant.key);
   }
 
   /** A full replace of workspace and auth: sending it again is harmless, so a lost answer is resent with a new key. */

@@ -233,10 +233,11 @@ export function readSetup(
   if (mode === 'subscriber' && !subscriberId) errors[setupView.subscriber.block] = 'Subscriber mode needs the subscriber ID that owns the connection.';
   const ownContext = contextKeysOf(context).includes(scope.tenantEntry);
   const ownSubscriber = mode !== 'subscriber' || subscriberId === scope.tenantSubscriber;
+  // For everyone, operators too: every route and endpoint of the workspace carries the connection's context, and this entry is what makes them the workspace's.
+  if (!errors[setupView.context.block] && !ownContext) {
+    errors[setupView.context.block] = `Keep ${scope.tenantEntry}: it ties the connection, and every route and phone endpoint, to this workspace.`;
+  }
   if (!scope.canChooseScope) {
-    if (!errors[setupView.context.block] && !ownContext) {
-      errors[setupView.context.block] = `Keep ${scope.tenantEntry}: it ties the connection to this workspace. Only Switchboard operators may choose another.`;
-    }
     if (!errors[setupView.subscriber.block] && !ownSubscriber) {
       errors[setupView.subscriber.block] = `This workspace's subscriber is ${scope.tenantSubscriber}. Only Switchboard operators may choose another.`;
     }
@@ -244,7 +245,7 @@ export function readSetup(
   if (Object.keys(errors).length > 0 || !integration) return { errors };
   return {
     settings: { integrationIdentifier: integration, mode, context, subscriberId: mode === 'subscriber' ? subscriberId : undefined },
-    scopeOverride: !ownContext || !ownSubscriber,
+    scopeOverride: !ownSubscriber,
   };
 }
 

@@ -163,9 +163,7 @@ export function setupModal(
 ): View {
   const mode = current?.mode ?? 'shared';
   const contextText = current ? formatContext(current.context) : scope.tenantEntry;
-  const contextHint = scope.canChooseScope
-    ? `type:id pairs, one per line (at most 5). ${scope.tenantEntry} keeps the connection to this workspace; as an operator you may choose another scope (it is audited).`
-    : `type:id pairs, one per line (at most 5). ${scope.tenantEntry} keeps the connection to this workspace and stays; you may add others.`;
+  const contextHint = `type:id pairs, one per line (at most 5). ${scope.tenantEntry} keeps the connection to this workspace and stays; you may add others.`;
   const subscriberHint = scope.canChooseScope
     ? `Subscriber mode: the subscriber that owns the connection (this workspace's is ${scope.tenantSubscriber}).`
     : `Subscriber mode: this workspace's subscriber, ${scope.tenantSubscriber}.`;

@@ -105,11 +105,13 @@ export class DeliveryHandlers {
       );
     }
     if (fix === 'join' && record.type === 'slack_channel') {
-      const joinError = await joinChannel(client, record.target);
+      // The route's own workspace bot joins (an operator may fix another workspace's route).
+      const bot = await this.services.bots.forWorkspace(record.workspaceKey);
+      const joinError = bot ? await joinChannel(bot, record.target) : 'not_installed';
       await this.services.audit.record({
         action: 'delivery.fix',
         outcome: joinError ? 'failed' : 'ok',
-        workspaceKey: actor.tenant.key,
+        workspaceKey: record.workspaceKey,
         userId: actor.userId,
         target: `channel ${record.target}`,
         error: joinError,

@@ -2,11 +2,12 @@ import type { WebClient } from '@slack/web-api';
 import type { Services } from '../../app/services.js';
 import type { NovuClient } from '../../backends/novu/client.js';
 import { isNovuNotFound } from '../../backends/novu/explain.js';
+import type { IntegrationCatalog } from '../../backends/novu/integrations.js';
 import type { ChannelEndpoint } from '../../backends/novu/schemas.js';
 import { type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
 import type { Replies } from '../../slack/replies.js';
 import type { ConnectionRecord, OwnedEndpoint, WorkspaceKey } from '../../store/types.js';
-import { contextKeysOf, sameContextKeys } from '../../tenancy/novu-scope.js';
+import { contextKeysOf, type NovuScope, sameContextKeys } from '../../tenancy/novu-scope.js';
 import { type Tenant, tenantOfKey } from '../../tenancy/tenant.js';
 import type { TenantContexts } from '../../tenancy/tenant-contexts.js';
 import { asNovuJobError, describeNovuFailure } from '../novu-failures.js';
@@ -32,6 +33,7 @@ export class DeliveryChecks {
     private readonly services: Services,
     private readonly novu: NovuClient,
     private readonly contexts: TenantContexts,
+    private readonly scope: NovuScope,
     private readonly replies: Replies,
     /** Called when a check finished, to redraw what shows it (the App Home). */
     private readonly onChecked: (workspaceKey: WorkspaceKey, userId: string) => Promise<void>,
@@ -95,7 +97,7 @@ export class DeliveryChecks {
     if (!found) return { kind: 'missing-in-novu' };
     const keys = contextKeysOf(connection.context ?? {});
     if (!sameContextKeys(found.contextKeys, keys)) return { kind: 'context-differs', detail: (found.contextKeys ?? []).join(', ') || 'no context' };
-    if (found.workspace?.id !== tenant.id) return { kind: 'other-workspace', detail: found.workspace?.id ?? undefined };
+    if (found.workspace?.id !== tenant.id) return { kind: 'other-workspace' };
     const integrationProblem = await this.services.integrations?.problem(connection.integrationIdentifier, 'slack');
     if (integrationProblem) return { kind: 'integration-inactive', detail: integrationProblem };
     try {
@@ -135,7 +137,9 @@ export class DeliveryChecks {
     subscribers: Map<string, Promise<string | null | undefined>>,
   ): Promise<EndpointFinding | undefined> {
     const finding = (kind: EndpointFinding['kind'], detail?: string): EndpointFinding => ({ endpoint: labelOf(record), kind, ...(detail ? { detail } : {}) });
-    const found = inContext.get(record.identifier) ?? (await this.find(record.identifier));
+    const copy = inContext.get(record.identifier) ?? (await this.find(record.identifier));
+    // Novu's endpoint by that identifier in another tenant's scope is not this one: said as missing, nothing shown of it.
+    const found = copy && this.scope.owns(tenant, copy.contextKeys) ? copy : undefined;
     if (!found) return finding('missing-in-novu');
     if (!sameContextKeys(found.contextKeys, keys)) return finding('context-differs', (found.contextKeys ?? []).join(', ') || 'no context');
     const isRoute = record.type !== 'phone';
@@ -145,7 +149,12 @@ export class DeliveryChecks {
         return finding('connection-differs', `${found.integrationIdentifier ?? '?'} / ${found.connectionIdentifier ?? 'no connection'}`);
       }
     }
-    const integrations = (await this.services.integrations?.list().catch(() => undefined)) ?? [];
+    let integrations: Awaited<ReturnType<IntegrationCatalog['list']>>;
+    try {
+      integrations = (await this.services.integrations?.list()) ?? [];
+    } catch (error) {
+      throw asNovuJobError(error);
+    }
     const integration = integrations.find((candidate) => candidate.identifier === record.integrationIdentifier);
     if (!integration) return finding('integration-inactive', record.integrationIdentifier);
     if (record.type === 'slack_channel') return probe.channel(record.target).then((kind) => (kind ? finding(kind) : undefined));

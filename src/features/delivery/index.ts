@@ -30,7 +30,7 @@ export function deliveryFeature(
   const replies = new Replies(services);
   const contexts = new TenantContexts(services.store, scope);
   const tests = new DeliveryTests(services, novu, new TestWorkflows(novu, services.store), contexts, replies);
-  const checks = new DeliveryChecks(services, novu, contexts, replies, hooks.refreshHome);
+  const checks = new DeliveryChecks(services, novu, contexts, scope, replies, hooks.refreshHome);
   const handlers = new DeliveryHandlers(services, { tests, checks, moves, replies, phones });
   return {
     moves,

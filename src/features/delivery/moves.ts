@@ -5,24 +5,18 @@ import { type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs
 import type { ConnectionRecord, OwnedEndpoint, WorkspaceKey } from '../../store/types.js';
 import { contextKeysOf, sameContextKeys } from '../../tenancy/novu-scope.js';
 import { type Tenant, tenantOfKey } from '../../tenancy/tenant.js';
-import { bodyOf, type EndpointWriter } from '../endpoint-writer.js';
+import { bodyOf, type EndpointWriter, type MoveRequest, moveJob } from '../endpoint-writer.js';
+
+export { moveJob };
+
 import { asNovuJobError, describeNovuFailure } from '../novu-failures.js';
-import { registerJob } from '../phone/endpoint-jobs.js';
-import { createRouteJob, routeIdentifier } from '../routes/route-jobs.js';
+import { routeIdentifier } from '../routes/route-jobs.js';
 import { movedDirectMessage } from './messages.js';
 import { type EndpointLabel, labelOf, type MoveResult } from './model.js';
 
-export interface MovePayload {
-  workspaceKey: WorkspaceKey;
-  requestedBy?: string;
-  /** Only this endpoint (a Fix from the delivery check); otherwise every endpoint of the tenant. */
-  identifier?: string;
-  /** Later rounds look again for writes that were in flight while the previous round ran. */
-  round?: number;
-}
+/** Only `identifier` when set (a Fix, or a write that landed in an old scope); otherwise every endpoint of the tenant. */
+export type MovePayload = MoveRequest;
 
-export const moveJob = 'novu.endpoints.move';
-const maxRounds = 5;
 const pageSize = 100;
 
 /** Where a recorded endpoint belongs now: the connection's context set; a route also on its integration and connection. */
@@ -36,7 +30,9 @@ export interface TargetScope {
 export function targetScope(tenant: Tenant, record: OwnedEndpoint, connection: ConnectionRecord): TargetScope {
   const context = connection.context ?? {};
   if (record.type === 'phone') {
-    return { identifier: record.identifier, integrationIdentifier: record.integrationIdentifier, connectionIdentifier: record.connectionIdentifier, context };
+    // A phone endpoint keeps a connection only if it is the tenant's current one: a replaced connection is deleted.
+    const connectionIdentifier = record.connectionIdentifier === connection.identifier ? connection.identifier : null;
+    return { identifier: record.identifier, integrationIdentifier: record.integrationIdentifier, connectionIdentifier, context };
   }
   return {
     identifier: routeIdentifier(tenant.id, connection.integrationIdentifier, record.type, record.subscriberId, record.target),
@@ -63,7 +59,8 @@ export function recordedInScope(record: OwnedEndpoint, target: TargetScope): boo
  * under the old context and the connection under the new one, and deliver nothing
  * (docs/decisions.md, "One context per tenant"). Each endpoint is written again in the new scope
  * exactly once (deterministic identifiers, looked up after a lost answer); a job that runs again
- * skips what is already moved. Writes that were in flight while it ran are looked at again.
+ * skips what is already moved. A write that was in flight lands in the old scope and queues its
+ * own move (EndpointWriter records what Novu holds and compares it with the tenant's scope).
  */
 export class EndpointMoves {
   constructor(
@@ -107,7 +104,12 @@ export class EndpointMoves {
     }
   }
 
-  private async run(payload: MovePayload, context: JobRunContext): Promise<MoveResult> {
+  /** One move of a tenant at a time, on every replica: each reads the connection's scope when it starts, so the latest scope wins. */
+  private run(payload: MovePayload, context: JobRunContext): Promise<MoveResult> {
+    return this.services.store.withLock(`novu-endpoints-move:${payload.workspaceKey}`, () => this.moveAll(payload, context));
+  }
+
+  private async moveAll(payload: MovePayload, context: JobRunContext): Promise<MoveResult> {
     const tenant = tenantOfKey(payload.workspaceKey);
     const connection = await this.services.store.connections.find(tenant.key);
     if (!connection || connection.state === 'disconnecting' || connection.syncedAt === null) {
@@ -124,7 +126,8 @@ export class EndpointMoves {
         return;
       }
       try {
-        await this.writer.move(tenant, record, bodyOf(record, target), context);
+        // Removed meanwhile: nothing is brought back.
+        if (!(await this.writer.move(tenant, record, bodyOf(record, target), context))) return;
         result.moved.push(labelOf({ ...record, identifier: target.identifier }));
       } catch (error) {
         if (!(error instanceof TerminalJobError)) throw error;
@@ -133,7 +136,6 @@ export class EndpointMoves {
     };
     if (one) await visit(one);
     else await this.eachEndpoint(tenant.key, visit);
-    if (!payload.identifier) await this.lookAgainLater(payload, context);
     return result;
   }
 
@@ -161,28 +163,9 @@ export class EndpointMoves {
     return there;
   }
 
-  /**
-   * A route or registration that was being written while this ran read the old scope and may be
-   * recorded after this passed it: while any is running, look once more a little later. Queued
-   * ones read the new scope when they run.
-   */
-  private async lookAgainLater(payload: MovePayload, context: JobRunContext): Promise<void> {
-    const round = payload.round ?? 1;
-    if (round >= maxRounds) return;
-    const inFlight = await this.services.store.jobs.list({
-      statuses: ['running'],
-      workspaceKey: payload.workspaceKey,
-      kinds: [createRouteJob, registerJob],
-      limit: 1,
-    });
-    if (inFlight.length === 0) return;
-    const next: MovePayload = { ...payload, round: round + 1 };
-    await this.enqueue(next, `${context.job.dedupeKey}:round-${round + 1}`, Date.now() + this.services.config.tuning.jobLeaseMs);
-  }
-
   private async afterMove({ job, outcome }: JobFinish<MoveResult>): Promise<void> {
     const payload = job.payload as MovePayload;
-    if (outcome.status === 'done' && (outcome.result.noConnection || (payload.round ?? 1) > 1) && outcome.result.moved.length === 0) return;
+    if (outcome.status === 'done' && outcome.result.moved.length === 0 && outcome.result.failed.length === 0) return;
     await this.services.audit.record({
       action: 'delivery.move',
       outcome: outcome.status === 'failed' ? 'failed' : outcome.result.failed.length > 0 ? 'failed' : 'ok',

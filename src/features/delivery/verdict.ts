@@ -57,7 +57,9 @@ export interface TestedEndpoint {
 const finished = new Set(['completed', 'failed', 'canceled', 'skipped', 'merged']);
 const tokenErrors = new Set(['invalid_auth', 'token_revoked', 'token_expired', 'account_inactive']);
 
-const rawSchema = z.object({ channelData: z.object({ identifier: z.string().nullish() }).loose().nullish(), message: z.string().nullish() }).loose();
+const rawSchema = z
+  .object({ channelData: z.object({ identifier: z.string().nullish(), token: z.string().nullish() }).loose().nullish(), message: z.string().nullish() })
+  .loose();
 
 function rawOf(raw: string | null | undefined): z.infer<typeof rawSchema> | undefined {
   if (!raw) return undefined;
@@ -95,9 +97,13 @@ function chatVerdict(
   if (mine.some((detail) => detail.detail === 'Message sent')) return verdict('delivered');
   const failure = mine.find((detail) => detail.detail === 'Unexpected provider error');
   if (failure) {
-    const message = rawOf(failure.raw)?.message ?? '';
+    const raw = rawOf(failure.raw);
+    const message = raw?.message ?? '';
     const slackError = /Slack API Error: ([a-z_]+)/.exec(message)?.[1];
-    if (slackError === 'not_authed') return verdict('no-connection', { slackError });
+    // The resolver hands the provider an empty token when it found no connection in the trigger's
+    // context; its redacted form keeps nothing of it. Slack answers a missing token with not_authed.
+    const emptyToken = raw?.channelData?.token === '' || raw?.channelData?.token === '...';
+    if (emptyToken || slackError === 'not_authed') return verdict('no-connection', { slackError });
     if (slackError && tokenErrors.has(slackError)) return verdict('token-refused', { slackError });
     if (slackError) return verdict('slack-refused', { slackError });
     return verdict('provider-error', { error: message || 'the provider gave no reason' });

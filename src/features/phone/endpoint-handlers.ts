@@ -15,7 +15,6 @@ import type { EndpointCursor, OwnedEndpoint } from '../../store/types.js';
 import type { NovuScope } from '../../tenancy/novu-scope.js';
 import type { Tenant } from '../../tenancy/tenant.js';
 import { endpointIdentifierPattern } from '../endpoint-writer.js';
-import { explanationText } from '../novu-failures.js';
 import { EndpointJobs, endpointIdentifier, fieldOfFailure } from './endpoint-jobs.js';
 import {
   endpointListMessage,
@@ -103,11 +102,6 @@ export class EndpointHandlers {
     const shareIn = sharedOrigin(view);
     if ('errors' in read) {
       await ack({ response_action: 'errors', errors: read.errors });
-      return;
-    }
-    const foreign = await this.jobs.subscribers.refusal(actor.tenant, actor.userId, read.body.subscriberId);
-    if (foreign) {
-      await ack({ response_action: 'errors', errors: { [registerView.subscriber.block]: explanationText(foreign) } });
       return;
     }
     const connectionProblem = await this.foreignConnection(actor, read.body.connectionIdentifier);

@@ -11,7 +11,6 @@ import { splitMentions } from '../../slack/mentions.js';
 import { commandOrigin, sharedOrigin, withShareNote } from '../../slack/share.js';
 import { inputState, type StateValues, textOf } from '../../slack/view-state.js';
 import type { EndpointCursor } from '../../store/types.js';
-import { explanationText } from '../novu-failures.js';
 import {
   channelRoutedView,
   channelRouteModal,
@@ -117,8 +116,6 @@ export class ChannelRouteHandlers {
     if ('error' in subscriber) errors[channelView.subscriber.block] = subscriber.error;
     if (!channelId) errors[channelView.channel.block] = 'Choose the channel.';
     if (!channelId || 'error' in subscriber) return ack({ response_action: 'errors', errors });
-    const foreign = await this.routes.subscribers.refusal(actor.tenant, actor.userId, subscriber.subscriberId);
-    if (foreign) return ack({ response_action: 'errors', errors: { [channelView.subscriber.block]: explanationText(foreign) } });
     const pending: PendingChannelRoute = { subscriberId: subscriber.subscriberId, channelId, origin: sharedOrigin(view) };
 
     // Slack usually describes the channel at once: then a problem can go under the field.

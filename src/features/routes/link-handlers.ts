@@ -8,7 +8,6 @@ import type { CommandRequest, CommandRouter } from '../../slack/commands/router.
 import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../slack/listener-table.js';
 import { splitMentions } from '../../slack/mentions.js';
 import { inputState, type StateValues, textOf } from '../../slack/view-state.js';
-import { explanationText } from '../novu-failures.js';
 import { readSubscriberId } from './channel-handlers.js';
 import type { LinkEveryone } from './link-everyone.js';
 import {
@@ -102,8 +101,6 @@ export class LinkHandlers {
     if ('error' in subscriber) errors[linkView.subscriber.block] = subscriber.error;
     if (!userId) errors[linkView.user.block] = 'Choose the person.';
     if (!userId || 'error' in subscriber) return ack({ response_action: 'errors', errors });
-    const foreign = await this.routes.subscribers.refusal(actor.tenant, actor.userId, subscriber.subscriberId);
-    if (foreign) return ack({ response_action: 'errors', errors: { [linkView.subscriber.block]: explanationText(foreign) } });
     await ack({ response_action: 'update', view: linkingView() });
     await this.link(actor, client, view.id, userId, subscriber.subscriberId, `link:${view.id}:${userId}:${subscriber.subscriberId}`);
   }

@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
+import { escapeMrkdwn } from '../../slack/blocks.js';
 import type { Tenant } from '../../tenancy/tenant.js';
 
 /** What the bot can do in a conversation, from `conversations.info` with its own token. */
@@ -117,6 +118,6 @@ export function describePostFailure(slackError: string, where: string): string {
     case 'restricted_action_read_only_channel':
       return `Posting in ${where} is restricted by the workspace's settings.`;
     default:
-      return `Slack refused the test message (${slackError}).`;
+      return `Slack refused the post (${escapeMrkdwn(slackError)}).`;
   }
 }

@@ -34,6 +34,8 @@ export interface OwnedEndpointRecords {
   rescope(identifier: string, scope: Pick<OwnedEndpoint, 'contextKeys' | 'integrationIdentifier' | 'connectionIdentifier'>): Promise<boolean>;
   find(identifier: string): Promise<OwnedEndpoint | undefined>;
   remove(identifier: string): Promise<boolean>;
+  /** Tenants with endpoints recorded before their context was kept (the first `limit`). */
+  tenantsWithUnknownScope(limit: number): Promise<WorkspaceKey[]>;
   /** How many a tenant has, by type. */
   countByType(workspaceKey: WorkspaceKey): Promise<Record<OwnedEndpointType, number>>;
   /** Newest first. Without `workspaceKey`, every tenant's (operators' views). */
@@ -110,6 +112,11 @@ export function ownedEndpointRecords(db: Kysely<Database>): OwnedEndpointRecords
 
     async remove(identifier) {
       return changed(await db.deleteFrom('owned_endpoints').where('identifier', '=', identifier).executeTakeFirst()) > 0;
+    },
+
+    async tenantsWithUnknownScope(limit) {
+      const rows = await db.selectFrom('owned_endpoints').select('workspace_key').distinct().where('context_keys', 'is', null).limit(limit).execute();
+      return rows.map((row) => row.workspace_key);
     },
 
     async countByType(workspaceKey) {

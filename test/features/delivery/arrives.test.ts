@@ -111,6 +111,67 @@ describe('after an admin changes the connection’s context', () => {
     expect((await h.app.services.store.endpoints.find(channelRoute))?.contextKeys).toEqual(newKeys);
   });
 
+  it('phone endpoints move with it too: a WhatsApp number still gets a chat trigger sent with the new context', async () => {
+    await routed();
+    const register = await h.openModal('/phone', 'register +14155550300 sub-1', 'phone.register');
+    await h.slack.submitView(register, { 'phone.integration': 'whatsapp-business' }, h.actors.admin);
+    await settled(register.id, 'phone-registered-test');
+    const setup = await h.openModal('/connect', 'setup', 'connect.setup');
+    expect(JSON.stringify(setup.blocks)).toContain('1 phone endpoint');
+    await h.slack.submitView(setup, { context: `tenant:${team.id}\nregion:eu` }, h.actors.admin);
+    await eventually(() => [...h.novu.endpoints.values()].every((endpoint) => endpoint.contextKeys.includes('region:eu')), { message: 'everything moved' });
+    await integratorTrigger(h.novu, { name: 'incident', to: 'sub-1', payload: { text: 'paging' }, context: { tenant: team.id, region: 'eu' } });
+    expect(h.phones.textsTo('+14155550300').map((text) => text.body)).toEqual(['Incident: paging']);
+  });
+
+  it('a route written while the context changes lands in the old context, and follows the change on its own', async () => {
+    await routed();
+    h.emulator.channels.add({ id: 'C0LATEROUT', name: 'late', kind: 'public', teamId: team.id, members: [bot] });
+    h.novu.subscribers.set('sub-3', { subscriberId: 'sub-3' });
+    // Novu takes its time over this route, while the admin changes the context.
+    h.novu.inject({
+      match: (request) => request.method === 'POST' && request.path === '/v1/channel-endpoints' && JSON.stringify(request.body).includes('C0LATEROUT'),
+      delayMs: 1_500,
+    });
+    const late = await h.openModal('/connect', 'channel <#C0LATEROUT|late> sub-3', 'routes.channel');
+    const submitted = h.slack.submitView(late, {}, h.actors.admin);
+    await eventually(() => h.novu.requests.some((request) => JSON.stringify(request.body ?? '').includes('C0LATEROUT')), {
+      message: 'the slow write under way',
+    });
+    const setup = await h.openModal('/connect', 'setup', 'connect.setup');
+    await h.slack.submitView(setup, { context: `tenant:${team.id}\nregion:eu` }, h.actors.admin);
+    await submitted;
+    const lateRoute = routeIdentifier(team.id, 'slack-prod', 'slack_channel', 'sub-3', 'C0LATEROUT');
+    await eventually(() => h.novu.endpoints.get(lateRoute)?.contextKeys.includes('region:eu'), { message: 'the late route moved', timeoutMs: 10_000 });
+    expect((await h.app.services.store.endpoints.find(lateRoute))?.contextKeys).toEqual(['region:eu', `tenant:${team.id}`]);
+    const since = mark();
+    await integratorTrigger(h.novu, { name: 'incident', to: 'sub-3', payload: { text: 'late' }, context: { tenant: team.id, region: 'eu' } });
+    expect(deliveredTo(since).map(([channel]) => channel)).toEqual(['C0LATEROUT']);
+  });
+
+  it('routes recorded before Switchboard kept their context are looked up at start, and moved when Novu holds them elsewhere', async () => {
+    await routed();
+    const channelRoute = routeIdentifier(team.id, 'slack-prod', 'slack_channel', 'sub-1', 'C0OPSALERT');
+    const { store } = h.app.services;
+    const record = await store.endpoints.find(channelRoute);
+    if (!record) throw new Error('no route');
+    // The connection carries an extra entry its routes never got (the state before this version).
+    for (const connection of h.novu.connections.values()) connection.contextKeys = ['region:eu', `tenant:${team.id}`];
+    await store.connections.recordSynced(teamKey(team.id), (await store.connections.find(teamKey(team.id)))?.intent ?? '', {
+      identifier: record.connectionIdentifier ?? '',
+      integrationIdentifier: 'slack-prod',
+      mode: 'shared',
+      context: { tenant: team.id, region: 'eu' },
+      subscriberId: null,
+    });
+    await store.endpoints.rescope(channelRoute, { contextKeys: null, integrationIdentifier: 'slack-prod', connectionIdentifier: record.connectionIdentifier });
+    await h.restart();
+    await eventually(() => h.novu.endpoints.get(channelRoute)?.contextKeys.includes('region:eu'), { message: 'moved after the restart', timeoutMs: 10_000 });
+    const since = mark();
+    await integratorTrigger(h.novu, { name: 'incident', to: 'sub-1', payload: { text: 'upgraded' }, context: { tenant: team.id, region: 'eu' } });
+    expect(deliveredTo(since).map(([channel]) => channel)).toEqual(['C0OPSALERT']);
+  });
+
   it('a change of integration moves each route to the new connection, made before the old one is deleted', async () => {
     await routed();
     const setup = await h.openModal('/connect', 'setup', 'connect.setup');

@@ -158,7 +158,9 @@ describe('/connect check across tenants and roles', () => {
     const writes = world.novuWrites();
     await h.slack.clickButton({ message: report.message, responseUrl: report.responseUrl }, 'delivery.fix:0', world.globexAdmin);
     await eventually(() => h.emulator.responsesTo(report.responseUrl).some((post) => JSON.stringify(post.body).includes('no such route')));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await eventually(async () => (await h.app.services.store.jobs.list({ statuses: ['pending', 'running'], limit: 1 })).length === 0, {
+      message: 'the queue settled',
+    });
     expect(world.novuWrites()).toBe(writes);
     expect(h.novu.endpoints.get(channelRoute)?.contextKeys).toEqual(['tenant:elsewhere']);
   });

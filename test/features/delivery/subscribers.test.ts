@@ -19,44 +19,69 @@ beforeAll(async () => {
   world = await startWorld();
   h = world.harness;
   for (const install of [world.installAcme, world.installGlobex]) await install();
-  // Both exist in Novu: only Switchboard's rule keeps them from Acme.
-  for (const subscriberId of [globexOwn, madeForGlobex]) h.novu.subscribers.set(subscriberId, { subscriberId, email: `${subscriberId}@example.com` });
-  await h.app.services.store.tenantSubscribers.claim(madeForGlobex, teamKey(globex.id));
+  h.novu.subscribers.set(globexOwn, { subscriberId: globexOwn, email: `${globexOwn}@example.com` });
+  // An operator puts Globex's connection on a subscriber of its choosing: Switchboard makes it in Novu and records it as Globex's.
+  const operatorInGlobex: Actor = { userId: world.operator.userId, teamId: globex.id };
+  const setup = await h.openModal('/connect', 'setup', 'connect.setup', operatorInGlobex);
+  await h.slack.submitView(setup, { mode: 'subscriber', subscriber: madeForGlobex }, operatorInGlobex);
+  await eventually(async () => (await h.app.services.store.tenantSubscribers.owner(madeForGlobex)) === teamKey(globex.id), { message: 'the claim' });
+  await eventually(() => h.novu.subscribers.has(madeForGlobex), { message: 'the subscriber made in Novu' });
   h.emulator.channels.add({ id: 'C0ACMEOPS1', name: 'acme-ops', kind: 'public', teamId: acme.id, members: [bot] });
 });
 afterAll(() => h.stop());
-
-const errorsOf = (answer: { json?: Record<string, any> }) => JSON.stringify(answer.json?.errors ?? {});
 
 async function routeChannel(actor: Actor, subscriberId: string) {
   const view = await h.openModal('/connect', `channel <#C0ACMEOPS1|acme-ops> ${subscriberId}`, 'routes.channel', actor);
   return { view, answer: await h.slack.submitView(view, {}, actor) };
 }
 
-describe('another workspace’s subscriber', () => {
-  it('is refused under the field for a channel route, a link and a registration, with nothing written, in the words of an unknown subscriber', async () => {
-    const before = world.novuWrites();
-    for (const subscriberId of [globexOwn, madeForGlobex]) {
-      const channel = await routeChannel(world.acmeAdmin, subscriberId);
-      expect(errorsOf(channel.answer)).toContain(`Novu has no subscriber ${subscriberId} that this workspace can use`);
-
-      const link = await h.openModal('/connect', `link <@U0MEMBER|member> ${subscriberId}`, 'routes.link', world.acmeAdmin);
-      expect(errorsOf(await h.slack.submitView(link, {}, world.acmeAdmin))).toContain(`Novu has no subscriber ${subscriberId} that this workspace can use`);
-
-      const register = await h.openModal('/phone', `register +14155550142 ${subscriberId}`, 'phone.register', world.acmeAdmin);
-      const registered = await h.slack.submitView(register, { 'phone.integration': 'whatsapp-business' }, world.acmeAdmin);
-      expect(errorsOf(registered)).toContain(`Novu has no subscriber ${subscriberId} that this workspace can use`);
-    }
-    expect(world.novuWrites()).toBe(before);
-
-    // A subscriber Novu does not have: the job's answer from Novu, in the same words.
-    const unknown = await routeChannel(world.acmeAdmin, 'nobody-anywhere');
-    expect(unknown.answer.json?.response_action).toBe('update');
-    const shown = await eventually(() => {
-      const text = JSON.stringify(h.emulator.views.get(unknown.view.id));
+/** Submits a form and returns what the person is told in it: the field errors, or the view once it says the subscriber cannot be used. */
+async function outcome(view: { id: string }, values: Record<string, unknown>, actor: Actor): Promise<string> {
+  const answer = await h.slack.submitView(view as never, values, actor);
+  if (answer.json?.response_action === 'errors') return JSON.stringify(answer.json.errors);
+  return eventually(
+    () => {
+      const text = JSON.stringify(h.emulator.views.get(view.id));
       return text.includes('that this workspace can use') ? text : undefined;
-    });
-    expect(shown).toContain('Novu has no subscriber nobody-anywhere that this workspace can use');
+    },
+    { message: 'the form’s result', timeoutMs: 10_000 },
+  );
+}
+
+describe('another workspace’s subscriber', () => {
+  it('is refused when the write runs, for a channel route, a link and a registration, with nothing written — answered exactly as a subscriber Novu does not have', async () => {
+    const before = world.novuWrites();
+    const firstRequest = h.novu.requests.length;
+    const shown = new Map<string, string[]>();
+    for (const subscriberId of [globexOwn, madeForGlobex, 'nobody-anywhere']) {
+      const answers: string[] = [];
+      const channel = await h.openModal('/connect', `channel <#C0ACMEOPS1|acme-ops> ${subscriberId}`, 'routes.channel', world.acmeAdmin);
+      answers.push(await outcome(channel, {}, world.acmeAdmin));
+      const link = await h.openModal('/connect', `link <@U0MEMBER|member> ${subscriberId}`, 'routes.link', world.acmeAdmin);
+      answers.push(await outcome(link, {}, world.acmeAdmin));
+      const register = await h.openModal('/phone', `register +14155550142 ${subscriberId}`, 'phone.register', world.acmeAdmin);
+      answers.push(await outcome(register, { 'phone.integration': 'whatsapp-business' }, world.acmeAdmin));
+      for (const answer of answers) expect(answer).toContain(`Novu has no subscriber ${subscriberId} that this workspace can use`);
+      shown.set(
+        subscriberId,
+        answers.map((answer) =>
+          answer
+            .replaceAll(subscriberId, 'X')
+            .replace(/"(id|hash|root_view_id)":"[^"]+"/g, '')
+            .replace(/response\/[0-9a-f]+/g, ''),
+        ),
+      );
+    }
+    expect(shown.get(globexOwn)).toEqual(shown.get('nobody-anywhere'));
+    expect(shown.get(madeForGlobex)).toEqual(shown.get('nobody-anywhere'));
+    const foreignWrites = h.novu.requests
+      .slice(firstRequest)
+      .filter(
+        (request) =>
+          request.method !== 'GET' && [globexOwn, madeForGlobex].includes(String((request.body as { subscriberId?: string } | undefined)?.subscriberId)),
+      );
+    expect(foreignWrites).toEqual([]);
+    expect(world.novuWrites()).toBe(before + 3);
   });
 
   it('is refused when the write runs, too: a forged join confirmation names Globex’s subscriber and nothing reaches Novu', async () => {

@@ -155,6 +155,15 @@ export class NovuWorker {
 
   constructor(private readonly state: NovuState) {}
 
+  /** Triggers that came in one request (several recipients): they share a transactionId. */
+  private readonly sameTrigger = new WeakSet<Trigger>();
+
+  /** The recipients of one trigger request, each queued like the workflow queue. */
+  enqueueAll(triggers: Trigger[]): void {
+    if (triggers.length > 1) for (const trigger of triggers) this.sameTrigger.add(trigger);
+    for (const trigger of triggers) this.enqueue(trigger);
+  }
+
   /** Queued like the workflow queue: processed in order, after `delayMs`, unless the worker is paused. */
   enqueue(trigger: Trigger): void {
     if (this.paused) {
@@ -190,8 +199,10 @@ export class NovuWorker {
    * worker (the API has answered `processed` already), so a repeated trigger delivers nothing.
    */
   private async process(trigger: Trigger): Promise<void> {
-    if (this.notifications.some((notification) => notification.transactionId === trigger.transactionId && notification.subscriberId === trigger.subscriberId))
-      return;
+    if (this.notifications.some((notification) => notification.transactionId === trigger.transactionId && notification.subscriberId !== trigger.subscriberId)) {
+      // One trigger to several subscribers shares its transactionId; another trigger may not.
+      if (!this.sameTrigger.has(trigger)) return;
+    } else if (this.notifications.some((notification) => notification.transactionId === trigger.transactionId)) return;
     const notification: FakeNotification = {
       _id: id(),
       transactionId: trigger.transactionId,
@@ -401,9 +412,12 @@ export class NovuWorker {
       job.status = 'canceled';
       return;
     }
-    const smsOverrides = { ...((trigger.overrides.sms as Json | undefined) ?? {}) };
+    // {...overrides.sms, ...overrides[providerId]}: the provider's own overrides win.
+    const smsOverrides = { ...((trigger.overrides.sms as Json | undefined) ?? {}), ...((trigger.overrides[integration.providerId] as Json | undefined) ?? {}) };
     try {
       const result = await this.toPhone('sms', integration.providerId, typeof smsOverrides.to === 'string' ? smsOverrides.to : phone, content);
+      // A provider answer without an id is a failure (the step is FAILED with PROVIDER_ERROR).
+      if (!result.id) throw new Error('The SMS provider returned no message id');
       this.detail(job, 'Success', 'Message sent', { providerId: integration.providerId, raw: result });
       job.status = 'completed';
     } catch (error) {

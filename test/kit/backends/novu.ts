@@ -205,7 +205,9 @@ export class FakeNovu extends FakeBackend {
       // subscribers-v2 patch-subscriber: only the fields sent change; `null` clears one.
       const subscriber = this.subscribers.get(id ?? '');
       if (!subscriber) return this.error(request, 404, `Subscriber: ${id} was not found`);
-      Object.assign(subscriber, request.body as Json);
+      // PatchSubscriberRequestDto's fields only; the subscriberId is the path's.
+      const fields = ['firstName', 'lastName', 'email', 'phone', 'avatar', 'locale', 'timezone', 'data'];
+      for (const [key, value] of Object.entries(request.body as Json)) if (fields.includes(key)) (subscriber as Json)[key] = value;
       return this.wrap(200, this.presentSubscriber(subscriber));
     });
 
@@ -217,9 +219,19 @@ export class FakeNovu extends FakeBackend {
     });
     this.on('POST', '/v1/events/trigger', (request) => this.trigger(request));
     this.on('GET', '/v1/notifications', (request) => {
+      // The activity feed: newest first, filtered by transactionId, subscriberIds and channels.
       const transactionId = request.query.get('transactionId');
+      const subscriberIds = request.query.getAll('subscriberIds');
+      const channels = request.query.getAll('channels');
       const limit = Math.min(Number(request.query.get('limit') ?? '10') || 10, 50);
-      const found = this.worker.notifications.filter((notification) => transactionId === null || notification.transactionId === transactionId);
+      const found = [...this.worker.notifications]
+        .reverse()
+        .filter(
+          (notification) =>
+            (transactionId === null || notification.transactionId === transactionId) &&
+            (subscriberIds.length === 0 || subscriberIds.includes(notification.subscriberId)) &&
+            (channels.length === 0 || notification.workflow.steps.some((step) => channels.includes(step.type))),
+        );
       return {
         status: 200,
         body: { hasMore: found.length > limit, data: found.slice(0, limit).map((item) => this.presentNotification(item)), pageSize: limit, page: 0 },
@@ -402,15 +414,17 @@ export class FakeNovu extends FakeBackend {
       const { subscriberId, ...fields } = typeof recipient === 'string' ? { subscriberId: recipient } : (recipient as Json & { subscriberId: string });
       const subscriber = this.subscribers.get(subscriberId) ?? { subscriberId };
       this.subscribers.set(subscriberId, { ...subscriber, ...fields });
-      this.worker.enqueue({
+    }
+    this.worker.enqueueAll(
+      recipients.map((recipient) => ({
         workflow,
-        subscriberId,
+        subscriberId: typeof recipient === 'string' ? recipient : String((recipient as Json).subscriberId),
         payload: (body.payload ?? {}) as Json,
         overrides: (body.overrides ?? {}) as Json,
         contextKeys: contextKeysOf(context),
         transactionId,
-      });
-    }
+      })),
+    );
     return this.wrap(201, {
       acknowledged: true,
       status: 'processed',

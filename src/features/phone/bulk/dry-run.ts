@@ -2,8 +2,6 @@ import type { Services } from '../../../app/services.js';
 import { TerminalJobError } from '../../../jobs/queue.js';
 import type { ImportRow, PhoneImport } from '../../../store/types.js';
 import type { Tenant } from '../../../tenancy/tenant.js';
-import { TenantSubscribers } from '../../../tenancy/tenant-subscribers.js';
-import { explanationText } from '../../novu-failures.js';
 import { endpointIdentifier } from '../endpoint-jobs.js';
 import { parseCsv } from './csv.js';
 import { checkRows, type ImportLine, type RowChecks, readImportLines } from './rows.js';
@@ -59,20 +57,10 @@ async function rowChecks(services: Services, tenant: Tenant, run: PhoneImport, l
   const named = new Set(lines.map((line) => line.values.integration ?? run.defaultIntegration).filter((name): name is string => Boolean(name)));
   const problems = new Map<string, string | undefined>();
   for (const identifier of named) problems.set(identifier, await catalog.problem(identifier, 'phone'));
-  // Subscribers of other workspaces are refused in the words of a subscriber Novu does not have.
-  const foreign = new Map<string, string>();
-  if (services.novuScope) {
-    const subscribers = new TenantSubscribers(services.store, services.novuScope, (userId) => services.permissions.isOperator(userId));
-    for (const subscriberId of new Set(lines.map((line) => line.values.subscriberId).filter((id): id is string => Boolean(id)))) {
-      const refusal = await subscribers.refusal(tenant, run.requestedBy, subscriberId);
-      if (refusal) foreign.set(subscriberId, `${explanationText(refusal)}.`);
-    }
-  }
   return {
     defaultRegion: services.config.defaultPhoneRegion,
     defaultIntegration: run.defaultIntegration ?? undefined,
     integrationProblem: (identifier) => problems.get(identifier),
-    subscriberProblem: (subscriberId) => foreign.get(subscriberId),
     derivedIdentifier: (integration, subscriberId, e164) => endpointIdentifier(tenant.id, integration, subscriberId, e164),
   };
 }

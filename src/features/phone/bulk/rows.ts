@@ -91,8 +91,6 @@ export interface RowChecks {
   defaultIntegration?: string;
   /** Why an integration cannot take phone endpoints, or undefined when it can. */
   integrationProblem(identifier: string): string | undefined;
-  /** Why this workspace may not register for the subscriber (another workspace's), or undefined when it may. */
-  subscriberProblem?(subscriberId: string): string | undefined;
   /** The endpoint identifier Switchboard derives, as the register form does. */
   derivedIdentifier(integration: string, subscriberId: string, e164: string): string;
 }
@@ -127,10 +125,6 @@ function checkRow(line: ImportLine, checks: RowChecks): ImportRow {
   if (line.unreadable) problems.push(['format', line.unreadable]);
   if (!subscriberId) problems.push(['subscriber', 'No subscriber ID.']);
   else if (subscriberId.length > longestSubscriberId) problems.push(['subscriber', `The subscriber ID is longer than ${longestSubscriberId} characters.`]);
-  else {
-    const foreign = checks.subscriberProblem?.(subscriberId);
-    if (foreign) problems.push(['subscriber', foreign]);
-  }
   const phone = parsePhoneNumber(typed, checks.defaultRegion);
   if (!phone.ok) problems.push(['number', phone.problem]);
   if (!integration) problems.push(['integration', 'No integration: add an integration column, or choose a default integration in the form.']);
