@@ -1,4 +1,4 @@
-import { keepRunningOnUnhandledRejection } from './app/process-guards.js';
+import { keepRunningOnUnhandledRejection, logUncaughtExceptions } from './app/process-guards.js';
 import { firstRunGuide } from './config/guide.js';
 import { ConfigError, loadConfig, readEnvironment } from './config/load.js';
 import { createLogger } from './logging/logger.js';
@@ -18,6 +18,7 @@ async function main(): Promise<void> {
   }
   const logger = createLogger({ level: config.log.level, format: config.log.format, secrets: config.secrets });
   keepRunningOnUnhandledRejection(logger);
+  logUncaughtExceptions(logger);
   const { startSwitchboard } = await import('./app/start.js');
   let running: Awaited<ReturnType<typeof startSwitchboard>>;
   try {

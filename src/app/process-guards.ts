@@ -11,3 +11,14 @@ export function keepRunningOnUnhandledRejection(logger: Logger): void {
     logger.error({ err: reason }, 'a failure nothing was waiting for; Switchboard keeps running');
   });
 }
+
+/**
+ * An exception nothing caught ends the process, as Node would — but as a fatal line in the log
+ * (written before the exit: see the logger's stream), not only a stack trace on standard error.
+ */
+export function logUncaughtExceptions(logger: Logger): void {
+  process.on('uncaughtException', (error, origin) => {
+    logger.fatal({ err: error, origin }, 'an uncaught exception ends Switchboard');
+    process.exit(1);
+  });
+}

@@ -13,13 +13,14 @@ import { notApprovedMessage, notApprovedView } from '../features/tenants/message
 import { boltInstallationStore } from '../installations/bolt-store.js';
 import { boltLogger } from '../logging/bolt-logger.js';
 import type { Logger } from '../logging/logger.js';
-import { notInstalledMessage } from '../slack/commands/messages.js';
+import { notInstalledMessage, storeUnavailableMessage, storeUnavailableText } from '../slack/commands/messages.js';
 import { CommandRouter } from '../slack/commands/router.js';
 import { type ClientFor, ListenerTable } from '../slack/listener-table.js';
 import { type InflightWork, requestPath, requestScope, skipRedeliveredEvents } from '../slack/middleware.js';
 import type { InstallHooks } from '../slack/oauth/callbacks.js';
 import { type InstallRoutes, installRoutes } from '../slack/oauth/install-routes.js';
 import { StoredStateStore } from '../slack/oauth/state-store.js';
+import { causedByStore } from '../store/unavailable.js';
 import { requestTenant } from '../tenancy/request-tenant.js';
 import type { Services } from './services.js';
 
@@ -78,6 +79,13 @@ export function createSlackApp(services: Services, options: { installHooks: Inst
         // Answers here and returns false: Bolt's own ack after this handler is outside any catch,
         // and one that fails (the socket closed meanwhile) would be an unhandled rejection.
         processEventErrorHandler: async ({ error, event }) => {
+          if (causedByStore(error)) {
+            const answer = storeOutageAnswer(event.body as Record<string, unknown>, logger);
+            // Not acknowledged, an event is sent again by Slack later; everything else gets the answer.
+            if (answer.status !== 200 && event.body.type === 'event_callback') return false;
+            await event.ack(answer.body).catch((ackError: unknown) => logger.debug({ err: ackError }, 'the socket closed'));
+            return false;
+          }
           if (!(error instanceof AuthorizationError)) logger.error({ err: error }, 'a Slack request failed');
           const answer = error instanceof AuthorizationError && typeof event.body.command === 'string' ? notInstalledMessage(installUrl) : undefined;
           await event.ack(answer).catch((ackError: unknown) => logger.debug({ err: ackError }, 'the request was acknowledged already or the socket closed'));
@@ -90,6 +98,10 @@ export function createSlackApp(services: Services, options: { installHooks: Inst
         endpoints: '/slack/events',
         unhandledRequestTimeoutMillis: 3001,
         processEventErrorHandler: async (args) => {
+          if (causedByStore(args.error)) {
+            answerStoreOutage(args.request as BufferedIncomingMessage, args.response, logger);
+            return true;
+          }
           if (!(args.error instanceof AuthorizationError)) return HTTPModuleFunctions.defaultProcessEventErrorHandler(args);
           answerNotInstalled(args.request as BufferedIncomingMessage, args.response, installUrl, logger);
           return true;
@@ -127,7 +139,7 @@ export function createSlackApp(services: Services, options: { installHooks: Inst
   );
   app.error(async ({ error }: ExtendedErrorHandlerArgs) => {
     // The receivers answer these themselves, in the acknowledgement (see above).
-    if (error instanceof AuthorizationError) throw error;
+    if (error instanceof AuthorizationError || causedByStore(error)) throw error;
     logger.error({ err: error }, 'unhandled error in a Slack listener');
   });
 
@@ -151,6 +163,41 @@ function keepTokenFromBolt(result: AuthorizeResult): AuthorizeResult {
   // Bolt falls back to a user token; Switchboard asks for none, and would not hand one out either.
   result.userToken = undefined;
   return result;
+}
+
+/**
+ * A request that could not be looked up because the store did not answer: an honest "try again"
+ * in whatever form the request takes. A command gets the sentence; a form keeps what was typed,
+ * the sentence under its first field (or, with no field, an error Slack shows in the form); an
+ * event or a click is refused with 503, so Slack sends the event again and shows the click failed.
+ */
+export function storeOutageAnswer(body: Record<string, unknown>, logger: Logger): { status: number; body?: unknown } {
+  logger.warn({ type: body.type ?? 'command' }, 'a Slack request was refused: the store is unreachable');
+  if (typeof body.command === 'string') return { status: 200, body: storeUnavailableMessage() };
+  if (body.type === 'view_submission') {
+    const blocks = (body.view as { blocks?: { type?: string; block_id?: string }[] } | undefined)?.blocks ?? [];
+    const field = blocks.find((block) => block.type === 'input' && block.block_id)?.block_id;
+    if (field) return { status: 200, body: { response_action: 'errors', errors: { [field]: storeUnavailableText } } };
+  }
+  return { status: 503 };
+}
+
+function answerStoreOutage(request: BufferedIncomingMessage, response: ServerResponse, logger: Logger): void {
+  let body: Record<string, unknown> = {};
+  try {
+    body = HTTPModuleFunctions.parseHTTPRequestBody(request) as Record<string, unknown>;
+  } catch {
+    // Refused below all the same.
+  }
+  if (response.headersSent) return;
+  const answer = storeOutageAnswer(body, logger);
+  if (answer.body === undefined) {
+    response.writeHead(answer.status);
+    response.end();
+    return;
+  }
+  response.writeHead(answer.status, { 'content-type': 'application/json' });
+  response.end(JSON.stringify(answer.body));
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Installation } from '@slack/bolt';
 import type { Store, StoredInstallation, WorkspaceKey } from '../store/types.js';
+import { fromStore } from '../store/unavailable.js';
 import { workspaceKeyOf } from '../store/workspace-key.js';
 import { ReadThroughCache } from '../util/read-through-cache.js';
 
@@ -28,7 +29,7 @@ export class Installations {
     private readonly store: Store,
     options: { ttlMs: number; maxEntries: number; onLookup?: (hit: boolean) => void },
   ) {
-    this.cache = new ReadThroughCache((key) => store.installations.find(key), { ...options, ttlMs: options.maxEntries > 0 ? options.ttlMs : 0 });
+    this.cache = new ReadThroughCache((key) => fromStore(store.installations.find(key)), { ...options, ttlMs: options.maxEntries > 0 ? options.ttlMs : 0 });
     this.unsubscribe = store.onInstallationChanged((key) => this.cache.forget(key));
   }
 

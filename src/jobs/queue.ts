@@ -5,7 +5,7 @@ import { backoffDelay } from '../http/client.js';
 import { BackendError } from '../http/errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { JobRecord, Store, WorkspaceKey } from '../store/types.js';
+import type { JobRecord, NewJob, Store, WorkspaceKey } from '../store/types.js';
 
 /** Thrown by a job to stop retrying: the failure will not go away by itself. */
 export class TerminalJobError extends Error {
@@ -36,14 +36,24 @@ export type JobOutcome<R = unknown> =
 export interface JobFinish<R = unknown> {
   job: JobRecord;
   outcome: { status: 'done'; result: R } | { status: 'failed'; error: string };
-  /** True when someone waiting inline already received this outcome. */
+  /** True when someone waiting inline already received this outcome (never on a follow-up delivered again). */
   deliveredInline: boolean;
+  /**
+   * Delivers one effect of the follow-up (a DM to one person, the audit line, a form update) once:
+   * an effect delivered by an earlier try of this follow-up is skipped. `send` answering `false`
+   * (a DM Slack did not take) or throwing fails the follow-up, which is tried again later.
+   */
+  once(effect: string, send: () => Promise<unknown>): Promise<void>;
 }
 
 export interface JobDefinition<P = unknown, R = unknown> {
   kind: string;
   run(payload: P, context: JobRunContext): Promise<R>;
-  /** Called once when the job succeeds or gives up: tell the people involved, write the audit log. */
+  /**
+   * The follow-up, when the job succeeds or gives up: tell the people involved, write the audit
+   * log. Recorded as pending with the outcome and delivered at least once; each effect goes through
+   * `once`, so a follow-up delivered again (after a crash, or a failed effect) repeats none.
+   */
   onFinished?(finish: JobFinish<R>): Promise<void>;
   /** Plain words for a failure, shown to people and kept in the job record. */
   describeError?(error: unknown): string;
@@ -56,6 +66,22 @@ export interface EnqueueOptions {
   runAt?: number;
 }
 
+/** A job stored for a person waiting: `run` runs it here (the worker leaves it alone for a lease). */
+export interface Accepted<R> {
+  job: JobRecord;
+  run(): Promise<JobOutcome<R>>;
+}
+
+/** How a person is told about what they asked for, once it is stored, or that it could not be. */
+export interface Telling<T> {
+  stored(value: T): Promise<unknown>;
+  notStored(text: string): Promise<unknown>;
+}
+
+/** Said when the store did not take a request within the acknowledgement's budget. */
+export const notStoredText =
+  'Switchboard could not save this in time (its database did not answer), so it may not have started. Try again in a moment: a request sent twice is done once.';
+
 export interface QueueTuning {
   maxAttempts: number;
   retryBaseMs: number;
@@ -66,6 +92,8 @@ export interface QueueTuning {
   inlineWaitMs?: number;
   /** Jobs the background worker runs at once in this process (default 8): a bulk run must not flood a vendor. */
   concurrency?: number;
+  /** How long storing a person's request may take before they are answered that it was not stored (default 1.5 s; Slack waits 3 s in all). */
+  acceptBudgetMs?: number;
 }
 
 /**
@@ -112,13 +140,77 @@ export class JobQueue {
   }
 
   /** A job for a person waiting in Slack: recorded once per dedupe key, run here at once, awaited up to the inline wait. */
-  whilePersonWaits<R>(kind: string, payload: { workspaceKey?: WorkspaceKey; requestedBy?: string }, dedupeKey: string): Promise<JobOutcome<R>> {
-    return this.enqueueAndRun<R>(
+  async whilePersonWaits<R>(kind: string, payload: { workspaceKey?: WorkspaceKey; requestedBy?: string }, dedupeKey: string): Promise<JobOutcome<R>> {
+    return (await this.accept<R>(kind, payload, dedupeKey)).run();
+  }
+
+  /**
+   * Stores a job for a person waiting in Slack (once per dedupe key), to be run here by `run`, up to
+   * the inline wait; the worker leaves it alone for a lease, and takes it over if this process dies.
+   */
+  async accept<R>(kind: string, payload: { workspaceKey?: WorkspaceKey; requestedBy?: string }, dedupeKey: string): Promise<Accepted<R>> {
+    const draft = this.draft(kind, payload, dedupeKey);
+    const { job } = await this.enqueue(kind, payload, draft);
+    return this.adopt<R>(job);
+  }
+
+  /**
+   * The job `accept` stores, for a record that stores it itself, in the same transaction as the
+   * decision the job carries out (an approval never stands without its job); `adopt` then runs it.
+   */
+  draft<P extends { workspaceKey?: WorkspaceKey; requestedBy?: string }>(kind: string, payload: P, dedupeKey: string): NewJob {
+    if (!this.definitions.has(kind)) throw new Error(`No job definition for ${kind}`);
+    return {
       kind,
       payload,
-      { dedupeKey, workspaceKey: payload.workspaceKey, requestedBy: payload.requestedBy },
-      { waitMs: this.tuning.inlineWaitMs ?? 6_000, inlineRetries: true },
-    );
+      dedupeKey,
+      maxAttempts: this.tuning.maxAttempts,
+      workspaceKey: payload.workspaceKey,
+      requestedBy: payload.requestedBy,
+      runAt: Date.now() + this.tuning.leaseMs,
+    };
+  }
+
+  /** A job stored for a person waiting (by `accept` or a record's transaction), to be run here by `run`. */
+  adopt<R>(job: JobRecord): Accepted<R> {
+    this.wake?.();
+    return { job, run: () => this.runNow<R>(job.id, { waitMs: this.tuning.inlineWaitMs ?? 6_000, inlineRetries: true }) };
+  }
+
+  /**
+   * The one order for whatever a person asks for: what they asked is stored first, and only then
+   * are they told it is under way (`stored`). When the store does not take it within the
+   * acknowledgement's budget (or fails), they are told that instead (`notStored`), and undefined is
+   * returned. A store that answers after the budget still keeps the request; it runs later, once,
+   * which the words say.
+   */
+  async storedThenTold<T>(store: () => Promise<T>, tell: Telling<T>): Promise<T | undefined> {
+    const budgetMs = this.tuning.acceptBudgetMs ?? 1_500;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), budgetMs);
+    });
+    const storing = store();
+    let answer: { value: T } | 'late' | { error: unknown };
+    try {
+      answer = await Promise.race([
+        storing.then(
+          (value) => ({ value }),
+          (error: unknown) => ({ error }),
+        ),
+        late,
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (answer === 'late' || 'error' in answer) {
+      if (answer === 'late') storing.catch((error: unknown) => this.logger.warn({ err: error }, 'a request stored too late failed to store'));
+      this.logger.warn({ err: answer === 'late' ? undefined : answer.error, budgetMs }, 'a request was not stored in time; the person is told so');
+      await tell.notStored(notStoredText);
+      return undefined;
+    }
+    await tell.stored(answer.value);
+    return answer.value;
   }
 
   /**
@@ -211,6 +303,13 @@ export class JobQueue {
         void this.execute(claimed, { retry: 'safe' });
         continue;
       }
+      let followedUp = false;
+      try {
+        followedUp = await this.followUpNext();
+      } catch (error) {
+        this.logger.error({ err: error }, 'could not claim a follow-up');
+      }
+      if (followedUp) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, pollMs);
         this.wake = () => {
@@ -242,18 +341,20 @@ export class JobQueue {
       if (!definition) throw new TerminalJobError(`Unknown job kind ${job.kind}`);
       const runId = `${job.id}.${job.attempts}.${randomBytes(4).toString('hex')}`;
       const result = await definition.run(job.payload, { job, attempt: job.attempts, runId, logger: log, ...mode });
-      if (!(await this.store.jobs.complete(job.id, this.workerId, result))) {
-        log.warn('job finished after its lease was taken over; the result was not recorded');
-      }
+      const followUp = definition.onFinished ? { leaseMs: this.tuning.leaseMs } : undefined;
+      const recorded = await this.store.jobs.complete(job.id, this.workerId, result, followUp);
+      if (!recorded) log.warn('job finished after its lease was taken over; the result was not recorded');
       this.metrics?.jobRuns.inc({ kind: job.kind, outcome: 'done' });
       log.info('job done');
       const finished = { ...job, status: 'done' as const, result };
-      await this.finish(definition, { job: finished, outcome: { status: 'done', result }, deliveredInline: this.handOverInline(job.id) });
+      const deliveredInline = this.handOverInline(job.id);
+      if (recorded) await this.deliverFollowUp(definition, finished, { status: 'done', result }, deliveredInline);
       return { status: 'done', result, job: finished };
     } catch (error) {
       const description = definition?.describeError?.(error) ?? describeJobError(error);
       const retryAt = this.retryAt(job, error);
-      await this.store.jobs.fail(job.id, this.workerId, description, retryAt);
+      const followUp = definition?.onFinished ? { leaseMs: this.tuning.leaseMs } : undefined;
+      const recorded = await this.store.jobs.fail(job.id, this.workerId, description, retryAt, followUp);
       const failedJob = { ...job, lastError: description };
       if (retryAt !== undefined) {
         this.metrics?.jobRuns.inc({ kind: job.kind, outcome: 'retry' });
@@ -264,8 +365,8 @@ export class JobQueue {
       this.metrics?.jobRuns.inc({ kind: job.kind, outcome: 'dead' });
       log.error({ err: error }, 'job failed for good');
       const dead = { ...failedJob, status: 'dead' as const };
-      if (definition)
-        await this.finish(definition, { job: dead, outcome: { status: 'failed', error: description }, deliveredInline: this.handOverInline(job.id) });
+      const deliveredInline = this.handOverInline(job.id);
+      if (definition && recorded) await this.deliverFollowUp(definition, dead, { status: 'failed', error: description }, deliveredInline);
       return { status: 'failed', error: description, job: dead };
     } finally {
       clearInterval(heartbeat);
@@ -293,14 +394,62 @@ export class JobQueue {
     timer.unref();
   }
 
-  private async finish(definition: JobDefinition, finish: JobFinish): Promise<void> {
+  /**
+   * Delivers a finished job's follow-up, leased to this worker since the outcome was recorded. When
+   * it fails (or this process dies first), it stays pending and a worker delivers it again later,
+   * skipping the effects already delivered.
+   */
+  private async deliverFollowUp(definition: JobDefinition, job: JobRecord, outcome: JobFinish['outcome'], deliveredInline: boolean): Promise<void> {
+    if (!definition.onFinished) return;
     try {
-      await definition.onFinished?.(finish);
+      await definition.onFinished({ job, outcome, deliveredInline, once: (effect, send) => this.once(job.id, effect, send) });
+      await this.store.jobs.followUpDone(job.id, this.workerId);
+      this.metrics?.jobRuns.inc({ kind: job.kind, outcome: 'followed-up' });
     } catch (error) {
-      this.logger.error({ err: error, jobId: finish.job.id }, 'job follow-up failed');
+      const attempts = job.followUpAttempts + 1;
+      const retryAt =
+        attempts >= maxFollowUpAttempts ? undefined : Date.now() + backoffDelay(attempts, this.tuning.retryBaseMs, this.tuning.maxRetryDelayMs ?? 15 * 60_000);
+      await this.store.jobs
+        .followUpFailed(job.id, this.workerId, describeJobError(error), retryAt)
+        .catch((storeError: unknown) =>
+          this.logger.warn({ err: storeError, jobId: job.id }, 'could not record a failed follow-up; it is delivered again when its lease ends'),
+        );
+      if (retryAt === undefined) this.logger.error({ err: error, jobId: job.id, kind: job.kind }, 'job follow-up given up');
+      else {
+        this.logger.warn({ err: error, jobId: job.id, kind: job.kind, retryInMs: retryAt - Date.now() }, 'job follow-up failed; will try again');
+        this.wakeAt(retryAt);
+      }
     }
   }
+
+  private async once(jobId: string, effect: string, send: () => Promise<unknown>): Promise<void> {
+    if (await this.store.jobs.effectDone(jobId, effect)) return;
+    if ((await send()) === false) throw new Error(`The follow-up's ${effect} was not delivered`);
+    await this.store.jobs.recordEffect(jobId, effect);
+  }
+
+  /** A follow-up that is due and nobody is delivering (its worker died, or it is to be tried again). */
+  private async followUpNext(): Promise<boolean> {
+    const job = await this.store.jobs.claimFollowUp(this.workerId, this.tuning.leaseMs);
+    if (!job) return false;
+    const definition = this.definitions.get(job.kind);
+    if (!definition) {
+      await this.store.jobs.followUpFailed(job.id, this.workerId, `Unknown job kind ${job.kind}`, undefined);
+      return true;
+    }
+    const outcome: JobFinish['outcome'] =
+      job.status === 'done' ? { status: 'done', result: job.result } : { status: 'failed', error: job.lastError ?? 'failed' };
+    const delivery = this.deliverFollowUp(definition, job, outcome, false).finally(() => this.running.delete(`follow-up:${job.id}`));
+    this.running.set(
+      `follow-up:${job.id}`,
+      delivery.then(() => ({ status: 'queued', job }) as JobOutcome),
+    );
+    return true;
+  }
 }
+
+/** A follow-up is tried this many times (with backoff, about a day in all at the default base), then given up and logged. */
+const maxFollowUpAttempts = 12;
 
 export function describeJobError(error: unknown): string {
   if (error instanceof Error) return error.message;

@@ -68,7 +68,7 @@ export interface LoggerOptions {
 
 export function createLogger({ level, format, secrets = [], destination }: LoggerOptions): Logger {
   const scrub = secretScrubber(secrets);
-  const stream = destination ?? (format === 'pretty' ? prettyStream() : pino.destination({ sync: false }));
+  const stream = destination ?? (format === 'pretty' ? prettyStream() : crashSafeStream());
   return pino(
     {
       level,
@@ -82,6 +82,32 @@ export function createLogger({ level, format, secrets = [], destination }: Logge
     },
     stream,
   );
+}
+
+/**
+ * Standard output, written in the background for speed, except error and fatal lines: those, and
+ * every line before them, are on their way to the log before the call returns, so the last words
+ * before a crash (or a SIGKILL right after) are not lost with the buffer.
+ */
+export function crashSafeStream(fd = 1): DestinationStream {
+  const boom = pino.destination({ dest: fd, sync: false });
+  return {
+    write(line: string) {
+      boom.write(line);
+      if (!isErrorLine(line)) return;
+      try {
+        boom.flushSync();
+      } catch {
+        // Not open yet, or the output is gone: the line stays queued, as any other.
+      }
+    },
+    flush: (callback?: (error?: Error) => void) => boom.flush(callback),
+  } as DestinationStream;
+}
+
+/** pino writes the level first: 50 is error, 60 fatal. */
+function isErrorLine(line: string): boolean {
+  return line.startsWith('{"level":50') || line.startsWith('{"level":60');
 }
 
 /** Required only for LOG_FORMAT=pretty, so JSON logging in production never loads pino-pretty and its thirty modules. */

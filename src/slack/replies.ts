@@ -22,18 +22,20 @@ export interface Reply {
 export class Replies {
   constructor(private readonly services: { bots: BotClients; sharing: ResultSharing }) {}
 
-  async send(workspaceKey: WorkspaceKey, userId: string, to: ReplyTo, reply: Reply): Promise<void> {
+  /** True when the reply was shown somewhere (a job's follow-up tries again otherwise). */
+  async send(workspaceKey: WorkspaceKey, userId: string, to: ReplyTo, reply: Reply): Promise<boolean> {
     if (to.kind === 'view') {
       const client = await this.services.bots.forWorkspace(workspaceKey);
       const shown = await client?.views
         .update({ view_id: to.viewId, view: replyView(reply) })
         .then(() => true)
         .catch(() => false);
-      if (shown) return;
+      if (shown) return true;
     } else if (to.kind === 'response') {
-      if (await this.services.sharing.respond(to.url, { response_type: 'ephemeral', replace_original: false, text: reply.text, blocks: reply.blocks })) return;
+      if (await this.services.sharing.respond(to.url, { response_type: 'ephemeral', replace_original: false, text: reply.text, blocks: reply.blocks }))
+        return true;
     }
-    await this.services.bots.sendDirectMessage(workspaceKey, userId, { text: reply.text, blocks: reply.blocks });
+    return this.services.bots.sendDirectMessage(workspaceKey, userId, { text: reply.text, blocks: reply.blocks });
   }
 }
 

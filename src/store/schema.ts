@@ -19,6 +19,7 @@ export interface Database {
   phone_import_rows: PhoneImportRowsTable;
   tenant_subscribers: TenantSubscribersTable;
   delivery_checks: DeliveryChecksTable;
+  follow_up_effects: FollowUpEffectsTable;
 }
 
 /** Named locks for the embedded store, where processes sharing the file have no advisory locks. */
@@ -80,6 +81,20 @@ export interface JobsTable {
   created_at: number;
   updated_at: number;
   finished_at: number | null;
+  /** `pending` from the moment the outcome is recorded until the follow-up is delivered; then `done` (or `given-up`). */
+  follow_up: FollowUpStatus | null;
+  follow_up_at: number | null;
+  follow_up_attempts: number;
+  follow_up_error: string | null;
+}
+
+export type FollowUpStatus = 'pending' | 'done' | 'given-up';
+
+/** Effects of a follow-up already delivered: a follow-up delivered again skips them. */
+export interface FollowUpEffectsTable {
+  job_id: string;
+  effect: string;
+  done_at: number;
 }
 
 export interface AuditLogTable {

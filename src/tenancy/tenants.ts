@@ -1,4 +1,5 @@
 import type { NewTenantInstall, Store, TenantRecord, TenantStatus, WorkspaceKey } from '../store/types.js';
+import { fromStore } from '../store/unavailable.js';
 import { ReadThroughCache } from '../util/read-through-cache.js';
 
 /** Tenants' standing, read through a cache that every replica's changes invalidate. */
@@ -10,7 +11,7 @@ export class Tenants {
     private readonly store: Store,
     options: { ttlMs: number; maxEntries: number },
   ) {
-    this.cache = new ReadThroughCache((key) => store.tenants.find(key), options);
+    this.cache = new ReadThroughCache((key) => fromStore(store.tenants.find(key)), options);
     this.unsubscribe = store.onInstallationChanged((key) => this.cache.forget(key));
   }
 

@@ -90,4 +90,35 @@ describe('crash safety', () => {
     expect(novu.connections.size).toBe(teams.length);
     expect(novu.requests.filter((request) => request.method === 'PATCH')).toHaveLength(0);
   });
+
+  it('a follow-up cut off by SIGKILL (the job done, its direct message in flight) is delivered after the restart, once', async () => {
+    child?.kill('SIGKILL');
+    await new Promise((resolve) => child?.once('exit', resolve));
+    await startApp();
+    await novu.goDown();
+    const teamId = 'T0CRASH09';
+    const installer = 'U0INSTALL09';
+    const page = await installThrough(`http://127.0.0.1:${port}`, emulator, { team: { id: teamId, name: 'Crash Nine' }, userId: installer });
+    expect(page.html).toContain('being completed in the background');
+    const connectedDm = (args: Record<string, unknown>) => args.channel === `D${installer.slice(1)}` && String(args.text).includes('connected to Novu');
+    const held = emulator.hold('chat.postMessage', connectedDm);
+    await novu.comeBack();
+    // The job is done and its follow-up stored; the direct message is on its way when the process dies.
+    await held.reached;
+    expect(novu.connections.has(connectionIdentifier('slack-prod', teamId))).toBe(true);
+    child?.kill('SIGKILL');
+    await new Promise((resolve) => child?.once('exit', resolve));
+    held.drop();
+    const delivered = () => emulator.callsTo('chat.postMessage').filter((call) => call.ok && connectedDm(call.args));
+    expect(delivered()).toHaveLength(0);
+
+    await startApp();
+    await eventually(() => delivered().length === 1, { timeoutMs: 30_000, message: 'the direct message, from the restarted process' });
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(delivered()).toHaveLength(1);
+    const created = novu
+      .requestsTo('POST', '/v1/channel-connections')
+      .filter((request) => (request.body as { identifier?: string }).identifier === connectionIdentifier('slack-prod', teamId));
+    expect(created).toHaveLength(1);
+  });
 });

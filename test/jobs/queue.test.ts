@@ -131,3 +131,88 @@ describe('the job queue', () => {
     expect(finishes).toHaveLength(1);
   });
 });
+
+describe('follow-ups', () => {
+  /** A second kind whose follow-up has two effects (a DM and an audit line), counted per delivery; `failDm` fails the DM that many times. */
+  function followed(target: JobQueue, counts: { dm: number; audit: number; tries: number }, failDm = { times: 0, answer: 'throw' as 'throw' | 'false' }) {
+    target.define({
+      kind: 'test.followed',
+      run: async () => ({ ok: true }),
+      onFinished: async ({ once }) => {
+        counts.tries += 1;
+        await once('audit', async () => {
+          counts.audit += 1;
+        });
+        await once('dm:U1', async () => {
+          if (failDm.times > 0) {
+            failDm.times -= 1;
+            if (failDm.answer === 'false') return false;
+            throw new Error('Slack did not answer');
+          }
+          counts.dm += 1;
+          return true;
+        });
+      },
+    });
+  }
+
+  it('the outcome and its follow-up are stored together; the follow-up is done once delivered', async () => {
+    const counts = { dm: 0, audit: 0, tries: 0 };
+    followed(queue, counts);
+    const { job } = await queue.enqueue('test.followed', {}, { dedupeKey: 'f1' });
+    await queue.runNow(job.id, { waitMs: 1_000 });
+    expect(counts).toEqual({ dm: 1, audit: 1, tries: 1 });
+    expect(await testStore.store.jobs.get(job.id)).toMatchObject({ status: 'done', followUp: 'done' });
+  });
+
+  it('a follow-up whose DM fails (thrown, or not taken by Slack) is tried again later; the audit line it sent is not sent again', async () => {
+    for (const answer of ['throw', 'false'] as const) {
+      const counts = { dm: 0, audit: 0, tries: 0 };
+      const kindQueue = new JobQueue(testStore.store, { maxAttempts: 3, retryBaseMs: 20, leaseMs: 2_000, pollMs: 20 }, logger);
+      followed(kindQueue, counts, { times: 2, answer });
+      const { job } = await kindQueue.enqueue('test.followed', {}, { dedupeKey: `f2-${answer}` });
+      kindQueue.start();
+      await eventually(() => counts.dm === 1, { timeoutMs: 10_000, message: `the DM after two failures (${answer})` });
+      await eventually(async () => (await testStore.store.jobs.get(job.id))?.followUp === 'done', { message: 'the follow-up done' });
+      await kindQueue.stop();
+      expect(counts).toEqual({ dm: 1, audit: 1, tries: 3 });
+    }
+  });
+
+  it('a follow-up left pending by a worker that died is delivered by another after the lease, once', async () => {
+    const { job } = await queue.enqueue('test.write', { n: 1 }, { dedupeKey: 'f3' });
+    // A worker claims the job, records it done with its follow-up pending, and dies before delivering it.
+    const claimed = await testStore.store.jobs.claim(job.id, 'worker-dead', 200);
+    expect(claimed).toBeDefined();
+    expect(await testStore.store.jobs.complete(job.id, 'worker-dead', { written: true }, { leaseMs: 200 })).toBe(true);
+    expect(await testStore.store.jobs.get(job.id)).toMatchObject({ status: 'done', followUp: 'pending' });
+    queue.start();
+    await eventually(() => finishes.length === 1, { timeoutMs: 5_000, message: 'the follow-up, delivered by the live worker' });
+    expect(finishes[0]).toMatchObject({ outcome: { status: 'done', result: { written: true } }, deliveredInline: false });
+    await eventually(async () => (await testStore.store.jobs.get(job.id))?.followUp === 'done', { message: 'the follow-up done' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(finishes).toHaveLength(1);
+    expect(runs).toBe(0);
+  });
+
+  it('a follow-up still within its lease is left to the worker delivering it', async () => {
+    const { job } = await queue.enqueue('test.write', {}, { dedupeKey: 'f4' });
+    await testStore.store.jobs.claim(job.id, 'worker-busy', 60_000);
+    await testStore.store.jobs.complete(job.id, 'worker-busy', {}, { leaseMs: 60_000 });
+    queue.start();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(finishes).toHaveLength(0);
+    expect(await testStore.store.jobs.claimFollowUp('another', 1_000)).toBeUndefined();
+  });
+
+  it('finished jobs are pruned, but not while their follow-up is pending', async () => {
+    const { job: delivered } = await queue.enqueue('test.write', {}, { dedupeKey: 'f5' });
+    await queue.runNow(delivered.id, { waitMs: 1_000 });
+    const { job: pending } = await queue.enqueue('test.write', {}, { dedupeKey: 'f6' });
+    await testStore.store.jobs.claim(pending.id, 'worker-dead', 60_000);
+    await testStore.store.jobs.complete(pending.id, 'worker-dead', {}, { leaseMs: 60_000 });
+    expect(await testStore.store.jobs.pruneFinished(Date.now() + 1_000)).toBe(1);
+    expect(await testStore.store.jobs.get(delivered.id)).toBeUndefined();
+    expect(await testStore.store.jobs.get(pending.id)).toMatchObject({ followUp: 'pending' });
+  });
+});

@@ -40,6 +40,8 @@ export interface HarnessOptions {
   vapi?: boolean;
   signalwire?: boolean;
   store?: 'sqlite' | 'postgres';
+  /** Rewrites the database URL the app is given (e.g. through a proxy that breaks the connection on cue). */
+  databaseVia?: (url: string) => string;
   env?: Record<string, string | undefined>;
   logLevel?: string;
   /** Socket Mode: the app connects to the emulator's WebSocket, and requests travel over it. */
@@ -130,6 +132,7 @@ export class Harness {
       databaseUrl = schema.url;
       this.dropSchema = schema.drop;
     }
+    if (this.options.databaseVia) databaseUrl = this.options.databaseVia(databaseUrl);
     const port = await freePort();
     this.environment = {
       NODE_ENV: 'test',

@@ -145,6 +145,13 @@ export class SlackEmulator {
   private readonly triggers = new Map<string, { issuedAt: number; used: boolean }>();
   private readonly faults: Fault[] = [];
   private readonly latencies = new Map<string, number>();
+  private readonly holds: {
+    method: string;
+    matches: (args: Record<string, unknown>) => boolean;
+    arrived: () => void;
+    verdict: Promise<'release' | 'drop'>;
+    used: boolean;
+  }[] = [];
   private server: Server | undefined;
   private port = 0;
 
@@ -234,6 +241,24 @@ export class SlackEmulator {
   /** The next `times` calls to `method` fail with a Slack error (and HTTP status, e.g. 429). */
   failNext(method: string, error: string, options: { times?: number; status?: number; retryAfter?: number } = {}): void {
     this.faults.push({ method, error, times: options.times ?? 1, status: options.status, retryAfter: options.retryAfter });
+  }
+
+  /**
+   * The next call to `method` whose arguments match is held before Slack does anything with it:
+   * `reached` resolves when it arrives; `drop()` then closes its connection unanswered (the call
+   * never took effect, as when the caller died with it in flight), `release()` lets it through.
+   */
+  hold(method: string, matches: (args: Record<string, unknown>) => boolean = () => true): { reached: Promise<void>; release(): void; drop(): void } {
+    let arrived: () => void = () => {};
+    const reached = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    let decide: (verdict: 'release' | 'drop') => void = () => {};
+    const verdict = new Promise<'release' | 'drop'>((resolve) => {
+      decide = resolve;
+    });
+    this.holds.push({ method, matches, arrived, verdict, used: false });
+    return { reached, release: () => decide('release'), drop: () => decide('drop') };
   }
 
   setLatency(method: string, ms: number): void {
@@ -359,6 +384,15 @@ export class SlackEmulator {
     const token = header?.startsWith('Bearer ') ? header.slice(7) : typeof args.token === 'string' ? args.token : undefined;
     const latency = this.latencies.get(method);
     if (latency) await new Promise((resolve) => setTimeout(resolve, latency));
+    const held = this.holds.find((candidate) => !candidate.used && candidate.method === method && candidate.matches(args));
+    if (held) {
+      held.used = true;
+      held.arrived();
+      if ((await held.verdict) === 'drop') {
+        res.destroy();
+        return;
+      }
+    }
 
     const fault = this.faults.find((candidate) => candidate.method === method && candidate.times > 0);
     let result: Json;

@@ -184,6 +184,34 @@ describe.each<EngineKind>(['sqlite', 'postgres'])('store contract on %s', (kind)
       expect(await store.jobs.extendLease(queued.id, 'other', 5_000)).toBe(false);
     });
 
+    it('keeps a finished job’s follow-up pending with its outcome, leased to its worker, then to whoever claims it after the lease', async () => {
+      const { job: queued } = await store.jobs.enqueue(job('follow-1'));
+      await store.jobs.claimNext('a', 10_000);
+      const now = Date.now();
+      expect(await store.jobs.complete(queued.id, 'a', { made: 1 }, { leaseMs: 1_000 }, now)).toBe(true);
+      expect(await store.jobs.get(queued.id)).toMatchObject({ status: 'done', result: { made: 1 }, followUp: 'pending', lockedBy: 'a' });
+      expect(await store.jobs.claimFollowUp('b', 1_000, now + 500)).toBeUndefined();
+      expect(await store.jobs.claimFollowUp('b', 1_000, now + 1_500)).toMatchObject({ id: queued.id, followUpAttempts: 0 });
+      // The first worker is fenced out: its lease is gone.
+      expect(await store.jobs.followUpDone(queued.id, 'a', now + 1_600)).toBe(false);
+      expect(await store.jobs.followUpFailed(queued.id, 'b', 'Slack did not answer', now + 5_000, now + 1_600)).toBe(true);
+      expect(await store.jobs.get(queued.id)).toMatchObject({ followUp: 'pending', followUpAttempts: 1 });
+      expect(await store.jobs.claimFollowUp('c', 1_000, now + 4_000)).toBeUndefined();
+      expect(await store.jobs.claimFollowUp('c', 1_000, now + 5_100)).toMatchObject({ id: queued.id });
+      expect(await store.jobs.followUpDone(queued.id, 'c', now + 5_200)).toBe(true);
+      expect(await store.jobs.get(queued.id)).toMatchObject({ followUp: 'done' });
+      expect(await store.jobs.claimFollowUp('d', 1_000, now + 60_000)).toBeUndefined();
+    });
+
+    it('records each follow-up effect once per job', async () => {
+      const { job: queued } = await store.jobs.enqueue(job('follow-2'));
+      expect(await store.jobs.effectDone(queued.id, 'dm:U1')).toBe(false);
+      await store.jobs.recordEffect(queued.id, 'dm:U1');
+      await store.jobs.recordEffect(queued.id, 'dm:U1');
+      expect(await store.jobs.effectDone(queued.id, 'dm:U1')).toBe(true);
+      expect(await store.jobs.effectDone(queued.id, 'dm:U2')).toBe(false);
+    });
+
     it('never gives the same job to two concurrent claimers', async () => {
       for (let i = 0; i < 20; i += 1) await store.jobs.enqueue(job(`bulk-${i}`));
       const other = await testStore.openAnother();

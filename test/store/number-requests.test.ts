@@ -88,13 +88,22 @@ describe.each<EngineKind>(['sqlite', 'postgres'])('number requests on %s', (kind
     expect((await store.numberRequests.pending({ limit: 1 }, 4_000)).map((request) => request.id)).toEqual(['b1']);
   });
 
-  it('records an approved request’s job once: the first job id stays', async () => {
+  it('approves a pending request with its job in one step: a second approval, an expired or a denied request stores no job', async () => {
+    const job = (id: string) => ({ kind: 'vapi.number.create', dedupeKey: `create:${id}`, payload: { id }, maxAttempts: 3 });
     await store.numberRequests.create(newRequest('r1'), 1_000);
-    await store.numberRequests.decide('r1', 'approved', 'U0OPERATOR', 2_000);
-    expect((await store.numberRequests.get('r1'))?.provisionJobId).toBeUndefined();
-    await store.numberRequests.recordJob('r1', 'job-1');
-    await store.numberRequests.recordJob('r1', 'job-2');
-    expect(await store.numberRequests.get('r1')).toMatchObject({ status: 'approved', provisionJobId: 'job-1' });
+    const approved = await store.numberRequests.approve('r1', 'U0OPERATOR', job('r1'), 2_000);
+    expect(approved?.request).toMatchObject({ status: 'approved', decidedBy: 'U0OPERATOR', provisionJobId: approved?.job.id });
+    expect(approved?.job).toMatchObject({ kind: 'vapi.number.create', status: 'pending', payload: { id: 'r1' } });
+    expect(await store.numberRequests.approve('r1', 'U0OTHER', job('r1-again'), 3_000)).toBeUndefined();
+    expect(await store.jobs.findByDedupeKey('create:r1-again')).toBeUndefined();
+
+    await store.numberRequests.create(newRequest('r2', { expiresAt: 5_000 }), 1_000);
+    expect(await store.numberRequests.approve('r2', 'U0OPERATOR', job('r2'), 6_000)).toBeUndefined();
+    await store.numberRequests.create(newRequest('r3'), 1_000);
+    await store.numberRequests.decide('r3', 'denied', 'U0OPERATOR', 2_000);
+    expect(await store.numberRequests.approve('r3', 'U0OPERATOR', job('r3'), 3_000)).toBeUndefined();
+    expect(await store.jobs.findByDedupeKey('create:r2')).toBeUndefined();
+    expect(await store.jobs.findByDedupeKey('create:r3')).toBeUndefined();
   });
 
   it('retention deletes requests settled before the cutoff, and pending ones that lapsed before it; nothing else', async () => {

@@ -6,7 +6,7 @@ import type { ConnectionAuth, CreateConnectionBody } from '../../backends/novu/s
 import { writeOnce } from '../../backends/novu/write-once.js';
 import type { NovuConfig } from '../../config/load.js';
 import { BackendError } from '../../http/errors.js';
-import type { JobFinish, JobOutcome, JobQueue, JobRunContext } from '../../jobs/queue.js';
+import type { Accepted, JobFinish, JobOutcome, JobQueue, JobRunContext } from '../../jobs/queue.js';
 import { TerminalJobError } from '../../jobs/queue.js';
 import type { ConnectionRecord, Store, WorkspaceKey } from '../../store/types.js';
 import { slackIdOf } from '../../store/workspace-key.js';
@@ -153,6 +153,25 @@ export class ConnectionJobs {
   /** Queues a sync and runs it while someone waits, up to `waitMs`; after that it carries on in the background. */
   syncNow(payload: SyncPayload, wait: { waitMs: number; inlineRetries: boolean }): Promise<JobOutcome<SyncResult>> {
     return this.queue.enqueueAndRun<SyncResult>(syncJob, payload, this.syncOptions(payload, payload.intent ?? ''), wait);
+  }
+
+  /** Records the intent and stores its write, for a person waiting: `run` writes it. Undefined when there is nothing to write. */
+  async acceptSync(
+    tenant: Tenant,
+    reason: SyncReason,
+    intent: string,
+    options: { settings?: ConnectionSettings; requestedBy?: string; scopeOverride?: boolean } = {},
+  ): Promise<Accepted<SyncResult> | undefined> {
+    const payload = await this.begin(tenant, reason, intent, options);
+    if (!payload) return undefined;
+    return this.queue.accept<SyncResult>(syncJob, payload, this.syncOptions(payload, intent).dedupeKey);
+  }
+
+  /** Marks the connection as going away and stores its delete, for a person waiting. Undefined when there is no connection. */
+  async acceptDelete(tenant: Tenant, intent: string, requestedBy: string): Promise<Accepted<DeleteResult> | undefined> {
+    const payload = await this.beginDelete(tenant, 'disconnect', intent, requestedBy);
+    if (!payload) return undefined;
+    return this.queue.accept<DeleteResult>(deleteJob, payload, this.deleteOptions(payload, intent).dedupeKey);
   }
 
   /** Marks the connection as going away (a new intent) and returns its delete; the record goes when Novu confirms. */
@@ -402,52 +421,60 @@ export class ConnectionJobs {
     return { identifier: payload.identifier, alreadyGone: !deleted };
   }
 
-  private async afterSync({ job, outcome, deliveredInline }: JobFinish<SyncResult>): Promise<void> {
+  private async afterSync({ job, outcome, deliveredInline, once }: JobFinish<SyncResult>): Promise<void> {
     const payload = job.payload as SyncPayload;
     if (outcome.status === 'done' && outcome.result.action === 'superseded') return;
     if (outcome.status === 'failed') await this.store.connections.markState(payload.workspaceKey, 'failed', outcome.error, payload.intent);
-    await this.services.audit.record({
-      action: `connection.${payload.reason === 'rotation' ? 'rotate' : payload.reason}`,
-      outcome: outcome.status === 'done' ? 'ok' : 'failed',
-      workspaceKey: payload.workspaceKey,
-      userId: payload.requestedBy,
-      target: slackIdOf(payload.workspaceKey),
-      backend: 'novu',
-      backendId: outcome.status === 'done' ? outcome.result.identifier : undefined,
-      error: outcome.status === 'failed' ? outcome.error : undefined,
-      detail: {
-        attempts: job.attempts,
-        ...(outcome.status === 'done'
-          ? { action: outcome.result.action, integration: outcome.result.integrationIdentifier, moving: outcome.result.moving?.count }
-          : {}),
-        ...(payload.scopeOverride ? { scopeOverride: true, context: payload.settings?.context, subscriberId: payload.settings?.subscriberId } : {}),
-      },
-    });
-    if (!deliveredInline && payload.requestedBy) {
-      await this.services.bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, connectionSyncedMessage(outcome, job.attempts));
+    await once('audit', () =>
+      this.services.audit.record({
+        action: `connection.${payload.reason === 'rotation' ? 'rotate' : payload.reason}`,
+        outcome: outcome.status === 'done' ? 'ok' : 'failed',
+        workspaceKey: payload.workspaceKey,
+        userId: payload.requestedBy,
+        target: slackIdOf(payload.workspaceKey),
+        backend: 'novu',
+        backendId: outcome.status === 'done' ? outcome.result.identifier : undefined,
+        error: outcome.status === 'failed' ? outcome.error : undefined,
+        detail: {
+          attempts: job.attempts,
+          ...(outcome.status === 'done'
+            ? { action: outcome.result.action, integration: outcome.result.integrationIdentifier, moving: outcome.result.moving?.count }
+            : {}),
+          ...(payload.scopeOverride ? { scopeOverride: true, context: payload.settings?.context, subscriberId: payload.settings?.subscriberId } : {}),
+        },
+      }),
+    );
+    const requestedBy = payload.requestedBy;
+    if (!deliveredInline && requestedBy) {
+      await once(`dm:${requestedBy}`, () =>
+        this.services.bots.sendDirectMessage(payload.workspaceKey, requestedBy, connectionSyncedMessage(outcome, job.attempts)),
+      );
     }
   }
 
-  private async afterDelete({ job, outcome, deliveredInline }: JobFinish<DeleteResult>): Promise<void> {
+  private async afterDelete({ job, outcome, deliveredInline, once }: JobFinish<DeleteResult>): Promise<void> {
     const payload = job.payload as DeletePayload;
     if (outcome.status === 'done' && outcome.result.superseded) return;
     if (outcome.status === 'failed' && payload.intent !== undefined) {
       // The connection may still be in Novu: keep the record, so the delete can be tried again.
       await this.store.connections.markState(payload.workspaceKey, 'failed', `The delete failed: ${outcome.error}`, payload.intent);
     }
-    await this.services.audit.record({
-      action: 'connection.delete',
-      outcome: outcome.status === 'done' ? (outcome.result.alreadyGone ? 'not-found' : 'ok') : 'failed',
-      workspaceKey: payload.workspaceKey,
-      userId: payload.requestedBy,
-      target: slackIdOf(payload.workspaceKey),
-      backend: 'novu',
-      backendId: payload.identifier,
-      error: outcome.status === 'failed' ? outcome.error : undefined,
-      detail: { reason: payload.reason, attempts: job.attempts },
-    });
-    if (!deliveredInline && payload.requestedBy && payload.reason === 'disconnect') {
-      await this.services.bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, connectionDeletedMessage(outcome));
+    await once('audit', () =>
+      this.services.audit.record({
+        action: 'connection.delete',
+        outcome: outcome.status === 'done' ? (outcome.result.alreadyGone ? 'not-found' : 'ok') : 'failed',
+        workspaceKey: payload.workspaceKey,
+        userId: payload.requestedBy,
+        target: slackIdOf(payload.workspaceKey),
+        backend: 'novu',
+        backendId: payload.identifier,
+        error: outcome.status === 'failed' ? outcome.error : undefined,
+        detail: { reason: payload.reason, attempts: job.attempts },
+      }),
+    );
+    const requestedBy = payload.requestedBy;
+    if (!deliveredInline && requestedBy && payload.reason === 'disconnect') {
+      await once(`dm:${requestedBy}`, () => this.services.bots.sendDirectMessage(payload.workspaceKey, requestedBy, connectionDeletedMessage(outcome)));
     }
   }
 }

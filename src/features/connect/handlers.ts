@@ -3,6 +3,7 @@ import type { View } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Services } from '../../app/services.js';
 import { integrationLabel } from '../../backends/novu/integrations.js';
+import type { Accepted, Telling } from '../../jobs/queue.js';
 import type { Logger } from '../../logging/logger.js';
 import { type Actor, actorOf } from '../../slack/actor.js';
 import { selectOption } from '../../slack/blocks.js';
@@ -13,7 +14,7 @@ import { commandOrigin, type ShareOrigin, sharedOrigin, withShareNote } from '..
 import { textOf, withResolvedOptions } from '../../slack/view-state.js';
 import { contextKeysOf, type NovuScope } from '../../tenancy/novu-scope.js';
 import { tenantName } from '../../tenancy/tenant.js';
-import type { ConnectionJobs } from './connection-jobs.js';
+import type { ConnectionJobs, SyncResult } from './connection-jobs.js';
 import {
   auditListMessage,
   connectActions,
@@ -62,7 +63,13 @@ export class ConnectHandlers {
       await ack();
       const actor = actorOf(context);
       if (!(await this.allowed(actor, client, '/connect disconnect', respond))) return;
-      const result = await this.disconnect(actor, `disconnect:${body.container?.message_ts ?? body.actions[0]?.action_ts ?? Date.now()}:${actor.userId}`);
+      const intent = `disconnect:${body.container?.message_ts ?? body.actions[0]?.action_ts ?? Date.now()}:${actor.userId}`;
+      const accepted = await this.services.queue.storedThenTold(async () => (await this.jobs?.acceptDelete(actor.tenant, intent, actor.userId)) ?? null, {
+        stored: async () => {},
+        notStored: (text) => this.tell(body, client, actor, respond, text),
+      });
+      if (accepted === undefined) return;
+      const result = accepted ? disconnectResult(await accepted.run()) : disconnectPrompt(undefined);
       if (body.view?.type === 'home') await this.refreshHome?.(client, actor);
       else await respond({ replace_original: true, ...result });
     });
@@ -72,16 +79,14 @@ export class ConnectHandlers {
       if (!this.jobs || !(await this.allowed(actor, client, '/connect reconnect', respond))) return;
       // Writes the stored token again with the stored settings: for a connection Novu lost or refused before.
       // One intent per drawing of the button: a double click finds the same job; the Home is redrawn after it.
-      const payload = await this.jobs.begin(
-        actor.tenant,
-        'reconnect',
-        `reconnect:${body.view?.hash ?? body.container?.message_ts ?? Date.now()}:${actor.userId}`,
-        {
-          requestedBy: actor.userId,
-        },
-      );
-      if (!payload) return;
-      const outcome = await this.jobs.syncNow(payload, { waitMs: this.services.config.tuning.inlineWaitMs, inlineRetries: true });
+      const intent = `reconnect:${body.view?.hash ?? body.container?.message_ts ?? Date.now()}:${actor.userId}`;
+      const jobs = this.jobs;
+      const accepted = await this.services.queue.storedThenTold(() => jobs.acceptSync(actor.tenant, 'reconnect', intent, { requestedBy: actor.userId }), {
+        stored: async () => {},
+        notStored: (text) => this.tell(body, client, actor, respond, text),
+      });
+      if (!accepted) return;
+      const outcome = await accepted.run();
       if (body.view?.type === 'home') await this.refreshHome?.(client, actor);
       else await respond({ replace_original: false, ...reconnectResult(outcome) });
     });
@@ -129,12 +134,10 @@ export class ConnectHandlers {
     await respond(disconnectPrompt(await this.services.store.connections.find(actor.tenant.key)));
   }
 
-  /** Marks the connection as being disconnected; the record goes only when Novu confirms the delete. */
-  private async disconnect(actor: Actor, intent: string) {
-    const payload = this.jobs ? await this.jobs.beginDelete(actor.tenant, 'disconnect', intent, actor.userId) : undefined;
-    if (!payload || !this.jobs) return disconnectPrompt(undefined);
-    const outcome = await this.jobs.deleteNow(payload, { waitMs: this.services.config.tuning.inlineWaitMs, inlineRetries: true });
-    return disconnectResult(outcome);
+  /** What could not be started, said where the button was: in the conversation, or by DM from the App Home. */
+  private async tell(body: ButtonArgs['body'], _client: WebClient, actor: Actor, respond: RespondFn, text: string): Promise<void> {
+    if (body.view?.type === 'home') await this.services.bots.sendDirectMessage(actor.tenant.key, actor.userId, { text });
+    else await respond({ ...refusalMessage(text), replace_original: false });
   }
 
   private async audit({ actor, respond }: CommandRequest): Promise<void> {
@@ -175,8 +178,11 @@ export class ConnectHandlers {
       await ack({ response_action: 'errors', errors: { [setupView.integration.block]: wrongIntegration } });
       return;
     }
-    await ack({ response_action: 'update', view: workingView('Connecting…', 'Writing the connection to Novu…') });
-    await this.runSetup(actor, parsed, view, client, this.services.logger);
+    await this.runSetup(actor, parsed, view, client, this.services.logger, {
+      stored: () => ack({ response_action: 'update', view: workingView('Connecting…', 'Writing the connection to Novu…') }),
+      // The form stays as typed, with the reason at its first field.
+      notStored: (text) => ack({ response_action: 'errors', errors: { [setupView.integration.block]: text } }),
+    });
   }
 
   private async runSetup(
@@ -185,12 +191,17 @@ export class ConnectHandlers {
     view: ViewSubmissionArgs['view'],
     client: WebClient,
     logger: Logger,
+    tell: Telling<Accepted<SyncResult> | undefined>,
   ): Promise<void> {
     const viewId = view.id;
-    if (!this.jobs) return;
-    const payload = await this.jobs.begin(actor.tenant, 'setup', `setup:${viewId}`, { ...chosen, requestedBy: actor.userId });
-    if (!payload) return;
-    const outcome = await this.jobs.syncNow(payload, { waitMs: this.services.config.tuning.inlineWaitMs, inlineRetries: true });
+    const jobs = this.jobs;
+    if (!jobs) return;
+    const accepted = await this.services.queue.storedThenTold(
+      () => jobs.acceptSync(actor.tenant, 'setup', `setup:${viewId}`, { ...chosen, requestedBy: actor.userId }),
+      tell,
+    );
+    if (!accepted) return;
+    const outcome = await accepted.run();
     const shared =
       outcome.status === 'done'
         ? await this.services.sharing.share(client, sharedOrigin(view), connectionSharedMessage(actor.userId, outcome.result))

@@ -144,8 +144,8 @@ export class DeliveryHandlers {
     return record && (record.workspaceKey === actor.tenant.key || this.services.permissions.isOperator(actor.userId)) ? record : undefined;
   }
 
-  private reply(actor: Actor, replyTo: ReplyTo, reply: Reply): Promise<void> {
-    return this.parts.replies.send(actor.tenant.key, actor.userId, replyTo, reply);
+  private async reply(actor: Actor, replyTo: ReplyTo, reply: Reply): Promise<void> {
+    await this.parts.replies.send(actor.tenant.key, actor.userId, replyTo, reply);
   }
 }
 

@@ -180,7 +180,7 @@ export class DeliveryChecks {
     }
   }
 
-  private async afterCheck({ job, outcome }: JobFinish<DeliveryReport>): Promise<void> {
+  private async afterCheck({ job, outcome, once }: JobFinish<DeliveryReport>): Promise<void> {
     const payload = job.payload as CheckPayload;
     if (outcome.status === 'done') {
       await this.services.store.deliveryChecks.save({
@@ -190,16 +190,18 @@ export class DeliveryChecks {
         report: outcome.result,
       });
     }
-    await this.services.audit.record({
-      action: 'delivery.check',
-      outcome: outcome.status === 'failed' ? 'failed' : 'ok',
-      workspaceKey: payload.workspaceKey,
-      userId: payload.requestedBy,
-      backend: 'novu',
-      error: outcome.status === 'failed' ? outcome.error : undefined,
-      detail: outcome.status === 'done' ? { endpoints: outcome.result.endpoints, findings: outcome.result.findings.length + outcome.result.more } : undefined,
-    });
-    await this.replies.send(payload.workspaceKey, payload.requestedBy, payload.replyTo, checkReply(outcome));
+    await once('audit', () =>
+      this.services.audit.record({
+        action: 'delivery.check',
+        outcome: outcome.status === 'failed' ? 'failed' : 'ok',
+        workspaceKey: payload.workspaceKey,
+        userId: payload.requestedBy,
+        backend: 'novu',
+        error: outcome.status === 'failed' ? outcome.error : undefined,
+        detail: outcome.status === 'done' ? { endpoints: outcome.result.endpoints, findings: outcome.result.findings.length + outcome.result.more } : undefined,
+      }),
+    );
+    await once('reply', () => this.replies.send(payload.workspaceKey, payload.requestedBy, payload.replyTo, checkReply(outcome)));
     await this.onChecked(payload.workspaceKey, payload.requestedBy).catch((error: unknown) => {
       this.services.logger.warn({ err: error }, 'could not redraw the App Home after a delivery check');
     });

@@ -86,22 +86,26 @@ export class NumberActivation {
     return { state: 'activating', number };
   }
 
-  private async afterCheck({ job, outcome }: JobFinish<ActivationState>): Promise<void> {
+  private async afterCheck({ job, outcome, once }: JobFinish<ActivationState>): Promise<void> {
     const payload = job.payload as ActivationPayload;
     const settled = settledOf(outcome);
     if (!settled) return;
-    await this.services.audit.record({
-      action: 'number.activation',
-      outcome: settled.state === 'active' ? 'ok' : settled.state === 'gone' ? 'not-found' : 'failed',
-      workspaceKey: payload.workspaceKey,
-      userId: payload.requestedBy,
-      backend: 'vapi',
-      backendId: payload.vendorId,
-      detail: { state: settled.state, checks: payload.check },
-      error: settled.state === 'unknown' ? settled.error : undefined,
-    });
+    await once('audit', () =>
+      this.services.audit.record({
+        action: 'number.activation',
+        outcome: settled.state === 'active' ? 'ok' : settled.state === 'gone' ? 'not-found' : 'failed',
+        workspaceKey: payload.workspaceKey,
+        userId: payload.requestedBy,
+        backend: 'vapi',
+        backendId: payload.vendorId,
+        detail: { state: settled.state, checks: payload.check },
+        error: settled.state === 'unknown' ? settled.error : undefined,
+      }),
+    );
     const { bots, logger } = this.services;
-    await bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, activationMessage(payload.vendorId, settled));
+    await once(`dm:${payload.requestedBy}`, () =>
+      bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, activationMessage(payload.vendorId, settled)),
+    );
     const client = await bots.forWorkspace(payload.workspaceKey);
     if (client && payload.viewId && (settled.state === 'active' || settled.state === 'blocked')) {
       // The person may have closed the result modal long ago: then there is nothing to update.

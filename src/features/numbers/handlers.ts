@@ -8,7 +8,7 @@ import { refusedView } from '../../slack/commands/messages.js';
 import type { CommandRouter } from '../../slack/commands/router.js';
 import type { ButtonArgs, SlackListeners, SuggestionArgs, ViewSubmissionArgs } from '../../slack/listener-table.js';
 import { commandOrigin, originOf, sharedOrigin, withShareNote } from '../../slack/share.js';
-import { submissionIntent } from '../../slack/view-state.js';
+import { blockOf, submissionIntent } from '../../slack/view-state.js';
 import { importModal, importView, readImportForm } from './import-form.js';
 import {
   type NumbersOverview,
@@ -81,17 +81,25 @@ export class NumberHandlers {
       await ack({ response_action: 'errors', errors: read.errors });
       return;
     }
-    if (asking) return this.requests.askForVapiNumber({ ack, view, actor }, read);
-    await ack({ response_action: 'update', view: provisioningView('vapi') });
+    if (asking) return this.requests.askForVapiNumber({ ack, view, actor, field: sipView.name }, read);
     const intent = sipSubmissionIntent(view.id, read.body);
-    const outcome = await this.jobs.createNow({
-      workspaceKey: actor.tenant.key,
-      requestedBy: actor.userId,
-      intent,
-      body: this.jobs.sealPassword(read.body, intent),
-      // A modal showing the SIP password once is left alone: redrawing it would take the password away.
-      viewId: read.password ? undefined : view.id,
-    });
+    const accepted = await this.services.queue.storedThenTold(
+      () =>
+        this.jobs.acceptCreate({
+          workspaceKey: actor.tenant.key,
+          requestedBy: actor.userId,
+          intent,
+          body: this.jobs.sealPassword(read.body, intent),
+          // A modal showing the SIP password once is left alone: redrawing it would take the password away.
+          viewId: read.password ? undefined : view.id,
+        }),
+      {
+        stored: () => ack({ response_action: 'update', view: provisioningView('vapi') }),
+        notStored: (text) => ack({ response_action: 'errors', errors: { [blockOf(view.state.values, sipView.name)]: text } }),
+      },
+    );
+    if (!accepted) return;
+    const outcome = await accepted.run();
     // The form sent again with another password finds the first job: the password shown is the one it sends.
     const password = read.password && (this.jobs.unsealPassword((outcome.job.payload as VapiPayload).body, intent) ?? read.password);
     await this.showOutcome(client, view, actor, 'vapi', outcome, { password, warning: read.warning });
@@ -109,9 +117,16 @@ export class NumberHandlers {
       await ack({ response_action: 'errors', errors: read.errors });
       return;
     }
-    if (asking) return this.requests.askForImport({ ack, view, actor }, read);
-    await ack({ response_action: 'update', view: provisioningView('signalwire') });
-    const outcome = await this.jobs.importNow({ workspaceKey: actor.tenant.key, requestedBy: actor.userId, ...read }, submissionIntent(view.id, read));
+    if (asking) return this.requests.askForImport({ ack, view, actor, field: importView.number }, read);
+    const accepted = await this.services.queue.storedThenTold(
+      () => this.jobs.acceptImport({ workspaceKey: actor.tenant.key, requestedBy: actor.userId, ...read }, submissionIntent(view.id, read)),
+      {
+        stored: () => ack({ response_action: 'update', view: provisioningView('signalwire') }),
+        notStored: (text) => ack({ response_action: 'errors', errors: { [importView.number]: text } }),
+      },
+    );
+    if (!accepted) return;
+    const outcome = await accepted.run();
     await this.showOutcome(client, view, actor, 'signalwire', outcome, { spaceUrl: this.services.config.signalwire?.spaceUrl });
   }
 

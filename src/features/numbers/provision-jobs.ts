@@ -5,8 +5,8 @@ import type { ImportNumberBody, SignalWireNumber } from '../../backends/signalwi
 import type { VapiClient } from '../../backends/vapi/client.js';
 import type { CreateVapiPhoneNumberBody, VapiPhoneNumber } from '../../backends/vapi/schemas.js';
 import { BackendError, backendLabels } from '../../http/errors.js';
-import { type JobFinish, type JobOutcome, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
-import type { JobRecord, WorkspaceKey } from '../../store/types.js';
+import { type Accepted, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
+import type { NewJob, WorkspaceKey } from '../../store/types.js';
 import { sha256 } from '../../util/ids.js';
 import { maskPhoneNumber } from '../phone/phone-number.js';
 import { NumberActivation } from './activation.js';
@@ -21,11 +21,8 @@ export interface VapiPayload {
   body: Omit<CreateVapiPhoneNumberBody, 'authentication'> & { authentication?: { username: string; sealedPassword: string } };
   /** The modal that shows the result, kept up to date while a free number activates. */
   viewId?: string;
-  /**
-   * Queued again for an approved request whose first job may have run and been pruned since: even
-   * the first attempt looks for the request's number (by its marker) before creating one.
-   */
-  lookFirst?: boolean;
+  /** The operator who approved the request: the requester is not the one waiting, and is told by DM. */
+  approvedBy?: string;
 }
 
 export interface SignalWirePayload {
@@ -33,6 +30,7 @@ export interface SignalWirePayload {
   requestedBy: string;
   body: ImportNumberBody;
   name?: string;
+  approvedBy?: string;
 }
 
 export type Provisioned =
@@ -103,26 +101,22 @@ export class ProvisionJobs {
     return body.authentication && this.services.cipher.decrypt(body.authentication.sealedPassword, `sip:${intent}`);
   }
 
-  createNow(payload: VapiPayload): Promise<JobOutcome<Provisioned>> {
-    return this.services.queue.whilePersonWaits<Provisioned>(vapiJob, payload, `${vapiJob}:${payload.intent}`);
+  /** Stores a Vapi number for a person waiting; `run` provisions it. */
+  acceptCreate(payload: VapiPayload): Promise<Accepted<Provisioned>> {
+    return this.services.queue.accept<Provisioned>(vapiJob, payload, `${vapiJob}:${payload.intent}`);
   }
 
-  importNow(payload: SignalWirePayload, intent: string): Promise<JobOutcome<Provisioned>> {
-    return this.services.queue.whilePersonWaits<Provisioned>(signalWireJob, payload, `${signalWireJob}:${intent}`);
+  acceptImport(payload: SignalWirePayload, intent: string): Promise<Accepted<Provisioned>> {
+    return this.services.queue.accept<Provisioned>(signalWireJob, payload, `${signalWireJob}:${intent}`);
   }
 
-  /**
-   * The same jobs for the background worker, under the same dedupe keys: one still recorded (by
-   * `createNow`/`importNow`, even finished) is left as it is, and returned. Finished jobs are pruned
-   * after `AUDIT_RETENTION_DAYS`, so the key alone does not stop a late second job. The person hears
-   * the outcome by DM.
-   */
-  async queueCreate(payload: VapiPayload): Promise<JobRecord> {
-    return (await this.services.queue.enqueue(vapiJob, payload, { dedupeKey: `${vapiJob}:${payload.intent}`, ...ownerOf(payload) })).job;
+  /** The job `acceptCreate` stores, for an approval that stores it in its own transaction. */
+  draftCreate(payload: VapiPayload): NewJob {
+    return this.services.queue.draft(vapiJob, payload, `${vapiJob}:${payload.intent}`);
   }
 
-  async queueImport(payload: SignalWirePayload, intent: string): Promise<JobRecord> {
-    return (await this.services.queue.enqueue(signalWireJob, payload, { dedupeKey: `${signalWireJob}:${intent}`, ...ownerOf(payload) })).job;
+  draftImport(payload: SignalWirePayload, intent: string): NewJob {
+    return this.services.queue.draft(signalWireJob, payload, `${signalWireJob}:${intent}`);
   }
 
   /** How long a create whose answer was lost may take to appear before it counts as never made. */
@@ -151,7 +145,7 @@ export class ProvisionJobs {
       const { value, found } = await createOnce({
         send: () => vapi.createPhoneNumber(body, { retry: 'unsent', deadlineMs: context.deadlineMs }),
         find: () => this.findOnVapi(marker),
-        findFirst: context.attempt > 1 || payload.lookFirst === true,
+        findFirst: context.attempt > 1,
         windowMs: this.reconcileWindowMs,
       });
       return this.claim(payload, { backend: 'vapi', number: value, existing: found });
@@ -232,25 +226,30 @@ export class ProvisionJobs {
     return this.claim(payload, { backend: 'signalwire', number, existing });
   }
 
-  private async afterProvision({ job, outcome, deliveredInline }: JobFinish<Provisioned>, backend: 'vapi' | 'signalwire'): Promise<void> {
+  private async afterProvision({ job, outcome, deliveredInline, once }: JobFinish<Provisioned>, backend: 'vapi' | 'signalwire'): Promise<void> {
     const payload = job.payload as VapiPayload | SignalWirePayload;
     const requested = 'number' in payload.body ? payload.body.number : (payload.body.sipUri ?? payload.body.name);
-    await this.services.audit.record({
-      action: backend === 'vapi' ? 'number.create' : 'number.import',
-      outcome: outcome.status === 'done' ? 'ok' : 'failed',
-      workspaceKey: payload.workspaceKey,
-      userId: payload.requestedBy,
-      target: requested.startsWith('+') ? maskPhoneNumber(requested) : requested,
-      backend,
-      backendId: outcome.status === 'done' ? outcome.result.number.id : undefined,
-      error: outcome.status === 'failed' ? outcome.error : undefined,
-      detail: {
-        attempts: job.attempts,
-        // `found`: the vendor's answer was lost and the number was found by this request's marker, not made again.
-        ...(outcome.status === 'done' ? { created: outcome.result.existing ? 'found' : 'answered' } : {}),
-      },
-    });
-    if (!deliveredInline) await this.services.bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, provisionedMessage(backend, outcome));
+    await once('audit', () =>
+      this.services.audit.record({
+        action: backend === 'vapi' ? 'number.create' : 'number.import',
+        outcome: outcome.status === 'done' ? 'ok' : 'failed',
+        workspaceKey: payload.workspaceKey,
+        userId: payload.requestedBy,
+        target: requested.startsWith('+') ? maskPhoneNumber(requested) : requested,
+        backend,
+        backendId: outcome.status === 'done' ? outcome.result.number.id : undefined,
+        error: outcome.status === 'failed' ? outcome.error : undefined,
+        detail: {
+          attempts: job.attempts,
+          // `found`: the vendor's answer was lost and the number was found by this request's marker, not made again.
+          ...(outcome.status === 'done' ? { created: outcome.result.existing ? 'found' : 'answered' } : {}),
+        },
+      }),
+    );
+    if (!deliveredInline || payload.approvedBy !== undefined)
+      await once(`dm:${payload.requestedBy}`, () =>
+        this.services.bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, provisionedMessage(backend, outcome)),
+      );
     if (outcome.status === 'done' && outcome.result.backend === 'vapi' && outcome.result.number.status === 'activating') {
       await this.activation?.follow({
         workspaceKey: payload.workspaceKey,
@@ -287,7 +286,7 @@ export function explainTelephonyError(error: unknown): { reason: string; termina
   return { reason: `${who} refused: ${vendorMessage ?? `status ${status}`}`, terminal: true };
 }
 
-function ownerOf(payload: VapiPayload | SignalWirePayload): { workspaceKey: WorkspaceKey; requestedBy: string } {
+function _ownerOf(payload: VapiPayload | SignalWirePayload): { workspaceKey: WorkspaceKey; requestedBy: string } {
   return { workspaceKey: payload.workspaceKey, requestedBy: payload.requestedBy };
 }
 

@@ -44,8 +44,15 @@ export class ReleaseHandlers {
       await ack({ response_action: 'update', view: refusedView(target.refusal) });
       return;
     }
-    await ack({ response_action: 'update', view: releasingView(target) });
-    const outcome = await this.release.releaseNow({ workspaceKey: actor.tenant.key, requestedBy: actor.userId, target }, view.id);
+    const accepted = await this.services.queue.storedThenTold(
+      () => this.release.acceptRelease({ workspaceKey: actor.tenant.key, requestedBy: actor.userId, target }, view.id),
+      {
+        stored: () => ack({ response_action: 'update', view: releasingView(target) }),
+        notStored: (text) => ack({ response_action: 'update', view: refusedView(text) }),
+      },
+    );
+    if (!accepted) return;
+    const outcome = await accepted.run();
     await client.views.update({ view_id: view.id, view: releaseResultView(target, outcome) }).catch((error: unknown) => {
       this.services.logger.warn({ err: error }, 'could not show the release result; it is in the audit log');
     });

@@ -1,6 +1,6 @@
 import type { Services } from '../../app/services.js';
 import { BackendError, backendLabels } from '../../http/errors.js';
-import { type JobFinish, type JobOutcome, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
+import { type Accepted, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
 import type { Actor } from '../../slack/actor.js';
 import type { EndpointCursor, NumberBackend, OwnedEndpoint, OwnedNumber, WorkspaceKey } from '../../store/types.js';
 import { tenantOfKey } from '../../tenancy/tenant.js';
@@ -88,13 +88,9 @@ export class NumberRelease {
     return { backend, vendorId, label, ownerKey: owned?.workspaceKey, endpoints: owned ? await this.endpointsFor(owned) : [] };
   }
 
-  /** Runs the release while the person waits; `confirmation` is unique to the confirmation they submitted. */
-  releaseNow(payload: ReleasePayload, confirmation: string): Promise<JobOutcome<Released>> {
-    return this.services.queue.whilePersonWaits<Released>(
-      releaseJob,
-      payload,
-      `${releaseJob}:${payload.target.backend}:${payload.target.vendorId}:${confirmation}`,
-    );
+  /** Stores the release for the person waiting; `confirmation` is unique to the confirmation they submitted. */
+  acceptRelease(payload: ReleasePayload, confirmation: string): Promise<Accepted<Released>> {
+    return this.services.queue.accept<Released>(releaseJob, payload, `${releaseJob}:${payload.target.backend}:${payload.target.vendorId}:${confirmation}`);
   }
 
   private async endpointsFor(number: OwnedNumber): Promise<ReleaseTarget['endpoints']> {
@@ -183,27 +179,34 @@ export class NumberRelease {
     return { endpointsRemoved: removed, endpointsLeft: left };
   }
 
-  private async afterRelease({ job, outcome, deliveredInline }: JobFinish<Released>): Promise<void> {
+  private async afterRelease({ job, outcome, deliveredInline, once }: JobFinish<Released>): Promise<void> {
     const payload = job.payload as ReleasePayload;
     const { target } = payload;
     // A release that ended without releasing lets go of the number, for the next confirmation.
     if (outcome.status === 'failed') await this.services.store.numbers.dropReleaseClaim(target.backend, target.vendorId, job.id);
-    await this.services.audit.record({
-      action: 'number.release',
-      outcome: outcome.status === 'done' ? (outcome.result.alreadyGone ? 'not-found' : 'ok') : 'failed',
-      workspaceKey: payload.workspaceKey,
-      userId: payload.requestedBy,
-      target: target.label.startsWith('+') ? maskPhoneNumber(target.label) : target.label,
-      backend: target.backend,
-      backendId: target.vendorId,
-      error: outcome.status === 'failed' ? outcome.error : undefined,
-      detail: {
-        attempts: job.attempts,
-        ...(target.ownerKey && target.ownerKey !== payload.workspaceKey ? { owner: target.ownerKey } : {}),
-        ...(outcome.status === 'done' ? { endpointsRemoved: outcome.result.endpointsRemoved.length, endpointsLeft: outcome.result.endpointsLeft.length } : {}),
-      },
-    });
-    if (!deliveredInline) await this.services.bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, releasedMessage(target, outcome));
+    await once('audit', () =>
+      this.services.audit.record({
+        action: 'number.release',
+        outcome: outcome.status === 'done' ? (outcome.result.alreadyGone ? 'not-found' : 'ok') : 'failed',
+        workspaceKey: payload.workspaceKey,
+        userId: payload.requestedBy,
+        target: target.label.startsWith('+') ? maskPhoneNumber(target.label) : target.label,
+        backend: target.backend,
+        backendId: target.vendorId,
+        error: outcome.status === 'failed' ? outcome.error : undefined,
+        detail: {
+          attempts: job.attempts,
+          ...(target.ownerKey && target.ownerKey !== payload.workspaceKey ? { owner: target.ownerKey } : {}),
+          ...(outcome.status === 'done'
+            ? { endpointsRemoved: outcome.result.endpointsRemoved.length, endpointsLeft: outcome.result.endpointsLeft.length }
+            : {}),
+        },
+      }),
+    );
+    if (!deliveredInline)
+      await once(`dm:${payload.requestedBy}`, () =>
+        this.services.bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, releasedMessage(target, outcome)),
+      );
     await this.refreshHome?.({ userId: payload.requestedBy, tenant: tenantOfKey(payload.workspaceKey) }).catch((error: unknown) => {
       this.services.logger.warn({ err: error }, 'could not refresh the App Home after a release');
     });

@@ -8,12 +8,11 @@ import { refusalMessage, refusedView } from '../../slack/commands/messages.js';
 import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../slack/listener-table.js';
 import { originOf } from '../../slack/share.js';
 import { submissionIntent } from '../../slack/view-state.js';
-import type { NumberRequest, WorkspaceKey } from '../../store/types.js';
+import type { NewJob, NumberRequest, WorkspaceKey } from '../../store/types.js';
 import { newId } from '../../util/ids.js';
 import { messageOperators } from '../operators.js';
 import { maskPhoneNumber } from '../phone/phone-number.js';
 import type { ImportRequest } from './import-form.js';
-import { provisionedMessage } from './messages.js';
 import type { Provisioned, ProvisionJobs } from './provision-jobs.js';
 import {
   asRequestForm,
@@ -37,7 +36,8 @@ const openBudgetMs = 300;
 const submitBudgetMs = 750;
 
 type Decision = 'approved' | 'denied';
-type SubmitArgs = Pick<ViewSubmissionArgs, 'ack' | 'view'> & { actor: Actor };
+/** A request form's submission; `field` is the block that shows a problem, the form kept as typed. */
+type SubmitArgs = Pick<ViewSubmissionArgs, 'ack' | 'view'> & { actor: Actor; field: string };
 
 const decisionAudit = { approved: 'numbers.request.approve', denied: 'numbers.request.deny' } as const;
 
@@ -91,22 +91,26 @@ export class NumberRequests {
     return !refusal;
   }
 
-  async askForVapiNumber({ ack, view, actor }: SubmitArgs, read: SipRequest): Promise<void> {
+  async askForVapiNumber({ ack, view, actor, field }: SubmitArgs, read: SipRequest): Promise<void> {
     const id = newId();
     const requested: RequestedNumber = { backend: 'vapi', body: this.jobs.sealPassword(read.body, requestIntent(id)) };
-    const { request } = await this.record(id, actor, sipSubmissionIntent(view.id, read.body), requested);
-    await this.queueAnnouncement(request);
-    const stored = readRequestedNumber(request);
-    // The form sent again with another password finds the first request: the password shown is the one it keeps.
-    const password = stored.backend === 'vapi' ? this.jobs.unsealPassword(stored.body, requestIntent(request.id)) : undefined;
-    await ack({ response_action: 'update', view: requestSentView(stored, request.expiresAt, { password, warning: read.warning }) });
+    await this.services.queue.storedThenTold(() => this.record(id, actor, sipSubmissionIntent(view.id, read.body), requested), {
+      stored: (request) => {
+        const stored = readRequestedNumber(request);
+        // The form sent again with another password finds the first request: the password shown is the one it keeps.
+        const password = stored.backend === 'vapi' ? this.jobs.unsealPassword(stored.body, requestIntent(request.id)) : undefined;
+        return ack({ response_action: 'update', view: requestSentView(stored, request.expiresAt, { password, warning: read.warning }) });
+      },
+      notStored: (text) => ack({ response_action: 'errors', errors: { [field]: text } }),
+    });
   }
 
-  async askForImport({ ack, view, actor }: SubmitArgs, read: ImportRequest): Promise<void> {
+  async askForImport({ ack, view, actor, field }: SubmitArgs, read: ImportRequest): Promise<void> {
     const requested: RequestedNumber = { backend: 'signalwire', body: read.body, ...(read.name ? { name: read.name } : {}) };
-    const { request } = await this.record(newId(), actor, submissionIntent(view.id, read), requested);
-    await this.queueAnnouncement(request);
-    await ack({ response_action: 'update', view: requestSentView(readRequestedNumber(request), request.expiresAt, {}) });
+    await this.services.queue.storedThenTold(() => this.record(newId(), actor, submissionIntent(view.id, read), requested), {
+      stored: (request) => ack({ response_action: 'update', view: requestSentView(readRequestedNumber(request), request.expiresAt, {}) }),
+      notStored: (text) => ack({ response_action: 'errors', errors: { [field]: text } }),
+    });
   }
 
   /** "Generate a strong pair" on a request form: the same as on the provisioning form, for those who may ask. */
@@ -122,8 +126,13 @@ export class NumberRequests {
     await client.views.update({ view_id: body.view.id, hash: body.view.hash, view: asRequestForm(sipModal(prefill, sipHost), 'vapi') });
   }
 
-  private record(id: string, actor: Actor, submission: string, requested: RequestedNumber) {
-    return this.services.store.numberRequests.create({
+  /**
+   * The request and its announcement, both stored before the form is answered. The same form sent
+   * again finds the first request and queues its announcement again (the same job), so a process
+   * that stopped between the two leaves nothing unannounced once the person sends it again.
+   */
+  private async record(id: string, actor: Actor, submission: string, requested: RequestedNumber): Promise<NumberRequest> {
+    const { request } = await this.services.store.numberRequests.create({
       id,
       submission,
       workspaceKey: actor.tenant.key,
@@ -132,6 +141,8 @@ export class NumberRequests {
       payload: storedPayload(requested),
       expiresAt: Date.now() + this.services.config.numberRequestTtlMs,
     });
+    await this.queueAnnouncement(request);
+    return request;
   }
 
   /**
@@ -189,19 +200,18 @@ export class NumberRequests {
       return this.answerPrivately(args, objection);
     }
     const requested = readRequestedNumber(request);
-    const decided = await store.numberRequests.decide(request.id, decision, actor.userId);
+    const decided =
+      decision === 'approved'
+        ? await store.numberRequests.approve(request.id, actor.userId, this.provisionJob(request, requested, actor.userId))
+        : await store.numberRequests.decide(request.id, decision, actor.userId).then((denied) => denied && { request: denied, job: undefined });
     if (!decided) return this.showSettled(args, request, requested);
-    await this.audit(decisionAudit[decision], 'ok', actor, decided, { requestedBy: decided.requestedBy });
-    await this.tellRequester(decided, requested);
-    if (decision === 'denied') return this.showDecision(args, decided, requested);
-    await this.showDecision(args, decided, requested, { state: 'running' });
-    const outcome = await this.provision(decided, requested);
-    // From now on no other job is queued for it, however old the decision (see `provisionIfLost`).
-    await store.numberRequests.recordJob(decided.id, outcome.job.id);
-    // An outcome that came back here was not sent to the requester by the job: it is sent now.
-    if (outcome.status !== 'queued')
-      await this.services.bots.sendDirectMessage(decided.workspaceKey, decided.requestedBy, provisionedMessage(decided.backend, outcome));
-    await this.showDecision(args, decided, requested, progressOf(outcome));
+    await this.audit(decisionAudit[decision], 'ok', actor, decided.request, { requestedBy: decided.request.requestedBy });
+    await this.tellRequester(decided.request, requested);
+    if (!decided.job) return this.showDecision(args, decided.request, requested);
+    await this.showDecision(args, decided.request, requested, { state: 'running' });
+    // The job tells the requester how it ended (its follow-up); this copy shows it too.
+    const outcome = await this.services.queue.adopt<Provisioned>(decided.job).run();
+    await this.showDecision(args, decided.request, requested, progressOf(outcome));
   }
 
   /**
@@ -216,50 +226,24 @@ export class NumberRequests {
     return undefined;
   }
 
-  /** The stored request, run once as the requester's provisioning job: its dedupe key comes from the request's id. */
-  private provision(request: NumberRequest, requested: RequestedNumber): Promise<JobOutcome<Provisioned>> {
+  /** The stored request as the requester's provisioning job, stored with the approval: its dedupe key comes from the request's id. */
+  private provisionJob(request: NumberRequest, requested: RequestedNumber, approvedBy: string): NewJob {
     const intent = requestIntent(request.id);
-    const owner = { workspaceKey: request.workspaceKey, requestedBy: request.requestedBy };
-    if (requested.backend === 'vapi') return this.jobs.createNow({ ...owner, intent, body: requested.body });
-    return this.jobs.importNow({ ...owner, body: requested.body, ...(requested.name ? { name: requested.name } : {}) }, intent);
-  }
-
-  /**
-   * An approved request's job, if the process stopped before the request was marked with it
-   * (`provisionJobId`): the same job (same dedupe key), for the background worker, and the mark.
-   * Nothing happens once the mark is there — the job may have finished and been pruned since, and
-   * the dedupe key alone would then let a late click (or the expiry job) make a second number — nor
-   * within a lease of the decision: the deciding click records the job itself, and tells the requester.
-   *
-   * Without the mark, the first job may still have run, even been pruned (the process stopped
-   * between the job and the mark, and nothing came back here for a while): a recovered Vapi job
-   * looks for the request's number by its marker before creating one (`lookFirst`). An import
-   * needs no look: the number is its own marker, and one already in the space is never imported again.
-   */
-  private async provisionIfLost(request: NumberRequest, requested: RequestedNumber): Promise<void> {
-    if (request.status !== 'approved' || request.provisionJobId !== undefined) return;
-    if ((request.decidedAt ?? 0) > Date.now() - this.services.config.tuning.jobLeaseMs) return;
-    const intent = requestIntent(request.id);
-    const owner = { workspaceKey: request.workspaceKey, requestedBy: request.requestedBy };
-    const job =
-      requested.backend === 'vapi'
-        ? await this.jobs.queueCreate({ ...owner, intent, body: requested.body, lookFirst: true })
-        : await this.jobs.queueImport({ ...owner, body: requested.body, ...(requested.name ? { name: requested.name } : {}) }, intent);
-    await this.services.store.numberRequests.recordJob(request.id, job.id);
+    const owner = { workspaceKey: request.workspaceKey, requestedBy: request.requestedBy, approvedBy };
+    if (requested.backend === 'vapi') return this.jobs.draftCreate({ ...owner, intent, body: requested.body });
+    return this.jobs.draftImport({ ...owner, body: requested.body, ...(requested.name ? { name: requested.name } : {}) }, intent);
   }
 
   /** Another click decided it first, or it expired: the clicked copy shows which. */
   private async showSettled(args: ButtonArgs, request: NumberRequest, requested: RequestedNumber): Promise<void> {
     const lapsed = request.status === 'pending' && request.expiresAt <= Date.now() ? await this.expire(request, requested) : undefined;
     const current = lapsed ?? (await this.services.store.numberRequests.get(request.id)) ?? request;
-    await this.provisionIfLost(current, requested);
     await this.showDecision(args, current, requested);
   }
 
   private async expireIfUndecided(requestId: string): Promise<void> {
     const request = await this.services.store.numberRequests.get(requestId);
     if (request?.status === 'pending') await this.expire(request, readRequestedNumber(request));
-    else if (request) await this.provisionIfLost(request, readRequestedNumber(request));
   }
 
   /** Expires a pending request past its time, once (audited, the requester told); undefined when it was not that. */

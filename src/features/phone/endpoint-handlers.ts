@@ -113,9 +113,17 @@ export class EndpointHandlers {
       await ack({ response_action: 'errors', errors });
       return;
     }
-    await ack({ response_action: 'update', view: registeringView() });
     const intent = submissionIntent(view.id, read.body);
-    const outcome = await this.jobs.registerNow({ workspaceKey: actor.tenant.key, requestedBy: actor.userId, body: read.body }, intent);
+    const accepted = await this.services.queue.storedThenTold(
+      () => this.jobs.acceptRegister({ workspaceKey: actor.tenant.key, requestedBy: actor.userId, body: read.body }, intent),
+      {
+        stored: () => ack({ response_action: 'update', view: registeringView() }),
+        // The form stays as typed, with the reason at its top field.
+        notStored: (text) => ack({ response_action: 'errors', errors: { [registerView.subscriber.block]: text } }),
+      },
+    );
+    if (!accepted) return;
+    const outcome = await accepted.run();
     const shared =
       outcome.status === 'done'
         ? await this.services.sharing.share(client, shareIn, endpointSharedMessage(actor.userId, outcome.result, read.body))
@@ -220,11 +228,16 @@ export class EndpointHandlers {
       await respond({ ...refusalMessage(refusal.message), replace_original: false });
       return;
     }
-    const outcome = await this.jobs.removeNow(
-      { workspaceKey: actor.tenant.key, requestedBy: actor.userId, identifier },
-      `${body.container?.message_ts ?? ''}:${actor.userId}`,
+    const accepted = await this.services.queue.storedThenTold(
+      () =>
+        this.jobs.acceptRemove(
+          { workspaceKey: actor.tenant.key, requestedBy: actor.userId, identifier },
+          `${body.container?.message_ts ?? ''}:${actor.userId}`,
+        ),
+      { stored: async () => {}, notStored: (text) => respond({ ...refusalMessage(text), replace_original: false }) },
     );
-    await respond({ ...removalResult(identifier, outcome), replace_original: false });
+    if (!accepted) return;
+    await respond({ ...removalResult(identifier, await accepted.run()), replace_original: false });
   }
 
   /** Integrations that deliver to phone numbers only: Novu would take a phone endpoint on any integration. */

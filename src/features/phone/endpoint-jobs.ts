@@ -2,7 +2,7 @@ import type { Services } from '../../app/services.js';
 import type { NovuClient } from '../../backends/novu/client.js';
 import type { NovuExplanation } from '../../backends/novu/explain.js';
 import type { CreatePhoneEndpointBody } from '../../backends/novu/schemas.js';
-import { type JobFinish, type JobOutcome, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
+import { type Accepted, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
 import type { JobRecord, WorkspaceKey } from '../../store/types.js';
 import type { NovuScope } from '../../tenancy/novu-scope.js';
 import { type Tenant, tenantOfKey } from '../../tenancy/tenant.js';
@@ -100,12 +100,13 @@ export class EndpointJobs {
     return this.services.queue.enqueue(registerJob, payload, { dedupeKey, workspaceKey: payload.workspaceKey, requestedBy: payload.requestedBy });
   }
 
-  registerNow(payload: RegisterPayload, intent: string): Promise<JobOutcome<RegisterResult>> {
-    return this.services.queue.whilePersonWaits<RegisterResult>(registerJob, payload, `${registerJob}:${intent}`);
+  /** Stores a registration for a person waiting; `run` runs it. */
+  acceptRegister(payload: RegisterPayload, intent: string): Promise<Accepted<RegisterResult>> {
+    return this.services.queue.accept<RegisterResult>(registerJob, payload, `${registerJob}:${intent}`);
   }
 
-  removeNow(payload: RemovePayload, intent: string): Promise<JobOutcome<RemoveResult>> {
-    return this.services.queue.whilePersonWaits<RemoveResult>(removeJob, payload, `${removeJob}:${payload.workspaceKey}:${payload.identifier}:${intent}`);
+  acceptRemove(payload: RemovePayload, intent: string): Promise<Accepted<RemoveResult>> {
+    return this.services.queue.accept<RemoveResult>(removeJob, payload, `${removeJob}:${payload.workspaceKey}:${payload.identifier}:${intent}`);
   }
 
   private isOperator(userId: string): boolean {
@@ -142,60 +143,72 @@ export class EndpointJobs {
     return this.writer.remove(tenantOfKey(workspaceKey), requestedBy, identifier, ['phone'], context, () => notThisWorkspaces(identifier));
   }
 
-  private async afterRegister({ job, outcome, deliveredInline }: JobFinish<RegisterResult>): Promise<void> {
+  private async afterRegister({ job, outcome, deliveredInline, once }: JobFinish<RegisterResult>): Promise<void> {
     const payload = job.payload as RegisterPayload;
-    await this.services.audit.record(
-      {
-        action: 'endpoint.register',
-        outcome: outcome.status === 'done' ? 'ok' : 'failed',
-        workspaceKey: payload.workspaceKey,
-        userId: payload.requestedBy,
-        target: payload.body.subscriberId,
-        backend: 'novu',
-        backendId: payload.body.identifier,
-        error: outcome.status === 'failed' ? outcome.error : undefined,
-        detail: {
-          integration: payload.body.integrationIdentifier,
-          existing: outcome.status === 'done' ? outcome.result.existing : undefined,
-          phone: outcome.status === 'done' ? outcome.result.phone?.kind : undefined,
-          attempts: job.attempts,
-          importRun: payload.importRow?.runId,
-        },
-      },
-      { toChannel: !payload.importRow },
-    );
-    if (outcome.status === 'done' && outcome.result.phone?.kind === 'set') {
-      await this.services.audit.record(
+    await once('audit', () =>
+      this.services.audit.record(
         {
-          action: 'subscriber.phone',
-          outcome: 'ok',
+          action: 'endpoint.register',
+          outcome: outcome.status === 'done' ? 'ok' : 'failed',
           workspaceKey: payload.workspaceKey,
           userId: payload.requestedBy,
           target: payload.body.subscriberId,
           backend: 'novu',
-          detail: { phone: payload.body.endpoint.phoneNumber, previous: null, endpoint: payload.body.identifier },
+          backendId: payload.body.identifier,
+          error: outcome.status === 'failed' ? outcome.error : undefined,
+          detail: {
+            integration: payload.body.integrationIdentifier,
+            existing: outcome.status === 'done' ? outcome.result.existing : undefined,
+            phone: outcome.status === 'done' ? outcome.result.phone?.kind : undefined,
+            attempts: job.attempts,
+            importRun: payload.importRow?.runId,
+          },
         },
         { toChannel: !payload.importRow },
+      ),
+    );
+    if (outcome.status === 'done' && outcome.result.phone?.kind === 'set') {
+      await once('audit:phone', () =>
+        this.services.audit.record(
+          {
+            action: 'subscriber.phone',
+            outcome: 'ok',
+            workspaceKey: payload.workspaceKey,
+            userId: payload.requestedBy,
+            target: payload.body.subscriberId,
+            backend: 'novu',
+            detail: { phone: payload.body.endpoint.phoneNumber, previous: null, endpoint: payload.body.identifier },
+          },
+          { toChannel: !payload.importRow },
+        ),
       );
     }
-    for (const listener of this.registeredListeners) await listener(payload, outcome);
+    await once('listeners', async () => {
+      for (const listener of this.registeredListeners) await listener(payload, outcome);
+    });
     if (!deliveredInline && !payload.importRow)
-      await this.services.bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, endpointRegisteredMessage(payload.body, outcome));
+      await once(`dm:${payload.requestedBy}`, () =>
+        this.services.bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, endpointRegisteredMessage(payload.body, outcome)),
+      );
   }
 
-  private async afterRemove({ job, outcome, deliveredInline }: JobFinish<RemoveResult>): Promise<void> {
+  private async afterRemove({ job, outcome, deliveredInline, once }: JobFinish<RemoveResult>): Promise<void> {
     const payload = job.payload as RemovePayload;
-    await this.services.audit.record({
-      action: 'endpoint.remove',
-      outcome: outcome.status === 'done' ? (outcome.result.alreadyGone ? 'not-found' : 'ok') : 'failed',
-      workspaceKey: payload.workspaceKey,
-      userId: payload.requestedBy,
-      backend: 'novu',
-      backendId: payload.identifier,
-      error: outcome.status === 'failed' ? outcome.error : undefined,
-    });
+    await once('audit', () =>
+      this.services.audit.record({
+        action: 'endpoint.remove',
+        outcome: outcome.status === 'done' ? (outcome.result.alreadyGone ? 'not-found' : 'ok') : 'failed',
+        workspaceKey: payload.workspaceKey,
+        userId: payload.requestedBy,
+        backend: 'novu',
+        backendId: payload.identifier,
+        error: outcome.status === 'failed' ? outcome.error : undefined,
+      }),
+    );
     if (!deliveredInline)
-      await this.services.bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, endpointDeletedMessage(payload.identifier, outcome));
+      await once(`dm:${payload.requestedBy}`, () =>
+        this.services.bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, endpointDeletedMessage(payload.identifier, outcome)),
+      );
   }
 }
 

@@ -3,6 +3,7 @@ import type { View } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import type { Services } from '../../app/services.js';
+import type { Accepted, Telling } from '../../jobs/queue.js';
 import { type Actor, actorOf } from '../../slack/actor.js';
 import { refusalMessage } from '../../slack/commands/messages.js';
 import type { CommandRequest, CommandRouter } from '../../slack/commands/router.js';
@@ -11,11 +12,13 @@ import { splitMentions } from '../../slack/mentions.js';
 import { commandOrigin, sharedOrigin, withShareNote } from '../../slack/share.js';
 import { inputState, type StateValues, textOf } from '../../slack/view-state.js';
 import type { EndpointCursor } from '../../store/types.js';
+import type { WrittenEndpoint } from '../endpoint-writer.js';
 import {
   channelRoutedView,
   channelRouteModal,
   channelSharedMessage,
   channelView,
+  checkingChannelView,
   inviteView,
   joinConfirmView,
   joinView,
@@ -124,16 +127,25 @@ export class ChannelRouteHandlers {
     const fieldProblem = quick && problemUnderField(quick);
     if (fieldProblem) return ack({ response_action: 'errors', errors: { [channelView.channel.block]: fieldProblem } });
     if (quick?.kind === 'member') {
-      await ack({ response_action: 'update', view: routingView() });
-      return this.route(actor, client, view.id, pending);
+      return this.route(actor, client, view.id, pending, {
+        stored: () => ack({ response_action: 'update', view: routingView() }),
+        // The form stays as typed, with the reason under the subscriber.
+        notStored: (text) => ack({ response_action: 'errors', errors: { [channelView.subscriber.block]: text } }),
+      });
     }
     if (quick) return ack({ response_action: 'update', view: this.nextStep(quick, pending, context.botUserId) });
-    await ack({ response_action: 'update', view: routingView() });
+    // Nothing is stored or promised yet: the form says it is asking Slack.
+    await ack({ response_action: 'update', view: checkingChannelView() });
     const standing = await checking.catch(() => undefined);
     if (!standing) return this.show(client, view.id, routeFailedView('Slack did not describe the channel in time. Try again in a moment.'));
-    if (standing.kind === 'member') return this.route(actor, client, view.id, pending);
+    if (standing.kind === 'member') return this.route(actor, client, view.id, pending, this.toView(client, view.id));
     const problem = problemUnderField(standing);
     await this.show(client, view.id, problem ? routeFailedView(problem) : this.nextStep(standing, pending, context.botUserId));
+  }
+
+  /** Tells a person through a view already shown (after its form was acknowledged). */
+  private toView<T>(client: WebClient, viewId: string): Telling<T> {
+    return { stored: () => this.show(client, viewId, routingView()), notStored: (text) => this.show(client, viewId, routeFailedView(text)) };
   }
 
   private nextStep(standing: ChannelStanding, pending: PendingChannelRoute, botUserId: string | undefined): View {
@@ -147,10 +159,14 @@ export class ChannelRouteHandlers {
     const pending = pendingOf(view.private_metadata);
     if (refusal || !pending)
       return ack({ response_action: 'update', view: routeFailedView(refusal ?? 'This form is out of date; run /connect channel again.') });
-    await ack({ response_action: 'update', view: routingView() });
-    const joinError = await joinChannel(client, pending.channelId);
-    if (joinError) return this.show(client, view.id, routeFailedView(describePostFailure(joinError, `<#${pending.channelId}>`)));
-    await this.route(actor, client, view.id, pending);
+    // Joined first (Slack answers within the acknowledgement), then the route stored, then the person told.
+    const joinError = await Promise.race([joinChannel(client, pending.channelId), sleep(channelCheckBudgetMs, 'slow', { ref: false })]);
+    if (joinError === 'slow') return ack({ response_action: 'update', view: routeFailedView('Slack did not answer in time. Try again in a moment.') });
+    if (joinError) return ack({ response_action: 'update', view: routeFailedView(describePostFailure(joinError, `<#${pending.channelId}>`)) });
+    await this.route(actor, client, view.id, pending, {
+      stored: () => ack({ response_action: 'update', view: routingView() }),
+      notStored: (text) => ack({ response_action: 'update', view: routeFailedView(text) }),
+    });
   }
 
   /** "Check again" after inviting the bot to a private channel. */
@@ -160,10 +176,7 @@ export class ChannelRouteHandlers {
     const pending = pendingOf(body.view?.private_metadata);
     if (!body.view || !pending || !(await this.services.permissions.allows(actor, 'routes.write', client))) return;
     const standing = await channelStanding(client, pending.channelId).catch(() => undefined);
-    if (standing?.kind === 'member' || standing?.kind === 'public') {
-      await this.show(client, body.view.id, routingView());
-      return this.route(actor, client, body.view.id, pending);
-    }
+    if (standing?.kind === 'member' || standing?.kind === 'public') return this.route(actor, client, body.view.id, pending, this.toView(client, body.view.id));
     const note = `Still not invited (checked ${new Date().toISOString().slice(11, 19)} UTC).`;
     await this.show(
       client,
@@ -172,11 +185,18 @@ export class ChannelRouteHandlers {
     );
   }
 
-  private async route(actor: Actor, client: WebClient, viewId: string, pending: PendingChannelRoute): Promise<void> {
-    const outcome = await this.routes.createNow(
-      { workspaceKey: actor.tenant.key, requestedBy: actor.userId, type: 'slack_channel', target: pending.channelId, subscriberId: pending.subscriberId },
-      `channel:${viewId}:${pending.channelId}:${pending.subscriberId}`,
+  /** Stores the route, then tells the person (`tell`), then writes it while they wait. */
+  private async route(actor: Actor, client: WebClient, viewId: string, pending: PendingChannelRoute, tell: Telling<Accepted<WrittenEndpoint>>): Promise<void> {
+    const accepted = await this.services.queue.storedThenTold(
+      () =>
+        this.routes.acceptCreate(
+          { workspaceKey: actor.tenant.key, requestedBy: actor.userId, type: 'slack_channel', target: pending.channelId, subscriberId: pending.subscriberId },
+          `channel:${viewId}:${pending.channelId}:${pending.subscriberId}`,
+        ),
+      tell,
     );
+    if (!accepted) return;
+    const outcome = await accepted.run();
     if (outcome.status !== 'done') {
       return this.show(client, viewId, outcome.status === 'failed' ? routeFailedView(outcome.error) : routeQueuedView(outcome.lastError));
     }
@@ -213,11 +233,15 @@ export class ChannelRouteHandlers {
     const identifier = action.value ?? '';
     const refusal = await this.services.permissions.refusal(actor, 'routes.write', client, `route ${identifier}`);
     if (refusal) return void (await respond({ ...refusalMessage(refusal.message), replace_original: false }).catch(() => {}));
-    const outcome = await this.routes.removeNow(
-      { workspaceKey: actor.tenant.key, requestedBy: actor.userId, identifier },
-      `${body.container?.message_ts ?? action.action_ts}:${actor.userId}`,
+    const accepted = await this.services.queue.storedThenTold(
+      () =>
+        this.routes.acceptRemove(
+          { workspaceKey: actor.tenant.key, requestedBy: actor.userId, identifier },
+          `${body.container?.message_ts ?? action.action_ts}:${actor.userId}`,
+        ),
+      { stored: async () => {}, notStored: (text) => respond({ ...refusalMessage(text), replace_original: false }) },
     );
-    await respond({ ...routeRemovedMessage(outcome, identifier), replace_original: false });
+    if (accepted) await respond({ ...routeRemovedMessage(await accepted.run(), identifier), replace_original: false });
   }
 
   private async show(client: WebClient, viewId: string, view: View): Promise<void> {

@@ -74,14 +74,15 @@ export class LinkEveryone {
   async start(actor: Actor): Promise<EphemeralMessage> {
     if (!(await this.routes.usableConnection(actor.tenant.key))) return notConnectedMessage();
     const latest = await this.services.store.linkRuns.latest(actor.tenant.key);
-    if (latest && (latest.status === 'planning' || latest.status === 'linking')) return linkRunBusyMessage(latest);
+    if (latest && (latest.status === 'planning' || latest.status === 'linking')) {
+      // A run whose process stopped before its job was stored would wait forever: its job is stored now (once, by its key).
+      await this.queueRunJob(latest.status === 'planning' ? planLinksJob : applyLinksJob, latest);
+      return linkRunBusyMessage(latest);
+    }
     const run = await this.services.store.linkRuns.create({ workspaceKey: actor.tenant.key, requestedBy: actor.userId });
+    // The message first, so the job's reports find it.
     await this.postProgressMessage(run);
-    await this.services.queue.enqueue(planLinksJob, { workspaceKey: run.workspaceKey, runId: run.id, requestedBy: actor.userId } satisfies RunPayload, {
-      dedupeKey: `${planLinksJob}:${run.id}`,
-      workspaceKey: run.workspaceKey,
-      requestedBy: actor.userId,
-    });
+    await this.queueRunJob(planLinksJob, run);
     return linkRunStartedMessage();
   }
 
@@ -89,13 +90,20 @@ export class LinkEveryone {
   async apply(actor: Actor, runId: string): Promise<void> {
     const run = await this.services.store.linkRuns.get(runId);
     if (run?.workspaceKey !== actor.tenant.key) return;
-    if (!(await this.services.store.linkRuns.transition(runId, ['planned'], 'linking'))) return;
-    await this.services.queue.enqueue(applyLinksJob, { workspaceKey: run.workspaceKey, runId, requestedBy: actor.userId } satisfies RunPayload, {
-      dedupeKey: `${applyLinksJob}:${runId}`,
+    const started = await this.services.store.linkRuns.transition(runId, ['planned'], 'linking');
+    // Clicked again while linking: its job is stored again (the same one), in case the first click's process stopped short of it.
+    if (!started && run.status !== 'linking') return;
+    await this.queueRunJob(applyLinksJob, { ...run, requestedBy: started ? actor.userId : run.requestedBy });
+    if (started) await this.report(runId, { final: true });
+  }
+
+  /** A run's planning or linking job, once per run (by its key). */
+  private async queueRunJob(kind: typeof planLinksJob | typeof applyLinksJob, run: Pick<LinkRun, 'id' | 'workspaceKey' | 'requestedBy'>): Promise<void> {
+    await this.services.queue.enqueue(kind, { workspaceKey: run.workspaceKey, runId: run.id, requestedBy: run.requestedBy } satisfies RunPayload, {
+      dedupeKey: `${kind}:${run.id}`,
       workspaceKey: run.workspaceKey,
-      requestedBy: actor.userId,
+      requestedBy: run.requestedBy,
     });
-    await this.report(runId, { final: true });
   }
 
   async cancel(actor: Actor, runId: string): Promise<void> {
@@ -231,8 +239,8 @@ export class LinkEveryone {
       outcome.status === 'done' ? 'linked' : 'failed',
       outcome.status === 'failed' ? outcome.error.slice(0, 300) : undefined,
     );
-    if (!settled) return;
-    if (!(await this.finishIfDone(payload.linkRunId))) await this.report(payload.linkRunId);
+    // Settled before (this follow-up delivered again after a crash): the run may still need finishing.
+    if (!(await this.finishIfDone(payload.linkRunId)) && settled) await this.report(payload.linkRunId);
   }
 
   private async finishIfDone(runId: string): Promise<boolean> {

@@ -2,16 +2,19 @@ import type { View } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Services } from '../../app/services.js';
 import type { NovuClient } from '../../backends/novu/client.js';
+import type { Accepted, Telling } from '../../jobs/queue.js';
 import { type Actor, actorOf } from '../../slack/actor.js';
 import { refusalMessage } from '../../slack/commands/messages.js';
 import type { CommandRequest, CommandRouter } from '../../slack/commands/router.js';
 import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../slack/listener-table.js';
 import { splitMentions } from '../../slack/mentions.js';
 import { inputState, type StateValues, textOf } from '../../slack/view-state.js';
+import type { WrittenEndpoint } from '../endpoint-writer.js';
 import { readSubscriberId } from './channel-handlers.js';
 import type { LinkEveryone } from './link-everyone.js';
 import {
   askedView,
+  checkingLinkView,
   emailMismatchView,
   linkActions,
   linkDecisionDirectMessage,
@@ -101,8 +104,10 @@ export class LinkHandlers {
     if ('error' in subscriber) errors[linkView.subscriber.block] = subscriber.error;
     if (!userId) errors[linkView.user.block] = 'Choose the person.';
     if (!userId || 'error' in subscriber) return ack({ response_action: 'errors', errors });
-    await ack({ response_action: 'update', view: linkingView() });
-    await this.link(actor, client, view.id, userId, subscriber.subscriberId, `link:${view.id}:${userId}:${subscriber.subscriberId}`);
+    await this.link(actor, client, view.id, userId, subscriber.subscriberId, `link:${view.id}:${userId}:${subscriber.subscriberId}`, {
+      stored: () => ack({ response_action: 'update', view: linkingView() }),
+      notStored: (text) => ack({ response_action: 'errors', errors: { [linkView.subscriber.block]: text } }),
+    });
   }
 
   /**
@@ -115,7 +120,8 @@ export class LinkHandlers {
     if (refusal) return ack({ response_action: 'errors', errors: { [linkSelfView.subscriber.block]: refusal } });
     const subscriber = readSubscriberId(view.state.values as StateValues, linkSelfView.subscriber.action);
     if ('error' in subscriber) return ack({ response_action: 'errors', errors: { [linkSelfView.subscriber.block]: subscriber.error } });
-    await ack({ response_action: 'update', view: linkingView() });
+    // Nothing is stored or promised yet: the form says it is checking.
+    await ack({ response_action: 'update', view: checkingLinkView() });
     const { subscriberId } = subscriber;
     const [member, novuSubscriber, foreign] = await Promise.all([
       tenantMember(client, actor.tenant, actor.userId).catch(() => undefined),
@@ -134,14 +140,28 @@ export class LinkHandlers {
         emailMismatchView(subscriberId, `${subscriberId} is not a Novu subscriber with your Slack email. An admin can approve the link.`),
       );
     }
-    await this.link(actor, client, view.id, actor.userId, subscriberId, `link-self:${view.id}:${subscriberId}`);
+    await this.link(actor, client, view.id, actor.userId, subscriberId, `link-self:${view.id}:${subscriberId}`, {
+      stored: () => this.show(client, view.id, linkingView()),
+      notStored: (text) => this.show(client, view.id, routeFailedView(text)),
+    });
   }
 
-  private async link(actor: Actor, client: WebClient, viewId: string, userId: string, subscriberId: string, intent: string): Promise<void> {
-    const outcome = await this.routes.createNow(
-      { workspaceKey: actor.tenant.key, requestedBy: actor.userId, type: 'slack_user', target: userId, subscriberId },
-      intent,
+  /** Stores the link, then tells the person (`tell`), then writes it while they wait. */
+  private async link(
+    actor: Actor,
+    client: WebClient,
+    viewId: string,
+    userId: string,
+    subscriberId: string,
+    intent: string,
+    tell: Telling<Accepted<WrittenEndpoint>>,
+  ): Promise<void> {
+    const accepted = await this.services.queue.storedThenTold(
+      () => this.routes.acceptCreate({ workspaceKey: actor.tenant.key, requestedBy: actor.userId, type: 'slack_user', target: userId, subscriberId }, intent),
+      tell,
     );
+    if (!accepted) return;
+    const outcome = await accepted.run();
     const next =
       outcome.status === 'done'
         ? linkedView(outcome.result, userId, subscriberId)
@@ -179,15 +199,24 @@ export class LinkHandlers {
     if (waiting?.workspaceKey !== actor.tenant.key) return;
     const request = await this.services.store.linkRequests.decide(waiting.id, status, actor.userId);
     if (!request) return void (await this.refreshHome?.(client, actor));
-    let outcome: { linked: boolean; error?: string } = { linked: false };
     if (status === 'approved') {
-      const written = await this.routes.createNow(
-        { workspaceKey: actor.tenant.key, requestedBy: actor.userId, type: 'slack_user', target: request.userId, subscriberId: request.subscriberId },
-        `link-request:${request.id}`,
-      );
-      outcome = written.status === 'done' ? { linked: true } : { linked: false, error: written.status === 'failed' ? written.error : 'still being written' };
+      // The member who asked hears the outcome from the route job's follow-up.
+      await (
+        await this.routes.acceptCreate(
+          {
+            workspaceKey: actor.tenant.key,
+            requestedBy: actor.userId,
+            type: 'slack_user',
+            target: request.userId,
+            subscriberId: request.subscriberId,
+            linkRequestId: request.id,
+          },
+          `link-request:${request.id}`,
+        )
+      ).run();
+    } else {
+      await this.services.bots.sendDirectMessage(actor.tenant.key, request.userId, linkDecisionDirectMessage(request, { linked: false }));
     }
-    await this.services.bots.sendDirectMessage(actor.tenant.key, request.userId, linkDecisionDirectMessage(request, outcome));
     await this.refreshHome?.(client, actor);
   }
 

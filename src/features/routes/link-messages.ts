@@ -79,6 +79,11 @@ export function linkingView(): View {
   return noticeModal('Link to Slack', ':hourglass_flowing_sand: Writing the link to Novu…');
 }
 
+/** The member's email is being checked against the subscriber's: nothing is written or promised yet. */
+export function checkingLinkView(): View {
+  return noticeModal('Link to Slack', ':mag: Checking the subscriber’s email against yours… Nothing is written yet.');
+}
+
 export function linkedView(written: WrittenEndpoint, userId: string, subscriberId: string): View {
   const again = written.existing ? ' (they were already linked)' : '';
   return noticeModal('Linked', `:white_check_mark: <@${userId}> now gets Novu’s Slack notifications for ${code(subscriberId)} as direct messages${again}.`, [
@@ -121,11 +126,12 @@ export function linkRequestsSection(requests: LinkRequest[]): KnownBlock[] {
 }
 
 export function linkDecisionDirectMessage(request: LinkRequest, outcome: { linked: boolean; error?: string }): SlackMessage {
-  if (request.status === 'denied') return { text: `Your request to be linked to ${request.subscriberId} was declined by <@${request.decidedBy}>.` };
+  const subscriber = escapeMrkdwn(request.subscriberId);
+  if (request.status === 'denied') return { text: `Your request to be linked to ${subscriber} was declined by <@${request.decidedBy}>.` };
   return {
     text: outcome.linked
-      ? `:white_check_mark: <@${request.decidedBy}> approved: you now get Novu’s Slack notifications for ${request.subscriberId} as direct messages.`
-      : `:x: <@${request.decidedBy}> approved your link to ${request.subscriberId}, but it was not written: ${outcome.error ?? 'unknown error'}`,
+      ? `:white_check_mark: <@${request.decidedBy}> approved: you now get Novu’s Slack notifications for ${subscriber} as direct messages.`
+      : `:x: <@${request.decidedBy}> approved your link to ${subscriber}, but it was not written: ${escapeMrkdwn(outcome.error ?? 'unknown error')}`,
   };
 }
 

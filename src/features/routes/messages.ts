@@ -124,6 +124,11 @@ export function inviteView(pending: PendingChannelRoute, botUserId: string | und
   };
 }
 
+/** Slack is slow to describe the channel: nothing is written or promised yet. */
+export function checkingChannelView(): View {
+  return noticeModal('Route to Slack', ':mag: Asking Slack about the channel… Nothing is written yet; this changes in a moment.');
+}
+
 export function routingView(): View {
   return noticeModal('Route to Slack', ':hourglass_flowing_sand: Writing the route to Novu…');
 }

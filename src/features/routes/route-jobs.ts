@@ -1,7 +1,7 @@
 import type { Services } from '../../app/services.js';
 import type { NovuClient } from '../../backends/novu/client.js';
 import type { CreateSlackChannelEndpointBody, CreateSlackUserEndpointBody } from '../../backends/novu/schemas.js';
-import { type JobFinish, type JobOutcome, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
+import { type Accepted, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
 import type { ConnectionRecord, OwnedEndpointType, WorkspaceKey } from '../../store/types.js';
 import type { NovuScope } from '../../tenancy/novu-scope.js';
 import { type Tenant, tenantOfKey } from '../../tenancy/tenant.js';
@@ -9,6 +9,7 @@ import type { TenantSubscribers } from '../../tenancy/tenant-subscribers.js';
 import { sha256 } from '../../util/ids.js';
 import { EndpointWriteError, EndpointWriter, type RemovedEndpoint, type WrittenEndpoint, withContext } from '../endpoint-writer.js';
 import { describeNovuFailure } from '../novu-failures.js';
+import { linkDecisionDirectMessage } from './link-messages.js';
 import { routeCreatedDirectMessage, routeRemovedDirectMessage } from './messages.js';
 import { channelStanding, tenantMember } from './slack-checks.js';
 
@@ -24,6 +25,8 @@ export interface RoutePayload {
   subscriberId: string;
   /** Set for a member of a "link everyone" run: the run (the tenant's own) vouches for the member. */
   linkRunId?: string;
+  /** Set for an approved link request: the member who asked hears the outcome from the follow-up. */
+  linkRequestId?: string;
 }
 
 export interface RemoveRoutePayload {
@@ -89,8 +92,9 @@ export class RouteJobs {
     this.createdListeners.push(listener);
   }
 
-  createNow(payload: RoutePayload, intent: string): Promise<JobOutcome<WrittenEndpoint>> {
-    return this.services.queue.whilePersonWaits<WrittenEndpoint>(createRouteJob, payload, `${createRouteJob}:${intent}`);
+  /** Stores a route for a person waiting; `run` writes it. */
+  acceptCreate(payload: RoutePayload, intent: string): Promise<Accepted<WrittenEndpoint>> {
+    return this.services.queue.accept<WrittenEndpoint>(createRouteJob, payload, `${createRouteJob}:${intent}`);
   }
 
   /** Queued for the worker; the same `dedupeKey` again is the same job. */
@@ -98,12 +102,8 @@ export class RouteJobs {
     await this.services.queue.enqueue(createRouteJob, payload, { dedupeKey, workspaceKey: payload.workspaceKey, requestedBy: payload.requestedBy });
   }
 
-  removeNow(payload: RemoveRoutePayload, intent: string): Promise<JobOutcome<RemovedEndpoint>> {
-    return this.services.queue.whilePersonWaits<RemovedEndpoint>(
-      removeRouteJob,
-      payload,
-      `${removeRouteJob}:${payload.workspaceKey}:${payload.identifier}:${intent}`,
-    );
+  acceptRemove(payload: RemoveRoutePayload, intent: string): Promise<Accepted<RemovedEndpoint>> {
+    return this.services.queue.accept<RemovedEndpoint>(removeRouteJob, payload, `${removeRouteJob}:${payload.workspaceKey}:${payload.identifier}:${intent}`);
   }
 
   /** Every route of the tenant goes (after an uninstall); queued once per uninstall intent. */
@@ -184,37 +184,54 @@ export class RouteJobs {
   }
 
   private async afterCreate(finish: JobFinish<WrittenEndpoint>): Promise<void> {
-    const { job, outcome, deliveredInline } = finish;
+    const { job, outcome, deliveredInline, once } = finish;
     const payload = job.payload as RoutePayload;
-    await this.services.audit.record({
-      action: 'route.create',
-      outcome: outcome.status === 'done' ? 'ok' : 'failed',
-      workspaceKey: payload.workspaceKey,
-      userId: payload.requestedBy,
-      target: `${payload.type === 'slack_channel' ? 'channel' : 'user'} ${payload.target} ← ${payload.subscriberId}`,
-      backend: 'novu',
-      backendId: outcome.status === 'done' ? outcome.result.endpoint.identifier : undefined,
-      error: outcome.status === 'failed' ? outcome.error : undefined,
-      detail: { existing: outcome.status === 'done' ? outcome.result.existing : undefined, run: payload.linkRunId },
+    await once('audit', () =>
+      this.services.audit.record({
+        action: 'route.create',
+        outcome: outcome.status === 'done' ? 'ok' : 'failed',
+        workspaceKey: payload.workspaceKey,
+        userId: payload.requestedBy,
+        target: `${payload.type === 'slack_channel' ? 'channel' : 'user'} ${payload.target} ← ${payload.subscriberId}`,
+        backend: 'novu',
+        backendId: outcome.status === 'done' ? outcome.result.endpoint.identifier : undefined,
+        error: outcome.status === 'failed' ? outcome.error : undefined,
+        detail: { existing: outcome.status === 'done' ? outcome.result.existing : undefined, run: payload.linkRunId },
+      }),
+    );
+    await once('listeners', async () => {
+      for (const listener of this.createdListeners) await listener(payload, outcome);
     });
-    for (const listener of this.createdListeners) await listener(payload, outcome);
+    const linkRequest = payload.linkRequestId ? await this.services.store.linkRequests.get(payload.linkRequestId) : undefined;
+    if (linkRequest) {
+      const decided = outcome.status === 'done' ? { linked: true } : { linked: false, error: outcome.error };
+      await once(`dm:${linkRequest.userId}`, () =>
+        this.services.bots.sendDirectMessage(payload.workspaceKey, linkRequest.userId, linkDecisionDirectMessage(linkRequest, decided)),
+      );
+    }
     if (!deliveredInline && !payload.linkRunId) {
-      await this.services.bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, routeCreatedDirectMessage(payload, outcome));
+      await once(`dm:${payload.requestedBy}`, () =>
+        this.services.bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, routeCreatedDirectMessage(payload, outcome)),
+      );
     }
   }
 
-  private async afterRemove({ job, outcome, deliveredInline }: JobFinish<RemovedEndpoint>): Promise<void> {
+  private async afterRemove({ job, outcome, deliveredInline, once }: JobFinish<RemovedEndpoint>): Promise<void> {
     const payload = job.payload as RemoveRoutePayload;
-    await this.services.audit.record({
-      action: 'route.remove',
-      outcome: outcome.status === 'done' ? (outcome.result.alreadyGone ? 'not-found' : 'ok') : 'failed',
-      workspaceKey: payload.workspaceKey,
-      userId: payload.requestedBy,
-      backend: 'novu',
-      backendId: payload.identifier,
-      error: outcome.status === 'failed' ? outcome.error : undefined,
-    });
+    await once('audit', () =>
+      this.services.audit.record({
+        action: 'route.remove',
+        outcome: outcome.status === 'done' ? (outcome.result.alreadyGone ? 'not-found' : 'ok') : 'failed',
+        workspaceKey: payload.workspaceKey,
+        userId: payload.requestedBy,
+        backend: 'novu',
+        backendId: payload.identifier,
+        error: outcome.status === 'failed' ? outcome.error : undefined,
+      }),
+    );
     if (!deliveredInline)
-      await this.services.bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, routeRemovedDirectMessage(payload.identifier, outcome));
+      await once(`dm:${payload.requestedBy}`, () =>
+        this.services.bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, routeRemovedDirectMessage(payload.identifier, outcome)),
+      );
   }
 }

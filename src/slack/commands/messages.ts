@@ -90,6 +90,13 @@ export function notInstalledMessage(installUrl: string): EphemeralMessage {
   return ephemeral(text, [section(text)]);
 }
 
+/** Said when a request could not even be looked up: the store did not answer. Nothing was done. */
+export const storeUnavailableText = 'Switchboard cannot reach its database right now, so nothing was done. Try again in a minute.';
+
+export function storeUnavailableMessage(): EphemeralMessage {
+  return ephemeral(storeUnavailableText, [section(storeUnavailableText)]);
+}
+
 function stripMarkup(text: string): string {
   return text.replace(/[`*_]/g, '');
 }

@@ -9,13 +9,30 @@ import type { Engine } from '../sql-store.js';
 
 const changeChannel = 'switchboard_installations';
 const int8 = 20;
+/** How long opening a connection may take, and one query, before it fails (the database stalled). */
+const connectTimeoutMs = 5_000;
+const queryTimeoutMs = 30_000;
 
 /** PostgreSQL, for several replicas sharing state: row locks for the queue, LISTEN/NOTIFY for cache invalidation. */
 export function openPostgresEngine(url: string, logger: Logger, { poolSize = 10 } = {}): Engine {
   // Epoch milliseconds fit a JavaScript number; without this pg returns bigint columns as strings.
   const types = { getTypeParser: (oid: number, format?: 'text' | 'binary') => (oid === int8 ? Number : pg.types.getTypeParser(oid, format)) };
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, types: types as pg.CustomTypesConfig });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    types: types as pg.CustomTypesConfig,
+    // A stalled database fails a request in bounded time instead of holding it (and its connection) forever.
+    connectionTimeoutMillis: connectTimeoutMs,
+    query_timeout: queryTimeoutMs,
+    keepAlive: true,
+  });
   pool.on('error', (error) => logger.warn({ err: error }, 'idle PostgreSQL connection failed'));
+  // pg-pool listens for errors only on idle clients: a connection reset during a query would
+  // otherwise be an 'error' event with no listener, which ends the process. The query in flight
+  // fails on its own (and is retried or reported by its caller); the pool drops the client.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => logger.warn({ err: error }, 'PostgreSQL connection failed during a query'));
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const changes = new EventEmitter();
   const locks = new KeyedMutex();
@@ -61,6 +78,7 @@ class ChangeListener {
   private client: pg.Client | undefined;
   private started = false;
   private stopped = false;
+  private lost = false;
   private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -77,7 +95,7 @@ class ChangeListener {
 
   private async connect(): Promise<void> {
     if (this.stopped) return;
-    const client = new pg.Client({ connectionString: this.url });
+    const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: connectTimeoutMs, keepAlive: true });
     this.client = client;
     client.on('notification', (message) => {
       if (message.channel === changeChannel && message.payload) this.onChange(message.payload);
@@ -85,6 +103,7 @@ class ChangeListener {
     const reconnect = (error?: Error) => {
       if (this.stopped || this.client !== client) return;
       this.client = undefined;
+      this.lost = true;
       if (error) this.logger.warn({ err: error }, 'installation change listener lost its connection; reconnecting');
       // Changes may have been missed while disconnected: forget everything cached.
       this.onChange('*');
@@ -97,6 +116,9 @@ class ChangeListener {
     try {
       await client.connect();
       await client.query(`LISTEN ${changeChannel}`);
+      // Listening again after a loss: what changed meanwhile was not heard, so all is read again.
+      if (this.lost) this.onChange('*');
+      this.lost = false;
     } catch (error) {
       reconnect(error as Error);
     }

@@ -7,6 +7,7 @@ import * as numberRequests from './0005_number_requests.js';
 import * as phoneImports from './0006_phone_imports.js';
 import * as numberRelease from './0007_number_release.js';
 import * as delivery from './0008_delivery.js';
+import * as followUps from './0009_follow_ups.js';
 
 /** Versioned migrations, applied in order on start. Append; never edit one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '0006_phone_imports': phoneImports,
   '0007_number_release': numberRelease,
   '0008_delivery': delivery,
+  '0009_follow_ups': followUps,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,7 +1,7 @@
-import type { Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { newId } from '../../util/ids.js';
 import type { Engine } from '../engine.js';
-import type { JobStatus, JobsTable } from '../schema.js';
+import type { Database, FollowUpStatus, JobStatus, JobsTable } from '../schema.js';
 import type { WorkspaceKey } from '../types.js';
 
 export type { JobStatus } from '../schema.js';
@@ -24,6 +24,9 @@ export interface JobRecord {
   createdAt: number;
   updatedAt: number;
   finishedAt: number | null;
+  /** The follow-up of a finished job: pending until delivered. */
+  followUp: FollowUpStatus | null;
+  followUpAttempts: number;
 }
 
 export interface NewJob {
@@ -44,9 +47,22 @@ export interface JobRecords {
   /** Claims this job now, whatever its schedule, unless it is finished or leased by a live worker. */
   claim(id: string, workerId: string, leaseMs: number, now?: number): Promise<JobRecord | undefined>;
   extendLease(id: string, workerId: string, leaseMs: number, now?: number): Promise<boolean>;
-  complete(id: string, workerId: string, result: unknown, now?: number): Promise<boolean>;
-  /** Schedules another attempt at `retryAt`, or marks the job dead when `retryAt` is undefined. */
-  fail(id: string, workerId: string, error: string, retryAt: number | undefined, now?: number): Promise<boolean>;
+  /**
+   * Records the result. With `followUp`, the follow-up is recorded as pending in the same write, and
+   * leased to this worker for `followUp.leaseMs` so it can deliver it at once.
+   */
+  complete(id: string, workerId: string, result: unknown, followUp?: { leaseMs: number }, now?: number): Promise<boolean>;
+  /** Schedules another attempt at `retryAt`, or marks the job dead when `retryAt` is undefined (with its follow-up pending, as `complete`). */
+  fail(id: string, workerId: string, error: string, retryAt: number | undefined, followUp?: { leaseMs: number }, now?: number): Promise<boolean>;
+  /** Leases the next follow-up that is due and not leased (a worker died delivering it, or it is to be retried). */
+  claimFollowUp(workerId: string, leaseMs: number, now?: number): Promise<JobRecord | undefined>;
+  /** The follow-up was delivered. */
+  followUpDone(id: string, workerId: string, now?: number): Promise<boolean>;
+  /** The follow-up failed: tried again at `retryAt`, or given up when it is undefined. */
+  followUpFailed(id: string, workerId: string, error: string, retryAt: number | undefined, now?: number): Promise<boolean>;
+  /** Whether an effect of a job's follow-up was delivered already. */
+  effectDone(jobId: string, effect: string): Promise<boolean>;
+  recordEffect(jobId: string, effect: string, now?: number): Promise<void>;
   /** A dead job gets a fresh set of attempts. */
   revive(id: string, now?: number): Promise<boolean>;
   get(id: string): Promise<JobRecord | undefined>;
@@ -57,7 +73,7 @@ export interface JobRecords {
   pruneFinished(before: number): Promise<number>;
 }
 
-function toJob(row: Selectable<JobsTable>): JobRecord {
+export function toJob(row: Selectable<JobsTable>): JobRecord {
   return {
     id: row.id,
     kind: row.kind,
@@ -76,33 +92,52 @@ function toJob(row: Selectable<JobsTable>): JobRecord {
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
     finishedAt: row.finished_at === null ? null : Number(row.finished_at),
+    followUp: row.follow_up,
+    followUpAttempts: Number(row.follow_up_attempts ?? 0),
   };
+}
+
+/** The columns that put a follow-up in place, leased to the worker that finished the job. */
+function pendingFollowUp(workerId: string, followUp: { leaseMs: number } | undefined, now: number) {
+  return followUp
+    ? { follow_up: 'pending' as const, follow_up_at: now, locked_by: workerId, locked_until: now + followUp.leaseMs }
+    : { locked_by: null, locked_until: null };
+}
+
+/**
+ * Inserts a job unless one with its dedupe key exists (then undefined). Exported for records that
+ * store a job in the same transaction as the decision it carries out.
+ */
+export async function insertJob(db: Kysely<Database>, job: NewJob, now: number): Promise<JobRecord | undefined> {
+  const inserted = await db
+    .insertInto('jobs')
+    .values({
+      id: newId(now),
+      kind: job.kind,
+      workspace_key: job.workspaceKey ?? null,
+      dedupe_key: job.dedupeKey,
+      payload: JSON.stringify(job.payload),
+      status: 'pending',
+      attempts: 0,
+      follow_up_attempts: 0,
+      max_attempts: job.maxAttempts,
+      run_at: job.runAt ?? now,
+      requested_by: job.requestedBy ?? null,
+      created_at: now,
+      updated_at: now,
+    })
+    .onConflict((conflict) => conflict.column('dedupe_key').doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  return inserted && toJob(inserted);
 }
 
 export function jobRecords(engine: Engine): JobRecords {
   const { db } = engine;
   const records: JobRecords = {
     async enqueue(job, now = Date.now()) {
-      const inserted = await db
-        .insertInto('jobs')
-        .values({
-          id: newId(now),
-          kind: job.kind,
-          workspace_key: job.workspaceKey ?? null,
-          dedupe_key: job.dedupeKey,
-          payload: JSON.stringify(job.payload),
-          status: 'pending',
-          attempts: 0,
-          max_attempts: job.maxAttempts,
-          run_at: job.runAt ?? now,
-          requested_by: job.requestedBy ?? null,
-          created_at: now,
-          updated_at: now,
-        })
-        .onConflict((conflict) => conflict.column('dedupe_key').doNothing())
-        .returningAll()
-        .executeTakeFirst();
-      if (inserted) return { job: toJob(inserted), created: true };
+      const inserted = await insertJob(db, job, now);
+      if (inserted) return { job: inserted, created: true };
       const existing = await records.findByDedupeKey(job.dedupeKey);
       if (!existing) throw new Error(`Job ${job.dedupeKey} conflicted but cannot be found`);
       return { job: existing, created: false };
@@ -165,14 +200,13 @@ export function jobRecords(engine: Engine): JobRecords {
       return Number(result.numUpdatedRows) > 0;
     },
 
-    async complete(id, workerId, result, now = Date.now()) {
+    async complete(id, workerId, result, followUp, now = Date.now()) {
       const outcome = await db
         .updateTable('jobs')
         .set({
           status: 'done',
           result: JSON.stringify(result ?? null),
-          locked_by: null,
-          locked_until: null,
+          ...pendingFollowUp(workerId, followUp, now),
           last_error: null,
           updated_at: now,
           finished_at: now,
@@ -184,7 +218,7 @@ export function jobRecords(engine: Engine): JobRecords {
       return Number(outcome.numUpdatedRows) > 0;
     },
 
-    async fail(id, workerId, error, retryAt, now = Date.now()) {
+    async fail(id, workerId, error, retryAt, followUp, now = Date.now()) {
       const dead = retryAt === undefined;
       const outcome = await db
         .updateTable('jobs')
@@ -192,8 +226,7 @@ export function jobRecords(engine: Engine): JobRecords {
           status: dead ? 'dead' : 'pending',
           run_at: retryAt ?? now,
           last_error: error.slice(0, 2000),
-          locked_by: null,
-          locked_until: null,
+          ...pendingFollowUp(workerId, dead ? followUp : undefined, now),
           updated_at: now,
           finished_at: dead ? now : null,
         })
@@ -202,6 +235,71 @@ export function jobRecords(engine: Engine): JobRecords {
         .where('status', '=', 'running')
         .executeTakeFirst();
       return Number(outcome.numUpdatedRows) > 0;
+    },
+
+    async claimFollowUp(workerId, leaseMs, now = Date.now()) {
+      const row = await db
+        .updateTable('jobs')
+        .set({ locked_by: workerId, locked_until: now + leaseMs, updated_at: now })
+        .where('id', '=', (eb) => {
+          const due = eb
+            .selectFrom('jobs')
+            .select('id')
+            .where('follow_up', '=', 'pending')
+            .where('follow_up_at', '<=', now)
+            .where((where) => where.or([where('locked_until', 'is', null), where('locked_until', '<', now)]))
+            .orderBy('follow_up_at')
+            .limit(1);
+          return engine.skipLockedRows ? due.forUpdate().skipLocked() : due;
+        })
+        .where('follow_up', '=', 'pending')
+        .where((where) => where.or([where('locked_until', 'is', null), where('locked_until', '<', now)]))
+        .returningAll()
+        .executeTakeFirst();
+      return row ? toJob(row) : undefined;
+    },
+
+    async followUpDone(id, workerId, now = Date.now()) {
+      const result = await db
+        .updateTable('jobs')
+        .set({ follow_up: 'done', follow_up_error: null, locked_by: null, locked_until: null, updated_at: now })
+        .where('id', '=', id)
+        .where('locked_by', '=', workerId)
+        .where('follow_up', '=', 'pending')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
+    async followUpFailed(id, workerId, error, retryAt, now = Date.now()) {
+      const result = await db
+        .updateTable('jobs')
+        .set((eb) => ({
+          follow_up: retryAt === undefined ? 'given-up' : 'pending',
+          follow_up_at: retryAt ?? now,
+          follow_up_attempts: eb('follow_up_attempts', '+', 1),
+          follow_up_error: error.slice(0, 2000),
+          locked_by: null,
+          locked_until: null,
+          updated_at: now,
+        }))
+        .where('id', '=', id)
+        .where('locked_by', '=', workerId)
+        .where('follow_up', '=', 'pending')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
+    async effectDone(jobId, effect) {
+      const row = await db.selectFrom('follow_up_effects').select('done_at').where('job_id', '=', jobId).where('effect', '=', effect).executeTakeFirst();
+      return row !== undefined;
+    },
+
+    async recordEffect(jobId, effect, now = Date.now()) {
+      await db
+        .insertInto('follow_up_effects')
+        .values({ job_id: jobId, effect, done_at: now })
+        .onConflict((conflict) => conflict.columns(['job_id', 'effect']).doNothing())
+        .execute();
     },
 
     async revive(id, now = Date.now()) {
@@ -253,8 +351,18 @@ export function jobRecords(engine: Engine): JobRecords {
     },
 
     async pruneFinished(before) {
-      const result = await db.deleteFrom('jobs').where('status', '=', 'done').where('finished_at', '<', before).executeTakeFirst();
-      return Number(result.numDeletedRows);
+      // A job whose follow-up is still to be delivered stays, and so do its recorded effects.
+      const pruned = await db
+        .deleteFrom('jobs')
+        .where('status', '=', 'done')
+        .where('finished_at', '<', before)
+        .where((eb) => eb.or([eb('follow_up', 'is', null), eb('follow_up', '!=', 'pending')]))
+        .executeTakeFirst();
+      await db
+        .deleteFrom('follow_up_effects')
+        .where((eb) => eb.not(eb.exists(eb.selectFrom('jobs').select('jobs.id').whereRef('jobs.id', '=', 'follow_up_effects.job_id'))))
+        .execute();
+      return Number(pruned.numDeletedRows);
     },
   };
   return records;

@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { changed } from '../engine.js';
 import type { Database, NumberRequestsTable } from '../schema.js';
 import type { WorkspaceKey } from '../types.js';
+import { insertJob, type JobRecord, type NewJob, toJob } from './jobs.js';
 import type { NumberBackend } from './owned-numbers.js';
 
 export type NumberRequestStatus = 'pending' | 'approved' | 'denied' | 'expired';
@@ -45,8 +46,12 @@ export interface NumberRequestRecords {
   expire(id: string, now?: number): Promise<NumberRequest | undefined>;
   /** Pending and in time, newest first. Without `workspaceKey`, every tenant's (operators' views). */
   pending(filter: { workspaceKey?: WorkspaceKey; limit: number }, now?: number): Promise<NumberRequest[]>;
-  /** Marks an approved request's provisioning job as recorded; the first job recorded stays. */
-  recordJob(id: string, jobId: string): Promise<void>;
+  /**
+   * Approves a request that is pending and not expired, and stores its provisioning job in the same
+   * transaction: an approval never stands without its job. Undefined (and no job) when it was
+   * decided already, expired, or never existed.
+   */
+  approve(id: string, decidedBy: string, job: NewJob, now?: number): Promise<{ request: NumberRequest; job: JobRecord } | undefined>;
   /**
    * Retention: deletes requests settled (approved, denied or expired) before `before`, and pending
    * ones whose expiry passed before it; returns how many.
@@ -137,8 +142,25 @@ export function numberRequestRecords(db: Kysely<Database>): NumberRequestRecords
       return (await query.execute()).map(toRequest);
     },
 
-    async recordJob(id, jobId) {
-      await db.updateTable('number_requests').set({ provision_job_id: jobId }).where('id', '=', id).where('provision_job_id', 'is', null).execute();
+    async approve(id, decidedBy, job, now = Date.now()) {
+      const stored = await db.transaction().execute(async (trx) => {
+        const decided = await trx
+          .updateTable('number_requests')
+          .set({ status: 'approved', decided_by: decidedBy, decided_at: now })
+          .where('id', '=', id)
+          .where('status', '=', 'pending')
+          .where('expires_at', '>', now)
+          .executeTakeFirst();
+        if (changed(decided) === 0) return undefined;
+        const inserted = await insertJob(trx, job, now);
+        const jobId = inserted?.id ?? (await trx.selectFrom('jobs').select('id').where('dedupe_key', '=', job.dedupeKey).executeTakeFirstOrThrow()).id;
+        await trx.updateTable('number_requests').set({ provision_job_id: jobId }).where('id', '=', id).execute();
+        return jobId;
+      });
+      if (stored === undefined) return undefined;
+      const [request, record] = await Promise.all([this.get(id), db.selectFrom('jobs').selectAll().where('id', '=', stored).executeTakeFirst()]);
+      if (!request || !record) throw new Error(`Approved request ${id} or its job ${stored} cannot be found`);
+      return { request, job: toJob(record) };
     },
 
     async pruneSettledBefore(before) {

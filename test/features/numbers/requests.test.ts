@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { importModal } from '../../../src/features/numbers/import-form.js';
-import { markedName, requestMarker } from '../../../src/features/numbers/provision-jobs.js';
 import { asRequestForm, isRequestForm, numberRequestMessage, requestSentView } from '../../../src/features/numbers/request-messages.js';
 import { readRequestedNumber, requestIntent, storedPayload } from '../../../src/features/numbers/request-payload.js';
 import { sipModal } from '../../../src/features/numbers/sip-form.js';
@@ -317,23 +316,33 @@ describe('deciding', () => {
     expect(vapiPosts()).toHaveLength(1);
   });
 
-  it('approved, but the process stopped before its job was recorded: the next click on Approve records it, marks the request, and it runs once', async () => {
+  it('an approval and its job are one write: when the job cannot be stored, the request stays pending and Approve works again', async () => {
     const { store } = harness.app.services;
-    const { request } = await askForSip('lost-approval');
-    // Decided a minute ago, and no job recorded since (nor marked on the request).
-    await store.numberRequests.decide(request.id, 'approved', harness.actors.operator.userId, Date.now() - 60_000);
-    await settle();
+    const { request } = await askForSip('one-write');
+    await onTheDatabase(async (db) => {
+      await sql`create trigger refuse_jobs before insert on jobs when new.dedupe_key like 'vapi.number.create:%' begin select raise(abort, 'store refused'); end`.execute(
+        db,
+      );
+    });
+    try {
+      await click(harness.actors.operator, request.id, 'approve');
+      await settle();
+    } finally {
+      await onTheDatabase(async (db) => {
+        await sql`drop trigger refuse_jobs`.execute(db);
+      });
+    }
+    expect(await store.numberRequests.get(request.id)).toMatchObject({ status: 'pending', decidedBy: null });
+    expect(await store.jobs.findByDedupeKey(provisionJobKey(request.id))).toBeUndefined();
     expect(vapiPosts()).toHaveLength(0);
-    expect((await store.numberRequests.get(request.id))?.provisionJobId).toBeUndefined();
+
     await click(harness.actors.operator, request.id, 'approve');
-    await eventually(() => vapiPosts().some((post) => JSON.stringify(post.body).includes('lost-approval')), { message: 'the recovered create' });
-    await eventually(() => textsTo(harness.actors.admin.userId).some((text) => text.includes('is ready')), { message: 'the result DM' });
+    await eventually(() => textsTo(harness.actors.admin.userId).some((text) => text.includes('one-write') && text.includes('is ready')), {
+      message: 'the result DM',
+    });
     const job = await store.jobs.findByDedupeKey(provisionJobKey(request.id));
-    expect(job).toBeDefined();
     expect((await store.numberRequests.get(request.id))?.provisionJobId).toBe(job?.id);
-    await click(secondOperator, request.id, 'approve');
-    await settle();
-    expect(vapiPosts().filter((post) => JSON.stringify(post.body).includes('lost-approval'))).toHaveLength(1);
+    expect(vapiPosts().filter((post) => JSON.stringify(post.body).includes('one-write'))).toHaveLength(1);
   });
 
   it('decided long ago, its job recorded and since pruned: a late Approve click, and the expiry job, create nothing', async () => {
@@ -365,32 +374,27 @@ describe('deciding', () => {
     expect(await store.jobs.findByDedupeKey(provisionJobKey(request.id))).toBeUndefined();
   });
 
-  it('approved long ago, not marked, its job run and pruned: the recovered job looks for the request’s number first, and creates none', async () => {
-    const { store } = harness.app.services;
-    const { request } = await askForSip('found-first');
-    // What the first job made, named with the request's marker, before the process stopped short of marking the request.
-    const at = new Date(Date.now() - 100 * day).toISOString();
-    const made = {
-      id: newId(),
-      orgId: 'org',
-      provider: 'vapi',
-      name: markedName('Front desk', requestMarker(requestIntent(request.id))),
-      sipUri: 'sip:found-first@sip.vapi.ai',
-      status: 'active',
-      createdAt: at,
-      updatedAt: at,
-    };
-    harness.vapi.numbers.set(made.id, made);
-    await store.numberRequests.decide(request.id, 'approved', harness.actors.operator.userId, Date.now() - 100 * day);
-    await click(secondOperator, request.id, 'approve');
-    const owned = await eventually(async () => (await store.numbers.list({ limit: 100 })).find((number) => number.sipUri === 'sip:found-first@sip.vapi.ai'), {
-      timeoutMs: 10_000,
-      message: 'the number, found',
+  it('approved, and the process stopped before running the job: the worker runs the stored job, and the requester hears of it once', async () => {
+    const { store, queue } = harness.app.services;
+    const { request } = await askForSip('stopped-after-approval');
+    // What the Approve click stores, as one write, with nobody left to run it: the worker takes it after its lease.
+    const requested = readRequestedNumber(request);
+    const intent = requestIntent(request.id);
+    const draft = queue.draft(
+      'vapi.number.create',
+      { workspaceKey: request.workspaceKey, requestedBy: request.requestedBy, approvedBy: harness.actors.operator.userId, intent, body: requested.body },
+      provisionJobKey(request.id),
+    );
+    const approved = await store.numberRequests.approve(request.id, harness.actors.operator.userId, draft);
+    expect(approved?.job.status).toBe('pending');
+    await eventually(() => textsTo(harness.actors.admin.userId).some((text) => text.includes('stopped-after-approval') && text.includes('is ready')), {
+      timeoutMs: 15_000,
+      message: 'the result DM from the follow-up',
     });
-    expect(owned).toMatchObject({ vendorId: made.id, workspaceKey: teamKey(team.id), createdBy: harness.actors.admin.userId });
-    expect(vapiPosts().filter((post) => JSON.stringify(post.body).includes('found-first'))).toHaveLength(0);
-    const job = await store.jobs.findByDedupeKey(provisionJobKey(request.id));
-    expect((await store.numberRequests.get(request.id))?.provisionJobId).toBe(job?.id);
+    await click(secondOperator, request.id, 'approve');
+    await settle();
+    expect(vapiPosts().filter((post) => JSON.stringify(post.body).includes('stopped-after-approval'))).toHaveLength(1);
+    expect(textsTo(harness.actors.admin.userId).filter((text) => text.includes('stopped-after-approval') && text.includes('is ready'))).toHaveLength(1);
   });
 
   it('a denied request creates nothing; the requester is told who denied it; Approve afterwards changes nothing', async () => {

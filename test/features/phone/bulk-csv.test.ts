@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseCsv, toCsv } from '../../../src/features/phone/bulk/csv.js';
-import { planImportJob, queueRowsJob, sendRowsFileJob, sweepImportJob } from '../../../src/features/phone/bulk/import-runs.js';
+import { planImportJob, queueRowsJob, sendRowsFileJob } from '../../../src/features/phone/bulk/import-runs.js';
 import { importActions, importView } from '../../../src/features/phone/bulk/messages.js';
 import { checkRows, type ImportLine, type RowChecks, readImportLines } from '../../../src/features/phone/bulk/rows.js';
 import { endpointIdentifier } from '../../../src/features/phone/endpoint-jobs.js';
@@ -200,7 +200,7 @@ describe('checkRows', () => {
 
 describe('job kinds and action ids', () => {
   it('no job of an import shares its name with a button or form of it (a log line or the queue view names one thing)', () => {
-    const jobKinds = [planImportJob, queueRowsJob, sendRowsFileJob, sweepImportJob];
+    const jobKinds = [planImportJob, queueRowsJob, sendRowsFileJob];
     const interactionIds = [...Object.values(importActions), importView.callbackId, importView.file.action];
     expect(new Set(jobKinds).size).toBe(jobKinds.length);
     for (const kind of jobKinds) expect(interactionIds).not.toContain(kind);

@@ -319,8 +319,7 @@ const dmsSaying = (text: string, actor: Actor = h.actors.admin) =>
   h.emulator.callsTo('chat.postMessage').filter((call) => call.ok && call.args.channel === dmOf(actor) && String(call.args.text).includes(text));
 
 describe('/phone import-csv when something fails behind the scenes', () => {
-  it('a row whose follow-up is lost (its job finished, its listener did not run) is settled by a sweep: the run still ends with its summary', async () => {
-    // Sweeps come a lease apart: a short lease keeps the wait short.
+  it('a row whose follow-up fails (its job finished, its listener did not run) is settled when the queue delivers the follow-up again: the run still ends with its summary', async () => {
     h = await startHarness({ env: { JOB_LEASE_SECONDS: '2' } });
     await h.install();
     for (const subscriberId of ['lost-1', 'lost-2', 'lost-3']) h.novu.subscribers.set(subscriberId, { subscriberId });
@@ -336,21 +335,17 @@ describe('/phone import-csv when something fails behind the scenes', () => {
     };
     await click(plan, 'phone.csv.apply');
     await eventually(() => created().length === 3, { timeoutMs: 20_000, message: 'the three rows written to Novu' });
-    await eventually(() => h.logs.lines.some((line) => line.includes('job follow-up failed')), { message: 'the lost follow-up' });
+    await eventually(() => h.logs.lines.some((line) => line.includes('job follow-up failed; will try again')), { message: 'the failed follow-up' });
     const runId = await latestRunId();
-    // The other two rows settle through their follow-ups; the lost one waits for a sweep.
-    await eventually(async () => (await h.app.services.store.phoneImports.counts(runId)).ready === 1, { message: 'one row left waiting' });
 
     const done = await messageSays('Import of lost.csv: 3 registered, 0 already registered, 0 failed.');
     expect(JSON.stringify(done.blocks)).toContain(':white_check_mark:');
     expect(await h.app.services.store.phoneImports.get(runId)).toMatchObject({ status: 'done' });
     const finish = await h.app.services.store.audit.list({ workspaceKey: teamKey(team.id), actions: ['phone.csv.finish'], limit: 1 });
     expect(finish[0]).toMatchObject({ outcome: 'ok', detail: expect.objectContaining({ created: 3, failed: 0 }) });
-    expect(h.logs.lines.some((line) => line.includes('settled by a sweep'))).toBe(true);
-    // The sweeps stop with the run: a sweep books the next only while the run registers, so none is left waiting.
-    const sweeps = () => h.app.services.store.jobs.list({ kinds: ['phone.csv.sweep'], limit: 20 });
-    await eventually(async () => (await sweeps()).every((job) => job.status === 'done'), { timeoutMs: 20_000, message: 'the sweeps to end' });
-    expect((await sweeps())[0]?.result).toEqual({ settled: 0, queued: 0 });
+    // Each row's audit line once, although one follow-up ran twice.
+    const registered = await h.app.services.store.audit.list({ workspaceKey: teamKey(team.id), actions: ['endpoint.register'], limit: 10 });
+    expect(registered).toHaveLength(3);
   }, 120_000);
 
   it('the job queueing the rows gives up: the run stops and the requester is told why; a rows file that cannot be sent is said too', async () => {
@@ -387,7 +382,7 @@ describe('/phone import-csv when something fails behind the scenes', () => {
     expect(endpointPosts()).toHaveLength(0);
   }, 60_000);
 
-  it('a form whose run cannot be started says so in the modal, and a new try works', async () => {
+  it('a form whose run cannot be stored promises nothing: the form stays, the reason under the file; a new try works', async () => {
     h = await startHarness();
     await h.install();
     const records = h.app.services.store.phoneImports;
@@ -397,29 +392,15 @@ describe('/phone import-csv when something fails behind the scenes', () => {
       if (failures-- > 0) throw new Error('the database is not answering');
       return create(...args);
     };
-    const { view } = await importCsv('first.csv', 'sub-1,+12125551001\n', { integration: 'twilio-sms' });
-    const shown = await eventually(() => {
-      const current = h.emulator.views.get(view.id);
-      return JSON.stringify(current).includes('could not start checking') ? current : undefined;
-    });
-    expect(JSON.stringify(shown)).toContain('Nothing was registered');
-    expect(h.logs.lines.some((line) => line.includes('could not start a phone import'))).toBe(true);
+    const { answer } = await importCsv('first.csv', 'sub-1,+12125551001\n', { integration: 'twilio-sms' });
+    expect(answer.json).toMatchObject({ response_action: 'errors', errors: { file: expect.stringContaining('could not save this in time') } });
+    expect(h.logs.lines.some((line) => line.includes('a request was not stored in time'))).toBe(true);
     expect(runMessage()).toBeUndefined();
+    expect(dmsSaying('first.csv')).toHaveLength(0);
 
-    await importCsv('first.csv', 'sub-1,+12125551001\n', { integration: 'twilio-sms' });
+    const again = await importCsv('first.csv', 'sub-1,+12125551001\n', { integration: 'twilio-sms' });
+    expect(JSON.stringify(again.answer.json)).toContain('Checking');
     await messageSays('Dry run of first.csv: 1 to register');
-  }, 60_000);
-
-  it('a modal closed before the run failed to start: the requester gets a direct message instead', async () => {
-    h = await startHarness();
-    await h.install();
-    // The person closed the modal meanwhile: Slack no longer has it.
-    h.app.services.store.phoneImports.create = async () => {
-      h.emulator.views.clear();
-      throw new Error('the database is not answering');
-    };
-    await importCsv('closed.csv', 'sub-1,+12125551001\n', { integration: 'twilio-sms' });
-    await eventually(() => dmsSaying('could not start checking `closed.csv`').length === 1, { message: 'a direct message' });
   }, 60_000);
 });
 

@@ -149,6 +149,42 @@ describe('/connect link-all', () => {
     expect(first.status).toBe(200);
   }, 60_000);
 
+  it('the process stops after the last member is linked, before the run is marked done: the follow-up runs again and finishes the run', async () => {
+    h = await startHarness();
+    await h.install();
+    populate({ matched: 3, unmatched: 0, conflicts: 0, linked: 0 });
+    await startRun();
+    const plan = await messageSays('Dry run: 3 to link');
+    // The run's turn to done fails once, as if the process died right after the last member was settled.
+    const records = h.app.services.store.linkRuns;
+    const transition = records.transition.bind(records);
+    let cut = 0;
+    records.transition = async (runId, from, to, error) => {
+      if (to === 'done' && cut === 0) {
+        cut += 1;
+        throw new Error('the process stopped here');
+      }
+      return transition(runId, from, to, error);
+    };
+    await confirm(plan);
+    await messageSays('3 of 3 members linked');
+    expect(cut).toBe(1);
+    expect((await records.latest(teamKey(team.id)))?.status).toBe('done');
+    expect(slackUserPosts()).toHaveLength(3);
+  }, 60_000);
+
+  it('a run whose dry run job was never stored (the process stopped first) is started by the next /connect link-all, not left checking', async () => {
+    h = await startHarness();
+    await h.install();
+    populate({ matched: 2, unmatched: 0, conflicts: 0, linked: 0 });
+    const orphan = await h.app.services.store.linkRuns.create({ workspaceKey: teamKey(team.id), requestedBy: h.actors.admin.userId });
+    expect(await h.app.services.store.jobs.findByDedupeKey(`slack.links.plan:${orphan.id}`)).toBeUndefined();
+    const command = await h.slack.command('/connect', 'link-all', h.actors.admin);
+    const reply = await eventually(() => h.emulator.responsesTo(command.responseUrl ?? '').at(-1));
+    expect(JSON.stringify(reply.body)).toContain('is still checking');
+    await eventually(async () => (await h.app.services.store.linkRuns.get(orphan.id))?.status === 'planned', { timeoutMs: 20_000, message: 'the dry run' });
+  }, 60_000);
+
   it('an org-wide install reads the people of every workspace of the org', async () => {
     h = await startHarness();
     const grid = { id: 'E0GRID0001', name: 'Acme Grid' };

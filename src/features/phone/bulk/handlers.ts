@@ -7,18 +7,7 @@ import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../../sl
 import { inputState, type StateValues, submissionIntent, textOf, withResolvedOptions } from '../../../slack/view-state.js';
 import { type ImportUpload, importLimits } from './dry-run.js';
 import type { PhoneImports } from './import-runs.js';
-import {
-  checkingFileView,
-  fileProblems,
-  importActions,
-  importModal,
-  importNotStartedMessage,
-  importNotStartedView,
-  importView,
-  noSuchImportMessage,
-  reinstallView,
-  shownFileName,
-} from './messages.js';
+import { checkingFileView, fileProblems, importActions, importModal, importView, noSuchImportMessage, reinstallView, shownFileName } from './messages.js';
 
 /** A file_input needs `files:read`; the problems and failures files need `files:write`. */
 const fileScopes = ['files:read', 'files:write'];
@@ -73,18 +62,11 @@ export class ImportHandlers {
     if ('errors' in read) return ack({ response_action: 'errors', errors: read.errors });
     const integrationProblem = read.upload.defaultIntegration ? await this.services.integrations?.problem(read.upload.defaultIntegration, 'phone') : undefined;
     if (integrationProblem) return ack({ response_action: 'errors', errors: { [importView.integration.block]: integrationProblem } });
-    await ack({ response_action: 'update', view: checkingFileView(read.upload.fileName) });
-    try {
-      await this.imports.start(actor, read.upload, submissionIntent(view.id, read.upload));
-    } catch (error) {
-      // The modal has promised a direct message: say it failed there (or in the modal, while it is open).
-      this.services.logger.error({ err: error, workspaceKey: actor.tenant.key, userId: actor.userId }, 'could not start a phone import');
-      const shown = await client.views.update({ view_id: view.id, view: importNotStartedView(read.upload.fileName) }).then(
-        () => true,
-        () => false,
-      );
-      if (!shown) await this.services.bots.sendDirectMessage(actor.tenant.key, actor.userId, importNotStartedMessage(read.upload.fileName));
-    }
+    await this.services.queue.storedThenTold(() => this.imports.start(actor, read.upload, submissionIntent(view.id, read.upload)), {
+      stored: () => ack({ response_action: 'update', view: checkingFileView(read.upload.fileName) }),
+      // The form stays as it was, the file still attached, with the reason under it.
+      notStored: (text) => ack({ response_action: 'errors', errors: { [importView.file.block]: text } }),
+    });
   }
 
   /** Register and Cancel: allowed for who may register endpoints, at the moment of the click; only on the tenant's own runs. */

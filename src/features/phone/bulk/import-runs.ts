@@ -30,7 +30,6 @@ export const planImportJob = 'phone.csv.plan';
 /** Not `phone.csv.apply`: that is the Register button's action id. */
 export const queueRowsJob = 'phone.csv.queue-rows';
 export const sendRowsFileJob = 'phone.csv.rows-file';
-export const sweepImportJob = 'phone.csv.sweep';
 
 interface RunPayload {
   workspaceKey: WorkspaceKey;
@@ -42,19 +41,12 @@ interface RowsFilePayload extends RunPayload {
   kind: 'problems' | 'failures';
 }
 
-interface SweepPayload extends RunPayload {
-  /** 1 for the first sweep after Register; each books the next while the run is registering. */
-  sweep: number;
-}
-
-/** The register job of a row: known from the run and the row, so a sweep can find it. */
+/** The register job of a row: known from the run and the row, so queueing the rows again finds it. */
 const rowJobKey = (runId: string, rowNumber: number) => `${registerJob}:csv:${runId}:${rowNumber}`;
 
 /** At most one progress update this often (chat.update is rate limited at about one a second per channel). */
 const reportEveryMs = 1_500;
 const rowsPerPage = 200;
-/** Sweeps of a registering run come one lease apart at first, then further apart, up to this many leases. */
-const maxSweepLeases = 10;
 
 /**
  * Phone endpoints from a CSV file: a dry run reads the file (with the tenant's own bot token) and
@@ -63,9 +55,8 @@ const maxSweepLeases = 10;
  * one the form would derive and a row registered twice is one endpoint. Progress is one message in
  * the requester's DM, updated as the rows finish; the rows with problems, and those Novu refused,
  * come as CSV files in the same DM. After a restart the queued jobs carry on and the message
- * catches up. A row is settled when its register job finishes; should that follow-up be lost (the
- * process died between the job's end and it), a sweep — a chain of durable jobs, booked while the
- * run registers — settles the row from its job's record, so no run waits forever.
+ * catches up. A row is settled by its register job's follow-up, which the queue delivers at least
+ * once (after a crash, by another worker), so no run waits forever.
  */
 export class PhoneImports {
   constructor(
@@ -88,10 +79,6 @@ export class PhoneImports {
       kind: sendRowsFileJob,
       run: (payload) => this.sendRowsFile(payload),
       onFinished: (finish) => this.afterRowsFile(finish),
-    });
-    services.queue.define<SweepPayload, { settled: number; queued: number }>({
-      kind: sweepImportJob,
-      run: (payload) => this.sweep(payload),
     });
     endpointJobs.onRegistered((payload, outcome) => this.rowFinished(payload, outcome));
   }
@@ -146,7 +133,6 @@ export class PhoneImports {
     }
     // One job per run, whoever clicks and however often: a click on a run confirmed before a crash queues what was missing.
     const requestedBy = run.confirmedBy ?? actor.userId;
-    await this.bookSweep(run, 1, requestedBy);
     await this.enqueue(queueRowsJob, run, requestedBy);
     if (confirmed) await this.report(runId, { final: true });
     return true;
@@ -204,27 +190,28 @@ export class PhoneImports {
     return { rows: rows.length };
   }
 
-  private async afterPlan({ job, outcome }: JobFinish<{ rows: number }>): Promise<void> {
+  private async afterPlan({ job, outcome, once }: JobFinish<{ rows: number }>): Promise<void> {
     const { runId, requestedBy } = job.payload as RunPayload;
     const { store } = this.services;
-    const moved =
-      outcome.status === 'done'
-        ? await store.phoneImports.transition(runId, ['reading'], 'planned')
-        : await store.phoneImports.transition(runId, ['reading'], 'failed', { error: outcome.error });
+    // A follow-up delivered again finds the run moved already, and goes on with what is left of it.
+    if (outcome.status === 'done') await store.phoneImports.transition(runId, ['reading'], 'planned');
+    else await store.phoneImports.transition(runId, ['reading'], 'failed', { error: outcome.error });
     const run = await store.phoneImports.get(runId);
-    if (!moved || !run) return;
+    if (run?.status !== (outcome.status === 'done' ? 'planned' : 'failed')) return;
     const counts = await store.phoneImports.counts(runId);
-    await this.services.audit.record({
-      action: 'phone.csv.check',
-      outcome: outcome.status === 'done' ? 'ok' : 'failed',
-      workspaceKey: run.workspaceKey,
-      userId: requestedBy,
-      target: run.fileName,
-      error: outcome.status === 'failed' ? outcome.error : undefined,
-      detail: { run: runId, ready: counts.ready, alreadyRegistered: counts['already-registered'], problems: counts.problem },
-    });
+    await once('audit', () =>
+      this.services.audit.record({
+        action: 'phone.csv.check',
+        outcome: outcome.status === 'done' ? 'ok' : 'failed',
+        workspaceKey: run.workspaceKey,
+        userId: requestedBy,
+        target: run.fileName,
+        error: outcome.status === 'failed' ? outcome.error : undefined,
+        detail: { run: runId, ready: counts.ready, alreadyRegistered: counts['already-registered'], problems: counts.problem },
+      }),
+    );
     await this.report(runId, { final: true });
-    if (counts.problem > 0) await this.enqueue(sendRowsFileJob, run, requestedBy, { kind: 'problems' });
+    if (counts.problem > 0) await once('problems-file', () => this.enqueue(sendRowsFileJob, run, requestedBy, { kind: 'problems' }));
   }
 
   /** Queues the ready rows' jobs, a page at a time; run again after a restart, it queues no row twice. */
@@ -252,84 +239,34 @@ export class PhoneImports {
   }
 
   /** The rows-queueing job gave up: the run stops there, and the people involved hear why. */
-  private async afterQueueRows({ job, outcome }: JobFinish<{ queued: number }>): Promise<void> {
+  private async afterQueueRows({ job, outcome, once }: JobFinish<{ queued: number }>): Promise<void> {
     if (outcome.status === 'done') return;
     const { runId, requestedBy } = job.payload as RunPayload;
     const { store } = this.services;
-    if (!(await store.phoneImports.transition(runId, ['registering'], 'failed', { error: rowsNotQueuedError(outcome.error) }))) return;
+    await store.phoneImports.transition(runId, ['registering'], 'failed', { error: rowsNotQueuedError(outcome.error) });
     const run = await store.phoneImports.get(runId);
-    if (!run) return;
+    if (run?.status !== 'failed') return;
     const counts = await store.phoneImports.counts(runId);
-    await this.services.audit.record({
-      action: 'phone.csv.finish',
-      outcome: 'failed',
-      workspaceKey: run.workspaceKey,
-      userId: requestedBy,
-      target: run.fileName,
-      backend: 'novu',
-      error: outcome.error,
-      detail: {
-        run: runId,
-        created: counts.created,
-        alreadyRegistered: counts['already-registered'] + counts.existing,
-        failed: counts.failed,
-        waiting: counts.ready,
-      },
-    });
+    await once('audit', () =>
+      this.services.audit.record({
+        action: 'phone.csv.finish',
+        outcome: 'failed',
+        workspaceKey: run.workspaceKey,
+        userId: requestedBy,
+        target: run.fileName,
+        backend: 'novu',
+        error: outcome.error,
+        detail: {
+          run: runId,
+          created: counts.created,
+          alreadyRegistered: counts['already-registered'] + counts.existing,
+          failed: counts.failed,
+          waiting: counts.ready,
+        },
+      }),
+    );
     await this.report(runId, { final: true });
-    await this.tellPeople(run, importRunMessage(run, counts));
-  }
-
-  /**
-   * One sweep of a registering run: rows whose register job finished but were never settled take
-   * the job's outcome; a row without a job gets it again (the same job, by its key). The next sweep
-   * is booked first, so a sweep that fails does not end the chain; it ends with the run.
-   */
-  private async sweep(payload: SweepPayload): Promise<{ settled: number; queued: number }> {
-    const { store } = this.services;
-    const run = await store.phoneImports.get(payload.runId);
-    if (run?.status !== 'registering') return { settled: 0, queued: 0 };
-    await this.bookSweep(run, payload.sweep + 1, payload.requestedBy);
-    const tenant = tenantOfKey(run.workspaceKey);
-    let settled = 0;
-    let queued = 0;
-    let afterRow: number | undefined;
-    for (;;) {
-      const page = await store.phoneImports.rows(run.id, { states: ['ready'], afterRow, limit: rowsPerPage });
-      for (const row of page) {
-        const job = await store.jobs.findByDedupeKey(rowJobKey(run.id, row.rowNumber));
-        if (job) {
-          settled += (await this.settleFromJob(run.id, row.rowNumber, job)) ? 1 : 0;
-          continue;
-        }
-        const body = this.bodyOf(tenant, row);
-        const registerPayload: RegisterPayload = {
-          workspaceKey: run.workspaceKey,
-          requestedBy: payload.requestedBy,
-          body,
-          importRow: { runId: run.id, row: row.rowNumber },
-        };
-        await this.endpointJobs.enqueueRegister(registerPayload, rowJobKey(run.id, row.rowNumber));
-        queued += 1;
-      }
-      afterRow = page.at(-1)?.rowNumber;
-      if (page.length < rowsPerPage) break;
-    }
-    if (settled > 0)
-      this.services.logger.warn({ runId: run.id, settled, sweep: payload.sweep }, 'phone import rows settled by a sweep (their follow-up was lost)');
-    if (!(await this.finishIfDone(run.id)) && settled > 0) await this.report(run.id);
-    return { settled, queued };
-  }
-
-  /** The nth sweep comes n leases later (at most ten): soon after a crash, rarely in a run that retries for hours. */
-  private async bookSweep(run: PhoneImport, sweep: number, requestedBy: string): Promise<void> {
-    const payload: SweepPayload = { workspaceKey: run.workspaceKey, runId: run.id, requestedBy, sweep };
-    await this.services.queue.enqueue(sweepImportJob, payload, {
-      dedupeKey: `${sweepImportJob}:${run.id}:${sweep}`,
-      workspaceKey: run.workspaceKey,
-      requestedBy,
-      runAt: Date.now() + Math.min(sweep, maxSweepLeases) * this.services.config.tuning.jobLeaseMs,
-    });
+    await this.tellPeople(run, importRunMessage(run, counts), once);
   }
 
   private bodyOf(tenant: Tenant, row: ImportRow): CreatePhoneEndpointBody {
@@ -404,17 +341,17 @@ export class PhoneImports {
   }
 
   /** The rows file could not be sent: the requester hears so, instead of waiting for it. */
-  private async afterRowsFile({ job, outcome }: JobFinish<{ rows: number }>): Promise<void> {
+  private async afterRowsFile({ job, outcome, once }: JobFinish<{ rows: number }>): Promise<void> {
     if (outcome.status === 'done') return;
     const { runId, kind } = job.payload as RowsFilePayload;
     const run = await this.services.store.phoneImports.get(runId);
-    if (run) await this.tellPeople(run, rowsFileNotSentMessage(run, kind, outcome.error));
+    if (run) await this.tellPeople(run, rowsFileNotSentMessage(run, kind, outcome.error), once);
   }
 
-  /** A direct message to who started the run, and to who confirmed it if someone else did. */
-  private async tellPeople(run: PhoneImport, message: SlackMessage): Promise<void> {
+  /** A direct message to who started the run, and to who confirmed it if someone else did; each once, from a follow-up. */
+  private async tellPeople(run: PhoneImport, message: SlackMessage, once: JobFinish['once']): Promise<void> {
     const people = new Set([run.requestedBy, ...(run.confirmedBy ? [run.confirmedBy] : [])]);
-    for (const userId of people) await this.services.bots.sendDirectMessage(run.workspaceKey, userId, message);
+    for (const userId of people) await once(`dm:${userId}`, () => this.services.bots.sendDirectMessage(run.workspaceKey, userId, message));
   }
 
   private async allRows(runId: string, state: ImportRowState): Promise<ImportRow[]> {

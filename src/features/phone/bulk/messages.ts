@@ -81,20 +81,6 @@ export function checkingFileView(fileName: string): View {
   );
 }
 
-/** The form was acknowledged but the run could not be started (the store or the queue failed). */
-export function importNotStartedView(fileName: string): View {
-  return noticeModal(title, importNotStartedText(fileName));
-}
-
-export function importNotStartedMessage(fileName: string): SlackMessage {
-  const text = importNotStartedText(fileName);
-  return { text, blocks: [section(text)] };
-}
-
-function importNotStartedText(fileName: string): string {
-  return `:x: Switchboard could not start checking ${code(fileName)}: something went wrong on its side. Nothing was registered. Run \`/phone import-csv\` again in a few minutes.`;
-}
-
 /** The run's error when its rows could not be queued: what stopped, and how to finish the job. */
 export function rowsNotQueuedError(reason: string): string {
   return `Switchboard could not queue the rows to register (${truncate(reason, 300)}). Rows queued before that are still registered; import the same file again for the rest (numbers registered already are skipped).`;
