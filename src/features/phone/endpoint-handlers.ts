@@ -18,6 +18,7 @@ import { endpointIdentifierPattern } from '../endpoint-writer.js';
 import { EndpointJobs, endpointIdentifier, fieldOfFailure } from './endpoint-jobs.js';
 import {
   endpointListMessage,
+  endpointRegisteredMessage,
   endpointSharedMessage,
   listUsage,
   phoneActions,
@@ -141,9 +142,17 @@ export class EndpointHandlers {
               },
               this.services.config.defaultPhoneRegion,
             );
-    await client.views.update({ view_id: view.id, view: next }).catch((error: unknown) => {
-      this.services.logger.warn({ err: error }, 'could not show the registration result; it is in the audit log');
-    });
+    const shown = await client.views.update({ view_id: view.id, view: next }).then(
+      () => true,
+      (error: unknown) => {
+        this.services.logger.warn({ err: error }, 'could not show the registration result in the form; it goes by direct message');
+        return false;
+      },
+    );
+    // The form was closed (or Slack lost it): the outcome this person was promised comes by DM instead.
+    // A queued outcome needs nothing here: the job's own follow-up tells them.
+    if (!shown && outcome.status !== 'queued')
+      await this.services.bots.sendDirectMessage(actor.tenant.key, actor.userId, endpointRegisteredMessage(read.body, outcome));
   }
 
   /** A connection other than the tenant's own may only be chosen by an operator. */

@@ -83,6 +83,24 @@ describe('/phone register', () => {
     expect(harness.novu.endpoints.size).toBe(1);
   });
 
+  it('a form closed before the result: the registration is told by direct message instead', async () => {
+    harness.novu.latencyMs = 300;
+    const view = await openRegister('register +14155550112 sub-closed');
+    harness.novu.subscribers.set('sub-closed', { subscriberId: 'sub-closed' });
+    const answer = harness.slack.submitView(view, { ...fill, subscriber: 'sub-closed', number: '+14155550112' }, harness.actors.admin);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The person closes the modal: Slack no longer has it.
+    harness.emulator.views.delete(view.id);
+    expect((await answer).json).toMatchObject({ response_action: 'update' });
+    await eventually(
+      () =>
+        harness.emulator
+          .callsTo('chat.postMessage')
+          .some((call) => call.ok && String(call.args.text).includes('sub-closed') && String(call.args.text).includes('is registered in Novu')),
+      { message: 'the direct message' },
+    );
+  });
+
   const inputs: [string, string | RegExp][] = [
     ['(415) 555-0100', '+14155550100'],
     ['415-555-0100', '+14155550100'],
