@@ -3,6 +3,7 @@ import type { Services } from '../../app/services.js';
 import { type Actor, actorOf } from '../../slack/actor.js';
 import type { CommandRouter } from '../../slack/commands/router.js';
 import type { ButtonArgs, SlackListeners } from '../../slack/listener-table.js';
+import type { JobStatus, WorkspaceKey } from '../../store/types.js';
 import { tenantName } from '../../tenancy/tenant.js';
 import { TenantContexts } from '../../tenancy/tenant-contexts.js';
 import type { DeliveryReport } from '../delivery/model.js';
@@ -77,10 +78,12 @@ export class HomeTab implements Feature {
       linkRequests,
     };
     if (can.manageJobs) {
+      // Operators see every workspace's queue; anyone else whom the policy lets manage jobs, their own workspace's.
+      const operator = this.services.permissions.isOperator(actor.userId);
       const [counts, dead, pending] = await Promise.all([
-        store.jobs.countByStatus(),
-        store.jobs.list({ statuses: ['dead'], limit: 5 }),
-        this.approvals.pending(),
+        operator ? store.jobs.countByStatus() : this.countsOf(tenantKey),
+        store.jobs.list({ statuses: ['dead'], limit: 5, ...(operator ? {} : { workspaceKey: tenantKey }) }),
+        operator ? this.approvals.pending() : Promise.resolve([]),
       ]);
       const names = await tenants.names(dead.map((job) => job.workspaceKey ?? '').filter(Boolean));
       data.jobs = { counts, dead: dead.map((job) => ({ job, tenant: job.workspaceKey ? (names.get(job.workspaceKey) ?? job.workspaceKey) : undefined })) };
@@ -134,7 +137,10 @@ export class HomeTab implements Feature {
     const actor = actorOf(context);
     if (!(await this.allowed(actor, 'jobs.manage', client))) return;
     const jobId = action.value ?? '';
-    const revived = await this.services.queue.revive(jobId);
+    // Only the caller's own workspace's jobs (operators: anyone's); another workspace's job is "not found", as one that never was.
+    const job = jobId ? await this.services.store.jobs.get(jobId) : undefined;
+    const ours = job !== undefined && (this.services.permissions.isOperator(actor.userId) || job.workspaceKey === actor.tenant.key);
+    const revived = ours ? await this.services.queue.revive(jobId) : false;
     await this.services.audit.record({
       action: 'job.retry',
       outcome: revived ? 'ok' : 'not-found',
@@ -143,6 +149,14 @@ export class HomeTab implements Feature {
       backendId: jobId,
     });
     await this.publish(client, actor);
+  }
+
+  /** One workspace's jobs by state (the store counts only across every workspace). */
+  private async countsOf(workspaceKey: WorkspaceKey): Promise<Record<JobStatus, number>> {
+    const counts: Record<JobStatus, number> = { pending: 0, running: 0, done: 0, dead: 0 };
+    const jobs = await this.services.store.jobs.list({ workspaceKey, statuses: ['pending', 'running', 'dead'], limit: 1_000 });
+    for (const job of jobs) counts[job.status] = (counts[job.status] ?? 0) + 1;
+    return counts;
   }
 
   private async allowed(actor: Actor, action: Parameters<Services['permissions']['allows']>[1], client: WebClient): Promise<boolean> {

@@ -38,7 +38,7 @@ export function approvalRequestBlocks(record: TenantRecord, suffix = ''): KnownB
         value: record.workspaceKey,
         confirm: confirmDialog(
           'Approve this workspace?',
-          `Switchboard will connect ${record.name ?? record.slackId} to Novu with its bot token.`,
+          `Switchboard will connect ${escapeMrkdwn(record.name ?? record.slackId)} to Novu with its bot token.`,
           'Approve',
           'primary',
         ),
@@ -48,7 +48,7 @@ export function approvalRequestBlocks(record: TenantRecord, suffix = ''): KnownB
         value: record.workspaceKey,
         confirm: confirmDialog(
           'Deny this workspace?',
-          `Switchboard will be uninstalled from ${record.name ?? record.slackId}; nothing was sent to Novu.`,
+          `Switchboard will be uninstalled from ${escapeMrkdwn(record.name ?? record.slackId)}; nothing was sent to Novu.`,
           'Deny',
         ),
       }),
@@ -57,7 +57,7 @@ export function approvalRequestBlocks(record: TenantRecord, suffix = ''): KnownB
 }
 
 export function approvalRequestMessage(record: TenantRecord): SlackMessage {
-  return { text: `${record.name ?? record.slackId} installed Switchboard and is waiting for approval`, blocks: approvalRequestBlocks(record) };
+  return { text: `${escapeMrkdwn(record.name ?? record.slackId)} installed Switchboard and is waiting for approval`, blocks: approvalRequestBlocks(record) };
 }
 
 export function decisionMessage(record: TenantRecord): EphemeralMessage {

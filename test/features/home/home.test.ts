@@ -4,6 +4,7 @@ import { teamKey } from '../../../src/store/workspace-key.js';
 import { checkView } from '../../kit/block-kit.js';
 import { eventually, type Harness, type HarnessOptions, startHarness, team } from '../../kit/harness.js';
 import type { Actor } from '../../kit/slack-sender.js';
+import { globex, startWorld } from '../../tenancy/world.js';
 
 /** The App Home, the audit trail and its channel, and results posted in a channel on request. */
 let harness: Harness;
@@ -19,7 +20,7 @@ async function start(options: HarnessOptions = {}): Promise<Harness> {
 
 async function openHome(actor: Actor) {
   const publishes = harness.emulator.callsTo('views.publish').length;
-  const response = await harness.slack.event({ type: 'app_home_opened', user: actor.userId, tab: 'home', channel: 'D0HOME' }, { teamId: team.id });
+  const response = await harness.slack.event({ type: 'app_home_opened', user: actor.userId, tab: 'home', channel: 'D0HOME' }, { teamId: actor.teamId });
   expect(response.status).toBe(200);
   await eventually(() => harness.emulator.callsTo('views.publish').length > publishes, { message: 'views.publish' });
   const calls = harness.emulator.callsTo('views.publish');
@@ -94,6 +95,33 @@ describe('App Home', () => {
     expect((await harness.app.services.store.jobs.get(dead?.id ?? ''))?.status).toBe('done');
     const audit = await harness.app.services.store.audit.list({ workspaceKey: teamKey(team.id), actions: ['job.retry'], limit: 1 });
     expect(audit[0]).toMatchObject({ outcome: 'ok', userId: harness.actors.operator.userId });
+  });
+
+  it('with jobs.manage open to admins, another workspace’s admin cannot re-run Acme’s dead job with a replayed Retry', async () => {
+    const world = await startWorld({ env: { PERMISSIONS: 'jobs.manage=admins' } });
+    harness = world.harness;
+    harness.novu.featureEnabled = false;
+    await world.installAcme();
+    await world.installGlobex();
+    const dead = (await harness.app.services.store.jobs.list({ statuses: ['dead'], limit: 10 })).find((job) => job.workspaceKey === teamKey(team.id));
+    expect(dead?.kind).toBe('novu.connection.sync');
+    harness.novu.featureEnabled = true;
+    const globexHome = await openHome(world.globexAdmin);
+    expect(JSON.stringify(globexHome)).not.toContain(`home.job.retry:${dead?.id}`);
+    const acmeHome = await openHome(world.acmeAdmin);
+    expect(JSON.stringify(acmeHome)).toContain(`home.job.retry:${dead?.id}`);
+    const posts = harness.novu.requestsTo('POST', '/v1/channel-connections').length;
+    // Acme's button, replayed by Globex's admin.
+    await harness.slack.clickButton({ view: acmeHome }, `home.job.retry:${dead?.id}`, world.globexAdmin);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await harness.app.services.store.jobs.get(dead?.id ?? ''))?.status).toBe('dead');
+    expect(harness.novu.requestsTo('POST', '/v1/channel-connections').length).toBe(posts);
+    const audit = await harness.app.services.store.audit.list({ workspaceKey: teamKey(globex.id), actions: ['job.retry'], limit: 1 });
+    expect(audit[0]).toMatchObject({ outcome: 'not-found', userId: world.globexAdmin.userId });
+
+    // Acme's own admin may.
+    await harness.slack.clickButton({ view: acmeHome }, `home.job.retry:${dead?.id}`, world.acmeAdmin);
+    await eventually(async () => (await harness.app.services.store.jobs.get(dead?.id ?? ''))?.status === 'done', { timeoutMs: 10_000 });
   });
 
   it('Reconnect and Disconnect from the Home redraw it', async () => {
