@@ -192,6 +192,18 @@ describe('phone endpoints', () => {
     );
   });
 
+  it('the pickers answer only who may use their form: a member replaying the register form’s pickers gets no options', async () => {
+    const view = await openRegister(world.acmeAdmin);
+    const own = await h.app.services.store.connections.find(teamKey(acme.id));
+    const chosen = { 'phone.integration': own?.integrationIdentifier ?? 'slack-prod' };
+    const forAdmin = await h.slack.suggest(view, 'phone.connection', '', world.acmeAdmin, chosen);
+    expect(JSON.stringify(forAdmin.json)).toContain(String(own?.identifier));
+    for (const picker of ['phone.integration', 'phone.connection']) {
+      const forMember = await h.slack.suggest(view, picker, '', world.acmeMember, chosen);
+      expect(forMember.json).toEqual({ options: [] });
+    }
+  });
+
   it('a form naming another workspace’s connection is refused before anything is sent; no context can be typed, the workspace’s own is written', async () => {
     const before = world.novuWrites();
     const foreignConnection = await register(world.globexAdmin, {

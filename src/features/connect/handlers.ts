@@ -90,7 +90,9 @@ export class ConnectHandlers {
       if (body.view?.type === 'home') await this.refreshHome?.(client, actor);
       else await respond({ replace_original: false, ...reconnectResult(outcome) });
     });
-    app.options(setupView.integration.action, async ({ ack, payload }) => {
+    // Only for who may use the form it fills: anyone else gets no options.
+    app.options(setupView.integration.action, async ({ ack, payload, context, client }) => {
+      if (!(await this.services.permissions.allows(actorOf(context), 'connection.write', client))) return ack({ options: [] });
       await ack({ options: (await this.chatIntegrations(payload.value)).map(toOption) });
     });
     app.view(setupView.callbackId, (args: ViewSubmissionArgs) => this.submitSetup(args));

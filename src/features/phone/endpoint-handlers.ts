@@ -67,10 +67,13 @@ export class EndpointHandlers {
     });
 
     app.view(registerView.callbackId, (args: ViewSubmissionArgs) => this.submitRegister(args));
-    app.options(registerView.integration.action, async ({ ack, payload }) => {
+    // Only for who may use the form they fill: anyone else gets no options.
+    app.options(registerView.integration.action, async ({ ack, payload, context, client }) => {
+      if (!(await this.services.permissions.allows(actorOf(context), 'endpoints.write', client))) return ack({ options: [] });
       await ack(await this.integrationOptions(payload.value));
     });
-    app.options(registerView.connection.action, async ({ ack, payload, context }) => {
+    app.options(registerView.connection.action, async ({ ack, payload, context, client }) => {
+      if (!(await this.services.permissions.allows(actorOf(context), 'endpoints.write', client))) return ack({ options: [] });
       const values = (payload as { view?: { state?: { values?: StateValues } } }).view?.state?.values ?? {};
       const integration = values[registerView.integration.block]?.[registerView.integration.action]?.selected_option?.value;
       await ack({ options: await this.connectionOptions(actorOf(context), integration, payload.value) });

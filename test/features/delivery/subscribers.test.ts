@@ -26,6 +26,14 @@ beforeAll(async () => {
   await h.slack.submitView(setup, { mode: 'subscriber', subscriber: madeForGlobex }, operatorInGlobex);
   await eventually(async () => (await h.app.services.store.tenantSubscribers.owner(madeForGlobex)) === teamKey(globex.id), { message: 'the claim' });
   await eventually(() => h.novu.subscribers.has(madeForGlobex), { message: 'the subscriber made in Novu' });
+  // The connection is written after the subscriber: wait for it, so no write of this setup lands inside a test.
+  await eventually(
+    () =>
+      h.novu
+        .requestsTo('POST', '/v1/channel-connections')
+        .some((request) => request.status !== undefined && (request.body as { subscriberId?: string }).subscriberId === madeForGlobex),
+    { message: 'the connection on that subscriber' },
+  );
   h.emulator.channels.add({ id: 'C0ACMEOPS1', name: 'acme-ops', kind: 'public', teamId: acme.id, members: [bot] });
 });
 afterAll(() => h.stop());
