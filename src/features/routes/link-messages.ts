@@ -205,7 +205,7 @@ export function linkRunMessage(
     case 'cancelled':
       return { text: 'Link everyone by email: cancelled; nothing was linked.', blocks: [section('Link everyone by email: cancelled; nothing was linked.')] };
     case 'failed': {
-      const text = `:x: Link everyone by email stopped: ${run.error ?? 'unknown error'}`;
+      const text = `:x: Link everyone by email stopped: ${escapeMrkdwn(run.error ?? 'unknown error')}`;
       return { text, blocks: [section(escapeMrkdwn(text))] };
     }
   }

@@ -206,11 +206,11 @@ export function routeRemovedMessage(
 ): EphemeralMessage {
   switch (outcome.status) {
     case 'done':
-      return ephemeral(outcome.result.alreadyGone ? `Route ${identifier} was already gone.` : `:white_check_mark: Removed route ${identifier}.`);
+      return ephemeral(outcome.result.alreadyGone ? `Route ${code(identifier)} was already gone.` : `:white_check_mark: Removed route ${code(identifier)}.`);
     case 'failed':
-      return ephemeral(`:x: Route ${identifier} was not removed: ${outcome.error}`);
+      return ephemeral(`:x: Route ${code(identifier)} was not removed: ${escapeMrkdwn(outcome.error)}`);
     case 'queued':
-      return ephemeral(`:hourglass_flowing_sand: Novu is slow to answer; route ${identifier} will be removed, and you will get a direct message.`);
+      return ephemeral(`:hourglass_flowing_sand: Novu is slow to answer; route ${code(identifier)} will be removed, and you will get a direct message.`);
   }
 }
 
@@ -218,13 +218,18 @@ export function routeCreatedDirectMessage(payload: RoutePayload, outcome: JobFin
   const where = payload.type === 'slack_channel' ? `<#${payload.target}>` : `<@${payload.target}>`;
   const text =
     outcome.status === 'done'
-      ? `:white_check_mark: Novu’s Slack notifications for ${payload.subscriberId} now go to ${where}.`
-      : `:x: The route of ${payload.subscriberId} to ${where} was not written: ${outcome.error}`;
+      ? `:white_check_mark: Novu’s Slack notifications for ${code(payload.subscriberId)} now go to ${where}.`
+      : `:x: The route of ${code(payload.subscriberId)} to ${where} was not written: ${escapeMrkdwn(outcome.error)}`;
   return { text };
 }
 
 export function routeRemovedDirectMessage(identifier: string, outcome: JobFinish<RemovedEndpoint>['outcome']): SlackMessage {
-  return { text: outcome.status === 'done' ? `:white_check_mark: Route ${identifier} removed.` : `:x: Route ${identifier} was not removed: ${outcome.error}` };
+  return {
+    text:
+      outcome.status === 'done'
+        ? `:white_check_mark: Route ${code(identifier)} removed.`
+        : `:x: Route ${code(identifier)} was not removed: ${escapeMrkdwn(outcome.error)}`,
+  };
 }
 
 /** The App Home's routes: the latest few, each with Test through Novu for those who may test, and what the person may do. */
