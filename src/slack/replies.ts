@@ -1,7 +1,9 @@
 import type { KnownBlock, View } from '@slack/types';
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from '../logging/logger.js';
 import type { WorkspaceKey } from '../store/types.js';
 import { plain } from './blocks.js';
-import type { BotClients } from './bot-clients.js';
+import type { BotClients, SlackMessage } from './bot-clients.js';
 import type { ResultSharing } from './share.js';
 
 /** Where a result goes: the modal it was asked from, the message (through its response_url), or a direct message. */
@@ -41,4 +43,27 @@ export class Replies {
 
 export function replyView(reply: Reply): View {
   return { type: 'modal', title: plain(reply.title.slice(0, 24)), close: plain('Close'), blocks: reply.blocks };
+}
+
+/**
+ * Shows a job's outcome in the modal the person waited in. When the modal is gone (closed, or
+ * Slack lost it), the outcome they were promised goes by direct message instead (`fallback`): the
+ * job's own follow-up sent none, because they were waiting. An outcome still queued needs no
+ * fallback — its follow-up tells them — and passes none.
+ */
+export async function showInForm(
+  services: { bots: BotClients; logger: Logger },
+  client: WebClient,
+  where: { viewId: string; workspaceKey: WorkspaceKey; userId: string },
+  view: View,
+  fallback: SlackMessage | undefined,
+): Promise<void> {
+  const shown = await client.views.update({ view_id: where.viewId, view }).then(
+    () => true,
+    (error: unknown) => {
+      services.logger.warn({ err: error }, 'could not show a result in its form; it goes by direct message');
+      return false;
+    },
+  );
+  if (!shown && fallback) await services.bots.sendDirectMessage(where.workspaceKey, where.userId, fallback);
 }

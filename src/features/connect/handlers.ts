@@ -4,12 +4,12 @@ import type { WebClient } from '@slack/web-api';
 import type { Services } from '../../app/services.js';
 import { integrationLabel } from '../../backends/novu/integrations.js';
 import type { Accepted, Telling } from '../../jobs/queue.js';
-import type { Logger } from '../../logging/logger.js';
 import { type Actor, actorOf } from '../../slack/actor.js';
 import { selectOption } from '../../slack/blocks.js';
 import { refusalMessage } from '../../slack/commands/messages.js';
 import type { CommandRequest, CommandRouter } from '../../slack/commands/router.js';
 import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../slack/listener-table.js';
+import { showInForm } from '../../slack/replies.js';
 import { commandOrigin, type ShareOrigin, sharedOrigin, withShareNote } from '../../slack/share.js';
 import { textOf, withResolvedOptions } from '../../slack/view-state.js';
 import { contextKeysOf, type NovuScope } from '../../tenancy/novu-scope.js';
@@ -20,6 +20,7 @@ import {
   connectActions,
   connectionCard,
   connectionSharedMessage,
+  connectionSyncedMessage,
   disconnectPrompt,
   disconnectResult,
   type IntegrationChoice,
@@ -180,7 +181,7 @@ export class ConnectHandlers {
       await ack({ response_action: 'errors', errors: { [setupView.integration.block]: wrongIntegration } });
       return;
     }
-    await this.runSetup(actor, parsed, view, client, this.services.logger, {
+    await this.runSetup(actor, parsed, view, client, {
       stored: () => ack({ response_action: 'update', view: workingView('Connecting…', 'Writing the connection to Novu…') }),
       // The form stays as typed, with the reason at its first field.
       notStored: (text) => ack({ response_action: 'errors', errors: { [setupView.integration.block]: text } }),
@@ -192,7 +193,6 @@ export class ConnectHandlers {
     chosen: { settings: ConnectionSettings; scopeOverride: boolean },
     view: ViewSubmissionArgs['view'],
     client: WebClient,
-    logger: Logger,
     tell: Telling<Accepted<SyncResult> | undefined>,
   ): Promise<void> {
     const viewId = view.id;
@@ -208,9 +208,9 @@ export class ConnectHandlers {
       outcome.status === 'done'
         ? await this.services.sharing.share(client, sharedOrigin(view), connectionSharedMessage(actor.userId, outcome.result))
         : undefined;
-    await client.views.update({ view_id: viewId, view: withShareNote(setupResultView(outcome), shared) }).catch((error: unknown) => {
-      logger.warn({ err: error }, 'could not show the setup result; it is in the audit log');
-    });
+    const where = { viewId, workspaceKey: actor.tenant.key, userId: actor.userId };
+    const fallback = outcome.status === 'queued' ? undefined : connectionSyncedMessage(outcome, outcome.job.attempts);
+    await showInForm(this.services, client, where, withShareNote(setupResultView(outcome), shared), fallback);
   }
 
   /** Permission check for buttons: a refusal is audited and told to the person where a message can answer. */

@@ -7,6 +7,7 @@ import { selectOption } from '../../slack/blocks.js';
 import { refusedView } from '../../slack/commands/messages.js';
 import type { CommandRouter } from '../../slack/commands/router.js';
 import type { ButtonArgs, SlackListeners, SuggestionArgs, ViewSubmissionArgs } from '../../slack/listener-table.js';
+import { showInForm } from '../../slack/replies.js';
 import { commandOrigin, originOf, sharedOrigin, withShareNote } from '../../slack/share.js';
 import { blockOf, submissionIntent } from '../../slack/view-state.js';
 import { importModal, importView, readImportForm } from './import-form.js';
@@ -14,6 +15,7 @@ import {
   type NumbersOverview,
   numberFormActions,
   numbersMessage,
+  provisionedMessage,
   provisionedSharedMessage,
   provisionedView,
   provisionFailedView,
@@ -148,9 +150,8 @@ export class NumberHandlers {
         : outcome.status === 'failed'
           ? provisionFailedView(backend, outcome.error)
           : provisionQueuedView(backend, outcome.lastError);
-    await client.views.update({ view_id: view.id, view: next }).catch((error: unknown) => {
-      this.services.logger.warn({ err: error }, 'could not show the provisioning result; it is in the audit log');
-    });
+    const where = { viewId: view.id, workspaceKey: actor.tenant.key, userId: actor.userId };
+    await showInForm(this.services, client, where, next, outcome.status === 'queued' ? undefined : provisionedMessage(backend, outcome));
   }
 
   /** Refusals of a submission appear under a field, as the modal's own error (and are audited). */

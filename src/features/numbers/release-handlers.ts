@@ -2,8 +2,17 @@ import type { Services } from '../../app/services.js';
 import { actorOf } from '../../slack/actor.js';
 import { refusedView } from '../../slack/commands/messages.js';
 import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../slack/listener-table.js';
+import { showInForm } from '../../slack/replies.js';
 import type { NumberRelease } from './release.js';
-import { readReleaseButton, releaseButtonPattern, releaseConfirmModal, releaseResultView, releaseView, releasingView } from './release-messages.js';
+import {
+  readReleaseButton,
+  releaseButtonPattern,
+  releaseConfirmModal,
+  releasedMessage,
+  releaseResultView,
+  releaseView,
+  releasingView,
+} from './release-messages.js';
 
 /**
  * **Release** on `/phone numbers` and the App Home: a confirmation that names the number and the
@@ -53,8 +62,13 @@ export class ReleaseHandlers {
     );
     if (!accepted) return;
     const outcome = await accepted.run();
-    await client.views.update({ view_id: view.id, view: releaseResultView(target, outcome) }).catch((error: unknown) => {
-      this.services.logger.warn({ err: error }, 'could not show the release result; it is in the audit log');
-    });
+    const where = { viewId: view.id, workspaceKey: actor.tenant.key, userId: actor.userId };
+    await showInForm(
+      this.services,
+      client,
+      where,
+      releaseResultView(target, outcome),
+      outcome.status === 'queued' ? undefined : releasedMessage(target, outcome),
+    );
   }
 }

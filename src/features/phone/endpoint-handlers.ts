@@ -9,6 +9,7 @@ import { selectOption } from '../../slack/blocks.js';
 import { refusalMessage } from '../../slack/commands/messages.js';
 import type { CommandRequest, CommandRouter } from '../../slack/commands/router.js';
 import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../slack/listener-table.js';
+import { showInForm } from '../../slack/replies.js';
 import { commandOrigin, originOf, sharedOrigin, withShareNote } from '../../slack/share.js';
 import { submissionIntent, textOf, withResolvedOptions } from '../../slack/view-state.js';
 import type { EndpointCursor, OwnedEndpoint } from '../../store/types.js';
@@ -145,17 +146,8 @@ export class EndpointHandlers {
               },
               this.services.config.defaultPhoneRegion,
             );
-    const shown = await client.views.update({ view_id: view.id, view: next }).then(
-      () => true,
-      (error: unknown) => {
-        this.services.logger.warn({ err: error }, 'could not show the registration result in the form; it goes by direct message');
-        return false;
-      },
-    );
-    // The form was closed (or Slack lost it): the outcome this person was promised comes by DM instead.
-    // A queued outcome needs nothing here: the job's own follow-up tells them.
-    if (!shown && outcome.status !== 'queued')
-      await this.services.bots.sendDirectMessage(actor.tenant.key, actor.userId, endpointRegisteredMessage(read.body, outcome));
+    const where = { viewId: view.id, workspaceKey: actor.tenant.key, userId: actor.userId };
+    await showInForm(this.services, client, where, next, outcome.status === 'queued' ? undefined : endpointRegisteredMessage(read.body, outcome));
   }
 
   /** A connection other than the tenant's own may only be chosen by an operator. */

@@ -9,6 +9,7 @@ import { refusalMessage } from '../../slack/commands/messages.js';
 import type { CommandRequest, CommandRouter } from '../../slack/commands/router.js';
 import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../slack/listener-table.js';
 import { splitMentions } from '../../slack/mentions.js';
+import { showInForm } from '../../slack/replies.js';
 import { commandOrigin, sharedOrigin, withShareNote } from '../../slack/share.js';
 import { inputState, type StateValues, textOf } from '../../slack/view-state.js';
 import type { EndpointCursor } from '../../store/types.js';
@@ -25,6 +26,7 @@ import {
   notConnectedMessage,
   type PendingChannelRoute,
   routeActions,
+  routeCreatedDirectMessage,
   routeFailedView,
   routeQueuedView,
   routeRemovedMessage,
@@ -32,7 +34,7 @@ import {
   routesPageSize,
   routingView,
 } from './messages.js';
-import { type RouteJobs, routeTypes } from './route-jobs.js';
+import { type RouteJobs, type RoutePayload, routeTypes } from './route-jobs.js';
 import { type ChannelStanding, channelStanding, describePostFailure, joinChannel } from './slack-checks.js';
 
 /** A submission waits this long for Slack to describe the channel, so problems can go under the field. */
@@ -187,22 +189,26 @@ export class ChannelRouteHandlers {
 
   /** Stores the route, then tells the person (`tell`), then writes it while they wait. */
   private async route(actor: Actor, client: WebClient, viewId: string, pending: PendingChannelRoute, tell: Telling<Accepted<WrittenEndpoint>>): Promise<void> {
+    const payload: RoutePayload = {
+      workspaceKey: actor.tenant.key,
+      requestedBy: actor.userId,
+      type: 'slack_channel',
+      target: pending.channelId,
+      subscriberId: pending.subscriberId,
+    };
     const accepted = await this.services.queue.storedThenTold(
-      () =>
-        this.routes.acceptCreate(
-          { workspaceKey: actor.tenant.key, requestedBy: actor.userId, type: 'slack_channel', target: pending.channelId, subscriberId: pending.subscriberId },
-          `channel:${viewId}:${pending.channelId}:${pending.subscriberId}`,
-        ),
+      () => this.routes.acceptCreate(payload, `channel:${viewId}:${pending.channelId}:${pending.subscriberId}`),
       tell,
     );
     if (!accepted) return;
     const outcome = await accepted.run();
-    if (outcome.status !== 'done') {
-      return this.show(client, viewId, outcome.status === 'failed' ? routeFailedView(outcome.error) : routeQueuedView(outcome.lastError));
-    }
+    const where = { viewId, workspaceKey: actor.tenant.key, userId: actor.userId };
+    if (outcome.status === 'queued') return this.show(client, viewId, routeQueuedView(outcome.lastError));
+    if (outcome.status === 'failed')
+      return showInForm(this.services, client, where, routeFailedView(outcome.error), routeCreatedDirectMessage(payload, outcome));
     const shared = await this.services.sharing.share(client, pending.origin, channelSharedMessage(actor.userId, pending));
     const route = { identifier: outcome.result.endpoint.identifier, existing: outcome.result.existing };
-    await this.show(client, viewId, withShareNote(channelRoutedView(route, pending), shared));
+    await showInForm(this.services, client, where, withShareNote(channelRoutedView(route, pending), shared), routeCreatedDirectMessage(payload, outcome));
   }
 
   private async list({ actor, client, respond }: CommandRequest): Promise<void> {

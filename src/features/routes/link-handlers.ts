@@ -8,6 +8,7 @@ import { refusalMessage } from '../../slack/commands/messages.js';
 import type { CommandRequest, CommandRouter } from '../../slack/commands/router.js';
 import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../slack/listener-table.js';
 import { splitMentions } from '../../slack/mentions.js';
+import { showInForm } from '../../slack/replies.js';
 import { inputState, type StateValues, textOf } from '../../slack/view-state.js';
 import type { WrittenEndpoint } from '../endpoint-writer.js';
 import { readSubscriberId } from './channel-handlers.js';
@@ -25,8 +26,8 @@ import {
   linkUserModal,
   linkView,
 } from './link-messages.js';
-import { notConnectedMessage, routeActions, routeFailedView, routeQueuedView } from './messages.js';
-import type { RouteJobs } from './route-jobs.js';
+import { notConnectedMessage, routeActions, routeCreatedDirectMessage, routeFailedView, routeQueuedView } from './messages.js';
+import type { RouteJobs, RoutePayload } from './route-jobs.js';
 import { sameEmail, tenantMember } from './slack-checks.js';
 
 const prefixed = (actionId: string) => new RegExp(`^${actionId.replace(/\./g, '\\.')}(:.+)?$`);
@@ -156,10 +157,8 @@ export class LinkHandlers {
     intent: string,
     tell: Telling<Accepted<WrittenEndpoint>>,
   ): Promise<void> {
-    const accepted = await this.services.queue.storedThenTold(
-      () => this.routes.acceptCreate({ workspaceKey: actor.tenant.key, requestedBy: actor.userId, type: 'slack_user', target: userId, subscriberId }, intent),
-      tell,
-    );
+    const payload: RoutePayload = { workspaceKey: actor.tenant.key, requestedBy: actor.userId, type: 'slack_user', target: userId, subscriberId };
+    const accepted = await this.services.queue.storedThenTold(() => this.routes.acceptCreate(payload, intent), tell);
     if (!accepted) return;
     const outcome = await accepted.run();
     const next =
@@ -168,7 +167,8 @@ export class LinkHandlers {
         : outcome.status === 'failed'
           ? routeFailedView(outcome.error)
           : routeQueuedView(outcome.lastError);
-    await this.show(client, viewId, next);
+    const where = { viewId, workspaceKey: actor.tenant.key, userId: actor.userId };
+    await showInForm(this.services, client, where, next, outcome.status === 'queued' ? undefined : routeCreatedDirectMessage(payload, outcome));
     if (outcome.status === 'done') await this.refreshHome?.(client, actor);
   }
 

@@ -143,7 +143,13 @@ describe('after an admin changes the connection’s context', () => {
     await submitted;
     const lateRoute = routeIdentifier(team.id, 'slack-prod', 'slack_channel', 'sub-3', 'C0LATEROUT');
     await eventually(() => h.novu.endpoints.get(lateRoute)?.contextKeys.includes('region:eu'), { message: 'the late route moved', timeoutMs: 10_000 });
-    expect((await h.app.services.store.endpoints.find(lateRoute))?.contextKeys).toEqual(['region:eu', `tenant:${team.id}`]);
+    // The record follows once Novu has answered the move.
+    await eventually(
+      async () => JSON.stringify((await h.app.services.store.endpoints.find(lateRoute))?.contextKeys) === JSON.stringify(['region:eu', `tenant:${team.id}`]),
+      {
+        message: 'the record of the moved route',
+      },
+    );
     const since = mark();
     await integratorTrigger(h.novu, { name: 'incident', to: 'sub-3', payload: { text: 'late' }, context: { tenant: team.id, region: 'eu' } });
     expect(deliveredTo(since).map(([channel]) => channel)).toEqual(['C0LATEROUT']);
