@@ -139,11 +139,6 @@ export class JobQueue {
     return this.runNow<R>(job.id, wait);
   }
 
-  /** A job for a person waiting in Slack: recorded once per dedupe key, run here at once, awaited up to the inline wait. */
-  async whilePersonWaits<R>(kind: string, payload: { workspaceKey?: WorkspaceKey; requestedBy?: string }, dedupeKey: string): Promise<JobOutcome<R>> {
-    return (await this.accept<R>(kind, payload, dedupeKey)).run();
-  }
-
   /**
    * Stores a job for a person waiting in Slack (once per dedupe key), to be run here by `run`, up to
    * the inline wait; the worker leaves it alone for a lease, and takes it over if this process dies.
