@@ -13,14 +13,16 @@ import { notApprovedMessage, notApprovedView } from '../features/tenants/message
 import { boltInstallationStore } from '../installations/bolt-store.js';
 import { boltLogger } from '../logging/bolt-logger.js';
 import type { Logger } from '../logging/logger.js';
-import { notInstalledMessage, storeUnavailableMessage, storeUnavailableText } from '../slack/commands/messages.js';
+import { notInstalledMessage, refusalMessage, storeUnavailableMessage, storeUnavailableText } from '../slack/commands/messages.js';
 import { CommandRouter } from '../slack/commands/router.js';
+import { Guards } from '../slack/guards.js';
 import { type ClientFor, ListenerTable } from '../slack/listener-table.js';
 import { type InflightWork, requestPath, requestScope, skipRedeliveredEvents } from '../slack/middleware.js';
 import type { InstallHooks } from '../slack/oauth/callbacks.js';
 import { type InstallRoutes, installRoutes } from '../slack/oauth/install-routes.js';
 import { StoredStateStore } from '../slack/oauth/state-store.js';
 import { causedByStore } from '../store/unavailable.js';
+import { recordOwners } from '../tenancy/ownership.js';
 import { requestTenant } from '../tenancy/request-tenant.js';
 import type { Services } from './services.js';
 
@@ -122,7 +124,11 @@ export function createSlackApp(services: Services, options: { installHooks: Inst
     const token = context[botAccessToken];
     return typeof token === 'string' ? services.requestClients.for(token) : app.client;
   };
-  const listeners = new ListenerTable(clientFor);
+  const listeners = new ListenerTable({
+    clientFor,
+    guards: new Guards({ permissions: services.permissions, owners: recordOwners(store), audit: services.audit }),
+    directMessage: (actor, text) => services.bots.sendDirectMessage(actor.tenant.key, actor.userId, refusalMessage(text)),
+  });
   app.use(
     requestPath(
       [

@@ -15,6 +15,9 @@ import type {
   ViewSubmitAction,
 } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import { type Actor, actorOf } from './actor.js';
+import { refusalMessage, refusedView } from './commands/messages.js';
+import { type Guard, type Guards, guardedOf } from './guards.js';
 
 /** What a view submission listener gets. */
 export type ViewSubmissionArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
@@ -31,45 +34,62 @@ type ActionArgs = SlackActionMiddlewareArgs<SlackAction>;
 type ViewArgs = SlackViewMiddlewareArgs<SlackViewAction>;
 type OptionsArgs = SlackOptionsMiddlewareArgs<'block_suggestion'>;
 
-/** What features register listeners on: Bolt's methods and argument types, one Bolt listener per kind behind them. */
+/** What features register listeners on: Bolt's methods and argument types, each with its guard, one Bolt listener per kind behind them. */
 export interface SlackListeners {
-  action<A extends SlackAction = BlockAction>(constraint: Constraint, listener: Listener<SlackActionMiddlewareArgs<A>>): void;
-  view<V extends SlackViewAction = ViewSubmitAction>(callbackId: Constraint, listener: Listener<SlackViewMiddlewareArgs<V>>): void;
-  options(actionId: Constraint, listener: Listener<OptionsArgs>): void;
+  action<A extends SlackAction = BlockAction>(constraint: Constraint, guard: Guard, listener: Listener<SlackActionMiddlewareArgs<A>>): void;
+  view<V extends SlackViewAction = ViewSubmitAction>(callbackId: Constraint, guard: Guard, listener: Listener<SlackViewMiddlewareArgs<V>>): void;
+  options(actionId: Constraint, guard: Guard, listener: Listener<OptionsArgs>): void;
+  /** Events concern the tenant itself (its Home tab, its uninstall): no one's permission is asked. */
   event<E extends string>(type: E, listener: Listener<SlackEventMiddlewareArgs<E>>): void;
 }
 
 /** The Web API client a request's handlers use: the shared client, bound to the tenant's bot token (see `authorize`). */
 export type ClientFor = (context: Context) => WebClient;
 
+/** One declared listener: what it answers, who may use it, and the handler. */
+export interface Route<Args> {
+  kind: 'action' | 'view' | 'options';
+  constraint: Constraint;
+  guard: Guard;
+  listener: Listener<Args>;
+}
+
+export interface ListenerTableDependencies {
+  clientFor: ClientFor;
+  guards: Guards;
+  /** A refusal for a click in the Home tab, which has nowhere else to show it. */
+  directMessage: (actor: Actor, text: string) => Promise<unknown>;
+}
+
 /**
  * Bolt runs every registered listener's middleware chain for every request, copying the request's
  * arguments at each step; with a listener per action, view and loader that cost showed in the
- * benchmark. Features register here instead, with Bolt's methods and argument types, and the table
- * is the last step of the global middleware: it picks the handler by kind and id (so no Bolt
- * listener chain runs at all) and hands it Bolt's arguments, with a `client` that is the shared
- * Web API client bound to the tenant's token.
+ * benchmark. Features register here instead, each listener with its guard, and the table is the
+ * last step of the global middleware: it picks the route by kind and id (so no Bolt listener chain
+ * runs at all), runs the route's guard, and hands the handler Bolt's arguments, with a `client`
+ * that is the shared Web API client bound to the tenant's token. A click is acknowledged here,
+ * before the guard may ask Slack who the person is.
  */
 export class ListenerTable implements SlackListeners {
-  private readonly actions: [Constraint, Listener<ActionArgs>][] = [];
-  private readonly views: [Constraint, Listener<ViewArgs>][] = [];
-  private readonly suggestions: [Constraint, Listener<OptionsArgs>][] = [];
+  private readonly actions: Route<ActionArgs>[] = [];
+  private readonly views: Route<ViewArgs>[] = [];
+  private readonly suggestions: Route<OptionsArgs>[] = [];
   private readonly events = new Map<string, Listener<SlackEventMiddlewareArgs>>();
   private commandListener: Listener<SlackCommandMiddlewareArgs> | undefined;
 
-  constructor(private readonly clientFor: ClientFor) {}
+  constructor(private readonly deps: ListenerTableDependencies) {}
 
-  action<A extends SlackAction = BlockAction>(constraint: Constraint, listener: Listener<SlackActionMiddlewareArgs<A>>): void {
+  action<A extends SlackAction = BlockAction>(constraint: Constraint, guard: Guard, listener: Listener<SlackActionMiddlewareArgs<A>>): void {
     // Bolt narrows the same way: the constraint decides which payloads reach the listener.
-    this.actions.push([constraint, listener as Listener<ActionArgs>]);
+    this.actions.push({ kind: 'action', constraint, guard, listener: listener as Listener<ActionArgs> });
   }
 
-  view<V extends SlackViewAction = ViewSubmitAction>(callbackId: Constraint, listener: Listener<SlackViewMiddlewareArgs<V>>): void {
-    this.views.push([callbackId, listener as Listener<ViewArgs>]);
+  view<V extends SlackViewAction = ViewSubmitAction>(callbackId: Constraint, guard: Guard, listener: Listener<SlackViewMiddlewareArgs<V>>): void {
+    this.views.push({ kind: 'view', constraint: callbackId, guard, listener: listener as Listener<ViewArgs> });
   }
 
-  options(actionId: Constraint, listener: Listener<OptionsArgs>): void {
-    this.suggestions.push([actionId, listener]);
+  options(actionId: Constraint, guard: Guard, listener: Listener<OptionsArgs>): void {
+    this.suggestions.push({ kind: 'options', constraint: actionId, guard, listener });
   }
 
   event<E extends string>(type: E, listener: Listener<SlackEventMiddlewareArgs<E>>): void {
@@ -81,24 +101,33 @@ export class ListenerTable implements SlackListeners {
     this.commandListener = listener;
   }
 
+  /** Every declared route, for the tests that prove each one's guard. */
+  routes(): readonly Route<unknown>[] {
+    return [...this.actions, ...this.views, ...this.suggestions] as Route<unknown>[];
+  }
+
+  /** The event types listened to. */
+  eventTypes(): readonly string[] {
+    return [...this.events.keys()];
+  }
+
   /** The last step of the request path; a request nobody handles is acknowledged so Slack does not wait. */
   readonly dispatch = async (args: AnyMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
     if ('command' in args) {
       if (this.commandListener) return this.commandListener(this.withClient(args));
       return args.ack();
     }
-    if ('action' in args) {
-      const listener = find(this.actions, actionIdOf(args.action));
-      return listener ? listener(this.withClient(args)) : args.ack();
-    }
-    if ('view' in args) {
-      const listener = find(this.views, args.view.callback_id);
-      return listener ? listener(this.withClient(args)) : args.ack();
-    }
+    if ('action' in args) return this.runAction(this.withClient(args));
+    if ('view' in args) return this.runView(this.withClient(args));
     if ('options' in args) {
-      const listener = find(this.suggestions, 'action_id' in args.payload ? args.payload.action_id : '');
-      if (!listener || !isBlockSuggestion(args)) return args.ack({ options: [] });
-      return answerWithin(optionsBudgetMs, this.withClient(args), listener);
+      const id = 'action_id' in args.payload ? args.payload.action_id : '';
+      const route = find(this.suggestions, id);
+      if (!route || !isBlockSuggestion(args)) return args.ack({ options: [] });
+      const guarded = this.withClient(args);
+      return answerWithin(optionsBudgetMs, guarded, async (allowed) => {
+        if (await this.deps.guards.check(route.guard, guardedOf('options', id, allowed, actorOf(allowed.context)))) return allowed.ack({ options: [] });
+        return route.listener(allowed);
+      });
     }
     if ('event' in args) {
       const listener = this.events.get(args.event.type);
@@ -108,9 +137,52 @@ export class ListenerTable implements SlackListeners {
     if ('shortcut' in args) await args.ack();
   };
 
-  private withClient<Args extends AllMiddlewareArgs>(args: Args): Args {
-    return { ...args, client: this.clientFor(args.context) };
+  private async runAction(args: ActionArgs & AllMiddlewareArgs): Promise<void> {
+    const id = actionIdOf(args.action);
+    const route = find(this.actions, id);
+    await args.ack();
+    if (!route) return;
+    const actor = actorOf(args.context);
+    const refusal = await this.deps.guards.check(route.guard, guardedOf('action', id, args, actor));
+    if (refusal) return this.refuseClick(args, actor, refusal.text, route.guard.opensForm);
+    // Acknowledged above: the handler's own ack does nothing.
+    return route.listener({ ...args, ack: async () => {} });
   }
+
+  private async runView(args: ViewArgs & AllMiddlewareArgs): Promise<void> {
+    const id = args.view.callback_id;
+    const route = find(this.views, id);
+    if (!route) return args.ack();
+    const refusal = await this.deps.guards.check(route.guard, guardedOf('view', id, args, actorOf(args.context)));
+    if (!refusal) return route.listener(args);
+    if (route.guard.field && !refusal.notFound) return args.ack({ response_action: 'errors', errors: { [route.guard.field]: refusal.text } });
+    return args.ack({ response_action: 'update', view: refusedView(refusal.text) });
+  }
+
+  /**
+   * In place of the form the button opens; else where the button was: over the modal, beside the
+   * message; or by direct message (from the Home tab, or a modal it cannot change).
+   */
+  private async refuseClick(args: ActionArgs & AllMiddlewareArgs, actor: Actor, text: string, opensForm: boolean | undefined): Promise<void> {
+    const body = args.body as { view?: { id?: string; type?: string }; response_url?: string; trigger_id?: string };
+    const { views } = args.client;
+    if (opensForm && body.trigger_id && (await succeeded(views.open({ trigger_id: body.trigger_id, view: refusedView(text) })))) return;
+    if (body.view?.type === 'modal' && body.view.id) {
+      if (await succeeded(views.update({ view_id: body.view.id, view: refusedView(text) }))) return;
+    } else if (body.response_url && (await succeeded(args.respond({ ...refusalMessage(text), replace_original: false })))) return;
+    await this.deps.directMessage(actor, text);
+  }
+
+  private withClient<Args extends AllMiddlewareArgs>(args: Args): Args {
+    return { ...args, client: this.deps.clientFor(args.context) };
+  }
+}
+
+function succeeded(call: Promise<unknown>): Promise<boolean> {
+  return call.then(
+    () => true,
+    () => false,
+  );
 }
 
 /** The loaders Switchboard registers serve `external_select` menus: block_suggestion payloads. */
@@ -122,8 +194,8 @@ function actionIdOf(action: object): string {
   return 'action_id' in action && typeof action.action_id === 'string' ? action.action_id : '';
 }
 
-function find<L>(table: [Constraint, L][], id: string): L | undefined {
-  return table.find(([constraint]) => (typeof constraint === 'string' ? constraint === id : constraint.test(id)))?.[1];
+function find<R extends { constraint: Constraint }>(table: R[], id: string): R | undefined {
+  return table.find(({ constraint }) => (typeof constraint === 'string' ? constraint === id : constraint.test(id)));
 }
 
 /** Slack shows nothing for a picker not answered within 3 seconds; a slow loader is answered for, empty, before that. */

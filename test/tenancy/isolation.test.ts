@@ -152,7 +152,7 @@ describe('phone endpoints', () => {
     const requestsBefore = h.novu.requests.length;
     await h.slack.clickButton({ message, responseUrl: prompt.responseUrl }, 'phone.remove', world.globexAdmin);
     const answer = await eventually(() =>
-      h.emulator.responsesTo(prompt.responseUrl ?? '').find((post) => JSON.stringify(post.body).includes('There is no phone endpoint')),
+      h.emulator.responsesTo(prompt.responseUrl ?? '').find((post) => JSON.stringify(post.body).includes('There is no such route or phone endpoint')),
     );
     expect(JSON.stringify(answer.body)).toContain('in this workspace');
     expect(h.novu.requests.length).toBe(requestsBefore);

@@ -54,16 +54,13 @@ export class ConnectHandlers {
     router.on('connect', 'disconnect', (request) => this.promptDisconnect(request));
     router.on('connect', 'audit', (request) => this.audit(request));
 
-    app.action(connectActions.openSetup, async ({ ack, body, client, context, respond }: ButtonArgs) => {
-      await ack();
+    const write = { may: 'connection.write' } as const;
+    app.action(connectActions.openSetup, { ...write, opensForm: true }, async ({ body, client, context }: ButtonArgs) => {
       const actor = actorOf(context);
-      if (!(await this.allowed(actor, client, '/connect setup', respond))) return;
       await this.openSetup((view) => client.views.open({ trigger_id: body.trigger_id, view }).then(() => {}), actor);
     });
-    app.action(connectActions.disconnect, async ({ ack, body, client, context, respond }: ButtonArgs) => {
-      await ack();
+    app.action(connectActions.disconnect, write, async ({ body, client, context, respond }: ButtonArgs) => {
       const actor = actorOf(context);
-      if (!(await this.allowed(actor, client, '/connect disconnect', respond))) return;
       const intent = `disconnect:${body.container?.message_ts ?? body.actions[0]?.action_ts ?? Date.now()}:${actor.userId}`;
       const accepted = await this.services.queue.storedThenTold(async () => (await this.jobs?.acceptDelete(actor.tenant, intent, actor.userId)) ?? null, {
         stored: async () => {},
@@ -74,10 +71,9 @@ export class ConnectHandlers {
       if (body.view?.type === 'home') await this.refreshHome?.(client, actor);
       else await respond({ replace_original: true, ...result });
     });
-    app.action(connectActions.reconnect, async ({ ack, body, client, context, respond }: ButtonArgs) => {
-      await ack();
+    app.action(connectActions.reconnect, write, async ({ body, client, context, respond }: ButtonArgs) => {
       const actor = actorOf(context);
-      if (!this.jobs || !(await this.allowed(actor, client, '/connect reconnect', respond))) return;
+      if (!this.jobs) return;
       // Writes the stored token again with the stored settings: for a connection Novu lost or refused before.
       // One intent per drawing of the button: a double click finds the same job; the Home is redrawn after it.
       const intent = `reconnect:${body.view?.hash ?? body.container?.message_ts ?? Date.now()}:${actor.userId}`;
@@ -92,11 +88,8 @@ export class ConnectHandlers {
       else await respond({ replace_original: false, ...reconnectResult(outcome) });
     });
     // Only for who may use the form it fills: anyone else gets no options.
-    app.options(setupView.integration.action, async ({ ack, payload, context, client }) => {
-      if (!(await this.services.permissions.allows(actorOf(context), 'connection.write', client))) return ack({ options: [] });
-      await ack({ options: (await this.chatIntegrations(payload.value)).map(toOption) });
-    });
-    app.view(setupView.callbackId, (args: ViewSubmissionArgs) => this.submitSetup(args));
+    app.options(setupView.integration.action, write, async ({ ack, payload }) => ack({ options: (await this.chatIntegrations(payload.value)).map(toOption) }));
+    app.view(setupView.callbackId, { ...write, field: setupView.integration.block }, (args: ViewSubmissionArgs) => this.submitSetup(args));
   }
 
   private async status({ actor, client, respond }: CommandRequest): Promise<void> {
@@ -164,11 +157,6 @@ export class ConnectHandlers {
 
   private async submitSetup({ ack, view, client, context }: ViewSubmissionArgs): Promise<void> {
     const actor = actorOf(context);
-    const refusal = await this.services.permissions.formRefusal(actor, 'connection.write', client, '/connect setup');
-    if (refusal) {
-      await ack({ response_action: 'errors', errors: { [setupView.integration.block]: refusal } });
-      return;
-    }
     if (!this.jobs) return ack();
     const values = await withResolvedOptions(view.state.values, { [setupView.integration.action]: () => this.integrationIdentifiers() });
     const parsed = readSetup(values as StateValues, this.setupScope(actor));
@@ -211,13 +199,6 @@ export class ConnectHandlers {
     const where = { viewId, workspaceKey: actor.tenant.key, userId: actor.userId };
     const fallback = outcome.status === 'queued' ? undefined : connectionSyncedMessage(outcome, outcome.job.attempts);
     await showInForm(this.services, client, where, withShareNote(setupResultView(outcome), shared), fallback);
-  }
-
-  /** Permission check for buttons: a refusal is audited and told to the person where a message can answer. */
-  private async allowed(actor: Actor, client: WebClient, target: string, respond: RespondFn | undefined): Promise<boolean> {
-    const refusal = await this.services.permissions.refusal(actor, 'connection.write', client, target);
-    if (refusal) await respond?.({ ...refusalMessage(refusal.message), replace_original: false }).catch(() => {});
-    return !refusal;
   }
 }
 

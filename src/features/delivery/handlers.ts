@@ -4,9 +4,10 @@ import type { Action } from '../../permissions/policy.js';
 import { type Actor, actorOf } from '../../slack/actor.js';
 import { code } from '../../slack/blocks.js';
 import type { CommandRequest, CommandRouter } from '../../slack/commands/router.js';
+import type { Guard } from '../../slack/guards.js';
 import type { ButtonArgs, SlackListeners } from '../../slack/listener-table.js';
 import { type Replies, type Reply, type ReplyTo, replyView } from '../../slack/replies.js';
-import type { OwnedEndpoint } from '../../store/types.js';
+import type { Owner } from '../../tenancy/ownership.js';
 import type { SubscriberPhones } from '../phone/subscriber-phone.js';
 import { describePostFailure, joinChannel } from '../routes/slack-checks.js';
 import { deliveryActions, withSuffixes } from './actions.js';
@@ -15,7 +16,7 @@ import { checkingReply } from './health-messages.js';
 import { describeEndpoint } from './messages.js';
 import { labelOf } from './model.js';
 import type { EndpointMoves } from './moves.js';
-import { alreadyTestingReply, notYoursReply, refusedReply, testingReply } from './test-messages.js';
+import { alreadyTestingReply, notYoursReply, testingReply } from './test-messages.js';
 import type { DeliveryTests } from './test-through-novu.js';
 
 const fixRequest = z.object({
@@ -36,11 +37,14 @@ export class DeliveryHandlers {
 
   register(app: SlackListeners, router: CommandRouter): void {
     router.on('connect', 'check', (request) => this.checkCommand(request));
-    app.action(withSuffixes(deliveryActions.test), (args: ButtonArgs) => this.clickTest(args));
-    app.action(deliveryActions.check, (args: ButtonArgs) => this.clickCheck(args));
-    app.action(withSuffixes(deliveryActions.fix), (args: ButtonArgs) => this.clickFix(args));
+    const fixGuard: Guard = { may: fixPermission, owns: { record: 'endpoint', in: 'value', read: (value) => fixRequestOf(value)?.identifier } };
+    app.action(withSuffixes(deliveryActions.test), { may: 'delivery.test', owns: { record: 'endpoint', in: 'value' } }, (args: ButtonArgs) =>
+      this.clickTest(args),
+    );
+    app.action(deliveryActions.check, { may: 'delivery.test' }, (args: ButtonArgs) => this.clickCheck(args));
+    app.action(withSuffixes(deliveryActions.fix), fixGuard, (args: ButtonArgs) => this.clickFix(args));
     // "Use this number for SMS" beside a registration whose subscriber has another phone: the same fix.
-    app.action(deliveryActions.setPhone, (args: ButtonArgs) => this.clickFix(args));
+    app.action(deliveryActions.setPhone, fixGuard, (args: ButtonArgs) => this.clickFix(args));
   }
 
   private async checkCommand({ actor, body, respond }: CommandRequest): Promise<void> {
@@ -53,24 +57,18 @@ export class DeliveryHandlers {
     await respond({ response_type: 'ephemeral', text: reply.text, blocks: reply.blocks });
   }
 
-  private async clickCheck({ ack, action, body, client, context }: ButtonArgs): Promise<void> {
-    await ack();
+  private async clickCheck({ action, body, context }: ButtonArgs): Promise<void> {
     const actor = actorOf(context);
     const replyTo = replyToOf(body);
-    const refusal = await this.services.permissions.refusal(actor, 'delivery.test', client, 'delivery check');
-    if (refusal) return this.reply(actor, replyTo, refusedReply(refusal.message));
     await this.parts.checks.enqueue({ workspaceKey: actor.tenant.key, requestedBy: actor.userId, replyTo }, action.action_ts);
     if (replyTo.kind !== 'dm') await this.reply(actor, replyTo, checkingReply());
   }
 
-  private async clickTest({ ack, action, body, client, context }: ButtonArgs): Promise<void> {
-    await ack();
+  private async clickTest({ action, body, client, context }: ButtonArgs): Promise<void> {
     const actor = actorOf(context);
     const replyTo = replyToOf(body);
     const identifier = action.value ?? '';
-    const refusal = await this.services.permissions.refusal(actor, 'delivery.test', client, `test ${identifier}`);
-    if (refusal) return this.reply(actor, replyTo, refusedReply(refusal.message));
-    const record = await this.testable(actor, identifier);
+    const record = await this.services.store.endpoints.find(identifier);
     if (!record) return this.reply(actor, replyTo, notYoursReply());
     const { tests } = this.parts;
     if (await tests.running(actor.tenant.key, identifier)) return this.reply(actor, replyTo, alreadyTestingReply());
@@ -84,18 +82,14 @@ export class DeliveryHandlers {
     if (finished) await this.reply(actor, replyTo, finished);
   }
 
-  /** A Fix from the delivery check: checked again here, for this workspace's own route or endpoint, by who may change it. */
-  private async clickFix({ ack, action, body, client, context }: ButtonArgs): Promise<void> {
-    await ack();
+  /** A Fix from the delivery check, for this workspace's own route or endpoint (its guard says), by who may change it. */
+  private async clickFix({ action, body, context }: ButtonArgs): Promise<void> {
     const actor = actorOf(context);
     const replyTo = replyToOf(body);
-    const parsed = fixRequest.safeParse(safeJson(action.value));
-    const record = parsed.success ? await this.testable(actor, parsed.data.identifier) : undefined;
-    if (!parsed.success || !record) return this.reply(actor, replyTo, notYoursReply());
-    const { fix, identifier } = parsed.data;
-    const needed: Action = record.type === 'phone' ? 'endpoints.write' : 'routes.write';
-    const refusal = await this.services.permissions.refusal(actor, needed, client, `fix ${identifier}`);
-    if (refusal) return this.reply(actor, replyTo, refusedReply(refusal.message));
+    const request = fixRequestOf(action.value);
+    const record = request ? await this.services.store.endpoints.find(request.identifier) : undefined;
+    if (!request || !record) return this.reply(actor, replyTo, notYoursReply());
+    const { fix, identifier } = request;
     if (fix === 'move') {
       await this.parts.moves.enqueue({ workspaceKey: record.workspaceKey, requestedBy: actor.userId, identifier }, `fix:${identifier}:${action.action_ts}`);
       return this.reply(
@@ -129,19 +123,12 @@ export class DeliveryHandlers {
     }
     if (fix === 'set-phone' && record.type === 'phone') {
       await this.parts.phones.enqueueReplace(
-        { workspaceKey: record.workspaceKey, requestedBy: actor.userId, identifier, expected: parsed.data.expected ?? null, replyTo },
+        { workspaceKey: record.workspaceKey, requestedBy: actor.userId, identifier, expected: request.expected ?? null, replyTo },
         action.action_ts,
       );
       return this.reply(actor, replyTo, fixReply(`:hourglass_flowing_sand: Making ${code(record.target)} ${code(record.subscriberId)}’s phone in Novu…`));
     }
     return this.reply(actor, replyTo, fixReply(':grey_question: That fix does not apply here any more; run `/connect check` again.'));
-  }
-
-  /** The tenant's own route or endpoint (operators: anyone's); nothing says whether another workspace has it. */
-  private async testable(actor: Actor, identifier: string): Promise<OwnedEndpoint | undefined> {
-    if (!identifier) return undefined;
-    const record = await this.services.store.endpoints.find(identifier);
-    return record && (record.workspaceKey === actor.tenant.key || this.services.permissions.isOperator(actor.userId)) ? record : undefined;
   }
 
   private async reply(actor: Actor, replyTo: ReplyTo, reply: Reply): Promise<void> {
@@ -160,10 +147,16 @@ function replyToOf(body: ButtonArgs['body']): ReplyTo {
   return { kind: 'dm' };
 }
 
-function safeJson(text: string | undefined): unknown {
+function fixRequestOf(text: string | undefined): z.infer<typeof fixRequest> | undefined {
   try {
-    return JSON.parse(text ?? '');
+    const parsed = fixRequest.safeParse(JSON.parse(text ?? ''));
+    return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** A phone endpoint is fixed by who may change endpoints; a route, by who may change routes. */
+function fixPermission(owner: Owner): Action {
+  return owner.type === 'phone' ? 'endpoints.write' : 'routes.write';
 }

@@ -4,7 +4,6 @@ import type { VapiNamed } from '../../backends/vapi/schemas.js';
 import type { JobOutcome } from '../../jobs/queue.js';
 import { type Actor, actorOf } from '../../slack/actor.js';
 import { selectOption } from '../../slack/blocks.js';
-import { refusedView } from '../../slack/commands/messages.js';
 import type { CommandRouter } from '../../slack/commands/router.js';
 import type { ButtonArgs, SlackListeners, SuggestionArgs, ViewSubmissionArgs } from '../../slack/listener-table.js';
 import { showInForm } from '../../slack/replies.js';
@@ -60,24 +59,25 @@ export class NumberHandlers {
       await respond(numbersMessage(await this.overview(actor, await this.services.permissions.allows(actor, 'numbers.release', client))));
     });
 
-    app.view(sipView.callbackId, (args: ViewSubmissionArgs) => this.submitSip(args));
-    app.view(importView.callbackId, (args: ViewSubmissionArgs) => this.submitImport(args));
-    app.action(sipView.generate, (args: ButtonArgs) =>
+    // The forms open to whoever may ask for a number; who may provision is decided by the form's mode (see NumberRequests).
+    const ask = { may: 'numbers.request' } as const;
+    app.view(sipView.callbackId, { ...ask, field: sipView.name }, (args: ViewSubmissionArgs) => this.submitSip(args));
+    app.view(importView.callbackId, { ...ask, field: importView.number }, (args: ViewSubmissionArgs) => this.submitImport(args));
+    app.action(sipView.generate, ask, (args: ButtonArgs) =>
       isRequestForm(args.body.view) ? this.requests.fillGeneratedCredentials(args, this.sipHost) : this.fillGeneratedCredentials(args),
     );
-    app.action(numberFormActions.vapi, (args: ButtonArgs) => this.openFromButton(args, 'vapi'));
-    app.action(numberFormActions.signalwire, (args: ButtonArgs) => this.openFromButton(args, 'signalwire'));
-    app.options(sipView.assistant, (args: SuggestionArgs) => this.suggest(args, (vapi) => vapi.listAssistants()));
-    app.options(sipView.squad, (args: SuggestionArgs) => this.suggest(args, (vapi) => vapi.listSquads()));
+    const open = { ...ask, opensForm: true } as const;
+    app.action(numberFormActions.vapi, open, (args: ButtonArgs) => this.openFromButton(args, 'vapi'));
+    app.action(numberFormActions.signalwire, open, (args: ButtonArgs) => this.openFromButton(args, 'signalwire'));
+    // The account's assistants and squads are the operators' to choose from: someone who may only ask sees none.
+    app.options(sipView.assistant, { may: 'numbers.provision' }, (args: SuggestionArgs) => this.suggest(args, (vapi) => vapi.listAssistants()));
+    app.options(sipView.squad, { may: 'numbers.provision' }, (args: SuggestionArgs) => this.suggest(args, (vapi) => vapi.listSquads()));
   }
 
   private async submitSip({ ack, view, client, context }: ViewSubmissionArgs): Promise<void> {
     const actor = actorOf(context);
     const asking = (await this.requests.submissionMode(actor, client, view)) === 'request';
-    const allowed = asking
-      ? this.requests.mayRequest(actor, client, '/phone sip', ack, sipView.name)
-      : this.mayProvision(actor, client, '/phone sip', ack, sipView.name);
-    if (!(await allowed)) return;
+    if (!asking && !(await this.mayProvision(actor, client, '/phone sip', ack, sipView.name))) return;
     const read = readSipForm(view.state.values, this.sipHost, this.region);
     if ('errors' in read) {
       await ack({ response_action: 'errors', errors: read.errors });
@@ -110,10 +110,7 @@ export class NumberHandlers {
   private async submitImport({ ack, view, client, context }: ViewSubmissionArgs): Promise<void> {
     const actor = actorOf(context);
     const asking = (await this.requests.submissionMode(actor, client, view)) === 'request';
-    const allowed = asking
-      ? this.requests.mayRequest(actor, client, '/phone import', ack, importView.number)
-      : this.mayProvision(actor, client, '/phone import', ack, importView.number);
-    if (!(await allowed)) return;
+    if (!asking && !(await this.mayProvision(actor, client, '/phone import', ack, importView.number))) return;
     const read = readImportForm(view.state.values, this.region);
     if ('errors' in read) {
       await ack({ response_action: 'errors', errors: read.errors });
@@ -154,7 +151,10 @@ export class NumberHandlers {
     await showInForm(this.services, client, where, next, outcome.status === 'queued' ? undefined : provisionedMessage(backend, outcome));
   }
 
-  /** Refusals of a submission appear under a field, as the modal's own error (and are audited). */
+  /**
+   * A form drawn to provision, sent while Slack had not yet said whether the person may: the mode
+   * is decided now, and a refusal appears under a field, as the modal's own error (and is audited).
+   */
   private async mayProvision(
     actor: Actor,
     client: ViewSubmissionArgs['client'],
@@ -168,10 +168,8 @@ export class NumberHandlers {
   }
 
   /** "Generate a strong pair": the modal comes back with the credentials filled in and everything else kept. */
-  private async fillGeneratedCredentials({ ack, body, client, context }: ButtonArgs): Promise<void> {
-    await ack();
-    const actor = actorOf(context);
-    if (!body.view || !(await this.services.permissions.allows(actor, 'numbers.provision', client))) return;
+  private async fillGeneratedCredentials({ body, client }: ButtonArgs): Promise<void> {
+    if (!body.view) return;
     const current = sipPrefillOf(body.view.state.values);
     const prefill = {
       ...current,
@@ -183,19 +181,15 @@ export class NumberHandlers {
   }
 
   /** New Vapi number / Import on the App Home: the same forms as the commands, as requests for those who may only ask. */
-  private async openFromButton({ ack, body, client, context }: ButtonArgs, backend: 'vapi' | 'signalwire'): Promise<void> {
-    await ack();
-    const actor = actorOf(context);
-    const refusal = await this.services.permissions.refusal(actor, 'numbers.request', client, 'App Home');
+  private async openFromButton({ body, client, context }: ButtonArgs, backend: 'vapi' | 'signalwire'): Promise<void> {
     const form = backend === 'vapi' ? sipModal({}, this.sipHost) : importModal({}, this.region);
-    const view = refusal ? refusedView(refusal.message) : await this.requests.formFor(actor, client, form, backend);
-    await client.views.open({ trigger_id: body.trigger_id, view });
+    await client.views.open({ trigger_id: body.trigger_id, view: await this.requests.formFor(actorOf(context), client, form, backend) });
   }
 
   /** The account's assistants or squads for a picker: the operators' to choose from, so someone who may only ask sees none. */
-  private async suggest({ ack, payload, client, context }: SuggestionArgs, load: (vapi: VapiClient) => Promise<VapiNamed[]>): Promise<void> {
+  private async suggest({ ack, payload }: SuggestionArgs, load: (vapi: VapiClient) => Promise<VapiNamed[]>): Promise<void> {
     const vapi = this.services.backends.vapi;
-    if (!vapi || !(await this.services.permissions.allows(actorOf(context), 'numbers.provision', client))) {
+    if (!vapi) {
       await ack({ options: [] });
       return;
     }

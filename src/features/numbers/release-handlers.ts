@@ -3,6 +3,7 @@ import { actorOf } from '../../slack/actor.js';
 import { refusedView } from '../../slack/commands/messages.js';
 import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../slack/listener-table.js';
 import { showInForm } from '../../slack/replies.js';
+import { numberRecordId } from '../../tenancy/ownership.js';
 import type { NumberRelease } from './release.js';
 import {
   readReleaseButton,
@@ -26,17 +27,23 @@ export class ReleaseHandlers {
   ) {}
 
   register(app: SlackListeners): void {
-    app.action(releaseButtonPattern, (args: ButtonArgs) => this.clickRelease(args));
-    app.view(releaseView.confirm, (args: ViewSubmissionArgs) => this.confirmRelease(args));
+    const read = (text: string) => {
+      const shown = readReleaseButton(text);
+      return shown && numberRecordId(shown.backend, shown.vendorId);
+    };
+    app.action(releaseButtonPattern, { may: 'numbers.release', owns: { record: 'number', in: 'value', read }, opensForm: true }, (args: ButtonArgs) =>
+      this.clickRelease(args),
+    );
+    app.view(releaseView.confirm, { may: 'numbers.release', owns: { record: 'number', in: 'metadata', read } }, (args: ViewSubmissionArgs) =>
+      this.confirmRelease(args),
+    );
   }
 
-  private async clickRelease({ ack, action, body, client, context }: ButtonArgs): Promise<void> {
-    await ack();
+  private async clickRelease({ action, body, client, context }: ButtonArgs): Promise<void> {
     const actor = actorOf(context);
     const shown = readReleaseButton(action.value);
     if (!shown) return;
-    const refusal = await this.services.permissions.refusal(actor, 'numbers.release', client, `release ${shown.vendorId}`);
-    const target = refusal ? { refusal: refusal.message } : await this.release.target(actor, shown.backend, shown.vendorId, shown.label);
+    const target = await this.release.target(actor, shown.backend, shown.vendorId, shown.label);
     await client.views.open({ trigger_id: body.trigger_id, view: 'refusal' in target ? refusedView(target.refusal) : releaseConfirmModal(target) });
   }
 
@@ -47,8 +54,7 @@ export class ReleaseHandlers {
       await ack({ response_action: 'update', view: refusedView('This confirmation is not one Switchboard made.') });
       return;
     }
-    const refusal = await this.services.permissions.formRefusal(actor, 'numbers.release', client, `release ${shown.vendorId}`);
-    const target = refusal ? { refusal } : await this.release.target(actor, shown.backend, shown.vendorId, shown.label);
+    const target = await this.release.target(actor, shown.backend, shown.vendorId, shown.label);
     if ('refusal' in target) {
       await ack({ response_action: 'update', view: refusedView(target.refusal) });
       return;

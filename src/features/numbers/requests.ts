@@ -64,8 +64,9 @@ export class NumberRequests {
 
   register(app: SlackListeners): void {
     // On the Home tab the action ids carry `:<request id>`.
-    app.action(/^numbers\.request\.approve(:.+)?$/, (args: ButtonArgs) => this.decideFromButton(args, 'approved'));
-    app.action(/^numbers\.request\.deny(:.+)?$/, (args: ButtonArgs) => this.decideFromButton(args, 'denied'));
+    const decide = { may: 'numbers.provision', owns: { record: 'numberRequest', in: 'value' } } as const;
+    app.action(/^numbers\.request\.approve(:.+)?$/, decide, (args: ButtonArgs) => this.decideFromButton(args, 'approved'));
+    app.action(/^numbers\.request\.deny(:.+)?$/, decide, (args: ButtonArgs) => this.decideFromButton(args, 'denied'));
   }
 
   /** The form to open: as drawn when the person may provision, or while Slack has not said; as a request when they may not. */
@@ -82,13 +83,6 @@ export class NumberRequests {
     if (isRequestForm(view)) return 'request';
     const mayProvision = await within(submitBudgetMs, this.services.permissions.allows(actor, 'numbers.provision', client));
     return mayProvision === false ? 'request' : 'provision';
-  }
-
-  /** The refusal of a request (audited) appears under a field, as the form's own error. */
-  async mayRequest(actor: Actor, client: WebClient, target: string, ack: ViewSubmissionArgs['ack'], field: string): Promise<boolean> {
-    const refusal = await this.services.permissions.formRefusal(actor, 'numbers.request', client, target);
-    if (refusal) await ack({ response_action: 'errors', errors: { [field]: refusal } });
-    return !refusal;
   }
 
   async askForVapiNumber({ ack, view, actor, field }: SubmitArgs, read: SipRequest): Promise<void> {
@@ -114,9 +108,8 @@ export class NumberRequests {
   }
 
   /** "Generate a strong pair" on a request form: the same as on the provisioning form, for those who may ask. */
-  async fillGeneratedCredentials({ ack, body, client, context }: ButtonArgs, sipHost: string): Promise<void> {
-    await ack();
-    if (!body.view || !(await this.services.permissions.allows(actorOf(context), 'numbers.request', client))) return;
+  async fillGeneratedCredentials({ body, client }: ButtonArgs, sipHost: string): Promise<void> {
+    if (!body.view) return;
     const prefill = {
       ...sipPrefillOf(body.view.state.values),
       ...generateSipCredentials(),
@@ -186,12 +179,9 @@ export class NumberRequests {
   }
 
   private async decideFromButton(args: ButtonArgs, decision: Decision): Promise<void> {
-    await args.ack();
     const actor = actorOf(args.context);
     const requestId = args.action.value ?? '';
-    const { permissions, store } = this.services;
-    const refusal = await permissions.refusal(actor, 'numbers.provision', args.client, `number request ${requestId}`);
-    if (refusal) return this.answerPrivately(args, refusal.message);
+    const { store } = this.services;
     const request = await store.numberRequests.get(requestId);
     if (!request) return this.answerPrivately(args, requestRefusals.notFound);
     const objection = this.objectionTo(actor, request, decision);
@@ -221,7 +211,6 @@ export class NumberRequests {
    */
   private objectionTo(actor: Actor, request: NumberRequest, decision: Decision): string | undefined {
     if (this.services.permissions.isOperator(actor.userId)) return undefined;
-    if (request.workspaceKey !== actor.tenant.key) return requestRefusals.otherWorkspace;
     if (decision === 'approved' && request.requestedBy === actor.userId) return requestRefusals.ownRequest;
     return undefined;
   }

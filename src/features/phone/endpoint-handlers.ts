@@ -67,24 +67,18 @@ export class EndpointHandlers {
       await respond(identifier && endpointIdentifierPattern.test(identifier) ? removePrompt(identifier) : removeUsage(identifier));
     });
 
-    app.view(registerView.callbackId, (args: ViewSubmissionArgs) => this.submitRegister(args));
+    const write = { may: 'endpoints.write' } as const;
+    app.view(registerView.callbackId, { ...write, field: registerView.subscriber.block }, (args: ViewSubmissionArgs) => this.submitRegister(args));
     // Only for who may use the form they fill: anyone else gets no options.
-    app.options(registerView.integration.action, async ({ ack, payload, context, client }) => {
-      if (!(await this.services.permissions.allows(actorOf(context), 'endpoints.write', client))) return ack({ options: [] });
-      await ack(await this.integrationOptions(payload.value));
-    });
-    app.options(registerView.connection.action, async ({ ack, payload, context, client }) => {
-      if (!(await this.services.permissions.allows(actorOf(context), 'endpoints.write', client))) return ack({ options: [] });
+    app.options(registerView.integration.action, write, async ({ ack, payload }) => ack(await this.integrationOptions(payload.value)));
+    app.options(registerView.connection.action, write, async ({ ack, payload, context }) => {
       const values = (payload as { view?: { state?: { values?: StateValues } } }).view?.state?.values ?? {};
       const integration = values[registerView.integration.block]?.[registerView.integration.action]?.selected_option?.value;
       await ack({ options: await this.connectionOptions(actorOf(context), integration, payload.value) });
     });
-    app.action(/^phone\.remove(:\d+)?$/, (args: ButtonArgs) => this.clickRemove(args));
-    app.action(phoneActions.more, (args: ButtonArgs) => this.clickMore(args));
-    app.action(phoneActions.registerNumber, async ({ ack, body, client, context, action }: ButtonArgs) => {
-      await ack();
-      const actor = actorOf(context);
-      if (!(await this.services.permissions.allows(actor, 'endpoints.write', client))) return;
+    app.action(/^phone\.remove(:\d+)?$/, { ...write, owns: { record: 'endpoint', in: 'value' } }, (args: ButtonArgs) => this.clickRemove(args));
+    app.action(phoneActions.more, { may: 'endpoints.read' }, (args: ButtonArgs) => this.clickMore(args));
+    app.action(phoneActions.registerNumber, { ...write, opensForm: true }, async ({ body, client, action }: ButtonArgs) => {
       const view = registerModal({ number: action.value }, this.services.config.defaultPhoneRegion);
       // From a provisioning result (a modal) the form stacks on top; from a message it opens.
       if (body.view?.type === 'modal') await client.views.push({ trigger_id: body.trigger_id, view });
@@ -94,11 +88,6 @@ export class EndpointHandlers {
 
   private async submitRegister({ ack, view, client, context }: ViewSubmissionArgs): Promise<void> {
     const actor = actorOf(context);
-    const refusal = await this.services.permissions.formRefusal(actor, 'endpoints.write', client, '/phone register');
-    if (refusal) {
-      await ack({ response_action: 'errors', errors: { [registerView.subscriber.block]: refusal } });
-      return;
-    }
     const values = await withResolvedOptions(view.state.values, {
       [registerView.integration.action]: async () => (await this.services.integrations?.identifiers()) ?? [],
       [registerView.connection.action]: async () => (await this.services.store.connections.list()).map((connection) => connection.identifier),
@@ -216,22 +205,14 @@ export class EndpointHandlers {
     }
   }
 
-  private async clickMore({ ack, action, respond, client, context }: ButtonArgs): Promise<void> {
-    await ack();
+  private async clickMore({ action, respond, context }: ButtonArgs): Promise<void> {
     const actor = actorOf(context);
-    if (!(await this.services.permissions.allows(actor, 'endpoints.read', client))) return;
     await respond({ replace_original: true, ...(await this.endpointPage(actor, parseCursor(action.value))) });
   }
 
-  private async clickRemove({ ack, action, respond, body, client, context }: ButtonArgs): Promise<void> {
-    await ack();
+  private async clickRemove({ action, respond, body, context }: ButtonArgs): Promise<void> {
     const actor = actorOf(context);
     const identifier = action.value ?? '';
-    const refusal = await this.services.permissions.refusal(actor, 'endpoints.write', client, `/phone remove ${identifier}`);
-    if (refusal) {
-      await respond({ ...refusalMessage(refusal.message), replace_original: false });
-      return;
-    }
     const accepted = await this.services.queue.storedThenTold(
       () =>
         this.jobs.acceptRemove(

@@ -80,15 +80,18 @@ export class ChannelRouteHandlers {
   register(app: SlackListeners, router: CommandRouter): void {
     router.on('connect', 'channel', (request) => this.openForm(request));
     router.on('connect', 'routes', (request) => this.list(request));
-    app.view(channelView.callbackId, (args: ViewSubmissionArgs) => this.submitForm(args));
-    app.view(joinView.callbackId, (args: ViewSubmissionArgs) => this.submitJoin(args));
-    app.action(routeActions.recheck, (args: ButtonArgs) => this.recheck(args));
-    app.action(routeActions.more, (args: ButtonArgs) => this.more(args));
-    app.action(new RegExp(`^${routeActions.remove.replace('.', '\\.')}(:\\d+)?$`), (args: ButtonArgs) => this.remove(args));
-    app.action(routeActions.openChannel, async ({ ack, body, client, context }: ButtonArgs) => {
-      await ack();
+    const write = { may: 'routes.write' } as const;
+    app.view(channelView.callbackId, { ...write, field: channelView.subscriber.block }, (args: ViewSubmissionArgs) => this.submitForm(args));
+    app.view(joinView.callbackId, write, (args: ViewSubmissionArgs) => this.submitJoin(args));
+    app.action(routeActions.recheck, write, (args: ButtonArgs) => this.recheck(args));
+    app.action(routeActions.more, { may: 'routes.read' }, (args: ButtonArgs) => this.more(args));
+    app.action(
+      new RegExp(`^${routeActions.remove.replace('.', '\\.')}(:\\d+)?$`),
+      { ...write, owns: { record: 'endpoint', in: 'value' } },
+      (args: ButtonArgs) => this.remove(args),
+    );
+    app.action(routeActions.openChannel, { ...write, opensForm: true }, async ({ body, client, context }: ButtonArgs) => {
       const actor = actorOf(context);
-      if (!(await this.services.permissions.allows(actor, 'routes.write', client))) return;
       const view = await this.formFor(actor, {});
       if (view) await client.views.open({ trigger_id: body.trigger_id, view });
       else await this.services.bots.sendDirectMessage(actor.tenant.key, actor.userId, notConnectedMessage());
@@ -112,8 +115,6 @@ export class ChannelRouteHandlers {
 
   private async submitForm({ ack, view, client, context }: ViewSubmissionArgs): Promise<void> {
     const actor = actorOf(context);
-    const refusal = await this.services.permissions.formRefusal(actor, 'routes.write', client, '/connect channel');
-    if (refusal) return ack({ response_action: 'errors', errors: { [channelView.subscriber.block]: refusal } });
     const values = view.state.values as StateValues;
     const subscriber = readSubscriberId(values, channelView.subscriber.action);
     const channelId = textOf(inputState<{ selected_conversation?: unknown }>(values, channelView.channel.action)?.selected_conversation);
@@ -157,10 +158,8 @@ export class ChannelRouteHandlers {
   /** The person agreed that Switchboard joins the public channel. */
   private async submitJoin({ ack, view, client, context }: ViewSubmissionArgs): Promise<void> {
     const actor = actorOf(context);
-    const refusal = await this.services.permissions.formRefusal(actor, 'routes.write', client, '/connect channel');
     const pending = pendingOf(view.private_metadata);
-    if (refusal || !pending)
-      return ack({ response_action: 'update', view: routeFailedView(refusal ?? 'This form is out of date; run /connect channel again.') });
+    if (!pending) return ack({ response_action: 'update', view: routeFailedView('This form is out of date; run /connect channel again.') });
     // Joined first (Slack answers within the acknowledgement), then the route stored, then the person told.
     const joinError = await Promise.race([joinChannel(client, pending.channelId), sleep(channelCheckBudgetMs, 'slow', { ref: false })]);
     if (joinError === 'slow') return ack({ response_action: 'update', view: routeFailedView('Slack did not answer in time. Try again in a moment.') });
@@ -172,11 +171,10 @@ export class ChannelRouteHandlers {
   }
 
   /** "Check again" after inviting the bot to a private channel. */
-  private async recheck({ ack, body, client, context }: ButtonArgs): Promise<void> {
-    await ack();
+  private async recheck({ body, client, context }: ButtonArgs): Promise<void> {
     const actor = actorOf(context);
     const pending = pendingOf(body.view?.private_metadata);
-    if (!body.view || !pending || !(await this.services.permissions.allows(actor, 'routes.write', client))) return;
+    if (!body.view || !pending) return;
     const standing = await channelStanding(client, pending.channelId).catch(() => undefined);
     if (standing?.kind === 'member' || standing?.kind === 'public') return this.route(actor, client, body.view.id, pending, this.toView(client, body.view.id));
     const note = `Still not invited (checked ${new Date().toISOString().slice(11, 19)} UTC).`;
@@ -215,10 +213,8 @@ export class ChannelRouteHandlers {
     await respond(await this.page(actor, client, 1, undefined));
   }
 
-  private async more({ ack, action, client, context, respond }: ButtonArgs): Promise<void> {
-    await ack();
+  private async more({ action, client, context, respond }: ButtonArgs): Promise<void> {
     const actor = actorOf(context);
-    if (!(await this.services.permissions.allows(actor, 'routes.read', client))) return;
     const cursor = z.object({ page: z.number().int().min(2), createdAt: z.number(), identifier: z.string() }).safeParse(safeJson(action.value));
     if (!cursor.success) return;
     const { page, ...after } = cursor.data;
@@ -233,12 +229,9 @@ export class ChannelRouteHandlers {
     return routesListMessage(shown, page, next, await this.services.permissions.allows(actor, 'routes.write', client));
   }
 
-  private async remove({ ack, action, body, client, context, respond }: ButtonArgs): Promise<void> {
-    await ack();
+  private async remove({ action, body, context, respond }: ButtonArgs): Promise<void> {
     const actor = actorOf(context);
     const identifier = action.value ?? '';
-    const refusal = await this.services.permissions.refusal(actor, 'routes.write', client, `route ${identifier}`);
-    if (refusal) return void (await respond({ ...refusalMessage(refusal.message), replace_original: false }).catch(() => {}));
     const accepted = await this.services.queue.storedThenTold(
       () =>
         this.routes.acceptRemove(

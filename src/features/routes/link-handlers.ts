@@ -4,7 +4,6 @@ import type { Services } from '../../app/services.js';
 import type { NovuClient } from '../../backends/novu/client.js';
 import type { Accepted, Telling } from '../../jobs/queue.js';
 import { type Actor, actorOf } from '../../slack/actor.js';
-import { refusalMessage } from '../../slack/commands/messages.js';
 import type { CommandRequest, CommandRouter } from '../../slack/commands/router.js';
 import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../slack/listener-table.js';
 import { splitMentions } from '../../slack/mentions.js';
@@ -53,34 +52,30 @@ export class LinkHandlers {
     router.on('connect', 'link-all', async ({ actor, respond }) => {
       await respond(await this.everyone.start(actor));
     });
-    app.view(linkView.callbackId, (args: ViewSubmissionArgs) => this.submitLink(args));
-    app.view(linkSelfView.callbackId, (args: ViewSubmissionArgs) => this.submitSelfLink(args));
-    app.action(routeActions.openLink, (args: ButtonArgs) => this.fromHome(args, 'routes.write', async () => linkUserModal({})));
-    app.action(routeActions.openLinkSelf, (args: ButtonArgs) =>
-      this.fromHome(args, 'routes.link-self', async (actor, client) => linkSelfModal((await tenantMember(client, actor.tenant, actor.userId))?.email)),
+    const write = { may: 'routes.write' } as const;
+    const linkSelf = { may: 'routes.link-self' } as const;
+    app.view(linkView.callbackId, { ...write, field: linkView.subscriber.block }, (args: ViewSubmissionArgs) => this.submitLink(args));
+    app.view(linkSelfView.callbackId, { ...linkSelf, field: linkSelfView.subscriber.block }, (args: ViewSubmissionArgs) => this.submitSelfLink(args));
+    app.action(routeActions.openLink, { ...write, opensForm: true }, (args: ButtonArgs) => this.fromHome(args, async () => linkUserModal({})));
+    app.action(routeActions.openLinkSelf, { ...linkSelf, opensForm: true }, (args: ButtonArgs) =>
+      this.fromHome(args, async (actor, client) => linkSelfModal((await tenantMember(client, actor.tenant, actor.userId))?.email)),
     );
-    app.action(routeActions.openLinkAll, async ({ ack, client, context }: ButtonArgs) => {
-      await ack();
+    app.action(routeActions.openLinkAll, write, async ({ context }: ButtonArgs) => {
       const actor = actorOf(context);
-      if (!(await this.services.permissions.allows(actor, 'routes.write', client))) return;
       const started = await this.everyone.start(actor);
       await this.services.bots.sendDirectMessage(actor.tenant.key, actor.userId, started);
     });
-    app.action(linkActions.ask, (args: ButtonArgs) => this.askAdmin(args));
-    app.action(prefixed(linkActions.approve), (args: ButtonArgs) => this.decide(args, 'approved'));
-    app.action(prefixed(linkActions.deny), (args: ButtonArgs) => this.decide(args, 'denied'));
-    app.action(linkActions.apply, (args: ButtonArgs) => this.runButton(args, (actor, runId) => this.everyone.apply(actor, runId)));
-    app.action(linkActions.cancel, (args: ButtonArgs) => this.runButton(args, (actor, runId) => this.everyone.cancel(actor, runId)));
+    app.action(linkActions.ask, linkSelf, (args: ButtonArgs) => this.askAdmin(args));
+    const decide = { ...write, owns: { record: 'linkRequest', in: 'value' } } as const;
+    app.action(prefixed(linkActions.approve), decide, (args: ButtonArgs) => this.decide(args, 'approved'));
+    app.action(prefixed(linkActions.deny), decide, (args: ButtonArgs) => this.decide(args, 'denied'));
+    const run = { ...write, owns: { record: 'linkRun', in: 'value' } } as const;
+    app.action(linkActions.apply, run, ({ action, context }: ButtonArgs) => this.everyone.apply(actorOf(context), action.value ?? ''));
+    app.action(linkActions.cancel, run, ({ action, context }: ButtonArgs) => this.everyone.cancel(actorOf(context), action.value ?? ''));
   }
 
-  private async fromHome(
-    { ack, body, client, context }: ButtonArgs,
-    action: 'routes.write' | 'routes.link-self',
-    build: (actor: Actor, client: WebClient) => Promise<View>,
-  ): Promise<void> {
-    await ack();
+  private async fromHome({ body, client, context }: ButtonArgs, build: (actor: Actor, client: WebClient) => Promise<View>): Promise<void> {
     const actor = actorOf(context);
-    if (!(await this.services.permissions.allows(actor, action, client))) return;
     if (!(await this.routes.usableConnection(actor.tenant.key))) {
       await this.services.bots.sendDirectMessage(actor.tenant.key, actor.userId, notConnectedMessage());
       return;
@@ -96,8 +91,6 @@ export class LinkHandlers {
 
   private async submitLink({ ack, view, client, context }: ViewSubmissionArgs): Promise<void> {
     const actor = actorOf(context);
-    const refusal = await this.services.permissions.formRefusal(actor, 'routes.write', client, '/connect link');
-    if (refusal) return ack({ response_action: 'errors', errors: { [linkView.subscriber.block]: refusal } });
     const values = view.state.values as StateValues;
     const subscriber = readSubscriberId(values, linkView.subscriber.action);
     const userId = textOf(inputState<{ selected_user?: unknown }>(values, linkView.user.action)?.selected_user);
@@ -117,8 +110,6 @@ export class LinkHandlers {
    */
   private async submitSelfLink({ ack, view, client, context }: ViewSubmissionArgs): Promise<void> {
     const actor = actorOf(context);
-    const refusal = await this.services.permissions.formRefusal(actor, 'routes.link-self', client, 'link my Slack account');
-    if (refusal) return ack({ response_action: 'errors', errors: { [linkSelfView.subscriber.block]: refusal } });
     const subscriber = readSubscriberId(view.state.values as StateValues, linkSelfView.subscriber.action);
     if ('error' in subscriber) return ack({ response_action: 'errors', errors: { [linkSelfView.subscriber.block]: subscriber.error } });
     // Nothing is stored or promised yet: the form says it is checking.
@@ -172,11 +163,10 @@ export class LinkHandlers {
     if (outcome.status === 'done') await this.refreshHome?.(client, actor);
   }
 
-  private async askAdmin({ ack, action, body, client, context }: ButtonArgs): Promise<void> {
-    await ack();
+  private async askAdmin({ action, body, client, context }: ButtonArgs): Promise<void> {
     const actor = actorOf(context);
     const subscriberId = action.value?.trim();
-    if (!body.view || !subscriberId || subscriberId.length > 200 || !(await this.services.permissions.allows(actor, 'routes.link-self', client))) return;
+    if (!body.view || !subscriberId || subscriberId.length > 200) return;
     const request = await this.services.store.linkRequests.ask({ workspaceKey: actor.tenant.key, userId: actor.userId, subscriberId });
     await this.services.audit.record({
       action: 'route.link-request',
@@ -190,21 +180,16 @@ export class LinkHandlers {
   }
 
   /** An admin approves (the link is written for the person who asked) or denies a request. */
-  private async decide({ ack, action, client, context }: ButtonArgs, status: 'approved' | 'denied'): Promise<void> {
-    await ack();
+  private async decide({ action, client, context }: ButtonArgs, status: 'approved' | 'denied'): Promise<void> {
     const actor = actorOf(context);
-    const refusal = await this.services.permissions.refusal(actor, 'routes.write', client, `link request ${action.value ?? ''}`);
-    if (refusal) return;
-    const waiting = action.value ? await this.services.store.linkRequests.get(action.value) : undefined;
-    if (waiting?.workspaceKey !== actor.tenant.key) return;
-    const request = await this.services.store.linkRequests.decide(waiting.id, status, actor.userId);
+    const request = await this.services.store.linkRequests.decide(action.value ?? '', status, actor.userId);
     if (!request) return void (await this.refreshHome?.(client, actor));
     if (status === 'approved') {
       // The member who asked hears the outcome from the route job's follow-up.
       await (
         await this.routes.acceptCreate(
           {
-            workspaceKey: actor.tenant.key,
+            workspaceKey: request.workspaceKey,
             requestedBy: actor.userId,
             type: 'slack_user',
             target: request.userId,
@@ -215,17 +200,9 @@ export class LinkHandlers {
         )
       ).run();
     } else {
-      await this.services.bots.sendDirectMessage(actor.tenant.key, request.userId, linkDecisionDirectMessage(request, { linked: false }));
+      await this.services.bots.sendDirectMessage(request.workspaceKey, request.userId, linkDecisionDirectMessage(request, { linked: false }));
     }
     await this.refreshHome?.(client, actor);
-  }
-
-  private async runButton({ ack, action, client, context, respond }: ButtonArgs, run: (actor: Actor, runId: string) => Promise<void>): Promise<void> {
-    await ack();
-    const actor = actorOf(context);
-    const refusal = await this.services.permissions.refusal(actor, 'routes.write', client, 'link everyone by email');
-    if (refusal) return void (await respond({ ...refusalMessage(refusal.message), replace_original: false }).catch(() => {}));
-    if (action.value) await run(actor, action.value);
   }
 
   private async show(client: WebClient, viewId: string, view: View): Promise<void> {

@@ -2,7 +2,6 @@ import type { Installation } from '@slack/bolt';
 import type { Services } from '../../app/services.js';
 import { parseAuditChannel } from '../../audit/audit-trail.js';
 import { actorOf } from '../../slack/actor.js';
-import { refusalMessage } from '../../slack/commands/messages.js';
 import type { CommandRouter } from '../../slack/commands/router.js';
 import type { ButtonArgs, SlackListeners } from '../../slack/listener-table.js';
 import type { InstallHooks } from '../../slack/oauth/callbacks.js';
@@ -30,8 +29,8 @@ export class TenantApprovals implements Feature, InstallHooks {
   ) {}
 
   register(app: SlackListeners, _router: CommandRouter): void {
-    app.action(/^tenants\.approve(:\d+)?$/, (args: ButtonArgs) => this.decideFromButton(args, 'approved'));
-    app.action(/^tenants\.deny(:\d+)?$/, (args: ButtonArgs) => this.decideFromButton(args, 'denied'));
+    app.action(/^tenants\.approve(:\d+)?$/, { may: 'tenants.decide' }, (args: ButtonArgs) => this.decideFromButton(args, 'approved'));
+    app.action(/^tenants\.deny(:\d+)?$/, { may: 'tenants.decide' }, (args: ButtonArgs) => this.decideFromButton(args, 'denied'));
   }
 
   async beforeStore(installation: Installation): Promise<'store' | 'refuse'> {
@@ -108,15 +107,9 @@ export class TenantApprovals implements Feature, InstallHooks {
   }
 
   private async decideFromButton(args: ButtonArgs, status: 'approved' | 'denied'): Promise<void> {
-    const { ack, action, body, client, context, respond } = args;
-    await ack();
+    const { action, body, client, context, respond } = args;
     const actor = actorOf(context);
     const workspaceKey = action.value ?? '';
-    const refusal = await this.services.permissions.refusal(actor, 'tenants.decide', client, `tenant ${workspaceKey}`);
-    if (refusal) {
-      await respond({ ...refusalMessage(refusal.message), replace_original: false }).catch(() => {});
-      return;
-    }
     const decided = await this.decide(workspaceKey, status, actor.userId);
     if (body.view?.type === 'home') await this.refreshHome?.({ client, context });
     else await respond({ replace_original: true, ...decisionMessage(decided) }).catch(() => {});

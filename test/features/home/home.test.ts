@@ -116,7 +116,7 @@ describe('App Home', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect((await harness.app.services.store.jobs.get(dead?.id ?? ''))?.status).toBe('dead');
     expect(harness.novu.requestsTo('POST', '/v1/channel-connections').length).toBe(posts);
-    const audit = await harness.app.services.store.audit.list({ workspaceKey: teamKey(globex.id), actions: ['job.retry'], limit: 1 });
+    const audit = await harness.app.services.store.audit.list({ workspaceKey: teamKey(globex.id), actions: ['jobs.manage'], limit: 1 });
     expect(audit[0]).toMatchObject({ outcome: 'not-found', userId: world.globexAdmin.userId });
 
     // Acme's own admin may.

@@ -293,9 +293,9 @@ describe('release across tenants', () => {
     const acmeConfirm = await clickRelease(world.acmeAdmin, id, acmeList);
 
     const replayedButton = await clickRelease(world.globexAdmin, id, acmeList);
-    expect(JSON.stringify(replayedButton)).toContain('not provisioned for this workspace');
+    expect(JSON.stringify(replayedButton)).toContain('There is no such number in this workspace');
     const replayedConfirm = await h.slack.submitView(acmeConfirm, {}, world.globexAdmin);
-    expect(JSON.stringify(replayedConfirm.json)).toContain('not provisioned for this workspace');
+    expect(JSON.stringify(replayedConfirm.json)).toContain('There is no such number in this workspace');
     expect((await numbersList(world.globexAdmin)).message.blocks.some((block: any) => JSON.stringify(block).includes(id))).toBe(false);
 
     const byMember = await clickRelease(world.acmeMember, id, acmeList);

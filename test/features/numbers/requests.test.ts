@@ -634,17 +634,18 @@ describe('who may decide, across workspaces (admins may provision)', () => {
   it('an admin of another workspace replaying the buttons is refused, nothing created; an operator may decide from any workspace', async () => {
     const { request, message } = await acmeAdminsRequest('cross-tenant');
     const before = posts().length;
-    expect(await clickAs(world.globexAdmin, message, 'approve')).toContain('belongs to another workspace');
-    expect(await clickAs(world.globexAdmin, message, 'deny')).toContain('belongs to another workspace');
+    // Another workspace's request is answered as one that does not exist.
+    expect(await clickAs(world.globexAdmin, message, 'approve')).toContain('There is no such number request in this workspace');
+    expect(await clickAs(world.globexAdmin, message, 'deny')).toContain('There is no such number request in this workspace');
     await settle();
     expect(posts()).toHaveLength(before);
     expect(await h.app.services.store.numberRequests.get(request.id)).toMatchObject({ status: 'pending' });
     const refusals = await h.app.services.store.audit.list({
       workspaceKey: teamKey(globex.id),
-      actions: ['numbers.request.approve', 'numbers.request.deny'],
+      actions: ['numbers.provision'],
       limit: 5,
     });
-    expect(refusals.map((entry) => entry.outcome)).toEqual(['refused', 'refused']);
+    expect(refusals.map((entry) => entry.outcome)).toEqual(['not-found', 'not-found']);
 
     const operatorInGlobex: Actor = { userId: world.operator.userId, teamId: globex.id };
     expect(await clickAs(operatorInGlobex, message, 'approve')).toContain(`Approved by <@${world.operator.userId}>`);

@@ -365,7 +365,7 @@ describe('/phone list and remove', () => {
     const againMessage = (await eventually(() => harness.emulator.responsesTo(again.responseUrl ?? '').at(-1))).body;
     await harness.slack.clickButton({ message: againMessage, responseUrl: again.responseUrl }, 'phone.remove', harness.actors.admin);
     const gone = await eventually(() =>
-      harness.emulator.responsesTo(again.responseUrl ?? '').find((post) => JSON.stringify(post.body).includes('There is no phone endpoint')),
+      harness.emulator.responsesTo(again.responseUrl ?? '').find((post) => JSON.stringify(post.body).includes('There is no such route or phone endpoint')),
     );
     expect(gone).toBeDefined();
   });

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { Services } from '../../../app/services.js';
 import { type Actor, actorOf } from '../../../slack/actor.js';
-import { refusalMessage } from '../../../slack/commands/messages.js';
 import type { CommandRouter } from '../../../slack/commands/router.js';
 import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../../slack/listener-table.js';
 import { inputState, type StateValues, submissionIntent, textOf, withResolvedOptions } from '../../../slack/view-state.js';
@@ -40,9 +39,11 @@ export class ImportHandlers {
         : importModal(this.services.config.defaultPhoneRegion, { maxRows: importLimits.maxRows });
       await request.openModal(view);
     });
-    app.view(importView.callbackId, (args: ViewSubmissionArgs) => this.submit(args));
-    app.action(importActions.apply, (args: ButtonArgs) => this.runButton(args, (actor, runId) => this.imports.confirm(actor, runId)));
-    app.action(importActions.cancel, (args: ButtonArgs) => this.runButton(args, (actor, runId) => this.imports.cancel(actor, runId)));
+    app.view(importView.callbackId, { may: 'endpoints.write', field: importView.file.block }, (args: ViewSubmissionArgs) => this.submit(args));
+    // Register and Cancel: for who may register endpoints, at the moment of the click; only on the tenant's own runs.
+    const run = { may: 'endpoints.write', owns: { record: 'phoneImport', in: 'value' } } as const;
+    app.action(importActions.apply, run, (args: ButtonArgs) => this.runButton(args, (actor, runId) => this.imports.confirm(actor, runId)));
+    app.action(importActions.cancel, run, (args: ButtonArgs) => this.runButton(args, (actor, runId) => this.imports.cancel(actor, runId)));
   }
 
   /** Installs from before this feature lack the file scopes; Slack adds them only with a reinstall. */
@@ -51,10 +52,8 @@ export class ImportHandlers {
     return fileScopes.filter((scope) => !granted.includes(scope));
   }
 
-  private async submit({ ack, view, client, context }: ViewSubmissionArgs): Promise<void> {
+  private async submit({ ack, view, context }: ViewSubmissionArgs): Promise<void> {
     const actor = actorOf(context);
-    const refusal = await this.services.permissions.formRefusal(actor, 'endpoints.write', client, '/phone import-csv');
-    if (refusal) return ack({ response_action: 'errors', errors: { [importView.file.block]: refusal } });
     const values = await withResolvedOptions(view.state.values as StateValues, {
       [importView.integration.action]: async () => (await this.services.integrations?.identifiers()) ?? [],
     });
@@ -69,13 +68,8 @@ export class ImportHandlers {
     });
   }
 
-  /** Register and Cancel: allowed for who may register endpoints, at the moment of the click; only on the tenant's own runs. */
-  private async runButton({ ack, action, client, context, respond }: ButtonArgs, act: (actor: Actor, runId: string) => Promise<boolean>): Promise<void> {
-    await ack();
-    const actor = actorOf(context);
-    const refusal = await this.services.permissions.refusal(actor, 'endpoints.write', client, 'phone import');
-    if (refusal) return void (await respond({ ...refusalMessage(refusal.message), replace_original: false }).catch(() => {}));
-    const found = action.value ? await act(actor, action.value) : false;
+  private async runButton({ action, context, respond }: ButtonArgs, act: (actor: Actor, runId: string) => Promise<boolean>): Promise<void> {
+    const found = action.value ? await act(actorOf(context), action.value) : false;
     if (!found) await respond({ ...noSuchImportMessage(), replace_original: false }).catch(() => {});
   }
 }
