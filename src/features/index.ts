@@ -1,23 +1,17 @@
 import type { Services } from '../app/services.js';
 import { actorOf } from '../slack/actor.js';
-import type { CommandRouter } from '../slack/commands/router.js';
-import type { SlackListeners } from '../slack/listener-table.js';
 import type { InstallHooks } from '../slack/oauth/callbacks.js';
 import { Replies } from '../slack/replies.js';
 import { tenantOfKey } from '../tenancy/tenant.js';
 import { connectFeature } from './connect/index.js';
 import { deliveryFeature } from './delivery/index.js';
+import type { Feature } from './feature.js';
 import { HomeTab } from './home/index.js';
 import { numbersFeature } from './numbers/index.js';
 import { phoneFeature } from './phone/index.js';
 import { SubscriberPhones } from './phone/subscriber-phone.js';
 import { routesFeature } from './routes/index.js';
 import { TenantApprovals } from './tenants/index.js';
-
-/** A capability: its commands, modals, actions, events and jobs, registered in one call. */
-export interface Feature {
-  register(app: SlackListeners, router: CommandRouter): void;
-}
 
 export interface Features {
   all: Feature[];

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
-import type { WorkspaceKey } from './types.js';
+import type { WorkspaceKey } from './workspace-key.js';
 
 /** What differs between the two engines; everything else is the same SQL through Kysely. */
 export interface Engine {

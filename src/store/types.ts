@@ -13,6 +13,7 @@ import type { OwnedNumberRecords } from './records/owned-numbers.js';
 import type { PhoneImportRecords } from './records/phone-imports.js';
 import type { TenantSubscriberRecords } from './records/tenant-subscribers.js';
 import type { TenantRecords } from './records/tenants.js';
+import type { WorkspaceKey } from './workspace-key.js';
 
 export type { AuditEntry, AuditOutcome, AuditRecords, NewAuditEntry } from './records/audit.js';
 export type { ConnectionRecord, ConnectionRecords, ConnectionScope, ConnectionState } from './records/connections.js';
@@ -39,8 +40,7 @@ export type {
 export type { TenantSubscriberRecords } from './records/tenant-subscribers.js';
 export type { NewTenantInstall, TenantRecord, TenantRecords, TenantStatus } from './records/tenants.js';
 
-/** A tenant's key: `team:T…` for a workspace install, `enterprise:E…` for an org-wide (Enterprise Grid) install. */
-export type WorkspaceKey = string;
+export type { WorkspaceKey } from './workspace-key.js';
 
 /** The one store interface; two engines (SQLite, PostgreSQL) stand behind it. */
 export interface Store {

@@ -1,5 +1,7 @@
 import type { Installation, InstallationQuery } from '@slack/bolt';
-import type { WorkspaceKey } from './types.js';
+
+/** A tenant's key: `team:T…` for a workspace install, `enterprise:E…` for an org-wide (Enterprise Grid) install. */
+export type WorkspaceKey = string;
 
 /** Org-wide installs are keyed by enterprise, everything else by team, as Slack's own stores do. */
 export function workspaceKeyOf(installation: Installation): WorkspaceKey {

@@ -8,6 +8,7 @@ import type { NovuConfig } from '../../config/load.js';
 import { BackendError } from '../../http/errors.js';
 import type { Accepted, JobFinish, JobOutcome, JobQueue, JobRunContext } from '../../jobs/queue.js';
 import { TerminalJobError } from '../../jobs/queue.js';
+import type { SlackMessage } from '../../slack/bot-clients.js';
 import type { ConnectionRecord, Store, WorkspaceKey } from '../../store/types.js';
 import { slackIdOf } from '../../store/workspace-key.js';
 import { contextKeysOf, type NovuScope } from '../../tenancy/novu-scope.js';
@@ -15,7 +16,6 @@ import { type Tenant, tenantOfKey } from '../../tenancy/tenant.js';
 import type { EndpointLabel } from '../delivery/model.js';
 import { type EndpointMoves, moveJob } from '../delivery/moves.js';
 import { asNovuJobError, describeNovuFailure } from '../novu-failures.js';
-import { connectionDeletedMessage, connectionSyncedMessage } from './messages.js';
 import { type ConnectionSettings, connectionIdentifier, defaultSettings, type SlackWorkspace, sameScope, scopeOf, settingsOf } from './settings.js';
 
 export type SyncReason = 'install' | 'rotation' | 'setup' | 'reconnect' | 'approval';
@@ -79,6 +79,12 @@ function writeOptions(context: JobRunContext): WriteOptions {
   return { retry: context.retry, deadlineMs: context.deadlineMs, intent: context.runId, rerun: context.attempt > 1 };
 }
 
+/** The direct messages a finished connection job sends: rendered by the feature's views, handed in where the jobs are made. */
+export interface ConnectionNotes {
+  synced(outcome: JobFinish<SyncResult>['outcome'], attempts: number): SlackMessage;
+  deleted(outcome: JobFinish<DeleteResult>['outcome']): SlackMessage;
+}
+
 /**
  * The two writes behind a tenant's Novu connection, run through the durable queue: create or
  * update (install, reinstall, rotated token, setup) and delete (uninstall, disconnect). Each runs
@@ -94,6 +100,7 @@ export class ConnectionJobs {
     private readonly scope: NovuScope,
     /** Moves the tenant's routes and endpoints when the connection's scope changes. */
     private readonly moves: EndpointMoves,
+    private readonly notes: ConnectionNotes,
   ) {
     services.queue.define<SyncPayload, SyncResult>({
       kind: syncJob,
@@ -446,9 +453,7 @@ export class ConnectionJobs {
     );
     const requestedBy = payload.requestedBy;
     if (!deliveredInline && requestedBy) {
-      await once(`dm:${requestedBy}`, () =>
-        this.services.bots.sendDirectMessage(payload.workspaceKey, requestedBy, connectionSyncedMessage(outcome, job.attempts)),
-      );
+      await once(`dm:${requestedBy}`, () => this.services.bots.sendDirectMessage(payload.workspaceKey, requestedBy, this.notes.synced(outcome, job.attempts)));
     }
   }
 
@@ -474,7 +479,7 @@ export class ConnectionJobs {
     );
     const requestedBy = payload.requestedBy;
     if (!deliveredInline && requestedBy && payload.reason === 'disconnect') {
-      await once(`dm:${requestedBy}`, () => this.services.bots.sendDirectMessage(payload.workspaceKey, requestedBy, connectionDeletedMessage(outcome)));
+      await once(`dm:${requestedBy}`, () => this.services.bots.sendDirectMessage(payload.workspaceKey, requestedBy, this.notes.deleted(outcome)));
     }
   }
 }

@@ -5,7 +5,7 @@ import { Replies } from '../../slack/replies.js';
 import type { WorkspaceKey } from '../../store/types.js';
 import { TenantContexts } from '../../tenancy/tenant-contexts.js';
 import { EndpointWriter } from '../endpoint-writer.js';
-import type { Feature } from '../index.js';
+import type { Feature } from '../feature.js';
 import type { SubscriberPhones } from '../phone/subscriber-phone.js';
 import { DeliveryHandlers } from './handlers.js';
 import { DeliveryChecks } from './health.js';

@@ -7,7 +7,7 @@ import type { JobStatus, WorkspaceKey } from '../../store/types.js';
 import { tenantName } from '../../tenancy/tenant.js';
 import { TenantContexts } from '../../tenancy/tenant-contexts.js';
 import type { DeliveryReport } from '../delivery/model.js';
-import type { Feature } from '../index.js';
+import type { Feature } from '../feature.js';
 import { pendingNumberRequests } from '../numbers/requests.js';
 import type { TenantApprovals } from '../tenants/index.js';
 import { notApprovedHome } from '../tenants/messages.js';

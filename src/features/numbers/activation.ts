@@ -1,13 +1,20 @@
+import type { View } from '@slack/types';
 import type { Services } from '../../app/services.js';
 import type { VapiClient } from '../../backends/vapi/client.js';
 import type { VapiPhoneNumber } from '../../backends/vapi/schemas.js';
 import { BackendError } from '../../http/errors.js';
 import type { JobFinish, JobRunContext } from '../../jobs/queue.js';
 import type { Actor } from '../../slack/actor.js';
+import type { SlackMessage } from '../../slack/bot-clients.js';
 import type { WorkspaceKey } from '../../store/types.js';
 import { tenantOfKey } from '../../tenancy/tenant.js';
-import { type ActivationSettled, activationMessage, activationView } from './messages.js';
-import { asTelephonyJobError, describeTelephonyFailure } from './provision-jobs.js';
+import { type ActivationSettled, asTelephonyJobError, describeTelephonyFailure } from './telephony.js';
+
+/** What an activation tells the person: rendered by the feature's views. */
+export interface ActivationNotes {
+  activated(vendorId: string, settled: ActivationSettled): SlackMessage;
+  activatedView(settled: { state: 'active' | 'blocked'; number: VapiPhoneNumber }): View;
+}
 
 export const activationJob = 'vapi.number.activation';
 
@@ -40,6 +47,7 @@ export class NumberActivation {
   constructor(
     private readonly services: Services,
     private readonly vapi: VapiClient,
+    private readonly notes: ActivationNotes,
   ) {
     services.queue.define<ActivationPayload, ActivationState>({
       kind: activationJob,
@@ -104,12 +112,14 @@ export class NumberActivation {
     );
     const { bots, logger } = this.services;
     await once(`dm:${payload.requestedBy}`, () =>
-      bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, activationMessage(payload.vendorId, settled)),
+      bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, this.notes.activated(payload.vendorId, settled)),
     );
     const client = await bots.forWorkspace(payload.workspaceKey);
     if (client && payload.viewId && (settled.state === 'active' || settled.state === 'blocked')) {
       // The person may have closed the result modal long ago: then there is nothing to update.
-      await client.views.update({ view_id: payload.viewId, view: activationView({ state: settled.state, number: settled.number }) }).catch(() => undefined);
+      await client.views
+        .update({ view_id: payload.viewId, view: this.notes.activatedView({ state: settled.state, number: settled.number }) })
+        .catch(() => undefined);
     }
     await this.refreshHome?.({ userId: payload.requestedBy, tenant: tenantOfKey(payload.workspaceKey) }).catch((error: unknown) => {
       logger.warn({ err: error }, 'could not refresh the App Home after an activation');

@@ -11,6 +11,8 @@ import { commandOrigin, originOf, sharedOrigin, withShareNote } from '../../slac
 import { blockOf, submissionIntent } from '../../slack/view-state.js';
 import { importModal, importView, readImportForm } from './import-form.js';
 import {
+  activationMessage,
+  activationView,
   type NumbersOverview,
   numberFormActions,
   numbersMessage,
@@ -21,11 +23,12 @@ import {
   provisioningView,
   provisionQueuedView,
 } from './messages.js';
-import { type Provisioned, ProvisionJobs, type VapiPayload } from './provision-jobs.js';
+import { ProvisionJobs, type VapiPayload } from './provision-jobs.js';
 import { isRequestForm } from './request-messages.js';
 import { sipSubmissionIntent } from './request-payload.js';
 import { NumberRequests } from './requests.js';
 import { generateSipCredentials, readCredentialsVersion, readSipForm, sipModal, sipPrefillOf, sipView } from './sip-form.js';
+import type { Provisioned } from './telephony.js';
 
 /** `/phone sip`, `/phone import` and `/phone numbers`: numbers on Vapi and SignalWire. */
 export class NumberHandlers {
@@ -33,7 +36,11 @@ export class NumberHandlers {
   private readonly requests: NumberRequests;
 
   constructor(private readonly services: Services) {
-    this.jobs = new ProvisionJobs(services, services.backends.vapi, services.backends.signalwire);
+    this.jobs = new ProvisionJobs(services, services.backends.vapi, services.backends.signalwire, {
+      provisioned: provisionedMessage,
+      activated: activationMessage,
+      activatedView: activationView,
+    });
     this.requests = new NumberRequests(services, this.jobs);
   }
 

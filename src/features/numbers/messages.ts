@@ -4,8 +4,8 @@ import type { VapiPhoneNumber } from '../../backends/vapi/schemas.js';
 import type { JobFinish } from '../../jobs/queue.js';
 import { actions, button, code, context, type EphemeralMessage, ephemeral, escapeMrkdwn, fields, header, noticeModal, section } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
-import { type Provisioned, unmarkedName } from './provision-jobs.js';
 import { releaseButton } from './release-messages.js';
+import { type ActivationSettled, type Provisioned, unmarkedName } from './telephony.js';
 
 /** Buttons elsewhere (the App Home) that open the provisioning forms, as requests for those who may only ask. */
 export const numberFormActions = { vapi: 'numbers.sip.open', signalwire: 'numbers.import.open' } as const;
@@ -109,7 +109,6 @@ export function provisionedSharedMessage(userId: string, result: Provisioned): S
 }
 
 /** What became of a number Switchboard followed while it activated (`unknown`: Vapi could not be asked). */
-export type ActivationSettled = { state: 'active' | 'blocked' | 'gave-up'; number: VapiPhoneNumber } | { state: 'gone' } | { state: 'unknown'; error: string };
 
 export const blockedGuidance =
   'A blocked number takes no calls. Vapi blocks a number it cannot keep in service; Switchboard cannot unblock it. Release it (`/phone numbers` → *Release*) and create another, with another area code if you can, or ask Vapi support about it, quoting its ID.';

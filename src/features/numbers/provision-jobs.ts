@@ -4,13 +4,13 @@ import type { SignalWireClient } from '../../backends/signalwire/client.js';
 import type { ImportNumberBody, SignalWireNumber } from '../../backends/signalwire/schemas.js';
 import type { VapiClient } from '../../backends/vapi/client.js';
 import type { CreateVapiPhoneNumberBody, VapiPhoneNumber } from '../../backends/vapi/schemas.js';
-import { BackendError, backendLabels } from '../../http/errors.js';
+import { BackendError } from '../../http/errors.js';
 import { type Accepted, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
+import type { SlackMessage } from '../../slack/bot-clients.js';
 import type { NewJob, WorkspaceKey } from '../../store/types.js';
-import { sha256 } from '../../util/ids.js';
 import { maskPhoneNumber } from '../phone/phone-number.js';
-import { NumberActivation } from './activation.js';
-import { provisionedMessage } from './messages.js';
+import { type ActivationNotes, NumberActivation } from './activation.js';
+import { asTelephonyJobError, describeTelephonyFailure, markedName, type Provisioned, requestMarker, unmarkedName } from './telephony.js';
 
 export interface VapiPayload {
   workspaceKey: WorkspaceKey;
@@ -33,29 +33,16 @@ export interface SignalWirePayload {
   approvedBy?: string;
 }
 
-export type Provisioned =
-  | { backend: 'vapi'; number: VapiPhoneNumber; existing: boolean }
-  | { backend: 'signalwire'; number: SignalWireNumber; existing: boolean };
+/** The direct messages a finished provisioning sends: rendered by the feature's views, handed in where the jobs are made. */
+export interface ProvisionNotes extends ActivationNotes {
+  provisioned(backend: 'vapi' | 'signalwire', outcome: JobFinish<Provisioned>['outcome']): SlackMessage;
+}
 
 export const vapiJob = 'vapi.number.create';
 
 /** Vapi's clock and ours may differ a little when "after the request began" is judged. */
 const clockSkewMs = 60_000;
 
-/** A marker unique to one request (its intent), in letters Vapi's search treats literally. */
-export function requestMarker(intent: string): string {
-  return `sb-${sha256(intent).slice(0, 8)}`;
-}
-
-/** The name Vapi stores: the person's name, then the request's marker. Names hold at most 40 characters. */
-export function markedName(name: string, marker: string): string {
-  return `${name.slice(0, 40 - marker.length - 2)} #${marker}`;
-}
-
-/** The name without Switchboard's marker, for people. */
-export function unmarkedName(name: string | null | undefined): string | undefined {
-  return name?.replace(/ #sb-[0-9a-f]{8}$/, '') || undefined;
-}
 export const signalWireJob = 'signalwire.number.import';
 
 /**
@@ -71,8 +58,9 @@ export class ProvisionJobs {
     private readonly services: Services,
     private readonly vapi: VapiClient | undefined,
     private readonly signalwire: SignalWireClient | undefined,
+    private readonly notes: ProvisionNotes,
   ) {
-    this.activation = vapi ? new NumberActivation(services, vapi) : undefined;
+    this.activation = vapi ? new NumberActivation(services, vapi, notes) : undefined;
     services.queue.define<VapiPayload, Provisioned>({
       kind: vapiJob,
       run: (payload, context) => this.createOnVapi(payload, context),
@@ -248,7 +236,7 @@ export class ProvisionJobs {
     );
     if (!deliveredInline || payload.approvedBy !== undefined)
       await once(`dm:${payload.requestedBy}`, () =>
-        this.services.bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, provisionedMessage(backend, outcome)),
+        this.services.bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, this.notes.provisioned(backend, outcome)),
       );
     if (outcome.status === 'done' && outcome.result.backend === 'vapi' && outcome.result.number.status === 'activating') {
       await this.activation?.follow({
@@ -259,44 +247,4 @@ export class ProvisionJobs {
       });
     }
   }
-}
-
-/** Plain words for a Vapi or SignalWire failure, and whether trying again could help. */
-export function explainTelephonyError(error: unknown): { reason: string; terminal: boolean } {
-  if (!(error instanceof BackendError)) return { reason: error instanceof Error ? error.message : String(error), terminal: false };
-  const who = backendLabels[error.backend];
-  const { status, vendorMessage, kind } = error.failure;
-  if (kind === 'timeout' || kind === 'network') return { reason: `${who} did not answer (${kind})`, terminal: false };
-  if (kind === 'invalid-request') return { reason: error.message, terminal: true };
-  if (status === 401 || status === 403) {
-    const fix =
-      error.backend === 'vapi'
-        ? 'check VAPI_API_KEY (the private key) and VAPI_API_URL'
-        : 'check SIGNALWIRE_PROJECT_ID, SIGNALWIRE_API_TOKEN (with the Numbers scope) and SIGNALWIRE_SPACE_URL';
-    return { reason: `${who} refused Switchboard's credentials (${status}): ${fix}`, terminal: true };
-  }
-  if (error.backend === 'signalwire' && status === 404 && error.failure.operation === 'importedPhoneNumbers.create') {
-    return {
-      reason: 'This SignalWire space cannot import numbers (the partner API is not enabled): ask SignalWire support to enable number imports',
-      terminal: true,
-    };
-  }
-  if (status === 429) return { reason: `${who} is rate-limiting requests`, terminal: false };
-  if (status !== undefined && status >= 500) return { reason: `${who} had an internal problem (${status})`, terminal: false };
-  return { reason: `${who} refused: ${vendorMessage ?? `status ${status}`}`, terminal: true };
-}
-
-function _ownerOf(payload: VapiPayload | SignalWirePayload): { workspaceKey: WorkspaceKey; requestedBy: string } {
-  return { workspaceKey: payload.workspaceKey, requestedBy: payload.requestedBy };
-}
-
-export function asTelephonyJobError(error: unknown): unknown {
-  if (!(error instanceof BackendError)) return error;
-  const explanation = explainTelephonyError(error);
-  if (explanation.terminal) return new TerminalJobError(explanation.reason);
-  return error.retryable ? error : new Error(explanation.reason);
-}
-
-export function describeTelephonyFailure(error: unknown): string {
-  return error instanceof TerminalJobError ? error.message : explainTelephonyError(error).reason;
 }

@@ -2,15 +2,20 @@ import type { Services } from '../../app/services.js';
 import { BackendError, backendLabels } from '../../http/errors.js';
 import { type Accepted, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
 import type { Actor } from '../../slack/actor.js';
+import type { SlackMessage } from '../../slack/bot-clients.js';
 import type { EndpointCursor, NumberBackend, OwnedEndpoint, OwnedNumber, WorkspaceKey } from '../../store/types.js';
 import { tenantOfKey } from '../../tenancy/tenant.js';
 import { EndpointWriter } from '../endpoint-writer.js';
 import { describeNovuFailure } from '../novu-failures.js';
 import { maskPhoneNumber } from '../phone/phone-number.js';
-import { explainTelephonyError } from './provision-jobs.js';
-import { releasedMessage } from './release-messages.js';
+import { asTelephonyJobError, describeTelephonyFailure } from './telephony.js';
 
 export const releaseJob = 'number.release';
+
+/** What a finished release tells the person: rendered by the feature's views. */
+export interface ReleaseNotes {
+  released(target: ReleaseTarget, outcome: JobFinish<Released>['outcome']): SlackMessage;
+}
 
 /** A number as the person confirming its release saw it. */
 export interface ReleaseTarget {
@@ -59,14 +64,17 @@ export class NumberRelease {
   refreshHome: ((actor: Actor) => Promise<void>) | undefined;
   private readonly endpoints: EndpointWriter | undefined;
 
-  constructor(private readonly services: Services) {
+  constructor(
+    private readonly services: Services,
+    private readonly notes: ReleaseNotes,
+  ) {
     const { backends, novuScope } = services;
     this.endpoints = backends.novu && novuScope ? new EndpointWriter(services, backends.novu, novuScope) : undefined;
     services.queue.define<ReleasePayload, Released>({
       kind: releaseJob,
       run: (payload, context) => this.release(payload, context),
       onFinished: (finish) => this.afterRelease(finish),
-      describeError: (error) => (error instanceof TerminalJobError ? error.message : explainTelephonyError(error).reason),
+      describeError: describeTelephonyFailure,
     });
   }
 
@@ -205,7 +213,7 @@ export class NumberRelease {
     );
     if (!deliveredInline)
       await once(`dm:${payload.requestedBy}`, () =>
-        this.services.bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, releasedMessage(target, outcome)),
+        this.services.bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, this.notes.released(target, outcome)),
       );
     await this.refreshHome?.({ userId: payload.requestedBy, tenant: tenantOfKey(payload.workspaceKey) }).catch((error: unknown) => {
       this.services.logger.warn({ err: error }, 'could not refresh the App Home after a release');
@@ -224,7 +232,5 @@ function asReleaseError(error: unknown): unknown {
   if (status !== undefined && status >= 400 && status < 500 && status !== 429 && vendorMessage && inUseWording.test(vendorMessage)) {
     return new TerminalJobError(`${backendLabels[error.backend]} would not release it because it is in use: ${vendorMessage}. Nothing was removed.`);
   }
-  const explanation = explainTelephonyError(error);
-  if (explanation.terminal) return new TerminalJobError(explanation.reason);
-  return error.retryable ? error : new Error(explanation.reason);
+  return asTelephonyJobError(error);
 }

@@ -13,7 +13,7 @@ import { newId } from '../../util/ids.js';
 import { messageOperators } from '../operators.js';
 import { maskPhoneNumber } from '../phone/phone-number.js';
 import type { ImportRequest } from './import-form.js';
-import type { Provisioned, ProvisionJobs } from './provision-jobs.js';
+import type { ProvisionJobs } from './provision-jobs.js';
 import {
   asRequestForm,
   decidedRequestMessage,
@@ -29,6 +29,7 @@ import {
 } from './request-messages.js';
 import { type RequestedNumber, readRequestedNumber, requestIntent, sipSubmissionIntent, storedPayload } from './request-payload.js';
 import { generateSipCredentials, readCredentialsVersion, type SipRequest, sipModal, sipPrefillOf } from './sip-form.js';
+import type { Provisioned } from './telephony.js';
 
 /** Opening a form waits at most this long to learn whether the person may provision (the trigger lasts 3 seconds). */
 const openBudgetMs = 300;

@@ -18,6 +18,7 @@ import type { Tenant } from '../../tenancy/tenant.js';
 import { endpointIdentifierPattern } from '../endpoint-writer.js';
 import { EndpointJobs, endpointIdentifier, fieldOfFailure } from './endpoint-jobs.js';
 import {
+  endpointDeletedMessage,
   endpointListMessage,
   endpointRegisteredMessage,
   endpointSharedMessage,
@@ -54,7 +55,7 @@ export class EndpointHandlers {
     private readonly scope: NovuScope,
     phones: SubscriberPhones,
   ) {
-    this.jobs = new EndpointJobs(services, novu, scope, phones);
+    this.jobs = new EndpointJobs(services, novu, scope, phones, { registered: endpointRegisteredMessage, deleted: endpointDeletedMessage });
   }
 
   register(app: SlackListeners, router: CommandRouter): void {

@@ -3,6 +3,7 @@ import type { NovuClient } from '../../backends/novu/client.js';
 import type { NovuExplanation } from '../../backends/novu/explain.js';
 import type { CreatePhoneEndpointBody } from '../../backends/novu/schemas.js';
 import { type Accepted, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
+import type { SlackMessage } from '../../slack/bot-clients.js';
 import type { JobRecord, WorkspaceKey } from '../../store/types.js';
 import type { NovuScope } from '../../tenancy/novu-scope.js';
 import { type Tenant, tenantOfKey } from '../../tenancy/tenant.js';
@@ -10,7 +11,6 @@ import type { TenantSubscribers } from '../../tenancy/tenant-subscribers.js';
 import { sha256 } from '../../util/ids.js';
 import { EndpointWriteError, EndpointWriter, type RemovedEndpoint, type WrittenEndpoint, withContext } from '../endpoint-writer.js';
 import { describeNovuFailure } from '../novu-failures.js';
-import { endpointDeletedMessage, endpointRegisteredMessage } from './messages.js';
 import type { PhoneOutcome, SubscriberPhones } from './subscriber-phone.js';
 
 export interface RegisterPayload {
@@ -56,6 +56,12 @@ export function endpointIdentifier(tenantId: string, integrationIdentifier: stri
 const notThisWorkspaces = (identifier: string) =>
   new TerminalJobError(`There is no phone endpoint ${identifier} in this workspace (Switchboard only changes the endpoints a workspace registered).`);
 
+/** The direct messages a finished endpoint job sends: rendered by the feature's views, handed in where the jobs are made. */
+export interface EndpointNotes {
+  registered(body: CreatePhoneEndpointBody, outcome: JobFinish<RegisterResult>['outcome']): SlackMessage;
+  deleted(identifier: string, outcome: JobFinish<RemoveResult>['outcome']): SlackMessage;
+}
+
 /**
  * Phone endpoint writes through the durable queue: one job per user intent, audited, told by DM
  * when late. Each job checks, when it runs, that what it writes or deletes is the tenant's own:
@@ -73,6 +79,7 @@ export class EndpointJobs {
     novu: NovuClient,
     scope: NovuScope,
     private readonly phones: SubscriberPhones,
+    private readonly notes: EndpointNotes,
   ) {
     this.writer = new EndpointWriter(services, novu, scope);
     this.subscribers = this.writer.subscribers;
@@ -188,7 +195,7 @@ export class EndpointJobs {
     });
     if (!deliveredInline && !payload.importRow)
       await once(`dm:${payload.requestedBy}`, () =>
-        this.services.bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, endpointRegisteredMessage(payload.body, outcome)),
+        this.services.bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, this.notes.registered(payload.body, outcome)),
       );
   }
 
@@ -207,7 +214,7 @@ export class EndpointJobs {
     );
     if (!deliveredInline)
       await once(`dm:${payload.requestedBy}`, () =>
-        this.services.bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, endpointDeletedMessage(payload.identifier, outcome)),
+        this.services.bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, this.notes.deleted(payload.identifier, outcome)),
       );
   }
 }

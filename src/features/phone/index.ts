@@ -1,7 +1,7 @@
 import type { Services } from '../../app/services.js';
 import type { CommandRouter } from '../../slack/commands/router.js';
 import type { SlackListeners } from '../../slack/listener-table.js';
-import type { Feature } from '../index.js';
+import type { Feature } from '../feature.js';
 import { phoneImportFeature } from './bulk/index.js';
 import { EndpointHandlers } from './endpoint-handlers.js';
 import type { SubscriberPhones } from './subscriber-phone.js';

@@ -2,10 +2,12 @@ import type { Services } from '../../app/services.js';
 import type { CommandRouter } from '../../slack/commands/router.js';
 import type { SlackListeners } from '../../slack/listener-table.js';
 import type { ConnectionLifecycle } from '../connect/lifecycle.js';
-import type { Feature } from '../index.js';
+import type { Feature } from '../feature.js';
 import { ChannelRouteHandlers } from './channel-handlers.js';
 import { LinkEveryone } from './link-everyone.js';
 import { LinkHandlers } from './link-handlers.js';
+import { linkDecisionDirectMessage } from './link-messages.js';
+import { routeCreatedDirectMessage, routeRemovedDirectMessage } from './messages.js';
 import { RouteJobs } from './route-jobs.js';
 
 /**
@@ -17,7 +19,11 @@ export function routesFeature(services: Services, lifecycle: ConnectionLifecycle
   const novu = services.backends.novu;
   const scope = services.novuScope;
   if (!novu || !scope) return { register() {} };
-  const routes = new RouteJobs(services, novu, scope);
+  const routes = new RouteJobs(services, novu, scope, {
+    created: routeCreatedDirectMessage,
+    removed: routeRemovedDirectMessage,
+    linkDecided: linkDecisionDirectMessage,
+  });
   const channels = new ChannelRouteHandlers(services, routes);
   const links = new LinkHandlers(services, novu, routes, new LinkEveryone(services, novu, routes));
   lifecycle.onUninstall(async (tenant, intent, keepConnection) => {

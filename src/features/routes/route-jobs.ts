@@ -2,15 +2,14 @@ import type { Services } from '../../app/services.js';
 import type { NovuClient } from '../../backends/novu/client.js';
 import type { CreateSlackChannelEndpointBody, CreateSlackUserEndpointBody } from '../../backends/novu/schemas.js';
 import { type Accepted, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
-import type { ConnectionRecord, OwnedEndpointType, WorkspaceKey } from '../../store/types.js';
+import type { SlackMessage } from '../../slack/bot-clients.js';
+import type { ConnectionRecord, LinkRequest, OwnedEndpointType, WorkspaceKey } from '../../store/types.js';
 import type { NovuScope } from '../../tenancy/novu-scope.js';
 import { type Tenant, tenantOfKey } from '../../tenancy/tenant.js';
 import type { TenantSubscribers } from '../../tenancy/tenant-subscribers.js';
 import { sha256 } from '../../util/ids.js';
 import { EndpointWriteError, EndpointWriter, type RemovedEndpoint, type WrittenEndpoint, withContext } from '../endpoint-writer.js';
 import { describeNovuFailure } from '../novu-failures.js';
-import { linkDecisionDirectMessage } from './link-messages.js';
-import { routeCreatedDirectMessage, routeRemovedDirectMessage } from './messages.js';
 import { channelStanding, tenantMember } from './slack-checks.js';
 
 export type RouteType = 'slack_channel' | 'slack_user';
@@ -50,6 +49,13 @@ const notThisWorkspaces = (identifier: string) =>
 
 type CreatedListener = (payload: RoutePayload, outcome: JobFinish<WrittenEndpoint>['outcome']) => Promise<void>;
 
+/** The direct messages a finished route job sends: rendered by the feature's views, handed in where the jobs are made. */
+export interface RouteNotes {
+  created(payload: RoutePayload, outcome: JobFinish<WrittenEndpoint>['outcome']): SlackMessage;
+  removed(identifier: string, outcome: JobFinish<RemovedEndpoint>['outcome']): SlackMessage;
+  linkDecided(request: LinkRequest, outcome: { linked: boolean; error?: string }): SlackMessage;
+}
+
 /**
  * Slack routes through the durable queue: `slack_channel` and `slack_user` endpoints bound to the
  * tenant's own Novu connection and scope. When a job runs it checks, with the tenant's own bot
@@ -65,6 +71,7 @@ export class RouteJobs {
     private readonly services: Services,
     novu: NovuClient,
     scope: NovuScope,
+    private readonly notes: RouteNotes,
   ) {
     this.writer = new EndpointWriter(services, novu, scope);
     this.subscribers = this.writer.subscribers;
@@ -206,12 +213,12 @@ export class RouteJobs {
     if (linkRequest) {
       const decided = outcome.status === 'done' ? { linked: true } : { linked: false, error: outcome.error };
       await once(`dm:${linkRequest.userId}`, () =>
-        this.services.bots.sendDirectMessage(payload.workspaceKey, linkRequest.userId, linkDecisionDirectMessage(linkRequest, decided)),
+        this.services.bots.sendDirectMessage(payload.workspaceKey, linkRequest.userId, this.notes.linkDecided(linkRequest, decided)),
       );
     }
     if (!deliveredInline && !payload.linkRunId) {
       await once(`dm:${payload.requestedBy}`, () =>
-        this.services.bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, routeCreatedDirectMessage(payload, outcome)),
+        this.services.bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, this.notes.created(payload, outcome)),
       );
     }
   }
@@ -231,7 +238,7 @@ export class RouteJobs {
     );
     if (!deliveredInline)
       await once(`dm:${payload.requestedBy}`, () =>
-        this.services.bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, routeRemovedDirectMessage(payload.identifier, outcome)),
+        this.services.bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, this.notes.removed(payload.identifier, outcome)),
       );
   }
 }

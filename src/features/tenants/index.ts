@@ -10,7 +10,7 @@ import type { TenantRecord, WorkspaceKey } from '../../store/types.js';
 import { decideInstall } from '../../tenancy/install-policy.js';
 import { tenantName, tenantOfInstallation } from '../../tenancy/tenant.js';
 import type { ConnectionLifecycle } from '../connect/lifecycle.js';
-import type { Feature } from '../index.js';
+import type { Feature } from '../feature.js';
 import { messageOperators } from '../operators.js';
 import { approvalRequestMessage, decisionMessage, installerDecisionMessage } from './messages.js';
 

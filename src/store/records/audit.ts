@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { newId } from '../../util/ids.js';
 import type { AuditLogTable, Database } from '../schema.js';
-import type { WorkspaceKey } from '../types.js';
+import type { WorkspaceKey } from '../workspace-key.js';
 
 export type AuditOutcome = 'ok' | 'failed' | 'refused' | 'queued' | 'not-found';
 

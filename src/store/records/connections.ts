@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { changed } from '../engine.js';
 import type { ConnectionsTable, Database } from '../schema.js';
-import type { WorkspaceKey } from '../types.js';
+import type { WorkspaceKey } from '../workspace-key.js';
 
 /**
  * - `pending`: a write is on its way (install, setup, reconnect);

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
-import type { WorkspaceKey } from '../types.js';
+import type { WorkspaceKey } from '../workspace-key.js';
 
 /** A tenant's latest delivery check, kept so the App Home can show it without asking Novu. */
 export interface StoredDeliveryCheck<R = unknown> {

@@ -2,7 +2,7 @@ import type { Installation } from '@slack/bolt';
 import type { Compilable, CompiledQuery } from 'kysely';
 import type { TokenCipher } from '../cipher.js';
 import type { Engine } from '../engine.js';
-import type { WorkspaceKey } from '../types.js';
+import type { WorkspaceKey } from '../workspace-key.js';
 import { workspaceKeyOf } from '../workspace-key.js';
 
 export interface StoredInstallation {

@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { newId } from '../../util/ids.js';
 import type { Engine } from '../engine.js';
 import type { Database, FollowUpStatus, JobStatus, JobsTable } from '../schema.js';
-import type { WorkspaceKey } from '../types.js';
+import type { WorkspaceKey } from '../workspace-key.js';
 
 export type { JobStatus } from '../schema.js';
 

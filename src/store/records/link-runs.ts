@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { newId } from '../../util/ids.js';
 import { changed } from '../engine.js';
 import type { Database, LinkRunItemsTable, LinkRunsTable } from '../schema.js';
-import type { WorkspaceKey } from '../types.js';
+import type { WorkspaceKey } from '../workspace-key.js';
 
 /**
  * "Link everyone by email": `planning` (the dry run is reading members), `planned` (waiting for the

@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { changed } from '../engine.js';
 import type { Database, NumberRequestsTable } from '../schema.js';
-import type { WorkspaceKey } from '../types.js';
+import type { WorkspaceKey } from '../workspace-key.js';
 import { insertJob, type JobRecord, type NewJob, toJob } from './jobs.js';
 import type { NumberBackend } from './owned-numbers.js';
 

@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { changed } from '../engine.js';
 import type { Database, OwnedNumbersTable } from '../schema.js';
-import type { WorkspaceKey } from '../types.js';
+import type { WorkspaceKey } from '../workspace-key.js';
 
 export type NumberBackend = 'vapi' | 'signalwire';
 

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
-import type { WorkspaceKey } from '../types.js';
+import type { WorkspaceKey } from '../workspace-key.js';
 
 /** Subscribers Switchboard made in Novu for a tenant: they are that tenant's, and no other's to route. */
 export interface TenantSubscriberRecords {

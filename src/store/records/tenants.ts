@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import { changed, type Engine } from '../engine.js';
 import type { TenantsTable } from '../schema.js';
-import type { WorkspaceKey } from '../types.js';
+import type { WorkspaceKey } from '../workspace-key.js';
 
 /** Whether a tenant may use Switchboard: `pending` waits for an operator, `denied` was refused. */
 export type TenantStatus = 'approved' | 'pending' | 'denied';

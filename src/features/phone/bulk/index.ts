@@ -2,7 +2,7 @@ import type { Services } from '../../../app/services.js';
 import type { CommandRouter } from '../../../slack/commands/router.js';
 import type { SlackListeners } from '../../../slack/listener-table.js';
 import type { NovuScope } from '../../../tenancy/novu-scope.js';
-import type { Feature } from '../../index.js';
+import type { Feature } from '../../feature.js';
 import type { EndpointJobs } from '../endpoint-jobs.js';
 import { ImportHandlers } from './handlers.js';
 import { PhoneImports } from './import-runs.js';
