@@ -2,6 +2,7 @@ import { WebClient, type WebClientOptions } from '@slack/web-api';
 import { AuditTrail, parseAuditChannel } from '../audit/audit-trail.js';
 import { IntegrationCatalog } from '../backends/novu/integrations.js';
 import type { Config } from '../config/load.js';
+import { FeatureEvents } from '../features/events.js';
 import type { BackendName } from '../http/errors.js';
 import { OAuthInstalls } from '../installations/bolt-store.js';
 import { Installations } from '../installations/installations.js';
@@ -11,6 +12,7 @@ import { boltLogger } from '../logging/bolt-logger.js';
 import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { Permissions } from '../permissions/permissions.js';
+import type { Services } from '../services.js';
 import { BotClients } from '../slack/bot-clients.js';
 import { ResultSharing } from '../slack/share.js';
 import { TokenClients } from '../slack/token-clients.js';
@@ -20,39 +22,7 @@ import { openStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import { NovuScope } from '../tenancy/novu-scope.js';
 import { Tenants } from '../tenancy/tenants.js';
-import { type Backends, createBackends } from './backends.js';
-
-/** Everything a handler may need, built once per running app. */
-export interface Services {
-  config: Config;
-  logger: Logger;
-  metrics: Metrics;
-  store: Store;
-  installations: Installations;
-  /** Tenants' approval, cached like installations. */
-  tenants: Tenants;
-  /** How a tenant is scoped in Novu (its context, its subscriber); absent when Novu is switched off. */
-  novuScope: NovuScope | undefined;
-  refresher: TokenRefresher;
-  /** Installations the OAuth callback is storing: anything else Bolt stores is a refreshed token. */
-  oauthInstalls: OAuthInstalls;
-  queue: JobQueue;
-  audit: AuditTrail;
-  permissions: Permissions;
-  bots: BotClients;
-  backends: Backends;
-  /** Novu's active integrations, cached for pickers and checks; absent when Novu is switched off. */
-  integrations: IntegrationCatalog | undefined;
-  /** Seals secrets that must wait in a job's payload (e.g. SIP passwords); the store's key. */
-  cipher: TokenCipher;
-  configuredBackends: ReadonlySet<BackendName>;
-  /** Web API options for calls made while a person waits: fail fast, never sleep through a 3-second trigger. */
-  requestClientOptions: WebClientOptions;
-  /** Web API clients for Slack requests: one shared client, bound to each request's bot token. */
-  requestClients: TokenClients;
-  /** Posts results in the channel a form came from, when the person asks. */
-  sharing: ResultSharing;
-}
+import { createBackends } from './backends.js';
 
 export async function createServices(config: Config, logger: Logger, metrics: Metrics, options: { store?: Store } = {}): Promise<Services> {
   const encryptionKey = resolveEncryptionKey(config, logger);
@@ -130,5 +100,8 @@ export async function createServices(config: Config, logger: Logger, metrics: Me
     requestClientOptions,
     requestClients: new TokenClients(requestClientOptions),
     sharing: new ResultSharing(config.slack.apiUrl, logger.child({ component: 'sharing' })),
+    events: new FeatureEvents(logger.child({ component: 'events' })),
   };
 }
+
+export type { Services } from '../services.js';

@@ -1,11 +1,15 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { Services } from '../app/services.js';
 import type { NovuClient } from '../backends/novu/client.js';
 import { deletedByEarlierAttempt, isNovuNotFound, type NovuExplanation } from '../backends/novu/explain.js';
 import type { ChannelEndpoint, CreateEndpointBody, NovuContext } from '../backends/novu/schemas.js';
 import { isInProgress, writeOnce } from '../backends/novu/write-once.js';
 import { BackendError } from '../http/errors.js';
 import { type JobRunContext, TerminalJobError } from '../jobs/queue.js';
+import type { Services } from '../services.js';
+
+/** What an endpoint writer is built from. */
+export type EndpointWriterDeps = Pick<Services, 'store' | 'queue' | 'permissions'>;
+
 import type { OwnedEndpoint, OwnedEndpointType, WorkspaceKey } from '../store/types.js';
 import { contextKeysOf, type NovuScope, sameContextKeys } from '../tenancy/novu-scope.js';
 import type { Tenant } from '../tenancy/tenant.js';
@@ -47,7 +51,7 @@ export class EndpointWriter {
   readonly subscribers: TenantSubscribers;
 
   constructor(
-    private readonly services: Services,
+    private readonly services: EndpointWriterDeps,
     private readonly novu: NovuClient,
     private readonly scope: NovuScope,
   ) {

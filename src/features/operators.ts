@@ -1,4 +1,4 @@
-import type { Services } from '../app/services.js';
+import type { Services } from '../services.js';
 import type { SlackMessage } from '../slack/bot-clients.js';
 import type { WorkspaceKey } from '../store/types.js';
 

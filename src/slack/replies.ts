@@ -52,7 +52,7 @@ export function replyView(reply: Reply): View {
  * fallback — its follow-up tells them — and passes none.
  */
 export async function showInForm(
-  services: { bots: BotClients; logger: Logger },
+  services: { bots: Pick<BotClients, 'sendDirectMessage'>; logger: Pick<Logger, 'warn'> },
   client: WebClient,
   where: { viewId: string; workspaceKey: WorkspaceKey; userId: string },
   view: View,

@@ -1,5 +1,4 @@
 import type { Installation } from '@slack/bolt';
-import type { Services } from '../../app/services.js';
 import type { NovuClient } from '../../backends/novu/client.js';
 import { deletedByEarlierAttempt, existingConnectionIdentifier, isNovuNotFound } from '../../backends/novu/explain.js';
 import type { ConnectionAuth, CreateConnectionBody } from '../../backends/novu/schemas.js';
@@ -15,6 +14,7 @@ import { contextKeysOf, type NovuScope } from '../../tenancy/novu-scope.js';
 import { type Tenant, tenantOfKey } from '../../tenancy/tenant.js';
 import type { EndpointLabel } from '../delivery/model.js';
 import { type EndpointMoves, moveJob } from '../delivery/moves.js';
+import type { ConnectDeps } from '../deps.js';
 import { asNovuJobError, describeNovuFailure } from '../novu-failures.js';
 import { type ConnectionSettings, connectionIdentifier, defaultSettings, type SlackWorkspace, sameScope, scopeOf, settingsOf } from './settings.js';
 
@@ -94,7 +94,7 @@ export interface ConnectionNotes {
  */
 export class ConnectionJobs {
   constructor(
-    private readonly services: Services,
+    private readonly services: ConnectDeps,
     private readonly novu: NovuClient,
     private readonly novuConfig: NovuConfig,
     private readonly scope: NovuScope,

@@ -1,7 +1,6 @@
 import type { RespondFn, ViewSubmitAction } from '@slack/bolt';
 import type { View } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
-import type { Services } from '../../app/services.js';
 import { integrationLabel } from '../../backends/novu/integrations.js';
 import type { Accepted, Telling } from '../../jobs/queue.js';
 import { type Actor, actorOf } from '../../slack/actor.js';
@@ -14,6 +13,7 @@ import { commandOrigin, type ShareOrigin, sharedOrigin, withShareNote } from '..
 import { textOf, withResolvedOptions } from '../../slack/view-state.js';
 import { contextKeysOf, type NovuScope } from '../../tenancy/novu-scope.js';
 import { tenantName } from '../../tenancy/tenant.js';
+import type { ConnectDeps } from '../deps.js';
 import type { ConnectionJobs, SyncResult } from './connection-jobs.js';
 import {
   auditListMessage,
@@ -36,11 +36,8 @@ import { type ConnectionSettings, formatContext, parseContextEntries } from './s
 
 /** `/connect` and its card, modal and buttons. */
 export class ConnectHandlers {
-  /** Redraws the App Home after a change made from it. */
-  refreshHome?: (client: WebClient, actor: Actor) => Promise<void>;
-
   constructor(
-    private readonly services: Services,
+    private readonly services: ConnectDeps,
     private readonly jobs: ConnectionJobs | undefined,
   ) {}
 
@@ -68,7 +65,7 @@ export class ConnectHandlers {
       });
       if (accepted === undefined) return;
       const result = accepted ? disconnectResult(await accepted.run()) : disconnectPrompt(undefined);
-      if (body.view?.type === 'home') await this.refreshHome?.(client, actor);
+      if (body.view?.type === 'home') await this.services.events.emit('homeChanged', actor, client);
       else await respond({ replace_original: true, ...result });
     });
     app.action(connectActions.reconnect, write, async ({ body, client, context, respond }: ButtonArgs) => {
@@ -84,7 +81,7 @@ export class ConnectHandlers {
       });
       if (!accepted) return;
       const outcome = await accepted.run();
-      if (body.view?.type === 'home') await this.refreshHome?.(client, actor);
+      if (body.view?.type === 'home') await this.services.events.emit('homeChanged', actor, client);
       else await respond({ replace_original: false, ...reconnectResult(outcome) });
     });
     // Only for who may use the form it fills: anyone else gets no options.

@@ -1,7 +1,7 @@
-import type { Services } from '../../app/services.js';
 import type { CommandRouter } from '../../slack/commands/router.js';
 import type { SlackListeners } from '../../slack/listener-table.js';
 import type { EndpointMoves } from '../delivery/moves.js';
+import type { ConnectDeps } from '../deps.js';
 import type { Feature } from '../feature.js';
 import { ConnectionJobs } from './connection-jobs.js';
 import { ConnectHandlers } from './handlers.js';
@@ -9,7 +9,10 @@ import { ConnectionLifecycle } from './lifecycle.js';
 import { connectionDeletedMessage, connectionSyncedMessage } from './messages.js';
 
 /** Connect workspaces to Novu: an approved install writes the channel connection; /connect manages it. */
-export function connectFeature(services: Services, moves: EndpointMoves | undefined): Feature & { lifecycle: ConnectionLifecycle; handlers: ConnectHandlers } {
+export function connectFeature(
+  services: ConnectDeps,
+  moves: EndpointMoves | undefined,
+): Feature & { lifecycle: ConnectionLifecycle; handlers: ConnectHandlers } {
   const novuConfig = services.config.novu;
   const novuClient = services.backends.novu;
   const scope = services.novuScope;

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { Services } from '../../app/services.js';
 import type { Action } from '../../permissions/policy.js';
 import { type Actor, actorOf } from '../../slack/actor.js';
 import { code } from '../../slack/blocks.js';
@@ -8,6 +7,7 @@ import type { Guard } from '../../slack/guards.js';
 import type { ButtonArgs, SlackListeners } from '../../slack/listener-table.js';
 import { type Replies, type Reply, type ReplyTo, replyView } from '../../slack/replies.js';
 import type { Owner } from '../../tenancy/ownership.js';
+import type { DeliveryDeps } from '../deps.js';
 import type { SubscriberPhones } from '../phone/subscriber-phone.js';
 import { describePostFailure, joinChannel } from '../routes/slack-checks.js';
 import { deliveryActions, withSuffixes } from './actions.js';
@@ -31,7 +31,7 @@ const fixRequest = z.object({
  */
 export class DeliveryHandlers {
   constructor(
-    private readonly services: Services,
+    private readonly services: DeliveryDeps,
     private readonly parts: { tests: DeliveryTests; checks: DeliveryChecks; moves: EndpointMoves; replies: Replies; phones: SubscriberPhones },
   ) {}
 

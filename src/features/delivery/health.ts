@@ -1,15 +1,15 @@
 import type { WebClient } from '@slack/web-api';
-import type { Services } from '../../app/services.js';
 import type { NovuClient } from '../../backends/novu/client.js';
 import { isNovuNotFound } from '../../backends/novu/explain.js';
 import type { IntegrationCatalog } from '../../backends/novu/integrations.js';
 import type { ChannelEndpoint } from '../../backends/novu/schemas.js';
 import { type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
 import type { Replies } from '../../slack/replies.js';
-import type { ConnectionRecord, OwnedEndpoint, WorkspaceKey } from '../../store/types.js';
+import type { ConnectionRecord, OwnedEndpoint } from '../../store/types.js';
 import { contextKeysOf, type NovuScope, sameContextKeys } from '../../tenancy/novu-scope.js';
 import { type Tenant, tenantOfKey } from '../../tenancy/tenant.js';
 import type { TenantContexts } from '../../tenancy/tenant-contexts.js';
+import type { DeliveryDeps } from '../deps.js';
 import { asNovuJobError, describeNovuFailure } from '../novu-failures.js';
 import { channelStanding, tenantMember } from '../routes/slack-checks.js';
 import { checkReply } from './health-messages.js';
@@ -30,13 +30,11 @@ const pageSize = 100;
  */
 export class DeliveryChecks {
   constructor(
-    private readonly services: Services,
+    private readonly services: DeliveryDeps,
     private readonly novu: NovuClient,
     private readonly contexts: TenantContexts,
     private readonly scope: NovuScope,
     private readonly replies: Replies,
-    /** Called when a check finished, to redraw what shows it (the App Home). */
-    private readonly onChecked: (workspaceKey: WorkspaceKey, userId: string) => Promise<void>,
   ) {
     services.queue.define<CheckPayload, DeliveryReport>({
       kind: checkJob,
@@ -202,9 +200,8 @@ export class DeliveryChecks {
       }),
     );
     await once('reply', () => this.replies.send(payload.workspaceKey, payload.requestedBy, payload.replyTo, checkReply(outcome)));
-    await this.onChecked(payload.workspaceKey, payload.requestedBy).catch((error: unknown) => {
-      this.services.logger.warn({ err: error }, 'could not redraw the App Home after a delivery check');
-    });
+    // The App Home shows the latest check.
+    await this.services.events.emit('homeChanged', { userId: payload.requestedBy, tenant: tenantOfKey(payload.workspaceKey) });
   }
 }
 

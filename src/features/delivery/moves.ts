@@ -1,10 +1,10 @@
-import type { Services } from '../../app/services.js';
 import type { NovuClient } from '../../backends/novu/client.js';
 import { isNovuNotFound } from '../../backends/novu/explain.js';
 import { type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
 import type { ConnectionRecord, OwnedEndpoint, WorkspaceKey } from '../../store/types.js';
 import { contextKeysOf, sameContextKeys } from '../../tenancy/novu-scope.js';
 import { type Tenant, tenantOfKey } from '../../tenancy/tenant.js';
+import type { DeliveryDeps } from '../deps.js';
 import { bodyOf, type EndpointWriter, type MoveRequest, moveJob } from '../endpoint-writer.js';
 
 export { moveJob };
@@ -64,7 +64,7 @@ export function recordedInScope(record: OwnedEndpoint, target: TargetScope): boo
  */
 export class EndpointMoves {
   constructor(
-    private readonly services: Services,
+    private readonly services: DeliveryDeps,
     private readonly novu: NovuClient,
     private readonly writer: EndpointWriter,
   ) {

@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Services } from '../../app/services.js';
 import type { NovuClient } from '../../backends/novu/client.js';
 import type { TriggerBody } from '../../backends/novu/schemas.js';
 import { BackendError } from '../../http/errors.js';
@@ -10,6 +9,7 @@ import type { WorkspaceKey } from '../../store/types.js';
 import { contextKeysOf } from '../../tenancy/novu-scope.js';
 import { tenantOfKey } from '../../tenancy/tenant.js';
 import type { TenantContexts } from '../../tenancy/tenant-contexts.js';
+import type { DeliveryDeps } from '../deps.js';
 import { asNovuJobError, describeNovuFailure } from '../novu-failures.js';
 import { type EndpointLabel, labelOf, type TestPayload, type TestResult } from './model.js';
 import { testResultMessage } from './test-messages.js';
@@ -26,7 +26,7 @@ export const testJob = 'novu.delivery.test';
  */
 export class DeliveryTests {
   constructor(
-    private readonly services: Services,
+    private readonly services: DeliveryDeps,
     private readonly novu: NovuClient,
     private readonly workflows: TestWorkflows,
     private readonly contexts: TenantContexts,

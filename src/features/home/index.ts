@@ -1,5 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import type { Services } from '../../app/services.js';
+import type { Action } from '../../permissions/policy.js';
 import { type Actor, actorOf } from '../../slack/actor.js';
 import type { CommandRouter } from '../../slack/commands/router.js';
 import type { ButtonArgs, SlackListeners } from '../../slack/listener-table.js';
@@ -7,6 +7,7 @@ import type { JobStatus, WorkspaceKey } from '../../store/types.js';
 import { tenantName } from '../../tenancy/tenant.js';
 import { TenantContexts } from '../../tenancy/tenant-contexts.js';
 import type { DeliveryReport } from '../delivery/model.js';
+import type { HomeDeps } from '../deps.js';
 import type { Feature } from '../feature.js';
 import { pendingNumberRequests } from '../numbers/requests.js';
 import type { TenantApprovals } from '../tenants/index.js';
@@ -21,10 +22,12 @@ export class HomeTab implements Feature {
   private readonly contexts: TenantContexts | undefined;
 
   constructor(
-    private readonly services: Services,
+    private readonly services: HomeDeps,
     private readonly approvals: TenantApprovals,
   ) {
     this.contexts = services.novuScope ? new TenantContexts(services.store, services.novuScope) : undefined;
+    // Drawn again wherever something it shows changed: with the request's client while a person waits, else the workspace's bot.
+    services.events.on('homeChanged', (actor, client) => (client ? this.publish(client, actor) : this.refresh(actor)));
   }
 
   register(app: SlackListeners, _router: CommandRouter): void {
@@ -98,7 +101,7 @@ export class HomeTab implements Feature {
   }
 
   private async abilities(actor: Actor, client: WebClient): Promise<HomeAbilities> {
-    const allows = (action: Parameters<Services['permissions']['allows']>[1]) => this.services.permissions.allows(actor, action, client);
+    const allows = (action: Action) => this.services.permissions.allows(actor, action, client);
     // Those who may only ask for a number get the same buttons: the forms open as requests.
     const [manageConnection, writeEndpoints, provisionOrAsk, provision, release, readAudit, manageJobs, readRoutes, writeRoutes, linkSelf, testDelivery] =
       await Promise.all([

@@ -1,13 +1,12 @@
 import type { View } from '@slack/types';
-import type { Services } from '../../app/services.js';
 import type { VapiClient } from '../../backends/vapi/client.js';
 import type { VapiPhoneNumber } from '../../backends/vapi/schemas.js';
 import { BackendError } from '../../http/errors.js';
 import type { JobFinish, JobRunContext } from '../../jobs/queue.js';
-import type { Actor } from '../../slack/actor.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import type { WorkspaceKey } from '../../store/types.js';
 import { tenantOfKey } from '../../tenancy/tenant.js';
+import type { NumberDeps } from '../deps.js';
 import { type ActivationSettled, asTelephonyJobError, describeTelephonyFailure } from './telephony.js';
 
 /** What an activation tells the person: rendered by the feature's views. */
@@ -41,11 +40,8 @@ export type ActivationState = Exclude<ActivationSettled, { state: 'unknown' }> |
  * person who asked hears of it (a direct message, the result modal if still open, the App Home).
  */
 export class NumberActivation {
-  /** Set by the features: republishes a person's App Home. */
-  refreshHome: ((actor: Actor) => Promise<void>) | undefined;
-
   constructor(
-    private readonly services: Services,
+    private readonly services: NumberDeps,
     private readonly vapi: VapiClient,
     private readonly notes: ActivationNotes,
   ) {
@@ -110,7 +106,7 @@ export class NumberActivation {
         error: settled.state === 'unknown' ? settled.error : undefined,
       }),
     );
-    const { bots, logger } = this.services;
+    const { bots } = this.services;
     await once(`dm:${payload.requestedBy}`, () =>
       bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, this.notes.activated(payload.vendorId, settled)),
     );
@@ -121,9 +117,7 @@ export class NumberActivation {
         .update({ view_id: payload.viewId, view: this.notes.activatedView({ state: settled.state, number: settled.number }) })
         .catch(() => undefined);
     }
-    await this.refreshHome?.({ userId: payload.requestedBy, tenant: tenantOfKey(payload.workspaceKey) }).catch((error: unknown) => {
-      logger.warn({ err: error }, 'could not refresh the App Home after an activation');
-    });
+    await this.services.events.emit('homeChanged', { userId: payload.requestedBy, tenant: tenantOfKey(payload.workspaceKey) });
   }
 }
 

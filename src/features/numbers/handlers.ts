@@ -1,4 +1,3 @@
-import type { Services } from '../../app/services.js';
 import type { VapiClient } from '../../backends/vapi/client.js';
 import type { VapiNamed } from '../../backends/vapi/schemas.js';
 import type { JobOutcome } from '../../jobs/queue.js';
@@ -9,6 +8,7 @@ import type { ButtonArgs, SlackListeners, SuggestionArgs, ViewSubmissionArgs } f
 import { showInForm } from '../../slack/replies.js';
 import { commandOrigin, originOf, sharedOrigin, withShareNote } from '../../slack/share.js';
 import { blockOf, submissionIntent } from '../../slack/view-state.js';
+import type { NumberDeps } from '../deps.js';
 import { importModal, importView, readImportForm } from './import-form.js';
 import {
   activationMessage,
@@ -35,7 +35,7 @@ export class NumberHandlers {
   readonly jobs: ProvisionJobs;
   private readonly requests: NumberRequests;
 
-  constructor(private readonly services: Services) {
+  constructor(private readonly services: NumberDeps) {
     this.jobs = new ProvisionJobs(services, services.backends.vapi, services.backends.signalwire, {
       provisioned: provisionedMessage,
       activated: activationMessage,

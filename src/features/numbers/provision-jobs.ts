@@ -1,4 +1,3 @@
-import type { Services } from '../../app/services.js';
 import { createOnce } from '../../backends/create-once.js';
 import type { SignalWireClient } from '../../backends/signalwire/client.js';
 import type { ImportNumberBody, SignalWireNumber } from '../../backends/signalwire/schemas.js';
@@ -8,6 +7,7 @@ import { BackendError } from '../../http/errors.js';
 import { type Accepted, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import type { NewJob, WorkspaceKey } from '../../store/types.js';
+import type { NumberDeps } from '../deps.js';
 import { maskPhoneNumber } from '../phone/phone-number.js';
 import { type ActivationNotes, NumberActivation } from './activation.js';
 import { asTelephonyJobError, describeTelephonyFailure, markedName, type Provisioned, requestMarker, unmarkedName } from './telephony.js';
@@ -55,7 +55,7 @@ export class ProvisionJobs {
   readonly activation: NumberActivation | undefined;
 
   constructor(
-    private readonly services: Services,
+    private readonly services: NumberDeps,
     private readonly vapi: VapiClient | undefined,
     private readonly signalwire: SignalWireClient | undefined,
     private readonly notes: ProvisionNotes,

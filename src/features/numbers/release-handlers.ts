@@ -1,5 +1,7 @@
-import type { Services } from '../../app/services.js';
+import type { JobQueue } from '../../jobs/queue.js';
+import type { Logger } from '../../logging/logger.js';
 import { actorOf } from '../../slack/actor.js';
+import type { BotClients } from '../../slack/bot-clients.js';
 import { refusedView } from '../../slack/commands/messages.js';
 import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../slack/listener-table.js';
 import { showInForm } from '../../slack/replies.js';
@@ -15,6 +17,13 @@ import {
   releasingView,
 } from './release-messages.js';
 
+/** What the release buttons and confirmation use. */
+export interface ReleaseHandlerDeps {
+  queue: Pick<JobQueue, 'storedThenTold'>;
+  bots: Pick<BotClients, 'sendDirectMessage'>;
+  logger: Pick<Logger, 'warn'>;
+}
+
 /**
  * **Release** on `/phone numbers` and the App Home: a confirmation that names the number and the
  * endpoints going with it, then the release while the person waits. Who may release, and whether
@@ -22,8 +31,8 @@ import {
  */
 export class ReleaseHandlers {
   constructor(
-    private readonly services: Services,
-    private readonly release: NumberRelease,
+    private readonly services: ReleaseHandlerDeps,
+    private readonly release: Pick<NumberRelease, 'target' | 'acceptRelease'>,
   ) {}
 
   register(app: SlackListeners): void {

@@ -1,10 +1,10 @@
-import type { Services } from '../../app/services.js';
 import { BackendError, backendLabels } from '../../http/errors.js';
 import { type Accepted, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
 import type { Actor } from '../../slack/actor.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import type { EndpointCursor, NumberBackend, OwnedEndpoint, OwnedNumber, WorkspaceKey } from '../../store/types.js';
 import { tenantOfKey } from '../../tenancy/tenant.js';
+import type { NumberDeps } from '../deps.js';
 import { EndpointWriter } from '../endpoint-writer.js';
 import { describeNovuFailure } from '../novu-failures.js';
 import { maskPhoneNumber } from '../phone/phone-number.js';
@@ -60,12 +60,10 @@ const maxEndpointsPerNumber = 1_000;
  * Novu fails for a while; any Novu still refuses to remove are reported, not hidden.
  */
 export class NumberRelease {
-  /** Set by the features: republishes a person's App Home. */
-  refreshHome: ((actor: Actor) => Promise<void>) | undefined;
   private readonly endpoints: EndpointWriter | undefined;
 
   constructor(
-    private readonly services: Services,
+    private readonly services: NumberDeps,
     private readonly notes: ReleaseNotes,
   ) {
     const { backends, novuScope } = services;
@@ -215,9 +213,7 @@ export class NumberRelease {
       await once(`dm:${payload.requestedBy}`, () =>
         this.services.bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, this.notes.released(target, outcome)),
       );
-    await this.refreshHome?.({ userId: payload.requestedBy, tenant: tenantOfKey(payload.workspaceKey) }).catch((error: unknown) => {
-      this.services.logger.warn({ err: error }, 'could not refresh the App Home after a release');
-    });
+    await this.services.events.emit('homeChanged', { userId: payload.requestedBy, tenant: tenantOfKey(payload.workspaceKey) });
   }
 }
 

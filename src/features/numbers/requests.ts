@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { View } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
-import type { Services } from '../../app/services.js';
 import type { JobOutcome } from '../../jobs/queue.js';
 import { type Actor, actorOf } from '../../slack/actor.js';
 import { refusalMessage, refusedView } from '../../slack/commands/messages.js';
@@ -10,6 +9,7 @@ import { originOf } from '../../slack/share.js';
 import { submissionIntent } from '../../slack/view-state.js';
 import type { NewJob, NumberRequest, WorkspaceKey } from '../../store/types.js';
 import { newId } from '../../util/ids.js';
+import type { NumberDeps } from '../deps.js';
 import { messageOperators } from '../operators.js';
 import { maskPhoneNumber } from '../phone/phone-number.js';
 import type { ImportRequest } from './import-form.js';
@@ -56,7 +56,7 @@ export const requestAnnounceJob = 'numbers.request.announce';
  */
 export class NumberRequests {
   constructor(
-    private readonly services: Services,
+    private readonly services: NumberDeps,
     private readonly jobs: ProvisionJobs,
   ) {
     services.queue.define<{ requestId: string }, void>({ kind: requestExpiryJob, run: ({ requestId }) => this.expireIfUndecided(requestId) });
@@ -311,7 +311,11 @@ export class NumberRequests {
 }
 
 /** The Home tab's list: every tenant's requests for operators, the tenant's own for others who may provision. */
-export async function pendingNumberRequests(services: Services, actor: Actor, limit = 5): Promise<PendingNumberRequest[]> {
+export async function pendingNumberRequests(
+  services: Pick<NumberDeps, 'permissions' | 'store' | 'tenants' | 'logger'>,
+  actor: Actor,
+  limit = 5,
+): Promise<PendingNumberRequest[]> {
   const scope = services.permissions.isOperator(actor.userId) ? undefined : actor.tenant.key;
   const requests = await services.store.numberRequests.pending({ workspaceKey: scope, limit });
   const names = await services.tenants.names(requests.map((request) => request.workspaceKey));

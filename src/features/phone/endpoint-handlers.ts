@@ -1,5 +1,4 @@
 import type { ViewSubmitAction } from '@slack/bolt';
-import type { Services } from '../../app/services.js';
 import type { NovuClient } from '../../backends/novu/client.js';
 import { isNovuNotFound } from '../../backends/novu/explain.js';
 import { integrationLabel } from '../../backends/novu/integrations.js';
@@ -15,6 +14,7 @@ import { submissionIntent, textOf, withResolvedOptions } from '../../slack/view-
 import type { EndpointCursor, OwnedEndpoint } from '../../store/types.js';
 import type { NovuScope } from '../../tenancy/novu-scope.js';
 import type { Tenant } from '../../tenancy/tenant.js';
+import type { PhoneDeps } from '../deps.js';
 import { endpointIdentifierPattern } from '../endpoint-writer.js';
 import { EndpointJobs, endpointIdentifier, fieldOfFailure } from './endpoint-jobs.js';
 import {
@@ -50,7 +50,7 @@ export class EndpointHandlers {
   readonly jobs: EndpointJobs;
 
   constructor(
-    private readonly services: Services,
+    private readonly services: PhoneDeps,
     private readonly novu: NovuClient,
     private readonly scope: NovuScope,
     phones: SubscriberPhones,

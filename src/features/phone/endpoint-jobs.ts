@@ -1,4 +1,3 @@
-import type { Services } from '../../app/services.js';
 import type { NovuClient } from '../../backends/novu/client.js';
 import type { NovuExplanation } from '../../backends/novu/explain.js';
 import type { CreatePhoneEndpointBody } from '../../backends/novu/schemas.js';
@@ -9,6 +8,7 @@ import type { NovuScope } from '../../tenancy/novu-scope.js';
 import { type Tenant, tenantOfKey } from '../../tenancy/tenant.js';
 import type { TenantSubscribers } from '../../tenancy/tenant-subscribers.js';
 import { sha256 } from '../../util/ids.js';
+import type { PhoneDeps } from '../deps.js';
 import { EndpointWriteError, EndpointWriter, type RemovedEndpoint, type WrittenEndpoint, withContext } from '../endpoint-writer.js';
 import { describeNovuFailure } from '../novu-failures.js';
 import type { PhoneOutcome, SubscriberPhones } from './subscriber-phone.js';
@@ -75,7 +75,7 @@ export class EndpointJobs {
   private readonly registeredListeners: RegisteredListener[] = [];
 
   constructor(
-    private readonly services: Services,
+    private readonly services: PhoneDeps,
     novu: NovuClient,
     scope: NovuScope,
     private readonly phones: SubscriberPhones,

@@ -1,9 +1,9 @@
-import type { Services } from '../../app/services.js';
 import type { NovuClient } from '../../backends/novu/client.js';
 import { type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
 import { code, escapeMrkdwn, section } from '../../slack/blocks.js';
 import type { Replies, Reply, ReplyTo } from '../../slack/replies.js';
 import type { WorkspaceKey } from '../../store/types.js';
+import type { PhoneDeps } from '../deps.js';
 import { asNovuJobError, describeNovuFailure } from '../novu-failures.js';
 
 /**
@@ -40,7 +40,7 @@ export const setPhoneJob = 'novu.subscriber.phone';
 
 export class SubscriberPhones {
   constructor(
-    private readonly services: Services,
+    private readonly services: PhoneDeps,
     private readonly novu: NovuClient,
     private readonly replies: Replies,
   ) {

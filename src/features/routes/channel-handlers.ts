@@ -2,7 +2,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { View } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import type { Services } from '../../app/services.js';
 import type { Accepted, Telling } from '../../jobs/queue.js';
 import { type Actor, actorOf } from '../../slack/actor.js';
 import { refusalMessage } from '../../slack/commands/messages.js';
@@ -13,6 +12,7 @@ import { showInForm } from '../../slack/replies.js';
 import { commandOrigin, sharedOrigin, withShareNote } from '../../slack/share.js';
 import { inputState, type StateValues, textOf } from '../../slack/view-state.js';
 import type { EndpointCursor } from '../../store/types.js';
+import type { RouteDeps } from '../deps.js';
 import type { WrittenEndpoint } from '../endpoint-writer.js';
 import {
   channelRoutedView,
@@ -73,7 +73,7 @@ export function readSubscriberId(values: StateValues, actionId: string): { subsc
  */
 export class ChannelRouteHandlers {
   constructor(
-    private readonly services: Services,
+    private readonly services: RouteDeps,
     private readonly routes: RouteJobs,
   ) {}
 

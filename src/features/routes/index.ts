@@ -1,7 +1,7 @@
-import type { Services } from '../../app/services.js';
 import type { CommandRouter } from '../../slack/commands/router.js';
 import type { SlackListeners } from '../../slack/listener-table.js';
 import type { ConnectionLifecycle } from '../connect/lifecycle.js';
+import type { RouteDeps } from '../deps.js';
 import type { Feature } from '../feature.js';
 import { ChannelRouteHandlers } from './channel-handlers.js';
 import { LinkEveryone } from './link-everyone.js';
@@ -15,7 +15,7 @@ import { RouteJobs } from './route-jobs.js';
  * connection — channels (`/connect channel`), people (`/connect link`, "link my account",
  * `/connect link-all`), the list (`/connect routes`); all removed when Switchboard is uninstalled.
  */
-export function routesFeature(services: Services, lifecycle: ConnectionLifecycle): Feature & { links?: LinkHandlers } {
+export function routesFeature(services: RouteDeps, lifecycle: ConnectionLifecycle): Feature & { links?: LinkHandlers } {
   const novu = services.backends.novu;
   const scope = services.novuScope;
   if (!novu || !scope) return { register() {} };

@@ -1,12 +1,12 @@
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import type { Services } from '../../app/services.js';
 import type { NovuClient } from '../../backends/novu/client.js';
 import type { JobFinish, JobRunContext } from '../../jobs/queue.js';
 import type { Actor } from '../../slack/actor.js';
 import type { EphemeralMessage } from '../../slack/blocks.js';
 import type { LinkItem, LinkRun, WorkspaceKey } from '../../store/types.js';
 import { type Tenant, tenantOfKey } from '../../tenancy/tenant.js';
+import type { RouteDeps } from '../deps.js';
 import type { WrittenEndpoint } from '../endpoint-writer.js';
 import { describeNovuFailure } from '../novu-failures.js';
 import { linkRunBusyMessage, linkRunMessage, linkRunStartedMessage } from './link-messages.js';
@@ -54,7 +54,7 @@ interface Member {
  */
 export class LinkEveryone {
   constructor(
-    private readonly services: Services,
+    private readonly services: RouteDeps,
     private readonly novu: NovuClient,
     private readonly routes: RouteJobs,
   ) {

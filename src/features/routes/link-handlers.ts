@@ -1,6 +1,5 @@
 import type { View } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
-import type { Services } from '../../app/services.js';
 import type { NovuClient } from '../../backends/novu/client.js';
 import type { Accepted, Telling } from '../../jobs/queue.js';
 import { type Actor, actorOf } from '../../slack/actor.js';
@@ -9,6 +8,7 @@ import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../slack
 import { splitMentions } from '../../slack/mentions.js';
 import { showInForm } from '../../slack/replies.js';
 import { inputState, type StateValues, textOf } from '../../slack/view-state.js';
+import type { RouteDeps } from '../deps.js';
 import type { WrittenEndpoint } from '../endpoint-writer.js';
 import { readSubscriberId } from './channel-handlers.js';
 import type { LinkEveryone } from './link-everyone.js';
@@ -37,11 +37,8 @@ const prefixed = (actionId: string) => new RegExp(`^${actionId.replace(/\./g, '\
  * on the App Home; and "link everyone by email" for the whole workspace.
  */
 export class LinkHandlers {
-  /** Redraws the App Home after a change made from it. */
-  refreshHome?: (client: WebClient, actor: Actor) => Promise<void>;
-
   constructor(
-    private readonly services: Services,
+    private readonly services: RouteDeps,
     private readonly novu: NovuClient,
     private readonly routes: RouteJobs,
     private readonly everyone: LinkEveryone,
@@ -160,7 +157,7 @@ export class LinkHandlers {
           : routeQueuedView(outcome.lastError);
     const where = { viewId, workspaceKey: actor.tenant.key, userId: actor.userId };
     await showInForm(this.services, client, where, next, outcome.status === 'queued' ? undefined : routeCreatedDirectMessage(payload, outcome));
-    if (outcome.status === 'done') await this.refreshHome?.(client, actor);
+    if (outcome.status === 'done') await this.services.events.emit('homeChanged', actor, client);
   }
 
   private async askAdmin({ action, body, client, context }: ButtonArgs): Promise<void> {
@@ -183,7 +180,7 @@ export class LinkHandlers {
   private async decide({ action, client, context }: ButtonArgs, status: 'approved' | 'denied'): Promise<void> {
     const actor = actorOf(context);
     const request = await this.services.store.linkRequests.decide(action.value ?? '', status, actor.userId);
-    if (!request) return void (await this.refreshHome?.(client, actor));
+    if (!request) return void (await this.services.events.emit('homeChanged', actor, client));
     if (status === 'approved') {
       // The member who asked hears the outcome from the route job's follow-up.
       await (
@@ -202,7 +199,7 @@ export class LinkHandlers {
     } else {
       await this.services.bots.sendDirectMessage(request.workspaceKey, request.userId, linkDecisionDirectMessage(request, { linked: false }));
     }
-    await this.refreshHome?.(client, actor);
+    await this.services.events.emit('homeChanged', actor, client);
   }
 
   private async show(client: WebClient, viewId: string, view: View): Promise<void> {

@@ -1,4 +1,3 @@
-import type { Services } from '../../app/services.js';
 import type { NovuClient } from '../../backends/novu/client.js';
 import type { CreateSlackChannelEndpointBody, CreateSlackUserEndpointBody } from '../../backends/novu/schemas.js';
 import { type Accepted, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
@@ -8,6 +7,7 @@ import type { NovuScope } from '../../tenancy/novu-scope.js';
 import { type Tenant, tenantOfKey } from '../../tenancy/tenant.js';
 import type { TenantSubscribers } from '../../tenancy/tenant-subscribers.js';
 import { sha256 } from '../../util/ids.js';
+import type { RouteDeps } from '../deps.js';
 import { EndpointWriteError, EndpointWriter, type RemovedEndpoint, type WrittenEndpoint, withContext } from '../endpoint-writer.js';
 import { describeNovuFailure } from '../novu-failures.js';
 import { channelStanding, tenantMember } from './slack-checks.js';
@@ -68,7 +68,7 @@ export class RouteJobs {
   private readonly createdListeners: CreatedListener[] = [];
 
   constructor(
-    private readonly services: Services,
+    private readonly services: RouteDeps,
     novu: NovuClient,
     scope: NovuScope,
     private readonly notes: RouteNotes,

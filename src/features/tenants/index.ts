@@ -1,5 +1,4 @@
 import type { Installation } from '@slack/bolt';
-import type { Services } from '../../app/services.js';
 import { parseAuditChannel } from '../../audit/audit-trail.js';
 import { actorOf } from '../../slack/actor.js';
 import type { CommandRouter } from '../../slack/commands/router.js';
@@ -10,6 +9,7 @@ import type { TenantRecord, WorkspaceKey } from '../../store/types.js';
 import { decideInstall } from '../../tenancy/install-policy.js';
 import { tenantName, tenantOfInstallation } from '../../tenancy/tenant.js';
 import type { ConnectionLifecycle } from '../connect/lifecycle.js';
+import type { TenantDeps } from '../deps.js';
 import type { Feature } from '../feature.js';
 import { messageOperators } from '../operators.js';
 import { approvalRequestMessage, decisionMessage, installerDecisionMessage } from './messages.js';
@@ -20,11 +20,8 @@ import { approvalRequestMessage, decisionMessage, installerDecisionMessage } fro
  * nothing, and nothing of it reaches Novu, until an operator clicks Approve.
  */
 export class TenantApprovals implements Feature, InstallHooks {
-  /** Redraws the App Home after a decision made from it. */
-  refreshHome?: (args: Pick<ButtonArgs, 'client' | 'context'>) => Promise<void>;
-
   constructor(
-    private readonly services: Services,
+    private readonly services: TenantDeps,
     private readonly connect: ConnectionLifecycle,
   ) {}
 
@@ -111,7 +108,7 @@ export class TenantApprovals implements Feature, InstallHooks {
     const actor = actorOf(context);
     const workspaceKey = action.value ?? '';
     const decided = await this.decide(workspaceKey, status, actor.userId);
-    if (body.view?.type === 'home') await this.refreshHome?.({ client, context });
+    if (body.view?.type === 'home') await this.services.events.emit('homeChanged', actor, client);
     else await respond({ replace_original: true, ...decisionMessage(decided) }).catch(() => {});
   }
 

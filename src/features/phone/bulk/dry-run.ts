@@ -1,7 +1,7 @@
-import type { Services } from '../../../app/services.js';
 import { TerminalJobError } from '../../../jobs/queue.js';
 import type { ImportRow, PhoneImport } from '../../../store/types.js';
 import type { Tenant } from '../../../tenancy/tenant.js';
+import type { PhoneDeps } from '../../deps.js';
 import { endpointIdentifier } from '../endpoint-jobs.js';
 import { parseCsv } from './csv.js';
 import { checkRows, type ImportLine, type RowChecks, readImportLines } from './rows.js';
@@ -26,7 +26,7 @@ export interface ImportUpload {
  * of its rows. Nothing is written anywhere. A file that cannot be used is a terminal error in words
  * for the person; Slack or Novu not answering is an ordinary error, and the job tries again.
  */
-export async function checkImportFile(services: Services, tenant: Tenant, run: PhoneImport): Promise<ImportRow[]> {
+export async function checkImportFile(services: PhoneDeps, tenant: Tenant, run: PhoneImport): Promise<ImportRow[]> {
   const read = readImportLines(parseCsv(await download(services, run)));
   if ('fileProblem' in read) throw new TerminalJobError(read.fileProblem);
   if (read.lines.length === 0) throw new TerminalJobError('The file has no rows to register.');
@@ -39,7 +39,7 @@ export async function checkImportFile(services: Services, tenant: Tenant, run: P
   return skipRegistered(services, tenant, checked);
 }
 
-async function download(services: Services, run: PhoneImport): Promise<string> {
+async function download(services: PhoneDeps, run: PhoneImport): Promise<string> {
   const token = (await services.installations.find(run.workspaceKey))?.installation.bot?.token;
   if (!token) throw new TerminalJobError('Switchboard is no longer installed in this workspace.');
   return downloadUploadedFile(services.bots.forToken(token), token, run.fileId, {
@@ -50,7 +50,7 @@ async function download(services: Services, run: PhoneImport): Promise<string> {
 }
 
 /** The checks the register form makes, against Novu's integrations as they are now (a Novu outage retries the dry run). */
-async function rowChecks(services: Services, tenant: Tenant, run: PhoneImport, lines: ImportLine[]): Promise<RowChecks> {
+async function rowChecks(services: PhoneDeps, tenant: Tenant, run: PhoneImport, lines: ImportLine[]): Promise<RowChecks> {
   const catalog = services.integrations;
   if (!catalog) throw new TerminalJobError('Novu is not configured.');
   await catalog.list();
@@ -69,7 +69,7 @@ async function rowChecks(services: Services, tenant: Tenant, run: PhoneImport, l
  * Ready rows whose endpoint Switchboard already registered for this tenant are skipped; an
  * identifier another endpoint holds is a problem, in the register form's words.
  */
-async function skipRegistered(services: Services, tenant: Tenant, rows: ImportRow[]): Promise<ImportRow[]> {
+async function skipRegistered(services: PhoneDeps, tenant: Tenant, rows: ImportRow[]): Promise<ImportRow[]> {
   const checked: ImportRow[] = [];
   for (const row of rows) {
     const record = row.state === 'ready' && row.identifier ? await services.store.endpoints.find(row.identifier) : undefined;

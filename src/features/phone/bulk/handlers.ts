@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { Services } from '../../../app/services.js';
 import { type Actor, actorOf } from '../../../slack/actor.js';
 import type { CommandRouter } from '../../../slack/commands/router.js';
 import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../../slack/listener-table.js';
 import { inputState, type StateValues, submissionIntent, textOf, withResolvedOptions } from '../../../slack/view-state.js';
+import type { PhoneDeps } from '../../deps.js';
 import { type ImportUpload, importLimits } from './dry-run.js';
 import type { PhoneImports } from './import-runs.js';
 import { checkingFileView, fileProblems, importActions, importModal, importView, noSuchImportMessage, reinstallView, shownFileName } from './messages.js';
@@ -27,7 +27,7 @@ const uploadedFiles = z.array(
 /** `/phone import-csv`: the form, its submission, and the dry run's Register and Cancel buttons. */
 export class ImportHandlers {
   constructor(
-    private readonly services: Services,
+    private readonly services: PhoneDeps,
     private readonly imports: PhoneImports,
   ) {}
 

@@ -1,5 +1,4 @@
 import type { WebClient } from '@slack/web-api';
-import type { Services } from '../../../app/services.js';
 import type { CreatePhoneEndpointBody } from '../../../backends/novu/schemas.js';
 import { BackendError } from '../../../http/errors.js';
 import { describeJobError, type JobFinish, type JobRunContext, TerminalJobError } from '../../../jobs/queue.js';
@@ -9,6 +8,7 @@ import { keptPhoneDetail } from '../../../store/records/phone-imports.js';
 import type { ImportRow, ImportRowState, JobRecord, PhoneImport, WorkspaceKey } from '../../../store/types.js';
 import type { NovuScope } from '../../../tenancy/novu-scope.js';
 import { type Tenant, tenantOfKey } from '../../../tenancy/tenant.js';
+import type { PhoneDeps } from '../../deps.js';
 import { describeNovuFailure } from '../../novu-failures.js';
 import { type EndpointJobs, type RegisterPayload, type RegisterResult, registerJob } from '../endpoint-jobs.js';
 import { toCsv } from './csv.js';
@@ -60,7 +60,7 @@ const rowsPerPage = 200;
  */
 export class PhoneImports {
   constructor(
-    private readonly services: Services,
+    private readonly services: PhoneDeps,
     private readonly endpointJobs: EndpointJobs,
     private readonly scope: NovuScope,
   ) {
