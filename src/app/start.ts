@@ -43,7 +43,10 @@ export async function startSwitchboard(config: Config, options: StartOptions): P
     isShuttingDown: () => shuttingDown,
   });
   const slack = createSlackApp(services, { installHooks: features.installHooks, inflight });
-  for (const feature of features.all) feature.register(slack.listeners, slack.router);
+  for (const feature of features.all) {
+    for (const job of feature.jobs ?? []) services.queue.define(job);
+    feature.register(slack.listeners, slack.router);
+  }
   slack.router.register(slack.listeners);
 
   // One HTTP server in both modes: install pages, health and metrics; Slack's requests too unless they come over Socket Mode.

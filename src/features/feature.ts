@@ -1,7 +1,10 @@
+import type { JobDefinition } from '../jobs/queue.js';
 import type { CommandRouter } from '../slack/commands/router.js';
 import type { SlackListeners } from '../slack/listener-table.js';
 
-/** A capability: its commands, modals, actions, events and jobs, registered in one call. */
+/** A capability: its commands, modals, actions and events (registered in one call), and the jobs its workflows run. */
 export interface Feature {
   register(app: SlackListeners, router: CommandRouter): void;
+  /** Registered with the queue when the app starts, before any request or worker can ask for them. */
+  jobs?: readonly JobDefinition[];
 }

@@ -119,6 +119,7 @@ export class JobQueue {
   ) {}
 
   define<P, R>(definition: JobDefinition<P, R>): void {
+    if (this.definitions.has(definition.kind)) throw new Error(`The job kind ${definition.kind} is defined twice`);
     this.definitions.set(definition.kind, definition as JobDefinition<any, any>);
   }
 

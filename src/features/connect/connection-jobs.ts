@@ -5,7 +5,7 @@ import type { ConnectionAuth, CreateConnectionBody } from '../../backends/novu/s
 import { writeOnce } from '../../backends/novu/write-once.js';
 import type { NovuConfig } from '../../config/load.js';
 import { BackendError } from '../../http/errors.js';
-import type { Accepted, JobFinish, JobOutcome, JobQueue, JobRunContext } from '../../jobs/queue.js';
+import type { Accepted, JobDefinition, JobFinish, JobOutcome, JobQueue, JobRunContext } from '../../jobs/queue.js';
 import { TerminalJobError } from '../../jobs/queue.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import type { ConnectionRecord, Store, WorkspaceKey } from '../../store/types.js';
@@ -101,19 +101,24 @@ export class ConnectionJobs {
     /** Moves the tenant's routes and endpoints when the connection's scope changes. */
     private readonly moves: EndpointMoves,
     private readonly notes: ConnectionNotes,
-  ) {
-    services.queue.define<SyncPayload, SyncResult>({
-      kind: syncJob,
-      run: (payload, context) => this.withTenantLock(payload.workspaceKey, () => this.sync(payload, context)),
-      onFinished: (finish) => this.afterSync(finish),
-      describeError: describeNovuFailure,
-    });
-    services.queue.define<DeletePayload, DeleteResult>({
-      kind: deleteJob,
-      run: (payload, context) => this.withTenantLock(payload.workspaceKey, () => this.remove(payload, context)),
-      onFinished: (finish) => this.afterDelete(finish),
-      describeError: describeNovuFailure,
-    });
+  ) {}
+
+  /** The jobs this part runs: registered with the queue when the app starts. */
+  get definitions(): JobDefinition[] {
+    return [
+      {
+        kind: syncJob,
+        run: (payload, context) => this.withTenantLock(payload.workspaceKey, () => this.sync(payload, context)),
+        onFinished: (finish) => this.afterSync(finish),
+        describeError: describeNovuFailure,
+      } satisfies JobDefinition<SyncPayload, SyncResult>,
+      {
+        kind: deleteJob,
+        run: (payload, context) => this.withTenantLock(payload.workspaceKey, () => this.remove(payload, context)),
+        onFinished: (finish) => this.afterDelete(finish),
+        describeError: describeNovuFailure,
+      } satisfies JobDefinition<DeletePayload, DeleteResult>,
+    ];
   }
 
   private get queue(): JobQueue {

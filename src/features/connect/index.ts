@@ -25,6 +25,7 @@ export function connectFeature(
   return {
     lifecycle,
     handlers,
+    jobs: jobs?.definitions,
     register(app: SlackListeners, router: CommandRouter) {
       handlers.register(app, router);
       lifecycle.register(app);

@@ -3,7 +3,7 @@ import type { NovuClient } from '../../backends/novu/client.js';
 import { isNovuNotFound } from '../../backends/novu/explain.js';
 import type { IntegrationCatalog } from '../../backends/novu/integrations.js';
 import type { ChannelEndpoint } from '../../backends/novu/schemas.js';
-import { type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
+import { type JobDefinition, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
 import type { Replies } from '../../slack/replies.js';
 import type { ConnectionRecord, OwnedEndpoint } from '../../store/types.js';
 import { contextKeysOf, type NovuScope, sameContextKeys } from '../../tenancy/novu-scope.js';
@@ -35,13 +35,18 @@ export class DeliveryChecks {
     private readonly contexts: TenantContexts,
     private readonly scope: NovuScope,
     private readonly replies: Replies,
-  ) {
-    services.queue.define<CheckPayload, DeliveryReport>({
-      kind: checkJob,
-      run: (payload, context) => this.run(payload, context),
-      onFinished: (finish) => this.afterCheck(finish),
-      describeError: describeNovuFailure,
-    });
+  ) {}
+
+  /** The jobs this part runs: registered with the queue when the app starts. */
+  get definitions(): JobDefinition[] {
+    return [
+      {
+        kind: checkJob,
+        run: (payload, context) => this.run(payload, context),
+        onFinished: (finish) => this.afterCheck(finish),
+        describeError: describeNovuFailure,
+      } satisfies JobDefinition<CheckPayload, DeliveryReport>,
+    ];
   }
 
   async enqueue(payload: CheckPayload, intent: string): Promise<void> {

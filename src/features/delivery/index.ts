@@ -29,6 +29,8 @@ export function deliveryFeature(services: DeliveryDeps, phones: SubscriberPhones
   const handlers = new DeliveryHandlers(services, { tests, checks, moves, replies, phones });
   return {
     moves,
+    // The subscriber's phone (a registration's "Use this number for SMS") is a fix the check offers too.
+    jobs: [...moves.definitions, ...tests.definitions, ...checks.definitions, ...phones.definitions],
     register(app: SlackListeners, router: CommandRouter) {
       handlers.register(app, router);
     },

@@ -1,6 +1,6 @@
 import type { NovuClient } from '../../backends/novu/client.js';
 import { isNovuNotFound } from '../../backends/novu/explain.js';
-import { type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
+import { type JobDefinition, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
 import type { ConnectionRecord, OwnedEndpoint, WorkspaceKey } from '../../store/types.js';
 import { contextKeysOf, sameContextKeys } from '../../tenancy/novu-scope.js';
 import { type Tenant, tenantOfKey } from '../../tenancy/tenant.js';
@@ -67,13 +67,18 @@ export class EndpointMoves {
     private readonly services: DeliveryDeps,
     private readonly novu: NovuClient,
     private readonly writer: EndpointWriter,
-  ) {
-    services.queue.define<MovePayload, MoveResult>({
-      kind: moveJob,
-      run: (payload, context) => this.run(payload, context),
-      onFinished: (finish) => this.afterMove(finish),
-      describeError: describeNovuFailure,
-    });
+  ) {}
+
+  /** The jobs this part runs: registered with the queue when the app starts. */
+  get definitions(): JobDefinition[] {
+    return [
+      {
+        kind: moveJob,
+        run: (payload, context) => this.run(payload, context),
+        onFinished: (finish) => this.afterMove(finish),
+        describeError: describeNovuFailure,
+      } satisfies JobDefinition<MovePayload, MoveResult>,
+    ];
   }
 
   /** Queues a move of the tenant's endpoints (or one of them) to its connection's scope; one job per dedupe key. */

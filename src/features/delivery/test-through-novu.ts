@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { NovuClient } from '../../backends/novu/client.js';
 import type { TriggerBody } from '../../backends/novu/schemas.js';
 import { BackendError } from '../../http/errors.js';
-import { type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
+import { type JobDefinition, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
 import { escapeMrkdwn } from '../../slack/blocks.js';
 import type { Replies, Reply } from '../../slack/replies.js';
 import type { WorkspaceKey } from '../../store/types.js';
@@ -31,13 +31,18 @@ export class DeliveryTests {
     private readonly workflows: TestWorkflows,
     private readonly contexts: TenantContexts,
     private readonly replies: Replies,
-  ) {
-    services.queue.define<TestPayload, TestResult>({
-      kind: testJob,
-      run: (payload, context) => this.run(payload, context),
-      onFinished: (finish) => this.afterTest(finish),
-      describeError: describeNovuFailure,
-    });
+  ) {}
+
+  /** The jobs this part runs: registered with the queue when the app starts. */
+  get definitions(): JobDefinition[] {
+    return [
+      {
+        kind: testJob,
+        run: (payload, context) => this.run(payload, context),
+        onFinished: (finish) => this.afterTest(finish),
+        describeError: describeNovuFailure,
+      } satisfies JobDefinition<TestPayload, TestResult>,
+    ];
   }
 
   /** A test of this endpoint still on its way, if any: a second click joins it. */

@@ -2,7 +2,7 @@ import type { View } from '@slack/types';
 import type { VapiClient } from '../../backends/vapi/client.js';
 import type { VapiPhoneNumber } from '../../backends/vapi/schemas.js';
 import { BackendError } from '../../http/errors.js';
-import type { JobFinish, JobRunContext } from '../../jobs/queue.js';
+import type { JobDefinition, JobFinish, JobRunContext } from '../../jobs/queue.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import type { WorkspaceKey } from '../../store/types.js';
 import { tenantOfKey } from '../../tenancy/tenant.js';
@@ -44,13 +44,18 @@ export class NumberActivation {
     private readonly services: NumberDeps,
     private readonly vapi: VapiClient,
     private readonly notes: ActivationNotes,
-  ) {
-    services.queue.define<ActivationPayload, ActivationState>({
-      kind: activationJob,
-      run: (payload, context) => this.check(payload, context),
-      onFinished: (finish) => this.afterCheck(finish),
-      describeError: describeTelephonyFailure,
-    });
+  ) {}
+
+  /** The jobs this part runs: registered with the queue when the app starts. */
+  get definitions(): JobDefinition[] {
+    return [
+      {
+        kind: activationJob,
+        run: (payload, context) => this.check(payload, context),
+        onFinished: (finish) => this.afterCheck(finish),
+        describeError: describeTelephonyFailure,
+      } satisfies JobDefinition<ActivationPayload, ActivationState>,
+    ];
   }
 
   private get tuning() {

@@ -1,6 +1,6 @@
 import type { VapiClient } from '../../backends/vapi/client.js';
 import type { VapiNamed } from '../../backends/vapi/schemas.js';
-import type { JobOutcome } from '../../jobs/queue.js';
+import type { JobDefinition, JobOutcome } from '../../jobs/queue.js';
 import { type Actor, actorOf } from '../../slack/actor.js';
 import { selectOption } from '../../slack/blocks.js';
 import type { CommandRouter } from '../../slack/commands/router.js';
@@ -42,6 +42,11 @@ export class NumberHandlers {
       activatedView: activationView,
     });
     this.requests = new NumberRequests(services, this.jobs);
+  }
+
+  /** Provisioning's jobs and the requests'. */
+  get definitions(): JobDefinition[] {
+    return [...this.jobs.definitions, ...this.requests.definitions];
   }
 
   private get region(): string {

@@ -16,6 +16,7 @@ export function numbersFeature(services: NumberDeps): Feature & { handlers?: Num
   return {
     handlers,
     release,
+    jobs: [...(handlers?.definitions ?? []), ...(release?.definitions ?? [])],
     register(app: SlackListeners, router: CommandRouter) {
       handlers?.register(app, router);
       releaseHandlers?.register(app);

@@ -4,7 +4,7 @@ import type { ImportNumberBody, SignalWireNumber } from '../../backends/signalwi
 import type { VapiClient } from '../../backends/vapi/client.js';
 import type { CreateVapiPhoneNumberBody, VapiPhoneNumber } from '../../backends/vapi/schemas.js';
 import { BackendError } from '../../http/errors.js';
-import { type Accepted, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
+import { type Accepted, type JobDefinition, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import type { NewJob, WorkspaceKey } from '../../store/types.js';
 import type { NumberDeps } from '../deps.js';
@@ -61,18 +61,25 @@ export class ProvisionJobs {
     private readonly notes: ProvisionNotes,
   ) {
     this.activation = vapi ? new NumberActivation(services, vapi, notes) : undefined;
-    services.queue.define<VapiPayload, Provisioned>({
-      kind: vapiJob,
-      run: (payload, context) => this.createOnVapi(payload, context),
-      onFinished: (finish) => this.afterProvision(finish, 'vapi'),
-      describeError: describeTelephonyFailure,
-    });
-    services.queue.define<SignalWirePayload, Provisioned>({
-      kind: signalWireJob,
-      run: (payload, context) => this.importToSignalWire(payload, context),
-      onFinished: (finish) => this.afterProvision(finish, 'signalwire'),
-      describeError: describeTelephonyFailure,
-    });
+  }
+
+  /** The jobs this part runs: registered with the queue when the app starts. */
+  get definitions(): JobDefinition[] {
+    return [
+      ...(this.activation?.definitions ?? []),
+      {
+        kind: vapiJob,
+        run: (payload, context) => this.createOnVapi(payload, context),
+        onFinished: (finish) => this.afterProvision(finish, 'vapi'),
+        describeError: describeTelephonyFailure,
+      } satisfies JobDefinition<VapiPayload, Provisioned>,
+      {
+        kind: signalWireJob,
+        run: (payload, context) => this.importToSignalWire(payload, context),
+        onFinished: (finish) => this.afterProvision(finish, 'signalwire'),
+        describeError: describeTelephonyFailure,
+      } satisfies JobDefinition<SignalWirePayload, Provisioned>,
+    ];
   }
 
   sealPassword(body: CreateVapiPhoneNumberBody, intent: string): VapiPayload['body'] {

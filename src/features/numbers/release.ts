@@ -1,5 +1,5 @@
 import { BackendError, backendLabels } from '../../http/errors.js';
-import { type Accepted, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
+import { type Accepted, type JobDefinition, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
 import type { Actor } from '../../slack/actor.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import type { EndpointCursor, NumberBackend, OwnedEndpoint, OwnedNumber, WorkspaceKey } from '../../store/types.js';
@@ -68,12 +68,18 @@ export class NumberRelease {
   ) {
     const { backends, novuScope } = services;
     this.endpoints = backends.novu && novuScope ? new EndpointWriter(services, backends.novu, novuScope) : undefined;
-    services.queue.define<ReleasePayload, Released>({
-      kind: releaseJob,
-      run: (payload, context) => this.release(payload, context),
-      onFinished: (finish) => this.afterRelease(finish),
-      describeError: describeTelephonyFailure,
-    });
+  }
+
+  /** The jobs this part runs: registered with the queue when the app starts. */
+  get definitions(): JobDefinition[] {
+    return [
+      {
+        kind: releaseJob,
+        run: (payload, context) => this.release(payload, context),
+        onFinished: (finish) => this.afterRelease(finish),
+        describeError: describeTelephonyFailure,
+      } satisfies JobDefinition<ReleasePayload, Released>,
+    ];
   }
 
   /**

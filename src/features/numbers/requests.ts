@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { View } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
-import type { JobOutcome } from '../../jobs/queue.js';
+import type { JobDefinition, JobOutcome } from '../../jobs/queue.js';
 import { type Actor, actorOf } from '../../slack/actor.js';
 import { refusalMessage, refusedView } from '../../slack/commands/messages.js';
 import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../slack/listener-table.js';
@@ -57,10 +57,15 @@ export const requestAnnounceJob = 'numbers.request.announce';
 export class NumberRequests {
   constructor(
     private readonly services: NumberDeps,
-    private readonly jobs: ProvisionJobs,
-  ) {
-    services.queue.define<{ requestId: string }, void>({ kind: requestExpiryJob, run: ({ requestId }) => this.expireIfUndecided(requestId) });
-    services.queue.define<{ requestId: string }, void>({ kind: requestAnnounceJob, run: ({ requestId }) => this.announce(requestId) });
+    private readonly provisioning: ProvisionJobs,
+  ) {}
+
+  /** The jobs this part runs: registered with the queue when the app starts. */
+  get definitions(): JobDefinition[] {
+    return [
+      { kind: requestExpiryJob, run: ({ requestId }) => this.expireIfUndecided(requestId) } satisfies JobDefinition<{ requestId: string }, void>,
+      { kind: requestAnnounceJob, run: ({ requestId }) => this.announce(requestId) } satisfies JobDefinition<{ requestId: string }, void>,
+    ];
   }
 
   register(app: SlackListeners): void {
@@ -88,12 +93,12 @@ export class NumberRequests {
 
   async askForVapiNumber({ ack, view, actor, field }: SubmitArgs, read: SipRequest): Promise<void> {
     const id = newId();
-    const requested: RequestedNumber = { backend: 'vapi', body: this.jobs.sealPassword(read.body, requestIntent(id)) };
+    const requested: RequestedNumber = { backend: 'vapi', body: this.provisioning.sealPassword(read.body, requestIntent(id)) };
     await this.services.queue.storedThenTold(() => this.record(id, actor, sipSubmissionIntent(view.id, read.body), requested), {
       stored: (request) => {
         const stored = readRequestedNumber(request);
         // The form sent again with another password finds the first request: the password shown is the one it keeps.
-        const password = stored.backend === 'vapi' ? this.jobs.unsealPassword(stored.body, requestIntent(request.id)) : undefined;
+        const password = stored.backend === 'vapi' ? this.provisioning.unsealPassword(stored.body, requestIntent(request.id)) : undefined;
         return ack({ response_action: 'update', view: requestSentView(stored, request.expiresAt, { password, warning: read.warning }) });
       },
       notStored: (text) => ack({ response_action: 'errors', errors: { [field]: text } }),
@@ -220,8 +225,8 @@ export class NumberRequests {
   private provisionJob(request: NumberRequest, requested: RequestedNumber, approvedBy: string): NewJob {
     const intent = requestIntent(request.id);
     const owner = { workspaceKey: request.workspaceKey, requestedBy: request.requestedBy, approvedBy };
-    if (requested.backend === 'vapi') return this.jobs.draftCreate({ ...owner, intent, body: requested.body });
-    return this.jobs.draftImport({ ...owner, body: requested.body, ...(requested.name ? { name: requested.name } : {}) }, intent);
+    if (requested.backend === 'vapi') return this.provisioning.draftCreate({ ...owner, intent, body: requested.body });
+    return this.provisioning.draftImport({ ...owner, body: requested.body, ...(requested.name ? { name: requested.name } : {}) }, intent);
   }
 
   /** Another click decided it first, or it expired: the clicked copy shows which. */

@@ -1,7 +1,7 @@
 import type { NovuClient } from '../../backends/novu/client.js';
 import type { NovuExplanation } from '../../backends/novu/explain.js';
 import type { CreatePhoneEndpointBody } from '../../backends/novu/schemas.js';
-import { type Accepted, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
+import { type Accepted, type JobDefinition, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import type { JobRecord, WorkspaceKey } from '../../store/types.js';
 import type { NovuScope } from '../../tenancy/novu-scope.js';
@@ -83,18 +83,24 @@ export class EndpointJobs {
   ) {
     this.writer = new EndpointWriter(services, novu, scope);
     this.subscribers = this.writer.subscribers;
-    services.queue.define<RegisterPayload, RegisterResult>({
-      kind: registerJob,
-      run: (payload, context) => this.register(payload, context),
-      onFinished: (finish) => this.afterRegister(finish),
-      describeError: describeNovuFailure,
-    });
-    services.queue.define<RemovePayload, RemoveResult>({
-      kind: removeJob,
-      run: (payload, context) => this.remove(payload, context),
-      onFinished: (finish) => this.afterRemove(finish),
-      describeError: describeNovuFailure,
-    });
+  }
+
+  /** The jobs this part runs: registered with the queue when the app starts. */
+  get definitions(): JobDefinition[] {
+    return [
+      {
+        kind: registerJob,
+        run: (payload, context) => this.register(payload, context),
+        onFinished: (finish) => this.afterRegister(finish),
+        describeError: describeNovuFailure,
+      } satisfies JobDefinition<RegisterPayload, RegisterResult>,
+      {
+        kind: removeJob,
+        run: (payload, context) => this.remove(payload, context),
+        onFinished: (finish) => this.afterRemove(finish),
+        describeError: describeNovuFailure,
+      } satisfies JobDefinition<RemovePayload, RemoveResult>,
+    ];
   }
 
   /** Called when a register job finishes (a CSV import follows its rows this way). */

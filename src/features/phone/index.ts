@@ -14,6 +14,7 @@ export function phoneFeature(services: PhoneDeps, phones: SubscriberPhones | und
   const imports = endpoints && scope ? phoneImportFeature(services, endpoints.jobs, scope) : undefined;
   return {
     endpoints,
+    jobs: [...(endpoints?.jobs.definitions ?? []), ...(imports?.jobs ?? [])],
     register(app: SlackListeners, router: CommandRouter) {
       endpoints?.register(app, router);
       imports?.register(app, router);

@@ -1,5 +1,5 @@
 import type { NovuClient } from '../../backends/novu/client.js';
-import { type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
+import { type JobDefinition, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
 import { code, escapeMrkdwn, section } from '../../slack/blocks.js';
 import type { Replies, Reply, ReplyTo } from '../../slack/replies.js';
 import type { WorkspaceKey } from '../../store/types.js';
@@ -43,13 +43,18 @@ export class SubscriberPhones {
     private readonly services: PhoneDeps,
     private readonly novu: NovuClient,
     private readonly replies: Replies,
-  ) {
-    services.queue.define<SetPhonePayload, SetPhoneResult>({
-      kind: setPhoneJob,
-      run: (payload, context) => this.replace(payload, context),
-      onFinished: (finish) => this.afterReplace(finish),
-      describeError: describeNovuFailure,
-    });
+  ) {}
+
+  /** The jobs this part runs: registered with the queue when the app starts. */
+  get definitions(): JobDefinition[] {
+    return [
+      {
+        kind: setPhoneJob,
+        run: (payload, context) => this.replace(payload, context),
+        onFinished: (finish) => this.afterReplace(finish),
+        describeError: describeNovuFailure,
+      } satisfies JobDefinition<SetPhonePayload, SetPhoneResult>,
+    ];
   }
 
   /** Whether Novu's SMS steps use this integration: then registering a number also sets the subscriber's phone. */

@@ -31,6 +31,7 @@ export function routesFeature(services: RouteDeps, lifecycle: ConnectionLifecycl
   });
   return {
     links,
+    jobs: routes.definitions,
     register(app: SlackListeners, router: CommandRouter) {
       channels.register(app, router);
       links.register(app, router);

@@ -1,6 +1,6 @@
 import type { NovuClient } from '../../backends/novu/client.js';
 import type { CreateSlackChannelEndpointBody, CreateSlackUserEndpointBody } from '../../backends/novu/schemas.js';
-import { type Accepted, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
+import { type Accepted, type JobDefinition, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import type { ConnectionRecord, LinkRequest, OwnedEndpointType, WorkspaceKey } from '../../store/types.js';
 import type { NovuScope } from '../../tenancy/novu-scope.js';
@@ -75,23 +75,29 @@ export class RouteJobs {
   ) {
     this.writer = new EndpointWriter(services, novu, scope);
     this.subscribers = this.writer.subscribers;
-    services.queue.define<RoutePayload, WrittenEndpoint>({
-      kind: createRouteJob,
-      run: (payload, context) => this.create(payload, context),
-      onFinished: (finish) => this.afterCreate(finish),
-      describeError: describeNovuFailure,
-    });
-    services.queue.define<RemoveRoutePayload, RemovedEndpoint>({
-      kind: removeRouteJob,
-      run: (payload, context) => this.remove(payload, context),
-      onFinished: (finish) => this.afterRemove(finish),
-      describeError: describeNovuFailure,
-    });
-    services.queue.define<{ workspaceKey: WorkspaceKey }, { removed: number }>({
-      kind: clearRoutesJob,
-      run: (payload, context) => this.clear(payload.workspaceKey, context),
-      describeError: describeNovuFailure,
-    });
+  }
+
+  /** The jobs this part runs: registered with the queue when the app starts. */
+  get definitions(): JobDefinition[] {
+    return [
+      {
+        kind: createRouteJob,
+        run: (payload, context) => this.create(payload, context),
+        onFinished: (finish) => this.afterCreate(finish),
+        describeError: describeNovuFailure,
+      } satisfies JobDefinition<RoutePayload, WrittenEndpoint>,
+      {
+        kind: removeRouteJob,
+        run: (payload, context) => this.remove(payload, context),
+        onFinished: (finish) => this.afterRemove(finish),
+        describeError: describeNovuFailure,
+      } satisfies JobDefinition<RemoveRoutePayload, RemovedEndpoint>,
+      {
+        kind: clearRoutesJob,
+        run: (payload, context) => this.clear(payload.workspaceKey, context),
+        describeError: describeNovuFailure,
+      } satisfies JobDefinition<{ workspaceKey: WorkspaceKey }, { removed: number }>,
+    ];
   }
 
   /** Called when a create job finishes (a "link everyone" run follows its members this way). */
