@@ -72,6 +72,7 @@ export async function createServices(config: Config, logger: Logger, metrics: Me
     },
     logger.child({ component: 'jobs' }),
     metrics,
+    { audit: (entry, options) => audit.record(entry, options), directMessage: (key, userId, message) => bots.sendDirectMessage(key, userId, message) },
   );
   const permissions = new Permissions(config.policy, config.operators, audit, logger.child({ component: 'permissions' }), {
     client: { slackApiUrl: config.slack.apiUrl, logger: slackLogger },

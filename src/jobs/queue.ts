@@ -5,7 +5,8 @@ import { backoffDelay } from '../http/client.js';
 import { BackendError } from '../http/errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { JobRecord, NewJob, Store, WorkspaceKey } from '../store/types.js';
+import type { SlackMessage } from '../slack/bot-clients.js';
+import type { JobRecord, NewAuditEntry, NewJob, Store, WorkspaceKey } from '../store/types.js';
 
 /** Thrown by a job to stop retrying: the failure will not go away by itself. */
 export class TerminalJobError extends Error {
@@ -44,6 +45,16 @@ export interface JobFinish<R = unknown> {
    * (a DM Slack did not take) or throwing fails the follow-up, which is tried again later.
    */
   once(effect: string, send: () => Promise<unknown>): Promise<void>;
+  /** The audit line, once. */
+  audit(entry: NewAuditEntry, options?: { toChannel?: boolean }): Promise<void>;
+  /** A direct message to one person, once per person. */
+  tell(workspaceKey: WorkspaceKey, userId: string, message: SlackMessage): Promise<void>;
+}
+
+/** Where a follow-up's usual effects go: the audit trail, and people's direct messages. */
+export interface FollowUpChannels {
+  audit(entry: NewAuditEntry, options?: { toChannel?: boolean }): Promise<unknown>;
+  directMessage(workspaceKey: WorkspaceKey, userId: string, message: SlackMessage): Promise<boolean>;
 }
 
 export interface JobDefinition<P = unknown, R = unknown> {
@@ -116,6 +127,7 @@ export class JobQueue {
     private readonly tuning: QueueTuning,
     private readonly logger: Logger,
     private readonly metrics?: Metrics,
+    private readonly channels?: FollowUpChannels,
   ) {}
 
   define<P, R>(definition: JobDefinition<P, R>): void {
@@ -398,7 +410,16 @@ export class JobQueue {
   private async deliverFollowUp(definition: JobDefinition, job: JobRecord, outcome: JobFinish['outcome'], deliveredInline: boolean): Promise<void> {
     if (!definition.onFinished) return;
     try {
-      await definition.onFinished({ job, outcome, deliveredInline, once: (effect, send) => this.once(job.id, effect, send) });
+      const once = (effect: string, send: () => Promise<unknown>) => this.once(job.id, effect, send);
+      const channels = this.channels ?? noChannels;
+      await definition.onFinished({
+        job,
+        outcome,
+        deliveredInline,
+        once,
+        audit: (entry, options) => once('audit', () => channels.audit(entry, options)),
+        tell: (workspaceKey, userId, message) => once(`dm:${userId}`, () => channels.directMessage(workspaceKey, userId, message)),
+      });
       await this.store.jobs.followUpDone(job.id, this.workerId);
       this.metrics?.jobRuns.inc({ kind: job.kind, outcome: 'followed-up' });
     } catch (error) {
@@ -446,6 +467,11 @@ export class JobQueue {
 
 /** A follow-up is tried this many times (with backoff, about a day in all at the default base), then given up and logged. */
 const maxFollowUpAttempts = 12;
+
+const noChannels: FollowUpChannels = {
+  audit: () => Promise.reject(new Error('This queue was made without an audit trail')),
+  directMessage: () => Promise.reject(new Error('This queue was made without Slack')),
+};
 
 export function describeJobError(error: unknown): string {
   if (error instanceof Error) return error.message;

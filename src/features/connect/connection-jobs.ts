@@ -433,58 +433,54 @@ export class ConnectionJobs {
     return { identifier: payload.identifier, alreadyGone: !deleted };
   }
 
-  private async afterSync({ job, outcome, deliveredInline, once }: JobFinish<SyncResult>): Promise<void> {
+  private async afterSync({ job, outcome, deliveredInline, audit, tell }: JobFinish<SyncResult>): Promise<void> {
     const payload = job.payload as SyncPayload;
     if (outcome.status === 'done' && outcome.result.action === 'superseded') return;
     if (outcome.status === 'failed') await this.store.connections.markState(payload.workspaceKey, 'failed', outcome.error, payload.intent);
-    await once('audit', () =>
-      this.services.audit.record({
-        action: `connection.${payload.reason === 'rotation' ? 'rotate' : payload.reason}`,
-        outcome: outcome.status === 'done' ? 'ok' : 'failed',
-        workspaceKey: payload.workspaceKey,
-        userId: payload.requestedBy,
-        target: slackIdOf(payload.workspaceKey),
-        backend: 'novu',
-        backendId: outcome.status === 'done' ? outcome.result.identifier : undefined,
-        error: outcome.status === 'failed' ? outcome.error : undefined,
-        detail: {
-          attempts: job.attempts,
-          ...(outcome.status === 'done'
-            ? { action: outcome.result.action, integration: outcome.result.integrationIdentifier, moving: outcome.result.moving?.count }
-            : {}),
-          ...(payload.scopeOverride ? { scopeOverride: true, context: payload.settings?.context, subscriberId: payload.settings?.subscriberId } : {}),
-        },
-      }),
-    );
+    await audit({
+      action: `connection.${payload.reason === 'rotation' ? 'rotate' : payload.reason}`,
+      outcome: outcome.status === 'done' ? 'ok' : 'failed',
+      workspaceKey: payload.workspaceKey,
+      userId: payload.requestedBy,
+      target: slackIdOf(payload.workspaceKey),
+      backend: 'novu',
+      backendId: outcome.status === 'done' ? outcome.result.identifier : undefined,
+      error: outcome.status === 'failed' ? outcome.error : undefined,
+      detail: {
+        attempts: job.attempts,
+        ...(outcome.status === 'done'
+          ? { action: outcome.result.action, integration: outcome.result.integrationIdentifier, moving: outcome.result.moving?.count }
+          : {}),
+        ...(payload.scopeOverride ? { scopeOverride: true, context: payload.settings?.context, subscriberId: payload.settings?.subscriberId } : {}),
+      },
+    });
     const requestedBy = payload.requestedBy;
     if (!deliveredInline && requestedBy) {
-      await once(`dm:${requestedBy}`, () => this.services.bots.sendDirectMessage(payload.workspaceKey, requestedBy, this.notes.synced(outcome, job.attempts)));
+      await tell(payload.workspaceKey, requestedBy, this.notes.synced(outcome, job.attempts));
     }
   }
 
-  private async afterDelete({ job, outcome, deliveredInline, once }: JobFinish<DeleteResult>): Promise<void> {
+  private async afterDelete({ job, outcome, deliveredInline, audit, tell }: JobFinish<DeleteResult>): Promise<void> {
     const payload = job.payload as DeletePayload;
     if (outcome.status === 'done' && outcome.result.superseded) return;
     if (outcome.status === 'failed' && payload.intent !== undefined) {
       // The connection may still be in Novu: keep the record, so the delete can be tried again.
       await this.store.connections.markState(payload.workspaceKey, 'failed', `The delete failed: ${outcome.error}`, payload.intent);
     }
-    await once('audit', () =>
-      this.services.audit.record({
-        action: 'connection.delete',
-        outcome: outcome.status === 'done' ? (outcome.result.alreadyGone ? 'not-found' : 'ok') : 'failed',
-        workspaceKey: payload.workspaceKey,
-        userId: payload.requestedBy,
-        target: slackIdOf(payload.workspaceKey),
-        backend: 'novu',
-        backendId: payload.identifier,
-        error: outcome.status === 'failed' ? outcome.error : undefined,
-        detail: { reason: payload.reason, attempts: job.attempts },
-      }),
-    );
+    await audit({
+      action: 'connection.delete',
+      outcome: outcome.status === 'done' ? (outcome.result.alreadyGone ? 'not-found' : 'ok') : 'failed',
+      workspaceKey: payload.workspaceKey,
+      userId: payload.requestedBy,
+      target: slackIdOf(payload.workspaceKey),
+      backend: 'novu',
+      backendId: payload.identifier,
+      error: outcome.status === 'failed' ? outcome.error : undefined,
+      detail: { reason: payload.reason, attempts: job.attempts },
+    });
     const requestedBy = payload.requestedBy;
     if (!deliveredInline && requestedBy && payload.reason === 'disconnect') {
-      await once(`dm:${requestedBy}`, () => this.services.bots.sendDirectMessage(payload.workspaceKey, requestedBy, this.notes.deleted(outcome)));
+      await tell(payload.workspaceKey, requestedBy, this.notes.deleted(outcome));
     }
   }
 }

@@ -183,7 +183,7 @@ export class DeliveryChecks {
     }
   }
 
-  private async afterCheck({ job, outcome, once }: JobFinish<DeliveryReport>): Promise<void> {
+  private async afterCheck({ job, outcome, once, audit }: JobFinish<DeliveryReport>): Promise<void> {
     const payload = job.payload as CheckPayload;
     if (outcome.status === 'done') {
       await this.services.store.deliveryChecks.save({
@@ -193,17 +193,15 @@ export class DeliveryChecks {
         report: outcome.result,
       });
     }
-    await once('audit', () =>
-      this.services.audit.record({
-        action: 'delivery.check',
-        outcome: outcome.status === 'failed' ? 'failed' : 'ok',
-        workspaceKey: payload.workspaceKey,
-        userId: payload.requestedBy,
-        backend: 'novu',
-        error: outcome.status === 'failed' ? outcome.error : undefined,
-        detail: outcome.status === 'done' ? { endpoints: outcome.result.endpoints, findings: outcome.result.findings.length + outcome.result.more } : undefined,
-      }),
-    );
+    await audit({
+      action: 'delivery.check',
+      outcome: outcome.status === 'failed' ? 'failed' : 'ok',
+      workspaceKey: payload.workspaceKey,
+      userId: payload.requestedBy,
+      backend: 'novu',
+      error: outcome.status === 'failed' ? outcome.error : undefined,
+      detail: outcome.status === 'done' ? { endpoints: outcome.result.endpoints, findings: outcome.result.findings.length + outcome.result.more } : undefined,
+    });
     await once('reply', () => this.replies.send(payload.workspaceKey, payload.requestedBy, payload.replyTo, checkReply(outcome)));
     // The App Home shows the latest check.
     await this.services.events.emit('homeChanged', { userId: payload.requestedBy, tenant: tenantOfKey(payload.workspaceKey) });

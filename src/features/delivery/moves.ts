@@ -168,34 +168,32 @@ export class EndpointMoves {
     return there;
   }
 
-  private async afterMove({ job, outcome, once }: JobFinish<MoveResult>): Promise<void> {
+  private async afterMove({ job, outcome, audit, tell }: JobFinish<MoveResult>): Promise<void> {
     const payload = job.payload as MovePayload;
     if (outcome.status === 'done' && outcome.result.moved.length === 0 && outcome.result.failed.length === 0) return;
-    await once('audit', () =>
-      this.services.audit.record({
-        action: 'delivery.move',
-        outcome: outcome.status === 'failed' ? 'failed' : outcome.result.failed.length > 0 ? 'failed' : 'ok',
-        workspaceKey: payload.workspaceKey,
-        userId: payload.requestedBy,
-        backend: 'novu',
-        error:
-          outcome.status === 'failed'
-            ? outcome.error
-            : outcome.result.failed.map((failure) => `${failure.identifier}: ${failure.reason}`).join('; ') || undefined,
-        detail:
-          outcome.status === 'done'
-            ? {
-                context: outcome.result.context,
-                moved: outcome.result.moved.map((endpoint) => endpoint.identifier),
-                failed: outcome.result.failed.map((endpoint) => endpoint.identifier),
-                inScope: outcome.result.inScope,
-              }
-            : { attempts: job.attempts },
-      }),
-    );
+    await audit({
+      action: 'delivery.move',
+      outcome: outcome.status === 'failed' ? 'failed' : outcome.result.failed.length > 0 ? 'failed' : 'ok',
+      workspaceKey: payload.workspaceKey,
+      userId: payload.requestedBy,
+      backend: 'novu',
+      error:
+        outcome.status === 'failed'
+          ? outcome.error
+          : outcome.result.failed.map((failure) => `${failure.identifier}: ${failure.reason}`).join('; ') || undefined,
+      detail:
+        outcome.status === 'done'
+          ? {
+              context: outcome.result.context,
+              moved: outcome.result.moved.map((endpoint) => endpoint.identifier),
+              failed: outcome.result.failed.map((endpoint) => endpoint.identifier),
+              inScope: outcome.result.inScope,
+            }
+          : { attempts: job.attempts },
+    });
     const requestedBy = payload.requestedBy;
     if (requestedBy && (outcome.status === 'failed' || outcome.result.moved.length > 0 || outcome.result.failed.length > 0)) {
-      await once(`dm:${requestedBy}`, () => this.services.bots.sendDirectMessage(payload.workspaceKey, requestedBy, movedDirectMessage(outcome)));
+      await tell(payload.workspaceKey, requestedBy, movedDirectMessage(outcome));
     }
   }
 }

@@ -144,21 +144,19 @@ export class DeliveryTests {
     }
   }
 
-  private async afterTest({ job, outcome, once }: JobFinish<TestResult>): Promise<void> {
+  private async afterTest({ job, outcome, once, audit }: JobFinish<TestResult>): Promise<void> {
     const payload = job.payload as TestPayload;
-    await once('audit', () =>
-      this.services.audit.record({
-        action: 'delivery.test',
-        outcome: outcome.status === 'done' && outcome.result.verdict.outcome === 'delivered' ? 'ok' : 'failed',
-        workspaceKey: payload.workspaceKey,
-        userId: payload.requestedBy,
-        target: outcome.status === 'done' ? `${outcome.result.endpoint.type} ${outcome.result.endpoint.target}` : payload.identifier,
-        backend: 'novu',
-        backendId: outcome.status === 'done' ? outcome.result.verdict.transactionId : undefined,
-        error: outcome.status === 'failed' ? outcome.error : outcome.result.verdict.outcome === 'delivered' ? undefined : outcome.result.verdict.outcome,
-        detail: { endpoint: payload.identifier },
-      }),
-    );
+    await audit({
+      action: 'delivery.test',
+      outcome: outcome.status === 'done' && outcome.result.verdict.outcome === 'delivered' ? 'ok' : 'failed',
+      workspaceKey: payload.workspaceKey,
+      userId: payload.requestedBy,
+      target: outcome.status === 'done' ? `${outcome.result.endpoint.type} ${outcome.result.endpoint.target}` : payload.identifier,
+      backend: 'novu',
+      backendId: outcome.status === 'done' ? outcome.result.verdict.transactionId : undefined,
+      error: outcome.status === 'failed' ? outcome.error : outcome.result.verdict.outcome === 'delivered' ? undefined : outcome.result.verdict.outcome,
+      detail: { endpoint: payload.identifier },
+    });
     await once('reply', () => this.replies.send(payload.workspaceKey, payload.requestedBy, payload.replyTo, testResultMessage(outcome)));
   }
 }

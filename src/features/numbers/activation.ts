@@ -95,26 +95,22 @@ export class NumberActivation {
     return { state: 'activating', number };
   }
 
-  private async afterCheck({ job, outcome, once }: JobFinish<ActivationState>): Promise<void> {
+  private async afterCheck({ job, outcome, audit, tell }: JobFinish<ActivationState>): Promise<void> {
     const payload = job.payload as ActivationPayload;
     const settled = settledOf(outcome);
     if (!settled) return;
-    await once('audit', () =>
-      this.services.audit.record({
-        action: 'number.activation',
-        outcome: settled.state === 'active' ? 'ok' : settled.state === 'gone' ? 'not-found' : 'failed',
-        workspaceKey: payload.workspaceKey,
-        userId: payload.requestedBy,
-        backend: 'vapi',
-        backendId: payload.vendorId,
-        detail: { state: settled.state, checks: payload.check },
-        error: settled.state === 'unknown' ? settled.error : undefined,
-      }),
-    );
+    await audit({
+      action: 'number.activation',
+      outcome: settled.state === 'active' ? 'ok' : settled.state === 'gone' ? 'not-found' : 'failed',
+      workspaceKey: payload.workspaceKey,
+      userId: payload.requestedBy,
+      backend: 'vapi',
+      backendId: payload.vendorId,
+      detail: { state: settled.state, checks: payload.check },
+      error: settled.state === 'unknown' ? settled.error : undefined,
+    });
     const { bots } = this.services;
-    await once(`dm:${payload.requestedBy}`, () =>
-      bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, this.notes.activated(payload.vendorId, settled)),
-    );
+    await tell(payload.workspaceKey, payload.requestedBy, this.notes.activated(payload.vendorId, settled));
     const client = await bots.forWorkspace(payload.workspaceKey);
     if (client && payload.viewId && (settled.state === 'active' || settled.state === 'blocked')) {
       // The person may have closed the result modal long ago: then there is nothing to update.

@@ -221,30 +221,25 @@ export class ProvisionJobs {
     return this.claim(payload, { backend: 'signalwire', number, existing });
   }
 
-  private async afterProvision({ job, outcome, deliveredInline, once }: JobFinish<Provisioned>, backend: 'vapi' | 'signalwire'): Promise<void> {
+  private async afterProvision({ job, outcome, deliveredInline, audit, tell }: JobFinish<Provisioned>, backend: 'vapi' | 'signalwire'): Promise<void> {
     const payload = job.payload as VapiPayload | SignalWirePayload;
     const requested = 'number' in payload.body ? payload.body.number : (payload.body.sipUri ?? payload.body.name);
-    await once('audit', () =>
-      this.services.audit.record({
-        action: backend === 'vapi' ? 'number.create' : 'number.import',
-        outcome: outcome.status === 'done' ? 'ok' : 'failed',
-        workspaceKey: payload.workspaceKey,
-        userId: payload.requestedBy,
-        target: requested.startsWith('+') ? maskPhoneNumber(requested) : requested,
-        backend,
-        backendId: outcome.status === 'done' ? outcome.result.number.id : undefined,
-        error: outcome.status === 'failed' ? outcome.error : undefined,
-        detail: {
-          attempts: job.attempts,
-          // `found`: the vendor's answer was lost and the number was found by this request's marker, not made again.
-          ...(outcome.status === 'done' ? { created: outcome.result.existing ? 'found' : 'answered' } : {}),
-        },
-      }),
-    );
-    if (!deliveredInline || payload.approvedBy !== undefined)
-      await once(`dm:${payload.requestedBy}`, () =>
-        this.services.bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, this.notes.provisioned(backend, outcome)),
-      );
+    await audit({
+      action: backend === 'vapi' ? 'number.create' : 'number.import',
+      outcome: outcome.status === 'done' ? 'ok' : 'failed',
+      workspaceKey: payload.workspaceKey,
+      userId: payload.requestedBy,
+      target: requested.startsWith('+') ? maskPhoneNumber(requested) : requested,
+      backend,
+      backendId: outcome.status === 'done' ? outcome.result.number.id : undefined,
+      error: outcome.status === 'failed' ? outcome.error : undefined,
+      detail: {
+        attempts: job.attempts,
+        // `found`: the vendor's answer was lost and the number was found by this request's marker, not made again.
+        ...(outcome.status === 'done' ? { created: outcome.result.existing ? 'found' : 'answered' } : {}),
+      },
+    });
+    if (!deliveredInline || payload.approvedBy !== undefined) await tell(payload.workspaceKey, payload.requestedBy, this.notes.provisioned(backend, outcome));
     if (outcome.status === 'done' && outcome.result.backend === 'vapi' && outcome.result.number.status === 'activating') {
       await this.activation?.follow({
         workspaceKey: payload.workspaceKey,

@@ -191,34 +191,27 @@ export class NumberRelease {
     return { endpointsRemoved: removed, endpointsLeft: left };
   }
 
-  private async afterRelease({ job, outcome, deliveredInline, once }: JobFinish<Released>): Promise<void> {
+  private async afterRelease({ job, outcome, deliveredInline, audit, tell }: JobFinish<Released>): Promise<void> {
     const payload = job.payload as ReleasePayload;
     const { target } = payload;
     // A release that ended without releasing lets go of the number, for the next confirmation.
     if (outcome.status === 'failed') await this.services.store.numbers.dropReleaseClaim(target.backend, target.vendorId, job.id);
-    await once('audit', () =>
-      this.services.audit.record({
-        action: 'number.release',
-        outcome: outcome.status === 'done' ? (outcome.result.alreadyGone ? 'not-found' : 'ok') : 'failed',
-        workspaceKey: payload.workspaceKey,
-        userId: payload.requestedBy,
-        target: target.label.startsWith('+') ? maskPhoneNumber(target.label) : target.label,
-        backend: target.backend,
-        backendId: target.vendorId,
-        error: outcome.status === 'failed' ? outcome.error : undefined,
-        detail: {
-          attempts: job.attempts,
-          ...(target.ownerKey && target.ownerKey !== payload.workspaceKey ? { owner: target.ownerKey } : {}),
-          ...(outcome.status === 'done'
-            ? { endpointsRemoved: outcome.result.endpointsRemoved.length, endpointsLeft: outcome.result.endpointsLeft.length }
-            : {}),
-        },
-      }),
-    );
-    if (!deliveredInline)
-      await once(`dm:${payload.requestedBy}`, () =>
-        this.services.bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, this.notes.released(target, outcome)),
-      );
+    await audit({
+      action: 'number.release',
+      outcome: outcome.status === 'done' ? (outcome.result.alreadyGone ? 'not-found' : 'ok') : 'failed',
+      workspaceKey: payload.workspaceKey,
+      userId: payload.requestedBy,
+      target: target.label.startsWith('+') ? maskPhoneNumber(target.label) : target.label,
+      backend: target.backend,
+      backendId: target.vendorId,
+      error: outcome.status === 'failed' ? outcome.error : undefined,
+      detail: {
+        attempts: job.attempts,
+        ...(target.ownerKey && target.ownerKey !== payload.workspaceKey ? { owner: target.ownerKey } : {}),
+        ...(outcome.status === 'done' ? { endpointsRemoved: outcome.result.endpointsRemoved.length, endpointsLeft: outcome.result.endpointsLeft.length } : {}),
+      },
+    });
+    if (!deliveredInline) await tell(payload.workspaceKey, payload.requestedBy, this.notes.released(target, outcome));
     await this.services.events.emit('homeChanged', { userId: payload.requestedBy, tenant: tenantOfKey(payload.workspaceKey) });
   }
 }

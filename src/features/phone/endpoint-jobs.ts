@@ -156,29 +156,27 @@ export class EndpointJobs {
     return this.writer.remove(tenantOfKey(workspaceKey), requestedBy, identifier, ['phone'], context, () => notThisWorkspaces(identifier));
   }
 
-  private async afterRegister({ job, outcome, deliveredInline, once }: JobFinish<RegisterResult>): Promise<void> {
+  private async afterRegister({ job, outcome, deliveredInline, once, audit, tell }: JobFinish<RegisterResult>): Promise<void> {
     const payload = job.payload as RegisterPayload;
-    await once('audit', () =>
-      this.services.audit.record(
-        {
-          action: 'endpoint.register',
-          outcome: outcome.status === 'done' ? 'ok' : 'failed',
-          workspaceKey: payload.workspaceKey,
-          userId: payload.requestedBy,
-          target: payload.body.subscriberId,
-          backend: 'novu',
-          backendId: payload.body.identifier,
-          error: outcome.status === 'failed' ? outcome.error : undefined,
-          detail: {
-            integration: payload.body.integrationIdentifier,
-            existing: outcome.status === 'done' ? outcome.result.existing : undefined,
-            phone: outcome.status === 'done' ? outcome.result.phone?.kind : undefined,
-            attempts: job.attempts,
-            importRun: payload.importRow?.runId,
-          },
+    await audit(
+      {
+        action: 'endpoint.register',
+        outcome: outcome.status === 'done' ? 'ok' : 'failed',
+        workspaceKey: payload.workspaceKey,
+        userId: payload.requestedBy,
+        target: payload.body.subscriberId,
+        backend: 'novu',
+        backendId: payload.body.identifier,
+        error: outcome.status === 'failed' ? outcome.error : undefined,
+        detail: {
+          integration: payload.body.integrationIdentifier,
+          existing: outcome.status === 'done' ? outcome.result.existing : undefined,
+          phone: outcome.status === 'done' ? outcome.result.phone?.kind : undefined,
+          attempts: job.attempts,
+          importRun: payload.importRow?.runId,
         },
-        { toChannel: !payload.importRow },
-      ),
+      },
+      { toChannel: !payload.importRow },
     );
     if (outcome.status === 'done' && outcome.result.phone?.kind === 'set') {
       await once('audit:phone', () =>
@@ -199,29 +197,21 @@ export class EndpointJobs {
     await once('listeners', async () => {
       for (const listener of this.registeredListeners) await listener(payload, outcome);
     });
-    if (!deliveredInline && !payload.importRow)
-      await once(`dm:${payload.requestedBy}`, () =>
-        this.services.bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, this.notes.registered(payload.body, outcome)),
-      );
+    if (!deliveredInline && !payload.importRow) await tell(payload.workspaceKey, payload.requestedBy, this.notes.registered(payload.body, outcome));
   }
 
-  private async afterRemove({ job, outcome, deliveredInline, once }: JobFinish<RemoveResult>): Promise<void> {
+  private async afterRemove({ job, outcome, deliveredInline, audit, tell }: JobFinish<RemoveResult>): Promise<void> {
     const payload = job.payload as RemovePayload;
-    await once('audit', () =>
-      this.services.audit.record({
-        action: 'endpoint.remove',
-        outcome: outcome.status === 'done' ? (outcome.result.alreadyGone ? 'not-found' : 'ok') : 'failed',
-        workspaceKey: payload.workspaceKey,
-        userId: payload.requestedBy,
-        backend: 'novu',
-        backendId: payload.identifier,
-        error: outcome.status === 'failed' ? outcome.error : undefined,
-      }),
-    );
-    if (!deliveredInline)
-      await once(`dm:${payload.requestedBy}`, () =>
-        this.services.bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, this.notes.deleted(payload.identifier, outcome)),
-      );
+    await audit({
+      action: 'endpoint.remove',
+      outcome: outcome.status === 'done' ? (outcome.result.alreadyGone ? 'not-found' : 'ok') : 'failed',
+      workspaceKey: payload.workspaceKey,
+      userId: payload.requestedBy,
+      backend: 'novu',
+      backendId: payload.identifier,
+      error: outcome.status === 'failed' ? outcome.error : undefined,
+    });
+    if (!deliveredInline) await tell(payload.workspaceKey, payload.requestedBy, this.notes.deleted(payload.identifier, outcome));
   }
 }
 

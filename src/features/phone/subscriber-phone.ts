@@ -113,20 +113,18 @@ export class SubscriberPhones {
     return { subscriberId: record.subscriberId, phone: record.target, previous: current };
   }
 
-  private async afterReplace({ job, outcome, once }: JobFinish<SetPhoneResult>): Promise<void> {
+  private async afterReplace({ job, outcome, once, audit }: JobFinish<SetPhoneResult>): Promise<void> {
     const payload = job.payload as SetPhonePayload;
-    await once('audit', () =>
-      this.services.audit.record({
-        action: 'subscriber.phone',
-        outcome: outcome.status === 'done' ? 'ok' : 'failed',
-        workspaceKey: payload.workspaceKey,
-        userId: payload.requestedBy,
-        target: outcome.status === 'done' ? outcome.result.subscriberId : payload.identifier,
-        backend: 'novu',
-        error: outcome.status === 'failed' ? outcome.error : undefined,
-        detail: outcome.status === 'done' ? { phone: outcome.result.phone, previous: outcome.result.previous, endpoint: payload.identifier } : undefined,
-      }),
-    );
+    await audit({
+      action: 'subscriber.phone',
+      outcome: outcome.status === 'done' ? 'ok' : 'failed',
+      workspaceKey: payload.workspaceKey,
+      userId: payload.requestedBy,
+      target: outcome.status === 'done' ? outcome.result.subscriberId : payload.identifier,
+      backend: 'novu',
+      error: outcome.status === 'failed' ? outcome.error : undefined,
+      detail: outcome.status === 'done' ? { phone: outcome.result.phone, previous: outcome.result.previous, endpoint: payload.identifier } : undefined,
+    });
     await once('reply', () => this.replies.send(payload.workspaceKey, payload.requestedBy, payload.replyTo, phoneReplacedReply(outcome)));
   }
 }

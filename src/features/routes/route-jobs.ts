@@ -197,54 +197,43 @@ export class RouteJobs {
   }
 
   private async afterCreate(finish: JobFinish<WrittenEndpoint>): Promise<void> {
-    const { job, outcome, deliveredInline, once } = finish;
+    const { job, outcome, deliveredInline, once, audit, tell } = finish;
     const payload = job.payload as RoutePayload;
-    await once('audit', () =>
-      this.services.audit.record({
-        action: 'route.create',
-        outcome: outcome.status === 'done' ? 'ok' : 'failed',
-        workspaceKey: payload.workspaceKey,
-        userId: payload.requestedBy,
-        target: `${payload.type === 'slack_channel' ? 'channel' : 'user'} ${payload.target} ← ${payload.subscriberId}`,
-        backend: 'novu',
-        backendId: outcome.status === 'done' ? outcome.result.endpoint.identifier : undefined,
-        error: outcome.status === 'failed' ? outcome.error : undefined,
-        detail: { existing: outcome.status === 'done' ? outcome.result.existing : undefined, run: payload.linkRunId },
-      }),
-    );
+    await audit({
+      action: 'route.create',
+      outcome: outcome.status === 'done' ? 'ok' : 'failed',
+      workspaceKey: payload.workspaceKey,
+      userId: payload.requestedBy,
+      target: `${payload.type === 'slack_channel' ? 'channel' : 'user'} ${payload.target} ← ${payload.subscriberId}`,
+      backend: 'novu',
+      backendId: outcome.status === 'done' ? outcome.result.endpoint.identifier : undefined,
+      error: outcome.status === 'failed' ? outcome.error : undefined,
+      detail: { existing: outcome.status === 'done' ? outcome.result.existing : undefined, run: payload.linkRunId },
+    });
     await once('listeners', async () => {
       for (const listener of this.createdListeners) await listener(payload, outcome);
     });
     const linkRequest = payload.linkRequestId ? await this.services.store.linkRequests.get(payload.linkRequestId) : undefined;
     if (linkRequest) {
       const decided = outcome.status === 'done' ? { linked: true } : { linked: false, error: outcome.error };
-      await once(`dm:${linkRequest.userId}`, () =>
-        this.services.bots.sendDirectMessage(payload.workspaceKey, linkRequest.userId, this.notes.linkDecided(linkRequest, decided)),
-      );
+      await tell(payload.workspaceKey, linkRequest.userId, this.notes.linkDecided(linkRequest, decided));
     }
     if (!deliveredInline && !payload.linkRunId) {
-      await once(`dm:${payload.requestedBy}`, () =>
-        this.services.bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, this.notes.created(payload, outcome)),
-      );
+      await tell(payload.workspaceKey, payload.requestedBy, this.notes.created(payload, outcome));
     }
   }
 
-  private async afterRemove({ job, outcome, deliveredInline, once }: JobFinish<RemovedEndpoint>): Promise<void> {
+  private async afterRemove({ job, outcome, deliveredInline, audit, tell }: JobFinish<RemovedEndpoint>): Promise<void> {
     const payload = job.payload as RemoveRoutePayload;
-    await once('audit', () =>
-      this.services.audit.record({
-        action: 'route.remove',
-        outcome: outcome.status === 'done' ? (outcome.result.alreadyGone ? 'not-found' : 'ok') : 'failed',
-        workspaceKey: payload.workspaceKey,
-        userId: payload.requestedBy,
-        backend: 'novu',
-        backendId: payload.identifier,
-        error: outcome.status === 'failed' ? outcome.error : undefined,
-      }),
-    );
-    if (!deliveredInline)
-      await once(`dm:${payload.requestedBy}`, () =>
-        this.services.bots.sendDirectMessage(payload.workspaceKey, payload.requestedBy, this.notes.removed(payload.identifier, outcome)),
-      );
+    await audit({
+      action: 'route.remove',
+      outcome: outcome.status === 'done' ? (outcome.result.alreadyGone ? 'not-found' : 'ok') : 'failed',
+      workspaceKey: payload.workspaceKey,
+      userId: payload.requestedBy,
+      backend: 'novu',
+      backendId: payload.identifier,
+      error: outcome.status === 'failed' ? outcome.error : undefined,
+    });
+    if (!deliveredInline) await tell(payload.workspaceKey, payload.requestedBy, this.notes.removed(payload.identifier, outcome));
   }
 }
