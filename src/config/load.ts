@@ -2,8 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import type { Policy } from '../permissions/policy.js';
-import { crossFieldProblems, type Environment, type EnvironmentProblem, environmentSchema } from './schema.js';
-import { type VariableDoc, type VariableName, variables } from './variables.js';
+import { crossFieldProblems, type Environment, type EnvironmentProblem, environmentSchema, settings, type VariableName } from './settings.js';
 
 export interface Config {
   mode: 'development' | 'production' | 'test';
@@ -163,7 +162,7 @@ function toConfig(env: Environment, isTty: boolean): Config {
 
 function secretValues(env: Environment): string[] {
   const values: string[] = [];
-  for (const [name, doc] of Object.entries(variables) as [VariableName, VariableDoc][]) {
+  for (const [name, doc] of Object.entries(settings) as [VariableName, { secret?: boolean }][]) {
     const value = env[name];
     if (doc.secret && typeof value === 'string' && value.length >= 6) values.push(value);
   }
@@ -183,7 +182,7 @@ function safeUrlPassword(url: string): string {
 
 export function formatProblems(problems: EnvironmentProblem[]): string {
   const lines = problems.map(({ name, problem }) => {
-    const doc: VariableDoc | undefined = variables[name];
+    const doc: { where: string } | undefined = settings[name];
     return doc ? `  ${name}: ${problem} — ${doc.where}` : `  ${name}: ${problem}`;
   });
   const count = problems.length === 1 ? '1 setting needs' : `${problems.length} settings need`;
