@@ -5,107 +5,24 @@ import { backoffDelay } from '../http/client.js';
 import { BackendError } from '../http/errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { SlackMessage } from '../slack/bot-clients.js';
-import type { JobRecord, NewAuditEntry, NewJob, Store, WorkspaceKey } from '../store/types.js';
+import type { JobRecord, NewJob, Store, WorkspaceKey } from '../store/types.js';
+import { FollowUpDelivery } from './follow-ups.js';
+import {
+  type Accepted,
+  describeJobError,
+  type EnqueueOptions,
+  type FollowUpChannels,
+  type JobDefinition,
+  type JobFinish,
+  type JobOutcome,
+  notStoredText,
+  type QueueTuning,
+  type Telling,
+  TerminalJobError,
+} from './types.js';
 
-/** Thrown by a job to stop retrying: the failure will not go away by itself. */
-export class TerminalJobError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'TerminalJobError';
-  }
-}
-
-export interface JobRunContext {
-  job: JobRecord;
-  /** 1 for the first attempt (a job retried by hand starts again at 1). */
-  attempt: number;
-  /** Unique to this run of the job: writes keyed by it never meet an earlier run's stored answer. */
-  runId: string;
-  /** Inline runs (a person is waiting) retry quickly within their deadline; queued runs leave retries to the queue. */
-  retry: RetryMode;
-  deadlineMs?: number;
-  logger: Logger;
-}
-
-export type JobOutcome<R = unknown> =
-  | { status: 'done'; result: R; job: JobRecord }
-  | { status: 'failed'; error: string; job: JobRecord }
-  /** Still being tried, in the background: the person is told the result later. */
-  | { status: 'queued'; job: JobRecord; lastError?: string };
-
-export interface JobFinish<R = unknown> {
-  job: JobRecord;
-  outcome: { status: 'done'; result: R } | { status: 'failed'; error: string };
-  /** True when someone waiting inline already received this outcome (never on a follow-up delivered again). */
-  deliveredInline: boolean;
-  /**
-   * Delivers one effect of the follow-up (a DM to one person, the audit line, a form update) once:
-   * an effect delivered by an earlier try of this follow-up is skipped. `send` answering `false`
-   * (a DM Slack did not take) or throwing fails the follow-up, which is tried again later.
-   */
-  once(effect: string, send: () => Promise<unknown>): Promise<void>;
-  /** The audit line, once. */
-  audit(entry: NewAuditEntry, options?: { toChannel?: boolean }): Promise<void>;
-  /** A direct message to one person, once per person. */
-  tell(workspaceKey: WorkspaceKey, userId: string, message: SlackMessage): Promise<void>;
-}
-
-/** Where a follow-up's usual effects go: the audit trail, and people's direct messages. */
-export interface FollowUpChannels {
-  audit(entry: NewAuditEntry, options?: { toChannel?: boolean }): Promise<unknown>;
-  directMessage(workspaceKey: WorkspaceKey, userId: string, message: SlackMessage): Promise<boolean>;
-}
-
-export interface JobDefinition<P = unknown, R = unknown> {
-  kind: string;
-  run(payload: P, context: JobRunContext): Promise<R>;
-  /**
-   * The follow-up, when the job succeeds or gives up: tell the people involved, write the audit
-   * log. Recorded as pending with the outcome and delivered at least once; each effect goes through
-   * `once`, so a follow-up delivered again (after a crash, or a failed effect) repeats none.
-   */
-  onFinished?(finish: JobFinish<R>): Promise<void>;
-  /** Plain words for a failure, shown to people and kept in the job record. */
-  describeError?(error: unknown): string;
-}
-
-export interface EnqueueOptions {
-  dedupeKey: string;
-  workspaceKey?: WorkspaceKey;
-  requestedBy?: string;
-  runAt?: number;
-}
-
-/** A job stored for a person waiting: `run` runs it here (the worker leaves it alone for a lease). */
-export interface Accepted<R> {
-  job: JobRecord;
-  run(): Promise<JobOutcome<R>>;
-}
-
-/** How a person is told about what they asked for, once it is stored, or that it could not be. */
-export interface Telling<T> {
-  stored(value: T): Promise<unknown>;
-  notStored(text: string): Promise<unknown>;
-}
-
-/** Said when the store did not take a request within the acknowledgement's budget. */
-export const notStoredText =
-  'Switchboard could not save this in time (its database did not answer), so it may not have started. Try again in a moment: a request sent twice is done once.';
-
-export interface QueueTuning {
-  maxAttempts: number;
-  retryBaseMs: number;
-  leaseMs: number;
-  maxRetryDelayMs?: number;
-  pollMs?: number;
-  /** How long a person in Slack waits for a job run on their behalf before hearing "still working" (default 6 s). */
-  inlineWaitMs?: number;
-  /** Jobs the background worker runs at once in this process (default 8): a bulk run must not flood a vendor. */
-  concurrency?: number;
-  /** How long storing a person's request may take before they are answered that it was not stored (default 1.5 s; Slack waits 3 s in all). */
-  acceptBudgetMs?: number;
-}
+export type { Accepted, EnqueueOptions, FollowUpChannels, JobDefinition, JobFinish, JobOutcome, JobRunContext, QueueTuning, Telling } from './types.js';
+export { describeJobError, notStoredText, TerminalJobError } from './types.js';
 
 /**
  * The durable outbox for backend writes. A write is first recorded as a job (one per user intent,
@@ -127,8 +44,12 @@ export class JobQueue {
     private readonly tuning: QueueTuning,
     private readonly logger: Logger,
     private readonly metrics?: Metrics,
-    private readonly channels?: FollowUpChannels,
-  ) {}
+    channels?: FollowUpChannels,
+  ) {
+    this.followUps = new FollowUpDelivery(store, tuning, logger, { workerId: this.workerId, metrics, channels, wakeAt: (at) => this.wakeAt(at) });
+  }
+
+  private readonly followUps: FollowUpDelivery;
 
   define<P, R>(definition: JobDefinition<P, R>): void {
     if (this.definitions.has(definition.kind)) throw new Error(`The job kind ${definition.kind} is defined twice`);
@@ -356,7 +277,7 @@ export class JobQueue {
       log.info('job done');
       const finished = { ...job, status: 'done' as const, result };
       const deliveredInline = this.handOverInline(job.id);
-      if (recorded) await this.deliverFollowUp(definition, finished, { status: 'done', result }, deliveredInline);
+      if (recorded) await this.followUps.deliver(definition, finished, { status: 'done', result }, deliveredInline);
       return { status: 'done', result, job: finished };
     } catch (error) {
       const description = definition?.describeError?.(error) ?? describeJobError(error);
@@ -374,7 +295,7 @@ export class JobQueue {
       log.error({ err: error }, 'job failed for good');
       const dead = { ...failedJob, status: 'dead' as const };
       const deliveredInline = this.handOverInline(job.id);
-      if (definition && recorded) await this.deliverFollowUp(definition, dead, { status: 'failed', error: description }, deliveredInline);
+      if (definition && recorded) await this.followUps.deliver(definition, dead, { status: 'failed', error: description }, deliveredInline);
       return { status: 'failed', error: description, job: dead };
     } finally {
       clearInterval(heartbeat);
@@ -402,50 +323,6 @@ export class JobQueue {
     timer.unref();
   }
 
-  /**
-   * Delivers a finished job's follow-up, leased to this worker since the outcome was recorded. When
-   * it fails (or this process dies first), it stays pending and a worker delivers it again later,
-   * skipping the effects already delivered.
-   */
-  private async deliverFollowUp(definition: JobDefinition, job: JobRecord, outcome: JobFinish['outcome'], deliveredInline: boolean): Promise<void> {
-    if (!definition.onFinished) return;
-    try {
-      const once = (effect: string, send: () => Promise<unknown>) => this.once(job.id, effect, send);
-      const channels = this.channels ?? noChannels;
-      await definition.onFinished({
-        job,
-        outcome,
-        deliveredInline,
-        once,
-        audit: (entry, options) => once('audit', () => channels.audit(entry, options)),
-        tell: (workspaceKey, userId, message) => once(`dm:${userId}`, () => channels.directMessage(workspaceKey, userId, message)),
-      });
-      await this.store.jobs.followUpDone(job.id, this.workerId);
-      this.metrics?.jobRuns.inc({ kind: job.kind, outcome: 'followed-up' });
-    } catch (error) {
-      const attempts = job.followUpAttempts + 1;
-      const retryAt =
-        attempts >= maxFollowUpAttempts ? undefined : Date.now() + backoffDelay(attempts, this.tuning.retryBaseMs, this.tuning.maxRetryDelayMs ?? 15 * 60_000);
-      await this.store.jobs
-        .followUpFailed(job.id, this.workerId, describeJobError(error), retryAt)
-        .catch((storeError: unknown) =>
-          this.logger.warn({ err: storeError, jobId: job.id }, 'could not record a failed follow-up; it is delivered again when its lease ends'),
-        );
-      if (retryAt === undefined) this.logger.error({ err: error, jobId: job.id, kind: job.kind }, 'job follow-up given up');
-      else {
-        this.logger.warn({ err: error, jobId: job.id, kind: job.kind, retryInMs: retryAt - Date.now() }, 'job follow-up failed; will try again');
-        this.wakeAt(retryAt);
-      }
-    }
-  }
-
-  private async once(jobId: string, effect: string, send: () => Promise<unknown>): Promise<void> {
-    if (await this.store.jobs.effectDone(jobId, effect)) return;
-    if ((await send()) === false) throw new Error(`The follow-up's ${effect} was not delivered`);
-    await this.store.jobs.recordEffect(jobId, effect);
-  }
-
-  /** A follow-up that is due and nobody is delivering (its worker died, or it is to be tried again). */
   private async followUpNext(): Promise<boolean> {
     const job = await this.store.jobs.claimFollowUp(this.workerId, this.tuning.leaseMs);
     if (!job) return false;
@@ -456,7 +333,7 @@ export class JobQueue {
     }
     const outcome: JobFinish['outcome'] =
       job.status === 'done' ? { status: 'done', result: job.result } : { status: 'failed', error: job.lastError ?? 'failed' };
-    const delivery = this.deliverFollowUp(definition, job, outcome, false).finally(() => this.running.delete(`follow-up:${job.id}`));
+    const delivery = this.followUps.deliver(definition, job, outcome, false).finally(() => this.running.delete(`follow-up:${job.id}`));
     this.running.set(
       `follow-up:${job.id}`,
       delivery.then(() => ({ status: 'queued', job }) as JobOutcome),
@@ -466,17 +343,6 @@ export class JobQueue {
 }
 
 /** A follow-up is tried this many times (with backoff, about a day in all at the default base), then given up and logged. */
-const maxFollowUpAttempts = 12;
-
-const noChannels: FollowUpChannels = {
-  audit: () => Promise.reject(new Error('This queue was made without an audit trail')),
-  directMessage: () => Promise.reject(new Error('This queue was made without Slack')),
-};
-
-export function describeJobError(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return String(error);
-}
 
 interface InlineWaiter {
   active: boolean;
