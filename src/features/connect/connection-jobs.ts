@@ -1,10 +1,6 @@
 import type { Installation } from '@slack/bolt';
 import type { NovuClient } from '../../backends/novu/client.js';
-import { deletedByEarlierAttempt, existingConnectionIdentifier, isNovuNotFound } from '../../backends/novu/explain.js';
-import type { ConnectionAuth, CreateConnectionBody } from '../../backends/novu/schemas.js';
-import { writeOnce } from '../../backends/novu/write-once.js';
 import type { NovuConfig } from '../../config/load.js';
-import { BackendError } from '../../http/errors.js';
 import type { Accepted, JobDefinition, JobFinish, JobOutcome, JobQueue, JobRunContext } from '../../jobs/queue.js';
 import { TerminalJobError } from '../../jobs/queue.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
@@ -15,7 +11,8 @@ import { type Tenant, tenantOfKey } from '../../tenancy/tenant.js';
 import type { EndpointLabel } from '../delivery/model.js';
 import { type EndpointMoves, moveJob } from '../delivery/moves.js';
 import type { ConnectDeps } from '../deps.js';
-import { asNovuJobError, describeNovuFailure } from '../novu-failures.js';
+import { describeNovuFailure } from '../novu-failures.js';
+import { ConnectionWriter, type WriteAction, writeOptions } from './connection-writer.js';
 import { type ConnectionSettings, connectionIdentifier, defaultSettings, type SlackWorkspace, sameScope, scopeOf, settingsOf } from './settings.js';
 
 export type SyncReason = 'install' | 'rotation' | 'setup' | 'reconnect' | 'approval';
@@ -40,7 +37,7 @@ export interface SyncPayload {
 export interface SyncResult {
   identifier: string;
   integrationIdentifier: string;
-  action: 'created' | 'updated' | 'adopted' | 'replaced' | 'superseded';
+  action: WriteAction | 'superseded';
   /** The context keys the connection carries now: what triggers must send. */
   context?: string[];
   /** The tenant's routes and phone endpoints moving with a changed context or integration (the count, and the first few). */
@@ -66,19 +63,6 @@ export interface DeleteResult {
 export const syncJob = 'novu.connection.sync';
 export const deleteJob = 'novu.connection.delete';
 
-/** How this run of a job writes: its retry mode and deadline, and its own keys (`<job id>.<attempt>`). */
-interface WriteOptions {
-  retry: JobRunContext['retry'];
-  deadlineMs?: number;
-  intent: string;
-  /** A later run of the job: an earlier one may have written and lost the answer. */
-  rerun: boolean;
-}
-
-function writeOptions(context: JobRunContext): WriteOptions {
-  return { retry: context.retry, deadlineMs: context.deadlineMs, intent: context.runId, rerun: context.attempt > 1 };
-}
-
 /** The direct messages a finished connection job sends: rendered by the feature's views, handed in where the jobs are made. */
 export interface ConnectionNotes {
   synced(outcome: JobFinish<SyncResult>['outcome'], attempts: number): SlackMessage;
@@ -95,13 +79,17 @@ export interface ConnectionNotes {
 export class ConnectionJobs {
   constructor(
     private readonly services: ConnectDeps,
-    private readonly novu: NovuClient,
+    readonly novu: NovuClient,
     private readonly novuConfig: NovuConfig,
     private readonly scope: NovuScope,
     /** Moves the tenant's routes and endpoints when the connection's scope changes. */
     private readonly moves: EndpointMoves,
     private readonly notes: ConnectionNotes,
-  ) {}
+  ) {
+    this.writer = new ConnectionWriter(novu, services.store, novuConfig, scope);
+  }
+
+  private readonly writer: ConnectionWriter;
 
   /** The jobs this part runs: registered with the queue when the app starts. */
   get definitions(): JobDefinition[] {
@@ -238,8 +226,8 @@ export class ConnectionJobs {
     const identifier = connectionIdentifier(settings.integrationIdentifier, tenant.id);
     const write = writeOptions(context);
 
-    if (settings.mode === 'subscriber' && settings.subscriberId) await this.ensureSubscriber(tenant, settings.subscriberId, workspace, write);
-    const result = await this.writeConnection({ tenant, identifier, settings, workspace, auth: this.authOf(stored.installation), record, write });
+    if (settings.mode === 'subscriber' && settings.subscriberId) await this.writer.ensureSubscriber(tenant, settings.subscriberId, workspace, write);
+    const result = await this.writer.write({ tenant, identifier, settings, workspace, auth: this.writer.authOf(stored.installation), record, write });
     if (!(await this.store.connections.recordSynced(tenant.key, payload.intent ?? record.intent, { identifier: result.identifier, ...scopeOf(settings) }))) {
       // A newer intent arrived while Novu answered; that job writes over this one.
       return { ...result, integrationIdentifier: settings.integrationIdentifier, action: 'superseded' };
@@ -276,151 +264,6 @@ export class ConnectionJobs {
     return moving;
   }
 
-  /** PATCH when the recorded connection is ours and unchanged in scope; otherwise POST, adopting a 409 only when it is this tenant's. */
-  private async writeConnection(input: {
-    tenant: Tenant;
-    identifier: string;
-    settings: ConnectionSettings;
-    workspace: SlackWorkspace;
-    auth: ConnectionAuth;
-    record: ConnectionRecord;
-    write: WriteOptions;
-  }): Promise<{ identifier: string; action: SyncResult['action'] }> {
-    const { tenant, identifier, settings, workspace, auth, record, write } = input;
-    const known = record.identifier === identifier && record.syncedAt !== null;
-    if (known && sameScope(settingsOf(record), settings)) {
-      try {
-        await this.update(identifier, workspace, auth, write);
-        return { identifier, action: 'updated' };
-      } catch (error) {
-        if (!isNovuNotFound(error)) throw asNovuJobError(error);
-        // Deleted in Novu behind our back: make it again.
-      }
-    } else if (known) {
-      await this.deleteIgnoringMissing(identifier, write);
-    }
-    const body: CreateConnectionBody = {
-      identifier,
-      integrationIdentifier: settings.integrationIdentifier,
-      workspace,
-      auth,
-      connectionMode: settings.mode,
-      ...(Object.keys(settings.context).length > 0 ? { context: settings.context } : {}),
-      ...(settings.mode === 'subscriber' && settings.subscriberId ? { subscriberId: settings.subscriberId } : {}),
-    };
-    try {
-      await writeOnce({
-        operation: 'channel-connections.create',
-        intent: write.intent,
-        body,
-        send: (key, retry) => this.novu.createConnection(body, { idempotencyKey: key, retry, deadlineMs: write.deadlineMs }),
-        // A connection by our identifier in this tenant's workspace is the one an earlier send made.
-        lookup: async () => {
-          const found = await this.novu.findConnection(identifier);
-          return found?.workspace?.id === tenant.id ? found : undefined;
-        },
-        lookupFirst: write.rerun,
-        retry: write.retry,
-        deadlineMs: write.deadlineMs,
-      });
-      return { identifier, action: known ? 'replaced' : 'created' };
-    } catch (error) {
-      const existing = existingConnectionIdentifier(error);
-      if (!existing) throw asNovuJobError(error);
-      await this.assertOwnConnection(tenant, existing);
-      await this.update(existing, workspace, auth, write);
-      return { identifier: existing, action: existing === identifier ? (known ? 'replaced' : 'created') : 'adopted' };
-    }
-  }
-
-  /**
-   * A 409 names a connection that already holds this scope. It is taken over only when it is this
-   * tenant's: Novu says its workspace is this tenant, and no other tenant's record claims it.
-   * Otherwise nothing is written.
-   */
-  /**
-   * What Novu gets of the bot token. Slack refresh tokens are single-use, so only one side may
-   * refresh: by default Switchboard does, and Novu gets each new access token (never the refresh
-   * token). With NOVU_TOKEN_ROTATION=novu, Novu gets the refresh token and refreshes itself.
-   */
-  private authOf(installation: Installation): ConnectionAuth {
-    const bot = installation.bot;
-    if (!bot?.token) throw new TerminalJobError('The installation has no bot token');
-    if (this.novuConfig.tokenRotation !== 'novu' || !bot.refreshToken) return { accessToken: bot.token };
-    return {
-      accessToken: bot.token,
-      refreshToken: bot.refreshToken,
-      ...(bot.expiresAt ? { expiresAt: new Date(bot.expiresAt * 1000).toISOString() } : {}),
-    };
-  }
-
-  private async assertOwnConnection(tenant: Tenant, identifier: string): Promise<void> {
-    const claimedElsewhere = (await this.store.connections.list()).some((other) => other.identifier === identifier && other.workspaceKey !== tenant.key);
-    let workspaceId: string | undefined;
-    try {
-      workspaceId = (await this.novu.getConnection(identifier)).workspace?.id;
-    } catch (error) {
-      throw asNovuJobError(error);
-    }
-    if (claimedElsewhere || workspaceId !== tenant.id) {
-      throw new TerminalJobError(
-        `Novu already has a channel connection in this scope (${identifier}) that belongs to another Slack workspace, so Switchboard left it alone and wrote nothing. An operator can remove it in Novu, or choose another integration or context.`,
-      );
-    }
-  }
-
-  /**
-   * In subscriber mode the connection belongs to a subscriber: recorded as the tenant's, so no other
-   * workspace routes it, and made when Novu has none yet.
-   */
-  private async ensureSubscriber(tenant: Tenant, subscriberId: string, workspace: SlackWorkspace, write: WriteOptions): Promise<void> {
-    // The connection's subscriber is the tenant's, made here or found (a retry, another replica, someone in Novu).
-    if (!this.scope.sharedSubscriber) await this.store.tenantSubscribers.claim(subscriberId, tenant.key);
-    try {
-      if (await this.novu.findSubscriber(subscriberId)) return;
-    } catch (error) {
-      throw asNovuJobError(error);
-    }
-    const body = { subscriberId, ...(workspace.name ? { firstName: workspace.name } : {}), data: { slackWorkspace: workspace.id } };
-    try {
-      await writeOnce({
-        operation: 'subscribers.create',
-        intent: write.intent,
-        body,
-        send: (key, retry) => this.novu.createSubscriber(body, { idempotencyKey: key, retry, deadlineMs: write.deadlineMs }),
-        lookup: () => this.novu.findSubscriber(subscriberId),
-        retry: write.retry,
-        deadlineMs: write.deadlineMs,
-      });
-    } catch (error) {
-      // Made in the meantime (another replica, or someone in Novu): that is what we wanted.
-      if (!(error instanceof BackendError && error.status === 409)) throw asNovuJobError(error);
-    }
-  }
-
-  /** A full replace of workspace and auth: sending it again is harmless, so a lost answer is resent with a new key. */
-  private async update(identifier: string, workspace: SlackWorkspace, auth: ConnectionAuth, write: WriteOptions) {
-    const body = { workspace, auth };
-    await writeOnce({
-      operation: 'channel-connections.update',
-      intent: `${write.intent}.${identifier}`,
-      body,
-      send: (key, retry) => this.novu.updateConnection(identifier, body, { idempotencyKey: key, retry, deadlineMs: write.deadlineMs }),
-      retry: write.retry,
-      deadlineMs: write.deadlineMs,
-    });
-  }
-
-  private async deleteIgnoringMissing(identifier: string, write: Pick<WriteOptions, 'retry' | 'deadlineMs'>): Promise<boolean> {
-    try {
-      await this.novu.deleteConnection(identifier, write);
-      return true;
-    } catch (error) {
-      if (isNovuNotFound(error)) return deletedByEarlierAttempt(error);
-      throw asNovuJobError(error);
-    }
-  }
-
   private async remove(payload: DeletePayload, context: JobRunContext): Promise<DeleteResult> {
     const record = await this.store.connections.find(payload.workspaceKey);
     const stale =
@@ -428,7 +271,7 @@ export class ConnectionJobs {
         ? record?.identifier === payload.identifier
         : record !== undefined && payload.intent !== undefined && record.intent !== payload.intent;
     if (stale) return { identifier: payload.identifier, alreadyGone: false, superseded: true };
-    const deleted = await this.deleteIgnoringMissing(payload.identifier, { retry: context.retry, deadlineMs: context.deadlineMs });
+    const deleted = await this.writer.deleteIgnoringMissing(payload.identifier, { retry: context.retry, deadlineMs: context.deadlineMs });
     if (payload.reason !== 'replaced' && payload.intent !== undefined) await this.store.connections.removeAt(payload.workspaceKey, payload.intent);
     return { identifier: payload.identifier, alreadyGone: !deleted };
   }
