@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { newId } from '../../util/ids.js';
+import { changed } from '../engine.js';
 import type { AuditLogTable, Database } from '../schema.js';
 import type { WorkspaceKey } from '../workspace-key.js';
 
@@ -74,7 +75,7 @@ export function auditRecords(db: Kysely<Database>): AuditRecords {
     },
     async pruneBefore(before) {
       const result = await db.deleteFrom('audit_log').where('at', '<', before).executeTakeFirst();
-      return Number(result.numDeletedRows);
+      return changed(result);
     },
   };
 }

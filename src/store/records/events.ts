@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { changed } from '../engine.js';
 import type { Database } from '../schema.js';
 
 export interface ProcessedEvents {
@@ -20,7 +21,7 @@ export function processedEvents(db: Kysely<Database>): ProcessedEvents {
     },
     async pruneBefore(before) {
       const result = await db.deleteFrom('processed_events').where('received_at', '<', before).executeTakeFirst();
-      return Number(result.numDeletedRows);
+      return changed(result);
     },
   };
 }

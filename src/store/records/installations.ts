@@ -1,7 +1,7 @@
 import type { Installation } from '@slack/bolt';
 import type { Compilable, CompiledQuery } from 'kysely';
 import type { TokenCipher } from '../cipher.js';
-import type { Engine } from '../engine.js';
+import { changed, type Engine } from '../engine.js';
 import type { WorkspaceKey } from '../workspace-key.js';
 import { workspaceKeyOf } from '../workspace-key.js';
 
@@ -130,7 +130,7 @@ export function installationRecords(engine: Engine, cipher: TokenCipher): Instal
       const deleted = await db.transaction().execute(async (trx) => {
         await trx.deleteFrom('user_installations').where('workspace_key', '=', workspaceKey).execute();
         const result = await trx.deleteFrom('installations').where('workspace_key', '=', workspaceKey).executeTakeFirst();
-        return Number(result.numDeletedRows) > 0;
+        return changed(result) > 0;
       });
       await engine.publishInstallationChange(workspaceKey);
       return deleted;

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { newId } from '../../util/ids.js';
-import type { Engine } from '../engine.js';
+import { changed, type Engine } from '../engine.js';
 import type { Database, FollowUpStatus, JobStatus, JobsTable } from '../schema.js';
 import type { WorkspaceKey } from '../workspace-key.js';
 
@@ -197,7 +197,7 @@ export function jobRecords(engine: Engine): JobRecords {
         .where('locked_by', '=', workerId)
         .where('status', '=', 'running')
         .executeTakeFirst();
-      return Number(result.numUpdatedRows) > 0;
+      return changed(result) > 0;
     },
 
     async complete(id, workerId, result, followUp, now = Date.now()) {
@@ -215,7 +215,7 @@ export function jobRecords(engine: Engine): JobRecords {
         .where('locked_by', '=', workerId)
         .where('status', '=', 'running')
         .executeTakeFirst();
-      return Number(outcome.numUpdatedRows) > 0;
+      return changed(outcome) > 0;
     },
 
     async fail(id, workerId, error, retryAt, followUp, now = Date.now()) {
@@ -234,7 +234,7 @@ export function jobRecords(engine: Engine): JobRecords {
         .where('locked_by', '=', workerId)
         .where('status', '=', 'running')
         .executeTakeFirst();
-      return Number(outcome.numUpdatedRows) > 0;
+      return changed(outcome) > 0;
     },
 
     async claimFollowUp(workerId, leaseMs, now = Date.now()) {
@@ -267,7 +267,7 @@ export function jobRecords(engine: Engine): JobRecords {
         .where('locked_by', '=', workerId)
         .where('follow_up', '=', 'pending')
         .executeTakeFirst();
-      return Number(result.numUpdatedRows) > 0;
+      return changed(result) > 0;
     },
 
     async followUpFailed(id, workerId, error, retryAt, now = Date.now()) {
@@ -286,7 +286,7 @@ export function jobRecords(engine: Engine): JobRecords {
         .where('locked_by', '=', workerId)
         .where('follow_up', '=', 'pending')
         .executeTakeFirst();
-      return Number(result.numUpdatedRows) > 0;
+      return changed(result) > 0;
     },
 
     async effectDone(jobId, effect) {
@@ -309,7 +309,7 @@ export function jobRecords(engine: Engine): JobRecords {
         .where('id', '=', id)
         .where('status', '=', 'dead')
         .executeTakeFirst();
-      return Number(outcome.numUpdatedRows) > 0;
+      return changed(outcome) > 0;
     },
 
     async get(id) {
@@ -362,7 +362,7 @@ export function jobRecords(engine: Engine): JobRecords {
         .deleteFrom('follow_up_effects')
         .where((eb) => eb.not(eb.exists(eb.selectFrom('jobs').select('jobs.id').whereRef('jobs.id', '=', 'follow_up_effects.job_id'))))
         .execute();
-      return Number(pruned.numDeletedRows);
+      return changed(pruned);
     },
   };
   return records;

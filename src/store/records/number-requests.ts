@@ -173,7 +173,7 @@ export function numberRequestRecords(db: Kysely<Database>): NumberRequestRecords
           ]),
         )
         .executeTakeFirst();
-      return Number(result.numDeletedRows);
+      return changed(result);
     },
   };
 }

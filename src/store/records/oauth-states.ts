@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { changed } from '../engine.js';
 import type { Database } from '../schema.js';
 
 export interface OAuthStateRecords {
@@ -23,7 +24,7 @@ export function oauthStateRecords(db: Kysely<Database>): OAuthStateRecords {
     },
     async pruneExpired(now) {
       const result = await db.deleteFrom('oauth_states').where('expires_at', '<', now).executeTakeFirst();
-      return Number(result.numDeletedRows);
+      return changed(result);
     },
   };
 }
