@@ -4,7 +4,7 @@ import { isNovuNotFound } from '../../backends/novu/explain.js';
 import type { IntegrationCatalog } from '../../backends/novu/integrations.js';
 import type { ChannelEndpoint } from '../../backends/novu/schemas.js';
 import { type JobDefinition, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
-import type { Replies } from '../../slack/replies.js';
+import type { Replies, Reply } from '../../slack/replies.js';
 import type { ConnectionRecord, OwnedEndpoint } from '../../store/types.js';
 import { contextKeysOf, type NovuScope, sameContextKeys } from '../../tenancy/novu-scope.js';
 import { type Tenant, tenantOfKey } from '../../tenancy/tenant.js';
@@ -12,7 +12,6 @@ import type { TenantContexts } from '../../tenancy/tenant-contexts.js';
 import type { DeliveryDeps } from '../deps.js';
 import { asNovuJobError, describeNovuFailure } from '../novu-failures.js';
 import { channelStanding, tenantMember } from '../routes/slack-checks.js';
-import { checkReply } from './health-messages.js';
 import type { CheckPayload, ConnectionFinding, DeliveryReport, EndpointFinding } from './model.js';
 import { labelOf } from './model.js';
 import { targetScope } from './moves.js';
@@ -35,6 +34,8 @@ export class DeliveryChecks {
     private readonly contexts: TenantContexts,
     private readonly scope: NovuScope,
     private readonly replies: Replies,
+    /** The report as the person reads it: rendered by the feature's views. */
+    private readonly render: (outcome: JobFinish<DeliveryReport>['outcome']) => Reply,
   ) {}
 
   /** The jobs this part runs: registered with the queue when the app starts. */
@@ -202,7 +203,7 @@ export class DeliveryChecks {
       error: outcome.status === 'failed' ? outcome.error : undefined,
       detail: outcome.status === 'done' ? { endpoints: outcome.result.endpoints, findings: outcome.result.findings.length + outcome.result.more } : undefined,
     });
-    await once('reply', () => this.replies.send(payload.workspaceKey, payload.requestedBy, payload.replyTo, checkReply(outcome)));
+    await once('reply', () => this.replies.send(payload.workspaceKey, payload.requestedBy, payload.replyTo, this.render(outcome)));
     // The App Home shows the latest check.
     await this.services.events.emit('homeChanged', { userId: payload.requestedBy, tenant: tenantOfKey(payload.workspaceKey) });
   }

@@ -8,7 +8,10 @@ import type { Feature } from '../feature.js';
 import type { SubscriberPhones } from '../phone/subscriber-phone.js';
 import { DeliveryHandlers } from './handlers.js';
 import { DeliveryChecks } from './health.js';
+import { checkReply } from './health-messages.js';
+import { movedDirectMessage } from './messages.js';
 import { EndpointMoves } from './moves.js';
+import { testResultMessage } from './test-messages.js';
 import { DeliveryTests } from './test-through-novu.js';
 import { TestWorkflows } from './test-workflows.js';
 
@@ -21,11 +24,11 @@ export function deliveryFeature(services: DeliveryDeps, phones: SubscriberPhones
   const scope = services.novuScope;
   if (!novu || !scope || !phones) return { register() {} };
   const writer = new EndpointWriter(services, novu, scope);
-  const moves = new EndpointMoves(services, novu, writer);
+  const moves = new EndpointMoves(services, novu, writer, movedDirectMessage);
   const replies = new Replies(services);
   const contexts = new TenantContexts(services.store, scope);
-  const tests = new DeliveryTests(services, novu, new TestWorkflows(novu, services.store), contexts, replies);
-  const checks = new DeliveryChecks(services, novu, contexts, scope, replies);
+  const tests = new DeliveryTests(services, novu, new TestWorkflows(novu, services.store), contexts, replies, testResultMessage);
+  const checks = new DeliveryChecks(services, novu, contexts, scope, replies, checkReply);
   const handlers = new DeliveryHandlers(services, { tests, checks, moves, replies, phones });
   return {
     moves,

@@ -1,6 +1,7 @@
 import type { NovuClient } from '../../backends/novu/client.js';
 import { isNovuNotFound } from '../../backends/novu/explain.js';
 import { type JobDefinition, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
+import type { SlackMessage } from '../../slack/bot-clients.js';
 import type { ConnectionRecord, OwnedEndpoint, WorkspaceKey } from '../../store/types.js';
 import { contextKeysOf, sameContextKeys } from '../../tenancy/novu-scope.js';
 import { type Tenant, tenantOfKey } from '../../tenancy/tenant.js';
@@ -11,7 +12,6 @@ export { moveJob };
 
 import { asNovuJobError, describeNovuFailure } from '../novu-failures.js';
 import { routeIdentifier } from '../routes/route-jobs.js';
-import { movedDirectMessage } from './messages.js';
 import { type EndpointLabel, labelOf, type MoveResult } from './model.js';
 
 /** Only `identifier` when set (a Fix, or a write that landed in an old scope); otherwise every endpoint of the tenant. */
@@ -67,6 +67,8 @@ export class EndpointMoves {
     private readonly services: DeliveryDeps,
     private readonly novu: NovuClient,
     private readonly writer: EndpointWriter,
+    /** What the person who asked is told: rendered by the feature's views. */
+    private readonly render: (outcome: JobFinish<MoveResult>['outcome']) => SlackMessage,
   ) {}
 
   /** The jobs this part runs: registered with the queue when the app starts. */
@@ -193,7 +195,7 @@ export class EndpointMoves {
     });
     const requestedBy = payload.requestedBy;
     if (requestedBy && (outcome.status === 'failed' || outcome.result.moved.length > 0 || outcome.result.failed.length > 0)) {
-      await tell(payload.workspaceKey, requestedBy, movedDirectMessage(outcome));
+      await tell(payload.workspaceKey, requestedBy, this.render(outcome));
     }
   }
 }

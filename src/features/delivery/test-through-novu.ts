@@ -12,7 +12,6 @@ import type { TenantContexts } from '../../tenancy/tenant-contexts.js';
 import type { DeliveryDeps } from '../deps.js';
 import { asNovuJobError, describeNovuFailure } from '../novu-failures.js';
 import { type EndpointLabel, labelOf, type TestPayload, type TestResult } from './model.js';
-import { testResultMessage } from './test-messages.js';
 import type { TestChannel, TestWorkflows } from './test-workflows.js';
 import { readVerdict, type Verdict } from './verdict.js';
 
@@ -31,6 +30,8 @@ export class DeliveryTests {
     private readonly workflows: TestWorkflows,
     private readonly contexts: TenantContexts,
     private readonly replies: Replies,
+    /** The result as the person reads it: rendered by the feature's views. */
+    private readonly render: (outcome: JobFinish<TestResult>['outcome']) => Reply,
   ) {}
 
   /** The jobs this part runs: registered with the queue when the app starts. */
@@ -64,8 +65,8 @@ export class DeliveryTests {
   /** The result, if the test finished already (its own reply may have been drawn over by "Testing…"). */
   async finishedReply(jobId: string): Promise<Reply | undefined> {
     const job = await this.services.store.jobs.get(jobId);
-    if (job?.status === 'done') return testResultMessage({ status: 'done', result: job.result as TestResult });
-    if (job?.status === 'dead') return testResultMessage({ status: 'failed', error: job.lastError ?? 'failed' });
+    if (job?.status === 'done') return this.render({ status: 'done', result: job.result as TestResult });
+    if (job?.status === 'dead') return this.render({ status: 'failed', error: job.lastError ?? 'failed' });
     return undefined;
   }
 
@@ -157,7 +158,7 @@ export class DeliveryTests {
       error: outcome.status === 'failed' ? outcome.error : outcome.result.verdict.outcome === 'delivered' ? undefined : outcome.result.verdict.outcome,
       detail: { endpoint: payload.identifier },
     });
-    await once('reply', () => this.replies.send(payload.workspaceKey, payload.requestedBy, payload.replyTo, testResultMessage(outcome)));
+    await once('reply', () => this.replies.send(payload.workspaceKey, payload.requestedBy, payload.replyTo, this.render(outcome)));
   }
 }
 
