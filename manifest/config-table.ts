@@ -1,14 +1,13 @@
-import { type SettingDoc, settings, shownDefault, type VariableName } from '../src/config/settings.js';
+import { type VariableDoc, type VariableName, variables } from '../src/config/variables.js';
 
-export const configTableStart = '<!-- config-table:start (npm run manifest writes this table from src/config/settings.ts) -->';
+export const configTableStart = '<!-- config-table:start (npm run manifest writes this table from src/config/variables.ts) -->';
 export const configTableEnd = '<!-- config-table:end -->';
 
 /** The README's table of every environment variable, grouped as the config module groups them. */
 export function renderConfigTable(): string {
-  const rows = (Object.entries(settings) as [VariableName, SettingDoc][]).map(([name, doc]) => {
-    const shown = shownDefault(name);
-    return `| ${doc.group} | \`${name}\` | ${shown ? code(shown) : '—'} | ${cell(doc.summary)} | ${cell(doc.where)} |`;
-  });
+  const rows = (Object.entries(variables) as [VariableName, VariableDoc][]).map(
+    ([name, doc]) => `| ${doc.group} | \`${name}\` | ${doc.default ? code(doc.default) : '—'} | ${cell(doc.summary)} | ${cell(doc.where)} |`,
+  );
   return ['| group | variable | default | what it does | where to get it |', '|---|---|---|---|---|', ...rows].join('\n');
 }
 

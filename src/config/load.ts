@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import type { Policy } from '../permissions/policy.js';
-import { crossFieldProblems, type Environment, type EnvironmentProblem, environmentSchema, settings, type VariableName } from './settings.js';
+import { crossFieldProblems, type Environment, type EnvironmentProblem, environmentSchema } from './schema.js';
+import { type VariableDoc, type VariableName, variables } from './variables.js';
 
 export interface Config {
   mode: 'development' | 'production' | 'test';
@@ -162,7 +163,7 @@ function toConfig(env: Environment, isTty: boolean): Config {
 
 function secretValues(env: Environment): string[] {
   const values: string[] = [];
-  for (const [name, doc] of Object.entries(settings) as [VariableName, { secret?: boolean }][]) {
+  for (const [name, doc] of Object.entries(variables) as [VariableName, VariableDoc][]) {
     const value = env[name];
     if (doc.secret && typeof value === 'string' && value.length >= 6) values.push(value);
   }
@@ -182,7 +183,7 @@ function safeUrlPassword(url: string): string {
 
 export function formatProblems(problems: EnvironmentProblem[]): string {
   const lines = problems.map(({ name, problem }) => {
-    const doc: { where: string } | undefined = settings[name];
+    const doc: VariableDoc | undefined = variables[name];
     return doc ? `  ${name}: ${problem} — ${doc.where}` : `  ${name}: ${problem}`;
   });
   const count = problems.length === 1 ? '1 setting needs' : `${problems.length} settings need`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/load.js';
-import { settings as variables } from '../../src/config/settings.js';
+import { variables } from '../../src/config/variables.js';
 
 const required = {
   SLACK_SIGNING_SECRET: 'signing',

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { buildManifest, placeholderPublicUrl, renderManifest } from '../../manifest/build.js';
 import { withConfigTable } from '../../manifest/config-table.js';
-import { settings as variables } from '../../src/config/settings.js';
+import { variables } from '../../src/config/variables.js';
 import { commandCatalog } from '../../src/slack/commands/catalog.js';
 import { botScopeNames } from '../../src/slack/scopes.js';
 import { manifestProblems } from '../kit/slack-schemas.js';
