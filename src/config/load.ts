@@ -2,8 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import type { Policy } from '../permissions/policy.js';
+import type { SettingDocs } from './kinds.js';
 import { crossFieldProblems, type Environment, type EnvironmentProblem, environmentSchema } from './schema.js';
-import { type VariableDoc, type VariableName, variables } from './variables.js';
+import { type SettingName, settings } from './settings.js';
 
 export interface Config {
   mode: 'development' | 'production' | 'test';
@@ -82,7 +83,7 @@ export function loadConfig(raw: Record<string, string | undefined>, { isTty = fa
   const parsed = environmentSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => ({
-      name: String(issue.path[0]) as VariableName,
+      name: String(issue.path[0]) as SettingName,
       problem: issue.message,
     }));
     throw new ConfigError(problems);
@@ -163,9 +164,9 @@ function toConfig(env: Environment, isTty: boolean): Config {
 
 function secretValues(env: Environment): string[] {
   const values: string[] = [];
-  for (const [name, doc] of Object.entries(variables) as [VariableName, VariableDoc][]) {
+  for (const [name, { secret }] of Object.entries(settings) as [SettingName, SettingDocs][]) {
     const value = env[name];
-    if (doc.secret && typeof value === 'string' && value.length >= 6) values.push(value);
+    if (secret && typeof value === 'string' && value.length >= 6) values.push(value);
   }
   // The password inside a PostgreSQL URL is a secret on its own, wherever it shows up.
   const password = env.DATABASE_URL.startsWith('postgres') ? safeUrlPassword(env.DATABASE_URL) : '';
@@ -183,7 +184,7 @@ function safeUrlPassword(url: string): string {
 
 export function formatProblems(problems: EnvironmentProblem[]): string {
   const lines = problems.map(({ name, problem }) => {
-    const doc: VariableDoc | undefined = variables[name];
+    const doc: SettingDocs | undefined = settings[name];
     return doc ? `  ${name}: ${problem} — ${doc.where}` : `  ${name}: ${problem}`;
   });
   const count = problems.length === 1 ? '1 setting needs' : `${problems.length} settings need`;

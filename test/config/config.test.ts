@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/load.js';
-import { variables } from '../../src/config/variables.js';
+import { settings } from '../../src/config/settings.js';
 
 const required = {
   SLACK_SIGNING_SECRET: 'signing',
@@ -149,7 +149,7 @@ describe('configuration', () => {
   });
 
   it('documents every variable it reads', () => {
-    for (const [name, doc] of Object.entries(variables)) {
+    for (const [name, doc] of Object.entries(settings)) {
       expect(doc.summary, name).not.toBe('');
       expect(doc.where, name).not.toBe('');
     }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { buildManifest, placeholderPublicUrl, renderManifest } from '../../manifest/build.js';
 import { withConfigTable } from '../../manifest/config-table.js';
-import { variables } from '../../src/config/variables.js';
+import { settings } from '../../src/config/settings.js';
 import { commandCatalog } from '../../src/slack/commands/catalog.js';
 import { botScopeNames } from '../../src/slack/scopes.js';
 import { manifestProblems } from '../kit/slack-schemas.js';
@@ -60,7 +60,7 @@ describe('README.md', () => {
   it('documents every config variable, in the table generated from the config module', () => {
     const readme = readFileSync('README.md', 'utf8');
     expect(readme).toBe(withConfigTable(readme));
-    for (const name of Object.keys(variables)) expect(readme).toContain(`\`${name}\``);
+    for (const name of Object.keys(settings)) expect(readme).toContain(`\`${name}\``);
   });
 
   it('shows the two commands that set everything up', () => {

@@ -1,5 +1,5 @@
 import type { KnownBlock, View } from '@slack/types';
-import { variables } from '../../config/variables.js';
+import { type SettingName, settings } from '../../config/settings.js';
 import { type BackendName, backendLabels } from '../../http/errors.js';
 import { context, divider, type EphemeralMessage, ephemeral, escapeMrkdwn, noticeModal, section } from '../blocks.js';
 import { type CommandSpec, helpSubcommand, type SubcommandSpec } from './catalog.js';
@@ -51,7 +51,7 @@ export function unknownSubcommandMessage(command: CommandSpec, commandText: stri
   return helpMessage(command, commandText, `I don't know \`${commandText} ${escapeMrkdwn(typed)}\`.${guess}`);
 }
 
-const backendVariables: Record<BackendName, string[]> = {
+const backendSettings: Record<BackendName, SettingName[]> = {
   novu: ['NOVU_SECRET_KEY'],
   vapi: ['VAPI_API_KEY'],
   signalwire: ['SIGNALWIRE_PROJECT_ID', 'SIGNALWIRE_API_TOKEN', 'SIGNALWIRE_SPACE_URL'],
@@ -60,8 +60,8 @@ const backendVariables: Record<BackendName, string[]> = {
 /** A backend whose keys are absent is switched off; the command says which settings switch it on. */
 export function backendOffMessage(backends: BackendName[]): EphemeralMessage {
   const names = backends.map((backend) => backendLabels[backend]).join(' or ');
-  const settings = backends.flatMap((backend) => backendVariables[backend]);
-  const lines = settings.map((name) => `• \`${name}\` — ${variables[name as keyof typeof variables].where}`);
+  const needed = backends.flatMap((backend) => backendSettings[backend]);
+  const lines = needed.map((name) => `• \`${name}\` — ${settings[name].where}`);
   const text = `${names} is not set up in this Switchboard. Ask whoever runs it to set:\n${lines.join('\n')}`;
   return ephemeral(text, [section(text)]);
 }
