@@ -220,7 +220,7 @@ export class LinkHandlers {
     await this.refreshHome?.(client, actor);
   }
 
-  private async runButton({ ack, action, client, context, respond }: ButtonArgs, run: (actor: Actor, runId: string) => Promise<void>): Promise<void> {
+  private async runButton({ ack, action, client, context, respond }: ButtonArgs, run: (actor: Actor, runId: string) => Promise<unknown>): Promise<void> {
     await ack();
     const actor = actorOf(context);
     const refusal = await this.services.permissions.refusal(actor, 'routes.write', client, 'link everyone by email');

@@ -151,7 +151,7 @@ const sample = (items: LinkItem[]) => items.map((item) => `<@${item.userId}>${it
 
 /** The run's message: progress while it works, the dry run's verdict with the buttons, the end. */
 export function linkRunMessage(
-  run: LinkRun,
+  run: Pick<LinkRun, 'id' | 'status' | 'membersSeen' | 'error'>,
   counts: LinkCounts,
   examples: { unmatched: LinkItem[]; conflicts: LinkItem[] } = { unmatched: [], conflicts: [] },
 ): SlackMessage {
@@ -206,7 +206,7 @@ export function linkRunMessage(
       return { text: 'Link everyone by email: cancelled; nothing was linked.', blocks: [section('Link everyone by email: cancelled; nothing was linked.')] };
     case 'failed': {
       const text = `:x: Link everyone by email stopped: ${escapeMrkdwn(run.error ?? 'unknown error')}`;
-      return { text, blocks: [section(escapeMrkdwn(text))] };
+      return { text, blocks: [section(text)] };
     }
   }
 }
