@@ -1,5 +1,7 @@
+import type { KnownBlock } from '@slack/types';
 import type { Services } from '../../app/services.js';
 import type { JobFinish } from '../../jobs/queue.js';
+import { actions, button, confirmDialog, context, section } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import type { BulkItem, BulkRunBase, BulkRunRecords } from '../../store/types.js';
 import type { BulkFeature } from './feature.js';
@@ -47,4 +49,21 @@ export class RunMessages<Run extends BulkRunBase, Item extends BulkItem> {
       await once(`dm:${userId}`, () => this.services.bots.sendDirectMessage(run.workspaceKey, userId, message));
     }
   }
+}
+
+/** A message of one line. */
+export const runNote = (text: string): SlackMessage => ({ text, blocks: [section(text)] });
+
+/** The dry run's buttons: go ahead (after a confirmation dialog) or cancel; or, with nothing to do, say so. */
+export function confirmBlock(
+  runId: string,
+  ids: { block: string; apply: string; cancel: string },
+  words: { count: number; label: string; title: string; text: string; confirm: string; nothing: string },
+): KnownBlock {
+  if (words.count === 0) return context(words.nothing);
+  const dialog = confirmDialog(words.title, words.text, words.confirm, 'primary');
+  return actions(ids.block, [
+    button(words.label, ids.apply, { value: runId, style: 'primary', confirm: dialog }),
+    button('Cancel', ids.cancel, { value: runId }),
+  ]);
 }

@@ -1,21 +1,9 @@
 import type { KnownBlock, View } from '@slack/types';
-import {
-  actions,
-  button,
-  code,
-  confirmDialog,
-  context,
-  type EphemeralMessage,
-  ephemeral,
-  escapeMrkdwn,
-  noticeModal,
-  plain,
-  section,
-  truncate,
-} from '../../../slack/blocks.js';
+import { code, context, type EphemeralMessage, ephemeral, escapeMrkdwn, noticeModal, plain, section, truncate } from '../../../slack/blocks.js';
 import type { SlackMessage } from '../../../slack/bot-clients.js';
 import type { ImportProblem, ImportRow, ImportRowCounts, PhoneImport } from '../../../store/types.js';
 import type { SummaryFile, SummaryFileKind } from '../../bulk/feature.js';
+import { confirmBlock, runNote } from '../../bulk/run-message.js';
 import { registerView } from '../messages.js';
 
 export const importView = {
@@ -29,6 +17,8 @@ export const importActions = {
   apply: 'phone.csv.apply',
   cancel: 'phone.csv.cancel',
 } as const;
+
+const runActions = { block: 'phone-csv-run', ...importActions };
 
 const title = 'Import phone numbers';
 
@@ -125,28 +115,23 @@ export interface DryRunDetails {
 export function importRunMessage(run: PhoneImport, counts: ImportRowCounts, details?: DryRunDetails): SlackMessage {
   const file = code(run.fileName);
   switch (run.status) {
-    case 'reading': {
-      const text = `:hourglass_flowing_sand: Import of ${file}: reading and checking the rows…`;
-      return { text, blocks: [section(text)] };
-    }
+    case 'reading':
+      return runNote(`:hourglass_flowing_sand: Import of ${file}: reading and checking the rows…`);
     case 'planned':
       return dryRunMessage(run, counts, details ?? { problems: {}, firstProblems: [] });
     case 'registering': {
       const done = counts.created + counts.existing + counts.failed;
       const total = done + counts.ready;
-      const text = `:hourglass_flowing_sand: Import of ${file}: registering… ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} done${counts.failed ? ` (${counts.failed} failed)` : ''}.`;
-      return { text, blocks: [section(text)] };
+      return runNote(
+        `:hourglass_flowing_sand: Import of ${file}: registering… ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} done${counts.failed ? ` (${counts.failed} failed)` : ''}.`,
+      );
     }
     case 'done':
       return summaryMessage(run, counts, details?.keptPhones ?? 0);
-    case 'cancelled': {
-      const text = `Import of ${file} cancelled: nothing was registered.`;
-      return { text, blocks: [section(text)] };
-    }
-    case 'failed': {
-      const text = `:x: Import of ${file} stopped: ${escapeMrkdwn(run.error ?? 'unknown error')}`;
-      return { text, blocks: [section(text)] };
-    }
+    case 'cancelled':
+      return runNote(`Import of ${file} cancelled: nothing was registered.`);
+    case 'failed':
+      return runNote(`:x: Import of ${file} stopped: ${escapeMrkdwn(run.error ?? 'unknown error')}`);
   }
 }
 
@@ -168,25 +153,16 @@ function dryRunMessage(run: PhoneImport, counts: ImportRowCounts, details: DryRu
       ),
     );
   }
-  if (counts.ready > 0) {
-    blocks.push(
-      actions('phone-csv-run', [
-        button(`Register ${plural(counts.ready, 'number', 'numbers')}`, importActions.apply, {
-          value: run.id,
-          style: 'primary',
-          confirm: confirmDialog(
-            'Register them?',
-            `Novu gets ${plural(counts.ready, 'phone endpoint', 'phone endpoints')}. Rows with problems and numbers registered already are skipped.`,
-            'Register',
-            'primary',
-          ),
-        }),
-        button('Cancel', importActions.cancel, { value: run.id }),
-      ]),
-    );
-  } else {
-    blocks.push(context('Nothing to register.'));
-  }
+  blocks.push(
+    confirmBlock(run.id, runActions, {
+      count: counts.ready,
+      label: `Register ${plural(counts.ready, 'number', 'numbers')}`,
+      title: 'Register them?',
+      text: `Novu gets ${plural(counts.ready, 'phone endpoint', 'phone endpoints')}. Rows with problems and numbers registered already are skipped.`,
+      confirm: 'Register',
+      nothing: 'Nothing to register.',
+    }),
+  );
   return {
     text: `Dry run of ${escapeMrkdwn(run.fileName)}: ${counts.ready} to register, ${counts['already-registered']} already registered, ${counts.problem} with problems.`,
     blocks,
@@ -243,10 +219,8 @@ function rowsFile(
       ['row', 'subscriberId', 'phone', 'integration', 'identifier', column],
       ...rows.map((row) => [String(row.rowNumber), row.subscriberId ?? '', row.phone ?? '', row.integration ?? '', row.identifier ?? '', row.detail ?? '']),
     ],
-    notSent: (run, reason) => {
-      const text = `:warning: Switchboard could not send ${code(name(run))}, ${words.what(code(run.fileName))}: ${escapeMrkdwn(truncate(reason, 300))}`;
-      return { text, blocks: [section(text)] };
-    },
+    notSent: (run, reason) =>
+      runNote(`:warning: Switchboard could not send ${code(name(run))}, ${words.what(code(run.fileName))}: ${escapeMrkdwn(truncate(reason, 300))}`),
   };
 }
 
