@@ -12,3 +12,4 @@ export type NumberDeps = Pick<Services, Core | 'backends' | 'cipher' | 'novuScop
 export type PhoneDeps = Pick<Services, Core | 'backends' | 'installations' | 'integrations' | 'novuScope' | 'sharing' | 'tenants'>;
 export type RouteDeps = Pick<Services, Core | 'backends' | 'novuScope' | 'sharing'>;
 export type TenantDeps = Pick<Services, Core | 'installations' | 'tenants'>;
+export type BulkDeps = Pick<Services, Core>;

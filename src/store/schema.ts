@@ -11,12 +11,10 @@ export interface Database {
   tenants: TenantsTable;
   owned_endpoints: OwnedEndpointsTable;
   owned_numbers: OwnedNumbersTable;
-  link_runs: LinkRunsTable;
-  link_run_items: LinkRunItemsTable;
+  bulk_runs: BulkRunsTable;
+  bulk_items: BulkItemsTable;
   link_requests: LinkRequestsTable;
   number_requests: NumberRequestsTable;
-  phone_imports: PhoneImportsTable;
-  phone_import_rows: PhoneImportRowsTable;
   tenant_subscribers: TenantSubscribersTable;
   delivery_checks: DeliveryChecksTable;
   follow_up_effects: FollowUpEffectsTable;
@@ -179,29 +177,42 @@ export interface OwnedNumbersTable {
   release_job: string | null;
 }
 
-export interface LinkRunsTable {
+/** A bulk run (a CSV import of phone numbers, "link everyone by email"): a dry run, then a job per item. */
+export interface BulkRunsTable {
   id: string;
+  /** phone-import or link-everyone */
+  kind: string;
   workspace_key: string;
   requested_by: string;
-  /** planning, planned, linking, done, cancelled or failed */
+  /** What started it (a form submission): the same intent again finds this run. */
+  intent: string;
+  /** Its kind's name for planning, planned, applying, done, cancelled or failed. */
   status: string;
+  /** JSON: what the kind keeps of its own (the file; the members read so far). */
+  fields: string;
+  confirmed_by: string | null;
   /** Where the run's progress message is (the requester's DM with the app). */
   channel_id: string | null;
   message_ts: string | null;
-  members_seen: number;
   error: string | null;
   reported_at: number;
   created_at: number;
   updated_at: number;
 }
 
-export interface LinkRunItemsTable {
+export interface BulkItemsTable {
   run_id: string;
-  user_id: string;
-  subscriber_id: string | null;
-  /** matched, unmatched, conflict, already-linked, linked or failed */
+  /** The item's place in the run, as planned: pages are read in this order. */
+  position: number;
+  /** The item's key in its run (a row number, a user id). */
+  item_key: string;
+  /** The dry run's verdict, then what the item's job did. */
   state: string;
+  /** What the item is counted by (a row's kind of problem). */
+  tag: string | null;
   detail: string | null;
+  /** JSON: the item as planned. */
+  data: string;
 }
 
 export interface LinkRequestsTable {
@@ -214,46 +225,6 @@ export interface LinkRequestsTable {
   requested_at: number;
   decided_by: string | null;
   decided_at: number | null;
-}
-
-export interface PhoneImportsTable {
-  id: string;
-  workspace_key: string;
-  requested_by: string;
-  /** The form submission that started it: a double submit or Slack's retry finds this run. */
-  intent: string;
-  /** reading, planned, registering, done, cancelled or failed */
-  status: string;
-  /** The uploaded file, as Slack knows it. */
-  file_id: string;
-  file_name: string;
-  /** The integration for rows that name none. */
-  default_integration: string | null;
-  confirmed_by: string | null;
-  /** Where the run's progress message is (the requester's DM with the app). */
-  channel_id: string | null;
-  message_ts: string | null;
-  error: string | null;
-  reported_at: number;
-  created_at: number;
-  updated_at: number;
-}
-
-export interface PhoneImportRowsTable {
-  run_id: string;
-  /** The line of the file the row starts on, as a spreadsheet numbers it. */
-  row_number: number;
-  subscriber_id: string | null;
-  /** E.164 when the number was understood, else as typed (cut short). */
-  phone: string | null;
-  integration: string | null;
-  /** The endpoint identifier the row registers. */
-  identifier: string | null;
-  /** ready, problem, already-registered, created, existing or failed */
-  state: string;
-  /** For a row with a problem: what kind (number, integration, duplicate…). */
-  problem: string | null;
-  detail: string | null;
 }
 
 export interface NumberRequestsTable {

@@ -16,6 +16,7 @@ import type { TenantRecords } from './records/tenants.js';
 import type { WorkspaceKey } from './workspace-key.js';
 
 export type { AuditEntry, AuditOutcome, AuditRecords, NewAuditEntry } from './records/audit.js';
+export type { BulkItem, BulkKind, BulkRunBase, BulkRunRecords, ItemCounts } from './records/bulk-runs.js';
 export type { ConnectionRecord, ConnectionRecords, ConnectionScope, ConnectionState } from './records/connections.js';
 export type { DeliveryCheckRecords, StoredDeliveryCheck } from './records/delivery-checks.js';
 export type { ProcessedEvents } from './records/events.js';
@@ -32,7 +33,7 @@ export type {
   ImportRow,
   ImportRowCounts,
   ImportRowState,
-  NewPhoneImport,
+  NewPhoneImportFields,
   PhoneImport,
   PhoneImportRecords,
   PhoneImportStatus,

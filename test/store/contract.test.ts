@@ -415,7 +415,7 @@ describe.each<EngineKind>(['sqlite', 'postgres'])('store contract on %s', (kind)
 
   describe('link runs', () => {
     it('moves through its states one step at a time, keeps the dry run per member, and settles each member once', async () => {
-      const run = await store.linkRuns.create({ workspaceKey: teamKey('T1'), requestedBy: 'U1' }, 1_000);
+      const { run } = await store.linkRuns.create({ workspaceKey: teamKey('T1'), requestedBy: 'U1' }, 1_000);
       expect(run).toMatchObject({ status: 'planning', membersSeen: 0, channelId: null });
       expect(await store.linkRuns.transition(run.id, ['planned'], 'linking')).toBe(false);
       expect(await store.linkRuns.transition(run.id, ['planning'], 'planned')).toBe(true);
@@ -430,18 +430,18 @@ describe.each<EngineKind>(['sqlite', 'postgres'])('store contract on %s', (kind)
       expect(await store.linkRuns.counts(run.id)).toMatchObject({ matched: 300, unmatched: 150, linked: 0 });
       const firstPage = await store.linkRuns.items(run.id, { states: ['matched'], limit: 100 });
       expect(firstPage).toHaveLength(100);
-      const secondPage = await store.linkRuns.items(run.id, { states: ['matched'], afterUserId: firstPage.at(-1)?.userId, limit: 100 });
+      const secondPage = await store.linkRuns.items(run.id, { states: ['matched'], after: firstPage.at(-1)?.userId, limit: 100 });
       expect(String(secondPage[0]?.userId) > String(firstPage.at(-1)?.userId)).toBe(true);
-      expect(await store.linkRuns.settleItem(run.id, 'U0001', 'linked')).toBe(true);
-      expect(await store.linkRuns.settleItem(run.id, 'U0001', 'failed', 'again')).toBe(false);
-      expect(await store.linkRuns.settleItem(run.id, 'U0000', 'linked')).toBe(false);
+      expect(await store.linkRuns.settle(run.id, 'U0001', 'linked')).toBe(true);
+      expect(await store.linkRuns.settle(run.id, 'U0001', 'failed', 'again')).toBe(false);
+      expect(await store.linkRuns.settle(run.id, 'U0000', 'linked')).toBe(false);
       expect(await store.linkRuns.counts(run.id)).toMatchObject({ matched: 299, linked: 1 });
       expect((await store.linkRuns.latest(teamKey('T1')))?.id).toBe(run.id);
       expect(await store.linkRuns.latest(teamKey('T2'))).toBeUndefined();
     });
 
     it('hands out one progress report per interval', async () => {
-      const run = await store.linkRuns.create({ workspaceKey: teamKey('T1'), requestedBy: 'U1' });
+      const { run } = await store.linkRuns.create({ workspaceKey: teamKey('T1'), requestedBy: 'U1' });
       const claims = await Promise.all([1, 2, 3].map(() => store.linkRuns.claimReport(run.id, 1_000, 10_000)));
       expect(claims.filter(Boolean)).toHaveLength(1);
       expect(await store.linkRuns.claimReport(run.id, 1_000, 10_500)).toBe(false);

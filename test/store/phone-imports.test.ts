@@ -61,19 +61,19 @@ describe.each<EngineKind>(['sqlite', 'postgres'])('phone imports on %s', (kind) 
     const rows = Array.from({ length: 1000 }, (_, index) =>
       index % 20 === 0 ? row(index + 2, 'problem', index % 40 === 0 ? 'number' : 'duplicate') : row(index + 2, 'ready'),
     );
-    await store.phoneImports.saveRows(run.id, rows);
-    await store.phoneImports.saveRows(run.id, rows);
+    await store.phoneImports.saveItems(run.id, rows);
+    await store.phoneImports.saveItems(run.id, rows);
     expect(await store.phoneImports.counts(run.id)).toMatchObject({ ready: 950, problem: 50, created: 0 });
-    expect(await store.phoneImports.problemCounts(run.id)).toEqual({ number: 25, duplicate: 25 });
-    const first = await store.phoneImports.rows(run.id, { states: ['ready'], limit: 100 });
-    const second = await store.phoneImports.rows(run.id, { states: ['ready'], afterRow: first.at(-1)?.rowNumber, limit: 100 });
+    expect(await store.phoneImports.tagCounts(run.id)).toEqual({ number: 25, duplicate: 25 });
+    const first = await store.phoneImports.items(run.id, { states: ['ready'], limit: 100 });
+    const second = await store.phoneImports.items(run.id, { states: ['ready'], after: first.at(-1)?.rowNumber, limit: 100 });
     expect(first).toHaveLength(100);
     expect(second[0]?.rowNumber).toBeGreaterThan(first.at(-1)?.rowNumber ?? 0);
-    expect(await store.phoneImports.settleRow(run.id, 3, 'created')).toBe(true);
-    expect(await store.phoneImports.settleRow(run.id, 3, 'failed', 'again')).toBe(false);
-    expect(await store.phoneImports.settleRow(run.id, 2, 'created')).toBe(false);
-    expect(await store.phoneImports.settleRow(run.id, 4, 'failed', 'Novu said no')).toBe(true);
-    expect(await store.phoneImports.row(run.id, 4)).toMatchObject({ state: 'failed', detail: 'Novu said no', subscriberId: 'sub-4' });
+    expect(await store.phoneImports.settle(run.id, 3, 'created')).toBe(true);
+    expect(await store.phoneImports.settle(run.id, 3, 'failed', 'again')).toBe(false);
+    expect(await store.phoneImports.settle(run.id, 2, 'created')).toBe(false);
+    expect(await store.phoneImports.settle(run.id, 4, 'failed', 'Novu said no')).toBe(true);
+    expect(await store.phoneImports.item(run.id, 4)).toMatchObject({ state: 'failed', detail: 'Novu said no', subscriberId: 'sub-4' });
     expect(await store.phoneImports.counts(run.id)).toMatchObject({ ready: 948, created: 1, failed: 1 });
   });
 
@@ -92,7 +92,7 @@ describe.each<EngineKind>(['sqlite', 'postgres'])('phone imports on %s', (kind) 
     const cutoff = 20 * day;
     const make = async (intent: string, status: 'done' | 'cancelled' | 'failed' | 'planned' | 'registering' | 'reading', at: number) => {
       const { run } = await store.phoneImports.create({ workspaceKey: teamKey('T1'), requestedBy: 'U1', intent, fileId: 'F1', fileName: `${intent}.csv` }, at);
-      await store.phoneImports.saveRows(run.id, [row(2, 'ready'), row(3, 'problem', 'number')]);
+      await store.phoneImports.saveItems(run.id, [row(2, 'ready'), row(3, 'problem', 'number')]);
       const path: Record<typeof status, Array<'planned' | 'registering' | 'done' | 'cancelled' | 'failed'>> = {
         reading: [],
         planned: ['planned'],

@@ -321,7 +321,7 @@ describe('Slack routes', () => {
 
   it('another workspace’s link request and link run cannot be decided or started with forged buttons', async () => {
     const request = await h.app.services.store.linkRequests.ask({ workspaceKey: teamKey(acme.id), userId: world.acmeMember.userId, subscriberId: 'sub-1' });
-    const run = await h.app.services.store.linkRuns.create({ workspaceKey: teamKey(acme.id), requestedBy: world.acmeAdmin.userId });
+    const { run } = await h.app.services.store.linkRuns.create({ workspaceKey: teamKey(acme.id), requestedBy: world.acmeAdmin.userId });
     await h.app.services.store.linkRuns.saveItems(run.id, [{ userId: world.acmeMember.userId, subscriberId: 'sub-1', state: 'matched', detail: null }]);
     await h.app.services.store.linkRuns.transition(run.id, ['planning'], 'planned');
     const button = (actionId: string, value: string) => ({

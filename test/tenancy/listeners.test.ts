@@ -65,7 +65,7 @@ beforeAll(async () => {
     expiresAt: Date.now() + 3_600_000,
   });
   const linkRequest = await store.linkRequests.ask({ workspaceKey: acmeKey, userId: world.acmeMember.userId, subscriberId: 'sub-acme' });
-  const linkRun = await store.linkRuns.create({ workspaceKey: acmeKey, requestedBy: world.acmeAdmin.userId });
+  const { run: linkRun } = await store.linkRuns.create({ workspaceKey: acmeKey, requestedBy: world.acmeAdmin.userId });
   const { run } = await store.phoneImports.create({
     workspaceKey: acmeKey,
     requestedBy: world.acmeAdmin.userId,

@@ -2,7 +2,8 @@ import type { CommandRouter } from '../../slack/commands/router.js';
 import type { SlackListeners } from '../../slack/listener-table.js';
 import type { PhoneDeps } from '../deps.js';
 import type { Feature } from '../feature.js';
-import { phoneImportFeature } from './bulk/index.js';
+import { ImportHandlers } from './bulk/handlers.js';
+import { phoneImportRuns } from './bulk/import-runs.js';
 import { EndpointHandlers } from './endpoint-handlers.js';
 import type { SubscriberPhones } from './subscriber-phone.js';
 
@@ -11,10 +12,12 @@ export function phoneFeature(services: PhoneDeps, phones: SubscriberPhones | und
   const novu = services.backends.novu;
   const scope = services.novuScope;
   const endpoints = novu && scope && phones ? new EndpointHandlers(services, novu, scope, phones) : undefined;
-  const imports = endpoints && scope ? phoneImportFeature(services, endpoints.jobs, scope) : undefined;
+  // Many phone endpoints from a CSV file: a dry run first, each row through the register job.
+  const runs = endpoints && scope ? phoneImportRuns(services, endpoints.jobs, scope) : undefined;
+  const imports = runs ? new ImportHandlers(services, runs) : undefined;
   return {
     endpoints,
-    jobs: [...(endpoints?.jobs.definitions ?? []), ...(imports?.jobs ?? [])],
+    jobs: [...(endpoints?.jobs.definitions ?? []), ...(runs?.definitions ?? [])],
     register(app: SlackListeners, router: CommandRouter) {
       endpoints?.register(app, router);
       imports?.register(app, router);

@@ -25,13 +25,14 @@ export function routesFeature(services: RouteDeps, lifecycle: ConnectionLifecycl
     linkDecided: linkDecisionDirectMessage,
   });
   const channels = new ChannelRouteHandlers(services, routes);
-  const links = new LinkHandlers(services, novu, routes, new LinkEveryone(services, novu, routes));
+  const everyone = new LinkEveryone(services, novu, routes);
+  const links = new LinkHandlers(services, novu, routes, everyone);
   lifecycle.onUninstall(async (tenant, intent, keepConnection) => {
     if (!keepConnection) await routes.enqueueClear(tenant.key, intent);
   });
   return {
     links,
-    jobs: routes.definitions,
+    jobs: [...routes.definitions, ...everyone.definitions],
     register(app: SlackListeners, router: CommandRouter) {
       channels.register(app, router);
       links.register(app, router);

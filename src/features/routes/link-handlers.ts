@@ -67,8 +67,8 @@ export class LinkHandlers {
     app.action(prefixed(linkActions.approve), decide, (args: ButtonArgs) => this.decide(args, 'approved'));
     app.action(prefixed(linkActions.deny), decide, (args: ButtonArgs) => this.decide(args, 'denied'));
     const run = { ...write, owns: { record: 'linkRun', in: 'value' } } as const;
-    app.action(linkActions.apply, run, ({ action, context }: ButtonArgs) => this.everyone.apply(actorOf(context), action.value ?? ''));
-    app.action(linkActions.cancel, run, ({ action, context }: ButtonArgs) => this.everyone.cancel(actorOf(context), action.value ?? ''));
+    app.action(linkActions.apply, run, async ({ action, context }: ButtonArgs) => void (await this.everyone.apply(actorOf(context), action.value ?? '')));
+    app.action(linkActions.cancel, run, async ({ action, context }: ButtonArgs) => void (await this.everyone.cancel(actorOf(context), action.value ?? '')));
   }
 
   private async fromHome({ body, client, context }: ButtonArgs, build: (actor: Actor, client: WebClient) => Promise<View>): Promise<void> {

@@ -3,8 +3,6 @@ import {
   actions,
   button,
   code,
-  confirmDialog,
-  context,
   type EphemeralMessage,
   ephemeral,
   escapeMrkdwn,
@@ -16,6 +14,7 @@ import {
 } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import type { LinkCounts, LinkItem, LinkRequest, LinkRun } from '../../store/types.js';
+import { confirmBlock, runNote } from '../bulk/run-message.js';
 import { testButton } from '../delivery/actions.js';
 import type { WrittenEndpoint } from '../endpoint-writer.js';
 
@@ -26,6 +25,8 @@ export const linkActions = {
   apply: 'routes.linkall.apply',
   cancel: 'routes.linkall.cancel',
 } as const;
+
+const runActions = { block: 'link-run', apply: linkActions.apply, cancel: linkActions.cancel };
 
 export const linkView = {
   callbackId: 'routes.link',
@@ -151,16 +152,14 @@ const sample = (items: LinkItem[]) => items.map((item) => `<@${item.userId}>${it
 
 /** The run's message: progress while it works, the dry run's verdict with the buttons, the end. */
 export function linkRunMessage(
-  run: LinkRun,
+  run: Pick<LinkRun, 'id' | 'status' | 'membersSeen' | 'error'>,
   counts: LinkCounts,
   examples: { unmatched: LinkItem[]; conflicts: LinkItem[] } = { unmatched: [], conflicts: [] },
 ): SlackMessage {
   const toLink = counts.matched + counts.linked + counts.failed;
   switch (run.status) {
-    case 'planning': {
-      const text = `:hourglass_flowing_sand: Link everyone by email: checking members against Novu’s subscribers… ${run.membersSeen} read so far.`;
-      return { text, blocks: [section(text)] };
-    }
+    case 'planning':
+      return runNote(`:hourglass_flowing_sand: Link everyone by email: checking members against Novu’s subscribers… ${run.membersSeen} read so far.`);
     case 'planned': {
       const summary = [
         `*Link everyone by email: dry run*`,
@@ -169,44 +168,30 @@ export function linkRunMessage(
         `• ${counts.unmatched} have no subscriber with their email${examples.unmatched.length ? `: ${sample(examples.unmatched)}${counts.unmatched > examples.unmatched.length ? ', …' : ''}` : ''}`,
         `• ${counts.conflict} match several subscribers and are left alone${examples.conflicts.length ? `: ${sample(examples.conflicts)}` : ''}`,
       ].join('\n');
-      const blocks: KnownBlock[] = [section(summary.slice(0, 3000))];
-      if (counts.matched > 0) {
-        blocks.push(
-          actions('link-run', [
-            button(`Link ${counts.matched} members`, linkActions.apply, {
-              value: run.id,
-              style: 'primary',
-              confirm: confirmDialog(
-                'Link them?',
-                `Novu will send each of these ${counts.matched} members their subscriber’s Slack notifications as direct messages.`,
-                'Link',
-                'primary',
-              ),
-            }),
-            button('Cancel', linkActions.cancel, { value: run.id }),
-          ]),
-        );
-      } else {
-        blocks.push(context('Nothing to link.'));
-      }
+      const confirm = confirmBlock(run.id, runActions, {
+        count: counts.matched,
+        label: `Link ${counts.matched} members`,
+        title: 'Link them?',
+        text: `Novu will send each of these ${counts.matched} members their subscriber’s Slack notifications as direct messages.`,
+        confirm: 'Link',
+        nothing: 'Nothing to link.',
+      });
       return {
         text: `Dry run: ${counts.matched} to link, ${counts.unmatched} without a subscriber, ${counts.conflict} conflicts, ${counts['already-linked']} already linked.`,
-        blocks,
+        blocks: [section(summary.slice(0, 3000)), confirm],
       };
     }
-    case 'linking': {
-      const text = `:hourglass_flowing_sand: Linking… ${counts.linked + counts.failed} of ${toLink} done${counts.failed ? ` (${counts.failed} failed)` : ''}.`;
-      return { text, blocks: [section(text)] };
-    }
-    case 'done': {
-      const text = `:white_check_mark: Link everyone by email: ${counts.linked} of ${toLink} members linked${counts.failed ? `; ${counts.failed} failed (see the audit log)` : ''}.`;
-      return { text, blocks: [section(text)] };
-    }
+    case 'linking':
+      return runNote(
+        `:hourglass_flowing_sand: Linking… ${counts.linked + counts.failed} of ${toLink} done${counts.failed ? ` (${counts.failed} failed)` : ''}.`,
+      );
+    case 'done':
+      return runNote(
+        `:white_check_mark: Link everyone by email: ${counts.linked} of ${toLink} members linked${counts.failed ? `; ${counts.failed} failed (see the audit log)` : ''}.`,
+      );
     case 'cancelled':
-      return { text: 'Link everyone by email: cancelled; nothing was linked.', blocks: [section('Link everyone by email: cancelled; nothing was linked.')] };
-    case 'failed': {
-      const text = `:x: Link everyone by email stopped: ${escapeMrkdwn(run.error ?? 'unknown error')}`;
-      return { text, blocks: [section(escapeMrkdwn(text))] };
-    }
+      return runNote('Link everyone by email: cancelled; nothing was linked.');
+    case 'failed':
+      return runNote(`:x: Link everyone by email stopped: ${escapeMrkdwn(run.error ?? 'unknown error')}`);
   }
 }

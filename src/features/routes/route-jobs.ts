@@ -2,7 +2,7 @@ import type { NovuClient } from '../../backends/novu/client.js';
 import type { CreateSlackChannelEndpointBody, CreateSlackUserEndpointBody } from '../../backends/novu/schemas.js';
 import { type Accepted, type JobDefinition, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
-import type { ConnectionRecord, LinkRequest, OwnedEndpointType, WorkspaceKey } from '../../store/types.js';
+import type { ConnectionRecord, JobRecord, LinkRequest, OwnedEndpointType, WorkspaceKey } from '../../store/types.js';
 import type { NovuScope } from '../../tenancy/novu-scope.js';
 import { type Tenant, tenantOfKey } from '../../tenancy/tenant.js';
 import type { TenantSubscribers } from '../../tenancy/tenant-subscribers.js';
@@ -111,8 +111,8 @@ export class RouteJobs {
   }
 
   /** Queued for the worker; the same `dedupeKey` again is the same job. */
-  async enqueueCreate(payload: RoutePayload, dedupeKey: string): Promise<void> {
-    await this.services.queue.enqueue(createRouteJob, payload, { dedupeKey, workspaceKey: payload.workspaceKey, requestedBy: payload.requestedBy });
+  enqueueCreate(payload: RoutePayload, dedupeKey: string): Promise<{ job: JobRecord; created: boolean }> {
+    return this.services.queue.enqueue(createRouteJob, payload, { dedupeKey, workspaceKey: payload.workspaceKey, requestedBy: payload.requestedBy });
   }
 
   acceptRemove(payload: RemoveRoutePayload, intent: string): Promise<Accepted<RemovedEndpoint>> {

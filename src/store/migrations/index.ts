@@ -8,6 +8,7 @@ import * as phoneImports from './0006_phone_imports.js';
 import * as numberRelease from './0007_number_release.js';
 import * as delivery from './0008_delivery.js';
 import * as followUps from './0009_follow_ups.js';
+import * as bulkRuns from './0010_bulk_runs.js';
 
 /** Versioned migrations, applied in order on start. Append; never edit one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '0007_number_release': numberRelease,
   '0008_delivery': delivery,
   '0009_follow_ups': followUps,
+  '0010_bulk_runs': bulkRuns,
 };
 
 export const migrationProvider: MigrationProvider = {

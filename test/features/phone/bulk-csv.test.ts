@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseCsv, toCsv } from '../../../src/features/phone/bulk/csv.js';
+import { parseCsv, toCsv } from '../../../src/features/bulk/csv.js';
 import { planImportJob, queueRowsJob, sendRowsFileJob } from '../../../src/features/phone/bulk/import-runs.js';
 import { importActions, importView } from '../../../src/features/phone/bulk/messages.js';
 import { checkRows, type ImportLine, type RowChecks, readImportLines } from '../../../src/features/phone/bulk/rows.js';

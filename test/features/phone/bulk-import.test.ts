@@ -1,6 +1,6 @@
 import { WebClient } from '@slack/web-api';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseCsv } from '../../../src/features/phone/bulk/csv.js';
+import { parseCsv } from '../../../src/features/bulk/csv.js';
 import { downloadUploadedFile } from '../../../src/features/phone/bulk/slack-files.js';
 import { endpointIdentifier } from '../../../src/features/phone/endpoint-jobs.js';
 import { botScopeNames } from '../../../src/slack/scopes.js';
@@ -329,11 +329,11 @@ describe('/phone import-csv when something fails behind the scenes', () => {
     const plan = await messageSays('Dry run of lost.csv: 3 to register');
     // The first row to finish loses its follow-up, as when the process dies between the job's end and its listener.
     const records = h.app.services.store.phoneImports;
-    const settleRow = records.settleRow;
+    const settle = records.settle;
     let lost = 0;
-    records.settleRow = async (...args) => {
+    records.settle = async (...args) => {
       if (lost++ === 0) throw new Error('the process died here');
-      return settleRow(...args);
+      return settle(...args);
     };
     await click(plan, 'phone.csv.apply');
     await eventually(() => created().length === 3, { timeoutMs: 20_000, message: 'the three rows written to Novu' });
@@ -365,11 +365,11 @@ describe('/phone import-csv when something fails behind the scenes', () => {
     expect(sharedFiles('-problems.csv')).toHaveLength(0);
 
     const records = h.app.services.store.phoneImports;
-    const rows = records.rows;
+    const items = records.items;
     let broken = true;
-    records.rows = async (id, filter) => {
+    records.items = async (id, filter) => {
       if (broken && filter.states.includes('ready')) throw new Error('the database is not answering');
-      return rows(id, filter);
+      return items(id, filter);
     };
     await click(plan, 'phone.csv.apply');
     const stopped = 'Import of `broken.csv` stopped: Switchboard could not queue the rows to register (the database is not answering).';

@@ -177,7 +177,7 @@ describe('/connect link-all', () => {
     h = await startHarness();
     await h.install();
     populate({ matched: 2, unmatched: 0, conflicts: 0, linked: 0 });
-    const orphan = await h.app.services.store.linkRuns.create({ workspaceKey: teamKey(team.id), requestedBy: h.actors.admin.userId });
+    const { run: orphan } = await h.app.services.store.linkRuns.create({ workspaceKey: teamKey(team.id), requestedBy: h.actors.admin.userId });
     expect(await h.app.services.store.jobs.findByDedupeKey(`slack.links.plan:${orphan.id}`)).toBeUndefined();
     const command = await h.slack.command('/connect', 'link-all', h.actors.admin);
     const reply = await eventually(() => h.emulator.responsesTo(command.responseUrl ?? '').at(-1));

@@ -1,9 +1,9 @@
 import { TerminalJobError } from '../../../jobs/queue.js';
 import type { ImportRow, PhoneImport } from '../../../store/types.js';
 import type { Tenant } from '../../../tenancy/tenant.js';
+import { parseCsv } from '../../bulk/csv.js';
 import type { PhoneDeps } from '../../deps.js';
 import { endpointIdentifier } from '../endpoint-jobs.js';
-import { parseCsv } from './csv.js';
 import { checkRows, type ImportLine, type RowChecks, readImportLines } from './rows.js';
 import { downloadUploadedFile, slackFileHost } from './slack-files.js';
 

@@ -61,7 +61,7 @@ export class ImportHandlers {
     if ('errors' in read) return ack({ response_action: 'errors', errors: read.errors });
     const integrationProblem = read.upload.defaultIntegration ? await this.services.integrations?.problem(read.upload.defaultIntegration, 'phone') : undefined;
     if (integrationProblem) return ack({ response_action: 'errors', errors: { [importView.integration.block]: integrationProblem } });
-    await this.services.queue.storedThenTold(() => this.imports.start(actor, read.upload, submissionIntent(view.id, read.upload)), {
+    await this.services.queue.storedThenTold(() => this.imports.start(actor, { ...read.upload, intent: submissionIntent(view.id, read.upload) }), {
       stored: () => ack({ response_action: 'update', view: checkingFileView(read.upload.fileName) }),
       // The form stays as it was, the file still attached, with the reason under it.
       notStored: (text) => ack({ response_action: 'errors', errors: { [importView.file.block]: text } }),

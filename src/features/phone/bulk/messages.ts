@@ -1,20 +1,9 @@
 import type { KnownBlock, View } from '@slack/types';
-import {
-  actions,
-  button,
-  code,
-  confirmDialog,
-  context,
-  type EphemeralMessage,
-  ephemeral,
-  escapeMrkdwn,
-  noticeModal,
-  plain,
-  section,
-  truncate,
-} from '../../../slack/blocks.js';
+import { code, context, type EphemeralMessage, ephemeral, escapeMrkdwn, noticeModal, plain, section, truncate } from '../../../slack/blocks.js';
 import type { SlackMessage } from '../../../slack/bot-clients.js';
 import type { ImportProblem, ImportRow, ImportRowCounts, PhoneImport } from '../../../store/types.js';
+import type { SummaryFile, SummaryFileKind } from '../../bulk/feature.js';
+import { confirmBlock, runNote } from '../../bulk/run-message.js';
 import { registerView } from '../messages.js';
 
 export const importView = {
@@ -28,6 +17,8 @@ export const importActions = {
   apply: 'phone.csv.apply',
   cancel: 'phone.csv.cancel',
 } as const;
+
+const runActions = { block: 'phone-csv-run', ...importActions };
 
 const title = 'Import phone numbers';
 
@@ -86,17 +77,6 @@ export function rowsNotQueuedError(reason: string): string {
   return `Switchboard could not queue the rows to register (${truncate(reason, 300)}). Rows queued before that are still registered; import the same file again for the rest (numbers registered already are skipped).`;
 }
 
-/** A problems or failures file that could not be sent. */
-export function rowsFileNotSentMessage(run: PhoneImport, kind: 'problems' | 'failures', reason: string): SlackMessage {
-  const file = code(kind === 'problems' ? problemsFileName(run) : failuresFileName(run));
-  const what =
-    kind === 'problems'
-      ? `the rows of ${code(run.fileName)} that have problems (the dry run message shows the first ${problemsShown})`
-      : `the rows of ${code(run.fileName)} that Novu did not register (importing the same file again tries them again; numbers registered already are skipped)`;
-  const text = `:warning: Switchboard could not send ${file}, ${what}: ${escapeMrkdwn(truncate(reason, 300))}`;
-  return { text, blocks: [section(text)] };
-}
-
 export function noSuchImportMessage(): EphemeralMessage {
   return ephemeral('There is no such import in this workspace.');
 }
@@ -135,28 +115,23 @@ export interface DryRunDetails {
 export function importRunMessage(run: PhoneImport, counts: ImportRowCounts, details?: DryRunDetails): SlackMessage {
   const file = code(run.fileName);
   switch (run.status) {
-    case 'reading': {
-      const text = `:hourglass_flowing_sand: Import of ${file}: reading and checking the rows…`;
-      return { text, blocks: [section(text)] };
-    }
+    case 'reading':
+      return runNote(`:hourglass_flowing_sand: Import of ${file}: reading and checking the rows…`);
     case 'planned':
       return dryRunMessage(run, counts, details ?? { problems: {}, firstProblems: [] });
     case 'registering': {
       const done = counts.created + counts.existing + counts.failed;
       const total = done + counts.ready;
-      const text = `:hourglass_flowing_sand: Import of ${file}: registering… ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} done${counts.failed ? ` (${counts.failed} failed)` : ''}.`;
-      return { text, blocks: [section(text)] };
+      return runNote(
+        `:hourglass_flowing_sand: Import of ${file}: registering… ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} done${counts.failed ? ` (${counts.failed} failed)` : ''}.`,
+      );
     }
     case 'done':
       return summaryMessage(run, counts, details?.keptPhones ?? 0);
-    case 'cancelled': {
-      const text = `Import of ${file} cancelled: nothing was registered.`;
-      return { text, blocks: [section(text)] };
-    }
-    case 'failed': {
-      const text = `:x: Import of ${file} stopped: ${escapeMrkdwn(run.error ?? 'unknown error')}`;
-      return { text, blocks: [section(text)] };
-    }
+    case 'cancelled':
+      return runNote(`Import of ${file} cancelled: nothing was registered.`);
+    case 'failed':
+      return runNote(`:x: Import of ${file} stopped: ${escapeMrkdwn(run.error ?? 'unknown error')}`);
   }
 }
 
@@ -174,29 +149,20 @@ function dryRunMessage(run: PhoneImport, counts: ImportRowCounts, details: DryRu
     const more = counts.problem - details.firstProblems.length;
     blocks.push(
       context(
-        `${more > 0 ? `${plural(more, 'more problem', 'more problems')} not shown. ` : ''}Every problem, row by row, is in ${code(problemsFileName(run))} below.`,
+        `${more > 0 ? `${plural(more, 'more problem', 'more problems')} not shown. ` : ''}Every problem, row by row, is in ${code(importFiles.problems.name(run))} below.`,
       ),
     );
   }
-  if (counts.ready > 0) {
-    blocks.push(
-      actions('phone-csv-run', [
-        button(`Register ${plural(counts.ready, 'number', 'numbers')}`, importActions.apply, {
-          value: run.id,
-          style: 'primary',
-          confirm: confirmDialog(
-            'Register them?',
-            `Novu gets ${plural(counts.ready, 'phone endpoint', 'phone endpoints')}. Rows with problems and numbers registered already are skipped.`,
-            'Register',
-            'primary',
-          ),
-        }),
-        button('Cancel', importActions.cancel, { value: run.id }),
-      ]),
-    );
-  } else {
-    blocks.push(context('Nothing to register.'));
-  }
+  blocks.push(
+    confirmBlock(run.id, runActions, {
+      count: counts.ready,
+      label: `Register ${plural(counts.ready, 'number', 'numbers')}`,
+      title: 'Register them?',
+      text: `Novu gets ${plural(counts.ready, 'phone endpoint', 'phone endpoints')}. Rows with problems and numbers registered already are skipped.`,
+      confirm: 'Register',
+      nothing: 'Nothing to register.',
+    }),
+  );
   return {
     text: `Dry run of ${escapeMrkdwn(run.fileName)}: ${counts.ready} to register, ${counts['already-registered']} already registered, ${counts.problem} with problems.`,
     blocks,
@@ -214,7 +180,7 @@ function summaryMessage(run: PhoneImport, counts: ImportRowCounts, keptPhones: n
   const head = `Import of ${code(run.fileName)}: ${plural(counts.created, 'number registered', 'numbers registered')}, ${plural(already, 'was registered already', 'were registered already')}, ${plural(counts.failed, 'failed', 'failed')}.`;
   const blocks: KnownBlock[] = [section(`${counts.failed ? ':warning:' : ':white_check_mark:'} ${head}`)];
   const notes: string[] = [];
-  if (counts.failed) notes.push(`The rows Novu did not take, with its reason for each, are in ${code(failuresFileName(run))} below.`);
+  if (counts.failed) notes.push(`The rows Novu did not take, with its reason for each, are in ${code(importFiles.failures.name(run))} below.`);
   if (counts.problem) notes.push(`${plural(counts.problem, 'row', 'rows')} with problems were skipped (see the dry run).`);
   if (keptPhones) {
     // Novu's SMS step sends to the subscriber's own phone: one it already had is never replaced without asking.
@@ -229,14 +195,6 @@ function summaryMessage(run: PhoneImport, counts: ImportRowCounts, keptPhones: n
   };
 }
 
-export function problemsFileName(run: PhoneImport): string {
-  return `${baseName(run.fileName)}-problems.csv`;
-}
-
-export function failuresFileName(run: PhoneImport): string {
-  return `${baseName(run.fileName)}-failures.csv`;
-}
-
 function baseName(fileName: string): string {
   const base = fileName
     .replace(/\.csv$/i, '')
@@ -245,21 +203,38 @@ function baseName(fileName: string): string {
   return base || 'import';
 }
 
-export function problemsFileComment(run: PhoneImport, count: number): string {
-  return `The ${plural(count, 'row', 'rows')} of ${code(run.fileName)} that will not be registered, with the problem of each.`;
+/** A CSV of some rows of the file, each with the problem or reason in its last column. */
+function rowsFile(
+  state: ImportRow['state'],
+  suffix: string,
+  column: string,
+  words: { comment: string; what: (file: string) => string },
+): SummaryFile<PhoneImport, ImportRow> {
+  const name = (run: PhoneImport) => `${baseName(run.fileName)}-${suffix}.csv`;
+  return {
+    state,
+    name,
+    comment: (run, count) => `The ${plural(count, 'row', 'rows')} of ${code(run.fileName)} ${words.comment}`,
+    lines: (rows) => [
+      ['row', 'subscriberId', 'phone', 'integration', 'identifier', column],
+      ...rows.map((row) => [String(row.rowNumber), row.subscriberId ?? '', row.phone ?? '', row.integration ?? '', row.identifier ?? '', row.detail ?? '']),
+    ],
+    notSent: (run, reason) =>
+      runNote(`:warning: Switchboard could not send ${code(name(run))}, ${words.what(code(run.fileName))}: ${escapeMrkdwn(truncate(reason, 300))}`),
+  };
 }
 
-export function failuresFileComment(run: PhoneImport, count: number): string {
-  return `The ${plural(count, 'row', 'rows')} of ${code(run.fileName)} that Novu did not register, with the reason for each.`;
-}
-
-/** The header and one line per row of a problems or failures file. */
-export function rowsFileLines(rows: ImportRow[], reasonColumn: 'problem' | 'reason'): string[][] {
-  return [
-    ['row', 'subscriberId', 'phone', 'integration', 'identifier', reasonColumn],
-    ...rows.map((row) => [String(row.rowNumber), row.subscriberId ?? '', row.phone ?? '', row.integration ?? '', row.identifier ?? '', row.detail ?? '']),
-  ];
-}
+/** The rows with problems, sent after the dry run; those Novu did not register, at the end. */
+export const importFiles: Record<SummaryFileKind, SummaryFile<PhoneImport, ImportRow>> = {
+  problems: rowsFile('problem', 'problems', 'problem', {
+    comment: 'that will not be registered, with the problem of each.',
+    what: (file) => `the rows of ${file} that have problems (the dry run message shows the first ${problemsShown})`,
+  }),
+  failures: rowsFile('failed', 'failures', 'reason', {
+    comment: 'that Novu did not register, with the reason for each.',
+    what: (file) => `the rows of ${file} that Novu did not register (importing the same file again tries them again; numbers registered already are skipped)`,
+  }),
+};
 
 /** A file's name as the form reports it, for the modal and messages. */
 export function shownFileName(name: string | undefined): string {

@@ -1,7 +1,7 @@
 import type { ImportProblem, ImportRow } from '../../../store/types.js';
+import type { CsvRecord } from '../../bulk/csv.js';
 import { endpointIdentifierPattern } from '../../endpoint-writer.js';
 import { parsePhoneNumber } from '../phone-number.js';
-import type { CsvRecord } from './csv.js';
 
 /** The columns of an import file, in the order they are read when the file has no header row. */
 export const importColumns = ['subscriberId', 'phone', 'integration', 'identifier'] as const;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { TerminalJobError } from '../../../jobs/queue.js';
 
 /**
- * Reading a file someone uploaded through the form, and handing a CSV back to them.
+ * Reading a file someone uploaded through the form.
  *
  * - `files.info` (scope `files:read`) with the tenant's own bot token: a file of another workspace
  *   is `file_not_found` for it, so a forged submission cannot read another tenant's upload.
@@ -109,28 +109,4 @@ function decodeText(bytes: Uint8Array): string {
   } catch {
     return new TextDecoder('windows-1252').decode(bytes);
   }
-}
-
-export interface CsvAttachment {
-  filename: string;
-  title: string;
-  content: string;
-  /** The message that comes with it. */
-  comment: string;
-}
-
-/**
- * Posts a CSV into a conversation (the requester's DM with the app) through Slack's external
- * upload: files.getUploadURLExternal, the upload, files.completeUploadExternal (scope `files:write`).
- * The client must carry its token itself (a bot client, not a per-call bound one): the upload step
- * sends it as a header of its own.
- */
-export async function postCsv(client: WebClient, channelId: string, attachment: CsvAttachment): Promise<void> {
-  await client.filesUploadV2({
-    channel_id: channelId,
-    filename: attachment.filename,
-    title: attachment.title,
-    content: attachment.content,
-    initial_comment: attachment.comment,
-  });
 }
