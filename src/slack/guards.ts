@@ -63,7 +63,7 @@ export class Guards {
     if (guard.may === 'anyone') return undefined;
     const action = typeof guard.may === 'function' ? guard.may(owner as Owner) : guard.may;
     const { permissions } = this.deps;
-    const target = request.value ?? request.id;
+    const target = (request.value ?? request.id).slice(0, 200);
     if (request.kind === 'options') return (await permissions.allows(request.actor, action, request.client)) ? undefined : { text: '', notFound: false };
     if (request.kind === 'view') {
       const text = await permissions.formRefusal(request.actor, action, request.client, target);
