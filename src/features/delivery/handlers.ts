@@ -2,10 +2,10 @@ import { z } from 'zod';
 import type { Services } from '../../app/services.js';
 import type { Action } from '../../permissions/policy.js';
 import { type Actor, actorOf } from '../../slack/actor.js';
-import { code } from '../../slack/blocks.js';
 import type { CommandRequest, CommandRouter } from '../../slack/commands/router.js';
 import type { ButtonArgs, SlackListeners } from '../../slack/listener-table.js';
-import { type Replies, type Reply, type ReplyTo, replyView } from '../../slack/replies.js';
+import { code, type Mrkdwn, md, mentionChannel } from '../../slack/mrkdwn.js';
+import { type Replies, type Reply, type ReplyTo, replyOf, replyView } from '../../slack/replies.js';
 import type { OwnedEndpoint } from '../../store/types.js';
 import type { SubscriberPhones } from '../phone/subscriber-phone.js';
 import { describePostFailure, joinChannel } from '../routes/slack-checks.js';
@@ -101,7 +101,7 @@ export class DeliveryHandlers {
       return this.reply(
         actor,
         replyTo,
-        fixReply(`:truck: Writing ${describeEndpoint(labelOf(record))} again in this workspace’s context; you get a direct message when it is done.`),
+        fixReply(md`:truck: Writing ${describeEndpoint(labelOf(record))} again in this workspace’s context; you get a direct message when it is done.`),
       );
     }
     if (fix === 'join' && record.type === 'slack_channel') {
@@ -122,8 +122,8 @@ export class DeliveryHandlers {
         replyTo,
         fixReply(
           joinError
-            ? `:x: ${describePostFailure(joinError, `<#${record.target}>`)}`
-            : `:white_check_mark: Switchboard joined <#${record.target}>: Novu can post there now.`,
+            ? md`:x: ${describePostFailure(joinError, mentionChannel(record.target))}`
+            : md`:white_check_mark: Switchboard joined ${mentionChannel(record.target)}: Novu can post there now.`,
         ),
       );
     }
@@ -132,9 +132,9 @@ export class DeliveryHandlers {
         { workspaceKey: record.workspaceKey, requestedBy: actor.userId, identifier, expected: parsed.data.expected ?? null, replyTo },
         action.action_ts,
       );
-      return this.reply(actor, replyTo, fixReply(`:hourglass_flowing_sand: Making ${code(record.target)} ${code(record.subscriberId)}’s phone in Novu…`));
+      return this.reply(actor, replyTo, fixReply(md`:hourglass_flowing_sand: Making ${code(record.target)} ${code(record.subscriberId)}’s phone in Novu…`));
     }
-    return this.reply(actor, replyTo, fixReply(':grey_question: That fix does not apply here any more; run `/connect check` again.'));
+    return this.reply(actor, replyTo, fixReply(md`:grey_question: That fix does not apply here any more; run \`/connect check\` again.`));
   }
 
   /** The tenant's own route or endpoint (operators: anyone's); nothing says whether another workspace has it. */
@@ -149,8 +149,8 @@ export class DeliveryHandlers {
   }
 }
 
-function fixReply(text: string): Reply {
-  return { title: 'Delivery check', text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+function fixReply(text: Mrkdwn): Reply {
+  return replyOf('Delivery check', text);
 }
 
 /** A button in a modal answers in the modal; in a message, through its response_url; on the App Home, by direct message. */
