@@ -59,7 +59,7 @@ export class AuditTrail {
   private postToChannel(entry: AuditEntry): void {
     const workspaceKey = this.channel?.workspaceKey ?? entry.workspaceKey;
     if (!this.channel || !this.bots || !workspaceKey || entry.outcome === 'refused') return;
-    const post = this.bots.postToChannel(workspaceKey, this.channel.channelId, { text: auditChannelLine(entry) });
+    const post = this.bots.postToChannel(workspaceKey, this.channel.channelId, { text: auditChannelLine(entry).text });
     this.pendingPosts.add(post);
     void post.finally(() => this.pendingPosts.delete(post));
   }

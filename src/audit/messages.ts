@@ -1,4 +1,4 @@
-import { code, escapeMrkdwn } from '../slack/blocks.js';
+import { code, isUserId, joinMd, type Mrkdwn, md, mentionUser } from '../slack/mrkdwn.js';
 import type { AuditEntry } from '../store/types.js';
 
 const outcomeMarks: Record<AuditEntry['outcome'], string> = {
@@ -13,12 +13,12 @@ const outcomeMarks: Record<AuditEntry['outcome'], string> = {
  * One compact line per write for the audit channel. Targets, vendor ids and errors come from
  * people and vendors: they are escaped, so `<!channel>` or a disguised link stays plain text.
  */
-export function auditChannelLine(entry: AuditEntry): string {
-  const who = entry.userId && /^[UW][A-Z0-9]+$/.test(entry.userId) ? `<@${entry.userId}>` : 'Switchboard';
-  const parts = [`${outcomeMarks[entry.outcome]} ${code(entry.action)} by ${who}`];
-  if (entry.target) parts.push(`on ${code(entry.target)}`);
-  if (entry.backend) parts.push(`→ ${escapeMrkdwn(entry.backend)}${entry.backendId ? ` ${code(entry.backendId)}` : ''}`);
-  if (entry.workspaceKey) parts.push(`(${escapeMrkdwn(entry.workspaceKey)})`);
-  if (entry.error) parts.push(`— ${escapeMrkdwn(entry.error)}`);
-  return parts.join(' ');
+export function auditChannelLine(entry: AuditEntry): Mrkdwn {
+  const who = entry.userId && isUserId(entry.userId) ? mentionUser(entry.userId) : 'Switchboard';
+  const parts = [md`${outcomeMarks[entry.outcome]} ${code(entry.action)} by ${who}`];
+  if (entry.target) parts.push(md`on ${code(entry.target)}`);
+  if (entry.backend) parts.push(md`→ ${entry.backend}${entry.backendId ? md` ${code(entry.backendId)}` : ''}`);
+  if (entry.workspaceKey) parts.push(md`(${entry.workspaceKey})`);
+  if (entry.error) parts.push(md`— ${entry.error}`);
+  return joinMd(parts, ' ');
 }

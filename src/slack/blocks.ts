@@ -12,29 +12,32 @@ import type {
   View,
 } from '@slack/types';
 import { digest } from '../util/ids.js';
+import type { SlackMessage } from './bot-clients.js';
+import { cut, type Mrkdwn, type MrkdwnText, md } from './mrkdwn.js';
 
 /**
  * Small typed constructors for the Block Kit pieces Switchboard uses. Wording lives in the
- * message modules; these only give the JSON its shape.
+ * message modules; these only give the JSON its shape. Where Slack parses markup they take
+ * `Mrkdwn` (see mrkdwn.ts); plain text stays a string, since Slack shows it as it is.
  */
 export const plain = (text: string): PlainTextElement => ({ type: 'plain_text', text: truncate(text, 3000), emoji: true });
 
 export const header = (text: string): HeaderBlock => ({ type: 'header', text: plain(truncate(text, 150)) });
 
-export const section = (markdown: string, extra: Partial<SectionBlock> = {}): SectionBlock => ({
+export const section = (markdown: Mrkdwn, extra: Partial<SectionBlock> = {}): SectionBlock => ({
   type: 'section',
-  text: { type: 'mrkdwn', text: truncate(markdown, 3000) },
+  text: { type: 'mrkdwn', text: cut(markdown, 3000).text },
   ...extra,
 });
 
-export const fields = (pairs: [label: string, value: string][]): SectionBlock => ({
+export const fields = (pairs: [label: string, value: Mrkdwn][]): SectionBlock => ({
   type: 'section',
-  fields: pairs.slice(0, 10).map(([label, value]) => ({ type: 'mrkdwn', text: truncate(`*${label}*\n${value}`, 2000) })),
+  fields: pairs.slice(0, 10).map(([label, value]) => ({ type: 'mrkdwn', text: cut(md`*${label}*\n${value}`, 2000).text })),
 });
 
-export const context = (...markdown: string[]): ContextBlock => ({
+export const context = (...markdown: Mrkdwn[]): ContextBlock => ({
   type: 'context',
-  elements: markdown.slice(0, 10).map((text) => ({ type: 'mrkdwn', text: truncate(text, 3000) })),
+  elements: markdown.slice(0, 10).map((text) => ({ type: 'mrkdwn', text: cut(text, 3000).text })),
 });
 
 export const divider = (): DividerBlock => ({ type: 'divider' });
@@ -64,9 +67,9 @@ function buttonValue(value: string): string {
   return value;
 }
 
-export const confirmDialog = (title: string, text: string, confirm: string, style: 'primary' | 'danger' = 'danger'): ConfirmationDialog => ({
+export const confirmDialog = (title: string, text: Mrkdwn, confirm: string, style: 'primary' | 'danger' = 'danger'): ConfirmationDialog => ({
   title: plain(truncate(title, 100)),
-  text: { type: 'mrkdwn', text: truncate(text, 300) },
+  text: { type: 'mrkdwn', text: cut(text, 300).text },
   confirm: plain(truncate(confirm, 30)),
   deny: plain('Cancel'),
   style,
@@ -92,39 +95,28 @@ export function resolveOptionValue(selected: string | undefined, candidates: Ite
   return undefined;
 }
 
-/** Escapes the three characters Slack treats as markup in mrkdwn text. */
-export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-/** Inline code that survives backticks in user input. */
-/** A time that every reader sees in their own time zone (Slack's date formatting), ISO as the fallback. */
-export function slackDate(epochMs: number): string {
-  return `<!date^${Math.floor(epochMs / 1000)}^{date_short_pretty} {time}|${new Date(epochMs).toISOString()}>`;
-}
-
-export function code(text: string): string {
-  return `\`${escapeMrkdwn(text).replace(/`/g, 'ˋ')}\``;
-}
-
 export function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 export interface EphemeralMessage {
   response_type: 'ephemeral' | 'in_channel';
-  text: string;
+  /** Slack reads a message's text as mrkdwn too (and notifies from it). */
+  text: MrkdwnText;
   blocks?: KnownBlock[];
 }
 
-export const ephemeral = (text: string, blocks?: KnownBlock[]): EphemeralMessage => ({
+export const ephemeral = (text: Mrkdwn, blocks?: KnownBlock[]): EphemeralMessage => ({
   response_type: 'ephemeral',
-  text,
+  text: text.text,
   ...(blocks ? { blocks } : {}),
 });
 
+/** A message for chat.postMessage or a direct message. */
+export const message = (text: Mrkdwn, blocks?: KnownBlock[]): SlackMessage => ({ text: text.text, ...(blocks ? { blocks } : {}) });
+
 /** A modal that only tells something: "working…", a result, a refusal. */
-export const noticeModal = (title: string, markdown: string, extra: KnownBlock[] = [], close = 'Close'): View => ({
+export const noticeModal = (title: string, markdown: Mrkdwn, extra: KnownBlock[] = [], close = 'Close'): View => ({
   type: 'modal',
   title: plain(truncate(title, 24)),
   close: plain(close),

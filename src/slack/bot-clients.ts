@@ -2,10 +2,12 @@ import type { WebClient, WebClientOptions } from '@slack/web-api';
 import type { Installations } from '../installations/installations.js';
 import type { Logger } from '../logging/logger.js';
 import type { WorkspaceKey } from '../store/types.js';
+import type { MrkdwnText } from './mrkdwn.js';
 import { TokenClients } from './token-clients.js';
 
 export interface SlackMessage {
-  text: string;
+  /** Slack reads a message's text as mrkdwn (and notifies from it). */
+  text: MrkdwnText;
   blocks?: unknown[];
 }
 

@@ -2,8 +2,9 @@ import type { KnownBlock, View } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logging/logger.js';
 import type { WorkspaceKey } from '../store/types.js';
-import { plain } from './blocks.js';
+import { plain, section } from './blocks.js';
 import type { BotClients, SlackMessage } from './bot-clients.js';
+import type { Mrkdwn, MrkdwnText } from './mrkdwn.js';
 import type { ResultSharing } from './share.js';
 
 /** Where a result goes: the modal it was asked from, the message (through its response_url), or a direct message. */
@@ -13,8 +14,13 @@ export type ReplyTo = { kind: 'view'; viewId: string } | { kind: 'response'; url
 export interface Reply {
   /** The modal's title (at most 24 characters). */
   title: string;
-  text: string;
+  text: MrkdwnText;
   blocks: KnownBlock[];
+}
+
+/** A reply whose blocks default to its text in one section. */
+export function replyOf(title: string, text: Mrkdwn, blocks: KnownBlock[] = [section(text)]): Reply {
+  return { title, text: text.text, blocks };
 }
 
 /**

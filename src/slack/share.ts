@@ -4,6 +4,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logging/logger.js';
 import { context, plain } from './blocks.js';
 import type { SlackMessage } from './bot-clients.js';
+import { md, mentionChannel } from './mrkdwn.js';
 
 /**
  * "Post the result in this channel": results of state changes are private unless the person asks
@@ -139,6 +140,6 @@ export class ResultSharing {
 /** The result view with a line saying where the result was posted, or why it could not be. */
 export function withShareNote(view: View, outcome: ShareOutcome | undefined): View {
   if (!outcome) return view;
-  const note = outcome.shared ? `Posted in <#${outcome.channelId}>.` : `Not posted in the channel: ${outcome.reason}.`;
+  const note = outcome.shared ? md`Posted in ${mentionChannel(outcome.channelId)}.` : md`Not posted in the channel: ${outcome.reason}.`;
   return { ...view, blocks: [...view.blocks, context(note)] };
 }

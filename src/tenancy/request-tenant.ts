@@ -2,6 +2,7 @@ import type { AnyMiddlewareArgs } from '@slack/bolt';
 import type { View } from '@slack/types';
 import type { Actor } from '../slack/actor.js';
 import type { RequestStep } from '../slack/middleware.js';
+import type { MrkdwnText } from '../slack/mrkdwn.js';
 import type { TenantRecord } from '../store/types.js';
 import { tenantOfAuthorization } from './tenant.js';
 import type { Tenants } from './tenants.js';
@@ -11,7 +12,7 @@ const lifecycleEvents = new Set(['app_uninstalled', 'tokens_revoked']);
 
 export interface NotApprovedAnswers {
   /** An ephemeral message for commands and buttons. */
-  message(record: TenantRecord | undefined): { text: string; blocks?: unknown[] };
+  message(record: TenantRecord | undefined): { text: MrkdwnText; blocks?: unknown[] };
   /** A modal that replaces a submitted form. */
   view(record: TenantRecord | undefined): View;
 }

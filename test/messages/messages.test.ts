@@ -17,6 +17,7 @@ import { helpMessage, refusalMessage, refusedView, unknownSubcommandMessage } fr
 import { replyView } from '../../src/slack/replies.js';
 import type { AuditEntry, ConnectionRecord } from '../../src/store/types.js';
 import { checkMessage, checkView } from '../kit/block-kit.js';
+import { findingKinds, verdicts } from './escaping/delivery.js';
 
 /**
  * Every Slack-facing builder, rendered with realistic and with extreme data, must pass Slack's
@@ -321,19 +322,6 @@ describe('delivery messages pass Block Kit checks', () => {
     target: index % 3 === 2 ? '+14155550100' : `C${index}`,
     subscriberId: `*<!channel>*${'s'.repeat(190)}`,
   });
-  const kinds = [
-    'missing-in-novu',
-    'context-differs',
-    'connection-differs',
-    'integration-inactive',
-    'channel-archived',
-    'channel-not-visible',
-    'not-in-channel',
-    'person-gone',
-    'subscriber-gone',
-    'no-phone',
-    'other-phone',
-  ] as const;
 
   it('a delivery report with fifty findings of every kind, and a connection problem', () => {
     const report = {
@@ -342,7 +330,7 @@ describe('delivery messages pass Block Kit checks', () => {
       endpoints: 5000,
       findings: Array.from({ length: 50 }, (_, index) => ({
         endpoint: endpoint(index),
-        kind: kinds[index % kinds.length] ?? 'no-phone',
+        kind: findingKinds[index % findingKinds.length] ?? 'no-phone',
         detail: 'd'.repeat(500),
         phone: '+14155550199',
       })),
@@ -355,21 +343,7 @@ describe('delivery messages pass Block Kit checks', () => {
   });
 
   it('every verdict of Test through Novu, as a message and as a modal', () => {
-    const outcomes = [
-      'delivered',
-      'no-route',
-      'not-selected',
-      'no-connection',
-      'token-refused',
-      'slack-refused',
-      'provider-error',
-      'integration-inactive',
-      'no-phone',
-      'other-phone',
-      'not-processed',
-      'trigger-refused',
-    ] as const;
-    for (const [index, outcome] of outcomes.entries()) {
+    for (const [index, outcome] of verdicts.entries()) {
       const reply = testResultMessage({
         status: 'done',
         result: {

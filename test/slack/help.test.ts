@@ -17,7 +17,8 @@ describe('help from the command catalog', () => {
   it('/phone help lists every subcommand with its arguments and examples, ephemerally', async () => {
     const response = await harness.slack.command('/phone', 'help', harness.actors.member);
     expect(response.json?.response_type).toBe('ephemeral');
-    const text = JSON.stringify(response.json?.blocks);
+    // As Slack shows it: `<identifier>` is sent escaped, like every `<` in mrkdwn.
+    const text = JSON.stringify(response.json?.blocks).replaceAll('&lt;', '<').replaceAll('&gt;', '>');
     for (const sub of phone?.subcommands ?? []) {
       expect(text).toContain(`/phone ${sub.name}${sub.args ? ` ${sub.args}` : ''}`);
       for (const example of sub.examples ?? []) expect(text).toContain(`/phone ${sub.name} ${example}`);

@@ -1,5 +1,6 @@
 import type { JobFinish, JobRunContext } from '../../jobs/queue.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
+import type { Mrkdwn } from '../../slack/mrkdwn.js';
 import type { BulkItem, BulkRunBase, ItemCounts, JobRecord, WorkspaceKey } from '../../store/types.js';
 
 /** The payload of a run's own jobs: its dry run, the job queueing its items, its summary files. */
@@ -28,7 +29,7 @@ export interface SummaryFile<Run extends BulkRunBase, Item extends BulkItem> {
   /** The items it lists. */
   state: Item['state'];
   name(run: Run): string;
-  comment(run: Run, count: number): string;
+  comment(run: Run, count: number): Mrkdwn;
   /** The header, then a line per item. */
   lines(items: Item[]): string[][];
   /** Said when the file could not be sent. */

@@ -1,7 +1,8 @@
 import type { KnownBlock } from '@slack/types';
 import type { JobFinish } from '../../jobs/queue.js';
-import { actions, button, confirmDialog, context, section } from '../../slack/blocks.js';
+import { actions, button, confirmDialog, context, message, section } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
+import type { Mrkdwn } from '../../slack/mrkdwn.js';
 import type { BulkItem, BulkRunBase, BulkRunRecords } from '../../store/types.js';
 import type { BulkDeps } from '../deps.js';
 import type { BulkFeature } from './feature.js';
@@ -52,13 +53,13 @@ export class RunMessages<Run extends BulkRunBase, Item extends BulkItem> {
 }
 
 /** A message of one line. */
-export const runNote = (text: string): SlackMessage => ({ text, blocks: [section(text)] });
+export const runNote = (text: Mrkdwn): SlackMessage => message(text, [section(text)]);
 
 /** The dry run's buttons: go ahead (after a confirmation dialog) or cancel; or, with nothing to do, say so. */
 export function confirmBlock(
   runId: string,
   ids: { block: string; apply: string; cancel: string },
-  words: { count: number; label: string; title: string; text: string; confirm: string; nothing: string },
+  words: { count: number; label: string; title: string; text: Mrkdwn; confirm: string; nothing: Mrkdwn },
 ): KnownBlock {
   if (words.count === 0) return context(words.nothing);
   const dialog = confirmDialog(words.title, words.text, words.confirm, 'primary');

@@ -64,7 +64,7 @@ export class SummaryFiles<Run extends BulkRunBase, Item extends BulkItem> {
       filename: name,
       title: name,
       content: toCsv(file.lines(items)),
-      initial_comment: file.comment(run, items.length),
+      initial_comment: file.comment(run, items.length).text,
     });
     return { rows: items.length };
   }

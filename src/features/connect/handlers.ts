@@ -4,10 +4,11 @@ import type { WebClient } from '@slack/web-api';
 import { integrationLabel } from '../../backends/novu/integrations.js';
 import type { Accepted, Telling } from '../../jobs/queue.js';
 import { type Actor, actorOf } from '../../slack/actor.js';
-import { selectOption } from '../../slack/blocks.js';
+import { message, selectOption } from '../../slack/blocks.js';
 import { refusalMessage } from '../../slack/commands/messages.js';
 import type { CommandRequest, CommandRouter } from '../../slack/commands/router.js';
 import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../slack/listener-table.js';
+import { md } from '../../slack/mrkdwn.js';
 import { showInForm } from '../../slack/replies.js';
 import { commandOrigin, type ShareOrigin, sharedOrigin, withShareNote } from '../../slack/share.js';
 import { textOf, withResolvedOptions } from '../../slack/view-state.js';
@@ -129,7 +130,7 @@ export class ConnectHandlers {
 
   /** What could not be started, said where the button was: in the conversation, or by DM from the App Home. */
   private async tell(body: ButtonArgs['body'], _client: WebClient, actor: Actor, respond: RespondFn, text: string): Promise<void> {
-    if (body.view?.type === 'home') await this.services.bots.sendDirectMessage(actor.tenant.key, actor.userId, { text });
+    if (body.view?.type === 'home') await this.services.bots.sendDirectMessage(actor.tenant.key, actor.userId, message(md`${text}`));
     else await respond({ ...refusalMessage(text), replace_original: false });
   }
 

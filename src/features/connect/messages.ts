@@ -3,21 +3,20 @@ import type { JobFinish } from '../../jobs/queue.js';
 import {
   actions,
   button,
-  code,
   confirmDialog,
   context,
   type EphemeralMessage,
   ephemeral,
-  escapeMrkdwn,
   fields,
   header,
+  message,
   noticeModal,
   plain,
   section,
   selectOption,
-  slackDate,
 } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
+import { code, joinMd, type Mrkdwn, md, mentionUser, slackDate } from '../../slack/mrkdwn.js';
 import { originMetadata, type ShareOrigin, shareBlock } from '../../slack/share.js';
 import type { AuditEntry, ConnectionRecord } from '../../store/types.js';
 import { contextKeysOf } from '../../tenancy/novu-scope.js';
@@ -39,7 +38,7 @@ export const setupView = {
   subscriber: { block: 'subscriber', action: 'subscriber' },
 } as const;
 
-const when = (epochMs: number | null) => (epochMs ? slackDate(epochMs) : '—');
+const when = (epochMs: number | null) => (epochMs ? slackDate(epochMs) : md`—`);
 
 export const connectionStateLabels: Record<ConnectionRecord['state'], string> = {
   connected: ':large_green_circle: connected',
@@ -62,10 +61,10 @@ export function connectionCard(
       ]
     : [];
   if (!connection) {
-    const text = `${workspaceName} is not connected to Novu yet.`;
+    const text = md`${workspaceName} is not connected to Novu yet.`;
     const blocks: KnownBlock[] = [
       header('Novu connection'),
-      section(`${escapeMrkdwn(text)} ${canManage ? 'Set it up to let Novu post here.' : 'A workspace admin can set it up with `/connect setup`.'}`),
+      section(md`${text} ${canManage ? md`Set it up to let Novu post here.` : md`A workspace admin can set it up with \`/connect setup\`.`}`),
     ];
     if (buttons.length) blocks.push(actions('connect-card', buttons));
     return ephemeral(text, blocks);
@@ -75,32 +74,32 @@ export function connectionCard(
     fields([
       ['Connection', code(connection.identifier)],
       ['Integration', code(connection.integrationIdentifier)],
-      ['Mode', connection.mode],
-      ['Context', connection.context ? code(formatContext(connection.context)) : '—'],
-      ['Subscriber', connection.subscriberId ? code(connection.subscriberId) : '—'],
-      ['State', connectionStateLabels[connection.state]],
+      ['Mode', md`${connection.mode}`],
+      ['Context', connection.context ? code(formatContext(connection.context)) : md`—`],
+      ['Subscriber', connection.subscriberId ? code(connection.subscriberId) : md`—`],
+      ['State', md`${connectionStateLabels[connection.state]}`],
       ['Created', when(connection.createdAt)],
       ['Last synced', when(connection.syncedAt)],
     ]),
   ];
-  if (connection.lastError) blocks.push(section(`*Last error:* ${escapeMrkdwn(connection.lastError)}`));
-  blocks.push(section(`*Triggering*\n${triggerContextLine(triggerContext)} \`/connect check\` says whether everything would deliver.`));
+  if (connection.lastError) blocks.push(section(md`*Last error:* ${connection.lastError}`));
+  blocks.push(section(md`*Triggering*\n${triggerContextLine(triggerContext)} \`/connect check\` says whether everything would deliver.`));
   if (buttons.length) blocks.push(actions('connect-card', buttons));
-  return ephemeral(`${workspaceName}: Novu connection ${connection.identifier} (${connection.state})`, blocks);
+  return ephemeral(md`${workspaceName}: Novu connection ${connection.identifier} (${connection.state})`, blocks);
 }
 
 export function disconnectConfirm(identifier: string) {
   return confirmDialog(
     'Disconnect from Novu?',
-    `This deletes the Novu channel connection ${code(identifier)}: Novu can no longer post into this workspace. Switchboard stays installed; you can connect again with /connect setup.`,
+    md`This deletes the Novu channel connection ${code(identifier)}: Novu can no longer post into this workspace. Switchboard stays installed; you can connect again with /connect setup.`,
     'Disconnect',
   );
 }
 
 /** `/connect disconnect` answers with this: the confirmation dialog sits on the button. */
 export function disconnectPrompt(connection: ConnectionRecord | undefined): EphemeralMessage {
-  if (!connection) return ephemeral('This workspace has no Novu connection to disconnect.');
-  const text = `Disconnect this workspace from Novu? The channel connection ${code(connection.identifier)} will be deleted.`;
+  if (!connection) return ephemeral(md`This workspace has no Novu connection to disconnect.`);
+  const text = md`Disconnect this workspace from Novu? The channel connection ${code(connection.identifier)} will be deleted.`;
   return ephemeral(text, [
     section(text),
     actions('connect-disconnect', [button('Disconnect…', connectActions.disconnect, { style: 'danger', confirm: disconnectConfirm(connection.identifier) })]),
@@ -114,15 +113,15 @@ export function disconnectResult(
     case 'done':
       return ephemeral(
         outcome.result.alreadyGone
-          ? `:white_check_mark: The Novu connection ${code(outcome.result.identifier)} was already gone; this workspace is disconnected.`
-          : `:white_check_mark: Disconnected: the Novu connection ${code(outcome.result.identifier)} is deleted.`,
+          ? md`:white_check_mark: The Novu connection ${code(outcome.result.identifier)} was already gone; this workspace is disconnected.`
+          : md`:white_check_mark: Disconnected: the Novu connection ${code(outcome.result.identifier)} is deleted.`,
       );
     case 'queued':
       return ephemeral(
-        ':hourglass_flowing_sand: Novu is not answering right now. The disconnect is queued and retried (the connection shows as being disconnected until Novu confirms); you will get a direct message when it is done.',
+        md`:hourglass_flowing_sand: Novu is not answering right now. The disconnect is queued and retried (the connection shows as being disconnected until Novu confirms); you will get a direct message when it is done.`,
       );
     case 'failed':
-      return ephemeral(`:x: Novu did not delete the connection, so it is kept on record: ${escapeMrkdwn(outcome.error)} Try Disconnect again later.`);
+      return ephemeral(md`:x: Novu did not delete the connection, so it is kept on record: ${outcome.error} Try Disconnect again later.`);
   }
 }
 
@@ -130,8 +129,10 @@ export function reconnectResult(
   outcome: { status: 'done'; result: SyncResult } | { status: 'failed'; error: string } | { status: 'queued' },
 ): EphemeralMessage {
   if (outcome.status === 'done') return ephemeral(syncedText(outcome.result));
-  if (outcome.status === 'failed') return ephemeral(`:x: ${escapeMrkdwn(outcome.error)}`);
-  return ephemeral(':hourglass_flowing_sand: Novu is not answering right now; the connection is written in the background and you will get a direct message.');
+  if (outcome.status === 'failed') return ephemeral(md`:x: ${outcome.error}`);
+  return ephemeral(
+    md`:hourglass_flowing_sand: Novu is not answering right now; the connection is written in the background and you will get a direct message.`,
+  );
 }
 
 export interface IntegrationChoice {
@@ -184,7 +185,7 @@ export function setupModal(
     submit: plain('Connect'),
     close: plain('Cancel'),
     blocks: [
-      section('Switchboard stores this workspace’s bot token in Novu as a channel connection, so Novu can post here.'),
+      section(md`Switchboard stores this workspace’s bot token in Novu as a channel connection, so Novu can post here.`),
       {
         type: 'input',
         block_id: setupView.integration.block,
@@ -237,20 +238,20 @@ export function setupModal(
 }
 
 /** Before a change: what moves with it, and that triggers must follow. */
-function followersNote(followers: SetupFollowers, current: ConnectionSettings | undefined): string {
+function followersNote(followers: SetupFollowers, current: ConnectionSettings | undefined): Mrkdwn {
   const parts = [
     followers.routes > 0 ? `${followers.routes} Slack route${followers.routes === 1 ? '' : 's'}` : '',
     followers.phones > 0 ? `${followers.phones} phone endpoint${followers.phones === 1 ? '' : 's'}` : '',
   ].filter(Boolean);
   const triggers = current
-    ? ` Triggers send the connection’s context, now \`${contextJson(contextKeysOf(current.context))}\`: a change of context changes what they must send.`
+    ? md` Triggers send the connection’s context, now ${code(contextJson(contextKeysOf(current.context)))}: a change of context changes what they must send.`
     : '';
-  if (parts.length === 0) return `Routes and phone endpoints added later carry the connection’s context.${triggers}`;
-  return `This workspace has ${parts.join(' and ')}. A change of context or integration moves them with the connection, so Novu keeps delivering to them.${triggers}`;
+  if (parts.length === 0) return md`Routes and phone endpoints added later carry the connection’s context.${triggers}`;
+  return md`This workspace has ${parts.join(' and ')}. A change of context or integration moves them with the connection, so Novu keeps delivering to them.${triggers}`;
 }
 
 export function workingView(title: string, text: string): View {
-  return noticeModal(title, `:hourglass_flowing_sand: ${text}`);
+  return noticeModal(title, md`:hourglass_flowing_sand: ${text}`);
 }
 
 export const resultView = noticeModal;
@@ -261,33 +262,33 @@ export function setupResultView(
   switch (outcome.status) {
     case 'done':
       return outcome.result.action === 'superseded'
-        ? resultView('Connect to Novu', ':information_source: A newer change to this connection took over; see `/connect` for where it stands.')
+        ? resultView('Connect to Novu', md`:information_source: A newer change to this connection took over; see \`/connect\` for where it stands.`)
         : resultView('Connected', syncedText(outcome.result));
     case 'queued':
       return resultView(
         'Connecting…',
-        `:hourglass_flowing_sand: Novu is not answering right now${outcome.lastError ? ` (${escapeMrkdwn(outcome.lastError)})` : ''}. Switchboard keeps trying in the background and will send you a direct message with the result. You can close this.`,
+        md`:hourglass_flowing_sand: Novu is not answering right now${outcome.lastError ? md` (${outcome.lastError})` : ''}. Switchboard keeps trying in the background and will send you a direct message with the result. You can close this.`,
       );
     case 'failed':
-      return resultView('Not connected', `:x: ${escapeMrkdwn(outcome.error)}`);
+      return resultView('Not connected', md`:x: ${outcome.error}`);
   }
 }
 
-function syncedText(result: SyncResult): string {
-  return `${syncedLine(result)}${movingNote(result)}`;
+function syncedText(result: SyncResult): Mrkdwn {
+  return md`${syncedLine(result)}${movingNote(result)}`;
 }
 
 /** The routes and endpoints that follow a changed context or integration, and what triggers must send from now on. */
-function movingNote(result: SyncResult): string {
-  if (!result.moving) return '';
+function movingNote(result: SyncResult): Mrkdwn {
+  if (!result.moving) return md``;
   const { count, sample } = result.moving;
   const what = count === 1 ? 'One route or phone endpoint of this workspace moves' : `${count} routes and phone endpoints of this workspace move`;
   const more = count > sample.length ? `\n…and ${count - sample.length} more` : '';
-  const context = result.context ? `\nTriggers must now send \`context: ${contextJson(result.context)}\`.` : '';
-  return `\n:truck: ${what} with it, so Novu keeps delivering to them; you get a direct message when they have moved:\n${endpointLines(sample)}${more}${context}`;
+  const context = result.context ? md`\nTriggers must now send ${code(`context: ${contextJson(result.context)}`)}.` : '';
+  return md`\n:truck: ${what} with it, so Novu keeps delivering to them; you get a direct message when they have moved:\n${endpointLines(sample)}${more}${context}`;
 }
 
-function syncedLine(result: SyncResult): string {
+function syncedLine(result: SyncResult): Mrkdwn {
   const verb = {
     created: 'Created',
     updated: 'Updated',
@@ -295,29 +296,29 @@ function syncedLine(result: SyncResult): string {
     replaced: 'Replaced',
     superseded: 'Left to a newer change the',
   }[result.action];
-  return `:white_check_mark: ${verb} Novu channel connection ${code(result.identifier)} on integration ${code(result.integrationIdentifier)}.`;
+  return md`:white_check_mark: ${verb} Novu channel connection ${code(result.identifier)} on integration ${code(result.integrationIdentifier)}.`;
 }
 
 export function connectionSharedMessage(userId: string, result: SyncResult): SlackMessage {
-  const text = `<@${userId}> connected this workspace to Novu: channel connection ${code(result.identifier)} on ${code(result.integrationIdentifier)}.`;
-  return { text, blocks: [section(text)] };
+  const text = md`${mentionUser(userId)} connected this workspace to Novu: channel connection ${code(result.identifier)} on ${code(result.integrationIdentifier)}.`;
+  return message(text, [section(text)]);
 }
 
 /** The direct message an installer or admin gets when a background connection write finishes. */
 export function connectionSyncedMessage(outcome: JobFinish<SyncResult>['outcome'], attempts: number): SlackMessage {
   const text =
     outcome.status === 'done'
-      ? `${syncedText(outcome.result)} This workspace is connected to Novu (after ${attempts} attempt${attempts === 1 ? '' : 's'}).`
-      : `:x: Switchboard could not connect this workspace to Novu: ${escapeMrkdwn(outcome.error)}\nFix that, then run \`/connect setup\`.`;
-  return { text, blocks: [section(text)] };
+      ? md`${syncedText(outcome.result)} This workspace is connected to Novu (after ${attempts} attempt${attempts === 1 ? '' : 's'}).`
+      : md`:x: Switchboard could not connect this workspace to Novu: ${outcome.error}\nFix that, then run \`/connect setup\`.`;
+  return message(text, [section(text)]);
 }
 
 export function connectionDeletedMessage(outcome: JobFinish<DeleteResult>['outcome']): SlackMessage {
   const text =
     outcome.status === 'done'
-      ? `:white_check_mark: The Novu connection ${code(outcome.result.identifier)} is deleted; this workspace is disconnected from Novu.`
-      : `:x: Switchboard could not delete the Novu connection: ${escapeMrkdwn(outcome.error)}`;
-  return { text, blocks: [section(text)] };
+      ? md`:white_check_mark: The Novu connection ${code(outcome.result.identifier)} is deleted; this workspace is disconnected from Novu.`
+      : md`:x: Switchboard could not delete the Novu connection: ${outcome.error}`;
+  return message(text, [section(text)]);
 }
 
 const outcomeIcons: Record<AuditEntry['outcome'], string> = {
@@ -329,15 +330,15 @@ const outcomeIcons: Record<AuditEntry['outcome'], string> = {
 };
 
 export function auditListMessage(entries: AuditEntry[]): EphemeralMessage {
-  if (entries.length === 0) return ephemeral('Nothing in the audit log for this workspace yet.');
+  if (entries.length === 0) return ephemeral(md`Nothing in the audit log for this workspace yet.`);
   const lines = entries.map((entry) => {
-    const who = entry.userId ? `<@${entry.userId}>` : 'Switchboard';
+    const who = entry.userId ? mentionUser(entry.userId) : 'Switchboard';
     const target = entry.backendId ?? entry.target;
-    const error = entry.error ? ` — ${escapeMrkdwn(entry.error.slice(0, 200))}` : '';
-    return `${outcomeIcons[entry.outcome]} ${when(entry.at)} ${who} ${code(entry.action)}${target ? ` ${code(target)}` : ''}${error}`;
+    const error = entry.error ? md` — ${entry.error.slice(0, 200)}` : '';
+    return md`${outcomeIcons[entry.outcome]} ${when(entry.at)} ${who} ${code(entry.action)}${target ? md` ${code(target)}` : ''}${error}`;
   });
   const blocks: KnownBlock[] = [header('Recent changes')];
-  for (let index = 0; index < lines.length; index += 10) blocks.push(section(lines.slice(index, index + 10).join('\n')));
-  blocks.push(context(`The ${entries.length} latest entries for this workspace.`));
-  return ephemeral(`Recent changes (${entries.length})`, blocks);
+  for (let index = 0; index < lines.length; index += 10) blocks.push(section(joinMd(lines.slice(index, index + 10), '\n')));
+  blocks.push(context(md`The ${entries.length} latest entries for this workspace.`));
+  return ephemeral(md`Recent changes (${entries.length})`, blocks);
 }

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import type { Action } from '../../permissions/policy.js';
 import { type Actor, actorOf } from '../../slack/actor.js';
-import { code } from '../../slack/blocks.js';
 import type { CommandRequest, CommandRouter } from '../../slack/commands/router.js';
 import type { Guard } from '../../slack/guards.js';
 import type { ButtonArgs, SlackListeners } from '../../slack/listener-table.js';
-import { type Replies, type Reply, type ReplyTo, replyView } from '../../slack/replies.js';
+import { code, type Mrkdwn, md, mentionChannel } from '../../slack/mrkdwn.js';
+import { type Replies, type Reply, type ReplyTo, replyOf, replyView } from '../../slack/replies.js';
 import type { Owner } from '../../tenancy/ownership.js';
 import type { DeliveryDeps } from '../deps.js';
 import type { SubscriberPhones } from '../phone/subscriber-phone.js';
@@ -95,7 +95,7 @@ export class DeliveryHandlers {
       return this.reply(
         actor,
         replyTo,
-        fixReply(`:truck: Writing ${describeEndpoint(labelOf(record))} again in this workspace’s context; you get a direct message when it is done.`),
+        fixReply(md`:truck: Writing ${describeEndpoint(labelOf(record))} again in this workspace’s context; you get a direct message when it is done.`),
       );
     }
     if (fix === 'join' && record.type === 'slack_channel') {
@@ -116,8 +116,8 @@ export class DeliveryHandlers {
         replyTo,
         fixReply(
           joinError
-            ? `:x: ${describePostFailure(joinError, `<#${record.target}>`)}`
-            : `:white_check_mark: Switchboard joined <#${record.target}>: Novu can post there now.`,
+            ? md`:x: ${describePostFailure(joinError, mentionChannel(record.target))}`
+            : md`:white_check_mark: Switchboard joined ${mentionChannel(record.target)}: Novu can post there now.`,
         ),
       );
     }
@@ -126,9 +126,9 @@ export class DeliveryHandlers {
         { workspaceKey: record.workspaceKey, requestedBy: actor.userId, identifier, expected: request.expected ?? null, replyTo },
         action.action_ts,
       );
-      return this.reply(actor, replyTo, fixReply(`:hourglass_flowing_sand: Making ${code(record.target)} ${code(record.subscriberId)}’s phone in Novu…`));
+      return this.reply(actor, replyTo, fixReply(md`:hourglass_flowing_sand: Making ${code(record.target)} ${code(record.subscriberId)}’s phone in Novu…`));
     }
-    return this.reply(actor, replyTo, fixReply(':grey_question: That fix does not apply here any more; run `/connect check` again.'));
+    return this.reply(actor, replyTo, fixReply(md`:grey_question: That fix does not apply here any more; run \`/connect check\` again.`));
   }
 
   private async reply(actor: Actor, replyTo: ReplyTo, reply: Reply): Promise<void> {
@@ -136,8 +136,8 @@ export class DeliveryHandlers {
   }
 }
 
-function fixReply(text: string): Reply {
-  return { title: 'Delivery check', text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+function fixReply(text: Mrkdwn): Reply {
+  return replyOf('Delivery check', text);
 }
 
 /** A button in a modal answers in the modal; in a message, through its response_url; on the App Home, by direct message. */

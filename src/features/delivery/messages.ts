@@ -1,24 +1,25 @@
 import type { JobFinish } from '../../jobs/queue.js';
-import { code, escapeMrkdwn, section } from '../../slack/blocks.js';
+import { message, section } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
+import { code, joinMd, type Mrkdwn, md, mentionChannel, mentionUser } from '../../slack/mrkdwn.js';
 import type { EndpointLabel, MoveResult } from './model.js';
 
 /** `#channel for sub-1`, `@person (direct messages) for sub-1`, `+1 415… for sub-1`: ids only where Slack turns them into names. */
-export function describeEndpoint(endpoint: EndpointLabel): string {
+export function describeEndpoint(endpoint: EndpointLabel): Mrkdwn {
   const where =
     endpoint.type === 'slack_channel'
-      ? `<#${endpoint.target}>`
+      ? mentionChannel(endpoint.target)
       : endpoint.type === 'slack_user'
-        ? `<@${endpoint.target}> (direct messages)`
+        ? md`${mentionUser(endpoint.target)} (direct messages)`
         : code(endpoint.target);
-  return `${where} for ${code(endpoint.subscriberId)}`;
+  return md`${where} for ${code(endpoint.subscriberId)}`;
 }
 
 /** Up to `limit` endpoints as bullet lines, and how many more there are. */
-export function endpointLines(endpoints: EndpointLabel[], limit = 10, extra?: (endpoint: EndpointLabel) => string): string {
-  const lines = endpoints.slice(0, limit).map((endpoint) => `• ${describeEndpoint(endpoint)}${extra ? extra(endpoint) : ''}`);
-  if (endpoints.length > limit) lines.push(`…and ${endpoints.length - limit} more`);
-  return lines.join('\n');
+export function endpointLines<T extends EndpointLabel>(endpoints: T[], limit = 10, extra?: (endpoint: T) => Mrkdwn): Mrkdwn {
+  const lines = endpoints.slice(0, limit).map((endpoint) => md`• ${describeEndpoint(endpoint)}${extra ? extra(endpoint) : ''}`);
+  if (endpoints.length > limit) lines.push(md`…and ${endpoints.length - limit} more`);
+  return joinMd(lines, '\n');
 }
 
 const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
@@ -30,34 +31,32 @@ export function contextJson(keys: readonly string[]): string {
 }
 
 /** The line an integrator needs: what every trigger must carry to reach this workspace. */
-export function triggerContextLine(keys: readonly string[]): string {
-  return `Triggers reach this workspace’s routes and phone endpoints only with \`"context": ${contextJson(keys)}\` in \`POST /v1/events/trigger\`.`;
+export function triggerContextLine(keys: readonly string[]): Mrkdwn {
+  return md`Triggers reach this workspace’s routes and phone endpoints only with ${code(`"context": ${contextJson(keys)}`)} in \`POST /v1/events/trigger\`.`;
 }
 
 /** Told to whoever changed the connection, when its routes and endpoints have moved with it. */
 export function movedDirectMessage(outcome: JobFinish<MoveResult>['outcome']): SlackMessage {
   if (outcome.status === 'failed') {
-    const text = `:x: Switchboard could not move this workspace’s routes and phone endpoints to the connection’s new context: ${escapeMrkdwn(outcome.error)}\nRun \`/connect check\` to see what still would not deliver.`;
-    return { text, blocks: [section(text)] };
+    const text = md`:x: Switchboard could not move this workspace’s routes and phone endpoints to the connection’s new context: ${outcome.error}\nRun \`/connect check\` to see what still would not deliver.`;
+    return message(text, [section(text)]);
   }
   const { moved, failed, context } = outcome.result;
   const lines = [
     moved.length > 0
-      ? `:white_check_mark: Moved ${plural(moved.length, 'route or phone endpoint', 'routes and phone endpoints')} to this workspace’s context, \`${contextJson(context)}\`:\n${endpointLines(moved)}`
-      : ':white_check_mark: Every route and phone endpoint of this workspace is in its context.',
+      ? md`:white_check_mark: Moved ${plural(moved.length, 'route or phone endpoint', 'routes and phone endpoints')} to this workspace’s context, ${code(contextJson(context))}:\n${endpointLines(moved)}`
+      : md`:white_check_mark: Every route and phone endpoint of this workspace is in its context.`,
   ];
   if (failed.length > 0) {
     lines.push(
-      `:warning: ${plural(failed.length, 'was', 'were')} not moved, and will not receive notifications until fixed (\`/connect check\`):\n${failureLines(failed)}`,
+      md`:warning: ${plural(failed.length, 'was', 'were')} not moved, and will not receive notifications until fixed (\`/connect check\`):\n${failureLines(failed)}`,
     );
   }
-  lines.push(`Triggers must now send \`context: ${contextJson(context)}\` to reach them.`);
-  const text = lines.join('\n\n');
-  return { text, blocks: [section(text)] };
+  lines.push(md`Triggers must now send ${code(`context: ${contextJson(context)}`)} to reach them.`);
+  const text = joinMd(lines, '\n\n');
+  return message(text, [section(text)]);
 }
 
-function failureLines(failed: MoveResult['failed']): string {
-  const lines = failed.slice(0, 10).map((endpoint) => `• ${describeEndpoint(endpoint)} — ${escapeMrkdwn(endpoint.reason)}`);
-  if (failed.length > 10) lines.push(`…and ${failed.length - 10} more`);
-  return lines.join('\n');
+function failureLines(failed: MoveResult['failed']): Mrkdwn {
+  return endpointLines(failed, 10, (endpoint) => md` — ${endpoint.reason}`);
 }

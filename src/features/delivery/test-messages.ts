@@ -1,7 +1,8 @@
 import type { KnownBlock } from '@slack/types';
 import type { JobFinish } from '../../jobs/queue.js';
-import { actions, code, context, escapeMrkdwn, section } from '../../slack/blocks.js';
-import type { Reply } from '../../slack/replies.js';
+import { actions, context, section } from '../../slack/blocks.js';
+import { code, joinMd, type Mrkdwn, md, mentionChannel, mentionUser } from '../../slack/mrkdwn.js';
+import { type Reply, replyOf } from '../../slack/replies.js';
 import { describePostFailure } from '../routes/slack-checks.js';
 import { testButton } from './actions.js';
 import { contextJson, describeEndpoint } from './messages.js';
@@ -12,31 +13,25 @@ const title = 'Test through Novu';
 
 /** While Novu works on it. */
 export function testingReply(endpoint: EndpointLabel): Reply {
-  const text = `:hourglass_flowing_sand: Testing ${describeEndpoint(endpoint)} through Novu: Switchboard triggered a test notification and is following Novu’s record of it.`;
-  return { title, text, blocks: [section(text)] };
+  return replyOf(
+    title,
+    md`:hourglass_flowing_sand: Testing ${describeEndpoint(endpoint)} through Novu: Switchboard triggered a test notification and is following Novu’s record of it.`,
+  );
 }
 
 /** A test is already on its way for this endpoint. */
 export function alreadyTestingReply(): Reply {
-  const text = ':hourglass_flowing_sand: A test of this is already on its way; its result follows.';
-  return { title, text, blocks: [section(text)] };
-}
-
-export function refusedReply(refusal: string): Reply {
-  const text = `:no_entry: ${escapeMrkdwn(refusal)}`;
-  return { title, text, blocks: [section(text)] };
+  return replyOf(title, md`:hourglass_flowing_sand: A test of this is already on its way; its result follows.`);
 }
 
 /** The same words whether the endpoint is another workspace's or does not exist. */
 export function notYoursReply(): Reply {
-  const text = ':grey_question: There is no such route or phone endpoint in this workspace (it may have been removed).';
-  return { title, text, blocks: [section(text)] };
+  return replyOf(title, md`:grey_question: There is no such route or phone endpoint in this workspace (it may have been removed).`);
 }
 
 export function testResultMessage(outcome: JobFinish<TestResult>['outcome']): Reply {
   if (outcome.status === 'failed') {
-    const text = `:x: The test could not be run: ${escapeMrkdwn(outcome.error)}`;
-    return { title, text, blocks: [section(text)] };
+    return replyOf(title, md`:x: The test could not be run: ${outcome.error}`);
   }
   const { verdict, endpoint } = outcome.result;
   const text = verdictText(outcome.result);
@@ -45,50 +40,51 @@ export function testResultMessage(outcome: JobFinish<TestResult>['outcome']): Re
     context(detailsLine(verdict, outcome.result.context)),
     actions('delivery-test-again', [testButton(endpoint.identifier)]),
   ];
-  return { title, text, blocks };
+  return replyOf(title, text, blocks);
 }
 
-function verdictText({ verdict, endpoint, integration, channel, context: keys }: TestResult): string {
+function verdictText({ verdict, endpoint, integration, channel, context: keys }: TestResult): Mrkdwn {
   const where = describeEndpoint(endpoint);
   const subscriber = code(endpoint.subscriberId);
   switch (verdict.outcome) {
     case 'delivered':
-      if (endpoint.type === 'slack_channel') return `:white_check_mark: Delivered: Novu posted the test in <#${endpoint.target}> for ${subscriber}.`;
+      if (endpoint.type === 'slack_channel')
+        return md`:white_check_mark: Delivered: Novu posted the test in ${mentionChannel(endpoint.target)} for ${subscriber}.`;
       if (endpoint.type === 'slack_user')
-        return `:white_check_mark: Delivered: Novu sent the test to <@${endpoint.target}> as a direct message, for ${subscriber}.`;
+        return md`:white_check_mark: Delivered: Novu sent the test to ${mentionUser(endpoint.target)} as a direct message, for ${subscriber}.`;
       return channel === 'sms'
-        ? `:white_check_mark: Delivered: Novu sent the test SMS to ${code(verdict.phone ?? endpoint.target)} through ${code(integration)}, for ${subscriber}.`
-        : `:white_check_mark: Delivered: Novu sent the test to ${code(endpoint.target)} through ${code(integration)}, for ${subscriber}.`;
+        ? md`:white_check_mark: Delivered: Novu sent the test SMS to ${code(verdict.phone ?? endpoint.target)} through ${code(integration)}, for ${subscriber}.`
+        : md`:white_check_mark: Delivered: Novu sent the test to ${code(endpoint.target)} through ${code(integration)}, for ${subscriber}.`;
     case 'no-route':
-      return `:x: Not delivered: Novu found nothing of ${subscriber} in this workspace’s context (\`${contextJson(keys)}\`), so it sent nothing. \`/connect check\` finds routes and endpoints written in another context and moves them.`;
+      return md`:x: Not delivered: Novu found nothing of ${subscriber} in this workspace’s context (${code(contextJson(keys))}), so it sent nothing. \`/connect check\` finds routes and endpoints written in another context and moves them.`;
     case 'not-selected':
-      return `:x: Not delivered to ${where}: Novu delivered the test to ${subscriber}’s other routes, but did not select this one — its context or integration differs from this workspace’s. \`/connect check\` can fix it.`;
+      return md`:x: Not delivered to ${where}: Novu delivered the test to ${subscriber}’s other routes, but did not select this one — its context or integration differs from this workspace’s. \`/connect check\` can fix it.`;
     case 'no-connection':
-      return `:x: Not delivered to ${where}: Novu found no connection for this route in this workspace’s context, so it posted without a token and Slack refused it. \`/connect check\` can reconnect it.`;
+      return md`:x: Not delivered to ${where}: Novu found no connection for this route in this workspace’s context, so it posted without a token and Slack refused it. \`/connect check\` can reconnect it.`;
     case 'token-refused':
-      return `:x: Not delivered to ${where}: Slack refused the token Novu holds for this workspace (${escapeMrkdwn(verdict.slackError ?? '')}). Reconnect from \`/connect\`, or install Switchboard again.`;
+      return md`:x: Not delivered to ${where}: Slack refused the token Novu holds for this workspace (${verdict.slackError ?? ''}). Reconnect from \`/connect\`, or install Switchboard again.`;
     case 'slack-refused':
-      return `:x: Not delivered: ${describePostFailure(verdict.slackError ?? 'failed', endpoint.type === 'slack_channel' ? `<#${endpoint.target}>` : `<@${endpoint.target}>`)}`;
+      return md`:x: Not delivered: ${describePostFailure(verdict.slackError ?? 'failed', endpoint.type === 'slack_channel' ? mentionChannel(endpoint.target) : mentionUser(endpoint.target))}`;
     case 'provider-error':
-      return `:x: Not delivered to ${where}: Novu’s provider failed. What it said is below.`;
+      return md`:x: Not delivered to ${where}: Novu’s provider failed. What it said is below.`;
     case 'integration-inactive':
-      return `:x: Not delivered to ${where}: the integration ${code(integration)} is not active in Novu, so Novu does not use it. Activate it in Novu, or register on another integration.`;
+      return md`:x: Not delivered to ${where}: the integration ${code(integration)} is not active in Novu, so Novu does not use it. Activate it in Novu, or register on another integration.`;
     case 'no-phone':
-      return `:x: Not delivered: ${subscriber} has no phone number in Novu, and Novu’s SMS step sends only to the subscriber’s own phone (never to a phone endpoint). Register ${code(endpoint.target)} again with \`/phone register\` to set it.`;
+      return md`:x: Not delivered: ${subscriber} has no phone number in Novu, and Novu’s SMS step sends only to the subscriber’s own phone (never to a phone endpoint). Register ${code(endpoint.target)} again with \`/phone register\` to set it.`;
     case 'other-phone':
-      return `:warning: Not delivered to ${code(endpoint.target)}: Novu sends ${subscriber}’s SMS to their phone in Novu, ${code(verdict.phone ?? '')}, which is another number. Register ${code(endpoint.target)} again with \`/phone register\` to replace it.`;
+      return md`:warning: Not delivered to ${code(endpoint.target)}: Novu sends ${subscriber}’s SMS to their phone in Novu, ${code(verdict.phone ?? '')}, which is another number. Register ${code(endpoint.target)} again with \`/phone register\` to replace it.`;
     case 'not-processed':
-      return `:hourglass: Novu took the test but had not finished with it when Switchboard stopped following it. Novu’s activity feed shows it under the transaction below.`;
+      return md`:hourglass: Novu took the test but had not finished with it when Switchboard stopped following it. Novu’s activity feed shows it under the transaction below.`;
     case 'trigger-refused':
-      return `:x: Novu did not take the test trigger (it answered ${code(verdict.error ?? '')}).`;
+      return md`:x: Novu did not take the test trigger (it answered ${code(verdict.error ?? '')}).`;
   }
 }
 
 /** The vendor's words, behind the sentence: the transaction, the context, Novu's execution details. */
-function detailsLine(verdict: Verdict, keys: string[]): string {
-  const parts = [`Novu transaction ${code(verdict.transactionId)}`, `context \`${contextJson(keys)}\``];
-  if (verdict.slackError) parts.push(`Slack: ${code(verdict.slackError)}`);
-  if (verdict.error && verdict.outcome === 'provider-error') parts.push(`provider: ${escapeMrkdwn(verdict.error.slice(0, 300))}`);
-  if (verdict.details.length > 0) parts.push(`Novu: ${escapeMrkdwn([...new Set(verdict.details)].join(' → ').slice(0, 500))}`);
-  return parts.join(' · ');
+function detailsLine(verdict: Verdict, keys: string[]): Mrkdwn {
+  const parts = [md`Novu transaction ${code(verdict.transactionId)}`, md`context ${code(contextJson(keys))}`];
+  if (verdict.slackError) parts.push(md`Slack: ${code(verdict.slackError)}`);
+  if (verdict.error && verdict.outcome === 'provider-error') parts.push(md`provider: ${verdict.error.slice(0, 300)}`);
+  if (verdict.details.length > 0) parts.push(md`Novu: ${[...new Set(verdict.details)].join(' → ').slice(0, 500)}`);
+  return joinMd(parts, ' · ');
 }

@@ -3,7 +3,7 @@ import type { NovuClient } from '../../backends/novu/client.js';
 import type { TriggerBody } from '../../backends/novu/schemas.js';
 import { BackendError } from '../../http/errors.js';
 import { type JobDefinition, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
-import { escapeMrkdwn } from '../../slack/blocks.js';
+import { md } from '../../slack/mrkdwn.js';
 import type { Replies, Reply } from '../../slack/replies.js';
 import type { WorkspaceKey } from '../../store/types.js';
 import { contextKeysOf } from '../../tenancy/novu-scope.js';
@@ -164,6 +164,6 @@ export class DeliveryTests {
 
 /** The test's text: Slack reads a chat step's body as mrkdwn, an SMS is plain. */
 function testText(channel: TestChannel, subscriberId: string): string {
-  const who = channel === 'chat' ? escapeMrkdwn(subscriberId) : subscriberId;
+  const who = channel === 'chat' ? md`${subscriberId}`.text : subscriberId;
   return `Test notification from Switchboard for subscriber ${who}, sent through Novu to check that it arrives here. Nothing to do.`;
 }

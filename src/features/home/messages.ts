@@ -1,5 +1,6 @@
 import type { Button, KnownBlock, View } from '@slack/types';
-import { actions, button, code, context, divider, escapeMrkdwn, header, section, slackDate } from '../../slack/blocks.js';
+import { actions, button, context, divider, header, section } from '../../slack/blocks.js';
+import { code, joinMd, md, mentionUser, slackDate } from '../../slack/mrkdwn.js';
 import type { AuditEntry, ConnectionRecord, JobRecord, JobStatus, LinkRequest, OwnedEndpoint, OwnedNumber, TenantRecord } from '../../store/types.js';
 import { connectActions, connectionStateLabels, disconnectConfirm } from '../connect/messages.js';
 import { deliveryActions, testButton } from '../delivery/actions.js';
@@ -83,16 +84,16 @@ export function homeView(data: HomeData, can: HomeAbilities): View {
   if (data.pendingTenants?.length) blocks.push(divider(), ...pendingTenantsSection(data.pendingTenants));
   if (data.numberRequests?.length) blocks.push(divider(), ...numberRequestsSection(data.numberRequests));
   if (can.manageJobs && data.jobs) blocks.push(divider(), ...jobSection(data.jobs));
-  blocks.push(context('`/connect help` and `/phone help` list every command.'));
+  blocks.push(context(md`\`/connect help\` and \`/phone help\` list every command.`));
   return { type: 'home', blocks: blocks.slice(0, 100) };
 }
 
 function connectionSection(data: HomeData, can: HomeAbilities): KnownBlock[] {
-  if (!data.novuConfigured) return [section('*Novu connection*\nNovu is not set up in this Switchboard (`NOVU_SECRET_KEY`).')];
+  if (!data.novuConfigured) return [section(md`*Novu connection*\nNovu is not set up in this Switchboard (\`NOVU_SECRET_KEY\`).`)];
   const connection = data.connection;
   const text = connection
-    ? `*Novu connection* ${connectionStateLabels[connection.state]}\n${code(connection.identifier)} on ${code(connection.integrationIdentifier)} · ${connection.mode}${connection.syncedAt ? ` · synced ${slackDate(connection.syncedAt)}` : ''}${connection.lastError ? `\n:warning: ${escapeMrkdwn(connection.lastError.slice(0, 300))}` : ''}`
-    : '*Novu connection*\nNot connected: Novu cannot post into this workspace yet.';
+    ? md`*Novu connection* ${connectionStateLabels[connection.state]}\n${code(connection.identifier)} on ${code(connection.integrationIdentifier)} · ${connection.mode}${connection.syncedAt ? md` · synced ${slackDate(connection.syncedAt)}` : ''}${connection.lastError ? md`\n:warning: ${connection.lastError.slice(0, 300)}` : ''}`
+    : md`*Novu connection*\nNot connected: Novu cannot post into this workspace yet.`;
   const buttons: Button[] = [];
   if (can.manageConnection) {
     buttons.push(button(connection ? 'Change' : 'Set up', connectActions.openSetup, { style: connection ? undefined : 'primary' }));
@@ -108,38 +109,54 @@ function connectionSection(data: HomeData, can: HomeAbilities): KnownBlock[] {
 function deliverySection(data: HomeData, can: HomeAbilities): KnownBlock[] {
   if (!data.delivery) return [];
   const check = data.delivery.check;
-  const latest = check ? `${summaryText(check)} Checked ${slackDate(check.checkedAt)}.` : 'Not checked yet.';
-  const blocks: KnownBlock[] = [section(`*Delivery*\n${triggerContextLine(data.delivery.context)}\n${latest}`)];
+  const latest = check ? md`${summaryText(check)} Checked ${slackDate(check.checkedAt)}.` : 'Not checked yet.';
+  const blocks: KnownBlock[] = [section(md`*Delivery*\n${triggerContextLine(data.delivery.context)}\n${latest}`)];
   if (can.testDelivery) blocks.push(actions('home-delivery', [button('Check delivery', deliveryActions.check)]));
   return blocks;
 }
 
 function endpointSection(data: HomeData, can: HomeAbilities): KnownBlock[] {
   const line = (endpoint: OwnedEndpoint) =>
-    `${code(endpoint.target)} for ${code(endpoint.subscriberId)} · ${code(endpoint.identifier)} · <@${endpoint.createdBy}> ${slackDate(endpoint.createdAt)}`;
+    md`${code(endpoint.target)} for ${code(endpoint.subscriberId)} · ${code(endpoint.identifier)} · ${mentionUser(endpoint.createdBy)} ${slackDate(endpoint.createdAt)}`;
   const blocks: KnownBlock[] = [];
-  if (data.endpoints.length === 0) blocks.push(section('*Recent endpoints*\nNone registered through Switchboard yet.'));
+  if (data.endpoints.length === 0) blocks.push(section(md`*Recent endpoints*\nNone registered through Switchboard yet.`));
   else if (can.testDelivery) {
-    blocks.push(section('*Recent endpoints*'));
+    blocks.push(section(md`*Recent endpoints*`));
     data.endpoints.forEach((endpoint, index) => {
       blocks.push(section(line(endpoint), { accessory: testButton(endpoint.identifier, `phone-${index}`) }));
     });
-  } else blocks.push(section(`*Recent endpoints*\n${data.endpoints.map((endpoint) => `• ${line(endpoint)}`).join('\n')}`));
+  } else
+    blocks.push(
+      section(
+        md`*Recent endpoints*\n${joinMd(
+          data.endpoints.map((endpoint) => md`• ${line(endpoint)}`),
+          '\n',
+        )}`,
+      ),
+    );
   if (can.writeEndpoints && data.novuConfigured) blocks.push(actions('home-endpoints', [button('Register a phone', homeActions.openRegister)]));
   return blocks;
 }
 
 function numberSection(data: HomeData, can: HomeAbilities): KnownBlock[] {
   const line = (number: OwnedNumber) =>
-    `${number.backend === 'vapi' ? 'Vapi' : 'SignalWire'} ${code(number.number ?? number.sipUri ?? '?')}${number.status ? ` · ${escapeMrkdwn(number.status)}` : ''} · ${code(number.vendorId)} · <@${number.createdBy}> ${slackDate(number.createdAt)}`;
+    md`${number.backend === 'vapi' ? 'Vapi' : 'SignalWire'} ${code(number.number ?? number.sipUri ?? '?')}${number.status ? md` · ${number.status}` : ''} · ${code(number.vendorId)} · ${mentionUser(number.createdBy)} ${slackDate(number.createdAt)}`;
   const blocks: KnownBlock[] = [];
-  if (data.numbers.length === 0) blocks.push(section('*Recently provisioned numbers*\nNone provisioned through Switchboard yet.'));
+  if (data.numbers.length === 0) blocks.push(section(md`*Recently provisioned numbers*\nNone provisioned through Switchboard yet.`));
   else if (can.releaseNumbers) {
-    blocks.push(section('*Recently provisioned numbers*'));
+    blocks.push(section(md`*Recently provisioned numbers*`));
     for (const number of data.numbers) {
       blocks.push(section(line(number), { accessory: releaseButton(number.backend, number.vendorId, number.number ?? number.sipUri ?? number.vendorId) }));
     }
-  } else blocks.push(section(`*Recently provisioned numbers*\n${data.numbers.map((number) => `• ${line(number)}`).join('\n')}`));
+  } else
+    blocks.push(
+      section(
+        md`*Recently provisioned numbers*\n${joinMd(
+          data.numbers.map((number) => md`• ${line(number)}`),
+          '\n',
+        )}`,
+      ),
+    );
   const buttons: Button[] = [];
   if (can.provisionVapi) buttons.push(button('New Vapi number', homeActions.openSip));
   if (can.provisionSignalWire) buttons.push(button('Import to SignalWire', homeActions.openImport));
@@ -152,19 +169,21 @@ const outcomeIcons: Record<AuditEntry['outcome'], string> = { ok: '✅', failed:
 function auditSection(entries: AuditEntry[]): KnownBlock[] {
   const lines = entries.map(
     (entry) =>
-      `${outcomeIcons[entry.outcome]} ${slackDate(entry.at)} ${entry.userId ? `<@${entry.userId}>` : 'Switchboard'} ${code(entry.action)}${entry.backendId ? ` ${code(entry.backendId)}` : ''}`,
+      md`${outcomeIcons[entry.outcome]} ${slackDate(entry.at)} ${entry.userId ? mentionUser(entry.userId) : 'Switchboard'} ${code(entry.action)}${entry.backendId ? md` ${code(entry.backendId)}` : ''}`,
   );
-  return [section(`*Recent changes*\n${lines.length ? lines.join('\n') : 'Nothing yet.'}`.slice(0, 3000))];
+  return [section(md`*Recent changes*\n${lines.length ? joinMd(lines, '\n') : 'Nothing yet.'}`)];
 }
 
 function jobSection(jobs: NonNullable<HomeData['jobs']>): KnownBlock[] {
   const { counts, dead } = jobs;
   const blocks: KnownBlock[] = [
-    section(`*Backend write queue* (operators)\npending ${counts.pending} · running ${counts.running} · done ${counts.done} · failed for good ${counts.dead}`),
+    section(
+      md`*Backend write queue* (operators)\npending ${counts.pending} · running ${counts.running} · done ${counts.done} · failed for good ${counts.dead}`,
+    ),
   ];
   for (const { job, tenant } of dead) {
     blocks.push(
-      section(`${code(job.kind)} ${tenant ? escapeMrkdwn(tenant) : ''} · ${job.attempts} attempts\n${escapeMrkdwn((job.lastError ?? '').slice(0, 300))}`, {
+      section(md`${code(job.kind)} ${tenant ?? ''} · ${job.attempts} attempts\n${(job.lastError ?? '').slice(0, 300)}`, {
         // One action_id per message block is what Slack accepts; the handler matches the prefix.
         accessory: button('Retry', `${homeActions.retryJob}:${job.id}`, { value: job.id }),
       }),

@@ -2,8 +2,9 @@ import type { Button, KnownBlock, View } from '@slack/types';
 import type { SignalWireNumber } from '../../backends/signalwire/schemas.js';
 import type { VapiPhoneNumber } from '../../backends/vapi/schemas.js';
 import type { JobFinish } from '../../jobs/queue.js';
-import { actions, button, code, context, type EphemeralMessage, ephemeral, escapeMrkdwn, fields, header, noticeModal, section } from '../../slack/blocks.js';
+import { actions, button, context, type EphemeralMessage, ephemeral, fields, header, message, noticeModal, section } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
+import { code, joinMd, link, type Mrkdwn, md, mentionUser } from '../../slack/mrkdwn.js';
 import { releaseButton } from './release-messages.js';
 import { type ActivationSettled, type Provisioned, unmarkedName } from './telephony.js';
 
@@ -16,15 +17,15 @@ export const registerNumberAction = 'phone.register.open';
 const titles = { vapi: 'New Vapi number', signalwire: 'Import to SignalWire' } as const;
 
 export function provisioningView(backend: 'vapi' | 'signalwire'): View {
-  return noticeModal(titles[backend], `:hourglass_flowing_sand: Provisioning on ${backend === 'vapi' ? 'Vapi' : 'SignalWire'}…`);
+  return noticeModal(titles[backend], md`:hourglass_flowing_sand: Provisioning on ${backend === 'vapi' ? 'Vapi' : 'SignalWire'}…`);
 }
 
 export function provisionedView(result: Provisioned, extras: { password?: string; warning?: string; spaceUrl?: string } = {}): View {
   const blocks: KnownBlock[] = [resultCard(result, extras.spaceUrl)];
   if (extras.password) {
-    blocks.push(section(`*SIP digest password:* ${code(extras.password)}\nCopy it now: Switchboard does not keep it and will not show it again.`));
+    blocks.push(section(md`*SIP digest password:* ${code(extras.password)}\nCopy it now: Switchboard does not keep it and will not show it again.`));
   }
-  if (extras.warning) blocks.push(section(`:warning: ${escapeMrkdwn(extras.warning)}`));
+  if (extras.warning) blocks.push(section(md`:warning: ${extras.warning}`));
   const phoneNumber = numberOf(result);
   if (phoneNumber) {
     blocks.push(actions('provisioned-next', [button('Register for a subscriber', registerNumberAction, { style: 'primary', value: phoneNumber })]));
@@ -32,46 +33,46 @@ export function provisionedView(result: Provisioned, extras: { password?: string
   const headline =
     result.backend === 'vapi'
       ? result.existing
-        ? ':information_source: This Vapi number already existed.'
-        : ':white_check_mark: Created on Vapi.'
+        ? md`:information_source: This Vapi number already existed.`
+        : md`:white_check_mark: Created on Vapi.`
       : result.existing
-        ? ':information_source: This number is already in SignalWire.'
-        : ':white_check_mark: Imported into SignalWire.';
+        ? md`:information_source: This number is already in SignalWire.`
+        : md`:white_check_mark: Imported into SignalWire.`;
   return noticeModal(titles[result.backend], headline, blocks, 'Done');
 }
 
 export function provisionFailedView(backend: 'vapi' | 'signalwire', error: string): View {
-  return noticeModal(titles[backend], `:x: ${escapeMrkdwn(error)}`);
+  return noticeModal(titles[backend], md`:x: ${error}`);
 }
 
 export function provisionQueuedView(backend: 'vapi' | 'signalwire', lastError: string | undefined): View {
   const who = backend === 'vapi' ? 'Vapi' : 'SignalWire';
   return noticeModal(
     titles[backend],
-    `:hourglass_flowing_sand: ${who} is slow to answer${lastError ? ` (${escapeMrkdwn(lastError)})` : ''}. Switchboard keeps trying — without making a second number — and will send you a direct message with the result.`,
+    md`:hourglass_flowing_sand: ${who} is slow to answer${lastError ? md` (${lastError})` : ''}. Switchboard keeps trying — without making a second number — and will send you a direct message with the result.`,
   );
 }
 
 function resultCard(result: Provisioned, spaceUrl: string | undefined): KnownBlock {
   if (result.backend === 'vapi') {
     const number = result.number;
-    const activating = number.status === 'activating' ? '\n_Free numbers take a few minutes to activate; Vapi allows a few per account._' : '';
+    const activating = number.status === 'activating' ? md`\n_Free numbers take a few minutes to activate; Vapi allows a few per account._` : '';
     return fields([
       ['ID', code(number.id)],
       [number.sipUri ? 'SIP URI' : 'Number', code(number.sipUri ?? number.number ?? '—')],
-      ['Status', `${number.status ?? '—'}${activating}`],
-      ['Dashboard', `<https://dashboard.vapi.ai/phone-numbers/${encodeURIComponent(number.id)}|Open in Vapi>`],
+      ['Status', md`${number.status ?? '—'}${activating}`],
+      ['Dashboard', link(`https://dashboard.vapi.ai/phone-numbers/${encodeURIComponent(number.id)}`, 'Open in Vapi')],
     ]);
   }
   const number = result.number;
   return fields([
     ['ID', code(number.id)],
     ['Number', code(number.number)],
-    ['Type', number.number_type === 'tollfree' ? 'toll-free' : 'long code'],
-    ['Capabilities', (number.capabilities ?? []).join(', ') || '—'],
-    ...(number.name ? ([['Name', escapeMrkdwn(number.name)]] as [string, string][]) : []),
+    ['Type', md`${number.number_type === 'tollfree' ? 'toll-free' : 'long code'}`],
+    ['Capabilities', md`${(number.capabilities ?? []).join(', ') || '—'}`],
+    ...(number.name ? ([['Name', md`${number.name}`]] as [string, Mrkdwn][]) : []),
     ...(spaceUrl
-      ? ([['Dashboard', `<${spaceUrl.replace(/\/$/, '')}/phone_numbers/${encodeURIComponent(number.id)}|Open in SignalWire>`]] as [string, string][])
+      ? ([['Dashboard', link(`${spaceUrl.replace(/\/$/, '')}/phone_numbers/${encodeURIComponent(number.id)}`, 'Open in SignalWire')]] as [string, Mrkdwn][])
       : []),
   ]);
 }
@@ -83,49 +84,45 @@ function numberOf(result: Provisioned): string | undefined {
 export function provisionedMessage(backend: 'vapi' | 'signalwire', outcome: JobFinish<Provisioned>['outcome']): SlackMessage {
   const who = backend === 'vapi' ? 'Vapi' : 'SignalWire';
   if (outcome.status === 'failed') {
-    const text = `:x: The ${who} number was not provisioned: ${escapeMrkdwn(outcome.error)}`;
-    return { text, blocks: [section(text)] };
+    const text = md`:x: The ${who} number was not provisioned: ${outcome.error}`;
+    return message(text, [section(text)]);
   }
   const target = outcome.result.backend === 'vapi' ? (outcome.result.number.sipUri ?? outcome.result.number.number) : outcome.result.number.number;
-  const text = `:white_check_mark: ${who} number ${code(target ?? outcome.result.number.id)} is ready (ID ${code(outcome.result.number.id)}).`;
+  const text = md`:white_check_mark: ${who} number ${code(target ?? outcome.result.number.id)} is ready (ID ${code(outcome.result.number.id)}).`;
   const phoneNumber = numberOf(outcome.result);
-  return {
-    text,
-    blocks: [
-      section(text),
-      ...(phoneNumber ? [actions('provisioned-next', [button('Register for a subscriber', registerNumberAction, { value: phoneNumber })])] : []),
-    ],
-  };
+  return message(text, [
+    section(text),
+    ...(phoneNumber ? [actions('provisioned-next', [button('Register for a subscriber', registerNumberAction, { value: phoneNumber })])] : []),
+  ]);
 }
 
 /** What the channel sees when the person asked to post the result there (never a password). */
 export function provisionedSharedMessage(userId: string, result: Provisioned): SlackMessage {
   const what =
     result.backend === 'vapi'
-      ? `a Vapi number ${code(result.number.sipUri ?? result.number.number ?? result.number.id)}`
-      : `${code(result.number.number)} into SignalWire`;
-  const text = `<@${userId}> ${result.backend === 'vapi' ? 'created' : 'imported'} ${what} (ID ${code(result.number.id)}).`;
-  return { text, blocks: [section(text)] };
+      ? md`a Vapi number ${code(result.number.sipUri ?? result.number.number ?? result.number.id)}`
+      : md`${code(result.number.number)} into SignalWire`;
+  const text = md`${mentionUser(userId)} ${result.backend === 'vapi' ? 'created' : 'imported'} ${what} (ID ${code(result.number.id)}).`;
+  return message(text, [section(text)]);
 }
 
 /** What became of a number Switchboard followed while it activated (`unknown`: Vapi could not be asked). */
 
-export const blockedGuidance =
-  'A blocked number takes no calls. Vapi blocks a number it cannot keep in service; Switchboard cannot unblock it. Release it (`/phone numbers` → *Release*) and create another, with another area code if you can, or ask Vapi support about it, quoting its ID.';
+export const blockedGuidance = md`A blocked number takes no calls. Vapi blocks a number it cannot keep in service; Switchboard cannot unblock it. Release it (\`/phone numbers\` → *Release*) and create another, with another area code if you can, or ask Vapi support about it, quoting its ID.`;
 
-function activationHeadline(vendorId: string, settled: ActivationSettled): string {
+function activationHeadline(vendorId: string, settled: ActivationSettled): Mrkdwn {
   const label = 'number' in settled ? code(settled.number.number ?? settled.number.sipUri ?? vendorId) : code(vendorId);
   switch (settled.state) {
     case 'active':
-      return `:white_check_mark: Vapi number ${label} is active: it takes calls now.`;
+      return md`:white_check_mark: Vapi number ${label} is active: it takes calls now.`;
     case 'blocked':
-      return `:no_entry: Vapi blocked number ${label} (ID ${code(vendorId)}). ${blockedGuidance}`;
+      return md`:no_entry: Vapi blocked number ${label} (ID ${code(vendorId)}). ${blockedGuidance}`;
     case 'gave-up':
-      return `:hourglass: Vapi number ${label} is still activating after Switchboard's wait. It stopped asking: \`/phone numbers\` shows what Vapi says now.`;
+      return md`:hourglass: Vapi number ${label} is still activating after Switchboard's wait. It stopped asking: \`/phone numbers\` shows what Vapi says now.`;
     case 'gone':
-      return `:information_source: Vapi number ${label} was deleted from Vapi before it became active.`;
+      return md`:information_source: Vapi number ${label} was deleted from Vapi before it became active.`;
     case 'unknown':
-      return `:warning: Switchboard could not learn whether Vapi number ${label} became active (${escapeMrkdwn(settled.error)}). \`/phone numbers\` shows what Vapi says now.`;
+      return md`:warning: Switchboard could not learn whether Vapi number ${label} became active (${settled.error}). \`/phone numbers\` shows what Vapi says now.`;
   }
 }
 
@@ -133,13 +130,10 @@ function activationHeadline(vendorId: string, settled: ActivationSettled): strin
 export function activationMessage(vendorId: string, settled: ActivationSettled): SlackMessage {
   const text = activationHeadline(vendorId, settled);
   const phoneNumber = settled.state === 'active' ? settled.number.number : undefined;
-  return {
-    text,
-    blocks: [
-      section(text),
-      ...(phoneNumber ? [actions('activated-next', [button('Register for a subscriber', registerNumberAction, { value: phoneNumber })])] : []),
-    ],
-  };
+  return message(text, [
+    section(text),
+    ...(phoneNumber ? [actions('activated-next', [button('Register for a subscriber', registerNumberAction, { value: phoneNumber })])] : []),
+  ]);
 }
 
 /** The result modal, redrawn once the number is active or blocked. */
@@ -170,32 +164,37 @@ export function numbersMessage(overview: NumbersOverview): EphemeralMessage {
   for (const { number, subscriberId } of overview.registrations) registrations.set(number, [...(registrations.get(number) ?? []), subscriberId]);
   const registered = (number: string | null | undefined) => {
     const subscribers = number ? registrations.get(number) : undefined;
-    return subscribers ? `registered for ${subscribers.map((id) => code(id)).join(', ')}` : 'not registered in Novu';
+    return subscribers
+      ? md`registered for ${joinMd(
+          subscribers.map((id) => code(id)),
+          ', ',
+        )}`
+      : 'not registered in Novu';
   };
   const owner = (backend: 'vapi' | 'signalwire', id: string) => {
     if (!overview.owners) return '';
     const name = overview.owners.get(`${backend}:${id}`);
-    return name ? ` · ${escapeMrkdwn(name)}` : ' · not provisioned through Switchboard';
+    return name ? ` · ${name}` : ' · not provisioned through Switchboard';
   };
   const vapiLabel = (number: VapiPhoneNumber) => number.sipUri ?? number.number ?? number.id;
   const vapi: NumberLines<VapiPhoneNumber> = {
     line: (number) =>
-      `${code(vapiLabel(number))} ${escapeMrkdwn(unmarkedName(number.name) ?? '')} · ${escapeMrkdwn(number.status ?? '—')} · ${registered(number.number)}${owner('vapi', number.id)}`,
+      md`${code(vapiLabel(number))} ${unmarkedName(number.name) ?? ''} · ${number.status ?? '—'} · ${registered(number.number)}${owner('vapi', number.id)}`,
     release: overview.mayRelease ? (number) => releaseButton('vapi', number.id, vapiLabel(number)) : undefined,
   };
   const signalWire: NumberLines<SignalWireNumber> = {
     line: (number) =>
-      `${code(number.number)} ${number.name ? escapeMrkdwn(number.name) : ''} · ${number.number_type === 'tollfree' ? 'toll-free' : 'long code'} · ${registered(number.number)}${owner('signalwire', number.id)}`,
+      md`${code(number.number)} ${number.name ?? ''} · ${number.number_type === 'tollfree' ? 'toll-free' : 'long code'} · ${registered(number.number)}${owner('signalwire', number.id)}`,
     release: overview.mayRelease ? (number) => releaseButton('signalwire', number.id, number.number) : undefined,
   };
   const blocks: KnownBlock[] = [header(overview.owners ? 'Phone numbers (all workspaces)' : 'Phone numbers')];
   if (overview.vapi) blocks.push(...listSection('Vapi', overview.vapi, vapi));
   if (overview.signalwire) blocks.push(...listSection('SignalWire', overview.signalwire, signalWire));
-  return ephemeral('Phone numbers on Vapi and SignalWire', blocks.slice(0, 50));
+  return ephemeral(md`Phone numbers on Vapi and SignalWire`, blocks.slice(0, 50));
 }
 
 interface NumberLines<T> {
-  line: (item: T) => string;
+  line: (item: T) => Mrkdwn;
   /** Present when the viewer may release: one section per number, with its button. */
   release?: (item: T) => Button;
 }
@@ -204,19 +203,19 @@ interface NumberLines<T> {
 const releasableShown = 20;
 
 function listSection<T>(title: string, list: T[] | { error: string }, { line, release }: NumberLines<T>): KnownBlock[] {
-  if (!Array.isArray(list)) return [section(`*${title}*\n:x: ${escapeMrkdwn(list.error)}`)];
-  if (list.length === 0) return [section(`*${title}*\nNo numbers provisioned through Switchboard yet.`)];
+  if (!Array.isArray(list)) return [section(md`*${title}*\n:x: ${list.error}`)];
+  if (list.length === 0) return [section(md`*${title}*\nNo numbers provisioned through Switchboard yet.`)];
   if (release) {
     const shown = list.slice(0, releasableShown);
-    const blocks: KnownBlock[] = [section(`*${title}* (${list.length})`), ...shown.map((item) => section(line(item), { accessory: release(item) }))];
+    const blocks: KnownBlock[] = [section(md`*${title}* (${list.length})`), ...shown.map((item) => section(line(item), { accessory: release(item) }))];
     if (list.length > shown.length)
-      blocks.push(context(`…and ${list.length - shown.length} more, newest first above; release those in the ${title} dashboard.`));
+      blocks.push(context(md`…and ${list.length - shown.length} more, newest first above; release those in the ${title} dashboard.`));
     return blocks;
   }
   const all = list.map(line);
   const blocks: KnownBlock[] = [];
   for (let index = 0; index < all.length && blocks.length < 20; index += 10) {
-    blocks.push(section(`${index === 0 ? `*${title}* (${list.length})\n` : ''}${all.slice(index, index + 10).join('\n')}`));
+    blocks.push(section(md`${index === 0 ? md`*${title}* (${list.length})\n` : ''}${joinMd(all.slice(index, index + 10), '\n')}`));
   }
   return blocks;
 }

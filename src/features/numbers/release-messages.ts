@@ -1,7 +1,8 @@
 import type { Button, KnownBlock, View } from '@slack/types';
 import type { JobFinish, JobOutcome } from '../../jobs/queue.js';
-import { button, code, escapeMrkdwn, noticeModal, plain, section, truncate } from '../../slack/blocks.js';
+import { button, message, noticeModal, plain, section, truncate } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
+import { code, joinMd, type Mrkdwn, md } from '../../slack/mrkdwn.js';
 import type { NumberBackend } from '../../store/types.js';
 import type { Released, ReleaseTarget } from './release.js';
 
@@ -34,8 +35,8 @@ export function readReleaseButton(value: string | undefined): { backend: NumberB
   }
 }
 
-function what(target: Pick<ReleaseTarget, 'backend' | 'label' | 'vendorId'>): string {
-  return `${vendorNames[target.backend]} number ${code(target.label)} (ID ${code(target.vendorId)})`;
+function what(target: Pick<ReleaseTarget, 'backend' | 'label' | 'vendorId'>): Mrkdwn {
+  return md`${vendorNames[target.backend]} number ${code(target.label)} (ID ${code(target.vendorId)})`;
 }
 
 /** The confirmation: the number by name, what the vendor does, and every Novu phone endpoint that goes with it. */
@@ -45,13 +46,13 @@ export function releaseConfirmModal(target: ReleaseTarget): View {
       ? 'Vapi deletes it: calls to it stop, and a free number goes back to Vapi.'
       : 'SignalWire releases it from the space: calls and messages to it stop, and billing for it ends.';
   const count = target.endpoints.length;
+  const lines = target.endpoints
+    .slice(0, shownEndpoints)
+    .map((endpoint) => md`• ${code(truncate(endpoint.identifier, 60))} for ${code(truncate(endpoint.subscriberId, 40))}`);
   const endpoints = count
-    ? `${count === 1 ? 'Its Novu phone endpoint is' : `Its ${count} Novu phone endpoints are`} removed too:\n${target.endpoints
-        .slice(0, shownEndpoints)
-        .map((endpoint) => `• ${code(truncate(endpoint.identifier, 60))} for ${code(truncate(endpoint.subscriberId, 40))}`)
-        .join('\n')}${count > shownEndpoints ? `\n…and ${count - shownEndpoints} more` : ''}`
-    : 'No Novu phone endpoint registered through Switchboard uses it.';
-  const unowned = target.ownerKey ? '' : '\n:warning: Switchboard did not provision this number, so it knows of no endpoints for it.';
+    ? md`${count === 1 ? 'Its Novu phone endpoint is' : `Its ${count} Novu phone endpoints are`} removed too:\n${joinMd(lines, '\n')}${count > shownEndpoints ? `\n…and ${count - shownEndpoints} more` : ''}`
+    : md`No Novu phone endpoint registered through Switchboard uses it.`;
+  const unowned = target.ownerKey ? '' : md`\n:warning: Switchboard did not provision this number, so it knows of no endpoints for it.`;
   return {
     type: 'modal',
     callback_id: releaseView.confirm,
@@ -59,44 +60,46 @@ export function releaseConfirmModal(target: ReleaseTarget): View {
     title: plain(title),
     submit: plain('Release'),
     close: plain('Keep it'),
-    blocks: [section(`Release ${what(target)}? This cannot be undone.\n${vendorSide}`), section(`${endpoints}${unowned}`)] as KnownBlock[],
+    blocks: [section(md`Release ${what(target)}? This cannot be undone.\n${vendorSide}`), section(md`${endpoints}${unowned}`)] as KnownBlock[],
   };
 }
 
 export function releasingView(target: Pick<ReleaseTarget, 'backend' | 'label' | 'vendorId'>): View {
-  return noticeModal(title, `:hourglass_flowing_sand: Releasing ${what(target)}…`);
+  return noticeModal(title, md`:hourglass_flowing_sand: Releasing ${what(target)}…`);
 }
 
-function resultText(target: ReleaseTarget, outcome: JobFinish<Released>['outcome']): string {
-  if (outcome.status === 'failed') return `:x: ${what(target)} was not released: ${escapeMrkdwn(outcome.error)}`;
+function resultText(target: ReleaseTarget, outcome: JobFinish<Released>['outcome']): Mrkdwn {
+  if (outcome.status === 'failed') return md`:x: ${what(target)} was not released: ${outcome.error}`;
   const { alreadyGone, endpointsRemoved, endpointsLeft } = outcome.result;
   const vendorLine = alreadyGone
-    ? `:white_check_mark: ${what(target)} is released (${vendorNames[target.backend]} no longer had it).`
-    : `:white_check_mark: Released ${what(target)}.`;
+    ? md`:white_check_mark: ${what(target)} is released (${vendorNames[target.backend]} no longer had it).`
+    : md`:white_check_mark: Released ${what(target)}.`;
   const removedLine = endpointsRemoved.length
-    ? `\nRemoved ${endpointsRemoved.length === 1 ? 'its Novu phone endpoint' : `its ${endpointsRemoved.length} Novu phone endpoints`}: ${listed(endpointsRemoved)}.`
+    ? md`\nRemoved ${endpointsRemoved.length === 1 ? 'its Novu phone endpoint' : `its ${endpointsRemoved.length} Novu phone endpoints`}: ${listed(endpointsRemoved)}.`
     : '';
-  const leftLine = endpointsLeft.length
-    ? `\n:warning: Novu did not remove ${endpointsLeft.length === 1 ? 'this endpoint' : `these ${endpointsLeft.length} endpoints`}; remove ${endpointsLeft.length === 1 ? 'it' : 'them'} with \`/phone remove <identifier>\`:\n${endpointsLeft
-        .slice(0, 5)
-        .map(({ identifier, reason }) => `• ${code(truncate(identifier, 100))}: ${escapeMrkdwn(truncate(reason, 200))}`)
-        .join('\n')}${endpointsLeft.length > 5 ? `\n…and ${endpointsLeft.length - 5} more (the audit log has them)` : ''}`
-    : '';
-  return `${vendorLine}${removedLine}${leftLine}`;
+  return md`${vendorLine}${removedLine}${leftLine(endpointsLeft)}`;
+}
+
+/** The endpoints Novu kept, the first five with Novu's reason. */
+function leftLine(left: Released['endpointsLeft']): Mrkdwn | string {
+  if (!left.length) return '';
+  const lines = left.slice(0, 5).map(({ identifier, reason }) => md`• ${code(truncate(identifier, 100))}: ${truncate(reason, 200)}`);
+  const more = left.length > 5 ? `\n…and ${left.length - 5} more (the audit log has them)` : '';
+  return md`\n:warning: Novu did not remove ${left.length === 1 ? 'this endpoint' : `these ${left.length} endpoints`}; remove ${left.length === 1 ? 'it' : 'them'} with ${code('/phone remove <identifier>')}:\n${joinMd(lines, '\n')}${more}`;
 }
 
 /** Identifiers in a line, the first ten of them. */
-function listed(identifiers: string[]): string {
+function listed(identifiers: string[]): Mrkdwn {
   const shown = identifiers.slice(0, 10).map((identifier) => code(truncate(identifier, 100)));
-  return `${shown.join(', ')}${identifiers.length > 10 ? ` and ${identifiers.length - 10} more` : ''}`;
+  return md`${joinMd(shown, ', ')}${identifiers.length > 10 ? ` and ${identifiers.length - 10} more` : ''}`;
 }
 
 export function releaseResultView(target: ReleaseTarget, outcome: JobOutcome<Released>): View {
   if (outcome.status === 'queued') {
-    const late = outcome.lastError ? ` (${escapeMrkdwn(outcome.lastError)})` : '';
+    const late = outcome.lastError ? md` (${outcome.lastError})` : '';
     return noticeModal(
       title,
-      `:hourglass_flowing_sand: The release of ${code(target.label)} is not finished yet${late}. Switchboard keeps trying and will send you a direct message when it is done.`,
+      md`:hourglass_flowing_sand: The release of ${code(target.label)} is not finished yet${late}. Switchboard keeps trying and will send you a direct message when it is done.`,
     );
   }
   return noticeModal(title, resultText(target, outcome), [], 'Done');
@@ -105,5 +108,5 @@ export function releaseResultView(target: ReleaseTarget, outcome: JobOutcome<Rel
 /** The direct message when the release finished after the person stopped waiting. */
 export function releasedMessage(target: ReleaseTarget, outcome: JobFinish<Released>['outcome']): SlackMessage {
   const text = resultText(target, outcome);
-  return { text, blocks: [section(text)] };
+  return message(text, [section(text)]);
 }

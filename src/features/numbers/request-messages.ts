@@ -1,6 +1,7 @@
 import type { Block, ContextBlock, KnownBlock, View } from '@slack/types';
-import { actions, button, code, confirmDialog, context, escapeMrkdwn, noticeModal, plain, section, slackDate } from '../../slack/blocks.js';
+import { actions, button, confirmDialog, context, message, noticeModal, plain, section } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
+import { code, type Mrkdwn, md, mentionUser, slackDate } from '../../slack/mrkdwn.js';
 import { shareInput } from '../../slack/share.js';
 import type { NumberRequest } from '../../store/types.js';
 import type { RequestedNumber } from './request-payload.js';
@@ -20,7 +21,7 @@ const requestTitles = { vapi: 'Request a Vapi number', signalwire: 'Request an i
 export function asRequestForm(form: View, backend: RequestedNumber['backend']): View {
   const note: ContextBlock = {
     ...context(
-      ':raised_hand: Numbers cost money, so this form asks Switchboard’s operators. One of them approves or denies it, and you get a direct message either way; nothing is created before then.',
+      md`:raised_hand: Numbers cost money, so this form asks Switchboard’s operators. One of them approves or denies it, and you get a direct message either way; nothing is created before then.`,
     ),
     block_id: requestNoteBlockId,
   };
@@ -34,24 +35,24 @@ export function isRequestForm(view: { blocks?: readonly { block_id?: string }[] 
 }
 
 /** What was asked for, in one line (never a password). */
-export function requestedNumberLine(requested: RequestedNumber): string {
+export function requestedNumberLine(requested: RequestedNumber): Mrkdwn {
   if (requested.backend === 'signalwire') {
     const { number, number_type, capabilities } = requested.body;
-    const name = requested.name ? `, named “${escapeMrkdwn(requested.name)}”` : '';
-    return `${code(number)} imported into SignalWire (${number_type === 'tollfree' ? 'toll-free' : 'long code'}; ${capabilities.join(', ')})${name}`;
+    const name = requested.name ? `, named “${requested.name}”` : '';
+    return md`${code(number)} imported into SignalWire (${number_type === 'tollfree' ? 'toll-free' : 'long code'}; ${capabilities.join(', ')})${name}`;
   }
   const body = requested.body;
-  const what = body.sipUri ? `Vapi SIP URI ${code(body.sipUri)}` : `a free Vapi US number in area code ${code(body.numberDesiredAreaCode ?? '?')}`;
+  const what = body.sipUri ? md`Vapi SIP URI ${code(body.sipUri)}` : md`a free Vapi US number in area code ${code(body.numberDesiredAreaCode ?? '?')}`;
   const answeredBy = body.assistantId
-    ? `assistant ${code(body.assistantId)}`
+    ? md`assistant ${code(body.assistantId)}`
     : body.squadId
-      ? `squad ${code(body.squadId)}`
+      ? md`squad ${code(body.squadId)}`
       : body.workflowId
-        ? `workflow ${code(body.workflowId)}`
-        : `the server URL ${code(body.server?.url ?? '?')}`;
-  const credentials = body.authentication ? `, SIP digest username ${code(body.authentication.username)}` : '';
-  const fallback = body.fallbackDestination ? `, fallback ${code(body.fallbackDestination.number)}` : '';
-  return `${what} named “${escapeMrkdwn(body.name)}”, answered by ${answeredBy}${credentials}${fallback}`;
+        ? md`workflow ${code(body.workflowId)}`
+        : md`the server URL ${code(body.server?.url ?? '?')}`;
+  const credentials = body.authentication ? md`, SIP digest username ${code(body.authentication.username)}` : '';
+  const fallback = body.fallbackDestination ? md`, fallback ${code(body.fallbackDestination.number)}` : '';
+  return md`${what} named “${body.name}”, answered by ${answeredBy}${credentials}${fallback}`;
 }
 
 /** The form's answer to the requester: sent, and the password they typed or generated, once. */
@@ -60,21 +61,21 @@ export function requestSentView(requested: RequestedNumber, expiresAt: number, e
   if (extras.password) {
     blocks.push(
       section(
-        `*SIP digest password:* ${code(extras.password)}\nCopy it now: Switchboard keeps it only encrypted, for the operators’ answer, and will not show it again.`,
+        md`*SIP digest password:* ${code(extras.password)}\nCopy it now: Switchboard keeps it only encrypted, for the operators’ answer, and will not show it again.`,
       ),
     );
   }
-  if (extras.warning) blocks.push(section(`:warning: ${escapeMrkdwn(extras.warning)}`));
+  if (extras.warning) blocks.push(section(md`:warning: ${extras.warning}`));
   return noticeModal(
     'Request sent',
-    `:outbox_tray: Request sent: ${requestedNumberLine(requested)}.\nSwitchboard’s operators decide; you get a direct message either way. Undecided by ${slackDate(expiresAt)}, it expires.`,
+    md`:outbox_tray: Request sent: ${requestedNumberLine(requested)}.\nSwitchboard’s operators decide; you get a direct message either way. Undecided by ${slackDate(expiresAt)}, it expires.`,
     blocks,
   );
 }
 
-function askedLine(request: NumberRequest, requested: RequestedNumber, tenant: string | undefined): string {
-  const where = tenant ? ` in *${escapeMrkdwn(tenant)}*` : '';
-  return `<@${request.requestedBy}>${where} asks for ${requestedNumberLine(requested)}.`;
+function askedLine(request: NumberRequest, requested: RequestedNumber, tenant: string | undefined): Mrkdwn {
+  const where = tenant ? md` in *${tenant}*` : '';
+  return md`${mentionUser(request.requestedBy)}${where} asks for ${requestedNumberLine(requested)}.`;
 }
 
 function decisionButtons(request: NumberRequest, blockId: string, suffix: string): KnownBlock {
@@ -82,20 +83,20 @@ function decisionButtons(request: NumberRequest, blockId: string, suffix: string
     button('Approve', `${requestActions.approve}${suffix}`, {
       style: 'primary',
       value: request.id,
-      confirm: confirmDialog('Approve this request?', 'Switchboard provisions the number now; it costs money.', 'Approve', 'primary'),
+      confirm: confirmDialog('Approve this request?', md`Switchboard provisions the number now; it costs money.`, 'Approve', 'primary'),
     }),
     button('Deny', `${requestActions.deny}${suffix}`, {
       style: 'danger',
       value: request.id,
-      confirm: confirmDialog('Deny this request?', 'Nothing is provisioned; the person who asked is told.', 'Deny'),
+      confirm: confirmDialog('Deny this request?', md`Nothing is provisioned; the person who asked is told.`, 'Deny'),
     }),
   ]);
 }
 
 /** What operators get by direct message. */
 export function numberRequestMessage(request: NumberRequest, requested: RequestedNumber, tenant: string | undefined): SlackMessage {
-  const text = `:raised_hand: ${askedLine(request, requested, tenant)}\nAsked ${slackDate(request.requestedAt)}; it expires ${slackDate(request.expiresAt)} unless an operator decides.`;
-  return { text: `A request for a phone number waits for an operator`, blocks: [section(text), decisionButtons(request, 'number-request', '')] };
+  const text = md`:raised_hand: ${askedLine(request, requested, tenant)}\nAsked ${slackDate(request.requestedAt)}; it expires ${slackDate(request.expiresAt)} unless an operator decides.`;
+  return message(md`A request for a phone number waits for an operator`, [section(text), decisionButtons(request, 'number-request', '')]);
 }
 
 export interface PendingNumberRequest {
@@ -110,10 +111,10 @@ const homeActionsBlockId = (requestId: string) => `number-request-actions-${requ
 /** The Home tab's list for those who may provision. */
 export function numberRequestsSection(pending: PendingNumberRequest[]): KnownBlock[] {
   if (pending.length === 0) return [];
-  const blocks: KnownBlock[] = [section(`*Requests for numbers* (${pending.length})\nPeople who may ask but not provision, waiting for an answer.`)];
+  const blocks: KnownBlock[] = [section(md`*Requests for numbers* (${pending.length})\nPeople who may ask but not provision, waiting for an answer.`)];
   for (const { request, requested, tenant } of pending) {
     blocks.push(
-      section(`${askedLine(request, requested, tenant)} Expires ${slackDate(request.expiresAt)}.`, { block_id: homeBlockId(request.id) }),
+      section(md`${askedLine(request, requested, tenant)} Expires ${slackDate(request.expiresAt)}.`, { block_id: homeBlockId(request.id) }),
       decisionButtons(request, homeActionsBlockId(request.id), `:${request.id}`),
     );
   }
@@ -121,7 +122,7 @@ export function numberRequestsSection(pending: PendingNumberRequest[]): KnownBlo
 }
 
 /** The Home tab as it was, with one request's entry replaced by its outcome. */
-export function homeWithDecision(blocks: readonly (KnownBlock | Block)[], request: NumberRequest, outcome: string): (KnownBlock | Block)[] {
+export function homeWithDecision(blocks: readonly (KnownBlock | Block)[], request: NumberRequest, outcome: Mrkdwn): (KnownBlock | Block)[] {
   return blocks
     .filter((block) => block.block_id !== homeActionsBlockId(request.id))
     .map((block) => (block.block_id === homeBlockId(request.id) ? section(outcome, { block_id: homeBlockId(request.id) }) : block));
@@ -134,55 +135,56 @@ export type ProvisionProgress =
   | { state: 'failed'; error: string }
   | { state: 'queued' };
 
-function progressLine(progress: ProvisionProgress | undefined, requestedBy: string): string {
+function progressLine(progress: ProvisionProgress | undefined, requestedBy: string): Mrkdwn {
   switch (progress?.state) {
     case undefined:
-      return '';
+      return md``;
     case 'running':
-      return '\n:hourglass_flowing_sand: Provisioning…';
+      return md`\n:hourglass_flowing_sand: Provisioning…`;
     case 'done':
-      return `\n:white_check_mark: Provisioned ${code(progress.number)} (ID ${code(progress.vendorId)}). <@${requestedBy}> has the result by direct message.`;
+      return md`\n:white_check_mark: Provisioned ${code(progress.number)} (ID ${code(progress.vendorId)}). ${mentionUser(requestedBy)} has the result by direct message.`;
     case 'failed':
-      return `\n:x: Provisioning failed: ${escapeMrkdwn(progress.error)}`;
+      return md`\n:x: Provisioning failed: ${progress.error}`;
     case 'queued':
-      return `\n:hourglass_flowing_sand: The vendor is slow to answer; Switchboard keeps trying, and <@${requestedBy}> gets the result by direct message.`;
+      return md`\n:hourglass_flowing_sand: The vendor is slow to answer; Switchboard keeps trying, and ${mentionUser(requestedBy)} gets the result by direct message.`;
   }
 }
 
 /** The operators' copy once the request is decided (or found expired): who decided, and what came of it. */
-export function decidedRequestText(request: NumberRequest, requested: RequestedNumber, tenant: string | undefined, progress?: ProvisionProgress): string {
+export function decidedRequestText(request: NumberRequest, requested: RequestedNumber, tenant: string | undefined, progress?: ProvisionProgress): Mrkdwn {
   const asked = askedLine(request, requested, tenant);
+  const decider = mentionUser(request.decidedBy ?? '');
   switch (request.status) {
     case 'approved':
-      return `:white_check_mark: Approved by <@${request.decidedBy}> ${slackDate(request.decidedAt ?? Date.now())}. ${asked}${progressLine(progress, request.requestedBy)}`;
+      return md`:white_check_mark: Approved by ${decider} ${slackDate(request.decidedAt ?? Date.now())}. ${asked}${progressLine(progress, request.requestedBy)}`;
     case 'denied':
-      return `:no_entry: Denied by <@${request.decidedBy}> ${slackDate(request.decidedAt ?? Date.now())}. ${asked}`;
+      return md`:no_entry: Denied by ${decider} ${slackDate(request.decidedAt ?? Date.now())}. ${asked}`;
     case 'expired':
-      return `:hourglass: Expired ${slackDate(request.expiresAt)} without a decision, so it cannot be approved. ${asked} They can ask again.`;
+      return md`:hourglass: Expired ${slackDate(request.expiresAt)} without a decision, so it cannot be approved. ${asked} They can ask again.`;
     case 'pending':
-      return `:raised_hand: ${asked}`;
+      return md`:raised_hand: ${asked}`;
   }
 }
 
-export function decidedRequestMessage(text: string): SlackMessage {
-  return { text, blocks: [section(text)] };
+export function decidedRequestMessage(text: Mrkdwn): SlackMessage {
+  return message(text, [section(text)]);
 }
 
 /** The requester's direct message when their request is decided or expires. */
 export function requesterDecisionMessage(request: NumberRequest, requested: RequestedNumber, ttlHours: number): SlackMessage {
   const line = requestedNumberLine(requested);
-  const command = requested.backend === 'vapi' ? '`/phone sip`' : '`/phone import`';
+  const command = code(requested.backend === 'vapi' ? '/phone sip' : '/phone import');
+  const decider = mentionUser(request.decidedBy ?? '');
   const text =
     request.status === 'approved'
-      ? `:white_check_mark: <@${request.decidedBy}> approved your request for ${line}. Switchboard is provisioning it; the result follows here.`
+      ? md`:white_check_mark: ${decider} approved your request for ${line}. Switchboard is provisioning it; the result follows here.`
       : request.status === 'denied'
-        ? `:no_entry: <@${request.decidedBy}> denied your request for ${line}. Nothing was created.`
-        : `:hourglass: Your request for ${line} expired after ${ttlHours} hours without an operator’s answer. Nothing was created; ask again with ${command}.`;
-  return { text, blocks: [section(text)] };
+        ? md`:no_entry: ${decider} denied your request for ${line}. Nothing was created.`
+        : md`:hourglass: Your request for ${line} expired after ${ttlHours} hours without an operator’s answer. Nothing was created; ask again with ${command}.`;
+  return message(text, [section(text)]);
 }
 
 export const requestRefusals = {
   notFound: 'There is no such request for a number.',
-  otherWorkspace: 'This request belongs to another workspace: only Switchboard operators may decide it.',
   ownRequest: 'You asked for this number, so someone else must approve it: another admin, or a Switchboard operator.',
 } as const;

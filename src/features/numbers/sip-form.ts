@@ -3,6 +3,7 @@ import type { ViewStateValue } from '@slack/bolt';
 import type { KnownBlock, View } from '@slack/types';
 import type { CreateVapiPhoneNumberBody } from '../../backends/vapi/schemas.js';
 import { context, plain, section, selectOption } from '../../slack/blocks.js';
+import { md } from '../../slack/mrkdwn.js';
 import { originMetadata, type ShareOrigin, shareBlock } from '../../slack/share.js';
 import { blockOf, inputState, textOf } from '../../slack/view-state.js';
 import { parsePhoneNumber } from '../phone/phone-number.js';
@@ -111,7 +112,7 @@ export function sipModal(prefill: SipPrefill, sipHost: string): View {
     picker(sipView.assistant, 'Assistant', prefill.assistant),
     picker(sipView.squad, 'Squad', prefill.squad),
     text(sipView.workflow, 'Workflow ID', prefill.workflow, { max: 100, optional: true, hint: 'Vapi has no workflow list: paste the ID.' }),
-    context('Choose one of assistant, squad or workflow — or none, and Vapi asks your server URL (`assistant-request`).'),
+    context(md`Choose one of assistant, squad or workflow — or none, and Vapi asks your server URL (\`assistant-request\`).`),
     text(sipView.serverUrl, 'Server URL (optional)', prefill.serverUrl, { max: 1000, optional: true, placeholder: 'https://example.com/vapi' }),
     text(sipView.serverTimeout, 'Server timeout, seconds (optional)', prefill.serverTimeout, { max: 3, optional: true, placeholder: '20' }),
     text(sipView.fallback, 'Fallback number (optional)', prefill.fallback, {
@@ -289,4 +290,4 @@ function isHttpsUrl(value: string): boolean {
   }
 }
 
-export const sipWarningBlock = (warning: string): KnownBlock => section(`:warning: ${warning}`);
+export const sipWarningBlock = (warning: string): KnownBlock => section(md`:warning: ${warning}`);

@@ -4,14 +4,13 @@ import type { JobFinish } from '../../jobs/queue.js';
 import {
   actions,
   button,
-  code,
   confirmDialog,
   context,
   type EphemeralMessage,
   ephemeral,
-  escapeMrkdwn,
   fields,
   header,
+  message,
   noticeModal,
   plain,
   section,
@@ -19,6 +18,7 @@ import {
   textInput,
 } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
+import { code, type Mrkdwn, md, mentionUser } from '../../slack/mrkdwn.js';
 import { originMetadata, type ShareOrigin, shareBlock } from '../../slack/share.js';
 import { deliveryActions, testButton } from '../delivery/actions.js';
 import type { RegisterResult, RemoveResult } from './endpoint-jobs.js';
@@ -69,8 +69,8 @@ const selected = (value: string | undefined) => (value ? { initial_option: selec
 export function registerModal(prefill: RegisterPrefill, defaultRegion: string): View {
   const blocks: KnownBlock[] = [];
   if (prefill.problem) {
-    const where = prefill.problem.field ? `*${fieldLabels[prefill.problem.field]}:* ` : '';
-    blocks.push(section(`:warning: ${where}${escapeMrkdwn(prefill.problem.text)}`));
+    const where = prefill.problem.field ? md`*${fieldLabels[prefill.problem.field]}:* ` : '';
+    blocks.push(section(md`:warning: ${where}${prefill.problem.text}`));
   }
   blocks.push(
     textInput(registerView.subscriber, 'Subscriber ID', prefill.subscriberId, { placeholder: 'subscriber-42', max: 200 }),
@@ -114,7 +114,7 @@ export function registerModal(prefill: RegisterPrefill, defaultRegion: string): 
   );
   blocks.push(
     context(
-      'Registered in this workspace’s Novu context (`/connect` shows it), the same as its connection and Slack routes: triggers with that context reach it.',
+      md`Registered in this workspace’s Novu context (\`/connect\` shows it), the same as its connection and Slack routes: triggers with that context reach it.`,
     ),
   );
   if (prefill.origin) blocks.push(shareBlock());
@@ -134,23 +134,23 @@ export function registeringView(): View {
     type: 'modal',
     title: plain('Register a phone'),
     close: plain('Close'),
-    blocks: [section(':hourglass_flowing_sand: Registering the phone endpoint in Novu…')],
+    blocks: [section(md`:hourglass_flowing_sand: Registering the phone endpoint in Novu…`)],
   };
 }
 
 export function registeredView(result: RegisterResult, body: CreatePhoneEndpointBody): View {
   const number = String(result.endpoint.endpoint?.phoneNumber ?? body.endpoint.phoneNumber);
-  const headline = result.existing ? ':information_source: This phone endpoint was already registered.' : ':white_check_mark: Registered.';
+  const headline = result.existing ? md`:information_source: This phone endpoint was already registered.` : md`:white_check_mark: Registered.`;
   return noticeModal(
     'Register a phone',
     headline,
     [
       fields([
         ['Identifier', code(result.endpoint.identifier)],
-        ['Number', `${code(number)}\n${escapeMrkdwn(nationalFormat(number))}`],
+        ['Number', md`${code(number)}\n${nationalFormat(number)}`],
         ['Subscriber', code(body.subscriberId)],
         ['Integration', code(body.integrationIdentifier)],
-        ...(body.connectionIdentifier ? ([['Connection', code(body.connectionIdentifier)]] as [string, string][]) : []),
+        ...(body.connectionIdentifier ? ([['Connection', code(body.connectionIdentifier)]] as [string, Mrkdwn][]) : []),
       ]),
       ...phoneBlocks(result, body),
       actions('phone-registered-test', [testButton(result.endpoint.identifier)]),
@@ -168,20 +168,20 @@ function phoneBlocks(result: RegisterResult, body: CreatePhoneEndpointBody): Kno
   const subscriber = code(body.subscriberId);
   switch (result.phone?.kind) {
     case 'set':
-      return [section(`:iphone: ${number} is now ${subscriber}’s phone in Novu, so Novu’s SMS steps send there.`)];
+      return [section(md`:iphone: ${number} is now ${subscriber}’s phone in Novu, so Novu’s SMS steps send there.`)];
     case 'same':
-      return [section(`:iphone: ${number} is ${subscriber}’s phone in Novu already, so Novu’s SMS steps send there.`)];
+      return [section(md`:iphone: ${number} is ${subscriber}’s phone in Novu already, so Novu’s SMS steps send there.`)];
     case 'kept': {
       const current = result.phone.current;
       return [
         section(
-          `:warning: Novu’s SMS steps send to ${subscriber}’s own phone in Novu, ${code(current)}, not to phone endpoints: SMS will not reach ${number} unless it becomes the subscriber’s phone.`,
+          md`:warning: Novu’s SMS steps send to ${subscriber}’s own phone in Novu, ${code(current)}, not to phone endpoints: SMS will not reach ${number} unless it becomes the subscriber’s phone.`,
           {
             accessory: button('Use this number for SMS', deliveryActions.setPhone, {
               value: JSON.stringify({ fix: 'set-phone', identifier: result.endpoint.identifier, expected: current }),
               confirm: confirmDialog(
                 'Replace the subscriber’s phone?',
-                `Novu will send ${escapeMrkdwn(body.subscriberId)}’s SMS to ${escapeMrkdwn(body.endpoint.phoneNumber)} instead of ${escapeMrkdwn(current)}.`,
+                md`Novu will send ${body.subscriberId}’s SMS to ${body.endpoint.phoneNumber} instead of ${current}.`,
                 'Replace',
                 'primary',
               ),
@@ -196,14 +196,14 @@ function phoneBlocks(result: RegisterResult, body: CreatePhoneEndpointBody): Kno
 }
 
 export function stillWorkingView(lastError: string | undefined): View {
-  const why = lastError ? ` (${escapeMrkdwn(lastError)})` : '';
+  const why = lastError ? md` (${lastError})` : '';
   return {
     type: 'modal',
     title: plain('Register a phone'),
     close: plain('Close'),
     blocks: [
       section(
-        `:hourglass_flowing_sand: Novu is slow to answer${why}. Switchboard keeps trying and will send you a direct message with the result. You can close this.`,
+        md`:hourglass_flowing_sand: Novu is slow to answer${why}. Switchboard keeps trying and will send you a direct message with the result. You can close this.`,
       ),
     ],
   };
@@ -212,32 +212,32 @@ export function stillWorkingView(lastError: string | undefined): View {
 export function endpointRegisteredMessage(body: CreatePhoneEndpointBody, outcome: JobFinish<RegisterResult>['outcome']): SlackMessage {
   const text =
     outcome.status === 'done'
-      ? `:white_check_mark: Phone endpoint ${code(outcome.result.endpoint.identifier)} for ${code(body.subscriberId)} (${code(body.endpoint.phoneNumber)}) is registered in Novu.`
-      : `:x: The phone endpoint for ${code(body.subscriberId)} (${code(body.endpoint.phoneNumber)}) was not registered: ${escapeMrkdwn(outcome.error)}`;
-  return { text, blocks: [section(text), ...(outcome.status === 'done' ? phoneBlocks(outcome.result, body) : [])] };
+      ? md`:white_check_mark: Phone endpoint ${code(outcome.result.endpoint.identifier)} for ${code(body.subscriberId)} (${code(body.endpoint.phoneNumber)}) is registered in Novu.`
+      : md`:x: The phone endpoint for ${code(body.subscriberId)} (${code(body.endpoint.phoneNumber)}) was not registered: ${outcome.error}`;
+  return message(text, [section(text), ...(outcome.status === 'done' ? phoneBlocks(outcome.result, body) : [])]);
 }
 
 /** What the channel sees when the person asked to post the result there. */
 export function endpointSharedMessage(userId: string, result: RegisterResult, body: CreatePhoneEndpointBody): SlackMessage {
-  const text = `<@${userId}> registered ${code(body.endpoint.phoneNumber)} for subscriber ${code(body.subscriberId)} in Novu (${code(result.endpoint.identifier)}, integration ${code(body.integrationIdentifier)}).`;
-  return { text, blocks: [section(text)] };
+  const text = md`${mentionUser(userId)} registered ${code(body.endpoint.phoneNumber)} for subscriber ${code(body.subscriberId)} in Novu (${code(result.endpoint.identifier)}, integration ${code(body.integrationIdentifier)}).`;
+  return message(text, [section(text)]);
 }
 
 export function endpointDeletedMessage(identifier: string, outcome: JobFinish<RemoveResult>['outcome']): SlackMessage {
   const text = removalText(identifier, outcome);
-  return { text, blocks: [section(text)] };
+  return message(text, [section(text)]);
 }
 
 function removalText(
   identifier: string,
   outcome: { status: 'done'; result: RemoveResult } | { status: 'failed'; error: string } | { status: 'queued' },
-): string {
+): Mrkdwn {
   if (outcome.status === 'queued')
-    return `:hourglass_flowing_sand: Novu is slow to answer; removing ${code(identifier)} carries on in the background and you will get a direct message.`;
-  if (outcome.status === 'failed') return `:x: ${code(identifier)} was not removed: ${escapeMrkdwn(outcome.error)}`;
+    return md`:hourglass_flowing_sand: Novu is slow to answer; removing ${code(identifier)} carries on in the background and you will get a direct message.`;
+  if (outcome.status === 'failed') return md`:x: ${code(identifier)} was not removed: ${outcome.error}`;
   return outcome.result.alreadyGone
-    ? `:grey_question: There is no phone endpoint ${code(identifier)} (already removed?).`
-    : `:white_check_mark: Removed ${code(identifier)}.`;
+    ? md`:grey_question: There is no phone endpoint ${code(identifier)} (already removed?).`
+    : md`:white_check_mark: Removed ${code(identifier)}.`;
 }
 
 export function removalResult(
@@ -248,20 +248,20 @@ export function removalResult(
 }
 
 export function removeConfirm(identifier: string) {
-  return confirmDialog('Remove this phone endpoint?', `Novu will stop delivering to ${code(identifier)}. This cannot be undone.`, 'Remove');
+  return confirmDialog('Remove this phone endpoint?', md`Novu will stop delivering to ${code(identifier)}. This cannot be undone.`, 'Remove');
 }
 
 export function listUsage(): EphemeralMessage {
-  return ephemeral('That is not a subscriber ID (they are at most 200 characters). `/phone list [subscriberId]`.');
+  return ephemeral(md`That is not a subscriber ID (they are at most 200 characters). \`/phone list [subscriberId]\`.`);
 }
 
 export function removeUsage(typed?: string): EphemeralMessage {
-  if (typed) return ephemeral(`${code(typed)} is not an endpoint identifier. \`/phone list\` shows the identifiers of this workspace's endpoints.`);
-  return ephemeral('Which endpoint? `/phone remove <identifier>` — `/phone list` shows the identifiers.');
+  if (typed) return ephemeral(md`${code(typed)} is not an endpoint identifier. \`/phone list\` shows the identifiers of this workspace's endpoints.`);
+  return ephemeral(md`Which endpoint? ${code('/phone remove <identifier>')} — \`/phone list\` shows the identifiers.`);
 }
 
 export function removePrompt(identifier: string): EphemeralMessage {
-  const text = `Remove the phone endpoint ${code(identifier)} from Novu?`;
+  const text = md`Remove the phone endpoint ${code(identifier)} from Novu?`;
   return ephemeral(text, [
     section(text),
     actions('phone-remove', [button('Remove…', phoneActions.remove, { style: 'danger', value: identifier, confirm: removeConfirm(identifier) })]),
@@ -277,17 +277,15 @@ export interface EndpointPageView {
 }
 
 export function endpointListMessage({ endpoints, subscriberId, next, pageNumber }: EndpointPageView): EphemeralMessage {
-  const scope = subscriberId ? ` of ${code(subscriberId)}` : '';
+  const scope = subscriberId ? md` of ${code(subscriberId)}` : '';
   if (endpoints.length === 0 && pageNumber === 1)
-    return ephemeral(
-      `No phone endpoints${subscriberId ? ` for ${escapeMrkdwn(subscriberId)}` : ''} registered in this workspace yet. Add one with /phone register.`,
-    );
+    return ephemeral(md`No phone endpoints${subscriberId ? ` for ${subscriberId}` : ''} registered in this workspace yet. Add one with /phone register.`);
   const blocks: KnownBlock[] = [header(`Phone endpoints${subscriberId ? ` of ${subscriberId}` : ''}`.slice(0, 150))];
   for (const [index, endpoint] of endpoints.entries()) {
     const number = String(endpoint.endpoint?.phoneNumber ?? '?');
     blocks.push(
       section(
-        `${code(number)} — ${escapeMrkdwn(nationalFormat(number))}\nsubscriber ${code(endpoint.subscriberId ?? '?')} · integration ${code(endpoint.integrationIdentifier ?? '?')} · ${code(endpoint.identifier)}`,
+        md`${code(number)} — ${nationalFormat(number)}\nsubscriber ${code(endpoint.subscriberId ?? '?')} · integration ${code(endpoint.integrationIdentifier ?? '?')} · ${code(endpoint.identifier)}`,
       ),
       // Slack wants each action_id once per message; the handlers match the prefix.
       actions(`phone-row-${index}`, [
@@ -296,9 +294,9 @@ export function endpointListMessage({ endpoints, subscriberId, next, pageNumber 
       ]),
     );
   }
-  blocks.push(context(`Page ${pageNumber}, newest first${scope}.`));
+  blocks.push(context(md`Page ${pageNumber}, newest first${scope}.`));
   if (next) blocks.push(actions('phone-list-more', [button('More', phoneActions.more, { value: next })]));
-  return ephemeral(`Phone endpoints${subscriberId ? ` of ${subscriberId}` : ''}, page ${pageNumber}`, blocks);
+  return ephemeral(md`Phone endpoints${subscriberId ? ` of ${subscriberId}` : ''}, page ${pageNumber}`, blocks);
 }
 
 /** "+14155550100" → "(415) 555-0100"; unreadable numbers are shown as they are. */

@@ -1,7 +1,7 @@
 import type { NovuClient } from '../../backends/novu/client.js';
 import { type JobDefinition, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
-import { code, escapeMrkdwn, section } from '../../slack/blocks.js';
-import type { Replies, Reply, ReplyTo } from '../../slack/replies.js';
+import { code, md } from '../../slack/mrkdwn.js';
+import { type Replies, type Reply, type ReplyTo, replyOf } from '../../slack/replies.js';
 import type { WorkspaceKey } from '../../store/types.js';
 import type { PhoneDeps } from '../deps.js';
 import { asNovuJobError, describeNovuFailure } from '../novu-failures.js';
@@ -132,7 +132,7 @@ export class SubscriberPhones {
 function phoneReplacedReply(outcome: JobFinish<SetPhoneResult>['outcome']): Reply {
   const text =
     outcome.status === 'failed'
-      ? `:x: The subscriber’s phone was not changed: ${escapeMrkdwn(outcome.error)}`
-      : `:white_check_mark: ${code(outcome.result.phone)} is now ${code(outcome.result.subscriberId)}’s phone in Novu${outcome.result.previous ? ` (it was ${code(outcome.result.previous)})` : ''}: Novu’s SMS steps send there.`;
-  return { title: 'Subscriber’s phone', text, blocks: [section(text)] };
+      ? md`:x: The subscriber’s phone was not changed: ${outcome.error}`
+      : md`:white_check_mark: ${code(outcome.result.phone)} is now ${code(outcome.result.subscriberId)}’s phone in Novu${outcome.result.previous ? md` (it was ${code(outcome.result.previous)})` : ''}: Novu’s SMS steps send there.`;
+  return replyOf('Subscriber’s phone', text);
 }

@@ -8,6 +8,7 @@ import { refusalMessage } from '../../slack/commands/messages.js';
 import type { CommandRequest, CommandRouter } from '../../slack/commands/router.js';
 import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../slack/listener-table.js';
 import { splitMentions } from '../../slack/mentions.js';
+import { mentionChannel } from '../../slack/mrkdwn.js';
 import { showInForm } from '../../slack/replies.js';
 import { commandOrigin, sharedOrigin, withShareNote } from '../../slack/share.js';
 import { inputState, type StateValues, textOf } from '../../slack/view-state.js';
@@ -163,7 +164,7 @@ export class ChannelRouteHandlers {
     // Joined first (Slack answers within the acknowledgement), then the route stored, then the person told.
     const joinError = await Promise.race([joinChannel(client, pending.channelId), sleep(channelCheckBudgetMs, 'slow', { ref: false })]);
     if (joinError === 'slow') return ack({ response_action: 'update', view: routeFailedView('Slack did not answer in time. Try again in a moment.') });
-    if (joinError) return ack({ response_action: 'update', view: routeFailedView(describePostFailure(joinError, `<#${pending.channelId}>`)) });
+    if (joinError) return ack({ response_action: 'update', view: routeFailedView(describePostFailure(joinError, mentionChannel(pending.channelId))) });
     await this.route(actor, client, view.id, pending, {
       stored: () => ack({ response_action: 'update', view: routingView() }),
       notStored: (text) => ack({ response_action: 'update', view: routeFailedView(text) }),

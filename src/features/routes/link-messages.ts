@@ -1,18 +1,7 @@
 import type { KnownBlock, View } from '@slack/types';
-import {
-  actions,
-  button,
-  code,
-  type EphemeralMessage,
-  ephemeral,
-  escapeMrkdwn,
-  noticeModal,
-  plain,
-  section,
-  slackDate,
-  textInput,
-} from '../../slack/blocks.js';
+import { actions, button, type EphemeralMessage, ephemeral, message, noticeModal, plain, section, textInput } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
+import { code, joinMd, md, mentionUser, slackDate } from '../../slack/mrkdwn.js';
 import type { LinkCounts, LinkItem, LinkRequest, LinkRun } from '../../store/types.js';
 import { confirmBlock, runNote } from '../bulk/run-message.js';
 import { testButton } from '../delivery/actions.js';
@@ -47,7 +36,7 @@ export function linkUserModal(prefill: { userId?: string; subscriberId?: string 
     submit: plain('Link'),
     close: plain('Cancel'),
     blocks: [
-      section('Novu’s Slack notifications for the subscriber will reach the person as direct messages from Switchboard.'),
+      section(md`Novu’s Slack notifications for the subscriber will reach the person as direct messages from Switchboard.`),
       {
         type: 'input',
         block_id: linkView.user.block,
@@ -61,8 +50,8 @@ export function linkUserModal(prefill: { userId?: string; subscriberId?: string 
 
 export function linkSelfModal(email: string | undefined): View {
   const rule = email
-    ? `If the subscriber’s email in Novu is your Slack email (${escapeMrkdwn(email)}), you are linked at once; if not, you can ask an admin.`
-    : 'Slack does not show Switchboard your email, so an admin will be asked to approve the link.';
+    ? md`If the subscriber’s email in Novu is your Slack email (${email}), you are linked at once; if not, you can ask an admin.`
+    : md`Slack does not show Switchboard your email, so an admin will be asked to approve the link.`;
   return {
     type: 'modal',
     callback_id: linkSelfView.callbackId,
@@ -70,26 +59,28 @@ export function linkSelfModal(email: string | undefined): View {
     submit: plain('Link'),
     close: plain('Cancel'),
     blocks: [
-      section(`Novu’s Slack notifications for your subscriber will reach you as direct messages from Switchboard. ${rule}`),
+      section(md`Novu’s Slack notifications for your subscriber will reach you as direct messages from Switchboard. ${rule}`),
       textInput(linkSelfView.subscriber, 'Your Novu subscriber ID', undefined, { placeholder: 'subscriber-42', max: 200 }),
     ],
   };
 }
 
 export function linkingView(): View {
-  return noticeModal('Link to Slack', ':hourglass_flowing_sand: Writing the link to Novu…');
+  return noticeModal('Link to Slack', md`:hourglass_flowing_sand: Writing the link to Novu…`);
 }
 
 /** The member's email is being checked against the subscriber's: nothing is written or promised yet. */
 export function checkingLinkView(): View {
-  return noticeModal('Link to Slack', ':mag: Checking the subscriber’s email against yours… Nothing is written yet.');
+  return noticeModal('Link to Slack', md`:mag: Checking the subscriber’s email against yours… Nothing is written yet.`);
 }
 
 export function linkedView(written: WrittenEndpoint, userId: string, subscriberId: string): View {
   const again = written.existing ? ' (they were already linked)' : '';
-  return noticeModal('Linked', `:white_check_mark: <@${userId}> now gets Novu’s Slack notifications for ${code(subscriberId)} as direct messages${again}.`, [
-    actions('routes-link-test', [testButton(written.endpoint.identifier)]),
-  ]);
+  return noticeModal(
+    'Linked',
+    md`:white_check_mark: ${mentionUser(userId)} now gets Novu’s Slack notifications for ${code(subscriberId)} as direct messages${again}.`,
+    [actions('routes-link-test', [testButton(written.endpoint.identifier)])],
+  );
 }
 
 /** The email does not match: the person may ask an admin instead. */
@@ -99,7 +90,7 @@ export function emailMismatchView(subscriberId: string, reason: string): View {
     title: plain('Not linked yet'),
     close: plain('Close'),
     blocks: [
-      section(`:information_source: ${escapeMrkdwn(reason)}`),
+      section(md`:information_source: ${reason}`),
       actions('routes-ask', [button('Ask an admin', linkActions.ask, { value: subscriberId, style: 'primary' })]),
     ],
   };
@@ -108,15 +99,15 @@ export function emailMismatchView(subscriberId: string, reason: string): View {
 export function askedView(subscriberId: string): View {
   return noticeModal(
     'Asked',
-    `:hourglass_flowing_sand: The workspace’s admins see your request to be linked to ${code(subscriberId)} on Switchboard’s Home tab. You will get a direct message when one of them decides.`,
+    md`:hourglass_flowing_sand: The workspace’s admins see your request to be linked to ${code(subscriberId)} on Switchboard’s Home tab. You will get a direct message when one of them decides.`,
   );
 }
 
 export function linkRequestsSection(requests: LinkRequest[]): KnownBlock[] {
-  const blocks: KnownBlock[] = [section('*Link requests*\nPeople asking to be linked to a subscriber whose email is not theirs.')];
+  const blocks: KnownBlock[] = [section(md`*Link requests*\nPeople asking to be linked to a subscriber whose email is not theirs.`)];
   for (const request of requests) {
     blocks.push(
-      section(`<@${request.userId}> → ${code(request.subscriberId)} · ${slackDate(request.requestedAt)}`),
+      section(md`${mentionUser(request.userId)} → ${code(request.subscriberId)} · ${slackDate(request.requestedAt)}`),
       actions(`link-request-${request.id}`, [
         button('Approve', `${linkActions.approve}:${request.id}`, { value: request.id, style: 'primary' }),
         button('Deny', `${linkActions.deny}:${request.id}`, { value: request.id }),
@@ -127,28 +118,32 @@ export function linkRequestsSection(requests: LinkRequest[]): KnownBlock[] {
 }
 
 export function linkDecisionDirectMessage(request: LinkRequest, outcome: { linked: boolean; error?: string }): SlackMessage {
-  const subscriber = escapeMrkdwn(request.subscriberId);
-  if (request.status === 'denied') return { text: `Your request to be linked to ${subscriber} was declined by <@${request.decidedBy}>.` };
-  return {
-    text: outcome.linked
-      ? `:white_check_mark: <@${request.decidedBy}> approved: you now get Novu’s Slack notifications for ${subscriber} as direct messages.`
-      : `:x: <@${request.decidedBy}> approved your link to ${subscriber}, but it was not written: ${escapeMrkdwn(outcome.error ?? 'unknown error')}`,
-  };
+  const subscriber = request.subscriberId;
+  if (request.status === 'denied') return message(md`Your request to be linked to ${subscriber} was declined by ${mentionUser(request.decidedBy ?? '')}.`);
+  return message(
+    outcome.linked
+      ? md`:white_check_mark: ${mentionUser(request.decidedBy ?? '')} approved: you now get Novu’s Slack notifications for ${subscriber} as direct messages.`
+      : md`:x: ${mentionUser(request.decidedBy ?? '')} approved your link to ${subscriber}, but it was not written: ${outcome.error ?? 'unknown error'}`,
+  );
 }
 
 export function linkRunStartedMessage(): EphemeralMessage {
   return ephemeral(
-    ':hourglass_flowing_sand: Checking every member’s email against Novu’s subscribers. Nothing is linked until you confirm: the dry run and then the progress appear in your direct messages with Switchboard.',
+    md`:hourglass_flowing_sand: Checking every member’s email against Novu’s subscribers. Nothing is linked until you confirm: the dry run and then the progress appear in your direct messages with Switchboard.`,
   );
 }
 
 export function linkRunBusyMessage(run: LinkRun): EphemeralMessage {
   return ephemeral(
-    `:hourglass_flowing_sand: A run started ${slackDate(run.createdAt)} by <@${run.requestedBy}> is still ${run.status === 'linking' ? 'linking' : 'checking'}. Its progress is in their direct messages with Switchboard.`,
+    md`:hourglass_flowing_sand: A run started ${slackDate(run.createdAt)} by ${mentionUser(run.requestedBy)} is still ${run.status === 'linking' ? 'linking' : 'checking'}. Its progress is in their direct messages with Switchboard.`,
   );
 }
 
-const sample = (items: LinkItem[]) => items.map((item) => `<@${item.userId}>${item.detail ? ` (${escapeMrkdwn(item.detail)})` : ''}`).join(', ');
+const sample = (items: LinkItem[]) =>
+  joinMd(
+    items.map((item) => md`${mentionUser(item.userId)}${item.detail ? ` (${item.detail})` : ''}`),
+    ', ',
+  );
 
 /** The run's message: progress while it works, the dry run's verdict with the buttons, the end. */
 export function linkRunMessage(
@@ -159,39 +154,39 @@ export function linkRunMessage(
   const toLink = counts.matched + counts.linked + counts.failed;
   switch (run.status) {
     case 'planning':
-      return runNote(`:hourglass_flowing_sand: Link everyone by email: checking members against Novu’s subscribers… ${run.membersSeen} read so far.`);
+      return runNote(md`:hourglass_flowing_sand: Link everyone by email: checking members against Novu’s subscribers… ${run.membersSeen} read so far.`);
     case 'planned': {
       const summary = [
-        `*Link everyone by email: dry run*`,
-        `• ${counts.matched} will be linked to the subscriber with their email`,
-        `• ${counts['already-linked']} are linked already`,
-        `• ${counts.unmatched} have no subscriber with their email${examples.unmatched.length ? `: ${sample(examples.unmatched)}${counts.unmatched > examples.unmatched.length ? ', …' : ''}` : ''}`,
-        `• ${counts.conflict} match several subscribers and are left alone${examples.conflicts.length ? `: ${sample(examples.conflicts)}` : ''}`,
-      ].join('\n');
+        md`*Link everyone by email: dry run*`,
+        md`• ${counts.matched} will be linked to the subscriber with their email`,
+        md`• ${counts['already-linked']} are linked already`,
+        md`• ${counts.unmatched} have no subscriber with their email${examples.unmatched.length ? md`: ${sample(examples.unmatched)}${counts.unmatched > examples.unmatched.length ? ', …' : ''}` : ''}`,
+        md`• ${counts.conflict} match several subscribers and are left alone${examples.conflicts.length ? md`: ${sample(examples.conflicts)}` : ''}`,
+      ];
       const confirm = confirmBlock(run.id, runActions, {
         count: counts.matched,
         label: `Link ${counts.matched} members`,
         title: 'Link them?',
-        text: `Novu will send each of these ${counts.matched} members their subscriber’s Slack notifications as direct messages.`,
+        text: md`Novu will send each of these ${counts.matched} members their subscriber’s Slack notifications as direct messages.`,
         confirm: 'Link',
-        nothing: 'Nothing to link.',
+        nothing: md`Nothing to link.`,
       });
-      return {
-        text: `Dry run: ${counts.matched} to link, ${counts.unmatched} without a subscriber, ${counts.conflict} conflicts, ${counts['already-linked']} already linked.`,
-        blocks: [section(summary.slice(0, 3000)), confirm],
-      };
+      return message(
+        md`Dry run: ${counts.matched} to link, ${counts.unmatched} without a subscriber, ${counts.conflict} conflicts, ${counts['already-linked']} already linked.`,
+        [section(joinMd(summary, '\n')), confirm],
+      );
     }
     case 'linking':
       return runNote(
-        `:hourglass_flowing_sand: Linking… ${counts.linked + counts.failed} of ${toLink} done${counts.failed ? ` (${counts.failed} failed)` : ''}.`,
+        md`:hourglass_flowing_sand: Linking… ${counts.linked + counts.failed} of ${toLink} done${counts.failed ? ` (${counts.failed} failed)` : ''}.`,
       );
     case 'done':
       return runNote(
-        `:white_check_mark: Link everyone by email: ${counts.linked} of ${toLink} members linked${counts.failed ? `; ${counts.failed} failed (see the audit log)` : ''}.`,
+        md`:white_check_mark: Link everyone by email: ${counts.linked} of ${toLink} members linked${counts.failed ? `; ${counts.failed} failed (see the audit log)` : ''}.`,
       );
     case 'cancelled':
-      return runNote('Link everyone by email: cancelled; nothing was linked.');
+      return runNote(md`Link everyone by email: cancelled; nothing was linked.`);
     case 'failed':
-      return runNote(`:x: Link everyone by email stopped: ${escapeMrkdwn(run.error ?? 'unknown error')}`);
+      return runNote(md`:x: Link everyone by email stopped: ${run.error ?? 'unknown error'}`);
   }
 }

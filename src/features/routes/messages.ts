@@ -3,20 +3,19 @@ import type { JobFinish } from '../../jobs/queue.js';
 import {
   actions,
   button,
-  code,
   confirmDialog,
   context,
   type EphemeralMessage,
   ephemeral,
-  escapeMrkdwn,
   header,
+  message,
   noticeModal,
   plain,
   section,
-  slackDate,
   textInput,
 } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
+import { code, isUserId, joinMd, type Mrkdwn, md, mentionChannel, mentionUser, slackDate } from '../../slack/mrkdwn.js';
 import { type ShareOrigin, shareBlock } from '../../slack/share.js';
 import type { EndpointCursor, OwnedEndpoint } from '../../store/types.js';
 import { testButton } from '../delivery/actions.js';
@@ -56,14 +55,14 @@ export interface PendingChannelRoute {
 
 export function notConnectedMessage(): EphemeralMessage {
   return ephemeral(
-    ':information_source: Notifications reach Slack through this workspace’s Novu connection, and there is none yet. Set it up with `/connect setup`, then route channels and people.',
+    md`:information_source: Notifications reach Slack through this workspace’s Novu connection, and there is none yet. Set it up with \`/connect setup\`, then route channels and people.`,
   );
 }
 
 export function channelRouteModal(prefill: { subscriberId?: string; channelId?: string; origin?: ShareOrigin }, connection: ConnectionLabel): View {
   const blocks: KnownBlock[] = [
     section(
-      `Novu’s Slack notifications for the subscriber will be posted in the channel, through connection ${code(connection.identifier)} (integration ${code(connection.integration)}).`,
+      md`Novu’s Slack notifications for the subscriber will be posted in the channel, through connection ${code(connection.identifier)} (integration ${code(connection.integration)}).`,
     ),
     textInput(channelView.subscriber, 'Subscriber ID', prefill.subscriberId, { placeholder: 'subscriber-42', max: 200 }),
     {
@@ -101,14 +100,14 @@ export function joinConfirmView(pending: PendingChannelRoute, channelName: strin
     close: plain('Cancel'),
     blocks: [
       section(
-        `Switchboard is not in *#${escapeMrkdwn(channelName)}*. To post there it will join it (everyone in #${escapeMrkdwn(channelName)} sees it join), then route ${code(pending.subscriberId)} to it.`,
+        md`Switchboard is not in *#${channelName}*. To post there it will join it (everyone in #${channelName} sees it join), then route ${code(pending.subscriberId)} to it.`,
       ),
     ],
   };
 }
 
 export function inviteView(pending: PendingChannelRoute, botUserId: string | undefined, note?: string): View {
-  const invite = botUserId ? `/invite <@${botUserId}>` : '/invite @switchboard';
+  const invite = botUserId && isUserId(botUserId) ? md`\`/invite ${mentionUser(botUserId)}\`` : md`\`/invite @switchboard\``;
   return {
     type: 'modal',
     private_metadata: JSON.stringify(pending),
@@ -116,21 +115,21 @@ export function inviteView(pending: PendingChannelRoute, botUserId: string | und
     close: plain('Close'),
     blocks: [
       section(
-        `:lock: Switchboard cannot post in <#${pending.channelId}>: it is private, or Switchboard cannot see it. In that channel, send \`${invite}\`, then check again.`,
+        md`:lock: Switchboard cannot post in ${mentionChannel(pending.channelId)}: it is private, or Switchboard cannot see it. In that channel, send ${invite}, then check again.`,
       ),
       actions('routes-recheck', [button('Check again', routeActions.recheck, { style: 'primary' })]),
-      ...(note ? [context(note)] : []),
+      ...(note ? [context(md`${note}`)] : []),
     ],
   };
 }
 
 /** Slack is slow to describe the channel: nothing is written or promised yet. */
 export function checkingChannelView(): View {
-  return noticeModal('Route to Slack', ':mag: Asking Slack about the channel… Nothing is written yet; this changes in a moment.');
+  return noticeModal('Route to Slack', md`:mag: Asking Slack about the channel… Nothing is written yet; this changes in a moment.`);
 }
 
 export function routingView(): View {
-  return noticeModal('Route to Slack', ':hourglass_flowing_sand: Writing the route to Novu…');
+  return noticeModal('Route to Slack', md`:hourglass_flowing_sand: Writing the route to Novu…`);
 }
 
 /** The route is written: Test through Novu proves it delivers. */
@@ -142,47 +141,52 @@ export function channelRoutedView(route: { identifier: string; existing: boolean
     close: plain('Close'),
     blocks: [
       section(
-        `:white_check_mark: Novu’s Slack notifications for ${code(pending.subscriberId)} go to <#${pending.channelId}>${again}, when a trigger carries this workspace’s context (\`/connect\` shows it).`,
+        md`:white_check_mark: Novu’s Slack notifications for ${code(pending.subscriberId)} go to ${mentionChannel(pending.channelId)}${again}, when a trigger carries this workspace’s context (\`/connect\` shows it).`,
       ),
       actions('routes-test', [testButton(route.identifier)]),
       context(
-        `Test through Novu sends ${escapeMrkdwn(pending.subscriberId)} a real test notification through Novu and says where it arrived or stopped. Endpoint ${code(route.identifier)}.`,
+        md`Test through Novu sends ${pending.subscriberId} a real test notification through Novu and says where it arrived or stopped. Endpoint ${code(route.identifier)}.`,
       ),
     ],
   };
 }
 
-export function routeFailedView(error: string): View {
-  return noticeModal('Not routed', `:x: ${escapeMrkdwn(error)}`);
+/** Why a route was not written: a vendor's words (escaped), or a sentence of Switchboard's. */
+export function routeFailedView(error: string | Mrkdwn): View {
+  return noticeModal('Not routed', md`:x: ${error}`);
 }
 
 export function routeQueuedView(lastError: string | undefined): View {
   return noticeModal(
     'Route to Slack',
-    `:hourglass_flowing_sand: Novu is slow to answer; the route is queued and you will get a direct message when it is written.${lastError ? `\nLast error: ${escapeMrkdwn(lastError)}` : ''}`,
+    md`:hourglass_flowing_sand: Novu is slow to answer; the route is queued and you will get a direct message when it is written.${lastError ? `\nLast error: ${lastError}` : ''}`,
   );
 }
 
 export function channelSharedMessage(userId: string, pending: PendingChannelRoute): SlackMessage {
-  const text = `<@${userId}> routed Novu’s Slack notifications for ${pending.subscriberId} to <#${pending.channelId}>.`;
-  return { text, blocks: [section(`<@${userId}> routed Novu’s Slack notifications for ${code(pending.subscriberId)} to <#${pending.channelId}>.`)] };
+  const who = mentionUser(userId);
+  const where = mentionChannel(pending.channelId);
+  const text = md`${who} routed Novu’s Slack notifications for ${pending.subscriberId} to ${where}.`;
+  return message(text, [section(md`${who} routed Novu’s Slack notifications for ${code(pending.subscriberId)} to ${where}.`)]);
 }
 
 /** Where a route delivers, as a line for lists. */
-export function describeRoute(route: Pick<OwnedEndpoint, 'type' | 'target'>): string {
-  return route.type === 'slack_channel' ? `<#${route.target}>` : `<@${route.target}> (direct messages)`;
+export function describeRoute(route: Pick<OwnedEndpoint, 'type' | 'target'>): Mrkdwn {
+  return route.type === 'slack_channel' ? mentionChannel(route.target) : md`${mentionUser(route.target)} (direct messages)`;
 }
 
 export const routesPageSize = 10;
 
 export function routesListMessage(routes: OwnedEndpoint[], page: number, next: EndpointCursor | undefined, canRemove: boolean): EphemeralMessage {
   if (routes.length === 0 && page === 1) {
-    return ephemeral('No Slack routes yet. Route a channel with `/connect channel`, or link people with `/connect link` and `/connect link-all`.');
+    return ephemeral(md`No Slack routes yet. Route a channel with \`/connect channel\`, or link people with \`/connect link\` and \`/connect link-all\`.`);
   }
   const blocks: KnownBlock[] = [header(`Slack routes${page > 1 ? ` · page ${page}` : ''}`)];
   routes.forEach((route, index) => {
     blocks.push(
-      section(`${describeRoute(route)} ← ${code(route.subscriberId)}\n${code(route.identifier)} · <@${route.createdBy}> ${slackDate(route.createdAt)}`),
+      section(
+        md`${describeRoute(route)} ← ${code(route.subscriberId)}\n${code(route.identifier)} · ${mentionUser(route.createdBy)} ${slackDate(route.createdAt)}`,
+      ),
     );
     const buttons = [testButton(route.identifier, index)];
     if (canRemove) {
@@ -190,14 +194,14 @@ export function routesListMessage(routes: OwnedEndpoint[], page: number, next: E
         button('Remove', `${routeActions.remove}:${index}`, {
           value: route.identifier,
           style: 'danger',
-          confirm: confirmDialog('Remove this route?', `Novu stops delivering ${escapeMrkdwn(route.subscriberId)}'s Slack notifications there.`, 'Remove'),
+          confirm: confirmDialog('Remove this route?', md`Novu stops delivering ${route.subscriberId}'s Slack notifications there.`, 'Remove'),
         }),
       );
     }
     blocks.push(actions(`routes-row-${index}`, buttons));
   });
   if (next) blocks.push(actions('routes-more', [button('More', routeActions.more, { value: JSON.stringify({ page: page + 1, ...next }) })]));
-  return ephemeral(`Slack routes (page ${page})`, blocks);
+  return ephemeral(md`Slack routes (page ${page})`, blocks);
 }
 
 export function routeRemovedMessage(
@@ -206,30 +210,29 @@ export function routeRemovedMessage(
 ): EphemeralMessage {
   switch (outcome.status) {
     case 'done':
-      return ephemeral(outcome.result.alreadyGone ? `Route ${code(identifier)} was already gone.` : `:white_check_mark: Removed route ${code(identifier)}.`);
+      return ephemeral(
+        outcome.result.alreadyGone ? md`Route ${code(identifier)} was already gone.` : md`:white_check_mark: Removed route ${code(identifier)}.`,
+      );
     case 'failed':
-      return ephemeral(`:x: Route ${code(identifier)} was not removed: ${escapeMrkdwn(outcome.error)}`);
+      return ephemeral(md`:x: Route ${code(identifier)} was not removed: ${outcome.error}`);
     case 'queued':
-      return ephemeral(`:hourglass_flowing_sand: Novu is slow to answer; route ${code(identifier)} will be removed, and you will get a direct message.`);
+      return ephemeral(md`:hourglass_flowing_sand: Novu is slow to answer; route ${code(identifier)} will be removed, and you will get a direct message.`);
   }
 }
 
 export function routeCreatedDirectMessage(payload: RoutePayload, outcome: JobFinish<WrittenEndpoint>['outcome']): SlackMessage {
-  const where = payload.type === 'slack_channel' ? `<#${payload.target}>` : `<@${payload.target}>`;
+  const where = payload.type === 'slack_channel' ? mentionChannel(payload.target) : mentionUser(payload.target);
   const text =
     outcome.status === 'done'
-      ? `:white_check_mark: Novu’s Slack notifications for ${code(payload.subscriberId)} now go to ${where}.`
-      : `:x: The route of ${code(payload.subscriberId)} to ${where} was not written: ${escapeMrkdwn(outcome.error)}`;
-  return { text };
+      ? md`:white_check_mark: Novu’s Slack notifications for ${code(payload.subscriberId)} now go to ${where}.`
+      : md`:x: The route of ${code(payload.subscriberId)} to ${where} was not written: ${outcome.error}`;
+  return message(text);
 }
 
 export function routeRemovedDirectMessage(identifier: string, outcome: JobFinish<RemovedEndpoint>['outcome']): SlackMessage {
-  return {
-    text:
-      outcome.status === 'done'
-        ? `:white_check_mark: Route ${code(identifier)} removed.`
-        : `:x: Route ${code(identifier)} was not removed: ${escapeMrkdwn(outcome.error)}`,
-  };
+  return message(
+    outcome.status === 'done' ? md`:white_check_mark: Route ${code(identifier)} removed.` : md`:x: Route ${code(identifier)} was not removed: ${outcome.error}`,
+  );
 }
 
 /** The App Home's routes: the latest few, each with Test through Novu for those who may test, and what the person may do. */
@@ -238,16 +241,25 @@ export function routesHomeSection(
   can: { write: boolean; linkSelf: boolean; test: boolean },
   ownLink: OwnedEndpoint | undefined,
 ): KnownBlock[] {
-  const line = (route: OwnedEndpoint) => `${describeRoute(route)} ← ${code(route.subscriberId)} · <@${route.createdBy}> ${slackDate(route.createdAt)}`;
-  const own = ownLink ? `\nYour Slack account is linked to ${code(ownLink.subscriberId)}.` : '';
+  const line = (route: OwnedEndpoint) =>
+    md`${describeRoute(route)} ← ${code(route.subscriberId)} · ${mentionUser(route.createdBy)} ${slackDate(route.createdAt)}`;
+  const own = ownLink ? md`\nYour Slack account is linked to ${code(ownLink.subscriberId)}.` : '';
   const blocks: KnownBlock[] = [];
-  if (routes.length === 0) blocks.push(section(`*Slack routes*\nNone yet: Novu cannot post anywhere in Slack on its own.${own}`));
+  if (routes.length === 0) blocks.push(section(md`*Slack routes*\nNone yet: Novu cannot post anywhere in Slack on its own.${own}`));
   else if (can.test) {
-    blocks.push(section(`*Slack routes*${own}`));
+    blocks.push(section(md`*Slack routes*${own}`));
     routes.forEach((route, index) => {
       blocks.push(section(line(route), { accessory: testButton(route.identifier, `route-${index}`) }));
     });
-  } else blocks.push(section(`*Slack routes*\n${routes.map((route) => `• ${line(route)}`).join('\n')}${own}`));
+  } else
+    blocks.push(
+      section(
+        md`*Slack routes*\n${joinMd(
+          routes.map((route) => md`• ${line(route)}`),
+          '\n',
+        )}${own}`,
+      ),
+    );
   const buttons: Button[] = [];
   if (can.write) {
     buttons.push(

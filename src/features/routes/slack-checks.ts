@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import { escapeMrkdwn } from '../../slack/blocks.js';
+import { type Mrkdwn, md } from '../../slack/mrkdwn.js';
 import type { Tenant } from '../../tenancy/tenant.js';
 
 /** What the bot can do in a conversation, from `conversations.info` with its own token. */
@@ -106,18 +106,18 @@ export function sameEmail(a: string | null | undefined, b: string | null | undef
 }
 
 /** The outcome of a test message, in plain words. */
-export function describePostFailure(slackError: string, where: string): string {
+export function describePostFailure(slackError: string, where: Mrkdwn): Mrkdwn {
   switch (slackError) {
     case 'not_in_channel':
-      return `Switchboard is not in ${where}, so it cannot post there. Invite it with /invite, then send the test again.`;
+      return md`Switchboard is not in ${where}, so it cannot post there. Invite it with /invite, then send the test again.`;
     case 'channel_not_found':
-      return `Switchboard cannot see ${where}: it is private and Switchboard was not invited, or it was deleted.`;
+      return md`Switchboard cannot see ${where}: it is private and Switchboard was not invited, or it was deleted.`;
     case 'is_archived':
-      return `${where} is archived: nothing can be posted there. Route the subscriber to another channel.`;
+      return md`${where} is archived: nothing can be posted there. Route the subscriber to another channel.`;
     case 'restricted_action':
     case 'restricted_action_read_only_channel':
-      return `Posting in ${where} is restricted by the workspace's settings.`;
+      return md`Posting in ${where} is restricted by the workspace's settings.`;
     default:
-      return `Slack refused the post (${escapeMrkdwn(slackError)}).`;
+      return md`Slack refused the post (${slackError}).`;
   }
 }

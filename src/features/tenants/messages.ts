@@ -1,18 +1,7 @@
 import type { KnownBlock, View } from '@slack/types';
-import {
-  actions,
-  button,
-  code,
-  confirmDialog,
-  context,
-  type EphemeralMessage,
-  ephemeral,
-  escapeMrkdwn,
-  noticeModal,
-  section,
-  slackDate,
-} from '../../slack/blocks.js';
+import { actions, button, confirmDialog, context, type EphemeralMessage, ephemeral, message, noticeModal, section } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
+import { code, isUserId, type Mrkdwn, md, mentionUser, slackDate } from '../../slack/mrkdwn.js';
 import type { TenantRecord } from '../../store/types.js';
 
 export const tenantActions = {
@@ -20,17 +9,17 @@ export const tenantActions = {
   deny: 'tenants.deny',
 } as const;
 
-export function tenantLabel(record: Pick<TenantRecord, 'name' | 'slackId' | 'kind'>): string {
+export function tenantLabel(record: Pick<TenantRecord, 'name' | 'slackId' | 'kind'>): Mrkdwn {
   const kind = record.kind === 'enterprise' ? 'Enterprise Grid org' : 'workspace';
-  return `${record.name ? `*${escapeMrkdwn(record.name)}* ` : ''}(${kind} ${code(record.slackId)})`;
+  return md`${record.name ? md`*${record.name}* ` : ''}(${kind} ${code(record.slackId)})`;
 }
 
 /** The request operators answer, in the audit channel, a direct message or the Home tab. */
 export function approvalRequestBlocks(record: TenantRecord, suffix = ''): KnownBlock[] {
-  const who = record.installedBy ? ` by <@${record.installedBy}>` : '';
+  const who = record.installedBy ? md` by ${mentionUser(record.installedBy)}` : '';
   return [
     section(
-      `:inbox_tray: ${tenantLabel(record)} installed Switchboard${who} ${slackDate(record.requestedAt)} and is waiting for approval. Nothing reaches Novu until an operator approves it.`,
+      md`:inbox_tray: ${tenantLabel(record)} installed Switchboard${who} ${slackDate(record.requestedAt)} and is waiting for approval. Nothing reaches Novu until an operator approves it.`,
     ),
     actions(`tenant-decision${suffix}`, [
       button('Approve', `${tenantActions.approve}${suffix}`, {
@@ -38,7 +27,7 @@ export function approvalRequestBlocks(record: TenantRecord, suffix = ''): KnownB
         value: record.workspaceKey,
         confirm: confirmDialog(
           'Approve this workspace?',
-          `Switchboard will connect ${escapeMrkdwn(record.name ?? record.slackId)} to Novu with its bot token.`,
+          md`Switchboard will connect ${record.name ?? record.slackId} to Novu with its bot token.`,
           'Approve',
           'primary',
         ),
@@ -48,7 +37,7 @@ export function approvalRequestBlocks(record: TenantRecord, suffix = ''): KnownB
         value: record.workspaceKey,
         confirm: confirmDialog(
           'Deny this workspace?',
-          `Switchboard will be uninstalled from ${escapeMrkdwn(record.name ?? record.slackId)}; nothing was sent to Novu.`,
+          md`Switchboard will be uninstalled from ${record.name ?? record.slackId}; nothing was sent to Novu.`,
           'Deny',
         ),
       }),
@@ -57,48 +46,51 @@ export function approvalRequestBlocks(record: TenantRecord, suffix = ''): KnownB
 }
 
 export function approvalRequestMessage(record: TenantRecord): SlackMessage {
-  return { text: `${escapeMrkdwn(record.name ?? record.slackId)} installed Switchboard and is waiting for approval`, blocks: approvalRequestBlocks(record) };
+  return message(md`${record.name ?? record.slackId} installed Switchboard and is waiting for approval`, approvalRequestBlocks(record));
 }
 
 export function decisionMessage(record: TenantRecord): EphemeralMessage {
   const verb = record.status === 'approved' ? ':white_check_mark: Approved' : ':no_entry: Denied';
-  const by = record.decidedBy && /^[UW]/.test(record.decidedBy) ? ` by <@${record.decidedBy}>` : record.decidedBy ? ` (${escapeMrkdwn(record.decidedBy)})` : '';
-  const text = `${verb}${by}: ${tenantLabel(record)}.`;
+  const by = record.decidedBy && isUserId(record.decidedBy) ? md` by ${mentionUser(record.decidedBy)}` : record.decidedBy ? md` (${record.decidedBy})` : '';
+  const text = md`${verb}${by}: ${tenantLabel(record)}.`;
   return ephemeral(text, [section(text)]);
 }
 
 /** What a person in a workspace that is not approved sees, whatever they try. */
+function notApprovedText(record: TenantRecord | undefined): Mrkdwn {
+  return record?.status === 'denied'
+    ? md`:no_entry: Switchboard’s operators did not approve this workspace, so Switchboard does nothing here.`
+    : md`:hourglass_flowing_sand: Switchboard is waiting for its operators to approve this workspace. Until then nothing is sent to Novu and the commands do nothing; whoever installed it gets a direct message when they decide.`;
+}
+
 export function notApprovedMessage(record: TenantRecord | undefined): EphemeralMessage {
-  const text =
-    record?.status === 'denied'
-      ? ':no_entry: Switchboard’s operators did not approve this workspace, so Switchboard does nothing here.'
-      : ':hourglass_flowing_sand: Switchboard is waiting for its operators to approve this workspace. Until then nothing is sent to Novu and the commands do nothing; whoever installed it gets a direct message when they decide.';
+  const text = notApprovedText(record);
   return ephemeral(text, [section(text)]);
 }
 
 export function notApprovedView(record: TenantRecord | undefined): View {
-  return noticeModal('Not available yet', notApprovedMessage(record).text);
+  return noticeModal('Not available yet', notApprovedText(record));
 }
 
 export function notApprovedHome(record: TenantRecord | undefined): View {
-  return { type: 'home', blocks: [section(notApprovedMessage(record).text)] };
+  return { type: 'home', blocks: [section(notApprovedText(record))] };
 }
 
 export function installerDecisionMessage(record: TenantRecord, novuLine: string | undefined): SlackMessage {
   const text =
     record.status === 'approved'
-      ? `:white_check_mark: Switchboard’s operators approved this workspace.${novuLine ? ` ${novuLine}` : ''}`
-      : ':no_entry: Switchboard’s operators did not approve this workspace, so Switchboard is being removed from it. Nothing was sent to Novu.';
-  return { text, blocks: [section(text)] };
+      ? md`:white_check_mark: Switchboard’s operators approved this workspace.${novuLine ? ` ${novuLine}` : ''}`
+      : md`:no_entry: Switchboard’s operators did not approve this workspace, so Switchboard is being removed from it. Nothing was sent to Novu.`;
+  return message(text, [section(text)]);
 }
 
 /** The Home tab's list for operators. */
 export function pendingTenantsSection(records: TenantRecord[]): KnownBlock[] {
   if (records.length === 0) return [];
-  const blocks: KnownBlock[] = [section(`*Workspaces waiting for approval* (${records.length})`)];
+  const blocks: KnownBlock[] = [section(md`*Workspaces waiting for approval* (${records.length})`)];
   records.slice(0, 10).forEach((record, index) => {
     blocks.push(...approvalRequestBlocks(record, `:${index}`));
   });
-  if (records.length > 10) blocks.push(context(`${records.length - 10} more waiting.`));
+  if (records.length > 10) blocks.push(context(md`${records.length - 10} more waiting.`));
   return blocks;
 }

@@ -1,14 +1,15 @@
 import type { KnownBlock, View } from '@slack/types';
 import { type SettingName, settings } from '../../config/settings.js';
 import { type BackendName, backendLabels } from '../../http/errors.js';
-import { context, divider, type EphemeralMessage, ephemeral, escapeMrkdwn, noticeModal, section } from '../blocks.js';
+import { context, divider, type EphemeralMessage, ephemeral, noticeModal, section } from '../blocks.js';
+import { code, joinMd, type Mrkdwn, md, withoutFormatting } from '../mrkdwn.js';
 import { type CommandSpec, helpSubcommand, type SubcommandSpec } from './catalog.js';
 
 /** Help without a note is the same every time: built once per command. */
 const builtHelp = new Map<string, EphemeralMessage>();
 
 /** Help for one command, generated from the catalog: every subcommand, its arguments, examples. */
-export function helpMessage(command: CommandSpec, commandText = `/${command.name}`, note?: string): EphemeralMessage {
+export function helpMessage(command: CommandSpec, commandText = `/${command.name}`, note?: Mrkdwn): EphemeralMessage {
   if (note !== undefined) return buildHelp(command, commandText, note);
   const key = `${command.name}\u0000${commandText}`;
   let help = builtHelp.get(key);
@@ -19,27 +20,28 @@ export function helpMessage(command: CommandSpec, commandText = `/${command.name
   return help;
 }
 
-function buildHelp(command: CommandSpec, commandText: string, note: string | undefined): EphemeralMessage {
+function buildHelp(command: CommandSpec, commandText: string, note: Mrkdwn | undefined): EphemeralMessage {
   const blocks: KnownBlock[] = [];
   if (note) blocks.push(section(note));
-  blocks.push(section(`*${commandText}* — ${command.description}`));
+  blocks.push(section(md`*${commandText}* — ${command.description}`));
   for (const sub of command.subcommands) blocks.push(section(subcommandHelp(commandText, sub)));
   blocks.push(divider());
   const defaultNote =
     command.defaultSubcommand === helpSubcommand
-      ? `\`${commandText}\` alone shows this help.`
-      : `\`${commandText}\` alone runs \`${commandText} ${command.defaultSubcommand}\`.`;
-  blocks.push(context(`${defaultNote} \`${commandText} ${helpSubcommand}\` shows this help.`));
-  const fallback = [`${commandText} — ${command.description}`, ...command.subcommands.map((sub) => `${usageLine(commandText, sub)}: ${sub.summary}`)].join(
+      ? md`${code(commandText)} alone shows this help.`
+      : md`${code(commandText)} alone runs ${code(`${commandText} ${command.defaultSubcommand}`)}.`;
+  blocks.push(context(md`${defaultNote} ${code(`${commandText} ${helpSubcommand}`)} shows this help.`));
+  const fallback = joinMd(
+    [`${commandText} — ${command.description}`, ...command.subcommands.map((sub) => `${usageLine(commandText, sub)}: ${sub.summary}`)],
     '\n',
   );
-  return ephemeral(note ? `${stripMarkup(note)}\n${fallback}` : fallback, blocks);
+  return ephemeral(note ? md`${withoutFormatting(note)}\n${fallback}` : fallback, blocks);
 }
 
-function subcommandHelp(commandText: string, sub: SubcommandSpec): string {
-  const lines = [`\`${usageLine(commandText, sub)}\``, sub.summary];
-  for (const example of sub.examples ?? []) lines.push(`_e.g._ \`${commandText} ${sub.name} ${example}\``);
-  return lines.join('\n');
+function subcommandHelp(commandText: string, sub: SubcommandSpec): Mrkdwn {
+  const lines = [code(usageLine(commandText, sub)), md`${sub.summary}`];
+  for (const example of sub.examples ?? []) lines.push(md`_e.g._ ${code(`${commandText} ${sub.name} ${example}`)}`);
+  return joinMd(lines, '\n');
 }
 
 export function usageLine(commandText: string, sub: SubcommandSpec): string {
@@ -47,8 +49,8 @@ export function usageLine(commandText: string, sub: SubcommandSpec): string {
 }
 
 export function unknownSubcommandMessage(command: CommandSpec, commandText: string, typed: string, suggestion: string | undefined): EphemeralMessage {
-  const guess = suggestion ? ` Did you mean \`${suggestion}\`?` : '';
-  return helpMessage(command, commandText, `I don't know \`${commandText} ${escapeMrkdwn(typed)}\`.${guess}`);
+  const guess = suggestion ? md` Did you mean ${code(suggestion)}?` : '';
+  return helpMessage(command, commandText, md`I don't know ${code(`${commandText} ${typed}`)}.${guess}`);
 }
 
 const backendSettings: Record<BackendName, SettingName[]> = {
@@ -61,32 +63,33 @@ const backendSettings: Record<BackendName, SettingName[]> = {
 export function backendOffMessage(backends: BackendName[]): EphemeralMessage {
   const names = backends.map((backend) => backendLabels[backend]).join(' or ');
   const needed = backends.flatMap((backend) => backendSettings[backend]);
-  const lines = needed.map((name) => `• \`${name}\` — ${settings[name].where}`);
-  const text = `${names} is not set up in this Switchboard. Ask whoever runs it to set:\n${lines.join('\n')}`;
+  const lines = needed.map((name) => md`• ${code(name)} — ${settings[name].where}`);
+  const text = md`${names} is not set up in this Switchboard. Ask whoever runs it to set:\n${joinMd(lines, '\n')}`;
   return ephemeral(text, [section(text)]);
 }
 
 /** Holds a command's trigger while Slack is slow to say who the person is. */
 export function checkingView(): View {
-  return noticeModal('One moment', ':hourglass_flowing_sand: Checking that you may do this…');
+  return noticeModal('One moment', md`:hourglass_flowing_sand: Checking that you may do this…`);
 }
 
 export function refusedView(reason: string): View {
-  return noticeModal('Not allowed', `:no_entry: ${escapeMrkdwn(reason)}`);
+  return noticeModal('Not allowed', md`:no_entry: ${reason}`);
 }
 
 export function refusalMessage(reason: string): EphemeralMessage {
-  return ephemeral(`:no_entry: ${reason}`, [section(`:no_entry: ${escapeMrkdwn(reason)}`)]);
+  const text = md`:no_entry: ${reason}`;
+  return ephemeral(text, [section(text)]);
 }
 
 export function unexpectedErrorMessage(requestId: string | undefined): EphemeralMessage {
-  const reference = requestId ? ` (reference \`${requestId}\`)` : '';
-  const text = `Something went wrong on Switchboard's side${reference}. Nothing was changed; please try again, and tell whoever runs Switchboard if it keeps happening.`;
+  const reference = requestId ? md` (reference ${code(requestId)})` : '';
+  const text = md`Something went wrong on Switchboard's side${reference}. Nothing was changed; please try again, and tell whoever runs Switchboard if it keeps happening.`;
   return ephemeral(text, [section(text)]);
 }
 
 export function notInstalledMessage(installUrl: string): EphemeralMessage {
-  const text = `Switchboard is not installed in this workspace any more. An admin can install it again at ${installUrl}`;
+  const text = md`Switchboard is not installed in this workspace any more. An admin can install it again at ${installUrl}`;
   return ephemeral(text, [section(text)]);
 }
 
@@ -94,9 +97,6 @@ export function notInstalledMessage(installUrl: string): EphemeralMessage {
 export const storeUnavailableText = 'Switchboard cannot reach its database right now, so nothing was done. Try again in a minute.';
 
 export function storeUnavailableMessage(): EphemeralMessage {
-  return ephemeral(storeUnavailableText, [section(storeUnavailableText)]);
-}
-
-function stripMarkup(text: string): string {
-  return text.replace(/[`*_]/g, '');
+  const text = md`${storeUnavailableText}`;
+  return ephemeral(text, [section(text)]);
 }

@@ -1,6 +1,7 @@
 import type { KnownBlock, View } from '@slack/types';
-import { code, context, type EphemeralMessage, ephemeral, escapeMrkdwn, noticeModal, plain, section, truncate } from '../../../slack/blocks.js';
+import { context, type EphemeralMessage, ephemeral, message, noticeModal, plain, section, truncate } from '../../../slack/blocks.js';
 import type { SlackMessage } from '../../../slack/bot-clients.js';
+import { code, joinMd, link, type Mrkdwn, md } from '../../../slack/mrkdwn.js';
 import type { ImportProblem, ImportRow, ImportRowCounts, PhoneImport } from '../../../store/types.js';
 import type { SummaryFile, SummaryFileKind } from '../../bulk/feature.js';
 import { confirmBlock, runNote } from '../../bulk/run-message.js';
@@ -34,7 +35,7 @@ export function importModal(defaultRegion: string, limits: { maxRows: number }):
     close: plain('Cancel'),
     blocks: [
       section(
-        `Register many phone endpoints at once from a CSV file with the columns \`subscriberId,phone[,integration][,identifier]\` (a header row is fine), up to ${limits.maxRows.toLocaleString('en-US')} rows. Nothing is registered yet: Switchboard first checks every row and sends you what it found in a direct message, with a button to register the good rows.`,
+        md`Register many phone endpoints at once from a CSV file with the columns \`subscriberId,phone[,integration][,identifier]\` (a header row is fine), up to ${limits.maxRows.toLocaleString('en-US')} rows. Nothing is registered yet: Switchboard first checks every row and sends you what it found in a direct message, with a button to register the good rows.`,
       ),
       {
         type: 'input',
@@ -51,7 +52,7 @@ export function importModal(defaultRegion: string, limits: { maxRows: number }):
         element: { type: 'external_select', action_id: importView.integration.action, min_query_length: 0, placeholder: plain('Choose') },
       },
       context(
-        `Numbers in any common format; those without a country code are read as ${escapeMrkdwn(defaultRegion)}. An identifier, when given, is the endpoint's identifier (up to 100 letters, digits and _ . : -); left empty, Switchboard derives one, so a number is never registered twice.`,
+        md`Numbers in any common format; those without a country code are read as ${defaultRegion}. An identifier, when given, is the endpoint's identifier (up to 100 letters, digits and _ . : -); left empty, Switchboard derives one, so a number is never registered twice.`,
       ),
     ],
   };
@@ -61,14 +62,17 @@ export function importModal(defaultRegion: string, limits: { maxRows: number }):
 export function reinstallView(missingScopes: string[], installUrl: string): View {
   return noticeModal(
     title,
-    `:information_source: Importing a file needs permissions this workspace has not given Switchboard yet (${missingScopes.map((scope) => code(scope)).join(', ')}). Ask an admin to reinstall it from <${installUrl}|the install page>, then run \`/phone import-csv\` again.`,
+    md`:information_source: Importing a file needs permissions this workspace has not given Switchboard yet (${joinMd(
+      missingScopes.map((scope) => code(scope)),
+      ', ',
+    )}). Ask an admin to reinstall it from ${link(installUrl, 'the install page')}, then run \`/phone import-csv\` again.`,
   );
 }
 
 export function checkingFileView(fileName: string): View {
   return noticeModal(
     title,
-    `:hourglass_flowing_sand: Checking ${code(fileName)}. The result will be in your direct messages with Switchboard; nothing is registered until you confirm it there.`,
+    md`:hourglass_flowing_sand: Checking ${code(fileName)}. The result will be in your direct messages with Switchboard; nothing is registered until you confirm it there.`,
   );
 }
 
@@ -78,7 +82,7 @@ export function rowsNotQueuedError(reason: string): string {
 }
 
 export function noSuchImportMessage(): EphemeralMessage {
-  return ephemeral('There is no such import in this workspace.');
+  return ephemeral(md`There is no such import in this workspace.`);
 }
 
 const problemWords: Record<ImportProblem, [one: string, many: string]> = {
@@ -116,40 +120,40 @@ export function importRunMessage(run: PhoneImport, counts: ImportRowCounts, deta
   const file = code(run.fileName);
   switch (run.status) {
     case 'reading':
-      return runNote(`:hourglass_flowing_sand: Import of ${file}: reading and checking the rows…`);
+      return runNote(md`:hourglass_flowing_sand: Import of ${file}: reading and checking the rows…`);
     case 'planned':
       return dryRunMessage(run, counts, details ?? { problems: {}, firstProblems: [] });
     case 'registering': {
       const done = counts.created + counts.existing + counts.failed;
       const total = done + counts.ready;
       return runNote(
-        `:hourglass_flowing_sand: Import of ${file}: registering… ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} done${counts.failed ? ` (${counts.failed} failed)` : ''}.`,
+        md`:hourglass_flowing_sand: Import of ${file}: registering… ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} done${counts.failed ? ` (${counts.failed} failed)` : ''}.`,
       );
     }
     case 'done':
       return summaryMessage(run, counts, details?.keptPhones ?? 0);
     case 'cancelled':
-      return runNote(`Import of ${file} cancelled: nothing was registered.`);
+      return runNote(md`Import of ${file} cancelled: nothing was registered.`);
     case 'failed':
-      return runNote(`:x: Import of ${file} stopped: ${escapeMrkdwn(run.error ?? 'unknown error')}`);
+      return runNote(md`:x: Import of ${file} stopped: ${run.error ?? 'unknown error'}`);
   }
 }
 
 function dryRunMessage(run: PhoneImport, counts: ImportRowCounts, details: DryRunDetails): SlackMessage {
   const rows = counts.ready + counts['already-registered'] + counts.problem;
   const lines = [
-    `*Import of ${code(run.fileName)}: dry run* (${plural(rows, 'row', 'rows')}, nothing registered yet)`,
-    `• ${plural(counts.ready, 'number will be registered', 'numbers will be registered')}`,
-    `• ${plural(counts['already-registered'], 'is registered already and will be skipped', 'are registered already and will be skipped')}`,
-    `• ${plural(counts.problem, 'row has a problem', 'rows have problems')} and will be skipped${counts.problem ? `: ${tally(details.problems)}` : ''}`,
+    md`*Import of ${code(run.fileName)}: dry run* (${plural(rows, 'row', 'rows')}, nothing registered yet)`,
+    md`• ${plural(counts.ready, 'number will be registered', 'numbers will be registered')}`,
+    md`• ${plural(counts['already-registered'], 'is registered already and will be skipped', 'are registered already and will be skipped')}`,
+    md`• ${plural(counts.problem, 'row has a problem', 'rows have problems')} and will be skipped${counts.problem ? `: ${tally(details.problems)}` : ''}`,
   ];
-  const blocks: KnownBlock[] = [section(lines.join('\n'))];
+  const blocks: KnownBlock[] = [section(joinMd(lines, '\n'))];
   if (details.firstProblems.length > 0) {
     blocks.push(section(problemList(details.firstProblems)));
     const more = counts.problem - details.firstProblems.length;
     blocks.push(
       context(
-        `${more > 0 ? `${plural(more, 'more problem', 'more problems')} not shown. ` : ''}Every problem, row by row, is in ${code(importFiles.problems.name(run))} below.`,
+        md`${more > 0 ? `${plural(more, 'more problem', 'more problems')} not shown. ` : ''}Every problem, row by row, is in ${code(importFiles.problems.name(run))} below.`,
       ),
     );
   }
@@ -158,41 +162,38 @@ function dryRunMessage(run: PhoneImport, counts: ImportRowCounts, details: DryRu
       count: counts.ready,
       label: `Register ${plural(counts.ready, 'number', 'numbers')}`,
       title: 'Register them?',
-      text: `Novu gets ${plural(counts.ready, 'phone endpoint', 'phone endpoints')}. Rows with problems and numbers registered already are skipped.`,
+      text: md`Novu gets ${plural(counts.ready, 'phone endpoint', 'phone endpoints')}. Rows with problems and numbers registered already are skipped.`,
       confirm: 'Register',
-      nothing: 'Nothing to register.',
+      nothing: md`Nothing to register.`,
     }),
   );
-  return {
-    text: `Dry run of ${escapeMrkdwn(run.fileName)}: ${counts.ready} to register, ${counts['already-registered']} already registered, ${counts.problem} with problems.`,
+  return message(
+    md`Dry run of ${run.fileName}: ${counts.ready} to register, ${counts['already-registered']} already registered, ${counts.problem} with problems.`,
     blocks,
-  };
+  );
 }
 
 /** "Row 12: …" lines, each kept short, all within one section's 3,000 characters. */
-function problemList(rows: ImportRow[]): string {
-  const lines = rows.map((row) => `• Row ${row.rowNumber}: ${escapeMrkdwn(truncate(row.detail ?? 'problem', 220))}`);
-  return truncate(`*First problems*\n${lines.join('\n')}`, 3000);
+function problemList(rows: ImportRow[]): Mrkdwn {
+  const lines = rows.map((row) => md`• Row ${row.rowNumber}: ${truncate(row.detail ?? 'problem', 220)}`);
+  return md`*First problems*\n${joinMd(lines, '\n')}`;
 }
 
 function summaryMessage(run: PhoneImport, counts: ImportRowCounts, keptPhones: number): SlackMessage {
   const already = counts['already-registered'] + counts.existing;
-  const head = `Import of ${code(run.fileName)}: ${plural(counts.created, 'number registered', 'numbers registered')}, ${plural(already, 'was registered already', 'were registered already')}, ${plural(counts.failed, 'failed', 'failed')}.`;
-  const blocks: KnownBlock[] = [section(`${counts.failed ? ':warning:' : ':white_check_mark:'} ${head}`)];
-  const notes: string[] = [];
-  if (counts.failed) notes.push(`The rows Novu did not take, with its reason for each, are in ${code(importFiles.failures.name(run))} below.`);
-  if (counts.problem) notes.push(`${plural(counts.problem, 'row', 'rows')} with problems were skipped (see the dry run).`);
+  const head = md`Import of ${code(run.fileName)}: ${plural(counts.created, 'number registered', 'numbers registered')}, ${plural(already, 'was registered already', 'were registered already')}, ${plural(counts.failed, 'failed', 'failed')}.`;
+  const blocks: KnownBlock[] = [section(md`${counts.failed ? ':warning:' : ':white_check_mark:'} ${head}`)];
+  const notes: Mrkdwn[] = [];
+  if (counts.failed) notes.push(md`The rows Novu did not take, with its reason for each, are in ${code(importFiles.failures.name(run))} below.`);
+  if (counts.problem) notes.push(md`${plural(counts.problem, 'row', 'rows')} with problems were skipped (see the dry run).`);
   if (keptPhones) {
     // Novu's SMS step sends to the subscriber's own phone: one it already had is never replaced without asking.
     notes.push(
-      `${plural(keptPhones, 'number', 'numbers')} on an SMS integration belong to subscribers who already have another phone in Novu, where their SMS still go. \`/connect check\` lists them, each with *Use this number*.`,
+      md`${plural(keptPhones, 'number', 'numbers')} on an SMS integration belong to subscribers who already have another phone in Novu, where their SMS still go. \`/connect check\` lists them, each with *Use this number*.`,
     );
   }
-  if (notes.length) blocks.push(context(notes.join(' ')));
-  return {
-    text: `Import of ${escapeMrkdwn(run.fileName)}: ${counts.created} registered, ${already} already registered, ${counts.failed} failed.`,
-    blocks,
-  };
+  if (notes.length) blocks.push(context(joinMd(notes, ' ')));
+  return message(md`Import of ${run.fileName}: ${counts.created} registered, ${already} already registered, ${counts.failed} failed.`, blocks);
 }
 
 function baseName(fileName: string): string {
@@ -208,19 +209,18 @@ function rowsFile(
   state: ImportRow['state'],
   suffix: string,
   column: string,
-  words: { comment: string; what: (file: string) => string },
+  words: { comment: string; what: (file: Mrkdwn) => Mrkdwn },
 ): SummaryFile<PhoneImport, ImportRow> {
   const name = (run: PhoneImport) => `${baseName(run.fileName)}-${suffix}.csv`;
   return {
     state,
     name,
-    comment: (run, count) => `The ${plural(count, 'row', 'rows')} of ${code(run.fileName)} ${words.comment}`,
+    comment: (run, count) => md`The ${plural(count, 'row', 'rows')} of ${code(run.fileName)} ${words.comment}`,
     lines: (rows) => [
       ['row', 'subscriberId', 'phone', 'integration', 'identifier', column],
       ...rows.map((row) => [String(row.rowNumber), row.subscriberId ?? '', row.phone ?? '', row.integration ?? '', row.identifier ?? '', row.detail ?? '']),
     ],
-    notSent: (run, reason) =>
-      runNote(`:warning: Switchboard could not send ${code(name(run))}, ${words.what(code(run.fileName))}: ${escapeMrkdwn(truncate(reason, 300))}`),
+    notSent: (run, reason) => runNote(md`:warning: Switchboard could not send ${code(name(run))}, ${words.what(code(run.fileName))}: ${truncate(reason, 300)}`),
   };
 }
 
@@ -228,11 +228,11 @@ function rowsFile(
 export const importFiles: Record<SummaryFileKind, SummaryFile<PhoneImport, ImportRow>> = {
   problems: rowsFile('problem', 'problems', 'problem', {
     comment: 'that will not be registered, with the problem of each.',
-    what: (file) => `the rows of ${file} that have problems (the dry run message shows the first ${problemsShown})`,
+    what: (file) => md`the rows of ${file} that have problems (the dry run message shows the first ${problemsShown})`,
   }),
   failures: rowsFile('failed', 'failures', 'reason', {
     comment: 'that Novu did not register, with the reason for each.',
-    what: (file) => `the rows of ${file} that Novu did not register (importing the same file again tries them again; numbers registered already are skipped)`,
+    what: (file) => md`the rows of ${file} that Novu did not register (importing the same file again tries them again; numbers registered already are skipped)`,
   }),
 };
 

@@ -1,0 +1,67 @@
+import type { SyncResult } from '../../../src/features/connect/connection-jobs.js';
+import * as connect from '../../../src/features/connect/messages.js';
+import { md } from '../../../src/slack/mrkdwn.js';
+import type { Hostile, ModuleCoverage } from './kit.js';
+import { audit, connection, ids, labels, origin } from './records.js';
+
+const actions = ['created', 'updated', 'adopted', 'replaced', 'superseded'] as const;
+
+const synced = (h: Hostile, action: SyncResult['action'] = 'replaced'): SyncResult => ({
+  identifier: h.text(),
+  integrationIdentifier: h.text(),
+  action,
+  context: [`tenant:${h.text()}`, `${h.text()}:${h.text()}`],
+  moving: { count: 12, sample: labels(h) },
+});
+
+const settings = (h: Hostile) => ({ integrationIdentifier: h.text(), mode: 'subscriber' as const, context: { tenant: h.text() }, subscriberId: h.text() });
+
+export const connectCoverage: ModuleCoverage[] = [
+  {
+    path: 'features/connect/messages.ts',
+    module: connect,
+    builders: {
+      connectionCard: (h) => [connect.connectionCard(h.text(), connection(h), true, [h.text()]), connect.connectionCard(h.text(), undefined, false, [])],
+      disconnectConfirm: (h) => [connect.disconnectConfirm(h.text())],
+      disconnectPrompt: (h) => [connect.disconnectPrompt(connection(h)), connect.disconnectPrompt(undefined)],
+      disconnectResult: (h) => [
+        connect.disconnectResult({ status: 'done', result: { identifier: h.text(), alreadyGone: true } }),
+        connect.disconnectResult({ status: 'done', result: { identifier: h.text(), alreadyGone: false } }),
+        connect.disconnectResult({ status: 'failed', error: h.text() }),
+        connect.disconnectResult({ status: 'queued' }),
+      ],
+      reconnectResult: (h) => [
+        connect.reconnectResult({ status: 'done', result: synced(h) }),
+        connect.reconnectResult({ status: 'failed', error: h.text() }),
+        connect.reconnectResult({ status: 'queued' }),
+      ],
+      setupModal: (h) => [
+        connect.setupModal(
+          settings(h),
+          { identifier: h.text(), label: h.text() },
+          { tenantEntry: h.text(), tenantSubscriber: h.text(), canChooseScope: true },
+          { routes: 3, phones: 1 },
+          origin,
+        ),
+        connect.setupModal(undefined, undefined, { tenantEntry: h.text(), tenantSubscriber: h.text(), canChooseScope: false }, { routes: 0, phones: 0 }),
+      ],
+      workingView: (h) => [connect.workingView(h.text(), h.text())],
+      resultView: (h) => [connect.resultView(h.text(), md`${h.text()}`)],
+      setupResultView: (h) => [
+        ...actions.map((action) => connect.setupResultView({ status: 'done', result: synced(h, action) })),
+        connect.setupResultView({ status: 'failed', error: h.text() }),
+        connect.setupResultView({ status: 'queued', lastError: h.text() }),
+      ],
+      connectionSharedMessage: (h) => [connect.connectionSharedMessage(ids.user, synced(h)), connect.connectionSharedMessage(h.text(), synced(h))],
+      connectionSyncedMessage: (h) => [
+        connect.connectionSyncedMessage({ status: 'done', result: synced(h) }, 3),
+        connect.connectionSyncedMessage({ status: 'failed', error: h.text() }, 1),
+      ],
+      connectionDeletedMessage: (h) => [
+        connect.connectionDeletedMessage({ status: 'done', result: { identifier: h.text(), alreadyGone: false } }),
+        connect.connectionDeletedMessage({ status: 'failed', error: h.text() }),
+      ],
+      auditListMessage: (h) => [connect.auditListMessage([audit(h), audit(h, false)]), connect.auditListMessage([])],
+    },
+  },
+];
