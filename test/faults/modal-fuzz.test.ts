@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSetup } from '../../src/features/connect/handlers.js';
 import { readImportForm } from '../../src/features/numbers/import-form.js';
 import { readSipForm } from '../../src/features/numbers/sip-form.js';
-import { readRegistration } from '../../src/features/phone/endpoint-handlers.js';
+import { readRegistration } from '../../src/features/phone/register-form.js';
 import { teamKey } from '../../src/store/workspace-key.js';
 import { NovuScope } from '../../src/tenancy/novu-scope.js';
 import { tenantOfKey } from '../../src/tenancy/tenant.js';

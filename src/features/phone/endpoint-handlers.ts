@@ -2,7 +2,7 @@ import type { ViewSubmitAction } from '@slack/bolt';
 import type { NovuClient } from '../../backends/novu/client.js';
 import { isNovuNotFound } from '../../backends/novu/explain.js';
 import { integrationLabel } from '../../backends/novu/integrations.js';
-import type { ChannelEndpoint, CreatePhoneEndpointBody } from '../../backends/novu/schemas.js';
+import type { ChannelEndpoint } from '../../backends/novu/schemas.js';
 import { type Actor, actorOf } from '../../slack/actor.js';
 import { selectOption } from '../../slack/blocks.js';
 import { refusalMessage } from '../../slack/commands/messages.js';
@@ -10,13 +10,12 @@ import type { CommandRequest, CommandRouter } from '../../slack/commands/router.
 import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../slack/listener-table.js';
 import { showInForm } from '../../slack/replies.js';
 import { commandOrigin, originOf, sharedOrigin, withShareNote } from '../../slack/share.js';
-import { submissionIntent, textOf, withResolvedOptions } from '../../slack/view-state.js';
+import { submissionIntent, withResolvedOptions } from '../../slack/view-state.js';
 import type { EndpointCursor, OwnedEndpoint } from '../../store/types.js';
 import type { NovuScope } from '../../tenancy/novu-scope.js';
-import type { Tenant } from '../../tenancy/tenant.js';
 import type { PhoneDeps } from '../deps.js';
 import { endpointIdentifierPattern } from '../endpoint-writer.js';
-import { EndpointJobs, endpointIdentifier, fieldOfFailure } from './endpoint-jobs.js';
+import { EndpointJobs, fieldOfFailure } from './endpoint-jobs.js';
 import {
   endpointDeletedMessage,
   endpointListMessage,
@@ -25,7 +24,6 @@ import {
   listUsage,
   phoneActions,
   type RegisterField,
-  type RegisterPrefill,
   registeredView,
   registeringView,
   registerModal,
@@ -35,7 +33,7 @@ import {
   removeUsage,
   stillWorkingView,
 } from './messages.js';
-import { parsePhoneNumber } from './phone-number.js';
+import { prefillFromArgs, readRegistration } from './register-form.js';
 import type { SubscriberPhones } from './subscriber-phone.js';
 
 type StateValues = ViewSubmitAction['view']['state']['values'];
@@ -257,58 +255,6 @@ export class EndpointHandlers {
       .slice(0, 100)
       .map((choice) => selectOption(choice.label, choice.value));
   }
-}
-
-/** `/phone register +1 415 555 0100 subscriber-42`: the last word is the subscriber when it has a letter in it. */
-export function prefillFromArgs(args: string[]): RegisterPrefill {
-  if (args.length === 0) return {};
-  const last = args.at(-1) ?? '';
-  if (args.length > 1 && /[a-zA-Z_]/.test(last)) return { number: args.slice(0, -1).join(' '), subscriberId: last };
-  if (args.length === 1 && /[a-zA-Z_]/.test(last) && !/^tel:/i.test(last)) return { subscriberId: last };
-  return { number: args.join(' ') };
-}
-
-/**
- * The modal's values, validated before anything is sent; errors keyed by block for
- * `response_action: errors`. The endpoint goes into the tenant's context set, which is
- * Switchboard's to set: nobody types one.
- */
-export function readRegistration(
-  values: StateValues,
-  defaultRegion: string,
-  where: { tenant: Tenant; scope: NovuScope },
-): { body: CreatePhoneEndpointBody; prefill: RegisterPrefill } | { errors: Record<string, string> } {
-  const text = (ids: { block: string; action: string }) => textOf(values[ids.block]?.[ids.action]?.value)?.trim() ?? '';
-  const option = (ids: { block: string; action: string }) => textOf(values[ids.block]?.[ids.action]?.selected_option?.value) ?? '';
-  const prefill: RegisterPrefill = {
-    subscriberId: text(registerView.subscriber),
-    number: text(registerView.number),
-    integration: option(registerView.integration),
-    connection: option(registerView.connection) || undefined,
-    identifier: text(registerView.identifier) || undefined,
-  };
-  const errors: Record<string, string> = {};
-  if (!prefill.subscriberId) errors[registerView.subscriber.block] = 'Enter the Novu subscriber ID.';
-  const phone = parsePhoneNumber(prefill.number ?? '', defaultRegion);
-  if (!phone.ok) errors[registerView.number.block] = phone.problem;
-  if (!prefill.integration) errors[registerView.integration.block] = 'Choose the Novu integration that delivers to this number.';
-  else if (prefill.integration.startsWith('~')) errors[registerView.integration.block] = 'That integration is no longer offered by Novu: choose again.';
-  if (prefill.connection?.startsWith('~')) errors[registerView.connection.block] = 'That connection is no longer offered: choose again.';
-  if (prefill.identifier && !endpointIdentifierPattern.test(prefill.identifier)) {
-    errors[registerView.identifier.block] = 'Use up to 100 letters, digits and _ . : -, starting with a letter or digit.';
-  }
-  if (Object.keys(errors).length > 0 || !phone.ok || !prefill.subscriberId || !prefill.integration) return { errors };
-  const body: CreatePhoneEndpointBody = {
-    identifier: prefill.identifier ?? endpointIdentifier(where.tenant.id, prefill.integration, prefill.subscriberId, phone.e164),
-    type: 'phone',
-    subscriberId: prefill.subscriberId,
-    integrationIdentifier: prefill.integration,
-    ...(prefill.connection ? { connectionIdentifier: prefill.connection } : {}),
-    // The job writes the tenant's context set as it is when it runs; this is the default one.
-    context: where.scope.context(where.tenant),
-    endpoint: { phoneNumber: phone.e164 },
-  };
-  return { body, prefill };
 }
 
 /** Where a page of `/phone list` starts: after a record, for one subscriber or all. */
