@@ -24,8 +24,10 @@ import {
   provisionQueuedView,
 } from './messages.js';
 import { ProvisionJobs, type VapiPayload } from './provision-jobs.js';
-import { isRequestForm } from './request-messages.js';
+import { RequestJobs } from './request-jobs.js';
+import { asRequestForm, isRequestForm } from './request-messages.js';
 import { sipSubmissionIntent } from './request-payload.js';
+import { formFor, submissionMode } from './request-rules.js';
 import { NumberRequests } from './requests.js';
 import { generateSipCredentials, readCredentialsVersion, readSipForm, sipModal, sipPrefillOf, sipView } from './sip-form.js';
 import type { Provisioned } from './telephony.js';
@@ -33,6 +35,7 @@ import type { Provisioned } from './telephony.js';
 /** `/phone sip`, `/phone import` and `/phone numbers`: numbers on Vapi and SignalWire. */
 export class NumberHandlers {
   readonly jobs: ProvisionJobs;
+  private readonly requestJobs: RequestJobs;
   private readonly requests: NumberRequests;
 
   constructor(private readonly services: NumberDeps) {
@@ -41,12 +44,13 @@ export class NumberHandlers {
       activated: activationMessage,
       activatedView: activationView,
     });
-    this.requests = new NumberRequests(services, this.jobs);
+    this.requestJobs = new RequestJobs(services);
+    this.requests = new NumberRequests(services, this.jobs, this.requestJobs);
   }
 
   /** Provisioning's jobs and the requests'. */
   get definitions(): JobDefinition[] {
-    return [...this.jobs.definitions, ...this.requests.definitions];
+    return [...this.jobs.definitions, ...this.requestJobs.definitions];
   }
 
   private get region(): string {
@@ -59,12 +63,13 @@ export class NumberHandlers {
 
   register(app: SlackListeners, router: CommandRouter): void {
     this.requests.register(app);
+    const { permissions } = this.services;
     router.on('phone', 'sip', async ({ openModal, body, actor, client }) =>
-      openModal(await this.requests.formFor(actor, client, sipModal({ origin: commandOrigin(body) }, this.sipHost), 'vapi')),
+      openModal(await formFor(permissions, actor, client, sipModal({ origin: commandOrigin(body) }, this.sipHost), 'vapi')),
     );
     router.on('phone', 'import', async ({ openModal, body, argText, actor, client }) =>
       openModal(
-        await this.requests.formFor(actor, client, importModal({ number: argText || undefined, origin: commandOrigin(body) }, this.region), 'signalwire'),
+        await formFor(permissions, actor, client, importModal({ number: argText || undefined, origin: commandOrigin(body) }, this.region), 'signalwire'),
       ),
     );
     router.on('phone', 'numbers', async ({ respond, actor, client }) => {
@@ -75,9 +80,7 @@ export class NumberHandlers {
     const ask = { may: 'numbers.request' } as const;
     app.view(sipView.callbackId, { ...ask, field: sipView.name }, (args: ViewSubmissionArgs) => this.submitSip(args));
     app.view(importView.callbackId, { ...ask, field: importView.number }, (args: ViewSubmissionArgs) => this.submitImport(args));
-    app.action(sipView.generate, ask, (args: ButtonArgs) =>
-      isRequestForm(args.body.view) ? this.requests.fillGeneratedCredentials(args, this.sipHost) : this.fillGeneratedCredentials(args),
-    );
+    app.action(sipView.generate, ask, (args: ButtonArgs) => this.fillGeneratedCredentials(args));
     const open = { ...ask, opensForm: true } as const;
     app.action(numberFormActions.vapi, open, (args: ButtonArgs) => this.openFromButton(args, 'vapi'));
     app.action(numberFormActions.signalwire, open, (args: ButtonArgs) => this.openFromButton(args, 'signalwire'));
@@ -86,15 +89,11 @@ export class NumberHandlers {
     app.options(sipView.squad, { may: 'numbers.provision' }, (args: SuggestionArgs) => this.suggest(args, (vapi) => vapi.listSquads()));
   }
 
-  private async submitSip({ ack, view, client, context }: ViewSubmissionArgs): Promise<void> {
-    const actor = actorOf(context);
-    const asking = (await this.requests.submissionMode(actor, client, view)) === 'request';
-    if (!asking && !(await this.mayProvision(actor, client, '/phone sip', ack, sipView.name))) return;
-    const read = readSipForm(view.state.values, this.sipHost, this.region);
-    if ('errors' in read) {
-      await ack({ response_action: 'errors', errors: read.errors });
-      return;
-    }
+  private async submitSip(args: ViewSubmissionArgs): Promise<void> {
+    const submission = await this.readSubmission(args, '/phone sip', sipView.name, (values) => readSipForm(values, this.sipHost, this.region));
+    if (!submission) return;
+    const { actor, asking, read } = submission;
+    const { ack, view, client } = args;
     if (asking) return this.requests.askForVapiNumber({ ack, view, actor, field: sipView.name }, read);
     const intent = sipSubmissionIntent(view.id, read.body);
     const accepted = await this.services.queue.storedThenTold(
@@ -119,15 +118,11 @@ export class NumberHandlers {
     await this.showOutcome(client, view, actor, 'vapi', outcome, { password, warning: read.warning });
   }
 
-  private async submitImport({ ack, view, client, context }: ViewSubmissionArgs): Promise<void> {
-    const actor = actorOf(context);
-    const asking = (await this.requests.submissionMode(actor, client, view)) === 'request';
-    if (!asking && !(await this.mayProvision(actor, client, '/phone import', ack, importView.number))) return;
-    const read = readImportForm(view.state.values, this.region);
-    if ('errors' in read) {
-      await ack({ response_action: 'errors', errors: read.errors });
-      return;
-    }
+  private async submitImport(args: ViewSubmissionArgs): Promise<void> {
+    const submission = await this.readSubmission(args, '/phone import', importView.number, (values) => readImportForm(values, this.region));
+    if (!submission) return;
+    const { actor, asking, read } = submission;
+    const { ack, view, client } = args;
     if (asking) return this.requests.askForImport({ ack, view, actor, field: importView.number }, read);
     const accepted = await this.services.queue.storedThenTold(
       () => this.jobs.acceptImport({ workspaceKey: actor.tenant.key, requestedBy: actor.userId, ...read }, submissionIntent(view.id, read)),
@@ -139,6 +134,26 @@ export class NumberHandlers {
     if (!accepted) return;
     const outcome = await accepted.run();
     await this.showOutcome(client, view, actor, 'signalwire', outcome, { spaceUrl: this.services.config.signalwire?.spaceUrl });
+  }
+
+  /**
+   * Whether a submission asks or provisions, and the form as read; undefined once the form has been
+   * answered with its problems. A form drawn to provision, sent while Slack had not yet said whether
+   * the person may, is decided now: a refusal appears under `field`, as the modal's own error (and is audited).
+   */
+  private async readSubmission<T extends object>(
+    { ack, view, client, context }: ViewSubmissionArgs,
+    command: string,
+    field: string,
+    readForm: (values: ViewSubmissionArgs['view']['state']['values']) => T | { errors: Record<string, string> },
+  ): Promise<{ actor: Actor; asking: boolean; read: T } | undefined> {
+    const actor = actorOf(context);
+    const asking = (await submissionMode(this.services.permissions, actor, client, view)) === 'request';
+    const refusal = asking ? undefined : await this.services.permissions.formRefusal(actor, 'numbers.provision', client, command);
+    const read = refusal ? { errors: { [field]: refusal } } : readForm(view.state.values);
+    if (!('errors' in read)) return { actor, asking, read };
+    await ack({ response_action: 'errors', errors: read.errors });
+    return undefined;
   }
 
   private async showOutcome(
@@ -163,39 +178,24 @@ export class NumberHandlers {
     await showInForm(this.services, client, where, next, outcome.status === 'queued' ? undefined : provisionedMessage(backend, outcome));
   }
 
-  /**
-   * A form drawn to provision, sent while Slack had not yet said whether the person may: the mode
-   * is decided now, and a refusal appears under a field, as the modal's own error (and is audited).
-   */
-  private async mayProvision(
-    actor: Actor,
-    client: ViewSubmissionArgs['client'],
-    target: string,
-    ack: ViewSubmissionArgs['ack'],
-    field: string,
-  ): Promise<boolean> {
-    const refusal = await this.services.permissions.formRefusal(actor, 'numbers.provision', client, target);
-    if (refusal) await ack({ response_action: 'errors', errors: { [field]: refusal } });
-    return !refusal;
-  }
-
   /** "Generate a strong pair": the modal comes back with the credentials filled in and everything else kept. */
   private async fillGeneratedCredentials({ body, client }: ButtonArgs): Promise<void> {
     if (!body.view) return;
-    const current = sipPrefillOf(body.view.state.values);
     const prefill = {
-      ...current,
+      ...sipPrefillOf(body.view.state.values),
       ...generateSipCredentials(),
       credentialsVersion: (readCredentialsVersion(body.view.blocks as { block_id?: string }[]) ?? 0) + 1,
       origin: originOf(body.view.private_metadata),
     };
-    await client.views.update({ view_id: body.view.id, hash: body.view.hash, view: sipModal(prefill, this.sipHost) });
+    const form = sipModal(prefill, this.sipHost);
+    // On a request form (for those who may only ask), the same, drawn as the request it is.
+    await client.views.update({ view_id: body.view.id, hash: body.view.hash, view: isRequestForm(body.view) ? asRequestForm(form, 'vapi') : form });
   }
 
   /** New Vapi number / Import on the App Home: the same forms as the commands, as requests for those who may only ask. */
   private async openFromButton({ body, client, context }: ButtonArgs, backend: 'vapi' | 'signalwire'): Promise<void> {
     const form = backend === 'vapi' ? sipModal({}, this.sipHost) : importModal({}, this.region);
-    await client.views.open({ trigger_id: body.trigger_id, view: await this.requests.formFor(actorOf(context), client, form, backend) });
+    await client.views.open({ trigger_id: body.trigger_id, view: await formFor(this.services.permissions, actorOf(context), client, form, backend) });
   }
 
   /** The account's assistants or squads for a picker: the operators' to choose from, so someone who may only ask sees none. */
