@@ -1,7 +1,7 @@
 import type { ViewStateValue } from '@slack/bolt';
 import type { View } from '@slack/types';
 import { type ImportNumberBody, type SignalWireCapability, signalWireCapabilities } from '../../backends/signalwire/schemas.js';
-import { plain } from '../../slack/blocks.js';
+import { plain, textInput } from '../../slack/blocks.js';
 import { originMetadata, type ShareOrigin, shareBlock } from '../../slack/share.js';
 import { textOf } from '../../slack/view-state.js';
 import { parsePhoneNumber } from '../phone/phone-number.js';
@@ -23,6 +23,8 @@ export interface ImportRequest {
   name?: string;
 }
 
+const ids = (id: string) => ({ block: id, action: id });
+
 const capabilityLabels: Record<SignalWireCapability, string> = { sms: 'SMS', voice: 'Voice', fax: 'Fax', mms: 'MMS' };
 
 export function importModal(prefill: { number?: string; origin?: ShareOrigin }, defaultRegion: string): View {
@@ -41,19 +43,11 @@ export function importModal(prefill: { number?: string; origin?: ShareOrigin }, 
     submit: plain('Import'),
     close: plain('Cancel'),
     blocks: [
-      {
-        type: 'input',
-        block_id: importView.number,
-        label: plain('Number'),
-        hint: plain(`Any format; numbers without a country code are read as ${defaultRegion}.`),
-        element: {
-          type: 'plain_text_input',
-          action_id: importView.number,
-          max_length: 64,
-          placeholder: plain('+1 415 555 0100'),
-          ...(prefill.number ? { initial_value: prefill.number.slice(0, 64) } : {}),
-        },
-      },
+      textInput(ids(importView.number), 'Number', prefill.number, {
+        max: 64,
+        placeholder: '+1 415 555 0100',
+        hint: `Any format; numbers without a country code are read as ${defaultRegion}.`,
+      }),
       {
         type: 'input',
         block_id: importView.numberType,
@@ -66,13 +60,7 @@ export function importModal(prefill: { number?: string; origin?: ShareOrigin }, 
         label: plain('Capabilities'),
         element: { type: 'checkboxes', action_id: importView.capabilities, options: capabilities, initial_options: capabilities },
       },
-      {
-        type: 'input',
-        block_id: importView.name,
-        optional: true,
-        label: plain('Name (optional)'),
-        element: { type: 'plain_text_input', action_id: importView.name, max_length: 100 },
-      },
+      textInput(ids(importView.name), 'Name (optional)', undefined, { max: 100, optional: true }),
       ...(prefill.origin ? [shareBlock()] : []),
     ],
   };

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ViewStateValue } from '@slack/bolt';
 import type { KnownBlock, View } from '@slack/types';
 import type { CreateVapiPhoneNumberBody } from '../../backends/vapi/schemas.js';
-import { context, plain, section, selectOption } from '../../slack/blocks.js';
+import { actions, button, context, plain, selectOption, textInput } from '../../slack/blocks.js';
 import { md } from '../../slack/mrkdwn.js';
 import { originMetadata, type ShareOrigin, shareBlock } from '../../slack/share.js';
 import { blockOf, inputState, textOf } from '../../slack/view-state.js';
@@ -68,6 +68,8 @@ export function sipModal(prefill: SipPrefill, sipHost: string): View {
     { text: plain('Free US number'), value: 'free', description: plain('Vapi picks a number in the area code; it takes a few minutes to activate.') },
     { text: plain('SIP URI'), value: 'sip', description: plain(`sip:<user>@${sipHost}`) },
   ];
+  const credential = (id: string, label: string, initial: string | undefined, hint: string) =>
+    text(id, label, initial, { max: 40, optional: true, hint }, versioned(id, prefill.credentialsVersion));
   const blocks: KnownBlock[] = [
     text(sipView.name, 'Name', prefill.name, {
       max: maxNameLength,
@@ -92,23 +94,9 @@ export function sipModal(prefill: SipPrefill, sipHost: string): View {
       placeholder: 'front-desk',
       hint: `The URI becomes sip:<user>@${sipHost}.`,
     }),
-    text(sipView.username, 'SIP digest username (optional)', prefill.username, {
-      max: 40,
-      optional: true,
-      hint: '20–40 characters.',
-      blockId: versioned(sipView.username, prefill.credentialsVersion),
-    }),
-    text(sipView.password, 'SIP digest password (optional)', prefill.password, {
-      max: 40,
-      optional: true,
-      hint: '20–40 characters. Shown once after creation.',
-      blockId: versioned(sipView.password, prefill.credentialsVersion),
-    }),
-    {
-      type: 'actions',
-      block_id: 'sip_generate',
-      elements: [{ type: 'button', action_id: sipView.generate, text: plain('Generate a strong pair') }],
-    },
+    credential(sipView.username, 'SIP digest username (optional)', prefill.username, '20–40 characters.'),
+    credential(sipView.password, 'SIP digest password (optional)', prefill.password, '20–40 characters. Shown once after creation.'),
+    actions('sip_generate', [button('Generate a strong pair', sipView.generate)]),
     picker(sipView.assistant, 'Assistant', prefill.assistant),
     picker(sipView.squad, 'Squad', prefill.squad),
     text(sipView.workflow, 'Workflow ID', prefill.workflow, { max: 100, optional: true, hint: 'Vapi has no workflow list: paste the ID.' }),
@@ -137,26 +125,8 @@ function versioned(id: string, version: number | undefined): string {
   return version ? `${id}.v${version}` : id;
 }
 
-function text(
-  id: string,
-  label: string,
-  initial: string | undefined,
-  options: { max: number; optional?: boolean; placeholder?: string; hint?: string; blockId?: string },
-): KnownBlock {
-  return {
-    type: 'input',
-    block_id: options.blockId ?? id,
-    optional: options.optional ?? false,
-    label: plain(label),
-    ...(options.hint ? { hint: plain(options.hint) } : {}),
-    element: {
-      type: 'plain_text_input',
-      action_id: id,
-      max_length: options.max,
-      ...(options.placeholder ? { placeholder: plain(options.placeholder) } : {}),
-      ...(initial ? { initial_value: initial.slice(0, options.max) } : {}),
-    },
-  };
+function text(id: string, label: string, initial: string | undefined, options: Parameters<typeof textInput>[3], block = id): KnownBlock {
+  return textInput({ block, action: id }, label, initial, options);
 }
 
 function picker(id: string, label: string, initial: { id: string; label: string } | undefined): KnownBlock {
@@ -289,5 +259,3 @@ function isHttpsUrl(value: string): boolean {
     return false;
   }
 }
-
-export const sipWarningBlock = (warning: string): KnownBlock => section(md`:warning: ${warning}`);

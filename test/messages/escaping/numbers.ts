@@ -100,7 +100,6 @@ export const numberCoverage: ModuleCoverage[] = [
     only: true,
     builders: {
       sipModal: (h) => [sipForm.sipModal({ origin, name: h.text(), assistant: { id: h.text(), label: h.text() }, serverUrl: h.text() }, h.text())],
-      sipWarningBlock: (h) => [sipForm.sipWarningBlock(h.text())],
     },
   },
 ];
