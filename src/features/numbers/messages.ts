@@ -1,10 +1,12 @@
 import type { Button, KnownBlock, View } from '@slack/types';
 import type { SignalWireNumber } from '../../backends/signalwire/schemas.js';
 import type { VapiPhoneNumber } from '../../backends/vapi/schemas.js';
+import { backendLabels } from '../../http/errors.js';
 import type { JobFinish } from '../../jobs/queue.js';
 import { actions, button, context, type EphemeralMessage, ephemeral, fields, header, message, noticeModal, section } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import { code, joinMd, link, type Mrkdwn, md, mentionUser } from '../../slack/mrkdwn.js';
+import type { NumberBackend } from '../../store/types.js';
 import { releaseButton } from './release-messages.js';
 import { type ActivationSettled, type Provisioned, unmarkedName } from './telephony.js';
 
@@ -16,8 +18,14 @@ export const registerNumberAction = 'phone.register.open';
 
 const titles = { vapi: 'New Vapi number', signalwire: 'Import to SignalWire' } as const;
 
-export function provisioningView(backend: 'vapi' | 'signalwire'): View {
-  return noticeModal(titles[backend], md`:hourglass_flowing_sand: Provisioning on ${backend === 'vapi' ? 'Vapi' : 'SignalWire'}…`);
+/** The result modal's headline, by backend and by whether the number was there already. */
+const headlines = {
+  vapi: { made: md`:white_check_mark: Created on Vapi.`, existing: md`:information_source: This Vapi number already existed.` },
+  signalwire: { made: md`:white_check_mark: Imported into SignalWire.`, existing: md`:information_source: This number is already in SignalWire.` },
+};
+
+export function provisioningView(backend: NumberBackend): View {
+  return noticeModal(titles[backend], md`:hourglass_flowing_sand: Provisioning on ${backendLabels[backend]}…`);
 }
 
 export function provisionedView(result: Provisioned, extras: { password?: string; warning?: string; spaceUrl?: string } = {}): View {
@@ -26,30 +34,23 @@ export function provisionedView(result: Provisioned, extras: { password?: string
     blocks.push(section(md`*SIP digest password:* ${code(extras.password)}\nCopy it now: Switchboard does not keep it and will not show it again.`));
   }
   if (extras.warning) blocks.push(section(md`:warning: ${extras.warning}`));
-  const phoneNumber = numberOf(result);
-  if (phoneNumber) {
-    blocks.push(actions('provisioned-next', [button('Register for a subscriber', registerNumberAction, { style: 'primary', value: phoneNumber })]));
-  }
-  const headline =
-    result.backend === 'vapi'
-      ? result.existing
-        ? md`:information_source: This Vapi number already existed.`
-        : md`:white_check_mark: Created on Vapi.`
-      : result.existing
-        ? md`:information_source: This number is already in SignalWire.`
-        : md`:white_check_mark: Imported into SignalWire.`;
-  return noticeModal(titles[result.backend], headline, blocks, 'Done');
+  blocks.push(...registerNext('provisioned-next', numberOf(result), 'primary'));
+  return noticeModal(titles[result.backend], headlines[result.backend][result.existing ? 'existing' : 'made'], blocks, 'Done');
 }
 
-export function provisionFailedView(backend: 'vapi' | 'signalwire', error: string): View {
+/** "Register for a subscriber" under a result that has a phone number: opens /phone register with it filled in. */
+function registerNext(blockId: string, phoneNumber: string | null | undefined, style?: 'primary'): KnownBlock[] {
+  return phoneNumber ? [actions(blockId, [button('Register for a subscriber', registerNumberAction, { style, value: phoneNumber })])] : [];
+}
+
+export function provisionFailedView(backend: NumberBackend, error: string): View {
   return noticeModal(titles[backend], md`:x: ${error}`);
 }
 
-export function provisionQueuedView(backend: 'vapi' | 'signalwire', lastError: string | undefined): View {
-  const who = backend === 'vapi' ? 'Vapi' : 'SignalWire';
+export function provisionQueuedView(backend: NumberBackend, lastError: string | undefined): View {
   return noticeModal(
     titles[backend],
-    md`:hourglass_flowing_sand: ${who} is slow to answer${lastError ? md` (${lastError})` : ''}. Switchboard keeps trying — without making a second number — and will send you a direct message with the result.`,
+    md`:hourglass_flowing_sand: ${backendLabels[backend]} is slow to answer${lastError ? md` (${lastError})` : ''}. Switchboard keeps trying — without making a second number — and will send you a direct message with the result.`,
   );
 }
 
@@ -81,19 +82,15 @@ function numberOf(result: Provisioned): string | undefined {
   return result.backend === 'vapi' ? (result.number.number ?? undefined) : result.number.number;
 }
 
-export function provisionedMessage(backend: 'vapi' | 'signalwire', outcome: JobFinish<Provisioned>['outcome']): SlackMessage {
-  const who = backend === 'vapi' ? 'Vapi' : 'SignalWire';
+export function provisionedMessage(backend: NumberBackend, outcome: JobFinish<Provisioned>['outcome']): SlackMessage {
+  const who = backendLabels[backend];
   if (outcome.status === 'failed') {
     const text = md`:x: The ${who} number was not provisioned: ${outcome.error}`;
     return message(text, [section(text)]);
   }
   const target = outcome.result.backend === 'vapi' ? (outcome.result.number.sipUri ?? outcome.result.number.number) : outcome.result.number.number;
   const text = md`:white_check_mark: ${who} number ${code(target ?? outcome.result.number.id)} is ready (ID ${code(outcome.result.number.id)}).`;
-  const phoneNumber = numberOf(outcome.result);
-  return message(text, [
-    section(text),
-    ...(phoneNumber ? [actions('provisioned-next', [button('Register for a subscriber', registerNumberAction, { value: phoneNumber })])] : []),
-  ]);
+  return message(text, [section(text), ...registerNext('provisioned-next', numberOf(outcome.result))]);
 }
 
 /** What the channel sees when the person asked to post the result there (never a password). */
@@ -106,10 +103,9 @@ export function provisionedSharedMessage(userId: string, result: Provisioned): S
   return message(text, [section(text)]);
 }
 
+const blockedGuidance = md`A blocked number takes no calls. Vapi blocks a number it cannot keep in service; Switchboard cannot unblock it. Release it (\`/phone numbers\` → *Release*) and create another, with another area code if you can, or ask Vapi support about it, quoting its ID.`;
+
 /** What became of a number Switchboard followed while it activated (`unknown`: Vapi could not be asked). */
-
-export const blockedGuidance = md`A blocked number takes no calls. Vapi blocks a number it cannot keep in service; Switchboard cannot unblock it. Release it (\`/phone numbers\` → *Release*) and create another, with another area code if you can, or ask Vapi support about it, quoting its ID.`;
-
 function activationHeadline(vendorId: string, settled: ActivationSettled): Mrkdwn {
   const label = 'number' in settled ? code(settled.number.number ?? settled.number.sipUri ?? vendorId) : code(vendorId);
   switch (settled.state) {
@@ -129,21 +125,13 @@ function activationHeadline(vendorId: string, settled: ActivationSettled): Mrkdw
 /** The direct message sent when a number Switchboard followed settles. */
 export function activationMessage(vendorId: string, settled: ActivationSettled): SlackMessage {
   const text = activationHeadline(vendorId, settled);
-  const phoneNumber = settled.state === 'active' ? settled.number.number : undefined;
-  return message(text, [
-    section(text),
-    ...(phoneNumber ? [actions('activated-next', [button('Register for a subscriber', registerNumberAction, { value: phoneNumber })])] : []),
-  ]);
+  return message(text, [section(text), ...registerNext('activated-next', settled.state === 'active' ? settled.number.number : undefined)]);
 }
 
 /** The result modal, redrawn once the number is active or blocked. */
 export function activationView(settled: { state: 'active' | 'blocked'; number: VapiPhoneNumber }): View {
   const result: Provisioned = { backend: 'vapi', number: settled.number, existing: false };
-  const blocks: KnownBlock[] = [resultCard(result, undefined)];
-  const phoneNumber = settled.state === 'active' ? numberOf(result) : undefined;
-  if (phoneNumber) {
-    blocks.push(actions('provisioned-next', [button('Register for a subscriber', registerNumberAction, { style: 'primary', value: phoneNumber })]));
-  }
+  const blocks = [resultCard(result, undefined), ...registerNext('provisioned-next', settled.state === 'active' ? numberOf(result) : undefined, 'primary')];
   return noticeModal(titles.vapi, activationHeadline(settled.number.id, settled), blocks, 'Done');
 }
 
@@ -171,7 +159,7 @@ export function numbersMessage(overview: NumbersOverview): EphemeralMessage {
         )}`
       : 'not registered in Novu';
   };
-  const owner = (backend: 'vapi' | 'signalwire', id: string) => {
+  const owner = (backend: NumberBackend, id: string) => {
     if (!overview.owners) return '';
     const name = overview.owners.get(`${backend}:${id}`);
     return name ? ` · ${name}` : ' · not provisioned through Switchboard';

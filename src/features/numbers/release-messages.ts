@@ -1,4 +1,5 @@
 import type { Button, KnownBlock, View } from '@slack/types';
+import { backendLabels } from '../../http/errors.js';
 import type { JobFinish, JobOutcome } from '../../jobs/queue.js';
 import { button, message, noticeModal, plain, section, truncate } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
@@ -14,7 +15,6 @@ export const releaseView = {
 
 export const releaseButtonPattern = /^numbers\.release(:.+)?$/;
 
-const vendorNames: Record<NumberBackend, string> = { vapi: 'Vapi', signalwire: 'SignalWire' };
 const title = 'Release number';
 /** Endpoints named one by one in the confirmation; the count covers the rest (a section holds 3,000 characters). */
 const shownEndpoints = 20;
@@ -36,7 +36,7 @@ export function readReleaseButton(value: string | undefined): { backend: NumberB
 }
 
 function what(target: Pick<ReleaseTarget, 'backend' | 'label' | 'vendorId'>): Mrkdwn {
-  return md`${vendorNames[target.backend]} number ${code(target.label)} (ID ${code(target.vendorId)})`;
+  return md`${backendLabels[target.backend]} number ${code(target.label)} (ID ${code(target.vendorId)})`;
 }
 
 /** The confirmation: the number by name, what the vendor does, and every Novu phone endpoint that goes with it. */
@@ -72,7 +72,7 @@ function resultText(target: ReleaseTarget, outcome: JobFinish<Released>['outcome
   if (outcome.status === 'failed') return md`:x: ${what(target)} was not released: ${outcome.error}`;
   const { alreadyGone, endpointsRemoved, endpointsLeft } = outcome.result;
   const vendorLine = alreadyGone
-    ? md`:white_check_mark: ${what(target)} is released (${vendorNames[target.backend]} no longer had it).`
+    ? md`:white_check_mark: ${what(target)} is released (${backendLabels[target.backend]} no longer had it).`
     : md`:white_check_mark: Released ${what(target)}.`;
   const removedLine = endpointsRemoved.length
     ? md`\nRemoved ${endpointsRemoved.length === 1 ? 'its Novu phone endpoint' : `its ${endpointsRemoved.length} Novu phone endpoints`}: ${listed(endpointsRemoved)}.`
