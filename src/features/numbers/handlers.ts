@@ -8,6 +8,7 @@ import type { ButtonArgs, SlackListeners, SuggestionArgs, ViewSubmissionArgs } f
 import { showInForm } from '../../slack/replies.js';
 import { commandOrigin, originOf, sharedOrigin, withShareNote } from '../../slack/share.js';
 import { blockOf, submissionIntent } from '../../slack/view-state.js';
+import type { NumberBackend } from '../../store/types.js';
 import type { NumberDeps } from '../deps.js';
 import { importModal, importView, readImportForm } from './import-form.js';
 import {
@@ -160,7 +161,7 @@ export class NumberHandlers {
     client: ViewSubmissionArgs['client'],
     view: ViewSubmissionArgs['view'],
     actor: Actor,
-    backend: 'vapi' | 'signalwire',
+    backend: NumberBackend,
     outcome: JobOutcome<Provisioned>,
     extras: { password?: string; warning?: string; spaceUrl?: string },
   ): Promise<void> {
@@ -193,7 +194,7 @@ export class NumberHandlers {
   }
 
   /** New Vapi number / Import on the App Home: the same forms as the commands, as requests for those who may only ask. */
-  private async openFromButton({ body, client, context }: ButtonArgs, backend: 'vapi' | 'signalwire'): Promise<void> {
+  private async openFromButton({ body, client, context }: ButtonArgs, backend: NumberBackend): Promise<void> {
     const form = backend === 'vapi' ? sipModal({}, this.sipHost) : importModal({}, this.region);
     await client.views.open({ trigger_id: body.trigger_id, view: await formFor(this.services.permissions, actorOf(context), client, form, backend) });
   }
@@ -233,17 +234,17 @@ export class NumberHandlers {
     ]);
     const names = await tenants.names(owned.map((number) => number.workspaceKey));
     const owners = new Map(owned.map((number) => [`${number.backend}:${number.vendorId}`, names.get(number.workspaceKey) ?? number.workspaceKey]));
-    const ownedBy = (backend: 'vapi' | 'signalwire') => (number: { id: string }) => operator || owners.has(`${backend}:${number.id}`);
-    const settle = async <T extends { id: string }>(load: () => Promise<T[]>, keep: (item: T) => boolean): Promise<T[] | { error: string }> => {
+    const listed = async <T extends { id: string }>(backend: NumberBackend, load: () => Promise<T[]>): Promise<T[] | { error: string }> => {
       try {
-        return (await load()).filter(keep);
+        return (await load()).filter((number) => operator || owners.has(`${backend}:${number.id}`));
       } catch (error) {
         return { error: error instanceof Error ? error.message : String(error) };
       }
     };
+    const { vapi, signalwire } = backends;
     const [vapiNumbers, signalWireNumbers] = await Promise.all([
-      backends.vapi ? settle(() => backends.vapi?.listPhoneNumbers() ?? Promise.resolve([]), ownedBy('vapi')) : undefined,
-      backends.signalwire ? settle(() => backends.signalwire?.listNumbers() ?? Promise.resolve([]), ownedBy('signalwire')) : undefined,
+      vapi ? listed('vapi', () => vapi.listPhoneNumbers()) : undefined,
+      signalwire ? listed('signalwire', () => signalwire.listNumbers()) : undefined,
     ]);
     return {
       vapi: vapiNumbers,

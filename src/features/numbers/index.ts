@@ -8,18 +8,16 @@ import { ReleaseHandlers } from './release-handlers.js';
 import { releasedMessage } from './release-messages.js';
 
 /** Numbers on Vapi and SignalWire: provisioning, the overview of both, activation and release. */
-export function numbersFeature(services: NumberDeps): Feature & { handlers?: NumberHandlers; release?: NumberRelease } {
-  const configured = Boolean(services.backends.vapi || services.backends.signalwire);
-  const handlers = configured ? new NumberHandlers(services) : undefined;
-  const release = configured ? new NumberRelease(services, { released: releasedMessage }) : undefined;
-  const releaseHandlers = release ? new ReleaseHandlers(services, release) : undefined;
+export function numbersFeature(services: NumberDeps): Feature {
+  if (!services.backends.vapi && !services.backends.signalwire) return { register() {} };
+  const handlers = new NumberHandlers(services);
+  const release = new NumberRelease(services, { released: releasedMessage });
+  const releaseHandlers = new ReleaseHandlers(services, release);
   return {
-    handlers,
-    release,
-    jobs: [...(handlers?.definitions ?? []), ...(release?.definitions ?? [])],
+    jobs: [...handlers.definitions, ...release.definitions],
     register(app: SlackListeners, router: CommandRouter) {
-      handlers?.register(app, router);
-      releaseHandlers?.register(app);
+      handlers.register(app, router);
+      releaseHandlers.register(app);
     },
   };
 }

@@ -1,12 +1,12 @@
 import { createOnce } from '../../backends/create-once.js';
 import type { SignalWireClient } from '../../backends/signalwire/client.js';
-import type { ImportNumberBody, SignalWireNumber } from '../../backends/signalwire/schemas.js';
+import type { ImportNumberBody } from '../../backends/signalwire/schemas.js';
 import type { VapiClient } from '../../backends/vapi/client.js';
 import type { CreateVapiPhoneNumberBody, VapiPhoneNumber } from '../../backends/vapi/schemas.js';
 import { BackendError } from '../../http/errors.js';
 import { type Accepted, type JobDefinition, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
-import type { NewJob, WorkspaceKey } from '../../store/types.js';
+import type { NewJob, NumberBackend, WorkspaceKey } from '../../store/types.js';
 import type { NumberDeps } from '../deps.js';
 import { maskPhoneNumber } from '../phone/phone-number.js';
 import { type ActivationNotes, NumberActivation } from './activation.js';
@@ -35,15 +35,14 @@ export interface SignalWirePayload {
 
 /** The direct messages a finished provisioning sends: rendered by the feature's views, handed in where the jobs are made. */
 export interface ProvisionNotes extends ActivationNotes {
-  provisioned(backend: 'vapi' | 'signalwire', outcome: JobFinish<Provisioned>['outcome']): SlackMessage;
+  provisioned(backend: NumberBackend, outcome: JobFinish<Provisioned>['outcome']): SlackMessage;
 }
 
-export const vapiJob = 'vapi.number.create';
+/** Each backend's provisioning job; one job per intent (its dedupe key). */
+const jobKinds = { vapi: 'vapi.number.create', signalwire: 'signalwire.number.import' } as const;
 
 /** Vapi's clock and ours may differ a little when "after the request began" is judged. */
 const clockSkewMs = 60_000;
-
-export const signalWireJob = 'signalwire.number.import';
 
 /**
  * Number provisioning through the durable queue. Neither vendor takes an idempotency key, so a
@@ -68,13 +67,13 @@ export class ProvisionJobs {
     return [
       ...(this.activation?.definitions ?? []),
       {
-        kind: vapiJob,
+        kind: jobKinds.vapi,
         run: (payload, context) => this.createOnVapi(payload, context),
         onFinished: (finish) => this.afterProvision(finish, 'vapi'),
         describeError: describeTelephonyFailure,
       } satisfies JobDefinition<VapiPayload, Provisioned>,
       {
-        kind: signalWireJob,
+        kind: jobKinds.signalwire,
         run: (payload, context) => this.importToSignalWire(payload, context),
         onFinished: (finish) => this.afterProvision(finish, 'signalwire'),
         describeError: describeTelephonyFailure,
@@ -98,20 +97,20 @@ export class ProvisionJobs {
 
   /** Stores a Vapi number for a person waiting; `run` provisions it. */
   acceptCreate(payload: VapiPayload): Promise<Accepted<Provisioned>> {
-    return this.services.queue.accept<Provisioned>(vapiJob, payload, `${vapiJob}:${payload.intent}`);
+    return this.services.queue.accept<Provisioned>(jobKinds.vapi, payload, `${jobKinds.vapi}:${payload.intent}`);
   }
 
   acceptImport(payload: SignalWirePayload, intent: string): Promise<Accepted<Provisioned>> {
-    return this.services.queue.accept<Provisioned>(signalWireJob, payload, `${signalWireJob}:${intent}`);
+    return this.services.queue.accept<Provisioned>(jobKinds.signalwire, payload, `${jobKinds.signalwire}:${intent}`);
   }
 
   /** The job `acceptCreate` stores, for an approval that stores it in its own transaction. */
   draftCreate(payload: VapiPayload): NewJob {
-    return this.services.queue.draft(vapiJob, payload, `${vapiJob}:${payload.intent}`);
+    return this.services.queue.draft(jobKinds.vapi, payload, `${jobKinds.vapi}:${payload.intent}`);
   }
 
   draftImport(payload: SignalWirePayload, intent: string): NewJob {
-    return this.services.queue.draft(signalWireJob, payload, `${signalWireJob}:${intent}`);
+    return this.services.queue.draft(jobKinds.signalwire, payload, `${jobKinds.signalwire}:${intent}`);
   }
 
   /** How long a create whose answer was lost may take to appear before it counts as never made. */
@@ -124,17 +123,11 @@ export class ProvisionJobs {
     if (!vapi) throw new TerminalJobError('Vapi is not set up: set VAPI_API_KEY');
     const marker = requestMarker(payload.intent);
     const { authentication, ...rest } = payload.body;
+    const password = this.unsealPassword(payload.body, payload.intent);
     const body: CreateVapiPhoneNumberBody = {
       ...rest,
       name: markedName(rest.name, marker),
-      ...(authentication
-        ? {
-            authentication: {
-              username: authentication.username,
-              password: this.services.cipher.decrypt(authentication.sealedPassword, `sip:${payload.intent}`),
-            },
-          }
-        : {}),
+      ...(authentication && password !== undefined ? { authentication: { username: authentication.username, password } } : {}),
     };
     try {
       const { value, found } = await createOnce({
@@ -194,34 +187,27 @@ export class ProvisionJobs {
         `${payload.body.number} is already in SignalWire, imported before this request: Switchboard did not import it, and left it alone.`,
       );
     };
-    let number: SignalWireNumber;
-    let existing: boolean;
-    try {
-      const { value, found } = await createOnce({
-        send: () => client.importNumber(payload.body, { deadlineMs: context.deadlineMs }),
-        find: ours,
-        findFirst: context.attempt > 1,
-        windowMs: this.reconcileWindowMs,
-      });
-      number = value;
-      existing = found;
-    } catch (error) {
-      if (!(error instanceof BackendError) || error.status !== 422) throw asTelephonyJobError(error);
+    const { value, found } = await createOnce({
+      send: () => client.importNumber(payload.body, { deadlineMs: context.deadlineMs }),
+      find: ours,
+      findFirst: context.attempt > 1,
+      windowMs: this.reconcileWindowMs,
+    }).catch(async (error: unknown) => {
       // "Number has already been taken": this request's earlier import, or someone else's.
-      const earlier = await ours();
+      const earlier = error instanceof BackendError && error.status === 422 ? await ours() : undefined;
       if (!earlier) throw asTelephonyJobError(error);
-      number = earlier;
-      existing = true;
-    }
+      return { value: earlier, found: true };
+    });
+    let number = value;
     try {
       if (payload.name && number.name !== payload.name) number = await client.renameNumber(number.id, payload.name);
     } catch (error) {
       throw asTelephonyJobError(error);
     }
-    return this.claim(payload, { backend: 'signalwire', number, existing });
+    return this.claim(payload, { backend: 'signalwire', number, existing: found });
   }
 
-  private async afterProvision({ job, outcome, deliveredInline, audit, tell }: JobFinish<Provisioned>, backend: 'vapi' | 'signalwire'): Promise<void> {
+  private async afterProvision({ job, outcome, deliveredInline, audit, tell }: JobFinish<Provisioned>, backend: NumberBackend): Promise<void> {
     const payload = job.payload as VapiPayload | SignalWirePayload;
     const requested = 'number' in payload.body ? payload.body.number : (payload.body.sipUri ?? payload.body.name);
     await audit({
