@@ -28,23 +28,17 @@ export const sipView = {
 
 type StateValues = Record<string, Record<string, ViewStateValue>>;
 
-export interface SipPrefill {
+/** The form's text inputs, by their name in `sipView`. */
+const textFields = ['name', 'areaCode', 'sipUser', 'username', 'password', 'workflow', 'serverUrl', 'serverTimeout', 'fallback'] as const;
+
+export type SipPrefill = Partial<Record<(typeof textFields)[number], string>> & {
   /** Bumped each time generated credentials are put in: their inputs get new block ids, or Slack would keep what was there. */
   credentialsVersion?: number;
-  name?: string;
   kind?: 'free' | 'sip';
-  areaCode?: string;
-  sipUser?: string;
-  username?: string;
-  password?: string;
   assistant?: { id: string; label: string };
   squad?: { id: string; label: string };
-  workflow?: string;
-  serverUrl?: string;
-  serverTimeout?: string;
-  fallback?: string;
   origin?: ShareOrigin;
-}
+};
 
 export interface SipRequest {
   body: CreateVapiPhoneNumberBody;
@@ -161,18 +155,10 @@ export function sipPrefillOf(values: StateValues): SipPrefill {
     return optionValue ? { id: optionValue, label: textOf(selected?.text?.text) ?? optionValue } : undefined;
   };
   return {
-    name: value(sipView.name),
+    ...(Object.fromEntries(textFields.map((field) => [field, value(sipView[field])])) as SipPrefill),
     kind: inputState<ViewStateValue>(values, sipView.kind)?.selected_option?.value === 'sip' ? 'sip' : 'free',
-    areaCode: value(sipView.areaCode),
-    sipUser: value(sipView.sipUser),
-    username: value(sipView.username),
-    password: value(sipView.password),
     assistant: option(sipView.assistant),
     squad: option(sipView.squad),
-    workflow: value(sipView.workflow),
-    serverUrl: value(sipView.serverUrl),
-    serverTimeout: value(sipView.serverTimeout),
-    fallback: value(sipView.fallback),
   };
 }
 
