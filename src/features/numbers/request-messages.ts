@@ -7,10 +7,7 @@ import type { NumberRequest } from '../../store/types.js';
 import type { RequestedNumber } from './request-payload.js';
 
 /** Operators' buttons; on the Home tab each carries `:<request id>` (action ids are unique per view). */
-export const requestActions = {
-  approve: 'numbers.request.approve',
-  deny: 'numbers.request.deny',
-} as const;
+const requestActions = { approve: 'numbers.request.approve', deny: 'numbers.request.deny' } as const;
 
 /** The note that makes a provisioning form a request; its block id is how a submission knows it was one. */
 const requestNoteBlockId = 'numbers.request.note';

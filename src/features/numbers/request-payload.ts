@@ -52,17 +52,12 @@ export function sipSubmissionIntent(viewId: string, body: CreateVapiPhoneNumberB
 }
 
 /** What goes into the store's `payload` (the backend has a column of its own). */
-export function storedPayload(requested: RequestedNumber): unknown {
-  return requested.backend === 'vapi' ? { body: requested.body } : { body: requested.body, ...(requested.name ? { name: requested.name } : {}) };
+export function storedPayload({ backend: _, ...payload }: RequestedNumber): unknown {
+  return payload;
 }
 
 export function readRequestedNumber(request: Pick<NumberRequest, 'backend' | 'payload' | 'id'>): RequestedNumber {
-  if (request.backend === 'vapi') {
-    const parsed = storedVapi.safeParse(request.payload);
-    if (parsed.success) return { backend: 'vapi', body: parsed.data.body as VapiPayload['body'] };
-  } else {
-    const parsed = storedImport.safeParse(request.payload);
-    if (parsed.success) return { backend: 'signalwire', body: parsed.data.body, ...(parsed.data.name ? { name: parsed.data.name } : {}) };
-  }
-  throw new Error(`Number request ${request.id} holds a payload Switchboard cannot read`);
+  const parsed = (request.backend === 'vapi' ? storedVapi : storedImport).safeParse(request.payload);
+  if (!parsed.success) throw new Error(`Number request ${request.id} holds a payload Switchboard cannot read`);
+  return { backend: request.backend, ...parsed.data } as RequestedNumber;
 }

@@ -49,34 +49,24 @@ export class NumberRequests {
     app.action(/^numbers\.request\.deny(:.+)?$/, decide, (args: ButtonArgs) => this.decideFromButton(args, 'denied'));
   }
 
-  async askForVapiNumber(args: SubmitArgs, read: SipRequest): Promise<void> {
+  async askForVapiNumber({ ack, view, actor, field }: SubmitArgs, read: SipRequest): Promise<void> {
     const id = newId();
     const requested: RequestedNumber = { backend: 'vapi', body: this.provisioning.sealPassword(read.body, requestIntent(id)) };
-    await this.ask(args, id, sipSubmissionIntent(args.view.id, read.body), requested, (request, stored) => ({
-      // The form sent again with another password finds the first request: the password shown is the one it keeps.
-      password: stored.backend === 'vapi' ? this.provisioning.unsealPassword(stored.body, requestIntent(request.id)) : undefined,
-      warning: read.warning,
-    }));
-  }
-
-  async askForImport(args: SubmitArgs, read: ImportRequest): Promise<void> {
-    const requested: RequestedNumber = { backend: 'signalwire', body: read.body, ...(read.name ? { name: read.name } : {}) };
-    await this.ask(args, newId(), submissionIntent(args.view.id, read), requested, () => ({}));
-  }
-
-  /** Records the request (see `RequestJobs.record`), then answers the form with what was stored. */
-  private async ask(
-    { ack, actor, field }: SubmitArgs,
-    id: string,
-    submission: string,
-    requested: RequestedNumber,
-    extras: (request: NumberRequest, stored: RequestedNumber) => { password?: string; warning?: string },
-  ): Promise<void> {
-    await this.services.queue.storedThenTold(() => this.lifecycle.record(id, actor, submission, requested), {
+    await this.services.queue.storedThenTold(() => this.lifecycle.record(id, actor, sipSubmissionIntent(view.id, read.body), requested), {
       stored: (request) => {
         const stored = readRequestedNumber(request);
-        return ack({ response_action: 'update', view: requestSentView(stored, request.expiresAt, extras(request, stored)) });
+        // The form sent again with another password finds the first request: the password shown is the one it keeps.
+        const password = stored.backend === 'vapi' ? this.provisioning.unsealPassword(stored.body, requestIntent(request.id)) : undefined;
+        return ack({ response_action: 'update', view: requestSentView(stored, request.expiresAt, { password, warning: read.warning }) });
       },
+      notStored: (text) => ack({ response_action: 'errors', errors: { [field]: text } }),
+    });
+  }
+
+  async askForImport({ ack, view, actor, field }: SubmitArgs, read: ImportRequest): Promise<void> {
+    const requested: RequestedNumber = { backend: 'signalwire', body: read.body, ...(read.name ? { name: read.name } : {}) };
+    await this.services.queue.storedThenTold(() => this.lifecycle.record(newId(), actor, submissionIntent(view.id, read), requested), {
+      stored: (request) => ack({ response_action: 'update', view: requestSentView(readRequestedNumber(request), request.expiresAt, {}) }),
       notStored: (text) => ack({ response_action: 'errors', errors: { [field]: text } }),
     });
   }
@@ -89,7 +79,7 @@ export class NumberRequests {
     if (!request) return this.answerPrivately(args, requestRefusals.notFound);
     const objection = objectionTo(this.services.permissions, actor, request, decision);
     if (objection) {
-      await this.audit(decisionAudit[decision], 'refused', actor, request, { error: objection });
+      await this.audit(decision, actor, request, objection);
       return this.answerPrivately(args, objection);
     }
     const requested = readRequestedNumber(request);
@@ -98,7 +88,7 @@ export class NumberRequests {
         ? await store.numberRequests.approve(request.id, actor.userId, this.provisionJob(request, requested, actor.userId))
         : await store.numberRequests.decide(request.id, decision, actor.userId).then((denied) => denied && { request: denied, job: undefined });
     if (!decided) return this.showSettled(args, request, requested);
-    await this.audit(decisionAudit[decision], 'ok', actor, decided.request, { requestedBy: decided.request.requestedBy });
+    await this.audit(decision, actor, decided.request);
     await this.lifecycle.tellRequester(decided.request, requested);
     if (!decided.job) return this.showDecision(args, decided.request, requested);
     await this.showDecision(args, decided.request, requested, { state: 'running' });
@@ -151,22 +141,17 @@ export class NumberRequests {
     }
   }
 
-  private async audit(
-    action: string,
-    outcome: 'ok' | 'refused',
-    actor: Actor,
-    request: NumberRequest,
-    extra: { error?: string; requestedBy?: string },
-  ): Promise<void> {
+  /** A decision, or its refusal (audited in the clicker's workspace). */
+  private async audit(decision: Decision, actor: Actor, request: NumberRequest, refusal?: string): Promise<void> {
     await this.services.audit.record({
-      action,
-      outcome,
-      workspaceKey: outcome === 'refused' ? actor.tenant.key : request.workspaceKey,
+      action: decisionAudit[decision],
+      outcome: refusal ? 'refused' : 'ok',
+      workspaceKey: refusal ? actor.tenant.key : request.workspaceKey,
       userId: actor.userId,
       target: `number request ${request.id}`,
       backend: request.backend,
-      error: extra.error,
-      detail: { request: request.id, ...(extra.requestedBy ? { requestedBy: extra.requestedBy } : {}) },
+      error: refusal,
+      detail: { request: request.id, ...(refusal ? {} : { requestedBy: request.requestedBy }) },
     });
   }
 }
