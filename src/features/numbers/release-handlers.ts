@@ -59,15 +59,10 @@ export class ReleaseHandlers {
   private async confirmRelease({ ack, view, client, context }: ViewSubmissionArgs): Promise<void> {
     const actor = actorOf(context);
     const shown = readReleaseButton(view.private_metadata);
-    if (!shown) {
-      await ack({ response_action: 'update', view: refusedView('This confirmation is not one Switchboard made.') });
-      return;
-    }
-    const target = await this.release.target(actor, shown.backend, shown.vendorId, shown.label);
-    if ('refusal' in target) {
-      await ack({ response_action: 'update', view: refusedView(target.refusal) });
-      return;
-    }
+    const target = shown
+      ? await this.release.target(actor, shown.backend, shown.vendorId, shown.label)
+      : { refusal: 'This confirmation is not one Switchboard made.' };
+    if ('refusal' in target) return ack({ response_action: 'update', view: refusedView(target.refusal) });
     const accepted = await this.services.queue.storedThenTold(
       () => this.release.acceptRelease({ workspaceKey: actor.tenant.key, requestedBy: actor.userId, target }, view.id),
       {
@@ -78,12 +73,7 @@ export class ReleaseHandlers {
     if (!accepted) return;
     const outcome = await accepted.run();
     const where = { viewId: view.id, workspaceKey: actor.tenant.key, userId: actor.userId };
-    await showInForm(
-      this.services,
-      client,
-      where,
-      releaseResultView(target, outcome),
-      outcome.status === 'queued' ? undefined : releasedMessage(target, outcome),
-    );
+    const message = outcome.status === 'queued' ? undefined : releasedMessage(target, outcome);
+    await showInForm(this.services, client, where, releaseResultView(target, outcome), message);
   }
 }

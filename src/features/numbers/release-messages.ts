@@ -26,8 +26,7 @@ export function releaseButton(backend: NumberBackend, vendorId: string, label: s
 
 export function readReleaseButton(value: string | undefined): { backend: NumberBackend; vendorId: string; label: string } | undefined {
   try {
-    const parsed = JSON.parse(value ?? '') as Record<string, unknown>;
-    const { backend, vendorId, label } = parsed;
+    const { backend, vendorId, label } = JSON.parse(value ?? '') as Record<string, unknown>;
     if ((backend !== 'vapi' && backend !== 'signalwire') || typeof vendorId !== 'string' || !vendorId || typeof label !== 'string') return undefined;
     return { backend, vendorId, label };
   } catch {

@@ -96,7 +96,7 @@ export class NumberRelease {
           : 'Switchboard has no record of this number for this workspace: it was released already, or it was not provisioned here.',
       };
     }
-    const label = owned ? labelOf(owned) : shownLabel;
+    const label = owned ? (owned.number ?? owned.sipUri ?? owned.vendorId) : shownLabel;
     return { backend, vendorId, label, ownerKey: owned?.workspaceKey, endpoints: owned ? await this.endpointsFor(owned) : [] };
   }
 
@@ -172,23 +172,23 @@ export class NumberRelease {
     context: JobRunContext,
   ): Promise<Pick<Released, 'endpointsRemoved' | 'endpointsLeft'>> {
     const writer = this.endpoints;
-    const removed: string[] = [];
-    const left: Released['endpointsLeft'] = [];
-    if (!target.ownerKey || !writer) return { endpointsRemoved: removed, endpointsLeft: left };
+    const endpointsRemoved: string[] = [];
+    const endpointsLeft: Released['endpointsLeft'] = [];
+    if (!target.ownerKey || !writer) return { endpointsRemoved, endpointsLeft };
     const owner = tenantOfKey(target.ownerKey);
     let retryable: unknown;
     for (const { identifier } of target.endpoints) {
       if (!(await this.services.store.endpoints.find(identifier))) continue;
       try {
         await writer.remove(owner, requestedBy, identifier, ['phone'], context, () => new TerminalJobError(`endpoint ${identifier} is not this workspace's`));
-        removed.push(identifier);
+        endpointsRemoved.push(identifier);
       } catch (error) {
         if (!(error instanceof TerminalJobError)) retryable ??= error;
-        left.push({ identifier, reason: describeNovuFailure(error) });
+        endpointsLeft.push({ identifier, reason: describeNovuFailure(error) });
       }
     }
     if (retryable !== undefined && context.job.attempts < context.job.maxAttempts) throw retryable;
-    return { endpointsRemoved: removed, endpointsLeft: left };
+    return { endpointsRemoved, endpointsLeft };
   }
 
   private async afterRelease({ job, outcome, deliveredInline, audit, tell }: JobFinish<Released>): Promise<void> {
@@ -214,10 +214,6 @@ export class NumberRelease {
     if (!deliveredInline) await tell(payload.workspaceKey, payload.requestedBy, this.notes.released(target, outcome));
     await this.services.events.emit('homeChanged', { userId: payload.requestedBy, tenant: tenantOfKey(payload.workspaceKey) });
   }
-}
-
-function labelOf(number: OwnedNumber): string {
-  return number.number ?? number.sipUri ?? number.vendorId;
 }
 
 /** The vendor's refusal because the number is in use is final, in its own words; other failures are judged as for provisioning. */
