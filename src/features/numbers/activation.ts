@@ -58,10 +58,6 @@ export class NumberActivation {
     ];
   }
 
-  private get tuning() {
-    return this.services.config.tuning;
-  }
-
   /** Starts following a number that Vapi said is activating. Called twice for one number, it follows once. */
   async follow(payload: Omit<ActivationPayload, 'check' | 'since'>): Promise<void> {
     await this.book({ ...payload, check: 1, since: Date.now() });
@@ -72,24 +68,22 @@ export class NumberActivation {
       dedupeKey: `${activationJob}:${payload.vendorId}:${payload.check}`,
       workspaceKey: payload.workspaceKey,
       requestedBy: payload.requestedBy,
-      runAt: Date.now() + this.tuning.activationCheckMs,
+      runAt: Date.now() + this.services.config.tuning.activationCheckMs,
     });
   }
 
   private async check(payload: ActivationPayload, context: JobRunContext): Promise<ActivationState> {
-    let number: VapiPhoneNumber;
-    try {
-      number = await this.vapi.getPhoneNumber(payload.vendorId);
-    } catch (error) {
-      if (error instanceof BackendError && error.status === 404) return { state: 'gone' };
+    const number = await this.vapi.getPhoneNumber(payload.vendorId).catch((error: unknown) => {
+      if (error instanceof BackendError && error.status === 404) return undefined;
       throw asTelephonyJobError(error);
-    }
+    });
+    if (!number) return { state: 'gone' };
     const status = number.status ?? 'active';
     if (status === 'active' || status === 'blocked') {
       await this.services.store.numbers.setStatus('vapi', payload.vendorId, status);
       return { state: status, number };
     }
-    if (Date.now() - payload.since >= this.tuning.activationTimeoutMs) return { state: 'gave-up', number };
+    if (Date.now() - payload.since >= this.services.config.tuning.activationTimeoutMs) return { state: 'gave-up', number };
     await this.book({ ...payload, check: payload.check + 1 });
     context.logger.debug({ vendorId: payload.vendorId, check: payload.check }, 'number still activating');
     return { state: 'activating', number };
@@ -109,9 +103,8 @@ export class NumberActivation {
       detail: { state: settled.state, checks: payload.check },
       error: settled.state === 'unknown' ? settled.error : undefined,
     });
-    const { bots } = this.services;
     await tell(payload.workspaceKey, payload.requestedBy, this.notes.activated(payload.vendorId, settled));
-    const client = await bots.forWorkspace(payload.workspaceKey);
+    const client = await this.services.bots.forWorkspace(payload.workspaceKey);
     if (client && payload.viewId && (settled.state === 'active' || settled.state === 'blocked')) {
       // The person may have closed the result modal long ago: then there is nothing to update.
       await client.views

@@ -40,7 +40,7 @@ export class NumberHandlers {
   private readonly requests: NumberRequests;
 
   constructor(private readonly services: NumberDeps) {
-    this.jobs = new ProvisionJobs(services, services.backends.vapi, services.backends.signalwire, {
+    this.jobs = new ProvisionJobs(services, {
       provisioned: provisionedMessage,
       activated: activationMessage,
       activatedView: activationView,
@@ -202,10 +202,7 @@ export class NumberHandlers {
   /** The account's assistants or squads for a picker: the operators' to choose from, so someone who may only ask sees none. */
   private async suggest({ ack, payload }: SuggestionArgs, load: (vapi: VapiClient) => Promise<VapiNamed[]>): Promise<void> {
     const vapi = this.services.backends.vapi;
-    if (!vapi) {
-      await ack({ options: [] });
-      return;
-    }
+    if (!vapi) return ack({ options: [] });
     try {
       const needle = payload.value.trim().toLowerCase();
       const options = (await load(vapi))

@@ -152,12 +152,7 @@ export function numbersMessage(overview: NumbersOverview): EphemeralMessage {
   for (const { number, subscriberId } of overview.registrations) registrations.set(number, [...(registrations.get(number) ?? []), subscriberId]);
   const registered = (number: string | null | undefined) => {
     const subscribers = number ? registrations.get(number) : undefined;
-    return subscribers
-      ? md`registered for ${joinMd(
-          subscribers.map((id) => code(id)),
-          ', ',
-        )}`
-      : 'not registered in Novu';
+    return subscribers ? md`registered for ${joinMd(subscribers.map(code), ', ')}` : 'not registered in Novu';
   };
   const owner = (backend: NumberBackend, id: string) => {
     if (!overview.owners) return '';

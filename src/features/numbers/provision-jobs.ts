@@ -1,7 +1,5 @@
 import { createOnce } from '../../backends/create-once.js';
-import type { SignalWireClient } from '../../backends/signalwire/client.js';
 import type { ImportNumberBody } from '../../backends/signalwire/schemas.js';
-import type { VapiClient } from '../../backends/vapi/client.js';
 import type { CreateVapiPhoneNumberBody, VapiPhoneNumber } from '../../backends/vapi/schemas.js';
 import { BackendError } from '../../http/errors.js';
 import { type Accepted, type JobDefinition, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
@@ -12,25 +10,25 @@ import { maskPhoneNumber } from '../phone/phone-number.js';
 import { type ActivationNotes, NumberActivation } from './activation.js';
 import { asTelephonyJobError, describeTelephonyFailure, markedName, type Provisioned, requestMarker, unmarkedName } from './telephony.js';
 
-export interface VapiPayload {
+/** Whose number it is; `approvedBy`: the operator who approved the request (the requester is not the one waiting, and is told by DM). */
+interface ProvisionOwner {
   workspaceKey: WorkspaceKey;
   requestedBy: string;
+  approvedBy?: string;
+}
+
+export interface VapiPayload extends ProvisionOwner {
   /** The user intent; also binds the sealed password to this job. */
   intent: string;
   /** The body, with the SIP password sealed: job payloads are stored as they are. */
   body: Omit<CreateVapiPhoneNumberBody, 'authentication'> & { authentication?: { username: string; sealedPassword: string } };
   /** The modal that shows the result, kept up to date while a free number activates. */
   viewId?: string;
-  /** The operator who approved the request: the requester is not the one waiting, and is told by DM. */
-  approvedBy?: string;
 }
 
-export interface SignalWirePayload {
-  workspaceKey: WorkspaceKey;
-  requestedBy: string;
+export interface SignalWirePayload extends ProvisionOwner {
   body: ImportNumberBody;
   name?: string;
-  approvedBy?: string;
 }
 
 /** The direct messages a finished provisioning sends: rendered by the feature's views, handed in where the jobs are made. */
@@ -55,10 +53,9 @@ export class ProvisionJobs {
 
   constructor(
     private readonly services: NumberDeps,
-    private readonly vapi: VapiClient | undefined,
-    private readonly signalwire: SignalWireClient | undefined,
     private readonly notes: ProvisionNotes,
   ) {
+    const { vapi } = services.backends;
     this.activation = vapi ? new NumberActivation(services, vapi, notes) : undefined;
   }
 
@@ -119,7 +116,7 @@ export class ProvisionJobs {
   }
 
   private async createOnVapi(payload: VapiPayload, context: JobRunContext): Promise<Provisioned> {
-    const vapi = this.vapi;
+    const { vapi } = this.services.backends;
     if (!vapi) throw new TerminalJobError('Vapi is not set up: set VAPI_API_KEY');
     const marker = requestMarker(payload.intent);
     const { authentication, ...rest } = payload.body;
@@ -167,7 +164,7 @@ export class ProvisionJobs {
 
   /** The number this request made: its name ends with the request's marker (Vapi's search also matches numbers and SIP URIs, so the name is checked exactly). */
   private async findOnVapi(marker: string): Promise<VapiPhoneNumber | undefined> {
-    const found = await this.vapi?.searchPhoneNumbers(marker);
+    const found = await this.services.backends.vapi?.searchPhoneNumbers(marker);
     return found?.find((number) => number.name?.endsWith(` #${marker}`));
   }
 
@@ -176,7 +173,7 @@ export class ProvisionJobs {
    * number found in the space counts as this request's only if it appeared after the request began.
    */
   private async importToSignalWire(payload: SignalWirePayload, context: JobRunContext): Promise<Provisioned> {
-    const client = this.signalwire;
+    const client = this.services.backends.signalwire;
     if (!client) throw new TerminalJobError('SignalWire is not set up: set SIGNALWIRE_PROJECT_ID, SIGNALWIRE_API_TOKEN and SIGNALWIRE_SPACE_URL');
     const requestedAt = context.job.createdAt - clockSkewMs;
     const ours = async () => {
