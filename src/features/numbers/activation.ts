@@ -15,7 +15,7 @@ export interface ActivationNotes {
   activatedView(settled: { state: 'active' | 'blocked'; number: VapiPhoneNumber }): View;
 }
 
-export const activationJob = 'vapi.number.activation';
+const activationJob = 'vapi.number.activation';
 
 /** Where the number was provisioned from, so its result can be brought up to date. */
 export interface ActivationPayload {

@@ -77,7 +77,7 @@ export class NumberHandlers {
       await respond(numbersMessage(await this.overview(actor, await this.services.permissions.allows(actor, 'numbers.release', client))));
     });
 
-    // The forms open to whoever may ask for a number; who may provision is decided by the form's mode (see NumberRequests).
+    // The forms open to whoever may ask for a number; who may provision is decided by the form's mode (see `submissionMode`).
     const ask = { may: 'numbers.request' } as const;
     app.view(sipView.callbackId, { ...ask, field: sipView.name }, (args: ViewSubmissionArgs) => this.submitSip(args));
     app.view(importView.callbackId, { ...ask, field: importView.number }, (args: ViewSubmissionArgs) => this.submitImport(args));

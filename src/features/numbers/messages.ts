@@ -14,7 +14,7 @@ import { type ActivationSettled, type Provisioned, unmarkedName } from './teleph
 export const numberFormActions = { vapi: 'numbers.sip.open', signalwire: 'numbers.import.open' } as const;
 
 /** Opens the /phone register modal with the new number filled in (handled by the phone feature). */
-export const registerNumberAction = 'phone.register.open';
+const registerNumberAction = 'phone.register.open';
 
 const titles = { vapi: 'New Vapi number', signalwire: 'Import to SignalWire' } as const;
 

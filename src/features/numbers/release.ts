@@ -10,7 +10,7 @@ import { describeNovuFailure } from '../novu-failures.js';
 import { maskPhoneNumber } from '../phone/phone-number.js';
 import { asTelephonyJobError, describeTelephonyFailure } from './telephony.js';
 
-export const releaseJob = 'number.release';
+const releaseJob = 'number.release';
 
 /** What a finished release tells the person: rendered by the feature's views. */
 export interface ReleaseNotes {

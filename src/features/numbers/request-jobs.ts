@@ -8,9 +8,9 @@ import { numberRequestMessage, requesterDecisionMessage } from './request-messag
 import { type RequestedNumber, readRequestedNumber, storedPayload } from './request-payload.js';
 
 /** Booked for each request at its expiry, in the durable queue: an undecided request lapses then, and its requester hears of it. */
-export const requestExpiryJob = 'numbers.request.expire';
+const requestExpiryJob = 'numbers.request.expire';
 /** Recorded with each request before the form is answered: its expiry booked, the audit line, the operators asked. */
-export const requestAnnounceJob = 'numbers.request.announce';
+const requestAnnounceJob = 'numbers.request.announce';
 
 /**
  * A request's life in the store and the durable queue: recorded with its announcement, announced

@@ -48,7 +48,7 @@ export interface SipRequest {
 }
 
 /** Vapi takes 40 characters; the request's marker (` #sb-xxxxxxxx`) takes 12 of them. */
-export const maxNameLength = 28;
+const maxNameLength = 28;
 
 const sipUserPattern = /^[a-zA-Z0-9][a-zA-Z0-9._~+-]{0,63}$/;
 
@@ -210,7 +210,7 @@ export function readSipForm(values: StateValues, sipHost: string, defaultRegion:
 }
 
 /** The SIP user, typed as a user or pasted as a whole URI (`sip:front-desk@sip.vapi.ai`, with stray spaces or angle brackets). */
-export function readSipUser(typed: string | undefined, sipHost: string): { ok: true; user: string } | { ok: false; problem: string } {
+function readSipUser(typed: string | undefined, sipHost: string): { ok: true; user: string } | { ok: false; problem: string } {
   const cleaned = (typed ?? '').trim().replace(/^<|>$/g, '').trim();
   if (!cleaned) return { ok: false, problem: 'Give the SIP user: the part before the @.' };
   const uri = /^sips?:([^@\s]+)@([^;>\s]+)/i.exec(cleaned);

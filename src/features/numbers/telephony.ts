@@ -28,7 +28,7 @@ export function unmarkedName(name: string | null | undefined): string | undefine
 }
 
 /** Plain words for a Vapi or SignalWire failure, and whether trying again could help. */
-export function explainTelephonyError(error: unknown): { reason: string; terminal: boolean } {
+function explainTelephonyError(error: unknown): { reason: string; terminal: boolean } {
   if (!(error instanceof BackendError)) return { reason: error instanceof Error ? error.message : String(error), terminal: false };
   const who = backendLabels[error.backend];
   const { status, vendorMessage, kind } = error.failure;
