@@ -5,7 +5,7 @@ import pg from 'pg';
 import type { Logger } from '../../logging/logger.js';
 import { KeyedMutex } from '../../util/keyed-mutex.js';
 import type { Database } from '../schema.js';
-import type { Engine } from '../sql-store.js';
+import type { Engine } from '../engine.js';
 
 const changeChannel = 'switchboard_installations';
 const int8 = 20;
