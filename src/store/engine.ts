@@ -14,7 +14,19 @@ export interface Engine {
   close(): Promise<void>;
 }
 
-/** Rows changed by an update or delete, as both drivers report it. */
-export function changed(result: { numUpdatedRows?: bigint; numDeletedRows?: bigint }): number {
+type UpdateOrDelete = { executeTakeFirst(): Promise<{ numUpdatedRows?: bigint; numDeletedRows?: bigint }> };
+
+/** Runs an update or delete: the rows it changed, as both drivers report it. */
+export async function changed(query: UpdateOrDelete): Promise<number> {
+  const result = await query.executeTakeFirst();
   return Number(result.numUpdatedRows ?? result.numDeletedRows ?? 0n);
+}
+
+/** Runs an update or delete: whether it changed any row. */
+export const changedAny = async (query: UpdateOrDelete): Promise<boolean> => (await changed(query)) > 0;
+
+/** Runs a query: its first row, mapped to a record; undefined when there is none. */
+export async function takeFirst<Row, Record>(query: { executeTakeFirst(): Promise<Row | undefined> }, toRecord: (row: Row) => Record): Promise<Record | undefined> {
+  const row = await query.executeTakeFirst();
+  return row === undefined ? undefined : toRecord(row);
 }

@@ -73,9 +73,6 @@ export function auditRecords(db: Kysely<Database>): AuditRecords {
       if (before !== undefined) query = query.where('at', '<', before);
       return (await query.execute()).map(toAuditEntry);
     },
-    async pruneBefore(before) {
-      const result = await db.deleteFrom('audit_log').where('at', '<', before).executeTakeFirst();
-      return changed(result);
-    },
+    pruneBefore: (before) => changed(db.deleteFrom('audit_log').where('at', '<', before)),
   };
 }

@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { z } from 'zod';
 import { newId } from '../../util/ids.js';
-import { changed } from '../engine.js';
+import { changedAny, takeFirst } from '../engine.js';
 import type { BulkItemsTable, BulkRunsTable, Database } from '../schema.js';
 import type { WorkspaceKey } from '../workspace-key.js';
 
@@ -120,30 +120,18 @@ export function bulkRunRecords<Run extends BulkRunBase, NewFields, Item extends 
       return { run: toRun(row), created: row.id === id };
     },
 
-    async get(id) {
-      const row = await runs().where('id', '=', id).executeTakeFirst();
-      return row ? toRun(row) : undefined;
-    },
+    get: (id) => takeFirst(runs().where('id', '=', id), toRun),
 
-    async latest(workspaceKey) {
-      const row = await runs().where('workspace_key', '=', workspaceKey).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
-      return row ? toRun(row) : undefined;
-    },
+    latest: (workspaceKey) => takeFirst(runs().where('workspace_key', '=', workspaceKey).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1), toRun),
 
-    async transition(id, from, to, changes = {}, now = Date.now()) {
-      const result = await db
-        .updateTable('bulk_runs')
-        .set({
-          status: to,
-          updated_at: now,
-          ...(changes.error !== undefined ? { error: changes.error } : {}),
-          ...(changes.confirmedBy !== undefined ? { confirmed_by: changes.confirmedBy } : {}),
-        })
-        .where('id', '=', id)
-        .where('status', 'in', [...from])
-        .executeTakeFirst();
-      return changed(result) > 0;
-    },
+    transition: (id, from, to, { error, confirmedBy } = {}, now = Date.now()) =>
+      changedAny(
+        db
+          .updateTable('bulk_runs')
+          .set({ status: to, updated_at: now, error, confirmed_by: confirmedBy })
+          .where('id', '=', id)
+          .where('status', 'in', [...from]),
+      ),
 
     async setMessage(id, channelId, messageTs) {
       await db.updateTable('bulk_runs').set({ channel_id: channelId, message_ts: messageTs }).where('id', '=', id).execute();
@@ -176,10 +164,7 @@ export function bulkRunRecords<Run extends BulkRunBase, NewFields, Item extends 
       });
     },
 
-    async item(id, key) {
-      const row = await itemsOf(id).selectAll().where('item_key', '=', String(key)).executeTakeFirst();
-      return row ? toItem(row) : undefined;
-    },
+    item: (id, key) => takeFirst(itemsOf(id).selectAll().where('item_key', '=', String(key)), toItem),
 
     async items(id, { states, after, limit }) {
       let query = itemsOf(id)
@@ -195,16 +180,15 @@ export function bulkRunRecords<Run extends BulkRunBase, NewFields, Item extends 
       return (await query.execute()).map(toItem);
     },
 
-    async settle(id, key, state, detail, tag) {
-      const result = await db
-        .updateTable('bulk_items')
-        .set({ state, detail: detail ?? null, tag: tag ?? null })
-        .where('run_id', '=', id)
-        .where('item_key', '=', String(key))
-        .where('state', '=', kind.waiting)
-        .executeTakeFirst();
-      return changed(result) > 0;
-    },
+    settle: (id, key, state, detail, tag) =>
+      changedAny(
+        db
+          .updateTable('bulk_items')
+          .set({ state, detail: detail ?? null, tag: tag ?? null })
+          .where('run_id', '=', id)
+          .where('item_key', '=', String(key))
+          .where('state', '=', kind.waiting),
+      ),
 
     async counts(id) {
       const rows = await itemsOf(id)
@@ -223,15 +207,14 @@ export function bulkRunRecords<Run extends BulkRunBase, NewFields, Item extends 
       return count(rows);
     },
 
-    async claimReport(id, minIntervalMs, now = Date.now()) {
-      const result = await db
-        .updateTable('bulk_runs')
-        .set({ reported_at: now })
-        .where('id', '=', id)
-        .where('reported_at', '<=', now - minIntervalMs)
-        .executeTakeFirst();
-      return changed(result) > 0;
-    },
+    claimReport: (id, minIntervalMs, now = Date.now()) =>
+      changedAny(
+        db
+          .updateTable('bulk_runs')
+          .set({ reported_at: now })
+          .where('id', '=', id)
+          .where('reported_at', '<=', now - minIntervalMs),
+      ),
 
     async pruneFinished(before) {
       let pruned = 0;

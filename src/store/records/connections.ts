@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import { changed } from '../engine.js';
+import { changedAny, takeFirst } from '../engine.js';
 import type { ConnectionsTable, Database } from '../schema.js';
 import type { WorkspaceKey } from '../workspace-key.js';
 
@@ -89,10 +89,7 @@ function scopeColumns(scope: { identifier: string } & ConnectionScope) {
 
 export function connectionRecords(db: Kysely<Database>): ConnectionRecords {
   return {
-    async find(workspaceKey) {
-      const row = await db.selectFrom('connections').selectAll().where('workspace_key', '=', workspaceKey).executeTakeFirst();
-      return row ? toConnection(row) : undefined;
-    },
+    find: (workspaceKey) => takeFirst(db.selectFrom('connections').selectAll().where('workspace_key', '=', workspaceKey), toConnection),
 
     async list(filter = {}) {
       let query = db.selectFrom('connections').selectAll().orderBy('workspace_key');
@@ -119,15 +116,14 @@ export function connectionRecords(db: Kysely<Database>): ConnectionRecords {
       return toConnection(row);
     },
 
-    async recordSynced(workspaceKey, intent, actual, now = Date.now()) {
-      const result = await db
-        .updateTable('connections')
-        .set({ ...scopeColumns(actual), state: 'connected', last_error: null, synced_at: now, updated_at: now })
-        .where('workspace_key', '=', workspaceKey)
-        .where('intent', '=', intent)
-        .executeTakeFirst();
-      return changed(result) > 0;
-    },
+    recordSynced: (workspaceKey, intent, actual, now = Date.now()) =>
+      changedAny(
+        db
+          .updateTable('connections')
+          .set({ ...scopeColumns(actual), state: 'connected', last_error: null, synced_at: now, updated_at: now })
+          .where('workspace_key', '=', workspaceKey)
+          .where('intent', '=', intent),
+      ),
 
     async markState(workspaceKey, state, error, intent, now = Date.now()) {
       let query = db
@@ -135,17 +131,11 @@ export function connectionRecords(db: Kysely<Database>): ConnectionRecords {
         .set({ state, last_error: error?.slice(0, 2000) ?? null, updated_at: now, ...(state === 'connected' ? { synced_at: now } : {}) })
         .where('workspace_key', '=', workspaceKey);
       if (intent !== undefined) query = query.where('intent', '=', intent);
-      return changed(await query.executeTakeFirst()) > 0;
+      return changedAny(query);
     },
 
-    async removeAt(workspaceKey, intent) {
-      const result = await db.deleteFrom('connections').where('workspace_key', '=', workspaceKey).where('intent', '=', intent).executeTakeFirst();
-      return changed(result) > 0;
-    },
+    removeAt: (workspaceKey, intent) => changedAny(db.deleteFrom('connections').where('workspace_key', '=', workspaceKey).where('intent', '=', intent)),
 
-    async delete(workspaceKey) {
-      const row = await db.deleteFrom('connections').where('workspace_key', '=', workspaceKey).returningAll().executeTakeFirst();
-      return row ? toConnection(row) : undefined;
-    },
+    delete: (workspaceKey) => takeFirst(db.deleteFrom('connections').where('workspace_key', '=', workspaceKey).returningAll(), toConnection),
   };
 }

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { newId } from '../../util/ids.js';
-import { changed } from '../engine.js';
+import { changedAny, takeFirst } from '../engine.js';
 import type { Database, LinkRequestsTable } from '../schema.js';
 import type { WorkspaceKey } from '../workspace-key.js';
 
@@ -69,19 +69,13 @@ export function linkRequestRecords(db: Kysely<Database>): LinkRequestRecords {
       return toRequest(row);
     },
 
-    async get(id) {
-      const row = await db.selectFrom('link_requests').selectAll().where('id', '=', id).executeTakeFirst();
-      return row ? toRequest(row) : undefined;
-    },
+    get: (id) => takeFirst(db.selectFrom('link_requests').selectAll().where('id', '=', id), toRequest),
 
     async decide(id, status, decidedBy, now = Date.now()) {
-      const result = await db
-        .updateTable('link_requests')
-        .set({ status, decided_by: decidedBy, decided_at: now })
-        .where('id', '=', id)
-        .where('status', '=', 'pending')
-        .executeTakeFirst();
-      return changed(result) > 0 ? this.get(id) : undefined;
+      const decided = await changedAny(
+        db.updateTable('link_requests').set({ status, decided_by: decidedBy, decided_at: now }).where('id', '=', id).where('status', '=', 'pending'),
+      );
+      return decided ? this.get(id) : undefined;
     },
 
     async pending(workspaceKey, limit) {

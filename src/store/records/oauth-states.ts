@@ -22,9 +22,6 @@ export function oauthStateRecords(db: Kysely<Database>): OAuthStateRecords {
       const row = await db.deleteFrom('oauth_states').where('state_hash', '=', stateHash).returning(['install_options', 'expires_at']).executeTakeFirst();
       return row ? { installOptions: row.install_options, expiresAt: row.expires_at } : undefined;
     },
-    async pruneExpired(now) {
-      const result = await db.deleteFrom('oauth_states').where('expires_at', '<', now).executeTakeFirst();
-      return changed(result);
-    },
+    pruneExpired: (now) => changed(db.deleteFrom('oauth_states').where('expires_at', '<', now)),
   };
 }
