@@ -26,7 +26,20 @@ export async function changed(query: UpdateOrDelete): Promise<number> {
 export const changedAny = async (query: UpdateOrDelete): Promise<boolean> => (await changed(query)) > 0;
 
 /** Runs a query: its first row, mapped to a record; undefined when there is none. */
-export async function takeFirst<Row, Record>(query: { executeTakeFirst(): Promise<Row | undefined> }, toRecord: (row: Row) => Record): Promise<Record | undefined> {
+export async function takeFirst<Row, Record>(
+  query: { executeTakeFirst(): Promise<Row | undefined> },
+  toRecord: (row: Row) => Record,
+): Promise<Record | undefined> {
   const row = await query.executeTakeFirst();
   return row === undefined ? undefined : toRecord(row);
+}
+
+type CamelCase<Name extends string> = Name extends `${infer Head}_${infer Tail}` ? `${Head}${Capitalize<CamelCase<Tail>>}` : Name;
+export type CamelCased<Row> = { [Column in keyof Row & string as CamelCase<Column>]: Row[Column] };
+
+/** A row under its record's names: `workspace_key` becomes `workspaceKey`. */
+export function camelCased<Row extends object>(row: Row): CamelCased<Row> {
+  return Object.fromEntries(
+    Object.entries(row).map(([column, value]) => [column.replace(/_(.)/g, (_, letter: string) => letter.toUpperCase()), value]),
+  ) as CamelCased<Row>;
 }

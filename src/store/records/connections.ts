@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import { changedAny, takeFirst } from '../engine.js';
+import { camelCased, changedAny, takeFirst } from '../engine.js';
 import type { ConnectionsTable, Database } from '../schema.js';
 import type { WorkspaceKey } from '../workspace-key.js';
 
@@ -60,20 +60,12 @@ export interface ConnectionRecords {
   delete(workspaceKey: WorkspaceKey): Promise<ConnectionRecord | undefined>;
 }
 
-function toConnection(row: Selectable<ConnectionsTable>): ConnectionRecord {
+function toConnection({ connection_mode, ...row }: Selectable<ConnectionsTable>): ConnectionRecord {
   return {
-    workspaceKey: row.workspace_key,
-    identifier: row.identifier,
-    integrationIdentifier: row.integration_identifier,
-    mode: row.connection_mode === 'subscriber' ? 'subscriber' : 'shared',
+    ...camelCased(row),
+    mode: connection_mode === 'subscriber' ? 'subscriber' : 'shared',
     context: row.context === null ? null : (JSON.parse(row.context) as Record<string, string>),
-    subscriberId: row.subscriber_id,
     state: row.state as ConnectionState,
-    lastError: row.last_error,
-    syncedAt: row.synced_at === null ? null : Number(row.synced_at),
-    intent: row.intent,
-    createdAt: Number(row.created_at),
-    updatedAt: Number(row.updated_at),
   };
 }
 

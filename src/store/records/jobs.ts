@@ -1,6 +1,6 @@
 import type { Expression, ExpressionBuilder, Kysely, Selectable, SqlBool, Updateable } from 'kysely';
 import { newId } from '../../util/ids.js';
-import { changed, changedAny, type Engine, takeFirst } from '../engine.js';
+import { camelCased, changed, changedAny, type Engine, takeFirst } from '../engine.js';
 import type { Database, FollowUpStatus, JobStatus, JobsTable } from '../schema.js';
 import type { WorkspaceKey } from '../workspace-key.js';
 
@@ -72,28 +72,8 @@ export interface JobRecords {
   pruneFinished(before: number): Promise<number>;
 }
 
-export function toJob(row: Selectable<JobsTable>): JobRecord {
-  return {
-    id: row.id,
-    kind: row.kind,
-    workspaceKey: row.workspace_key,
-    dedupeKey: row.dedupe_key,
-    payload: JSON.parse(row.payload),
-    status: row.status,
-    attempts: Number(row.attempts),
-    maxAttempts: Number(row.max_attempts),
-    runAt: Number(row.run_at),
-    lockedBy: row.locked_by,
-    lockedUntil: row.locked_until === null ? null : Number(row.locked_until),
-    lastError: row.last_error,
-    result: row.result === null ? null : JSON.parse(row.result),
-    requestedBy: row.requested_by,
-    createdAt: Number(row.created_at),
-    updatedAt: Number(row.updated_at),
-    finishedAt: row.finished_at === null ? null : Number(row.finished_at),
-    followUp: row.follow_up,
-    followUpAttempts: Number(row.follow_up_attempts ?? 0),
-  };
+export function toJob({ follow_up_at, follow_up_error, ...row }: Selectable<JobsTable>): JobRecord {
+  return { ...camelCased(row), payload: JSON.parse(row.payload), result: row.result === null ? null : JSON.parse(row.result) };
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { newId } from '../../util/ids.js';
-import { changedAny, takeFirst } from '../engine.js';
+import { camelCased, changedAny, takeFirst } from '../engine.js';
 import type { Database, LinkRequestsTable } from '../schema.js';
 import type { WorkspaceKey } from '../workspace-key.js';
 
@@ -28,16 +28,7 @@ export interface LinkRequestRecords {
 }
 
 function toRequest(row: Selectable<LinkRequestsTable>): LinkRequest {
-  return {
-    id: row.id,
-    workspaceKey: row.workspace_key,
-    userId: row.user_id,
-    subscriberId: row.subscriber_id,
-    status: row.status as LinkRequestStatus,
-    requestedAt: Number(row.requested_at),
-    decidedBy: row.decided_by,
-    decidedAt: row.decided_at === null ? null : Number(row.decided_at),
-  };
+  return { ...camelCased(row), status: row.status as LinkRequestStatus };
 }
 
 export function linkRequestRecords(db: Kysely<Database>): LinkRequestRecords {

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import { changed, changedAny, takeFirst } from '../engine.js';
+import { camelCased, changed, changedAny, takeFirst } from '../engine.js';
 import type { Database, NumberRequestsTable } from '../schema.js';
 import type { WorkspaceKey } from '../workspace-key.js';
 import { insertJob, type JobRecord, type NewJob, toJob } from './jobs.js';
@@ -59,19 +59,13 @@ export interface NumberRequestRecords {
   pruneSettledBefore(before: number): Promise<number>;
 }
 
-function toRequest(row: Selectable<NumberRequestsTable>): NumberRequest {
+function toRequest({ submission, provision_job_id, ...row }: Selectable<NumberRequestsTable>): NumberRequest {
   return {
-    id: row.id,
-    workspaceKey: row.workspace_key,
-    requestedBy: row.requested_by,
+    ...camelCased(row),
     backend: row.backend as NumberBackend,
     payload: JSON.parse(row.payload) as unknown,
     status: row.status as NumberRequestStatus,
-    requestedAt: Number(row.requested_at),
-    expiresAt: Number(row.expires_at),
-    decidedBy: row.decided_by,
-    decidedAt: row.decided_at === null ? null : Number(row.decided_at),
-    ...(row.provision_job_id === null ? {} : { provisionJobId: row.provision_job_id }),
+    ...(provision_job_id === null ? {} : { provisionJobId: provision_job_id }),
   };
 }
 

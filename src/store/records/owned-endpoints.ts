@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import { changedAny, takeFirst } from '../engine.js';
+import { camelCased, changedAny, takeFirst } from '../engine.js';
 import type { Database, OwnedEndpointsTable } from '../schema.js';
 import type { WorkspaceKey } from '../workspace-key.js';
 
@@ -53,15 +53,8 @@ export interface OwnedEndpointRecords {
 
 function toEndpoint(row: Selectable<OwnedEndpointsTable>): OwnedEndpoint {
   return {
-    identifier: row.identifier,
-    workspaceKey: row.workspace_key,
+    ...camelCased(row),
     type: row.type as OwnedEndpointType,
-    subscriberId: row.subscriber_id,
-    integrationIdentifier: row.integration_identifier,
-    connectionIdentifier: row.connection_identifier,
-    target: row.target,
-    createdBy: row.created_by,
-    createdAt: Number(row.created_at),
     contextKeys: row.context_keys === null ? null : (JSON.parse(row.context_keys) as string[]),
   };
 }

@@ -1,5 +1,5 @@
 import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
-import { changedAny, takeFirst } from '../engine.js';
+import { camelCased, changedAny, takeFirst } from '../engine.js';
 import type { Database, OwnedNumbersTable } from '../schema.js';
 import type { WorkspaceKey } from '../workspace-key.js';
 
@@ -35,19 +35,8 @@ export interface OwnedNumberRecords {
   dropReleaseClaim(backend: NumberBackend, vendorId: string, jobId: string): Promise<void>;
 }
 
-function toNumber(row: Selectable<OwnedNumbersTable>): OwnedNumber {
-  return {
-    backend: row.backend as NumberBackend,
-    vendorId: row.vendor_id,
-    workspaceKey: row.workspace_key,
-    number: row.number,
-    sipUri: row.sip_uri,
-    name: row.name,
-    status: row.status,
-    createdBy: row.created_by,
-    createdAt: Number(row.created_at),
-    updatedAt: Number(row.updated_at),
-  };
+function toNumber({ release_job, ...row }: Selectable<OwnedNumbersTable>): OwnedNumber {
+  return { ...camelCased(row), backend: row.backend as NumberBackend };
 }
 
 export function ownedNumberRecords(db: Kysely<Database>): OwnedNumberRecords {

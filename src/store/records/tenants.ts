@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import { changedAny, type Engine, takeFirst } from '../engine.js';
+import { camelCased, changedAny, type Engine, takeFirst } from '../engine.js';
 import type { TenantsTable } from '../schema.js';
 import type { WorkspaceKey } from '../workspace-key.js';
 
@@ -47,20 +47,7 @@ export interface TenantRecords {
 }
 
 function toTenant(row: Selectable<TenantsTable>): TenantRecord {
-  return {
-    workspaceKey: row.workspace_key,
-    kind: row.kind === 'enterprise' ? 'enterprise' : 'team',
-    slackId: row.slack_id,
-    name: row.name,
-    status: row.status as TenantStatus,
-    installedBy: row.installed_by,
-    requestedAt: Number(row.requested_at),
-    decidedBy: row.decided_by,
-    decidedAt: row.decided_at === null ? null : Number(row.decided_at),
-    installs: Number(row.installs),
-    createdAt: Number(row.created_at),
-    updatedAt: Number(row.updated_at),
-  };
+  return { ...camelCased(row), kind: row.kind === 'enterprise' ? 'enterprise' : 'team', status: row.status as TenantStatus };
 }
 
 /** Changes are announced like installation changes, so every replica's cache forgets the tenant. */
