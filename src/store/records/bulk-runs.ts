@@ -1,7 +1,7 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import type { z } from 'zod';
 import { newId } from '../../util/ids.js';
-import { changedAny, takeFirst } from '../engine.js';
+import { camelCased, changedAny, takeFirst } from '../engine.js';
 import type { BulkItemsTable, BulkRunsTable, Database } from '../schema.js';
 import type { WorkspaceKey } from '../workspace-key.js';
 
@@ -86,20 +86,8 @@ export function bulkRunRecords<Run extends BulkRunBase, NewFields, Item extends 
   db: Kysely<Database>,
   kind: BulkKind<Run, NewFields, Item>,
 ): BulkRunRecords<Run, NewFields, Item> {
-  const toRun = (row: Selectable<BulkRunsTable>): Run =>
-    ({
-      id: row.id,
-      workspaceKey: row.workspace_key,
-      requestedBy: row.requested_by,
-      status: row.status,
-      confirmedBy: row.confirmed_by,
-      channelId: row.channel_id,
-      messageTs: row.message_ts,
-      error: row.error,
-      createdAt: Number(row.created_at),
-      updatedAt: Number(row.updated_at),
-      ...kind.fields.parse(JSON.parse(row.fields)),
-    }) as Run;
+  const toRun = ({ kind: _kind, intent, fields, reported_at, ...row }: Selectable<BulkRunsTable>) =>
+    ({ ...camelCased(row), ...kind.fields.parse(JSON.parse(fields)) }) as Run;
   const toItem = (row: Selectable<BulkItemsTable>): Item => kind.item.parse({ ...JSON.parse(row.data), state: row.state, detail: row.detail });
   const runs = () => db.selectFrom('bulk_runs').selectAll().where('kind', '=', kind.name);
   const itemsOf = (id: string) => db.selectFrom('bulk_items').where('run_id', '=', id);
@@ -220,14 +208,13 @@ export function bulkRunRecords<Run extends BulkRunBase, NewFields, Item extends 
       let pruned = 0;
       for (;;) {
         const batch = await db.transaction().execute(async (trx) => {
-          // The conditions are repeated outside the subquery: a run confirmed meanwhile is kept (PostgreSQL checks them again on the row it deletes).
-          const ended = trx.selectFrom('bulk_runs').select('id').where('kind', '=', kind.name).where('status', 'in', prunable).where('updated_at', '<', before);
+          // The conditions are checked again outside the subquery: a run confirmed meanwhile is kept (PostgreSQL checks them again on the row it deletes).
+          const ended = (eb: ExpressionBuilder<Database, 'bulk_runs'>) =>
+            eb.and([eb('kind', '=', kind.name), eb('status', 'in', prunable), eb('updated_at', '<', before)]);
           const deleted = await trx
             .deleteFrom('bulk_runs')
-            .where('kind', '=', kind.name)
-            .where('status', 'in', prunable)
-            .where('updated_at', '<', before)
-            .where('id', 'in', ended.limit(runsPerPrune))
+            .where(ended)
+            .where('id', 'in', trx.selectFrom('bulk_runs').select('id').where(ended).limit(runsPerPrune))
             .returning('id')
             .execute();
           const ids = deleted.map((run) => run.id);

@@ -96,8 +96,6 @@ export function connectionRecords(db: Kysely<Database>): ConnectionRecords {
           workspace_key: workspaceKey,
           ...scopeColumns(initial),
           state,
-          last_error: null,
-          synced_at: null,
           intent,
           created_at: now,
           updated_at: now,

@@ -34,27 +34,16 @@ function toRequest(row: Selectable<LinkRequestsTable>): LinkRequest {
 export function linkRequestRecords(db: Kysely<Database>): LinkRequestRecords {
   return {
     async ask({ workspaceKey, userId, subscriberId }, now = Date.now()) {
+      const request = { workspace_key: workspaceKey, user_id: userId, subscriber_id: subscriberId, status: 'pending' } as const;
       const waiting = await db
         .selectFrom('link_requests')
         .selectAll()
-        .where('workspace_key', '=', workspaceKey)
-        .where('user_id', '=', userId)
-        .where('subscriber_id', '=', subscriberId)
-        .where('status', '=', 'pending')
+        .where((eb) => eb.and(request))
         .executeTakeFirst();
       if (waiting) return toRequest(waiting);
       const row = await db
         .insertInto('link_requests')
-        .values({
-          id: newId(now),
-          workspace_key: workspaceKey,
-          user_id: userId,
-          subscriber_id: subscriberId,
-          status: 'pending',
-          requested_at: now,
-          decided_by: null,
-          decided_at: null,
-        })
+        .values({ id: newId(now), ...request, requested_at: now })
         .returningAll()
         .executeTakeFirstOrThrow();
       return toRequest(row);

@@ -89,9 +89,6 @@ export function numberRequestRecords(db: Kysely<Database>): NumberRequestRecords
           status: 'pending',
           requested_at: now,
           expires_at: request.expiresAt,
-          decided_by: null,
-          decided_at: null,
-          provision_job_id: null,
         })
         .onConflict((conflict) => conflict.column('submission').doNothing())
         .returningAll()
