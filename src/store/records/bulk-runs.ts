@@ -128,12 +128,8 @@ export function bulkRunRecords<Run extends BulkRunBase, NewFields, Item extends 
     async setFields(id, fields) {
       const row = await runs().where('id', '=', id).executeTakeFirst();
       if (!row) return;
-      const merged = kind.fields.parse({ ...JSON.parse(row.fields), ...fields });
-      await db
-        .updateTable('bulk_runs')
-        .set({ fields: JSON.stringify(merged) })
-        .where('id', '=', id)
-        .execute();
+      const merged = JSON.stringify(kind.fields.parse({ ...JSON.parse(row.fields), ...fields }));
+      await db.updateTable('bulk_runs').set({ fields: merged }).where('id', '=', id).execute();
     },
 
     async saveItems(id, items) {

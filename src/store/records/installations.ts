@@ -147,10 +147,7 @@ export function installationRecords(engine: Engine, cipher: TokenCipher): Instal
     },
 
     async count() {
-      const row = await db
-        .selectFrom('installations')
-        .select((eb) => eb.fn.countAll<number>().as('count'))
-        .executeTakeFirstOrThrow();
+      const row = await db.selectFrom('installations').select(db.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
       return Number(row.count);
     },
   };

@@ -248,7 +248,7 @@ export function jobRecords(engine: Engine): JobRecords {
     async countByStatus() {
       const rows = await db
         .selectFrom('jobs')
-        .select((eb) => ['status', eb.fn.countAll<number>().as('count')])
+        .select(['status', db.fn.countAll<number>().as('count')])
         .groupBy('status')
         .execute();
       const counts: Record<JobStatus, number> = { pending: 0, running: 0, done: 0, dead: 0 };
