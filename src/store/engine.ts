@@ -35,9 +35,12 @@ export async function takeFirst<Row, Record>(
 }
 
 type CamelCase<Name extends string> = Name extends `${infer Head}_${infer Tail}` ? `${Head}${Capitalize<CamelCase<Tail>>}` : Name;
-export type CamelCased<Row> = { [Column in keyof Row & string as CamelCase<Column>]: Row[Column] };
+type CamelCased<Row> = { [Column in keyof Row & string as CamelCase<Column>]: Row[Column] };
 
-/** A row under its record's names: `workspace_key` becomes `workspaceKey`. */
+/**
+ * A row under its record's names: `workspace_key` becomes `workspaceKey`. Values are kept as they are:
+ * both drivers return integer and bigint columns as numbers (the PostgreSQL engine parses int8).
+ */
 export function camelCased<Row extends object>(row: Row): CamelCased<Row> {
   return Object.fromEntries(
     Object.entries(row).map(([column, value]) => [column.replace(/_(.)/g, (_, letter: string) => letter.toUpperCase()), value]),
