@@ -14,7 +14,35 @@ export interface Engine {
   close(): Promise<void>;
 }
 
-/** Rows changed by an update or delete, as both drivers report it. */
-export function changed(result: { numUpdatedRows?: bigint; numDeletedRows?: bigint }): number {
+type UpdateOrDelete = { executeTakeFirst(): Promise<{ numUpdatedRows?: bigint; numDeletedRows?: bigint }> };
+
+/** Runs an update or delete: the rows it changed, as both drivers report it. */
+export async function changed(query: UpdateOrDelete): Promise<number> {
+  const result = await query.executeTakeFirst();
   return Number(result.numUpdatedRows ?? result.numDeletedRows ?? 0n);
+}
+
+/** Runs an update or delete: whether it changed any row. */
+export const changedAny = async (query: UpdateOrDelete): Promise<boolean> => (await changed(query)) > 0;
+
+/** Runs a query: its first row, mapped to a record; undefined when there is none. */
+export async function takeFirst<Row, Record>(
+  query: { executeTakeFirst(): Promise<Row | undefined> },
+  toRecord: (row: Row) => Record,
+): Promise<Record | undefined> {
+  const row = await query.executeTakeFirst();
+  return row === undefined ? undefined : toRecord(row);
+}
+
+type CamelCase<Name extends string> = Name extends `${infer Head}_${infer Tail}` ? `${Head}${Capitalize<CamelCase<Tail>>}` : Name;
+type CamelCased<Row> = { [Column in keyof Row & string as CamelCase<Column>]: Row[Column] };
+
+/**
+ * A row under its record's names: `workspace_key` becomes `workspaceKey`. Values are kept as they are:
+ * both drivers return integer and bigint columns as numbers (the PostgreSQL engine parses int8).
+ */
+export function camelCased<Row extends object>(row: Row): CamelCased<Row> {
+  return Object.fromEntries(
+    Object.entries(row).map(([column, value]) => [column.replace(/_(.)/g, (_, letter: string) => letter.toUpperCase()), value]),
+  ) as CamelCased<Row>;
 }

@@ -3,7 +3,7 @@ import type { Config } from '../config/load.js';
 import type { Logger } from '../logging/logger.js';
 import { TokenCipher } from './cipher.js';
 import { migrationProvider } from './migrations/index.js';
-import { type Engine, SqlStore } from './sql-store.js';
+import { type Engine, sqlStore } from './sql-store.js';
 import type { Store } from './types.js';
 
 export type { Store } from './types.js';
@@ -25,7 +25,7 @@ export async function openStoreOn(engine: Engine, encryptionKey: Buffer, logger:
     await engine.close();
     throw error;
   }
-  return new SqlStore(engine, new TokenCipher(encryptionKey));
+  return sqlStore(engine, new TokenCipher(encryptionKey));
 }
 
 async function migrate(engine: Engine, logger: Logger): Promise<void> {

@@ -15,32 +15,18 @@ import type { TenantSubscriberRecords } from './records/tenant-subscribers.js';
 import type { TenantRecords } from './records/tenants.js';
 import type { WorkspaceKey } from './workspace-key.js';
 
-export type { AuditEntry, AuditOutcome, AuditRecords, NewAuditEntry } from './records/audit.js';
-export type { BulkItem, BulkKind, BulkRunBase, BulkRunRecords, ItemCounts } from './records/bulk-runs.js';
-export type { ConnectionRecord, ConnectionRecords, ConnectionScope, ConnectionState } from './records/connections.js';
-export type { DeliveryCheckRecords, StoredDeliveryCheck } from './records/delivery-checks.js';
-export type { ProcessedEvents } from './records/events.js';
-export type { InstallationRecords, StoredInstallation } from './records/installations.js';
-export type { JobRecord, JobRecords, JobStatus, NewJob } from './records/jobs.js';
-export type { LinkRequest, LinkRequestRecords, LinkRequestStatus } from './records/link-requests.js';
-export type { LinkCounts, LinkItem, LinkItemState, LinkRun, LinkRunRecords, LinkRunStatus } from './records/link-runs.js';
-export type { NewNumberRequest, NumberRequest, NumberRequestRecords, NumberRequestStatus } from './records/number-requests.js';
-export type { OAuthStateRecords } from './records/oauth-states.js';
-export type { EndpointCursor, OwnedEndpoint, OwnedEndpointRecords, OwnedEndpointType } from './records/owned-endpoints.js';
-export type { NumberBackend, OwnedNumber, OwnedNumberRecords } from './records/owned-numbers.js';
-export type {
-  ImportProblem,
-  ImportRow,
-  ImportRowCounts,
-  ImportRowState,
-  NewPhoneImportFields,
-  PhoneImport,
-  PhoneImportRecords,
-  PhoneImportStatus,
-} from './records/phone-imports.js';
-export type { TenantSubscriberRecords } from './records/tenant-subscribers.js';
-export type { NewTenantInstall, TenantRecord, TenantRecords, TenantStatus } from './records/tenants.js';
-
+export type { AuditEntry, AuditOutcome, NewAuditEntry } from './records/audit.js';
+export type { BulkItem, BulkRunBase, BulkRunRecords, ItemCounts } from './records/bulk-runs.js';
+export type { ConnectionRecord, ConnectionScope } from './records/connections.js';
+export type { StoredInstallation } from './records/installations.js';
+export type { JobRecord, JobStatus, NewJob } from './records/jobs.js';
+export type { LinkRequest } from './records/link-requests.js';
+export type { LinkCounts, LinkItem, LinkRun } from './records/link-runs.js';
+export type { NewNumberRequest, NumberRequest } from './records/number-requests.js';
+export type { EndpointCursor, OwnedEndpoint, OwnedEndpointType } from './records/owned-endpoints.js';
+export type { NumberBackend, OwnedNumber } from './records/owned-numbers.js';
+export type { ImportProblem, ImportRow, ImportRowCounts, NewPhoneImportFields, PhoneImport } from './records/phone-imports.js';
+export type { NewTenantInstall, TenantRecord, TenantStatus } from './records/tenants.js';
 export type { WorkspaceKey } from './workspace-key.js';
 
 /** The one store interface; two engines (SQLite, PostgreSQL) stand behind it. */

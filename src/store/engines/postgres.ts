@@ -4,8 +4,8 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Logger } from '../../logging/logger.js';
 import { KeyedMutex } from '../../util/keyed-mutex.js';
+import type { Engine } from '../engine.js';
 import type { Database } from '../schema.js';
-import type { Engine } from '../sql-store.js';
 
 const changeChannel = 'switchboard_installations';
 const int8 = 20;

@@ -7,8 +7,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, type SqliteDatabase, SqliteDialect, type SqliteStatement } from 'kysely';
 import { KeyedMutex } from '../../util/keyed-mutex.js';
+import type { Engine } from '../engine.js';
 import type { Database } from '../schema.js';
-import type { Engine } from '../sql-store.js';
 
 /** A held lock is renewed well within its lease; a crashed holder's lock frees once the lease runs out. */
 const lockLeaseMs = 10_000;

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { newId } from '../../util/ids.js';
-import { changed } from '../engine.js';
+import { camelCased, changed } from '../engine.js';
 import type { AuditLogTable, Database } from '../schema.js';
 import type { WorkspaceKey } from '../workspace-key.js';
 
@@ -29,19 +29,7 @@ export interface AuditRecords {
 }
 
 function toAuditEntry(row: Selectable<AuditLogTable>): AuditEntry {
-  return {
-    id: row.id,
-    at: Number(row.at),
-    workspaceKey: row.workspace_key,
-    userId: row.user_id,
-    action: row.action,
-    target: row.target,
-    backend: row.backend,
-    backendId: row.backend_id,
-    outcome: row.outcome as AuditEntry['outcome'],
-    error: row.error,
-    detail: row.detail === null ? null : (JSON.parse(row.detail) as Record<string, unknown>),
-  };
+  return { ...camelCased(row), outcome: row.outcome as AuditOutcome, detail: row.detail === null ? null : (JSON.parse(row.detail) as Record<string, unknown>) };
 }
 
 export function auditRecords(db: Kysely<Database>): AuditRecords {
@@ -73,9 +61,6 @@ export function auditRecords(db: Kysely<Database>): AuditRecords {
       if (before !== undefined) query = query.where('at', '<', before);
       return (await query.execute()).map(toAuditEntry);
     },
-    async pruneBefore(before) {
-      const result = await db.deleteFrom('audit_log').where('at', '<', before).executeTakeFirst();
-      return changed(result);
-    },
+    pruneBefore: (before) => changed(db.deleteFrom('audit_log').where('at', '<', before)),
   };
 }

@@ -1,7 +1,7 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import type { z } from 'zod';
 import { newId } from '../../util/ids.js';
-import { changed } from '../engine.js';
+import { camelCased, changedAny, takeFirst } from '../engine.js';
 import type { BulkItemsTable, BulkRunsTable, Database } from '../schema.js';
 import type { WorkspaceKey } from '../workspace-key.js';
 
@@ -86,20 +86,8 @@ export function bulkRunRecords<Run extends BulkRunBase, NewFields, Item extends 
   db: Kysely<Database>,
   kind: BulkKind<Run, NewFields, Item>,
 ): BulkRunRecords<Run, NewFields, Item> {
-  const toRun = (row: Selectable<BulkRunsTable>): Run =>
-    ({
-      id: row.id,
-      workspaceKey: row.workspace_key,
-      requestedBy: row.requested_by,
-      status: row.status,
-      confirmedBy: row.confirmed_by,
-      channelId: row.channel_id,
-      messageTs: row.message_ts,
-      error: row.error,
-      createdAt: Number(row.created_at),
-      updatedAt: Number(row.updated_at),
-      ...kind.fields.parse(JSON.parse(row.fields)),
-    }) as Run;
+  const toRun = ({ kind: _kind, intent, fields, reported_at, ...row }: Selectable<BulkRunsTable>) =>
+    ({ ...camelCased(row), ...kind.fields.parse(JSON.parse(fields)) }) as Run;
   const toItem = (row: Selectable<BulkItemsTable>): Item => kind.item.parse({ ...JSON.parse(row.data), state: row.state, detail: row.detail });
   const runs = () => db.selectFrom('bulk_runs').selectAll().where('kind', '=', kind.name);
   const itemsOf = (id: string) => db.selectFrom('bulk_items').where('run_id', '=', id);
@@ -120,30 +108,18 @@ export function bulkRunRecords<Run extends BulkRunBase, NewFields, Item extends 
       return { run: toRun(row), created: row.id === id };
     },
 
-    async get(id) {
-      const row = await runs().where('id', '=', id).executeTakeFirst();
-      return row ? toRun(row) : undefined;
-    },
+    get: (id) => takeFirst(runs().where('id', '=', id), toRun),
 
-    async latest(workspaceKey) {
-      const row = await runs().where('workspace_key', '=', workspaceKey).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
-      return row ? toRun(row) : undefined;
-    },
+    latest: (workspaceKey) => takeFirst(runs().where('workspace_key', '=', workspaceKey).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1), toRun),
 
-    async transition(id, from, to, changes = {}, now = Date.now()) {
-      const result = await db
-        .updateTable('bulk_runs')
-        .set({
-          status: to,
-          updated_at: now,
-          ...(changes.error !== undefined ? { error: changes.error } : {}),
-          ...(changes.confirmedBy !== undefined ? { confirmed_by: changes.confirmedBy } : {}),
-        })
-        .where('id', '=', id)
-        .where('status', 'in', [...from])
-        .executeTakeFirst();
-      return changed(result) > 0;
-    },
+    transition: (id, from, to, { error, confirmedBy } = {}, now = Date.now()) =>
+      changedAny(
+        db
+          .updateTable('bulk_runs')
+          .set({ status: to, updated_at: now, error, confirmed_by: confirmedBy })
+          .where('id', '=', id)
+          .where('status', 'in', [...from]),
+      ),
 
     async setMessage(id, channelId, messageTs) {
       await db.updateTable('bulk_runs').set({ channel_id: channelId, message_ts: messageTs }).where('id', '=', id).execute();
@@ -152,12 +128,8 @@ export function bulkRunRecords<Run extends BulkRunBase, NewFields, Item extends 
     async setFields(id, fields) {
       const row = await runs().where('id', '=', id).executeTakeFirst();
       if (!row) return;
-      const merged = kind.fields.parse({ ...JSON.parse(row.fields), ...fields });
-      await db
-        .updateTable('bulk_runs')
-        .set({ fields: JSON.stringify(merged) })
-        .where('id', '=', id)
-        .execute();
+      const merged = JSON.stringify(kind.fields.parse({ ...JSON.parse(row.fields), ...fields }));
+      await db.updateTable('bulk_runs').set({ fields: merged }).where('id', '=', id).execute();
     },
 
     async saveItems(id, items) {
@@ -176,10 +148,7 @@ export function bulkRunRecords<Run extends BulkRunBase, NewFields, Item extends 
       });
     },
 
-    async item(id, key) {
-      const row = await itemsOf(id).selectAll().where('item_key', '=', String(key)).executeTakeFirst();
-      return row ? toItem(row) : undefined;
-    },
+    item: (id, key) => takeFirst(itemsOf(id).selectAll().where('item_key', '=', String(key)), toItem),
 
     async items(id, { states, after, limit }) {
       let query = itemsOf(id)
@@ -195,16 +164,15 @@ export function bulkRunRecords<Run extends BulkRunBase, NewFields, Item extends 
       return (await query.execute()).map(toItem);
     },
 
-    async settle(id, key, state, detail, tag) {
-      const result = await db
-        .updateTable('bulk_items')
-        .set({ state, detail: detail ?? null, tag: tag ?? null })
-        .where('run_id', '=', id)
-        .where('item_key', '=', String(key))
-        .where('state', '=', kind.waiting)
-        .executeTakeFirst();
-      return changed(result) > 0;
-    },
+    settle: (id, key, state, detail, tag) =>
+      changedAny(
+        db
+          .updateTable('bulk_items')
+          .set({ state, detail: detail ?? null, tag: tag ?? null })
+          .where('run_id', '=', id)
+          .where('item_key', '=', String(key))
+          .where('state', '=', kind.waiting),
+      ),
 
     async counts(id) {
       const rows = await itemsOf(id)
@@ -223,28 +191,26 @@ export function bulkRunRecords<Run extends BulkRunBase, NewFields, Item extends 
       return count(rows);
     },
 
-    async claimReport(id, minIntervalMs, now = Date.now()) {
-      const result = await db
-        .updateTable('bulk_runs')
-        .set({ reported_at: now })
-        .where('id', '=', id)
-        .where('reported_at', '<=', now - minIntervalMs)
-        .executeTakeFirst();
-      return changed(result) > 0;
-    },
+    claimReport: (id, minIntervalMs, now = Date.now()) =>
+      changedAny(
+        db
+          .updateTable('bulk_runs')
+          .set({ reported_at: now })
+          .where('id', '=', id)
+          .where('reported_at', '<=', now - minIntervalMs),
+      ),
 
     async pruneFinished(before) {
       let pruned = 0;
       for (;;) {
         const batch = await db.transaction().execute(async (trx) => {
-          // The conditions are repeated outside the subquery: a run confirmed meanwhile is kept (PostgreSQL checks them again on the row it deletes).
-          const ended = trx.selectFrom('bulk_runs').select('id').where('kind', '=', kind.name).where('status', 'in', prunable).where('updated_at', '<', before);
+          // The conditions are checked again outside the subquery: a run confirmed meanwhile is kept (PostgreSQL checks them again on the row it deletes).
+          const ended = (eb: ExpressionBuilder<Database, 'bulk_runs'>) =>
+            eb.and([eb('kind', '=', kind.name), eb('status', 'in', prunable), eb('updated_at', '<', before)]);
           const deleted = await trx
             .deleteFrom('bulk_runs')
-            .where('kind', '=', kind.name)
-            .where('status', 'in', prunable)
-            .where('updated_at', '<', before)
-            .where('id', 'in', ended.limit(runsPerPrune))
+            .where(ended)
+            .where('id', 'in', trx.selectFrom('bulk_runs').select('id').where(ended).limit(runsPerPrune))
             .returning('id')
             .execute();
           const ids = deleted.map((run) => run.id);

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import { changed } from '../engine.js';
+import { camelCased, changedAny, takeFirst } from '../engine.js';
 import type { ConnectionsTable, Database } from '../schema.js';
 import type { WorkspaceKey } from '../workspace-key.js';
 
@@ -60,20 +60,12 @@ export interface ConnectionRecords {
   delete(workspaceKey: WorkspaceKey): Promise<ConnectionRecord | undefined>;
 }
 
-function toConnection(row: Selectable<ConnectionsTable>): ConnectionRecord {
+function toConnection({ connection_mode, ...row }: Selectable<ConnectionsTable>): ConnectionRecord {
   return {
-    workspaceKey: row.workspace_key,
-    identifier: row.identifier,
-    integrationIdentifier: row.integration_identifier,
-    mode: row.connection_mode === 'subscriber' ? 'subscriber' : 'shared',
+    ...camelCased(row),
+    mode: connection_mode === 'subscriber' ? 'subscriber' : 'shared',
     context: row.context === null ? null : (JSON.parse(row.context) as Record<string, string>),
-    subscriberId: row.subscriber_id,
     state: row.state as ConnectionState,
-    lastError: row.last_error,
-    syncedAt: row.synced_at === null ? null : Number(row.synced_at),
-    intent: row.intent,
-    createdAt: Number(row.created_at),
-    updatedAt: Number(row.updated_at),
   };
 }
 
@@ -89,10 +81,7 @@ function scopeColumns(scope: { identifier: string } & ConnectionScope) {
 
 export function connectionRecords(db: Kysely<Database>): ConnectionRecords {
   return {
-    async find(workspaceKey) {
-      const row = await db.selectFrom('connections').selectAll().where('workspace_key', '=', workspaceKey).executeTakeFirst();
-      return row ? toConnection(row) : undefined;
-    },
+    find: (workspaceKey) => takeFirst(db.selectFrom('connections').selectAll().where('workspace_key', '=', workspaceKey), toConnection),
 
     async list(filter = {}) {
       let query = db.selectFrom('connections').selectAll().orderBy('workspace_key');
@@ -107,8 +96,6 @@ export function connectionRecords(db: Kysely<Database>): ConnectionRecords {
           workspace_key: workspaceKey,
           ...scopeColumns(initial),
           state,
-          last_error: null,
-          synced_at: null,
           intent,
           created_at: now,
           updated_at: now,
@@ -119,15 +106,14 @@ export function connectionRecords(db: Kysely<Database>): ConnectionRecords {
       return toConnection(row);
     },
 
-    async recordSynced(workspaceKey, intent, actual, now = Date.now()) {
-      const result = await db
-        .updateTable('connections')
-        .set({ ...scopeColumns(actual), state: 'connected', last_error: null, synced_at: now, updated_at: now })
-        .where('workspace_key', '=', workspaceKey)
-        .where('intent', '=', intent)
-        .executeTakeFirst();
-      return changed(result) > 0;
-    },
+    recordSynced: (workspaceKey, intent, actual, now = Date.now()) =>
+      changedAny(
+        db
+          .updateTable('connections')
+          .set({ ...scopeColumns(actual), state: 'connected', last_error: null, synced_at: now, updated_at: now })
+          .where('workspace_key', '=', workspaceKey)
+          .where('intent', '=', intent),
+      ),
 
     async markState(workspaceKey, state, error, intent, now = Date.now()) {
       let query = db
@@ -135,17 +121,11 @@ export function connectionRecords(db: Kysely<Database>): ConnectionRecords {
         .set({ state, last_error: error?.slice(0, 2000) ?? null, updated_at: now, ...(state === 'connected' ? { synced_at: now } : {}) })
         .where('workspace_key', '=', workspaceKey);
       if (intent !== undefined) query = query.where('intent', '=', intent);
-      return changed(await query.executeTakeFirst()) > 0;
+      return changedAny(query);
     },
 
-    async removeAt(workspaceKey, intent) {
-      const result = await db.deleteFrom('connections').where('workspace_key', '=', workspaceKey).where('intent', '=', intent).executeTakeFirst();
-      return changed(result) > 0;
-    },
+    removeAt: (workspaceKey, intent) => changedAny(db.deleteFrom('connections').where('workspace_key', '=', workspaceKey).where('intent', '=', intent)),
 
-    async delete(workspaceKey) {
-      const row = await db.deleteFrom('connections').where('workspace_key', '=', workspaceKey).returningAll().executeTakeFirst();
-      return row ? toConnection(row) : undefined;
-    },
+    delete: (workspaceKey) => takeFirst(db.deleteFrom('connections').where('workspace_key', '=', workspaceKey).returningAll(), toConnection),
   };
 }

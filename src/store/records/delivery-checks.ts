@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { camelCased, takeFirst } from '../engine.js';
 import type { Database } from '../schema.js';
 import type { WorkspaceKey } from '../workspace-key.js';
 
@@ -35,12 +36,11 @@ export function deliveryCheckRecords(db: Kysely<Database>): DeliveryCheckRecords
         .execute();
     },
 
-    async latest(workspaceKey) {
-      const row = await db.selectFrom('delivery_checks').selectAll().where('workspace_key', '=', workspaceKey).executeTakeFirst();
-      return row
-        ? { workspaceKey: row.workspace_key, requestedBy: row.requested_by, checkedAt: Number(row.checked_at), report: JSON.parse(row.report) as unknown }
-        : undefined;
-    },
+    latest: (workspaceKey) =>
+      takeFirst(db.selectFrom('delivery_checks').selectAll().where('workspace_key', '=', workspaceKey), (row) => ({
+        ...camelCased(row),
+        report: JSON.parse(row.report) as unknown,
+      })),
 
     async delete(workspaceKey) {
       await db.deleteFrom('delivery_checks').where('workspace_key', '=', workspaceKey).execute();

@@ -19,9 +19,6 @@ export function processedEvents(db: Kysely<Database>): ProcessedEvents {
         .executeTakeFirst();
       return inserted !== undefined;
     },
-    async pruneBefore(before) {
-      const result = await db.deleteFrom('processed_events').where('received_at', '<', before).executeTakeFirst();
-      return changed(result);
-    },
+    pruneBefore: (before) => changed(db.deleteFrom('processed_events').where('received_at', '<', before)),
   };
 }

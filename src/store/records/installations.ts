@@ -1,9 +1,8 @@
 import type { Installation } from '@slack/bolt';
 import type { Compilable, CompiledQuery } from 'kysely';
 import type { TokenCipher } from '../cipher.js';
-import { changed, type Engine } from '../engine.js';
-import type { WorkspaceKey } from '../workspace-key.js';
-import { workspaceKeyOf } from '../workspace-key.js';
+import { changedAny, type Engine } from '../engine.js';
+import { type WorkspaceKey, workspaceKeyOf } from '../workspace-key.js';
 
 export interface StoredInstallation {
   workspaceKey: WorkspaceKey;
@@ -129,8 +128,7 @@ export function installationRecords(engine: Engine, cipher: TokenCipher): Instal
     async delete(workspaceKey) {
       const deleted = await db.transaction().execute(async (trx) => {
         await trx.deleteFrom('user_installations').where('workspace_key', '=', workspaceKey).execute();
-        const result = await trx.deleteFrom('installations').where('workspace_key', '=', workspaceKey).executeTakeFirst();
-        return changed(result) > 0;
+        return changedAny(trx.deleteFrom('installations').where('workspace_key', '=', workspaceKey));
       });
       await engine.publishInstallationChange(workspaceKey);
       return deleted;
@@ -149,10 +147,7 @@ export function installationRecords(engine: Engine, cipher: TokenCipher): Instal
     },
 
     async count() {
-      const row = await db
-        .selectFrom('installations')
-        .select((eb) => eb.fn.countAll<number>().as('count'))
-        .executeTakeFirstOrThrow();
+      const row = await db.selectFrom('installations').select(db.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
       return Number(row.count);
     },
   };

@@ -1,6 +1,6 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Expression, ExpressionBuilder, Kysely, Selectable, SqlBool, Updateable } from 'kysely';
 import { newId } from '../../util/ids.js';
-import { changed, type Engine } from '../engine.js';
+import { camelCased, changed, changedAny, type Engine, takeFirst } from '../engine.js';
 import type { Database, FollowUpStatus, JobStatus, JobsTable } from '../schema.js';
 import type { WorkspaceKey } from '../workspace-key.js';
 
@@ -69,39 +69,11 @@ export interface JobRecords {
   findByDedupeKey(dedupeKey: string): Promise<JobRecord | undefined>;
   list(filter: { statuses?: JobStatus[]; workspaceKey?: WorkspaceKey; kinds?: string[]; limit: number }): Promise<JobRecord[]>;
   countByStatus(): Promise<Record<JobStatus, number>>;
-  nextRunAt(): Promise<number | undefined>;
   pruneFinished(before: number): Promise<number>;
 }
 
-export function toJob(row: Selectable<JobsTable>): JobRecord {
-  return {
-    id: row.id,
-    kind: row.kind,
-    workspaceKey: row.workspace_key,
-    dedupeKey: row.dedupe_key,
-    payload: JSON.parse(row.payload),
-    status: row.status,
-    attempts: Number(row.attempts),
-    maxAttempts: Number(row.max_attempts),
-    runAt: Number(row.run_at),
-    lockedBy: row.locked_by,
-    lockedUntil: row.locked_until === null ? null : Number(row.locked_until),
-    lastError: row.last_error,
-    result: row.result === null ? null : JSON.parse(row.result),
-    requestedBy: row.requested_by,
-    createdAt: Number(row.created_at),
-    updatedAt: Number(row.updated_at),
-    finishedAt: row.finished_at === null ? null : Number(row.finished_at),
-    followUp: row.follow_up,
-    followUpAttempts: Number(row.follow_up_attempts ?? 0),
-  };
-}
-
-/** The columns that put a follow-up in place, leased to the worker that finished the job. */
-function pendingFollowUp(workerId: string, followUp: { leaseMs: number } | undefined, now: number) {
-  return followUp
-    ? { follow_up: 'pending' as const, follow_up_at: now, locked_by: workerId, locked_until: now + followUp.leaseMs }
-    : { locked_by: null, locked_until: null };
+export function toJob({ follow_up_at, follow_up_error, ...row }: Selectable<JobsTable>): JobRecord {
+  return { ...camelCased(row), payload: JSON.parse(row.payload), result: row.result === null ? null : JSON.parse(row.result) };
 }
 
 /**
@@ -132,8 +104,49 @@ export async function insertJob(db: Kysely<Database>, job: NewJob, now: number):
   return inserted && toJob(inserted);
 }
 
+type JobConditions = ExpressionBuilder<Database, 'jobs'>;
+/** Running, but its lease ran out: its worker died. */
+const abandoned = (eb: JobConditions, now: number) => eb.and([eb('status', '=', 'running'), eb('locked_until', '<', now)]);
+/** Pending and due, or abandoned. */
+const due = (eb: JobConditions, now: number) => eb.or([eb.and([eb('status', '=', 'pending'), eb('run_at', '<=', now)]), abandoned(eb, now)]);
+/** A follow-up waiting for delivery that no live worker is delivering. */
+const undelivered = (eb: JobConditions, now: number) =>
+  eb.and([eb('follow_up', '=', 'pending'), eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)])]);
+const followUpDue = (eb: JobConditions, now: number) => eb.and([undelivered(eb, now), eb('follow_up_at', '<=', now)]);
+
 export function jobRecords(engine: Engine): JobRecords {
   const { db } = engine;
+  /** Another attempt of the job, leased to the worker. */
+  const startAttempt = (workerId: string, leaseMs: number, now: number) =>
+    db
+      .updateTable('jobs')
+      .set((eb) => ({ status: 'running', locked_by: workerId, locked_until: now + leaseMs, attempts: eb('attempts', '+', 1), updated_at: now }));
+  /** The first job by `order` that matches and no other transaction holds: PostgreSQL skips those rows, SQLite serialises writers. */
+  const firstFree = (match: (eb: JobConditions, now: number) => Expression<SqlBool>, now: number, order: 'run_at' | 'follow_up_at') => (eb: JobConditions) => {
+    const first = eb
+      .selectFrom('jobs')
+      .select('id')
+      .where((where) => match(where, now))
+      .orderBy(order)
+      .limit(1);
+    return engine.skipLockedRows ? first.forUpdate().skipLocked() : first;
+  };
+  /** Updates of a job the worker holds, running or delivering its follow-up: false when it no longer does. */
+  const heldBy = (id: string, workerId: string) => db.updateTable('jobs').where('id', '=', id).where('locked_by', '=', workerId);
+  const running = (id: string, workerId: string) => heldBy(id, workerId).where('status', '=', 'running');
+  const followingUp = (id: string, workerId: string) => heldBy(id, workerId).where('follow_up', '=', 'pending');
+  /** Ends the worker's attempt. A follow-up is put in place in the same write, leased to the worker so it can deliver it at once. */
+  const finish = (id: string, workerId: string, outcome: Updateable<JobsTable>, followUp: { leaseMs: number } | undefined, now: number) =>
+    changedAny(
+      running(id, workerId).set({
+        ...outcome,
+        ...(followUp
+          ? { follow_up: 'pending' as const, follow_up_at: now, locked_by: workerId, locked_until: now + followUp.leaseMs }
+          : { locked_by: null, locked_until: null }),
+        updated_at: now,
+      }),
+    );
+
   const records: JobRecords = {
     async enqueue(job, now = Date.now()) {
       const inserted = await insertJob(db, job, now);
@@ -143,137 +156,51 @@ export function jobRecords(engine: Engine): JobRecords {
       return { job: existing, created: false };
     },
 
-    async claimNext(workerId, leaseMs, now = Date.now()) {
-      const row = await db
-        .updateTable('jobs')
-        .set((eb) => ({
-          status: 'running',
-          locked_by: workerId,
-          locked_until: now + leaseMs,
-          attempts: eb('attempts', '+', 1),
-          updated_at: now,
-        }))
-        .where('id', '=', (eb) => {
-          const due = eb
-            .selectFrom('jobs')
-            .select('id')
-            .where((where) =>
-              where.or([
-                where.and([where('status', '=', 'pending'), where('run_at', '<=', now)]),
-                where.and([where('status', '=', 'running'), where('locked_until', '<', now)]),
-              ]),
-            )
-            .orderBy('run_at')
-            .limit(1);
-          return engine.skipLockedRows ? due.forUpdate().skipLocked() : due;
-        })
-        .returningAll()
-        .executeTakeFirst();
-      return row ? toJob(row) : undefined;
-    },
+    claimNext: (workerId, leaseMs, now = Date.now()) =>
+      takeFirst(
+        startAttempt(workerId, leaseMs, now)
+          .where('id', '=', firstFree(due, now, 'run_at'))
+          .returningAll(),
+        toJob,
+      ),
 
-    async claim(id, workerId, leaseMs, now = Date.now()) {
-      const row = await db
-        .updateTable('jobs')
-        .set((eb) => ({
-          status: 'running',
-          locked_by: workerId,
-          locked_until: now + leaseMs,
-          attempts: eb('attempts', '+', 1),
-          updated_at: now,
-        }))
-        .where('id', '=', id)
-        .where((eb) => eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'running'), eb('locked_until', '<', now)])]))
-        .returningAll()
-        .executeTakeFirst();
-      return row ? toJob(row) : undefined;
-    },
+    claim: (id, workerId, leaseMs, now = Date.now()) =>
+      takeFirst(
+        startAttempt(workerId, leaseMs, now)
+          .where('id', '=', id)
+          .where((eb) => eb.or([eb('status', '=', 'pending'), abandoned(eb, now)]))
+          .returningAll(),
+        toJob,
+      ),
 
-    async extendLease(id, workerId, leaseMs, now = Date.now()) {
-      const result = await db
-        .updateTable('jobs')
-        .set({ locked_until: now + leaseMs, updated_at: now })
-        .where('id', '=', id)
-        .where('locked_by', '=', workerId)
-        .where('status', '=', 'running')
-        .executeTakeFirst();
-      return changed(result) > 0;
-    },
+    extendLease: (id, workerId, leaseMs, now = Date.now()) => changedAny(running(id, workerId).set({ locked_until: now + leaseMs, updated_at: now })),
 
-    async complete(id, workerId, result, followUp, now = Date.now()) {
-      const outcome = await db
-        .updateTable('jobs')
-        .set({
-          status: 'done',
-          result: JSON.stringify(result ?? null),
-          ...pendingFollowUp(workerId, followUp, now),
-          last_error: null,
-          updated_at: now,
-          finished_at: now,
-        })
-        .where('id', '=', id)
-        .where('locked_by', '=', workerId)
-        .where('status', '=', 'running')
-        .executeTakeFirst();
-      return changed(outcome) > 0;
-    },
+    complete: (id, workerId, result, followUp, now = Date.now()) =>
+      finish(id, workerId, { status: 'done', result: JSON.stringify(result ?? null), last_error: null, finished_at: now }, followUp, now),
 
-    async fail(id, workerId, error, retryAt, followUp, now = Date.now()) {
+    fail(id, workerId, error, retryAt, followUp, now = Date.now()) {
       const dead = retryAt === undefined;
-      const outcome = await db
-        .updateTable('jobs')
-        .set({
-          status: dead ? 'dead' : 'pending',
-          run_at: retryAt ?? now,
-          last_error: error.slice(0, 2000),
-          ...pendingFollowUp(workerId, dead ? followUp : undefined, now),
-          updated_at: now,
-          finished_at: dead ? now : null,
-        })
-        .where('id', '=', id)
-        .where('locked_by', '=', workerId)
-        .where('status', '=', 'running')
-        .executeTakeFirst();
-      return changed(outcome) > 0;
+      const outcome = { status: dead ? 'dead' : 'pending', run_at: retryAt ?? now, last_error: error.slice(0, 2000), finished_at: dead ? now : null } as const;
+      return finish(id, workerId, outcome, dead ? followUp : undefined, now);
     },
 
-    async claimFollowUp(workerId, leaseMs, now = Date.now()) {
-      const row = await db
-        .updateTable('jobs')
-        .set({ locked_by: workerId, locked_until: now + leaseMs, updated_at: now })
-        .where('id', '=', (eb) => {
-          const due = eb
-            .selectFrom('jobs')
-            .select('id')
-            .where('follow_up', '=', 'pending')
-            .where('follow_up_at', '<=', now)
-            .where((where) => where.or([where('locked_until', 'is', null), where('locked_until', '<', now)]))
-            .orderBy('follow_up_at')
-            .limit(1);
-          return engine.skipLockedRows ? due.forUpdate().skipLocked() : due;
-        })
-        .where('follow_up', '=', 'pending')
-        .where((where) => where.or([where('locked_until', 'is', null), where('locked_until', '<', now)]))
-        .returningAll()
-        .executeTakeFirst();
-      return row ? toJob(row) : undefined;
-    },
+    claimFollowUp: (workerId, leaseMs, now = Date.now()) =>
+      takeFirst(
+        db
+          .updateTable('jobs')
+          .set({ locked_by: workerId, locked_until: now + leaseMs, updated_at: now })
+          .where('id', '=', firstFree(followUpDue, now, 'follow_up_at'))
+          .where((eb) => undelivered(eb, now))
+          .returningAll(),
+        toJob,
+      ),
 
-    async followUpDone(id, workerId, now = Date.now()) {
-      const result = await db
-        .updateTable('jobs')
-        .set({ follow_up: 'done', follow_up_error: null, locked_by: null, locked_until: null, updated_at: now })
-        .where('id', '=', id)
-        .where('locked_by', '=', workerId)
-        .where('follow_up', '=', 'pending')
-        .executeTakeFirst();
-      return changed(result) > 0;
-    },
+    followUpDone: (id, workerId, now = Date.now()) =>
+      changedAny(followingUp(id, workerId).set({ follow_up: 'done', follow_up_error: null, locked_by: null, locked_until: null, updated_at: now })),
 
-    async followUpFailed(id, workerId, error, retryAt, now = Date.now()) {
-      const result = await db
-        .updateTable('jobs')
-        .set((eb) => ({
+    followUpFailed: (id, workerId, error, retryAt, now = Date.now()) =>
+      changedAny(
+        followingUp(id, workerId).set((eb) => ({
           follow_up: retryAt === undefined ? 'given-up' : 'pending',
           follow_up_at: retryAt ?? now,
           follow_up_attempts: eb('follow_up_attempts', '+', 1),
@@ -281,13 +208,8 @@ export function jobRecords(engine: Engine): JobRecords {
           locked_by: null,
           locked_until: null,
           updated_at: now,
-        }))
-        .where('id', '=', id)
-        .where('locked_by', '=', workerId)
-        .where('follow_up', '=', 'pending')
-        .executeTakeFirst();
-      return changed(result) > 0;
-    },
+        })),
+      ),
 
     async effectDone(jobId, effect) {
       const row = await db.selectFrom('follow_up_effects').select('done_at').where('job_id', '=', jobId).where('effect', '=', effect).executeTakeFirst();
@@ -302,25 +224,18 @@ export function jobRecords(engine: Engine): JobRecords {
         .execute();
     },
 
-    async revive(id, now = Date.now()) {
-      const outcome = await db
-        .updateTable('jobs')
-        .set({ status: 'pending', attempts: 0, run_at: now, updated_at: now, finished_at: null })
-        .where('id', '=', id)
-        .where('status', '=', 'dead')
-        .executeTakeFirst();
-      return changed(outcome) > 0;
-    },
+    revive: (id, now = Date.now()) =>
+      changedAny(
+        db
+          .updateTable('jobs')
+          .set({ status: 'pending', attempts: 0, run_at: now, updated_at: now, finished_at: null })
+          .where('id', '=', id)
+          .where('status', '=', 'dead'),
+      ),
 
-    async get(id) {
-      const row = await db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
-      return row ? toJob(row) : undefined;
-    },
+    get: (id) => takeFirst(db.selectFrom('jobs').selectAll().where('id', '=', id), toJob),
 
-    async findByDedupeKey(dedupeKey) {
-      const row = await db.selectFrom('jobs').selectAll().where('dedupe_key', '=', dedupeKey).executeTakeFirst();
-      return row ? toJob(row) : undefined;
-    },
+    findByDedupeKey: (dedupeKey) => takeFirst(db.selectFrom('jobs').selectAll().where('dedupe_key', '=', dedupeKey), toJob),
 
     async list({ statuses, workspaceKey, kinds, limit }) {
       let query = db.selectFrom('jobs').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit);
@@ -333,7 +248,7 @@ export function jobRecords(engine: Engine): JobRecords {
     async countByStatus() {
       const rows = await db
         .selectFrom('jobs')
-        .select((eb) => ['status', eb.fn.countAll<number>().as('count')])
+        .select(['status', db.fn.countAll<number>().as('count')])
         .groupBy('status')
         .execute();
       const counts: Record<JobStatus, number> = { pending: 0, running: 0, done: 0, dead: 0 };
@@ -341,28 +256,20 @@ export function jobRecords(engine: Engine): JobRecords {
       return counts;
     },
 
-    async nextRunAt() {
-      const row = await db
-        .selectFrom('jobs')
-        .select((eb) => eb.fn.min('run_at').as('next'))
-        .where('status', '=', 'pending')
-        .executeTakeFirst();
-      return row?.next === null || row?.next === undefined ? undefined : Number(row.next);
-    },
-
     async pruneFinished(before) {
       // A job whose follow-up is still to be delivered stays, and so do its recorded effects.
-      const pruned = await db
-        .deleteFrom('jobs')
-        .where('status', '=', 'done')
-        .where('finished_at', '<', before)
-        .where((eb) => eb.or([eb('follow_up', 'is', null), eb('follow_up', '!=', 'pending')]))
-        .executeTakeFirst();
+      const pruned = await changed(
+        db
+          .deleteFrom('jobs')
+          .where('status', '=', 'done')
+          .where('finished_at', '<', before)
+          .where((eb) => eb.or([eb('follow_up', 'is', null), eb('follow_up', '!=', 'pending')])),
+      );
       await db
         .deleteFrom('follow_up_effects')
         .where((eb) => eb.not(eb.exists(eb.selectFrom('jobs').select('jobs.id').whereRef('jobs.id', '=', 'follow_up_effects.job_id'))))
         .execute();
-      return changed(pruned);
+      return pruned;
     },
   };
   return records;

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { newId } from '../../util/ids.js';
-import { changed } from '../engine.js';
+import { camelCased, changedAny, takeFirst } from '../engine.js';
 import type { Database, LinkRequestsTable } from '../schema.js';
 import type { WorkspaceKey } from '../workspace-key.js';
 
@@ -28,60 +28,34 @@ export interface LinkRequestRecords {
 }
 
 function toRequest(row: Selectable<LinkRequestsTable>): LinkRequest {
-  return {
-    id: row.id,
-    workspaceKey: row.workspace_key,
-    userId: row.user_id,
-    subscriberId: row.subscriber_id,
-    status: row.status as LinkRequestStatus,
-    requestedAt: Number(row.requested_at),
-    decidedBy: row.decided_by,
-    decidedAt: row.decided_at === null ? null : Number(row.decided_at),
-  };
+  return { ...camelCased(row), status: row.status as LinkRequestStatus };
 }
 
 export function linkRequestRecords(db: Kysely<Database>): LinkRequestRecords {
   return {
     async ask({ workspaceKey, userId, subscriberId }, now = Date.now()) {
+      const request = { workspace_key: workspaceKey, user_id: userId, subscriber_id: subscriberId, status: 'pending' } as const;
       const waiting = await db
         .selectFrom('link_requests')
         .selectAll()
-        .where('workspace_key', '=', workspaceKey)
-        .where('user_id', '=', userId)
-        .where('subscriber_id', '=', subscriberId)
-        .where('status', '=', 'pending')
+        .where((eb) => eb.and(request))
         .executeTakeFirst();
       if (waiting) return toRequest(waiting);
       const row = await db
         .insertInto('link_requests')
-        .values({
-          id: newId(now),
-          workspace_key: workspaceKey,
-          user_id: userId,
-          subscriber_id: subscriberId,
-          status: 'pending',
-          requested_at: now,
-          decided_by: null,
-          decided_at: null,
-        })
+        .values({ id: newId(now), ...request, requested_at: now })
         .returningAll()
         .executeTakeFirstOrThrow();
       return toRequest(row);
     },
 
-    async get(id) {
-      const row = await db.selectFrom('link_requests').selectAll().where('id', '=', id).executeTakeFirst();
-      return row ? toRequest(row) : undefined;
-    },
+    get: (id) => takeFirst(db.selectFrom('link_requests').selectAll().where('id', '=', id), toRequest),
 
     async decide(id, status, decidedBy, now = Date.now()) {
-      const result = await db
-        .updateTable('link_requests')
-        .set({ status, decided_by: decidedBy, decided_at: now })
-        .where('id', '=', id)
-        .where('status', '=', 'pending')
-        .executeTakeFirst();
-      return changed(result) > 0 ? this.get(id) : undefined;
+      const decided = await changedAny(
+        db.updateTable('link_requests').set({ status, decided_by: decidedBy, decided_at: now }).where('id', '=', id).where('status', '=', 'pending'),
+      );
+      return decided ? this.get(id) : undefined;
     },
 
     async pending(workspaceKey, limit) {

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import { changed } from '../engine.js';
+import { camelCased, changed, changedAny, takeFirst } from '../engine.js';
 import type { Database, NumberRequestsTable } from '../schema.js';
 import type { WorkspaceKey } from '../workspace-key.js';
 import { insertJob, type JobRecord, type NewJob, toJob } from './jobs.js';
@@ -59,23 +59,22 @@ export interface NumberRequestRecords {
   pruneSettledBefore(before: number): Promise<number>;
 }
 
-function toRequest(row: Selectable<NumberRequestsTable>): NumberRequest {
+function toRequest({ submission, provision_job_id, ...row }: Selectable<NumberRequestsTable>): NumberRequest {
   return {
-    id: row.id,
-    workspaceKey: row.workspace_key,
-    requestedBy: row.requested_by,
+    ...camelCased(row),
     backend: row.backend as NumberBackend,
     payload: JSON.parse(row.payload) as unknown,
     status: row.status as NumberRequestStatus,
-    requestedAt: Number(row.requested_at),
-    expiresAt: Number(row.expires_at),
-    decidedBy: row.decided_by,
-    decidedAt: row.decided_at === null ? null : Number(row.decided_at),
-    ...(row.provision_job_id === null ? {} : { provisionJobId: row.provision_job_id }),
+    ...(provision_job_id === null ? {} : { provisionJobId: provision_job_id }),
   };
 }
 
 export function numberRequestRecords(db: Kysely<Database>): NumberRequestRecords {
+  const pendingRequest = (trx: Kysely<Database>, id: string) => trx.updateTable('number_requests').where('id', '=', id).where('status', '=', 'pending');
+  /** Decides a request that is pending and in time; false when it is not one. */
+  const decideInTime = (trx: Kysely<Database>, id: string, status: 'approved' | 'denied', decidedBy: string, now: number) =>
+    changedAny(pendingRequest(trx, id).where('expires_at', '>', now).set({ status, decided_by: decidedBy, decided_at: now }));
+
   return {
     async create(request, now = Date.now()) {
       const inserted = await db
@@ -90,9 +89,6 @@ export function numberRequestRecords(db: Kysely<Database>): NumberRequestRecords
           status: 'pending',
           requested_at: now,
           expires_at: request.expiresAt,
-          decided_by: null,
-          decided_at: null,
-          provision_job_id: null,
         })
         .onConflict((conflict) => conflict.column('submission').doNothing())
         .returningAll()
@@ -103,31 +99,15 @@ export function numberRequestRecords(db: Kysely<Database>): NumberRequestRecords
       return { request: toRequest(first), created: false };
     },
 
-    async get(id) {
-      const row = await db.selectFrom('number_requests').selectAll().where('id', '=', id).executeTakeFirst();
-      return row ? toRequest(row) : undefined;
-    },
+    get: (id) => takeFirst(db.selectFrom('number_requests').selectAll().where('id', '=', id), toRequest),
 
     async decide(id, status, decidedBy, now = Date.now()) {
-      const result = await db
-        .updateTable('number_requests')
-        .set({ status, decided_by: decidedBy, decided_at: now })
-        .where('id', '=', id)
-        .where('status', '=', 'pending')
-        .where('expires_at', '>', now)
-        .executeTakeFirst();
-      return changed(result) > 0 ? this.get(id) : undefined;
+      return (await decideInTime(db, id, status, decidedBy, now)) ? this.get(id) : undefined;
     },
 
     async expire(id, now = Date.now()) {
-      const result = await db
-        .updateTable('number_requests')
-        .set({ status: 'expired', decided_at: now })
-        .where('id', '=', id)
-        .where('status', '=', 'pending')
-        .where('expires_at', '<=', now)
-        .executeTakeFirst();
-      return changed(result) > 0 ? this.get(id) : undefined;
+      const expired = await changedAny(pendingRequest(db, id).where('expires_at', '<=', now).set({ status: 'expired', decided_at: now }));
+      return expired ? this.get(id) : undefined;
     },
 
     async pending({ workspaceKey, limit }, now = Date.now()) {
@@ -144,14 +124,7 @@ export function numberRequestRecords(db: Kysely<Database>): NumberRequestRecords
 
     async approve(id, decidedBy, job, now = Date.now()) {
       const stored = await db.transaction().execute(async (trx) => {
-        const decided = await trx
-          .updateTable('number_requests')
-          .set({ status: 'approved', decided_by: decidedBy, decided_at: now })
-          .where('id', '=', id)
-          .where('status', '=', 'pending')
-          .where('expires_at', '>', now)
-          .executeTakeFirst();
-        if (changed(decided) === 0) return undefined;
+        if (!(await decideInTime(trx, id, 'approved', decidedBy, now))) return undefined;
         const inserted = await insertJob(trx, job, now);
         const jobId = inserted?.id ?? (await trx.selectFrom('jobs').select('id').where('dedupe_key', '=', job.dedupeKey).executeTakeFirstOrThrow()).id;
         await trx.updateTable('number_requests').set({ provision_job_id: jobId }).where('id', '=', id).execute();
@@ -163,17 +136,16 @@ export function numberRequestRecords(db: Kysely<Database>): NumberRequestRecords
       return { request, job: toJob(record) };
     },
 
-    async pruneSettledBefore(before) {
-      const result = await db
-        .deleteFrom('number_requests')
-        .where((row) =>
-          row.or([
-            row.and([row('status', 'in', ['approved', 'denied', 'expired']), row('decided_at', '<', before)]),
-            row.and([row('status', '=', 'pending'), row('expires_at', '<', before)]),
-          ]),
-        )
-        .executeTakeFirst();
-      return changed(result);
-    },
+    pruneSettledBefore: (before) =>
+      changed(
+        db
+          .deleteFrom('number_requests')
+          .where((row) =>
+            row.or([
+              row.and([row('status', 'in', ['approved', 'denied', 'expired']), row('decided_at', '<', before)]),
+              row.and([row('status', '=', 'pending'), row('expires_at', '<', before)]),
+            ]),
+          ),
+      ),
   };
 }

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { changed } from '../engine.js';
+import { camelCased, changed, takeFirst } from '../engine.js';
 import type { Database } from '../schema.js';
 
 export interface OAuthStateRecords {
@@ -18,13 +18,8 @@ export function oauthStateRecords(db: Kysely<Database>): OAuthStateRecords {
     async exists(stateHash) {
       return (await db.selectFrom('oauth_states').select('state_hash').where('state_hash', '=', stateHash).executeTakeFirst()) !== undefined;
     },
-    async consume(stateHash) {
-      const row = await db.deleteFrom('oauth_states').where('state_hash', '=', stateHash).returning(['install_options', 'expires_at']).executeTakeFirst();
-      return row ? { installOptions: row.install_options, expiresAt: row.expires_at } : undefined;
-    },
-    async pruneExpired(now) {
-      const result = await db.deleteFrom('oauth_states').where('expires_at', '<', now).executeTakeFirst();
-      return changed(result);
-    },
+    consume: (stateHash) =>
+      takeFirst(db.deleteFrom('oauth_states').where('state_hash', '=', stateHash).returning(['install_options', 'expires_at']), camelCased),
+    pruneExpired: (now) => changed(db.deleteFrom('oauth_states').where('expires_at', '<', now)),
   };
 }

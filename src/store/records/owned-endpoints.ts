@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import { changed } from '../engine.js';
+import { camelCased, changedAny, takeFirst } from '../engine.js';
 import type { Database, OwnedEndpointsTable } from '../schema.js';
 import type { WorkspaceKey } from '../workspace-key.js';
 
@@ -53,15 +53,8 @@ export interface OwnedEndpointRecords {
 
 function toEndpoint(row: Selectable<OwnedEndpointsTable>): OwnedEndpoint {
   return {
-    identifier: row.identifier,
-    workspaceKey: row.workspace_key,
+    ...camelCased(row),
     type: row.type as OwnedEndpointType,
-    subscriberId: row.subscriber_id,
-    integrationIdentifier: row.integration_identifier,
-    connectionIdentifier: row.connection_identifier,
-    target: row.target,
-    createdBy: row.created_by,
-    createdAt: Number(row.created_at),
     contextKeys: row.context_keys === null ? null : (JSON.parse(row.context_keys) as string[]),
   };
 }
@@ -92,27 +85,21 @@ export function ownedEndpointRecords(db: Kysely<Database>): OwnedEndpointRecords
       return stored;
     },
 
-    async find(identifier) {
-      const row = await db.selectFrom('owned_endpoints').selectAll().where('identifier', '=', identifier).executeTakeFirst();
-      return row ? toEndpoint(row) : undefined;
-    },
+    find: (identifier) => takeFirst(db.selectFrom('owned_endpoints').selectAll().where('identifier', '=', identifier), toEndpoint),
 
-    async rescope(identifier, scope) {
-      const result = await db
-        .updateTable('owned_endpoints')
-        .set({
-          context_keys: keysColumn(scope.contextKeys),
-          integration_identifier: scope.integrationIdentifier,
-          connection_identifier: scope.connectionIdentifier,
-        })
-        .where('identifier', '=', identifier)
-        .executeTakeFirst();
-      return changed(result) > 0;
-    },
+    rescope: (identifier, scope) =>
+      changedAny(
+        db
+          .updateTable('owned_endpoints')
+          .set({
+            context_keys: keysColumn(scope.contextKeys),
+            integration_identifier: scope.integrationIdentifier,
+            connection_identifier: scope.connectionIdentifier,
+          })
+          .where('identifier', '=', identifier),
+      ),
 
-    async remove(identifier) {
-      return changed(await db.deleteFrom('owned_endpoints').where('identifier', '=', identifier).executeTakeFirst()) > 0;
-    },
+    remove: (identifier) => changedAny(db.deleteFrom('owned_endpoints').where('identifier', '=', identifier)),
 
     async tenantsWithUnknownScope(limit) {
       const rows = await db.selectFrom('owned_endpoints').select('workspace_key').distinct().where('context_keys', 'is', null).limit(limit).execute();

@@ -1,5 +1,5 @@
-import type { Kysely, Selectable } from 'kysely';
-import { changed } from '../engine.js';
+import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
+import { camelCased, changedAny, takeFirst } from '../engine.js';
 import type { Database, OwnedNumbersTable } from '../schema.js';
 import type { WorkspaceKey } from '../workspace-key.js';
 
@@ -35,22 +35,14 @@ export interface OwnedNumberRecords {
   dropReleaseClaim(backend: NumberBackend, vendorId: string, jobId: string): Promise<void>;
 }
 
-function toNumber(row: Selectable<OwnedNumbersTable>): OwnedNumber {
-  return {
-    backend: row.backend as NumberBackend,
-    vendorId: row.vendor_id,
-    workspaceKey: row.workspace_key,
-    number: row.number,
-    sipUri: row.sip_uri,
-    name: row.name,
-    status: row.status,
-    createdBy: row.created_by,
-    createdAt: Number(row.created_at),
-    updatedAt: Number(row.updated_at),
-  };
+function toNumber({ release_job, ...row }: Selectable<OwnedNumbersTable>): OwnedNumber {
+  return { ...camelCased(row), backend: row.backend as NumberBackend };
 }
 
 export function ownedNumberRecords(db: Kysely<Database>): OwnedNumberRecords {
+  /** A vendor id is unique per backend. */
+  const byId = (backend: NumberBackend, vendorId: string) => (eb: ExpressionBuilder<Database, 'owned_numbers'>) => eb.and({ backend, vendor_id: vendorId });
+  const update = (backend: NumberBackend, vendorId: string) => db.updateTable('owned_numbers').where(byId(backend, vendorId));
   return {
     async add(number, now = Date.now()) {
       const row = await db
@@ -77,10 +69,7 @@ export function ownedNumberRecords(db: Kysely<Database>): OwnedNumberRecords {
       return toNumber(row);
     },
 
-    async find(backend, vendorId) {
-      const row = await db.selectFrom('owned_numbers').selectAll().where('backend', '=', backend).where('vendor_id', '=', vendorId).executeTakeFirst();
-      return row ? toNumber(row) : undefined;
-    },
+    find: (backend, vendorId) => takeFirst(db.selectFrom('owned_numbers').selectAll().where(byId(backend, vendorId)), toNumber),
 
     async list({ workspaceKey, backend, limit }) {
       let query = db.selectFrom('owned_numbers').selectAll().orderBy('created_at', 'desc').limit(limit);
@@ -89,39 +78,19 @@ export function ownedNumberRecords(db: Kysely<Database>): OwnedNumberRecords {
       return (await query.execute()).map(toNumber);
     },
 
-    async setStatus(backend, vendorId, status, now = Date.now()) {
-      const result = await db
-        .updateTable('owned_numbers')
-        .set({ status, updated_at: now })
-        .where('backend', '=', backend)
-        .where('vendor_id', '=', vendorId)
-        .executeTakeFirst();
-      return changed(result) > 0;
-    },
+    setStatus: (backend, vendorId, status, now = Date.now()) => changedAny(update(backend, vendorId).set({ status, updated_at: now })),
 
-    async claimRelease(backend, vendorId, jobId) {
-      const result = await db
-        .updateTable('owned_numbers')
-        .set({ release_job: jobId })
-        .where('backend', '=', backend)
-        .where('vendor_id', '=', vendorId)
-        .where((eb) => eb.or([eb('release_job', 'is', null), eb('release_job', '=', jobId)]))
-        .executeTakeFirst();
-      return changed(result) > 0;
-    },
+    claimRelease: (backend, vendorId, jobId) =>
+      changedAny(
+        update(backend, vendorId)
+          .set({ release_job: jobId })
+          .where((eb) => eb.or([eb('release_job', 'is', null), eb('release_job', '=', jobId)])),
+      ),
 
     async dropReleaseClaim(backend, vendorId, jobId) {
-      await db
-        .updateTable('owned_numbers')
-        .set({ release_job: null })
-        .where('backend', '=', backend)
-        .where('vendor_id', '=', vendorId)
-        .where('release_job', '=', jobId)
-        .execute();
+      await update(backend, vendorId).set({ release_job: null }).where('release_job', '=', jobId).execute();
     },
 
-    async remove(backend, vendorId) {
-      return changed(await db.deleteFrom('owned_numbers').where('backend', '=', backend).where('vendor_id', '=', vendorId).executeTakeFirst()) > 0;
-    },
+    remove: (backend, vendorId) => changedAny(db.deleteFrom('owned_numbers').where(byId(backend, vendorId))),
   };
 }

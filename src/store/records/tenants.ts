@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import { changed, type Engine } from '../engine.js';
+import { camelCased, changedAny, type Engine, takeFirst } from '../engine.js';
 import type { TenantsTable } from '../schema.js';
 import type { WorkspaceKey } from '../workspace-key.js';
 
@@ -47,30 +47,14 @@ export interface TenantRecords {
 }
 
 function toTenant(row: Selectable<TenantsTable>): TenantRecord {
-  return {
-    workspaceKey: row.workspace_key,
-    kind: row.kind === 'enterprise' ? 'enterprise' : 'team',
-    slackId: row.slack_id,
-    name: row.name,
-    status: row.status as TenantStatus,
-    installedBy: row.installed_by,
-    requestedAt: Number(row.requested_at),
-    decidedBy: row.decided_by,
-    decidedAt: row.decided_at === null ? null : Number(row.decided_at),
-    installs: Number(row.installs),
-    createdAt: Number(row.created_at),
-    updatedAt: Number(row.updated_at),
-  };
+  return { ...camelCased(row), kind: row.kind === 'enterprise' ? 'enterprise' : 'team', status: row.status as TenantStatus };
 }
 
 /** Changes are announced like installation changes, so every replica's cache forgets the tenant. */
 export function tenantRecords(engine: Engine): TenantRecords {
   const { db } = engine;
   return {
-    async find(workspaceKey) {
-      const row = await db.selectFrom('tenants').selectAll().where('workspace_key', '=', workspaceKey).executeTakeFirst();
-      return row ? toTenant(row) : undefined;
-    },
+    find: (workspaceKey) => takeFirst(db.selectFrom('tenants').selectAll().where('workspace_key', '=', workspaceKey), toTenant),
 
     async recordInstall(install, now = Date.now()) {
       const decided = install.status === 'approved';
@@ -91,27 +75,26 @@ export function tenantRecords(engine: Engine): TenantRecords {
           updated_at: now,
         })
         .onConflict((conflict) =>
-          conflict.column('workspace_key').doUpdateSet((eb) => ({
-            name: install.name,
-            installed_by: install.installedBy,
-            installs: eb('tenants.installs', '+', 1),
-            updated_at: now,
+          conflict.column('workspace_key').doUpdateSet((eb) => {
             // An approved tenant stays approved; a pending or denied one takes what the policy says now.
-            status: eb.case().when('tenants.status', '=', 'approved').then('approved').else(install.status).end(),
-            requested_at: eb.case().when('tenants.status', '=', 'approved').then(eb.ref('tenants.requested_at')).else(now).end(),
-            decided_by: eb
-              .case()
-              .when('tenants.status', '=', 'approved')
-              .then(eb.ref('tenants.decided_by'))
-              .else(decided ? (install.decidedBy ?? install.installedBy) : null)
-              .end(),
-            decided_at: eb
-              .case()
-              .when('tenants.status', '=', 'approved')
-              .then(eb.ref('tenants.decided_at'))
-              .else(decided ? now : null)
-              .end(),
-          })),
+            const unlessApproved = <Column extends 'status' | 'requested_at' | 'decided_by' | 'decided_at'>(column: Column) =>
+              eb
+                .case()
+                .when('tenants.status', '=', 'approved')
+                .then(eb.ref(`tenants.${column}`))
+                .else(eb.ref(`excluded.${column}`))
+                .end();
+            return {
+              name: install.name,
+              installed_by: install.installedBy,
+              installs: eb('tenants.installs', '+', 1),
+              updated_at: now,
+              status: unlessApproved('status'),
+              requested_at: unlessApproved('requested_at'),
+              decided_by: unlessApproved('decided_by'),
+              decided_at: unlessApproved('decided_at'),
+            };
+          }),
         )
         .returningAll()
         .executeTakeFirstOrThrow();
@@ -120,13 +103,14 @@ export function tenantRecords(engine: Engine): TenantRecords {
     },
 
     async decide(workspaceKey, status, decidedBy, now = Date.now()) {
-      const result = await db
-        .updateTable('tenants')
-        .set({ status, decided_by: decidedBy, decided_at: now, updated_at: now })
-        .where('workspace_key', '=', workspaceKey)
-        .where('status', '=', 'pending')
-        .executeTakeFirst();
-      if (changed(result) === 0) return undefined;
+      const decided = await changedAny(
+        db
+          .updateTable('tenants')
+          .set({ status, decided_by: decidedBy, decided_at: now, updated_at: now })
+          .where('workspace_key', '=', workspaceKey)
+          .where('status', '=', 'pending'),
+      );
+      if (!decided) return undefined;
       await engine.publishInstallationChange(workspaceKey);
       return this.find(workspaceKey);
     },
