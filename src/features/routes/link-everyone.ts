@@ -1,7 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import type { NovuClient } from '../../backends/novu/client.js';
-import type { JobDefinition } from '../../jobs/queue.js';
 import type { Actor } from '../../slack/actor.js';
 import type { EphemeralMessage } from '../../slack/blocks.js';
 import type { LinkItem, LinkRun, WorkspaceKey } from '../../store/types.js';
@@ -45,7 +44,8 @@ interface Member {
  * second run links nobody twice.
  */
 export class LinkEveryone {
-  private readonly runs: BulkEngine<LinkRun, { membersSeen?: number }, LinkItem, WrittenEndpoint>;
+  /** The run engine: its jobs, and an admin's confirm (one job per matched member) or cancel. */
+  readonly runs: BulkEngine<LinkRun, { membersSeen?: number }, LinkItem, WrittenEndpoint>;
 
   constructor(
     private readonly services: RouteDeps,
@@ -74,11 +74,6 @@ export class LinkEveryone {
     });
   }
 
-  /** The run engine's jobs. */
-  get definitions(): JobDefinition[] {
-    return this.runs.definitions;
-  }
-
   async start(actor: Actor): Promise<EphemeralMessage> {
     if (!(await this.routes.usableConnection(actor.tenant.key))) return notConnectedMessage();
     const latest = await this.services.store.linkRuns.latest(actor.tenant.key);
@@ -89,15 +84,6 @@ export class LinkEveryone {
     }
     await this.runs.start(actor, {});
     return linkRunStartedMessage();
-  }
-
-  /** The admin confirmed the dry run: one job per matched member. Clicking twice starts it once. */
-  apply(actor: Actor, runId: string): Promise<boolean> {
-    return this.runs.confirm(actor, runId);
-  }
-
-  cancel(actor: Actor, runId: string): Promise<boolean> {
-    return this.runs.cancel(actor, runId);
   }
 
   /** Each member's verdict, by user id; the count read so far shows in the run's message. */

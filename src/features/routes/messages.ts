@@ -16,8 +16,8 @@ import {
 } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import { code, isUserId, joinMd, type Mrkdwn, md, mentionChannel, mentionUser, slackDate } from '../../slack/mrkdwn.js';
-import { type ShareOrigin, shareBlock } from '../../slack/share.js';
-import type { EndpointCursor, OwnedEndpoint } from '../../store/types.js';
+import { originMetadata, type ShareOrigin, shareBlock } from '../../slack/share.js';
+import type { ConnectionRecord, EndpointCursor, OwnedEndpoint } from '../../store/types.js';
 import { testButton } from '../delivery/actions.js';
 import type { RemovedEndpoint, WrittenEndpoint } from '../endpoint-writer.js';
 import type { RoutePayload } from './route-jobs.js';
@@ -40,12 +40,6 @@ export const channelView = {
 
 export const joinView = { callbackId: 'routes.channel.join' } as const;
 
-/** Where the routes are delivered from: the tenant's connection, named in forms. */
-export interface ConnectionLabel {
-  identifier: string;
-  integration: string;
-}
-
 /** A channel route on its way through the forms: what was chosen, and where the form came from. */
 export interface PendingChannelRoute {
   subscriberId: string;
@@ -59,10 +53,13 @@ export function notConnectedMessage(): EphemeralMessage {
   );
 }
 
-export function channelRouteModal(prefill: { subscriberId?: string; channelId?: string; origin?: ShareOrigin }, connection: ConnectionLabel): View {
+export function channelRouteModal(
+  prefill: { subscriberId?: string; channelId?: string; origin?: ShareOrigin },
+  connection: Pick<ConnectionRecord, 'identifier' | 'integrationIdentifier'>,
+): View {
   const blocks: KnownBlock[] = [
     section(
-      md`Novu’s Slack notifications for the subscriber will be posted in the channel, through connection ${code(connection.identifier)} (integration ${code(connection.integration)}).`,
+      md`Novu’s Slack notifications for the subscriber will be posted in the channel, through connection ${code(connection.identifier)} (integration ${code(connection.integrationIdentifier)}).`,
     ),
     textInput(channelView.subscriber, 'Subscriber ID', prefill.subscriberId, { placeholder: 'subscriber-42', max: 200 }),
     {
@@ -82,7 +79,7 @@ export function channelRouteModal(prefill: { subscriberId?: string; channelId?: 
   return {
     type: 'modal',
     callback_id: channelView.callbackId,
-    private_metadata: prefill.origin ? JSON.stringify(prefill.origin) : '',
+    private_metadata: originMetadata(prefill.origin),
     title: plain('Route to a channel'),
     submit: plain('Route'),
     close: plain('Cancel'),
