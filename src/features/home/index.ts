@@ -14,6 +14,23 @@ import type { TenantApprovals } from '../tenants/index.js';
 import { notApprovedHome } from '../tenants/messages.js';
 import { type HomeAbilities, type HomeData, homeView } from './messages.js';
 
+/** The policy's action behind each thing the person may do on the Home tab. */
+const abilityActions: Record<keyof HomeAbilities, Action> = {
+  manageConnection: 'connection.write',
+  writeEndpoints: 'endpoints.write',
+  // Those who may only ask for a number get the same buttons: the forms open as requests.
+  provisionVapi: 'numbers.request',
+  provisionSignalWire: 'numbers.request',
+  decideNumberRequests: 'numbers.provision',
+  releaseNumbers: 'numbers.release',
+  readAudit: 'audit.read',
+  manageJobs: 'jobs.manage',
+  readRoutes: 'routes.read',
+  writeRoutes: 'routes.write',
+  linkSelf: 'routes.link-self',
+  testDelivery: 'delivery.test',
+};
+
 /**
  * The App Home tab: the tenant's connection and the endpoints and numbers it owns; for admins its
  * audit log; for operators the workspaces waiting for approval and the job queue of every tenant.
@@ -101,37 +118,17 @@ export class HomeTab implements Feature {
   }
 
   private async abilities(actor: Actor, client: WebClient): Promise<HomeAbilities> {
-    const allows = (action: Action) => this.services.permissions.allows(actor, action, client);
-    // Those who may only ask for a number get the same buttons: the forms open as requests.
-    const [manageConnection, writeEndpoints, provisionOrAsk, provision, release, readAudit, manageJobs, readRoutes, writeRoutes, linkSelf, testDelivery] =
-      await Promise.all([
-        allows('connection.write'),
-        allows('endpoints.write'),
-        allows('numbers.request'),
-        allows('numbers.provision'),
-        allows('numbers.release'),
-        allows('audit.read'),
-        allows('jobs.manage'),
-        allows('routes.read'),
-        allows('routes.write'),
-        allows('routes.link-self'),
-        allows('delivery.test'),
-      ]);
+    const allowed = await Promise.all(
+      Object.entries(abilityActions).map(async ([ability, action]) => [ability, await this.services.permissions.allows(actor, action, client)]),
+    );
+    const can = Object.fromEntries(allowed) as HomeAbilities;
+    // The number buttons also need their backend.
     const { vapi, signalwire } = this.services.backends;
-    return {
-      manageConnection,
-      writeEndpoints,
-      provisionVapi: provisionOrAsk && Boolean(vapi),
-      provisionSignalWire: provisionOrAsk && Boolean(signalwire),
-      decideNumberRequests: provision && Boolean(vapi || signalwire),
-      releaseNumbers: release && Boolean(vapi || signalwire),
-      readAudit,
-      manageJobs,
-      readRoutes,
-      writeRoutes,
-      linkSelf,
-      testDelivery,
-    };
+    can.provisionVapi &&= Boolean(vapi);
+    can.provisionSignalWire &&= Boolean(signalwire);
+    can.decideNumberRequests &&= Boolean(vapi || signalwire);
+    can.releaseNumbers &&= Boolean(vapi || signalwire);
+    return can;
   }
 
   /** Gives a dead job (the caller's own workspace's; operators: anyone's) a fresh set of attempts; the worker runs it once more. */

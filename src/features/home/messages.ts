@@ -13,6 +13,7 @@ import { numberRequestsSection, type PendingNumberRequest } from '../numbers/req
 import { linkRequestsSection } from '../routes/link-messages.js';
 import { routesHomeSection } from '../routes/messages.js';
 import { pendingTenantsSection } from '../tenants/messages.js';
+import { homeList } from './list-blocks.js';
 
 export const homeActions = {
   retryJob: 'home.job.retry',
@@ -118,22 +119,10 @@ function deliverySection(data: HomeData, can: HomeAbilities): KnownBlock[] {
 function endpointSection(data: HomeData, can: HomeAbilities): KnownBlock[] {
   const line = (endpoint: OwnedEndpoint) =>
     md`${code(endpoint.target)} for ${code(endpoint.subscriberId)} · ${code(endpoint.identifier)} · ${mentionUser(endpoint.createdBy)} ${slackDate(endpoint.createdAt)}`;
-  const blocks: KnownBlock[] = [];
-  if (data.endpoints.length === 0) blocks.push(section(md`*Recent endpoints*\nNone registered through Switchboard yet.`));
-  else if (can.testDelivery) {
-    blocks.push(section(md`*Recent endpoints*`));
-    data.endpoints.forEach((endpoint, index) => {
-      blocks.push(section(line(endpoint), { accessory: testButton(endpoint.identifier, `phone-${index}`) }));
-    });
-  } else
-    blocks.push(
-      section(
-        md`*Recent endpoints*\n${joinMd(
-          data.endpoints.map((endpoint) => md`• ${line(endpoint)}`),
-          '\n',
-        )}`,
-      ),
-    );
+  const blocks = homeList(md`*Recent endpoints*`, data.endpoints, line, {
+    empty: md`None registered through Switchboard yet.`,
+    button: can.testDelivery && ((endpoint, index) => testButton(endpoint.identifier, `phone-${index}`)),
+  });
   if (can.writeEndpoints && data.novuConfigured) blocks.push(actions('home-endpoints', [button('Register a phone', homeActions.openRegister)]));
   return blocks;
 }
@@ -141,22 +130,10 @@ function endpointSection(data: HomeData, can: HomeAbilities): KnownBlock[] {
 function numberSection(data: HomeData, can: HomeAbilities): KnownBlock[] {
   const line = (number: OwnedNumber) =>
     md`${number.backend === 'vapi' ? 'Vapi' : 'SignalWire'} ${code(number.number ?? number.sipUri ?? '?')}${number.status ? md` · ${number.status}` : ''} · ${code(number.vendorId)} · ${mentionUser(number.createdBy)} ${slackDate(number.createdAt)}`;
-  const blocks: KnownBlock[] = [];
-  if (data.numbers.length === 0) blocks.push(section(md`*Recently provisioned numbers*\nNone provisioned through Switchboard yet.`));
-  else if (can.releaseNumbers) {
-    blocks.push(section(md`*Recently provisioned numbers*`));
-    for (const number of data.numbers) {
-      blocks.push(section(line(number), { accessory: releaseButton(number.backend, number.vendorId, number.number ?? number.sipUri ?? number.vendorId) }));
-    }
-  } else
-    blocks.push(
-      section(
-        md`*Recently provisioned numbers*\n${joinMd(
-          data.numbers.map((number) => md`• ${line(number)}`),
-          '\n',
-        )}`,
-      ),
-    );
+  const blocks = homeList(md`*Recently provisioned numbers*`, data.numbers, line, {
+    empty: md`None provisioned through Switchboard yet.`,
+    button: can.releaseNumbers && ((number) => releaseButton(number.backend, number.vendorId, number.number ?? number.sipUri ?? number.vendorId)),
+  });
   const buttons: Button[] = [];
   if (can.provisionVapi) buttons.push(button('New Vapi number', homeActions.openSip));
   if (can.provisionSignalWire) buttons.push(button('Import to SignalWire', homeActions.openImport));

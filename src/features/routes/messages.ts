@@ -15,11 +15,12 @@ import {
   textInput,
 } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
-import { code, isUserId, joinMd, type Mrkdwn, md, mentionChannel, mentionUser, slackDate } from '../../slack/mrkdwn.js';
+import { code, isUserId, type Mrkdwn, md, mentionChannel, mentionUser, slackDate } from '../../slack/mrkdwn.js';
 import { originMetadata, type ShareOrigin, shareBlock } from '../../slack/share.js';
 import type { ConnectionRecord, EndpointCursor, OwnedEndpoint } from '../../store/types.js';
 import { testButton } from '../delivery/actions.js';
 import type { RemovedEndpoint, WrittenEndpoint } from '../endpoint-writer.js';
+import { homeList } from '../home/list-blocks.js';
 import type { RoutePayload } from './route-jobs.js';
 
 export const routeActions = {
@@ -240,23 +241,11 @@ export function routesHomeSection(
 ): KnownBlock[] {
   const line = (route: OwnedEndpoint) =>
     md`${describeRoute(route)} ← ${code(route.subscriberId)} · ${mentionUser(route.createdBy)} ${slackDate(route.createdAt)}`;
-  const own = ownLink ? md`\nYour Slack account is linked to ${code(ownLink.subscriberId)}.` : '';
-  const blocks: KnownBlock[] = [];
-  if (routes.length === 0) blocks.push(section(md`*Slack routes*\nNone yet: Novu cannot post anywhere in Slack on its own.${own}`));
-  else if (can.test) {
-    blocks.push(section(md`*Slack routes*${own}`));
-    routes.forEach((route, index) => {
-      blocks.push(section(line(route), { accessory: testButton(route.identifier, `route-${index}`) }));
-    });
-  } else
-    blocks.push(
-      section(
-        md`*Slack routes*\n${joinMd(
-          routes.map((route) => md`• ${line(route)}`),
-          '\n',
-        )}${own}`,
-      ),
-    );
+  const blocks = homeList(md`*Slack routes*`, routes, line, {
+    empty: md`None yet: Novu cannot post anywhere in Slack on its own.`,
+    note: ownLink ? md`\nYour Slack account is linked to ${code(ownLink.subscriberId)}.` : '',
+    button: can.test && ((route, index) => testButton(route.identifier, `route-${index}`)),
+  });
   const buttons: Button[] = [];
   if (can.write) {
     buttons.push(

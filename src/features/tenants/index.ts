@@ -63,25 +63,16 @@ export class TenantApprovals implements Feature, InstallHooks {
     const { store, audit, config } = this.services;
     const tenant = tenantOfInstallation(installation);
     const record = await store.tenants.find(tenant.key);
-    if (record?.status === 'approved') {
-      await audit.record({
-        action: 'tenant.install',
-        outcome: 'ok',
-        workspaceKey: tenant.key,
-        userId: installation.user.id,
-        target: tenant.id,
-        detail: { approvedBy: record.decidedBy },
-      });
-      return { tenant: 'approved', novu: await this.connect.connect(installation, 'install') };
-    }
+    const approved = record?.status === 'approved';
     await audit.record({
       action: 'tenant.install',
-      outcome: 'queued',
+      outcome: approved ? 'ok' : 'queued',
       workspaceKey: tenant.key,
       userId: installation.user.id,
       target: tenant.id,
-      detail: { waitingFor: 'approval' },
+      detail: approved ? { approvedBy: record.decidedBy } : { waitingFor: 'approval' },
     });
+    if (approved) return { tenant: 'approved', novu: await this.connect.connect(installation, 'install') };
     if (record) await this.askOperators(record);
     return { tenant: 'pending', installerId: installation.user.id, operatorsConfigured: config.operators.length > 0 };
   }
@@ -103,8 +94,7 @@ export class TenantApprovals implements Feature, InstallHooks {
     await messageOperators(this.services, message);
   }
 
-  private async decideFromButton(args: ButtonArgs, status: 'approved' | 'denied'): Promise<void> {
-    const { action, body, client, context, respond } = args;
+  private async decideFromButton({ action, body, client, context, respond }: ButtonArgs, status: 'approved' | 'denied'): Promise<void> {
     const actor = actorOf(context);
     const workspaceKey = action.value ?? '';
     const decided = await this.decide(workspaceKey, status, actor.userId);
@@ -129,13 +119,9 @@ export class TenantApprovals implements Feature, InstallHooks {
       target: decided.slackId,
     });
     const stored = await store.installations.find(workspaceKey);
-    if (status === 'approved') {
-      const novu = stored ? await this.connect.connect(stored.installation, 'approval') : undefined;
-      if (decided.installedBy) await this.services.bots.sendDirectMessage(workspaceKey, decided.installedBy, installerDecisionMessage(decided, novuLine(novu)));
-      return decided;
-    }
-    if (decided.installedBy) await this.services.bots.sendDirectMessage(workspaceKey, decided.installedBy, installerDecisionMessage(decided, undefined));
-    if (stored) {
+    const novu = status === 'approved' && stored ? await this.connect.connect(stored.installation, 'approval') : undefined;
+    if (decided.installedBy) await this.services.bots.sendDirectMessage(workspaceKey, decided.installedBy, installerDecisionMessage(decided, novuLine(novu)));
+    if (status === 'denied' && stored) {
       await this.handBackToken(stored.installation);
       await this.services.installations.delete(workspaceKey);
     }
