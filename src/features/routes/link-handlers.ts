@@ -67,16 +67,9 @@ export class LinkHandlers {
     app.action(prefixed(linkActions.deny), decide, (args: ButtonArgs) => this.decide(args, 'denied'));
     // The admin confirmed the dry run (one job per matched member; clicking twice starts it once), or cancels it.
     const run = { ...write, owns: { record: 'linkRun', in: 'value' } } as const;
-    app.action(
-      linkActions.apply,
-      run,
-      async ({ action, context }: ButtonArgs) => void (await this.everyone.runs.confirm(actorOf(context), action.value ?? '')),
-    );
-    app.action(
-      linkActions.cancel,
-      run,
-      async ({ action, context }: ButtonArgs) => void (await this.everyone.runs.cancel(actorOf(context), action.value ?? '')),
-    );
+    const { runs } = this.everyone;
+    app.action(linkActions.apply, run, async ({ action, context }: ButtonArgs) => void (await runs.confirm(actorOf(context), action.value ?? '')));
+    app.action(linkActions.cancel, run, async ({ action, context }: ButtonArgs) => void (await runs.cancel(actorOf(context), action.value ?? '')));
   }
 
   private async openLinkForm({ args, actor, openModal, respond }: CommandRequest): Promise<void> {
@@ -116,15 +109,13 @@ export class LinkHandlers {
       this.novu.findSubscriber(subscriberId).catch(() => undefined),
       this.routes.subscribers.refusal(actor.tenant, actor.userId, subscriberId),
     ]);
-    if (!member?.email) {
-      const reason = `Slack does not show Switchboard your email, so ${subscriberId} cannot be checked against it.`;
-      return showStep(this.services, client, view.id, emailMismatchView(subscriberId, `${reason} An admin can approve the link.`));
-    }
     // A subscriber Novu does not have, another workspace's, and one with another email get the same words.
-    if (!novuSubscriber || foreign || !sameEmail(member.email, novuSubscriber.email)) {
-      const reason = `${subscriberId} is not a Novu subscriber with your Slack email. An admin can approve the link.`;
-      return showStep(this.services, client, view.id, emailMismatchView(subscriberId, reason));
-    }
+    const reason = !member?.email
+      ? `Slack does not show Switchboard your email, so ${subscriberId} cannot be checked against it.`
+      : !novuSubscriber || foreign || !sameEmail(member.email, novuSubscriber.email)
+        ? `${subscriberId} is not a Novu subscriber with your Slack email.`
+        : undefined;
+    if (reason) return showStep(this.services, client, view.id, emailMismatchView(subscriberId, `${reason} An admin can approve the link.`));
     const intent = `link-self:${view.id}:${subscriberId}`;
     await this.link({ actor, client, viewId: view.id }, actor.userId, subscriberId, intent, toShownForm(this.services, client, view.id, linkingView()));
   }

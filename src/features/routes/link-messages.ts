@@ -85,15 +85,9 @@ export function linkedView(written: WrittenEndpoint, userId: string, subscriberI
 
 /** The email does not match: the person may ask an admin instead. */
 export function emailMismatchView(subscriberId: string, reason: string): View {
-  return {
-    type: 'modal',
-    title: plain('Not linked yet'),
-    close: plain('Close'),
-    blocks: [
-      section(md`:information_source: ${reason}`),
-      actions('routes-ask', [button('Ask an admin', linkActions.ask, { value: subscriberId, style: 'primary' })]),
-    ],
-  };
+  return noticeModal('Not linked yet', md`:information_source: ${reason}`, [
+    actions('routes-ask', [button('Ask an admin', linkActions.ask, { value: subscriberId, style: 'primary' })]),
+  ]);
 }
 
 export function askedView(subscriberId: string): View {

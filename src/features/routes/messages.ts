@@ -106,19 +106,9 @@ export function joinConfirmView(pending: PendingChannelRoute, channelName: strin
 
 export function inviteView(pending: PendingChannelRoute, botUserId: string | undefined, note?: string): View {
   const invite = botUserId && isUserId(botUserId) ? md`\`/invite ${mentionUser(botUserId)}\`` : md`\`/invite @switchboard\``;
-  return {
-    type: 'modal',
-    private_metadata: JSON.stringify(pending),
-    title: plain('Invite Switchboard'),
-    close: plain('Close'),
-    blocks: [
-      section(
-        md`:lock: Switchboard cannot post in ${mentionChannel(pending.channelId)}: it is private, or Switchboard cannot see it. In that channel, send ${invite}, then check again.`,
-      ),
-      actions('routes-recheck', [button('Check again', routeActions.recheck, { style: 'primary' })]),
-      ...(note ? [context(md`${note}`)] : []),
-    ],
-  };
+  const text = md`:lock: Switchboard cannot post in ${mentionChannel(pending.channelId)}: it is private, or Switchboard cannot see it. In that channel, send ${invite}, then check again.`;
+  const blocks = [actions('routes-recheck', [button('Check again', routeActions.recheck, { style: 'primary' })]), ...(note ? [context(md`${note}`)] : [])];
+  return { ...noticeModal('Invite Switchboard', text, blocks), private_metadata: JSON.stringify(pending) };
 }
 
 /** Slack is slow to describe the channel: nothing is written or promised yet. */
@@ -133,20 +123,16 @@ export function routingView(): View {
 /** The route is written: Test through Novu proves it delivers. */
 export function channelRoutedView(route: { identifier: string; existing: boolean }, pending: PendingChannelRoute): View {
   const again = route.existing ? ' (it was already routed there)' : '';
-  return {
-    type: 'modal',
-    title: plain('Routed'),
-    close: plain('Close'),
-    blocks: [
-      section(
-        md`:white_check_mark: Novu’s Slack notifications for ${code(pending.subscriberId)} go to ${mentionChannel(pending.channelId)}${again}, when a trigger carries this workspace’s context (\`/connect\` shows it).`,
-      ),
+  return noticeModal(
+    'Routed',
+    md`:white_check_mark: Novu’s Slack notifications for ${code(pending.subscriberId)} go to ${mentionChannel(pending.channelId)}${again}, when a trigger carries this workspace’s context (\`/connect\` shows it).`,
+    [
       actions('routes-test', [testButton(route.identifier)]),
       context(
         md`Test through Novu sends ${pending.subscriberId} a real test notification through Novu and says where it arrived or stopped. Endpoint ${code(route.identifier)}.`,
       ),
     ],
-  };
+  );
 }
 
 /** Why a route was not written: a vendor's words (escaped), or a sentence of Switchboard's. */
