@@ -1,5 +1,4 @@
 import type { WebClient } from '@slack/web-api';
-import type { Action } from '../../permissions/policy.js';
 import { type Actor, actorOf } from '../../slack/actor.js';
 import type { CommandRouter } from '../../slack/commands/router.js';
 import type { ButtonArgs, SlackListeners } from '../../slack/listener-table.js';
@@ -12,24 +11,7 @@ import type { Feature } from '../feature.js';
 import { pendingNumberRequests } from '../numbers/requests.js';
 import type { TenantApprovals } from '../tenants/index.js';
 import { notApprovedHome } from '../tenants/messages.js';
-import { type HomeAbilities, type HomeData, homeView } from './messages.js';
-
-/** The policy's action behind each thing the person may do on the Home tab. */
-const abilityActions: Record<keyof HomeAbilities, Action> = {
-  manageConnection: 'connection.write',
-  writeEndpoints: 'endpoints.write',
-  // Those who may only ask for a number get the same buttons: the forms open as requests.
-  provisionVapi: 'numbers.request',
-  provisionSignalWire: 'numbers.request',
-  decideNumberRequests: 'numbers.provision',
-  releaseNumbers: 'numbers.release',
-  readAudit: 'audit.read',
-  manageJobs: 'jobs.manage',
-  readRoutes: 'routes.read',
-  writeRoutes: 'routes.write',
-  linkSelf: 'routes.link-self',
-  testDelivery: 'delivery.test',
-};
+import { type HomeAbilities, type HomeData, homeAbilityActions, homeView } from './messages.js';
 
 /**
  * The App Home tab: the tenant's connection and the endpoints and numbers it owns; for admins its
@@ -44,7 +26,10 @@ export class HomeTab implements Feature {
   ) {
     this.contexts = services.novuScope ? new TenantContexts(services.store, services.novuScope) : undefined;
     // Drawn again wherever something it shows changed: with the request's client while a person waits, else the workspace's bot.
-    services.events.on('homeChanged', (actor, client) => (client ? this.publish(client, actor) : this.refresh(actor)));
+    services.events.on('homeChanged', async (actor, client) => {
+      const publisher = client ?? (await services.bots.forWorkspace(actor.tenant.key));
+      if (publisher) await this.publish(publisher, actor);
+    });
   }
 
   register(app: SlackListeners, _router: CommandRouter): void {
@@ -65,12 +50,6 @@ export class HomeTab implements Feature {
     const abilities = await this.abilities(actor, client);
     const data = await this.load(actor, abilities);
     await client.views.publish({ user_id: actor.userId, view: homeView(data, abilities) });
-  }
-
-  /** Republishes a person's Home tab after background work, with the workspace's bot client. */
-  async refresh(actor: Actor): Promise<void> {
-    const client = await this.services.bots.forWorkspace(actor.tenant.key);
-    if (client) await this.publish(client, actor);
   }
 
   private async load(actor: Actor, can: HomeAbilities): Promise<HomeData> {
@@ -119,7 +98,7 @@ export class HomeTab implements Feature {
 
   private async abilities(actor: Actor, client: WebClient): Promise<HomeAbilities> {
     const allowed = await Promise.all(
-      Object.entries(abilityActions).map(async ([ability, action]) => [ability, await this.services.permissions.allows(actor, action, client)]),
+      Object.entries(homeAbilityActions).map(async ([ability, action]) => [ability, await this.services.permissions.allows(actor, action, client)]),
     );
     const can = Object.fromEntries(allowed) as HomeAbilities;
     // The number buttons also need their backend.

@@ -1,4 +1,5 @@
 import type { Button, KnownBlock, View } from '@slack/types';
+import type { Action } from '../../permissions/policy.js';
 import { actions, button, context, divider, header, section } from '../../slack/blocks.js';
 import { code, joinMd, md, mentionUser, slackDate } from '../../slack/mrkdwn.js';
 import type { AuditEntry, ConnectionRecord, JobRecord, JobStatus, LinkRequest, OwnedEndpoint, OwnedNumber, TenantRecord } from '../../store/types.js';
@@ -22,25 +23,27 @@ export const homeActions = {
   openImport: numberFormActions.signalwire,
 } as const;
 
-/** What the person looking at the Home tab may do; buttons they may not use are not shown. */
-export interface HomeAbilities {
-  manageConnection: boolean;
-  writeEndpoints: boolean;
-  /** The New Vapi number / Import buttons: the forms open as requests for those who may only ask. */
-  provisionVapi: boolean;
-  provisionSignalWire: boolean;
+/** What the person looking at the Home tab may do, each the policy's action; buttons they may not use are not shown. */
+export const homeAbilityActions = {
+  manageConnection: 'connection.write',
+  writeEndpoints: 'endpoints.write',
+  /** The New Vapi number / Import buttons (with their backend): the forms open as requests for those who may only ask. */
+  provisionVapi: 'numbers.request',
+  provisionSignalWire: 'numbers.request',
   /** Requests for numbers waiting for an answer: for those who may provision. */
-  decideNumberRequests: boolean;
+  decideNumberRequests: 'numbers.provision',
   /** Release buttons beside the tenant's numbers. */
-  releaseNumbers: boolean;
-  readAudit: boolean;
-  manageJobs: boolean;
-  readRoutes: boolean;
-  writeRoutes: boolean;
-  linkSelf: boolean;
+  releaseNumbers: 'numbers.release',
+  readAudit: 'audit.read',
+  manageJobs: 'jobs.manage',
+  readRoutes: 'routes.read',
+  writeRoutes: 'routes.write',
+  linkSelf: 'routes.link-self',
   /** Test through Novu and the delivery check. */
-  testDelivery: boolean;
-}
+  testDelivery: 'delivery.test',
+} as const satisfies Record<string, Action>;
+
+export type HomeAbilities = Record<keyof typeof homeAbilityActions, boolean>;
 
 export interface HomeData {
   workspaceName: string;

@@ -12,12 +12,14 @@ import { describeNovuFailure } from '../novu-failures.js';
 import { linkRunBusyMessage, linkRunMessage, linkRunStartedMessage } from './link-messages.js';
 import { notConnectedMessage } from './messages.js';
 import type { RouteJobs } from './route-jobs.js';
+import type { TenantMember } from './slack-checks.js';
 
 export const planLinksJob = 'slack.links.plan';
 export const applyLinksJob = 'slack.links.apply';
 
 const searchesAtOnce = 4;
 
+const nextPage = { response_metadata: z.object({ next_cursor: z.string().nullish() }).nullish() };
 const memberSchema = z
   .object({
     id: z.string(),
@@ -26,16 +28,10 @@ const memberSchema = z
     profile: z.object({ email: z.string().nullish() }).loose().nullish(),
   })
   .loose();
-const usersPage = z.object({ members: z.array(memberSchema), response_metadata: z.object({ next_cursor: z.string().nullish() }).nullish() });
-const teamsPage = z.object({
-  teams: z.array(z.object({ id: z.string() }).loose()),
-  response_metadata: z.object({ next_cursor: z.string().nullish() }).nullish(),
-});
+const usersPage = z.object({ members: z.array(memberSchema), ...nextPage });
+const teamsPage = z.object({ teams: z.array(z.object({ id: z.string() }).loose()), ...nextPage });
 
-interface Member {
-  userId: string;
-  email: string | undefined;
-}
+type Member = Pick<TenantMember, 'userId' | 'email'>;
 
 /**
  * "Link everyone by email", as a bulk run: the dry run matches each member's Slack email to the

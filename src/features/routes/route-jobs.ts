@@ -137,13 +137,9 @@ export class RouteJobs {
       throw new EndpointWriteError({ reason: 'This workspace is not connected to Novu', hint: 'Connect it with /connect setup first.', terminal: true });
     }
     await this.assertTenantsOwn(tenant, payload);
-    const identifier = routeIdentifier(tenant.id, connection.integrationIdentifier, payload.type, payload.subscriberId, payload.target);
-    const common = {
-      identifier,
-      subscriberId: payload.subscriberId,
-      integrationIdentifier: connection.integrationIdentifier,
-      connectionIdentifier: connection.identifier,
-    };
+    const { integrationIdentifier, identifier: connectionIdentifier } = connection;
+    const identifier = routeIdentifier(tenant.id, integrationIdentifier, payload.type, payload.subscriberId, payload.target);
+    const common = { identifier, subscriberId: payload.subscriberId, integrationIdentifier, connectionIdentifier };
     const body: CreateSlackChannelEndpointBody | CreateSlackUserEndpointBody =
       payload.type === 'slack_channel'
         ? { ...common, type: 'slack_channel', endpoint: { channelId: payload.target } }
