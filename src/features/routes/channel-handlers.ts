@@ -183,14 +183,12 @@ export class ChannelRouteHandlers {
   private async remove({ action, body, context, respond }: ButtonArgs): Promise<void> {
     const actor = actorOf(context);
     const identifier = action.value ?? '';
-    const accepted = await this.services.queue.storedThenTold(
-      () =>
-        this.routes.acceptRemove(
-          { workspaceKey: actor.tenant.key, requestedBy: actor.userId, identifier },
-          `${body.container?.message_ts ?? action.action_ts}:${actor.userId}`,
-        ),
-      { stored: async () => {}, notStored: (text) => respond({ ...refusalMessage(text), replace_original: false }) },
-    );
+    const payload = { workspaceKey: actor.tenant.key, requestedBy: actor.userId, identifier };
+    const intent = `${body.container?.message_ts ?? action.action_ts}:${actor.userId}`;
+    const accepted = await this.services.queue.storedThenTold(() => this.routes.acceptRemove(payload, intent), {
+      stored: async () => {},
+      notStored: (text) => respond({ ...refusalMessage(text), replace_original: false }),
+    });
     if (accepted) await respond({ ...routeRemovedMessage(await accepted.run(), identifier), replace_original: false });
   }
 }

@@ -31,8 +31,6 @@ const memberSchema = z
 const usersPage = z.object({ members: z.array(memberSchema), ...nextPage });
 const teamsPage = z.object({ teams: z.array(z.object({ id: z.string() }).loose()), ...nextPage });
 
-type Member = Pick<TenantMember, 'userId' | 'email'>;
-
 /**
  * "Link everyone by email", as a bulk run: the dry run matches each member's Slack email to the
  * Novu subscribers with that email (and finds who is linked already); once an admin confirms, one
@@ -92,7 +90,7 @@ export class LinkEveryone {
     let next = 0;
     const worker = async () => {
       while (next < members.length) {
-        const member = members[next++] as Member;
+        const member = members[next++] as TenantMember;
         items.push(await this.verdict(member, linked));
         if (items.length % 50 === 0) {
           await this.services.store.linkRuns.setFields(run.id, { membersSeen: items.length });
@@ -106,9 +104,9 @@ export class LinkEveryone {
   }
 
   /** Active people of the tenant's workspace (every workspace of the org for an org-wide install): no bots, no Slackbot, no one deactivated. */
-  private async members(client: WebClient, tenant: Tenant): Promise<Member[]> {
+  private async members(client: WebClient, tenant: Tenant): Promise<TenantMember[]> {
     const teams = tenant.kind === 'enterprise' ? await this.orgTeams(client) : [undefined];
-    const members = new Map<string, Member>();
+    const members = new Map<string, TenantMember>();
     for (const teamId of teams) {
       let cursor: string | undefined;
       do {
@@ -148,7 +146,7 @@ export class LinkEveryone {
   }
 
   /** Novu's search is exact and case-sensitive: the email as Slack has it, then lowercased. */
-  private async verdict(member: Member, linked: Map<string, string>): Promise<LinkItem> {
+  private async verdict(member: TenantMember, linked: Map<string, string>): Promise<LinkItem> {
     const already = linked.get(member.userId);
     if (already) return { userId: member.userId, subscriberId: already, state: 'already-linked', detail: null };
     if (!member.email) return { userId: member.userId, subscriberId: null, state: 'unmatched', detail: 'no email in Slack' };

@@ -98,17 +98,16 @@ export function askedView(subscriberId: string): View {
 }
 
 export function linkRequestsSection(requests: LinkRequest[]): KnownBlock[] {
-  const blocks: KnownBlock[] = [section(md`*Link requests*\nPeople asking to be linked to a subscriber whose email is not theirs.`)];
-  for (const request of requests) {
-    blocks.push(
+  return [
+    section(md`*Link requests*\nPeople asking to be linked to a subscriber whose email is not theirs.`),
+    ...requests.flatMap((request) => [
       section(md`${mentionUser(request.userId)} → ${code(request.subscriberId)} · ${slackDate(request.requestedAt)}`),
       actions(`link-request-${request.id}`, [
         button('Approve', `${linkActions.approve}:${request.id}`, { value: request.id, style: 'primary' }),
         button('Deny', `${linkActions.deny}:${request.id}`, { value: request.id }),
       ]),
-    );
-  }
-  return blocks;
+    ]),
+  ];
 }
 
 export function linkDecisionDirectMessage(request: LinkRequest, outcome: { linked: boolean; error?: string }): SlackMessage {

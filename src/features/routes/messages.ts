@@ -167,22 +167,17 @@ export function routesListMessage(routes: OwnedEndpoint[], page: number, next: E
   }
   const blocks: KnownBlock[] = [header(`Slack routes${page > 1 ? ` · page ${page}` : ''}`)];
   routes.forEach((route, index) => {
+    const remove = button('Remove', `${routeActions.remove}:${index}`, {
+      value: route.identifier,
+      style: 'danger',
+      confirm: confirmDialog('Remove this route?', md`Novu stops delivering ${route.subscriberId}'s Slack notifications there.`, 'Remove'),
+    });
     blocks.push(
       section(
         md`${describeRoute(route)} ← ${code(route.subscriberId)}\n${code(route.identifier)} · ${mentionUser(route.createdBy)} ${slackDate(route.createdAt)}`,
       ),
+      actions(`routes-row-${index}`, canRemove ? [testButton(route.identifier, index), remove] : [testButton(route.identifier, index)]),
     );
-    const buttons = [testButton(route.identifier, index)];
-    if (canRemove) {
-      buttons.push(
-        button('Remove', `${routeActions.remove}:${index}`, {
-          value: route.identifier,
-          style: 'danger',
-          confirm: confirmDialog('Remove this route?', md`Novu stops delivering ${route.subscriberId}'s Slack notifications there.`, 'Remove'),
-        }),
-      );
-    }
-    blocks.push(actions(`routes-row-${index}`, buttons));
   });
   if (next) blocks.push(actions('routes-more', [button('More', routeActions.more, { value: JSON.stringify({ page: page + 1, ...next }) })]));
   return ephemeral(md`Slack routes (page ${page})`, blocks);

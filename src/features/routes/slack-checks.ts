@@ -68,8 +68,7 @@ const userInfo = z.object({
       team_id: z.string().nullish(),
       deleted: z.boolean().nullish(),
       is_bot: z.boolean().nullish(),
-      real_name: z.string().nullish(),
-      profile: z.object({ email: z.string().nullish(), real_name: z.string().nullish() }).loose().nullish(),
+      profile: z.object({ email: z.string().nullish() }).loose().nullish(),
       enterprise_user: z.object({ enterprise_id: z.string().nullish() }).loose().nullish(),
     })
     .loose(),
@@ -78,7 +77,6 @@ const userInfo = z.object({
 export interface TenantMember {
   userId: string;
   email: string | undefined;
-  name: string | undefined;
 }
 
 /**
@@ -97,7 +95,7 @@ export async function tenantMember(client: WebClient, tenant: Tenant, userId: st
   const { user } = userInfo.parse(answer);
   const inTenant = tenant.kind === 'enterprise' ? user.enterprise_user?.enterprise_id === tenant.id : user.team_id === tenant.id;
   if (!inTenant || user.deleted || user.is_bot) return undefined;
-  return { userId: user.id, email: user.profile?.email ?? undefined, name: user.real_name ?? user.profile?.real_name ?? undefined };
+  return { userId: user.id, email: user.profile?.email ?? undefined };
 }
 
 /** Emails compare without case or surrounding spaces (Novu's search itself is exact). */

@@ -87,10 +87,10 @@ export function installerDecisionMessage(record: TenantRecord, novuLine: string 
 /** The Home tab's list for operators. */
 export function pendingTenantsSection(records: TenantRecord[]): KnownBlock[] {
   if (records.length === 0) return [];
-  const blocks: KnownBlock[] = [section(md`*Workspaces waiting for approval* (${records.length})`)];
-  records.slice(0, 10).forEach((record, index) => {
-    blocks.push(...approvalRequestBlocks(record, `:${index}`));
-  });
+  const blocks = [
+    section(md`*Workspaces waiting for approval* (${records.length})`),
+    ...records.slice(0, 10).flatMap((record, index) => approvalRequestBlocks(record, `:${index}`)),
+  ];
   if (records.length > 10) blocks.push(context(md`${records.length - 10} more waiting.`));
   return blocks;
 }
