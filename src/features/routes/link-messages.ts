@@ -6,6 +6,7 @@ import type { LinkCounts, LinkItem, LinkRequest, LinkRun } from '../../store/typ
 import { confirmBlock, runNote } from '../bulk/run-message.js';
 import { testButton } from '../delivery/actions.js';
 import type { WrittenEndpoint } from '../endpoint-writer.js';
+import { formModal } from './form-modal.js';
 
 export const linkActions = {
   ask: 'routes.link.ask',
@@ -29,40 +30,26 @@ export const linkSelfView = {
 } as const;
 
 export function linkUserModal(prefill: { userId?: string; subscriberId?: string }): View {
-  return {
-    type: 'modal',
-    callback_id: linkView.callbackId,
-    title: plain('Link a person'),
-    submit: plain('Link'),
-    close: plain('Cancel'),
-    blocks: [
-      section(md`Novu’s Slack notifications for the subscriber will reach the person as direct messages from Switchboard.`),
-      {
-        type: 'input',
-        block_id: linkView.user.block,
-        label: plain('Person'),
-        element: { type: 'users_select', action_id: linkView.user.action, ...(prefill.userId ? { initial_user: prefill.userId } : {}) },
-      },
-      textInput(linkView.subscriber, 'Subscriber ID', prefill.subscriberId, { placeholder: 'subscriber-42', max: 200 }),
-    ],
-  };
+  const intro = md`Novu’s Slack notifications for the subscriber will reach the person as direct messages from Switchboard.`;
+  return formModal({ callbackId: linkView.callbackId }, 'Link a person', 'Link', intro, [
+    {
+      type: 'input',
+      block_id: linkView.user.block,
+      label: plain('Person'),
+      element: { type: 'users_select', action_id: linkView.user.action, ...(prefill.userId ? { initial_user: prefill.userId } : {}) },
+    },
+    textInput(linkView.subscriber, 'Subscriber ID', prefill.subscriberId, { placeholder: 'subscriber-42', max: 200 }),
+  ]);
 }
 
 export function linkSelfModal(email: string | undefined): View {
   const rule = email
     ? md`If the subscriber’s email in Novu is your Slack email (${email}), you are linked at once; if not, you can ask an admin.`
     : md`Slack does not show Switchboard your email, so an admin will be asked to approve the link.`;
-  return {
-    type: 'modal',
-    callback_id: linkSelfView.callbackId,
-    title: plain('Link my Slack account'),
-    submit: plain('Link'),
-    close: plain('Cancel'),
-    blocks: [
-      section(md`Novu’s Slack notifications for your subscriber will reach you as direct messages from Switchboard. ${rule}`),
-      textInput(linkSelfView.subscriber, 'Your Novu subscriber ID', undefined, { placeholder: 'subscriber-42', max: 200 }),
-    ],
-  };
+  const intro = md`Novu’s Slack notifications for your subscriber will reach you as direct messages from Switchboard. ${rule}`;
+  return formModal({ callbackId: linkSelfView.callbackId }, 'Link my Slack account', 'Link', intro, [
+    textInput(linkSelfView.subscriber, 'Your Novu subscriber ID', undefined, { placeholder: 'subscriber-42', max: 200 }),
+  ]);
 }
 
 export function linkingView(): View {

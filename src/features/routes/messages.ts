@@ -21,6 +21,7 @@ import type { ConnectionRecord, EndpointCursor, OwnedEndpoint } from '../../stor
 import { testButton } from '../delivery/actions.js';
 import type { RemovedEndpoint, WrittenEndpoint } from '../endpoint-writer.js';
 import { homeList } from '../home/list-blocks.js';
+import { formModal } from './form-modal.js';
 import type { RoutePayload } from './route-jobs.js';
 
 export const routeActions = {
@@ -58,10 +59,8 @@ export function channelRouteModal(
   prefill: { subscriberId?: string; channelId?: string; origin?: ShareOrigin },
   connection: Pick<ConnectionRecord, 'identifier' | 'integrationIdentifier'>,
 ): View {
-  const blocks: KnownBlock[] = [
-    section(
-      md`Novu’s Slack notifications for the subscriber will be posted in the channel, through connection ${code(connection.identifier)} (integration ${code(connection.integrationIdentifier)}).`,
-    ),
+  const intro = md`Novu’s Slack notifications for the subscriber will be posted in the channel, through connection ${code(connection.identifier)} (integration ${code(connection.integrationIdentifier)}).`;
+  const inputs: KnownBlock[] = [
     textInput(channelView.subscriber, 'Subscriber ID', prefill.subscriberId, { placeholder: 'subscriber-42', max: 200 }),
     {
       type: 'input',
@@ -76,32 +75,13 @@ export function channelRouteModal(
       },
     },
   ];
-  if (prefill.origin) blocks.push(shareBlock());
-  return {
-    type: 'modal',
-    callback_id: channelView.callbackId,
-    private_metadata: originMetadata(prefill.origin),
-    title: plain('Route to a channel'),
-    submit: plain('Route'),
-    close: plain('Cancel'),
-    blocks,
-  };
+  if (prefill.origin) inputs.push(shareBlock());
+  return formModal({ callbackId: channelView.callbackId, privateMetadata: originMetadata(prefill.origin) }, 'Route to a channel', 'Route', intro, inputs);
 }
 
 export function joinConfirmView(pending: PendingChannelRoute, channelName: string): View {
-  return {
-    type: 'modal',
-    callback_id: joinView.callbackId,
-    private_metadata: JSON.stringify(pending),
-    title: plain('Join the channel?'),
-    submit: plain('Join and route'),
-    close: plain('Cancel'),
-    blocks: [
-      section(
-        md`Switchboard is not in *#${channelName}*. To post there it will join it (everyone in #${channelName} sees it join), then route ${code(pending.subscriberId)} to it.`,
-      ),
-    ],
-  };
+  const text = md`Switchboard is not in *#${channelName}*. To post there it will join it (everyone in #${channelName} sees it join), then route ${code(pending.subscriberId)} to it.`;
+  return formModal({ callbackId: joinView.callbackId, privateMetadata: JSON.stringify(pending) }, 'Join the channel?', 'Join and route', text, []);
 }
 
 export function inviteView(pending: PendingChannelRoute, botUserId: string | undefined, note?: string): View {
