@@ -36,11 +36,8 @@ export class HomeTab implements Feature {
     app.event('app_home_opened', async ({ event, client, context }) => {
       if (event.tab !== 'home') return;
       const actor = actorOf(context);
-      if (context.tenantStatus !== 'approved' && !this.services.permissions.isOperator(actor.userId)) {
-        await client.views.publish({ user_id: actor.userId, view: notApprovedHome(await this.services.tenants.find(actor.tenant.key)) });
-        return;
-      }
-      await this.publish(client, actor);
+      if (context.tenantStatus === 'approved' || this.services.permissions.isOperator(actor.userId)) return this.publish(client, actor);
+      await client.views.publish({ user_id: actor.userId, view: notApprovedHome(await this.services.tenants.find(actor.tenant.key)) });
     });
     app.action(/^home\.job\.retry(:.*)?$/, { may: 'jobs.manage', owns: { record: 'job', in: 'value' } }, (args: ButtonArgs) => this.retryJob(args));
   }

@@ -67,11 +67,7 @@ export class ChannelRouteHandlers {
     app.view(joinView.callbackId, write, (args: ViewSubmissionArgs) => this.submitJoin(args));
     app.action(routeActions.recheck, write, (args: ButtonArgs) => this.recheck(args));
     app.action(routeActions.more, { may: 'routes.read' }, (args: ButtonArgs) => this.more(args));
-    app.action(
-      new RegExp(`^${routeActions.remove.replace('.', '\\.')}(:\\d+)?$`),
-      { ...write, owns: { record: 'endpoint', in: 'value' } },
-      (args: ButtonArgs) => this.remove(args),
-    );
+    app.action(/^routes\.remove(:\d+)?$/, { ...write, owns: { record: 'endpoint', in: 'value' } }, (args: ButtonArgs) => this.remove(args));
     app.action(routeActions.openChannel, { ...write, opensForm: true }, (args: ButtonArgs) =>
       openFromHome(this.services, this.routes, args, async (_actor, connection) => channelRouteModal({}, connection)),
     );

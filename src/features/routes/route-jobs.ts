@@ -214,9 +214,7 @@ export class RouteJobs {
       const decided = outcome.status === 'done' ? { linked: true } : { linked: false, error: outcome.error };
       await tell(payload.workspaceKey, linkRequest.userId, this.notes.linkDecided(linkRequest, decided));
     }
-    if (!deliveredInline && !payload.linkRunId) {
-      await tell(payload.workspaceKey, payload.requestedBy, this.notes.created(payload, outcome));
-    }
+    if (!deliveredInline && !payload.linkRunId) await tell(payload.workspaceKey, payload.requestedBy, this.notes.created(payload, outcome));
   }
 
   private async afterRemove({ job, outcome, deliveredInline, audit, tell }: JobFinish<RemovedEndpoint>): Promise<void> {

@@ -17,6 +17,7 @@ export function tenantLabel(record: Pick<TenantRecord, 'name' | 'slackId' | 'kin
 /** The request operators answer, in the audit channel, a direct message or the Home tab. */
 export function approvalRequestBlocks(record: TenantRecord, suffix = ''): KnownBlock[] {
   const who = record.installedBy ? md` by ${mentionUser(record.installedBy)}` : '';
+  const name = record.name ?? record.slackId;
   return [
     section(
       md`:inbox_tray: ${tenantLabel(record)} installed Switchboard${who} ${slackDate(record.requestedAt)} and is waiting for approval. Nothing reaches Novu until an operator approves it.`,
@@ -25,21 +26,12 @@ export function approvalRequestBlocks(record: TenantRecord, suffix = ''): KnownB
       button('Approve', `${tenantActions.approve}${suffix}`, {
         style: 'primary',
         value: record.workspaceKey,
-        confirm: confirmDialog(
-          'Approve this workspace?',
-          md`Switchboard will connect ${record.name ?? record.slackId} to Novu with its bot token.`,
-          'Approve',
-          'primary',
-        ),
+        confirm: confirmDialog('Approve this workspace?', md`Switchboard will connect ${name} to Novu with its bot token.`, 'Approve', 'primary'),
       }),
       button('Deny', `${tenantActions.deny}${suffix}`, {
         style: 'danger',
         value: record.workspaceKey,
-        confirm: confirmDialog(
-          'Deny this workspace?',
-          md`Switchboard will be uninstalled from ${record.name ?? record.slackId}; nothing was sent to Novu.`,
-          'Deny',
-        ),
+        confirm: confirmDialog('Deny this workspace?', md`Switchboard will be uninstalled from ${name}; nothing was sent to Novu.`, 'Deny'),
       }),
     ]),
   ];
