@@ -98,13 +98,11 @@ export function linkRequestsSection(requests: LinkRequest[]): KnownBlock[] {
 }
 
 export function linkDecisionDirectMessage(request: LinkRequest, outcome: { linked: boolean; error?: string }): SlackMessage {
-  const subscriber = request.subscriberId;
-  if (request.status === 'denied') return message(md`Your request to be linked to ${subscriber} was declined by ${mentionUser(request.decidedBy ?? '')}.`);
-  return message(
-    outcome.linked
-      ? md`:white_check_mark: ${mentionUser(request.decidedBy ?? '')} approved: you now get Novu’s Slack notifications for ${subscriber} as direct messages.`
-      : md`:x: ${mentionUser(request.decidedBy ?? '')} approved your link to ${subscriber}, but it was not written: ${outcome.error ?? 'unknown error'}`,
-  );
+  const { subscriberId: subscriber } = request;
+  const by = mentionUser(request.decidedBy ?? '');
+  if (request.status === 'denied') return message(md`Your request to be linked to ${subscriber} was declined by ${by}.`);
+  if (outcome.linked) return message(md`:white_check_mark: ${by} approved: you now get Novu’s Slack notifications for ${subscriber} as direct messages.`);
+  return message(md`:x: ${by} approved your link to ${subscriber}, but it was not written: ${outcome.error ?? 'unknown error'}`);
 }
 
 export function linkRunStartedMessage(): EphemeralMessage {
@@ -131,7 +129,8 @@ export function linkRunMessage(
   counts: LinkCounts,
   examples: { unmatched: LinkItem[]; conflicts: LinkItem[] } = { unmatched: [], conflicts: [] },
 ): SlackMessage {
-  const toLink = counts.matched + counts.linked + counts.failed;
+  const { linked, failed } = counts;
+  const toLink = counts.matched + linked + failed;
   switch (run.status) {
     case 'planning':
       return runNote(md`:hourglass_flowing_sand: Link everyone by email: checking members against Novu’s subscribers… ${run.membersSeen} read so far.`);
@@ -157,12 +156,10 @@ export function linkRunMessage(
       );
     }
     case 'linking':
-      return runNote(
-        md`:hourglass_flowing_sand: Linking… ${counts.linked + counts.failed} of ${toLink} done${counts.failed ? ` (${counts.failed} failed)` : ''}.`,
-      );
+      return runNote(md`:hourglass_flowing_sand: Linking… ${linked + failed} of ${toLink} done${failed ? ` (${failed} failed)` : ''}.`);
     case 'done':
       return runNote(
-        md`:white_check_mark: Link everyone by email: ${counts.linked} of ${toLink} members linked${counts.failed ? `; ${counts.failed} failed (see the audit log)` : ''}.`,
+        md`:white_check_mark: Link everyone by email: ${linked} of ${toLink} members linked${failed ? `; ${failed} failed (see the audit log)` : ''}.`,
       );
     case 'cancelled':
       return runNote(md`Link everyone by email: cancelled; nothing was linked.`);
