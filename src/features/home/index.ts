@@ -9,7 +9,6 @@ import type { DeliveryReport } from '../delivery/model.js';
 import type { HomeDeps } from '../deps.js';
 import type { Feature } from '../feature.js';
 import { pendingNumberRequests } from '../numbers/requests.js';
-import type { TenantApprovals } from '../tenants/index.js';
 import { notApprovedHome } from '../tenants/messages.js';
 import { type HomeAbilities, type HomeData, homeAbilityActions, homeView } from './messages.js';
 
@@ -20,10 +19,7 @@ import { type HomeAbilities, type HomeData, homeAbilityActions, homeView } from 
 export class HomeTab implements Feature {
   private readonly contexts: TenantContexts | undefined;
 
-  constructor(
-    private readonly services: HomeDeps,
-    private readonly approvals: TenantApprovals,
-  ) {
+  constructor(private readonly services: HomeDeps) {
     this.contexts = services.novuScope ? new TenantContexts(services.store, services.novuScope) : undefined;
     // Drawn again wherever something it shows changed: with the request's client while a person waits, else the workspace's bot.
     services.events.on('homeChanged', async (actor, client) => {
@@ -79,7 +75,8 @@ export class HomeTab implements Feature {
       const [counts, dead, pending] = await Promise.all([
         operator ? store.jobs.countByStatus() : this.countsOf(tenantKey),
         store.jobs.list({ statuses: ['dead'], limit: 5, ...(operator ? {} : { workspaceKey: tenantKey }) }),
-        operator ? this.approvals.pending() : Promise.resolve([]),
+        // The newest eleven: the Home tab shows ten and says when more are waiting.
+        operator ? store.tenants.list({ statuses: ['pending'], limit: 11 }) : Promise.resolve([]),
       ]);
       const names = await tenants.names(dead.map((job) => job.workspaceKey ?? '').filter(Boolean));
       data.jobs = { counts, dead: dead.map((job) => ({ job, tenant: job.workspaceKey ? (names.get(job.workspaceKey) ?? job.workspaceKey) : undefined })) };

@@ -156,18 +156,15 @@ function auditSection(entries: AuditEntry[]): KnownBlock[] {
 
 function jobSection(jobs: NonNullable<HomeData['jobs']>): KnownBlock[] {
   const { counts, dead } = jobs;
-  const blocks: KnownBlock[] = [
+  return [
     section(
       md`*Backend write queue* (operators)\npending ${counts.pending} · running ${counts.running} · done ${counts.done} · failed for good ${counts.dead}`,
     ),
-  ];
-  for (const { job, tenant } of dead) {
-    blocks.push(
+    ...dead.map(({ job, tenant }) =>
       section(md`${code(job.kind)} ${tenant ?? ''} · ${job.attempts} attempts\n${(job.lastError ?? '').slice(0, 300)}`, {
         // One action_id per message block is what Slack accepts; the handler matches the prefix.
         accessory: button('Retry', `${homeActions.retryJob}:${job.id}`, { value: job.id }),
       }),
-    );
-  }
-  return blocks;
+    ),
+  ];
 }

@@ -77,11 +77,6 @@ export class TenantApprovals implements Feature, InstallHooks {
     return { tenant: 'pending', installerId: installation.user.id, operatorsConfigured: config.operators.length > 0 };
   }
 
-  /** Workspaces waiting for an operator, newest first (the Home tab's list for operators). */
-  pending(limit = 11): Promise<TenantRecord[]> {
-    return this.services.store.tenants.list({ statuses: ['pending'], limit });
-  }
-
   /**
    * Operators hear of a new workspace in the audit channel (when it names its workspace) and by
    * direct message, sent through a workspace an operator installed; the Home tab lists it too.
@@ -103,7 +98,7 @@ export class TenantApprovals implements Feature, InstallHooks {
   }
 
   /** Single-use: a second click (or another operator) finds the tenant decided already and changes nothing. */
-  async decide(workspaceKey: WorkspaceKey, status: 'approved' | 'denied', operatorId: string): Promise<TenantRecord> {
+  private async decide(workspaceKey: WorkspaceKey, status: 'approved' | 'denied', operatorId: string): Promise<TenantRecord> {
     const { tenants, store, audit } = this.services;
     const decided = await tenants.decide(workspaceKey, status, operatorId);
     if (!decided) {
