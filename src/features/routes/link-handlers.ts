@@ -43,9 +43,7 @@ export class LinkHandlers {
 
   register(app: SlackListeners, router: CommandRouter): void {
     router.on('connect', 'link', (request) => this.openLinkForm(request));
-    router.on('connect', 'link-all', async ({ actor, respond }) => {
-      await respond(await this.everyone.start(actor));
-    });
+    router.on('connect', 'link-all', async ({ actor, respond }) => void (await respond(await this.everyone.start(actor))));
     const write = { may: 'routes.write' } as const;
     const linkSelf = { may: 'routes.link-self' } as const;
     app.view(linkView.callbackId, { ...write, field: linkView.subscriber.block }, (args: ViewSubmissionArgs) => this.submitLink(args));
@@ -58,8 +56,7 @@ export class LinkHandlers {
     );
     app.action(routeActions.openLinkAll, write, async ({ context }: ButtonArgs) => {
       const actor = actorOf(context);
-      const started = await this.everyone.start(actor);
-      await this.services.bots.sendDirectMessage(actor.tenant.key, actor.userId, started);
+      await this.services.bots.sendDirectMessage(actor.tenant.key, actor.userId, await this.everyone.start(actor));
     });
     app.action(linkActions.ask, linkSelf, (args: ButtonArgs) => this.askAdmin(args));
     const decide = { ...write, owns: { record: 'linkRequest', in: 'value' } } as const;

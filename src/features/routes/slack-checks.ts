@@ -30,19 +30,22 @@ const channelInfo = z.object({
 
 const slackErrorOf = (error: unknown) => (error as { data?: { error?: string } }).data?.error;
 
+/** Slack's answer; undefined when Slack answers `notFound`. */
+function unlessSlackSays<T>(notFound: string, call: Promise<T>): Promise<T | undefined> {
+  return call.catch((error: unknown) => {
+    if (slackErrorOf(error) === notFound) return undefined;
+    throw error;
+  });
+}
+
 /**
  * Slack shows a bot only the private channels it was invited to: `channel_not_found` means
  * "invite it" (or a channel of another workspace, which the bot cannot reach either way).
  */
 export async function channelStanding(client: WebClient, channelId: string): Promise<ChannelStanding> {
   if (/^D/.test(channelId)) return { kind: 'direct', channelId };
-  let answer: unknown;
-  try {
-    answer = await client.conversations.info({ channel: channelId });
-  } catch (error) {
-    if (slackErrorOf(error) === 'channel_not_found') return { kind: 'invite', channelId };
-    throw error;
-  }
+  const answer = await unlessSlackSays('channel_not_found', client.conversations.info({ channel: channelId }));
+  if (!answer) return { kind: 'invite', channelId };
   const { channel } = channelInfo.parse(answer);
   const name = channel.name ?? channelId;
   if (channel.is_im || channel.is_mpim) return { kind: 'direct', channelId };
@@ -52,13 +55,11 @@ export async function channelStanding(client: WebClient, channelId: string): Pro
 }
 
 /** Joins a public channel; Slack's error code when it cannot. */
-export async function joinChannel(client: WebClient, channelId: string): Promise<string | undefined> {
-  try {
-    await client.conversations.join({ channel: channelId });
-    return undefined;
-  } catch (error) {
-    return slackErrorOf(error) ?? 'failed';
-  }
+export function joinChannel(client: WebClient, channelId: string): Promise<string | undefined> {
+  return client.conversations.join({ channel: channelId }).then(
+    () => undefined,
+    (error: unknown) => slackErrorOf(error) ?? 'failed',
+  );
 }
 
 const userInfo = z.object({
@@ -85,13 +86,8 @@ export interface TenantMember {
  * people are never taken for the tenant's.
  */
 export async function tenantMember(client: WebClient, tenant: Tenant, userId: string): Promise<TenantMember | undefined> {
-  let answer: unknown;
-  try {
-    answer = await client.users.info({ user: userId });
-  } catch (error) {
-    if (slackErrorOf(error) === 'user_not_found') return undefined;
-    throw error;
-  }
+  const answer = await unlessSlackSays('user_not_found', client.users.info({ user: userId }));
+  if (!answer) return undefined;
   const { user } = userInfo.parse(answer);
   const inTenant = tenant.kind === 'enterprise' ? user.enterprise_user?.enterprise_id === tenant.id : user.team_id === tenant.id;
   if (!inTenant || user.deleted || user.is_bot) return undefined;
