@@ -32,7 +32,6 @@ export const homeAbilityActions = {
   provisionSignalWire: 'numbers.request',
   /** Requests for numbers waiting for an answer: for those who may provision. */
   decideNumberRequests: 'numbers.provision',
-  /** Release buttons beside the tenant's numbers. */
   releaseNumbers: 'numbers.release',
   readAudit: 'audit.read',
   manageJobs: 'jobs.manage',
@@ -55,7 +54,6 @@ export interface HomeData {
   audit: AuditEntry[];
   /** Slack routes (channels and linked people), newest first; empty for those who may not see them. */
   routes: OwnedEndpoint[];
-  /** The viewer's own link, if they have one. */
   ownLink: OwnedEndpoint | undefined;
   /** Admins: people asking to be linked. */
   linkRequests: LinkRequest[];

@@ -14,7 +14,7 @@ import { inputState, type StateValues, textOf } from '../../slack/view-state.js'
 import type { EndpointCursor } from '../../store/types.js';
 import type { RouteDeps } from '../deps.js';
 import type { WrittenEndpoint } from '../endpoint-writer.js';
-import { maxSubscriberIdLength, openFromHome, readSubscriberId, routeFromForm, showStep, toShownForm } from './form-steps.js';
+import { type FormAt, maxSubscriberIdLength, openFromHome, readSubscriberId, routeFromForm, showStep, toShownForm } from './form-steps.js';
 import {
   channelRoutedView,
   channelRouteModal,
@@ -97,7 +97,7 @@ export class ChannelRouteHandlers {
     const fieldProblem = quick && problemUnderField(quick);
     if (fieldProblem) return ack({ response_action: 'errors', errors: { [channelView.channel.block]: fieldProblem } });
     if (quick?.kind === 'member') {
-      return this.route(actor, client, view.id, pending, {
+      return this.route({ actor, client, viewId: view.id }, pending, {
         stored: () => ack({ response_action: 'update', view: routingView() }),
         // The form stays as typed, with the reason under the subscriber.
         notStored: (text) => ack({ response_action: 'errors', errors: { [channelView.subscriber.block]: text } }),
@@ -108,7 +108,7 @@ export class ChannelRouteHandlers {
     await ack({ response_action: 'update', view: checkingChannelView() });
     const standing = await checking.catch(() => undefined);
     if (!standing) return showStep(this.services, client, view.id, routeFailedView('Slack did not describe the channel in time. Try again in a moment.'));
-    if (standing.kind === 'member') return this.route(actor, client, view.id, pending);
+    if (standing.kind === 'member') return this.route({ actor, client, viewId: view.id }, pending);
     const problem = problemUnderField(standing);
     await showStep(this.services, client, view.id, problem ? routeFailedView(problem) : this.nextStep(standing, pending, context.botUserId));
   }
@@ -126,7 +126,7 @@ export class ChannelRouteHandlers {
     const joinError = await Promise.race([joinChannel(client, pending.channelId), sleep(channelCheckBudgetMs, 'slow', { ref: false })]);
     if (joinError === 'slow') return ack({ response_action: 'update', view: routeFailedView('Slack did not answer in time. Try again in a moment.') });
     if (joinError) return ack({ response_action: 'update', view: routeFailedView(describePostFailure(joinError, mentionChannel(pending.channelId))) });
-    await this.route(actor, client, view.id, pending, {
+    await this.route({ actor, client, viewId: view.id }, pending, {
       stored: () => ack({ response_action: 'update', view: routingView() }),
       notStored: (text) => ack({ response_action: 'update', view: routeFailedView(text) }),
     });
@@ -138,23 +138,19 @@ export class ChannelRouteHandlers {
     const pending = pendingOf(body.view?.private_metadata);
     if (!body.view || !pending) return;
     const standing = await channelStanding(client, pending.channelId).catch(() => undefined);
-    if (standing?.kind === 'member' || standing?.kind === 'public') return this.route(actor, client, body.view.id, pending);
+    if (standing?.kind === 'member' || standing?.kind === 'public') return this.route({ actor, client, viewId: body.view.id }, pending);
     const problem = standing && problemUnderField(standing);
     const note = `Still not invited (checked ${new Date().toISOString().slice(11, 19)} UTC).`;
     await showStep(this.services, client, body.view.id, problem ? routeFailedView(problem) : inviteView(pending, context.botUserId, note));
   }
 
   /** Routes the channel while the person waits in the form (told through `tell`, by default in the form already shown). */
-  private async route(
-    actor: Actor,
-    client: WebClient,
-    viewId: string,
-    pending: PendingChannelRoute,
-    tell: Telling<Accepted<WrittenEndpoint>> = toShownForm(this.services, client, viewId, routingView()),
-  ): Promise<void> {
+  private async route(form: FormAt, pending: PendingChannelRoute, tell?: Telling<Accepted<WrittenEndpoint>>): Promise<void> {
+    const { actor, client, viewId } = form;
     const route = { type: 'slack_channel', target: pending.channelId, subscriberId: pending.subscriberId } as const;
     const intent = `channel:${viewId}:${pending.channelId}:${pending.subscriberId}`;
-    await routeFromForm(this.services, this.routes, { actor, client, viewId }, route, intent, tell, async (written) => {
+    tell ??= toShownForm(this.services, client, viewId, routingView());
+    await routeFromForm(this.services, this.routes, form, route, intent, tell, async (written) => {
       const shared = await this.services.sharing.share(client, pending.origin, channelSharedMessage(actor.userId, pending));
       return withShareNote(channelRoutedView({ identifier: written.endpoint.identifier, existing: written.existing }, pending), shared);
     });

@@ -77,7 +77,6 @@ export class RouteJobs {
     this.subscribers = this.writer.subscribers;
   }
 
-  /** The jobs this part runs: registered with the queue when the app starts. */
   get definitions(): JobDefinition[] {
     return [
       {
