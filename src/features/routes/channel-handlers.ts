@@ -91,26 +91,23 @@ export class ChannelRouteHandlers {
     if (!channelId || 'error' in subscriber) return ack({ response_action: 'errors', errors });
     const pending: PendingChannelRoute = { subscriberId: subscriber.subscriberId, channelId, origin: sharedOrigin(view) };
 
-    // Slack usually describes the channel at once: then a problem can go under the field.
+    // Slack usually describes the channel at once: then the acknowledgement answers, and a problem goes under the field.
     const checking = channelStanding(client, channelId);
     const quick = await Promise.race([checking, sleep(channelCheckBudgetMs, undefined, { ref: false })]).catch(() => undefined);
-    const fieldProblem = quick && problemUnderField(quick);
-    if (fieldProblem) return ack({ response_action: 'errors', errors: { [channelView.channel.block]: fieldProblem } });
-    if (quick?.kind === 'member') {
-      return this.route({ actor, client, viewId: view.id }, pending, {
-        stored: () => ack({ response_action: 'update', view: routingView() }),
-        // The form stays as typed, with the reason under the subscriber.
-        notStored: (text) => ack({ response_action: 'errors', errors: { [channelView.subscriber.block]: text } }),
-      });
-    }
-    if (quick) return ack({ response_action: 'update', view: this.nextStep(quick, pending, context.botUserId) });
-    // Nothing is stored or promised yet: the form says it is asking Slack.
-    await ack({ response_action: 'update', view: checkingChannelView() });
-    const standing = await checking.catch(() => undefined);
-    if (!standing) return showStep(this.services, client, view.id, routeFailedView('Slack did not describe the channel in time. Try again in a moment.'));
-    if (standing.kind === 'member') return this.route({ actor, client, viewId: view.id }, pending);
+    // Otherwise nothing is stored or promised yet: the form says it is asking Slack.
+    if (!quick) await ack({ response_action: 'update', view: checkingChannelView() });
+    const standing = quick ?? (await checking.catch(() => undefined));
+    const show = (next: View) => (quick ? ack({ response_action: 'update', view: next }) : showStep(this.services, client, view.id, next));
+    if (!standing) return show(routeFailedView('Slack did not describe the channel in time. Try again in a moment.'));
     const problem = problemUnderField(standing);
-    await showStep(this.services, client, view.id, problem ? routeFailedView(problem) : this.nextStep(standing, pending, context.botUserId));
+    if (problem) return quick ? ack({ response_action: 'errors', errors: { [channelView.channel.block]: problem } }) : show(routeFailedView(problem));
+    if (standing.kind !== 'member') return show(this.nextStep(standing, pending, context.botUserId));
+    if (!quick) return this.route({ actor, client, viewId: view.id }, pending);
+    await this.route({ actor, client, viewId: view.id }, pending, {
+      stored: () => show(routingView()),
+      // The form stays as typed, with the reason under the subscriber.
+      notStored: (text) => ack({ response_action: 'errors', errors: { [channelView.subscriber.block]: text } }),
+    });
   }
 
   private nextStep(standing: ChannelStanding, pending: PendingChannelRoute, botUserId: string | undefined): View {

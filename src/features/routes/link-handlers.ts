@@ -5,6 +5,7 @@ import type { CommandRequest, CommandRouter } from '../../slack/commands/router.
 import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../slack/listener-table.js';
 import { splitMentions } from '../../slack/mentions.js';
 import { inputState, type StateValues, textOf } from '../../slack/view-state.js';
+import { withSuffixes } from '../delivery/actions.js';
 import type { RouteDeps } from '../deps.js';
 import type { WrittenEndpoint } from '../endpoint-writer.js';
 import { type FormAt, openFromHome, readSubscriberId, routeFromForm, showStep, toShownForm } from './form-steps.js';
@@ -25,8 +26,6 @@ import {
 import { notConnectedMessage, routeActions } from './messages.js';
 import type { RouteJobs } from './route-jobs.js';
 import { sameEmail, tenantMember } from './slack-checks.js';
-
-const prefixed = (actionId: string) => new RegExp(`^${actionId.replace(/\./g, '\\.')}(:.+)?$`);
 
 /**
  * People linked to subscribers (`slack_user` routes): an admin links anyone of the workspace; a
@@ -60,8 +59,8 @@ export class LinkHandlers {
     });
     app.action(linkActions.ask, linkSelf, (args: ButtonArgs) => this.askAdmin(args));
     const decide = { ...write, owns: { record: 'linkRequest', in: 'value' } } as const;
-    app.action(prefixed(linkActions.approve), decide, (args: ButtonArgs) => this.decide(args, 'approved'));
-    app.action(prefixed(linkActions.deny), decide, (args: ButtonArgs) => this.decide(args, 'denied'));
+    app.action(withSuffixes(linkActions.approve), decide, (args: ButtonArgs) => this.decide(args, 'approved'));
+    app.action(withSuffixes(linkActions.deny), decide, (args: ButtonArgs) => this.decide(args, 'denied'));
     // The admin confirmed the dry run (one job per matched member; clicking twice starts it once), or cancels it.
     const run = { ...write, owns: { record: 'linkRun', in: 'value' } } as const;
     const { runs } = this.everyone;

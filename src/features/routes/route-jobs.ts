@@ -28,11 +28,7 @@ export interface RoutePayload {
   linkRequestId?: string;
 }
 
-export interface RemoveRoutePayload {
-  workspaceKey: WorkspaceKey;
-  requestedBy: string;
-  identifier: string;
-}
+export type RemoveRoutePayload = Pick<RoutePayload, 'workspaceKey' | 'requestedBy'> & { identifier: string };
 
 export const createRouteJob = 'novu.route.create';
 export const removeRouteJob = 'novu.route.remove';
