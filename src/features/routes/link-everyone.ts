@@ -46,8 +46,7 @@ export class LinkEveryone {
     private readonly novu: NovuClient,
     private readonly routes: RouteJobs,
   ) {
-    const records = services.store.linkRuns;
-    this.runs = new BulkEngine(services, records, {
+    this.runs = new BulkEngine(services, services.store.linkRuns, {
       jobs: { plan: planLinksJob, apply: applyLinksJob },
       plan: (run) => this.plan(run),
       describePlanError: describeNovuFailure,
@@ -59,7 +58,7 @@ export class LinkEveryone {
       settlement: (outcome) => (outcome.status === 'done' ? { state: 'linked' } : { state: 'failed', detail: outcome.error.slice(0, 300) }),
       message: async (run, counts) => {
         if (run.status !== 'planned') return linkRunMessage(run, counts);
-        const examples = (state: LinkItem['state']) => records.items(run.id, { states: [state], limit: 10 });
+        const examples = (state: LinkItem['state']) => services.store.linkRuns.items(run.id, { states: [state], limit: 10 });
         return linkRunMessage(run, counts, { unmatched: await examples('unmatched'), conflicts: await examples('conflict') });
       },
     });

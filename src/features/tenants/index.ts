@@ -91,8 +91,7 @@ export class TenantApprovals implements Feature, InstallHooks {
 
   private async decideFromButton({ action, body, client, context, respond }: ButtonArgs, status: 'approved' | 'denied'): Promise<void> {
     const actor = actorOf(context);
-    const workspaceKey = action.value ?? '';
-    const decided = await this.decide(workspaceKey, status, actor.userId);
+    const decided = await this.decide(action.value ?? '', status, actor.userId);
     if (body.view?.type === 'home') await this.services.events.emit('homeChanged', actor, client);
     else await respond({ replace_original: true, ...decisionMessage(decided) }).catch(() => {});
   }
