@@ -69,7 +69,7 @@ export class ChannelRouteHandlers {
     app.action(routeActions.more, { may: 'routes.read' }, (args: ButtonArgs) => this.more(args));
     app.action(/^routes\.remove(:\d+)?$/, { ...write, owns: { record: 'endpoint', in: 'value' } }, (args: ButtonArgs) => this.remove(args));
     app.action(routeActions.openChannel, { ...write, opensForm: true }, (args: ButtonArgs) =>
-      openFromHome(this.services, this.routes, args, async (_actor, connection) => channelRouteModal({}, connection)),
+      openFromHome(this.services, this.routes, args, (_actor, connection) => channelRouteModal({}, connection)),
     );
   }
 

@@ -48,7 +48,7 @@ export async function openFromHome(
   services: RouteDeps,
   routes: RouteJobs,
   { body, client, context }: ButtonArgs,
-  build: (actor: Actor, connection: ConnectionRecord) => Promise<View>,
+  build: (actor: Actor, connection: ConnectionRecord) => View | Promise<View>,
 ): Promise<void> {
   const actor = actorOf(context);
   const connection = await routes.usableConnection(actor.tenant.key);

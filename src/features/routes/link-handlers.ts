@@ -48,7 +48,7 @@ export class LinkHandlers {
     app.view(linkView.callbackId, { ...write, field: linkView.subscriber.block }, (args: ViewSubmissionArgs) => this.submitLink(args));
     app.view(linkSelfView.callbackId, { ...linkSelf, field: linkSelfView.subscriber.block }, (args: ViewSubmissionArgs) => this.submitSelfLink(args));
     app.action(routeActions.openLink, { ...write, opensForm: true }, (args: ButtonArgs) =>
-      openFromHome(this.services, this.routes, args, async () => linkUserModal({})),
+      openFromHome(this.services, this.routes, args, () => linkUserModal({})),
     );
     app.action(routeActions.openLinkSelf, { ...linkSelf, opensForm: true }, (args: ButtonArgs) =>
       openFromHome(this.services, this.routes, args, async (actor) => linkSelfModal((await tenantMember(args.client, actor.tenant, actor.userId))?.email)),
