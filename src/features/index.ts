@@ -22,7 +22,7 @@ export function createFeatures(services: Services): Features {
   const delivery = deliveryFeature(services, phones);
   const connect = connectFeature(services, delivery.moves);
   const approvals = new TenantApprovals(services, connect.lifecycle);
-  const home = new HomeTab(services, approvals);
+  const home = new HomeTab(services);
   return {
     all: [connect, routesFeature(services, connect.lifecycle), phoneFeature(services, phones), numbersFeature(services), approvals, delivery, home],
     installHooks: approvals,

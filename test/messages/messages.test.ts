@@ -69,7 +69,10 @@ const modals: [string, View][] = [
   ['register', registerModal({ number: '+1 415 555 0100', subscriberId: 's', origin, problem: { field: 'subscriber', text: 'x'.repeat(2000) } }, 'US')],
   ['sip', sipModal({ origin, name: 'n'.repeat(80) }, 'sip.vapi.ai')],
   ['import', importModal({ number: '+1 800 555 0100', origin }, 'US')],
-  ['channel', channelRouteModal({ subscriberId: 's'.repeat(200), channelId: 'C0OPS', origin }, { identifier: 'c'.repeat(120), integration: 'i'.repeat(120) })],
+  [
+    'channel',
+    channelRouteModal({ subscriberId: 's'.repeat(200), channelId: 'C0OPS', origin }, { identifier: 'c'.repeat(120), integrationIdentifier: 'i'.repeat(120) }),
+  ],
   ['link', linkUserModal({ userId: 'U0ME', subscriberId: 's'.repeat(200) })],
   ['link self', linkSelfModal(`${'e'.repeat(60)}@example.com`)],
 ];

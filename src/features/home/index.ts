@@ -1,5 +1,4 @@
 import type { WebClient } from '@slack/web-api';
-import type { Action } from '../../permissions/policy.js';
 import { type Actor, actorOf } from '../../slack/actor.js';
 import type { CommandRouter } from '../../slack/commands/router.js';
 import type { ButtonArgs, SlackListeners } from '../../slack/listener-table.js';
@@ -10,9 +9,8 @@ import type { DeliveryReport } from '../delivery/model.js';
 import type { HomeDeps } from '../deps.js';
 import type { Feature } from '../feature.js';
 import { pendingNumberRequests } from '../numbers/requests.js';
-import type { TenantApprovals } from '../tenants/index.js';
 import { notApprovedHome } from '../tenants/messages.js';
-import { type HomeAbilities, type HomeData, homeView } from './messages.js';
+import { type HomeAbilities, type HomeData, homeAbilityActions, homeView } from './messages.js';
 
 /**
  * The App Home tab: the tenant's connection and the endpoints and numbers it owns; for admins its
@@ -21,24 +19,21 @@ import { type HomeAbilities, type HomeData, homeView } from './messages.js';
 export class HomeTab implements Feature {
   private readonly contexts: TenantContexts | undefined;
 
-  constructor(
-    private readonly services: HomeDeps,
-    private readonly approvals: TenantApprovals,
-  ) {
+  constructor(private readonly services: HomeDeps) {
     this.contexts = services.novuScope ? new TenantContexts(services.store, services.novuScope) : undefined;
     // Drawn again wherever something it shows changed: with the request's client while a person waits, else the workspace's bot.
-    services.events.on('homeChanged', (actor, client) => (client ? this.publish(client, actor) : this.refresh(actor)));
+    services.events.on('homeChanged', async (actor, client) => {
+      const publisher = client ?? (await services.bots.forWorkspace(actor.tenant.key));
+      if (publisher) await this.publish(publisher, actor);
+    });
   }
 
   register(app: SlackListeners, _router: CommandRouter): void {
     app.event('app_home_opened', async ({ event, client, context }) => {
       if (event.tab !== 'home') return;
       const actor = actorOf(context);
-      if (context.tenantStatus !== 'approved' && !this.services.permissions.isOperator(actor.userId)) {
-        await client.views.publish({ user_id: actor.userId, view: notApprovedHome(await this.services.tenants.find(actor.tenant.key)) });
-        return;
-      }
-      await this.publish(client, actor);
+      if (context.tenantStatus === 'approved' || this.services.permissions.isOperator(actor.userId)) return this.publish(client, actor);
+      await client.views.publish({ user_id: actor.userId, view: notApprovedHome(await this.services.tenants.find(actor.tenant.key)) });
     });
     app.action(/^home\.job\.retry(:.*)?$/, { may: 'jobs.manage', owns: { record: 'job', in: 'value' } }, (args: ButtonArgs) => this.retryJob(args));
   }
@@ -48,12 +43,6 @@ export class HomeTab implements Feature {
     const abilities = await this.abilities(actor, client);
     const data = await this.load(actor, abilities);
     await client.views.publish({ user_id: actor.userId, view: homeView(data, abilities) });
-  }
-
-  /** Republishes a person's Home tab after background work, with the workspace's bot client. */
-  async refresh(actor: Actor): Promise<void> {
-    const client = await this.services.bots.forWorkspace(actor.tenant.key);
-    if (client) await this.publish(client, actor);
   }
 
   private async load(actor: Actor, can: HomeAbilities): Promise<HomeData> {
@@ -86,7 +75,8 @@ export class HomeTab implements Feature {
       const [counts, dead, pending] = await Promise.all([
         operator ? store.jobs.countByStatus() : this.countsOf(tenantKey),
         store.jobs.list({ statuses: ['dead'], limit: 5, ...(operator ? {} : { workspaceKey: tenantKey }) }),
-        operator ? this.approvals.pending() : Promise.resolve([]),
+        // The newest eleven: the Home tab shows ten and says when more are waiting.
+        operator ? store.tenants.list({ statuses: ['pending'], limit: 11 }) : Promise.resolve([]),
       ]);
       const names = await tenants.names(dead.map((job) => job.workspaceKey ?? '').filter(Boolean));
       data.jobs = { counts, dead: dead.map((job) => ({ job, tenant: job.workspaceKey ? (names.get(job.workspaceKey) ?? job.workspaceKey) : undefined })) };
@@ -101,37 +91,17 @@ export class HomeTab implements Feature {
   }
 
   private async abilities(actor: Actor, client: WebClient): Promise<HomeAbilities> {
-    const allows = (action: Action) => this.services.permissions.allows(actor, action, client);
-    // Those who may only ask for a number get the same buttons: the forms open as requests.
-    const [manageConnection, writeEndpoints, provisionOrAsk, provision, release, readAudit, manageJobs, readRoutes, writeRoutes, linkSelf, testDelivery] =
-      await Promise.all([
-        allows('connection.write'),
-        allows('endpoints.write'),
-        allows('numbers.request'),
-        allows('numbers.provision'),
-        allows('numbers.release'),
-        allows('audit.read'),
-        allows('jobs.manage'),
-        allows('routes.read'),
-        allows('routes.write'),
-        allows('routes.link-self'),
-        allows('delivery.test'),
-      ]);
+    const allowed = await Promise.all(
+      Object.entries(homeAbilityActions).map(async ([ability, action]) => [ability, await this.services.permissions.allows(actor, action, client)]),
+    );
+    const can = Object.fromEntries(allowed) as HomeAbilities;
+    // The number buttons also need their backend.
     const { vapi, signalwire } = this.services.backends;
-    return {
-      manageConnection,
-      writeEndpoints,
-      provisionVapi: provisionOrAsk && Boolean(vapi),
-      provisionSignalWire: provisionOrAsk && Boolean(signalwire),
-      decideNumberRequests: provision && Boolean(vapi || signalwire),
-      releaseNumbers: release && Boolean(vapi || signalwire),
-      readAudit,
-      manageJobs,
-      readRoutes,
-      writeRoutes,
-      linkSelf,
-      testDelivery,
-    };
+    can.provisionVapi &&= Boolean(vapi);
+    can.provisionSignalWire &&= Boolean(signalwire);
+    can.decideNumberRequests &&= Boolean(vapi || signalwire);
+    can.releaseNumbers &&= Boolean(vapi || signalwire);
+    return can;
   }
 
   /** Gives a dead job (the caller's own workspace's; operators: anyone's) a fresh set of attempts; the worker runs it once more. */

@@ -1,4 +1,5 @@
 import type { Button, KnownBlock, View } from '@slack/types';
+import type { Action } from '../../permissions/policy.js';
 import { actions, button, context, divider, header, section } from '../../slack/blocks.js';
 import { code, joinMd, md, mentionUser, slackDate } from '../../slack/mrkdwn.js';
 import type { AuditEntry, ConnectionRecord, JobRecord, JobStatus, LinkRequest, OwnedEndpoint, OwnedNumber, TenantRecord } from '../../store/types.js';
@@ -13,6 +14,7 @@ import { numberRequestsSection, type PendingNumberRequest } from '../numbers/req
 import { linkRequestsSection } from '../routes/link-messages.js';
 import { routesHomeSection } from '../routes/messages.js';
 import { pendingTenantsSection } from '../tenants/messages.js';
+import { homeList } from './list-blocks.js';
 
 export const homeActions = {
   retryJob: 'home.job.retry',
@@ -21,25 +23,26 @@ export const homeActions = {
   openImport: numberFormActions.signalwire,
 } as const;
 
-/** What the person looking at the Home tab may do; buttons they may not use are not shown. */
-export interface HomeAbilities {
-  manageConnection: boolean;
-  writeEndpoints: boolean;
-  /** The New Vapi number / Import buttons: the forms open as requests for those who may only ask. */
-  provisionVapi: boolean;
-  provisionSignalWire: boolean;
+/** What the person looking at the Home tab may do, each the policy's action; buttons they may not use are not shown. */
+export const homeAbilityActions = {
+  manageConnection: 'connection.write',
+  writeEndpoints: 'endpoints.write',
+  /** The New Vapi number / Import buttons (with their backend): the forms open as requests for those who may only ask. */
+  provisionVapi: 'numbers.request',
+  provisionSignalWire: 'numbers.request',
   /** Requests for numbers waiting for an answer: for those who may provision. */
-  decideNumberRequests: boolean;
-  /** Release buttons beside the tenant's numbers. */
-  releaseNumbers: boolean;
-  readAudit: boolean;
-  manageJobs: boolean;
-  readRoutes: boolean;
-  writeRoutes: boolean;
-  linkSelf: boolean;
+  decideNumberRequests: 'numbers.provision',
+  releaseNumbers: 'numbers.release',
+  readAudit: 'audit.read',
+  manageJobs: 'jobs.manage',
+  readRoutes: 'routes.read',
+  writeRoutes: 'routes.write',
+  linkSelf: 'routes.link-self',
   /** Test through Novu and the delivery check. */
-  testDelivery: boolean;
-}
+  testDelivery: 'delivery.test',
+} as const satisfies Record<string, Action>;
+
+export type HomeAbilities = Record<keyof typeof homeAbilityActions, boolean>;
 
 export interface HomeData {
   workspaceName: string;
@@ -51,7 +54,6 @@ export interface HomeData {
   audit: AuditEntry[];
   /** Slack routes (channels and linked people), newest first; empty for those who may not see them. */
   routes: OwnedEndpoint[];
-  /** The viewer's own link, if they have one. */
   ownLink: OwnedEndpoint | undefined;
   /** Admins: people asking to be linked. */
   linkRequests: LinkRequest[];
@@ -118,22 +120,10 @@ function deliverySection(data: HomeData, can: HomeAbilities): KnownBlock[] {
 function endpointSection(data: HomeData, can: HomeAbilities): KnownBlock[] {
   const line = (endpoint: OwnedEndpoint) =>
     md`${code(endpoint.target)} for ${code(endpoint.subscriberId)} · ${code(endpoint.identifier)} · ${mentionUser(endpoint.createdBy)} ${slackDate(endpoint.createdAt)}`;
-  const blocks: KnownBlock[] = [];
-  if (data.endpoints.length === 0) blocks.push(section(md`*Recent endpoints*\nNone registered through Switchboard yet.`));
-  else if (can.testDelivery) {
-    blocks.push(section(md`*Recent endpoints*`));
-    data.endpoints.forEach((endpoint, index) => {
-      blocks.push(section(line(endpoint), { accessory: testButton(endpoint.identifier, `phone-${index}`) }));
-    });
-  } else
-    blocks.push(
-      section(
-        md`*Recent endpoints*\n${joinMd(
-          data.endpoints.map((endpoint) => md`• ${line(endpoint)}`),
-          '\n',
-        )}`,
-      ),
-    );
+  const blocks = homeList(md`*Recent endpoints*`, data.endpoints, line, {
+    empty: md`None registered through Switchboard yet.`,
+    button: can.testDelivery && ((endpoint, index) => testButton(endpoint.identifier, `phone-${index}`)),
+  });
   if (can.writeEndpoints && data.novuConfigured) blocks.push(actions('home-endpoints', [button('Register a phone', homeActions.openRegister)]));
   return blocks;
 }
@@ -141,22 +131,10 @@ function endpointSection(data: HomeData, can: HomeAbilities): KnownBlock[] {
 function numberSection(data: HomeData, can: HomeAbilities): KnownBlock[] {
   const line = (number: OwnedNumber) =>
     md`${number.backend === 'vapi' ? 'Vapi' : 'SignalWire'} ${code(number.number ?? number.sipUri ?? '?')}${number.status ? md` · ${number.status}` : ''} · ${code(number.vendorId)} · ${mentionUser(number.createdBy)} ${slackDate(number.createdAt)}`;
-  const blocks: KnownBlock[] = [];
-  if (data.numbers.length === 0) blocks.push(section(md`*Recently provisioned numbers*\nNone provisioned through Switchboard yet.`));
-  else if (can.releaseNumbers) {
-    blocks.push(section(md`*Recently provisioned numbers*`));
-    for (const number of data.numbers) {
-      blocks.push(section(line(number), { accessory: releaseButton(number.backend, number.vendorId, number.number ?? number.sipUri ?? number.vendorId) }));
-    }
-  } else
-    blocks.push(
-      section(
-        md`*Recently provisioned numbers*\n${joinMd(
-          data.numbers.map((number) => md`• ${line(number)}`),
-          '\n',
-        )}`,
-      ),
-    );
+  const blocks = homeList(md`*Recently provisioned numbers*`, data.numbers, line, {
+    empty: md`None provisioned through Switchboard yet.`,
+    button: can.releaseNumbers && ((number) => releaseButton(number.backend, number.vendorId, number.number ?? number.sipUri ?? number.vendorId)),
+  });
   const buttons: Button[] = [];
   if (can.provisionVapi) buttons.push(button('New Vapi number', homeActions.openSip));
   if (can.provisionSignalWire) buttons.push(button('Import to SignalWire', homeActions.openImport));
@@ -176,18 +154,15 @@ function auditSection(entries: AuditEntry[]): KnownBlock[] {
 
 function jobSection(jobs: NonNullable<HomeData['jobs']>): KnownBlock[] {
   const { counts, dead } = jobs;
-  const blocks: KnownBlock[] = [
+  return [
     section(
       md`*Backend write queue* (operators)\npending ${counts.pending} · running ${counts.running} · done ${counts.done} · failed for good ${counts.dead}`,
     ),
-  ];
-  for (const { job, tenant } of dead) {
-    blocks.push(
+    ...dead.map(({ job, tenant }) =>
       section(md`${code(job.kind)} ${tenant ?? ''} · ${job.attempts} attempts\n${(job.lastError ?? '').slice(0, 300)}`, {
         // One action_id per message block is what Slack accepts; the handler matches the prefix.
         accessory: button('Retry', `${homeActions.retryJob}:${job.id}`, { value: job.id }),
       }),
-    );
-  }
-  return blocks;
+    ),
+  ];
 }

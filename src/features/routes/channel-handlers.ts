@@ -9,12 +9,12 @@ import type { CommandRequest, CommandRouter } from '../../slack/commands/router.
 import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../slack/listener-table.js';
 import { splitMentions } from '../../slack/mentions.js';
 import { mentionChannel } from '../../slack/mrkdwn.js';
-import { showInForm } from '../../slack/replies.js';
 import { commandOrigin, sharedOrigin, withShareNote } from '../../slack/share.js';
 import { inputState, type StateValues, textOf } from '../../slack/view-state.js';
 import type { EndpointCursor } from '../../store/types.js';
 import type { RouteDeps } from '../deps.js';
 import type { WrittenEndpoint } from '../endpoint-writer.js';
+import { type FormAt, maxSubscriberIdLength, openFromHome, readSubscriberId, routeFromForm, showStep, toShownForm } from './form-steps.js';
 import {
   channelRoutedView,
   channelRouteModal,
@@ -27,45 +27,26 @@ import {
   notConnectedMessage,
   type PendingChannelRoute,
   routeActions,
-  routeCreatedDirectMessage,
   routeFailedView,
-  routeQueuedView,
   routeRemovedMessage,
   routesListMessage,
   routesPageSize,
   routingView,
 } from './messages.js';
-import { type RouteJobs, type RoutePayload, routeTypes } from './route-jobs.js';
+import { type RouteJobs, routeTypes } from './route-jobs.js';
 import { type ChannelStanding, channelStanding, describePostFailure, joinChannel } from './slack-checks.js';
 
 /** A submission waits this long for Slack to describe the channel, so problems can go under the field. */
 const channelCheckBudgetMs = 1_200;
-const maxSubscriberIdLength = 200;
 
 const pendingSchema = z.object({
   subscriberId: z.string().min(1).max(maxSubscriberIdLength),
   channelId: z.string().regex(/^[CG][A-Z0-9]{2,}$/),
   origin: z.object({ channelId: z.string(), responseUrl: z.string().optional() }).optional(),
-  identifier: z.string().optional(),
 });
 
 /** What a follow-up view carries in its private_metadata (set by Switchboard, handed back by Slack). */
-function pendingOf(privateMetadata: string | undefined): (PendingChannelRoute & { identifier?: string }) | undefined {
-  try {
-    const parsed = pendingSchema.safeParse(JSON.parse(privateMetadata || '{}'));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The subscriber ID as typed: trimmed, required, at most 200 characters. */
-export function readSubscriberId(values: StateValues, actionId: string): { subscriberId: string } | { error: string } {
-  const typed = textOf(inputState<{ value?: unknown }>(values, actionId)?.value)?.trim();
-  if (!typed) return { error: 'Enter the Novu subscriber ID.' };
-  if (typed.length > maxSubscriberIdLength) return { error: `A subscriber ID here is at most ${maxSubscriberIdLength} characters.` };
-  return { subscriberId: typed };
-}
+const pendingOf = (privateMetadata: string | undefined): PendingChannelRoute | undefined => pendingSchema.safeParse(safeJson(privateMetadata || '{}')).data;
 
 /**
  * `/connect channel` and `/connect routes`: a subscriber's Slack notifications routed to a channel
@@ -80,37 +61,22 @@ export class ChannelRouteHandlers {
 
   register(app: SlackListeners, router: CommandRouter): void {
     router.on('connect', 'channel', (request) => this.openForm(request));
-    router.on('connect', 'routes', (request) => this.list(request));
+    router.on('connect', 'routes', async ({ actor, client, respond }) => void (await respond(await this.page(actor, client, 1, undefined))));
     const write = { may: 'routes.write' } as const;
     app.view(channelView.callbackId, { ...write, field: channelView.subscriber.block }, (args: ViewSubmissionArgs) => this.submitForm(args));
     app.view(joinView.callbackId, write, (args: ViewSubmissionArgs) => this.submitJoin(args));
     app.action(routeActions.recheck, write, (args: ButtonArgs) => this.recheck(args));
     app.action(routeActions.more, { may: 'routes.read' }, (args: ButtonArgs) => this.more(args));
-    app.action(
-      new RegExp(`^${routeActions.remove.replace('.', '\\.')}(:\\d+)?$`),
-      { ...write, owns: { record: 'endpoint', in: 'value' } },
-      (args: ButtonArgs) => this.remove(args),
+    app.action(/^routes\.remove(:\d+)?$/, { ...write, owns: { record: 'endpoint', in: 'value' } }, (args: ButtonArgs) => this.remove(args));
+    app.action(routeActions.openChannel, { ...write, opensForm: true }, (args: ButtonArgs) =>
+      openFromHome(this.services, this.routes, args, (_actor, connection) => channelRouteModal({}, connection)),
     );
-    app.action(routeActions.openChannel, { ...write, opensForm: true }, async ({ body, client, context }: ButtonArgs) => {
-      const actor = actorOf(context);
-      const view = await this.formFor(actor, {});
-      if (view) await client.views.open({ trigger_id: body.trigger_id, view });
-      else await this.services.bots.sendDirectMessage(actor.tenant.key, actor.userId, notConnectedMessage());
-    });
-  }
-
-  private async formFor(
-    actor: Actor,
-    prefill: { subscriberId?: string; channelId?: string; origin?: PendingChannelRoute['origin'] },
-  ): Promise<View | undefined> {
-    const connection = await this.routes.usableConnection(actor.tenant.key);
-    return connection ? channelRouteModal(prefill, { identifier: connection.identifier, integration: connection.integrationIdentifier }) : undefined;
   }
 
   private async openForm({ args, actor, body, openModal, respond }: CommandRequest): Promise<void> {
     const { channelId, rest } = splitMentions(args);
-    const view = await this.formFor(actor, { channelId, subscriberId: rest[0], origin: commandOrigin(body) });
-    if (view) await openModal(view);
+    const connection = await this.routes.usableConnection(actor.tenant.key);
+    if (connection) await openModal(channelRouteModal({ channelId, subscriberId: rest[0], origin: commandOrigin(body) }, connection));
     else await respond(notConnectedMessage());
   }
 
@@ -125,31 +91,23 @@ export class ChannelRouteHandlers {
     if (!channelId || 'error' in subscriber) return ack({ response_action: 'errors', errors });
     const pending: PendingChannelRoute = { subscriberId: subscriber.subscriberId, channelId, origin: sharedOrigin(view) };
 
-    // Slack usually describes the channel at once: then a problem can go under the field.
+    // Slack usually describes the channel at once: then the acknowledgement answers, and a problem goes under the field.
     const checking = channelStanding(client, channelId);
     const quick = await Promise.race([checking, sleep(channelCheckBudgetMs, undefined, { ref: false })]).catch(() => undefined);
-    const fieldProblem = quick && problemUnderField(quick);
-    if (fieldProblem) return ack({ response_action: 'errors', errors: { [channelView.channel.block]: fieldProblem } });
-    if (quick?.kind === 'member') {
-      return this.route(actor, client, view.id, pending, {
-        stored: () => ack({ response_action: 'update', view: routingView() }),
-        // The form stays as typed, with the reason under the subscriber.
-        notStored: (text) => ack({ response_action: 'errors', errors: { [channelView.subscriber.block]: text } }),
-      });
-    }
-    if (quick) return ack({ response_action: 'update', view: this.nextStep(quick, pending, context.botUserId) });
-    // Nothing is stored or promised yet: the form says it is asking Slack.
-    await ack({ response_action: 'update', view: checkingChannelView() });
-    const standing = await checking.catch(() => undefined);
-    if (!standing) return this.show(client, view.id, routeFailedView('Slack did not describe the channel in time. Try again in a moment.'));
-    if (standing.kind === 'member') return this.route(actor, client, view.id, pending, this.toView(client, view.id));
+    // Otherwise nothing is stored or promised yet: the form says it is asking Slack.
+    if (!quick) await ack({ response_action: 'update', view: checkingChannelView() });
+    const standing = quick ?? (await checking.catch(() => undefined));
+    const show = (next: View) => (quick ? ack({ response_action: 'update', view: next }) : showStep(this.services, client, view.id, next));
+    if (!standing) return show(routeFailedView('Slack did not describe the channel in time. Try again in a moment.'));
     const problem = problemUnderField(standing);
-    await this.show(client, view.id, problem ? routeFailedView(problem) : this.nextStep(standing, pending, context.botUserId));
-  }
-
-  /** Tells a person through a view already shown (after its form was acknowledged). */
-  private toView<T>(client: WebClient, viewId: string): Telling<T> {
-    return { stored: () => this.show(client, viewId, routingView()), notStored: (text) => this.show(client, viewId, routeFailedView(text)) };
+    if (problem) return quick ? ack({ response_action: 'errors', errors: { [channelView.channel.block]: problem } }) : show(routeFailedView(problem));
+    if (standing.kind !== 'member') return show(this.nextStep(standing, pending, context.botUserId));
+    if (!quick) return this.route({ actor, client, viewId: view.id }, pending);
+    await this.route({ actor, client, viewId: view.id }, pending, {
+      stored: () => show(routingView()),
+      // The form stays as typed, with the reason under the subscriber.
+      notStored: (text) => ack({ response_action: 'errors', errors: { [channelView.subscriber.block]: text } }),
+    });
   }
 
   private nextStep(standing: ChannelStanding, pending: PendingChannelRoute, botUserId: string | undefined): View {
@@ -165,7 +123,7 @@ export class ChannelRouteHandlers {
     const joinError = await Promise.race([joinChannel(client, pending.channelId), sleep(channelCheckBudgetMs, 'slow', { ref: false })]);
     if (joinError === 'slow') return ack({ response_action: 'update', view: routeFailedView('Slack did not answer in time. Try again in a moment.') });
     if (joinError) return ack({ response_action: 'update', view: routeFailedView(describePostFailure(joinError, mentionChannel(pending.channelId))) });
-    await this.route(actor, client, view.id, pending, {
+    await this.route({ actor, client, viewId: view.id }, pending, {
       stored: () => ack({ response_action: 'update', view: routingView() }),
       notStored: (text) => ack({ response_action: 'update', view: routeFailedView(text) }),
     });
@@ -177,41 +135,22 @@ export class ChannelRouteHandlers {
     const pending = pendingOf(body.view?.private_metadata);
     if (!body.view || !pending) return;
     const standing = await channelStanding(client, pending.channelId).catch(() => undefined);
-    if (standing?.kind === 'member' || standing?.kind === 'public') return this.route(actor, client, body.view.id, pending, this.toView(client, body.view.id));
+    if (standing?.kind === 'member' || standing?.kind === 'public') return this.route({ actor, client, viewId: body.view.id }, pending);
+    const problem = standing && problemUnderField(standing);
     const note = `Still not invited (checked ${new Date().toISOString().slice(11, 19)} UTC).`;
-    await this.show(
-      client,
-      body.view.id,
-      standing && problemUnderField(standing) ? routeFailedView(problemUnderField(standing) ?? '') : inviteView(pending, context.botUserId, note),
-    );
+    await showStep(this.services, client, body.view.id, problem ? routeFailedView(problem) : inviteView(pending, context.botUserId, note));
   }
 
-  /** Stores the route, then tells the person (`tell`), then writes it while they wait. */
-  private async route(actor: Actor, client: WebClient, viewId: string, pending: PendingChannelRoute, tell: Telling<Accepted<WrittenEndpoint>>): Promise<void> {
-    const payload: RoutePayload = {
-      workspaceKey: actor.tenant.key,
-      requestedBy: actor.userId,
-      type: 'slack_channel',
-      target: pending.channelId,
-      subscriberId: pending.subscriberId,
-    };
-    const accepted = await this.services.queue.storedThenTold(
-      () => this.routes.acceptCreate(payload, `channel:${viewId}:${pending.channelId}:${pending.subscriberId}`),
-      tell,
-    );
-    if (!accepted) return;
-    const outcome = await accepted.run();
-    const where = { viewId, workspaceKey: actor.tenant.key, userId: actor.userId };
-    if (outcome.status === 'queued') return this.show(client, viewId, routeQueuedView(outcome.lastError));
-    if (outcome.status === 'failed')
-      return showInForm(this.services, client, where, routeFailedView(outcome.error), routeCreatedDirectMessage(payload, outcome));
-    const shared = await this.services.sharing.share(client, pending.origin, channelSharedMessage(actor.userId, pending));
-    const route = { identifier: outcome.result.endpoint.identifier, existing: outcome.result.existing };
-    await showInForm(this.services, client, where, withShareNote(channelRoutedView(route, pending), shared), routeCreatedDirectMessage(payload, outcome));
-  }
-
-  private async list({ actor, client, respond }: CommandRequest): Promise<void> {
-    await respond(await this.page(actor, client, 1, undefined));
+  /** Routes the channel while the person waits in the form (told through `tell`, by default in the form already shown). */
+  private async route(form: FormAt, pending: PendingChannelRoute, tell?: Telling<Accepted<WrittenEndpoint>>): Promise<void> {
+    const { actor, client, viewId } = form;
+    const route = { type: 'slack_channel', target: pending.channelId, subscriberId: pending.subscriberId } as const;
+    const intent = `channel:${viewId}:${pending.channelId}:${pending.subscriberId}`;
+    tell ??= toShownForm(this.services, client, viewId, routingView());
+    await routeFromForm(this.services, this.routes, form, route, intent, tell, async (written) => {
+      const shared = await this.services.sharing.share(client, pending.origin, channelSharedMessage(actor.userId, pending));
+      return withShareNote(channelRoutedView({ identifier: written.endpoint.identifier, existing: written.existing }, pending), shared);
+    });
   }
 
   private async more({ action, client, context, respond }: ButtonArgs): Promise<void> {
@@ -233,21 +172,13 @@ export class ChannelRouteHandlers {
   private async remove({ action, body, context, respond }: ButtonArgs): Promise<void> {
     const actor = actorOf(context);
     const identifier = action.value ?? '';
-    const accepted = await this.services.queue.storedThenTold(
-      () =>
-        this.routes.acceptRemove(
-          { workspaceKey: actor.tenant.key, requestedBy: actor.userId, identifier },
-          `${body.container?.message_ts ?? action.action_ts}:${actor.userId}`,
-        ),
-      { stored: async () => {}, notStored: (text) => respond({ ...refusalMessage(text), replace_original: false }) },
-    );
-    if (accepted) await respond({ ...routeRemovedMessage(await accepted.run(), identifier), replace_original: false });
-  }
-
-  private async show(client: WebClient, viewId: string, view: View): Promise<void> {
-    await client.views.update({ view_id: viewId, view }).catch((error: unknown) => {
-      this.services.logger.warn({ err: error }, 'could not show a Slack route step; the result is in the audit log');
+    const payload = { workspaceKey: actor.tenant.key, requestedBy: actor.userId, identifier };
+    const intent = `${body.container?.message_ts ?? action.action_ts}:${actor.userId}`;
+    const accepted = await this.services.queue.storedThenTold(() => this.routes.acceptRemove(payload, intent), {
+      stored: async () => {},
+      notStored: (text) => respond({ ...refusalMessage(text), replace_original: false }),
     });
+    if (accepted) await respond({ ...routeRemovedMessage(await accepted.run(), identifier), replace_original: false });
   }
 }
 

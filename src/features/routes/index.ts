@@ -15,7 +15,7 @@ import { RouteJobs } from './route-jobs.js';
  * connection — channels (`/connect channel`), people (`/connect link`, "link my account",
  * `/connect link-all`), the list (`/connect routes`); all removed when Switchboard is uninstalled.
  */
-export function routesFeature(services: RouteDeps, lifecycle: ConnectionLifecycle): Feature & { links?: LinkHandlers } {
+export function routesFeature(services: RouteDeps, lifecycle: ConnectionLifecycle): Feature {
   const novu = services.backends.novu;
   const scope = services.novuScope;
   if (!novu || !scope) return { register() {} };
@@ -31,8 +31,7 @@ export function routesFeature(services: RouteDeps, lifecycle: ConnectionLifecycl
     if (!keepConnection) await routes.enqueueClear(tenant.key, intent);
   });
   return {
-    links,
-    jobs: [...routes.definitions, ...everyone.definitions],
+    jobs: [...routes.definitions, ...everyone.runs.definitions],
     register(app: SlackListeners, router: CommandRouter) {
       channels.register(app, router);
       links.register(app, router);

@@ -1,7 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import type { NovuClient } from '../../backends/novu/client.js';
-import type { JobDefinition } from '../../jobs/queue.js';
 import type { Actor } from '../../slack/actor.js';
 import type { EphemeralMessage } from '../../slack/blocks.js';
 import type { LinkItem, LinkRun, WorkspaceKey } from '../../store/types.js';
@@ -13,12 +12,14 @@ import { describeNovuFailure } from '../novu-failures.js';
 import { linkRunBusyMessage, linkRunMessage, linkRunStartedMessage } from './link-messages.js';
 import { notConnectedMessage } from './messages.js';
 import type { RouteJobs } from './route-jobs.js';
+import type { TenantMember } from './slack-checks.js';
 
 export const planLinksJob = 'slack.links.plan';
 export const applyLinksJob = 'slack.links.apply';
 
 const searchesAtOnce = 4;
 
+const nextPage = { response_metadata: z.object({ next_cursor: z.string().nullish() }).nullish() };
 const memberSchema = z
   .object({
     id: z.string(),
@@ -27,16 +28,8 @@ const memberSchema = z
     profile: z.object({ email: z.string().nullish() }).loose().nullish(),
   })
   .loose();
-const usersPage = z.object({ members: z.array(memberSchema), response_metadata: z.object({ next_cursor: z.string().nullish() }).nullish() });
-const teamsPage = z.object({
-  teams: z.array(z.object({ id: z.string() }).loose()),
-  response_metadata: z.object({ next_cursor: z.string().nullish() }).nullish(),
-});
-
-interface Member {
-  userId: string;
-  email: string | undefined;
-}
+const usersPage = z.object({ members: z.array(memberSchema), ...nextPage });
+const teamsPage = z.object({ teams: z.array(z.object({ id: z.string() }).loose()), ...nextPage });
 
 /**
  * "Link everyone by email", as a bulk run: the dry run matches each member's Slack email to the
@@ -45,15 +38,15 @@ interface Member {
  * second run links nobody twice.
  */
 export class LinkEveryone {
-  private readonly runs: BulkEngine<LinkRun, { membersSeen?: number }, LinkItem, WrittenEndpoint>;
+  /** The run engine: its jobs, and an admin's confirm (one job per matched member) or cancel. */
+  readonly runs: BulkEngine<LinkRun, { membersSeen?: number }, LinkItem, WrittenEndpoint>;
 
   constructor(
     private readonly services: RouteDeps,
     private readonly novu: NovuClient,
     private readonly routes: RouteJobs,
   ) {
-    const records = services.store.linkRuns;
-    this.runs = new BulkEngine(services, records, {
+    this.runs = new BulkEngine(services, services.store.linkRuns, {
       jobs: { plan: planLinksJob, apply: applyLinksJob },
       plan: (run) => this.plan(run),
       describePlanError: describeNovuFailure,
@@ -65,18 +58,13 @@ export class LinkEveryone {
       settlement: (outcome) => (outcome.status === 'done' ? { state: 'linked' } : { state: 'failed', detail: outcome.error.slice(0, 300) }),
       message: async (run, counts) => {
         if (run.status !== 'planned') return linkRunMessage(run, counts);
-        const examples = (state: LinkItem['state']) => records.items(run.id, { states: [state], limit: 10 });
+        const examples = (state: LinkItem['state']) => services.store.linkRuns.items(run.id, { states: [state], limit: 10 });
         return linkRunMessage(run, counts, { unmatched: await examples('unmatched'), conflicts: await examples('conflict') });
       },
     });
     routes.onCreated(async (payload, outcome) => {
       if (payload.linkRunId) await this.runs.itemFinished(payload.linkRunId, payload.target, outcome);
     });
-  }
-
-  /** The run engine's jobs. */
-  get definitions(): JobDefinition[] {
-    return this.runs.definitions;
   }
 
   async start(actor: Actor): Promise<EphemeralMessage> {
@@ -91,15 +79,6 @@ export class LinkEveryone {
     return linkRunStartedMessage();
   }
 
-  /** The admin confirmed the dry run: one job per matched member. Clicking twice starts it once. */
-  apply(actor: Actor, runId: string): Promise<boolean> {
-    return this.runs.confirm(actor, runId);
-  }
-
-  cancel(actor: Actor, runId: string): Promise<boolean> {
-    return this.runs.cancel(actor, runId);
-  }
-
   /** Each member's verdict, by user id; the count read so far shows in the run's message. */
   private async plan(run: LinkRun): Promise<LinkItem[]> {
     const client = await this.services.bots.forWorkspace(run.workspaceKey);
@@ -110,7 +89,7 @@ export class LinkEveryone {
     let next = 0;
     const worker = async () => {
       while (next < members.length) {
-        const member = members[next++] as Member;
+        const member = members[next++] as TenantMember;
         items.push(await this.verdict(member, linked));
         if (items.length % 50 === 0) {
           await this.services.store.linkRuns.setFields(run.id, { membersSeen: items.length });
@@ -124,9 +103,9 @@ export class LinkEveryone {
   }
 
   /** Active people of the tenant's workspace (every workspace of the org for an org-wide install): no bots, no Slackbot, no one deactivated. */
-  private async members(client: WebClient, tenant: Tenant): Promise<Member[]> {
+  private async members(client: WebClient, tenant: Tenant): Promise<TenantMember[]> {
     const teams = tenant.kind === 'enterprise' ? await this.orgTeams(client) : [undefined];
-    const members = new Map<string, Member>();
+    const members = new Map<string, TenantMember>();
     for (const teamId of teams) {
       let cursor: string | undefined;
       do {
@@ -166,7 +145,7 @@ export class LinkEveryone {
   }
 
   /** Novu's search is exact and case-sensitive: the email as Slack has it, then lowercased. */
-  private async verdict(member: Member, linked: Map<string, string>): Promise<LinkItem> {
+  private async verdict(member: TenantMember, linked: Map<string, string>): Promise<LinkItem> {
     const already = linked.get(member.userId);
     if (already) return { userId: member.userId, subscriberId: already, state: 'already-linked', detail: null };
     if (!member.email) return { userId: member.userId, subscriberId: null, state: 'unmatched', detail: 'no email in Slack' };

@@ -1,16 +1,14 @@
-import type { View } from '@slack/types';
-import type { WebClient } from '@slack/web-api';
 import type { NovuClient } from '../../backends/novu/client.js';
 import type { Accepted, Telling } from '../../jobs/queue.js';
-import { type Actor, actorOf } from '../../slack/actor.js';
+import { actorOf } from '../../slack/actor.js';
 import type { CommandRequest, CommandRouter } from '../../slack/commands/router.js';
 import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../slack/listener-table.js';
 import { splitMentions } from '../../slack/mentions.js';
-import { showInForm } from '../../slack/replies.js';
 import { inputState, type StateValues, textOf } from '../../slack/view-state.js';
+import { withSuffixes } from '../delivery/actions.js';
 import type { RouteDeps } from '../deps.js';
 import type { WrittenEndpoint } from '../endpoint-writer.js';
-import { readSubscriberId } from './channel-handlers.js';
+import { type FormAt, openFromHome, readSubscriberId, routeFromForm, showStep, toShownForm } from './form-steps.js';
 import type { LinkEveryone } from './link-everyone.js';
 import {
   askedView,
@@ -25,11 +23,9 @@ import {
   linkUserModal,
   linkView,
 } from './link-messages.js';
-import { notConnectedMessage, routeActions, routeCreatedDirectMessage, routeFailedView, routeQueuedView } from './messages.js';
-import type { RouteJobs, RoutePayload } from './route-jobs.js';
+import { notConnectedMessage, routeActions } from './messages.js';
+import type { RouteJobs } from './route-jobs.js';
 import { sameEmail, tenantMember } from './slack-checks.js';
-
-const prefixed = (actionId: string) => new RegExp(`^${actionId.replace(/\./g, '\\.')}(:.+)?$`);
 
 /**
  * People linked to subscribers (`slack_user` routes): an admin links anyone of the workspace; a
@@ -46,38 +42,30 @@ export class LinkHandlers {
 
   register(app: SlackListeners, router: CommandRouter): void {
     router.on('connect', 'link', (request) => this.openLinkForm(request));
-    router.on('connect', 'link-all', async ({ actor, respond }) => {
-      await respond(await this.everyone.start(actor));
-    });
+    router.on('connect', 'link-all', async ({ actor, respond }) => void (await respond(await this.everyone.start(actor))));
     const write = { may: 'routes.write' } as const;
     const linkSelf = { may: 'routes.link-self' } as const;
     app.view(linkView.callbackId, { ...write, field: linkView.subscriber.block }, (args: ViewSubmissionArgs) => this.submitLink(args));
     app.view(linkSelfView.callbackId, { ...linkSelf, field: linkSelfView.subscriber.block }, (args: ViewSubmissionArgs) => this.submitSelfLink(args));
-    app.action(routeActions.openLink, { ...write, opensForm: true }, (args: ButtonArgs) => this.fromHome(args, async () => linkUserModal({})));
+    app.action(routeActions.openLink, { ...write, opensForm: true }, (args: ButtonArgs) =>
+      openFromHome(this.services, this.routes, args, () => linkUserModal({})),
+    );
     app.action(routeActions.openLinkSelf, { ...linkSelf, opensForm: true }, (args: ButtonArgs) =>
-      this.fromHome(args, async (actor, client) => linkSelfModal((await tenantMember(client, actor.tenant, actor.userId))?.email)),
+      openFromHome(this.services, this.routes, args, async (actor) => linkSelfModal((await tenantMember(args.client, actor.tenant, actor.userId))?.email)),
     );
     app.action(routeActions.openLinkAll, write, async ({ context }: ButtonArgs) => {
       const actor = actorOf(context);
-      const started = await this.everyone.start(actor);
-      await this.services.bots.sendDirectMessage(actor.tenant.key, actor.userId, started);
+      await this.services.bots.sendDirectMessage(actor.tenant.key, actor.userId, await this.everyone.start(actor));
     });
     app.action(linkActions.ask, linkSelf, (args: ButtonArgs) => this.askAdmin(args));
     const decide = { ...write, owns: { record: 'linkRequest', in: 'value' } } as const;
-    app.action(prefixed(linkActions.approve), decide, (args: ButtonArgs) => this.decide(args, 'approved'));
-    app.action(prefixed(linkActions.deny), decide, (args: ButtonArgs) => this.decide(args, 'denied'));
+    app.action(withSuffixes(linkActions.approve), decide, (args: ButtonArgs) => this.decide(args, 'approved'));
+    app.action(withSuffixes(linkActions.deny), decide, (args: ButtonArgs) => this.decide(args, 'denied'));
+    // The admin confirmed the dry run (one job per matched member; clicking twice starts it once), or cancels it.
     const run = { ...write, owns: { record: 'linkRun', in: 'value' } } as const;
-    app.action(linkActions.apply, run, async ({ action, context }: ButtonArgs) => void (await this.everyone.apply(actorOf(context), action.value ?? '')));
-    app.action(linkActions.cancel, run, async ({ action, context }: ButtonArgs) => void (await this.everyone.cancel(actorOf(context), action.value ?? '')));
-  }
-
-  private async fromHome({ body, client, context }: ButtonArgs, build: (actor: Actor, client: WebClient) => Promise<View>): Promise<void> {
-    const actor = actorOf(context);
-    if (!(await this.routes.usableConnection(actor.tenant.key))) {
-      await this.services.bots.sendDirectMessage(actor.tenant.key, actor.userId, notConnectedMessage());
-      return;
-    }
-    await client.views.open({ trigger_id: body.trigger_id, view: await build(actor, client) });
+    const { runs } = this.everyone;
+    app.action(linkActions.apply, run, async ({ action, context }: ButtonArgs) => void (await runs.confirm(actorOf(context), action.value ?? '')));
+    app.action(linkActions.cancel, run, async ({ action, context }: ButtonArgs) => void (await runs.cancel(actorOf(context), action.value ?? '')));
   }
 
   private async openLinkForm({ args, actor, openModal, respond }: CommandRequest): Promise<void> {
@@ -95,7 +83,7 @@ export class LinkHandlers {
     if ('error' in subscriber) errors[linkView.subscriber.block] = subscriber.error;
     if (!userId) errors[linkView.user.block] = 'Choose the person.';
     if (!userId || 'error' in subscriber) return ack({ response_action: 'errors', errors });
-    await this.link(actor, client, view.id, userId, subscriber.subscriberId, `link:${view.id}:${userId}:${subscriber.subscriberId}`, {
+    await this.link({ actor, client, viewId: view.id }, userId, subscriber.subscriberId, `link:${view.id}:${userId}:${subscriber.subscriberId}`, {
       stored: () => ack({ response_action: 'update', view: linkingView() }),
       notStored: (text) => ack({ response_action: 'errors', errors: { [linkView.subscriber.block]: text } }),
     });
@@ -117,47 +105,22 @@ export class LinkHandlers {
       this.novu.findSubscriber(subscriberId).catch(() => undefined),
       this.routes.subscribers.refusal(actor.tenant, actor.userId, subscriberId),
     ]);
-    if (!member?.email) {
-      const reason = `Slack does not show Switchboard your email, so ${subscriberId} cannot be checked against it.`;
-      return this.show(client, view.id, emailMismatchView(subscriberId, `${reason} An admin can approve the link.`));
-    }
     // A subscriber Novu does not have, another workspace's, and one with another email get the same words.
-    if (!novuSubscriber || foreign || !sameEmail(member.email, novuSubscriber.email)) {
-      return this.show(
-        client,
-        view.id,
-        emailMismatchView(subscriberId, `${subscriberId} is not a Novu subscriber with your Slack email. An admin can approve the link.`),
-      );
-    }
-    await this.link(actor, client, view.id, actor.userId, subscriberId, `link-self:${view.id}:${subscriberId}`, {
-      stored: () => this.show(client, view.id, linkingView()),
-      notStored: (text) => this.show(client, view.id, routeFailedView(text)),
-    });
+    const reason = !member?.email
+      ? `Slack does not show Switchboard your email, so ${subscriberId} cannot be checked against it.`
+      : !novuSubscriber || foreign || !sameEmail(member.email, novuSubscriber.email)
+        ? `${subscriberId} is not a Novu subscriber with your Slack email.`
+        : undefined;
+    if (reason) return showStep(this.services, client, view.id, emailMismatchView(subscriberId, `${reason} An admin can approve the link.`));
+    const intent = `link-self:${view.id}:${subscriberId}`;
+    await this.link({ actor, client, viewId: view.id }, actor.userId, subscriberId, intent, toShownForm(this.services, client, view.id, linkingView()));
   }
 
-  /** Stores the link, then tells the person (`tell`), then writes it while they wait. */
-  private async link(
-    actor: Actor,
-    client: WebClient,
-    viewId: string,
-    userId: string,
-    subscriberId: string,
-    intent: string,
-    tell: Telling<Accepted<WrittenEndpoint>>,
-  ): Promise<void> {
-    const payload: RoutePayload = { workspaceKey: actor.tenant.key, requestedBy: actor.userId, type: 'slack_user', target: userId, subscriberId };
-    const accepted = await this.services.queue.storedThenTold(() => this.routes.acceptCreate(payload, intent), tell);
-    if (!accepted) return;
-    const outcome = await accepted.run();
-    const next =
-      outcome.status === 'done'
-        ? linkedView(outcome.result, userId, subscriberId)
-        : outcome.status === 'failed'
-          ? routeFailedView(outcome.error)
-          : routeQueuedView(outcome.lastError);
-    const where = { viewId, workspaceKey: actor.tenant.key, userId: actor.userId };
-    await showInForm(this.services, client, where, next, outcome.status === 'queued' ? undefined : routeCreatedDirectMessage(payload, outcome));
-    if (outcome.status === 'done') await this.services.events.emit('homeChanged', actor, client);
+  /** Links the person while the one who asked waits in the form (told through `tell`). */
+  private async link(form: FormAt, userId: string, subscriberId: string, intent: string, tell: Telling<Accepted<WrittenEndpoint>>): Promise<void> {
+    const route = { type: 'slack_user', target: userId, subscriberId } as const;
+    const written = await routeFromForm(this.services, this.routes, form, route, intent, tell, async (endpoint) => linkedView(endpoint, userId, subscriberId));
+    if (written) await this.services.events.emit('homeChanged', form.actor, form.client);
   }
 
   private async askAdmin({ action, body, client, context }: ButtonArgs): Promise<void> {
@@ -173,7 +136,7 @@ export class LinkHandlers {
       target: subscriberId,
       detail: { request: request.id },
     });
-    await this.show(client, body.view.id, askedView(subscriberId));
+    await showStep(this.services, client, body.view.id, askedView(subscriberId));
   }
 
   /** An admin approves (the link is written for the person who asked) or denies a request. */
@@ -183,28 +146,12 @@ export class LinkHandlers {
     if (!request) return void (await this.services.events.emit('homeChanged', actor, client));
     if (status === 'approved') {
       // The member who asked hears the outcome from the route job's follow-up.
-      await (
-        await this.routes.acceptCreate(
-          {
-            workspaceKey: request.workspaceKey,
-            requestedBy: actor.userId,
-            type: 'slack_user',
-            target: request.userId,
-            subscriberId: request.subscriberId,
-            linkRequestId: request.id,
-          },
-          `link-request:${request.id}`,
-        )
-      ).run();
+      const { workspaceKey, userId, subscriberId } = request;
+      const payload = { workspaceKey, requestedBy: actor.userId, type: 'slack_user', target: userId, subscriberId, linkRequestId: request.id } as const;
+      await (await this.routes.acceptCreate(payload, `link-request:${request.id}`)).run();
     } else {
       await this.services.bots.sendDirectMessage(request.workspaceKey, request.userId, linkDecisionDirectMessage(request, { linked: false }));
     }
     await this.services.events.emit('homeChanged', actor, client);
-  }
-
-  private async show(client: WebClient, viewId: string, view: View): Promise<void> {
-    await client.views.update({ view_id: viewId, view }).catch((error: unknown) => {
-      this.services.logger.warn({ err: error }, 'could not show a link step; the result is in the audit log');
-    });
   }
 }

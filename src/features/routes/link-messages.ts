@@ -6,6 +6,7 @@ import type { LinkCounts, LinkItem, LinkRequest, LinkRun } from '../../store/typ
 import { confirmBlock, runNote } from '../bulk/run-message.js';
 import { testButton } from '../delivery/actions.js';
 import type { WrittenEndpoint } from '../endpoint-writer.js';
+import { formModal } from './form-modal.js';
 
 export const linkActions = {
   ask: 'routes.link.ask',
@@ -29,40 +30,26 @@ export const linkSelfView = {
 } as const;
 
 export function linkUserModal(prefill: { userId?: string; subscriberId?: string }): View {
-  return {
-    type: 'modal',
-    callback_id: linkView.callbackId,
-    title: plain('Link a person'),
-    submit: plain('Link'),
-    close: plain('Cancel'),
-    blocks: [
-      section(md`Novu’s Slack notifications for the subscriber will reach the person as direct messages from Switchboard.`),
-      {
-        type: 'input',
-        block_id: linkView.user.block,
-        label: plain('Person'),
-        element: { type: 'users_select', action_id: linkView.user.action, ...(prefill.userId ? { initial_user: prefill.userId } : {}) },
-      },
-      textInput(linkView.subscriber, 'Subscriber ID', prefill.subscriberId, { placeholder: 'subscriber-42', max: 200 }),
-    ],
-  };
+  const intro = md`Novu’s Slack notifications for the subscriber will reach the person as direct messages from Switchboard.`;
+  return formModal({ callbackId: linkView.callbackId }, 'Link a person', 'Link', intro, [
+    {
+      type: 'input',
+      block_id: linkView.user.block,
+      label: plain('Person'),
+      element: { type: 'users_select', action_id: linkView.user.action, ...(prefill.userId ? { initial_user: prefill.userId } : {}) },
+    },
+    textInput(linkView.subscriber, 'Subscriber ID', prefill.subscriberId, { placeholder: 'subscriber-42', max: 200 }),
+  ]);
 }
 
 export function linkSelfModal(email: string | undefined): View {
   const rule = email
     ? md`If the subscriber’s email in Novu is your Slack email (${email}), you are linked at once; if not, you can ask an admin.`
     : md`Slack does not show Switchboard your email, so an admin will be asked to approve the link.`;
-  return {
-    type: 'modal',
-    callback_id: linkSelfView.callbackId,
-    title: plain('Link my Slack account'),
-    submit: plain('Link'),
-    close: plain('Cancel'),
-    blocks: [
-      section(md`Novu’s Slack notifications for your subscriber will reach you as direct messages from Switchboard. ${rule}`),
-      textInput(linkSelfView.subscriber, 'Your Novu subscriber ID', undefined, { placeholder: 'subscriber-42', max: 200 }),
-    ],
-  };
+  const intro = md`Novu’s Slack notifications for your subscriber will reach you as direct messages from Switchboard. ${rule}`;
+  return formModal({ callbackId: linkSelfView.callbackId }, 'Link my Slack account', 'Link', intro, [
+    textInput(linkSelfView.subscriber, 'Your Novu subscriber ID', undefined, { placeholder: 'subscriber-42', max: 200 }),
+  ]);
 }
 
 export function linkingView(): View {
@@ -85,15 +72,9 @@ export function linkedView(written: WrittenEndpoint, userId: string, subscriberI
 
 /** The email does not match: the person may ask an admin instead. */
 export function emailMismatchView(subscriberId: string, reason: string): View {
-  return {
-    type: 'modal',
-    title: plain('Not linked yet'),
-    close: plain('Close'),
-    blocks: [
-      section(md`:information_source: ${reason}`),
-      actions('routes-ask', [button('Ask an admin', linkActions.ask, { value: subscriberId, style: 'primary' })]),
-    ],
-  };
+  return noticeModal('Not linked yet', md`:information_source: ${reason}`, [
+    actions('routes-ask', [button('Ask an admin', linkActions.ask, { value: subscriberId, style: 'primary' })]),
+  ]);
 }
 
 export function askedView(subscriberId: string): View {
@@ -104,27 +85,24 @@ export function askedView(subscriberId: string): View {
 }
 
 export function linkRequestsSection(requests: LinkRequest[]): KnownBlock[] {
-  const blocks: KnownBlock[] = [section(md`*Link requests*\nPeople asking to be linked to a subscriber whose email is not theirs.`)];
-  for (const request of requests) {
-    blocks.push(
+  return [
+    section(md`*Link requests*\nPeople asking to be linked to a subscriber whose email is not theirs.`),
+    ...requests.flatMap((request) => [
       section(md`${mentionUser(request.userId)} → ${code(request.subscriberId)} · ${slackDate(request.requestedAt)}`),
       actions(`link-request-${request.id}`, [
         button('Approve', `${linkActions.approve}:${request.id}`, { value: request.id, style: 'primary' }),
         button('Deny', `${linkActions.deny}:${request.id}`, { value: request.id }),
       ]),
-    );
-  }
-  return blocks;
+    ]),
+  ];
 }
 
 export function linkDecisionDirectMessage(request: LinkRequest, outcome: { linked: boolean; error?: string }): SlackMessage {
-  const subscriber = request.subscriberId;
-  if (request.status === 'denied') return message(md`Your request to be linked to ${subscriber} was declined by ${mentionUser(request.decidedBy ?? '')}.`);
-  return message(
-    outcome.linked
-      ? md`:white_check_mark: ${mentionUser(request.decidedBy ?? '')} approved: you now get Novu’s Slack notifications for ${subscriber} as direct messages.`
-      : md`:x: ${mentionUser(request.decidedBy ?? '')} approved your link to ${subscriber}, but it was not written: ${outcome.error ?? 'unknown error'}`,
-  );
+  const { subscriberId: subscriber } = request;
+  const by = mentionUser(request.decidedBy ?? '');
+  if (request.status === 'denied') return message(md`Your request to be linked to ${subscriber} was declined by ${by}.`);
+  if (outcome.linked) return message(md`:white_check_mark: ${by} approved: you now get Novu’s Slack notifications for ${subscriber} as direct messages.`);
+  return message(md`:x: ${by} approved your link to ${subscriber}, but it was not written: ${outcome.error ?? 'unknown error'}`);
 }
 
 export function linkRunStartedMessage(): EphemeralMessage {
@@ -151,7 +129,8 @@ export function linkRunMessage(
   counts: LinkCounts,
   examples: { unmatched: LinkItem[]; conflicts: LinkItem[] } = { unmatched: [], conflicts: [] },
 ): SlackMessage {
-  const toLink = counts.matched + counts.linked + counts.failed;
+  const { linked, failed } = counts;
+  const toLink = counts.matched + linked + failed;
   switch (run.status) {
     case 'planning':
       return runNote(md`:hourglass_flowing_sand: Link everyone by email: checking members against Novu’s subscribers… ${run.membersSeen} read so far.`);
@@ -177,12 +156,10 @@ export function linkRunMessage(
       );
     }
     case 'linking':
-      return runNote(
-        md`:hourglass_flowing_sand: Linking… ${counts.linked + counts.failed} of ${toLink} done${counts.failed ? ` (${counts.failed} failed)` : ''}.`,
-      );
+      return runNote(md`:hourglass_flowing_sand: Linking… ${linked + failed} of ${toLink} done${failed ? ` (${failed} failed)` : ''}.`);
     case 'done':
       return runNote(
-        md`:white_check_mark: Link everyone by email: ${counts.linked} of ${toLink} members linked${counts.failed ? `; ${counts.failed} failed (see the audit log)` : ''}.`,
+        md`:white_check_mark: Link everyone by email: ${linked} of ${toLink} members linked${failed ? `; ${failed} failed (see the audit log)` : ''}.`,
       );
     case 'cancelled':
       return runNote(md`Link everyone by email: cancelled; nothing was linked.`);

@@ -15,11 +15,13 @@ import {
   textInput,
 } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
-import { code, isUserId, joinMd, type Mrkdwn, md, mentionChannel, mentionUser, slackDate } from '../../slack/mrkdwn.js';
-import { type ShareOrigin, shareBlock } from '../../slack/share.js';
-import type { EndpointCursor, OwnedEndpoint } from '../../store/types.js';
+import { code, isUserId, type Mrkdwn, md, mentionChannel, mentionUser, slackDate } from '../../slack/mrkdwn.js';
+import { originMetadata, type ShareOrigin, shareBlock } from '../../slack/share.js';
+import type { ConnectionRecord, EndpointCursor, OwnedEndpoint } from '../../store/types.js';
 import { testButton } from '../delivery/actions.js';
 import type { RemovedEndpoint, WrittenEndpoint } from '../endpoint-writer.js';
+import { homeList } from '../home/list-blocks.js';
+import { formModal } from './form-modal.js';
 import type { RoutePayload } from './route-jobs.js';
 
 export const routeActions = {
@@ -40,12 +42,6 @@ export const channelView = {
 
 export const joinView = { callbackId: 'routes.channel.join' } as const;
 
-/** Where the routes are delivered from: the tenant's connection, named in forms. */
-export interface ConnectionLabel {
-  identifier: string;
-  integration: string;
-}
-
 /** A channel route on its way through the forms: what was chosen, and where the form came from. */
 export interface PendingChannelRoute {
   subscriberId: string;
@@ -59,11 +55,12 @@ export function notConnectedMessage(): EphemeralMessage {
   );
 }
 
-export function channelRouteModal(prefill: { subscriberId?: string; channelId?: string; origin?: ShareOrigin }, connection: ConnectionLabel): View {
-  const blocks: KnownBlock[] = [
-    section(
-      md`Novu’s Slack notifications for the subscriber will be posted in the channel, through connection ${code(connection.identifier)} (integration ${code(connection.integration)}).`,
-    ),
+export function channelRouteModal(
+  prefill: { subscriberId?: string; channelId?: string; origin?: ShareOrigin },
+  connection: Pick<ConnectionRecord, 'identifier' | 'integrationIdentifier'>,
+): View {
+  const intro = md`Novu’s Slack notifications for the subscriber will be posted in the channel, through connection ${code(connection.identifier)} (integration ${code(connection.integrationIdentifier)}).`;
+  const inputs: KnownBlock[] = [
     textInput(channelView.subscriber, 'Subscriber ID', prefill.subscriberId, { placeholder: 'subscriber-42', max: 200 }),
     {
       type: 'input',
@@ -78,49 +75,20 @@ export function channelRouteModal(prefill: { subscriberId?: string; channelId?: 
       },
     },
   ];
-  if (prefill.origin) blocks.push(shareBlock());
-  return {
-    type: 'modal',
-    callback_id: channelView.callbackId,
-    private_metadata: prefill.origin ? JSON.stringify(prefill.origin) : '',
-    title: plain('Route to a channel'),
-    submit: plain('Route'),
-    close: plain('Cancel'),
-    blocks,
-  };
+  if (prefill.origin) inputs.push(shareBlock());
+  return formModal({ callbackId: channelView.callbackId, privateMetadata: originMetadata(prefill.origin) }, 'Route to a channel', 'Route', intro, inputs);
 }
 
 export function joinConfirmView(pending: PendingChannelRoute, channelName: string): View {
-  return {
-    type: 'modal',
-    callback_id: joinView.callbackId,
-    private_metadata: JSON.stringify(pending),
-    title: plain('Join the channel?'),
-    submit: plain('Join and route'),
-    close: plain('Cancel'),
-    blocks: [
-      section(
-        md`Switchboard is not in *#${channelName}*. To post there it will join it (everyone in #${channelName} sees it join), then route ${code(pending.subscriberId)} to it.`,
-      ),
-    ],
-  };
+  const text = md`Switchboard is not in *#${channelName}*. To post there it will join it (everyone in #${channelName} sees it join), then route ${code(pending.subscriberId)} to it.`;
+  return formModal({ callbackId: joinView.callbackId, privateMetadata: JSON.stringify(pending) }, 'Join the channel?', 'Join and route', text, []);
 }
 
 export function inviteView(pending: PendingChannelRoute, botUserId: string | undefined, note?: string): View {
   const invite = botUserId && isUserId(botUserId) ? md`\`/invite ${mentionUser(botUserId)}\`` : md`\`/invite @switchboard\``;
-  return {
-    type: 'modal',
-    private_metadata: JSON.stringify(pending),
-    title: plain('Invite Switchboard'),
-    close: plain('Close'),
-    blocks: [
-      section(
-        md`:lock: Switchboard cannot post in ${mentionChannel(pending.channelId)}: it is private, or Switchboard cannot see it. In that channel, send ${invite}, then check again.`,
-      ),
-      actions('routes-recheck', [button('Check again', routeActions.recheck, { style: 'primary' })]),
-      ...(note ? [context(md`${note}`)] : []),
-    ],
-  };
+  const text = md`:lock: Switchboard cannot post in ${mentionChannel(pending.channelId)}: it is private, or Switchboard cannot see it. In that channel, send ${invite}, then check again.`;
+  const blocks = [actions('routes-recheck', [button('Check again', routeActions.recheck, { style: 'primary' })]), ...(note ? [context(md`${note}`)] : [])];
+  return { ...noticeModal('Invite Switchboard', text, blocks), private_metadata: JSON.stringify(pending) };
 }
 
 /** Slack is slow to describe the channel: nothing is written or promised yet. */
@@ -135,20 +103,16 @@ export function routingView(): View {
 /** The route is written: Test through Novu proves it delivers. */
 export function channelRoutedView(route: { identifier: string; existing: boolean }, pending: PendingChannelRoute): View {
   const again = route.existing ? ' (it was already routed there)' : '';
-  return {
-    type: 'modal',
-    title: plain('Routed'),
-    close: plain('Close'),
-    blocks: [
-      section(
-        md`:white_check_mark: Novu’s Slack notifications for ${code(pending.subscriberId)} go to ${mentionChannel(pending.channelId)}${again}, when a trigger carries this workspace’s context (\`/connect\` shows it).`,
-      ),
+  return noticeModal(
+    'Routed',
+    md`:white_check_mark: Novu’s Slack notifications for ${code(pending.subscriberId)} go to ${mentionChannel(pending.channelId)}${again}, when a trigger carries this workspace’s context (\`/connect\` shows it).`,
+    [
       actions('routes-test', [testButton(route.identifier)]),
       context(
         md`Test through Novu sends ${pending.subscriberId} a real test notification through Novu and says where it arrived or stopped. Endpoint ${code(route.identifier)}.`,
       ),
     ],
-  };
+  );
 }
 
 /** Why a route was not written: a vendor's words (escaped), or a sentence of Switchboard's. */
@@ -183,22 +147,17 @@ export function routesListMessage(routes: OwnedEndpoint[], page: number, next: E
   }
   const blocks: KnownBlock[] = [header(`Slack routes${page > 1 ? ` · page ${page}` : ''}`)];
   routes.forEach((route, index) => {
+    const remove = button('Remove', `${routeActions.remove}:${index}`, {
+      value: route.identifier,
+      style: 'danger',
+      confirm: confirmDialog('Remove this route?', md`Novu stops delivering ${route.subscriberId}'s Slack notifications there.`, 'Remove'),
+    });
     blocks.push(
       section(
         md`${describeRoute(route)} ← ${code(route.subscriberId)}\n${code(route.identifier)} · ${mentionUser(route.createdBy)} ${slackDate(route.createdAt)}`,
       ),
+      actions(`routes-row-${index}`, canRemove ? [testButton(route.identifier, index), remove] : [testButton(route.identifier, index)]),
     );
-    const buttons = [testButton(route.identifier, index)];
-    if (canRemove) {
-      buttons.push(
-        button('Remove', `${routeActions.remove}:${index}`, {
-          value: route.identifier,
-          style: 'danger',
-          confirm: confirmDialog('Remove this route?', md`Novu stops delivering ${route.subscriberId}'s Slack notifications there.`, 'Remove'),
-        }),
-      );
-    }
-    blocks.push(actions(`routes-row-${index}`, buttons));
   });
   if (next) blocks.push(actions('routes-more', [button('More', routeActions.more, { value: JSON.stringify({ page: page + 1, ...next }) })]));
   return ephemeral(md`Slack routes (page ${page})`, blocks);
@@ -243,23 +202,11 @@ export function routesHomeSection(
 ): KnownBlock[] {
   const line = (route: OwnedEndpoint) =>
     md`${describeRoute(route)} ← ${code(route.subscriberId)} · ${mentionUser(route.createdBy)} ${slackDate(route.createdAt)}`;
-  const own = ownLink ? md`\nYour Slack account is linked to ${code(ownLink.subscriberId)}.` : '';
-  const blocks: KnownBlock[] = [];
-  if (routes.length === 0) blocks.push(section(md`*Slack routes*\nNone yet: Novu cannot post anywhere in Slack on its own.${own}`));
-  else if (can.test) {
-    blocks.push(section(md`*Slack routes*${own}`));
-    routes.forEach((route, index) => {
-      blocks.push(section(line(route), { accessory: testButton(route.identifier, `route-${index}`) }));
-    });
-  } else
-    blocks.push(
-      section(
-        md`*Slack routes*\n${joinMd(
-          routes.map((route) => md`• ${line(route)}`),
-          '\n',
-        )}${own}`,
-      ),
-    );
+  const blocks = homeList(md`*Slack routes*`, routes, line, {
+    empty: md`None yet: Novu cannot post anywhere in Slack on its own.`,
+    note: ownLink ? md`\nYour Slack account is linked to ${code(ownLink.subscriberId)}.` : '',
+    button: can.test && ((route, index) => testButton(route.identifier, `route-${index}`)),
+  });
   const buttons: Button[] = [];
   if (can.write) {
     buttons.push(

@@ -28,11 +28,7 @@ export interface RoutePayload {
   linkRequestId?: string;
 }
 
-export interface RemoveRoutePayload {
-  workspaceKey: WorkspaceKey;
-  requestedBy: string;
-  identifier: string;
-}
+export type RemoveRoutePayload = Pick<RoutePayload, 'workspaceKey' | 'requestedBy'> & { identifier: string };
 
 export const createRouteJob = 'novu.route.create';
 export const removeRouteJob = 'novu.route.remove';
@@ -77,7 +73,6 @@ export class RouteJobs {
     this.subscribers = this.writer.subscribers;
   }
 
-  /** The jobs this part runs: registered with the queue when the app starts. */
   get definitions(): JobDefinition[] {
     return [
       {
@@ -137,13 +132,9 @@ export class RouteJobs {
       throw new EndpointWriteError({ reason: 'This workspace is not connected to Novu', hint: 'Connect it with /connect setup first.', terminal: true });
     }
     await this.assertTenantsOwn(tenant, payload);
-    const identifier = routeIdentifier(tenant.id, connection.integrationIdentifier, payload.type, payload.subscriberId, payload.target);
-    const common = {
-      identifier,
-      subscriberId: payload.subscriberId,
-      integrationIdentifier: connection.integrationIdentifier,
-      connectionIdentifier: connection.identifier,
-    };
+    const { integrationIdentifier, identifier: connectionIdentifier } = connection;
+    const identifier = routeIdentifier(tenant.id, integrationIdentifier, payload.type, payload.subscriberId, payload.target);
+    const common = { identifier, subscriberId: payload.subscriberId, integrationIdentifier, connectionIdentifier };
     const body: CreateSlackChannelEndpointBody | CreateSlackUserEndpointBody =
       payload.type === 'slack_channel'
         ? { ...common, type: 'slack_channel', endpoint: { channelId: payload.target } }
@@ -218,9 +209,7 @@ export class RouteJobs {
       const decided = outcome.status === 'done' ? { linked: true } : { linked: false, error: outcome.error };
       await tell(payload.workspaceKey, linkRequest.userId, this.notes.linkDecided(linkRequest, decided));
     }
-    if (!deliveredInline && !payload.linkRunId) {
-      await tell(payload.workspaceKey, payload.requestedBy, this.notes.created(payload, outcome));
-    }
+    if (!deliveredInline && !payload.linkRunId) await tell(payload.workspaceKey, payload.requestedBy, this.notes.created(payload, outcome));
   }
 
   private async afterRemove({ job, outcome, deliveredInline, audit, tell }: JobFinish<RemovedEndpoint>): Promise<void> {

@@ -30,19 +30,22 @@ const channelInfo = z.object({
 
 const slackErrorOf = (error: unknown) => (error as { data?: { error?: string } }).data?.error;
 
+/** Slack's answer; undefined when Slack answers `notFound`. */
+function unlessSlackSays<T>(notFound: string, call: Promise<T>): Promise<T | undefined> {
+  return call.catch((error: unknown) => {
+    if (slackErrorOf(error) === notFound) return undefined;
+    throw error;
+  });
+}
+
 /**
  * Slack shows a bot only the private channels it was invited to: `channel_not_found` means
  * "invite it" (or a channel of another workspace, which the bot cannot reach either way).
  */
 export async function channelStanding(client: WebClient, channelId: string): Promise<ChannelStanding> {
   if (/^D/.test(channelId)) return { kind: 'direct', channelId };
-  let answer: unknown;
-  try {
-    answer = await client.conversations.info({ channel: channelId });
-  } catch (error) {
-    if (slackErrorOf(error) === 'channel_not_found') return { kind: 'invite', channelId };
-    throw error;
-  }
+  const answer = await unlessSlackSays('channel_not_found', client.conversations.info({ channel: channelId }));
+  if (!answer) return { kind: 'invite', channelId };
   const { channel } = channelInfo.parse(answer);
   const name = channel.name ?? channelId;
   if (channel.is_im || channel.is_mpim) return { kind: 'direct', channelId };
@@ -52,13 +55,11 @@ export async function channelStanding(client: WebClient, channelId: string): Pro
 }
 
 /** Joins a public channel; Slack's error code when it cannot. */
-export async function joinChannel(client: WebClient, channelId: string): Promise<string | undefined> {
-  try {
-    await client.conversations.join({ channel: channelId });
-    return undefined;
-  } catch (error) {
-    return slackErrorOf(error) ?? 'failed';
-  }
+export function joinChannel(client: WebClient, channelId: string): Promise<string | undefined> {
+  return client.conversations.join({ channel: channelId }).then(
+    () => undefined,
+    (error: unknown) => slackErrorOf(error) ?? 'failed',
+  );
 }
 
 const userInfo = z.object({
@@ -68,8 +69,7 @@ const userInfo = z.object({
       team_id: z.string().nullish(),
       deleted: z.boolean().nullish(),
       is_bot: z.boolean().nullish(),
-      real_name: z.string().nullish(),
-      profile: z.object({ email: z.string().nullish(), real_name: z.string().nullish() }).loose().nullish(),
+      profile: z.object({ email: z.string().nullish() }).loose().nullish(),
       enterprise_user: z.object({ enterprise_id: z.string().nullish() }).loose().nullish(),
     })
     .loose(),
@@ -78,7 +78,6 @@ const userInfo = z.object({
 export interface TenantMember {
   userId: string;
   email: string | undefined;
-  name: string | undefined;
 }
 
 /**
@@ -87,17 +86,12 @@ export interface TenantMember {
  * people are never taken for the tenant's.
  */
 export async function tenantMember(client: WebClient, tenant: Tenant, userId: string): Promise<TenantMember | undefined> {
-  let answer: unknown;
-  try {
-    answer = await client.users.info({ user: userId });
-  } catch (error) {
-    if (slackErrorOf(error) === 'user_not_found') return undefined;
-    throw error;
-  }
+  const answer = await unlessSlackSays('user_not_found', client.users.info({ user: userId }));
+  if (!answer) return undefined;
   const { user } = userInfo.parse(answer);
   const inTenant = tenant.kind === 'enterprise' ? user.enterprise_user?.enterprise_id === tenant.id : user.team_id === tenant.id;
   if (!inTenant || user.deleted || user.is_bot) return undefined;
-  return { userId: user.id, email: user.profile?.email ?? undefined, name: user.real_name ?? user.profile?.real_name ?? undefined };
+  return { userId: user.id, email: user.profile?.email ?? undefined };
 }
 
 /** Emails compare without case or surrounding spaces (Novu's search itself is exact). */

@@ -63,32 +63,18 @@ export class TenantApprovals implements Feature, InstallHooks {
     const { store, audit, config } = this.services;
     const tenant = tenantOfInstallation(installation);
     const record = await store.tenants.find(tenant.key);
-    if (record?.status === 'approved') {
-      await audit.record({
-        action: 'tenant.install',
-        outcome: 'ok',
-        workspaceKey: tenant.key,
-        userId: installation.user.id,
-        target: tenant.id,
-        detail: { approvedBy: record.decidedBy },
-      });
-      return { tenant: 'approved', novu: await this.connect.connect(installation, 'install') };
-    }
+    const approved = record?.status === 'approved';
     await audit.record({
       action: 'tenant.install',
-      outcome: 'queued',
+      outcome: approved ? 'ok' : 'queued',
       workspaceKey: tenant.key,
       userId: installation.user.id,
       target: tenant.id,
-      detail: { waitingFor: 'approval' },
+      detail: approved ? { approvedBy: record.decidedBy } : { waitingFor: 'approval' },
     });
+    if (approved) return { tenant: 'approved', novu: await this.connect.connect(installation, 'install') };
     if (record) await this.askOperators(record);
     return { tenant: 'pending', installerId: installation.user.id, operatorsConfigured: config.operators.length > 0 };
-  }
-
-  /** Workspaces waiting for an operator, newest first (the Home tab's list for operators). */
-  pending(limit = 11): Promise<TenantRecord[]> {
-    return this.services.store.tenants.list({ statuses: ['pending'], limit });
   }
 
   /**
@@ -103,17 +89,15 @@ export class TenantApprovals implements Feature, InstallHooks {
     await messageOperators(this.services, message);
   }
 
-  private async decideFromButton(args: ButtonArgs, status: 'approved' | 'denied'): Promise<void> {
-    const { action, body, client, context, respond } = args;
+  private async decideFromButton({ action, body, client, context, respond }: ButtonArgs, status: 'approved' | 'denied'): Promise<void> {
     const actor = actorOf(context);
-    const workspaceKey = action.value ?? '';
-    const decided = await this.decide(workspaceKey, status, actor.userId);
+    const decided = await this.decide(action.value ?? '', status, actor.userId);
     if (body.view?.type === 'home') await this.services.events.emit('homeChanged', actor, client);
     else await respond({ replace_original: true, ...decisionMessage(decided) }).catch(() => {});
   }
 
   /** Single-use: a second click (or another operator) finds the tenant decided already and changes nothing. */
-  async decide(workspaceKey: WorkspaceKey, status: 'approved' | 'denied', operatorId: string): Promise<TenantRecord> {
+  private async decide(workspaceKey: WorkspaceKey, status: 'approved' | 'denied', operatorId: string): Promise<TenantRecord> {
     const { tenants, store, audit } = this.services;
     const decided = await tenants.decide(workspaceKey, status, operatorId);
     if (!decided) {
@@ -129,13 +113,9 @@ export class TenantApprovals implements Feature, InstallHooks {
       target: decided.slackId,
     });
     const stored = await store.installations.find(workspaceKey);
-    if (status === 'approved') {
-      const novu = stored ? await this.connect.connect(stored.installation, 'approval') : undefined;
-      if (decided.installedBy) await this.services.bots.sendDirectMessage(workspaceKey, decided.installedBy, installerDecisionMessage(decided, novuLine(novu)));
-      return decided;
-    }
-    if (decided.installedBy) await this.services.bots.sendDirectMessage(workspaceKey, decided.installedBy, installerDecisionMessage(decided, undefined));
-    if (stored) {
+    const novu = status === 'approved' && stored ? await this.connect.connect(stored.installation, 'approval') : undefined;
+    if (decided.installedBy) await this.services.bots.sendDirectMessage(workspaceKey, decided.installedBy, installerDecisionMessage(decided, novuLine(novu)));
+    if (status === 'denied' && stored) {
       await this.handBackToken(stored.installation);
       await this.services.installations.delete(workspaceKey);
     }

@@ -17,6 +17,7 @@ export function tenantLabel(record: Pick<TenantRecord, 'name' | 'slackId' | 'kin
 /** The request operators answer, in the audit channel, a direct message or the Home tab. */
 export function approvalRequestBlocks(record: TenantRecord, suffix = ''): KnownBlock[] {
   const who = record.installedBy ? md` by ${mentionUser(record.installedBy)}` : '';
+  const name = record.name ?? record.slackId;
   return [
     section(
       md`:inbox_tray: ${tenantLabel(record)} installed Switchboard${who} ${slackDate(record.requestedAt)} and is waiting for approval. Nothing reaches Novu until an operator approves it.`,
@@ -25,21 +26,12 @@ export function approvalRequestBlocks(record: TenantRecord, suffix = ''): KnownB
       button('Approve', `${tenantActions.approve}${suffix}`, {
         style: 'primary',
         value: record.workspaceKey,
-        confirm: confirmDialog(
-          'Approve this workspace?',
-          md`Switchboard will connect ${record.name ?? record.slackId} to Novu with its bot token.`,
-          'Approve',
-          'primary',
-        ),
+        confirm: confirmDialog('Approve this workspace?', md`Switchboard will connect ${name} to Novu with its bot token.`, 'Approve', 'primary'),
       }),
       button('Deny', `${tenantActions.deny}${suffix}`, {
         style: 'danger',
         value: record.workspaceKey,
-        confirm: confirmDialog(
-          'Deny this workspace?',
-          md`Switchboard will be uninstalled from ${record.name ?? record.slackId}; nothing was sent to Novu.`,
-          'Deny',
-        ),
+        confirm: confirmDialog('Deny this workspace?', md`Switchboard will be uninstalled from ${name}; nothing was sent to Novu.`, 'Deny'),
       }),
     ]),
   ];
@@ -87,10 +79,10 @@ export function installerDecisionMessage(record: TenantRecord, novuLine: string 
 /** The Home tab's list for operators. */
 export function pendingTenantsSection(records: TenantRecord[]): KnownBlock[] {
   if (records.length === 0) return [];
-  const blocks: KnownBlock[] = [section(md`*Workspaces waiting for approval* (${records.length})`)];
-  records.slice(0, 10).forEach((record, index) => {
-    blocks.push(...approvalRequestBlocks(record, `:${index}`));
-  });
+  const blocks = [
+    section(md`*Workspaces waiting for approval* (${records.length})`),
+    ...records.slice(0, 10).flatMap((record, index) => approvalRequestBlocks(record, `:${index}`)),
+  ];
   if (records.length > 10) blocks.push(context(md`${records.length - 10} more waiting.`));
   return blocks;
 }

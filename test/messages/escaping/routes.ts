@@ -53,7 +53,7 @@ export const routeCoverage: ModuleCoverage[] = [
     builders: {
       notConnectedMessage: () => [routes.notConnectedMessage()],
       channelRouteModal: (h) => [
-        routes.channelRouteModal({ subscriberId: h.text(), channelId: ids.channel, origin }, { identifier: h.text(), integration: h.text() }),
+        routes.channelRouteModal({ subscriberId: h.text(), channelId: ids.channel, origin }, { identifier: h.text(), integrationIdentifier: h.text() }),
       ],
       joinConfirmView: (h) => [routes.joinConfirmView(pending(h), h.text())],
       inviteView: (h) => [
