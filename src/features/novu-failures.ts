@@ -25,3 +25,8 @@ export function asNovuJobError(
   if (explanation.terminal) return terminal(explanation);
   return error.retryable ? error : new Error(explanation.reason);
 }
+
+/** A Novu call inside a job: its failure becomes what the job queue understands (`asNovuJobError`). */
+export function novuJobStep<T>(call: Promise<T>): Promise<T> {
+  return call.catch((error: unknown) => Promise.reject(asNovuJobError(error)));
+}

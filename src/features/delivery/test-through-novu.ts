@@ -10,10 +10,10 @@ import { contextKeysOf } from '../../tenancy/novu-scope.js';
 import { tenantOfKey } from '../../tenancy/tenant.js';
 import type { TenantContexts } from '../../tenancy/tenant-contexts.js';
 import type { DeliveryDeps } from '../deps.js';
-import { asNovuJobError, describeNovuFailure } from '../novu-failures.js';
-import { type EndpointLabel, labelOf, type TestPayload, type TestResult } from './model.js';
+import { asNovuJobError, describeNovuFailure, novuJobStep } from '../novu-failures.js';
+import { labelOf, type TestPayload, type TestResult } from './model.js';
 import type { TestChannel, TestWorkflows } from './test-workflows.js';
-import { readVerdict, type Verdict } from './verdict.js';
+import { readVerdict, type TestedEndpoint, type Verdict } from './verdict.js';
 
 export const testJob = 'novu.delivery.test';
 
@@ -77,7 +77,8 @@ export class DeliveryTests {
     // An operator's test of another workspace's endpoint runs in that workspace's context.
     const owner = tenantOfKey(record.workspaceKey);
     const endpoint = labelOf(record);
-    const integration = (await this.integrations()).find((candidate) => candidate.identifier === record.integrationIdentifier);
+    const integrations = await novuJobStep(this.services.integrations?.list() ?? Promise.resolve([]));
+    const integration = integrations.find((candidate) => candidate.identifier === record.integrationIdentifier);
     const channel: TestChannel = integration?.channel === 'sms' ? 'sms' : 'chat';
     const tenantContext = await this.contexts.of(owner);
     const result = (verdict: Verdict): TestResult => ({
@@ -91,7 +92,7 @@ export class DeliveryTests {
     if (!integration) return result({ outcome: 'integration-inactive', transactionId, details: [] });
 
     const body: TriggerBody = {
-      name: await this.workflows.ensure(channel).catch((error: unknown) => Promise.reject(asNovuJobError(error))),
+      name: await novuJobStep(this.workflows.ensure(channel)),
       to: record.subscriberId,
       payload: { message: testText(channel, record.subscriberId) },
       transactionId,
@@ -116,11 +117,7 @@ export class DeliveryTests {
   }
 
   /** Reads Novu's records until the step is finished, or the configured wait is over. */
-  private async follow(
-    record: { identifier: string; type: EndpointLabel['type']; target: string },
-    channel: TestChannel,
-    transactionId: string,
-  ): Promise<Verdict> {
+  private async follow(record: TestedEndpoint, channel: TestChannel, transactionId: string): Promise<Verdict> {
     const deadline = Date.now() + (this.services.config.novu?.testWaitMs ?? 60_000);
     for (let round = 0; ; round += 1) {
       try {
@@ -134,14 +131,6 @@ export class DeliveryTests {
       }
       if (Date.now() >= deadline) return { outcome: 'not-processed', transactionId, details: [] };
       await sleep(Math.min(250 * 2 ** round, 3_000, Math.max(0, deadline - Date.now())));
-    }
-  }
-
-  private async integrations() {
-    try {
-      return (await this.services.integrations?.list()) ?? [];
-    } catch (error) {
-      throw asNovuJobError(error);
     }
   }
 
