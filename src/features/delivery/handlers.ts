@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { Action } from '../../permissions/policy.js';
 import { type Actor, actorOf } from '../../slack/actor.js';
 import type { CommandRequest, CommandRouter } from '../../slack/commands/router.js';
@@ -14,16 +13,10 @@ import { deliveryActions, withSuffixes } from './actions.js';
 import type { DeliveryChecks } from './health.js';
 import { checkingReply } from './health-messages.js';
 import { describeEndpoint } from './messages.js';
-import { labelOf } from './model.js';
+import { type FixRequest, fixRequest, labelOf } from './model.js';
 import type { EndpointMoves } from './moves.js';
 import { alreadyTestingReply, notYoursReply, testingReply } from './test-messages.js';
 import type { DeliveryTests } from './test-through-novu.js';
-
-const fixRequest = z.object({
-  fix: z.enum(['move', 'join', 'set-phone']),
-  identifier: z.string().min(1).max(100),
-  expected: z.string().max(64).nullish(),
-});
 
 /**
  * Test through Novu (wherever its button is: beside routes, phone endpoints, results, on the App
@@ -147,10 +140,9 @@ function replyToOf(body: ButtonArgs['body']): ReplyTo {
   return { kind: 'dm' };
 }
 
-function fixRequestOf(text: string | undefined): z.infer<typeof fixRequest> | undefined {
+function fixRequestOf(text: string | undefined): FixRequest | undefined {
   try {
-    const parsed = fixRequest.safeParse(JSON.parse(text ?? ''));
-    return parsed.success ? parsed.data : undefined;
+    return fixRequest.safeParse(JSON.parse(text ?? '')).data;
   } catch {
     return undefined;
   }
