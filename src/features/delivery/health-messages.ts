@@ -1,4 +1,4 @@
-import type { Button, KnownBlock } from '@slack/types';
+import type { Button, ConfirmationDialog, KnownBlock } from '@slack/types';
 import type { JobFinish } from '../../jobs/queue.js';
 import { button, confirmDialog, context, header, section } from '../../slack/blocks.js';
 import { code, type Mrkdwn, md, slackDate } from '../../slack/mrkdwn.js';
@@ -19,9 +19,7 @@ export function checkingReply(): Reply {
 }
 
 export function checkReply(outcome: JobFinish<DeliveryReport>['outcome']): Reply {
-  if (outcome.status === 'failed') {
-    return replyOf(title, md`:x: The delivery check could not finish: ${outcome.error}`);
-  }
+  if (outcome.status === 'failed') return replyOf(title, md`:x: The delivery check could not finish: ${outcome.error}`);
   return replyOf(title, summaryText(outcome.result), reportBlocks(outcome.result));
 }
 
@@ -76,72 +74,49 @@ function connectionBlocks(finding: ConnectionFinding): KnownBlock[] {
 function findingText(finding: EndpointFinding): Mrkdwn {
   const detail = finding.detail ? md` (${finding.detail.slice(0, 200)})` : '';
   const subscriber = code(finding.endpoint.subscriberId);
-  switch (finding.kind) {
-    case 'missing-in-novu':
-      return md`Novu no longer has it.`;
-    case 'context-differs':
-      return md`Novu holds it under another context${detail}: triggers in this workspace’s context skip it.`;
-    case 'connection-differs':
-      return md`It is bound to another integration or connection${detail}, so Novu would not post with this workspace’s token.`;
-    case 'integration-inactive':
-      return md`Its integration is not active in Novu${detail}.`;
-    case 'channel-archived':
-      return md`The channel is archived: nothing can be posted there.`;
-    case 'channel-not-visible':
-      return md`Switchboard is not in this private channel (or cannot see it): invite it with \`/invite @Switchboard\`.`;
-    case 'not-in-channel':
-      return md`Switchboard is not in this public channel, and this install may post only where it is a member.`;
-    case 'person-gone':
-      return md`The person is no longer an active member of this workspace.`;
-    case 'subscriber-gone':
-      return md`Novu has no subscriber ${subscriber} anymore.`;
-    case 'no-phone':
-      return md`Novu’s SMS goes to the subscriber’s own phone, and ${subscriber} has none in Novu.`;
-    case 'other-phone':
-      return md`Novu sends ${subscriber}’s SMS to ${code(finding.phone ?? '')}, another number.`;
-  }
+  const texts: Record<EndpointFinding['kind'], Mrkdwn> = {
+    'missing-in-novu': md`Novu no longer has it.`,
+    'context-differs': md`Novu holds it under another context${detail}: triggers in this workspace’s context skip it.`,
+    'connection-differs': md`It is bound to another integration or connection${detail}, so Novu would not post with this workspace’s token.`,
+    'integration-inactive': md`Its integration is not active in Novu${detail}.`,
+    'channel-archived': md`The channel is archived: nothing can be posted there.`,
+    'channel-not-visible': md`Switchboard is not in this private channel (or cannot see it): invite it with \`/invite @Switchboard\`.`,
+    'not-in-channel': md`Switchboard is not in this public channel, and this install may post only where it is a member.`,
+    'person-gone': md`The person is no longer an active member of this workspace.`,
+    'subscriber-gone': md`Novu has no subscriber ${subscriber} anymore.`,
+    'no-phone': md`Novu’s SMS goes to the subscriber’s own phone, and ${subscriber} has none in Novu.`,
+    'other-phone': md`Novu sends ${subscriber}’s SMS to ${code(finding.phone ?? '')}, another number.`,
+  };
+  return texts[finding.kind];
 }
 
 function findingFix(finding: EndpointFinding, index: number): { accessory?: Button } {
-  const identifier = finding.endpoint.identifier;
-  const fix = (label: string, request: FixRequest, confirm?: ReturnType<typeof confirmDialog>) =>
+  const { identifier, subscriberId, target, type } = finding.endpoint;
+  const fix = (label: string, request: FixRequest, confirm?: ConfirmationDialog) =>
     button(label, `${deliveryActions.fix}:${index}`, { value: JSON.stringify(request), style: 'primary', confirm });
-  const remove = () => {
-    const actionId = finding.endpoint.type === 'phone' ? `${phoneActions.remove}:${index}` : `${routeActions.remove}:${index}`;
-    return button('Remove', actionId, {
-      value: identifier,
-      style: 'danger',
-      confirm: confirmDialog('Remove it?', md`Novu stops delivering ${finding.endpoint.subscriberId}’s notifications there.`, 'Remove'),
-    });
+  const remove = button('Remove', `${type === 'phone' ? phoneActions.remove : routeActions.remove}:${index}`, {
+    value: identifier,
+    style: 'danger',
+    confirm: confirmDialog('Remove it?', md`Novu stops delivering ${subscriberId}’s notifications there.`, 'Remove'),
+  });
+  const phone = finding.phone ?? '';
+  const replace = confirmDialog(
+    'Replace the subscriber’s phone?',
+    md`Novu will send ${subscriberId}’s SMS to ${target} instead of ${phone}.`,
+    'Replace',
+    'primary',
+  );
+  const fixes: Partial<Record<EndpointFinding['kind'], Button>> = {
+    'missing-in-novu': fix('Write it again', { fix: 'move', identifier }),
+    'context-differs': fix('Move it', { fix: 'move', identifier }),
+    'connection-differs': fix('Move it', { fix: 'move', identifier }),
+    'not-in-channel': fix('Join the channel', { fix: 'join', identifier }),
+    'channel-archived': remove,
+    'person-gone': remove,
+    'subscriber-gone': remove,
+    'no-phone': fix('Set it', { fix: 'set-phone', identifier, expected: null }),
+    'other-phone': fix('Use this number', { fix: 'set-phone', identifier, expected: finding.phone ?? null }, replace),
   };
-  switch (finding.kind) {
-    case 'missing-in-novu':
-      return { accessory: fix('Write it again', { fix: 'move', identifier }) };
-    case 'context-differs':
-    case 'connection-differs':
-      return { accessory: fix('Move it', { fix: 'move', identifier }) };
-    case 'not-in-channel':
-      return { accessory: fix('Join the channel', { fix: 'join', identifier }) };
-    case 'channel-archived':
-    case 'person-gone':
-    case 'subscriber-gone':
-      return { accessory: remove() };
-    case 'no-phone':
-      return { accessory: fix('Set it', { fix: 'set-phone', identifier, expected: null }) };
-    case 'other-phone':
-      return {
-        accessory: fix(
-          'Use this number',
-          { fix: 'set-phone', identifier, expected: finding.phone ?? null },
-          confirmDialog(
-            'Replace the subscriber’s phone?',
-            md`Novu will send ${finding.endpoint.subscriberId}’s SMS to ${finding.endpoint.target} instead of ${finding.phone ?? ''}.`,
-            'Replace',
-            'primary',
-          ),
-        ),
-      };
-    default:
-      return {};
-  }
+  const accessory = fixes[finding.kind];
+  return accessory ? { accessory } : {};
 }
