@@ -215,11 +215,7 @@ export class EndpointWriter {
 }
 
 /** Where Novu holds an endpoint: its context set, integration and connection. */
-interface Placement {
-  contextKeys: string[];
-  integrationIdentifier: string;
-  connectionIdentifier: string | null;
-}
+type Placement = Pick<OwnedEndpoint, 'contextKeys' | 'integrationIdentifier' | 'connectionIdentifier'>;
 
 const asWriteError = (error: unknown) => asNovuJobError(error, (explanation) => new EndpointWriteError(explanation));
 

@@ -4,8 +4,7 @@ import { TerminalJobError } from '../jobs/queue.js';
 
 /** "What Novu said. What to do." — the words kept with a failed job and shown to people. */
 export function describeNovuFailure(error: unknown): string {
-  if (error instanceof TerminalJobError) return error.message;
-  return explanationText(explainNovuError(error));
+  return error instanceof TerminalJobError ? error.message : explanationText(explainNovuError(error));
 }
 
 export function explanationText(explanation: NovuExplanation): string {

@@ -23,12 +23,9 @@ export interface MoveResult {
   noConnection?: true;
 }
 
-export interface TestPayload {
-  workspaceKey: WorkspaceKey;
-  requestedBy: string;
+export interface TestPayload extends CheckPayload {
   /** The route or phone endpoint tested. */
   identifier: string;
-  replyTo: ReplyTo;
 }
 
 export interface TestResult {

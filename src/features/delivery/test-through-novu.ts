@@ -72,8 +72,8 @@ export class DeliveryTests {
 
   private async run(payload: TestPayload, context: JobRunContext): Promise<TestResult> {
     const record = await this.services.store.endpoints.find(payload.identifier);
-    const mayTest = record && (record.workspaceKey === payload.workspaceKey || this.services.permissions.isOperator(payload.requestedBy));
-    if (!record || !mayTest) throw new TerminalJobError('There is no such route or phone endpoint in this workspace.');
+    if (!record || (record.workspaceKey !== payload.workspaceKey && !this.services.permissions.isOperator(payload.requestedBy)))
+      throw new TerminalJobError('There is no such route or phone endpoint in this workspace.');
     // An operator's test of another workspace's endpoint runs in that workspace's context.
     const owner = tenantOfKey(record.workspaceKey);
     const endpoint = labelOf(record);
