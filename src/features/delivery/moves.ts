@@ -108,9 +108,8 @@ export class EndpointMoves {
   private async moveAll(payload: MoveRequest, context: JobRunContext): Promise<MoveResult> {
     const tenant = tenantOfKey(payload.workspaceKey);
     const connection = await this.services.store.connections.find(tenant.key);
-    if (!connection || connection.state === 'disconnecting' || connection.syncedAt === null) {
+    if (!connection || connection.state === 'disconnecting' || connection.syncedAt === null)
       return { context: [], moved: [], failed: [], inScope: 0, noConnection: true };
-    }
     const result: MoveResult = { context: contextKeysOf(connection.context ?? {}), moved: [], failed: [], inScope: 0 };
     const one = payload.identifier ? await this.services.store.endpoints.find(payload.identifier) : undefined;
     if (payload.identifier && one?.workspaceKey !== tenant.key) throw new TerminalJobError('That route or endpoint is not this workspace’s.');

@@ -74,16 +74,14 @@ export class DeliveryTests {
     const record = await this.services.store.endpoints.find(payload.identifier);
     if (!record || (record.workspaceKey !== payload.workspaceKey && !this.services.permissions.isOperator(payload.requestedBy)))
       throw new TerminalJobError('There is no such route or phone endpoint in this workspace.');
-    // An operator's test of another workspace's endpoint runs in that workspace's context.
-    const owner = tenantOfKey(record.workspaceKey);
-    const endpoint = labelOf(record);
     const integrations = await novuJobStep(this.services.integrations?.list() ?? Promise.resolve([]));
     const integration = integrations.find((candidate) => candidate.identifier === record.integrationIdentifier);
     const channel: TestChannel = integration?.channel === 'sms' ? 'sms' : 'chat';
-    const tenantContext = await this.contexts.of(owner);
+    // An operator's test of another workspace's endpoint runs in that workspace's context.
+    const tenantContext = await this.contexts.of(tenantOfKey(record.workspaceKey));
     const result = (verdict: Verdict): TestResult => ({
       verdict,
-      endpoint,
+      endpoint: labelOf(record),
       integration: record.integrationIdentifier,
       channel,
       context: contextKeysOf(tenantContext),
@@ -102,9 +100,7 @@ export class DeliveryTests {
     };
     try {
       const answer = await this.novu.trigger(body, { idempotencyKey: context.runId, retry: 'unsent', deadlineMs: context.deadlineMs });
-      if (answer.status !== 'processed') {
-        return result({ outcome: 'trigger-refused', transactionId, error: answer.status, details: answer.error ?? [] });
-      }
+      if (answer.status !== 'processed') return result({ outcome: 'trigger-refused', transactionId, error: answer.status, details: answer.error ?? [] });
     } catch (error) {
       if (error instanceof BackendError && error.status === 422 && /workflow_not_found/.test(error.vendorMessage ?? '')) {
         // Someone deleted Switchboard's workflow in Novu: it is made again on the next attempt.
