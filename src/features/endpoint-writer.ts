@@ -98,7 +98,7 @@ export class EndpointWriter {
    */
   private async record(tenant: Tenant, requestedBy: string, body: CreateEndpointBody, endpoint: ChannelEndpoint, context: JobRunContext): Promise<void> {
     const { store } = this.services;
-    const actual: Placement = {
+    const actual = {
       contextKeys: endpoint.contextKeys ?? contextKeysOf(body.context ?? {}),
       integrationIdentifier: endpoint.integrationIdentifier ?? body.integrationIdentifier,
       connectionIdentifier: endpoint.connectionIdentifier === undefined ? (body.connectionIdentifier ?? null) : endpoint.connectionIdentifier,

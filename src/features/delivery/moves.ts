@@ -1,7 +1,7 @@
 import type { NovuClient } from '../../backends/novu/client.js';
 import { type JobDefinition, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
-import type { ConnectionRecord, OwnedEndpoint, Store, WorkspaceKey } from '../../store/types.js';
+import type { ConnectionRecord, EndpointCursor, OwnedEndpoint, Store, WorkspaceKey } from '../../store/types.js';
 import { contextKeysOf, sameContextKeys } from '../../tenancy/novu-scope.js';
 import { type Tenant, tenantOfKey } from '../../tenancy/tenant.js';
 import type { DeliveryDeps } from '../deps.js';
@@ -16,13 +16,12 @@ const pageSize = 100;
 
 /** Every endpoint recorded for the tenant, newest first, read a page at a time. */
 export async function* recordedEndpoints(store: Store, workspaceKey: WorkspaceKey): AsyncGenerator<OwnedEndpoint> {
-  let after: { createdAt: number; identifier: string } | undefined;
+  let after: EndpointCursor | undefined;
   for (;;) {
     const page = await store.endpoints.page({ workspaceKey, after, limit: pageSize });
     yield* page;
-    const last = page.at(-1);
-    if (!last || page.length < pageSize) return;
-    after = { createdAt: last.createdAt, identifier: last.identifier };
+    after = page.at(-1);
+    if (!after || page.length < pageSize) return;
   }
 }
 
