@@ -88,13 +88,11 @@ export class DeliveryChecks {
     if (found.workspace?.id !== tenant.id) return { kind: 'other-workspace' };
     const integrationProblem = await this.services.integrations?.problem(connection.integrationIdentifier, 'slack');
     if (integrationProblem) return { kind: 'integration-inactive', detail: integrationProblem };
-    try {
-      await client.auth.test();
-    } catch (error) {
-      const slackError = (error as { data?: { error?: string } }).data?.error;
-      if (slackError) return { kind: 'token-refused', detail: slackError };
-    }
-    return undefined;
+    const slackError = await client.auth.test().then(
+      () => undefined,
+      (error: unknown) => (error as { data?: { error?: string } }).data?.error,
+    );
+    return slackError ? { kind: 'token-refused', detail: slackError } : undefined;
   }
 
   /** What Novu holds in the tenant's exact context, a page of a hundred at a time. */

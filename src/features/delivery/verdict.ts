@@ -101,8 +101,7 @@ function chatVerdict(endpoint: TestedEndpoint, executionDetails: ExecutionDetail
     if (slackError) return verdict('slack-refused', { slackError });
     return verdict('provider-error', { error: message || 'the provider gave no reason' });
   }
-  if (details.some((detail) => detail.startsWith('Subscriber does not have a configured channel'))) return verdict('no-route');
-  return verdict('not-selected');
+  return verdict(details.some((detail) => detail.startsWith('Subscriber does not have a configured channel')) ? 'no-route' : 'not-selected');
 }
 
 function smsVerdict(endpoint: TestedEndpoint, status: string, messages: NovuMessage[], verdict: Say): Verdict {
