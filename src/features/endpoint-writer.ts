@@ -6,16 +6,14 @@ import { isInProgress, writeOnce } from '../backends/novu/write-once.js';
 import { BackendError } from '../http/errors.js';
 import { type JobRunContext, TerminalJobError } from '../jobs/queue.js';
 import type { Services } from '../services.js';
-
-/** What an endpoint writer is built from. */
-export type EndpointWriterDeps = Pick<Services, 'store' | 'queue' | 'permissions'>;
-
 import type { OwnedEndpoint, OwnedEndpointType, WorkspaceKey } from '../store/types.js';
 import { contextKeysOf, type NovuScope, sameContextKeys } from '../tenancy/novu-scope.js';
 import type { Tenant } from '../tenancy/tenant.js';
 import { TenantContexts } from '../tenancy/tenant-contexts.js';
 import { TenantSubscribers } from '../tenancy/tenant-subscribers.js';
 import { asNovuJobError, explanationText } from './novu-failures.js';
+
+type EndpointWriterDeps = Pick<Services, 'store' | 'queue' | 'permissions'>;
 
 /** A failure with the form field it concerns, kept in the job so the form can point at it. */
 export class EndpointWriteError extends TerminalJobError {
@@ -83,9 +81,11 @@ export class EndpointWriter {
       });
       written = { endpoint, existing: false };
     } catch (error) {
-      if (!(error instanceof BackendError) || error.status !== 409 || isInProgress(error))
-        throw asNovuJobError(error, (explanation) => new EndpointWriteError(explanation));
-      written = { endpoint: await this.sameEndpointOrThrow(tenant, body), existing: true };
+      if (!(error instanceof BackendError) || error.status !== 409 || isInProgress(error)) throw asWriteError(error);
+      // A 409 on our identifier: the same endpoint made earlier, or the identifier taken by another one.
+      const found = await this.novu.getEndpoint(body.identifier);
+      if (!this.isSame(tenant, found, body)) throw identifierTaken(body.identifier);
+      written = { endpoint: found, existing: true };
     }
     await this.record(tenant, requestedBy, body, written.endpoint, context);
     return written;
@@ -127,11 +127,7 @@ export class EndpointWriter {
   }
 
   /** The tenant's context set, and for a route its current connection and integration. */
-  private async inTenantScope(
-    tenant: Tenant,
-    type: OwnedEndpointType,
-    actual: { contextKeys: string[]; integrationIdentifier: string; connectionIdentifier: string | null },
-  ): Promise<boolean> {
+  private async inTenantScope(tenant: Tenant, type: OwnedEndpointType, actual: Placement): Promise<boolean> {
     const connection = await this.services.store.connections.find(tenant.key);
     const keys = connection ? contextKeysOf(connection.context ?? {}) : contextKeysOf(this.scope.context(tenant));
     if (!sameContextKeys(actual.contextKeys, keys)) return false;
@@ -164,7 +160,7 @@ export class EndpointWriter {
         await this.services.store.endpoints.remove(identifier);
         return { identifier, alreadyGone: false };
       } catch (error) {
-        if (!isNovuNotFound(error)) throw asNovuJobError(error, (explanation) => new EndpointWriteError(explanation));
+        if (!isNovuNotFound(error)) throw asWriteError(error);
         await this.services.store.endpoints.remove(identifier);
         return { identifier, alreadyGone: !deletedByEarlierAttempt(error) };
       }
@@ -204,15 +200,8 @@ export class EndpointWriter {
       await this.novu.deleteEndpoint(identifier, { retry: context.retry, deadlineMs: context.deadlineMs });
     } catch (error) {
       if (error instanceof EndpointWriteError) throw error;
-      if (!isNovuNotFound(error)) throw asNovuJobError(error, (explanation) => new EndpointWriteError(explanation));
+      if (!isNovuNotFound(error)) throw asWriteError(error);
     }
-  }
-
-  /** A 409 on our identifier: the same endpoint made earlier, or the identifier taken by another one. */
-  private async sameEndpointOrThrow(tenant: Tenant, body: CreateEndpointBody): Promise<ChannelEndpoint> {
-    const found = await this.novu.getEndpoint(body.identifier);
-    if (this.isSame(tenant, found, body)) return found;
-    throw identifierTaken(body.identifier);
   }
 
   private isSame(tenant: Tenant, found: ChannelEndpoint, body: CreateEndpointBody): boolean {
@@ -224,6 +213,11 @@ export class EndpointWriter {
     );
   }
 }
+
+/** Where Novu holds an endpoint: its context set, integration and connection. */
+type Placement = Pick<OwnedEndpoint, 'contextKeys' | 'integrationIdentifier' | 'connectionIdentifier'>;
+
+const asWriteError = (error: unknown) => asNovuJobError(error, (explanation) => new EndpointWriteError(explanation));
 
 function identifierTaken(identifier: string): EndpointWriteError {
   return new EndpointWriteError({
@@ -255,11 +249,16 @@ export function withContext<B extends CreateEndpointBody>(body: B, context: Novu
   return (Object.keys(context).length > 0 ? { ...rest, context } : rest) as B;
 }
 
+/** Where a recorded endpoint is written again: its identifier there, integration, connection and context set. */
+export interface TargetScope {
+  identifier: string;
+  integrationIdentifier: string;
+  connectionIdentifier: string | null;
+  context: NovuContext;
+}
+
 /** The body that writes a recorded endpoint again: its type, subscriber and target, in the scope given. */
-export function bodyOf(
-  record: OwnedEndpoint,
-  scope: { identifier: string; integrationIdentifier: string; connectionIdentifier: string | null; context: NovuContext },
-): CreateEndpointBody {
+export function bodyOf(record: OwnedEndpoint, scope: TargetScope): CreateEndpointBody {
   const common = {
     identifier: scope.identifier,
     subscriberId: record.subscriberId,
@@ -276,7 +275,7 @@ export function bodyOf(
 }
 
 /** What an endpoint delivers to: the number, channel or user. */
-export function targetOf(body: CreateEndpointBody): string {
+function targetOf(body: CreateEndpointBody): string {
   switch (body.type) {
     case 'phone':
       return body.endpoint.phoneNumber;

@@ -21,9 +21,7 @@ export class FeatureEvents {
   constructor(private readonly logger: Logger) {}
 
   on<K extends keyof FeatureEventMap>(name: K, listener: Listener<K>): void {
-    const list: Listener<K>[] = this.listeners[name] ?? [];
-    list.push(listener);
-    this.listeners[name] = list;
+    this.listeners[name] = [...(this.listeners[name] ?? []), listener];
   }
 
   async emit<K extends keyof FeatureEventMap>(name: K, ...args: FeatureEventMap[K]): Promise<void> {

@@ -4,8 +4,7 @@ import { TerminalJobError } from '../jobs/queue.js';
 
 /** "What Novu said. What to do." — the words kept with a failed job and shown to people. */
 export function describeNovuFailure(error: unknown): string {
-  if (error instanceof TerminalJobError) return error.message;
-  return explanationText(explainNovuError(error));
+  return error instanceof TerminalJobError ? error.message : explanationText(explainNovuError(error));
 }
 
 export function explanationText(explanation: NovuExplanation): string {
@@ -24,4 +23,9 @@ export function asNovuJobError(
   const explanation = explainNovuError(error);
   if (explanation.terminal) return terminal(explanation);
   return error.retryable ? error : new Error(explanation.reason);
+}
+
+/** A Novu call inside a job: its failure becomes what the job queue understands (`asNovuJobError`). */
+export function novuJobStep<T>(call: Promise<T>): Promise<T> {
+  return call.catch((error: unknown) => Promise.reject(asNovuJobError(error)));
 }

@@ -62,10 +62,7 @@ function unclosedFields(text: string, line: number): string[] {
 
 /** One CSV line per row, CRLF-terminated, quoting fields that need it. */
 export function toCsv(rows: readonly (readonly string[])[]): string {
-  return rows
-    .map((row) => row.map(csvField).join(','))
-    .join('\r\n')
-    .concat('\r\n');
+  return `${rows.map((row) => row.map(csvField).join(',')).join('\r\n')}\r\n`;
 }
 
 function csvField(value: string): string {

@@ -2,11 +2,9 @@ import type { JobDefinition, JobFinish, JobRunContext } from '../../jobs/queue.j
 import type { Actor } from '../../slack/actor.js';
 import type { AuditOutcome, BulkItem, BulkRunBase, BulkRunRecords, JobRecord } from '../../store/types.js';
 import type { BulkDeps } from '../deps.js';
-import type { AuditStep, BulkFeature, ItemOutcome, RunPayload } from './feature.js';
+import { type AuditStep, type BulkFeature, type ItemOutcome, type RunPayload, runItems } from './feature.js';
 import { RunMessages } from './run-message.js';
 import { SummaryFiles } from './summary-files.js';
-
-const itemsPerPage = 200;
 
 /**
  * One bulk run, whatever it does: a dry run gives every item its verdict, stored with the run;
@@ -176,18 +174,11 @@ export class BulkEngine<Run extends BulkRunBase, Fields, Item extends BulkItem, 
     if (run?.status !== this.statuses.applying) return { queued: 0 };
     let queued = 0;
     let settled = 0;
-    let after: string | number | undefined;
-    for (;;) {
-      const page = await this.records.items(runId, { states: [this.records.kind.waiting], after, limit: itemsPerPage });
-      for (const item of page) {
-        const { job, created } = await this.feature.enqueue(run, item, requestedBy);
-        // Queued before a restart and finished since, but not followed up: take the job's outcome.
-        if (!created && (await this.settleFromJob(runId, this.records.kind.key(item), job))) settled += 1;
-        queued += 1;
-      }
-      const last = page.at(-1);
-      if (last) after = this.records.kind.key(last);
-      if (page.length < itemsPerPage) break;
+    for await (const item of runItems(this.records, runId, this.records.kind.waiting)) {
+      const { job, created } = await this.feature.enqueue(run, item, requestedBy);
+      // Queued before a restart and finished since, but not followed up: take the job's outcome.
+      if (!created && (await this.settleFromJob(runId, this.records.kind.key(item), job))) settled += 1;
+      queued += 1;
     }
     if (!(await this.finishIfDone(runId)) && settled > 0) await this.messages.report(runId);
     return { queued };

@@ -1,7 +1,7 @@
 import type { JobFinish, JobRunContext } from '../../jobs/queue.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import type { Mrkdwn } from '../../slack/mrkdwn.js';
-import type { BulkItem, BulkRunBase, ItemCounts, JobRecord, WorkspaceKey } from '../../store/types.js';
+import type { BulkItem, BulkRunBase, BulkRunRecords, ItemCounts, JobRecord, WorkspaceKey } from '../../store/types.js';
 
 /** The payload of a run's own jobs: its dry run, the job queueing its items, its summary files. */
 export interface RunPayload {
@@ -59,4 +59,22 @@ export interface BulkFeature<Run extends BulkRunBase, Item extends BulkItem, Res
   audit?: BulkAudit<Run, Item>;
   /** The items with problems, after the dry run; those whose jobs failed, at the end. */
   files?: Record<SummaryFileKind, SummaryFile<Run, Item>>;
+}
+
+const itemsPerPage = 200;
+
+/** The run's items in one state, in key order, read a page at a time. */
+export async function* runItems<Item extends BulkItem>(
+  records: BulkRunRecords<BulkRunBase, unknown, Item>,
+  runId: string,
+  state: Item['state'],
+): AsyncGenerator<Item> {
+  let after: string | number | undefined;
+  for (;;) {
+    const page = await records.items(runId, { states: [state], after, limit: itemsPerPage });
+    yield* page;
+    const last = page.at(-1);
+    if (last) after = records.kind.key(last);
+    if (page.length < itemsPerPage) return;
+  }
 }

@@ -3,14 +3,12 @@ import { type JobDefinition, type JobFinish, TerminalJobError } from '../../jobs
 import type { BulkItem, BulkRunBase, BulkRunRecords } from '../../store/types.js';
 import type { BulkDeps } from '../deps.js';
 import { toCsv } from './csv.js';
-import type { RunPayload, SummaryFile, SummaryFileKind } from './feature.js';
+import { type RunPayload, runItems, type SummaryFile, type SummaryFileKind } from './feature.js';
 import type { RunMessages } from './run-message.js';
 
 interface FilePayload extends RunPayload {
   kind: SummaryFileKind;
 }
-
-const itemsPerPage = 200;
 
 /**
  * A run's summary files: the items with problems after the dry run, those whose jobs failed at the
@@ -49,11 +47,7 @@ export class SummaryFiles<Run extends BulkRunBase, Item extends BulkItem> {
     if (!run) return { rows: 0 };
     const file = this.files[kind];
     const items: Item[] = [];
-    for (;;) {
-      const page = await this.records.items(runId, { states: [file.state], after: this.lastKey(items), limit: itemsPerPage });
-      items.push(...page);
-      if (page.length < itemsPerPage) break;
-    }
+    for await (const item of runItems(this.records, runId, file.state)) items.push(item);
     if (items.length === 0) return { rows: 0 };
     const client = await this.services.bots.forWorkspace(workspaceKey);
     if (!client) throw new TerminalJobError('Switchboard is no longer installed in this workspace.');
@@ -67,11 +61,6 @@ export class SummaryFiles<Run extends BulkRunBase, Item extends BulkItem> {
       initial_comment: file.comment(run, items.length).text,
     });
     return { rows: items.length };
-  }
-
-  private lastKey(items: Item[]): string | number | undefined {
-    const last = items.at(-1);
-    return last ? this.records.kind.key(last) : undefined;
   }
 
   /** The file could not be sent: the requester hears so, instead of waiting for it. */

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { Action } from '../../permissions/policy.js';
 import { type Actor, actorOf } from '../../slack/actor.js';
 import type { CommandRequest, CommandRouter } from '../../slack/commands/router.js';
@@ -6,6 +5,7 @@ import type { Guard } from '../../slack/guards.js';
 import type { ButtonArgs, SlackListeners } from '../../slack/listener-table.js';
 import { code, type Mrkdwn, md, mentionChannel } from '../../slack/mrkdwn.js';
 import { type Replies, type Reply, type ReplyTo, replyOf, replyView } from '../../slack/replies.js';
+import type { OwnedEndpoint } from '../../store/types.js';
 import type { Owner } from '../../tenancy/ownership.js';
 import type { DeliveryDeps } from '../deps.js';
 import type { SubscriberPhones } from '../phone/subscriber-phone.js';
@@ -14,16 +14,10 @@ import { deliveryActions, withSuffixes } from './actions.js';
 import type { DeliveryChecks } from './health.js';
 import { checkingReply } from './health-messages.js';
 import { describeEndpoint } from './messages.js';
-import { labelOf } from './model.js';
+import { type FixRequest, fixRequest, labelOf } from './model.js';
 import type { EndpointMoves } from './moves.js';
 import { alreadyTestingReply, notYoursReply, testingReply } from './test-messages.js';
 import type { DeliveryTests } from './test-through-novu.js';
-
-const fixRequest = z.object({
-  fix: z.enum(['move', 'join', 'set-phone']),
-  identifier: z.string().min(1).max(100),
-  expected: z.string().max(64).nullish(),
-});
 
 /**
  * Test through Novu (wherever its button is: beside routes, phone endpoints, results, on the App
@@ -89,14 +83,15 @@ export class DeliveryHandlers {
     const request = fixRequestOf(action.value);
     const record = request ? await this.services.store.endpoints.find(request.identifier) : undefined;
     if (!request || !record) return this.reply(actor, replyTo, notYoursReply());
-    const { fix, identifier } = request;
+    const text = await this.fix(request, record, actor.userId, replyTo, action.action_ts);
+    await this.reply(actor, replyTo, replyOf('Delivery check', text));
+  }
+
+  /** Carries out the fix, and says what it did. */
+  private async fix({ fix, identifier, expected }: FixRequest, record: OwnedEndpoint, userId: string, replyTo: ReplyTo, intent: string): Promise<Mrkdwn> {
     if (fix === 'move') {
-      await this.parts.moves.enqueue({ workspaceKey: record.workspaceKey, requestedBy: actor.userId, identifier }, `fix:${identifier}:${action.action_ts}`);
-      return this.reply(
-        actor,
-        replyTo,
-        fixReply(md`:truck: Writing ${describeEndpoint(labelOf(record))} again in this workspace’s context; you get a direct message when it is done.`),
-      );
+      await this.parts.moves.enqueue({ workspaceKey: record.workspaceKey, requestedBy: userId, identifier }, `fix:${identifier}:${intent}`);
+      return md`:truck: Writing ${describeEndpoint(labelOf(record))} again in this workspace’s context; you get a direct message when it is done.`;
     }
     if (fix === 'join' && record.type === 'slack_channel') {
       // The route's own workspace bot joins (an operator may fix another workspace's route).
@@ -106,38 +101,26 @@ export class DeliveryHandlers {
         action: 'delivery.fix',
         outcome: joinError ? 'failed' : 'ok',
         workspaceKey: record.workspaceKey,
-        userId: actor.userId,
+        userId,
         target: `channel ${record.target}`,
         error: joinError,
         detail: { fix },
       });
-      return this.reply(
-        actor,
-        replyTo,
-        fixReply(
-          joinError
-            ? md`:x: ${describePostFailure(joinError, mentionChannel(record.target))}`
-            : md`:white_check_mark: Switchboard joined ${mentionChannel(record.target)}: Novu can post there now.`,
-        ),
-      );
+      return joinError
+        ? md`:x: ${describePostFailure(joinError, mentionChannel(record.target))}`
+        : md`:white_check_mark: Switchboard joined ${mentionChannel(record.target)}: Novu can post there now.`;
     }
     if (fix === 'set-phone' && record.type === 'phone') {
-      await this.parts.phones.enqueueReplace(
-        { workspaceKey: record.workspaceKey, requestedBy: actor.userId, identifier, expected: request.expected ?? null, replyTo },
-        action.action_ts,
-      );
-      return this.reply(actor, replyTo, fixReply(md`:hourglass_flowing_sand: Making ${code(record.target)} ${code(record.subscriberId)}’s phone in Novu…`));
+      const replace = { workspaceKey: record.workspaceKey, requestedBy: userId, identifier, expected: expected ?? null, replyTo };
+      await this.parts.phones.enqueueReplace(replace, intent);
+      return md`:hourglass_flowing_sand: Making ${code(record.target)} ${code(record.subscriberId)}’s phone in Novu…`;
     }
-    return this.reply(actor, replyTo, fixReply(md`:grey_question: That fix does not apply here any more; run \`/connect check\` again.`));
+    return md`:grey_question: That fix does not apply here any more; run \`/connect check\` again.`;
   }
 
   private async reply(actor: Actor, replyTo: ReplyTo, reply: Reply): Promise<void> {
     await this.parts.replies.send(actor.tenant.key, actor.userId, replyTo, reply);
   }
-}
-
-function fixReply(text: Mrkdwn): Reply {
-  return replyOf('Delivery check', text);
 }
 
 /** A button in a modal answers in the modal; in a message, through its response_url; on the App Home, by direct message. */
@@ -147,10 +130,9 @@ function replyToOf(body: ButtonArgs['body']): ReplyTo {
   return { kind: 'dm' };
 }
 
-function fixRequestOf(text: string | undefined): z.infer<typeof fixRequest> | undefined {
+function fixRequestOf(text: string | undefined): FixRequest | undefined {
   try {
-    const parsed = fixRequest.safeParse(JSON.parse(text ?? ''));
-    return parsed.success ? parsed.data : undefined;
+    return fixRequest.safeParse(JSON.parse(text ?? '')).data;
   } catch {
     return undefined;
   }

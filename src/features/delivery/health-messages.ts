@@ -1,4 +1,4 @@
-import type { Button, KnownBlock } from '@slack/types';
+import type { Button, ConfirmationDialog, KnownBlock } from '@slack/types';
 import type { JobFinish } from '../../jobs/queue.js';
 import { button, confirmDialog, context, header, section } from '../../slack/blocks.js';
 import { code, type Mrkdwn, md, slackDate } from '../../slack/mrkdwn.js';
@@ -19,9 +19,7 @@ export function checkingReply(): Reply {
 }
 
 export function checkReply(outcome: JobFinish<DeliveryReport>['outcome']): Reply {
-  if (outcome.status === 'failed') {
-    return replyOf(title, md`:x: The delivery check could not finish: ${outcome.error}`);
-  }
+  if (outcome.status === 'failed') return replyOf(title, md`:x: The delivery check could not finish: ${outcome.error}`);
   return replyOf(title, summaryText(outcome.result), reportBlocks(outcome.result));
 }
 
@@ -40,108 +38,78 @@ export function summaryText(report: DeliveryReport): Mrkdwn {
 
 export function reportBlocks(report: DeliveryReport): KnownBlock[] {
   const blocks: KnownBlock[] = [header(title), section(summaryText(report)), context(triggerContextLine(report.context))];
-  if (report.connection) blocks.push(...connectionBlocks(report.connection));
-  report.findings.slice(0, shownFindings).forEach((finding, index) => {
-    blocks.push(section(md`${describeEndpoint(finding.endpoint)}\n${findingText(finding)}`, findingFix(finding, index)));
-  });
+  if (report.connection) blocks.push(connectionBlock(report.connection));
+  blocks.push(...report.findings.slice(0, shownFindings).map(findingBlock));
   const hidden = report.findings.length - Math.min(report.findings.length, shownFindings) + report.more;
   if (hidden > 0) blocks.push(context(md`…and ${hidden} more. Fix these, then check again.`));
   blocks.push(context(md`Checked ${slackDate(report.checkedAt)}.`));
   return blocks;
 }
 
-function connectionBlocks(finding: ConnectionFinding): KnownBlock[] {
+/** What is said of a finding, and the button that fixes it where Switchboard can. */
+type Said = [text: Mrkdwn, fix?: Button];
+
+function connectionBlock(finding: ConnectionFinding): KnownBlock {
   const detail = finding.detail ? md` (${finding.detail.slice(0, 300)})` : '';
-  const texts: Record<ConnectionFinding['kind'], Mrkdwn> = {
-    'not-connected': md`This workspace has no Novu connection: Novu cannot post anywhere in it.`,
-    'in-progress': md`The connection is being written right now; check again in a moment.`,
-    'write-failed': md`The last write of the connection failed${detail}.`,
-    'missing-in-novu': md`Novu no longer has this workspace’s connection, so every route would post without a token.`,
-    'context-differs': md`Novu holds the connection under another context${detail}, so no trigger in this workspace’s context finds it.`,
-    'other-workspace': md`Novu says the connection belongs to another Slack workspace${detail}.`,
-    'integration-inactive': md`Its Novu integration cannot post into Slack${detail}. Choose another with \`/connect setup\`.`,
-    'token-refused': md`Slack refuses this workspace’s bot token${detail}: install Switchboard again.`,
+  const reconnect = button('Reconnect', connectActions.reconnect, { style: 'primary' });
+  const said: Record<ConnectionFinding['kind'], Said> = {
+    'not-connected': [
+      md`This workspace has no Novu connection: Novu cannot post anywhere in it.`,
+      button('Set up', connectActions.openSetup, { style: 'primary' }),
+    ],
+    'in-progress': [md`The connection is being written right now; check again in a moment.`],
+    'write-failed': [md`The last write of the connection failed${detail}.`, reconnect],
+    'missing-in-novu': [md`Novu no longer has this workspace’s connection, so every route would post without a token.`, reconnect],
+    'context-differs': [md`Novu holds the connection under another context${detail}, so no trigger in this workspace’s context finds it.`, reconnect],
+    'other-workspace': [md`Novu says the connection belongs to another Slack workspace${detail}.`, reconnect],
+    'integration-inactive': [md`Its Novu integration cannot post into Slack${detail}. Choose another with \`/connect setup\`.`],
+    'token-refused': [md`Slack refuses this workspace’s bot token${detail}: install Switchboard again.`],
   };
-  const fixes: Partial<Record<ConnectionFinding['kind'], Button>> = {
-    'not-connected': button('Set up', connectActions.openSetup, { style: 'primary' }),
-    'write-failed': button('Reconnect', connectActions.reconnect, { style: 'primary' }),
-    'missing-in-novu': button('Reconnect', connectActions.reconnect, { style: 'primary' }),
-    'context-differs': button('Reconnect', connectActions.reconnect, { style: 'primary' }),
-    'other-workspace': button('Reconnect', connectActions.reconnect, { style: 'primary' }),
-  };
-  const fix = fixes[finding.kind];
-  return [section(md`*Connection*\n${texts[finding.kind]}`, fix ? { accessory: fix } : {})];
+  const [text, fix] = said[finding.kind];
+  return section(md`*Connection*\n${text}`, fix ? { accessory: fix } : {});
 }
 
-function findingText(finding: EndpointFinding): Mrkdwn {
+function findingBlock(finding: EndpointFinding, index: number): KnownBlock {
+  const { identifier, subscriberId, target, type } = finding.endpoint;
   const detail = finding.detail ? md` (${finding.detail.slice(0, 200)})` : '';
-  const subscriber = code(finding.endpoint.subscriberId);
-  switch (finding.kind) {
-    case 'missing-in-novu':
-      return md`Novu no longer has it.`;
-    case 'context-differs':
-      return md`Novu holds it under another context${detail}: triggers in this workspace’s context skip it.`;
-    case 'connection-differs':
-      return md`It is bound to another integration or connection${detail}, so Novu would not post with this workspace’s token.`;
-    case 'integration-inactive':
-      return md`Its integration is not active in Novu${detail}.`;
-    case 'channel-archived':
-      return md`The channel is archived: nothing can be posted there.`;
-    case 'channel-not-visible':
-      return md`Switchboard is not in this private channel (or cannot see it): invite it with \`/invite @Switchboard\`.`;
-    case 'not-in-channel':
-      return md`Switchboard is not in this public channel, and this install may post only where it is a member.`;
-    case 'person-gone':
-      return md`The person is no longer an active member of this workspace.`;
-    case 'subscriber-gone':
-      return md`Novu has no subscriber ${subscriber} anymore.`;
-    case 'no-phone':
-      return md`Novu’s SMS goes to the subscriber’s own phone, and ${subscriber} has none in Novu.`;
-    case 'other-phone':
-      return md`Novu sends ${subscriber}’s SMS to ${code(finding.phone ?? '')}, another number.`;
-  }
-}
-
-function findingFix(finding: EndpointFinding, index: number): { accessory?: Button } {
-  const identifier = finding.endpoint.identifier;
-  const fix = (label: string, request: FixRequest, confirm?: ReturnType<typeof confirmDialog>) =>
+  const subscriber = code(subscriberId);
+  const fix = (label: string, request: FixRequest, confirm?: ConfirmationDialog) =>
     button(label, `${deliveryActions.fix}:${index}`, { value: JSON.stringify(request), style: 'primary', confirm });
-  const remove = () => {
-    const actionId = finding.endpoint.type === 'phone' ? `${phoneActions.remove}:${index}` : `${routeActions.remove}:${index}`;
-    return button('Remove', actionId, {
-      value: identifier,
-      style: 'danger',
-      confirm: confirmDialog('Remove it?', md`Novu stops delivering ${finding.endpoint.subscriberId}’s notifications there.`, 'Remove'),
-    });
+  const move = fix('Move it', { fix: 'move', identifier });
+  const remove = button('Remove', `${type === 'phone' ? phoneActions.remove : routeActions.remove}:${index}`, {
+    value: identifier,
+    style: 'danger',
+    confirm: confirmDialog('Remove it?', md`Novu stops delivering ${subscriberId}’s notifications there.`, 'Remove'),
+  });
+  const phone = finding.phone ?? '';
+  const replace = confirmDialog(
+    'Replace the subscriber’s phone?',
+    md`Novu will send ${subscriberId}’s SMS to ${target} instead of ${phone}.`,
+    'Replace',
+    'primary',
+  );
+  const said: Record<EndpointFinding['kind'], Said> = {
+    'missing-in-novu': [md`Novu no longer has it.`, fix('Write it again', { fix: 'move', identifier })],
+    'context-differs': [md`Novu holds it under another context${detail}: triggers in this workspace’s context skip it.`, move],
+    'connection-differs': [md`It is bound to another integration or connection${detail}, so Novu would not post with this workspace’s token.`, move],
+    'integration-inactive': [md`Its integration is not active in Novu${detail}.`],
+    'channel-archived': [md`The channel is archived: nothing can be posted there.`, remove],
+    'channel-not-visible': [md`Switchboard is not in this private channel (or cannot see it): invite it with \`/invite @Switchboard\`.`],
+    'not-in-channel': [
+      md`Switchboard is not in this public channel, and this install may post only where it is a member.`,
+      fix('Join the channel', { fix: 'join', identifier }),
+    ],
+    'person-gone': [md`The person is no longer an active member of this workspace.`, remove],
+    'subscriber-gone': [md`Novu has no subscriber ${subscriber} anymore.`, remove],
+    'no-phone': [
+      md`Novu’s SMS goes to the subscriber’s own phone, and ${subscriber} has none in Novu.`,
+      fix('Set it', { fix: 'set-phone', identifier, expected: null }),
+    ],
+    'other-phone': [
+      md`Novu sends ${subscriber}’s SMS to ${code(phone)}, another number.`,
+      fix('Use this number', { fix: 'set-phone', identifier, expected: finding.phone ?? null }, replace),
+    ],
   };
-  switch (finding.kind) {
-    case 'missing-in-novu':
-      return { accessory: fix('Write it again', { fix: 'move', identifier }) };
-    case 'context-differs':
-    case 'connection-differs':
-      return { accessory: fix('Move it', { fix: 'move', identifier }) };
-    case 'not-in-channel':
-      return { accessory: fix('Join the channel', { fix: 'join', identifier }) };
-    case 'channel-archived':
-    case 'person-gone':
-    case 'subscriber-gone':
-      return { accessory: remove() };
-    case 'no-phone':
-      return { accessory: fix('Set it', { fix: 'set-phone', identifier, expected: null }) };
-    case 'other-phone':
-      return {
-        accessory: fix(
-          'Use this number',
-          { fix: 'set-phone', identifier, expected: finding.phone ?? null },
-          confirmDialog(
-            'Replace the subscriber’s phone?',
-            md`Novu will send ${finding.endpoint.subscriberId}’s SMS to ${finding.endpoint.target} instead of ${finding.phone ?? ''}.`,
-            'Replace',
-            'primary',
-          ),
-        ),
-      };
-    default:
-      return {};
-  }
+  const [text, accessory] = said[finding.kind];
+  return section(md`${describeEndpoint(finding.endpoint)}\n${text}`, accessory ? { accessory } : {});
 }

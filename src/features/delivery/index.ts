@@ -1,7 +1,4 @@
-import type { CommandRouter } from '../../slack/commands/router.js';
-import type { SlackListeners } from '../../slack/listener-table.js';
 import { Replies } from '../../slack/replies.js';
-import { TenantContexts } from '../../tenancy/tenant-contexts.js';
 import type { DeliveryDeps } from '../deps.js';
 import { EndpointWriter } from '../endpoint-writer.js';
 import type { Feature } from '../feature.js';
@@ -26,16 +23,13 @@ export function deliveryFeature(services: DeliveryDeps, phones: SubscriberPhones
   const writer = new EndpointWriter(services, novu, scope);
   const moves = new EndpointMoves(services, novu, writer, movedDirectMessage);
   const replies = new Replies(services);
-  const contexts = new TenantContexts(services.store, scope);
-  const tests = new DeliveryTests(services, novu, new TestWorkflows(novu, services.store), contexts, replies, testResultMessage);
-  const checks = new DeliveryChecks(services, novu, contexts, scope, replies, checkReply);
+  const tests = new DeliveryTests(services, novu, new TestWorkflows(novu, services.store), writer.contexts, replies, testResultMessage);
+  const checks = new DeliveryChecks(services, novu, writer.contexts, scope, replies, checkReply);
   const handlers = new DeliveryHandlers(services, { tests, checks, moves, replies, phones });
   return {
     moves,
     // The subscriber's phone (a registration's "Use this number for SMS") is a fix the check offers too.
     jobs: [...moves.definitions, ...tests.definitions, ...checks.definitions, ...phones.definitions],
-    register(app: SlackListeners, router: CommandRouter) {
-      handlers.register(app, router);
-    },
+    register: (app, router) => handlers.register(app, router),
   };
 }

@@ -37,26 +37,25 @@ export function triggerContextLine(keys: readonly string[]): Mrkdwn {
 
 /** Told to whoever changed the connection, when its routes and endpoints have moved with it. */
 export function movedDirectMessage(outcome: JobFinish<MoveResult>['outcome']): SlackMessage {
-  if (outcome.status === 'failed') {
-    const text = md`:x: Switchboard could not move this workspace’s routes and phone endpoints to the connection’s new context: ${outcome.error}\nRun \`/connect check\` to see what still would not deliver.`;
-    return message(text, [section(text)]);
-  }
-  const { moved, failed, context } = outcome.result;
+  const text =
+    outcome.status === 'failed'
+      ? md`:x: Switchboard could not move this workspace’s routes and phone endpoints to the connection’s new context: ${outcome.error}\nRun \`/connect check\` to see what still would not deliver.`
+      : movedText(outcome.result);
+  return message(text, [section(text)]);
+}
+
+function movedText({ moved, failed, context }: MoveResult): Mrkdwn {
   const lines = [
     moved.length > 0
       ? md`:white_check_mark: Moved ${plural(moved.length, 'route or phone endpoint', 'routes and phone endpoints')} to this workspace’s context, ${code(contextJson(context))}:\n${endpointLines(moved)}`
       : md`:white_check_mark: Every route and phone endpoint of this workspace is in its context.`,
   ];
   if (failed.length > 0) {
+    const failures = endpointLines(failed, 10, (endpoint) => md` — ${endpoint.reason}`);
     lines.push(
-      md`:warning: ${plural(failed.length, 'was', 'were')} not moved, and will not receive notifications until fixed (\`/connect check\`):\n${failureLines(failed)}`,
+      md`:warning: ${plural(failed.length, 'was', 'were')} not moved, and will not receive notifications until fixed (\`/connect check\`):\n${failures}`,
     );
   }
   lines.push(md`Triggers must now send ${code(`context: ${contextJson(context)}`)} to reach them.`);
-  const text = joinMd(lines, '\n\n');
-  return message(text, [section(text)]);
-}
-
-function failureLines(failed: MoveResult['failed']): Mrkdwn {
-  return endpointLines(failed, 10, (endpoint) => md` — ${endpoint.reason}`);
+  return joinMd(lines, '\n\n');
 }

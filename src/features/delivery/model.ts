@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { ReplyTo } from '../../slack/replies.js';
 import type { OwnedEndpoint, WorkspaceKey } from '../../store/types.js';
 import type { TestChannel } from './test-workflows.js';
@@ -22,12 +23,9 @@ export interface MoveResult {
   noConnection?: true;
 }
 
-export interface TestPayload {
-  workspaceKey: WorkspaceKey;
-  requestedBy: string;
+export interface TestPayload extends CheckPayload {
   /** The route or phone endpoint tested. */
   identifier: string;
-  replyTo: ReplyTo;
 }
 
 export interface TestResult {
@@ -85,10 +83,11 @@ export interface DeliveryReport {
   checkedAt: number;
 }
 
-/** What a Fix button asks for. */
-export interface FixRequest {
-  fix: 'move' | 'join' | 'set-phone';
-  identifier: string;
-  /** For `set-phone`: the subscriber's phone the person saw (null: none), replaced only if Novu still has it. */
-  expected?: string | null;
-}
+/** What a Fix button asks for. `expected`, for `set-phone`: the subscriber's phone the person saw (null: none), replaced only if Novu still has it. */
+export const fixRequest = z.object({
+  fix: z.enum(['move', 'join', 'set-phone']),
+  identifier: z.string().min(1).max(100),
+  expected: z.string().max(64).nullish(),
+});
+
+export type FixRequest = z.infer<typeof fixRequest>;

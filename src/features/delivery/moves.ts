@@ -1,32 +1,31 @@
 import type { NovuClient } from '../../backends/novu/client.js';
-import { isNovuNotFound } from '../../backends/novu/explain.js';
 import { type JobDefinition, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
-import type { ConnectionRecord, OwnedEndpoint, WorkspaceKey } from '../../store/types.js';
+import type { ConnectionRecord, EndpointCursor, OwnedEndpoint, Store, WorkspaceKey } from '../../store/types.js';
 import { contextKeysOf, sameContextKeys } from '../../tenancy/novu-scope.js';
 import { type Tenant, tenantOfKey } from '../../tenancy/tenant.js';
 import type { DeliveryDeps } from '../deps.js';
-import { bodyOf, type EndpointWriter, type MoveRequest, moveJob } from '../endpoint-writer.js';
-
-export { moveJob };
-
-import { asNovuJobError, describeNovuFailure } from '../novu-failures.js';
+import { bodyOf, type EndpointWriter, type MoveRequest, moveJob, type TargetScope } from '../endpoint-writer.js';
+import { describeNovuFailure, novuJobStep } from '../novu-failures.js';
 import { routeIdentifier } from '../routes/route-jobs.js';
 import { type EndpointLabel, labelOf, type MoveResult } from './model.js';
 
-/** Only `identifier` when set (a Fix, or a write that landed in an old scope); otherwise every endpoint of the tenant. */
-export type MovePayload = MoveRequest;
+export { moveJob };
 
 const pageSize = 100;
 
-/** Where a recorded endpoint belongs now: the connection's context set; a route also on its integration and connection. */
-export interface TargetScope {
-  identifier: string;
-  integrationIdentifier: string;
-  connectionIdentifier: string | null;
-  context: Record<string, string>;
+/** Every endpoint recorded for the tenant, newest first, read a page at a time. */
+export async function* recordedEndpoints(store: Store, workspaceKey: WorkspaceKey): AsyncGenerator<OwnedEndpoint> {
+  let after: EndpointCursor | undefined;
+  for (;;) {
+    const page = await store.endpoints.page({ workspaceKey, after, limit: pageSize });
+    yield* page;
+    after = page.at(-1);
+    if (!after || page.length < pageSize) return;
+  }
 }
 
+/** Where a recorded endpoint belongs now: the connection's context set; a route also on its integration and connection. */
 export function targetScope(tenant: Tenant, record: OwnedEndpoint, connection: ConnectionRecord): TargetScope {
   const context = connection.context ?? {};
   if (record.type === 'phone') {
@@ -43,7 +42,7 @@ export function targetScope(tenant: Tenant, record: OwnedEndpoint, connection: C
 }
 
 /** Recorded as written in that scope (an endpoint recorded before contexts were kept is not known to be). */
-export function recordedInScope(record: OwnedEndpoint, target: TargetScope): boolean {
+function recordedInScope(record: OwnedEndpoint, target: TargetScope): boolean {
   return (
     record.identifier === target.identifier &&
     record.integrationIdentifier === target.integrationIdentifier &&
@@ -79,12 +78,12 @@ export class EndpointMoves {
         run: (payload, context) => this.run(payload, context),
         onFinished: (finish) => this.afterMove(finish),
         describeError: describeNovuFailure,
-      } satisfies JobDefinition<MovePayload, MoveResult>,
+      } satisfies JobDefinition<MoveRequest, MoveResult>,
     ];
   }
 
   /** Queues a move of the tenant's endpoints (or one of them) to its connection's scope; one job per dedupe key. */
-  async enqueue(payload: MovePayload, dedupeKey: string, runAt?: number): Promise<void> {
+  async enqueue(payload: MoveRequest, dedupeKey: string, runAt?: number): Promise<void> {
     await this.services.queue.enqueue(moveJob, payload, { dedupeKey, workspaceKey: payload.workspaceKey, requestedBy: payload.requestedBy, runAt });
   }
 
@@ -92,36 +91,24 @@ export class EndpointMoves {
   async outOfScope(tenant: Tenant, connection: ConnectionRecord, sampleSize = 10): Promise<{ count: number; sample: EndpointLabel[] }> {
     let count = 0;
     const sample: EndpointLabel[] = [];
-    await this.eachEndpoint(tenant.key, async (record) => {
-      if (recordedInScope(record, targetScope(tenant, record, connection))) return;
+    for await (const record of recordedEndpoints(this.services.store, tenant.key)) {
+      if (recordedInScope(record, targetScope(tenant, record, connection))) continue;
       count += 1;
       if (sample.length < sampleSize) sample.push(labelOf(record));
-    });
+    }
     return { count, sample };
   }
 
-  private async eachEndpoint(workspaceKey: WorkspaceKey, visit: (record: OwnedEndpoint) => Promise<void>): Promise<void> {
-    let after: { createdAt: number; identifier: string } | undefined;
-    for (;;) {
-      const page = await this.services.store.endpoints.page({ workspaceKey, after, limit: pageSize });
-      for (const record of page) await visit(record);
-      const last = page.at(-1);
-      if (!last || page.length < pageSize) return;
-      after = { createdAt: last.createdAt, identifier: last.identifier };
-    }
-  }
-
   /** One move of a tenant at a time, on every replica: each reads the connection's scope when it starts, so the latest scope wins. */
-  private run(payload: MovePayload, context: JobRunContext): Promise<MoveResult> {
+  private run(payload: MoveRequest, context: JobRunContext): Promise<MoveResult> {
     return this.services.store.withLock(`novu-endpoints-move:${payload.workspaceKey}`, () => this.moveAll(payload, context));
   }
 
-  private async moveAll(payload: MovePayload, context: JobRunContext): Promise<MoveResult> {
+  private async moveAll(payload: MoveRequest, context: JobRunContext): Promise<MoveResult> {
     const tenant = tenantOfKey(payload.workspaceKey);
     const connection = await this.services.store.connections.find(tenant.key);
-    if (!connection || connection.state === 'disconnecting' || connection.syncedAt === null) {
+    if (!connection || connection.state === 'disconnecting' || connection.syncedAt === null)
       return { context: [], moved: [], failed: [], inScope: 0, noConnection: true };
-    }
     const result: MoveResult = { context: contextKeysOf(connection.context ?? {}), moved: [], failed: [], inScope: 0 };
     const one = payload.identifier ? await this.services.store.endpoints.find(payload.identifier) : undefined;
     if (payload.identifier && one?.workspaceKey !== tenant.key) throw new TerminalJobError('That route or endpoint is not this workspace’s.');
@@ -142,7 +129,7 @@ export class EndpointMoves {
       }
     };
     if (one) await visit(one);
-    else await this.eachEndpoint(tenant.key, visit);
+    else for await (const record of recordedEndpoints(this.services.store, tenant.key)) await visit(record);
     return result;
   }
 
@@ -154,15 +141,10 @@ export class EndpointMoves {
   private async alreadyThere(record: OwnedEndpoint, target: TargetScope, { trustRecord }: { trustRecord: boolean }): Promise<boolean> {
     if (trustRecord && recordedInScope(record, target)) return true;
     if ((trustRecord && record.contextKeys !== null) || record.identifier !== target.identifier) return false;
-    let found: Awaited<ReturnType<NovuClient['getEndpoint']>>;
-    try {
-      found = await this.novu.getEndpoint(record.identifier);
-    } catch (error) {
-      if (isNovuNotFound(error)) return false;
-      throw asNovuJobError(error);
-    }
+    const found = await novuJobStep(this.novu.findEndpoint(record.identifier));
     const keys = contextKeysOf(target.context);
     const there =
+      found !== undefined &&
       sameContextKeys(found.contextKeys, keys) &&
       found.integrationIdentifier === target.integrationIdentifier &&
       (found.connectionIdentifier ?? null) === target.connectionIdentifier;
@@ -171,31 +153,26 @@ export class EndpointMoves {
   }
 
   private async afterMove({ job, outcome, audit, tell }: JobFinish<MoveResult>): Promise<void> {
-    const payload = job.payload as MovePayload;
-    if (outcome.status === 'done' && outcome.result.moved.length === 0 && outcome.result.failed.length === 0) return;
+    const payload = job.payload as MoveRequest;
+    const done = outcome.status === 'done' ? outcome.result : undefined;
+    // Nothing moved and nothing failed: nothing to note, nobody to tell.
+    if (done && done.moved.length === 0 && done.failed.length === 0) return;
     await audit({
       action: 'delivery.move',
-      outcome: outcome.status === 'failed' ? 'failed' : outcome.result.failed.length > 0 ? 'failed' : 'ok',
+      outcome: outcome.status === 'failed' || (done?.failed.length ?? 0) > 0 ? 'failed' : 'ok',
       workspaceKey: payload.workspaceKey,
       userId: payload.requestedBy,
       backend: 'novu',
-      error:
-        outcome.status === 'failed'
-          ? outcome.error
-          : outcome.result.failed.map((failure) => `${failure.identifier}: ${failure.reason}`).join('; ') || undefined,
-      detail:
-        outcome.status === 'done'
-          ? {
-              context: outcome.result.context,
-              moved: outcome.result.moved.map((endpoint) => endpoint.identifier),
-              failed: outcome.result.failed.map((endpoint) => endpoint.identifier),
-              inScope: outcome.result.inScope,
-            }
-          : { attempts: job.attempts },
+      error: outcome.status === 'failed' ? outcome.error : done?.failed.map((failure) => `${failure.identifier}: ${failure.reason}`).join('; ') || undefined,
+      detail: done
+        ? {
+            context: done.context,
+            moved: done.moved.map((endpoint) => endpoint.identifier),
+            failed: done.failed.map((endpoint) => endpoint.identifier),
+            inScope: done.inScope,
+          }
+        : { attempts: job.attempts },
     });
-    const requestedBy = payload.requestedBy;
-    if (requestedBy && (outcome.status === 'failed' || outcome.result.moved.length > 0 || outcome.result.failed.length > 0)) {
-      await tell(payload.workspaceKey, requestedBy, this.render(outcome));
-    }
+    if (payload.requestedBy) await tell(payload.workspaceKey, payload.requestedBy, this.render(outcome));
   }
 }

@@ -10,10 +10,10 @@ import { contextKeysOf } from '../../tenancy/novu-scope.js';
 import { tenantOfKey } from '../../tenancy/tenant.js';
 import type { TenantContexts } from '../../tenancy/tenant-contexts.js';
 import type { DeliveryDeps } from '../deps.js';
-import { asNovuJobError, describeNovuFailure } from '../novu-failures.js';
-import { type EndpointLabel, labelOf, type TestPayload, type TestResult } from './model.js';
+import { asNovuJobError, describeNovuFailure, novuJobStep } from '../novu-failures.js';
+import { labelOf, type TestPayload, type TestResult } from './model.js';
 import type { TestChannel, TestWorkflows } from './test-workflows.js';
-import { readVerdict, type Verdict } from './verdict.js';
+import { readVerdict, type TestedEndpoint, type Verdict } from './verdict.js';
 
 export const testJob = 'novu.delivery.test';
 
@@ -72,17 +72,16 @@ export class DeliveryTests {
 
   private async run(payload: TestPayload, context: JobRunContext): Promise<TestResult> {
     const record = await this.services.store.endpoints.find(payload.identifier);
-    const mayTest = record && (record.workspaceKey === payload.workspaceKey || this.services.permissions.isOperator(payload.requestedBy));
-    if (!record || !mayTest) throw new TerminalJobError('There is no such route or phone endpoint in this workspace.');
-    // An operator's test of another workspace's endpoint runs in that workspace's context.
-    const owner = tenantOfKey(record.workspaceKey);
-    const endpoint = labelOf(record);
-    const integration = (await this.integrations()).find((candidate) => candidate.identifier === record.integrationIdentifier);
+    if (!record || (record.workspaceKey !== payload.workspaceKey && !this.services.permissions.isOperator(payload.requestedBy)))
+      throw new TerminalJobError('There is no such route or phone endpoint in this workspace.');
+    const integrations = await novuJobStep(this.services.integrations?.list() ?? Promise.resolve([]));
+    const integration = integrations.find((candidate) => candidate.identifier === record.integrationIdentifier);
     const channel: TestChannel = integration?.channel === 'sms' ? 'sms' : 'chat';
-    const tenantContext = await this.contexts.of(owner);
+    // An operator's test of another workspace's endpoint runs in that workspace's context.
+    const tenantContext = await this.contexts.of(tenantOfKey(record.workspaceKey));
     const result = (verdict: Verdict): TestResult => ({
       verdict,
-      endpoint,
+      endpoint: labelOf(record),
       integration: record.integrationIdentifier,
       channel,
       context: contextKeysOf(tenantContext),
@@ -91,7 +90,7 @@ export class DeliveryTests {
     if (!integration) return result({ outcome: 'integration-inactive', transactionId, details: [] });
 
     const body: TriggerBody = {
-      name: await this.workflows.ensure(channel).catch((error: unknown) => Promise.reject(asNovuJobError(error))),
+      name: await novuJobStep(this.workflows.ensure(channel)),
       to: record.subscriberId,
       payload: { message: testText(channel, record.subscriberId) },
       transactionId,
@@ -101,9 +100,7 @@ export class DeliveryTests {
     };
     try {
       const answer = await this.novu.trigger(body, { idempotencyKey: context.runId, retry: 'unsent', deadlineMs: context.deadlineMs });
-      if (answer.status !== 'processed') {
-        return result({ outcome: 'trigger-refused', transactionId, error: answer.status, details: answer.error ?? [] });
-      }
+      if (answer.status !== 'processed') return result({ outcome: 'trigger-refused', transactionId, error: answer.status, details: answer.error ?? [] });
     } catch (error) {
       if (error instanceof BackendError && error.status === 422 && /workflow_not_found/.test(error.vendorMessage ?? '')) {
         // Someone deleted Switchboard's workflow in Novu: it is made again on the next attempt.
@@ -116,11 +113,7 @@ export class DeliveryTests {
   }
 
   /** Reads Novu's records until the step is finished, or the configured wait is over. */
-  private async follow(
-    record: { identifier: string; type: EndpointLabel['type']; target: string },
-    channel: TestChannel,
-    transactionId: string,
-  ): Promise<Verdict> {
+  private async follow(record: TestedEndpoint, channel: TestChannel, transactionId: string): Promise<Verdict> {
     const deadline = Date.now() + (this.services.config.novu?.testWaitMs ?? 60_000);
     for (let round = 0; ; round += 1) {
       try {
@@ -134,14 +127,6 @@ export class DeliveryTests {
       }
       if (Date.now() >= deadline) return { outcome: 'not-processed', transactionId, details: [] };
       await sleep(Math.min(250 * 2 ** round, 3_000, Math.max(0, deadline - Date.now())));
-    }
-  }
-
-  private async integrations() {
-    try {
-      return (await this.services.integrations?.list()) ?? [];
-    } catch (error) {
-      throw asNovuJobError(error);
     }
   }
 

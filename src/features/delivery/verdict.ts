@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { Activity, NovuMessage } from '../../backends/novu/schemas.js';
-import type { OwnedEndpointType } from '../../store/types.js';
+import type { Activity, ExecutionDetail, NovuMessage } from '../../backends/novu/schemas.js';
+import type { OwnedEndpoint } from '../../store/types.js';
 
 /**
  * Where a test notification ended, read from Novu's own records of it: the job of the step, its
@@ -47,12 +47,10 @@ export interface Verdict {
   details: string[];
 }
 
-export interface TestedEndpoint {
-  identifier: string;
-  type: OwnedEndpointType;
-  /** The channel, user or number. */
-  target: string;
-}
+/** The endpoint tested, and its channel, user or number. */
+export type TestedEndpoint = Pick<OwnedEndpoint, 'identifier' | 'type' | 'target'>;
+
+type Say = (outcome: VerdictOutcome, extra?: Partial<Verdict>) => Verdict;
 
 const finished = new Set(['completed', 'failed', 'canceled', 'skipped', 'merged']);
 const tokenErrors = new Set(['invalid_auth', 'token_revoked', 'token_expired', 'account_inactive']);
@@ -64,8 +62,7 @@ const rawSchema = z
 function rawOf(raw: string | null | undefined): z.infer<typeof rawSchema> | undefined {
   if (!raw) return undefined;
   try {
-    const parsed = rawSchema.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : undefined;
+    return rawSchema.safeParse(JSON.parse(raw)).data;
   } catch {
     return undefined;
   }
@@ -83,16 +80,12 @@ export function readVerdict(
   if (!job || !finished.has(job.status)) return undefined;
   const executionDetails = job.executionDetails ?? [];
   const details = executionDetails.map((detail) => detail.detail);
-  const verdict = (outcome: VerdictOutcome, extra: Partial<Verdict> = {}): Verdict => ({ outcome, transactionId, details, ...extra });
+  const verdict: Say = (outcome, extra = {}) => ({ outcome, transactionId, details, ...extra });
   if (details.includes('Subscriber does not have an active integration')) return verdict('integration-inactive');
-  return channel === 'chat' ? chatVerdict(endpoint, executionDetails, verdict) : smsVerdict(endpoint, job.status, messages, verdict);
+  return channel === 'chat' ? chatVerdict(endpoint, executionDetails, details, verdict) : smsVerdict(endpoint, job.status, messages, verdict);
 }
 
-function chatVerdict(
-  endpoint: TestedEndpoint,
-  executionDetails: NonNullable<Activity['jobs']>[number]['executionDetails'] & {},
-  verdict: (outcome: VerdictOutcome, extra?: Partial<Verdict>) => Verdict,
-): Verdict {
+function chatVerdict(endpoint: TestedEndpoint, executionDetails: ExecutionDetail[], details: string[], verdict: Say): Verdict {
   const mine = executionDetails.filter((detail) => rawOf(detail.raw)?.channelData?.identifier === endpoint.identifier);
   if (mine.some((detail) => detail.detail === 'Message sent')) return verdict('delivered');
   const failure = mine.find((detail) => detail.detail === 'Unexpected provider error');
@@ -108,17 +101,10 @@ function chatVerdict(
     if (slackError) return verdict('slack-refused', { slackError });
     return verdict('provider-error', { error: message || 'the provider gave no reason' });
   }
-  const details = executionDetails.map((detail) => detail.detail);
-  if (details.some((detail) => detail.startsWith('Subscriber does not have a configured channel'))) return verdict('no-route');
-  return verdict('not-selected');
+  return verdict(details.some((detail) => detail.startsWith('Subscriber does not have a configured channel')) ? 'no-route' : 'not-selected');
 }
 
-function smsVerdict(
-  endpoint: TestedEndpoint,
-  status: string,
-  messages: NovuMessage[],
-  verdict: (outcome: VerdictOutcome, extra?: Partial<Verdict>) => Verdict,
-): Verdict {
+function smsVerdict(endpoint: TestedEndpoint, status: string, messages: NovuMessage[], verdict: Say): Verdict {
   const message = messages.find((candidate) => candidate.channel === 'sms');
   if (message?.errorId === 'no_subscriber_phone') return verdict('no-phone');
   if (message?.phone && message.phone !== endpoint.target) return verdict('other-phone', { phone: message.phone });
