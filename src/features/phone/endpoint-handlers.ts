@@ -1,4 +1,5 @@
 import type { ViewSubmitAction } from '@slack/bolt';
+import { z } from 'zod';
 import type { NovuClient } from '../../backends/novu/client.js';
 import { isNovuNotFound } from '../../backends/novu/explain.js';
 import { integrationLabel } from '../../backends/novu/integrations.js';
@@ -11,7 +12,7 @@ import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../slack
 import { showInForm } from '../../slack/replies.js';
 import { commandOrigin, originOf, sharedOrigin, withShareNote } from '../../slack/share.js';
 import { submissionIntent, withResolvedOptions } from '../../slack/view-state.js';
-import type { EndpointCursor, OwnedEndpoint } from '../../store/types.js';
+import type { OwnedEndpoint } from '../../store/types.js';
 import type { NovuScope } from '../../tenancy/novu-scope.js';
 import type { PhoneDeps } from '../deps.js';
 import { endpointIdentifierPattern } from '../endpoint-writer.js';
@@ -80,8 +81,7 @@ export class EndpointHandlers {
     app.action(phoneActions.registerNumber, { ...write, opensForm: true }, async ({ body, client, action }: ButtonArgs) => {
       const view = registerModal({ number: action.value }, this.services.config.defaultPhoneRegion);
       // From a provisioning result (a modal) the form stacks on top; from a message it opens.
-      if (body.view?.type === 'modal') await client.views.push({ trigger_id: body.trigger_id, view });
-      else await client.views.open({ trigger_id: body.trigger_id, view });
+      await client.views[body.view?.type === 'modal' ? 'push' : 'open']({ trigger_id: body.trigger_id, view });
     });
   }
 
@@ -92,20 +92,11 @@ export class EndpointHandlers {
       [registerView.connection.action]: async () => (await this.services.store.connections.list()).map((connection) => connection.identifier),
     });
     const read = readRegistration(values as StateValues, this.services.config.defaultPhoneRegion, { tenant: actor.tenant, scope: this.scope });
-    const shareIn = sharedOrigin(view);
-    if ('errors' in read) {
-      await ack({ response_action: 'errors', errors: read.errors });
-      return;
-    }
-    const connectionProblem = await this.foreignConnection(actor, read.body.connectionIdentifier);
-    const integrationProblem = connectionProblem ? undefined : await this.services.integrations?.problem(read.body.integrationIdentifier, 'phone');
-    if (connectionProblem || integrationProblem) {
-      const errors: Record<string, string> = connectionProblem
-        ? { [registerView.connection.block]: connectionProblem }
-        : { [registerView.integration.block]: integrationProblem ?? '' };
-      await ack({ response_action: 'errors', errors });
-      return;
-    }
+    if ('errors' in read) return ack({ response_action: 'errors', errors: read.errors });
+    const connectionProblem = await this.jobs.connectionProblem(actor.tenant, actor.userId, read.body.connectionIdentifier);
+    if (connectionProblem) return ack({ response_action: 'errors', errors: { [registerView.connection.block]: connectionProblem } });
+    const integrationProblem = await this.services.integrations?.problem(read.body.integrationIdentifier, 'phone');
+    if (integrationProblem) return ack({ response_action: 'errors', errors: { [registerView.integration.block]: integrationProblem } });
     const intent = submissionIntent(view.id, read.body);
     const accepted = await this.services.queue.storedThenTold(
       () => this.jobs.acceptRegister({ workspaceKey: actor.tenant.key, requestedBy: actor.userId, body: read.body }, intent),
@@ -119,7 +110,7 @@ export class EndpointHandlers {
     const outcome = await accepted.run();
     const shared =
       outcome.status === 'done'
-        ? await this.services.sharing.share(client, shareIn, endpointSharedMessage(actor.userId, outcome.result, read.body))
+        ? await this.services.sharing.share(client, sharedOrigin(view), endpointSharedMessage(actor.userId, outcome.result, read.body))
         : undefined;
     const next =
       outcome.status === 'done'
@@ -136,13 +127,6 @@ export class EndpointHandlers {
             );
     const where = { viewId: view.id, workspaceKey: actor.tenant.key, userId: actor.userId };
     await showInForm(this.services, client, where, next, outcome.status === 'queued' ? undefined : endpointRegisteredMessage(read.body, outcome));
-  }
-
-  /** A connection other than the tenant's own may only be chosen by an operator. */
-  private async foreignConnection(actor: Actor, connectionIdentifier: string | undefined): Promise<string | undefined> {
-    if (!connectionIdentifier || this.services.permissions.isOperator(actor.userId)) return undefined;
-    const own = await this.services.store.connections.find(actor.tenant.key);
-    return own?.identifier === connectionIdentifier ? undefined : 'Choose this workspace’s connection, or none.';
   }
 
   private async list({ args, actor, respond }: CommandRequest): Promise<void> {
@@ -205,8 +189,7 @@ export class EndpointHandlers {
   }
 
   private async clickMore({ action, respond, context }: ButtonArgs): Promise<void> {
-    const actor = actorOf(context);
-    await respond({ replace_original: true, ...(await this.endpointPage(actor, parseCursor(action.value))) });
+    await respond({ replace_original: true, ...(await this.endpointPage(actorOf(context), parseCursor(action.value))) });
   }
 
   private async clickRemove({ action, respond, body, context }: ButtonArgs): Promise<void> {
@@ -257,25 +240,19 @@ export class EndpointHandlers {
   }
 }
 
-/** Where a page of `/phone list` starts: after a record, for one subscriber or all. */
-interface ListCursor {
-  subscriberId?: string;
-  after?: EndpointCursor;
-  page: number;
-}
+/** Where a page of `/phone list` starts: after a record, for one subscriber or all. A More button's value, so what does not fit is dropped. */
+const listCursor = z
+  .object({
+    subscriberId: z.string().optional().catch(undefined),
+    after: z.object({ createdAt: z.number(), identifier: z.string() }).optional().catch(undefined),
+    page: z.number().positive().catch(1),
+  })
+  .catch({ page: 1 });
+type ListCursor = z.infer<typeof listCursor>;
 
 function parseCursor(value: string | undefined): ListCursor {
   try {
-    const parsed = JSON.parse(value ?? '{}') as { after?: { createdAt?: unknown; identifier?: unknown }; subscriberId?: unknown; page?: unknown };
-    const after =
-      typeof parsed.after?.createdAt === 'number' && typeof parsed.after.identifier === 'string'
-        ? { createdAt: parsed.after.createdAt, identifier: parsed.after.identifier }
-        : undefined;
-    return {
-      after,
-      subscriberId: typeof parsed.subscriberId === 'string' ? parsed.subscriberId : undefined,
-      page: typeof parsed.page === 'number' && parsed.page > 0 ? parsed.page : 1,
-    };
+    return listCursor.parse(JSON.parse(value ?? '{}'));
   } catch {
     return { page: 1 };
   }

@@ -122,8 +122,11 @@ export class EndpointJobs {
     return this.services.queue.accept<RemoveResult>(removeJob, payload, `${removeJob}:${payload.workspaceKey}:${payload.identifier}:${intent}`);
   }
 
-  private isOperator(userId: string): boolean {
-    return this.services.permissions.isOperator(userId);
+  /** Why the requester may not name this connection: only the tenant's own, or none (operators: any). */
+  async connectionProblem(tenant: Tenant, userId: string, connectionIdentifier: string | undefined): Promise<string | undefined> {
+    if (!connectionIdentifier || this.services.permissions.isOperator(userId)) return undefined;
+    const own = await this.services.store.connections.find(tenant.key);
+    return own?.identifier === connectionIdentifier ? undefined : 'Choose this workspace’s connection, or none.';
   }
 
   /** Written in the tenant's context set as it is now: a job queued before a change of context follows the change. */
@@ -137,18 +140,9 @@ export class EndpointJobs {
 
   /** The body may name no other tenant's connection (operators excepted). */
   private async assertOwnConnection(tenant: Tenant, requestedBy: string, body: CreatePhoneEndpointBody): Promise<void> {
-    if (this.isOperator(requestedBy)) return;
-    if (body.connectionIdentifier) {
-      const own = await this.services.store.connections.find(tenant.key);
-      if (own?.identifier !== body.connectionIdentifier) {
-        throw new EndpointWriteError({
-          reason: `Connection ${body.connectionIdentifier} is not this workspace's`,
-          hint: 'Choose this workspace’s connection, or none.',
-          field: 'connection',
-          terminal: true,
-        });
-      }
-    }
+    const hint = await this.connectionProblem(tenant, requestedBy, body.connectionIdentifier);
+    if (hint)
+      throw new EndpointWriteError({ reason: `Connection ${body.connectionIdentifier} is not this workspace's`, hint, field: 'connection', terminal: true });
   }
 
   /** Deletes only what the tenant owns: its own record, and an endpoint Novu still has in its scope. */
