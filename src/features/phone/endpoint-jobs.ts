@@ -6,7 +6,6 @@ import type { SlackMessage } from '../../slack/bot-clients.js';
 import type { JobRecord, WorkspaceKey } from '../../store/types.js';
 import type { NovuScope } from '../../tenancy/novu-scope.js';
 import { type Tenant, tenantOfKey } from '../../tenancy/tenant.js';
-import type { TenantSubscribers } from '../../tenancy/tenant-subscribers.js';
 import { sha256 } from '../../util/ids.js';
 import type { PhoneDeps } from '../deps.js';
 import { EndpointWriteError, EndpointWriter, type RemovedEndpoint, type WrittenEndpoint, withContext } from '../endpoint-writer.js';
@@ -53,9 +52,6 @@ export function endpointIdentifier(tenantId: string, integrationIdentifier: stri
   return `phone-${slug}-${digest}`;
 }
 
-const notThisWorkspaces = (identifier: string) =>
-  new TerminalJobError(`There is no phone endpoint ${identifier} in this workspace (Switchboard only changes the endpoints a workspace registered).`);
-
 /** The direct messages a finished endpoint job sends: rendered by the feature's views, handed in where the jobs are made. */
 export interface EndpointNotes {
   registered(body: CreatePhoneEndpointBody, outcome: JobFinish<RegisterResult>['outcome']): SlackMessage;
@@ -70,8 +66,6 @@ export interface EndpointNotes {
  */
 export class EndpointJobs {
   private readonly writer: EndpointWriter;
-  /** Which subscribers the tenant may register for: forms check early, the write checks again. */
-  readonly subscribers: TenantSubscribers;
   private readonly registeredListeners: RegisteredListener[] = [];
 
   constructor(
@@ -82,7 +76,6 @@ export class EndpointJobs {
     private readonly notes: EndpointNotes,
   ) {
     this.writer = new EndpointWriter(services, novu, scope);
-    this.subscribers = this.writer.subscribers;
   }
 
   /** The jobs this part runs: registered with the queue when the app starts. */
@@ -147,46 +140,37 @@ export class EndpointJobs {
 
   /** Deletes only what the tenant owns: its own record, and an endpoint Novu still has in its scope. */
   private remove({ workspaceKey, requestedBy, identifier }: RemovePayload, context: JobRunContext): Promise<RemoveResult> {
-    return this.writer.remove(tenantOfKey(workspaceKey), requestedBy, identifier, ['phone'], context, () => notThisWorkspaces(identifier));
+    const notOwn = () =>
+      new TerminalJobError(`There is no phone endpoint ${identifier} in this workspace (Switchboard only changes the endpoints a workspace registered).`);
+    return this.writer.remove(tenantOfKey(workspaceKey), requestedBy, identifier, ['phone'], context, notOwn);
   }
 
   private async afterRegister({ job, outcome, deliveredInline, once, audit, tell }: JobFinish<RegisterResult>): Promise<void> {
     const payload = job.payload as RegisterPayload;
+    const done = outcome.status === 'done' ? outcome.result : undefined;
+    const who = { workspaceKey: payload.workspaceKey, userId: payload.requestedBy, target: payload.body.subscriberId, backend: 'novu' } as const;
+    // A CSV import's rows go to the audit trail only: its run posts once for all of them.
+    const toChannel = !payload.importRow;
     await audit(
       {
         action: 'endpoint.register',
-        outcome: outcome.status === 'done' ? 'ok' : 'failed',
-        workspaceKey: payload.workspaceKey,
-        userId: payload.requestedBy,
-        target: payload.body.subscriberId,
-        backend: 'novu',
+        outcome: done ? 'ok' : 'failed',
+        ...who,
         backendId: payload.body.identifier,
         error: outcome.status === 'failed' ? outcome.error : undefined,
         detail: {
           integration: payload.body.integrationIdentifier,
-          existing: outcome.status === 'done' ? outcome.result.existing : undefined,
-          phone: outcome.status === 'done' ? outcome.result.phone?.kind : undefined,
+          existing: done?.existing,
+          phone: done?.phone?.kind,
           attempts: job.attempts,
           importRun: payload.importRow?.runId,
         },
       },
-      { toChannel: !payload.importRow },
+      { toChannel },
     );
-    if (outcome.status === 'done' && outcome.result.phone?.kind === 'set') {
-      await once('audit:phone', () =>
-        this.services.audit.record(
-          {
-            action: 'subscriber.phone',
-            outcome: 'ok',
-            workspaceKey: payload.workspaceKey,
-            userId: payload.requestedBy,
-            target: payload.body.subscriberId,
-            backend: 'novu',
-            detail: { phone: payload.body.endpoint.phoneNumber, previous: null, endpoint: payload.body.identifier },
-          },
-          { toChannel: !payload.importRow },
-        ),
-      );
+    if (done?.phone?.kind === 'set') {
+      const detail = { phone: payload.body.endpoint.phoneNumber, previous: null, endpoint: payload.body.identifier };
+      await once('audit:phone', () => this.services.audit.record({ action: 'subscriber.phone', outcome: 'ok', ...who, detail }, { toChannel }));
     }
     await once('listeners', async () => {
       for (const listener of this.registeredListeners) await listener(payload, outcome);
