@@ -108,34 +108,29 @@ export class EndpointHandlers {
     );
     if (!accepted) return;
     const outcome = await accepted.run();
-    const shared =
-      outcome.status === 'done'
-        ? await this.services.sharing.share(client, sharedOrigin(view), endpointSharedMessage(actor.userId, outcome.result, read.body))
-        : undefined;
+    const where = { viewId: view.id, workspaceKey: actor.tenant.key, userId: actor.userId };
+    // Still queued: the job's own direct message tells the result, so no fallback here.
+    if (outcome.status === 'queued') return showInForm(this.services, client, where, stillWorkingView(outcome.lastError), undefined);
     const next =
       outcome.status === 'done'
-        ? withShareNote(registeredView(outcome.result, read.body), shared)
-        : outcome.status === 'queued'
-          ? stillWorkingView(outcome.lastError)
-          : registerModal(
-              {
-                ...read.prefill,
-                origin: originOf(view.private_metadata),
-                problem: { field: fieldOfFailure(outcome.error) as RegisterField | undefined, text: outcome.error },
-              },
-              this.services.config.defaultPhoneRegion,
-            );
-    const where = { viewId: view.id, workspaceKey: actor.tenant.key, userId: actor.userId };
-    await showInForm(this.services, client, where, next, outcome.status === 'queued' ? undefined : endpointRegisteredMessage(read.body, outcome));
+        ? withShareNote(
+            registeredView(outcome.result, read.body),
+            await this.services.sharing.share(client, sharedOrigin(view), endpointSharedMessage(actor.userId, outcome.result, read.body)),
+          )
+        : registerModal(
+            {
+              ...read.prefill,
+              origin: originOf(view.private_metadata),
+              problem: { field: fieldOfFailure(outcome.error) as RegisterField | undefined, text: outcome.error },
+            },
+            this.services.config.defaultPhoneRegion,
+          );
+    await showInForm(this.services, client, where, next, endpointRegisteredMessage(read.body, outcome));
   }
 
-  private async list({ args, actor, respond }: CommandRequest): Promise<void> {
-    const subscriberId = args[0];
-    if (subscriberId && subscriberId.length > maxSubscriberIdLength) {
-      await respond(listUsage());
-      return;
-    }
-    await respond(await this.endpointPage(actor, { subscriberId, page: 1 }));
+  private async list({ args: [subscriberId], actor, respond }: CommandRequest): Promise<void> {
+    const tooLong = subscriberId !== undefined && subscriberId.length > maxSubscriberIdLength;
+    await respond(tooLong ? listUsage() : await this.endpointPage(actor, { subscriberId, page: 1 }));
   }
 
   /**

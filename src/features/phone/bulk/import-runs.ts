@@ -2,7 +2,7 @@ import type { CreatePhoneEndpointBody } from '../../../backends/novu/schemas.js'
 import { BackendError } from '../../../http/errors.js';
 import { describeJobError, TerminalJobError } from '../../../jobs/queue.js';
 import { keptPhoneTag } from '../../../store/records/phone-imports.js';
-import type { ImportProblem, ImportRow, ImportRowCounts, NewPhoneImportFields, PhoneImport } from '../../../store/types.js';
+import type { ImportProblem, ImportRow, NewPhoneImportFields, PhoneImport } from '../../../store/types.js';
 import type { NovuScope } from '../../../tenancy/novu-scope.js';
 import { tenantOfKey } from '../../../tenancy/tenant.js';
 import { BulkEngine } from '../../bulk/engine.js';
@@ -31,8 +31,7 @@ export type PhoneImports = BulkEngine<PhoneImport, NewPhoneImportFields, ImportR
  * Novu refused, come as CSV files in the requester's DM.
  */
 export function phoneImportRuns(services: PhoneDeps, endpointJobs: EndpointJobs, scope: NovuScope): PhoneImports {
-  const records = services.store.phoneImports;
-  const engine = new BulkEngine(services, records, {
+  const engine = new BulkEngine(services, services.store.phoneImports, {
     jobs: { plan: planImportJob, apply: queueRowsJob, file: sendRowsFileJob },
     plan: (run) => checkImportFile(services, tenantOfKey(run.workspaceKey), run),
     describePlanError: describePlanFailure,
@@ -92,17 +91,13 @@ const importAudit: BulkAudit<PhoneImport, ImportRow> = {
         return { rows: counts.ready };
       case 'cancel':
         return {};
-      case 'finish':
-        return { ...registered(counts), ...(run.status === 'failed' ? { waiting: counts.ready } : {}) };
+      case 'finish': {
+        const registered = { created: counts.created, alreadyRegistered: counts['already-registered'] + counts.existing, failed: counts.failed };
+        return { ...registered, ...(run.status === 'failed' ? { waiting: counts.ready } : {}) };
+      }
     }
   },
 };
-
-const registered = (counts: ImportRowCounts) => ({
-  created: counts.created,
-  alreadyRegistered: counts['already-registered'] + counts.existing,
-  failed: counts.failed,
-});
 
 /** Words for a dry run that stopped: the file's problem, Novu's, or Slack's. */
 function describePlanFailure(error: unknown): string {

@@ -38,7 +38,9 @@ export type ReadLines = { lines: ImportLine[] } | { fileProblem: string };
 export function readImportLines(records: CsvRecord[]): ReadLines {
   const [first, ...rest] = records;
   if (!first) return { lines: [] };
-  if (!isHeader(first)) return { lines: records.map((record) => toLine(record, importColumns, positionalExtra)) };
+  if (!isHeader(first)) {
+    return { lines: records.map((record) => toLine(record, importColumns, (count) => `Too many columns: ${count}. A row has ${columnsHelp}.`)) };
+  }
   const header = first.fields.map((field) => field.trim());
   const columns: ImportColumn[] = [];
   for (const name of header) {
@@ -60,10 +62,6 @@ function isHeader(record: CsvRecord): boolean {
 
 function normalise(name: string): string {
   return name.toLowerCase().replace(/[\s_-]/g, '');
-}
-
-function positionalExtra(count: number): string {
-  return `Too many columns: ${count}. A row has ${columnsHelp}.`;
 }
 
 function toLine(record: CsvRecord, columns: readonly ImportColumn[], tooMany: (count: number) => string): ImportLine {

@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { TerminalJobError } from '../../../jobs/queue.js';
+import { fileProblems } from './messages.js';
 
 /**
  * Reading a file someone uploaded through the form.
@@ -40,15 +41,13 @@ export interface DownloadLimits {
 /** The words for a file Slack will not hand over; the run stops with them. */
 class FileRefused extends TerminalJobError {}
 
-const slackErrorOf = (error: unknown) => (error as { data?: { error?: string } }).data?.error;
-
 /** The text of an uploaded file, as the tenant's bot sees it. Transient failures throw for a retry; refusals are terminal. */
 export async function downloadUploadedFile(client: WebClient, token: string, fileId: string, limits: DownloadLimits): Promise<string> {
   const file = await describeFile(client, fileId);
-  if (typeof file.size === 'number' && file.size > limits.maxBytes) throw new FileRefused(tooLarge(limits.maxBytes));
+  if (typeof file.size === 'number' && file.size > limits.maxBytes) throw new FileRefused(fileProblems.tooLarge(limits.maxBytes));
   const address = file.url_private_download ?? file.url_private;
   if (!address) throw new FileRefused('Slack did not give Switchboard an address to download the file from.');
-  if (!limits.trustedOrigins.includes(originOf(address)))
+  if (!URL.canParse(address) || !limits.trustedOrigins.includes(new URL(address).origin))
     throw new FileRefused('The file is not stored on Slack’s file host, so Switchboard did not fetch it.');
   const response = await fetch(address, {
     headers: { authorization: `Bearer ${token}` },
@@ -65,13 +64,11 @@ export async function downloadUploadedFile(client: WebClient, token: string, fil
 const signInPage =
   'Slack would not let Switchboard download the file (it answered with its sign-in page). Reinstall Switchboard so it has the files:read permission, then upload the file again.';
 
-const tooLarge = (maxBytes: number) => `The file is larger than ${Math.round(maxBytes / 1_000_000)} MB. Split it into smaller files.`;
-
 async function describeFile(client: WebClient, fileId: string): Promise<z.infer<typeof fileInfo>['file']> {
   try {
     return fileInfo.parse(await client.files.info({ file: fileId })).file;
   } catch (error) {
-    const slackError = slackErrorOf(error);
+    const slackError = (error as { data?: { error?: string } }).data?.error;
     if (slackError === 'file_not_found' || slackError === 'file_deleted') {
       throw new FileRefused('Slack has no such file in this workspace (was it deleted?). Upload it again.');
     }
@@ -80,23 +77,15 @@ async function describeFile(client: WebClient, fileId: string): Promise<z.infer<
   }
 }
 
-function originOf(address: string): string {
-  try {
-    return new URL(address).origin;
-  } catch {
-    return '';
-  }
-}
-
 async function readAtMost(response: Response, maxBytes: number): Promise<Uint8Array> {
   const declared = Number(response.headers.get('content-length') ?? '0');
-  if (declared > maxBytes) throw new FileRefused(tooLarge(maxBytes));
+  if (declared > maxBytes) throw new FileRefused(fileProblems.tooLarge(maxBytes));
   const chunks: Uint8Array[] = [];
   let total = 0;
   if (!response.body) return new Uint8Array();
   for await (const chunk of response.body) {
     total += chunk.byteLength;
-    if (total > maxBytes) throw new FileRefused(tooLarge(maxBytes));
+    if (total > maxBytes) throw new FileRefused(fileProblems.tooLarge(maxBytes));
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
