@@ -36,7 +36,6 @@ export const registerView = {
   number: { block: 'number', action: 'number' },
   integration: { block: 'integration', action: 'phone.integration' },
   connection: { block: 'connection', action: 'phone.connection' },
-  context: { block: 'context', action: 'context' },
   identifier: { block: 'identifier', action: 'identifier' },
 } as const;
 
@@ -48,7 +47,6 @@ export interface RegisterPrefill {
   number?: string;
   integration?: string;
   connection?: string;
-  context?: string;
   identifier?: string;
   /** The channel the form was opened from: offers to post the result there. */
   origin?: ShareOrigin;
@@ -67,7 +65,7 @@ const fieldLabels: Record<RegisterField, string> = {
 const formTitle = 'Register a phone';
 
 /** A select whose options Slack loads from the app (`app.options`), every one offered before anything is typed. */
-function pickerInput(
+export function pickerInput(
   ids: { block: string; action: string },
   label: string,
   hint: string,

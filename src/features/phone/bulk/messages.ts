@@ -5,7 +5,7 @@ import { code, joinMd, link, type Mrkdwn, md } from '../../../slack/mrkdwn.js';
 import type { ImportProblem, ImportRow, ImportRowCounts, PhoneImport } from '../../../store/types.js';
 import type { SummaryFile, SummaryFileKind } from '../../bulk/feature.js';
 import { confirmBlock, runNote } from '../../bulk/run-message.js';
-import { registerView } from '../messages.js';
+import { pickerInput, registerView } from '../messages.js';
 
 export const importView = {
   callbackId: 'phone.csv',
@@ -43,14 +43,12 @@ export function importModal(defaultRegion: string, limits: { maxRows: number }):
         label: plain('CSV file'),
         element: { type: 'file_input', action_id: importView.file.action, filetypes: ['csv'], max_files: 1 },
       },
-      {
-        type: 'input',
-        block_id: importView.integration.block,
-        optional: true,
-        label: plain('Default Novu integration'),
-        hint: plain('For rows without an integration column. Only integrations that deliver to phone numbers (SMS, WhatsApp) are offered.'),
-        element: { type: 'external_select', action_id: importView.integration.action, min_query_length: 0, placeholder: plain('Choose') },
-      },
+      pickerInput(
+        importView.integration,
+        'Default Novu integration',
+        'For rows without an integration column. Only integrations that deliver to phone numbers (SMS, WhatsApp) are offered.',
+        { placeholder: 'Choose', optional: true },
+      ),
       context(
         md`Numbers in any common format; those without a country code are read as ${defaultRegion}. An identifier, when given, is the endpoint's identifier (up to 100 letters, digits and _ . : -); left empty, Switchboard derives one, so a number is never registered twice.`,
       ),
