@@ -16,7 +16,7 @@ import type { OwnedEndpoint } from '../../store/types.js';
 import type { NovuScope } from '../../tenancy/novu-scope.js';
 import type { PhoneDeps } from '../deps.js';
 import { endpointIdentifierPattern } from '../endpoint-writer.js';
-import { EndpointJobs, fieldOfFailure } from './endpoint-jobs.js';
+import { EndpointJobs } from './endpoint-jobs.js';
 import {
   endpointDeletedMessage,
   endpointListMessage,
@@ -24,7 +24,6 @@ import {
   endpointSharedMessage,
   listUsage,
   phoneActions,
-  type RegisterField,
   registeredView,
   registeringView,
   registerModal,
@@ -34,7 +33,7 @@ import {
   removeUsage,
   stillWorkingView,
 } from './messages.js';
-import { prefillFromArgs, readRegistration } from './register-form.js';
+import { fieldOfFailure, prefillFromArgs, readRegistration } from './register-form.js';
 import type { SubscriberPhones } from './subscriber-phone.js';
 
 type StateValues = ViewSubmitAction['view']['state']['values'];
@@ -121,7 +120,7 @@ export class EndpointHandlers {
             {
               ...read.prefill,
               origin: originOf(view.private_metadata),
-              problem: { field: fieldOfFailure(outcome.error) as RegisterField | undefined, text: outcome.error },
+              problem: { field: fieldOfFailure(outcome.error), text: outcome.error },
             },
             this.services.config.defaultPhoneRegion,
           );

@@ -1,5 +1,4 @@
 import type { NovuClient } from '../../backends/novu/client.js';
-import type { NovuExplanation } from '../../backends/novu/explain.js';
 import type { CreatePhoneEndpointBody } from '../../backends/novu/schemas.js';
 import { type Accepted, type JobDefinition, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
@@ -122,20 +121,18 @@ export class EndpointJobs {
     return own?.identifier === connectionIdentifier ? undefined : 'Choose this workspace’s connection, or none.';
   }
 
-  /** Written in the tenant's context set as it is now: a job queued before a change of context follows the change. */
+  /**
+   * Written in the tenant's context set as it is now: a job queued before a change of context
+   * follows the change. The body may name no other tenant's connection (operators excepted).
+   */
   private async register({ workspaceKey, requestedBy, body }: RegisterPayload, context: JobRunContext): Promise<RegisterResult> {
     const tenant = tenantOfKey(workspaceKey);
-    await this.assertOwnConnection(tenant, requestedBy, body);
-    const written = await this.writer.create(tenant, requestedBy, withContext(body, await this.writer.contexts.of(tenant)), context);
-    if (!(await this.phones.isSms(body.integrationIdentifier))) return written;
-    return { ...written, phone: await this.phones.afterRegistration(body.subscriberId, body.endpoint.phoneNumber, context) };
-  }
-
-  /** The body may name no other tenant's connection (operators excepted). */
-  private async assertOwnConnection(tenant: Tenant, requestedBy: string, body: CreatePhoneEndpointBody): Promise<void> {
     const hint = await this.connectionProblem(tenant, requestedBy, body.connectionIdentifier);
     if (hint)
       throw new EndpointWriteError({ reason: `Connection ${body.connectionIdentifier} is not this workspace's`, hint, field: 'connection', terminal: true });
+    const written = await this.writer.create(tenant, requestedBy, withContext(body, await this.writer.contexts.of(tenant)), context);
+    if (!(await this.phones.isSms(body.integrationIdentifier))) return written;
+    return { ...written, phone: await this.phones.afterRegistration(body.subscriberId, body.endpoint.phoneNumber, context) };
   }
 
   /** Deletes only what the tenant owns: its own record, and an endpoint Novu still has in its scope. */
@@ -191,15 +188,4 @@ export class EndpointJobs {
     });
     if (!deliveredInline) await tell(payload.workspaceKey, payload.requestedBy, this.notes.deleted(payload.identifier, outcome));
   }
-}
-
-/** Which modal field a failure message points at; the job keeps only its text. */
-export function fieldOfFailure(message: string): NovuExplanation['field'] {
-  if (/subscriber/i.test(message)) return 'subscriber';
-  if (/integration/i.test(message)) return 'integration';
-  if (/channel connection|connection /i.test(message)) return 'connection';
-  if (/identifier/i.test(message)) return 'identifier';
-  if (/context|scope/i.test(message)) return 'context';
-  if (/phone|endpoint must match/i.test(message)) return 'number';
-  return undefined;
 }

@@ -8,7 +8,7 @@ import { EndpointHandlers } from './endpoint-handlers.js';
 import type { SubscriberPhones } from './subscriber-phone.js';
 
 /** `/phone`: Novu phone endpoints (register, list, remove, import-csv). */
-export function phoneFeature(services: PhoneDeps, phones: SubscriberPhones | undefined): Feature & { endpoints?: EndpointHandlers } {
+export function phoneFeature(services: PhoneDeps, phones: SubscriberPhones | undefined): Feature {
   const novu = services.backends.novu;
   const scope = services.novuScope;
   const endpoints = novu && scope && phones ? new EndpointHandlers(services, novu, scope, phones) : undefined;
@@ -16,7 +16,6 @@ export function phoneFeature(services: PhoneDeps, phones: SubscriberPhones | und
   const runs = endpoints && scope ? phoneImportRuns(services, endpoints.jobs, scope) : undefined;
   const imports = runs ? new ImportHandlers(services, runs) : undefined;
   return {
-    endpoints,
     jobs: [...(endpoints?.jobs.definitions ?? []), ...(runs?.definitions ?? [])],
     register(app: SlackListeners, router: CommandRouter) {
       endpoints?.register(app, router);

@@ -160,33 +160,23 @@ export function registeredView(result: RegisterResult, body: CreatePhoneEndpoint
 function phoneBlocks(result: RegisterResult, body: CreatePhoneEndpointBody): KnownBlock[] {
   const number = code(body.endpoint.phoneNumber);
   const subscriber = code(body.subscriberId);
-  switch (result.phone?.kind) {
-    case 'set':
-      return [section(md`:iphone: ${number} is now ${subscriber}’s phone in Novu, so Novu’s SMS steps send there.`)];
-    case 'same':
-      return [section(md`:iphone: ${number} is ${subscriber}’s phone in Novu already, so Novu’s SMS steps send there.`)];
-    case 'kept': {
-      const current = result.phone.current;
-      return [
-        section(
-          md`:warning: Novu’s SMS steps send to ${subscriber}’s own phone in Novu, ${code(current)}, not to phone endpoints: SMS will not reach ${number} unless it becomes the subscriber’s phone.`,
-          {
-            accessory: button('Use this number for SMS', deliveryActions.setPhone, {
-              value: JSON.stringify({ fix: 'set-phone', identifier: result.endpoint.identifier, expected: current }),
-              confirm: confirmDialog(
-                'Replace the subscriber’s phone?',
-                md`Novu will send ${body.subscriberId}’s SMS to ${body.endpoint.phoneNumber} instead of ${current}.`,
-                'Replace',
-                'primary',
-              ),
-            }),
-          },
-        ),
-      ];
-    }
-    default:
-      return [];
-  }
+  const phone = result.phone;
+  if (phone?.kind === 'set') return [section(md`:iphone: ${number} is now ${subscriber}’s phone in Novu, so Novu’s SMS steps send there.`)];
+  if (phone?.kind === 'same') return [section(md`:iphone: ${number} is ${subscriber}’s phone in Novu already, so Novu’s SMS steps send there.`)];
+  if (phone?.kind !== 'kept') return [];
+  const confirm = confirmDialog(
+    'Replace the subscriber’s phone?',
+    md`Novu will send ${body.subscriberId}’s SMS to ${body.endpoint.phoneNumber} instead of ${phone.current}.`,
+    'Replace',
+    'primary',
+  );
+  const value = JSON.stringify({ fix: 'set-phone', identifier: result.endpoint.identifier, expected: phone.current });
+  return [
+    section(
+      md`:warning: Novu’s SMS steps send to ${subscriber}’s own phone in Novu, ${code(phone.current)}, not to phone endpoints: SMS will not reach ${number} unless it becomes the subscriber’s phone.`,
+      { accessory: button('Use this number for SMS', deliveryActions.setPhone, { value, confirm }) },
+    ),
+  ];
 }
 
 export function stillWorkingView(lastError: string | undefined): View {

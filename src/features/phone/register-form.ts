@@ -5,7 +5,7 @@ import type { NovuScope } from '../../tenancy/novu-scope.js';
 import type { Tenant } from '../../tenancy/tenant.js';
 import { endpointIdentifierPattern } from '../endpoint-writer.js';
 import { endpointIdentifier } from './endpoint-jobs.js';
-import { type RegisterPrefill, registerView } from './messages.js';
+import { type RegisterField, type RegisterPrefill, registerView } from './messages.js';
 import { parsePhoneNumber } from './phone-number.js';
 
 type StateValues = ViewSubmitAction['view']['state']['values'];
@@ -60,4 +60,15 @@ export function readRegistration(
     endpoint: { phoneNumber: phone.e164 },
   };
   return { body, prefill };
+}
+
+/** Which modal field a failure message points at; the job keeps only its text. */
+export function fieldOfFailure(message: string): RegisterField | undefined {
+  if (/subscriber/i.test(message)) return 'subscriber';
+  if (/integration/i.test(message)) return 'integration';
+  if (/channel connection|connection /i.test(message)) return 'connection';
+  if (/identifier/i.test(message)) return 'identifier';
+  if (/context|scope/i.test(message)) return 'context';
+  if (/phone|endpoint must match/i.test(message)) return 'number';
+  return undefined;
 }
