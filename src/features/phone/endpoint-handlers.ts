@@ -69,7 +69,7 @@ export class EndpointHandlers {
     const write = { may: 'endpoints.write' } as const;
     app.view(registerView.callbackId, { ...write, field: registerView.subscriber.block }, (args: ViewSubmissionArgs) => this.submitRegister(args));
     // Only for who may use the form they fill: anyone else gets no options.
-    app.options(registerView.integration.action, write, async ({ ack, payload }) => ack(await this.integrationOptions(payload.value)));
+    app.options(registerView.integration.action, write, async ({ ack, payload }) => ack({ options: await this.integrationOptions(payload.value) }));
     app.options(registerView.connection.action, write, async ({ ack, payload, context }) => {
       const values = (payload as { view?: { state?: { values?: StateValues } } }).view?.state?.values ?? {};
       const integration = values[registerView.integration.block]?.[registerView.integration.action]?.selected_option?.value;
@@ -205,12 +205,10 @@ export class EndpointHandlers {
   private async integrationOptions(query: string) {
     try {
       const choices = (await this.services.integrations?.choices('phone', query)) ?? [];
-      return {
-        options: choices.slice(0, 100).map((integration) => selectOption(integrationLabel(integration), integration.identifier)),
-      };
+      return choices.slice(0, 100).map((integration) => selectOption(integrationLabel(integration), integration.identifier));
     } catch (error) {
       this.services.logger.warn({ err: error }, 'could not load Novu integrations for a picker');
-      return { options: [] };
+      return [];
     }
   }
 

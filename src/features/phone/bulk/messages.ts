@@ -146,10 +146,10 @@ function dryRunMessage(run: PhoneImport, counts: ImportRowCounts, details: DryRu
     md`• ${plural(counts.problem, 'row has a problem', 'rows have problems')} and will be skipped${counts.problem ? `: ${tally(details.problems)}` : ''}`,
   ];
   const blocks: KnownBlock[] = [section(joinMd(lines, '\n'))];
+  const more = counts.problem - details.firstProblems.length;
   if (details.firstProblems.length > 0) {
-    blocks.push(section(problemList(details.firstProblems)));
-    const more = counts.problem - details.firstProblems.length;
     blocks.push(
+      section(problemList(details.firstProblems)),
       context(
         md`${more > 0 ? `${plural(more, 'more problem', 'more problems')} not shown. ` : ''}Every problem, row by row, is in ${code(importFiles.problems.name(run))} below.`,
       ),

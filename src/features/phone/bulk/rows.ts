@@ -41,9 +41,8 @@ export function readImportLines(records: CsvRecord[]): ReadLines {
   if (!isHeader(first)) {
     return { lines: records.map((record) => toLine(record, importColumns, (count) => `Too many columns: ${count}. A row has ${columnsHelp}.`)) };
   }
-  const header = first.fields.map((field) => field.trim());
   const columns: ImportColumn[] = [];
-  for (const name of header) {
+  for (const name of first.fields.map((field) => field.trim())) {
     const column = columnNames[normalise(name)];
     if (!column) return { fileProblem: `The header names a column Switchboard does not read, "${name.slice(0, 40)}". Use ${columnsHelp}.` };
     if (columns.includes(column)) return { fileProblem: `The header names the ${column} column twice.` };
