@@ -20,8 +20,6 @@ export interface RegisterPayload {
   importRow?: { runId: string; row: number };
 }
 
-type RegisteredListener = (payload: RegisterPayload, outcome: JobFinish<RegisterResult>['outcome']) => Promise<void>;
-
 export interface RegisterResult extends WrittenEndpoint {
   /** On an SMS integration: what became of the subscriber's phone, where Novu's SMS steps send. */
   phone?: PhoneOutcome;
@@ -65,7 +63,8 @@ export interface EndpointNotes {
  */
 export class EndpointJobs {
   private readonly writer: EndpointWriter;
-  private readonly registeredListeners: RegisteredListener[] = [];
+  /** Told when a register job finishes: a CSV import follows its rows this way. */
+  onRegistered?: (payload: RegisterPayload, outcome: JobFinish<RegisterResult>['outcome']) => Promise<void>;
 
   constructor(
     private readonly services: PhoneDeps,
@@ -93,11 +92,6 @@ export class EndpointJobs {
         describeError: describeNovuFailure,
       } satisfies JobDefinition<RemovePayload, RemoveResult>,
     ];
-  }
-
-  /** Called when a register job finishes (a CSV import follows its rows this way). */
-  onRegistered(listener: RegisteredListener): void {
-    this.registeredListeners.push(listener);
   }
 
   /** Queued for the worker; the same `dedupeKey` again is the same job. */
@@ -169,9 +163,7 @@ export class EndpointJobs {
       const detail = { phone: payload.body.endpoint.phoneNumber, previous: null, endpoint: payload.body.identifier };
       await once('audit:phone', () => this.services.audit.record({ action: 'subscriber.phone', outcome: 'ok', ...who, detail }, { toChannel }));
     }
-    await once('listeners', async () => {
-      for (const listener of this.registeredListeners) await listener(payload, outcome);
-    });
+    await once('listeners', async () => this.onRegistered?.(payload, outcome));
     if (!deliveredInline && !payload.importRow) await tell(payload.workspaceKey, payload.requestedBy, this.notes.registered(payload.body, outcome));
   }
 

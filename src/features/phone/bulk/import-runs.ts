@@ -18,9 +18,6 @@ export const planImportJob = 'phone.csv.plan';
 export const queueRowsJob = 'phone.csv.queue-rows';
 export const sendRowsFileJob = 'phone.csv.rows-file';
 
-/** How a registered row's detail begins when its subscriber kept another phone in Novu. */
-const keptPhoneDetail = 'phone kept: ';
-
 export type PhoneImports = BulkEngine<PhoneImport, NewPhoneImportFields, ImportRow, RegisterResult>;
 
 /**
@@ -54,9 +51,9 @@ export function phoneImportRuns(services: PhoneDeps, endpointJobs: EndpointJobs,
     audit: importAudit,
     files: importFiles,
   });
-  endpointJobs.onRegistered(async (payload, outcome) => {
+  endpointJobs.onRegistered = async (payload, outcome) => {
     if (payload.importRow) await engine.itemFinished(payload.importRow.runId, payload.importRow.row, outcome);
-  });
+  };
   return engine;
 }
 
@@ -64,7 +61,7 @@ function rowSettlement(outcome: ItemOutcome<RegisterResult>): { state: ImportRow
   if (outcome.status === 'failed') return { state: 'failed', detail: outcome.error.slice(0, 500) };
   const state = outcome.result.existing ? 'existing' : 'created';
   const phone = outcome.result.phone;
-  return phone?.kind === 'kept' ? { state, detail: `${keptPhoneDetail}${phone.current}`, tag: keptPhoneTag } : { state };
+  return phone?.kind === 'kept' ? { state, detail: `phone kept: ${phone.current}`, tag: keptPhoneTag } : { state };
 }
 
 /** What the message shows besides the counts: the dry run's problems; at the end, the numbers whose subscriber kept another phone. */

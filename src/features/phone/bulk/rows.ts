@@ -32,10 +32,8 @@ export interface ImportLine {
   unreadable?: string;
 }
 
-export type ReadLines = { lines: ImportLine[] } | { fileProblem: string };
-
 /** Finds the header row (if any), maps each record's fields to columns, and flags records that do not fit. */
-export function readImportLines(records: CsvRecord[]): ReadLines {
+export function readImportLines(records: CsvRecord[]): { lines: ImportLine[] } | { fileProblem: string } {
   const [first, ...rest] = records;
   if (!first) return { lines: [] };
   if (!isHeader(first)) {
