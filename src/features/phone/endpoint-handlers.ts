@@ -1,4 +1,3 @@
-import type { ViewSubmitAction } from '@slack/bolt';
 import { z } from 'zod';
 import type { NovuClient } from '../../backends/novu/client.js';
 import { isNovuNotFound } from '../../backends/novu/explain.js';
@@ -36,8 +35,6 @@ import {
 import { fieldOfFailure, prefillFromArgs, readRegistration } from './register-form.js';
 import type { SubscriberPhones } from './subscriber-phone.js';
 
-type StateValues = ViewSubmitAction['view']['state']['values'];
-
 const pageSize = 10;
 /** Subscriber IDs are kept to this length in forms and filters (it also keeps a list's More button within Slack's 2,000 characters). */
 const maxSubscriberIdLength = 200;
@@ -71,8 +68,7 @@ export class EndpointHandlers {
     // Only for who may use the form they fill: anyone else gets no options.
     app.options(registerView.integration.action, write, async ({ ack, payload }) => ack({ options: await this.integrationOptions(payload.value) }));
     app.options(registerView.connection.action, write, async ({ ack, payload, context }) => {
-      const values = (payload as { view?: { state?: { values?: StateValues } } }).view?.state?.values ?? {};
-      const integration = values[registerView.integration.block]?.[registerView.integration.action]?.selected_option?.value;
+      const integration = payload.view?.state.values[registerView.integration.block]?.[registerView.integration.action]?.selected_option?.value;
       await ack({ options: await this.connectionOptions(actorOf(context), integration, payload.value) });
     });
     app.action(/^phone\.remove(:\d+)?$/, { ...write, owns: { record: 'endpoint', in: 'value' } }, (args: ButtonArgs) => this.clickRemove(args));
@@ -90,7 +86,7 @@ export class EndpointHandlers {
       [registerView.integration.action]: async () => (await this.services.integrations?.identifiers()) ?? [],
       [registerView.connection.action]: async () => (await this.services.store.connections.list()).map((connection) => connection.identifier),
     });
-    const read = readRegistration(values as StateValues, this.services.config.defaultPhoneRegion, { tenant: actor.tenant, scope: this.scope });
+    const read = readRegistration(values, this.services.config.defaultPhoneRegion, { tenant: actor.tenant, scope: this.scope });
     if ('errors' in read) return ack({ response_action: 'errors', errors: read.errors });
     const connectionProblem = await this.jobs.connectionProblem(actor.tenant, actor.userId, read.body.connectionIdentifier);
     if (connectionProblem) return ack({ response_action: 'errors', errors: { [registerView.connection.block]: connectionProblem } });
@@ -189,14 +185,11 @@ export class EndpointHandlers {
   private async clickRemove({ action, respond, body, context }: ButtonArgs): Promise<void> {
     const actor = actorOf(context);
     const identifier = action.value ?? '';
-    const accepted = await this.services.queue.storedThenTold(
-      () =>
-        this.jobs.acceptRemove(
-          { workspaceKey: actor.tenant.key, requestedBy: actor.userId, identifier },
-          `${body.container?.message_ts ?? ''}:${actor.userId}`,
-        ),
-      { stored: async () => {}, notStored: (text) => respond({ ...refusalMessage(text), replace_original: false }) },
-    );
+    const payload = { workspaceKey: actor.tenant.key, requestedBy: actor.userId, identifier };
+    const accepted = await this.services.queue.storedThenTold(() => this.jobs.acceptRemove(payload, `${body.container?.message_ts ?? ''}:${actor.userId}`), {
+      stored: async () => {},
+      notStored: (text) => respond({ ...refusalMessage(text), replace_original: false }),
+    });
     if (!accepted) return;
     await respond({ ...removalResult(identifier, await accepted.run()), replace_original: false });
   }
