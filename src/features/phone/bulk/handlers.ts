@@ -13,15 +13,13 @@ const fileScopes = ['files:read', 'files:write'];
 
 /** What Slack puts in a file_input's state: the uploaded files (bolt's `UploadedFile`), read as untrusted input. */
 const uploadedFiles = z.array(
-  z
-    .object({
-      id: z.string().min(1).max(64),
-      name: z.string().nullish(),
-      filetype: z.string().nullish(),
-      mimetype: z.string().nullish(),
-      size: z.number().nullish(),
-    })
-    .loose(),
+  z.looseObject({
+    id: z.string().min(1).max(64),
+    name: z.string().nullish(),
+    filetype: z.string().nullish(),
+    mimetype: z.string().nullish(),
+    size: z.number().nullish(),
+  }),
 );
 
 /** `/phone import-csv`: the form, its submission, and the dry run's Register and Cancel buttons. */

@@ -122,11 +122,10 @@ function checkRow(line: ImportLine, checks: RowChecks): ImportRow {
   else if (subscriberId.length > longestSubscriberId) problems.push(['subscriber', `The subscriber ID is longer than ${longestSubscriberId} characters.`]);
   const phone = parsePhoneNumber(typed, checks.defaultRegion);
   if (!phone.ok) problems.push(['number', phone.problem]);
-  if (!integration) problems.push(['integration', 'No integration: add an integration column, or choose a default integration in the form.']);
-  else {
-    const problem = checks.integrationProblem(integration);
-    if (problem) problems.push(['integration', problem]);
-  }
+  const integrationProblem = integration
+    ? checks.integrationProblem(integration)
+    : 'No integration: add an integration column, or choose a default integration in the form.';
+  if (integrationProblem) problems.push(['integration', integrationProblem]);
   if (givenIdentifier && !endpointIdentifierPattern.test(givenIdentifier)) {
     problems.push(['identifier', 'The endpoint identifier must be up to 100 letters, digits and _ . : -, starting with a letter or digit.']);
   }

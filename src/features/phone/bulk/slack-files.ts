@@ -19,16 +19,14 @@ import { fileProblems } from './messages.js';
 export const slackFileHost = 'https://files.slack.com';
 
 const fileInfo = z.object({
-  file: z
-    .object({
-      id: z.string(),
-      name: z.string().nullish(),
-      filetype: z.string().nullish(),
-      size: z.number().nullish(),
-      url_private_download: z.string().nullish(),
-      url_private: z.string().nullish(),
-    })
-    .loose(),
+  file: z.looseObject({
+    id: z.string(),
+    name: z.string().nullish(),
+    filetype: z.string().nullish(),
+    size: z.number().nullish(),
+    url_private_download: z.string().nullish(),
+    url_private: z.string().nullish(),
+  }),
 });
 
 export interface DownloadLimits {
