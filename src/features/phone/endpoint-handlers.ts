@@ -22,6 +22,7 @@ import {
   endpointRegisteredMessage,
   endpointSharedMessage,
   listUsage,
+  maxSubscriberIdLength,
   phoneActions,
   registeredView,
   registeringView,
@@ -36,8 +37,6 @@ import { fieldOfFailure, prefillFromArgs, readRegistration } from './register-fo
 import type { SubscriberPhones } from './subscriber-phone.js';
 
 const pageSize = 10;
-/** Subscriber IDs are kept to this length in forms and filters (it also keeps a list's More button within Slack's 2,000 characters). */
-const maxSubscriberIdLength = 200;
 
 /** `/phone register`, `list` and `remove`: Novu phone endpoints. */
 export class EndpointHandlers {

@@ -64,6 +64,9 @@ const fieldLabels: Record<RegisterField, string> = {
 
 const formTitle = 'Register a phone';
 
+/** Subscriber IDs are kept to this length in forms and filters (it also keeps a list's More button within Slack's 2,000 characters). */
+export const maxSubscriberIdLength = 200;
+
 /** A select whose options Slack loads from the app (`app.options`), every one offered before anything is typed. */
 export function pickerInput(
   ids: { block: string; action: string },
@@ -92,7 +95,7 @@ export function registerModal(prefill: RegisterPrefill, defaultRegion: string): 
   const where = problem?.field ? md`*${fieldLabels[problem.field]}:* ` : '';
   const blocks: KnownBlock[] = [
     ...(problem ? [section(md`:warning: ${where}${problem.text}`)] : []),
-    textInput(registerView.subscriber, 'Subscriber ID', prefill.subscriberId, { placeholder: 'subscriber-42', max: 200 }),
+    textInput(registerView.subscriber, 'Subscriber ID', prefill.subscriberId, { placeholder: 'subscriber-42', max: maxSubscriberIdLength }),
     textInput(registerView.number, 'Phone number', prefill.number, {
       placeholder: '+1 415 555 0100',
       hint: `Any format. Numbers without a country code are read as ${defaultRegion}.`,
@@ -227,7 +230,7 @@ export function removeConfirm(identifier: string) {
 }
 
 export function listUsage(): EphemeralMessage {
-  return ephemeral(md`That is not a subscriber ID (they are at most 200 characters). \`/phone list [subscriberId]\`.`);
+  return ephemeral(md`That is not a subscriber ID (they are at most ${maxSubscriberIdLength} characters). \`/phone list [subscriberId]\`.`);
 }
 
 export function removeUsage(typed?: string): EphemeralMessage {

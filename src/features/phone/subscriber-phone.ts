@@ -59,12 +59,8 @@ export class SubscriberPhones {
 
   /** Whether Novu's SMS steps use this integration: then registering a number also sets the subscriber's phone. */
   async isSms(integrationIdentifier: string): Promise<boolean> {
-    try {
-      const integrations = (await this.services.integrations?.list()) ?? [];
-      return integrations.some((integration) => integration.identifier === integrationIdentifier && integration.channel === 'sms');
-    } catch (error) {
-      throw asNovuJobError(error);
-    }
+    const integrations = await fromNovu(this.services.integrations?.list() ?? Promise.resolve([]));
+    return integrations.some((integration) => integration.identifier === integrationIdentifier && integration.channel === 'sms');
   }
 
   /** After a registration on an SMS integration: the number becomes the subscriber's phone if it has none. */

@@ -1,6 +1,7 @@
 import type { ImportProblem, ImportRow } from '../../../store/types.js';
 import type { CsvRecord } from '../../bulk/csv.js';
 import { endpointIdentifierPattern } from '../../endpoint-writer.js';
+import { maxSubscriberIdLength } from '../messages.js';
 import { parsePhoneNumber } from '../phone-number.js';
 
 /** The columns of an import file, in the order they are read when the file has no header row. */
@@ -20,8 +21,6 @@ const columnNames: Record<string, ImportColumn> = {
   endpointidentifier: 'identifier',
 };
 
-/** The same limit as the register form's field. */
-const longestSubscriberId = 200;
 const longestKeptPhone = 64;
 export const columnsHelp = 'subscriberId, phone, and optionally integration and identifier';
 
@@ -119,7 +118,7 @@ function checkRow(line: ImportLine, checks: RowChecks): ImportRow {
   const problems: [ImportProblem, string][] = [];
   if (line.unreadable) problems.push(['format', line.unreadable]);
   if (!subscriberId) problems.push(['subscriber', 'No subscriber ID.']);
-  else if (subscriberId.length > longestSubscriberId) problems.push(['subscriber', `The subscriber ID is longer than ${longestSubscriberId} characters.`]);
+  else if (subscriberId.length > maxSubscriberIdLength) problems.push(['subscriber', `The subscriber ID is longer than ${maxSubscriberIdLength} characters.`]);
   const phone = parsePhoneNumber(typed, checks.defaultRegion);
   if (!phone.ok) problems.push(['number', phone.problem]);
   const integrationProblem = integration
@@ -131,7 +130,7 @@ function checkRow(line: ImportLine, checks: RowChecks): ImportRow {
   }
   const base = {
     rowNumber: line.line,
-    subscriberId: subscriberId?.slice(0, longestSubscriberId) ?? null,
+    subscriberId: subscriberId?.slice(0, maxSubscriberIdLength) ?? null,
     phone: phone.ok ? phone.e164 : typed.slice(0, longestKeptPhone) || null,
     integration: integration ?? null,
   };
