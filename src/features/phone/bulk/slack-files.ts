@@ -36,26 +36,23 @@ export interface DownloadLimits {
   trustedOrigins: readonly string[];
 }
 
-/** The words for a file Slack will not hand over; the run stops with them. */
-class FileRefused extends TerminalJobError {}
-
 /** The text of an uploaded file, as the tenant's bot sees it. Transient failures throw for a retry; refusals are terminal. */
 export async function downloadUploadedFile(client: WebClient, token: string, fileId: string, limits: DownloadLimits): Promise<string> {
   const file = await describeFile(client, fileId);
-  if (typeof file.size === 'number' && file.size > limits.maxBytes) throw new FileRefused(fileProblems.tooLarge(limits.maxBytes));
+  if (typeof file.size === 'number' && file.size > limits.maxBytes) throw new TerminalJobError(fileProblems.tooLarge(limits.maxBytes));
   const address = file.url_private_download ?? file.url_private;
-  if (!address) throw new FileRefused('Slack did not give Switchboard an address to download the file from.');
+  if (!address) throw new TerminalJobError('Slack did not give Switchboard an address to download the file from.');
   if (!URL.canParse(address) || !limits.trustedOrigins.includes(new URL(address).origin))
-    throw new FileRefused('The file is not stored on Slack’s file host, so Switchboard did not fetch it.');
+    throw new TerminalJobError('The file is not stored on Slack’s file host, so Switchboard did not fetch it.');
   const response = await fetch(address, {
     headers: { authorization: `Bearer ${token}` },
     redirect: 'manual',
     signal: AbortSignal.timeout(limits.timeoutMs),
   });
-  if (response.status >= 300 && response.status < 400) throw new FileRefused(signInPage);
-  if (response.status === 404) throw new FileRefused('Slack no longer has the file (was it deleted?). Upload it again.');
+  if (response.status >= 300 && response.status < 400) throw new TerminalJobError(signInPage);
+  if (response.status === 404) throw new TerminalJobError('Slack no longer has the file (was it deleted?). Upload it again.');
   if (!response.ok) throw new Error(`Slack's file host answered ${response.status}`);
-  if ((response.headers.get('content-type') ?? '').toLowerCase().includes('text/html')) throw new FileRefused(signInPage);
+  if ((response.headers.get('content-type') ?? '').toLowerCase().includes('text/html')) throw new TerminalJobError(signInPage);
   return decodeText(await readAtMost(response, limits.maxBytes));
 }
 
@@ -68,22 +65,22 @@ async function describeFile(client: WebClient, fileId: string): Promise<z.infer<
   } catch (error) {
     const slackError = (error as { data?: { error?: string } }).data?.error;
     if (slackError === 'file_not_found' || slackError === 'file_deleted') {
-      throw new FileRefused('Slack has no such file in this workspace (was it deleted?). Upload it again.');
+      throw new TerminalJobError('Slack has no such file in this workspace (was it deleted?). Upload it again.');
     }
-    if (slackError === 'missing_scope' || slackError === 'no_permission') throw new FileRefused(signInPage);
+    if (slackError === 'missing_scope' || slackError === 'no_permission') throw new TerminalJobError(signInPage);
     throw error;
   }
 }
 
 async function readAtMost(response: Response, maxBytes: number): Promise<Uint8Array> {
   const declared = Number(response.headers.get('content-length') ?? '0');
-  if (declared > maxBytes) throw new FileRefused(fileProblems.tooLarge(maxBytes));
+  if (declared > maxBytes) throw new TerminalJobError(fileProblems.tooLarge(maxBytes));
   const chunks: Uint8Array[] = [];
   let total = 0;
   if (!response.body) return new Uint8Array();
   for await (const chunk of response.body) {
     total += chunk.byteLength;
-    if (total > maxBytes) throw new FileRefused(fileProblems.tooLarge(maxBytes));
+    if (total > maxBytes) throw new TerminalJobError(fileProblems.tooLarge(maxBytes));
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
