@@ -6,7 +6,7 @@ import type { ChannelEndpoint } from '../../backends/novu/schemas.js';
 import { type Actor, actorOf } from '../../slack/actor.js';
 import { selectOption } from '../../slack/blocks.js';
 import { refusalMessage } from '../../slack/commands/messages.js';
-import type { CommandRequest, CommandRouter } from '../../slack/commands/router.js';
+import type { CommandRouter } from '../../slack/commands/router.js';
 import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../slack/listener-table.js';
 import { showInForm } from '../../slack/replies.js';
 import { commandOrigin, originOf, sharedOrigin, withShareNote } from '../../slack/share.js';
@@ -56,9 +56,11 @@ export class EndpointHandlers {
     router.on('phone', 'register', (request) =>
       request.openModal(registerModal({ ...prefillFromArgs(request.args), origin: commandOrigin(request.body) }, this.services.config.defaultPhoneRegion)),
     );
-    router.on('phone', 'list', (request) => this.list(request));
-    router.on('phone', 'remove', async ({ args, respond }) => {
-      const identifier = args[0];
+    router.on('phone', 'list', async ({ args: [subscriberId], actor, respond }) => {
+      const tooLong = subscriberId !== undefined && subscriberId.length > maxSubscriberIdLength;
+      await respond(tooLong ? listUsage() : await this.endpointPage(actor, { subscriberId, page: 1 }));
+    });
+    router.on('phone', 'remove', async ({ args: [identifier], respond }) => {
       await respond(identifier && endpointIdentifierPattern.test(identifier) ? removePrompt(identifier) : removeUsage(identifier));
     });
 
@@ -71,7 +73,9 @@ export class EndpointHandlers {
       await ack({ options: await this.connectionOptions(actorOf(context), integration, payload.value) });
     });
     app.action(/^phone\.remove(:\d+)?$/, { ...write, owns: { record: 'endpoint', in: 'value' } }, (args: ButtonArgs) => this.clickRemove(args));
-    app.action(phoneActions.more, { may: 'endpoints.read' }, (args: ButtonArgs) => this.clickMore(args));
+    app.action(phoneActions.more, { may: 'endpoints.read' }, async ({ action, respond, context }: ButtonArgs) => {
+      await respond({ replace_original: true, ...(await this.endpointPage(actorOf(context), parseCursor(action.value))) });
+    });
     app.action(phoneActions.registerNumber, { ...write, opensForm: true }, async ({ body, client, action }: ButtonArgs) => {
       const view = registerModal({ number: action.value }, this.services.config.defaultPhoneRegion);
       // From a provisioning result (a modal) the form stacks on top; from a message it opens.
@@ -122,11 +126,6 @@ export class EndpointHandlers {
     await showInForm(this.services, client, where, next, endpointRegisteredMessage(read.body, outcome));
   }
 
-  private async list({ args: [subscriberId], actor, respond }: CommandRequest): Promise<void> {
-    const tooLong = subscriberId !== undefined && subscriberId.length > maxSubscriberIdLength;
-    await respond(tooLong ? listUsage() : await this.endpointPage(actor, { subscriberId, page: 1 }));
-  }
-
   /**
    * A page of the tenant's phone endpoints, from Switchboard's records (so every page is full),
    * each confirmed in Novu: one that Novu no longer has, or no longer has in this tenant's scope,
@@ -175,10 +174,6 @@ export class EndpointHandlers {
         endpoint: { phoneNumber: row.target },
       };
     }
-  }
-
-  private async clickMore({ action, respond, context }: ButtonArgs): Promise<void> {
-    await respond({ replace_original: true, ...(await this.endpointPage(actorOf(context), parseCursor(action.value))) });
   }
 
   private async clickRemove({ action, respond, body, context }: ButtonArgs): Promise<void> {
