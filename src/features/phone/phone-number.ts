@@ -202,8 +202,7 @@ function accept(phone: PhoneNumber): PhoneNumberResult {
 
 /** Every problem goes inline under a modal field; the length checks above keep them short, this is the backstop. */
 function refuse(problem: string, understood?: string): PhoneNumberResult {
-  const fitted = truncate(problem, longestProblem);
-  return understood ? { ok: false, problem: fitted, understood } : { ok: false, problem: fitted };
+  return { ok: false, problem: truncate(problem, longestProblem), ...(understood ? { understood } : {}) };
 }
 
 const quote = (text: string) => `"${shorten(text)}"`;
