@@ -58,12 +58,10 @@ export function importModal(defaultRegion: string, limits: { maxRows: number }):
 
 /** The workspace installed Switchboard before imports existed: Slack grants new permissions only through a reinstall. */
 export function reinstallView(missingScopes: string[], installUrl: string): View {
+  const scopes = joinMd(missingScopes.map(code), ', ');
   return noticeModal(
     title,
-    md`:information_source: Importing a file needs permissions this workspace has not given Switchboard yet (${joinMd(
-      missingScopes.map((scope) => code(scope)),
-      ', ',
-    )}). Ask an admin to reinstall it from ${link(installUrl, 'the install page')}, then run \`/phone import-csv\` again.`,
+    md`:information_source: Importing a file needs permissions this workspace has not given Switchboard yet (${scopes}). Ask an admin to reinstall it from ${link(installUrl, 'the install page')}, then run \`/phone import-csv\` again.`,
   );
 }
 
