@@ -1,4 +1,4 @@
-import type { ViewSubmitAction } from '@slack/bolt';
+import { z } from 'zod';
 import type { NovuClient } from '../../backends/novu/client.js';
 import { isNovuNotFound } from '../../backends/novu/explain.js';
 import { integrationLabel } from '../../backends/novu/integrations.js';
@@ -6,24 +6,24 @@ import type { ChannelEndpoint } from '../../backends/novu/schemas.js';
 import { type Actor, actorOf } from '../../slack/actor.js';
 import { selectOption } from '../../slack/blocks.js';
 import { refusalMessage } from '../../slack/commands/messages.js';
-import type { CommandRequest, CommandRouter } from '../../slack/commands/router.js';
+import type { CommandRouter } from '../../slack/commands/router.js';
 import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../slack/listener-table.js';
 import { showInForm } from '../../slack/replies.js';
 import { commandOrigin, originOf, sharedOrigin, withShareNote } from '../../slack/share.js';
 import { submissionIntent, withResolvedOptions } from '../../slack/view-state.js';
-import type { EndpointCursor, OwnedEndpoint } from '../../store/types.js';
+import type { OwnedEndpoint } from '../../store/types.js';
 import type { NovuScope } from '../../tenancy/novu-scope.js';
 import type { PhoneDeps } from '../deps.js';
 import { endpointIdentifierPattern } from '../endpoint-writer.js';
-import { EndpointJobs, fieldOfFailure } from './endpoint-jobs.js';
+import { EndpointJobs } from './endpoint-jobs.js';
 import {
   endpointDeletedMessage,
   endpointListMessage,
   endpointRegisteredMessage,
   endpointSharedMessage,
   listUsage,
+  maxSubscriberIdLength,
   phoneActions,
-  type RegisterField,
   registeredView,
   registeringView,
   registerModal,
@@ -33,14 +33,10 @@ import {
   removeUsage,
   stillWorkingView,
 } from './messages.js';
-import { prefillFromArgs, readRegistration } from './register-form.js';
+import { fieldOfFailure, prefillFromArgs, readRegistration } from './register-form.js';
 import type { SubscriberPhones } from './subscriber-phone.js';
 
-type StateValues = ViewSubmitAction['view']['state']['values'];
-
 const pageSize = 10;
-/** Subscriber IDs are kept to this length in forms and filters (it also keeps a list's More button within Slack's 2,000 characters). */
-const maxSubscriberIdLength = 200;
 
 /** `/phone register`, `list` and `remove`: Novu phone endpoints. */
 export class EndpointHandlers {
@@ -60,28 +56,30 @@ export class EndpointHandlers {
     router.on('phone', 'register', (request) =>
       request.openModal(registerModal({ ...prefillFromArgs(request.args), origin: commandOrigin(request.body) }, this.services.config.defaultPhoneRegion)),
     );
-    router.on('phone', 'list', (request) => this.list(request));
-    router.on('phone', 'remove', async ({ args, respond }) => {
-      const identifier = args[0];
+    router.on('phone', 'list', async ({ args: [subscriberId], actor, respond }) => {
+      const tooLong = subscriberId !== undefined && subscriberId.length > maxSubscriberIdLength;
+      await respond(tooLong ? listUsage() : await this.endpointPage(actor, { subscriberId, page: 1 }));
+    });
+    router.on('phone', 'remove', async ({ args: [identifier], respond }) => {
       await respond(identifier && endpointIdentifierPattern.test(identifier) ? removePrompt(identifier) : removeUsage(identifier));
     });
 
     const write = { may: 'endpoints.write' } as const;
     app.view(registerView.callbackId, { ...write, field: registerView.subscriber.block }, (args: ViewSubmissionArgs) => this.submitRegister(args));
     // Only for who may use the form they fill: anyone else gets no options.
-    app.options(registerView.integration.action, write, async ({ ack, payload }) => ack(await this.integrationOptions(payload.value)));
+    app.options(registerView.integration.action, write, async ({ ack, payload }) => ack({ options: await this.integrationOptions(payload.value) }));
     app.options(registerView.connection.action, write, async ({ ack, payload, context }) => {
-      const values = (payload as { view?: { state?: { values?: StateValues } } }).view?.state?.values ?? {};
-      const integration = values[registerView.integration.block]?.[registerView.integration.action]?.selected_option?.value;
+      const integration = payload.view?.state.values[registerView.integration.block]?.[registerView.integration.action]?.selected_option?.value;
       await ack({ options: await this.connectionOptions(actorOf(context), integration, payload.value) });
     });
     app.action(/^phone\.remove(:\d+)?$/, { ...write, owns: { record: 'endpoint', in: 'value' } }, (args: ButtonArgs) => this.clickRemove(args));
-    app.action(phoneActions.more, { may: 'endpoints.read' }, (args: ButtonArgs) => this.clickMore(args));
+    app.action(phoneActions.more, { may: 'endpoints.read' }, async ({ action, respond, context }: ButtonArgs) => {
+      await respond({ replace_original: true, ...(await this.endpointPage(actorOf(context), parseCursor(action.value))) });
+    });
     app.action(phoneActions.registerNumber, { ...write, opensForm: true }, async ({ body, client, action }: ButtonArgs) => {
       const view = registerModal({ number: action.value }, this.services.config.defaultPhoneRegion);
       // From a provisioning result (a modal) the form stacks on top; from a message it opens.
-      if (body.view?.type === 'modal') await client.views.push({ trigger_id: body.trigger_id, view });
-      else await client.views.open({ trigger_id: body.trigger_id, view });
+      await client.views[body.view?.type === 'modal' ? 'push' : 'open']({ trigger_id: body.trigger_id, view });
     });
   }
 
@@ -91,21 +89,12 @@ export class EndpointHandlers {
       [registerView.integration.action]: async () => (await this.services.integrations?.identifiers()) ?? [],
       [registerView.connection.action]: async () => (await this.services.store.connections.list()).map((connection) => connection.identifier),
     });
-    const read = readRegistration(values as StateValues, this.services.config.defaultPhoneRegion, { tenant: actor.tenant, scope: this.scope });
-    const shareIn = sharedOrigin(view);
-    if ('errors' in read) {
-      await ack({ response_action: 'errors', errors: read.errors });
-      return;
-    }
-    const connectionProblem = await this.foreignConnection(actor, read.body.connectionIdentifier);
-    const integrationProblem = connectionProblem ? undefined : await this.services.integrations?.problem(read.body.integrationIdentifier, 'phone');
-    if (connectionProblem || integrationProblem) {
-      const errors: Record<string, string> = connectionProblem
-        ? { [registerView.connection.block]: connectionProblem }
-        : { [registerView.integration.block]: integrationProblem ?? '' };
-      await ack({ response_action: 'errors', errors });
-      return;
-    }
+    const read = readRegistration(values, this.services.config.defaultPhoneRegion, { tenant: actor.tenant, scope: this.scope });
+    if ('errors' in read) return ack({ response_action: 'errors', errors: read.errors });
+    const connectionProblem = await this.jobs.connectionProblem(actor.tenant, actor.userId, read.body.connectionIdentifier);
+    if (connectionProblem) return ack({ response_action: 'errors', errors: { [registerView.connection.block]: connectionProblem } });
+    const integrationProblem = await this.services.integrations?.problem(read.body.integrationIdentifier, 'phone');
+    if (integrationProblem) return ack({ response_action: 'errors', errors: { [registerView.integration.block]: integrationProblem } });
     const intent = submissionIntent(view.id, read.body);
     const accepted = await this.services.queue.storedThenTold(
       () => this.jobs.acceptRegister({ workspaceKey: actor.tenant.key, requestedBy: actor.userId, body: read.body }, intent),
@@ -117,41 +106,24 @@ export class EndpointHandlers {
     );
     if (!accepted) return;
     const outcome = await accepted.run();
-    const shared =
-      outcome.status === 'done'
-        ? await this.services.sharing.share(client, shareIn, endpointSharedMessage(actor.userId, outcome.result, read.body))
-        : undefined;
+    const where = { viewId: view.id, workspaceKey: actor.tenant.key, userId: actor.userId };
+    // Still queued: the job's own direct message tells the result, so no fallback here.
+    if (outcome.status === 'queued') return showInForm(this.services, client, where, stillWorkingView(outcome.lastError), undefined);
     const next =
       outcome.status === 'done'
-        ? withShareNote(registeredView(outcome.result, read.body), shared)
-        : outcome.status === 'queued'
-          ? stillWorkingView(outcome.lastError)
-          : registerModal(
-              {
-                ...read.prefill,
-                origin: originOf(view.private_metadata),
-                problem: { field: fieldOfFailure(outcome.error) as RegisterField | undefined, text: outcome.error },
-              },
-              this.services.config.defaultPhoneRegion,
-            );
-    const where = { viewId: view.id, workspaceKey: actor.tenant.key, userId: actor.userId };
-    await showInForm(this.services, client, where, next, outcome.status === 'queued' ? undefined : endpointRegisteredMessage(read.body, outcome));
-  }
-
-  /** A connection other than the tenant's own may only be chosen by an operator. */
-  private async foreignConnection(actor: Actor, connectionIdentifier: string | undefined): Promise<string | undefined> {
-    if (!connectionIdentifier || this.services.permissions.isOperator(actor.userId)) return undefined;
-    const own = await this.services.store.connections.find(actor.tenant.key);
-    return own?.identifier === connectionIdentifier ? undefined : 'Choose this workspace’s connection, or none.';
-  }
-
-  private async list({ args, actor, respond }: CommandRequest): Promise<void> {
-    const subscriberId = args[0];
-    if (subscriberId && subscriberId.length > maxSubscriberIdLength) {
-      await respond(listUsage());
-      return;
-    }
-    await respond(await this.endpointPage(actor, { subscriberId, page: 1 }));
+        ? withShareNote(
+            registeredView(outcome.result, read.body),
+            await this.services.sharing.share(client, sharedOrigin(view), endpointSharedMessage(actor.userId, outcome.result, read.body)),
+          )
+        : registerModal(
+            {
+              ...read.prefill,
+              origin: originOf(view.private_metadata),
+              problem: { field: fieldOfFailure(outcome.error), text: outcome.error },
+            },
+            this.services.config.defaultPhoneRegion,
+          );
+    await showInForm(this.services, client, where, next, endpointRegisteredMessage(read.body, outcome));
   }
 
   /**
@@ -204,22 +176,14 @@ export class EndpointHandlers {
     }
   }
 
-  private async clickMore({ action, respond, context }: ButtonArgs): Promise<void> {
-    const actor = actorOf(context);
-    await respond({ replace_original: true, ...(await this.endpointPage(actor, parseCursor(action.value))) });
-  }
-
   private async clickRemove({ action, respond, body, context }: ButtonArgs): Promise<void> {
     const actor = actorOf(context);
     const identifier = action.value ?? '';
-    const accepted = await this.services.queue.storedThenTold(
-      () =>
-        this.jobs.acceptRemove(
-          { workspaceKey: actor.tenant.key, requestedBy: actor.userId, identifier },
-          `${body.container?.message_ts ?? ''}:${actor.userId}`,
-        ),
-      { stored: async () => {}, notStored: (text) => respond({ ...refusalMessage(text), replace_original: false }) },
-    );
+    const payload = { workspaceKey: actor.tenant.key, requestedBy: actor.userId, identifier };
+    const accepted = await this.services.queue.storedThenTold(() => this.jobs.acceptRemove(payload, `${body.container?.message_ts ?? ''}:${actor.userId}`), {
+      stored: async () => {},
+      notStored: (text) => respond({ ...refusalMessage(text), replace_original: false }),
+    });
     if (!accepted) return;
     await respond({ ...removalResult(identifier, await accepted.run()), replace_original: false });
   }
@@ -228,12 +192,10 @@ export class EndpointHandlers {
   private async integrationOptions(query: string) {
     try {
       const choices = (await this.services.integrations?.choices('phone', query)) ?? [];
-      return {
-        options: choices.slice(0, 100).map((integration) => selectOption(integrationLabel(integration), integration.identifier)),
-      };
+      return choices.slice(0, 100).map((integration) => selectOption(integrationLabel(integration), integration.identifier));
     } catch (error) {
       this.services.logger.warn({ err: error }, 'could not load Novu integrations for a picker');
-      return { options: [] };
+      return [];
     }
   }
 
@@ -257,25 +219,19 @@ export class EndpointHandlers {
   }
 }
 
-/** Where a page of `/phone list` starts: after a record, for one subscriber or all. */
-interface ListCursor {
-  subscriberId?: string;
-  after?: EndpointCursor;
-  page: number;
-}
+/** Where a page of `/phone list` starts: after a record, for one subscriber or all. A More button's value, so what does not fit is dropped. */
+const listCursor = z
+  .object({
+    subscriberId: z.string().optional().catch(undefined),
+    after: z.object({ createdAt: z.number(), identifier: z.string() }).optional().catch(undefined),
+    page: z.number().positive().catch(1),
+  })
+  .catch({ page: 1 });
+type ListCursor = z.infer<typeof listCursor>;
 
 function parseCursor(value: string | undefined): ListCursor {
   try {
-    const parsed = JSON.parse(value ?? '{}') as { after?: { createdAt?: unknown; identifier?: unknown }; subscriberId?: unknown; page?: unknown };
-    const after =
-      typeof parsed.after?.createdAt === 'number' && typeof parsed.after.identifier === 'string'
-        ? { createdAt: parsed.after.createdAt, identifier: parsed.after.identifier }
-        : undefined;
-    return {
-      after,
-      subscriberId: typeof parsed.subscriberId === 'string' ? parsed.subscriberId : undefined,
-      page: typeof parsed.page === 'number' && parsed.page > 0 ? parsed.page : 1,
-    };
+    return listCursor.parse(JSON.parse(value ?? '{}'));
   } catch {
     return { page: 1 };
   }

@@ -1,12 +1,10 @@
 import type { NovuClient } from '../../backends/novu/client.js';
-import type { NovuExplanation } from '../../backends/novu/explain.js';
 import type { CreatePhoneEndpointBody } from '../../backends/novu/schemas.js';
 import { type Accepted, type JobDefinition, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import type { JobRecord, WorkspaceKey } from '../../store/types.js';
 import type { NovuScope } from '../../tenancy/novu-scope.js';
 import { type Tenant, tenantOfKey } from '../../tenancy/tenant.js';
-import type { TenantSubscribers } from '../../tenancy/tenant-subscribers.js';
 import { sha256 } from '../../util/ids.js';
 import type { PhoneDeps } from '../deps.js';
 import { EndpointWriteError, EndpointWriter, type RemovedEndpoint, type WrittenEndpoint, withContext } from '../endpoint-writer.js';
@@ -21,8 +19,6 @@ export interface RegisterPayload {
   /** Set for a row of a CSV import: the import follows its rows, and tells the person once for all of them. */
   importRow?: { runId: string; row: number };
 }
-
-type RegisteredListener = (payload: RegisterPayload, outcome: JobFinish<RegisterResult>['outcome']) => Promise<void>;
 
 export interface RegisterResult extends WrittenEndpoint {
   /** On an SMS integration: what became of the subscriber's phone, where Novu's SMS steps send. */
@@ -53,9 +49,6 @@ export function endpointIdentifier(tenantId: string, integrationIdentifier: stri
   return `phone-${slug}-${digest}`;
 }
 
-const notThisWorkspaces = (identifier: string) =>
-  new TerminalJobError(`There is no phone endpoint ${identifier} in this workspace (Switchboard only changes the endpoints a workspace registered).`);
-
 /** The direct messages a finished endpoint job sends: rendered by the feature's views, handed in where the jobs are made. */
 export interface EndpointNotes {
   registered(body: CreatePhoneEndpointBody, outcome: JobFinish<RegisterResult>['outcome']): SlackMessage;
@@ -70,9 +63,8 @@ export interface EndpointNotes {
  */
 export class EndpointJobs {
   private readonly writer: EndpointWriter;
-  /** Which subscribers the tenant may register for: forms check early, the write checks again. */
-  readonly subscribers: TenantSubscribers;
-  private readonly registeredListeners: RegisteredListener[] = [];
+  /** Told when a register job finishes: a CSV import follows its rows this way. */
+  onRegistered?: (payload: RegisterPayload, outcome: JobFinish<RegisterResult>['outcome']) => Promise<void>;
 
   constructor(
     private readonly services: PhoneDeps,
@@ -82,7 +74,6 @@ export class EndpointJobs {
     private readonly notes: EndpointNotes,
   ) {
     this.writer = new EndpointWriter(services, novu, scope);
-    this.subscribers = this.writer.subscribers;
   }
 
   /** The jobs this part runs: registered with the queue when the app starts. */
@@ -103,11 +94,6 @@ export class EndpointJobs {
     ];
   }
 
-  /** Called when a register job finishes (a CSV import follows its rows this way). */
-  onRegistered(listener: RegisteredListener): void {
-    this.registeredListeners.push(listener);
-  }
-
   /** Queued for the worker; the same `dedupeKey` again is the same job. */
   async enqueueRegister(payload: RegisterPayload, dedupeKey: string): Promise<{ job: JobRecord; created: boolean }> {
     return this.services.queue.enqueue(registerJob, payload, { dedupeKey, workspaceKey: payload.workspaceKey, requestedBy: payload.requestedBy });
@@ -122,81 +108,62 @@ export class EndpointJobs {
     return this.services.queue.accept<RemoveResult>(removeJob, payload, `${removeJob}:${payload.workspaceKey}:${payload.identifier}:${intent}`);
   }
 
-  private isOperator(userId: string): boolean {
-    return this.services.permissions.isOperator(userId);
+  /** Why the requester may not name this connection: only the tenant's own, or none (operators: any). */
+  async connectionProblem(tenant: Tenant, userId: string, connectionIdentifier: string | undefined): Promise<string | undefined> {
+    if (!connectionIdentifier || this.services.permissions.isOperator(userId)) return undefined;
+    const own = await this.services.store.connections.find(tenant.key);
+    return own?.identifier === connectionIdentifier ? undefined : 'Choose this workspace’s connection, or none.';
   }
 
-  /** Written in the tenant's context set as it is now: a job queued before a change of context follows the change. */
+  /**
+   * Written in the tenant's context set as it is now: a job queued before a change of context
+   * follows the change. The body may name no other tenant's connection (operators excepted).
+   */
   private async register({ workspaceKey, requestedBy, body }: RegisterPayload, context: JobRunContext): Promise<RegisterResult> {
     const tenant = tenantOfKey(workspaceKey);
-    await this.assertOwnConnection(tenant, requestedBy, body);
+    const hint = await this.connectionProblem(tenant, requestedBy, body.connectionIdentifier);
+    if (hint)
+      throw new EndpointWriteError({ reason: `Connection ${body.connectionIdentifier} is not this workspace's`, hint, field: 'connection', terminal: true });
     const written = await this.writer.create(tenant, requestedBy, withContext(body, await this.writer.contexts.of(tenant)), context);
     if (!(await this.phones.isSms(body.integrationIdentifier))) return written;
     return { ...written, phone: await this.phones.afterRegistration(body.subscriberId, body.endpoint.phoneNumber, context) };
   }
 
-  /** The body may name no other tenant's connection (operators excepted). */
-  private async assertOwnConnection(tenant: Tenant, requestedBy: string, body: CreatePhoneEndpointBody): Promise<void> {
-    if (this.isOperator(requestedBy)) return;
-    if (body.connectionIdentifier) {
-      const own = await this.services.store.connections.find(tenant.key);
-      if (own?.identifier !== body.connectionIdentifier) {
-        throw new EndpointWriteError({
-          reason: `Connection ${body.connectionIdentifier} is not this workspace's`,
-          hint: 'Choose this workspace’s connection, or none.',
-          field: 'connection',
-          terminal: true,
-        });
-      }
-    }
-  }
-
   /** Deletes only what the tenant owns: its own record, and an endpoint Novu still has in its scope. */
   private remove({ workspaceKey, requestedBy, identifier }: RemovePayload, context: JobRunContext): Promise<RemoveResult> {
-    return this.writer.remove(tenantOfKey(workspaceKey), requestedBy, identifier, ['phone'], context, () => notThisWorkspaces(identifier));
+    const notOwn = () =>
+      new TerminalJobError(`There is no phone endpoint ${identifier} in this workspace (Switchboard only changes the endpoints a workspace registered).`);
+    return this.writer.remove(tenantOfKey(workspaceKey), requestedBy, identifier, ['phone'], context, notOwn);
   }
 
   private async afterRegister({ job, outcome, deliveredInline, once, audit, tell }: JobFinish<RegisterResult>): Promise<void> {
     const payload = job.payload as RegisterPayload;
+    const done = outcome.status === 'done' ? outcome.result : undefined;
+    const who = { workspaceKey: payload.workspaceKey, userId: payload.requestedBy, target: payload.body.subscriberId, backend: 'novu' } as const;
+    // A CSV import's rows go to the audit trail only: its run posts once for all of them.
+    const toChannel = !payload.importRow;
     await audit(
       {
         action: 'endpoint.register',
-        outcome: outcome.status === 'done' ? 'ok' : 'failed',
-        workspaceKey: payload.workspaceKey,
-        userId: payload.requestedBy,
-        target: payload.body.subscriberId,
-        backend: 'novu',
+        outcome: done ? 'ok' : 'failed',
+        ...who,
         backendId: payload.body.identifier,
         error: outcome.status === 'failed' ? outcome.error : undefined,
         detail: {
           integration: payload.body.integrationIdentifier,
-          existing: outcome.status === 'done' ? outcome.result.existing : undefined,
-          phone: outcome.status === 'done' ? outcome.result.phone?.kind : undefined,
+          existing: done?.existing,
+          phone: done?.phone?.kind,
           attempts: job.attempts,
           importRun: payload.importRow?.runId,
         },
       },
-      { toChannel: !payload.importRow },
+      { toChannel },
     );
-    if (outcome.status === 'done' && outcome.result.phone?.kind === 'set') {
-      await once('audit:phone', () =>
-        this.services.audit.record(
-          {
-            action: 'subscriber.phone',
-            outcome: 'ok',
-            workspaceKey: payload.workspaceKey,
-            userId: payload.requestedBy,
-            target: payload.body.subscriberId,
-            backend: 'novu',
-            detail: { phone: payload.body.endpoint.phoneNumber, previous: null, endpoint: payload.body.identifier },
-          },
-          { toChannel: !payload.importRow },
-        ),
-      );
+    if (done?.phone?.kind === 'set') {
+      const detail = { phone: payload.body.endpoint.phoneNumber, previous: null, endpoint: payload.body.identifier };
+      await once('audit:phone', () => this.services.audit.record({ action: 'subscriber.phone', outcome: 'ok', ...who, detail }, { toChannel }));
     }
-    await once('listeners', async () => {
-      for (const listener of this.registeredListeners) await listener(payload, outcome);
-    });
+    await once('listeners', async () => this.onRegistered?.(payload, outcome));
     if (!deliveredInline && !payload.importRow) await tell(payload.workspaceKey, payload.requestedBy, this.notes.registered(payload.body, outcome));
   }
 
@@ -213,15 +180,4 @@ export class EndpointJobs {
     });
     if (!deliveredInline) await tell(payload.workspaceKey, payload.requestedBy, this.notes.deleted(payload.identifier, outcome));
   }
-}
-
-/** Which modal field a failure message points at; the job keeps only its text. */
-export function fieldOfFailure(message: string): NovuExplanation['field'] {
-  if (/subscriber/i.test(message)) return 'subscriber';
-  if (/integration/i.test(message)) return 'integration';
-  if (/channel connection|connection /i.test(message)) return 'connection';
-  if (/identifier/i.test(message)) return 'identifier';
-  if (/context|scope/i.test(message)) return 'context';
-  if (/phone|endpoint must match/i.test(message)) return 'number';
-  return undefined;
 }

@@ -8,19 +8,19 @@ import { EndpointHandlers } from './endpoint-handlers.js';
 import type { SubscriberPhones } from './subscriber-phone.js';
 
 /** `/phone`: Novu phone endpoints (register, list, remove, import-csv). */
-export function phoneFeature(services: PhoneDeps, phones: SubscriberPhones | undefined): Feature & { endpoints?: EndpointHandlers } {
+export function phoneFeature(services: PhoneDeps, phones: SubscriberPhones | undefined): Feature {
   const novu = services.backends.novu;
   const scope = services.novuScope;
-  const endpoints = novu && scope && phones ? new EndpointHandlers(services, novu, scope, phones) : undefined;
+  if (!novu || !scope || !phones) return { register() {} };
+  const endpoints = new EndpointHandlers(services, novu, scope, phones);
   // Many phone endpoints from a CSV file: a dry run first, each row through the register job.
-  const runs = endpoints && scope ? phoneImportRuns(services, endpoints.jobs, scope) : undefined;
-  const imports = runs ? new ImportHandlers(services, runs) : undefined;
+  const runs = phoneImportRuns(services, endpoints.jobs, scope);
+  const imports = new ImportHandlers(services, runs);
   return {
-    endpoints,
-    jobs: [...(endpoints?.jobs.definitions ?? []), ...(runs?.definitions ?? [])],
+    jobs: [...endpoints.jobs.definitions, ...runs.definitions],
     register(app: SlackListeners, router: CommandRouter) {
-      endpoints?.register(app, router);
-      imports?.register(app, router);
+      endpoints.register(app, router);
+      imports.register(app, router);
     },
   };
 }

@@ -36,7 +36,6 @@ export const registerView = {
   number: { block: 'number', action: 'number' },
   integration: { block: 'integration', action: 'phone.integration' },
   connection: { block: 'connection', action: 'phone.connection' },
-  context: { block: 'context', action: 'context' },
   identifier: { block: 'identifier', action: 'identifier' },
 } as const;
 
@@ -48,7 +47,6 @@ export interface RegisterPrefill {
   number?: string;
   integration?: string;
   connection?: string;
-  context?: string;
   identifier?: string;
   /** The channel the form was opened from: offers to post the result there. */
   origin?: ShareOrigin;
@@ -64,65 +62,69 @@ const fieldLabels: Record<RegisterField, string> = {
   identifier: 'Endpoint identifier',
 };
 
-const selected = (value: string | undefined) => (value ? { initial_option: selectOption(value, value) } : {});
+const formTitle = 'Register a phone';
+
+/** Subscriber IDs are kept to this length in forms and filters (it also keeps a list's More button within Slack's 2,000 characters). */
+export const maxSubscriberIdLength = 200;
+
+/** A select whose options Slack loads from the app (`app.options`), every one offered before anything is typed. */
+export function pickerInput(
+  ids: { block: string; action: string },
+  label: string,
+  hint: string,
+  options: { placeholder: string; initial?: string; optional?: boolean },
+): KnownBlock {
+  return {
+    type: 'input',
+    block_id: ids.block,
+    ...(options.optional ? { optional: true } : {}),
+    label: plain(label),
+    hint: plain(hint),
+    element: {
+      type: 'external_select',
+      action_id: ids.action,
+      min_query_length: 0,
+      placeholder: plain(options.placeholder),
+      ...(options.initial ? { initial_option: selectOption(options.initial, options.initial) } : {}),
+    },
+  };
+}
 
 export function registerModal(prefill: RegisterPrefill, defaultRegion: string): View {
-  const blocks: KnownBlock[] = [];
-  if (prefill.problem) {
-    const where = prefill.problem.field ? md`*${fieldLabels[prefill.problem.field]}:* ` : '';
-    blocks.push(section(md`:warning: ${where}${prefill.problem.text}`));
-  }
-  blocks.push(
-    textInput(registerView.subscriber, 'Subscriber ID', prefill.subscriberId, { placeholder: 'subscriber-42', max: 200 }),
+  const { problem } = prefill;
+  const where = problem?.field ? md`*${fieldLabels[problem.field]}:* ` : '';
+  const blocks: KnownBlock[] = [
+    ...(problem ? [section(md`:warning: ${where}${problem.text}`)] : []),
+    textInput(registerView.subscriber, 'Subscriber ID', prefill.subscriberId, { placeholder: 'subscriber-42', max: maxSubscriberIdLength }),
     textInput(registerView.number, 'Phone number', prefill.number, {
       placeholder: '+1 415 555 0100',
       hint: `Any format. Numbers without a country code are read as ${defaultRegion}.`,
       max: 64,
     }),
-    {
-      type: 'input',
-      block_id: registerView.integration.block,
-      label: plain('Novu integration'),
-      hint: plain('Active integrations; those that deliver to phone numbers (SMS, WhatsApp) come first.'),
-      element: {
-        type: 'external_select',
-        action_id: registerView.integration.action,
-        min_query_length: 0,
-        placeholder: plain('Choose'),
-        ...selected(prefill.integration),
-      },
-    },
-    {
-      type: 'input',
-      block_id: registerView.connection.block,
+    pickerInput(registerView.integration, 'Novu integration', 'Active integrations; those that deliver to phone numbers (SMS, WhatsApp) come first.', {
+      placeholder: 'Choose',
+      initial: prefill.integration,
+    }),
+    pickerInput(registerView.connection, 'Connection (optional)', 'A channel connection of that integration, if the endpoint should use one.', {
+      placeholder: 'None',
+      initial: prefill.connection,
       optional: true,
-      label: plain('Connection (optional)'),
-      hint: plain('A channel connection of that integration, if the endpoint should use one.'),
-      element: {
-        type: 'external_select',
-        action_id: registerView.connection.action,
-        min_query_length: 0,
-        placeholder: plain('None'),
-        ...selected(prefill.connection),
-      },
-    },
+    }),
     textInput(registerView.identifier, 'Endpoint identifier (optional)', prefill.identifier, {
       hint: 'Leave empty: Switchboard derives one from integration, subscriber and number, so registering twice makes one endpoint.',
       optional: true,
       max: 100,
     }),
-  );
-  blocks.push(
     context(
       md`Registered in this workspace’s Novu context (\`/connect\` shows it), the same as its connection and Slack routes: triggers with that context reach it.`,
     ),
-  );
-  if (prefill.origin) blocks.push(shareBlock());
+    ...(prefill.origin ? [shareBlock()] : []),
+  ];
   return {
     type: 'modal',
     callback_id: registerView.callbackId,
     private_metadata: originMetadata(prefill.origin),
-    title: plain('Register a phone'),
+    title: plain(formTitle),
     submit: plain('Register'),
     close: plain('Cancel'),
     blocks,
@@ -130,19 +132,14 @@ export function registerModal(prefill: RegisterPrefill, defaultRegion: string): 
 }
 
 export function registeringView(): View {
-  return {
-    type: 'modal',
-    title: plain('Register a phone'),
-    close: plain('Close'),
-    blocks: [section(md`:hourglass_flowing_sand: Registering the phone endpoint in Novu…`)],
-  };
+  return noticeModal(formTitle, md`:hourglass_flowing_sand: Registering the phone endpoint in Novu…`);
 }
 
 export function registeredView(result: RegisterResult, body: CreatePhoneEndpointBody): View {
   const number = String(result.endpoint.endpoint?.phoneNumber ?? body.endpoint.phoneNumber);
   const headline = result.existing ? md`:information_source: This phone endpoint was already registered.` : md`:white_check_mark: Registered.`;
   return noticeModal(
-    'Register a phone',
+    formTitle,
     headline,
     [
       fields([
@@ -166,47 +163,31 @@ export function registeredView(result: RegisterResult, body: CreatePhoneEndpoint
 function phoneBlocks(result: RegisterResult, body: CreatePhoneEndpointBody): KnownBlock[] {
   const number = code(body.endpoint.phoneNumber);
   const subscriber = code(body.subscriberId);
-  switch (result.phone?.kind) {
-    case 'set':
-      return [section(md`:iphone: ${number} is now ${subscriber}’s phone in Novu, so Novu’s SMS steps send there.`)];
-    case 'same':
-      return [section(md`:iphone: ${number} is ${subscriber}’s phone in Novu already, so Novu’s SMS steps send there.`)];
-    case 'kept': {
-      const current = result.phone.current;
-      return [
-        section(
-          md`:warning: Novu’s SMS steps send to ${subscriber}’s own phone in Novu, ${code(current)}, not to phone endpoints: SMS will not reach ${number} unless it becomes the subscriber’s phone.`,
-          {
-            accessory: button('Use this number for SMS', deliveryActions.setPhone, {
-              value: JSON.stringify({ fix: 'set-phone', identifier: result.endpoint.identifier, expected: current }),
-              confirm: confirmDialog(
-                'Replace the subscriber’s phone?',
-                md`Novu will send ${body.subscriberId}’s SMS to ${body.endpoint.phoneNumber} instead of ${current}.`,
-                'Replace',
-                'primary',
-              ),
-            }),
-          },
-        ),
-      ];
-    }
-    default:
-      return [];
-  }
+  const phone = result.phone;
+  if (phone?.kind === 'set') return [section(md`:iphone: ${number} is now ${subscriber}’s phone in Novu, so Novu’s SMS steps send there.`)];
+  if (phone?.kind === 'same') return [section(md`:iphone: ${number} is ${subscriber}’s phone in Novu already, so Novu’s SMS steps send there.`)];
+  if (phone?.kind !== 'kept') return [];
+  const confirm = confirmDialog(
+    'Replace the subscriber’s phone?',
+    md`Novu will send ${body.subscriberId}’s SMS to ${body.endpoint.phoneNumber} instead of ${phone.current}.`,
+    'Replace',
+    'primary',
+  );
+  const value = JSON.stringify({ fix: 'set-phone', identifier: result.endpoint.identifier, expected: phone.current });
+  return [
+    section(
+      md`:warning: Novu’s SMS steps send to ${subscriber}’s own phone in Novu, ${code(phone.current)}, not to phone endpoints: SMS will not reach ${number} unless it becomes the subscriber’s phone.`,
+      { accessory: button('Use this number for SMS', deliveryActions.setPhone, { value, confirm }) },
+    ),
+  ];
 }
 
 export function stillWorkingView(lastError: string | undefined): View {
   const why = lastError ? md` (${lastError})` : '';
-  return {
-    type: 'modal',
-    title: plain('Register a phone'),
-    close: plain('Close'),
-    blocks: [
-      section(
-        md`:hourglass_flowing_sand: Novu is slow to answer${why}. Switchboard keeps trying and will send you a direct message with the result. You can close this.`,
-      ),
-    ],
-  };
+  return noticeModal(
+    formTitle,
+    md`:hourglass_flowing_sand: Novu is slow to answer${why}. Switchboard keeps trying and will send you a direct message with the result. You can close this.`,
+  );
 }
 
 export function endpointRegisteredMessage(body: CreatePhoneEndpointBody, outcome: JobFinish<RegisterResult>['outcome']): SlackMessage {
@@ -228,10 +209,10 @@ export function endpointDeletedMessage(identifier: string, outcome: JobFinish<Re
   return message(text, [section(text)]);
 }
 
-function removalText(
-  identifier: string,
-  outcome: { status: 'done'; result: RemoveResult } | { status: 'failed'; error: string } | { status: 'queued' },
-): Mrkdwn {
+/** A removal's outcome; `queued` only for who clicked Remove, when Novu is slow. */
+type RemovalOutcome = JobFinish<RemoveResult>['outcome'] | { status: 'queued' };
+
+function removalText(identifier: string, outcome: RemovalOutcome): Mrkdwn {
   if (outcome.status === 'queued')
     return md`:hourglass_flowing_sand: Novu is slow to answer; removing ${code(identifier)} carries on in the background and you will get a direct message.`;
   if (outcome.status === 'failed') return md`:x: ${code(identifier)} was not removed: ${outcome.error}`;
@@ -240,10 +221,7 @@ function removalText(
     : md`:white_check_mark: Removed ${code(identifier)}.`;
 }
 
-export function removalResult(
-  identifier: string,
-  outcome: { status: 'done'; result: RemoveResult } | { status: 'failed'; error: string } | { status: 'queued' },
-): EphemeralMessage {
+export function removalResult(identifier: string, outcome: RemovalOutcome): EphemeralMessage {
   return ephemeral(removalText(identifier, outcome));
 }
 
@@ -252,7 +230,7 @@ export function removeConfirm(identifier: string) {
 }
 
 export function listUsage(): EphemeralMessage {
-  return ephemeral(md`That is not a subscriber ID (they are at most 200 characters). \`/phone list [subscriberId]\`.`);
+  return ephemeral(md`That is not a subscriber ID (they are at most ${maxSubscriberIdLength} characters). \`/phone list [subscriberId]\`.`);
 }
 
 export function removeUsage(typed?: string): EphemeralMessage {

@@ -1,4 +1,5 @@
 import type { CountryCode, PhoneNumber, ValidatePhoneNumberLengthResult } from 'libphonenumber-js/max';
+import { truncate } from '../../slack/blocks.js';
 import { numberingPlans, phoneLibrary, phoneMetadata } from '../../util/phone-library.js';
 
 export type PhoneNumberResult =
@@ -119,22 +120,22 @@ function mainCountryOf(callingCode: string): CountryCode | undefined {
   return phoneMetadata().country_calling_codes[callingCode]?.[0];
 }
 
+/** What each length problem says, and how it ends without a country to name. */
+const lengthWords = {
+  TOO_SHORT: ['is too short', 'to be a phone number'],
+  TOO_LONG: ['is too long', 'to be a phone number'],
+  INVALID_LENGTH: ['has the wrong number of digits', 'for its country'],
+} as const;
+
 function describeLengthProblem(problem: ValidatePhoneNumberLengthResult, subject: string, country: CountryCode | undefined, reading: string): string {
-  const where = country ? `for ${countryName(country)}` : '';
-  switch (problem) {
-    case 'TOO_SHORT':
-      return withExpectedLength(`${subject} is too short ${where || 'to be a phone number'}`, country);
-    case 'TOO_LONG':
-      return withExpectedLength(`${subject} is too long ${where || 'to be a phone number'}`, country);
-    case 'INVALID_LENGTH':
-      return withExpectedLength(`${subject} has the wrong number of digits ${where || 'for its country'}`, country);
-    case 'INVALID_COUNTRY':
-      return reading.startsWith('+')
-        ? `${subject} does not start with a known country code.`
-        : `${subject} has no country code: start with + and the country code, e.g. +44 20 7946 0958.`;
-    case 'NOT_A_NUMBER':
-      return `${subject} is not a phone number.`;
+  if (problem === 'NOT_A_NUMBER') return `${subject} is not a phone number.`;
+  if (problem === 'INVALID_COUNTRY') {
+    return reading.startsWith('+')
+      ? `${subject} does not start with a known country code.`
+      : `${subject} has no country code: start with + and the country code, e.g. +44 20 7946 0958.`;
   }
+  const [what, otherwise] = lengthWords[problem];
+  return withExpectedLength(`${subject} ${what} ${country ? `for ${countryName(country)}` : otherwise}`, country);
 }
 
 /** Adds "numbers there have 10 digits after +1", the count people can check against what they typed, when it fits. */
@@ -201,14 +202,9 @@ function accept(phone: PhoneNumber): PhoneNumberResult {
 
 /** Every problem goes inline under a modal field; the length checks above keep them short, this is the backstop. */
 function refuse(problem: string, understood?: string): PhoneNumberResult {
-  const fitted = problem.length > longestProblem ? `${problem.slice(0, longestProblem - 1)}…` : problem;
-  return understood ? { ok: false, problem: fitted, understood } : { ok: false, problem: fitted };
+  return { ok: false, problem: truncate(problem, longestProblem), ...(understood ? { understood } : {}) };
 }
 
-function quote(text: string): string {
-  return `"${shorten(text)}"`;
-}
+const quote = (text: string) => `"${shorten(text)}"`;
 
-function shorten(text: string): string {
-  return text.length > longestQuote ? `${text.slice(0, longestQuote - 1)}…` : text;
-}
+const shorten = (text: string) => truncate(text, longestQuote);

@@ -1,14 +1,11 @@
-import type { ViewSubmitAction } from '@slack/bolt';
 import type { CreatePhoneEndpointBody } from '../../backends/novu/schemas.js';
-import { textOf } from '../../slack/view-state.js';
+import { type StateValues, textOf } from '../../slack/view-state.js';
 import type { NovuScope } from '../../tenancy/novu-scope.js';
 import type { Tenant } from '../../tenancy/tenant.js';
 import { endpointIdentifierPattern } from '../endpoint-writer.js';
 import { endpointIdentifier } from './endpoint-jobs.js';
-import { type RegisterPrefill, registerView } from './messages.js';
+import { type RegisterField, type RegisterPrefill, registerView } from './messages.js';
 import { parsePhoneNumber } from './phone-number.js';
-
-type StateValues = ViewSubmitAction['view']['state']['values'];
 
 /** `/phone register +1 415 555 0100 subscriber-42`: the last word is the subscriber when it has a letter in it. */
 export function prefillFromArgs(args: string[]): RegisterPrefill {
@@ -29,8 +26,10 @@ export function readRegistration(
   defaultRegion: string,
   where: { tenant: Tenant; scope: NovuScope },
 ): { body: CreatePhoneEndpointBody; prefill: RegisterPrefill } | { errors: Record<string, string> } {
-  const text = (ids: { block: string; action: string }) => textOf(values[ids.block]?.[ids.action]?.value)?.trim() ?? '';
-  const option = (ids: { block: string; action: string }) => textOf(values[ids.block]?.[ids.action]?.selected_option?.value) ?? '';
+  type Ids = { block: string; action: string };
+  const state = (ids: Ids) => values[ids.block]?.[ids.action] as { value?: unknown; selected_option?: { value?: unknown } } | undefined;
+  const text = (ids: Ids) => textOf(state(ids)?.value)?.trim() ?? '';
+  const option = (ids: Ids) => textOf(state(ids)?.selected_option?.value) ?? '';
   const prefill: RegisterPrefill = {
     subscriberId: text(registerView.subscriber),
     number: text(registerView.number),
@@ -60,4 +59,15 @@ export function readRegistration(
     endpoint: { phoneNumber: phone.e164 },
   };
   return { body, prefill };
+}
+
+/** Which modal field a failure message points at; the job keeps only its text. */
+export function fieldOfFailure(message: string): RegisterField | undefined {
+  if (/subscriber/i.test(message)) return 'subscriber';
+  if (/integration/i.test(message)) return 'integration';
+  if (/channel connection|connection /i.test(message)) return 'connection';
+  if (/identifier/i.test(message)) return 'identifier';
+  if (/context|scope/i.test(message)) return 'context';
+  if (/phone|endpoint must match/i.test(message)) return 'number';
+  return undefined;
 }

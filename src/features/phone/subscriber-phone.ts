@@ -59,25 +59,17 @@ export class SubscriberPhones {
 
   /** Whether Novu's SMS steps use this integration: then registering a number also sets the subscriber's phone. */
   async isSms(integrationIdentifier: string): Promise<boolean> {
-    try {
-      const integrations = (await this.services.integrations?.list()) ?? [];
-      return integrations.some((integration) => integration.identifier === integrationIdentifier && integration.channel === 'sms');
-    } catch (error) {
-      throw asNovuJobError(error);
-    }
+    const integrations = await fromNovu(this.services.integrations?.list() ?? Promise.resolve([]));
+    return integrations.some((integration) => integration.identifier === integrationIdentifier && integration.channel === 'sms');
   }
 
   /** After a registration on an SMS integration: the number becomes the subscriber's phone if it has none. */
   async afterRegistration(subscriberId: string, e164: string, context: Pick<JobRunContext, 'runId' | 'deadlineMs'>): Promise<PhoneOutcome> {
-    try {
-      const current = (await this.novu.getSubscriber(subscriberId)).phone ?? null;
-      if (current === e164) return { kind: 'same' };
-      if (current) return { kind: 'kept', current };
-      await this.novu.updateSubscriberPhone(subscriberId, e164, { idempotencyKey: `${context.runId}.phone`, deadlineMs: context.deadlineMs });
-      return { kind: 'set' };
-    } catch (error) {
-      throw asNovuJobError(error);
-    }
+    const current = (await fromNovu(this.novu.getSubscriber(subscriberId))).phone ?? null;
+    if (current === e164) return { kind: 'same' };
+    if (current) return { kind: 'kept', current };
+    await fromNovu(this.novu.updateSubscriberPhone(subscriberId, e164, { idempotencyKey: `${context.runId}.phone`, deadlineMs: context.deadlineMs }));
+    return { kind: 'set' };
   }
 
   async enqueueReplace(payload: SetPhonePayload, intent: string): Promise<void> {
@@ -93,24 +85,16 @@ export class SubscriberPhones {
     const record = await this.services.store.endpoints.find(payload.identifier);
     const mayChange = record && (record.workspaceKey === payload.workspaceKey || this.services.permissions.isOperator(payload.requestedBy));
     if (!record || !mayChange || record.type !== 'phone') throw new TerminalJobError('There is no such phone endpoint in this workspace.');
-    let current: string | null;
-    try {
-      current = (await this.novu.getSubscriber(record.subscriberId)).phone ?? null;
-    } catch (error) {
-      throw asNovuJobError(error);
-    }
-    if (current === record.target) return { subscriberId: record.subscriberId, phone: record.target, previous: current };
+    const current = (await fromNovu(this.novu.getSubscriber(record.subscriberId))).phone ?? null;
+    const result = { subscriberId: record.subscriberId, phone: record.target, previous: current };
+    if (current === record.target) return result;
     if (current !== payload.expected) {
       throw new TerminalJobError(
         `${record.subscriberId}’s phone in Novu is now ${current ?? 'empty'}, not what you saw (${payload.expected ?? 'empty'}), so nothing was replaced. Look again with /connect check.`,
       );
     }
-    try {
-      await this.novu.updateSubscriberPhone(record.subscriberId, record.target, { idempotencyKey: context.runId, deadlineMs: context.deadlineMs });
-    } catch (error) {
-      throw asNovuJobError(error);
-    }
-    return { subscriberId: record.subscriberId, phone: record.target, previous: current };
+    await fromNovu(this.novu.updateSubscriberPhone(record.subscriberId, record.target, { idempotencyKey: context.runId, deadlineMs: context.deadlineMs }));
+    return result;
   }
 
   private async afterReplace({ job, outcome, once, audit }: JobFinish<SetPhoneResult>): Promise<void> {
@@ -128,6 +112,9 @@ export class SubscriberPhones {
     await once('reply', () => this.replies.send(payload.workspaceKey, payload.requestedBy, payload.replyTo, phoneReplacedReply(outcome)));
   }
 }
+
+/** Novu's answer; a failure as the job queue understands it (terminal or retried). */
+const fromNovu = <T>(call: Promise<T>): Promise<T> => call.catch((error: unknown) => Promise.reject(asNovuJobError(error)));
 
 function phoneReplacedReply(outcome: JobFinish<SetPhoneResult>['outcome']): Reply {
   const text =

@@ -35,8 +35,7 @@ export async function checkImportFile(services: PhoneDeps, tenant: Tenant, run: 
       `The file has ${read.lines.length.toLocaleString('en-US')} rows; at most ${importLimits.maxRows.toLocaleString('en-US')} are read at a time. Split it into smaller files.`,
     );
   }
-  const checked = checkRows(read.lines, await rowChecks(services, tenant, run, read.lines));
-  return skipRegistered(services, tenant, checked);
+  return skipRegistered(services, tenant, checkRows(read.lines, await rowChecks(services, tenant, run, read.lines)));
 }
 
 async function download(services: PhoneDeps, run: PhoneImport): Promise<string> {

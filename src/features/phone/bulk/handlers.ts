@@ -13,15 +13,13 @@ const fileScopes = ['files:read', 'files:write'];
 
 /** What Slack puts in a file_input's state: the uploaded files (bolt's `UploadedFile`), read as untrusted input. */
 const uploadedFiles = z.array(
-  z
-    .object({
-      id: z.string().min(1).max(64),
-      name: z.string().nullish(),
-      filetype: z.string().nullish(),
-      mimetype: z.string().nullish(),
-      size: z.number().nullish(),
-    })
-    .loose(),
+  z.looseObject({
+    id: z.string().min(1).max(64),
+    name: z.string().nullish(),
+    filetype: z.string().nullish(),
+    mimetype: z.string().nullish(),
+    size: z.number().nullish(),
+  }),
 );
 
 /** `/phone import-csv`: the form, its submission, and the dry run's Register and Cancel buttons. */
@@ -33,7 +31,9 @@ export class ImportHandlers {
 
   register(app: SlackListeners, router: CommandRouter): void {
     router.on('phone', 'import-csv', async (request) => {
-      const missing = await this.missingFileScopes(request.actor);
+      // Installs from before this feature lack the file scopes; Slack adds them only with a reinstall.
+      const granted = (await this.services.installations.find(request.actor.tenant.key))?.installation.bot?.scopes ?? [];
+      const missing = fileScopes.filter((scope) => !granted.includes(scope));
       const view = missing.length
         ? reinstallView(missing, `${this.services.config.publicUrl}/slack/install`)
         : importModal(this.services.config.defaultPhoneRegion, { maxRows: importLimits.maxRows });
@@ -44,12 +44,6 @@ export class ImportHandlers {
     const run = { may: 'endpoints.write', owns: { record: 'phoneImport', in: 'value' } } as const;
     app.action(importActions.apply, run, (args: ButtonArgs) => this.runButton(args, (actor, runId) => this.imports.confirm(actor, runId)));
     app.action(importActions.cancel, run, (args: ButtonArgs) => this.runButton(args, (actor, runId) => this.imports.cancel(actor, runId)));
-  }
-
-  /** Installs from before this feature lack the file scopes; Slack adds them only with a reinstall. */
-  private async missingFileScopes(actor: Actor): Promise<string[]> {
-    const granted = (await this.services.installations.find(actor.tenant.key))?.installation.bot?.scopes ?? [];
-    return fileScopes.filter((scope) => !granted.includes(scope));
   }
 
   private async submit({ ack, view, context }: ViewSubmissionArgs): Promise<void> {

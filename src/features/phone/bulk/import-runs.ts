@@ -2,7 +2,7 @@ import type { CreatePhoneEndpointBody } from '../../../backends/novu/schemas.js'
 import { BackendError } from '../../../http/errors.js';
 import { describeJobError, TerminalJobError } from '../../../jobs/queue.js';
 import { keptPhoneTag } from '../../../store/records/phone-imports.js';
-import type { ImportProblem, ImportRow, ImportRowCounts, NewPhoneImportFields, PhoneImport } from '../../../store/types.js';
+import type { ImportProblem, ImportRow, NewPhoneImportFields, PhoneImport } from '../../../store/types.js';
 import type { NovuScope } from '../../../tenancy/novu-scope.js';
 import { tenantOfKey } from '../../../tenancy/tenant.js';
 import { BulkEngine } from '../../bulk/engine.js';
@@ -18,9 +18,6 @@ export const planImportJob = 'phone.csv.plan';
 export const queueRowsJob = 'phone.csv.queue-rows';
 export const sendRowsFileJob = 'phone.csv.rows-file';
 
-/** How a registered row's detail begins when its subscriber kept another phone in Novu. */
-const keptPhoneDetail = 'phone kept: ';
-
 export type PhoneImports = BulkEngine<PhoneImport, NewPhoneImportFields, ImportRow, RegisterResult>;
 
 /**
@@ -31,8 +28,7 @@ export type PhoneImports = BulkEngine<PhoneImport, NewPhoneImportFields, ImportR
  * Novu refused, come as CSV files in the requester's DM.
  */
 export function phoneImportRuns(services: PhoneDeps, endpointJobs: EndpointJobs, scope: NovuScope): PhoneImports {
-  const records = services.store.phoneImports;
-  const engine = new BulkEngine(services, records, {
+  const engine = new BulkEngine(services, services.store.phoneImports, {
     jobs: { plan: planImportJob, apply: queueRowsJob, file: sendRowsFileJob },
     plan: (run) => checkImportFile(services, tenantOfKey(run.workspaceKey), run),
     describePlanError: describePlanFailure,
@@ -55,9 +51,9 @@ export function phoneImportRuns(services: PhoneDeps, endpointJobs: EndpointJobs,
     audit: importAudit,
     files: importFiles,
   });
-  endpointJobs.onRegistered(async (payload, outcome) => {
+  endpointJobs.onRegistered = async (payload, outcome) => {
     if (payload.importRow) await engine.itemFinished(payload.importRow.runId, payload.importRow.row, outcome);
-  });
+  };
   return engine;
 }
 
@@ -65,7 +61,7 @@ function rowSettlement(outcome: ItemOutcome<RegisterResult>): { state: ImportRow
   if (outcome.status === 'failed') return { state: 'failed', detail: outcome.error.slice(0, 500) };
   const state = outcome.result.existing ? 'existing' : 'created';
   const phone = outcome.result.phone;
-  return phone?.kind === 'kept' ? { state, detail: `${keptPhoneDetail}${phone.current}`, tag: keptPhoneTag } : { state };
+  return phone?.kind === 'kept' ? { state, detail: `phone kept: ${phone.current}`, tag: keptPhoneTag } : { state };
 }
 
 /** What the message shows besides the counts: the dry run's problems; at the end, the numbers whose subscriber kept another phone. */
@@ -92,17 +88,13 @@ const importAudit: BulkAudit<PhoneImport, ImportRow> = {
         return { rows: counts.ready };
       case 'cancel':
         return {};
-      case 'finish':
-        return { ...registered(counts), ...(run.status === 'failed' ? { waiting: counts.ready } : {}) };
+      case 'finish': {
+        const registered = { created: counts.created, alreadyRegistered: counts['already-registered'] + counts.existing, failed: counts.failed };
+        return { ...registered, ...(run.status === 'failed' ? { waiting: counts.ready } : {}) };
+      }
     }
   },
 };
-
-const registered = (counts: ImportRowCounts) => ({
-  created: counts.created,
-  alreadyRegistered: counts['already-registered'] + counts.existing,
-  failed: counts.failed,
-});
 
 /** Words for a dry run that stopped: the file's problem, Novu's, or Slack's. */
 function describePlanFailure(error: unknown): string {

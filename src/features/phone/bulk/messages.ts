@@ -5,7 +5,7 @@ import { code, joinMd, link, type Mrkdwn, md } from '../../../slack/mrkdwn.js';
 import type { ImportProblem, ImportRow, ImportRowCounts, PhoneImport } from '../../../store/types.js';
 import type { SummaryFile, SummaryFileKind } from '../../bulk/feature.js';
 import { confirmBlock, runNote } from '../../bulk/run-message.js';
-import { registerView } from '../messages.js';
+import { pickerInput, registerView } from '../messages.js';
 
 export const importView = {
   callbackId: 'phone.csv',
@@ -43,14 +43,12 @@ export function importModal(defaultRegion: string, limits: { maxRows: number }):
         label: plain('CSV file'),
         element: { type: 'file_input', action_id: importView.file.action, filetypes: ['csv'], max_files: 1 },
       },
-      {
-        type: 'input',
-        block_id: importView.integration.block,
-        optional: true,
-        label: plain('Default Novu integration'),
-        hint: plain('For rows without an integration column. Only integrations that deliver to phone numbers (SMS, WhatsApp) are offered.'),
-        element: { type: 'external_select', action_id: importView.integration.action, min_query_length: 0, placeholder: plain('Choose') },
-      },
+      pickerInput(
+        importView.integration,
+        'Default Novu integration',
+        'For rows without an integration column. Only integrations that deliver to phone numbers (SMS, WhatsApp) are offered.',
+        { placeholder: 'Choose', optional: true },
+      ),
       context(
         md`Numbers in any common format; those without a country code are read as ${defaultRegion}. An identifier, when given, is the endpoint's identifier (up to 100 letters, digits and _ . : -); left empty, Switchboard derives one, so a number is never registered twice.`,
       ),
@@ -60,12 +58,10 @@ export function importModal(defaultRegion: string, limits: { maxRows: number }):
 
 /** The workspace installed Switchboard before imports existed: Slack grants new permissions only through a reinstall. */
 export function reinstallView(missingScopes: string[], installUrl: string): View {
+  const scopes = joinMd(missingScopes.map(code), ', ');
   return noticeModal(
     title,
-    md`:information_source: Importing a file needs permissions this workspace has not given Switchboard yet (${joinMd(
-      missingScopes.map((scope) => code(scope)),
-      ', ',
-    )}). Ask an admin to reinstall it from ${link(installUrl, 'the install page')}, then run \`/phone import-csv\` again.`,
+    md`:information_source: Importing a file needs permissions this workspace has not given Switchboard yet (${scopes}). Ask an admin to reinstall it from ${link(installUrl, 'the install page')}, then run \`/phone import-csv\` again.`,
   );
 }
 
@@ -148,10 +144,10 @@ function dryRunMessage(run: PhoneImport, counts: ImportRowCounts, details: DryRu
     md`• ${plural(counts.problem, 'row has a problem', 'rows have problems')} and will be skipped${counts.problem ? `: ${tally(details.problems)}` : ''}`,
   ];
   const blocks: KnownBlock[] = [section(joinMd(lines, '\n'))];
+  const more = counts.problem - details.firstProblems.length;
   if (details.firstProblems.length > 0) {
-    blocks.push(section(problemList(details.firstProblems)));
-    const more = counts.problem - details.firstProblems.length;
     blocks.push(
+      section(problemList(details.firstProblems)),
       context(
         md`${more > 0 ? `${plural(more, 'more problem', 'more problems')} not shown. ` : ''}Every problem, row by row, is in ${code(importFiles.problems.name(run))} below.`,
       ),

@@ -1,6 +1,7 @@
 import type { ImportProblem, ImportRow } from '../../../store/types.js';
 import type { CsvRecord } from '../../bulk/csv.js';
 import { endpointIdentifierPattern } from '../../endpoint-writer.js';
+import { maxSubscriberIdLength } from '../messages.js';
 import { parsePhoneNumber } from '../phone-number.js';
 
 /** The columns of an import file, in the order they are read when the file has no header row. */
@@ -20,8 +21,6 @@ const columnNames: Record<string, ImportColumn> = {
   endpointidentifier: 'identifier',
 };
 
-/** The same limit as the register form's field. */
-const longestSubscriberId = 200;
 const longestKeptPhone = 64;
 export const columnsHelp = 'subscriberId, phone, and optionally integration and identifier';
 
@@ -32,16 +31,15 @@ export interface ImportLine {
   unreadable?: string;
 }
 
-export type ReadLines = { lines: ImportLine[] } | { fileProblem: string };
-
 /** Finds the header row (if any), maps each record's fields to columns, and flags records that do not fit. */
-export function readImportLines(records: CsvRecord[]): ReadLines {
+export function readImportLines(records: CsvRecord[]): { lines: ImportLine[] } | { fileProblem: string } {
   const [first, ...rest] = records;
   if (!first) return { lines: [] };
-  if (!isHeader(first)) return { lines: records.map((record) => toLine(record, importColumns, positionalExtra)) };
-  const header = first.fields.map((field) => field.trim());
+  if (!isHeader(first)) {
+    return { lines: records.map((record) => toLine(record, importColumns, (count) => `Too many columns: ${count}. A row has ${columnsHelp}.`)) };
+  }
   const columns: ImportColumn[] = [];
-  for (const name of header) {
+  for (const name of first.fields.map((field) => field.trim())) {
     const column = columnNames[normalise(name)];
     if (!column) return { fileProblem: `The header names a column Switchboard does not read, "${name.slice(0, 40)}". Use ${columnsHelp}.` };
     if (columns.includes(column)) return { fileProblem: `The header names the ${column} column twice.` };
@@ -60,10 +58,6 @@ function isHeader(record: CsvRecord): boolean {
 
 function normalise(name: string): string {
   return name.toLowerCase().replace(/[\s_-]/g, '');
-}
-
-function positionalExtra(count: number): string {
-  return `Too many columns: ${count}. A row has ${columnsHelp}.`;
 }
 
 function toLine(record: CsvRecord, columns: readonly ImportColumn[], tooMany: (count: number) => string): ImportLine {
@@ -124,20 +118,19 @@ function checkRow(line: ImportLine, checks: RowChecks): ImportRow {
   const problems: [ImportProblem, string][] = [];
   if (line.unreadable) problems.push(['format', line.unreadable]);
   if (!subscriberId) problems.push(['subscriber', 'No subscriber ID.']);
-  else if (subscriberId.length > longestSubscriberId) problems.push(['subscriber', `The subscriber ID is longer than ${longestSubscriberId} characters.`]);
+  else if (subscriberId.length > maxSubscriberIdLength) problems.push(['subscriber', `The subscriber ID is longer than ${maxSubscriberIdLength} characters.`]);
   const phone = parsePhoneNumber(typed, checks.defaultRegion);
   if (!phone.ok) problems.push(['number', phone.problem]);
-  if (!integration) problems.push(['integration', 'No integration: add an integration column, or choose a default integration in the form.']);
-  else {
-    const problem = checks.integrationProblem(integration);
-    if (problem) problems.push(['integration', problem]);
-  }
+  const integrationProblem = integration
+    ? checks.integrationProblem(integration)
+    : 'No integration: add an integration column, or choose a default integration in the form.';
+  if (integrationProblem) problems.push(['integration', integrationProblem]);
   if (givenIdentifier && !endpointIdentifierPattern.test(givenIdentifier)) {
     problems.push(['identifier', 'The endpoint identifier must be up to 100 letters, digits and _ . : -, starting with a letter or digit.']);
   }
   const base = {
     rowNumber: line.line,
-    subscriberId: subscriberId?.slice(0, longestSubscriberId) ?? null,
+    subscriberId: subscriberId?.slice(0, maxSubscriberIdLength) ?? null,
     phone: phone.ok ? phone.e164 : typed.slice(0, longestKeptPhone) || null,
     integration: integration ?? null,
   };

@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { TerminalJobError } from '../../../jobs/queue.js';
+import { fileProblems } from './messages.js';
 
 /**
  * Reading a file someone uploaded through the form.
@@ -18,16 +19,14 @@ import { TerminalJobError } from '../../../jobs/queue.js';
 export const slackFileHost = 'https://files.slack.com';
 
 const fileInfo = z.object({
-  file: z
-    .object({
-      id: z.string(),
-      name: z.string().nullish(),
-      filetype: z.string().nullish(),
-      size: z.number().nullish(),
-      url_private_download: z.string().nullish(),
-      url_private: z.string().nullish(),
-    })
-    .loose(),
+  file: z.looseObject({
+    id: z.string(),
+    name: z.string().nullish(),
+    filetype: z.string().nullish(),
+    size: z.number().nullish(),
+    url_private_download: z.string().nullish(),
+    url_private: z.string().nullish(),
+  }),
 });
 
 export interface DownloadLimits {
@@ -37,66 +36,51 @@ export interface DownloadLimits {
   trustedOrigins: readonly string[];
 }
 
-/** The words for a file Slack will not hand over; the run stops with them. */
-class FileRefused extends TerminalJobError {}
-
-const slackErrorOf = (error: unknown) => (error as { data?: { error?: string } }).data?.error;
-
 /** The text of an uploaded file, as the tenant's bot sees it. Transient failures throw for a retry; refusals are terminal. */
 export async function downloadUploadedFile(client: WebClient, token: string, fileId: string, limits: DownloadLimits): Promise<string> {
   const file = await describeFile(client, fileId);
-  if (typeof file.size === 'number' && file.size > limits.maxBytes) throw new FileRefused(tooLarge(limits.maxBytes));
+  if (typeof file.size === 'number' && file.size > limits.maxBytes) throw new TerminalJobError(fileProblems.tooLarge(limits.maxBytes));
   const address = file.url_private_download ?? file.url_private;
-  if (!address) throw new FileRefused('Slack did not give Switchboard an address to download the file from.');
-  if (!limits.trustedOrigins.includes(originOf(address)))
-    throw new FileRefused('The file is not stored on Slack’s file host, so Switchboard did not fetch it.');
+  if (!address) throw new TerminalJobError('Slack did not give Switchboard an address to download the file from.');
+  if (!URL.canParse(address) || !limits.trustedOrigins.includes(new URL(address).origin))
+    throw new TerminalJobError('The file is not stored on Slack’s file host, so Switchboard did not fetch it.');
   const response = await fetch(address, {
     headers: { authorization: `Bearer ${token}` },
     redirect: 'manual',
     signal: AbortSignal.timeout(limits.timeoutMs),
   });
-  if (response.status >= 300 && response.status < 400) throw new FileRefused(signInPage);
-  if (response.status === 404) throw new FileRefused('Slack no longer has the file (was it deleted?). Upload it again.');
+  if (response.status >= 300 && response.status < 400) throw new TerminalJobError(signInPage);
+  if (response.status === 404) throw new TerminalJobError('Slack no longer has the file (was it deleted?). Upload it again.');
   if (!response.ok) throw new Error(`Slack's file host answered ${response.status}`);
-  if ((response.headers.get('content-type') ?? '').toLowerCase().includes('text/html')) throw new FileRefused(signInPage);
+  if ((response.headers.get('content-type') ?? '').toLowerCase().includes('text/html')) throw new TerminalJobError(signInPage);
   return decodeText(await readAtMost(response, limits.maxBytes));
 }
 
 const signInPage =
   'Slack would not let Switchboard download the file (it answered with its sign-in page). Reinstall Switchboard so it has the files:read permission, then upload the file again.';
 
-const tooLarge = (maxBytes: number) => `The file is larger than ${Math.round(maxBytes / 1_000_000)} MB. Split it into smaller files.`;
-
 async function describeFile(client: WebClient, fileId: string): Promise<z.infer<typeof fileInfo>['file']> {
   try {
     return fileInfo.parse(await client.files.info({ file: fileId })).file;
   } catch (error) {
-    const slackError = slackErrorOf(error);
+    const slackError = (error as { data?: { error?: string } }).data?.error;
     if (slackError === 'file_not_found' || slackError === 'file_deleted') {
-      throw new FileRefused('Slack has no such file in this workspace (was it deleted?). Upload it again.');
+      throw new TerminalJobError('Slack has no such file in this workspace (was it deleted?). Upload it again.');
     }
-    if (slackError === 'missing_scope' || slackError === 'no_permission') throw new FileRefused(signInPage);
+    if (slackError === 'missing_scope' || slackError === 'no_permission') throw new TerminalJobError(signInPage);
     throw error;
-  }
-}
-
-function originOf(address: string): string {
-  try {
-    return new URL(address).origin;
-  } catch {
-    return '';
   }
 }
 
 async function readAtMost(response: Response, maxBytes: number): Promise<Uint8Array> {
   const declared = Number(response.headers.get('content-length') ?? '0');
-  if (declared > maxBytes) throw new FileRefused(tooLarge(maxBytes));
+  if (declared > maxBytes) throw new TerminalJobError(fileProblems.tooLarge(maxBytes));
   const chunks: Uint8Array[] = [];
   let total = 0;
   if (!response.body) return new Uint8Array();
   for await (const chunk of response.body) {
     total += chunk.byteLength;
-    if (total > maxBytes) throw new FileRefused(tooLarge(maxBytes));
+    if (total > maxBytes) throw new TerminalJobError(fileProblems.tooLarge(maxBytes));
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
