@@ -28,7 +28,7 @@ export function installCallbacks(options: {
       if (options.refuseUnlessOrgWide && !installation.isEnterpriseInstall) {
         await options.refuseUnlessOrgWide(installation as Installation);
         options.logger.warn({ team: installation.team?.id }, 'refused an install without state that was not org-wide');
-        sendPage(res, 400, installFailurePage(stateMissingFailure(), options.installUrl));
+        sendPage(res, 400, installFailurePage(stateMissing, options.installUrl));
         return false;
       }
       if ((await options.hooks.beforeStore(installation as Installation)) === 'store') {
@@ -83,18 +83,20 @@ function openSlackUrl(installation: Installation): string {
   return 'https://slack.com/';
 }
 
-function stateMissingFailure(): InstallFailure {
-  return {
-    title: 'The installation link is incomplete',
-    explanation:
-      'Slack sent us back without the state that ties the installation to your browser, so Switchboard did not keep it. That is only accepted for an org-wide install from Slack’s app management pages. Start again from the install page.',
-    reason: 'state-missing',
-    startOver: true,
-  };
-}
+const stateMissing: InstallFailure = {
+  title: 'The installation link is incomplete',
+  explanation:
+    'Slack sent us back without the state that ties the installation to your browser, so Switchboard did not keep it. That is only accepted for an org-wide install from Slack’s app management pages. Start again from the install page.',
+  reason: 'state-missing',
+};
+
+const cancelled: InstallFailure = {
+  title: 'Installation cancelled',
+  explanation: 'You cancelled the installation in Slack. Nothing was changed.',
+  reason: 'cancelled',
+};
 
 const slackErrorWords: Record<string, string> = {
-  access_denied: 'You cancelled the installation in Slack. Nothing was changed.',
   invalid_scope:
     'Slack refused the permissions Switchboard asked for: the app’s configuration and its scopes do not match. Whoever runs Switchboard should update the Slack app from slack-manifest.yml.',
   invalid_team_for_non_distributed_app:
@@ -105,76 +107,60 @@ const slackErrorWords: Record<string, string> = {
 
 /** What Slack said when it sent the person back with an `error` instead of a code. */
 export function describeSlackError(slackError: string): InstallFailure {
-  if (slackError === 'access_denied')
-    return { title: 'Installation cancelled', explanation: slackErrorWords.access_denied ?? '', reason: 'cancelled', startOver: true };
+  if (slackError === 'access_denied') return cancelled;
   const known = slackErrorWords[slackError];
   return {
     title: 'Slack did not complete the installation',
     explanation: `Slack said “${slackError}”. ${known ?? 'Start again from the install page; if it keeps happening, check the Slack app’s settings.'}`,
     reason: `slack-${slackError.replace(/[^a-z0-9_]/gi, '').slice(0, 60)}`,
-    startOver: true,
   };
 }
+
+const stateRejections = {
+  expired: 'The installation link expired: links are valid for 10 minutes.',
+  used: 'This installation link was already used. Each link works once.',
+  forged: 'The installation link was not issued by this Switchboard.',
+} as const;
+
+/** The failures @slack/oauth reports by code. */
+const codeFailures: Record<string, InstallFailure> = {
+  [ErrorCode.InvalidStateError]: {
+    title: 'Please start the installation in this browser',
+    explanation:
+      'The installation was started in a different browser (or its cookies were cleared), so Switchboard cannot be sure the request came from you. Start again from the install page in this browser.',
+    reason: 'state-other-browser',
+  },
+  [ErrorCode.MissingStateError]: stateMissing,
+  [ErrorCode.MissingCodeError]: {
+    title: 'The installation did not finish',
+    explanation: 'Slack sent us back without an authorization code. Start again from the install page.',
+    reason: 'code-missing',
+  },
+  [ErrorCode.AuthorizationError]: cancelled,
+};
 
 /** Plain words for why an installation did not complete; never a stack trace. */
 export function describeInstallFailure(error: CodedError): InstallFailure {
   if (error instanceof RejectedStateError) {
-    const explanations = {
-      expired: 'The installation link expired: links are valid for 10 minutes.',
-      used: 'This installation link was already used. Each link works once.',
-      forged: 'The installation link was not issued by this Switchboard.',
-    } as const;
     return {
       title: 'The installation link is no longer valid',
-      explanation: `${explanations[error.reason]} Start again from the install page.`,
+      explanation: `${stateRejections[error.reason]} Start again from the install page.`,
       reason: `state-${error.reason}`,
-      startOver: true,
     };
   }
-  switch (error.code) {
-    case ErrorCode.InvalidStateError:
-      return {
-        title: 'Please start the installation in this browser',
-        explanation:
-          'The installation was started in a different browser (or its cookies were cleared), so Switchboard cannot be sure the request came from you. Start again from the install page in this browser.',
-        reason: 'state-other-browser',
-        startOver: true,
-      };
-    case ErrorCode.MissingStateError:
-      return stateMissingFailure();
-    case ErrorCode.MissingCodeError:
-      return {
-        title: 'The installation did not finish',
-        explanation: 'Slack sent us back without an authorization code. Start again from the install page.',
-        reason: 'code-missing',
-        startOver: true,
-      };
-    case ErrorCode.AuthorizationError:
-      return {
-        title: 'Installation cancelled',
-        explanation: 'You cancelled the installation in Slack. Nothing was changed.',
-        reason: 'cancelled',
-        startOver: true,
-      };
-  }
-  const slackCode = slackErrorCode(error);
-  if (slackCode) {
+  const known = codeFailures[error.code];
+  if (known) return known;
+  const slackCode = (error as { data?: { error?: unknown } }).data?.error;
+  if (typeof slackCode === 'string') {
     return {
       title: 'Slack refused the installation',
       explanation: `Slack answered with the error code "${slackCode}". Start again from the install page; if it keeps happening, check the app's client ID and secret.`,
       reason: `slack-${slackCode}`,
-      startOver: true,
     };
   }
   return {
     title: 'The installation could not be saved',
     explanation: 'Switchboard could not finish the installation because of a problem on its side. Nothing was changed in Slack; please try again in a minute.',
     reason: 'internal',
-    startOver: true,
   };
-}
-
-function slackErrorCode(error: unknown): string | undefined {
-  const data = (error as { data?: { error?: unknown } }).data;
-  return typeof data?.error === 'string' ? data.error : undefined;
 }

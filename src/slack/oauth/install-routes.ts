@@ -64,15 +64,9 @@ export function installRoutes(options: InstallRoutesOptions): InstallRoutes {
   });
   const withoutState = new InstallProvider({ ...shared, stateVerification: false });
   const log = options.logger.child({ component: 'oauth' });
-  const callbacks = installCallbacks({ hooks: options.hooks, installUrl, stateStore: options.stateStore, oauthInstalls: options.oauthInstalls, logger: log });
-  const orgAdminCallbacks = installCallbacks({
-    hooks: options.hooks,
-    installUrl,
-    stateStore: options.stateStore,
-    oauthInstalls: options.oauthInstalls,
-    logger: log,
-    refuseUnlessOrgWide: options.revoke,
-  });
+  const callbackOptions = { hooks: options.hooks, installUrl, stateStore: options.stateStore, oauthInstalls: options.oauthInstalls, logger: log };
+  const callbacks = installCallbacks(callbackOptions);
+  const orgAdminCallbacks = installCallbacks({ ...callbackOptions, refuseUnlessOrgWide: options.revoke });
 
   return {
     installer,
