@@ -19,11 +19,9 @@ import { type Actor, actorOf } from './actor.js';
 import { refusalMessage, refusedView } from './commands/messages.js';
 import { type Guard, type Guards, guardedOf } from './guards.js';
 
-/** What a view submission listener gets. */
+/** What a view submission, button and option loader listener get. */
 export type ViewSubmissionArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
-/** What a button listener gets. */
 export type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
-/** What an external select's option loader gets. */
 export type SuggestionArgs = SlackOptionsMiddlewareArgs<'block_suggestion'> & AllMiddlewareArgs;
 
 /** A listener, with Bolt's arguments for what it listens to. */
@@ -104,11 +102,6 @@ export class ListenerTable implements SlackListeners {
   /** Every declared route, for the tests that prove each one's guard. */
   routes(): readonly Route<unknown>[] {
     return [...this.actions, ...this.views, ...this.suggestions] as Route<unknown>[];
-  }
-
-  /** The event types listened to. */
-  eventTypes(): readonly string[] {
-    return [...this.events.keys()];
   }
 
   /** The last step of the request path; a request nobody handles is acknowledged so Slack does not wait. */

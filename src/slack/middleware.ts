@@ -48,10 +48,6 @@ export class InflightWork {
     if (this.count === 0) return;
     await Promise.race([new Promise<void>((resolve) => this.idle.push(resolve)), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
   }
-
-  get size(): number {
-    return this.count;
-  }
 }
 
 /**

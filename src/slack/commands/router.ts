@@ -7,7 +7,7 @@ import { currentRequestId, type Logger } from '../../logging/logger.js';
 import type { Permissions } from '../../permissions/permissions.js';
 import { type Actor, actorOf } from '../actor.js';
 import type { ListenerTable } from '../listener-table.js';
-import { type CommandSpec, commandCatalog, findCommand, helpSubcommand, type SubcommandSpec } from './catalog.js';
+import { type CommandSpec, findCommand, helpSubcommand, type SubcommandSpec } from './catalog.js';
 import { backendOffMessage, checkingView, helpMessage, refusalMessage, refusedView, unexpectedErrorMessage, unknownSubcommandMessage } from './messages.js';
 
 export interface CommandRequest {
@@ -53,8 +53,7 @@ export class CommandRouter {
   constructor(private readonly dependencies: RouterDependencies) {}
 
   on(command: string, subcommand: string, handler: SubcommandHandler): void {
-    const spec = commandCatalog.find((entry) => entry.name === command)?.subcommands.find((sub) => sub.name === subcommand);
-    if (!spec) throw new Error(`/${command} ${subcommand} is not in the command catalog`);
+    if (!findCommand(command)?.subcommands.some((sub) => sub.name === subcommand)) throw new Error(`/${command} ${subcommand} is not in the command catalog`);
     this.handlers.set(`${command} ${subcommand}`, handler);
   }
 
@@ -91,26 +90,20 @@ export class CommandRouter {
     const check = await this.dependencies.permissions.quick(actor, spec.action, client, `${commandText} ${spec.name}`, permissionBudgetMs);
     if (check.status === 'refused') return ack(refusalMessage(check.refusal.message));
     await ack();
-    let openModal = async (view: View) => {
-      await client.views.open({ trigger_id: body.trigger_id, view });
-    };
+    let holding: string | undefined;
     if (check.status === 'pending') {
       // Slack has not said who this is yet: hold the trigger with a modal that says so, then decide.
-      const holding = spec.opensModal
-        ? (await client.views.open({ trigger_id: body.trigger_id, view: checkingView() }).catch(() => undefined))?.view?.id
-        : undefined;
+      if (spec.opensModal) holding = (await client.views.open({ trigger_id: body.trigger_id, view: checkingView() }).catch(() => undefined))?.view?.id;
       const refusal = await check.settled;
       if (refusal) {
         if (holding) await client.views.update({ view_id: holding, view: refusedView(refusal.message) }).catch(() => {});
         else await respond(refusalMessage(refusal.message)).catch(() => {});
         return;
       }
-      if (holding) {
-        openModal = async (view: View) => {
-          await client.views.update({ view_id: holding, view });
-        };
-      }
     }
+    const openModal = async (view: View) => {
+      await (holding ? client.views.update({ view_id: holding, view }) : client.views.open({ trigger_id: body.trigger_id, view }));
+    };
     try {
       await handler({ args, argText, body, actor, client, respond, logger: log, spec, openModal });
     } catch (error) {
@@ -135,10 +128,9 @@ export function parseCommandText(text: string | undefined): { name: string; args
     .replace(/[\u201C\u201D]/g, '"')
     .replace(/\u00a0/g, ' ')
     .trim();
-  const match = /^(\S+)\s*([\s\S]*)$/.exec(normalised);
-  if (!match) return { name: '', args: [], argText: '' };
-  const argText = (match[2] ?? '').trim();
-  return { name: match[1] ?? '', args: argText ? argText.split(/\s+/) : [], argText };
+  const name = normalised.split(/\s/, 1)[0] ?? '';
+  const argText = normalised.slice(name.length).trim();
+  return { name, args: argText ? argText.split(/\s+/) : [], argText };
 }
 
 /** The closest subcommand name, if it is close enough to be a typo. */
