@@ -33,13 +33,7 @@ type ViewArgs = SlackViewMiddlewareArgs<SlackViewAction>;
 type OptionsArgs = SlackOptionsMiddlewareArgs<'block_suggestion'>;
 
 /** What features register listeners on: Bolt's methods and argument types, each with its guard, one Bolt listener per kind behind them. */
-export interface SlackListeners {
-  action<A extends SlackAction = BlockAction>(constraint: Constraint, guard: Guard, listener: Listener<SlackActionMiddlewareArgs<A>>): void;
-  view<V extends SlackViewAction = ViewSubmitAction>(callbackId: Constraint, guard: Guard, listener: Listener<SlackViewMiddlewareArgs<V>>): void;
-  options(actionId: Constraint, guard: Guard, listener: Listener<OptionsArgs>): void;
-  /** Events concern the tenant itself (its Home tab, its uninstall): no one's permission is asked. */
-  event<E extends string>(type: E, listener: Listener<SlackEventMiddlewareArgs<E>>): void;
-}
+export type SlackListeners = Pick<ListenerTable, 'action' | 'view' | 'options' | 'event'>;
 
 /** The Web API client a request's handlers use: the shared client, bound to the tenant's bot token (see `authorize`). */
 export type ClientFor = (context: Context) => WebClient;
@@ -68,7 +62,7 @@ export interface ListenerTableDependencies {
  * that is the shared Web API client bound to the tenant's token. A click is acknowledged here,
  * before the guard may ask Slack who the person is.
  */
-export class ListenerTable implements SlackListeners {
+export class ListenerTable {
   private readonly actions: Route<ActionArgs>[] = [];
   private readonly views: Route<ViewArgs>[] = [];
   private readonly suggestions: Route<OptionsArgs>[] = [];
@@ -90,6 +84,7 @@ export class ListenerTable implements SlackListeners {
     this.suggestions.push({ kind: 'options', constraint: actionId, guard, listener });
   }
 
+  /** Events concern the tenant itself (its Home tab, its uninstall): no one's permission is asked. */
   event<E extends string>(type: E, listener: Listener<SlackEventMiddlewareArgs<E>>): void {
     this.events.set(type, listener as Listener<SlackEventMiddlewareArgs>);
   }
@@ -106,27 +101,19 @@ export class ListenerTable implements SlackListeners {
 
   /** The last step of the request path; a request nobody handles is acknowledged so Slack does not wait. */
   readonly dispatch = async (args: AnyMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
-    if ('command' in args) {
-      if (this.commandListener) return this.commandListener(this.withClient(args));
-      return args.ack();
-    }
+    if ('command' in args) return this.commandListener ? this.commandListener(this.withClient(args)) : args.ack();
     if ('action' in args) return this.runAction(this.withClient(args));
     if ('view' in args) return this.runView(this.withClient(args));
     if ('options' in args) {
       const id = 'action_id' in args.payload ? args.payload.action_id : '';
       const route = find(this.suggestions, id);
       if (!route || !isBlockSuggestion(args)) return args.ack({ options: [] });
-      const guarded = this.withClient(args);
-      return answerWithin(optionsBudgetMs, guarded, async (allowed) => {
+      return answerWithin(optionsBudgetMs, this.withClient(args), async (allowed) => {
         if (await this.deps.guards.check(route.guard, guardedOf('options', id, allowed, actorOf(allowed.context)))) return allowed.ack({ options: [] });
         return route.listener(allowed);
       });
     }
-    if ('event' in args) {
-      const listener = this.events.get(args.event.type);
-      if (listener) await listener(this.withClient(args));
-      return;
-    }
+    if ('event' in args) return this.events.get(args.event.type)?.(this.withClient(args));
     if ('shortcut' in args) await args.ack();
   };
 

@@ -18,8 +18,6 @@ export interface CommandRequest {
   actor: Actor;
   client: WebClient;
   respond: RespondFn;
-  logger: Logger;
-  spec: SubcommandSpec;
   /**
    * Shows the command's modal: opens it with the trigger, or — when a "checking…" modal already
    * holds the trigger because Slack was slow to say who the person is — replaces that one.
@@ -73,15 +71,11 @@ export class CommandRouter {
     if (subcommandName === helpSubcommand) return ack(helpMessage(command, commandText));
 
     const spec = command.subcommands.find((sub) => sub.name === subcommandName.toLowerCase());
-    if (!spec) {
-      const suggestion = suggestSubcommand(command, subcommandName);
-      return ack(unknownSubcommandMessage(command, commandText, subcommandName, suggestion));
-    }
+    if (!spec) return ack(unknownSubcommandMessage(command, commandText, subcommandName, suggestSubcommand(command, subcommandName)));
     const missing = this.missingBackends(spec);
     if (missing) return ack(backendOffMessage(missing));
 
     const actor = actorOf(context);
-    const log = this.dependencies.logger.child({ command: `${command.name} ${spec.name}`, userId: actor.userId, workspace: actor.tenant.key });
     const handler = this.handlers.get(`${command.name} ${spec.name}`);
     if (!handler) {
       logger.error(`No handler for /${command.name} ${spec.name}`);
@@ -105,9 +99,10 @@ export class CommandRouter {
       await (holding ? client.views.update({ view_id: holding, view }) : client.views.open({ trigger_id: body.trigger_id, view }));
     };
     try {
-      await handler({ args, argText, body, actor, client, respond, logger: log, spec, openModal });
+      await handler({ args, argText, body, actor, client, respond, openModal });
     } catch (error) {
-      log.error({ err: error }, 'command failed');
+      const where = { command: `${command.name} ${spec.name}`, userId: actor.userId, workspace: actor.tenant.key };
+      this.dependencies.logger.child(where).error({ err: error }, 'command failed');
       await respond(unexpectedErrorMessage(currentRequestId())).catch(() => {});
     }
   }

@@ -39,13 +39,10 @@ export function installCallbacks(options: {
       return false;
     },
     successAsync: async (installation, _installOptions, _req, res) => {
-      let outcome: InstallOutcome;
-      try {
-        outcome = await options.hooks.afterInstall(installation as Installation);
-      } catch (error) {
+      const outcome = await options.hooks.afterInstall(installation as Installation).catch((error: unknown): InstallOutcome => {
         options.logger.error({ err: error }, 'post-install work failed');
-        outcome = { tenant: 'approved', novu: { state: 'pending', reason: 'Switchboard hit an unexpected error and will retry' } };
-      }
+        return { tenant: 'approved', novu: { state: 'pending', reason: 'Switchboard hit an unexpected error and will retry' } };
+      });
       sendPage(res, 200, installSuccessPage(workspaceNameOf(installation as Installation), outcome, openSlackUrl(installation as Installation)));
     },
     failureAsync: async (error, _installOptions, req, res) => {
