@@ -107,8 +107,9 @@ export class ListenerTable {
     if ('options' in args) {
       const id = 'action_id' in args.payload ? args.payload.action_id : '';
       const route = find(this.suggestions, id);
-      if (!route || !isBlockSuggestion(args)) return args.ack({ options: [] });
-      return answerWithin(optionsBudgetMs, this.withClient(args), async (allowed) => {
+      // The loaders Switchboard registers serve `external_select` menus: block_suggestion payloads.
+      if (!route || args.payload.type !== 'block_suggestion') return args.ack({ options: [] });
+      return answerWithin(optionsBudgetMs, this.withClient(args as OptionsArgs & AllMiddlewareArgs), async (allowed) => {
         if (await this.deps.guards.check(route.guard, guardedOf('options', id, allowed, actorOf(allowed.context)))) return allowed.ack({ options: [] });
         return route.listener(allowed);
       });
@@ -163,11 +164,6 @@ function succeeded(call: Promise<unknown>): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-/** The loaders Switchboard registers serve `external_select` menus: block_suggestion payloads. */
-function isBlockSuggestion(args: SlackOptionsMiddlewareArgs & AllMiddlewareArgs): args is SlackOptionsMiddlewareArgs & OptionsArgs & AllMiddlewareArgs {
-  return args.payload.type === 'block_suggestion';
 }
 
 function actionIdOf(action: object): string {

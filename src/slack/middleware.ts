@@ -20,10 +20,7 @@ export type RequestStep = (request: SlackRequest, next: () => Promise<void>) => 
  */
 export function requestPath(steps: readonly RequestStep[], last: (request: SlackRequest) => Promise<void>): Middleware<AnyMiddlewareArgs> {
   return (request) => {
-    const run = (index: number): Promise<void> => {
-      const step = steps[index];
-      return step ? step(request, () => run(index + 1)) : last(request);
-    };
+    const run = (index: number): Promise<void> => steps[index]?.(request, () => run(index + 1)) ?? last(request);
     return run(0);
   };
 }

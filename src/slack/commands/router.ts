@@ -28,12 +28,6 @@ export interface CommandRequest {
 /** Runs after the command is acknowledged and the actor is allowed to run it. */
 export type SubcommandHandler = (request: CommandRequest) => Promise<void>;
 
-export interface RouterDependencies {
-  permissions: Permissions;
-  configuredBackends: ReadonlySet<BackendName>;
-  logger: Logger;
-}
-
 /**
  * How long a command may wait on Slack (for the person's role) before it is acknowledged anyway.
  * Slack wants the acknowledgement within 3 seconds, and a modal opened within 3 seconds of the
@@ -48,7 +42,7 @@ export const permissionBudgetMs = 1_200;
 export class CommandRouter {
   private readonly handlers = new Map<string, SubcommandHandler>();
 
-  constructor(private readonly dependencies: RouterDependencies) {}
+  constructor(private readonly dependencies: { permissions: Permissions; configuredBackends: ReadonlySet<BackendName>; logger: Logger }) {}
 
   on(command: string, subcommand: string, handler: SubcommandHandler): void {
     if (!findCommand(command)?.subcommands.some((sub) => sub.name === subcommand)) throw new Error(`/${command} ${subcommand} is not in the command catalog`);
