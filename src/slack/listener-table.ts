@@ -160,10 +160,7 @@ export class ListenerTable {
 }
 
 function succeeded(call: Promise<unknown>): Promise<boolean> {
-  return call.then(
-    () => true,
-    () => false,
-  );
+  return call.then(() => true).catch(() => false);
 }
 
 function actionIdOf(action: object): string {

@@ -33,7 +33,7 @@ export type SubcommandHandler = (request: CommandRequest) => Promise<void>;
  * Slack wants the acknowledgement within 3 seconds, and a modal opened within 3 seconds of the
  * command; what is not known by then is answered through response_url or views.update.
  */
-export const permissionBudgetMs = 1_200;
+const permissionBudgetMs = 1_200;
 
 /**
  * `/command subcommand args…` → help, or backend check → permission check → ack → handler.

@@ -76,13 +76,9 @@ export function installRoutes(options: InstallRoutesOptions): InstallRoutes {
       const slackError = query.get('error');
       if (slackError) {
         log.warn({ reason: slackError }, 'installation did not complete');
-        sendPage(res, 400, installFailurePage(describeSlackError(slackError), installUrl));
-        return;
+        return sendPage(res, 400, installFailurePage(describeSlackError(slackError), installUrl));
       }
-      if (query.get('code') && !query.get('state')) {
-        await withoutState.handleCallback(req, res, orgAdminCallbacks, installUrlOptions);
-        return;
-      }
+      if (query.get('code') && !query.get('state')) return withoutState.handleCallback(req, res, orgAdminCallbacks, installUrlOptions);
       await installer.handleCallback(req, res, callbacks);
     },
   };
