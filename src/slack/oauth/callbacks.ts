@@ -1,10 +1,7 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Installation } from '@slack/bolt';
-import { type CallbackOptions, type CodedError, ErrorCode } from '@slack/oauth';
-import type { OAuthInstalls } from '../../installations/bolt-store.js';
-import type { Logger } from '../../logging/logger.js';
-import { type InstallFailure, type InstallOutcome, installFailurePage, installRefusedPage, installSuccessPage } from './pages.js';
-import { RejectedStateError, type StoredStateStore } from './state-store.js';
+import { type CodedError, ErrorCode } from '@slack/oauth';
+import type { InstallFailure, InstallOutcome } from './pages.js';
+import { RejectedStateError } from './state-store.js';
 
 /** What the install flow asks of the rest of the app, around Bolt storing the installation. */
 export interface InstallHooks {
@@ -14,73 +11,8 @@ export interface InstallHooks {
   afterInstall(installation: Installation): Promise<InstallOutcome>;
 }
 
-export function installCallbacks(options: {
-  hooks: InstallHooks;
-  installUrl: string;
-  stateStore: StoredStateStore;
-  oauthInstalls: OAuthInstalls;
-  logger: Logger;
-  /** For a callback that came without state: only an org-wide install is kept; anything else is handed back with this. */
-  refuseUnlessOrgWide?: (installation: Installation) => Promise<void>;
-}): CallbackOptions {
-  return {
-    afterInstallation: async (installation, _installOptions, _req, res) => {
-      if (options.refuseUnlessOrgWide && !installation.isEnterpriseInstall) {
-        await options.refuseUnlessOrgWide(installation as Installation);
-        options.logger.warn({ team: installation.team?.id }, 'refused an install without state that was not org-wide');
-        sendPage(res, 400, installFailurePage(stateMissing, options.installUrl));
-        return false;
-      }
-      if ((await options.hooks.beforeStore(installation as Installation)) === 'store') {
-        options.oauthInstalls.mark(installation);
-        return true;
-      }
-      sendPage(res, 403, installRefusedPage(workspaceNameOf(installation as Installation)));
-      return false;
-    },
-    successAsync: async (installation, _installOptions, _req, res) => {
-      const outcome = await options.hooks.afterInstall(installation as Installation).catch((error: unknown): InstallOutcome => {
-        options.logger.error({ err: error }, 'post-install work failed');
-        return { tenant: 'approved', novu: { state: 'pending', reason: 'Switchboard hit an unexpected error and will retry' } };
-      });
-      sendPage(res, 200, installSuccessPage(workspaceNameOf(installation as Installation), outcome, openSlackUrl(installation as Installation)));
-    },
-    failureAsync: async (error, _installOptions, req, res) => {
-      const failure = describeInstallFailure(await withStateRejection(error, req, options.stateStore));
-      options.logger.warn({ reason: failure.reason, code: error.code }, 'installation did not complete');
-      sendPage(res, failure.reason === 'internal' ? 500 : 400, installFailurePage(failure, options.installUrl));
-    },
-  };
-}
-
-/** A cookie mismatch is reported as "another browser" unless the state itself says more (used, forged). */
-async function withStateRejection(error: CodedError, req: IncomingMessage, stateStore: StoredStateStore): Promise<CodedError> {
-  if (error.code !== ErrorCode.InvalidStateError || error instanceof RejectedStateError) return error;
-  const state = new URL(req.url ?? '/', 'http://localhost').searchParams.get('state');
-  const rejection = state ? await stateStore.rejectionWithoutCookie(state).catch(() => undefined) : undefined;
-  return rejection ? new RejectedStateError(rejection) : error;
-}
-
-function workspaceNameOf(installation: Installation): string {
-  return (installation.isEnterpriseInstall ? installation.enterprise?.name : installation.team?.name) ?? 'your workspace';
-}
-
-export function sendPage(res: ServerResponse, status: number, html: string): void {
-  if (res.headersSent) return;
-  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(html);
-}
-
-function openSlackUrl(installation: Installation): string {
-  if (installation.isEnterpriseInstall && installation.enterpriseUrl && installation.appId) {
-    return `${installation.enterpriseUrl}manage/organization/apps/profile/${installation.appId}/workspaces/add`;
-  }
-  const team = installation.team?.id;
-  if (team && installation.appId) return `https://slack.com/app_redirect?app=${encodeURIComponent(installation.appId)}&team=${encodeURIComponent(team)}`;
-  return 'https://slack.com/';
-}
-
-const stateMissing: InstallFailure = {
+/** Said when a callback without state is refused (see installRoutes). */
+export const stateMissing: InstallFailure = {
   title: 'The installation link is incomplete',
   explanation:
     'Slack sent us back without the state that ties the installation to your browser, so Switchboard did not keep it. That is only accepted for an org-wide install from Slack’s app management pages. Start again from the install page.',
