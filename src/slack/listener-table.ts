@@ -100,21 +100,22 @@ export class ListenerTable {
   }
 
   /** The last step of the request path; a request nobody handles is acknowledged so Slack does not wait. */
-  readonly dispatch = async (args: AnyMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
-    if ('command' in args) return this.commandListener ? this.commandListener(this.withClient(args)) : args.ack();
-    if ('action' in args) return this.runAction(this.withClient(args));
-    if ('view' in args) return this.runView(this.withClient(args));
+  readonly dispatch = async (bolt: AnyMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
+    const args = { ...bolt, client: this.deps.clientFor(bolt.context) };
+    if ('command' in args) return this.commandListener ? this.commandListener(args) : args.ack();
+    if ('action' in args) return this.runAction(args);
+    if ('view' in args) return this.runView(args);
     if ('options' in args) {
       const id = 'action_id' in args.payload ? args.payload.action_id : '';
       const route = find(this.suggestions, id);
       // The loaders Switchboard registers serve `external_select` menus: block_suggestion payloads.
       if (!route || args.payload.type !== 'block_suggestion') return args.ack({ options: [] });
-      return answerWithin(optionsBudgetMs, this.withClient(args as OptionsArgs & AllMiddlewareArgs), async (allowed) => {
+      return answerWithin(optionsBudgetMs, args as OptionsArgs & AllMiddlewareArgs, async (allowed) => {
         if (await this.deps.guards.check(route.guard, guardedOf('options', id, allowed, actorOf(allowed.context)))) return allowed.ack({ options: [] });
         return route.listener(allowed);
       });
     }
-    if ('event' in args) return this.events.get(args.event.type)?.(this.withClient(args));
+    if ('event' in args) return this.events.get(args.event.type)?.(args);
     if ('shortcut' in args) await args.ack();
   };
 
@@ -152,10 +153,6 @@ export class ListenerTable {
       if (await succeeded(views.update({ view_id: body.view.id, view: refusedView(text) }))) return;
     } else if (body.response_url && (await succeeded(args.respond({ ...refusalMessage(text), replace_original: false })))) return;
     await this.deps.directMessage(actor, text);
-  }
-
-  private withClient<Args extends AllMiddlewareArgs>(args: Args): Args {
-    return { ...args, client: this.deps.clientFor(args.context) };
   }
 }
 
