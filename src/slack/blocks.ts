@@ -44,27 +44,17 @@ export const divider = (): DividerBlock => ({ type: 'divider' });
 
 export const actions = (blockId: string, elements: Button[]): ActionsBlock => ({ type: 'actions', block_id: blockId, elements: elements.slice(0, 25) });
 
-export interface ButtonOptions {
-  value?: string;
-  style?: 'primary' | 'danger';
-  url?: string;
-  confirm?: ConfirmationDialog;
-}
-
 /** A button. Its value is data the handler reads back, so it is never cut: one over Slack's 2,000 characters is a bug. */
-export const button = (text: string, actionId: string, options: ButtonOptions = {}): Button => ({
-  type: 'button',
-  text: plain(truncate(text, 75)),
-  action_id: actionId,
-  ...(options.value === undefined ? {} : { value: buttonValue(options.value) }),
-  ...(options.style ? { style: options.style } : {}),
-  ...(options.url ? { url: options.url } : {}),
-  ...(options.confirm ? { confirm: options.confirm } : {}),
-});
-
-function buttonValue(value: string): string {
-  if (value.length > 2000) throw new Error(`A button value of ${value.length} characters (Slack takes 2,000)`);
-  return value;
+export function button(text: string, actionId: string, { value, style, confirm }: Pick<Button, 'value' | 'style' | 'confirm'> = {}): Button {
+  if (value && value.length > 2000) throw new Error(`A button value of ${value.length} characters (Slack takes 2,000)`);
+  return {
+    type: 'button',
+    text: plain(truncate(text, 75)),
+    action_id: actionId,
+    ...(value === undefined ? {} : { value }),
+    ...(style ? { style } : {}),
+    ...(confirm ? { confirm } : {}),
+  };
 }
 
 export const confirmDialog = (title: string, text: Mrkdwn, confirm: string, style: 'primary' | 'danger' = 'danger'): ConfirmationDialog => ({

@@ -38,8 +38,7 @@ export class BotClients {
     try {
       const client = await this.forWorkspace(workspaceKey);
       if (!client) return false;
-      const opened = await client.conversations.open({ users: userId });
-      const channel = opened.channel?.id;
+      const channel = (await client.conversations.open({ users: userId })).channel?.id;
       if (!channel) return false;
       await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks as never });
       return true;

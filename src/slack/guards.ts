@@ -57,7 +57,6 @@ export class Guards {
   constructor(private readonly deps: GuardDependencies) {}
 
   async check(guard: Guard, request: Guarded): Promise<Refusal | undefined> {
-    if (guard.may === 'anyone' && !guard.owns) return undefined;
     const owner = guard.owns ? await this.ownerOf(guard.owns, request) : undefined;
     if (guard.owns && !owner) return this.notFound(guard, guard.owns, request);
     if (guard.may === 'anyone') return undefined;
@@ -77,10 +76,8 @@ export class Guards {
   private async ownerOf(owns: Owns, request: Guarded): Promise<Owner | undefined> {
     const text = owns.in === 'value' ? request.value : request.metadata;
     const id = text === undefined ? undefined : owns.read ? owns.read(text) : text;
-    if (!id) return undefined;
-    const owner = await this.deps.owners(owns.record, id);
-    if (!owner) return undefined;
-    const ours = owner.workspaceKey === request.actor.tenant.key || this.deps.permissions.isOperator(request.actor.userId);
+    const owner = id ? await this.deps.owners(owns.record, id) : undefined;
+    const ours = owner && (owner.workspaceKey === request.actor.tenant.key || this.deps.permissions.isOperator(request.actor.userId));
     return ours ? owner : undefined;
   }
 
@@ -92,8 +89,7 @@ export class Guards {
       userId: request.actor.userId,
       target: (owns.in === 'value' ? request.value : request.metadata)?.slice(0, 200),
     });
-    const text = `There is no such ${recordNouns[owns.record]} in this workspace (it may have been removed).`;
-    return { text, notFound: true };
+    return { text: `There is no such ${recordNouns[owns.record]} in this workspace (it may have been removed).`, notFound: true };
   }
 }
 

@@ -19,11 +19,9 @@ import { type Actor, actorOf } from './actor.js';
 import { refusalMessage, refusedView } from './commands/messages.js';
 import { type Guard, type Guards, guardedOf } from './guards.js';
 
-/** What a view submission listener gets. */
+/** What a view submission, button and option loader listener get. */
 export type ViewSubmissionArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
-/** What a button listener gets. */
 export type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
-/** What an external select's option loader gets. */
 export type SuggestionArgs = SlackOptionsMiddlewareArgs<'block_suggestion'> & AllMiddlewareArgs;
 
 /** A listener, with Bolt's arguments for what it listens to. */
@@ -35,13 +33,7 @@ type ViewArgs = SlackViewMiddlewareArgs<SlackViewAction>;
 type OptionsArgs = SlackOptionsMiddlewareArgs<'block_suggestion'>;
 
 /** What features register listeners on: Bolt's methods and argument types, each with its guard, one Bolt listener per kind behind them. */
-export interface SlackListeners {
-  action<A extends SlackAction = BlockAction>(constraint: Constraint, guard: Guard, listener: Listener<SlackActionMiddlewareArgs<A>>): void;
-  view<V extends SlackViewAction = ViewSubmitAction>(callbackId: Constraint, guard: Guard, listener: Listener<SlackViewMiddlewareArgs<V>>): void;
-  options(actionId: Constraint, guard: Guard, listener: Listener<OptionsArgs>): void;
-  /** Events concern the tenant itself (its Home tab, its uninstall): no one's permission is asked. */
-  event<E extends string>(type: E, listener: Listener<SlackEventMiddlewareArgs<E>>): void;
-}
+export type SlackListeners = Pick<ListenerTable, 'action' | 'view' | 'options' | 'event'>;
 
 /** The Web API client a request's handlers use: the shared client, bound to the tenant's bot token (see `authorize`). */
 export type ClientFor = (context: Context) => WebClient;
@@ -70,7 +62,7 @@ export interface ListenerTableDependencies {
  * that is the shared Web API client bound to the tenant's token. A click is acknowledged here,
  * before the guard may ask Slack who the person is.
  */
-export class ListenerTable implements SlackListeners {
+export class ListenerTable {
   private readonly actions: Route<ActionArgs>[] = [];
   private readonly views: Route<ViewArgs>[] = [];
   private readonly suggestions: Route<OptionsArgs>[] = [];
@@ -92,6 +84,7 @@ export class ListenerTable implements SlackListeners {
     this.suggestions.push({ kind: 'options', constraint: actionId, guard, listener });
   }
 
+  /** Events concern the tenant itself (its Home tab, its uninstall): no one's permission is asked. */
   event<E extends string>(type: E, listener: Listener<SlackEventMiddlewareArgs<E>>): void {
     this.events.set(type, listener as Listener<SlackEventMiddlewareArgs>);
   }
@@ -106,34 +99,23 @@ export class ListenerTable implements SlackListeners {
     return [...this.actions, ...this.views, ...this.suggestions] as Route<unknown>[];
   }
 
-  /** The event types listened to. */
-  eventTypes(): readonly string[] {
-    return [...this.events.keys()];
-  }
-
   /** The last step of the request path; a request nobody handles is acknowledged so Slack does not wait. */
-  readonly dispatch = async (args: AnyMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
-    if ('command' in args) {
-      if (this.commandListener) return this.commandListener(this.withClient(args));
-      return args.ack();
-    }
-    if ('action' in args) return this.runAction(this.withClient(args));
-    if ('view' in args) return this.runView(this.withClient(args));
+  readonly dispatch = async (bolt: AnyMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
+    const args = { ...bolt, client: this.deps.clientFor(bolt.context) };
+    if ('command' in args) return this.commandListener ? this.commandListener(args) : args.ack();
+    if ('action' in args) return this.runAction(args);
+    if ('view' in args) return this.runView(args);
     if ('options' in args) {
       const id = 'action_id' in args.payload ? args.payload.action_id : '';
       const route = find(this.suggestions, id);
-      if (!route || !isBlockSuggestion(args)) return args.ack({ options: [] });
-      const guarded = this.withClient(args);
-      return answerWithin(optionsBudgetMs, guarded, async (allowed) => {
+      // The loaders Switchboard registers serve `external_select` menus: block_suggestion payloads.
+      if (!route || args.payload.type !== 'block_suggestion') return args.ack({ options: [] });
+      return answerWithin(optionsBudgetMs, args as OptionsArgs & AllMiddlewareArgs, async (allowed) => {
         if (await this.deps.guards.check(route.guard, guardedOf('options', id, allowed, actorOf(allowed.context)))) return allowed.ack({ options: [] });
         return route.listener(allowed);
       });
     }
-    if ('event' in args) {
-      const listener = this.events.get(args.event.type);
-      if (listener) await listener(this.withClient(args));
-      return;
-    }
+    if ('event' in args) return this.events.get(args.event.type)?.(args);
     if ('shortcut' in args) await args.ack();
   };
 
@@ -172,22 +154,10 @@ export class ListenerTable implements SlackListeners {
     } else if (body.response_url && (await succeeded(args.respond({ ...refusalMessage(text), replace_original: false })))) return;
     await this.deps.directMessage(actor, text);
   }
-
-  private withClient<Args extends AllMiddlewareArgs>(args: Args): Args {
-    return { ...args, client: this.deps.clientFor(args.context) };
-  }
 }
 
 function succeeded(call: Promise<unknown>): Promise<boolean> {
-  return call.then(
-    () => true,
-    () => false,
-  );
-}
-
-/** The loaders Switchboard registers serve `external_select` menus: block_suggestion payloads. */
-function isBlockSuggestion(args: SlackOptionsMiddlewareArgs & AllMiddlewareArgs): args is SlackOptionsMiddlewareArgs & OptionsArgs & AllMiddlewareArgs {
-  return args.payload.type === 'block_suggestion';
+  return call.then(() => true).catch(() => false);
 }
 
 function actionIdOf(action: object): string {

@@ -5,11 +5,6 @@
 const channelMention = /^<#([CG][A-Z0-9]{2,})(?:\|[^>]*)?>$/;
 const userMention = /^<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>$/;
 
-/** Plain text back from Slack's escaping. */
-function unescapeSlackText(text: string): string {
-  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-}
-
 /** The words of an escaped command line, split into mentions (by kind) and the rest (unescaped). */
 export function splitMentions(words: readonly string[]): { channelId?: string; userId?: string; rest: string[] } {
   let channelId: string | undefined;
@@ -20,7 +15,7 @@ export function splitMentions(words: readonly string[]): { channelId?: string; u
     const user = userMention.exec(word)?.[1];
     if (channel && !channelId) channelId = channel;
     else if (user && !userId) userId = user;
-    else rest.push(unescapeSlackText(word));
+    else rest.push(word.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'));
   }
   return { channelId, userId, rest };
 }

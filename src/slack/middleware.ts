@@ -20,10 +20,7 @@ export type RequestStep = (request: SlackRequest, next: () => Promise<void>) => 
  */
 export function requestPath(steps: readonly RequestStep[], last: (request: SlackRequest) => Promise<void>): Middleware<AnyMiddlewareArgs> {
   return (request) => {
-    const run = (index: number): Promise<void> => {
-      const step = steps[index];
-      return step ? step(request, () => run(index + 1)) : last(request);
-    };
+    const run = (index: number): Promise<void> => steps[index]?.(request, () => run(index + 1)) ?? last(request);
     return run(0);
   };
 }
@@ -47,10 +44,6 @@ export class InflightWork {
   async drain(timeoutMs: number): Promise<void> {
     if (this.count === 0) return;
     await Promise.race([new Promise<void>((resolve) => this.idle.push(resolve)), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
-  }
-
-  get size(): number {
-    return this.count;
   }
 }
 

@@ -43,11 +43,7 @@ const piece = (value: MdValue) => (value instanceof Mrkdwn ? value.text : escape
  * markup; every value in it is escaped unless it is already `Mrkdwn`, so fragments compose.
  */
 export function md(strings: TemplateStringsArray, ...values: MdValue[]): Mrkdwn {
-  let text = strings[0] ?? '';
-  values.forEach((value, index) => {
-    text += piece(value) + (strings[index + 1] ?? '');
-  });
-  return trusted(text);
+  return trusted(strings.reduce((text, part, index) => text + piece(values[index - 1] as MdValue) + part));
 }
 
 /** Parts joined by a separator, each escaped unless already `Mrkdwn`. */
@@ -60,11 +56,8 @@ export function code(text: string): Mrkdwn {
   return trusted(`\`${escapeText(text).replace(/`/g, 'ˋ')}\``);
 }
 
-const userId = /^[UW][A-Z0-9]+$/;
-const channelId = /^[CGD][A-Z0-9]+$/;
-
 /** A Slack user id (`U…`, `W…`), the only thing a user mention may carry. */
-export const isUserId = (id: string): boolean => userId.test(id);
+export const isUserId = (id: string): boolean => /^[UW][A-Z0-9]+$/.test(id);
 
 /** A person, as Slack names them; anything that is not a user id is shown as code. */
 export function mentionUser(id: string): Mrkdwn {
@@ -73,7 +66,7 @@ export function mentionUser(id: string): Mrkdwn {
 
 /** A channel, as Slack names it; anything that is not a channel id is shown as code. */
 export function mentionChannel(id: string): Mrkdwn {
-  return channelId.test(id) ? trusted(`<#${id}>`) : code(id);
+  return /^[CGD][A-Z0-9]+$/.test(id) ? trusted(`<#${id}>`) : code(id);
 }
 
 /** A link to an http(s) URL with an escaped label; any other URL leaves the label alone. */

@@ -34,11 +34,7 @@ export class Replies {
   async send(workspaceKey: WorkspaceKey, userId: string, to: ReplyTo, reply: Reply): Promise<boolean> {
     if (to.kind === 'view') {
       const client = await this.services.bots.forWorkspace(workspaceKey);
-      const shown = await client?.views
-        .update({ view_id: to.viewId, view: replyView(reply) })
-        .then(() => true)
-        .catch(() => false);
-      if (shown) return true;
+      if (await client?.views.update({ view_id: to.viewId, view: replyView(reply) }).catch(() => undefined)) return true;
     } else if (to.kind === 'response') {
       if (await this.services.sharing.respond(to.url, { response_type: 'ephemeral', replace_original: false, text: reply.text, blocks: reply.blocks }))
         return true;
@@ -64,12 +60,10 @@ export async function showInForm(
   view: View,
   fallback: SlackMessage | undefined,
 ): Promise<void> {
-  const shown = await client.views.update({ view_id: where.viewId, view }).then(
-    () => true,
-    (error: unknown) => {
-      services.logger.warn({ err: error }, 'could not show a result in its form; it goes by direct message');
-      return false;
-    },
-  );
-  if (!shown && fallback) await services.bots.sendDirectMessage(where.workspaceKey, where.userId, fallback);
+  try {
+    await client.views.update({ view_id: where.viewId, view });
+  } catch (error) {
+    services.logger.warn({ err: error }, 'could not show a result in its form; it goes by direct message');
+    if (fallback) await services.bots.sendDirectMessage(where.workspaceKey, where.userId, fallback);
+  }
 }

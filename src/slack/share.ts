@@ -84,18 +84,14 @@ export class ResultSharing {
 
   async share(client: WebClient, origin: ShareOrigin | undefined, message: SlackMessage): Promise<ShareOutcome | undefined> {
     if (!origin) return undefined;
+    const { channelId, responseUrl } = origin;
     const slackError = await this.postAsBot(client, origin, message);
-    if (!slackError) return { shared: true, channelId: origin.channelId };
     if (slackError === 'is_archived') return { shared: false, reason: 'the channel is archived' };
-    if (origin.responseUrl && (await this.respond(origin.responseUrl, { response_type: 'in_channel', text: message.text, blocks: message.blocks }))) {
-      return { shared: true, channelId: origin.channelId };
+    if (!slackError || (responseUrl && (await this.respond(responseUrl, { response_type: 'in_channel', text: message.text, blocks: message.blocks })))) {
+      return { shared: true, channelId };
     }
-    return {
-      shared: false,
-      reason: origin.responseUrl
-        ? 'Switchboard is not a member of that conversation, and the command’s link to it has expired'
-        : 'Switchboard is not a member of that conversation',
-    };
+    const expired = responseUrl ? ', and the command’s link to it has expired' : '';
+    return { shared: false, reason: `Switchboard is not a member of that conversation${expired}` };
   }
 
   /** Undefined when posted; else Slack's error code (or "failed"). */
@@ -116,7 +112,7 @@ export class ResultSharing {
    * when it could not (expired, used up, refused).
    */
   async respond(url: string, body: Record<string, unknown>): Promise<boolean> {
-    if (!this.trusts(url)) return false;
+    if (!url.startsWith('https://hooks.slack.com/') && !url.startsWith(`${this.apiOrigin}/`)) return false;
     try {
       const response = await fetch(url, {
         method: 'POST',
@@ -130,10 +126,6 @@ export class ResultSharing {
       this.logger.warn({ err: error }, 'could not post through a response_url');
       return false;
     }
-  }
-
-  private trusts(url: string): boolean {
-    return url.startsWith('https://hooks.slack.com/') || url.startsWith(`${this.apiOrigin}/`);
   }
 }
 

@@ -46,25 +46,17 @@ const methodsWithName = new Set<PropertyKey>(['apiCall', 'paginate']);
 /** Slack's method namespaces are plain objects (`chat`, `views`, `admin.apps`…); the client's own parts (logger, queue) are not. */
 const isNamespace = (value: unknown): value is object => value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype;
 
-function boundTo(client: WebClient, token: string): WebClient {
-  const namespace = (target: object): object =>
-    new Proxy(target, {
-      get(object, property) {
-        const value: unknown = Reflect.get(object, property, object);
-        if (typeof value === 'function') return (options?: object, ...rest: unknown[]) => value.call(object, { ...options, token }, ...rest);
-        return isNamespace(value) ? namespace(value) : value;
-      },
-    });
-  return new Proxy(client, {
+/** The client, or one of its method namespaces (chat, views, users…), with the token added to every method's arguments. */
+function boundTo<T extends object>(target: T, token: string, top = true): T {
+  return new Proxy(target, {
     get(object, property) {
-      if (property === 'token') return token;
+      if (top && property === 'token') return token;
       const value: unknown = Reflect.get(object, property, object);
-      if (typeof value === 'function') {
-        if (!methodsWithName.has(property)) return value.bind(object);
+      if (typeof value !== 'function') return isNamespace(value) ? boundTo(value, token, false) : value;
+      if (!top) return (options?: object, ...rest: unknown[]) => value.call(object, { ...options, token }, ...rest);
+      if (methodsWithName.has(property))
         return (method: string, options?: object, ...rest: unknown[]) => value.call(object, method, { ...options, token }, ...rest);
-      }
-      // Method namespaces (chat, views, users…): their methods take the token with their arguments.
-      return isNamespace(value) ? namespace(value) : value;
+      return value.bind(object);
     },
   });
 }

@@ -12,11 +12,8 @@ const builtHelp = new Map<string, EphemeralMessage>();
 export function helpMessage(command: CommandSpec, commandText = `/${command.name}`, note?: Mrkdwn): EphemeralMessage {
   if (note !== undefined) return buildHelp(command, commandText, note);
   const key = `${command.name}\u0000${commandText}`;
-  let help = builtHelp.get(key);
-  if (!help) {
-    help = buildHelp(command, commandText, undefined);
-    builtHelp.set(key, help);
-  }
+  const help = builtHelp.get(key) ?? buildHelp(command, commandText, undefined);
+  builtHelp.set(key, help);
   return help;
 }
 

@@ -7,7 +7,7 @@ import { currentRequestId, type Logger } from '../../logging/logger.js';
 import type { Permissions } from '../../permissions/permissions.js';
 import { type Actor, actorOf } from '../actor.js';
 import type { ListenerTable } from '../listener-table.js';
-import { type CommandSpec, commandCatalog, findCommand, helpSubcommand, type SubcommandSpec } from './catalog.js';
+import { type CommandSpec, findCommand, helpSubcommand, type SubcommandSpec } from './catalog.js';
 import { backendOffMessage, checkingView, helpMessage, refusalMessage, refusedView, unexpectedErrorMessage, unknownSubcommandMessage } from './messages.js';
 
 export interface CommandRequest {
@@ -18,8 +18,6 @@ export interface CommandRequest {
   actor: Actor;
   client: WebClient;
   respond: RespondFn;
-  logger: Logger;
-  spec: SubcommandSpec;
   /**
    * Shows the command's modal: opens it with the trigger, or — when a "checking…" modal already
    * holds the trigger because Slack was slow to say who the person is — replaces that one.
@@ -30,18 +28,12 @@ export interface CommandRequest {
 /** Runs after the command is acknowledged and the actor is allowed to run it. */
 export type SubcommandHandler = (request: CommandRequest) => Promise<void>;
 
-export interface RouterDependencies {
-  permissions: Permissions;
-  configuredBackends: ReadonlySet<BackendName>;
-  logger: Logger;
-}
-
 /**
  * How long a command may wait on Slack (for the person's role) before it is acknowledged anyway.
  * Slack wants the acknowledgement within 3 seconds, and a modal opened within 3 seconds of the
  * command; what is not known by then is answered through response_url or views.update.
  */
-export const permissionBudgetMs = 1_200;
+const permissionBudgetMs = 1_200;
 
 /**
  * `/command subcommand args…` → help, or backend check → permission check → ack → handler.
@@ -50,11 +42,10 @@ export const permissionBudgetMs = 1_200;
 export class CommandRouter {
   private readonly handlers = new Map<string, SubcommandHandler>();
 
-  constructor(private readonly dependencies: RouterDependencies) {}
+  constructor(private readonly dependencies: { permissions: Permissions; configuredBackends: ReadonlySet<BackendName>; logger: Logger }) {}
 
   on(command: string, subcommand: string, handler: SubcommandHandler): void {
-    const spec = commandCatalog.find((entry) => entry.name === command)?.subcommands.find((sub) => sub.name === subcommand);
-    if (!spec) throw new Error(`/${command} ${subcommand} is not in the command catalog`);
+    if (!findCommand(command)?.subcommands.some((sub) => sub.name === subcommand)) throw new Error(`/${command} ${subcommand} is not in the command catalog`);
     this.handlers.set(`${command} ${subcommand}`, handler);
   }
 
@@ -74,15 +65,11 @@ export class CommandRouter {
     if (subcommandName === helpSubcommand) return ack(helpMessage(command, commandText));
 
     const spec = command.subcommands.find((sub) => sub.name === subcommandName.toLowerCase());
-    if (!spec) {
-      const suggestion = suggestSubcommand(command, subcommandName);
-      return ack(unknownSubcommandMessage(command, commandText, subcommandName, suggestion));
-    }
+    if (!spec) return ack(unknownSubcommandMessage(command, commandText, subcommandName, suggestSubcommand(command, subcommandName)));
     const missing = this.missingBackends(spec);
     if (missing) return ack(backendOffMessage(missing));
 
     const actor = actorOf(context);
-    const log = this.dependencies.logger.child({ command: `${command.name} ${spec.name}`, userId: actor.userId, workspace: actor.tenant.key });
     const handler = this.handlers.get(`${command.name} ${spec.name}`);
     if (!handler) {
       logger.error(`No handler for /${command.name} ${spec.name}`);
@@ -91,30 +78,25 @@ export class CommandRouter {
     const check = await this.dependencies.permissions.quick(actor, spec.action, client, `${commandText} ${spec.name}`, permissionBudgetMs);
     if (check.status === 'refused') return ack(refusalMessage(check.refusal.message));
     await ack();
-    let openModal = async (view: View) => {
-      await client.views.open({ trigger_id: body.trigger_id, view });
-    };
+    let holding: string | undefined;
     if (check.status === 'pending') {
       // Slack has not said who this is yet: hold the trigger with a modal that says so, then decide.
-      const holding = spec.opensModal
-        ? (await client.views.open({ trigger_id: body.trigger_id, view: checkingView() }).catch(() => undefined))?.view?.id
-        : undefined;
+      if (spec.opensModal) holding = (await client.views.open({ trigger_id: body.trigger_id, view: checkingView() }).catch(() => undefined))?.view?.id;
       const refusal = await check.settled;
       if (refusal) {
         if (holding) await client.views.update({ view_id: holding, view: refusedView(refusal.message) }).catch(() => {});
         else await respond(refusalMessage(refusal.message)).catch(() => {});
         return;
       }
-      if (holding) {
-        openModal = async (view: View) => {
-          await client.views.update({ view_id: holding, view });
-        };
-      }
     }
+    const openModal = async (view: View) => {
+      await (holding ? client.views.update({ view_id: holding, view }) : client.views.open({ trigger_id: body.trigger_id, view }));
+    };
     try {
-      await handler({ args, argText, body, actor, client, respond, logger: log, spec, openModal });
+      await handler({ args, argText, body, actor, client, respond, openModal });
     } catch (error) {
-      log.error({ err: error }, 'command failed');
+      const where = { command: `${command.name} ${spec.name}`, userId: actor.userId, workspace: actor.tenant.key };
+      this.dependencies.logger.child(where).error({ err: error }, 'command failed');
       await respond(unexpectedErrorMessage(currentRequestId())).catch(() => {});
     }
   }
@@ -135,10 +117,9 @@ export function parseCommandText(text: string | undefined): { name: string; args
     .replace(/[\u201C\u201D]/g, '"')
     .replace(/\u00a0/g, ' ')
     .trim();
-  const match = /^(\S+)\s*([\s\S]*)$/.exec(normalised);
-  if (!match) return { name: '', args: [], argText: '' };
-  const argText = (match[2] ?? '').trim();
-  return { name: match[1] ?? '', args: argText ? argText.split(/\s+/) : [], argText };
+  const name = normalised.split(/\s/, 1)[0] ?? '';
+  const argText = normalised.slice(name.length).trim();
+  return { name, args: argText ? argText.split(/\s+/) : [], argText };
 }
 
 /** The closest subcommand name, if it is close enough to be a typo. */

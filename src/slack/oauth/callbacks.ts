@@ -1,10 +1,7 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Installation } from '@slack/bolt';
-import { type CallbackOptions, type CodedError, ErrorCode } from '@slack/oauth';
-import type { OAuthInstalls } from '../../installations/bolt-store.js';
-import type { Logger } from '../../logging/logger.js';
-import { type InstallFailure, type InstallOutcome, installFailurePage, installRefusedPage, installSuccessPage } from './pages.js';
-import { RejectedStateError, type StoredStateStore } from './state-store.js';
+import { type CodedError, ErrorCode } from '@slack/oauth';
+import type { InstallFailure, InstallOutcome } from './pages.js';
+import { RejectedStateError } from './state-store.js';
 
 /** What the install flow asks of the rest of the app, around Bolt storing the installation. */
 export interface InstallHooks {
@@ -14,87 +11,21 @@ export interface InstallHooks {
   afterInstall(installation: Installation): Promise<InstallOutcome>;
 }
 
-export function installCallbacks(options: {
-  hooks: InstallHooks;
-  installUrl: string;
-  stateStore: StoredStateStore;
-  oauthInstalls: OAuthInstalls;
-  logger: Logger;
-  /** For a callback that came without state: only an org-wide install is kept; anything else is handed back with this. */
-  refuseUnlessOrgWide?: (installation: Installation) => Promise<void>;
-}): CallbackOptions {
-  return {
-    afterInstallation: async (installation, _installOptions, _req, res) => {
-      if (options.refuseUnlessOrgWide && !installation.isEnterpriseInstall) {
-        await options.refuseUnlessOrgWide(installation as Installation);
-        options.logger.warn({ team: installation.team?.id }, 'refused an install without state that was not org-wide');
-        sendPage(res, 400, installFailurePage(stateMissingFailure(), options.installUrl));
-        return false;
-      }
-      if ((await options.hooks.beforeStore(installation as Installation)) === 'store') {
-        options.oauthInstalls.mark(installation);
-        return true;
-      }
-      sendPage(res, 403, installRefusedPage(workspaceNameOf(installation as Installation)));
-      return false;
-    },
-    successAsync: async (installation, _installOptions, _req, res) => {
-      let outcome: InstallOutcome;
-      try {
-        outcome = await options.hooks.afterInstall(installation as Installation);
-      } catch (error) {
-        options.logger.error({ err: error }, 'post-install work failed');
-        outcome = { tenant: 'approved', novu: { state: 'pending', reason: 'Switchboard hit an unexpected error and will retry' } };
-      }
-      sendPage(res, 200, installSuccessPage(workspaceNameOf(installation as Installation), outcome, openSlackUrl(installation as Installation)));
-    },
-    failureAsync: async (error, _installOptions, req, res) => {
-      const failure = describeInstallFailure(await withStateRejection(error, req, options.stateStore));
-      options.logger.warn({ reason: failure.reason, code: error.code }, 'installation did not complete');
-      sendPage(res, failure.reason === 'internal' ? 500 : 400, installFailurePage(failure, options.installUrl));
-    },
-  };
-}
+/** Said when a callback without state is refused (see installRoutes). */
+export const stateMissing: InstallFailure = {
+  title: 'The installation link is incomplete',
+  explanation:
+    'Slack sent us back without the state that ties the installation to your browser, so Switchboard did not keep it. That is only accepted for an org-wide install from Slack’s app management pages. Start again from the install page.',
+  reason: 'state-missing',
+};
 
-/** A cookie mismatch is reported as "another browser" unless the state itself says more (used, forged). */
-async function withStateRejection(error: CodedError, req: IncomingMessage, stateStore: StoredStateStore): Promise<CodedError> {
-  if (error.code !== ErrorCode.InvalidStateError || error instanceof RejectedStateError) return error;
-  const state = new URL(req.url ?? '/', 'http://localhost').searchParams.get('state');
-  const rejection = state ? await stateStore.rejectionWithoutCookie(state).catch(() => undefined) : undefined;
-  return rejection ? new RejectedStateError(rejection) : error;
-}
-
-function workspaceNameOf(installation: Installation): string {
-  return (installation.isEnterpriseInstall ? installation.enterprise?.name : installation.team?.name) ?? 'your workspace';
-}
-
-export function sendPage(res: ServerResponse, status: number, html: string): void {
-  if (res.headersSent) return;
-  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(html);
-}
-
-function openSlackUrl(installation: Installation): string {
-  if (installation.isEnterpriseInstall && installation.enterpriseUrl && installation.appId) {
-    return `${installation.enterpriseUrl}manage/organization/apps/profile/${installation.appId}/workspaces/add`;
-  }
-  const team = installation.team?.id;
-  if (team && installation.appId) return `https://slack.com/app_redirect?app=${encodeURIComponent(installation.appId)}&team=${encodeURIComponent(team)}`;
-  return 'https://slack.com/';
-}
-
-function stateMissingFailure(): InstallFailure {
-  return {
-    title: 'The installation link is incomplete',
-    explanation:
-      'Slack sent us back without the state that ties the installation to your browser, so Switchboard did not keep it. That is only accepted for an org-wide install from Slack’s app management pages. Start again from the install page.',
-    reason: 'state-missing',
-    startOver: true,
-  };
-}
+const cancelled: InstallFailure = {
+  title: 'Installation cancelled',
+  explanation: 'You cancelled the installation in Slack. Nothing was changed.',
+  reason: 'cancelled',
+};
 
 const slackErrorWords: Record<string, string> = {
-  access_denied: 'You cancelled the installation in Slack. Nothing was changed.',
   invalid_scope:
     'Slack refused the permissions Switchboard asked for: the app’s configuration and its scopes do not match. Whoever runs Switchboard should update the Slack app from slack-manifest.yml.',
   invalid_team_for_non_distributed_app:
@@ -105,76 +36,60 @@ const slackErrorWords: Record<string, string> = {
 
 /** What Slack said when it sent the person back with an `error` instead of a code. */
 export function describeSlackError(slackError: string): InstallFailure {
-  if (slackError === 'access_denied')
-    return { title: 'Installation cancelled', explanation: slackErrorWords.access_denied ?? '', reason: 'cancelled', startOver: true };
+  if (slackError === 'access_denied') return cancelled;
   const known = slackErrorWords[slackError];
   return {
     title: 'Slack did not complete the installation',
     explanation: `Slack said “${slackError}”. ${known ?? 'Start again from the install page; if it keeps happening, check the Slack app’s settings.'}`,
     reason: `slack-${slackError.replace(/[^a-z0-9_]/gi, '').slice(0, 60)}`,
-    startOver: true,
   };
 }
+
+const stateRejections = {
+  expired: 'The installation link expired: links are valid for 10 minutes.',
+  used: 'This installation link was already used. Each link works once.',
+  forged: 'The installation link was not issued by this Switchboard.',
+} as const;
+
+/** The failures @slack/oauth reports by code. */
+const codeFailures: Record<string, InstallFailure> = {
+  [ErrorCode.InvalidStateError]: {
+    title: 'Please start the installation in this browser',
+    explanation:
+      'The installation was started in a different browser (or its cookies were cleared), so Switchboard cannot be sure the request came from you. Start again from the install page in this browser.',
+    reason: 'state-other-browser',
+  },
+  [ErrorCode.MissingStateError]: stateMissing,
+  [ErrorCode.MissingCodeError]: {
+    title: 'The installation did not finish',
+    explanation: 'Slack sent us back without an authorization code. Start again from the install page.',
+    reason: 'code-missing',
+  },
+  [ErrorCode.AuthorizationError]: cancelled,
+};
 
 /** Plain words for why an installation did not complete; never a stack trace. */
 export function describeInstallFailure(error: CodedError): InstallFailure {
   if (error instanceof RejectedStateError) {
-    const explanations = {
-      expired: 'The installation link expired: links are valid for 10 minutes.',
-      used: 'This installation link was already used. Each link works once.',
-      forged: 'The installation link was not issued by this Switchboard.',
-    } as const;
     return {
       title: 'The installation link is no longer valid',
-      explanation: `${explanations[error.reason]} Start again from the install page.`,
+      explanation: `${stateRejections[error.reason]} Start again from the install page.`,
       reason: `state-${error.reason}`,
-      startOver: true,
     };
   }
-  switch (error.code) {
-    case ErrorCode.InvalidStateError:
-      return {
-        title: 'Please start the installation in this browser',
-        explanation:
-          'The installation was started in a different browser (or its cookies were cleared), so Switchboard cannot be sure the request came from you. Start again from the install page in this browser.',
-        reason: 'state-other-browser',
-        startOver: true,
-      };
-    case ErrorCode.MissingStateError:
-      return stateMissingFailure();
-    case ErrorCode.MissingCodeError:
-      return {
-        title: 'The installation did not finish',
-        explanation: 'Slack sent us back without an authorization code. Start again from the install page.',
-        reason: 'code-missing',
-        startOver: true,
-      };
-    case ErrorCode.AuthorizationError:
-      return {
-        title: 'Installation cancelled',
-        explanation: 'You cancelled the installation in Slack. Nothing was changed.',
-        reason: 'cancelled',
-        startOver: true,
-      };
-  }
-  const slackCode = slackErrorCode(error);
-  if (slackCode) {
+  const known = codeFailures[error.code];
+  if (known) return known;
+  const slackCode = (error as { data?: { error?: unknown } }).data?.error;
+  if (typeof slackCode === 'string') {
     return {
       title: 'Slack refused the installation',
       explanation: `Slack answered with the error code "${slackCode}". Start again from the install page; if it keeps happening, check the app's client ID and secret.`,
       reason: `slack-${slackCode}`,
-      startOver: true,
     };
   }
   return {
     title: 'The installation could not be saved',
     explanation: 'Switchboard could not finish the installation because of a problem on its side. Nothing was changed in Slack; please try again in a minute.',
     reason: 'internal',
-    startOver: true,
   };
-}
-
-function slackErrorCode(error: unknown): string | undefined {
-  const data = (error as { data?: { error?: unknown } }).data;
-  return typeof data?.error === 'string' ? data.error : undefined;
 }

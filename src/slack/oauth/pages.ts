@@ -11,7 +11,7 @@ export type NovuConnectionState =
 /** What happened after the install, for the success page. */
 export type InstallOutcome = { tenant: 'approved'; novu: NovuConnectionState } | { tenant: 'pending'; installerId: string; operatorsConfigured: boolean };
 
-export function escapeHtml(value: string): string {
+function escapeHtml(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
@@ -100,15 +100,13 @@ export interface InstallFailure {
   explanation: string;
   /** Machine-readable reason, for tests and support. */
   reason: string;
-  startOver: boolean;
 }
 
 export function installFailurePage(failure: InstallFailure, installUrl: string): string {
-  const again = failure.startOver ? `<p><a class="button" href="${escapeHtml(installUrl)}">Start again</a></p>` : '';
   return page(
     failure.title,
     `<h1 id="result" data-outcome="failed" data-reason="${escapeHtml(failure.reason)}">${escapeHtml(failure.title)}</h1>
 <p>${escapeHtml(failure.explanation)}</p>
-${again}`,
+<p><a class="button" href="${escapeHtml(installUrl)}">Start again</a></p>`,
   );
 }
