@@ -74,10 +74,6 @@ function describeFailure(failure: BackendFailure): string {
   }
 }
 
-export function isBackendError(error: unknown): error is BackendError {
-  return error instanceof BackendError;
-}
-
 /**
  * The request may or may not have been acted on: the vendor failed inside (5xx, 408), or the
  * answer never came back (timeout, dropped connection). Resending could do it twice.
