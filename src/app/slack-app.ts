@@ -15,6 +15,7 @@ import { notApprovedMessage, notApprovedView } from '../features/tenants/message
 import { boltInstallationStore } from '../installations/bolt-store.js';
 import { boltLogger } from '../logging/bolt-logger.js';
 import type { Logger } from '../logging/logger.js';
+import type { Services } from '../services.js';
 import { notInstalledMessage, refusalMessage, storeUnavailableMessage, storeUnavailableText } from '../slack/commands/messages.js';
 import { CommandRouter } from '../slack/commands/router.js';
 import { Guards } from '../slack/guards.js';
@@ -26,7 +27,6 @@ import { StoredStateStore } from '../slack/oauth/state-store.js';
 import { causedByStore } from '../store/unavailable.js';
 import { recordOwners } from '../tenancy/ownership.js';
 import { requestTenant } from '../tenancy/request-tenant.js';
-import type { Services } from './services.js';
 
 export interface SlackAppParts {
   app: App;

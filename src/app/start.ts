@@ -3,12 +3,13 @@ import type { Config } from '../config/load.js';
 import { createFeatures } from '../features/index.js';
 import type { Logger } from '../logging/logger.js';
 import { Metrics } from '../observability/metrics.js';
+import type { Services } from '../services.js';
 import { InflightWork } from '../slack/middleware.js';
 import type { Store } from '../store/types.js';
-import { createHttpServer } from './http-server.js';
+import { createHttpServer, type HttpServer } from './http-server.js';
 import { startMaintenance } from './maintenance.js';
 import { opsRoutes, serveMetrics } from './ops-routes.js';
-import { createServices, type Services } from './services.js';
+import { createServices } from './services.js';
 import { createSlackApp, type SlackAppParts } from './slack-app.js';
 
 export interface RunningSwitchboard {
@@ -35,11 +36,10 @@ export async function startSwitchboard(config: Config, options: StartOptions): P
   let shuttingDown = false;
   const inflight = new InflightWork();
   const features = createFeatures(services);
-  const metricsAccess = { token: config.metrics.token, requireToken: config.mode === 'production' };
   const routes = opsRoutes({
     store: services.store,
     metrics,
-    metricsAccess: config.metrics.port === undefined ? metricsAccess : undefined,
+    metricsAccess: config.metrics.port === undefined ? { token: config.metrics.token, requireToken: config.mode === 'production' } : undefined,
     isShuttingDown: () => shuttingDown,
   });
   const slack = createSlackApp(services, { installHooks: features.installHooks, inflight });
@@ -61,14 +61,7 @@ export async function startSwitchboard(config: Config, options: StartOptions): P
     metrics,
   );
   const port = await http.listen(config.port);
-  let closeMetrics: ((graceMs: number) => Promise<void>) | undefined;
-  if (config.metrics.port !== undefined) {
-    // Its own port, for a network Slack and the public never see; the token still applies when set.
-    const onlyMetrics = serveMetrics(metrics, { token: config.metrics.token, requireToken: false });
-    const metricsServer = createHttpServer({ '/metrics': onlyMetrics }, logger, metrics);
-    await metricsServer.listen(config.metrics.port);
-    closeMetrics = metricsServer.close;
-  }
+  const metricsServer = await listenForMetrics(config, logger, metrics);
   if (slack.receiver instanceof SocketModeReceiver) await slack.app.start();
   services.queue.start();
   const stopMaintenance = startMaintenance(services, options.maintenanceIntervalMs);
@@ -82,7 +75,7 @@ export async function startSwitchboard(config: Config, options: StartOptions): P
     (stopping ??= (async () => {
       shuttingDown = true;
       logger.info('shutting down: no new requests; finishing work in flight');
-      await closeMetrics?.(1_000);
+      await metricsServer?.close(1_000);
       if (slack.receiver instanceof SocketModeReceiver) {
         // Bolt's stop() returns before the socket is closed; disconnect() waits for it.
         await slack.receiver.client.disconnect().catch((error: unknown) => logger.warn({ err: error }, 'socket mode did not stop cleanly'));
@@ -98,4 +91,12 @@ export async function startSwitchboard(config: Config, options: StartOptions): P
       logger.info('stopped');
     })());
   return { port, services, slack, stop };
+}
+
+/** Metrics on a port of their own, for a network Slack and the public never see; the token still applies when set. */
+async function listenForMetrics(config: Config, logger: Logger, metrics: Metrics): Promise<HttpServer | undefined> {
+  if (config.metrics.port === undefined) return undefined;
+  const server = createHttpServer({ '/metrics': serveMetrics(metrics, { token: config.metrics.token, requireToken: false }) }, logger, metrics);
+  await server.listen(config.metrics.port);
+  return server;
 }
