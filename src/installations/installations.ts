@@ -12,7 +12,6 @@ export type InstallationListener = (event: {
   previous: StoredInstallation | undefined;
   reason: SaveReason;
 }) => Promise<void> | void;
-export type UninstallListener = (workspaceKey: WorkspaceKey) => Promise<void> | void;
 
 /**
  * Workspace installations, read through a bounded in-memory cache (least recently used first out).
@@ -22,7 +21,6 @@ export type UninstallListener = (workspaceKey: WorkspaceKey) => Promise<void> | 
 export class Installations {
   private readonly cache: ReadThroughCache<StoredInstallation | undefined>;
   private readonly savedListeners: InstallationListener[] = [];
-  private readonly uninstallListeners: UninstallListener[] = [];
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -56,17 +54,12 @@ export class Installations {
   async delete(workspaceKey: WorkspaceKey): Promise<boolean> {
     const deleted = await this.store.installations.delete(workspaceKey);
     this.cache.forget(workspaceKey);
-    if (deleted) for (const listener of this.uninstallListeners) await listener(workspaceKey);
     return deleted;
   }
 
   /** Runs after every save: a new install, a reinstall, or a rotated token. */
   onSaved(listener: InstallationListener): void {
     this.savedListeners.push(listener);
-  }
-
-  onDeleted(listener: UninstallListener): void {
-    this.uninstallListeners.push(listener);
   }
 
   close(): void {

@@ -36,11 +36,6 @@ export class NovuScope {
     return `${this.novu.contextType}:${tenant.id}`;
   }
 
-  /** Other context entries, with the tenant's own entry set (and any other value for that type replaced). */
-  withTenant(tenant: Tenant, context: Record<string, string> = {}): Record<string, string> {
-    return { ...context, ...this.context(tenant) };
-  }
-
   /** True when Novu's context keys put a record in this tenant's scope. */
   owns(tenant: Tenant, contextKeys: readonly string[] | null | undefined): boolean {
     return (contextKeys ?? []).includes(this.contextKey(tenant));
