@@ -39,6 +39,8 @@ interface KnownRole {
 /** A role younger than this is used as it is; an older one (up to `staleMs`) is used at once while Slack is asked again. */
 const freshMs = 5 * 60_000;
 const staleMs = 60 * 60_000;
+/** Roles remembered at most; the least recently learned go first. */
+const maxRoles = 20_000;
 const lookupAttempts = 3;
 const lookupTimeoutMs = 8_000;
 /** A form's acknowledgement carries its field errors, so it waits at most this long for Slack. */
@@ -53,7 +55,6 @@ export class Permissions {
   private readonly operators: Set<string>;
   private readonly roles = new Map<string, KnownRole>();
   private readonly lookups = new Map<string, Promise<boolean | undefined>>();
-
   /** Clients for role lookups: they run behind the acknowledgement, so they may wait longer than a request's client. */
   private readonly lookupClients: TokenClients;
 
@@ -62,14 +63,11 @@ export class Permissions {
     operators: readonly string[],
     private readonly audit: AuditTrail,
     private readonly logger: Logger,
-    options: { client?: Pick<WebClientOptions, 'slackApiUrl' | 'logger'>; maxEntries?: number } = {},
+    options: { client?: Pick<WebClientOptions, 'slackApiUrl' | 'logger'> } = {},
   ) {
     this.operators = new Set(operators);
-    this.maxEntries = options.maxEntries ?? 20_000;
     this.lookupClients = new TokenClients({ ...options.client, timeout: lookupTimeoutMs, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
   }
-
-  private readonly maxEntries: number;
 
   isOperator(userId: string): boolean {
     return this.operators.has(userId);
@@ -144,10 +142,11 @@ export class Permissions {
   private lookUp(key: string, actor: Actor, client: WebClient): Promise<boolean | undefined> {
     const running = this.lookups.get(key);
     if (running) return running;
+    const lookupClient = client.token ? this.lookupClients.for(client.token) : client;
     const lookup = (async () => {
       for (let attempt = 1; ; attempt += 1) {
         try {
-          const { user } = await this.lookupClientFor(client).users.info({ user: actor.userId });
+          const { user } = await lookupClient.users.info({ user: actor.userId });
           const roles = actor.tenant.kind === 'enterprise' ? user?.enterprise_user : user;
           const isAdmin = Boolean(roles?.is_admin || roles?.is_owner || roles?.is_primary_owner);
           this.remember(key, isAdmin);
@@ -172,13 +171,9 @@ export class Permissions {
     return lookup;
   }
 
-  private lookupClientFor(client: WebClient): WebClient {
-    return client.token ? this.lookupClients.for(client.token) : client;
-  }
-
   private remember(key: string, isAdmin: boolean): void {
     this.roles.delete(key);
     this.roles.set(key, { isAdmin, at: Date.now() });
-    if (this.roles.size > this.maxEntries) this.roles.delete(this.roles.keys().next().value as string);
+    if (this.roles.size > maxRoles) this.roles.delete(this.roles.keys().next().value as string);
   }
 }
