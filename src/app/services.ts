@@ -45,7 +45,7 @@ export async function createServices(config: Config, logger: Logger, metrics: Me
     store,
     installations,
     new WebClient(undefined, backgroundClientOptions),
-    { clientId: config.slack.clientId, clientSecret: config.slack.clientSecret },
+    config.slack,
     logger.child({ component: 'token-rotation' }),
     config.novu?.tokenRotation !== 'novu',
   );

@@ -12,13 +12,8 @@ import { BackendError, type BackendFailure, type BackendName, isRetryableFailure
  */
 export type RetryMode = 'safe' | 'unsent' | 'none';
 
-export interface RetryPolicy {
-  maxAttempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-}
-
-export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 4, baseDelayMs: 400, maxDelayMs: 8_000 };
+export const defaultRetryPolicy = { maxAttempts: 4, baseDelayMs: 400, maxDelayMs: 8_000 };
+export type RetryPolicy = typeof defaultRetryPolicy;
 
 /** Option lists for Slack pickers must be answered within 3 seconds: one short attempt. */
 export const pickerTiming = { timeoutMs: 2_000, retry: 'none' } as const;

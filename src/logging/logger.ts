@@ -4,12 +4,8 @@ import { type DestinationStream, type Logger, pino } from 'pino';
 
 export type { Logger } from 'pino';
 
-interface RequestContext {
-  requestId: string;
-}
-
 /** Carries the request id of the Slack request being handled into every log line written on its behalf. */
-export const requestContext = new AsyncLocalStorage<RequestContext>();
+export const requestContext = new AsyncLocalStorage<{ requestId: string }>();
 
 export function currentRequestId(): string | undefined {
   return requestContext.getStore()?.requestId;
