@@ -43,19 +43,11 @@ export function serveMetrics(metrics: Metrics, access: MetricsAccess) {
   };
 }
 
-/** `/healthz` (the process answers), `/readyz` (the store answers), and `/metrics` unless it has a port of its own. */
-export function opsRoutes({
-  store,
-  metrics,
-  metricsAccess,
-  isShuttingDown,
-}: {
-  store: Store;
-  metrics: Metrics;
-  /** Undefined when metrics are served on METRICS_PORT instead. */
-  metricsAccess?: MetricsAccess;
-  isShuttingDown: () => boolean;
-}): Record<string, RouteHandler> {
+/**
+ * `/healthz` (the process answers), `/readyz` (the store answers), and `/metrics` unless it has a
+ * port of its own (METRICS_PORT: then `metricsAccess` is undefined).
+ */
+export function opsRoutes(store: Store, isShuttingDown: () => boolean, metrics: Metrics, metricsAccess?: MetricsAccess): Record<string, RouteHandler> {
   const routes: Record<string, RouteHandler> = {
     '/healthz': (_req, res) => json(res, 200, { status: 'ok' }),
     '/readyz': async (_req, res) => {

@@ -36,12 +36,8 @@ export async function startSwitchboard(config: Config, options: StartOptions): P
   let shuttingDown = false;
   const inflight = new InflightWork();
   const features = createFeatures(services);
-  const routes = opsRoutes({
-    store: services.store,
-    metrics,
-    metricsAccess: config.metrics.port === undefined ? { token: config.metrics.token, requireToken: config.mode === 'production' } : undefined,
-    isShuttingDown: () => shuttingDown,
-  });
+  const metricsAccess = config.metrics.port === undefined ? { token: config.metrics.token, requireToken: config.mode === 'production' } : undefined;
+  const routes = opsRoutes(services.store, () => shuttingDown, metrics, metricsAccess);
   const slack = createSlackApp(services, { installHooks: features.installHooks, inflight });
   for (const feature of features.all) {
     for (const job of feature.jobs ?? []) services.queue.define(job);

@@ -18,13 +18,12 @@ export type RetryPolicy = typeof defaultRetryPolicy;
 /** Option lists for Slack pickers must be answered within 3 seconds: one short attempt. */
 export const pickerTiming = { timeoutMs: 2_000, retry: 'none' } as const;
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type QueryValue = string | number | boolean | undefined | readonly string[];
 
 export interface HttpRequest<T> {
   /** A stable name for logs and metrics, e.g. `channelEndpoints.create`. */
   operation: string;
-  method: HttpMethod;
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** The path, with `{name}` placeholders for `params`. */
   path: string;
   /**

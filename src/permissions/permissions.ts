@@ -81,7 +81,9 @@ export class Permissions {
   async refusal(actor: Actor, action: Action, client: WebClient, target?: string): Promise<PermissionDenied | undefined> {
     const standing = await this.standing(actor, action, client);
     if (standing === 'allowed') return undefined;
-    return this.refuse(actor, action, target, standing === 'unknown' ? 'unknown' : 'role');
+    const refusal = new PermissionDenied(action, this.policy[action], standing === 'unknown' ? 'unknown' : 'role');
+    await this.audit.record({ action, outcome: 'refused', workspaceKey: actor.tenant.key, userId: actor.userId, target, error: refusal.message });
+    return refusal;
   }
 
   private async standing(actor: Actor, action: Action, client: WebClient): Promise<Standing> {
@@ -111,12 +113,6 @@ export class Permissions {
     if (check.status === 'refused') return check.refusal.message;
     check.settled.catch(() => {});
     return 'Slack did not say in time whether you may do this. Submit again in a moment.';
-  }
-
-  private async refuse(actor: Actor, action: Action, target: string | undefined, reason: PermissionDenied['reason']): Promise<PermissionDenied> {
-    const refusal = new PermissionDenied(action, this.policy[action], reason);
-    await this.audit.record({ action, outcome: 'refused', workspaceKey: actor.tenant.key, userId: actor.userId, target, error: refusal.message });
-    return refusal;
   }
 
   /**
