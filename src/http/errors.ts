@@ -26,12 +26,10 @@ export interface BackendFailure {
 
 /** What a backend call failed with: enough for a handler to tell the user plainly what went wrong. */
 export class BackendError extends Error {
-  readonly failure: BackendFailure;
+  override name = 'BackendError';
 
-  constructor(failure: BackendFailure) {
+  constructor(readonly failure: BackendFailure) {
     super(describeFailure(failure));
-    this.name = 'BackendError';
-    this.failure = failure;
   }
 
   get backend(): BackendName {

@@ -42,11 +42,8 @@ export function boltInstallationStore(
       let stored = await installations.find(workspaceKey);
       if (stored && refresher.needsRefresh(stored.installation)) stored = await refresher.refresh(workspaceKey);
       if (!stored) throw new Error(`Switchboard is not installed in ${workspaceKey}`);
-      if (query.userId && query.userId !== stored.installation.user.id && stored.installation.user.token) {
-        const forUser = await installations.findForUser(workspaceKey, query.userId);
-        if (forUser) return forBolt(forUser.installation);
-      }
-      return forBolt(stored.installation);
+      const forUser = query.userId ? await installations.forUser(stored, query.userId) : undefined;
+      return forBolt((forUser ?? stored).installation);
     },
 
     async deleteInstallation(query) {

@@ -36,11 +36,10 @@ export class Installations {
     return this.cache.get(workspaceKey);
   }
 
-  /** With a user id: that user's own token, as Bolt expects (other users' tokens are never handed out). */
-  async findForUser(workspaceKey: WorkspaceKey, userId: string): Promise<StoredInstallation | undefined> {
-    const stored = await this.find(workspaceKey);
-    if (!stored || stored.installation.user.id === userId || !stored.installation.user.token) return stored;
-    return this.store.installations.find(workspaceKey, userId);
+  /** The installation with that user's own token, as Bolt expects (other users' tokens are never handed out). */
+  async forUser(stored: StoredInstallation, userId: string): Promise<StoredInstallation | undefined> {
+    if (stored.installation.user.id === userId || !stored.installation.user.token) return stored;
+    return this.store.installations.find(stored.workspaceKey, userId);
   }
 
   async save(installation: Installation, reason: SaveReason = 'install'): Promise<StoredInstallation> {

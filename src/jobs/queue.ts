@@ -76,15 +76,8 @@ export class JobQueue {
    */
   draft<P extends { workspaceKey?: WorkspaceKey; requestedBy?: string }>(kind: string, payload: P, dedupeKey: string): NewJob {
     if (!this.definitions.has(kind)) throw new Error(`No job definition for ${kind}`);
-    return {
-      kind,
-      payload,
-      dedupeKey,
-      maxAttempts: this.tuning.maxAttempts,
-      workspaceKey: payload.workspaceKey,
-      requestedBy: payload.requestedBy,
-      runAt: Date.now() + this.tuning.leaseMs,
-    };
+    const { workspaceKey, requestedBy } = payload;
+    return { kind, payload, dedupeKey, workspaceKey, requestedBy, maxAttempts: this.tuning.maxAttempts, runAt: Date.now() + this.tuning.leaseMs };
   }
 
   /** A job stored for a person waiting (by `accept` or a record's transaction), to be run here by `run`. */
