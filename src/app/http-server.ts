@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type Logger, requestContext } from '../logging/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 
@@ -17,13 +17,6 @@ const securityHeaders = {
 /** A route's handler; a promise it returns is awaited, and a failure becomes a logged 500, never a crash. */
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
-export interface HttpServer {
-  server: Server;
-  listen(port: number): Promise<number>;
-  /** Stops accepting, lets requests in flight finish (up to `graceMs`), then closes what is left. */
-  close(graceMs: number): Promise<void>;
-}
-
 const maxClockSkewSeconds = 300;
 
 function isFromTheFuture(header: string | string[] | undefined): boolean {
@@ -35,7 +28,7 @@ function isFromTheFuture(header: string | string[] | undefined): boolean {
  * The HTTP server in front of Bolt's receiver: one request id per request (echoed as
  * `x-request-id`), request counts by route, and a shutdown that drains instead of cutting off.
  */
-export function createHttpServer(routes: Record<string, RouteHandler>, logger: Logger, metrics: Metrics): HttpServer {
+export function createHttpServer(routes: Record<string, RouteHandler>, logger: Logger, metrics: Metrics) {
   let active = 0;
   let drained: (() => void) | undefined;
 
@@ -58,8 +51,8 @@ export function createHttpServer(routes: Record<string, RouteHandler>, logger: L
 
   return {
     server,
-    listen: (port) =>
-      new Promise((resolve, reject) => {
+    listen: (port: number) =>
+      new Promise<number>((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, () => {
           server.off('error', reject);
@@ -67,7 +60,8 @@ export function createHttpServer(routes: Record<string, RouteHandler>, logger: L
           resolve(typeof address === 'object' && address ? address.port : port);
         });
       }),
-    async close(graceMs) {
+    /** Stops accepting, lets requests in flight finish (up to `graceMs`), then closes what is left. */
+    async close(graceMs: number) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       if (active > 0) {

@@ -28,16 +28,6 @@ import { causedByStore } from '../store/unavailable.js';
 import { recordOwners } from '../tenancy/ownership.js';
 import { requestTenant } from '../tenancy/request-tenant.js';
 
-export interface SlackAppParts {
-  app: App;
-  receiver: HTTPReceiver | SocketModeReceiver;
-  router: CommandRouter;
-  /** The install pages, served by our HTTP server in both modes. */
-  install: InstallRoutes;
-  /** Where features register their listeners: the last step of the request path. */
-  listeners: ListenerTable;
-}
-
 /**
  * Slack's requests over Socket Mode (with an app token) or HTTP. Both answer in the acknowledgement a
  * request that failed because the store did not answer, and one from a workspace that uninstalled
@@ -95,7 +85,7 @@ function createReceiver(config: Config, slackLogger: SlackLogger, logger: Logger
  * de-duplication → tenant → listeners. The receivers carry no OAuth of their own: the install
  * pages are served by Switchboard's HTTP server, in HTTP and in Socket Mode alike.
  */
-export function createSlackApp(services: Services, options: { installHooks: InstallHooks; inflight: InflightWork }): SlackAppParts {
+export function createSlackApp(services: Services, options: { installHooks: InstallHooks; inflight: InflightWork }) {
   const { config, logger, metrics, store } = services;
   const slackLogger = boltLogger(logger);
   const install = slackInstall(services, options.installHooks, slackLogger);
@@ -139,6 +129,7 @@ export function createSlackApp(services: Services, options: { installHooks: Inst
   });
 
   const router = new CommandRouter({ permissions: services.permissions, configuredBackends: services.configuredBackends, logger });
+  // Features register their listeners in `listeners` (the request path's last step); `install` is served by our HTTP server.
   return { app, receiver, router, install, listeners };
 }
 

@@ -3,22 +3,15 @@ import type { Config } from '../config/load.js';
 import { createFeatures } from '../features/index.js';
 import type { Logger } from '../logging/logger.js';
 import { Metrics } from '../observability/metrics.js';
-import type { Services } from '../services.js';
 import { InflightWork } from '../slack/middleware.js';
 import type { Store } from '../store/types.js';
-import { createHttpServer, type HttpServer } from './http-server.js';
+import { createHttpServer } from './http-server.js';
 import { startMaintenance } from './maintenance.js';
 import { opsRoutes, serveMetrics } from './ops-routes.js';
 import { createServices } from './services.js';
-import { createSlackApp, type SlackAppParts } from './slack-app.js';
+import { createSlackApp } from './slack-app.js';
 
-export interface RunningSwitchboard {
-  /** The port HTTP requests (or, in Socket Mode, install pages and health checks) are served on. */
-  port: number;
-  services: Services;
-  slack: SlackAppParts;
-  stop(): Promise<void>;
-}
+export type RunningSwitchboard = Awaited<ReturnType<typeof startSwitchboard>>;
 
 export interface StartOptions {
   logger: Logger;
@@ -26,10 +19,9 @@ export interface StartOptions {
   /** Tests hand in a store over another engine; normally it comes from DATABASE_URL. */
   store?: Store;
   maintenanceIntervalMs?: number;
-  queuePollMs?: number;
 }
 
-export async function startSwitchboard(config: Config, options: StartOptions): Promise<RunningSwitchboard> {
+export async function startSwitchboard(config: Config, options: StartOptions) {
   const { logger } = options;
   const metrics = options.metrics ?? new Metrics({ processMetrics: true });
   const services = await createServices(config, logger, metrics, { store: options.store });
@@ -86,11 +78,12 @@ export async function startSwitchboard(config: Config, options: StartOptions): P
       await services.store.close();
       logger.info('stopped');
     })());
+  // `port`: where HTTP requests (or, in Socket Mode, install pages and health checks) are served.
   return { port, services, slack, stop };
 }
 
 /** Metrics on a port of their own, for a network Slack and the public never see; the token still applies when set. */
-async function listenForMetrics(config: Config, logger: Logger, metrics: Metrics): Promise<HttpServer | undefined> {
+async function listenForMetrics(config: Config, logger: Logger, metrics: Metrics) {
   if (config.metrics.port === undefined) return undefined;
   const server = createHttpServer({ '/metrics': serveMetrics(metrics, { token: config.metrics.token, requireToken: false }) }, logger, metrics);
   await server.listen(config.metrics.port);
