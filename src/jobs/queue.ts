@@ -61,10 +61,7 @@ export class JobQueue {
     return this.runNow<R>(job.id, wait);
   }
 
-  /**
-   * Stores a job for a person waiting in Slack (once per dedupe key), to be run here by `run`, up to
-   * the inline wait; the worker leaves it alone for a lease, and takes it over if this process dies.
-   */
+  /** Stores a job (once per dedupe key) for a person waiting in Slack, to be run here by `run` as `enqueueAndRun` runs it. */
   async accept<R>(kind: string, payload: { workspaceKey?: WorkspaceKey; requestedBy?: string }, dedupeKey: string): Promise<Accepted<R>> {
     const { job } = await this.enqueue(kind, payload, this.draft(kind, payload, dedupeKey));
     return this.adopt<R>(job);

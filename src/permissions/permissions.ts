@@ -22,19 +22,11 @@ export class PermissionDenied extends Error {
   }
 }
 
-/** Whether the person may, may not, or Slack has not said. */
-type Standing = 'allowed' | 'refused' | 'unknown';
-
 /** A check answered within its budget, or still asking Slack (`settled` gives the answer). */
 export type QuickCheck =
   | { status: 'allowed' }
   | { status: 'refused'; refusal: PermissionDenied }
   | { status: 'pending'; settled: Promise<PermissionDenied | undefined> };
-
-interface KnownRole {
-  isAdmin: boolean;
-  at: number;
-}
 
 /** A role younger than this is used as it is; an older one (up to `staleMs`) is used at once while Slack is asked again. */
 const freshMs = 5 * 60_000;
@@ -53,7 +45,7 @@ const submitBudgetMs = 1_500;
  */
 export class Permissions {
   private readonly operators: Set<string>;
-  private readonly roles = new Map<string, KnownRole>();
+  private readonly roles = new Map<string, { isAdmin: boolean; at: number }>();
   private readonly lookups = new Map<string, Promise<boolean | undefined>>();
   /** Clients for role lookups: they run behind the acknowledgement, so they may wait longer than a request's client. */
   private readonly lookupClients: TokenClients;
@@ -86,7 +78,8 @@ export class Permissions {
     return refusal;
   }
 
-  private async standing(actor: Actor, action: Action, client: WebClient): Promise<Standing> {
+  /** Whether the person may, may not, or Slack has not said. */
+  private async standing(actor: Actor, action: Action, client: WebClient): Promise<'allowed' | 'refused' | 'unknown'> {
     const required = this.policy[action];
     if (required === 'everyone' || this.isOperator(actor.userId)) return 'allowed';
     if (required === 'operators') return 'refused';
