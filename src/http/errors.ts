@@ -1,10 +1,6 @@
 export type BackendName = 'novu' | 'vapi' | 'signalwire';
 
-export const backendLabels: Record<BackendName, string> = {
-  novu: 'Novu',
-  vapi: 'Vapi',
-  signalwire: 'SignalWire',
-};
+export const backendLabels: Record<BackendName, string> = { novu: 'Novu', vapi: 'Vapi', signalwire: 'SignalWire' };
 
 /** `invalid-request`: Switchboard refused to send it (an identifier that is not one), so the vendor never saw it. */
 export type FailureKind = 'http' | 'timeout' | 'network' | 'invalid-response' | 'invalid-request';

@@ -4,7 +4,7 @@ import type { AuditTrail } from '../audit/audit-trail.js';
 import type { Logger } from '../logging/logger.js';
 import type { Actor } from '../slack/actor.js';
 import { TokenClients } from '../slack/token-clients.js';
-import { type Action, actions, describeRole, type Policy, type Role } from './policy.js';
+import { type Action, actions, type Policy, type Role, roleDescriptions } from './policy.js';
 
 export class PermissionDenied extends Error {
   constructor(
@@ -15,7 +15,7 @@ export class PermissionDenied extends Error {
   ) {
     super(
       reason === 'role'
-        ? `Only ${describeRole(required)} may ${actions[action].describe}.`
+        ? `Only ${roleDescriptions[required]} may ${actions[action].describe}.`
         : `Slack did not say in time whether you may ${actions[action].describe}, so nothing was changed. Try again in a minute.`,
     );
     this.name = 'PermissionDenied';
