@@ -8,13 +8,9 @@ import type { TokenRefresher } from './token-refresher.js';
  * `afterInstallation` to `storeInstallation`). Anything else Bolt stores is a token it refreshed
  * itself — a rotation, which Novu must hear of like our own.
  */
-export class OAuthInstalls {
-  private readonly marked = new WeakSet<object>();
+export class OAuthInstalls extends WeakSet<object> {
   mark(installation: object): void {
-    this.marked.add(installation);
-  }
-  has(installation: object): boolean {
-    return this.marked.has(installation);
+    this.add(installation);
   }
 }
 

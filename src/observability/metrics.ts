@@ -89,11 +89,8 @@ export class Metrics {
    * values from a bounded set, so each child is made once and kept.
    */
   labelled<T>(cache: Map<string, T>, key: string, make: () => T): T {
-    let child = cache.get(key);
-    if (!child) {
-      child = make();
-      cache.set(key, child);
-    }
+    const child = cache.get(key) ?? make();
+    cache.set(key, child);
     return child;
   }
 }
