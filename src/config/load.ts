@@ -27,11 +27,7 @@ export function readEnvironment(cwd = process.cwd(), env: NodeJS.ProcessEnv = pr
 export function loadConfig(raw: Record<string, string | undefined>, { isTty = false } = {}): Config {
   const parsed = environmentSchema.safeParse(raw);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => ({
-      name: String(issue.path[0]) as SettingName,
-      problem: issue.message,
-    }));
-    throw new ConfigError(problems);
+    throw new ConfigError(parsed.error.issues.map((issue) => ({ name: String(issue.path[0]) as SettingName, problem: issue.message })));
   }
   const problems = crossFieldProblems(parsed.data);
   if (problems.length > 0) throw new ConfigError(problems);

@@ -185,16 +185,9 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
 function fillPath(backend: BackendName, request: HttpRequest<unknown>): string {
   return request.path.replace(/\{(\w+)\}/g, (_placeholder, name: string) => {
     const value = request.params?.[name] ?? '';
-    if (!isSafeSegment(value)) {
-      throw new BackendError({
-        backend,
-        operation: request.operation,
-        attempts: 0,
-        kind: 'invalid-request',
-        vendorMessage: `"${value.slice(0, 80)}" is not an identifier`,
-      });
-    }
-    return encodeURIComponent(value);
+    if (isSafeSegment(value)) return encodeURIComponent(value);
+    const vendorMessage = `"${value.slice(0, 80)}" is not an identifier`;
+    throw new BackendError({ backend, operation: request.operation, attempts: 0, kind: 'invalid-request', vendorMessage });
   });
 }
 

@@ -80,7 +80,7 @@ export class JobQueue {
   /** A job stored for a person waiting (by `accept` or a record's transaction), to be run here by `run`. */
   adopt<R>(job: JobRecord): Accepted<R> {
     this.wake?.();
-    return { job, run: () => this.runNow<R>(job.id, { waitMs: this.tuning.inlineWaitMs ?? 6_000, inlineRetries: true }) };
+    return { job, run: () => this.runNow<R>(job.id, { waitMs: this.tuning.inlineWaitMs ?? 6_000 }) };
   }
 
   /**
