@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     const nothingSet = !environment.SLACK_SIGNING_SECRET && !environment.SLACK_CLIENT_ID && !environment.SLACK_CLIENT_SECRET;
-    process.stderr.write(`${error.message}\n${nothingSet ? `\n${firstRunGuide()}\n` : ''}`);
+    process.stderr.write(`${error.message}\n${nothingSet ? `\n${firstRunGuide}\n` : ''}`);
     process.exitCode = 1;
     return;
   }
@@ -30,23 +30,19 @@ async function main(): Promise<void> {
     return;
   }
   let signals = 0;
-  const shutdown = (signal: NodeJS.Signals) => {
+  const shutdown = async (signal: NodeJS.Signals) => {
     signals += 1;
     if (signals > 1) {
       logger.warn({ signal }, 'second signal: exiting now');
       process.exit(1);
     }
     logger.info({ signal }, 'received a signal');
-    running.stop().then(
-      () => {
-        logger.flush();
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
+    const stopped = await running.stop().then(
+      () => true,
+      (error: unknown) => logger.error({ err: error }, 'shutdown failed'),
     );
+    logger.flush();
+    process.exit(stopped ? 0 : 1);
   };
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);

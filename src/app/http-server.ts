@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type Logger, requestContext } from '../logging/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 
@@ -14,24 +14,9 @@ const securityHeaders = {
   'referrer-policy': 'no-referrer',
 } as const;
 
-export function setSecurityHeaders(res: ServerResponse): void {
-  for (const [name, value] of Object.entries(securityHeaders)) res.setHeader(name, value);
-}
-
 /** A route's handler; a promise it returns is awaited, and a failure becomes a logged 500, never a crash. */
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
-export interface HttpServer {
-  server: Server;
-  listen(port: number): Promise<number>;
-  /** Stops accepting, lets requests in flight finish (up to `graceMs`), then closes what is left. */
-  close(graceMs: number): Promise<void>;
-}
-
-/**
- * The HTTP server in front of Bolt's receiver: one request id per request (echoed as
- * `x-request-id`), request counts by route, and a shutdown that drains instead of cutting off.
- */
 const maxClockSkewSeconds = 300;
 
 function isFromTheFuture(header: string | string[] | undefined): boolean {
@@ -39,7 +24,11 @@ function isFromTheFuture(header: string | string[] | undefined): boolean {
   return Number.isFinite(timestamp) && timestamp > Date.now() / 1000 + maxClockSkewSeconds;
 }
 
-export function createHttpServer(routes: Record<string, RouteHandler>, logger: Logger, metrics: Metrics): HttpServer {
+/**
+ * The HTTP server in front of Bolt's receiver: one request id per request (echoed as
+ * `x-request-id`), request counts by route, and a shutdown that drains instead of cutting off.
+ */
+export function createHttpServer(routes: Record<string, RouteHandler>, logger: Logger, metrics: Metrics) {
   let active = 0;
   let drained: (() => void) | undefined;
 
@@ -47,42 +36,23 @@ export function createHttpServer(routes: Record<string, RouteHandler>, logger: L
     const given = req.headers['x-request-id'];
     const requestId = typeof given === 'string' && /^[\w.-]{8,64}$/.test(given) ? given : randomUUID();
     res.setHeader('x-request-id', requestId);
-    setSecurityHeaders(res);
+    for (const [name, value] of Object.entries(securityHeaders)) res.setHeader(name, value);
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const handler = Object.hasOwn(routes, path) ? routes[path] : undefined;
     active += 1;
     res.on('close', () => {
-      metrics.httpRequests.inc({ route: Object.hasOwn(routes, path) ? path : 'other', status: String(res.statusCode) });
+      metrics.httpRequests.inc({ route: handler ? path : 'other', status: String(res.statusCode) });
       active -= 1;
       if (active === 0) drained?.();
     });
-    if (path === '/slack/events' && isFromTheFuture(req.headers['x-slack-request-timestamp'])) {
-      // Bolt refuses timestamps over five minutes old; one over five minutes ahead is no better.
-      res.writeHead(401, { 'content-type': 'text/plain' });
-      res.end('stale or future request timestamp');
-      return;
-    }
-    const handler = Object.hasOwn(routes, path) ? routes[path] : undefined;
-    requestContext.run({ requestId }, () => {
-      if (!handler) {
-        res.writeHead(404, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: 'not found' }));
-        return;
-      }
-      Promise.resolve()
-        .then(() => handler(req, res))
-        .catch((error: unknown) => {
-          logger.error({ err: error, path }, 'request failed');
-          if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
-          res.end('Switchboard could not answer this request. Please try again.');
-        });
-    });
+    requestContext.run({ requestId }, () => serve(req, res, path, handler, logger));
   });
   server.keepAliveTimeout = 5_000;
 
   return {
     server,
-    listen: (port) =>
-      new Promise((resolve, reject) => {
+    listen: (port: number) =>
+      new Promise<number>((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, () => {
           server.off('error', reject);
@@ -90,7 +60,8 @@ export function createHttpServer(routes: Record<string, RouteHandler>, logger: L
           resolve(typeof address === 'object' && address ? address.port : port);
         });
       }),
-    async close(graceMs) {
+    /** Stops accepting, lets requests in flight finish (up to `graceMs`), then closes what is left. */
+    async close(graceMs: number) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       if (active > 0) {
@@ -100,4 +71,23 @@ export function createHttpServer(routes: Record<string, RouteHandler>, logger: L
       await closed;
     },
   };
+}
+
+function serve(req: IncomingMessage, res: ServerResponse, path: string, handler: RouteHandler | undefined, logger: Logger): void {
+  if (path === '/slack/events' && isFromTheFuture(req.headers['x-slack-request-timestamp'])) {
+    // Bolt refuses timestamps over five minutes old; one over five minutes ahead is no better.
+    res.writeHead(401, { 'content-type': 'text/plain' }).end('stale or future request timestamp');
+    return;
+  }
+  if (!handler) {
+    res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not found' }));
+    return;
+  }
+  Promise.resolve()
+    .then(() => handler(req, res))
+    .catch((error: unknown) => {
+      logger.error({ err: error, path }, 'request failed');
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('Switchboard could not answer this request. Please try again.');
+    });
 }

@@ -1,5 +1,5 @@
 import { moveJob } from '../features/endpoint-writer.js';
-import type { Services } from './services.js';
+import type { Services } from '../services.js';
 
 const day = 24 * 60 * 60_000;
 

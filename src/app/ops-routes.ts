@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { Metrics } from '../observability/metrics.js';
 import type { Store } from '../store/types.js';
 import type { RouteHandler } from './http-server.js';
@@ -23,15 +23,11 @@ function tokenMatches(header: string | undefined, token: string): boolean {
 }
 
 /** Prometheus text, behind the token when there is one. */
-export function serveMetrics(metrics: Metrics, access: MetricsAccess) {
-  return (req: IncomingMessage, res: ServerResponse): void => {
-    if (access.token && !tokenMatches(req.headers.authorization, access.token)) {
-      json(res, 401, { error: 'unauthorized' });
-      return;
-    }
+export function serveMetrics(metrics: Metrics, access: MetricsAccess): RouteHandler {
+  return (req, res) => {
+    if (access.token && !tokenMatches(req.headers.authorization, access.token)) return json(res, 401, { error: 'unauthorized' });
     if (!access.token && access.requireToken) {
-      json(res, 403, { error: 'metrics are not served here in production without METRICS_TOKEN; set METRICS_TOKEN or METRICS_PORT' });
-      return;
+      return json(res, 403, { error: 'metrics are not served here in production without METRICS_TOKEN; set METRICS_TOKEN or METRICS_PORT' });
     }
     metrics.registry.metrics().then(
       (text) => {
@@ -43,19 +39,11 @@ export function serveMetrics(metrics: Metrics, access: MetricsAccess) {
   };
 }
 
-/** `/healthz` (the process answers), `/readyz` (the store answers), and `/metrics` unless it has a port of its own. */
-export function opsRoutes({
-  store,
-  metrics,
-  metricsAccess,
-  isShuttingDown,
-}: {
-  store: Store;
-  metrics: Metrics;
-  /** Undefined when metrics are served on METRICS_PORT instead. */
-  metricsAccess?: MetricsAccess;
-  isShuttingDown: () => boolean;
-}): Record<string, RouteHandler> {
+/**
+ * `/healthz` (the process answers), `/readyz` (the store answers), and `/metrics` unless it has a
+ * port of its own (METRICS_PORT: then `metricsAccess` is undefined).
+ */
+export function opsRoutes(store: Store, isShuttingDown: () => boolean, metrics: Metrics, metricsAccess?: MetricsAccess): Record<string, RouteHandler> {
   const routes: Record<string, RouteHandler> = {
     '/healthz': (_req, res) => json(res, 200, { status: 'ok' }),
     '/readyz': async (_req, res) => {

@@ -27,21 +27,10 @@ import { createBackends } from './backends.js';
 export async function createServices(config: Config, logger: Logger, metrics: Metrics, options: { store?: Store } = {}): Promise<Services> {
   const encryptionKey = resolveEncryptionKey(config, logger);
   const store = options.store ?? (await openStore(config.database, encryptionKey, logger));
-  const cipher = new TokenCipher(encryptionKey);
-  const slackLogger = boltLogger(logger);
-  const requestClientOptions: WebClientOptions = {
-    slackApiUrl: config.slack.apiUrl,
-    logger: slackLogger,
-    timeout: 2_500,
-    retryConfig: { retries: 0 },
-    rejectRateLimitedCalls: true,
-  };
-  const backgroundClientOptions: WebClientOptions = {
-    slackApiUrl: config.slack.apiUrl,
-    logger: slackLogger,
-    timeout: 10_000,
-    retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5_000, randomize: true },
-  };
+  const slack = { slackApiUrl: config.slack.apiUrl, logger: boltLogger(logger) };
+  const requestClientOptions: WebClientOptions = { ...slack, timeout: 2_500, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true };
+  const retryConfig = { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5_000, randomize: true };
+  const backgroundClientOptions: WebClientOptions = { ...slack, timeout: 10_000, retryConfig };
 
   const installations = new Installations(store, {
     ttlMs: config.tuning.installationCacheMs,
@@ -49,8 +38,6 @@ export async function createServices(config: Config, logger: Logger, metrics: Me
     onLookup: (hit) => metrics.installationLookup(hit),
   });
   metrics.watchInstallationCache(() => installations.cachedCount);
-  const tenants = new Tenants(store, { ttlMs: config.tuning.installationCacheMs, maxEntries: 20_000 });
-  const novuScope = config.novu ? new NovuScope(config.novu) : undefined;
   const audit = new AuditTrail(store, logger.child({ component: 'audit' }), parseAuditChannel(config.audit.channel));
   const bots = new BotClients(installations, backgroundClientOptions, logger.child({ component: 'slack-bot' }));
   audit.attachBotClients(bots);
@@ -58,27 +45,16 @@ export async function createServices(config: Config, logger: Logger, metrics: Me
     store,
     installations,
     new WebClient(undefined, backgroundClientOptions),
-    { clientId: config.slack.clientId, clientSecret: config.slack.clientSecret },
+    config.slack,
     logger.child({ component: 'token-rotation' }),
     config.novu?.tokenRotation !== 'novu',
   );
-  const queue = new JobQueue(
-    store,
-    {
-      maxAttempts: config.tuning.jobMaxAttempts,
-      retryBaseMs: config.tuning.jobRetryBaseMs,
-      leaseMs: config.tuning.jobLeaseMs,
-      inlineWaitMs: config.tuning.inlineWaitMs,
-    },
-    logger.child({ component: 'jobs' }),
-    metrics,
-    { audit: (entry, options) => audit.record(entry, options), directMessage: (key, userId, message) => bots.sendDirectMessage(key, userId, message) },
-  );
-  const permissions = new Permissions(config.policy, config.operators, audit, logger.child({ component: 'permissions' }), {
-    client: { slackApiUrl: config.slack.apiUrl, logger: slackLogger },
+  const { jobMaxAttempts: maxAttempts, jobRetryBaseMs: retryBaseMs, jobLeaseMs: leaseMs, inlineWaitMs } = config.tuning;
+  const queue = new JobQueue(store, { maxAttempts, retryBaseMs, leaseMs, inlineWaitMs }, logger.child({ component: 'jobs' }), metrics, {
+    audit: (entry, options) => audit.record(entry, options),
+    directMessage: (key, userId, message) => bots.sendDirectMessage(key, userId, message),
   });
   const backends = createBackends(config, logger, metrics);
-  const configuredBackends = new Set(Object.keys(backends) as BackendName[]);
 
   return {
     config,
@@ -86,23 +62,21 @@ export async function createServices(config: Config, logger: Logger, metrics: Me
     metrics,
     store,
     installations,
-    tenants,
-    novuScope,
+    tenants: new Tenants(store, { ttlMs: config.tuning.installationCacheMs, maxEntries: 20_000 }),
+    novuScope: config.novu ? new NovuScope(config.novu) : undefined,
     refresher,
     oauthInstalls: new OAuthInstalls(),
     queue,
     audit,
-    permissions,
+    permissions: new Permissions(config.policy, config.operators, audit, logger.child({ component: 'permissions' }), { client: slack }),
     bots,
     backends,
     integrations: backends.novu ? new IntegrationCatalog(backends.novu) : undefined,
-    cipher,
-    configuredBackends,
+    cipher: new TokenCipher(encryptionKey),
+    configuredBackends: new Set(Object.keys(backends) as BackendName[]),
     requestClientOptions,
     requestClients: new TokenClients(requestClientOptions),
     sharing: new ResultSharing(config.slack.apiUrl, logger.child({ component: 'sharing' })),
     events: new FeatureEvents(logger.child({ component: 'events' })),
   };
 }
-
-export type { Services } from '../services.js';

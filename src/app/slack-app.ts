@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   App,
   AuthorizationError,
@@ -6,17 +6,20 @@ import {
   type BufferedIncomingMessage,
   HTTPModuleFunctions,
   HTTPReceiver,
+  type Logger as SlackLogger,
   SocketModeReceiver,
 } from '@slack/bolt';
 import type { ExtendedErrorHandlerArgs } from '@slack/bolt/dist/App.js';
+import type { Config } from '../config/load.js';
 import { notApprovedMessage, notApprovedView } from '../features/tenants/messages.js';
 import { boltInstallationStore } from '../installations/bolt-store.js';
 import { boltLogger } from '../logging/bolt-logger.js';
 import type { Logger } from '../logging/logger.js';
+import type { Services } from '../services.js';
 import { notInstalledMessage, refusalMessage, storeUnavailableMessage, storeUnavailableText } from '../slack/commands/messages.js';
 import { CommandRouter } from '../slack/commands/router.js';
 import { Guards } from '../slack/guards.js';
-import { type ClientFor, ListenerTable } from '../slack/listener-table.js';
+import { ListenerTable } from '../slack/listener-table.js';
 import { type InflightWork, requestPath, requestScope, skipRedeliveredEvents } from '../slack/middleware.js';
 import type { InstallHooks } from '../slack/oauth/callbacks.js';
 import { type InstallRoutes, installRoutes } from '../slack/oauth/install-routes.js';
@@ -24,16 +27,56 @@ import { StoredStateStore } from '../slack/oauth/state-store.js';
 import { causedByStore } from '../store/unavailable.js';
 import { recordOwners } from '../tenancy/ownership.js';
 import { requestTenant } from '../tenancy/request-tenant.js';
-import type { Services } from './services.js';
 
-export interface SlackAppParts {
-  app: App;
-  receiver: HTTPReceiver | SocketModeReceiver;
-  router: CommandRouter;
-  /** The install pages, served by our HTTP server in both modes. */
-  install: InstallRoutes;
-  /** Where features register their listeners: the last step of the request path. */
-  listeners: ListenerTable;
+/**
+ * Slack's requests over Socket Mode (with an app token) or HTTP. Both answer in the acknowledgement a
+ * request that failed because the store did not answer, and one from a workspace that uninstalled
+ * Switchboard: a command gets its sentence there (no token is needed, and nothing waits on Slack).
+ */
+function createReceiver(config: Config, slackLogger: SlackLogger, logger: Logger): HTTPReceiver | SocketModeReceiver {
+  const installUrl = `${config.publicUrl}/slack/install`;
+  if (config.slack.appToken) {
+    return new SocketModeReceiver({
+      appToken: config.slack.appToken,
+      logger: slackLogger,
+      // Our own retry policy: left unset, the Socket Mode client sets 100 retries on these options.
+      installerOptions: { clientOptions: { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: 5, factor: 1.6 } } },
+      // Answers here and returns false: Bolt's own ack after this handler is outside any catch,
+      // and one that fails (the socket closed meanwhile) would be an unhandled rejection.
+      processEventErrorHandler: async ({ error, event }) => {
+        if (causedByStore(error)) {
+          const answer = storeOutageAnswer(event.body as Record<string, unknown>, logger);
+          // Not acknowledged, an event is sent again by Slack later; everything else gets the answer.
+          if (answer.status !== 200 && event.body.type === 'event_callback') return false;
+          await event.ack(answer.body).catch((ackError: unknown) => logger.debug({ err: ackError }, 'the socket closed'));
+          return false;
+        }
+        if (!(error instanceof AuthorizationError)) logger.error({ err: error }, 'a Slack request failed');
+        const answer = error instanceof AuthorizationError && typeof event.body.command === 'string' ? notInstalledMessage(installUrl) : undefined;
+        await event.ack(answer).catch((ackError: unknown) => logger.debug({ err: ackError }, 'the request was acknowledged already or the socket closed'));
+        return false;
+      },
+    });
+  }
+  return new HTTPReceiver({
+    signingSecret: config.slack.signingSecret,
+    logger: slackLogger,
+    endpoints: '/slack/events',
+    unhandledRequestTimeoutMillis: 3001,
+    processEventErrorHandler: async (args) => {
+      const { error, request, response } = args;
+      if (causedByStore(error)) {
+        const body = bodyOf(request);
+        if (!response.headersSent) writeAnswer(response, storeOutageAnswer(body, logger));
+        return true;
+      }
+      if (!(error instanceof AuthorizationError)) return HTTPModuleFunctions.defaultProcessEventErrorHandler(args);
+      const body = bodyOf(request);
+      logger.info('request from a workspace without an installation');
+      if (!response.headersSent) writeAnswer(response, { status: 200, body: typeof body.command === 'string' ? notInstalledMessage(installUrl) : undefined });
+      return true;
+    },
+  });
 }
 
 /**
@@ -42,74 +85,11 @@ export interface SlackAppParts {
  * de-duplication → tenant → listeners. The receivers carry no OAuth of their own: the install
  * pages are served by Switchboard's HTTP server, in HTTP and in Socket Mode alike.
  */
-export function createSlackApp(services: Services, options: { installHooks: InstallHooks; inflight: InflightWork }): SlackAppParts {
+export function createSlackApp(services: Services, options: { installHooks: InstallHooks; inflight: InflightWork }) {
   const { config, logger, metrics, store } = services;
   const slackLogger = boltLogger(logger);
-  const installUrl = `${config.publicUrl}/slack/install`;
-  const install = installRoutes({
-    clientId: config.slack.clientId,
-    clientSecret: config.slack.clientSecret,
-    publicUrl: config.publicUrl,
-    authorizeUrl: config.slack.authorizeUrl,
-    directInstall: config.slack.directInstall,
-    stateStore: new StoredStateStore(store, config.slack.stateSecret),
-    installationStore: boltInstallationStore(services.installations, services.refresher, {
-      oauthInstalls: services.oauthInstalls,
-      novuRefreshes: config.novu?.tokenRotation === 'novu',
-    }),
-    oauthInstalls: services.oauthInstalls,
-    hooks: options.installHooks,
-    clientOptions: { ...services.requestClientOptions, timeout: 10_000, retryConfig: { retries: 2 } },
-    slackLogger,
-    logger,
-    revoke: async (installation) => {
-      const token = installation.bot?.token;
-      if (token)
-        await services.bots
-          .forToken(token)
-          .auth.revoke()
-          .catch((error: unknown) => logger.warn({ err: error }, 'could not revoke a token'));
-    },
-  });
-
-  const receiver = config.slack.appToken
-    ? new SocketModeReceiver({
-        appToken: config.slack.appToken,
-        logger: slackLogger,
-        // Our own retry policy: left unset, the Socket Mode client sets 100 retries on these options.
-        installerOptions: { clientOptions: { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: 5, factor: 1.6 } } },
-        // Answers here and returns false: Bolt's own ack after this handler is outside any catch,
-        // and one that fails (the socket closed meanwhile) would be an unhandled rejection.
-        processEventErrorHandler: async ({ error, event }) => {
-          if (causedByStore(error)) {
-            const answer = storeOutageAnswer(event.body as Record<string, unknown>, logger);
-            // Not acknowledged, an event is sent again by Slack later; everything else gets the answer.
-            if (answer.status !== 200 && event.body.type === 'event_callback') return false;
-            await event.ack(answer.body).catch((ackError: unknown) => logger.debug({ err: ackError }, 'the socket closed'));
-            return false;
-          }
-          if (!(error instanceof AuthorizationError)) logger.error({ err: error }, 'a Slack request failed');
-          const answer = error instanceof AuthorizationError && typeof event.body.command === 'string' ? notInstalledMessage(installUrl) : undefined;
-          await event.ack(answer).catch((ackError: unknown) => logger.debug({ err: ackError }, 'the request was acknowledged already or the socket closed'));
-          return false;
-        },
-      })
-    : new HTTPReceiver({
-        signingSecret: config.slack.signingSecret,
-        logger: slackLogger,
-        endpoints: '/slack/events',
-        unhandledRequestTimeoutMillis: 3001,
-        processEventErrorHandler: async (args) => {
-          if (causedByStore(args.error)) {
-            answerStoreOutage(args.request as BufferedIncomingMessage, args.response, logger);
-            return true;
-          }
-          if (!(args.error instanceof AuthorizationError)) return HTTPModuleFunctions.defaultProcessEventErrorHandler(args);
-          answerNotInstalled(args.request as BufferedIncomingMessage, args.response, installUrl, logger);
-          return true;
-        },
-      });
-
+  const install = slackInstall(services, options.installHooks, slackLogger);
+  const receiver = createReceiver(config, slackLogger, logger);
   const app = new App({
     receiver,
     authorize: async (source) => keepTokenFromBolt(await install.installer.authorize(source)),
@@ -120,12 +100,11 @@ export function createSlackApp(services: Services, options: { installHooks: Inst
     ignoreSelf: false,
     extendedErrorHandler: true,
   });
-  const clientFor: ClientFor = (context) => {
-    const token = context[botAccessToken];
-    return typeof token === 'string' ? services.requestClients.for(token) : app.client;
-  };
   const listeners = new ListenerTable({
-    clientFor,
+    clientFor: (context) => {
+      const token = context[botAccessToken];
+      return typeof token === 'string' ? services.requestClients.for(token) : app.client;
+    },
     guards: new Guards({ permissions: services.permissions, owners: recordOwners(store), audit: services.audit }),
     directMessage: (actor, text) => services.bots.sendDirectMessage(actor.tenant.key, actor.userId, refusalMessage(text)),
   });
@@ -150,7 +129,37 @@ export function createSlackApp(services: Services, options: { installHooks: Inst
   });
 
   const router = new CommandRouter({ permissions: services.permissions, configuredBackends: services.configuredBackends, logger });
+  // Features register their listeners in `listeners` (the request path's last step); `install` is served by our HTTP server.
   return { app, receiver, router, install, listeners };
+}
+
+/** The install pages (served by our HTTP server in both modes) and Bolt's installer over our installations. */
+function slackInstall(services: Services, hooks: InstallHooks, slackLogger: SlackLogger): InstallRoutes {
+  const { config, logger } = services;
+  return installRoutes({
+    clientId: config.slack.clientId,
+    clientSecret: config.slack.clientSecret,
+    publicUrl: config.publicUrl,
+    authorizeUrl: config.slack.authorizeUrl,
+    directInstall: config.slack.directInstall,
+    stateStore: new StoredStateStore(services.store, config.slack.stateSecret),
+    installationStore: boltInstallationStore(services.installations, services.refresher, {
+      oauthInstalls: services.oauthInstalls,
+      novuRefreshes: config.novu?.tokenRotation === 'novu',
+    }),
+    oauthInstalls: services.oauthInstalls,
+    hooks,
+    clientOptions: { ...services.requestClientOptions, timeout: 10_000, retryConfig: { retries: 2 } },
+    slackLogger,
+    logger,
+    revoke: async ({ bot }) => {
+      if (!bot?.token) return;
+      await services.bots
+        .forToken(bot.token)
+        .auth.revoke()
+        .catch((error: unknown) => logger.warn({ err: error }, 'could not revoke a token'));
+    },
+  });
 }
 
 /** Where the request's bot token travels in the context, instead of `botToken`. */
@@ -188,42 +197,17 @@ export function storeOutageAnswer(body: Record<string, unknown>, logger: Logger)
   return { status: 503 };
 }
 
-function answerStoreOutage(request: BufferedIncomingMessage, response: ServerResponse, logger: Logger): void {
-  let body: Record<string, unknown> = {};
+/** Slack's request body; an empty one when it cannot be read (the request is answered all the same). */
+function bodyOf(request: IncomingMessage): Record<string, unknown> {
   try {
-    body = HTTPModuleFunctions.parseHTTPRequestBody(request) as Record<string, unknown>;
+    return HTTPModuleFunctions.parseHTTPRequestBody(request as BufferedIncomingMessage) as Record<string, unknown>;
   } catch {
-    // Refused below all the same.
+    return {};
   }
-  if (response.headersSent) return;
-  const answer = storeOutageAnswer(body, logger);
-  if (answer.body === undefined) {
-    response.writeHead(answer.status);
-    response.end();
-    return;
-  }
-  response.writeHead(answer.status, { 'content-type': 'application/json' });
-  response.end(JSON.stringify(answer.body));
 }
 
-/**
- * A request from a workspace that uninstalled Switchboard: a command is answered in the
- * acknowledgement itself (no token is needed, and nothing waits on Slack); anything else is acked.
- */
-function answerNotInstalled(request: BufferedIncomingMessage, response: ServerResponse, installUrl: string, logger: Logger): void {
-  let body: Record<string, unknown> = {};
-  try {
-    body = HTTPModuleFunctions.parseHTTPRequestBody(request) as Record<string, unknown>;
-  } catch {
-    // Acknowledge whatever it was.
-  }
-  logger.info('request from a workspace without an installation');
-  if (response.headersSent) return;
-  if (typeof body.command === 'string') {
-    response.writeHead(200, { 'content-type': 'application/json' });
-    response.end(JSON.stringify(notInstalledMessage(installUrl)));
-    return;
-  }
-  response.writeHead(200);
-  response.end();
+/** The acknowledgement: a JSON body when there is one, else the bare status. */
+function writeAnswer(response: ServerResponse, { status, body }: { status: number; body?: unknown }): void {
+  if (body === undefined) response.writeHead(status).end();
+  else response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }

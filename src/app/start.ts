@@ -8,16 +8,10 @@ import type { Store } from '../store/types.js';
 import { createHttpServer } from './http-server.js';
 import { startMaintenance } from './maintenance.js';
 import { opsRoutes, serveMetrics } from './ops-routes.js';
-import { createServices, type Services } from './services.js';
-import { createSlackApp, type SlackAppParts } from './slack-app.js';
+import { createServices } from './services.js';
+import { createSlackApp } from './slack-app.js';
 
-export interface RunningSwitchboard {
-  /** The port HTTP requests (or, in Socket Mode, install pages and health checks) are served on. */
-  port: number;
-  services: Services;
-  slack: SlackAppParts;
-  stop(): Promise<void>;
-}
+export type RunningSwitchboard = Awaited<ReturnType<typeof startSwitchboard>>;
 
 export interface StartOptions {
   logger: Logger;
@@ -25,23 +19,17 @@ export interface StartOptions {
   /** Tests hand in a store over another engine; normally it comes from DATABASE_URL. */
   store?: Store;
   maintenanceIntervalMs?: number;
-  queuePollMs?: number;
 }
 
-export async function startSwitchboard(config: Config, options: StartOptions): Promise<RunningSwitchboard> {
+export async function startSwitchboard(config: Config, options: StartOptions) {
   const { logger } = options;
   const metrics = options.metrics ?? new Metrics({ processMetrics: true });
   const services = await createServices(config, logger, metrics, { store: options.store });
   let shuttingDown = false;
   const inflight = new InflightWork();
   const features = createFeatures(services);
-  const metricsAccess = { token: config.metrics.token, requireToken: config.mode === 'production' };
-  const routes = opsRoutes({
-    store: services.store,
-    metrics,
-    metricsAccess: config.metrics.port === undefined ? metricsAccess : undefined,
-    isShuttingDown: () => shuttingDown,
-  });
+  const metricsAccess = config.metrics.port === undefined ? { token: config.metrics.token, requireToken: config.mode === 'production' } : undefined;
+  const routes = opsRoutes(services.store, () => shuttingDown, metrics, metricsAccess);
   const slack = createSlackApp(services, { installHooks: features.installHooks, inflight });
   for (const feature of features.all) {
     for (const job of feature.jobs ?? []) services.queue.define(job);
@@ -61,14 +49,7 @@ export async function startSwitchboard(config: Config, options: StartOptions): P
     metrics,
   );
   const port = await http.listen(config.port);
-  let closeMetrics: ((graceMs: number) => Promise<void>) | undefined;
-  if (config.metrics.port !== undefined) {
-    // Its own port, for a network Slack and the public never see; the token still applies when set.
-    const onlyMetrics = serveMetrics(metrics, { token: config.metrics.token, requireToken: false });
-    const metricsServer = createHttpServer({ '/metrics': onlyMetrics }, logger, metrics);
-    await metricsServer.listen(config.metrics.port);
-    closeMetrics = metricsServer.close;
-  }
+  const metricsServer = await listenForMetrics(config, logger, metrics);
   if (slack.receiver instanceof SocketModeReceiver) await slack.app.start();
   services.queue.start();
   const stopMaintenance = startMaintenance(services, options.maintenanceIntervalMs);
@@ -82,7 +63,7 @@ export async function startSwitchboard(config: Config, options: StartOptions): P
     (stopping ??= (async () => {
       shuttingDown = true;
       logger.info('shutting down: no new requests; finishing work in flight');
-      await closeMetrics?.(1_000);
+      await metricsServer?.close(1_000);
       if (slack.receiver instanceof SocketModeReceiver) {
         // Bolt's stop() returns before the socket is closed; disconnect() waits for it.
         await slack.receiver.client.disconnect().catch((error: unknown) => logger.warn({ err: error }, 'socket mode did not stop cleanly'));
@@ -97,5 +78,14 @@ export async function startSwitchboard(config: Config, options: StartOptions): P
       await services.store.close();
       logger.info('stopped');
     })());
+  // `port`: where HTTP requests (or, in Socket Mode, install pages and health checks) are served.
   return { port, services, slack, stop };
+}
+
+/** Metrics on a port of their own, for a network Slack and the public never see; the token still applies when set. */
+async function listenForMetrics(config: Config, logger: Logger, metrics: Metrics) {
+  if (config.metrics.port === undefined) return undefined;
+  const server = createHttpServer({ '/metrics': serveMetrics(metrics, { token: config.metrics.token, requireToken: false }) }, logger, metrics);
+  await server.listen(config.metrics.port);
+  return server;
 }

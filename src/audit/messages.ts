@@ -1,13 +1,7 @@
 import { code, isUserId, joinMd, type Mrkdwn, md, mentionUser } from '../slack/mrkdwn.js';
 import type { AuditEntry } from '../store/types.js';
 
-const outcomeMarks: Record<AuditEntry['outcome'], string> = {
-  ok: '✅',
-  queued: '⏳',
-  failed: '❌',
-  refused: '🚫',
-  'not-found': '➖',
-};
+const outcomeMarks: Record<AuditEntry['outcome'], string> = { ok: '✅', queued: '⏳', failed: '❌', refused: '🚫', 'not-found': '➖' };
 
 /**
  * One compact line per write for the audit channel. Targets, vendor ids and errors come from

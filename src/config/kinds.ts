@@ -53,18 +53,14 @@ export const duration = (fallback: number, { min = 0.01, max = 86_400 } = {}) =>
 const notAPort = { error: 'must be a port number' };
 export const port = (min: number) => z.coerce.number(notAPort).int(notAPort).min(min, notAPort).max(65_535, notAPort);
 
-/** Comma-separated Slack IDs; unset is an empty list. */
-export const idList = (pattern: RegExp, error: string) =>
-  z
-    .string()
-    .default('')
-    .transform((value) =>
-      value
-        .split(',')
-        .map((id) => id.trim())
-        .filter(Boolean),
-    )
-    .refine((ids) => ids.every((id) => pattern.test(id)), { error });
+/** The items of a comma-separated value, trimmed; unset or blank is none. */
+const commaList = z
+  .string()
+  .default('')
+  .transform((value) => value.split(',').flatMap((item) => item.trim() || []));
+
+/** Comma-separated Slack IDs. */
+export const idList = (pattern: RegExp, error: string) => commaList.refine((ids) => ids.every((id) => pattern.test(id)), { error });
 
 // A bare space host ("example.signalwire.com") is what the dashboard shows; accept it.
 export const spaceUrl = z.preprocess(
@@ -81,28 +77,17 @@ export const phoneRegion = z.preprocess(
 );
 
 /** `action=role` pairs over the built-in policy. */
-export const policyOverrides = z
-  .string()
-  .default('')
-  .transform((value, ctx) => {
-    const overrides: Partial<Policy> = {};
-    for (const pair of value
-      .split(',')
-      .map((part) => part.trim())
-      .filter(Boolean)) {
-      const [action, role] = pair.split('=').map((part) => part.trim());
-      if (fixedActions.includes(action as Action)) {
-        ctx.addIssue({ code: 'custom', message: `"${action}" is always for operators and cannot be changed` });
-        continue;
-      }
-      if (!actionNames.includes(action as Action) || !roles.includes(role as Role)) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `"${pair}" is not action=role (actions: ${actionNames.join(', ')}; roles: ${roles.join(', ')})`,
-        });
-        continue;
-      }
+export const policyOverrides = commaList.transform((pairs, ctx) => {
+  const overrides: Partial<Policy> = {};
+  for (const pair of pairs) {
+    const [action, role] = pair.split('=').map((part) => part.trim());
+    if (fixedActions.includes(action as Action)) {
+      ctx.addIssue({ code: 'custom', message: `"${action}" is always for operators and cannot be changed` });
+    } else if (!actionNames.includes(action as Action) || !roles.includes(role as Role)) {
+      ctx.addIssue({ code: 'custom', message: `"${pair}" is not action=role (actions: ${actionNames.join(', ')}; roles: ${roles.join(', ')})` });
+    } else {
       overrides[action as Action] = role as Role;
     }
-    return buildPolicy(overrides);
-  });
+  }
+  return buildPolicy(overrides);
+});

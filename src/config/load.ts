@@ -1,69 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
-import type { Policy } from '../permissions/policy.js';
 import type { SettingDocs } from './kinds.js';
 import { crossFieldProblems, type Environment, type EnvironmentProblem, environmentSchema } from './schema.js';
 import { type SettingName, settings } from './settings.js';
 
-export interface Config {
-  mode: 'development' | 'production' | 'test';
-  port: number;
-  publicUrl: string;
-  metrics: { token?: string; port?: number };
-  install: { policy: 'approval' | 'allowlist' | 'open'; allowlist: string[] };
-  slack: {
-    signingSecret: string;
-    clientId: string;
-    clientSecret: string;
-    stateSecret: string;
-    appToken?: string;
-    apiUrl: string;
-    authorizeUrl: string;
-    directInstall: boolean;
-  };
-  database: { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
-  /** Undefined only in development: a key is then generated into the data directory. */
-  encryptionKey?: Buffer;
-  novu: NovuConfig | null;
-  vapi: { apiKey: string; apiUrl: string } | null;
-  signalwire: { projectId: string; apiToken: string; spaceUrl: string } | null;
-  operators: string[];
-  policy: Policy;
-  audit: { channel?: string; retentionDays: number };
-  defaultPhoneRegion: string;
-  /** How long a request for a number waits for an operator before it expires. */
-  numberRequestTtlMs: number;
-  log: { level: string; format: 'json' | 'pretty' };
-  tuning: {
-    backendTimeoutMs: number;
-    inlineWaitMs: number;
-    jobMaxAttempts: number;
-    jobRetryBaseMs: number;
-    jobLeaseMs: number;
-    installationCacheMs: number;
-    installationCacheSize: number;
-    activationCheckMs: number;
-    activationTimeoutMs: number;
-  };
-  /** Every secret value, so the logger can scrub them wherever they appear. */
-  secrets: string[];
-}
-
-export interface NovuConfig {
-  secretKey: string;
-  apiUrl: string;
-  integrationIdentifier?: string;
-  connectionMode: 'shared' | 'subscriber';
-  contextType: string;
-  /** The subscriber of a tenant's connection in subscriber mode; `{tenant}` becomes the team or enterprise id. */
-  subscriberTemplate: string;
-  keepConnectionOnUninstall: boolean;
-  /** Who refreshes rotating Slack tokens: Switchboard (Novu gets each new access token), or Novu (it gets the refresh token). */
-  tokenRotation: 'switchboard' | 'novu';
-  /** How long Test through Novu follows Novu's records of a test before it says Novu has not processed it. */
-  testWaitMs: number;
-}
+/** What Switchboard runs with: the environment, checked and shaped by `loadConfig`. */
+export type Config = ReturnType<typeof toConfig>;
+/** Novu's part; absent (null) without NOVU_SECRET_KEY. */
+export type NovuConfig = NonNullable<Config['novu']>;
 
 export class ConfigError extends Error {
   constructor(readonly problems: EnvironmentProblem[]) {
@@ -82,39 +27,16 @@ export function readEnvironment(cwd = process.cwd(), env: NodeJS.ProcessEnv = pr
 export function loadConfig(raw: Record<string, string | undefined>, { isTty = false } = {}): Config {
   const parsed = environmentSchema.safeParse(raw);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => ({
-      name: String(issue.path[0]) as SettingName,
-      problem: issue.message,
-    }));
-    throw new ConfigError(problems);
+    throw new ConfigError(parsed.error.issues.map((issue) => ({ name: String(issue.path[0]) as SettingName, problem: issue.message })));
   }
   const problems = crossFieldProblems(parsed.data);
   if (problems.length > 0) throw new ConfigError(problems);
   return toConfig(parsed.data, isTty);
 }
 
-function toConfig(env: Environment, isTty: boolean): Config {
-  const novu: NovuConfig | null = env.NOVU_SECRET_KEY
-    ? {
-        secretKey: env.NOVU_SECRET_KEY,
-        apiUrl: env.NOVU_API_URL,
-        integrationIdentifier: env.NOVU_INTEGRATION_IDENTIFIER,
-        connectionMode: env.NOVU_CONNECTION_MODE,
-        contextType: env.NOVU_CONTEXT_TYPE,
-        subscriberTemplate: env.NOVU_SUBSCRIBER_ID,
-        keepConnectionOnUninstall: env.NOVU_KEEP_CONNECTION_ON_UNINSTALL,
-        tokenRotation: env.NOVU_TOKEN_ROTATION,
-        testWaitMs: Math.round(env.NOVU_TEST_WAIT_SECONDS * 1000),
-      }
-    : null;
-  const signalwire =
-    env.SIGNALWIRE_PROJECT_ID && env.SIGNALWIRE_API_TOKEN && env.SIGNALWIRE_SPACE_URL
-      ? {
-          projectId: env.SIGNALWIRE_PROJECT_ID,
-          apiToken: env.SIGNALWIRE_API_TOKEN,
-          spaceUrl: env.SIGNALWIRE_SPACE_URL.replace(/\/+$/, ''),
-        }
-      : null;
+const ms = (seconds: number) => Math.round(seconds * 1000);
+
+function toConfig(env: Environment, isTty: boolean) {
   return {
     mode: env.NODE_ENV,
     port: env.PORT,
@@ -132,33 +54,54 @@ function toConfig(env: Environment, isTty: boolean): Config {
       directInstall: env.SLACK_DIRECT_INSTALL,
     },
     database: env.DATABASE_URL.startsWith('file:')
-      ? { kind: 'sqlite', path: env.DATABASE_URL.slice('file:'.length) }
-      : { kind: 'postgres', url: env.DATABASE_URL },
+      ? { kind: 'sqlite' as const, path: env.DATABASE_URL.slice('file:'.length) }
+      : { kind: 'postgres' as const, url: env.DATABASE_URL },
+    /** Undefined only in development: a key is then generated into the data directory. */
     encryptionKey: env.ENCRYPTION_KEY ? Buffer.from(env.ENCRYPTION_KEY, 'base64') : undefined,
-    novu,
+    novu: novuConfig(env),
     vapi: env.VAPI_API_KEY ? { apiKey: env.VAPI_API_KEY, apiUrl: env.VAPI_API_URL.replace(/\/+$/, '') } : null,
-    signalwire,
+    signalwire:
+      env.SIGNALWIRE_PROJECT_ID && env.SIGNALWIRE_API_TOKEN && env.SIGNALWIRE_SPACE_URL
+        ? { projectId: env.SIGNALWIRE_PROJECT_ID, apiToken: env.SIGNALWIRE_API_TOKEN, spaceUrl: env.SIGNALWIRE_SPACE_URL.replace(/\/+$/, '') }
+        : null,
     operators: env.OPERATORS,
     policy: env.PERMISSIONS,
     audit: { channel: env.AUDIT_CHANNEL, retentionDays: env.AUDIT_RETENTION_DAYS },
     defaultPhoneRegion: env.DEFAULT_PHONE_REGION,
+    /** How long a request for a number waits for an operator before it expires. */
     numberRequestTtlMs: Math.round(env.NUMBER_REQUEST_TTL_HOURS * 3_600_000),
-    log: {
-      level: env.LOG_LEVEL,
-      format: env.LOG_FORMAT ?? (env.NODE_ENV === 'development' && isTty ? 'pretty' : 'json'),
-    },
+    log: { level: env.LOG_LEVEL, format: env.LOG_FORMAT ?? (env.NODE_ENV === 'development' && isTty ? ('pretty' as const) : ('json' as const)) },
     tuning: {
-      backendTimeoutMs: Math.round(env.BACKEND_TIMEOUT_SECONDS * 1000),
-      inlineWaitMs: Math.round(env.INLINE_WAIT_SECONDS * 1000),
+      backendTimeoutMs: ms(env.BACKEND_TIMEOUT_SECONDS),
+      inlineWaitMs: ms(env.INLINE_WAIT_SECONDS),
       jobMaxAttempts: env.JOB_MAX_ATTEMPTS,
-      jobRetryBaseMs: Math.round(env.JOB_RETRY_BASE_SECONDS * 1000),
-      jobLeaseMs: Math.round(env.JOB_LEASE_SECONDS * 1000),
-      installationCacheMs: Math.round(env.INSTALLATION_CACHE_SECONDS * 1000),
+      jobRetryBaseMs: ms(env.JOB_RETRY_BASE_SECONDS),
+      jobLeaseMs: ms(env.JOB_LEASE_SECONDS),
+      installationCacheMs: ms(env.INSTALLATION_CACHE_SECONDS),
       installationCacheSize: env.INSTALLATION_CACHE_SIZE,
-      activationCheckMs: Math.round(env.NUMBER_ACTIVATION_CHECK_SECONDS * 1000),
+      activationCheckMs: ms(env.NUMBER_ACTIVATION_CHECK_SECONDS),
       activationTimeoutMs: Math.round(env.NUMBER_ACTIVATION_TIMEOUT_MINUTES * 60_000),
     },
+    /** Every secret value, so the logger can scrub them wherever they appear. */
     secrets: secretValues(env),
+  };
+}
+
+function novuConfig(env: Environment) {
+  if (!env.NOVU_SECRET_KEY) return null;
+  return {
+    secretKey: env.NOVU_SECRET_KEY,
+    apiUrl: env.NOVU_API_URL,
+    integrationIdentifier: env.NOVU_INTEGRATION_IDENTIFIER,
+    connectionMode: env.NOVU_CONNECTION_MODE,
+    contextType: env.NOVU_CONTEXT_TYPE,
+    /** The subscriber of a tenant's connection in subscriber mode; `{tenant}` becomes the team or enterprise id. */
+    subscriberTemplate: env.NOVU_SUBSCRIBER_ID,
+    keepConnectionOnUninstall: env.NOVU_KEEP_CONNECTION_ON_UNINSTALL,
+    /** Who refreshes rotating Slack tokens: Switchboard (Novu gets each new access token), or Novu (it gets the refresh token). */
+    tokenRotation: env.NOVU_TOKEN_ROTATION,
+    /** How long Test through Novu follows Novu's records of a test before it says Novu has not processed it. */
+    testWaitMs: ms(env.NOVU_TEST_WAIT_SECONDS),
   };
 }
 

@@ -24,11 +24,9 @@ export function crossFieldProblems(env: Environment): EnvironmentProblem[] {
   if (env.METRICS_PORT !== undefined && env.METRICS_PORT === env.PORT) {
     problems.push({ name: 'METRICS_PORT', problem: 'must differ from PORT (metrics get a port of their own)' });
   }
-  const signalwire = [env.SIGNALWIRE_PROJECT_ID, env.SIGNALWIRE_API_TOKEN, env.SIGNALWIRE_SPACE_URL];
-  if (signalwire.some(Boolean) && !signalwire.every(Boolean)) {
-    for (const name of ['SIGNALWIRE_PROJECT_ID', 'SIGNALWIRE_API_TOKEN', 'SIGNALWIRE_SPACE_URL'] as const) {
-      if (!env[name]) problems.push({ name, problem: 'missing (SignalWire needs all three values)' });
-    }
+  const signalwire = ['SIGNALWIRE_PROJECT_ID', 'SIGNALWIRE_API_TOKEN', 'SIGNALWIRE_SPACE_URL'] as const;
+  if (signalwire.some((name) => env[name])) {
+    for (const name of signalwire.filter((name) => !env[name])) problems.push({ name, problem: 'missing (SignalWire needs all three values)' });
   }
   return problems;
 }

@@ -12,24 +12,18 @@ import { BackendError, type BackendFailure, type BackendName, isRetryableFailure
  */
 export type RetryMode = 'safe' | 'unsent' | 'none';
 
-export interface RetryPolicy {
-  maxAttempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-}
-
-export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 4, baseDelayMs: 400, maxDelayMs: 8_000 };
+export const defaultRetryPolicy = { maxAttempts: 4, baseDelayMs: 400, maxDelayMs: 8_000 };
+export type RetryPolicy = typeof defaultRetryPolicy;
 
 /** Option lists for Slack pickers must be answered within 3 seconds: one short attempt. */
 export const pickerTiming = { timeoutMs: 2_000, retry: 'none' } as const;
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type QueryValue = string | number | boolean | undefined | readonly string[];
 
 export interface HttpRequest<T> {
   /** A stable name for logs and metrics, e.g. `channelEndpoints.create`. */
   operation: string;
-  method: HttpMethod;
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** The path, with `{name}` placeholders for `params`. */
   path: string;
   /**
@@ -80,69 +74,6 @@ const unsentCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNR
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const policy = options.retry ?? defaultRetryPolicy;
   const log = options.logger.child({ backend: options.backend });
-
-  async function attempt<T>(request: HttpRequest<T>, attemptNumber: number): Promise<T> {
-    const url = buildUrl(options.baseUrl, request.path, request.query);
-    const headers: Record<string, string> = { accept: 'application/json', ...options.headers() };
-    if (request.body !== undefined) headers['content-type'] = 'application/json';
-    if (request.idempotencyKey) headers['idempotency-key'] = request.idempotencyKey;
-    const started = performance.now();
-    const record = (outcome: string) => {
-      const seconds = (performance.now() - started) / 1000;
-      options.metrics?.backendCalls.inc({ backend: options.backend, operation: request.operation, outcome });
-      options.metrics?.backendCallSeconds.observe({ backend: options.backend, operation: request.operation }, seconds);
-      log.debug(
-        { operation: request.operation, method: request.method, path: request.path, outcome, attempt: attemptNumber, ms: Math.round(seconds * 1000) },
-        'backend call',
-      );
-    };
-    const fail = (failure: Omit<BackendFailure, 'backend' | 'operation' | 'attempts'>): never => {
-      throw new BackendError({ backend: options.backend, operation: request.operation, attempts: attemptNumber, ...failure });
-    };
-
-    let response: Response;
-    let text: string;
-    try {
-      response = await fetch(url, {
-        method: request.method,
-        headers,
-        body: request.body === undefined ? undefined : JSON.stringify(request.body),
-        signal: AbortSignal.timeout(request.timeoutMs ?? options.timeoutMs),
-      });
-      text = await response.text();
-    } catch (error) {
-      if (isTimeout(error)) {
-        record('timeout');
-        return fail({ kind: 'timeout' });
-      }
-      const code = networkErrorCode(error);
-      record('network');
-      return fail({ kind: 'network', vendorCode: code, unsent: code !== undefined && unsentCodes.has(code) });
-    }
-    record(String(response.status));
-
-    const body = parseBody(text);
-    if (!response.ok) {
-      const described = options.describeError(response.status, body);
-      return fail({
-        kind: 'http',
-        status: response.status,
-        vendorMessage: described.message,
-        vendorCode: described.code,
-        retryAfterMs: retryAfterMs(response.headers.get('retry-after')),
-        unsent: response.status === 429,
-        body,
-      });
-    }
-    if (!request.response) return undefined as T;
-    const parsed = request.response.safeParse(options.unwrap ? options.unwrap(body) : body);
-    if (!parsed.success) {
-      log.warn({ operation: request.operation, issues: parsed.error.issues.slice(0, 5) }, 'unexpected backend response');
-      return fail({ kind: 'invalid-response', status: response.status, body });
-    }
-    return parsed.data;
-  }
-
   return {
     backend: options.backend,
     async request<T>(unfilled: HttpRequest<T>): Promise<T> {
@@ -151,7 +82,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const started = Date.now();
       for (let attemptNumber = 1; ; attemptNumber += 1) {
         try {
-          return await attempt(request, attemptNumber);
+          return await attempt(options, log, request, attemptNumber);
         } catch (error) {
           if (!(error instanceof BackendError)) throw error;
           const delay = nextDelay(error, mode, attemptNumber, policy);
@@ -166,6 +97,64 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       }
     },
   };
+}
+
+/** One attempt, counted and logged: the parsed body, or a BackendError saying what went wrong. */
+async function attempt<T>(options: HttpClientOptions, log: Logger, request: HttpRequest<T>, attemptNumber: number): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json', ...options.headers() };
+  if (request.body !== undefined) headers['content-type'] = 'application/json';
+  if (request.idempotencyKey) headers['idempotency-key'] = request.idempotencyKey;
+  const { backend, metrics } = options;
+  const { operation } = request;
+  const started = performance.now();
+  const record = (outcome: string) => {
+    const seconds = (performance.now() - started) / 1000;
+    metrics?.backendCalls.inc({ backend, operation, outcome });
+    metrics?.backendCallSeconds.observe({ backend, operation }, seconds);
+    log.debug({ operation, method: request.method, path: request.path, outcome, attempt: attemptNumber, ms: Math.round(seconds * 1000) }, 'backend call');
+  };
+  const fail = (failure: Omit<BackendFailure, 'backend' | 'operation' | 'attempts'>): never => {
+    throw new BackendError({ backend, operation, attempts: attemptNumber, ...failure });
+  };
+
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetch(buildUrl(options.baseUrl, request.path, request.query), {
+      method: request.method,
+      headers,
+      body: request.body === undefined ? undefined : JSON.stringify(request.body),
+      signal: AbortSignal.timeout(request.timeoutMs ?? options.timeoutMs),
+    });
+    text = await response.text();
+  } catch (error) {
+    const timedOut = isTimeout(error);
+    const code = timedOut ? undefined : networkErrorCode(error);
+    record(timedOut ? 'timeout' : 'network');
+    return fail(timedOut ? { kind: 'timeout' } : { kind: 'network', vendorCode: code, unsent: code !== undefined && unsentCodes.has(code) });
+  }
+  record(String(response.status));
+
+  const body = parseBody(text);
+  if (!response.ok) {
+    const described = options.describeError(response.status, body);
+    return fail({
+      kind: 'http',
+      status: response.status,
+      vendorMessage: described.message,
+      vendorCode: described.code,
+      retryAfterMs: retryAfterMs(response.headers.get('retry-after')),
+      unsent: response.status === 429,
+      body,
+    });
+  }
+  if (!request.response) return undefined as T;
+  const parsed = request.response.safeParse(options.unwrap ? options.unwrap(body) : body);
+  if (!parsed.success) {
+    log.warn({ operation, issues: parsed.error.issues.slice(0, 5) }, 'unexpected backend response');
+    return fail({ kind: 'invalid-response', status: response.status, body });
+  }
+  return parsed.data;
 }
 
 /** Milliseconds to wait before the next attempt, or undefined when the failure must not be retried. */
@@ -196,20 +185,13 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
 function fillPath(backend: BackendName, request: HttpRequest<unknown>): string {
   return request.path.replace(/\{(\w+)\}/g, (_placeholder, name: string) => {
     const value = request.params?.[name] ?? '';
-    if (!isSafeSegment(value)) {
-      throw new BackendError({
-        backend,
-        operation: request.operation,
-        attempts: 0,
-        kind: 'invalid-request',
-        vendorMessage: `"${value.slice(0, 80)}" is not an identifier`,
-      });
-    }
-    return encodeURIComponent(value);
+    if (isSafeSegment(value)) return encodeURIComponent(value);
+    const vendorMessage = `"${value.slice(0, 80)}" is not an identifier`;
+    throw new BackendError({ backend, operation: request.operation, attempts: 0, kind: 'invalid-request', vendorMessage });
   });
 }
 
-export function isSafeSegment(value: string): boolean {
+function isSafeSegment(value: string): boolean {
   if (value.length === 0 || value.length > 256 || value === '.' || value === '..' || /[/\\?#%]/.test(value)) return false;
   return [...value].every((character) => {
     const point = character.codePointAt(0) ?? 0;

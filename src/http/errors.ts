@@ -1,10 +1,6 @@
 export type BackendName = 'novu' | 'vapi' | 'signalwire';
 
-export const backendLabels: Record<BackendName, string> = {
-  novu: 'Novu',
-  vapi: 'Vapi',
-  signalwire: 'SignalWire',
-};
+export const backendLabels: Record<BackendName, string> = { novu: 'Novu', vapi: 'Vapi', signalwire: 'SignalWire' };
 
 /** `invalid-request`: Switchboard refused to send it (an identifier that is not one), so the vendor never saw it. */
 export type FailureKind = 'http' | 'timeout' | 'network' | 'invalid-response' | 'invalid-request';
@@ -26,12 +22,10 @@ export interface BackendFailure {
 
 /** What a backend call failed with: enough for a handler to tell the user plainly what went wrong. */
 export class BackendError extends Error {
-  readonly failure: BackendFailure;
+  override name = 'BackendError';
 
-  constructor(failure: BackendFailure) {
+  constructor(readonly failure: BackendFailure) {
     super(describeFailure(failure));
-    this.name = 'BackendError';
-    this.failure = failure;
   }
 
   get backend(): BackendName {
@@ -72,10 +66,6 @@ function describeFailure(failure: BackendFailure): string {
     case 'http':
       return `${who} answered ${failure.status}${failure.vendorMessage ? `: ${failure.vendorMessage}` : ''} (${failure.operation})`;
   }
-}
-
-export function isBackendError(error: unknown): error is BackendError {
-  return error instanceof BackendError;
 }
 
 /**

@@ -8,13 +8,9 @@ import type { TokenRefresher } from './token-refresher.js';
  * `afterInstallation` to `storeInstallation`). Anything else Bolt stores is a token it refreshed
  * itself — a rotation, which Novu must hear of like our own.
  */
-export class OAuthInstalls {
-  private readonly marked = new WeakSet<object>();
+export class OAuthInstalls extends WeakSet<object> {
   mark(installation: object): void {
-    this.marked.add(installation);
-  }
-  has(installation: object): boolean {
-    return this.marked.has(installation);
+    this.add(installation);
   }
 }
 
@@ -42,11 +38,8 @@ export function boltInstallationStore(
       let stored = await installations.find(workspaceKey);
       if (stored && refresher.needsRefresh(stored.installation)) stored = await refresher.refresh(workspaceKey);
       if (!stored) throw new Error(`Switchboard is not installed in ${workspaceKey}`);
-      if (query.userId && query.userId !== stored.installation.user.id && stored.installation.user.token) {
-        const forUser = await installations.findForUser(workspaceKey, query.userId);
-        if (forUser) return forBolt(forUser.installation);
-      }
-      return forBolt(stored.installation);
+      const forUser = query.userId ? await installations.forUser(stored, query.userId) : undefined;
+      return forBolt((forUser ?? stored).installation);
     },
 
     async deleteInstallation(query) {

@@ -12,7 +12,6 @@ export type InstallationListener = (event: {
   previous: StoredInstallation | undefined;
   reason: SaveReason;
 }) => Promise<void> | void;
-export type UninstallListener = (workspaceKey: WorkspaceKey) => Promise<void> | void;
 
 /**
  * Workspace installations, read through a bounded in-memory cache (least recently used first out).
@@ -22,7 +21,6 @@ export type UninstallListener = (workspaceKey: WorkspaceKey) => Promise<void> | 
 export class Installations {
   private readonly cache: ReadThroughCache<StoredInstallation | undefined>;
   private readonly savedListeners: InstallationListener[] = [];
-  private readonly uninstallListeners: UninstallListener[] = [];
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -38,11 +36,10 @@ export class Installations {
     return this.cache.get(workspaceKey);
   }
 
-  /** With a user id: that user's own token, as Bolt expects (other users' tokens are never handed out). */
-  async findForUser(workspaceKey: WorkspaceKey, userId: string): Promise<StoredInstallation | undefined> {
-    const stored = await this.find(workspaceKey);
-    if (!stored || stored.installation.user.id === userId || !stored.installation.user.token) return stored;
-    return this.store.installations.find(workspaceKey, userId);
+  /** The installation with that user's own token, as Bolt expects (other users' tokens are never handed out). */
+  async forUser(stored: StoredInstallation, userId: string): Promise<StoredInstallation | undefined> {
+    if (stored.installation.user.id === userId || !stored.installation.user.token) return stored;
+    return this.store.installations.find(stored.workspaceKey, userId);
   }
 
   async save(installation: Installation, reason: SaveReason = 'install'): Promise<StoredInstallation> {
@@ -56,17 +53,12 @@ export class Installations {
   async delete(workspaceKey: WorkspaceKey): Promise<boolean> {
     const deleted = await this.store.installations.delete(workspaceKey);
     this.cache.forget(workspaceKey);
-    if (deleted) for (const listener of this.uninstallListeners) await listener(workspaceKey);
     return deleted;
   }
 
   /** Runs after every save: a new install, a reinstall, or a rotated token. */
   onSaved(listener: InstallationListener): void {
     this.savedListeners.push(listener);
-  }
-
-  onDeleted(listener: UninstallListener): void {
-    this.uninstallListeners.push(listener);
   }
 
   close(): void {

@@ -11,17 +11,12 @@ import type { Installations } from './installations.js';
  */
 const refreshWindowSeconds = 2 * 3600 + 5 * 60;
 
-export interface RefreshCredentials {
-  clientId: string;
-  clientSecret: string;
-}
-
 export class TokenRefresher {
   constructor(
     private readonly store: Store,
     private readonly installations: Installations,
     private readonly slack: WebClient,
-    private readonly credentials: RefreshCredentials,
+    private readonly credentials: { clientId: string; clientSecret: string },
     private readonly logger: Logger,
     /** False when Novu refreshes the tokens (NOVU_TOKEN_ROTATION=novu). */
     private readonly enabled = true,

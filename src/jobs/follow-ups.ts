@@ -4,6 +4,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { JobRecord, Store } from '../store/types.js';
 import { describeJobError, type FollowUpChannels, type JobDefinition, type JobFinish, type QueueTuning } from './types.js';
 
+/** A follow-up is tried this many times (with backoff, about a day in all at the default base), then given up and logged. */
 const maxFollowUpAttempts = 12;
 
 const noChannels: FollowUpChannels = {

@@ -1,25 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RetryMode } from '../http/client.js';
-import { backoffDelay } from '../http/client.js';
+import { backoffDelay, type RetryMode } from '../http/client.js';
 import { BackendError } from '../http/errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { JobRecord, NewJob, Store, WorkspaceKey } from '../store/types.js';
 import { FollowUpDelivery } from './follow-ups.js';
-import {
-  type Accepted,
-  describeJobError,
-  type EnqueueOptions,
-  type FollowUpChannels,
-  type JobDefinition,
-  type JobFinish,
-  type JobOutcome,
-  notStoredText,
-  type QueueTuning,
-  type Telling,
-  TerminalJobError,
-} from './types.js';
+import type { Accepted, EnqueueOptions, FollowUpChannels, JobDefinition, JobFinish, JobOutcome, QueueTuning, Telling } from './types.js';
+import { describeJobError, notStoredText, TerminalJobError } from './types.js';
 
 export type { Accepted, EnqueueOptions, FollowUpChannels, JobDefinition, JobFinish, JobOutcome, JobRunContext, QueueTuning, Telling } from './types.js';
 export { describeJobError, notStoredText, TerminalJobError } from './types.js';
@@ -32,9 +20,11 @@ export { describeJobError, notStoredText, TerminalJobError } from './types.js';
 export class JobQueue {
   readonly workerId = `worker-${randomBytes(4).toString('hex')}`;
   private readonly definitions = new Map<string, JobDefinition<any, any>>();
-  private readonly running = new Map<string, Promise<JobOutcome>>();
+  /** Jobs and follow-ups running here, by job id (a follow-up's as `follow-up:<id>`). */
+  private readonly running = new Map<string, Promise<unknown>>();
   /** People waiting inline for a job; whoever finishes the job first decides if they got the outcome. */
-  private readonly inlineWaiters = new Map<string, InlineWaiter>();
+  private readonly inlineWaiters = new Map<string, { active: boolean; delivered: boolean }>();
+  private readonly followUps: FollowUpDelivery;
   private loop: Promise<void> | undefined;
   private stopping = false;
   private wake: (() => void) | undefined;
@@ -48,8 +38,6 @@ export class JobQueue {
   ) {
     this.followUps = new FollowUpDelivery(store, tuning, logger, { workerId: this.workerId, metrics, channels, wakeAt: (at) => this.wakeAt(at) });
   }
-
-  private readonly followUps: FollowUpDelivery;
 
   define<P, R>(definition: JobDefinition<P, R>): void {
     if (this.definitions.has(definition.kind)) throw new Error(`The job kind ${definition.kind} is defined twice`);
@@ -73,13 +61,9 @@ export class JobQueue {
     return this.runNow<R>(job.id, wait);
   }
 
-  /**
-   * Stores a job for a person waiting in Slack (once per dedupe key), to be run here by `run`, up to
-   * the inline wait; the worker leaves it alone for a lease, and takes it over if this process dies.
-   */
+  /** Stores a job (once per dedupe key) for a person waiting in Slack, to be run here by `run` as `enqueueAndRun` runs it. */
   async accept<R>(kind: string, payload: { workspaceKey?: WorkspaceKey; requestedBy?: string }, dedupeKey: string): Promise<Accepted<R>> {
-    const draft = this.draft(kind, payload, dedupeKey);
-    const { job } = await this.enqueue(kind, payload, draft);
+    const { job } = await this.enqueue(kind, payload, this.draft(kind, payload, dedupeKey));
     return this.adopt<R>(job);
   }
 
@@ -89,21 +73,14 @@ export class JobQueue {
    */
   draft<P extends { workspaceKey?: WorkspaceKey; requestedBy?: string }>(kind: string, payload: P, dedupeKey: string): NewJob {
     if (!this.definitions.has(kind)) throw new Error(`No job definition for ${kind}`);
-    return {
-      kind,
-      payload,
-      dedupeKey,
-      maxAttempts: this.tuning.maxAttempts,
-      workspaceKey: payload.workspaceKey,
-      requestedBy: payload.requestedBy,
-      runAt: Date.now() + this.tuning.leaseMs,
-    };
+    const { workspaceKey, requestedBy } = payload;
+    return { kind, payload, dedupeKey, workspaceKey, requestedBy, maxAttempts: this.tuning.maxAttempts, runAt: Date.now() + this.tuning.leaseMs };
   }
 
   /** A job stored for a person waiting (by `accept` or a record's transaction), to be run here by `run`. */
   adopt<R>(job: JobRecord): Accepted<R> {
     this.wake?.();
-    return { job, run: () => this.runNow<R>(job.id, { waitMs: this.tuning.inlineWaitMs ?? 6_000, inlineRetries: true }) };
+    return { job, run: () => this.runNow<R>(job.id, { waitMs: this.tuning.inlineWaitMs ?? 6_000 }) };
   }
 
   /**
@@ -115,23 +92,9 @@ export class JobQueue {
    */
   async storedThenTold<T>(store: () => Promise<T>, tell: Telling<T>): Promise<T | undefined> {
     const budgetMs = this.tuning.acceptBudgetMs ?? 1_500;
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((resolve) => {
-      timer = setTimeout(() => resolve('late'), budgetMs);
-    });
     const storing = store();
-    let answer: { value: T } | 'late' | { error: unknown };
-    try {
-      answer = await Promise.race([
-        storing.then(
-          (value) => ({ value }),
-          (error: unknown) => ({ error }),
-        ),
-        late,
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
+    const stored = storing.then((value) => ({ value })).catch((error: unknown) => ({ error }));
+    const answer = await Promise.race([stored, sleep(budgetMs, 'late' as const, { ref: false })]);
     if (answer === 'late' || 'error' in answer) {
       if (answer === 'late') storing.catch((error: unknown) => this.logger.warn({ err: error }, 'a request stored too late failed to store'));
       this.logger.warn({ err: answer === 'late' ? undefined : answer.error, budgetMs }, 'a request was not stored in time; the person is told so');
@@ -150,30 +113,19 @@ export class JobQueue {
     const deadline = Date.now() + waitMs;
     const claimed = await this.store.jobs.claim(jobId, this.workerId, this.tuning.leaseMs);
     if (!claimed) return (await this.waitForFinish(jobId, deadline)) as JobOutcome<R>;
-    const waiter: InlineWaiter = { active: true, delivered: false };
+    const waiter = { active: true, delivered: false };
     this.inlineWaiters.set(jobId, waiter);
     try {
-      const execution = this.execute(claimed, inlineRetries ? { retry: 'safe', deadlineMs: waitMs } : { retry: 'none' });
+      const execution = this.track(jobId, this.attempt(claimed, inlineRetries ? { retry: 'safe', deadlineMs: waitMs } : { retry: 'none' }));
+      const remainingMs = Math.max(0, deadline - Date.now());
       const outcome = await new Promise<JobOutcome | undefined>((resolve) => {
-        const timer = setTimeout(
-          () => {
-            // Once the job has handed its outcome to this waiter, the waiter must take it.
-            if (waiter.delivered) return;
-            waiter.active = false;
-            resolve(undefined);
-          },
-          Math.max(0, deadline - Date.now()),
-        );
-        execution.then(
-          (result) => {
-            clearTimeout(timer);
-            resolve(result);
-          },
-          () => {
-            clearTimeout(timer);
-            resolve(undefined);
-          },
-        );
+        const timer = setTimeout(() => {
+          // Once the job has handed its outcome to this waiter, the waiter must take it.
+          if (waiter.delivered) return;
+          waiter.active = false;
+          resolve(undefined);
+        }, remainingMs);
+        void execution.then(resolve, () => resolve(undefined)).finally(() => clearTimeout(timer));
       });
       return (outcome ?? { status: 'queued', job: claimed }) as JobOutcome<R>;
     } finally {
@@ -222,22 +174,14 @@ export class JobQueue {
         await Promise.race(this.running.values());
         continue;
       }
-      let claimed: JobRecord | undefined;
-      try {
-        claimed = await this.store.jobs.claimNext(this.workerId, this.tuning.leaseMs);
-      } catch (error) {
+      const claimed = await this.store.jobs.claimNext(this.workerId, this.tuning.leaseMs).catch((error: unknown) => {
         this.logger.error({ err: error }, 'could not claim a job');
-      }
+      });
       if (claimed) {
-        void this.execute(claimed, { retry: 'safe' });
+        void this.track(claimed.id, this.attempt(claimed, { retry: 'safe' }));
         continue;
       }
-      let followedUp = false;
-      try {
-        followedUp = await this.followUpNext();
-      } catch (error) {
-        this.logger.error({ err: error }, 'could not claim a follow-up');
-      }
+      const followedUp = await this.followUpNext().catch((error: unknown) => this.logger.error({ err: error }, 'could not claim a follow-up'));
       if (followedUp) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, pollMs);
@@ -250,27 +194,25 @@ export class JobQueue {
     }
   }
 
-  private execute(job: JobRecord, mode: { retry: RetryMode; deadlineMs?: number }): Promise<JobOutcome> {
-    const execution = this.attempt(job, mode).finally(() => this.running.delete(job.id));
-    this.running.set(job.id, execution);
-    return execution;
+  /** Kept in `running` until it settles: the worker's concurrency, and what `stop` waits for. */
+  private track<T>(key: string, work: Promise<T>): Promise<T> {
+    const tracked = work.finally(() => this.running.delete(key));
+    this.running.set(key, tracked);
+    return tracked;
   }
 
   private async attempt(job: JobRecord, mode: { retry: RetryMode; deadlineMs?: number }): Promise<JobOutcome> {
     const definition = this.definitions.get(job.kind);
     const log = this.logger.child({ jobId: job.id, kind: job.kind, attempt: job.attempts });
-    const heartbeat = setInterval(
-      () => {
-        this.store.jobs.extendLease(job.id, this.workerId, this.tuning.leaseMs).catch((error) => log.warn({ err: error }, 'could not extend job lease'));
-      },
-      Math.max(250, Math.floor(this.tuning.leaseMs / 3)),
-    );
-    heartbeat.unref();
+    const beatMs = Math.max(250, Math.floor(this.tuning.leaseMs / 3));
+    const heartbeat = setInterval(() => {
+      this.store.jobs.extendLease(job.id, this.workerId, this.tuning.leaseMs).catch((error) => log.warn({ err: error }, 'could not extend job lease'));
+    }, beatMs).unref();
+    const followUp = definition?.onFinished ? { leaseMs: this.tuning.leaseMs } : undefined;
     try {
       if (!definition) throw new TerminalJobError(`Unknown job kind ${job.kind}`);
       const runId = `${job.id}.${job.attempts}.${randomBytes(4).toString('hex')}`;
       const result = await definition.run(job.payload, { job, attempt: job.attempts, runId, logger: log, ...mode });
-      const followUp = definition.onFinished ? { leaseMs: this.tuning.leaseMs } : undefined;
       const recorded = await this.store.jobs.complete(job.id, this.workerId, result, followUp);
       if (!recorded) log.warn('job finished after its lease was taken over; the result was not recorded');
       this.metrics?.jobRuns.inc({ kind: job.kind, outcome: 'done' });
@@ -282,7 +224,6 @@ export class JobQueue {
     } catch (error) {
       const description = definition?.describeError?.(error) ?? describeJobError(error);
       const retryAt = this.retryAt(job, error);
-      const followUp = definition?.onFinished ? { leaseMs: this.tuning.leaseMs } : undefined;
       const recorded = await this.store.jobs.fail(job.id, this.workerId, description, retryAt, followUp);
       const failedJob = { ...job, lastError: description };
       if (retryAt !== undefined) {
@@ -319,8 +260,7 @@ export class JobQueue {
   }
 
   private wakeAt(at: number): void {
-    const timer = setTimeout(() => this.wake?.(), Math.max(0, at - Date.now()) + 5);
-    timer.unref();
+    setTimeout(() => this.wake?.(), Math.max(0, at - Date.now()) + 5).unref();
   }
 
   private async followUpNext(): Promise<boolean> {
@@ -333,18 +273,7 @@ export class JobQueue {
     }
     const outcome: JobFinish['outcome'] =
       job.status === 'done' ? { status: 'done', result: job.result } : { status: 'failed', error: job.lastError ?? 'failed' };
-    const delivery = this.followUps.deliver(definition, job, outcome, false).finally(() => this.running.delete(`follow-up:${job.id}`));
-    this.running.set(
-      `follow-up:${job.id}`,
-      delivery.then(() => ({ status: 'queued', job }) as JobOutcome),
-    );
+    void this.track(`follow-up:${job.id}`, this.followUps.deliver(definition, job, outcome, false));
     return true;
   }
-}
-
-/** A follow-up is tried this many times (with backoff, about a day in all at the default base), then given up and logged. */
-
-interface InlineWaiter {
-  active: boolean;
-  delivered: boolean;
 }

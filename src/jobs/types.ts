@@ -5,10 +5,7 @@ import type { JobRecord, NewAuditEntry, WorkspaceKey } from '../store/types.js';
 
 /** Thrown by a job to stop retrying: the failure will not go away by itself. */
 export class TerminalJobError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'TerminalJobError';
-  }
+  override name = 'TerminalJobError';
 }
 
 export interface JobRunContext {
@@ -103,6 +100,5 @@ export interface QueueTuning {
 }
 
 export function describeJobError(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return String(error);
+  return error instanceof Error ? error.message : String(error);
 }

@@ -8,6 +8,9 @@ import type { Logger } from './logger.js';
  */
 const bodyLine = /^(http request body|http request result|http response received): /i;
 
+/** pino's levels as Bolt's; anything finer is debug. */
+const boltLevels: Record<string, LogLevel> = { fatal: LogLevel.ERROR, error: LogLevel.ERROR, warn: LogLevel.WARN, info: LogLevel.INFO };
+
 /** Bolt, the OAuth installer and the Web API client log through this, so their lines get the same redaction. */
 export function boltLogger(logger: Logger): SlackLogger {
   const log = logger.child({ component: 'slack-sdk' });
@@ -27,13 +30,7 @@ export function boltLogger(logger: Logger): SlackLogger {
     warn: (...parts) => write('warn', parts),
     error: (...parts) => write('error', parts),
     setLevel: () => {},
-    getLevel: () => {
-      const level = log.level;
-      if (level === 'error' || level === 'fatal') return LogLevel.ERROR;
-      if (level === 'warn') return LogLevel.WARN;
-      if (level === 'info') return LogLevel.INFO;
-      return LogLevel.DEBUG;
-    },
+    getLevel: () => boltLevels[log.level] ?? LogLevel.DEBUG,
     setName: () => {},
   };
 }

@@ -4,12 +4,8 @@ import { type DestinationStream, type Logger, pino } from 'pino';
 
 export type { Logger } from 'pino';
 
-interface RequestContext {
-  requestId: string;
-}
-
 /** Carries the request id of the Slack request being handled into every log line written on its behalf. */
-export const requestContext = new AsyncLocalStorage<RequestContext>();
+export const requestContext = new AsyncLocalStorage<{ requestId: string }>();
 
 export function currentRequestId(): string | undefined {
   return requestContext.getStore()?.requestId;
@@ -41,8 +37,6 @@ const redactPaths = [
   ...redactedKeys.map((key) => `*.${key}`),
   'req.headers.authorization',
   'req.headers.cookie',
-  'headers.authorization',
-  'headers.cookie',
   '*.auth.accessToken',
   '*.auth.refreshToken',
 ];
@@ -94,7 +88,8 @@ export function crashSafeStream(fd = 1): DestinationStream {
   return {
     write(line: string) {
       boom.write(line);
-      if (!isErrorLine(line)) return;
+      // pino writes the level first: 50 is error, 60 fatal.
+      if (!/^\{"level":[56]0/.test(line)) return;
       try {
         boom.flushSync();
       } catch {
@@ -103,11 +98,6 @@ export function crashSafeStream(fd = 1): DestinationStream {
     },
     flush: (callback?: (error?: Error) => void) => boom.flush(callback),
   } as DestinationStream;
-}
-
-/** pino writes the level first: 50 is error, 60 fatal. */
-function isErrorLine(line: string): boolean {
-  return line.startsWith('{"level":50') || line.startsWith('{"level":60');
 }
 
 /** Required only for LOG_FORMAT=pretty, so JSON logging in production never loads pino-pretty and its thirty modules. */

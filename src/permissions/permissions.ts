@@ -4,7 +4,7 @@ import type { AuditTrail } from '../audit/audit-trail.js';
 import type { Logger } from '../logging/logger.js';
 import type { Actor } from '../slack/actor.js';
 import { TokenClients } from '../slack/token-clients.js';
-import { type Action, actions, describeRole, type Policy, type Role } from './policy.js';
+import { type Action, actions, type Policy, type Role, roleDescriptions } from './policy.js';
 
 export class PermissionDenied extends Error {
   constructor(
@@ -15,15 +15,12 @@ export class PermissionDenied extends Error {
   ) {
     super(
       reason === 'role'
-        ? `Only ${describeRole(required)} may ${actions[action].describe}.`
+        ? `Only ${roleDescriptions[required]} may ${actions[action].describe}.`
         : `Slack did not say in time whether you may ${actions[action].describe}, so nothing was changed. Try again in a minute.`,
     );
     this.name = 'PermissionDenied';
   }
 }
-
-/** Whether the person may, may not, or Slack has not said. */
-type Standing = 'allowed' | 'refused' | 'unknown';
 
 /** A check answered within its budget, or still asking Slack (`settled` gives the answer). */
 export type QuickCheck =
@@ -31,14 +28,11 @@ export type QuickCheck =
   | { status: 'refused'; refusal: PermissionDenied }
   | { status: 'pending'; settled: Promise<PermissionDenied | undefined> };
 
-interface KnownRole {
-  isAdmin: boolean;
-  at: number;
-}
-
 /** A role younger than this is used as it is; an older one (up to `staleMs`) is used at once while Slack is asked again. */
 const freshMs = 5 * 60_000;
 const staleMs = 60 * 60_000;
+/** Roles remembered at most; the least recently learned go first. */
+const maxRoles = 20_000;
 const lookupAttempts = 3;
 const lookupTimeoutMs = 8_000;
 /** A form's acknowledgement carries its field errors, so it waits at most this long for Slack. */
@@ -51,9 +45,8 @@ const submitBudgetMs = 1_500;
  */
 export class Permissions {
   private readonly operators: Set<string>;
-  private readonly roles = new Map<string, KnownRole>();
+  private readonly roles = new Map<string, { isAdmin: boolean; at: number }>();
   private readonly lookups = new Map<string, Promise<boolean | undefined>>();
-
   /** Clients for role lookups: they run behind the acknowledgement, so they may wait longer than a request's client. */
   private readonly lookupClients: TokenClients;
 
@@ -62,14 +55,11 @@ export class Permissions {
     operators: readonly string[],
     private readonly audit: AuditTrail,
     private readonly logger: Logger,
-    options: { client?: Pick<WebClientOptions, 'slackApiUrl' | 'logger'>; maxEntries?: number } = {},
+    options: { client?: Pick<WebClientOptions, 'slackApiUrl' | 'logger'> } = {},
   ) {
     this.operators = new Set(operators);
-    this.maxEntries = options.maxEntries ?? 20_000;
     this.lookupClients = new TokenClients({ ...options.client, timeout: lookupTimeoutMs, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
   }
-
-  private readonly maxEntries: number;
 
   isOperator(userId: string): boolean {
     return this.operators.has(userId);
@@ -83,10 +73,13 @@ export class Permissions {
   async refusal(actor: Actor, action: Action, client: WebClient, target?: string): Promise<PermissionDenied | undefined> {
     const standing = await this.standing(actor, action, client);
     if (standing === 'allowed') return undefined;
-    return this.refuse(actor, action, target, standing === 'unknown' ? 'unknown' : 'role');
+    const refusal = new PermissionDenied(action, this.policy[action], standing === 'unknown' ? 'unknown' : 'role');
+    await this.audit.record({ action, outcome: 'refused', workspaceKey: actor.tenant.key, userId: actor.userId, target, error: refusal.message });
+    return refusal;
   }
 
-  private async standing(actor: Actor, action: Action, client: WebClient): Promise<Standing> {
+  /** Whether the person may, may not, or Slack has not said. */
+  private async standing(actor: Actor, action: Action, client: WebClient): Promise<'allowed' | 'refused' | 'unknown'> {
     const required = this.policy[action];
     if (required === 'everyone' || this.isOperator(actor.userId)) return 'allowed';
     if (required === 'operators') return 'refused';
@@ -115,12 +108,6 @@ export class Permissions {
     return 'Slack did not say in time whether you may do this. Submit again in a moment.';
   }
 
-  private async refuse(actor: Actor, action: Action, target: string | undefined, reason: PermissionDenied['reason']): Promise<PermissionDenied> {
-    const refusal = new PermissionDenied(action, this.policy[action], reason);
-    await this.audit.record({ action, outcome: 'refused', workspaceKey: actor.tenant.key, userId: actor.userId, target, error: refusal.message });
-    return refusal;
-  }
-
   /**
    * Admins of the tenant: for a workspace install, its admins and owners; for an org-wide
    * (Enterprise Grid) install, the org's admins and owners — an admin of one workspace in the org
@@ -144,10 +131,11 @@ export class Permissions {
   private lookUp(key: string, actor: Actor, client: WebClient): Promise<boolean | undefined> {
     const running = this.lookups.get(key);
     if (running) return running;
+    const lookupClient = client.token ? this.lookupClients.for(client.token) : client;
     const lookup = (async () => {
       for (let attempt = 1; ; attempt += 1) {
         try {
-          const { user } = await this.lookupClientFor(client).users.info({ user: actor.userId });
+          const { user } = await lookupClient.users.info({ user: actor.userId });
           const roles = actor.tenant.kind === 'enterprise' ? user?.enterprise_user : user;
           const isAdmin = Boolean(roles?.is_admin || roles?.is_owner || roles?.is_primary_owner);
           this.remember(key, isAdmin);
@@ -172,13 +160,9 @@ export class Permissions {
     return lookup;
   }
 
-  private lookupClientFor(client: WebClient): WebClient {
-    return client.token ? this.lookupClients.for(client.token) : client;
-  }
-
   private remember(key: string, isAdmin: boolean): void {
     this.roles.delete(key);
     this.roles.set(key, { isAdmin, at: Date.now() });
-    if (this.roles.size > this.maxEntries) this.roles.delete(this.roles.keys().next().value as string);
+    if (this.roles.size > maxRoles) this.roles.delete(this.roles.keys().next().value as string);
   }
 }

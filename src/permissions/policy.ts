@@ -44,13 +44,9 @@ export function buildPolicy(overrides: Partial<Policy>): Policy {
   return policy;
 }
 
-export function describeRole(role: Role): string {
-  switch (role) {
-    case 'everyone':
-      return 'everyone in the workspace';
-    case 'admins':
-      return 'workspace admins and owners (org admins and owners for an org-wide install), and Switchboard operators';
-    case 'operators':
-      return 'Switchboard operators (the OPERATORS setting)';
-  }
-}
+/** Who a role takes in, in words. */
+export const roleDescriptions: Record<Role, string> = {
+  everyone: 'everyone in the workspace',
+  admins: 'workspace admins and owners (org admins and owners for an org-wide install), and Switchboard operators',
+  operators: 'Switchboard operators (the OPERATORS setting)',
+};

@@ -26,10 +26,6 @@ const placeholders = /\{(tenant|team)\}/g;
 export class NovuScope {
   constructor(private readonly novu: Pick<NovuConfig, 'contextType' | 'subscriberTemplate'>) {}
 
-  get contextType(): string {
-    return this.novu.contextType;
-  }
-
   /** The tenant's own context entry. */
   context(tenant: Tenant): Record<string, string> {
     return { [this.novu.contextType]: tenant.id };
@@ -40,19 +36,9 @@ export class NovuScope {
     return `${this.novu.contextType}:${tenant.id}`;
   }
 
-  /** Other context entries, with the tenant's own entry set (and any other value for that type replaced). */
-  withTenant(tenant: Tenant, context: Record<string, string> = {}): Record<string, string> {
-    return { ...context, ...this.context(tenant) };
-  }
-
   /** True when Novu's context keys put a record in this tenant's scope. */
   owns(tenant: Tenant, contextKeys: readonly string[] | null | undefined): boolean {
     return (contextKeys ?? []).includes(this.contextKey(tenant));
-  }
-
-  /** The tenant named by a context, if its tenant entry names one. */
-  tenantIdIn(context: Record<string, string>): string | undefined {
-    return context[this.novu.contextType];
   }
 
   /** The subscriber a tenant's connection belongs to in subscriber mode. */

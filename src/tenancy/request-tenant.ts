@@ -46,10 +46,7 @@ export function requestTenant(options: { tenants: Tenants; isOperator: (userId: 
 /** The Slack user a request acts for, from the payload Slack signed. */
 export function actingUser(body: AnyMiddlewareArgs['body']): string | undefined {
   const record = body as Record<string, any>;
-  if (typeof record.user_id === 'string') return record.user_id;
-  if (typeof record.user?.id === 'string') return record.user.id;
-  if (typeof record.event?.user === 'string') return record.event.user;
-  return undefined;
+  return [record.user_id, record.user?.id, record.event?.user].find((id): id is string => typeof id === 'string');
 }
 
 async function refuse(args: AnyMiddlewareArgs, record: TenantRecord | undefined, answers: NotApprovedAnswers): Promise<void> {

@@ -19,8 +19,7 @@ export class TenantContexts {
 
   async of(tenant: Tenant): Promise<NovuContext> {
     const connection = await this.store.connections.find(tenant.key);
-    if (!connection) return this.scope.context(tenant);
-    return connection.context ?? {};
+    return connection ? (connection.context ?? {}) : this.scope.context(tenant);
   }
 
   async keysOf(tenant: Tenant): Promise<string[]> {

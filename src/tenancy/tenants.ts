@@ -1,4 +1,4 @@
-import type { NewTenantInstall, Store, TenantRecord, TenantStatus, WorkspaceKey } from '../store/types.js';
+import type { NewTenantInstall, Store, TenantRecord, WorkspaceKey } from '../store/types.js';
 import { fromStore } from '../store/unavailable.js';
 import { ReadThroughCache } from '../util/read-through-cache.js';
 
@@ -17,10 +17,6 @@ export class Tenants {
 
   find(workspaceKey: WorkspaceKey): Promise<TenantRecord | undefined> {
     return this.cache.get(workspaceKey);
-  }
-
-  async status(workspaceKey: WorkspaceKey): Promise<TenantStatus | undefined> {
-    return (await this.find(workspaceKey))?.status;
   }
 
   async recordInstall(install: NewTenantInstall): Promise<TenantRecord> {

@@ -28,12 +28,7 @@ export function numberingPlans(): InstanceType<PhoneCore['Metadata']> {
 }
 
 function load() {
-  if (!loaded) {
-    const library: PhoneLibrary = require('libphonenumber-js/max');
-    const core: PhoneCore = require('libphonenumber-js/core');
-    const metadata: MetadataJson = require('libphonenumber-js/metadata.max.json');
-    loaded = { library, core, metadata };
-  }
+  loaded ??= { library: require('libphonenumber-js/max'), core: require('libphonenumber-js/core'), metadata: require('libphonenumber-js/metadata.max.json') };
   return loaded;
 }
 
