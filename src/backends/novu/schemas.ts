@@ -136,7 +136,6 @@ export interface CreateSlackUserEndpointBody extends CreateEndpointFields {
 export type CreateEndpointBody = CreatePhoneEndpointBody | CreateSlackChannelEndpointBody | CreateSlackUserEndpointBody;
 
 export const subscriberPageSchema = page(subscriberSchema);
-export type SubscriberPage = z.infer<typeof subscriberPageSchema>;
 
 /** POST /v1/events/trigger (TriggerEventRequestDto), as Switchboard sends it. */
 export interface TriggerBody {
@@ -184,7 +183,6 @@ export interface CreateWorkflowBody {
 export const executionDetailSchema = z
   .object({ status: nullableString, detail: z.string(), raw: nullableString, providerId: nullableString, createdAt: nullableString })
   .loose();
-export type ExecutionDetail = z.infer<typeof executionDetailSchema>;
 
 /** ActivityNotificationResponseDto with its jobs: a job per step, its status, its execution details. */
 export const activitySchema = z
