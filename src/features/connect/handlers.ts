@@ -24,7 +24,6 @@ import {
   connectionSyncedMessage,
   disconnectPrompt,
   disconnectResult,
-  type IntegrationChoice,
   reconnectResult,
   type SetupFollowers,
   type SetupScope,
@@ -86,7 +85,7 @@ export class ConnectHandlers {
       else await respond({ replace_original: false, ...reconnectResult(outcome) });
     });
     // Only for who may use the form it fills: anyone else gets no options.
-    app.options(setupView.integration.action, write, async ({ ack, payload }) => ack({ options: (await this.chatIntegrations(payload.value)).map(toOption) }));
+    app.options(setupView.integration.action, write, async ({ ack, payload }) => ack({ options: await this.chatIntegrations(payload.value) }));
     app.view(setupView.callbackId, { ...write, field: setupView.integration.block }, (args: ViewSubmissionArgs) => this.submitSetup(args));
   }
 
@@ -105,8 +104,7 @@ export class ConnectHandlers {
     if (!this.jobs || !this.scope) return;
     const connection = await this.services.store.connections.find(actor.tenant.key);
     const current = this.jobs.settingsFor(actor.tenant, connection);
-    const initial: IntegrationChoice | undefined = current ? { identifier: current.integrationIdentifier, label: current.integrationIdentifier } : undefined;
-    await open(setupModal(current, initial, this.setupScope(actor), await this.movable(actor), origin));
+    await open(setupModal(current, this.setupScope(actor), await this.movable(actor), origin));
   }
 
   private setupScope(actor: Actor): SetupScope {
@@ -143,10 +141,10 @@ export class ConnectHandlers {
   }
 
   /** Slack integrations only: Novu would take a Slack token on any integration. */
-  private async chatIntegrations(query: string): Promise<IntegrationChoice[]> {
+  private async chatIntegrations(query: string) {
     try {
       const choices = (await this.services.integrations?.choices('slack', query)) ?? [];
-      return choices.slice(0, 100).map((integration) => ({ identifier: integration.identifier, label: integrationLabel(integration) }));
+      return choices.slice(0, 100).map((integration) => selectOption(integrationLabel(integration), integration.identifier));
     } catch (error) {
       this.services.logger.warn({ err: error }, 'could not load Novu integrations for a picker');
       return [];
@@ -239,8 +237,4 @@ export function readSetup(
     settings: { integrationIdentifier: integration, mode, context, subscriberId: mode === 'subscriber' ? subscriberId : undefined },
     scopeOverride: !ownSubscriber,
   };
-}
-
-function toOption(choice: IntegrationChoice) {
-  return selectOption(choice.label, choice.identifier);
 }
