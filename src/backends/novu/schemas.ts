@@ -108,30 +108,22 @@ export interface ConnectionAuth {
   expiresAt?: string;
 }
 
-interface CreateEndpointFields {
+/** Novu's Create…EndpointDto: the fields every endpoint type shares, its type, and where it delivers. */
+interface CreateEndpointFields<Type extends string, Endpoint> {
   identifier: string;
   subscriberId: string;
   integrationIdentifier: string;
   connectionIdentifier?: string;
   context?: NovuContext;
+  type: Type;
+  endpoint: Endpoint;
 }
 
-export interface CreatePhoneEndpointBody extends CreateEndpointFields {
-  type: 'phone';
-  endpoint: { phoneNumber: string };
-}
-
-/** Novu's CreateSlackChannelEndpointDto: delivered by the connection's bot into a channel. */
-export interface CreateSlackChannelEndpointBody extends CreateEndpointFields {
-  type: 'slack_channel';
-  endpoint: { channelId: string };
-}
-
-/** Novu's CreateSlackUserEndpointDto: delivered by the connection's bot as a direct message. */
-export interface CreateSlackUserEndpointBody extends CreateEndpointFields {
-  type: 'slack_user';
-  endpoint: { userId: string };
-}
+export type CreatePhoneEndpointBody = CreateEndpointFields<'phone', { phoneNumber: string }>;
+/** Delivered by the connection's bot into a channel. */
+export type CreateSlackChannelEndpointBody = CreateEndpointFields<'slack_channel', { channelId: string }>;
+/** Delivered by the connection's bot as a direct message. */
+export type CreateSlackUserEndpointBody = CreateEndpointFields<'slack_user', { userId: string }>;
 
 export type CreateEndpointBody = CreatePhoneEndpointBody | CreateSlackChannelEndpointBody | CreateSlackUserEndpointBody;
 

@@ -69,22 +69,16 @@ export class SignalWireClient {
   }
 
   async findByNumber(number: string): Promise<SignalWireNumber | undefined> {
-    const page = await this.http.request({
-      operation: 'phoneNumbers.list',
-      method: 'GET',
-      path: `${relay}/phone_numbers`,
-      query: { filter_number: number, page_size: 50 },
-      response: signalWireNumberPageSchema,
-    });
-    return page.data.find((item) => item.number === number);
+    return (await this.listNumbers(50, number)).find((item) => item.number === number);
   }
 
-  async listNumbers(pageSize = 100): Promise<SignalWireNumber[]> {
+  async listNumbers(pageSize = 100, filterNumber?: string): Promise<SignalWireNumber[]> {
+    const query = { filter_number: filterNumber, page_size: pageSize };
     const page = await this.http.request({
       operation: 'phoneNumbers.list',
       method: 'GET',
       path: `${relay}/phone_numbers`,
-      query: { page_size: pageSize },
+      query,
       response: signalWireNumberPageSchema,
     });
     return page.data;

@@ -26,6 +26,10 @@ export function writeOptions(context: JobRunContext): WriteOptions {
   return { retry: context.retry, deadlineMs: context.deadlineMs, intent: context.runId, rerun: context.attempt > 1 };
 }
 
+function throwAsJobError(error: unknown): never {
+  throw asNovuJobError(error);
+}
+
 /** What a write did to the tenant's connection in Novu. */
 export type WriteAction = 'created' | 'updated' | 'adopted' | 'replaced';
 
@@ -96,11 +100,6 @@ export class ConnectionWriter {
   }
 
   /**
-   * A 409 names a connection that already holds this scope. It is taken over only when it is this
-   * tenant's: Novu says its workspace is this tenant, and no other tenant's record claims it.
-   * Otherwise nothing is written.
-   */
-  /**
    * What Novu gets of the bot token. Slack refresh tokens are single-use, so only one side may
    * refresh: by default Switchboard does, and Novu gets each new access token (never the refresh
    * token). With NOVU_TOKEN_ROTATION=novu, Novu gets the refresh token and refreshes itself.
@@ -116,14 +115,14 @@ export class ConnectionWriter {
     };
   }
 
+  /**
+   * A 409 names a connection that already holds this scope. It is taken over only when it is this
+   * tenant's: Novu says its workspace is this tenant, and no other tenant's record claims it.
+   * Otherwise nothing is written.
+   */
   private async assertOwnConnection(tenant: Tenant, identifier: string): Promise<void> {
     const claimedElsewhere = (await this.store.connections.list()).some((other) => other.identifier === identifier && other.workspaceKey !== tenant.key);
-    let workspaceId: string | undefined;
-    try {
-      workspaceId = (await this.novu.getConnection(identifier)).workspace?.id;
-    } catch (error) {
-      throw asNovuJobError(error);
-    }
+    const workspaceId = (await this.novu.getConnection(identifier).catch(throwAsJobError)).workspace?.id;
     if (claimedElsewhere || workspaceId !== tenant.id) {
       throw new TerminalJobError(
         `Novu already has a channel connection in this scope (${identifier}) that belongs to another Slack workspace, so Switchboard left it alone and wrote nothing. An operator can remove it in Novu, or choose another integration or context.`,
@@ -138,11 +137,7 @@ export class ConnectionWriter {
   async ensureSubscriber(tenant: Tenant, subscriberId: string, workspace: SlackWorkspace, write: WriteOptions): Promise<void> {
     // The connection's subscriber is the tenant's, made here or found (a retry, another replica, someone in Novu).
     if (!this.scope.sharedSubscriber) await this.store.tenantSubscribers.claim(subscriberId, tenant.key);
-    try {
-      if (await this.novu.findSubscriber(subscriberId)) return;
-    } catch (error) {
-      throw asNovuJobError(error);
-    }
+    if (await this.novu.findSubscriber(subscriberId).catch(throwAsJobError)) return;
     const body = { subscriberId, ...(workspace.name ? { firstName: workspace.name } : {}), data: { slackWorkspace: workspace.id } };
     try {
       await writeOnce({

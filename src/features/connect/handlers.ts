@@ -1,8 +1,6 @@
 import type { RespondFn, ViewSubmitAction } from '@slack/bolt';
 import type { View } from '@slack/types';
-import type { WebClient } from '@slack/web-api';
 import { integrationLabel } from '../../backends/novu/integrations.js';
-import type { Accepted, Telling } from '../../jobs/queue.js';
 import { type Actor, actorOf } from '../../slack/actor.js';
 import { message, selectOption } from '../../slack/blocks.js';
 import { refusalMessage } from '../../slack/commands/messages.js';
@@ -15,7 +13,7 @@ import { textOf, withResolvedOptions } from '../../slack/view-state.js';
 import { contextKeysOf, type NovuScope } from '../../tenancy/novu-scope.js';
 import { tenantName } from '../../tenancy/tenant.js';
 import type { ConnectDeps } from '../deps.js';
-import type { ConnectionJobs, SyncResult } from './connection-jobs.js';
+import type { ConnectionJobs } from './connection-jobs.js';
 import {
   auditListMessage,
   connectActions,
@@ -48,8 +46,12 @@ export class ConnectHandlers {
   register(app: SlackListeners, router: CommandRouter): void {
     router.on('connect', 'status', (request) => this.status(request));
     router.on('connect', 'setup', (request) => this.openSetup(request.openModal, request.actor, commandOrigin(request.body)));
-    router.on('connect', 'disconnect', (request) => this.promptDisconnect(request));
-    router.on('connect', 'audit', (request) => this.audit(request));
+    router.on('connect', 'disconnect', async ({ actor, respond }) => {
+      await respond(disconnectPrompt(await this.services.store.connections.find(actor.tenant.key)));
+    });
+    router.on('connect', 'audit', async ({ actor, respond }) => {
+      await respond(auditListMessage(await this.services.store.audit.list({ workspaceKey: actor.tenant.key, limit: 20 })));
+    });
 
     const write = { may: 'connection.write' } as const;
     app.action(connectActions.openSetup, { ...write, opensForm: true }, async ({ body, client, context }: ButtonArgs) => {
@@ -61,7 +63,7 @@ export class ConnectHandlers {
       const intent = `disconnect:${body.container?.message_ts ?? body.actions[0]?.action_ts ?? Date.now()}:${actor.userId}`;
       const accepted = await this.services.queue.storedThenTold(async () => (await this.jobs?.acceptDelete(actor.tenant, intent, actor.userId)) ?? null, {
         stored: async () => {},
-        notStored: (text) => this.tell(body, client, actor, respond, text),
+        notStored: (text) => this.tell(body, actor, respond, text),
       });
       if (accepted === undefined) return;
       const result = accepted ? disconnectResult(await accepted.run()) : disconnectPrompt(undefined);
@@ -77,7 +79,7 @@ export class ConnectHandlers {
       const jobs = this.jobs;
       const accepted = await this.services.queue.storedThenTold(() => jobs.acceptSync(actor.tenant, 'reconnect', intent, { requestedBy: actor.userId }), {
         stored: async () => {},
-        notStored: (text) => this.tell(body, client, actor, respond, text),
+        notStored: (text) => this.tell(body, actor, respond, text),
       });
       if (!accepted) return;
       const outcome = await accepted.run();
@@ -122,22 +124,10 @@ export class ConnectHandlers {
     return { routes: counts.slack_channel + counts.slack_user, phones: counts.phone };
   }
 
-  private async promptDisconnect({ actor, respond }: CommandRequest): Promise<void> {
-    await respond(disconnectPrompt(await this.services.store.connections.find(actor.tenant.key)));
-  }
-
   /** What could not be started, said where the button was: in the conversation, or by DM from the App Home. */
-  private async tell(body: ButtonArgs['body'], _client: WebClient, actor: Actor, respond: RespondFn, text: string): Promise<void> {
+  private async tell(body: ButtonArgs['body'], actor: Actor, respond: RespondFn, text: string): Promise<void> {
     if (body.view?.type === 'home') await this.services.bots.sendDirectMessage(actor.tenant.key, actor.userId, message(md`${text}`));
     else await respond({ ...refusalMessage(text), replace_original: false });
-  }
-
-  private async audit({ actor, respond }: CommandRequest): Promise<void> {
-    await respond(auditListMessage(await this.services.store.audit.list({ workspaceKey: actor.tenant.key, limit: 20 })));
-  }
-
-  private async integrationIdentifiers(): Promise<string[]> {
-    return (await this.services.integrations?.identifiers()) ?? [];
   }
 
   /** Slack integrations only: Novu would take a Slack token on any integration. */
@@ -153,8 +143,11 @@ export class ConnectHandlers {
 
   private async submitSetup({ ack, view, client, context }: ViewSubmissionArgs): Promise<void> {
     const actor = actorOf(context);
-    if (!this.jobs) return ack();
-    const values = await withResolvedOptions(view.state.values, { [setupView.integration.action]: () => this.integrationIdentifiers() });
+    const jobs = this.jobs;
+    if (!jobs) return ack();
+    const values = await withResolvedOptions(view.state.values, {
+      [setupView.integration.action]: async () => (await this.services.integrations?.identifiers()) ?? [],
+    });
     const parsed = readSetup(values as StateValues, this.setupScope(actor));
     if ('errors' in parsed) {
       await ack({ response_action: 'errors', errors: parsed.errors });
@@ -165,26 +158,13 @@ export class ConnectHandlers {
       await ack({ response_action: 'errors', errors: { [setupView.integration.block]: wrongIntegration } });
       return;
     }
-    await this.runSetup(actor, parsed, view, client, {
-      stored: () => ack({ response_action: 'update', view: workingView('Connecting…', 'Writing the connection to Novu…') }),
-      // The form stays as typed, with the reason at its first field.
-      notStored: (text) => ack({ response_action: 'errors', errors: { [setupView.integration.block]: text } }),
-    });
-  }
-
-  private async runSetup(
-    actor: Actor,
-    chosen: { settings: ConnectionSettings; scopeOverride: boolean },
-    view: ViewSubmissionArgs['view'],
-    client: WebClient,
-    tell: Telling<Accepted<SyncResult> | undefined>,
-  ): Promise<void> {
-    const viewId = view.id;
-    const jobs = this.jobs;
-    if (!jobs) return;
     const accepted = await this.services.queue.storedThenTold(
-      () => jobs.acceptSync(actor.tenant, 'setup', `setup:${viewId}`, { ...chosen, requestedBy: actor.userId }),
-      tell,
+      () => jobs.acceptSync(actor.tenant, 'setup', `setup:${view.id}`, { ...parsed, requestedBy: actor.userId }),
+      {
+        stored: () => ack({ response_action: 'update', view: workingView('Connecting…', 'Writing the connection to Novu…') }),
+        // The form stays as typed, with the reason at its first field.
+        notStored: (text) => ack({ response_action: 'errors', errors: { [setupView.integration.block]: text } }),
+      },
     );
     if (!accepted) return;
     const outcome = await accepted.run();
@@ -192,7 +172,7 @@ export class ConnectHandlers {
       outcome.status === 'done'
         ? await this.services.sharing.share(client, sharedOrigin(view), connectionSharedMessage(actor.userId, outcome.result))
         : undefined;
-    const where = { viewId, workspaceKey: actor.tenant.key, userId: actor.userId };
+    const where = { viewId: view.id, workspaceKey: actor.tenant.key, userId: actor.userId };
     const fallback = outcome.status === 'queued' ? undefined : connectionSyncedMessage(outcome, outcome.job.attempts);
     await showInForm(this.services, client, where, withShareNote(setupResultView(outcome), shared), fallback);
   }
@@ -227,10 +207,8 @@ export function readSetup(
   if (!errors[setupView.context.block] && !ownContext) {
     errors[setupView.context.block] = `Keep ${scope.tenantEntry}: it ties the connection, and every route and phone endpoint, to this workspace.`;
   }
-  if (!scope.canChooseScope) {
-    if (!errors[setupView.subscriber.block] && !ownSubscriber) {
-      errors[setupView.subscriber.block] = `This workspace's subscriber is ${scope.tenantSubscriber}. Only Switchboard operators may choose another.`;
-    }
+  if (!scope.canChooseScope && !errors[setupView.subscriber.block] && !ownSubscriber) {
+    errors[setupView.subscriber.block] = `This workspace's subscriber is ${scope.tenantSubscriber}. Only Switchboard operators may choose another.`;
   }
   if (Object.keys(errors).length > 0 || !integration) return { errors };
   return {
