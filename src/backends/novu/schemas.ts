@@ -6,39 +6,27 @@ import { z } from 'zod';
  */
 const nullableString = z.string().nullish();
 
+/** What connections and endpoints both carry. */
+const channelFields = {
+  identifier: z.string(),
+  integrationIdentifier: nullableString,
+  providerId: nullableString,
+  channel: nullableString,
+  subscriberId: nullableString,
+  contextKeys: z.array(z.string()).nullish(),
+  createdAt: z.union([z.string(), z.number()]).nullish(),
+  updatedAt: z.union([z.string(), z.number()]).nullish(),
+};
+
 /**
  * Connections are read without their `auth`: some Novu versions return the access token in clear
  * (novu-details.md, PR #11100), and nothing in Switchboard needs it back. Unknown keys are dropped.
  */
-export const channelConnectionSchema = z
-  .object({
-    identifier: z.string(),
-    integrationIdentifier: nullableString,
-    providerId: nullableString,
-    channel: nullableString,
-    subscriberId: nullableString,
-    contextKeys: z.array(z.string()).nullish(),
-    workspace: z.object({ id: z.string(), name: nullableString }).loose().nullish(),
-    createdAt: z.union([z.string(), z.number()]).nullish(),
-    updatedAt: z.union([z.string(), z.number()]).nullish(),
-  })
-  .strip();
+export const channelConnectionSchema = z.object({ ...channelFields, workspace: z.object({ id: z.string(), name: nullableString }).loose().nullish() }).strip();
 export type ChannelConnection = z.infer<typeof channelConnectionSchema>;
 
 export const channelEndpointSchema = z
-  .object({
-    identifier: z.string(),
-    type: z.string(),
-    endpoint: z.record(z.string(), z.unknown()).nullish(),
-    subscriberId: nullableString,
-    integrationIdentifier: nullableString,
-    connectionIdentifier: nullableString,
-    providerId: nullableString,
-    channel: nullableString,
-    contextKeys: z.array(z.string()).nullish(),
-    createdAt: z.union([z.string(), z.number()]).nullish(),
-    updatedAt: z.union([z.string(), z.number()]).nullish(),
-  })
+  .object({ ...channelFields, type: z.string(), endpoint: z.record(z.string(), z.unknown()).nullish(), connectionIdentifier: nullableString })
   .loose();
 export type ChannelEndpoint = z.infer<typeof channelEndpointSchema>;
 

@@ -10,7 +10,7 @@ import { md } from '../../slack/mrkdwn.js';
 import { showInForm } from '../../slack/replies.js';
 import { commandOrigin, type ShareOrigin, sharedOrigin, withShareNote } from '../../slack/share.js';
 import { textOf, withResolvedOptions } from '../../slack/view-state.js';
-import { contextKeysOf, type NovuScope } from '../../tenancy/novu-scope.js';
+import { contextKeysOf } from '../../tenancy/novu-scope.js';
 import { tenantName } from '../../tenancy/tenant.js';
 import type { ConnectDeps } from '../deps.js';
 import type { ConnectionJobs } from './connection-jobs.js';
@@ -38,10 +38,6 @@ export class ConnectHandlers {
     private readonly services: ConnectDeps,
     private readonly jobs: ConnectionJobs | undefined,
   ) {}
-
-  private get scope(): NovuScope | undefined {
-    return this.services.novuScope;
-  }
 
   register(app: SlackListeners, router: CommandRouter): void {
     router.on('connect', 'status', (request) => this.status(request));
@@ -97,20 +93,21 @@ export class ConnectHandlers {
       this.services.store.connections.find(actor.tenant.key),
       this.services.permissions.allows(actor, 'connection.write', client),
     ]);
-    const triggerContext = connection ? contextKeysOf(connection.context ?? {}) : this.scope ? contextKeysOf(this.scope.context(actor.tenant)) : [];
+    const scope = this.services.novuScope;
+    const triggerContext = connection ? contextKeysOf(connection.context ?? {}) : scope ? contextKeysOf(scope.context(actor.tenant)) : [];
     await respond(connectionCard(tenantName(stored?.installation) ?? 'This workspace', connection, canManage && this.jobs !== undefined, triggerContext));
   }
 
   /** Opens at once from what the store knows; the integration list loads inside the modal. */
   private async openSetup(open: (view: View) => Promise<void>, actor: Actor, origin?: ShareOrigin): Promise<void> {
-    if (!this.jobs || !this.scope) return;
+    if (!this.jobs || !this.services.novuScope) return;
     const connection = await this.services.store.connections.find(actor.tenant.key);
     const current = this.jobs.settingsFor(actor.tenant, connection);
     await open(setupModal(current, this.setupScope(actor), await this.movable(actor), origin));
   }
 
   private setupScope(actor: Actor): SetupScope {
-    const scope = this.scope;
+    const scope = this.services.novuScope;
     return {
       tenantEntry: scope ? formatContext(scope.context(actor.tenant)) : '',
       tenantSubscriber: scope?.subscriber(actor.tenant) ?? '',
