@@ -1,4 +1,3 @@
-import type { Installation } from '@slack/bolt';
 import type { NovuClient } from '../../backends/novu/client.js';
 import type { NovuConfig } from '../../config/load.js';
 import type { Accepted, JobDefinition, JobFinish, JobOutcome, JobRunContext } from '../../jobs/queue.js';
@@ -12,8 +11,8 @@ import type { EndpointLabel } from '../delivery/model.js';
 import { type EndpointMoves, moveJob } from '../delivery/moves.js';
 import type { ConnectDeps } from '../deps.js';
 import { describeNovuFailure } from '../novu-failures.js';
-import { ConnectionWriter, type WriteAction, writeOptions } from './connection-writer.js';
-import { type ConnectionSettings, connectionIdentifier, defaultSettings, type SlackWorkspace, sameScope, scopeOf, settingsOf } from './settings.js';
+import { ConnectionWriter, type WriteAction } from './connection-writer.js';
+import { type ConnectionSettings, connectionIdentifier, defaultSettings, sameScope, scopeOf, settingsOf } from './settings.js';
 
 export type SyncReason = 'install' | 'rotation' | 'setup' | 'reconnect' | 'approval';
 
@@ -185,12 +184,7 @@ export class ConnectionJobs {
     if (!stored) throw new TerminalJobError('Switchboard is no longer installed in this workspace');
     const settings = payload.settings ?? this.settingsFor(tenant, record);
     if (!settings) throw new TerminalJobError('No Novu integration is chosen: run /connect setup, or set NOVU_INTEGRATION_IDENTIFIER');
-    const workspace = slackWorkspaceOf(stored.installation);
-    const identifier = connectionIdentifier(settings.integrationIdentifier, tenant.id);
-    const write = writeOptions(context);
-
-    if (settings.mode === 'subscriber' && settings.subscriberId) await this.writer.ensureSubscriber(tenant, settings.subscriberId, workspace, write);
-    const result = await this.writer.write({ tenant, identifier, settings, workspace, auth: this.writer.authOf(stored.installation), record, write });
+    const result = await this.writer.write(tenant, settings, stored.installation, record, context);
     if (!(await connections.recordSynced(tenant.key, payload.intent ?? record.intent, { identifier: result.identifier, ...scopeOf(settings) }))) {
       // A newer intent arrived while Novu answered; that job writes over this one.
       return { ...result, integrationIdentifier: settings.integrationIdentifier, action: 'superseded' };
@@ -290,10 +284,4 @@ function auditSubject(payload: SyncPayload | DeletePayload) {
 function jobOptions(kind: string, payload: SyncPayload | DeletePayload, intent: string) {
   const target = 'identifier' in payload ? `${payload.workspaceKey}:${payload.identifier}` : payload.workspaceKey;
   return { dedupeKey: `${kind}:${target}:${intent}`, workspaceKey: payload.workspaceKey, requestedBy: payload.requestedBy };
-}
-
-export function slackWorkspaceOf(installation: Installation): SlackWorkspace {
-  const owner = installation.isEnterpriseInstall ? installation.enterprise : installation.team;
-  if (!owner?.id) throw new TerminalJobError('The installation has no team or enterprise');
-  return owner.name ? { id: owner.id, name: owner.name } : { id: owner.id };
 }

@@ -42,9 +42,8 @@ export class EndedInstallations {
   ) {}
 
   async of(body: unknown): Promise<Tenant[]> {
-    const parsed = lifecycleEnvelope.safeParse(body);
-    if (!parsed.success) return [];
-    const envelope = parsed.data;
+    const envelope = lifecycleEnvelope.safeParse(body).data;
+    if (!envelope) return [];
     const authorization = envelope.authorizations?.[0];
     if (authorization) {
       const tenant = tenantOfAuthorization({
