@@ -36,8 +36,6 @@ const page = <T extends z.ZodType>(item: T) =>
       data: z.array(item),
       next: nullableString,
       previous: nullableString,
-      totalCount: z.number().nullish(),
-      totalCountCapped: z.boolean().nullish(),
     })
     .loose();
 
@@ -64,7 +62,6 @@ export const subscriberSchema = z
     subscriberId: z.string(),
     email: z.string().nullish(),
     firstName: z.string().nullish(),
-    lastName: z.string().nullish(),
     phone: z.string().nullish(),
   })
   .loose();
@@ -167,7 +164,6 @@ export const executionDetailSchema = z
 /** ActivityNotificationResponseDto with its jobs: a job per step, its status, its execution details. */
 export const activitySchema = z
   .object({
-    _id: nullableString,
     transactionId: z.string(),
     jobs: z
       .array(

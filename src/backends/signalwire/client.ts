@@ -84,16 +84,6 @@ export class SignalWireClient {
     return page.data;
   }
 
-  getNumber(id: string): Promise<SignalWireNumber> {
-    return this.http.request({
-      operation: 'phoneNumbers.get',
-      method: 'GET',
-      path: `${relay}/phone_numbers/{id}`,
-      params: { id },
-      response: signalWireNumberSchema,
-    });
-  }
-
   /** Releases a number from the space (an imported one included). A DELETE is safe to resend. */
   deleteNumber(id: string, options: { retry?: RetryMode; deadlineMs?: number } = {}): Promise<void> {
     return this.http.request({
