@@ -56,13 +56,11 @@ export function unwrapData(body: unknown): unknown {
 }
 
 /** A read that answers undefined for Novu's 404 "not found" (not for "Feature not enabled"). */
-async function orNotFound<T>(read: Promise<T>): Promise<T | undefined> {
-  try {
-    return await read;
-  } catch (error) {
+function orNotFound<T>(read: Promise<T>): Promise<T | undefined> {
+  return read.catch((error: unknown) => {
     if (isNovuNotFound(error)) return undefined;
     throw error;
-  }
+  });
 }
 
 /** Novu's channel connections, channel endpoints and integrations (`/v1`, `Authorization: ApiKey …`). */

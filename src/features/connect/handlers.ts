@@ -146,15 +146,9 @@ export class ConnectHandlers {
       [setupView.integration.action]: async () => (await this.services.integrations?.identifiers()) ?? [],
     });
     const parsed = readSetup(values as StateValues, this.setupScope(actor));
-    if ('errors' in parsed) {
-      await ack({ response_action: 'errors', errors: parsed.errors });
-      return;
-    }
+    if ('errors' in parsed) return ack({ response_action: 'errors', errors: parsed.errors });
     const wrongIntegration = await this.services.integrations?.problem(parsed.settings.integrationIdentifier, 'slack');
-    if (wrongIntegration) {
-      await ack({ response_action: 'errors', errors: { [setupView.integration.block]: wrongIntegration } });
-      return;
-    }
+    if (wrongIntegration) return ack({ response_action: 'errors', errors: { [setupView.integration.block]: wrongIntegration } });
     const accepted = await this.services.queue.storedThenTold(
       () => jobs.acceptSync(actor.tenant, 'setup', `setup:${view.id}`, { ...parsed, requestedBy: actor.userId }),
       {

@@ -29,7 +29,7 @@ export class ConnectionLifecycle {
     private readonly jobs: ConnectionJobs | undefined,
     private readonly novu: NovuConfig | null,
   ) {
-    this.ended = new EndedInstallations(services.installations, services.store.connections, services.bots, services.logger.child({ component: 'uninstall' }));
+    this.ended = new EndedInstallations(services, services.logger.child({ component: 'uninstall' }));
     services.installations.onSaved(async ({ stored, reason }) => {
       if (reason === 'rotation') await this.afterRotation(tenantOfInstallation(stored.installation), stored.installation);
     });
