@@ -9,7 +9,6 @@ import {
   activityPageSchema,
   type ChannelConnection,
   type ChannelEndpoint,
-  type ConnectionAuth,
   type CreateConnectionBody,
   type CreateEndpointBody,
   type CreateSubscriberBody,
@@ -105,11 +104,7 @@ export class NovuClient {
     );
   }
 
-  updateConnection(
-    identifier: string,
-    body: { workspace: { id: string; name?: string }; auth: ConnectionAuth },
-    options: WriteOptions,
-  ): Promise<ChannelConnection> {
+  updateConnection(identifier: string, body: Pick<CreateConnectionBody, 'workspace' | 'auth'>, options: WriteOptions): Promise<ChannelConnection> {
     return this.write(
       {
         operation: 'channelConnections.update',

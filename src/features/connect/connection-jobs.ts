@@ -1,4 +1,3 @@
-import type { NovuClient } from '../../backends/novu/client.js';
 import type { NovuConfig } from '../../config/load.js';
 import type { Accepted, JobDefinition, JobFinish, JobOutcome, JobRunContext } from '../../jobs/queue.js';
 import { TerminalJobError } from '../../jobs/queue.js';
@@ -11,7 +10,7 @@ import type { EndpointLabel } from '../delivery/model.js';
 import { type EndpointMoves, moveJob } from '../delivery/moves.js';
 import type { ConnectDeps } from '../deps.js';
 import { describeNovuFailure } from '../novu-failures.js';
-import { ConnectionWriter, type WriteAction } from './connection-writer.js';
+import type { ConnectionWriter, WriteAction } from './connection-writer.js';
 import { type ConnectionSettings, connectionIdentifier, defaultSettings, sameScope, scopeOf, settingsOf } from './settings.js';
 
 export type SyncReason = 'install' | 'rotation' | 'setup' | 'reconnect' | 'approval';
@@ -80,17 +79,13 @@ export interface ConnectionNotes {
 export class ConnectionJobs {
   constructor(
     private readonly services: ConnectDeps,
-    novu: NovuClient,
+    private readonly writer: ConnectionWriter,
     private readonly novuConfig: NovuConfig,
     private readonly scope: NovuScope,
     /** Moves the tenant's routes and endpoints when the connection's scope changes. */
     private readonly moves: EndpointMoves,
     private readonly notes: ConnectionNotes,
-  ) {
-    this.writer = new ConnectionWriter(novu, services.store, novuConfig, scope);
-  }
-
-  private readonly writer: ConnectionWriter;
+  ) {}
 
   /** The jobs this part runs: registered with the queue when the app starts. */
   get definitions(): JobDefinition[] {

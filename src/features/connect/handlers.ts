@@ -51,8 +51,7 @@ export class ConnectHandlers {
 
     const write = { may: 'connection.write' } as const;
     app.action(connectActions.openSetup, { ...write, opensForm: true }, async ({ body, client, context }: ButtonArgs) => {
-      const actor = actorOf(context);
-      await this.openSetup((view) => client.views.open({ trigger_id: body.trigger_id, view }).then(() => {}), actor);
+      await this.openSetup((view) => client.views.open({ trigger_id: body.trigger_id, view }).then(() => {}), actorOf(context));
     });
     app.action(connectActions.disconnect, write, async ({ body, client, context, respond }: ButtonArgs) => {
       const actor = actorOf(context);
@@ -68,11 +67,11 @@ export class ConnectHandlers {
     });
     app.action(connectActions.reconnect, write, async ({ body, client, context, respond }: ButtonArgs) => {
       const actor = actorOf(context);
-      if (!this.jobs) return;
+      const jobs = this.jobs;
+      if (!jobs) return;
       // Writes the stored token again with the stored settings: for a connection Novu lost or refused before.
       // One intent per drawing of the button: a double click finds the same job; the Home is redrawn after it.
       const intent = `reconnect:${body.view?.hash ?? body.container?.message_ts ?? Date.now()}:${actor.userId}`;
-      const jobs = this.jobs;
       const accepted = await this.services.queue.storedThenTold(() => jobs.acceptSync(actor.tenant, 'reconnect', intent, { requestedBy: actor.userId }), {
         stored: async () => {},
         notStored: (text) => this.tell(body, actor, respond, text),

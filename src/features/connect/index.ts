@@ -4,6 +4,7 @@ import type { EndpointMoves } from '../delivery/moves.js';
 import type { ConnectDeps } from '../deps.js';
 import type { Feature } from '../feature.js';
 import { ConnectionJobs } from './connection-jobs.js';
+import { ConnectionWriter } from './connection-writer.js';
 import { ConnectHandlers } from './handlers.js';
 import { ConnectionLifecycle } from './lifecycle.js';
 import { connectionDeletedMessage, connectionSyncedMessage } from './messages.js';
@@ -13,7 +14,9 @@ export function connectFeature(services: ConnectDeps, moves: EndpointMoves | und
   const { config, backends, novuScope } = services;
   const notes = { synced: connectionSyncedMessage, deleted: connectionDeletedMessage };
   const jobs =
-    config.novu && backends.novu && novuScope && moves ? new ConnectionJobs(services, backends.novu, config.novu, novuScope, moves, notes) : undefined;
+    config.novu && backends.novu && novuScope && moves
+      ? new ConnectionJobs(services, new ConnectionWriter(backends.novu, services.store, config.novu, novuScope), config.novu, novuScope, moves, notes)
+      : undefined;
   const lifecycle = new ConnectionLifecycle(services, jobs, config.novu);
   const handlers = new ConnectHandlers(services, jobs);
   return {
