@@ -23,7 +23,6 @@ import {
   disconnectPrompt,
   disconnectResult,
   reconnectResult,
-  type SetupFollowers,
   type SetupScope,
   setupModal,
   setupResultView,
@@ -102,7 +101,9 @@ export class ConnectHandlers {
     if (!this.jobs || !this.services.novuScope) return;
     const connection = await this.services.store.connections.find(actor.tenant.key);
     const current = this.jobs.settingsFor(actor.tenant, connection);
-    await open(setupModal(current, this.setupScope(actor), await this.movable(actor), origin));
+    // What a change of scope would move: the tenant's routes and phone endpoints.
+    const counts = await this.services.store.endpoints.countByType(actor.tenant.key);
+    await open(setupModal(current, this.setupScope(actor), { routes: counts.slack_channel + counts.slack_user, phones: counts.phone }, origin));
   }
 
   private setupScope(actor: Actor): SetupScope {
@@ -112,12 +113,6 @@ export class ConnectHandlers {
       tenantSubscriber: scope?.subscriber(actor.tenant) ?? '',
       canChooseScope: this.services.permissions.isOperator(actor.userId),
     };
-  }
-
-  /** What a change of scope would move: the tenant's routes and phone endpoints, counted from the store. */
-  private async movable(actor: Actor): Promise<SetupFollowers> {
-    const counts = await this.services.store.endpoints.countByType(actor.tenant.key);
-    return { routes: counts.slack_channel + counts.slack_user, phones: counts.phone };
   }
 
   /** What could not be started, said where the button was: in the conversation, or by DM from the App Home. */
