@@ -31,7 +31,7 @@ export interface SyncPayload {
   scopeOverride?: boolean;
 }
 
-/** What a person chose for a write: its settings (else the recorded or default ones), and whether they are an operator's other scope. */
+/** What a person chose for a write: its settings (else the recorded or default ones), who asked, and whether an operator chose another scope. */
 type SyncOptions = Pick<SyncPayload, 'settings' | 'requestedBy' | 'scopeOverride'>;
 
 export interface SyncResult {
