@@ -3,10 +3,7 @@ import type { VendorErrorDescription } from '../http/client.js';
 /** Flattens a NestJS-style message (string, array of strings, or object) into one line. */
 export function flattenMessage(message: unknown): string | undefined {
   if (typeof message === 'string') return message.trim() || undefined;
-  if (Array.isArray(message)) {
-    const parts = message.map(flattenMessage).filter((part): part is string => Boolean(part));
-    return parts.length ? parts.join('; ') : undefined;
-  }
+  if (Array.isArray(message)) return message.map(flattenMessage).filter(Boolean).join('; ') || undefined;
   if (message && typeof message === 'object') {
     const inner = (message as Record<string, unknown>).message;
     if (inner !== undefined) return flattenMessage(inner);

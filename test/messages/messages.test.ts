@@ -62,10 +62,7 @@ const endpoint = (index: number) => ({
 
 const origin = { channelId: 'C1', responseUrl: `https://hooks.slack.com/commands/T1/1/${'x'.repeat(24)}` };
 const modals: [string, View][] = [
-  [
-    'setup',
-    setupModal(undefined, undefined, { tenantEntry: 'tenant:T1', tenantSubscriber: 'slack-T1', canChooseScope: false }, { routes: 12_000, phones: 1 }, origin),
-  ],
+  ['setup', setupModal(undefined, { tenantEntry: 'tenant:T1', tenantSubscriber: 'slack-T1', canChooseScope: false }, { routes: 12_000, phones: 1 }, origin)],
   ['register', registerModal({ number: '+1 415 555 0100', subscriberId: 's', origin, problem: { field: 'subscriber', text: 'x'.repeat(2000) } }, 'US')],
   ['sip', sipModal({ origin, name: 'n'.repeat(80) }, 'sip.vapi.ai')],
   ['import', importModal({ number: '+1 800 555 0100', origin }, 'US')],

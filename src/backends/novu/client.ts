@@ -1,4 +1,5 @@
-import { createHttpClient, type HttpClient, pickerTiming, type RetryMode } from '../../http/client.js';
+import type { z } from 'zod';
+import { createHttpClient, type HttpClient, type HttpRequest, pickerTiming, type QueryValue, type RetryMode } from '../../http/client.js';
 import type { Logger } from '../../logging/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { describeNestError } from '../vendor-errors.js';
@@ -8,15 +9,12 @@ import {
   activityPageSchema,
   type ChannelConnection,
   type ChannelEndpoint,
-  type ConnectionAuth,
-  type ConnectionPage,
   type CreateConnectionBody,
   type CreateEndpointBody,
   type CreateSubscriberBody,
   type CreateWorkflowBody,
   channelConnectionSchema,
   channelEndpointSchema,
-  connectionPageSchema,
   type EndpointPage,
   endpointPageSchema,
   type Integration,
@@ -45,6 +43,8 @@ export interface WriteOptions {
   deadlineMs?: number;
 }
 
+type DeleteOptions = { retry?: RetryMode; deadlineMs?: number };
+
 /** The live API wraps single results as `{data: …}`; unwrap a body whose only key is `data`. */
 export function unwrapData(body: unknown): unknown {
   if (body && typeof body === 'object' && !Array.isArray(body)) {
@@ -55,13 +55,11 @@ export function unwrapData(body: unknown): unknown {
 }
 
 /** A read that answers undefined for Novu's 404 "not found" (not for "Feature not enabled"). */
-async function orNotFound<T>(read: Promise<T>): Promise<T | undefined> {
-  try {
-    return await read;
-  } catch (error) {
+function orNotFound<T>(read: Promise<T>): Promise<T | undefined> {
+  return read.catch((error: unknown) => {
     if (isNovuNotFound(error)) return undefined;
     throw error;
-  }
+  });
 }
 
 /** Novu's channel connections, channel endpoints and integrations (`/v1`, `Authorization: ApiKey …`). */
@@ -81,33 +79,43 @@ export class NovuClient {
     });
   }
 
-  createConnection(body: CreateConnectionBody, options: WriteOptions): Promise<ChannelConnection> {
-    return this.http.request({
-      operation: 'channelConnections.create',
-      method: 'POST',
-      path: '/v1/channel-connections',
-      body,
-      response: channelConnectionSchema,
-      ...options,
-      retry: options.retry ?? 'unsent',
-    });
+  /** Every write: the HTTP core retries it only when it certainly never reached Novu, unless one attempt is asked for. */
+  private write<T>(request: HttpRequest<T>, options: WriteOptions): Promise<T> {
+    return this.http.request({ ...request, ...options, retry: options.retry ?? 'unsent' });
   }
 
-  updateConnection(
-    identifier: string,
-    body: { workspace: { id: string; name?: string }; auth: ConnectionAuth },
-    options: WriteOptions,
-  ): Promise<ChannelConnection> {
-    return this.http.request({
-      operation: 'channelConnections.update',
-      method: 'PATCH',
-      path: '/v1/channel-connections/{id}',
-      params: { id: identifier },
-      body,
-      response: channelConnectionSchema,
-      ...options,
-      retry: options.retry ?? 'unsent',
-    });
+  private getById<T>(operation: string, path: string, id: string, response: z.ZodType<T>): Promise<T> {
+    return this.http.request({ operation, method: 'GET', path, params: { id }, response });
+  }
+
+  private deleteById(operation: string, path: string, id: string, options: DeleteOptions): Promise<void> {
+    return this.http.request({ operation, method: 'DELETE', path, params: { id }, ...options });
+  }
+
+  /** A list's items: Novu answers them as a page, `{data: […]}`. */
+  private async items<T>(operation: string, path: string, query: Record<string, QueryValue>, response: z.ZodType<{ data: T[] }>): Promise<T[]> {
+    return (await this.http.request({ operation, method: 'GET', path, query, response })).data;
+  }
+
+  createConnection(body: CreateConnectionBody, options: WriteOptions): Promise<ChannelConnection> {
+    return this.write(
+      { operation: 'channelConnections.create', method: 'POST', path: '/v1/channel-connections', body, response: channelConnectionSchema },
+      options,
+    );
+  }
+
+  updateConnection(identifier: string, body: Pick<CreateConnectionBody, 'workspace' | 'auth'>, options: WriteOptions): Promise<ChannelConnection> {
+    return this.write(
+      {
+        operation: 'channelConnections.update',
+        method: 'PATCH',
+        path: '/v1/channel-connections/{id}',
+        params: { id: identifier },
+        body,
+        response: channelConnectionSchema,
+      },
+      options,
+    );
   }
 
   /** The connection, or undefined when Novu has none by that identifier. */
@@ -116,45 +124,15 @@ export class NovuClient {
   }
 
   getConnection(identifier: string): Promise<ChannelConnection> {
-    return this.http.request({
-      operation: 'channelConnections.get',
-      method: 'GET',
-      path: '/v1/channel-connections/{id}',
-      params: { id: identifier },
-      response: channelConnectionSchema,
-    });
+    return this.getById('channelConnections.get', '/v1/channel-connections/{id}', identifier, channelConnectionSchema);
   }
 
-  deleteConnection(identifier: string, options: { retry?: RetryMode; deadlineMs?: number } = {}): Promise<void> {
-    return this.http.request({
-      operation: 'channelConnections.delete',
-      method: 'DELETE',
-      path: '/v1/channel-connections/{id}',
-      params: { id: identifier },
-      ...options,
-    });
-  }
-
-  listConnections(query: {
-    integrationIdentifier?: string;
-    subscriberId?: string;
-    contextKeys?: string[];
-    limit?: number;
-    after?: string;
-  }): Promise<ConnectionPage> {
-    return this.http.request({ operation: 'channelConnections.list', method: 'GET', path: '/v1/channel-connections', query, response: connectionPageSchema });
+  deleteConnection(identifier: string, options: DeleteOptions = {}): Promise<void> {
+    return this.deleteById('channelConnections.delete', '/v1/channel-connections/{id}', identifier, options);
   }
 
   createEndpoint(body: CreateEndpointBody, options: WriteOptions): Promise<ChannelEndpoint> {
-    return this.http.request({
-      operation: 'channelEndpoints.create',
-      method: 'POST',
-      path: '/v1/channel-endpoints',
-      body,
-      response: channelEndpointSchema,
-      ...options,
-      retry: options.retry ?? 'unsent',
-    });
+    return this.write({ operation: 'channelEndpoints.create', method: 'POST', path: '/v1/channel-endpoints', body, response: channelEndpointSchema }, options);
   }
 
   findEndpoint(identifier: string): Promise<ChannelEndpoint | undefined> {
@@ -162,23 +140,11 @@ export class NovuClient {
   }
 
   getEndpoint(identifier: string): Promise<ChannelEndpoint> {
-    return this.http.request({
-      operation: 'channelEndpoints.get',
-      method: 'GET',
-      path: '/v1/channel-endpoints/{id}',
-      params: { id: identifier },
-      response: channelEndpointSchema,
-    });
+    return this.getById('channelEndpoints.get', '/v1/channel-endpoints/{id}', identifier, channelEndpointSchema);
   }
 
-  deleteEndpoint(identifier: string, options: { retry?: RetryMode; deadlineMs?: number } = {}): Promise<void> {
-    return this.http.request({
-      operation: 'channelEndpoints.delete',
-      method: 'DELETE',
-      path: '/v1/channel-endpoints/{id}',
-      params: { id: identifier },
-      ...options,
-    });
+  deleteEndpoint(identifier: string, options: DeleteOptions = {}): Promise<void> {
+    return this.deleteById('channelEndpoints.delete', '/v1/channel-endpoints/{id}', identifier, options);
   }
 
   listEndpoints(query: {
@@ -199,109 +165,61 @@ export class NovuClient {
   }
 
   getSubscriber(subscriberId: string): Promise<Subscriber> {
-    return this.http.request({
-      operation: 'subscribers.get',
-      method: 'GET',
-      path: '/v2/subscribers/{id}',
-      params: { id: subscriberId },
-      response: subscriberSchema,
-    });
+    return this.getById('subscribers.get', '/v2/subscribers/{id}', subscriberId, subscriberSchema);
   }
 
   /** Subscribers whose email is exactly this one (Novu's search is exact and case-sensitive). */
-  async subscribersWithEmail(email: string): Promise<Subscriber[]> {
-    const page = await this.http.request({
-      operation: 'subscribers.search',
-      method: 'GET',
-      path: '/v2/subscribers',
-      query: { email, limit: 10 },
-      response: subscriberPageSchema,
-    });
-    return page.data;
+  subscribersWithEmail(email: string): Promise<Subscriber[]> {
+    return this.items('subscribers.search', '/v2/subscribers', { email, limit: 10 }, subscriberPageSchema);
   }
 
   /** Creates a subscriber; `failIfExists` makes Novu answer 409 instead of changing an existing one. */
   createSubscriber(body: CreateSubscriberBody, options: WriteOptions): Promise<Subscriber> {
-    return this.http.request({
-      operation: 'subscribers.create',
-      method: 'POST',
-      path: '/v2/subscribers',
-      query: { failIfExists: true },
-      body,
-      response: subscriberSchema,
-      ...options,
-      retry: options.retry ?? 'unsent',
-    });
+    return this.write(
+      { operation: 'subscribers.create', method: 'POST', path: '/v2/subscribers', query: { failIfExists: true }, body, response: subscriberSchema },
+      options,
+    );
   }
 
   /** Sets (or, with null, clears) the subscriber's own phone: the number Novu's SMS steps send to. */
   updateSubscriberPhone(subscriberId: string, phone: string | null, options: WriteOptions): Promise<Subscriber> {
-    return this.http.request({
-      operation: 'subscribers.patch',
-      method: 'PATCH',
-      path: '/v2/subscribers/{id}',
-      params: { id: subscriberId },
-      body: { phone },
-      response: subscriberSchema,
-      ...options,
-      retry: options.retry ?? 'unsent',
-    });
-  }
-
-  /** Queues a workflow run for Novu's worker; `processed` means accepted, not delivered. */
-  trigger(body: TriggerBody, options: WriteOptions): Promise<TriggerResult> {
-    return this.http.request({
-      operation: 'events.trigger',
-      method: 'POST',
-      path: '/v1/events/trigger',
-      body,
-      response: triggerResultSchema,
-      ...options,
-      // A lost answer is settled by the caller: Novu's worker refuses a transactionId it has seen, so triggering again delivers once.
-      retry: options.retry ?? 'unsent',
-    });
-  }
-
-  findWorkflow(workflowId: string): Promise<Workflow | undefined> {
-    return orNotFound(
-      this.http.request({ operation: 'workflows.get', method: 'GET', path: '/v2/workflows/{id}', params: { id: workflowId }, response: workflowSchema }),
+    return this.write(
+      {
+        operation: 'subscribers.patch',
+        method: 'PATCH',
+        path: '/v2/subscribers/{id}',
+        params: { id: subscriberId },
+        body: { phone },
+        response: subscriberSchema,
+      },
+      options,
     );
   }
 
+  /**
+   * Queues a workflow run for Novu's worker; `processed` means accepted, not delivered. A lost answer
+   * is settled by the caller: Novu's worker refuses a transactionId it has seen, so triggering again delivers once.
+   */
+  trigger(body: TriggerBody, options: WriteOptions): Promise<TriggerResult> {
+    return this.write({ operation: 'events.trigger', method: 'POST', path: '/v1/events/trigger', body, response: triggerResultSchema }, options);
+  }
+
+  findWorkflow(workflowId: string): Promise<Workflow | undefined> {
+    return orNotFound(this.getById('workflows.get', '/v2/workflows/{id}', workflowId, workflowSchema));
+  }
+
   createWorkflow(body: CreateWorkflowBody, options: WriteOptions): Promise<Workflow> {
-    return this.http.request({
-      operation: 'workflows.create',
-      method: 'POST',
-      path: '/v2/workflows',
-      body,
-      response: workflowSchema,
-      ...options,
-      retry: options.retry ?? 'unsent',
-    });
+    return this.write({ operation: 'workflows.create', method: 'POST', path: '/v2/workflows', body, response: workflowSchema }, options);
   }
 
   /** Novu's activity record of a trigger: one notification per subscriber, with each step's job and its execution details. */
-  async activities(transactionId: string): Promise<Activity[]> {
-    const page = await this.http.request({
-      operation: 'notifications.list',
-      method: 'GET',
-      path: '/v1/notifications',
-      query: { transactionId, limit: 10 },
-      response: activityPageSchema,
-    });
-    return page.data;
+  activities(transactionId: string): Promise<Activity[]> {
+    return this.items('notifications.list', '/v1/notifications', { transactionId, limit: 10 }, activityPageSchema);
   }
 
   /** The messages a trigger made (one per chat integration, one per SMS step), with their status and errors. */
-  async messages(transactionId: string): Promise<NovuMessage[]> {
-    const page = await this.http.request({
-      operation: 'messages.list',
-      method: 'GET',
-      path: '/v1/messages',
-      query: { transactionId: [transactionId], limit: 100 },
-      response: messagePageSchema,
-    });
-    return page.data;
+  messages(transactionId: string): Promise<NovuMessage[]> {
+    return this.items('messages.list', '/v1/messages', { transactionId: [transactionId], limit: 100 }, messagePageSchema);
   }
 
   /** Active integrations; Novu has no server-side filter, so callers filter by channel and provider. */

@@ -1,4 +1,5 @@
 import { BackendError } from '../../http/errors.js';
+import { isInProgress } from './write-once.js';
 
 /** What went wrong with a Novu call, in words for the person who has to fix it. */
 export interface NovuExplanation {
@@ -58,7 +59,7 @@ export function explainNovuError(error: unknown): NovuExplanation {
   }
   if (status === 429) return { reason: 'Novu is rate-limiting requests', terminal: false };
   if (status !== undefined && status >= 500) return { reason: `Novu had an internal problem (${status})`, terminal: false };
-  if (status === 409 && /currently being processed/i.test(said)) return { reason: 'Novu is still processing the same request', terminal: false };
+  if (isInProgress(error)) return { reason: 'Novu is still processing the same request', terminal: false };
   return { reason: said ? `Novu answered ${status}: ${said}` : `Novu answered ${status}`, terminal: status !== 408 };
 }
 

@@ -15,10 +15,6 @@ export function fitsUse(integration: Integration, use: IntegrationUse): boolean 
   return integration.channel === 'sms' || (integration.channel === 'chat' && phoneChatProviders.has(integration.providerId));
 }
 
-export function describeUse(use: IntegrationUse): string {
-  return use === 'slack' ? 'a Slack integration' : 'an integration that delivers to phone numbers (SMS or WhatsApp)';
-}
-
 /**
  * Novu's active integrations, kept for a minute: the pickers and the checks at submit read them
  * without a Novu call on most requests, and a stale list is used when Novu does not answer.
@@ -70,16 +66,13 @@ export class IntegrationCatalog {
 
   /** Why `identifier` cannot be used for this, in words for the form field; undefined when it can. */
   async problem(identifier: string, use: IntegrationUse): Promise<string | undefined> {
-    let integrations: Integration[];
-    try {
-      integrations = await this.list();
-    } catch {
-      return 'Novu did not answer, so the integration could not be checked. Try again in a moment.';
-    }
+    const integrations = await this.list().catch(() => undefined);
+    if (!integrations) return 'Novu did not answer, so the integration could not be checked. Try again in a moment.';
     const integration = integrations.find((candidate) => candidate.identifier === identifier);
     if (!integration) return `${identifier} is not an active integration in Novu.`;
-    if (!fitsUse(integration, use)) return `${integration.name ?? identifier} (${integration.providerId}) is not ${describeUse(use)}.`;
-    return undefined;
+    if (fitsUse(integration, use)) return undefined;
+    const wanted = use === 'slack' ? 'a Slack integration' : 'an integration that delivers to phone numbers (SMS or WhatsApp)';
+    return `${integration.name ?? identifier} (${integration.providerId}) is not ${wanted}.`;
   }
 }
 

@@ -6,39 +6,27 @@ import { z } from 'zod';
  */
 const nullableString = z.string().nullish();
 
+/** What connections and endpoints both carry. */
+const channelFields = {
+  identifier: z.string(),
+  integrationIdentifier: nullableString,
+  providerId: nullableString,
+  channel: nullableString,
+  subscriberId: nullableString,
+  contextKeys: z.array(z.string()).nullish(),
+  createdAt: z.union([z.string(), z.number()]).nullish(),
+  updatedAt: z.union([z.string(), z.number()]).nullish(),
+};
+
 /**
  * Connections are read without their `auth`: some Novu versions return the access token in clear
  * (novu-details.md, PR #11100), and nothing in Switchboard needs it back. Unknown keys are dropped.
  */
-export const channelConnectionSchema = z
-  .object({
-    identifier: z.string(),
-    integrationIdentifier: nullableString,
-    providerId: nullableString,
-    channel: nullableString,
-    subscriberId: nullableString,
-    contextKeys: z.array(z.string()).nullish(),
-    workspace: z.object({ id: z.string(), name: nullableString }).loose().nullish(),
-    createdAt: z.union([z.string(), z.number()]).nullish(),
-    updatedAt: z.union([z.string(), z.number()]).nullish(),
-  })
-  .strip();
+export const channelConnectionSchema = z.object({ ...channelFields, workspace: z.object({ id: z.string(), name: nullableString }).loose().nullish() }).strip();
 export type ChannelConnection = z.infer<typeof channelConnectionSchema>;
 
 export const channelEndpointSchema = z
-  .object({
-    identifier: z.string(),
-    type: z.string(),
-    endpoint: z.record(z.string(), z.unknown()).nullish(),
-    subscriberId: nullableString,
-    integrationIdentifier: nullableString,
-    connectionIdentifier: nullableString,
-    providerId: nullableString,
-    channel: nullableString,
-    contextKeys: z.array(z.string()).nullish(),
-    createdAt: z.union([z.string(), z.number()]).nullish(),
-    updatedAt: z.union([z.string(), z.number()]).nullish(),
-  })
+  .object({ ...channelFields, type: z.string(), endpoint: z.record(z.string(), z.unknown()).nullish(), connectionIdentifier: nullableString })
   .loose();
 export type ChannelEndpoint = z.infer<typeof channelEndpointSchema>;
 
@@ -48,8 +36,6 @@ const page = <T extends z.ZodType>(item: T) =>
       data: z.array(item),
       next: nullableString,
       previous: nullableString,
-      totalCount: z.number().nullish(),
-      totalCountCapped: z.boolean().nullish(),
     })
     .loose();
 
@@ -76,7 +62,6 @@ export const subscriberSchema = z
     subscriberId: z.string(),
     email: z.string().nullish(),
     firstName: z.string().nullish(),
-    lastName: z.string().nullish(),
     phone: z.string().nullish(),
   })
   .loose();
@@ -108,35 +93,26 @@ export interface ConnectionAuth {
   expiresAt?: string;
 }
 
-interface CreateEndpointFields {
+/** Novu's Create…EndpointDto: the fields every endpoint type shares, its type, and where it delivers. */
+interface CreateEndpointFields<Type extends string, Endpoint> {
   identifier: string;
   subscriberId: string;
   integrationIdentifier: string;
   connectionIdentifier?: string;
   context?: NovuContext;
+  type: Type;
+  endpoint: Endpoint;
 }
 
-export interface CreatePhoneEndpointBody extends CreateEndpointFields {
-  type: 'phone';
-  endpoint: { phoneNumber: string };
-}
-
-/** Novu's CreateSlackChannelEndpointDto: delivered by the connection's bot into a channel. */
-export interface CreateSlackChannelEndpointBody extends CreateEndpointFields {
-  type: 'slack_channel';
-  endpoint: { channelId: string };
-}
-
-/** Novu's CreateSlackUserEndpointDto: delivered by the connection's bot as a direct message. */
-export interface CreateSlackUserEndpointBody extends CreateEndpointFields {
-  type: 'slack_user';
-  endpoint: { userId: string };
-}
+export type CreatePhoneEndpointBody = CreateEndpointFields<'phone', { phoneNumber: string }>;
+/** Delivered by the connection's bot into a channel. */
+export type CreateSlackChannelEndpointBody = CreateEndpointFields<'slack_channel', { channelId: string }>;
+/** Delivered by the connection's bot as a direct message. */
+export type CreateSlackUserEndpointBody = CreateEndpointFields<'slack_user', { userId: string }>;
 
 export type CreateEndpointBody = CreatePhoneEndpointBody | CreateSlackChannelEndpointBody | CreateSlackUserEndpointBody;
 
 export const subscriberPageSchema = page(subscriberSchema);
-export type SubscriberPage = z.infer<typeof subscriberPageSchema>;
 
 /** POST /v1/events/trigger (TriggerEventRequestDto), as Switchboard sends it. */
 export interface TriggerBody {
@@ -184,12 +160,10 @@ export interface CreateWorkflowBody {
 export const executionDetailSchema = z
   .object({ status: nullableString, detail: z.string(), raw: nullableString, providerId: nullableString, createdAt: nullableString })
   .loose();
-export type ExecutionDetail = z.infer<typeof executionDetailSchema>;
 
 /** ActivityNotificationResponseDto with its jobs: a job per step, its status, its execution details. */
 export const activitySchema = z
   .object({
-    _id: nullableString,
     transactionId: z.string(),
     jobs: z
       .array(

@@ -69,35 +69,19 @@ export class SignalWireClient {
   }
 
   async findByNumber(number: string): Promise<SignalWireNumber | undefined> {
-    const page = await this.http.request({
-      operation: 'phoneNumbers.list',
-      method: 'GET',
-      path: `${relay}/phone_numbers`,
-      query: { filter_number: number, page_size: 50 },
-      response: signalWireNumberPageSchema,
-    });
-    return page.data.find((item) => item.number === number);
+    return (await this.listNumbers(50, number)).find((item) => item.number === number);
   }
 
-  async listNumbers(pageSize = 100): Promise<SignalWireNumber[]> {
+  async listNumbers(pageSize = 100, filterNumber?: string): Promise<SignalWireNumber[]> {
+    const query = { filter_number: filterNumber, page_size: pageSize };
     const page = await this.http.request({
       operation: 'phoneNumbers.list',
       method: 'GET',
       path: `${relay}/phone_numbers`,
-      query: { page_size: pageSize },
+      query,
       response: signalWireNumberPageSchema,
     });
     return page.data;
-  }
-
-  getNumber(id: string): Promise<SignalWireNumber> {
-    return this.http.request({
-      operation: 'phoneNumbers.get',
-      method: 'GET',
-      path: `${relay}/phone_numbers/{id}`,
-      params: { id },
-      response: signalWireNumberSchema,
-    });
   }
 
   /** Releases a number from the space (an imported one included). A DELETE is safe to resend. */

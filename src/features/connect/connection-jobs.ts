@@ -1,10 +1,8 @@
-import type { Installation } from '@slack/bolt';
-import type { NovuClient } from '../../backends/novu/client.js';
 import type { NovuConfig } from '../../config/load.js';
-import type { Accepted, JobDefinition, JobFinish, JobOutcome, JobQueue, JobRunContext } from '../../jobs/queue.js';
+import type { Accepted, JobDefinition, JobFinish, JobOutcome, JobRunContext } from '../../jobs/queue.js';
 import { TerminalJobError } from '../../jobs/queue.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
-import type { ConnectionRecord, Store, WorkspaceKey } from '../../store/types.js';
+import type { ConnectionRecord, WorkspaceKey } from '../../store/types.js';
 import { slackIdOf } from '../../store/workspace-key.js';
 import { contextKeysOf, type NovuScope } from '../../tenancy/novu-scope.js';
 import { type Tenant, tenantOfKey } from '../../tenancy/tenant.js';
@@ -12,11 +10,10 @@ import type { EndpointLabel } from '../delivery/model.js';
 import { type EndpointMoves, moveJob } from '../delivery/moves.js';
 import type { ConnectDeps } from '../deps.js';
 import { describeNovuFailure } from '../novu-failures.js';
-import { ConnectionWriter, type WriteAction, writeOptions } from './connection-writer.js';
-import { type ConnectionSettings, connectionIdentifier, defaultSettings, type SlackWorkspace, sameScope, scopeOf, settingsOf } from './settings.js';
+import type { ConnectionWriter, WriteAction } from './connection-writer.js';
+import { type ConnectionSettings, connectionIdentifier, defaultSettings, sameScope, scopeOf, settingsOf } from './settings.js';
 
 export type SyncReason = 'install' | 'rotation' | 'setup' | 'reconnect' | 'approval';
-export type DeleteReason = 'uninstall' | 'disconnect' | 'replaced';
 
 export interface SyncPayload {
   workspaceKey: WorkspaceKey;
@@ -34,6 +31,9 @@ export interface SyncPayload {
   scopeOverride?: boolean;
 }
 
+/** What a person chose for a write: its settings (else the recorded or default ones), who asked, and whether an operator chose another scope. */
+type SyncOptions = Pick<SyncPayload, 'settings' | 'requestedBy' | 'scopeOverride'>;
+
 export interface SyncResult {
   identifier: string;
   integrationIdentifier: string;
@@ -47,7 +47,7 @@ export interface SyncResult {
 export interface DeletePayload {
   workspaceKey: WorkspaceKey;
   identifier: string;
-  reason: DeleteReason;
+  reason: 'uninstall' | 'disconnect' | 'replaced';
   requestedBy?: string;
   /** For a disconnect or an uninstall: the intent that asked for it. */
   intent?: string;
@@ -79,17 +79,13 @@ export interface ConnectionNotes {
 export class ConnectionJobs {
   constructor(
     private readonly services: ConnectDeps,
-    readonly novu: NovuClient,
+    private readonly writer: ConnectionWriter,
     private readonly novuConfig: NovuConfig,
     private readonly scope: NovuScope,
     /** Moves the tenant's routes and endpoints when the connection's scope changes. */
     private readonly moves: EndpointMoves,
     private readonly notes: ConnectionNotes,
-  ) {
-    this.writer = new ConnectionWriter(novu, services.store, novuConfig, scope);
-  }
-
-  private readonly writer: ConnectionWriter;
+  ) {}
 
   /** The jobs this part runs: registered with the queue when the app starts. */
   get definitions(): JobDefinition[] {
@@ -109,14 +105,6 @@ export class ConnectionJobs {
     ];
   }
 
-  private get queue(): JobQueue {
-    return this.services.queue;
-  }
-
-  private get store(): Store {
-    return this.services.store;
-  }
-
   /** The settings a tenant starts from: its record's, else the configured defaults in its own scope. */
   settingsFor(tenant: Tenant, record: ConnectionRecord | undefined): ConnectionSettings | undefined {
     return record ? settingsOf(record) : defaultSettings(this.novuConfig, this.scope, tenant);
@@ -127,108 +115,72 @@ export class ConnectionJobs {
    * queued for an earlier one is superseded, and returns the payload for the write. `intent` is
    * stable for one user intent: a double submit records it once and finds the same job.
    */
-  async begin(
-    tenant: Tenant,
-    reason: SyncReason,
-    intent: string,
-    options: { settings?: ConnectionSettings; requestedBy?: string; scopeOverride?: boolean } = {},
-  ): Promise<SyncPayload | undefined> {
-    const existing = await this.store.connections.find(tenant.key);
+  async begin(tenant: Tenant, reason: SyncReason, intent: string, options: SyncOptions = {}): Promise<SyncPayload | undefined> {
+    const existing = await this.services.store.connections.find(tenant.key);
     const settings = options.settings ?? this.settingsFor(tenant, existing);
     if (!settings) return undefined;
-    await this.store.connections.beginChange(tenant.key, intent, 'pending', {
+    await this.services.store.connections.beginChange(tenant.key, intent, 'pending', {
       identifier: connectionIdentifier(settings.integrationIdentifier, tenant.id),
       ...scopeOf(settings),
     });
-    const payload: SyncPayload = { workspaceKey: tenant.key, reason, settings, requestedBy: options.requestedBy, intent };
-    if (options.scopeOverride) payload.scopeOverride = true;
-    return payload;
+    return { workspaceKey: tenant.key, reason, settings, requestedBy: options.requestedBy, intent, ...(options.scopeOverride ? { scopeOverride: true } : {}) };
   }
 
   /** Queues a sync for the worker; one job per intent (retries and duplicates share it). `intent` defaults to the payload's. */
   async enqueueSync(payload: SyncPayload, intent = payload.intent ?? '') {
-    return this.queue.enqueue(syncJob, payload, this.syncOptions(payload, intent));
+    return this.services.queue.enqueue(syncJob, payload, jobOptions(syncJob, payload, intent));
   }
 
   /** Queues a sync and runs it while someone waits, up to `waitMs`; after that it carries on in the background. */
   syncNow(payload: SyncPayload, wait: { waitMs: number; inlineRetries: boolean }): Promise<JobOutcome<SyncResult>> {
-    return this.queue.enqueueAndRun<SyncResult>(syncJob, payload, this.syncOptions(payload, payload.intent ?? ''), wait);
+    return this.services.queue.enqueueAndRun<SyncResult>(syncJob, payload, jobOptions(syncJob, payload, payload.intent ?? ''), wait);
   }
 
   /** Records the intent and stores its write, for a person waiting: `run` writes it. Undefined when there is nothing to write. */
-  async acceptSync(
-    tenant: Tenant,
-    reason: SyncReason,
-    intent: string,
-    options: { settings?: ConnectionSettings; requestedBy?: string; scopeOverride?: boolean } = {},
-  ): Promise<Accepted<SyncResult> | undefined> {
+  async acceptSync(tenant: Tenant, reason: SyncReason, intent: string, options: SyncOptions = {}): Promise<Accepted<SyncResult> | undefined> {
     const payload = await this.begin(tenant, reason, intent, options);
     if (!payload) return undefined;
-    return this.queue.accept<SyncResult>(syncJob, payload, this.syncOptions(payload, intent).dedupeKey);
+    return this.services.queue.accept<SyncResult>(syncJob, payload, jobOptions(syncJob, payload, intent).dedupeKey);
   }
 
   /** Marks the connection as going away and stores its delete, for a person waiting. Undefined when there is no connection. */
   async acceptDelete(tenant: Tenant, intent: string, requestedBy: string): Promise<Accepted<DeleteResult> | undefined> {
     const payload = await this.beginDelete(tenant, 'disconnect', intent, requestedBy);
     if (!payload) return undefined;
-    return this.queue.accept<DeleteResult>(deleteJob, payload, this.deleteOptions(payload, intent).dedupeKey);
+    return this.services.queue.accept<DeleteResult>(deleteJob, payload, jobOptions(deleteJob, payload, intent).dedupeKey);
   }
 
   /** Marks the connection as going away (a new intent) and returns its delete; the record goes when Novu confirms. */
   async beginDelete(tenant: Tenant, reason: 'disconnect' | 'uninstall', intent: string, requestedBy?: string): Promise<DeletePayload | undefined> {
-    const existing = await this.store.connections.find(tenant.key);
+    const existing = await this.services.store.connections.find(tenant.key);
     if (!existing) return undefined;
-    const record = await this.store.connections.beginChange(tenant.key, intent, 'disconnecting', existing);
+    const record = await this.services.store.connections.beginChange(tenant.key, intent, 'disconnecting', existing);
     return { workspaceKey: tenant.key, identifier: record.identifier, reason, requestedBy, intent };
   }
 
   async enqueueDelete(payload: DeletePayload, intent = payload.intent ?? '') {
-    return this.queue.enqueue(deleteJob, payload, this.deleteOptions(payload, intent));
-  }
-
-  deleteNow(payload: DeletePayload, wait: { waitMs: number; inlineRetries: boolean }): Promise<JobOutcome<DeleteResult>> {
-    return this.queue.enqueueAndRun<DeleteResult>(deleteJob, payload, this.deleteOptions(payload, payload.intent ?? ''), wait);
-  }
-
-  private syncOptions(payload: SyncPayload, intent: string) {
-    return { dedupeKey: `${syncJob}:${payload.workspaceKey}:${intent}`, workspaceKey: payload.workspaceKey, requestedBy: payload.requestedBy };
-  }
-
-  private deleteOptions(payload: DeletePayload, intent: string) {
-    return {
-      dedupeKey: `${deleteJob}:${payload.workspaceKey}:${payload.identifier}:${intent}`,
-      workspaceKey: payload.workspaceKey,
-      requestedBy: payload.requestedBy,
-    };
+    return this.services.queue.enqueue(deleteJob, payload, jobOptions(deleteJob, payload, intent));
   }
 
   /** One connection write at a time per tenant, on every replica: a check and the write it allows are not split. */
   private withTenantLock<T>(workspaceKey: WorkspaceKey, work: () => Promise<T>): Promise<T> {
-    return this.store.withLock(`novu-connection:${workspaceKey}`, work);
+    return this.services.store.withLock(`novu-connection:${workspaceKey}`, work);
   }
 
   private async sync(payload: SyncPayload, context: JobRunContext): Promise<SyncResult> {
     const tenant = tenantOfKey(payload.workspaceKey);
-    const record = await this.store.connections.find(tenant.key);
+    const { connections, installations } = this.services.store;
+    const record = await connections.find(tenant.key);
     const superseded: SyncResult = { identifier: record?.identifier ?? '', integrationIdentifier: record?.integrationIdentifier ?? '', action: 'superseded' };
     if (!record) return superseded;
-    if (payload.intent === undefined) {
-      // A rotation only refreshes the token of a connection Novu confirmed; a pending write reads the newest token itself.
-      if (record.state !== 'connected') return superseded;
-    } else if (record.intent !== payload.intent) {
-      return superseded;
-    }
-    const stored = await this.store.installations.find(tenant.key);
+    // A rotation (no intent) only refreshes the token of a connection Novu confirmed; a pending write reads the newest token itself.
+    if (payload.intent === undefined ? record.state !== 'connected' : record.intent !== payload.intent) return superseded;
+    const stored = await installations.find(tenant.key);
     if (!stored) throw new TerminalJobError('Switchboard is no longer installed in this workspace');
     const settings = payload.settings ?? this.settingsFor(tenant, record);
     if (!settings) throw new TerminalJobError('No Novu integration is chosen: run /connect setup, or set NOVU_INTEGRATION_IDENTIFIER');
-    const workspace = slackWorkspaceOf(stored.installation);
-    const identifier = connectionIdentifier(settings.integrationIdentifier, tenant.id);
-    const write = writeOptions(context);
-
-    if (settings.mode === 'subscriber' && settings.subscriberId) await this.writer.ensureSubscriber(tenant, settings.subscriberId, workspace, write);
-    const result = await this.writer.write({ tenant, identifier, settings, workspace, auth: this.writer.authOf(stored.installation), record, write });
-    if (!(await this.store.connections.recordSynced(tenant.key, payload.intent ?? record.intent, { identifier: result.identifier, ...scopeOf(settings) }))) {
+    const result = await this.writer.write(tenant, settings, stored.installation, record, context);
+    if (!(await connections.recordSynced(tenant.key, payload.intent ?? record.intent, { identifier: result.identifier, ...scopeOf(settings) }))) {
       // A newer intent arrived while Novu answered; that job writes over this one.
       return { ...result, integrationIdentifier: settings.integrationIdentifier, action: 'superseded' };
     }
@@ -256,7 +208,7 @@ export class ConnectionJobs {
    * trigger reaches them (decisions.md, "One context per tenant"). Queued in the same run, once.
    */
   private async moveEndpoints(tenant: Tenant, requestedBy: string | undefined, context: JobRunContext): Promise<SyncResult['moving']> {
-    const connection = await this.store.connections.find(tenant.key);
+    const connection = await this.services.store.connections.find(tenant.key);
     if (!connection) return undefined;
     const moving = await this.moves.outOfScope(tenant, connection);
     if (moving.count === 0) return undefined;
@@ -265,28 +217,25 @@ export class ConnectionJobs {
   }
 
   private async remove(payload: DeletePayload, context: JobRunContext): Promise<DeleteResult> {
-    const record = await this.store.connections.find(payload.workspaceKey);
+    const record = await this.services.store.connections.find(payload.workspaceKey);
     const stale =
       payload.reason === 'replaced'
         ? record?.identifier === payload.identifier
         : record !== undefined && payload.intent !== undefined && record.intent !== payload.intent;
     if (stale) return { identifier: payload.identifier, alreadyGone: false, superseded: true };
     const deleted = await this.writer.deleteIgnoringMissing(payload.identifier, { retry: context.retry, deadlineMs: context.deadlineMs });
-    if (payload.reason !== 'replaced' && payload.intent !== undefined) await this.store.connections.removeAt(payload.workspaceKey, payload.intent);
+    if (payload.reason !== 'replaced' && payload.intent !== undefined) await this.services.store.connections.removeAt(payload.workspaceKey, payload.intent);
     return { identifier: payload.identifier, alreadyGone: !deleted };
   }
 
   private async afterSync({ job, outcome, deliveredInline, audit, tell }: JobFinish<SyncResult>): Promise<void> {
     const payload = job.payload as SyncPayload;
     if (outcome.status === 'done' && outcome.result.action === 'superseded') return;
-    if (outcome.status === 'failed') await this.store.connections.markState(payload.workspaceKey, 'failed', outcome.error, payload.intent);
+    if (outcome.status === 'failed') await this.services.store.connections.markState(payload.workspaceKey, 'failed', outcome.error, payload.intent);
     await audit({
       action: `connection.${payload.reason === 'rotation' ? 'rotate' : payload.reason}`,
       outcome: outcome.status === 'done' ? 'ok' : 'failed',
-      workspaceKey: payload.workspaceKey,
-      userId: payload.requestedBy,
-      target: slackIdOf(payload.workspaceKey),
-      backend: 'novu',
+      ...auditSubject(payload),
       backendId: outcome.status === 'done' ? outcome.result.identifier : undefined,
       error: outcome.status === 'failed' ? outcome.error : undefined,
       detail: {
@@ -297,10 +246,7 @@ export class ConnectionJobs {
         ...(payload.scopeOverride ? { scopeOverride: true, context: payload.settings?.context, subscriberId: payload.settings?.subscriberId } : {}),
       },
     });
-    const requestedBy = payload.requestedBy;
-    if (!deliveredInline && requestedBy) {
-      await tell(payload.workspaceKey, requestedBy, this.notes.synced(outcome, job.attempts));
-    }
+    if (!deliveredInline && payload.requestedBy) await tell(payload.workspaceKey, payload.requestedBy, this.notes.synced(outcome, job.attempts));
   }
 
   private async afterDelete({ job, outcome, deliveredInline, audit, tell }: JobFinish<DeleteResult>): Promise<void> {
@@ -308,28 +254,29 @@ export class ConnectionJobs {
     if (outcome.status === 'done' && outcome.result.superseded) return;
     if (outcome.status === 'failed' && payload.intent !== undefined) {
       // The connection may still be in Novu: keep the record, so the delete can be tried again.
-      await this.store.connections.markState(payload.workspaceKey, 'failed', `The delete failed: ${outcome.error}`, payload.intent);
+      await this.services.store.connections.markState(payload.workspaceKey, 'failed', `The delete failed: ${outcome.error}`, payload.intent);
     }
     await audit({
       action: 'connection.delete',
       outcome: outcome.status === 'done' ? (outcome.result.alreadyGone ? 'not-found' : 'ok') : 'failed',
-      workspaceKey: payload.workspaceKey,
-      userId: payload.requestedBy,
-      target: slackIdOf(payload.workspaceKey),
-      backend: 'novu',
+      ...auditSubject(payload),
       backendId: payload.identifier,
       error: outcome.status === 'failed' ? outcome.error : undefined,
       detail: { reason: payload.reason, attempts: job.attempts },
     });
-    const requestedBy = payload.requestedBy;
-    if (!deliveredInline && requestedBy && payload.reason === 'disconnect') {
-      await tell(payload.workspaceKey, requestedBy, this.notes.deleted(outcome));
+    if (!deliveredInline && payload.requestedBy && payload.reason === 'disconnect') {
+      await tell(payload.workspaceKey, payload.requestedBy, this.notes.deleted(outcome));
     }
   }
 }
 
-export function slackWorkspaceOf(installation: Installation): SlackWorkspace {
-  const owner = installation.isEnterpriseInstall ? installation.enterprise : installation.team;
-  if (!owner?.id) throw new TerminalJobError('The installation has no team or enterprise');
-  return owner.name ? { id: owner.id, name: owner.name } : { id: owner.id };
+/** Whom a connection job's audit line is about: the workspace and who asked, on Novu. */
+function auditSubject(payload: SyncPayload | DeletePayload) {
+  return { workspaceKey: payload.workspaceKey, userId: payload.requestedBy, target: slackIdOf(payload.workspaceKey), backend: 'novu' as const };
+}
+
+/** One job per intent (and, for a delete, per connection): retries and duplicates share it. */
+function jobOptions(kind: string, payload: SyncPayload | DeletePayload, intent: string) {
+  const target = 'identifier' in payload ? `${payload.workspaceKey}:${payload.identifier}` : payload.workspaceKey;
+  return { dedupeKey: `${kind}:${target}:${intent}`, workspaceKey: payload.workspaceKey, requestedBy: payload.requestedBy };
 }

@@ -11,7 +11,7 @@ import type { ConnectionRecord, Store } from '../../store/types.js';
 import type { NovuScope } from '../../tenancy/novu-scope.js';
 import type { Tenant } from '../../tenancy/tenant.js';
 import { asNovuJobError } from '../novu-failures.js';
-import { type ConnectionSettings, type SlackWorkspace, sameScope, settingsOf } from './settings.js';
+import { type ConnectionSettings, connectionIdentifier, type SlackWorkspace, sameScope, settingsOf } from './settings.js';
 
 /** How this run of a job writes: its retry mode and deadline, and its own keys (`<job id>.<attempt>`). */
 export interface WriteOptions {
@@ -22,8 +22,14 @@ export interface WriteOptions {
   rerun: boolean;
 }
 
-export function writeOptions(context: JobRunContext): WriteOptions {
-  return { retry: context.retry, deadlineMs: context.deadlineMs, intent: context.runId, rerun: context.attempt > 1 };
+function slackWorkspaceOf(installation: Installation): SlackWorkspace {
+  const owner = installation.isEnterpriseInstall ? installation.enterprise : installation.team;
+  if (!owner?.id) throw new TerminalJobError('The installation has no team or enterprise');
+  return owner.name ? { id: owner.id, name: owner.name } : { id: owner.id };
+}
+
+function throwAsJobError(error: unknown): never {
+  throw asNovuJobError(error);
 }
 
 /** What a write did to the tenant's connection in Novu. */
@@ -38,17 +44,22 @@ export class ConnectionWriter {
     private readonly scope: NovuScope,
   ) {}
 
-  /** PATCH when the recorded connection is ours and unchanged in scope; otherwise POST, adopting a 409 only when it is this tenant's. */
-  async write(input: {
-    tenant: Tenant;
-    identifier: string;
-    settings: ConnectionSettings;
-    workspace: SlackWorkspace;
-    auth: ConnectionAuth;
-    record: ConnectionRecord;
-    write: WriteOptions;
-  }): Promise<{ identifier: string; action: WriteAction }> {
-    const { tenant, identifier, settings, workspace, auth, record, write } = input;
+  /**
+   * PATCH when the recorded connection is ours and unchanged in scope; otherwise POST, adopting a
+   * 409 only when it is this tenant's. In subscriber mode, the subscriber is made first.
+   */
+  async write(
+    tenant: Tenant,
+    settings: ConnectionSettings,
+    installation: Installation,
+    record: ConnectionRecord,
+    context: JobRunContext,
+  ): Promise<{ identifier: string; action: WriteAction }> {
+    const identifier = connectionIdentifier(settings.integrationIdentifier, tenant.id);
+    const workspace = slackWorkspaceOf(installation);
+    const write: WriteOptions = { retry: context.retry, deadlineMs: context.deadlineMs, intent: context.runId, rerun: context.attempt > 1 };
+    if (settings.mode === 'subscriber' && settings.subscriberId) await this.ensureSubscriber(tenant, settings.subscriberId, workspace, write);
+    const auth = this.authOf(installation);
     const known = record.identifier === identifier && record.syncedAt !== null;
     if (known && sameScope(settingsOf(record), settings)) {
       try {
@@ -96,16 +107,11 @@ export class ConnectionWriter {
   }
 
   /**
-   * A 409 names a connection that already holds this scope. It is taken over only when it is this
-   * tenant's: Novu says its workspace is this tenant, and no other tenant's record claims it.
-   * Otherwise nothing is written.
-   */
-  /**
    * What Novu gets of the bot token. Slack refresh tokens are single-use, so only one side may
    * refresh: by default Switchboard does, and Novu gets each new access token (never the refresh
    * token). With NOVU_TOKEN_ROTATION=novu, Novu gets the refresh token and refreshes itself.
    */
-  authOf(installation: Installation): ConnectionAuth {
+  private authOf(installation: Installation): ConnectionAuth {
     const bot = installation.bot;
     if (!bot?.token) throw new TerminalJobError('The installation has no bot token');
     if (this.novuConfig.tokenRotation !== 'novu' || !bot.refreshToken) return { accessToken: bot.token };
@@ -116,14 +122,14 @@ export class ConnectionWriter {
     };
   }
 
+  /**
+   * A 409 names a connection that already holds this scope. It is taken over only when it is this
+   * tenant's: Novu says its workspace is this tenant, and no other tenant's record claims it.
+   * Otherwise nothing is written.
+   */
   private async assertOwnConnection(tenant: Tenant, identifier: string): Promise<void> {
     const claimedElsewhere = (await this.store.connections.list()).some((other) => other.identifier === identifier && other.workspaceKey !== tenant.key);
-    let workspaceId: string | undefined;
-    try {
-      workspaceId = (await this.novu.getConnection(identifier)).workspace?.id;
-    } catch (error) {
-      throw asNovuJobError(error);
-    }
+    const workspaceId = (await this.novu.getConnection(identifier).catch(throwAsJobError)).workspace?.id;
     if (claimedElsewhere || workspaceId !== tenant.id) {
       throw new TerminalJobError(
         `Novu already has a channel connection in this scope (${identifier}) that belongs to another Slack workspace, so Switchboard left it alone and wrote nothing. An operator can remove it in Novu, or choose another integration or context.`,
@@ -135,14 +141,10 @@ export class ConnectionWriter {
    * In subscriber mode the connection belongs to a subscriber: recorded as the tenant's, so no other
    * workspace routes it, and made when Novu has none yet.
    */
-  async ensureSubscriber(tenant: Tenant, subscriberId: string, workspace: SlackWorkspace, write: WriteOptions): Promise<void> {
+  private async ensureSubscriber(tenant: Tenant, subscriberId: string, workspace: SlackWorkspace, write: WriteOptions): Promise<void> {
     // The connection's subscriber is the tenant's, made here or found (a retry, another replica, someone in Novu).
     if (!this.scope.sharedSubscriber) await this.store.tenantSubscribers.claim(subscriberId, tenant.key);
-    try {
-      if (await this.novu.findSubscriber(subscriberId)) return;
-    } catch (error) {
-      throw asNovuJobError(error);
-    }
+    if (await this.novu.findSubscriber(subscriberId).catch(throwAsJobError)) return;
     const body = { subscriberId, ...(workspace.name ? { firstName: workspace.name } : {}), data: { slackWorkspace: workspace.id } };
     try {
       await writeOnce({

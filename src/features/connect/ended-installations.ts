@@ -1,10 +1,8 @@
 import { z } from 'zod';
-import type { Installations } from '../../installations/installations.js';
 import type { Logger } from '../../logging/logger.js';
-import type { BotClients } from '../../slack/bot-clients.js';
-import type { Store } from '../../store/types.js';
 import { enterpriseKey, teamKey } from '../../store/workspace-key.js';
 import { type Tenant, tenantOfAuthorization, tenantOfKey } from '../../tenancy/tenant.js';
+import type { ConnectDeps } from '../deps.js';
 
 /**
  * The parts of an `app_uninstalled` / `tokens_revoked` delivery that say whose installation ended.
@@ -35,16 +33,13 @@ const endedTokenErrors = new Set(['token_revoked', 'invalid_auth', 'account_inac
  */
 export class EndedInstallations {
   constructor(
-    private readonly installations: Installations,
-    private readonly connections: Store['connections'],
-    private readonly bots: BotClients,
+    private readonly services: Pick<ConnectDeps, 'installations' | 'store' | 'bots'>,
     private readonly logger: Logger,
   ) {}
 
   async of(body: unknown): Promise<Tenant[]> {
-    const parsed = lifecycleEnvelope.safeParse(body);
-    if (!parsed.success) return [];
-    const envelope = parsed.data;
+    const envelope = lifecycleEnvelope.safeParse(body).data;
+    if (!envelope) return [];
     const authorization = envelope.authorizations?.[0];
     if (authorization) {
       const tenant = tenantOfAuthorization({
@@ -74,7 +69,7 @@ export class EndedInstallations {
     ]);
     const held = await Promise.all(
       [...keys].map(async (key) => {
-        const [stored, connection] = await Promise.all([this.installations.find(key), this.connections.find(key)]);
+        const [stored, connection] = await Promise.all([this.services.installations.find(key), this.services.store.connections.find(key)]);
         if (!stored && !connection) return undefined;
         return { tenant: tenantOfKey(key), botUserId: stored?.installation.bot?.userId };
       }),
@@ -83,7 +78,7 @@ export class EndedInstallations {
   }
 
   private async tokenEnded(tenant: Tenant): Promise<boolean> {
-    const client = await this.bots.forWorkspace(tenant.key);
+    const client = await this.services.bots.forWorkspace(tenant.key);
     if (!client) return true; // only a leftover connection: the installation is already gone
     try {
       await client.auth.test();

@@ -1,8 +1,6 @@
 import type { RespondFn, ViewSubmitAction } from '@slack/bolt';
 import type { View } from '@slack/types';
-import type { WebClient } from '@slack/web-api';
 import { integrationLabel } from '../../backends/novu/integrations.js';
-import type { Accepted, Telling } from '../../jobs/queue.js';
 import { type Actor, actorOf } from '../../slack/actor.js';
 import { message, selectOption } from '../../slack/blocks.js';
 import { refusalMessage } from '../../slack/commands/messages.js';
@@ -12,10 +10,10 @@ import { md } from '../../slack/mrkdwn.js';
 import { showInForm } from '../../slack/replies.js';
 import { commandOrigin, type ShareOrigin, sharedOrigin, withShareNote } from '../../slack/share.js';
 import { textOf, withResolvedOptions } from '../../slack/view-state.js';
-import { contextKeysOf, type NovuScope } from '../../tenancy/novu-scope.js';
+import { contextKeysOf } from '../../tenancy/novu-scope.js';
 import { tenantName } from '../../tenancy/tenant.js';
 import type { ConnectDeps } from '../deps.js';
-import type { ConnectionJobs, SyncResult } from './connection-jobs.js';
+import type { ConnectionJobs } from './connection-jobs.js';
 import {
   auditListMessage,
   connectActions,
@@ -24,9 +22,7 @@ import {
   connectionSyncedMessage,
   disconnectPrompt,
   disconnectResult,
-  type IntegrationChoice,
   reconnectResult,
-  type SetupFollowers,
   type SetupScope,
   setupModal,
   setupResultView,
@@ -42,27 +38,26 @@ export class ConnectHandlers {
     private readonly jobs: ConnectionJobs | undefined,
   ) {}
 
-  private get scope(): NovuScope | undefined {
-    return this.services.novuScope;
-  }
-
   register(app: SlackListeners, router: CommandRouter): void {
     router.on('connect', 'status', (request) => this.status(request));
     router.on('connect', 'setup', (request) => this.openSetup(request.openModal, request.actor, commandOrigin(request.body)));
-    router.on('connect', 'disconnect', (request) => this.promptDisconnect(request));
-    router.on('connect', 'audit', (request) => this.audit(request));
+    router.on('connect', 'disconnect', async ({ actor, respond }) => {
+      await respond(disconnectPrompt(await this.services.store.connections.find(actor.tenant.key)));
+    });
+    router.on('connect', 'audit', async ({ actor, respond }) => {
+      await respond(auditListMessage(await this.services.store.audit.list({ workspaceKey: actor.tenant.key, limit: 20 })));
+    });
 
     const write = { may: 'connection.write' } as const;
     app.action(connectActions.openSetup, { ...write, opensForm: true }, async ({ body, client, context }: ButtonArgs) => {
-      const actor = actorOf(context);
-      await this.openSetup((view) => client.views.open({ trigger_id: body.trigger_id, view }).then(() => {}), actor);
+      await this.openSetup((view) => client.views.open({ trigger_id: body.trigger_id, view }).then(() => {}), actorOf(context));
     });
     app.action(connectActions.disconnect, write, async ({ body, client, context, respond }: ButtonArgs) => {
       const actor = actorOf(context);
       const intent = `disconnect:${body.container?.message_ts ?? body.actions[0]?.action_ts ?? Date.now()}:${actor.userId}`;
       const accepted = await this.services.queue.storedThenTold(async () => (await this.jobs?.acceptDelete(actor.tenant, intent, actor.userId)) ?? null, {
         stored: async () => {},
-        notStored: (text) => this.tell(body, client, actor, respond, text),
+        notStored: (text) => this.tell(body, actor, respond, text),
       });
       if (accepted === undefined) return;
       const result = accepted ? disconnectResult(await accepted.run()) : disconnectPrompt(undefined);
@@ -71,14 +66,14 @@ export class ConnectHandlers {
     });
     app.action(connectActions.reconnect, write, async ({ body, client, context, respond }: ButtonArgs) => {
       const actor = actorOf(context);
-      if (!this.jobs) return;
+      const jobs = this.jobs;
+      if (!jobs) return;
       // Writes the stored token again with the stored settings: for a connection Novu lost or refused before.
       // One intent per drawing of the button: a double click finds the same job; the Home is redrawn after it.
       const intent = `reconnect:${body.view?.hash ?? body.container?.message_ts ?? Date.now()}:${actor.userId}`;
-      const jobs = this.jobs;
       const accepted = await this.services.queue.storedThenTold(() => jobs.acceptSync(actor.tenant, 'reconnect', intent, { requestedBy: actor.userId }), {
         stored: async () => {},
-        notStored: (text) => this.tell(body, client, actor, respond, text),
+        notStored: (text) => this.tell(body, actor, respond, text),
       });
       if (!accepted) return;
       const outcome = await accepted.run();
@@ -86,7 +81,7 @@ export class ConnectHandlers {
       else await respond({ replace_original: false, ...reconnectResult(outcome) });
     });
     // Only for who may use the form it fills: anyone else gets no options.
-    app.options(setupView.integration.action, write, async ({ ack, payload }) => ack({ options: (await this.chatIntegrations(payload.value)).map(toOption) }));
+    app.options(setupView.integration.action, write, async ({ ack, payload }) => ack({ options: await this.chatIntegrations(payload.value) }));
     app.view(setupView.callbackId, { ...write, field: setupView.integration.block }, (args: ViewSubmissionArgs) => this.submitSetup(args));
   }
 
@@ -96,21 +91,23 @@ export class ConnectHandlers {
       this.services.store.connections.find(actor.tenant.key),
       this.services.permissions.allows(actor, 'connection.write', client),
     ]);
-    const triggerContext = connection ? contextKeysOf(connection.context ?? {}) : this.scope ? contextKeysOf(this.scope.context(actor.tenant)) : [];
+    const scope = this.services.novuScope;
+    const triggerContext = connection ? contextKeysOf(connection.context ?? {}) : scope ? contextKeysOf(scope.context(actor.tenant)) : [];
     await respond(connectionCard(tenantName(stored?.installation) ?? 'This workspace', connection, canManage && this.jobs !== undefined, triggerContext));
   }
 
   /** Opens at once from what the store knows; the integration list loads inside the modal. */
   private async openSetup(open: (view: View) => Promise<void>, actor: Actor, origin?: ShareOrigin): Promise<void> {
-    if (!this.jobs || !this.scope) return;
+    if (!this.jobs || !this.services.novuScope) return;
     const connection = await this.services.store.connections.find(actor.tenant.key);
     const current = this.jobs.settingsFor(actor.tenant, connection);
-    const initial: IntegrationChoice | undefined = current ? { identifier: current.integrationIdentifier, label: current.integrationIdentifier } : undefined;
-    await open(setupModal(current, initial, this.setupScope(actor), await this.movable(actor), origin));
+    // What a change of scope would move: the tenant's routes and phone endpoints.
+    const counts = await this.services.store.endpoints.countByType(actor.tenant.key);
+    await open(setupModal(current, this.setupScope(actor), { routes: counts.slack_channel + counts.slack_user, phones: counts.phone }, origin));
   }
 
   private setupScope(actor: Actor): SetupScope {
-    const scope = this.scope;
+    const scope = this.services.novuScope;
     return {
       tenantEntry: scope ? formatContext(scope.context(actor.tenant)) : '',
       tenantSubscriber: scope?.subscriber(actor.tenant) ?? '',
@@ -118,35 +115,17 @@ export class ConnectHandlers {
     };
   }
 
-  /** What a change of scope would move: the tenant's routes and phone endpoints, counted from the store. */
-  private async movable(actor: Actor): Promise<SetupFollowers> {
-    const counts = await this.services.store.endpoints.countByType(actor.tenant.key);
-    return { routes: counts.slack_channel + counts.slack_user, phones: counts.phone };
-  }
-
-  private async promptDisconnect({ actor, respond }: CommandRequest): Promise<void> {
-    await respond(disconnectPrompt(await this.services.store.connections.find(actor.tenant.key)));
-  }
-
   /** What could not be started, said where the button was: in the conversation, or by DM from the App Home. */
-  private async tell(body: ButtonArgs['body'], _client: WebClient, actor: Actor, respond: RespondFn, text: string): Promise<void> {
+  private async tell(body: ButtonArgs['body'], actor: Actor, respond: RespondFn, text: string): Promise<void> {
     if (body.view?.type === 'home') await this.services.bots.sendDirectMessage(actor.tenant.key, actor.userId, message(md`${text}`));
     else await respond({ ...refusalMessage(text), replace_original: false });
   }
 
-  private async audit({ actor, respond }: CommandRequest): Promise<void> {
-    await respond(auditListMessage(await this.services.store.audit.list({ workspaceKey: actor.tenant.key, limit: 20 })));
-  }
-
-  private async integrationIdentifiers(): Promise<string[]> {
-    return (await this.services.integrations?.identifiers()) ?? [];
-  }
-
   /** Slack integrations only: Novu would take a Slack token on any integration. */
-  private async chatIntegrations(query: string): Promise<IntegrationChoice[]> {
+  private async chatIntegrations(query: string) {
     try {
       const choices = (await this.services.integrations?.choices('slack', query)) ?? [];
-      return choices.slice(0, 100).map((integration) => ({ identifier: integration.identifier, label: integrationLabel(integration) }));
+      return choices.slice(0, 100).map((integration) => selectOption(integrationLabel(integration), integration.identifier));
     } catch (error) {
       this.services.logger.warn({ err: error }, 'could not load Novu integrations for a picker');
       return [];
@@ -155,38 +134,22 @@ export class ConnectHandlers {
 
   private async submitSetup({ ack, view, client, context }: ViewSubmissionArgs): Promise<void> {
     const actor = actorOf(context);
-    if (!this.jobs) return ack();
-    const values = await withResolvedOptions(view.state.values, { [setupView.integration.action]: () => this.integrationIdentifiers() });
-    const parsed = readSetup(values as StateValues, this.setupScope(actor));
-    if ('errors' in parsed) {
-      await ack({ response_action: 'errors', errors: parsed.errors });
-      return;
-    }
-    const wrongIntegration = await this.services.integrations?.problem(parsed.settings.integrationIdentifier, 'slack');
-    if (wrongIntegration) {
-      await ack({ response_action: 'errors', errors: { [setupView.integration.block]: wrongIntegration } });
-      return;
-    }
-    await this.runSetup(actor, parsed, view, client, {
-      stored: () => ack({ response_action: 'update', view: workingView('Connecting…', 'Writing the connection to Novu…') }),
-      // The form stays as typed, with the reason at its first field.
-      notStored: (text) => ack({ response_action: 'errors', errors: { [setupView.integration.block]: text } }),
-    });
-  }
-
-  private async runSetup(
-    actor: Actor,
-    chosen: { settings: ConnectionSettings; scopeOverride: boolean },
-    view: ViewSubmissionArgs['view'],
-    client: WebClient,
-    tell: Telling<Accepted<SyncResult> | undefined>,
-  ): Promise<void> {
-    const viewId = view.id;
     const jobs = this.jobs;
-    if (!jobs) return;
+    if (!jobs) return ack();
+    const values = await withResolvedOptions(view.state.values, {
+      [setupView.integration.action]: async () => (await this.services.integrations?.identifiers()) ?? [],
+    });
+    const parsed = readSetup(values as StateValues, this.setupScope(actor));
+    if ('errors' in parsed) return ack({ response_action: 'errors', errors: parsed.errors });
+    const wrongIntegration = await this.services.integrations?.problem(parsed.settings.integrationIdentifier, 'slack');
+    if (wrongIntegration) return ack({ response_action: 'errors', errors: { [setupView.integration.block]: wrongIntegration } });
     const accepted = await this.services.queue.storedThenTold(
-      () => jobs.acceptSync(actor.tenant, 'setup', `setup:${viewId}`, { ...chosen, requestedBy: actor.userId }),
-      tell,
+      () => jobs.acceptSync(actor.tenant, 'setup', `setup:${view.id}`, { ...parsed, requestedBy: actor.userId }),
+      {
+        stored: () => ack({ response_action: 'update', view: workingView('Connecting…', 'Writing the connection to Novu…') }),
+        // The form stays as typed, with the reason at its first field.
+        notStored: (text) => ack({ response_action: 'errors', errors: { [setupView.integration.block]: text } }),
+      },
     );
     if (!accepted) return;
     const outcome = await accepted.run();
@@ -194,7 +157,7 @@ export class ConnectHandlers {
       outcome.status === 'done'
         ? await this.services.sharing.share(client, sharedOrigin(view), connectionSharedMessage(actor.userId, outcome.result))
         : undefined;
-    const where = { viewId, workspaceKey: actor.tenant.key, userId: actor.userId };
+    const where = { viewId: view.id, workspaceKey: actor.tenant.key, userId: actor.userId };
     const fallback = outcome.status === 'queued' ? undefined : connectionSyncedMessage(outcome, outcome.job.attempts);
     await showInForm(this.services, client, where, withShareNote(setupResultView(outcome), shared), fallback);
   }
@@ -229,18 +192,12 @@ export function readSetup(
   if (!errors[setupView.context.block] && !ownContext) {
     errors[setupView.context.block] = `Keep ${scope.tenantEntry}: it ties the connection, and every route and phone endpoint, to this workspace.`;
   }
-  if (!scope.canChooseScope) {
-    if (!errors[setupView.subscriber.block] && !ownSubscriber) {
-      errors[setupView.subscriber.block] = `This workspace's subscriber is ${scope.tenantSubscriber}. Only Switchboard operators may choose another.`;
-    }
+  if (!scope.canChooseScope && !errors[setupView.subscriber.block] && !ownSubscriber) {
+    errors[setupView.subscriber.block] = `This workspace's subscriber is ${scope.tenantSubscriber}. Only Switchboard operators may choose another.`;
   }
   if (Object.keys(errors).length > 0 || !integration) return { errors };
   return {
     settings: { integrationIdentifier: integration, mode, context, subscriberId: mode === 'subscriber' ? subscriberId : undefined },
     scopeOverride: !ownSubscriber,
   };
-}
-
-function toOption(choice: IntegrationChoice) {
-  return selectOption(choice.label, choice.identifier);
 }

@@ -12,14 +12,14 @@ import { EndedInstallations } from './ended-installations.js';
 /** How long the install page waits for Novu before it says "being completed in the background". */
 const installWaitMs = 4_000;
 
+/** Told when a tenant uninstalled Switchboard; `keepConnection` when its Novu connection stays (and what is bound to it). */
+export type UninstallListener = (tenant: Tenant, intent: string, keepConnection: boolean) => Promise<void>;
+
 /**
  * The install, token rotation and uninstall side of a tenant's Novu connection: an approved
  * install writes it (inline if Novu answers quickly, else in the background), rotation updates it,
  * uninstall deletes it. Every write goes through the durable queue.
  */
-/** Told when a tenant uninstalled Switchboard; `keepConnection` when its Novu connection stays (and what is bound to it). */
-export type UninstallListener = (tenant: Tenant, intent: string, keepConnection: boolean) => Promise<void>;
-
 export class ConnectionLifecycle {
   private readonly ended: EndedInstallations;
   private readonly uninstallListeners: UninstallListener[] = [];
@@ -29,7 +29,7 @@ export class ConnectionLifecycle {
     private readonly jobs: ConnectionJobs | undefined,
     private readonly novu: NovuConfig | null,
   ) {
-    this.ended = new EndedInstallations(services.installations, services.store.connections, services.bots, services.logger.child({ component: 'uninstall' }));
+    this.ended = new EndedInstallations(services, services.logger.child({ component: 'uninstall' }));
     services.installations.onSaved(async ({ stored, reason }) => {
       if (reason === 'rotation') await this.afterRotation(tenantOfInstallation(stored.installation), stored.installation);
     });
@@ -49,14 +49,8 @@ export class ConnectionLifecycle {
       waitMs: Math.min(installWaitMs, this.services.config.tuning.inlineWaitMs),
       inlineRetries: false,
     });
-    switch (outcome.status) {
-      case 'done':
-        return { state: 'connected', identifier: outcome.result.identifier, integration: outcome.result.integrationIdentifier };
-      case 'failed':
-        return { state: 'failed', reason: outcome.error };
-      case 'queued':
-        return { state: 'pending', reason: outcome.lastError };
-    }
+    if (outcome.status === 'done') return { state: 'connected', identifier: outcome.result.identifier, integration: outcome.result.integrationIdentifier };
+    return outcome.status === 'failed' ? { state: 'failed', reason: outcome.error } : { state: 'pending', reason: outcome.lastError };
   }
 
   private async afterRotation(tenant: Tenant, installation: Installation): Promise<void> {
@@ -92,7 +86,7 @@ export class ConnectionLifecycle {
     const keepConnection = Boolean(this.novu?.keepConnectionOnUninstall);
     for (const listener of this.uninstallListeners) await listener(tenant, intent, keepConnection);
     if (!connectionLeft || !this.jobs) return;
-    if (this.novu?.keepConnectionOnUninstall) {
+    if (keepConnection) {
       await store.connections.delete(tenant.key);
       await audit.record({
         action: 'connection.keep',

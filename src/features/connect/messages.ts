@@ -14,6 +14,7 @@ import {
   plain,
   section,
   selectOption,
+  textInput,
 } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import { code, joinMd, type Mrkdwn, md, mentionUser, slackDate } from '../../slack/mrkdwn.js';
@@ -57,19 +58,16 @@ export function connectionCard(
   const buttons = canManage
     ? [
         button(connection ? 'Change' : 'Set up', connectActions.openSetup, { style: 'primary' }),
-        ...(connection ? [button('Disconnect', connectActions.disconnect, { style: 'danger', confirm: disconnectConfirm(connection.identifier) })] : []),
+        ...(connection ? [disconnectButton('Disconnect', connection)] : []),
       ]
     : [];
+  const buttonRow = buttons.length ? [actions('connect-card', buttons)] : [];
   if (!connection) {
     const text = md`${workspaceName} is not connected to Novu yet.`;
-    const blocks: KnownBlock[] = [
-      header('Novu connection'),
-      section(md`${text} ${canManage ? md`Set it up to let Novu post here.` : md`A workspace admin can set it up with \`/connect setup\`.`}`),
-    ];
-    if (buttons.length) blocks.push(actions('connect-card', buttons));
-    return ephemeral(text, blocks);
+    const next = canManage ? md`Set it up to let Novu post here.` : md`A workspace admin can set it up with \`/connect setup\`.`;
+    return ephemeral(text, [header('Novu connection'), section(md`${text} ${next}`), ...buttonRow]);
   }
-  const blocks: KnownBlock[] = [
+  return ephemeral(md`${workspaceName}: Novu connection ${connection.identifier} (${connection.state})`, [
     header('Novu connection'),
     fields([
       ['Connection', code(connection.identifier)],
@@ -81,12 +79,14 @@ export function connectionCard(
       ['Created', when(connection.createdAt)],
       ['Last synced', when(connection.syncedAt)],
     ]),
-  ];
-  if (connection.lastError) blocks.push(section(md`*Last error:* ${connection.lastError}`));
-  blocks.push(section(md`*Triggering*\n${triggerContextLine(triggerContext)} \`/connect check\` says whether everything would deliver.`));
-  if (buttons.length) blocks.push(actions('connect-card', buttons));
-  return ephemeral(md`${workspaceName}: Novu connection ${connection.identifier} (${connection.state})`, blocks);
+    ...(connection.lastError ? [section(md`*Last error:* ${connection.lastError}`)] : []),
+    section(md`*Triggering*\n${triggerContextLine(triggerContext)} \`/connect check\` says whether everything would deliver.`),
+    ...buttonRow,
+  ]);
 }
+
+const disconnectButton = (label: string, connection: ConnectionRecord) =>
+  button(label, connectActions.disconnect, { style: 'danger', confirm: disconnectConfirm(connection.identifier) });
 
 export function disconnectConfirm(identifier: string) {
   return confirmDialog(
@@ -100,44 +100,34 @@ export function disconnectConfirm(identifier: string) {
 export function disconnectPrompt(connection: ConnectionRecord | undefined): EphemeralMessage {
   if (!connection) return ephemeral(md`This workspace has no Novu connection to disconnect.`);
   const text = md`Disconnect this workspace from Novu? The channel connection ${code(connection.identifier)} will be deleted.`;
-  return ephemeral(text, [
-    section(text),
-    actions('connect-disconnect', [button('Disconnect…', connectActions.disconnect, { style: 'danger', confirm: disconnectConfirm(connection.identifier) })]),
-  ]);
+  return ephemeral(text, [section(text), actions('connect-disconnect', [disconnectButton('Disconnect…', connection)])]);
 }
 
-export function disconnectResult(
-  outcome: { status: 'done'; result: DeleteResult } | { status: 'failed'; error: string } | { status: 'queued' },
-): EphemeralMessage {
-  switch (outcome.status) {
-    case 'done':
-      return ephemeral(
-        outcome.result.alreadyGone
-          ? md`:white_check_mark: The Novu connection ${code(outcome.result.identifier)} was already gone; this workspace is disconnected.`
-          : md`:white_check_mark: Disconnected: the Novu connection ${code(outcome.result.identifier)} is deleted.`,
-      );
-    case 'queued':
-      return ephemeral(
-        md`:hourglass_flowing_sand: Novu is not answering right now. The disconnect is queued and retried (the connection shows as being disconnected until Novu confirms); you will get a direct message when it is done.`,
-      );
-    case 'failed':
-      return ephemeral(md`:x: Novu did not delete the connection, so it is kept on record: ${outcome.error} Try Disconnect again later.`);
+/** How a write a person waited for ended: done, failed, or still being tried in the background. */
+type Outcome<R> = { status: 'done'; result: R } | { status: 'failed'; error: string } | { status: 'queued'; lastError?: string };
+
+export function disconnectResult(outcome: Outcome<DeleteResult>): EphemeralMessage {
+  if (outcome.status === 'failed')
+    return ephemeral(md`:x: Novu did not delete the connection, so it is kept on record: ${outcome.error} Try Disconnect again later.`);
+  if (outcome.status === 'queued') {
+    return ephemeral(
+      md`:hourglass_flowing_sand: Novu is not answering right now. The disconnect is queued and retried (the connection shows as being disconnected until Novu confirms); you will get a direct message when it is done.`,
+    );
   }
+  const { identifier, alreadyGone } = outcome.result;
+  return ephemeral(
+    alreadyGone
+      ? md`:white_check_mark: The Novu connection ${code(identifier)} was already gone; this workspace is disconnected.`
+      : md`:white_check_mark: Disconnected: the Novu connection ${code(identifier)} is deleted.`,
+  );
 }
 
-export function reconnectResult(
-  outcome: { status: 'done'; result: SyncResult } | { status: 'failed'; error: string } | { status: 'queued' },
-): EphemeralMessage {
+export function reconnectResult(outcome: Outcome<SyncResult>): EphemeralMessage {
   if (outcome.status === 'done') return ephemeral(syncedText(outcome.result));
   if (outcome.status === 'failed') return ephemeral(md`:x: ${outcome.error}`);
   return ephemeral(
     md`:hourglass_flowing_sand: Novu is not answering right now; the connection is written in the background and you will get a direct message.`,
   );
-}
-
-export interface IntegrationChoice {
-  identifier: string;
-  label: string;
 }
 
 /** What the setup form offers: the tenant's own scope, which only operators may change. */
@@ -155,27 +145,10 @@ export interface SetupFollowers {
   phones: number;
 }
 
-export function setupModal(
-  current: ConnectionSettings | undefined,
-  initialIntegration: IntegrationChoice | undefined,
-  scope: SetupScope,
-  followers: SetupFollowers,
-  origin?: ShareOrigin,
-): View {
-  const mode = current?.mode ?? 'shared';
-  const contextText = current ? formatContext(current.context) : scope.tenantEntry;
-  const contextHint = `type:id pairs, one per line (at most 5). ${scope.tenantEntry} keeps the connection to this workspace and stays; you may add others.`;
-  const subscriberHint = scope.canChooseScope
-    ? `Subscriber mode: the subscriber that owns the connection (this workspace's is ${scope.tenantSubscriber}).`
-    : `Subscriber mode: this workspace's subscriber, ${scope.tenantSubscriber}.`;
-  const modeOption = (value: 'shared' | 'subscriber', text: string, description: string) => ({
-    text: plain(text),
-    value,
-    description: plain(description),
-  });
+export function setupModal(current: ConnectionSettings | undefined, scope: SetupScope, followers: SetupFollowers, origin?: ShareOrigin): View {
   const modes = [
-    modeOption('shared', 'Shared', 'One connection for the workspace, found through its context'),
-    modeOption('subscriber', 'Subscriber', 'The connection belongs to one Novu subscriber'),
+    { text: plain('Shared'), value: 'shared', description: plain('One connection for the workspace, found through its context') },
+    { text: plain('Subscriber'), value: 'subscriber', description: plain('The connection belongs to one Novu subscriber') },
   ];
   return {
     type: 'modal',
@@ -196,7 +169,7 @@ export function setupModal(
           action_id: setupView.integration.action,
           min_query_length: 0,
           placeholder: plain('Choose an integration'),
-          ...(initialIntegration ? { initial_option: selectOption(initialIntegration.label, initialIntegration.identifier) } : {}),
+          ...(current ? { initial_option: selectOption(current.integrationIdentifier, current.integrationIdentifier) } : {}),
         },
       },
       {
@@ -207,30 +180,22 @@ export function setupModal(
           type: 'radio_buttons',
           action_id: setupView.mode.action,
           options: modes,
-          initial_option: mode === 'shared' ? modes[0] : modes[1],
+          initial_option: current?.mode === 'subscriber' ? modes[1] : modes[0],
         },
       },
-      {
-        type: 'input',
-        block_id: setupView.context.block,
+      textInput(setupView.context, 'Context', current ? formatContext(current.context) : scope.tenantEntry, {
         optional: true,
-        label: plain('Context'),
-        hint: plain(contextHint),
-        element: { type: 'plain_text_input', action_id: setupView.context.action, multiline: true, initial_value: contextText, max_length: 1100 },
-      },
-      {
-        type: 'input',
-        block_id: setupView.subscriber.block,
+        multiline: true,
+        max: 1100,
+        hint: `type:id pairs, one per line (at most 5). ${scope.tenantEntry} keeps the connection to this workspace and stays; you may add others.`,
+      }),
+      textInput(setupView.subscriber, 'Subscriber ID', current?.subscriberId ?? scope.tenantSubscriber, {
         optional: true,
-        label: plain('Subscriber ID'),
-        hint: plain(subscriberHint),
-        element: {
-          type: 'plain_text_input',
-          action_id: setupView.subscriber.action,
-          max_length: 200,
-          initial_value: current?.subscriberId ?? scope.tenantSubscriber,
-        },
-      },
+        max: 200,
+        hint: scope.canChooseScope
+          ? `Subscriber mode: the subscriber that owns the connection (this workspace's is ${scope.tenantSubscriber}).`
+          : `Subscriber mode: this workspace's subscriber, ${scope.tenantSubscriber}.`,
+      }),
       context(followersNote(followers, current)),
       ...(origin ? [shareBlock()] : []),
     ],
@@ -254,28 +219,30 @@ export function workingView(title: string, text: string): View {
   return noticeModal(title, md`:hourglass_flowing_sand: ${text}`);
 }
 
-export const resultView = noticeModal;
-
-export function setupResultView(
-  outcome: { status: 'done'; result: SyncResult } | { status: 'failed'; error: string } | { status: 'queued'; lastError?: string },
-): View {
-  switch (outcome.status) {
-    case 'done':
-      return outcome.result.action === 'superseded'
-        ? resultView('Connect to Novu', md`:information_source: A newer change to this connection took over; see \`/connect\` for where it stands.`)
-        : resultView('Connected', syncedText(outcome.result));
-    case 'queued':
-      return resultView(
-        'Connecting…',
-        md`:hourglass_flowing_sand: Novu is not answering right now${outcome.lastError ? md` (${outcome.lastError})` : ''}. Switchboard keeps trying in the background and will send you a direct message with the result. You can close this.`,
-      );
-    case 'failed':
-      return resultView('Not connected', md`:x: ${outcome.error}`);
+export function setupResultView(outcome: Outcome<SyncResult>): View {
+  if (outcome.status === 'failed') return noticeModal('Not connected', md`:x: ${outcome.error}`);
+  if (outcome.status === 'queued') {
+    const error = outcome.lastError ? md` (${outcome.lastError})` : '';
+    return noticeModal(
+      'Connecting…',
+      md`:hourglass_flowing_sand: Novu is not answering right now${error}. Switchboard keeps trying in the background and will send you a direct message with the result. You can close this.`,
+    );
   }
+  if (outcome.result.action !== 'superseded') return noticeModal('Connected', syncedText(outcome.result));
+  return noticeModal('Connect to Novu', md`:information_source: A newer change to this connection took over; see \`/connect\` for where it stands.`);
 }
 
+const syncedVerbs: Record<SyncResult['action'], string> = {
+  created: 'Created',
+  updated: 'Updated',
+  adopted: 'Took over this workspace’s existing',
+  replaced: 'Replaced',
+  superseded: 'Left to a newer change the',
+};
+
 function syncedText(result: SyncResult): Mrkdwn {
-  return md`${syncedLine(result)}${movingNote(result)}`;
+  const synced = md`:white_check_mark: ${syncedVerbs[result.action]} Novu channel connection ${code(result.identifier)} on integration ${code(result.integrationIdentifier)}.`;
+  return md`${synced}${movingNote(result)}`;
 }
 
 /** The routes and endpoints that follow a changed context or integration, and what triggers must send from now on. */
@@ -286,17 +253,6 @@ function movingNote(result: SyncResult): Mrkdwn {
   const more = count > sample.length ? `\n…and ${count - sample.length} more` : '';
   const context = result.context ? md`\nTriggers must now send ${code(`context: ${contextJson(result.context)}`)}.` : '';
   return md`\n:truck: ${what} with it, so Novu keeps delivering to them; you get a direct message when they have moved:\n${endpointLines(sample)}${more}${context}`;
-}
-
-function syncedLine(result: SyncResult): Mrkdwn {
-  const verb = {
-    created: 'Created',
-    updated: 'Updated',
-    adopted: 'Took over this workspace’s existing',
-    replaced: 'Replaced',
-    superseded: 'Left to a newer change the',
-  }[result.action];
-  return md`:white_check_mark: ${verb} Novu channel connection ${code(result.identifier)} on integration ${code(result.integrationIdentifier)}.`;
 }
 
 export function connectionSharedMessage(userId: string, result: SyncResult): SlackMessage {

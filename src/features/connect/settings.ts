@@ -26,15 +26,10 @@ export const maxContextEntries = 5;
  * What an install uses when nobody has run `/connect setup`: the configured integration and mode,
  * in the tenant's own scope — its context in both modes, and its own subscriber in subscriber mode.
  */
-export function defaultSettings(
-  novu: NovuConfig,
-  scope: NovuScope,
-  tenant: Tenant,
-  integrationIdentifier = novu.integrationIdentifier,
-): ConnectionSettings | undefined {
-  if (!integrationIdentifier) return undefined;
+export function defaultSettings(novu: NovuConfig, scope: NovuScope, tenant: Tenant): ConnectionSettings | undefined {
+  if (!novu.integrationIdentifier) return undefined;
   return {
-    integrationIdentifier,
+    integrationIdentifier: novu.integrationIdentifier,
     mode: novu.connectionMode,
     context: scope.context(tenant),
     subscriberId: novu.connectionMode === 'subscriber' ? scope.subscriber(tenant) : undefined,

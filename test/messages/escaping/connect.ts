@@ -1,6 +1,5 @@
 import type { SyncResult } from '../../../src/features/connect/connection-jobs.js';
 import * as connect from '../../../src/features/connect/messages.js';
-import { md } from '../../../src/slack/mrkdwn.js';
 import type { Hostile, ModuleCoverage } from './kit.js';
 import { audit, connection, ids, labels, origin } from './records.js';
 
@@ -36,17 +35,10 @@ export const connectCoverage: ModuleCoverage[] = [
         connect.reconnectResult({ status: 'queued' }),
       ],
       setupModal: (h) => [
-        connect.setupModal(
-          settings(h),
-          { identifier: h.text(), label: h.text() },
-          { tenantEntry: h.text(), tenantSubscriber: h.text(), canChooseScope: true },
-          { routes: 3, phones: 1 },
-          origin,
-        ),
-        connect.setupModal(undefined, undefined, { tenantEntry: h.text(), tenantSubscriber: h.text(), canChooseScope: false }, { routes: 0, phones: 0 }),
+        connect.setupModal(settings(h), { tenantEntry: h.text(), tenantSubscriber: h.text(), canChooseScope: true }, { routes: 3, phones: 1 }, origin),
+        connect.setupModal(undefined, { tenantEntry: h.text(), tenantSubscriber: h.text(), canChooseScope: false }, { routes: 0, phones: 0 }),
       ],
       workingView: (h) => [connect.workingView(h.text(), h.text())],
-      resultView: (h) => [connect.resultView(h.text(), md`${h.text()}`)],
       setupResultView: (h) => [
         ...actions.map((action) => connect.setupResultView({ status: 'done', result: synced(h, action) })),
         connect.setupResultView({ status: 'failed', error: h.text() }),
