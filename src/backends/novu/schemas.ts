@@ -160,6 +160,7 @@ export interface CreateWorkflowBody {
 export const executionDetailSchema = z
   .object({ status: nullableString, detail: z.string(), raw: nullableString, providerId: nullableString, createdAt: nullableString })
   .loose();
+export type ExecutionDetail = z.infer<typeof executionDetailSchema>;
 
 /** ActivityNotificationResponseDto with its jobs: a job per step, its status, its execution details. */
 export const activitySchema = z
