@@ -105,6 +105,10 @@ export const ephemeral = (text: Mrkdwn, blocks?: KnownBlock[]): EphemeralMessage
 /** A message for chat.postMessage or a direct message. */
 export const message = (text: Mrkdwn, blocks?: KnownBlock[]): SlackMessage => ({ text: text.text, ...(blocks ? { blocks } : {}) });
 
+/** A message whose text is also its one section, and its ephemeral form. */
+export const sectionMessage = (text: Mrkdwn): SlackMessage => message(text, [section(text)]);
+export const sectionEphemeral = (text: Mrkdwn): EphemeralMessage => ephemeral(text, [section(text)]);
+
 /** A modal that only tells something: "working…", a result, a refusal. */
 export const noticeModal = (title: string, markdown: Mrkdwn, extra: KnownBlock[] = [], close = 'Close'): View => ({
   type: 'modal',

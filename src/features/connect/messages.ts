@@ -9,10 +9,10 @@ import {
   ephemeral,
   fields,
   header,
-  message,
   noticeModal,
   plain,
   section,
+  sectionMessage,
   selectOption,
   textInput,
 } from '../../slack/blocks.js';
@@ -256,25 +256,26 @@ function movingNote(result: SyncResult): Mrkdwn {
 }
 
 export function connectionSharedMessage(userId: string, result: SyncResult): SlackMessage {
-  const text = md`${mentionUser(userId)} connected this workspace to Novu: channel connection ${code(result.identifier)} on ${code(result.integrationIdentifier)}.`;
-  return message(text, [section(text)]);
+  return sectionMessage(
+    md`${mentionUser(userId)} connected this workspace to Novu: channel connection ${code(result.identifier)} on ${code(result.integrationIdentifier)}.`,
+  );
 }
 
 /** The direct message an installer or admin gets when a background connection write finishes. */
 export function connectionSyncedMessage(outcome: JobFinish<SyncResult>['outcome'], attempts: number): SlackMessage {
-  const text =
+  return sectionMessage(
     outcome.status === 'done'
       ? md`${syncedText(outcome.result)} This workspace is connected to Novu (after ${attempts} attempt${attempts === 1 ? '' : 's'}).`
-      : md`:x: Switchboard could not connect this workspace to Novu: ${outcome.error}\nFix that, then run \`/connect setup\`.`;
-  return message(text, [section(text)]);
+      : md`:x: Switchboard could not connect this workspace to Novu: ${outcome.error}\nFix that, then run \`/connect setup\`.`,
+  );
 }
 
 export function connectionDeletedMessage(outcome: JobFinish<DeleteResult>['outcome']): SlackMessage {
-  const text =
+  return sectionMessage(
     outcome.status === 'done'
       ? md`:white_check_mark: The Novu connection ${code(outcome.result.identifier)} is deleted; this workspace is disconnected from Novu.`
-      : md`:x: Switchboard could not delete the Novu connection: ${outcome.error}`;
-  return message(text, [section(text)]);
+      : md`:x: Switchboard could not delete the Novu connection: ${outcome.error}`,
+  );
 }
 
 const outcomeIcons: Record<AuditEntry['outcome'], string> = {

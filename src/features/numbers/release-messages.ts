@@ -1,7 +1,7 @@
 import type { Button, KnownBlock, View } from '@slack/types';
 import { backendLabels } from '../../http/errors.js';
 import type { JobFinish, JobOutcome } from '../../jobs/queue.js';
-import { button, message, noticeModal, plain, section, truncate } from '../../slack/blocks.js';
+import { button, noticeModal, plain, section, sectionMessage, truncate } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import { code, joinMd, type Mrkdwn, md } from '../../slack/mrkdwn.js';
 import type { NumberBackend } from '../../store/types.js';
@@ -106,6 +106,5 @@ export function releaseResultView(target: ReleaseTarget, outcome: JobOutcome<Rel
 
 /** The direct message when the release finished after the person stopped waiting. */
 export function releasedMessage(target: ReleaseTarget, outcome: JobFinish<Released>['outcome']): SlackMessage {
-  const text = resultText(target, outcome);
-  return message(text, [section(text)]);
+  return sectionMessage(resultText(target, outcome));
 }

@@ -14,6 +14,7 @@ import {
   noticeModal,
   plain,
   section,
+  sectionMessage,
   selectOption,
   textInput,
 } from '../../slack/blocks.js';
@@ -200,13 +201,13 @@ export function endpointRegisteredMessage(body: CreatePhoneEndpointBody, outcome
 
 /** What the channel sees when the person asked to post the result there. */
 export function endpointSharedMessage(userId: string, result: RegisterResult, body: CreatePhoneEndpointBody): SlackMessage {
-  const text = md`${mentionUser(userId)} registered ${code(body.endpoint.phoneNumber)} for subscriber ${code(body.subscriberId)} in Novu (${code(result.endpoint.identifier)}, integration ${code(body.integrationIdentifier)}).`;
-  return message(text, [section(text)]);
+  return sectionMessage(
+    md`${mentionUser(userId)} registered ${code(body.endpoint.phoneNumber)} for subscriber ${code(body.subscriberId)} in Novu (${code(result.endpoint.identifier)}, integration ${code(body.integrationIdentifier)}).`,
+  );
 }
 
 export function endpointDeletedMessage(identifier: string, outcome: JobFinish<RemoveResult>['outcome']): SlackMessage {
-  const text = removalText(identifier, outcome);
-  return message(text, [section(text)]);
+  return sectionMessage(removalText(identifier, outcome));
 }
 
 /** A removal's outcome; `queued` only for who clicked Remove, when Novu is slow. */

@@ -1,9 +1,9 @@
 import type { KnownBlock, View } from '@slack/types';
-import { actions, button, type EphemeralMessage, ephemeral, message, noticeModal, plain, section, textInput } from '../../slack/blocks.js';
+import { actions, button, type EphemeralMessage, ephemeral, message, noticeModal, plain, section, sectionMessage, textInput } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import { code, joinMd, md, mentionUser, slackDate } from '../../slack/mrkdwn.js';
 import type { LinkCounts, LinkItem, LinkRequest, LinkRun } from '../../store/types.js';
-import { confirmBlock, runNote } from '../bulk/run-message.js';
+import { confirmBlock } from '../bulk/run-message.js';
 import { testButton } from '../delivery/actions.js';
 import type { WrittenEndpoint } from '../endpoint-writer.js';
 import { formModal } from './form-modal.js';
@@ -133,7 +133,7 @@ export function linkRunMessage(
   const toLink = counts.matched + linked + failed;
   switch (run.status) {
     case 'planning':
-      return runNote(md`:hourglass_flowing_sand: Link everyone by email: checking members against Novu’s subscribers… ${run.membersSeen} read so far.`);
+      return sectionMessage(md`:hourglass_flowing_sand: Link everyone by email: checking members against Novu’s subscribers… ${run.membersSeen} read so far.`);
     case 'planned': {
       const summary = [
         md`*Link everyone by email: dry run*`,
@@ -156,14 +156,14 @@ export function linkRunMessage(
       );
     }
     case 'linking':
-      return runNote(md`:hourglass_flowing_sand: Linking… ${linked + failed} of ${toLink} done${failed ? ` (${failed} failed)` : ''}.`);
+      return sectionMessage(md`:hourglass_flowing_sand: Linking… ${linked + failed} of ${toLink} done${failed ? ` (${failed} failed)` : ''}.`);
     case 'done':
-      return runNote(
+      return sectionMessage(
         md`:white_check_mark: Link everyone by email: ${linked} of ${toLink} members linked${failed ? `; ${failed} failed (see the audit log)` : ''}.`,
       );
     case 'cancelled':
-      return runNote(md`Link everyone by email: cancelled; nothing was linked.`);
+      return sectionMessage(md`Link everyone by email: cancelled; nothing was linked.`);
     case 'failed':
-      return runNote(md`:x: Link everyone by email stopped: ${run.error ?? 'unknown error'}`);
+      return sectionMessage(md`:x: Link everyone by email stopped: ${run.error ?? 'unknown error'}`);
   }
 }

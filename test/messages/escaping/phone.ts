@@ -124,7 +124,6 @@ export const phoneCoverage: ModuleCoverage[] = [
     module: runMessage,
     only: true,
     builders: {
-      runNote: (h) => [runMessage.runNote(md`:x: ${h.text()}`)],
       confirmBlock: (h) =>
         [2, 0].map((count) =>
           runMessage.confirmBlock(

@@ -1,10 +1,10 @@
 import type { KnownBlock, View } from '@slack/types';
-import { context, type EphemeralMessage, ephemeral, message, noticeModal, plain, section, truncate } from '../../../slack/blocks.js';
+import { context, type EphemeralMessage, ephemeral, message, noticeModal, plain, section, sectionMessage, truncate } from '../../../slack/blocks.js';
 import type { SlackMessage } from '../../../slack/bot-clients.js';
 import { code, joinMd, link, type Mrkdwn, md } from '../../../slack/mrkdwn.js';
 import type { ImportProblem, ImportRow, ImportRowCounts, PhoneImport } from '../../../store/types.js';
 import type { SummaryFile, SummaryFileKind } from '../../bulk/feature.js';
-import { confirmBlock, runNote } from '../../bulk/run-message.js';
+import { confirmBlock } from '../../bulk/run-message.js';
 import { pickerInput, registerView } from '../messages.js';
 
 export const importView = {
@@ -116,22 +116,22 @@ export function importRunMessage(run: PhoneImport, counts: ImportRowCounts, deta
   const file = code(run.fileName);
   switch (run.status) {
     case 'reading':
-      return runNote(md`:hourglass_flowing_sand: Import of ${file}: reading and checking the rows…`);
+      return sectionMessage(md`:hourglass_flowing_sand: Import of ${file}: reading and checking the rows…`);
     case 'planned':
       return dryRunMessage(run, counts, details ?? { problems: {}, firstProblems: [] });
     case 'registering': {
       const done = counts.created + counts.existing + counts.failed;
       const total = done + counts.ready;
-      return runNote(
+      return sectionMessage(
         md`:hourglass_flowing_sand: Import of ${file}: registering… ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} done${counts.failed ? ` (${counts.failed} failed)` : ''}.`,
       );
     }
     case 'done':
       return summaryMessage(run, counts, details?.keptPhones ?? 0);
     case 'cancelled':
-      return runNote(md`Import of ${file} cancelled: nothing was registered.`);
+      return sectionMessage(md`Import of ${file} cancelled: nothing was registered.`);
     case 'failed':
-      return runNote(md`:x: Import of ${file} stopped: ${run.error ?? 'unknown error'}`);
+      return sectionMessage(md`:x: Import of ${file} stopped: ${run.error ?? 'unknown error'}`);
   }
 }
 
@@ -216,7 +216,8 @@ function rowsFile(
       ['row', 'subscriberId', 'phone', 'integration', 'identifier', column],
       ...rows.map((row) => [String(row.rowNumber), row.subscriberId ?? '', row.phone ?? '', row.integration ?? '', row.identifier ?? '', row.detail ?? '']),
     ],
-    notSent: (run, reason) => runNote(md`:warning: Switchboard could not send ${code(name(run))}, ${words.what(code(run.fileName))}: ${truncate(reason, 300)}`),
+    notSent: (run, reason) =>
+      sectionMessage(md`:warning: Switchboard could not send ${code(name(run))}, ${words.what(code(run.fileName))}: ${truncate(reason, 300)}`),
   };
 }
 
