@@ -105,9 +105,9 @@ export const ephemeral = (text: Mrkdwn, blocks?: KnownBlock[]): EphemeralMessage
 /** A message for chat.postMessage or a direct message. */
 export const message = (text: Mrkdwn, blocks?: KnownBlock[]): SlackMessage => ({ text: text.text, ...(blocks ? { blocks } : {}) });
 
-/** A message whose text is also its one section, and its ephemeral form. */
-export const sectionMessage = (text: Mrkdwn): SlackMessage => message(text, [section(text)]);
-export const sectionEphemeral = (text: Mrkdwn): EphemeralMessage => ephemeral(text, [section(text)]);
+/** A message whose text is also its first section, and its ephemeral form. */
+export const sectionMessage = (text: Mrkdwn, ...more: KnownBlock[]): SlackMessage => message(text, [section(text), ...more]);
+export const sectionEphemeral = (text: Mrkdwn, ...more: KnownBlock[]): EphemeralMessage => ephemeral(text, [section(text), ...more]);
 
 /** A modal that only tells something: "working…", a result, a refusal. */
 export const noticeModal = (title: string, markdown: Mrkdwn, extra: KnownBlock[] = [], close = 'Close'): View => ({

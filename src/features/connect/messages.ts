@@ -12,6 +12,7 @@ import {
   noticeModal,
   plain,
   section,
+  sectionEphemeral,
   sectionMessage,
   selectOption,
   textInput,
@@ -100,7 +101,7 @@ export function disconnectConfirm(identifier: string) {
 export function disconnectPrompt(connection: ConnectionRecord | undefined): EphemeralMessage {
   if (!connection) return ephemeral(md`This workspace has no Novu connection to disconnect.`);
   const text = md`Disconnect this workspace from Novu? The channel connection ${code(connection.identifier)} will be deleted.`;
-  return ephemeral(text, [section(text), actions('connect-disconnect', [disconnectButton('Disconnect…', connection)])]);
+  return sectionEphemeral(text, actions('connect-disconnect', [disconnectButton('Disconnect…', connection)]));
 }
 
 /** How a write a person waited for ended: done, failed, or still being tried in the background. */

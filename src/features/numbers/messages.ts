@@ -3,19 +3,7 @@ import type { SignalWireNumber } from '../../backends/signalwire/schemas.js';
 import type { VapiPhoneNumber } from '../../backends/vapi/schemas.js';
 import { backendLabels } from '../../http/errors.js';
 import type { JobFinish } from '../../jobs/queue.js';
-import {
-  actions,
-  button,
-  context,
-  type EphemeralMessage,
-  ephemeral,
-  fields,
-  header,
-  message,
-  noticeModal,
-  section,
-  sectionMessage,
-} from '../../slack/blocks.js';
+import { actions, button, context, type EphemeralMessage, ephemeral, fields, header, noticeModal, section, sectionMessage } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import { code, joinMd, link, type Mrkdwn, md, mentionUser } from '../../slack/mrkdwn.js';
 import type { NumberBackend } from '../../store/types.js';
@@ -101,7 +89,7 @@ export function provisionedMessage(backend: NumberBackend, outcome: JobFinish<Pr
   }
   const target = outcome.result.backend === 'vapi' ? (outcome.result.number.sipUri ?? outcome.result.number.number) : outcome.result.number.number;
   const text = md`:white_check_mark: ${who} number ${code(target ?? outcome.result.number.id)} is ready (ID ${code(outcome.result.number.id)}).`;
-  return message(text, [section(text), ...registerNext('provisioned-next', numberOf(outcome.result))]);
+  return sectionMessage(text, ...registerNext('provisioned-next', numberOf(outcome.result)));
 }
 
 /** What the channel sees when the person asked to post the result there (never a password). */
@@ -135,7 +123,7 @@ function activationHeadline(vendorId: string, settled: ActivationSettled): Mrkdw
 /** The direct message sent when a number Switchboard followed settles. */
 export function activationMessage(vendorId: string, settled: ActivationSettled): SlackMessage {
   const text = activationHeadline(vendorId, settled);
-  return message(text, [section(text), ...registerNext('activated-next', settled.state === 'active' ? settled.number.number : undefined)]);
+  return sectionMessage(text, ...registerNext('activated-next', settled.state === 'active' ? settled.number.number : undefined));
 }
 
 /** The result modal, redrawn once the number is active or blocked. */

@@ -10,7 +10,6 @@ import {
   ephemeral,
   fields,
   header,
-  message,
   noticeModal,
   plain,
   section,
@@ -196,7 +195,7 @@ export function endpointRegisteredMessage(body: CreatePhoneEndpointBody, outcome
     outcome.status === 'done'
       ? md`:white_check_mark: Phone endpoint ${code(outcome.result.endpoint.identifier)} for ${code(body.subscriberId)} (${code(body.endpoint.phoneNumber)}) is registered in Novu.`
       : md`:x: The phone endpoint for ${code(body.subscriberId)} (${code(body.endpoint.phoneNumber)}) was not registered: ${outcome.error}`;
-  return message(text, [section(text), ...(outcome.status === 'done' ? phoneBlocks(outcome.result, body) : [])]);
+  return sectionMessage(text, ...(outcome.status === 'done' ? phoneBlocks(outcome.result, body) : []));
 }
 
 /** What the channel sees when the person asked to post the result there. */
