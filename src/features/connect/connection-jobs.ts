@@ -8,7 +8,7 @@ import { contextKeysOf, type NovuScope } from '../../tenancy/novu-scope.js';
 import { type Tenant, tenantOfKey } from '../../tenancy/tenant.js';
 import type { EndpointLabel } from '../delivery/model.js';
 import { type EndpointMoves, moveJob } from '../delivery/moves.js';
-import type { ConnectDeps } from '../deps.js';
+import type { ConnectionDeps } from '../deps.js';
 import { describeNovuFailure } from '../novu-failures.js';
 import type { ConnectionWriter, WriteAction } from './connection-writer.js';
 import { type ConnectionSettings, connectionIdentifier, defaultSettings, sameScope, scopeOf, settingsOf } from './settings.js';
@@ -78,7 +78,7 @@ export interface ConnectionNotes {
  */
 export class ConnectionJobs {
   constructor(
-    private readonly services: ConnectDeps,
+    private readonly services: ConnectionDeps,
     private readonly writer: ConnectionWriter,
     private readonly novuConfig: NovuConfig,
     private readonly scope: NovuScope,

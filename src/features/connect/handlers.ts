@@ -12,7 +12,7 @@ import { commandOrigin, type ShareOrigin, sharedOrigin, withShareNote } from '..
 import { textOf, withResolvedOptions } from '../../slack/view-state.js';
 import { contextKeysOf } from '../../tenancy/novu-scope.js';
 import { tenantName } from '../../tenancy/tenant.js';
-import type { ConnectDeps } from '../deps.js';
+import type { ConnectionDeps } from '../deps.js';
 import type { ConnectionJobs } from './connection-jobs.js';
 import {
   auditListMessage,
@@ -34,7 +34,7 @@ import { type ConnectionSettings, formatContext, parseContextEntries } from './s
 /** `/connect` and its card, modal and buttons. */
 export class ConnectHandlers {
   constructor(
-    private readonly services: ConnectDeps,
+    private readonly services: ConnectionDeps,
     private readonly jobs: ConnectionJobs | undefined,
   ) {}
 

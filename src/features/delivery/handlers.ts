@@ -7,7 +7,7 @@ import { code, type Mrkdwn, md, mentionChannel } from '../../slack/mrkdwn.js';
 import { type Replies, type Reply, type ReplyTo, replyOf, replyView } from '../../slack/replies.js';
 import type { OwnedEndpoint } from '../../store/types.js';
 import type { Owner } from '../../tenancy/ownership.js';
-import type { DeliveryDeps } from '../deps.js';
+import type { ConnectionDeps } from '../deps.js';
 import type { SubscriberPhones } from '../phone/subscriber-phone.js';
 import { describePostFailure, joinChannel } from '../routes/slack-checks.js';
 import { deliveryActions, withSuffixes } from './actions.js';
@@ -25,7 +25,7 @@ import type { DeliveryTests } from './test-through-novu.js';
  */
 export class DeliveryHandlers {
   constructor(
-    private readonly services: DeliveryDeps,
+    private readonly services: ConnectionDeps,
     private readonly parts: { tests: DeliveryTests; checks: DeliveryChecks; moves: EndpointMoves; replies: Replies; phones: SubscriberPhones },
   ) {}
 

@@ -7,7 +7,7 @@ import type { ConnectionRecord, OwnedEndpoint } from '../../store/types.js';
 import { contextKeysOf, type NovuScope, sameContextKeys } from '../../tenancy/novu-scope.js';
 import { type Tenant, tenantOfKey } from '../../tenancy/tenant.js';
 import type { TenantContexts } from '../../tenancy/tenant-contexts.js';
-import type { DeliveryDeps } from '../deps.js';
+import type { ConnectionDeps } from '../deps.js';
 import { describeNovuFailure, novuJobStep } from '../novu-failures.js';
 import { channelStanding, tenantMember } from '../routes/slack-checks.js';
 import type { CheckPayload, ConnectionFinding, DeliveryReport, EndpointFinding } from './model.js';
@@ -26,7 +26,7 @@ const keptFindings = 50;
  */
 export class DeliveryChecks {
   constructor(
-    private readonly services: DeliveryDeps,
+    private readonly services: ConnectionDeps,
     private readonly novu: NovuClient,
     private readonly contexts: TenantContexts,
     private readonly scope: NovuScope,

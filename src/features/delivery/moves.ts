@@ -4,7 +4,7 @@ import type { SlackMessage } from '../../slack/bot-clients.js';
 import type { ConnectionRecord, EndpointCursor, OwnedEndpoint, Store, WorkspaceKey } from '../../store/types.js';
 import { contextKeysOf, sameContextKeys } from '../../tenancy/novu-scope.js';
 import { type Tenant, tenantOfKey } from '../../tenancy/tenant.js';
-import type { DeliveryDeps } from '../deps.js';
+import type { ConnectionDeps } from '../deps.js';
 import { bodyOf, type EndpointWriter, type MoveRequest, moveJob, type TargetScope } from '../endpoint-writer.js';
 import { describeNovuFailure, novuJobStep } from '../novu-failures.js';
 import { routeIdentifier } from '../routes/route-jobs.js';
@@ -63,7 +63,7 @@ function recordedInScope(record: OwnedEndpoint, target: TargetScope): boolean {
  */
 export class EndpointMoves {
   constructor(
-    private readonly services: DeliveryDeps,
+    private readonly services: ConnectionDeps,
     private readonly novu: NovuClient,
     private readonly writer: EndpointWriter,
     /** What the person who asked is told: rendered by the feature's views. */

@@ -9,7 +9,7 @@ import type { WorkspaceKey } from '../../store/types.js';
 import { contextKeysOf } from '../../tenancy/novu-scope.js';
 import { tenantOfKey } from '../../tenancy/tenant.js';
 import type { TenantContexts } from '../../tenancy/tenant-contexts.js';
-import type { DeliveryDeps } from '../deps.js';
+import type { ConnectionDeps } from '../deps.js';
 import { asNovuJobError, describeNovuFailure, novuJobStep } from '../novu-failures.js';
 import { labelOf, type TestPayload, type TestResult } from './model.js';
 import type { TestChannel, TestWorkflows } from './test-workflows.js';
@@ -25,7 +25,7 @@ export const testJob = 'novu.delivery.test';
  */
 export class DeliveryTests {
   constructor(
-    private readonly services: DeliveryDeps,
+    private readonly services: ConnectionDeps,
     private readonly novu: NovuClient,
     private readonly workflows: TestWorkflows,
     private readonly contexts: TenantContexts,
