@@ -1,8 +1,7 @@
 import type { RespondFn, ViewSubmitAction } from '@slack/bolt';
 import type { View } from '@slack/types';
-import { integrationLabel } from '../../backends/novu/integrations.js';
 import { type Actor, actorOf } from '../../slack/actor.js';
-import { message, selectOption } from '../../slack/blocks.js';
+import { message } from '../../slack/blocks.js';
 import { refusalMessage } from '../../slack/commands/messages.js';
 import type { CommandRequest, CommandRouter } from '../../slack/commands/router.js';
 import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../slack/listener-table.js';
@@ -13,6 +12,7 @@ import { textOf, withResolvedOptions } from '../../slack/view-state.js';
 import { contextKeysOf } from '../../tenancy/novu-scope.js';
 import { tenantName } from '../../tenancy/tenant.js';
 import type { ConnectionDeps } from '../deps.js';
+import { integrationOptions } from '../integration-options.js';
 import type { ConnectionJobs } from './connection-jobs.js';
 import {
   auditListMessage,
@@ -81,7 +81,9 @@ export class ConnectHandlers {
       else await respond({ replace_original: false, ...reconnectResult(outcome) });
     });
     // Only for who may use the form it fills: anyone else gets no options.
-    app.options(setupView.integration.action, write, async ({ ack, payload }) => ack({ options: await this.chatIntegrations(payload.value) }));
+    app.options(setupView.integration.action, write, async ({ ack, payload }) =>
+      ack({ options: await integrationOptions(this.services, 'slack', payload.value) }),
+    );
     app.view(setupView.callbackId, { ...write, field: setupView.integration.block }, (args: ViewSubmissionArgs) => this.submitSetup(args));
   }
 
@@ -119,17 +121,6 @@ export class ConnectHandlers {
   private async tell(body: ButtonArgs['body'], actor: Actor, respond: RespondFn, text: string): Promise<void> {
     if (body.view?.type === 'home') await this.services.bots.sendDirectMessage(actor.tenant.key, actor.userId, message(md`${text}`));
     else await respond({ ...refusalMessage(text), replace_original: false });
-  }
-
-  /** Slack integrations only: Novu would take a Slack token on any integration. */
-  private async chatIntegrations(query: string) {
-    try {
-      const choices = (await this.services.integrations?.choices('slack', query)) ?? [];
-      return choices.slice(0, 100).map((integration) => selectOption(integrationLabel(integration), integration.identifier));
-    } catch (error) {
-      this.services.logger.warn({ err: error }, 'could not load Novu integrations for a picker');
-      return [];
-    }
   }
 
   private async submitSetup({ ack, view, client, context }: ViewSubmissionArgs): Promise<void> {

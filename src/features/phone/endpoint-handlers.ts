@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { NovuClient } from '../../backends/novu/client.js';
 import { isNovuNotFound } from '../../backends/novu/explain.js';
-import { integrationLabel } from '../../backends/novu/integrations.js';
 import type { ChannelEndpoint } from '../../backends/novu/schemas.js';
 import { type Actor, actorOf } from '../../slack/actor.js';
 import { selectOption } from '../../slack/blocks.js';
@@ -15,6 +14,7 @@ import type { OwnedEndpoint } from '../../store/types.js';
 import type { NovuScope } from '../../tenancy/novu-scope.js';
 import type { PhoneDeps } from '../deps.js';
 import { endpointIdentifierPattern } from '../endpoint-writer.js';
+import { integrationOptions } from '../integration-options.js';
 import { EndpointJobs } from './endpoint-jobs.js';
 import {
   endpointDeletedMessage,
@@ -67,7 +67,9 @@ export class EndpointHandlers {
     const write = { may: 'endpoints.write' } as const;
     app.view(registerView.callbackId, { ...write, field: registerView.subscriber.block }, (args: ViewSubmissionArgs) => this.submitRegister(args));
     // Only for who may use the form they fill: anyone else gets no options.
-    app.options(registerView.integration.action, write, async ({ ack, payload }) => ack({ options: await this.integrationOptions(payload.value) }));
+    app.options(registerView.integration.action, write, async ({ ack, payload }) =>
+      ack({ options: await integrationOptions(this.services, 'phone', payload.value) }),
+    );
     app.options(registerView.connection.action, write, async ({ ack, payload, context }) => {
       const integration = payload.view?.state.values[registerView.integration.block]?.[registerView.integration.action]?.selected_option?.value;
       await ack({ options: await this.connectionOptions(actorOf(context), integration, payload.value) });
@@ -186,17 +188,6 @@ export class EndpointHandlers {
     });
     if (!accepted) return;
     await respond({ ...removalResult(identifier, await accepted.run()), replace_original: false });
-  }
-
-  /** Integrations that deliver to phone numbers only: Novu would take a phone endpoint on any integration. */
-  private async integrationOptions(query: string) {
-    try {
-      const choices = (await this.services.integrations?.choices('phone', query)) ?? [];
-      return choices.slice(0, 100).map((integration) => selectOption(integrationLabel(integration), integration.identifier));
-    } catch (error) {
-      this.services.logger.warn({ err: error }, 'could not load Novu integrations for a picker');
-      return [];
-    }
   }
 
   /** The tenant's own connection of that integration (operators: every tenant's, labelled), from Switchboard's records. */
