@@ -7,10 +7,10 @@ import type { Metrics } from '../observability/metrics.js';
 import type { JobRecord, NewJob, Store, WorkspaceKey } from '../store/types.js';
 import { FollowUpDelivery } from './follow-ups.js';
 import type { Accepted, EnqueueOptions, FollowUpChannels, JobDefinition, JobFinish, JobOutcome, QueueTuning, Telling } from './types.js';
-import { describeJobError, notStoredText, TerminalJobError } from './types.js';
+import { describeJobError, finishedOutcome, notStoredText, TerminalJobError } from './types.js';
 
 export type { Accepted, EnqueueOptions, FollowUpChannels, JobDefinition, JobFinish, JobOutcome, JobRunContext, QueueTuning, Telling } from './types.js';
-export { describeJobError, notStoredText, TerminalJobError } from './types.js';
+export { describeJobError, finishedOutcome, notStoredText, TerminalJobError } from './types.js';
 
 /**
  * The durable outbox for backend writes. A write is first recorded as a job (one per user intent,
@@ -138,8 +138,8 @@ export class JobQueue {
     for (;;) {
       const job = await this.store.jobs.get(jobId);
       if (!job) throw new Error(`Job ${jobId} does not exist`);
-      if (job.status === 'done') return { status: 'done', result: job.result, job };
-      if (job.status === 'dead') return { status: 'failed', error: job.lastError ?? 'failed', job };
+      const outcome = finishedOutcome(job);
+      if (outcome) return { ...outcome, job };
       if (Date.now() >= deadline) return { status: 'queued', job, lastError: job.lastError ?? undefined };
       await sleep(Math.min(100, Math.max(1, deadline - Date.now())));
     }

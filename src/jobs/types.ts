@@ -43,6 +43,13 @@ export interface JobFinish<R = unknown> {
   tell(workspaceKey: WorkspaceKey, userId: string, message: SlackMessage): Promise<void>;
 }
 
+/** A finished job's outcome, read from its record; undefined while the job is still to run. */
+export function finishedOutcome<R>(job: JobRecord): JobFinish<R>['outcome'] | undefined {
+  if (job.status === 'done') return { status: 'done', result: job.result as R };
+  if (job.status === 'dead') return { status: 'failed', error: job.lastError ?? 'failed' };
+  return undefined;
+}
+
 /** Where a follow-up's usual effects go: the audit trail, and people's direct messages. */
 export interface FollowUpChannels {
   audit(entry: NewAuditEntry, options?: { toChannel?: boolean }): Promise<unknown>;

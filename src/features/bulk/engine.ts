@@ -1,6 +1,6 @@
-import type { JobDefinition, JobFinish, JobRunContext } from '../../jobs/queue.js';
+import { finishedOutcome, type JobDefinition, type JobFinish, type JobRunContext } from '../../jobs/queue.js';
 import type { Actor } from '../../slack/actor.js';
-import type { AuditOutcome, BulkItem, BulkRunBase, BulkRunRecords, JobRecord } from '../../store/types.js';
+import type { AuditOutcome, BulkItem, BulkRunBase, BulkRunRecords } from '../../store/types.js';
 import type { BulkDeps } from '../deps.js';
 import { type AuditStep, type BulkFeature, type ItemOutcome, type RunPayload, runItems } from './feature.js';
 import { RunMessages } from './run-message.js';
@@ -177,7 +177,8 @@ export class BulkEngine<Run extends BulkRunBase, Fields, Item extends BulkItem, 
     for await (const item of runItems(this.records, runId, this.records.kind.waiting)) {
       const { job, created } = await this.feature.enqueue(run, item, requestedBy);
       // Queued before a restart and finished since, but not followed up: take the job's outcome.
-      if (!created && (await this.settleFromJob(runId, this.records.kind.key(item), job))) settled += 1;
+      const outcome = created ? undefined : finishedOutcome<Result>(job);
+      if (outcome && (await this.settle(runId, this.records.kind.key(item), outcome))) settled += 1;
       queued += 1;
     }
     if (!(await this.finishIfDone(runId)) && settled > 0) await this.messages.report(runId);
@@ -195,12 +196,6 @@ export class BulkEngine<Run extends BulkRunBase, Fields, Item extends BulkItem, 
     await once('audit', () => this.audit('finish', run, 'failed', requestedBy, outcome.error));
     await this.messages.report(runId, true);
     await this.messages.tell(run, await this.messages.current(run), once);
-  }
-
-  private settleFromJob(runId: string, key: string | number, job: JobRecord): Promise<boolean> {
-    if (job.status === 'done') return this.settle(runId, key, { status: 'done', result: job.result as Result });
-    if (job.status === 'dead') return this.settle(runId, key, { status: 'failed', error: job.lastError ?? 'failed' });
-    return Promise.resolve(false);
   }
 
   private settle(runId: string, key: string | number, outcome: ItemOutcome<Result>): Promise<boolean> {

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { NovuClient } from '../../backends/novu/client.js';
 import type { TriggerBody } from '../../backends/novu/schemas.js';
 import { BackendError } from '../../http/errors.js';
-import { type JobDefinition, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
+import { finishedOutcome, type JobDefinition, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
 import { md } from '../../slack/mrkdwn.js';
 import type { Replies, Reply } from '../../slack/replies.js';
 import type { WorkspaceKey } from '../../store/types.js';
@@ -65,9 +65,8 @@ export class DeliveryTests {
   /** The result, if the test finished already (its own reply may have been drawn over by "Testing…"). */
   async finishedReply(jobId: string): Promise<Reply | undefined> {
     const job = await this.services.store.jobs.get(jobId);
-    if (job?.status === 'done') return this.render({ status: 'done', result: job.result as TestResult });
-    if (job?.status === 'dead') return this.render({ status: 'failed', error: job.lastError ?? 'failed' });
-    return undefined;
+    const outcome = job && finishedOutcome<TestResult>(job);
+    return outcome && this.render(outcome);
   }
 
   private async run(payload: TestPayload, context: JobRunContext): Promise<TestResult> {
