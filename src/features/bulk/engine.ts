@@ -28,7 +28,6 @@ export class BulkEngine<Run extends BulkRunBase, Fields, Item extends BulkItem, 
     if (file && feature.files) this.files = new SummaryFiles(services, records, this.messages, file, feature.files);
   }
 
-  /** The jobs this part runs: registered with the queue when the app starts. */
   get definitions(): JobDefinition[] {
     return [
       {

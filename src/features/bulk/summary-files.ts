@@ -24,7 +24,6 @@ export class SummaryFiles<Run extends BulkRunBase, Item extends BulkItem> {
     private readonly files: Record<SummaryFileKind, SummaryFile<Run, Item>>,
   ) {}
 
-  /** The jobs this part runs: registered with the queue when the app starts. */
   get definitions(): JobDefinition[] {
     return [
       {

@@ -87,7 +87,6 @@ export class ConnectionJobs {
     private readonly notes: ConnectionNotes,
   ) {}
 
-  /** The jobs this part runs: registered with the queue when the app starts. */
   get definitions(): JobDefinition[] {
     return [
       {

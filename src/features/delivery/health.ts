@@ -35,7 +35,6 @@ export class DeliveryChecks {
     private readonly render: (outcome: JobFinish<DeliveryReport>['outcome']) => Reply,
   ) {}
 
-  /** The jobs this part runs: registered with the queue when the app starts. */
   get definitions(): JobDefinition[] {
     return [
       {

@@ -70,7 +70,6 @@ export class EndpointMoves {
     private readonly render: (outcome: JobFinish<MoveResult>['outcome']) => SlackMessage,
   ) {}
 
-  /** The jobs this part runs: registered with the queue when the app starts. */
   get definitions(): JobDefinition[] {
     return [
       {

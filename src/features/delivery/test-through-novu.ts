@@ -34,7 +34,6 @@ export class DeliveryTests {
     private readonly render: (outcome: JobFinish<TestResult>['outcome']) => Reply,
   ) {}
 
-  /** The jobs this part runs: registered with the queue when the app starts. */
   get definitions(): JobDefinition[] {
     return [
       {

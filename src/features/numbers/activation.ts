@@ -46,7 +46,6 @@ export class NumberActivation {
     private readonly notes: ActivationNotes,
   ) {}
 
-  /** The jobs this part runs: registered with the queue when the app starts. */
   get definitions(): JobDefinition[] {
     return [
       {

@@ -59,7 +59,6 @@ export class ProvisionJobs {
     this.activation = vapi ? new NumberActivation(services, vapi, notes) : undefined;
   }
 
-  /** The jobs this part runs: registered with the queue when the app starts. */
   get definitions(): JobDefinition[] {
     return [
       ...(this.activation?.definitions ?? []),

@@ -70,7 +70,6 @@ export class NumberRelease {
     this.endpoints = backends.novu && novuScope ? new EndpointWriter(services, backends.novu, novuScope) : undefined;
   }
 
-  /** The jobs this part runs: registered with the queue when the app starts. */
   get definitions(): JobDefinition[] {
     return [
       {

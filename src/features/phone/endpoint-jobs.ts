@@ -76,7 +76,6 @@ export class EndpointJobs {
     this.writer = new EndpointWriter(services, novu, scope);
   }
 
-  /** The jobs this part runs: registered with the queue when the app starts. */
   get definitions(): JobDefinition[] {
     return [
       {

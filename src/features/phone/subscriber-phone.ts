@@ -45,7 +45,6 @@ export class SubscriberPhones {
     private readonly replies: Replies,
   ) {}
 
-  /** The jobs this part runs: registered with the queue when the app starts. */
   get definitions(): JobDefinition[] {
     return [
       {
