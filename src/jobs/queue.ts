@@ -10,7 +10,7 @@ import type { Accepted, EnqueueOptions, FollowUpChannels, JobDefinition, JobFini
 import { describeJobError, finishedOutcome, notStoredText, TerminalJobError } from './types.js';
 
 export type { Accepted, EnqueueOptions, FollowUpChannels, JobDefinition, JobFinish, JobOutcome, JobRunContext, QueueTuning, Telling } from './types.js';
-export { describeJobError, finishedOutcome, notStoredText, TerminalJobError } from './types.js';
+export { describeJobError, finishAudit, finishedOutcome, notStoredText, TerminalJobError } from './types.js';
 
 /**
  * The durable outbox for backend writes. A write is first recorded as a job (one per user intent,

@@ -43,6 +43,19 @@ export interface JobFinish<R = unknown> {
   tell(workspaceKey: WorkspaceKey, userId: string, message: SlackMessage): Promise<void>;
 }
 
+/**
+ * The audit fields every job's follow-up writes alike: who asked, in which workspace, how it ended
+ * (`not-found` when what was to be removed was gone already), and why it failed.
+ */
+export function finishAudit(payload: { workspaceKey: WorkspaceKey; requestedBy?: string }, outcome: JobFinish<object>['outcome']) {
+  return {
+    outcome: outcome.status === 'failed' ? 'failed' : 'alreadyGone' in outcome.result && outcome.result.alreadyGone ? 'not-found' : 'ok',
+    workspaceKey: payload.workspaceKey,
+    userId: payload.requestedBy,
+    error: outcome.status === 'failed' ? outcome.error : undefined,
+  } satisfies Partial<NewAuditEntry>;
+}
+
 /** A finished job's outcome, read from its record; undefined while the job is still to run. */
 export function finishedOutcome<R>(job: JobRecord): JobFinish<R>['outcome'] | undefined {
   if (job.status === 'done') return { status: 'done', result: job.result as R };

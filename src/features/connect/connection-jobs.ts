@@ -1,6 +1,5 @@
 import type { NovuConfig } from '../../config/load.js';
-import type { Accepted, JobDefinition, JobFinish, JobOutcome, JobRunContext } from '../../jobs/queue.js';
-import { TerminalJobError } from '../../jobs/queue.js';
+import { type Accepted, finishAudit, type JobDefinition, type JobFinish, type JobOutcome, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import type { ConnectionRecord, WorkspaceKey } from '../../store/types.js';
 import { slackIdOf } from '../../store/workspace-key.js';
@@ -233,10 +232,10 @@ export class ConnectionJobs {
     if (outcome.status === 'failed') await this.services.store.connections.markState(payload.workspaceKey, 'failed', outcome.error, payload.intent);
     await audit({
       action: `connection.${payload.reason === 'rotation' ? 'rotate' : payload.reason}`,
-      outcome: outcome.status === 'done' ? 'ok' : 'failed',
-      ...auditSubject(payload),
+      ...finishAudit(payload, outcome),
+      target: slackIdOf(payload.workspaceKey),
+      backend: 'novu',
       backendId: outcome.status === 'done' ? outcome.result.identifier : undefined,
-      error: outcome.status === 'failed' ? outcome.error : undefined,
       detail: {
         attempts: job.attempts,
         ...(outcome.status === 'done'
@@ -257,10 +256,10 @@ export class ConnectionJobs {
     }
     await audit({
       action: 'connection.delete',
-      outcome: outcome.status === 'done' ? (outcome.result.alreadyGone ? 'not-found' : 'ok') : 'failed',
-      ...auditSubject(payload),
+      ...finishAudit(payload, outcome),
+      target: slackIdOf(payload.workspaceKey),
+      backend: 'novu',
       backendId: payload.identifier,
-      error: outcome.status === 'failed' ? outcome.error : undefined,
       detail: { reason: payload.reason, attempts: job.attempts },
     });
     if (!deliveredInline && payload.requestedBy && payload.reason === 'disconnect') {
@@ -270,10 +269,6 @@ export class ConnectionJobs {
 }
 
 /** Whom a connection job's audit line is about: the workspace and who asked, on Novu. */
-function auditSubject(payload: SyncPayload | DeletePayload) {
-  return { workspaceKey: payload.workspaceKey, userId: payload.requestedBy, target: slackIdOf(payload.workspaceKey), backend: 'novu' as const };
-}
-
 /** One job per intent (and, for a delete, per connection): retries and duplicates share it. */
 function jobOptions(kind: string, payload: SyncPayload | DeletePayload, intent: string) {
   const target = 'identifier' in payload ? `${payload.workspaceKey}:${payload.identifier}` : payload.workspaceKey;

@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { NovuClient } from '../../backends/novu/client.js';
 import type { ChannelEndpoint } from '../../backends/novu/schemas.js';
-import { type JobDefinition, type JobFinish, TerminalJobError } from '../../jobs/queue.js';
+import { finishAudit, type JobDefinition, type JobFinish, TerminalJobError } from '../../jobs/queue.js';
 import type { Replies, Reply } from '../../slack/replies.js';
 import type { ConnectionRecord, OwnedEndpoint } from '../../store/types.js';
 import { contextKeysOf, type NovuScope, sameContextKeys } from '../../tenancy/novu-scope.js';
@@ -152,11 +152,8 @@ export class DeliveryChecks {
     }
     await audit({
       action: 'delivery.check',
-      outcome: outcome.status === 'failed' ? 'failed' : 'ok',
-      workspaceKey: payload.workspaceKey,
-      userId: payload.requestedBy,
+      ...finishAudit(payload, outcome),
       backend: 'novu',
-      error: outcome.status === 'failed' ? outcome.error : undefined,
       detail: outcome.status === 'done' ? { endpoints: outcome.result.endpoints, findings: outcome.result.findings.length + outcome.result.more } : undefined,
     });
     await once('reply', () => this.replies.send(payload.workspaceKey, payload.requestedBy, payload.replyTo, this.render(outcome)));

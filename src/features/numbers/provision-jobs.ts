@@ -2,7 +2,7 @@ import { createOnce } from '../../backends/create-once.js';
 import type { ImportNumberBody } from '../../backends/signalwire/schemas.js';
 import type { CreateVapiPhoneNumberBody, VapiPhoneNumber } from '../../backends/vapi/schemas.js';
 import { BackendError } from '../../http/errors.js';
-import { type Accepted, type JobDefinition, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
+import { type Accepted, finishAudit, type JobDefinition, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import type { NewJob, NumberBackend, WorkspaceKey } from '../../store/types.js';
 import type { NumberDeps } from '../deps.js';
@@ -208,13 +208,10 @@ export class ProvisionJobs {
     const requested = 'number' in payload.body ? payload.body.number : (payload.body.sipUri ?? payload.body.name);
     await audit({
       action: backend === 'vapi' ? 'number.create' : 'number.import',
-      outcome: outcome.status === 'done' ? 'ok' : 'failed',
-      workspaceKey: payload.workspaceKey,
-      userId: payload.requestedBy,
+      ...finishAudit(payload, outcome),
       target: requested.startsWith('+') ? maskPhoneNumber(requested) : requested,
       backend,
       backendId: outcome.status === 'done' ? outcome.result.number.id : undefined,
-      error: outcome.status === 'failed' ? outcome.error : undefined,
       detail: {
         attempts: job.attempts,
         // `found`: the vendor's answer was lost and the number was found by this request's marker, not made again.

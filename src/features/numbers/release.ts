@@ -1,5 +1,5 @@
 import { BackendError, backendLabels } from '../../http/errors.js';
-import { type Accepted, type JobDefinition, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
+import { type Accepted, finishAudit, type JobDefinition, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
 import type { Actor } from '../../slack/actor.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import type { EndpointCursor, NumberBackend, OwnedEndpoint, OwnedNumber, WorkspaceKey } from '../../store/types.js';
@@ -197,13 +197,10 @@ export class NumberRelease {
     if (outcome.status === 'failed') await this.services.store.numbers.dropReleaseClaim(target.backend, target.vendorId, job.id);
     await audit({
       action: 'number.release',
-      outcome: outcome.status === 'done' ? (outcome.result.alreadyGone ? 'not-found' : 'ok') : 'failed',
-      workspaceKey: payload.workspaceKey,
-      userId: payload.requestedBy,
+      ...finishAudit(payload, outcome),
       target: target.label.startsWith('+') ? maskPhoneNumber(target.label) : target.label,
       backend: target.backend,
       backendId: target.vendorId,
-      error: outcome.status === 'failed' ? outcome.error : undefined,
       detail: {
         attempts: job.attempts,
         ...(target.ownerKey && target.ownerKey !== payload.workspaceKey ? { owner: target.ownerKey } : {}),

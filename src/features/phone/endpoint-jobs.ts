@@ -1,6 +1,6 @@
 import type { NovuClient } from '../../backends/novu/client.js';
 import type { CreatePhoneEndpointBody } from '../../backends/novu/schemas.js';
-import { type Accepted, type JobDefinition, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
+import { type Accepted, finishAudit, type JobDefinition, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import type { JobRecord, WorkspaceKey } from '../../store/types.js';
 import type { NovuScope } from '../../tenancy/novu-scope.js';
@@ -170,12 +170,9 @@ export class EndpointJobs {
     const payload = job.payload as RemovePayload;
     await audit({
       action: 'endpoint.remove',
-      outcome: outcome.status === 'done' ? (outcome.result.alreadyGone ? 'not-found' : 'ok') : 'failed',
-      workspaceKey: payload.workspaceKey,
-      userId: payload.requestedBy,
+      ...finishAudit(payload, outcome),
       backend: 'novu',
       backendId: payload.identifier,
-      error: outcome.status === 'failed' ? outcome.error : undefined,
     });
     if (!deliveredInline) await tell(payload.workspaceKey, payload.requestedBy, this.notes.deleted(payload.identifier, outcome));
   }

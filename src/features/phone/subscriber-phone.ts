@@ -1,5 +1,5 @@
 import type { NovuClient } from '../../backends/novu/client.js';
-import { type JobDefinition, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
+import { finishAudit, type JobDefinition, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
 import { code, md } from '../../slack/mrkdwn.js';
 import { type Replies, type Reply, type ReplyTo, replyOf } from '../../slack/replies.js';
 import type { WorkspaceKey } from '../../store/types.js';
@@ -100,12 +100,9 @@ export class SubscriberPhones {
     const payload = job.payload as SetPhonePayload;
     await audit({
       action: 'subscriber.phone',
-      outcome: outcome.status === 'done' ? 'ok' : 'failed',
-      workspaceKey: payload.workspaceKey,
-      userId: payload.requestedBy,
+      ...finishAudit(payload, outcome),
       target: outcome.status === 'done' ? outcome.result.subscriberId : payload.identifier,
       backend: 'novu',
-      error: outcome.status === 'failed' ? outcome.error : undefined,
       detail: outcome.status === 'done' ? { phone: outcome.result.phone, previous: outcome.result.previous, endpoint: payload.identifier } : undefined,
     });
     await once('reply', () => this.replies.send(payload.workspaceKey, payload.requestedBy, payload.replyTo, phoneReplacedReply(outcome)));

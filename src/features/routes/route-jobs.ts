@@ -1,6 +1,6 @@
 import type { NovuClient } from '../../backends/novu/client.js';
 import type { CreateSlackChannelEndpointBody, CreateSlackUserEndpointBody } from '../../backends/novu/schemas.js';
-import { type Accepted, type JobDefinition, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
+import { type Accepted, finishAudit, type JobDefinition, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import type { ConnectionRecord, JobRecord, LinkRequest, OwnedEndpointType, WorkspaceKey } from '../../store/types.js';
 import type { NovuScope } from '../../tenancy/novu-scope.js';
@@ -192,13 +192,10 @@ export class RouteJobs {
     const payload = job.payload as RoutePayload;
     await audit({
       action: 'route.create',
-      outcome: outcome.status === 'done' ? 'ok' : 'failed',
-      workspaceKey: payload.workspaceKey,
-      userId: payload.requestedBy,
+      ...finishAudit(payload, outcome),
       target: `${payload.type === 'slack_channel' ? 'channel' : 'user'} ${payload.target} ← ${payload.subscriberId}`,
       backend: 'novu',
       backendId: outcome.status === 'done' ? outcome.result.endpoint.identifier : undefined,
-      error: outcome.status === 'failed' ? outcome.error : undefined,
       detail: { existing: outcome.status === 'done' ? outcome.result.existing : undefined, run: payload.linkRunId },
     });
     await once('listeners', async () => {
@@ -216,12 +213,9 @@ export class RouteJobs {
     const payload = job.payload as RemoveRoutePayload;
     await audit({
       action: 'route.remove',
-      outcome: outcome.status === 'done' ? (outcome.result.alreadyGone ? 'not-found' : 'ok') : 'failed',
-      workspaceKey: payload.workspaceKey,
-      userId: payload.requestedBy,
+      ...finishAudit(payload, outcome),
       backend: 'novu',
       backendId: payload.identifier,
-      error: outcome.status === 'failed' ? outcome.error : undefined,
     });
     if (!deliveredInline) await tell(payload.workspaceKey, payload.requestedBy, this.notes.removed(payload.identifier, outcome));
   }
