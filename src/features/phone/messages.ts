@@ -13,6 +13,7 @@ import {
   noticeModal,
   plain,
   section,
+  sectionEphemeral,
   sectionMessage,
   selectOption,
   textInput,
@@ -240,10 +241,10 @@ export function removeUsage(typed?: string): EphemeralMessage {
 
 export function removePrompt(identifier: string): EphemeralMessage {
   const text = md`Remove the phone endpoint ${code(identifier)} from Novu?`;
-  return ephemeral(text, [
-    section(text),
+  return sectionEphemeral(
+    text,
     actions('phone-remove', [button('Remove…', phoneActions.remove, { style: 'danger', value: identifier, confirm: removeConfirm(identifier) })]),
-  ]);
+  );
 }
 
 export interface EndpointPageView {

@@ -181,11 +181,11 @@ export function routeRemovedMessage(
 
 export function routeCreatedDirectMessage(payload: RoutePayload, outcome: JobFinish<WrittenEndpoint>['outcome']): SlackMessage {
   const where = payload.type === 'slack_channel' ? mentionChannel(payload.target) : mentionUser(payload.target);
-  const text =
+  return message(
     outcome.status === 'done'
       ? md`:white_check_mark: Novu’s Slack notifications for ${code(payload.subscriberId)} now go to ${where}.`
-      : md`:x: The route of ${code(payload.subscriberId)} to ${where} was not written: ${outcome.error}`;
-  return message(text);
+      : md`:x: The route of ${code(payload.subscriberId)} to ${where} was not written: ${outcome.error}`,
+  );
 }
 
 export function routeRemovedDirectMessage(identifier: string, outcome: JobFinish<RemovedEndpoint>['outcome']): SlackMessage {
