@@ -1,6 +1,6 @@
 import type { RespondFn, ViewSubmitAction } from '@slack/bolt';
 import type { View } from '@slack/types';
-import { type Actor, actorOf } from '../../slack/actor.js';
+import type { Actor } from '../../slack/actor.js';
 import { message } from '../../slack/blocks.js';
 import { refusalMessage } from '../../slack/commands/messages.js';
 import type { CommandRequest, CommandRouter } from '../../slack/commands/router.js';
@@ -49,11 +49,10 @@ export class ConnectHandlers {
     });
 
     const write = { may: 'connection.write' } as const;
-    app.action(connectActions.openSetup, { ...write, opensForm: true }, async ({ body, client, context }: ButtonArgs) => {
-      await this.openSetup((view) => client.views.open({ trigger_id: body.trigger_id, view }).then(() => {}), actorOf(context));
+    app.action(connectActions.openSetup, { ...write, opensForm: true }, async ({ body, client, actor }: ButtonArgs) => {
+      await this.openSetup((view) => client.views.open({ trigger_id: body.trigger_id, view }).then(() => {}), actor);
     });
-    app.action(connectActions.disconnect, write, async ({ body, client, context, respond }: ButtonArgs) => {
-      const actor = actorOf(context);
+    app.action(connectActions.disconnect, write, async ({ body, client, actor, respond }: ButtonArgs) => {
       const intent = `disconnect:${body.container?.message_ts ?? body.actions[0]?.action_ts ?? Date.now()}:${actor.userId}`;
       const accepted = await this.services.queue.storedThenTold(async () => (await this.jobs?.acceptDelete(actor.tenant, intent, actor.userId)) ?? null, {
         stored: async () => {},
@@ -64,8 +63,7 @@ export class ConnectHandlers {
       if (body.view?.type === 'home') await this.services.events.emit('homeChanged', actor, client);
       else await respond({ replace_original: true, ...result });
     });
-    app.action(connectActions.reconnect, write, async ({ body, client, context, respond }: ButtonArgs) => {
-      const actor = actorOf(context);
+    app.action(connectActions.reconnect, write, async ({ body, client, actor, respond }: ButtonArgs) => {
       const jobs = this.jobs;
       if (!jobs) return;
       // Writes the stored token again with the stored settings: for a connection Novu lost or refused before.
@@ -123,8 +121,7 @@ export class ConnectHandlers {
     else await respond({ ...refusalMessage(text), replace_original: false });
   }
 
-  private async submitSetup({ ack, view, client, context }: ViewSubmissionArgs): Promise<void> {
-    const actor = actorOf(context);
+  private async submitSetup({ ack, view, client, actor }: ViewSubmissionArgs): Promise<void> {
     const jobs = this.jobs;
     if (!jobs) return ack();
     const values = await withResolvedOptions(view.state.values, {

@@ -1,5 +1,5 @@
 import type { Action } from '../../permissions/policy.js';
-import { type Actor, actorOf } from '../../slack/actor.js';
+import type { Actor } from '../../slack/actor.js';
 import type { CommandRequest, CommandRouter } from '../../slack/commands/router.js';
 import type { Guard } from '../../slack/guards.js';
 import type { ButtonArgs, SlackListeners } from '../../slack/listener-table.js';
@@ -51,15 +51,13 @@ export class DeliveryHandlers {
     await respond({ response_type: 'ephemeral', text: reply.text, blocks: reply.blocks });
   }
 
-  private async clickCheck({ action, body, context }: ButtonArgs): Promise<void> {
-    const actor = actorOf(context);
+  private async clickCheck({ action, body, actor }: ButtonArgs): Promise<void> {
     const replyTo = replyToOf(body);
     await this.parts.checks.enqueue({ workspaceKey: actor.tenant.key, requestedBy: actor.userId, replyTo }, action.action_ts);
     if (replyTo.kind !== 'dm') await this.reply(actor, replyTo, checkingReply());
   }
 
-  private async clickTest({ action, body, client, context }: ButtonArgs): Promise<void> {
-    const actor = actorOf(context);
+  private async clickTest({ action, body, client, actor }: ButtonArgs): Promise<void> {
     const replyTo = replyToOf(body);
     const identifier = action.value ?? '';
     const record = await this.services.store.endpoints.find(identifier);
@@ -77,8 +75,7 @@ export class DeliveryHandlers {
   }
 
   /** A Fix from the delivery check, for this workspace's own route or endpoint (its guard says), by who may change it. */
-  private async clickFix({ action, body, context }: ButtonArgs): Promise<void> {
-    const actor = actorOf(context);
+  private async clickFix({ action, body, actor }: ButtonArgs): Promise<void> {
     const replyTo = replyToOf(body);
     const request = fixRequestOf(action.value);
     const record = request ? await this.services.store.endpoints.find(request.identifier) : undefined;

@@ -1,5 +1,5 @@
 import type { JobOutcome } from '../../jobs/queue.js';
-import { type Actor, actorOf } from '../../slack/actor.js';
+import type { Actor } from '../../slack/actor.js';
 import { sectionMessage } from '../../slack/blocks.js';
 import { refusalMessage, refusedView } from '../../slack/commands/messages.js';
 import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../slack/listener-table.js';
@@ -72,7 +72,7 @@ export class NumberRequests {
   }
 
   private async decideFromButton(args: ButtonArgs, decision: Decision): Promise<void> {
-    const actor = actorOf(args.context);
+    const { actor } = args;
     const requestId = args.action.value ?? '';
     const { store } = this.services;
     const request = await store.numberRequests.get(requestId);
@@ -119,7 +119,7 @@ export class NumberRequests {
     try {
       if (home) {
         const blocks = homeWithDecision(home.blocks, request, text);
-        await args.client.views.publish({ user_id: actorOf(args.context).userId, view: { type: 'home', blocks } });
+        await args.client.views.publish({ user_id: args.actor.userId, view: { type: 'home', blocks } });
       } else {
         await args.respond({ replace_original: true, ...sectionMessage(text) });
       }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { NovuClient } from '../../backends/novu/client.js';
 import { isNovuNotFound } from '../../backends/novu/explain.js';
 import type { ChannelEndpoint } from '../../backends/novu/schemas.js';
-import { type Actor, actorOf } from '../../slack/actor.js';
+import type { Actor } from '../../slack/actor.js';
 import { selectOption } from '../../slack/blocks.js';
 import { refusalMessage } from '../../slack/commands/messages.js';
 import type { CommandRouter } from '../../slack/commands/router.js';
@@ -70,13 +70,13 @@ export class EndpointHandlers {
     app.options(registerView.integration.action, write, async ({ ack, payload }) =>
       ack({ options: await integrationOptions(this.services, 'phone', payload.value) }),
     );
-    app.options(registerView.connection.action, write, async ({ ack, payload, context }) => {
+    app.options(registerView.connection.action, write, async ({ ack, payload, actor }) => {
       const integration = payload.view?.state.values[registerView.integration.block]?.[registerView.integration.action]?.selected_option?.value;
-      await ack({ options: await this.connectionOptions(actorOf(context), integration, payload.value) });
+      await ack({ options: await this.connectionOptions(actor, integration, payload.value) });
     });
     app.action(/^phone\.remove(:\d+)?$/, { ...write, owns: { record: 'endpoint', in: 'value' } }, (args: ButtonArgs) => this.clickRemove(args));
-    app.action(phoneActions.more, { may: 'endpoints.read' }, async ({ action, respond, context }: ButtonArgs) => {
-      await respond({ replace_original: true, ...(await this.endpointPage(actorOf(context), parseCursor(action.value))) });
+    app.action(phoneActions.more, { may: 'endpoints.read' }, async ({ action, respond, actor }: ButtonArgs) => {
+      await respond({ replace_original: true, ...(await this.endpointPage(actor, parseCursor(action.value))) });
     });
     app.action(phoneActions.registerNumber, { ...write, opensForm: true }, async ({ body, client, action }: ButtonArgs) => {
       const view = registerModal({ number: action.value }, this.services.config.defaultPhoneRegion);
@@ -85,8 +85,7 @@ export class EndpointHandlers {
     });
   }
 
-  private async submitRegister({ ack, view, client, context }: ViewSubmissionArgs): Promise<void> {
-    const actor = actorOf(context);
+  private async submitRegister({ ack, view, client, actor }: ViewSubmissionArgs): Promise<void> {
     const values = await withResolvedOptions(view.state.values, {
       [registerView.integration.action]: async () => (await this.services.integrations?.identifiers()) ?? [],
       [registerView.connection.action]: async () => (await this.services.store.connections.list()).map((connection) => connection.identifier),
@@ -178,8 +177,7 @@ export class EndpointHandlers {
     }
   }
 
-  private async clickRemove({ action, respond, body, context }: ButtonArgs): Promise<void> {
-    const actor = actorOf(context);
+  private async clickRemove({ action, respond, body, actor }: ButtonArgs): Promise<void> {
     const identifier = action.value ?? '';
     const payload = { workspaceKey: actor.tenant.key, requestedBy: actor.userId, identifier };
     const accepted = await this.services.queue.storedThenTold(() => this.jobs.acceptRemove(payload, `${body.container?.message_ts ?? ''}:${actor.userId}`), {

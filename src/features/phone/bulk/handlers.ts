@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type Actor, actorOf } from '../../../slack/actor.js';
+import type { Actor } from '../../../slack/actor.js';
 import type { CommandRouter } from '../../../slack/commands/router.js';
 import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../../slack/listener-table.js';
 import { inputState, type StateValues, submissionIntent, textOf, withResolvedOptions } from '../../../slack/view-state.js';
@@ -46,8 +46,7 @@ export class ImportHandlers {
     app.action(importActions.cancel, run, (args: ButtonArgs) => this.runButton(args, (actor, runId) => this.imports.cancel(actor, runId)));
   }
 
-  private async submit({ ack, view, context }: ViewSubmissionArgs): Promise<void> {
-    const actor = actorOf(context);
+  private async submit({ ack, view, actor }: ViewSubmissionArgs): Promise<void> {
     const values = await withResolvedOptions(view.state.values as StateValues, {
       [importView.integration.action]: async () => (await this.services.integrations?.identifiers()) ?? [],
     });
@@ -62,8 +61,8 @@ export class ImportHandlers {
     });
   }
 
-  private async runButton({ action, context, respond }: ButtonArgs, act: (actor: Actor, runId: string) => Promise<boolean>): Promise<void> {
-    const found = action.value ? await act(actorOf(context), action.value) : false;
+  private async runButton({ action, actor, respond }: ButtonArgs, act: (actor: Actor, runId: string) => Promise<boolean>): Promise<void> {
+    const found = action.value ? await act(actor, action.value) : false;
     if (!found) await respond({ ...noSuchImportMessage(), replace_original: false }).catch(() => {});
   }
 }
