@@ -44,9 +44,10 @@ export class JobQueue {
     this.definitions.set(definition.kind, definition as JobDefinition<any, any>);
   }
 
-  async enqueue(kind: string, payload: unknown, options: EnqueueOptions): Promise<{ job: JobRecord; created: boolean }> {
+  async enqueue(kind: string, payload: object, options: EnqueueOptions): Promise<{ job: JobRecord; created: boolean }> {
     if (!this.definitions.has(kind)) throw new Error(`No job definition for ${kind}`);
-    const result = await this.store.jobs.enqueue({ kind, payload, maxAttempts: this.tuning.maxAttempts, ...options });
+    const { workspaceKey, requestedBy } = payload as Pick<EnqueueOptions, 'workspaceKey' | 'requestedBy'>;
+    const result = await this.store.jobs.enqueue({ kind, payload, maxAttempts: this.tuning.maxAttempts, workspaceKey, requestedBy, ...options });
     if (result.created) this.logger.info({ jobId: result.job.id, kind }, 'job queued');
     this.wake?.();
     return result;
@@ -56,7 +57,7 @@ export class JobQueue {
    * Records the job and runs it here at once, while a person waits. The worker leaves it alone for
    * a lease's length, so it cannot grab it first; if this process dies, the worker takes it then.
    */
-  async enqueueAndRun<R>(kind: string, payload: unknown, options: EnqueueOptions, wait: { waitMs: number; inlineRetries?: boolean }): Promise<JobOutcome<R>> {
+  async enqueueAndRun<R>(kind: string, payload: object, options: EnqueueOptions, wait: { waitMs: number; inlineRetries?: boolean }): Promise<JobOutcome<R>> {
     const { job } = await this.enqueue(kind, payload, { ...options, runAt: Date.now() + this.tuning.leaseMs });
     return this.runNow<R>(job.id, wait);
   }

@@ -84,6 +84,7 @@ export interface JobDefinition<P = unknown, R = unknown> {
 
 export interface EnqueueOptions {
   dedupeKey: string;
+  /** These two default to the payload's own `workspaceKey` and `requestedBy`. */
   workspaceKey?: WorkspaceKey;
   requestedBy?: string;
   runAt?: number;

@@ -121,7 +121,7 @@ export class BulkEngine<Run extends BulkRunBase, Fields, Item extends BulkItem, 
 
   private async enqueue(kind: string, run: Run, requestedBy: string): Promise<void> {
     const payload: RunPayload = { workspaceKey: run.workspaceKey, runId: run.id, requestedBy };
-    await this.services.queue.enqueue(kind, payload, { dedupeKey: `${kind}:${run.id}`, workspaceKey: run.workspaceKey, requestedBy });
+    await this.services.queue.enqueue(kind, payload, { dedupeKey: `${kind}:${run.id}` });
   }
 
   private async audit(step: AuditStep, run: Run, outcome: AuditOutcome, userId: string, error?: string): Promise<void> {

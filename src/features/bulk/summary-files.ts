@@ -38,7 +38,7 @@ export class SummaryFiles<Run extends BulkRunBase, Item extends BulkItem> {
   async queue(run: Run, kind: SummaryFileKind, requestedBy: string): Promise<void> {
     if ((await this.records.counts(run.id))[this.files[kind].state] === 0) return;
     const payload: FilePayload = { workspaceKey: run.workspaceKey, runId: run.id, requestedBy, kind };
-    await this.services.queue.enqueue(this.jobKind, payload, { dedupeKey: `${this.jobKind}:${run.id}:${kind}`, workspaceKey: run.workspaceKey, requestedBy });
+    await this.services.queue.enqueue(this.jobKind, payload, { dedupeKey: `${this.jobKind}:${run.id}:${kind}` });
   }
 
   private async send({ workspaceKey, runId, kind }: FilePayload): Promise<{ rows: number }> {

@@ -272,5 +272,5 @@ export class ConnectionJobs {
 /** One job per intent (and, for a delete, per connection): retries and duplicates share it. */
 function jobOptions(kind: string, payload: SyncPayload | DeletePayload, intent: string) {
   const target = 'identifier' in payload ? `${payload.workspaceKey}:${payload.identifier}` : payload.workspaceKey;
-  return { dedupeKey: `${kind}:${target}:${intent}`, workspaceKey: payload.workspaceKey, requestedBy: payload.requestedBy };
+  return { dedupeKey: `${kind}:${target}:${intent}` };
 }

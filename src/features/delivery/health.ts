@@ -49,8 +49,6 @@ export class DeliveryChecks {
   async enqueue(payload: CheckPayload, intent: string): Promise<void> {
     await this.services.queue.enqueue(checkJob, payload, {
       dedupeKey: `${checkJob}:${payload.workspaceKey}:${intent}`,
-      workspaceKey: payload.workspaceKey,
-      requestedBy: payload.requestedBy,
     });
   }
 

@@ -83,7 +83,7 @@ export class EndpointMoves {
 
   /** Queues a move of the tenant's endpoints (or one of them) to its connection's scope; one job per dedupe key. */
   async enqueue(payload: MoveRequest, dedupeKey: string, runAt?: number): Promise<void> {
-    await this.services.queue.enqueue(moveJob, payload, { dedupeKey, workspaceKey: payload.workspaceKey, requestedBy: payload.requestedBy, runAt });
+    await this.services.queue.enqueue(moveJob, payload, { dedupeKey, runAt });
   }
 
   /** What a move would touch now: how many endpoints are outside the connection's scope, and the first few. */

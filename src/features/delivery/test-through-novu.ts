@@ -55,8 +55,6 @@ export class DeliveryTests {
   async enqueue(payload: TestPayload, intent: string): Promise<string> {
     const { job } = await this.services.queue.enqueue(testJob, payload, {
       dedupeKey: `${testJob}:${payload.identifier}:${intent}`,
-      workspaceKey: payload.workspaceKey,
-      requestedBy: payload.requestedBy,
     });
     return job.id;
   }

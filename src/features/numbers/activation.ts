@@ -65,8 +65,6 @@ export class NumberActivation {
   private async book(payload: ActivationPayload): Promise<void> {
     await this.services.queue.enqueue(activationJob, payload, {
       dedupeKey: `${activationJob}:${payload.vendorId}:${payload.check}`,
-      workspaceKey: payload.workspaceKey,
-      requestedBy: payload.requestedBy,
       runAt: Date.now() + this.services.config.tuning.activationCheckMs,
     });
   }

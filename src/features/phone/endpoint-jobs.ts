@@ -95,7 +95,7 @@ export class EndpointJobs {
 
   /** Queued for the worker; the same `dedupeKey` again is the same job. */
   async enqueueRegister(payload: RegisterPayload, dedupeKey: string): Promise<{ job: JobRecord; created: boolean }> {
-    return this.services.queue.enqueue(registerJob, payload, { dedupeKey, workspaceKey: payload.workspaceKey, requestedBy: payload.requestedBy });
+    return this.services.queue.enqueue(registerJob, payload, { dedupeKey });
   }
 
   /** Stores a registration for a person waiting; `run` runs it. */

@@ -74,8 +74,6 @@ export class SubscriberPhones {
   async enqueueReplace(payload: SetPhonePayload, intent: string): Promise<void> {
     await this.services.queue.enqueue(setPhoneJob, payload, {
       dedupeKey: `${setPhoneJob}:${payload.identifier}:${intent}`,
-      workspaceKey: payload.workspaceKey,
-      requestedBy: payload.requestedBy,
     });
   }
 

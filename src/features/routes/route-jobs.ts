@@ -107,7 +107,7 @@ export class RouteJobs {
 
   /** Queued for the worker; the same `dedupeKey` again is the same job. */
   enqueueCreate(payload: RoutePayload, dedupeKey: string): Promise<{ job: JobRecord; created: boolean }> {
-    return this.services.queue.enqueue(createRouteJob, payload, { dedupeKey, workspaceKey: payload.workspaceKey, requestedBy: payload.requestedBy });
+    return this.services.queue.enqueue(createRouteJob, payload, { dedupeKey });
   }
 
   acceptRemove(payload: RemoveRoutePayload, intent: string): Promise<Accepted<RemovedEndpoint>> {
@@ -116,7 +116,7 @@ export class RouteJobs {
 
   /** Every route of the tenant goes (after an uninstall); queued once per uninstall intent. */
   async enqueueClear(workspaceKey: WorkspaceKey, intent: string): Promise<void> {
-    await this.services.queue.enqueue(clearRoutesJob, { workspaceKey }, { dedupeKey: `${clearRoutesJob}:${workspaceKey}:${intent}`, workspaceKey });
+    await this.services.queue.enqueue(clearRoutesJob, { workspaceKey }, { dedupeKey: `${clearRoutesJob}:${workspaceKey}:${intent}` });
   }
 
   /** The tenant's connection, if Novu confirmed it: routes are bound to it. */
