@@ -102,7 +102,7 @@ export class JobQueue {
       await tell.notStored(notStoredText);
       return undefined;
     }
-    await tell.stored(answer.value);
+    await tell.stored?.(answer.value);
     return answer.value;
   }
 

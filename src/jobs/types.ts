@@ -98,7 +98,8 @@ export interface Accepted<R> {
 
 /** How a person is told about what they asked for, once it is stored, or that it could not be. */
 export interface Telling<T> {
-  stored(value: T): Promise<unknown>;
+  /** Absent when there is nothing to say until the request has run. */
+  stored?(value: T): Promise<unknown>;
   notStored(text: string): Promise<unknown>;
 }
 

@@ -6,7 +6,7 @@ import { refusalMessage } from '../../slack/commands/messages.js';
 import type { CommandRequest, CommandRouter } from '../../slack/commands/router.js';
 import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../slack/listener-table.js';
 import { md } from '../../slack/mrkdwn.js';
-import { showInForm } from '../../slack/replies.js';
+import { showInForm, toldInForm } from '../../slack/replies.js';
 import { commandOrigin, type ShareOrigin, sharedOrigin, withShareNote } from '../../slack/share.js';
 import { textOf, withResolvedOptions } from '../../slack/view-state.js';
 import { contextKeysOf } from '../../tenancy/novu-scope.js';
@@ -55,7 +55,6 @@ export class ConnectHandlers {
     app.action(connectActions.disconnect, write, async ({ body, client, actor, respond }: ButtonArgs) => {
       const intent = `disconnect:${body.container?.message_ts ?? body.actions[0]?.action_ts ?? Date.now()}:${actor.userId}`;
       const accepted = await this.services.queue.storedThenTold(async () => (await this.jobs?.acceptDelete(actor.tenant, intent, actor.userId)) ?? null, {
-        stored: async () => {},
         notStored: (text) => this.tell(body, actor, respond, text),
       });
       if (accepted === undefined) return;
@@ -70,7 +69,6 @@ export class ConnectHandlers {
       // One intent per drawing of the button: a double click finds the same job; the Home is redrawn after it.
       const intent = `reconnect:${body.view?.hash ?? body.container?.message_ts ?? Date.now()}:${actor.userId}`;
       const accepted = await this.services.queue.storedThenTold(() => jobs.acceptSync(actor.tenant, 'reconnect', intent, { requestedBy: actor.userId }), {
-        stored: async () => {},
         notStored: (text) => this.tell(body, actor, respond, text),
       });
       if (!accepted) return;
@@ -133,11 +131,7 @@ export class ConnectHandlers {
     if (wrongIntegration) return ack({ response_action: 'errors', errors: { [setupView.integration.block]: wrongIntegration } });
     const accepted = await this.services.queue.storedThenTold(
       () => jobs.acceptSync(actor.tenant, 'setup', `setup:${view.id}`, { ...parsed, requestedBy: actor.userId }),
-      {
-        stored: () => ack({ response_action: 'update', view: workingView('Connecting…', 'Writing the connection to Novu…') }),
-        // The form stays as typed, with the reason at its first field.
-        notStored: (text) => ack({ response_action: 'errors', errors: { [setupView.integration.block]: text } }),
-      },
+      toldInForm(ack, workingView('Connecting…', 'Writing the connection to Novu…'), setupView.integration.block),
     );
     if (!accepted) return;
     const outcome = await accepted.run();

@@ -5,7 +5,7 @@ import type { Actor } from '../../slack/actor.js';
 import { selectOption } from '../../slack/blocks.js';
 import type { CommandRouter } from '../../slack/commands/router.js';
 import type { ButtonArgs, SlackListeners, SuggestionArgs, ViewSubmissionArgs } from '../../slack/listener-table.js';
-import { showInForm } from '../../slack/replies.js';
+import { showInForm, toldInForm } from '../../slack/replies.js';
 import { commandOrigin, originOf, sharedOrigin, withShareNote } from '../../slack/share.js';
 import { blockOf, submissionIntent } from '../../slack/view-state.js';
 import type { NumberBackend } from '../../store/types.js';
@@ -107,10 +107,7 @@ export class NumberHandlers {
           // A modal showing the SIP password once is left alone: redrawing it would take the password away.
           viewId: read.password ? undefined : view.id,
         }),
-      {
-        stored: () => ack({ response_action: 'update', view: provisioningView('vapi') }),
-        notStored: (text) => ack({ response_action: 'errors', errors: { [blockOf(view.state.values, sipView.name)]: text } }),
-      },
+      toldInForm(ack, provisioningView('vapi'), blockOf(view.state.values, sipView.name)),
     );
     if (!accepted) return;
     const outcome = await accepted.run();
@@ -127,10 +124,7 @@ export class NumberHandlers {
     if (asking) return this.requests.askForImport({ ack, view, actor, field: importView.number }, read);
     const accepted = await this.services.queue.storedThenTold(
       () => this.jobs.acceptImport({ workspaceKey: actor.tenant.key, requestedBy: actor.userId, ...read }, submissionIntent(view.id, read)),
-      {
-        stored: () => ack({ response_action: 'update', view: provisioningView('signalwire') }),
-        notStored: (text) => ack({ response_action: 'errors', errors: { [importView.number]: text } }),
-      },
+      toldInForm(ack, provisioningView('signalwire'), importView.number),
     );
     if (!accepted) return;
     const outcome = await accepted.run();

@@ -7,7 +7,7 @@ import { selectOption } from '../../slack/blocks.js';
 import { refusalMessage } from '../../slack/commands/messages.js';
 import type { CommandRouter } from '../../slack/commands/router.js';
 import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../slack/listener-table.js';
-import { showInForm } from '../../slack/replies.js';
+import { showInForm, toldInForm } from '../../slack/replies.js';
 import { commandOrigin, originOf, sharedOrigin, withShareNote } from '../../slack/share.js';
 import { submissionIntent, withResolvedOptions } from '../../slack/view-state.js';
 import type { OwnedEndpoint } from '../../store/types.js';
@@ -99,11 +99,7 @@ export class EndpointHandlers {
     const intent = submissionIntent(view.id, read.body);
     const accepted = await this.services.queue.storedThenTold(
       () => this.jobs.acceptRegister({ workspaceKey: actor.tenant.key, requestedBy: actor.userId, body: read.body }, intent),
-      {
-        stored: () => ack({ response_action: 'update', view: registeringView() }),
-        // The form stays as typed, with the reason at its top field.
-        notStored: (text) => ack({ response_action: 'errors', errors: { [registerView.subscriber.block]: text } }),
-      },
+      toldInForm(ack, registeringView(), registerView.subscriber.block),
     );
     if (!accepted) return;
     const outcome = await accepted.run();
@@ -181,7 +177,6 @@ export class EndpointHandlers {
     const identifier = action.value ?? '';
     const payload = { workspaceKey: actor.tenant.key, requestedBy: actor.userId, identifier };
     const accepted = await this.services.queue.storedThenTold(() => this.jobs.acceptRemove(payload, `${body.container?.message_ts ?? ''}:${actor.userId}`), {
-      stored: async () => {},
       notStored: (text) => respond({ ...refusalMessage(text), replace_original: false }),
     });
     if (!accepted) return;

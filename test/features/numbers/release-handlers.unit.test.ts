@@ -41,7 +41,7 @@ function fakes(options: { refusal?: string; storeFails?: boolean; formGone?: boo
       async storedThenTold<T>(store: () => Promise<T>, tell: Telling<T>): Promise<T | undefined> {
         try {
           const value = await store();
-          await tell.stored(value);
+          await tell.stored?.(value);
           return value;
         } catch {
           await tell.notStored('Switchboard could not store this just now.');

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Actor } from '../../../slack/actor.js';
 import type { CommandRouter } from '../../../slack/commands/router.js';
 import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../../slack/listener-table.js';
+import { toldInForm } from '../../../slack/replies.js';
 import { inputState, type StateValues, submissionIntent, textOf, withResolvedOptions } from '../../../slack/view-state.js';
 import type { PhoneDeps } from '../../deps.js';
 import { type ImportUpload, importLimits } from './dry-run.js';
@@ -54,11 +55,10 @@ export class ImportHandlers {
     if ('errors' in read) return ack({ response_action: 'errors', errors: read.errors });
     const integrationProblem = read.upload.defaultIntegration ? await this.services.integrations?.problem(read.upload.defaultIntegration, 'phone') : undefined;
     if (integrationProblem) return ack({ response_action: 'errors', errors: { [importView.integration.block]: integrationProblem } });
-    await this.services.queue.storedThenTold(() => this.imports.start(actor, { ...read.upload, intent: submissionIntent(view.id, read.upload) }), {
-      stored: () => ack({ response_action: 'update', view: checkingFileView(read.upload.fileName) }),
-      // The form stays as it was, the file still attached, with the reason under it.
-      notStored: (text) => ack({ response_action: 'errors', errors: { [importView.file.block]: text } }),
-    });
+    await this.services.queue.storedThenTold(
+      () => this.imports.start(actor, { ...read.upload, intent: submissionIntent(view.id, read.upload) }),
+      toldInForm(ack, checkingFileView(read.upload.fileName), importView.file.block),
+    );
   }
 
   private async runButton({ action, actor, respond }: ButtonArgs, act: (actor: Actor, runId: string) => Promise<boolean>): Promise<void> {
