@@ -7,6 +7,7 @@ import { code, type Mrkdwn, md, mentionChannel } from '../../slack/mrkdwn.js';
 import { type Replies, type Reply, type ReplyTo, replyOf, replyView } from '../../slack/replies.js';
 import type { OwnedEndpoint } from '../../store/types.js';
 import type { Owner } from '../../tenancy/ownership.js';
+import { parseJsonAs } from '../../util/json.js';
 import type { ConnectionDeps } from '../deps.js';
 import type { SubscriberPhones } from '../phone/subscriber-phone.js';
 import { describePostFailure, joinChannel } from '../routes/slack-checks.js';
@@ -31,7 +32,7 @@ export class DeliveryHandlers {
 
   register(app: SlackListeners, router: CommandRouter): void {
     router.on('connect', 'check', (request) => this.checkCommand(request));
-    const fixGuard: Guard = { may: fixPermission, owns: { record: 'endpoint', in: 'value', read: (value) => fixRequestOf(value)?.identifier } };
+    const fixGuard: Guard = { may: fixPermission, owns: { record: 'endpoint', in: 'value', read: (value) => parseJsonAs(fixRequest, value)?.identifier } };
     app.action(withSuffixes(deliveryActions.test), { may: 'delivery.test', owns: { record: 'endpoint', in: 'value' } }, (args: ButtonArgs) =>
       this.clickTest(args),
     );
@@ -77,7 +78,7 @@ export class DeliveryHandlers {
   /** A Fix from the delivery check, for this workspace's own route or endpoint (its guard says), by who may change it. */
   private async clickFix({ action, body, actor }: ButtonArgs): Promise<void> {
     const replyTo = replyToOf(body);
-    const request = fixRequestOf(action.value);
+    const request = parseJsonAs(fixRequest, action.value);
     const record = request ? await this.services.store.endpoints.find(request.identifier) : undefined;
     if (!request || !record) return this.reply(actor, replyTo, notYoursReply());
     const text = await this.fix(request, record, actor.userId, replyTo, action.action_ts);
@@ -125,14 +126,6 @@ function replyToOf(body: ButtonArgs['body']): ReplyTo {
   if (body.view?.type === 'modal') return { kind: 'view', viewId: body.view.id };
   if (body.response_url) return { kind: 'response', url: body.response_url };
   return { kind: 'dm' };
-}
-
-function fixRequestOf(text: string | undefined): FixRequest | undefined {
-  try {
-    return fixRequest.safeParse(JSON.parse(text ?? '')).data;
-  } catch {
-    return undefined;
-  }
 }
 
 /** A phone endpoint is fixed by who may change endpoints; a route, by who may change routes. */

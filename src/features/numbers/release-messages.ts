@@ -1,10 +1,12 @@
 import type { Button, KnownBlock, View } from '@slack/types';
+import { z } from 'zod';
 import { backendLabels } from '../../http/errors.js';
 import type { JobFinish, JobOutcome } from '../../jobs/queue.js';
 import { button, noticeModal, plain, section, sectionMessage, truncate } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import { code, joinMd, type Mrkdwn, md } from '../../slack/mrkdwn.js';
 import type { NumberBackend } from '../../store/types.js';
+import { parseJsonAs } from '../../util/json.js';
 import type { Released, ReleaseTarget } from './release.js';
 
 export const releaseView = {
@@ -24,14 +26,10 @@ export function releaseButton(backend: NumberBackend, vendorId: string, label: s
   return button('Release', `${releaseView.button}:${vendorId}`.slice(0, 255), { style: 'danger', value: JSON.stringify({ backend, vendorId, label }) });
 }
 
+const releaseButtonValue = z.object({ backend: z.enum(['vapi', 'signalwire']), vendorId: z.string().min(1), label: z.string() });
+
 export function readReleaseButton(value: string | undefined): { backend: NumberBackend; vendorId: string; label: string } | undefined {
-  try {
-    const { backend, vendorId, label } = JSON.parse(value ?? '') as Record<string, unknown>;
-    if ((backend !== 'vapi' && backend !== 'signalwire') || typeof vendorId !== 'string' || !vendorId || typeof label !== 'string') return undefined;
-    return { backend, vendorId, label };
-  } catch {
-    return undefined;
-  }
+  return parseJsonAs(releaseButtonValue, value);
 }
 
 function what(target: Pick<ReleaseTarget, 'backend' | 'label' | 'vendorId'>): Mrkdwn {

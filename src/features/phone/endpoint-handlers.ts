@@ -12,6 +12,7 @@ import { commandOrigin, originOf, sharedOrigin, withShareNote } from '../../slac
 import { submissionIntent, withResolvedOptions } from '../../slack/view-state.js';
 import type { OwnedEndpoint } from '../../store/types.js';
 import type { NovuScope } from '../../tenancy/novu-scope.js';
+import { parseJsonAs } from '../../util/json.js';
 import type { PhoneDeps } from '../deps.js';
 import { endpointIdentifierPattern } from '../endpoint-writer.js';
 import { integrationOptions } from '../integration-options.js';
@@ -76,7 +77,7 @@ export class EndpointHandlers {
     });
     app.action(/^phone\.remove(:\d+)?$/, { ...write, owns: { record: 'endpoint', in: 'value' } }, (args: ButtonArgs) => this.clickRemove(args));
     app.action(phoneActions.more, { may: 'endpoints.read' }, async ({ action, respond, actor }: ButtonArgs) => {
-      await respond({ replace_original: true, ...(await this.endpointPage(actor, parseCursor(action.value))) });
+      await respond({ replace_original: true, ...(await this.endpointPage(actor, parseJsonAs(listCursor, action.value ?? '{}') ?? { page: 1 })) });
     });
     app.action(phoneActions.registerNumber, { ...write, opensForm: true }, async ({ body, client, action }: ButtonArgs) => {
       const view = registerModal({ number: action.value }, this.services.config.defaultPhoneRegion);
@@ -212,11 +213,3 @@ const listCursor = z
   })
   .catch({ page: 1 });
 type ListCursor = z.infer<typeof listCursor>;
-
-function parseCursor(value: string | undefined): ListCursor {
-  try {
-    return listCursor.parse(JSON.parse(value ?? '{}'));
-  } catch {
-    return { page: 1 };
-  }
-}

@@ -12,6 +12,7 @@ import { mentionChannel } from '../../slack/mrkdwn.js';
 import { commandOrigin, sharedOrigin, withShareNote } from '../../slack/share.js';
 import { inputState, type StateValues, textOf } from '../../slack/view-state.js';
 import type { EndpointCursor } from '../../store/types.js';
+import { parseJsonAs } from '../../util/json.js';
 import type { RouteDeps } from '../deps.js';
 import type { WrittenEndpoint } from '../endpoint-writer.js';
 import { type FormAt, maxSubscriberIdLength, openFromHome, readSubscriberId, routeFromForm, showStep, toShownForm } from './form-steps.js';
@@ -46,7 +47,7 @@ const pendingSchema = z.object({
 });
 
 /** What a follow-up view carries in its private_metadata (set by Switchboard, handed back by Slack). */
-const pendingOf = (privateMetadata: string | undefined): PendingChannelRoute | undefined => pendingSchema.safeParse(safeJson(privateMetadata || '{}')).data;
+const pendingOf = (privateMetadata: string | undefined): PendingChannelRoute | undefined => parseJsonAs(pendingSchema, privateMetadata || '{}');
 
 /**
  * `/connect channel` and `/connect routes`: a subscriber's Slack notifications routed to a channel
@@ -151,9 +152,9 @@ export class ChannelRouteHandlers {
   }
 
   private async more({ action, client, actor, respond }: ButtonArgs): Promise<void> {
-    const cursor = z.object({ page: z.number().int().min(2), createdAt: z.number(), identifier: z.string() }).safeParse(safeJson(action.value));
-    if (!cursor.success) return;
-    const { page, ...after } = cursor.data;
+    const cursor = parseJsonAs(z.object({ page: z.number().int().min(2), createdAt: z.number(), identifier: z.string() }), action.value);
+    if (!cursor) return;
+    const { page, ...after } = cursor;
     await respond({ replace_original: true, ...(await this.page(actor, client, page, after)) });
   }
 
@@ -182,12 +183,4 @@ function problemUnderField(standing: ChannelStanding): string | undefined {
   if (standing.kind === 'archived') return `#${standing.name} is archived: choose another channel.`;
   if (standing.kind === 'direct') return 'That is a direct message: link the person with /connect link instead.';
   return undefined;
-}
-
-function safeJson(text: string | undefined): unknown {
-  try {
-    return JSON.parse(text ?? '');
-  } catch {
-    return undefined;
-  }
 }
