@@ -9,8 +9,7 @@ import { FollowUpDelivery } from './follow-ups.js';
 import type { Accepted, EnqueueOptions, FollowUpChannels, JobDefinition, JobFinish, JobOutcome, QueueTuning, Telling } from './types.js';
 import { describeJobError, finishedOutcome, notStoredText, TerminalJobError } from './types.js';
 
-export type { Accepted, EnqueueOptions, FollowUpChannels, JobDefinition, JobFinish, JobOutcome, JobRunContext, QueueTuning, Telling } from './types.js';
-export { describeJobError, finishAudit, finishedOutcome, notStoredText, TerminalJobError } from './types.js';
+export * from './types.js';
 
 /**
  * The durable outbox for backend writes. A write is first recorded as a job (one per user intent,

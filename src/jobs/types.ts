@@ -8,6 +8,12 @@ export class TerminalJobError extends Error {
   override name = 'TerminalJobError';
 }
 
+/** Who asked for a job, in which workspace: a payload that carries them is queued and audited under them. */
+export interface Requester {
+  workspaceKey: WorkspaceKey;
+  requestedBy: string;
+}
+
 export interface JobRunContext {
   job: JobRecord;
   /** 1 for the first attempt (a job retried by hand starts again at 1). */

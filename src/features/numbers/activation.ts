@@ -2,9 +2,8 @@ import type { View } from '@slack/types';
 import type { VapiClient } from '../../backends/vapi/client.js';
 import type { VapiPhoneNumber } from '../../backends/vapi/schemas.js';
 import { BackendError } from '../../http/errors.js';
-import type { JobDefinition, JobFinish, JobRunContext } from '../../jobs/queue.js';
+import type { JobDefinition, JobFinish, JobRunContext, Requester } from '../../jobs/queue.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
-import type { WorkspaceKey } from '../../store/types.js';
 import { tenantOfKey } from '../../tenancy/tenant.js';
 import type { NumberDeps } from '../deps.js';
 import { type ActivationSettled, asTelephonyJobError, describeTelephonyFailure } from './telephony.js';
@@ -18,9 +17,7 @@ export interface ActivationNotes {
 const activationJob = 'vapi.number.activation';
 
 /** Where the number was provisioned from, so its result can be brought up to date. */
-export interface ActivationPayload {
-  workspaceKey: WorkspaceKey;
-  requestedBy: string;
+export interface ActivationPayload extends Requester {
   vendorId: string;
   /** 1 for the first check. */
   check: number;

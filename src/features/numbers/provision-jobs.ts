@@ -2,18 +2,16 @@ import { createOnce } from '../../backends/create-once.js';
 import type { ImportNumberBody } from '../../backends/signalwire/schemas.js';
 import type { CreateVapiPhoneNumberBody, VapiPhoneNumber } from '../../backends/vapi/schemas.js';
 import { BackendError } from '../../http/errors.js';
-import { type Accepted, finishAudit, type JobDefinition, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
+import { type Accepted, finishAudit, type JobDefinition, type JobFinish, type JobRunContext, type Requester, TerminalJobError } from '../../jobs/queue.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
-import type { NewJob, NumberBackend, WorkspaceKey } from '../../store/types.js';
+import type { NewJob, NumberBackend } from '../../store/types.js';
 import type { NumberDeps } from '../deps.js';
 import { maskPhoneNumber } from '../phone/phone-number.js';
 import { type ActivationNotes, NumberActivation } from './activation.js';
 import { asTelephonyJobError, describeTelephonyFailure, markedName, type Provisioned, requestMarker, unmarkedName } from './telephony.js';
 
 /** Whose number it is; `approvedBy`: the operator who approved the request (the requester is not the one waiting, and is told by DM). */
-interface ProvisionOwner {
-  workspaceKey: WorkspaceKey;
-  requestedBy: string;
+interface ProvisionOwner extends Requester {
   approvedBy?: string;
 }
 

@@ -1,8 +1,8 @@
 import type { NovuClient } from '../../backends/novu/client.js';
 import type { CreatePhoneEndpointBody } from '../../backends/novu/schemas.js';
-import { type Accepted, finishAudit, type JobDefinition, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
+import { type Accepted, finishAudit, type JobDefinition, type JobFinish, type JobRunContext, type Requester, TerminalJobError } from '../../jobs/queue.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
-import type { JobRecord, WorkspaceKey } from '../../store/types.js';
+import type { JobRecord } from '../../store/types.js';
 import type { NovuScope } from '../../tenancy/novu-scope.js';
 import { type Tenant, tenantOfKey } from '../../tenancy/tenant.js';
 import { sha256 } from '../../util/ids.js';
@@ -11,9 +11,7 @@ import { EndpointWriteError, EndpointWriter, type RemovedEndpoint, type WrittenE
 import { describeNovuFailure } from '../novu-failures.js';
 import type { PhoneOutcome, SubscriberPhones } from './subscriber-phone.js';
 
-export interface RegisterPayload {
-  workspaceKey: WorkspaceKey;
-  requestedBy: string;
+export interface RegisterPayload extends Requester {
   /** The body as the form made it, with the tenant's context entry: the job checks it again before sending. */
   body: CreatePhoneEndpointBody;
   /** Set for a row of a CSV import: the import follows its rows, and tells the person once for all of them. */
@@ -25,9 +23,7 @@ export interface RegisterResult extends WrittenEndpoint {
   phone?: PhoneOutcome;
 }
 
-export interface RemovePayload {
-  workspaceKey: WorkspaceKey;
-  requestedBy: string;
+export interface RemovePayload extends Requester {
   identifier: string;
 }
 

@@ -1,8 +1,7 @@
 import type { NovuClient } from '../../backends/novu/client.js';
-import { finishAudit, type JobDefinition, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
+import { finishAudit, type JobDefinition, type JobFinish, type JobRunContext, type Requester, TerminalJobError } from '../../jobs/queue.js';
 import { code, md } from '../../slack/mrkdwn.js';
 import { type Replies, type Reply, type ReplyTo, replyOf } from '../../slack/replies.js';
-import type { WorkspaceKey } from '../../store/types.js';
 import type { PhoneDeps } from '../deps.js';
 import { asNovuJobError, describeNovuFailure } from '../novu-failures.js';
 
@@ -20,9 +19,7 @@ export type PhoneOutcome =
   /** The subscriber has another phone, kept until someone confirms the replacement. */
   | { kind: 'kept'; current: string };
 
-export interface SetPhonePayload {
-  workspaceKey: WorkspaceKey;
-  requestedBy: string;
+export interface SetPhonePayload extends Requester {
   /** The phone endpoint whose number becomes the subscriber's phone. */
   identifier: string;
   /** The phone the person saw (null: none): replaced only if Novu still has it. */

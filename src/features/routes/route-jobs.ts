@@ -1,6 +1,6 @@
 import type { NovuClient } from '../../backends/novu/client.js';
 import type { CreateSlackChannelEndpointBody, CreateSlackUserEndpointBody } from '../../backends/novu/schemas.js';
-import { type Accepted, finishAudit, type JobDefinition, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
+import { type Accepted, finishAudit, type JobDefinition, type JobFinish, type JobRunContext, type Requester, TerminalJobError } from '../../jobs/queue.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import type { ConnectionRecord, JobRecord, LinkRequest, OwnedEndpointType, WorkspaceKey } from '../../store/types.js';
 import type { NovuScope } from '../../tenancy/novu-scope.js';
@@ -15,9 +15,7 @@ import { channelStanding, tenantMember } from './slack-checks.js';
 export type RouteType = 'slack_channel' | 'slack_user';
 export const routeTypes: readonly OwnedEndpointType[] = ['slack_channel', 'slack_user'];
 
-export interface RoutePayload {
-  workspaceKey: WorkspaceKey;
-  requestedBy: string;
+export interface RoutePayload extends Requester {
   type: RouteType;
   /** The channel id, or the user id. */
   target: string;
