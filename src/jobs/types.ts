@@ -32,8 +32,10 @@ export type JobOutcome<R = unknown> =
   /** Still being tried, in the background: the person is told the result later. */
   | { status: 'queued'; job: JobRecord; lastError?: string };
 
-export interface JobFinish<R = unknown> {
+export interface JobFinish<R = unknown, P = unknown> {
   job: JobRecord;
+  /** The job's payload, as its definition reads it. */
+  payload: P;
   outcome: { status: 'done'; result: R } | { status: 'failed'; error: string };
   /** True when someone waiting inline already received this outcome (never on a follow-up delivered again). */
   deliveredInline: boolean;
@@ -83,7 +85,7 @@ export interface JobDefinition<P = unknown, R = unknown> {
    * log. Recorded as pending with the outcome and delivered at least once; each effect goes through
    * `once`, so a follow-up delivered again (after a crash, or a failed effect) repeats none.
    */
-  onFinished?(finish: JobFinish<R>): Promise<void>;
+  onFinished?(finish: JobFinish<R, P>): Promise<void>;
   /** Plain words for a failure, shown to people and kept in the job record. */
   describeError?(error: unknown): string;
 }

@@ -151,8 +151,7 @@ export class BulkEngine<Run extends BulkRunBase, Fields, Item extends BulkItem, 
     return { items: items.length };
   }
 
-  private async afterPlan({ job, outcome, once }: JobFinish<{ items: number }>): Promise<void> {
-    const { runId, requestedBy } = job.payload as RunPayload;
+  private async afterPlan({ payload: { runId, requestedBy }, outcome, once }: JobFinish<{ items: number }, RunPayload>): Promise<void> {
     const { planning, planned, failed } = this.statuses;
     // A follow-up delivered again finds the run moved already, and goes on with what is left of it.
     if (outcome.status === 'done') await this.records.transition(runId, [planning], planned);
@@ -185,9 +184,8 @@ export class BulkEngine<Run extends BulkRunBase, Fields, Item extends BulkItem, 
   }
 
   /** The job queueing the items gave up: the run stops there, and the people involved hear why. */
-  private async afterApply({ job, outcome, once }: JobFinish<{ queued: number }>): Promise<void> {
+  private async afterApply({ payload: { runId, requestedBy }, outcome, once }: JobFinish<{ queued: number }, RunPayload>): Promise<void> {
     if (outcome.status === 'done') return;
-    const { runId, requestedBy } = job.payload as RunPayload;
     const error = this.feature.notQueued?.(outcome.error) ?? outcome.error;
     await this.records.transition(runId, [this.statuses.applying], this.statuses.failed, { error });
     const run = await this.records.get(runId);

@@ -63,9 +63,8 @@ export class SummaryFiles<Run extends BulkRunBase, Item extends BulkItem> {
   }
 
   /** The file could not be sent: the requester hears so, instead of waiting for it. */
-  private async afterSend({ job, outcome, once }: JobFinish<{ rows: number }>): Promise<void> {
+  private async afterSend({ payload: { runId, kind }, outcome, once }: JobFinish<{ rows: number }, FilePayload>): Promise<void> {
     if (outcome.status === 'done') return;
-    const { runId, kind } = job.payload as FilePayload;
     const run = await this.records.get(runId);
     if (run) await this.messages.tell(run, this.files[kind].notSent(run, outcome.error), once);
   }

@@ -226,8 +226,7 @@ export class ConnectionJobs {
     return { identifier: payload.identifier, alreadyGone: !deleted };
   }
 
-  private async afterSync({ job, outcome, deliveredInline, audit, tell }: JobFinish<SyncResult>): Promise<void> {
-    const payload = job.payload as SyncPayload;
+  private async afterSync({ job, payload, outcome, deliveredInline, audit, tell }: JobFinish<SyncResult, SyncPayload>): Promise<void> {
     if (outcome.status === 'done' && outcome.result.action === 'superseded') return;
     if (outcome.status === 'failed') await this.services.store.connections.markState(payload.workspaceKey, 'failed', outcome.error, payload.intent);
     await audit({
@@ -247,8 +246,7 @@ export class ConnectionJobs {
     if (!deliveredInline && payload.requestedBy) await tell(payload.workspaceKey, payload.requestedBy, this.notes.synced(outcome, job.attempts));
   }
 
-  private async afterDelete({ job, outcome, deliveredInline, audit, tell }: JobFinish<DeleteResult>): Promise<void> {
-    const payload = job.payload as DeletePayload;
+  private async afterDelete({ job, payload, outcome, deliveredInline, audit, tell }: JobFinish<DeleteResult, DeletePayload>): Promise<void> {
     if (outcome.status === 'done' && outcome.result.superseded) return;
     if (outcome.status === 'failed' && payload.intent !== undefined) {
       // The connection may still be in Novu: keep the record, so the delete can be tried again.

@@ -138,8 +138,7 @@ export class DeliveryChecks {
     return current === record.target ? undefined : { ...finding('other-phone', current), phone: current };
   }
 
-  private async afterCheck({ job, outcome, once, audit }: JobFinish<DeliveryReport>): Promise<void> {
-    const payload = job.payload as CheckPayload;
+  private async afterCheck({ payload, outcome, once, audit }: JobFinish<DeliveryReport, CheckPayload>): Promise<void> {
     if (outcome.status === 'done') {
       await this.services.store.deliveryChecks.save({
         workspaceKey: payload.workspaceKey,

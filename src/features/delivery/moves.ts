@@ -151,8 +151,7 @@ export class EndpointMoves {
     return there;
   }
 
-  private async afterMove({ job, outcome, audit, tell }: JobFinish<MoveResult>): Promise<void> {
-    const payload = job.payload as MoveRequest;
+  private async afterMove({ job, payload, outcome, audit, tell }: JobFinish<MoveResult, MoveRequest>): Promise<void> {
     const done = outcome.status === 'done' ? outcome.result : undefined;
     // Nothing moved and nothing failed: nothing to note, nobody to tell.
     if (done && done.moved.length === 0 && done.failed.length === 0) return;

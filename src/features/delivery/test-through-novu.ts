@@ -126,8 +126,7 @@ export class DeliveryTests {
     }
   }
 
-  private async afterTest({ job, outcome, once, audit }: JobFinish<TestResult>): Promise<void> {
-    const payload = job.payload as TestPayload;
+  private async afterTest({ payload, outcome, once, audit }: JobFinish<TestResult, TestPayload>): Promise<void> {
     await audit({
       action: 'delivery.test',
       outcome: outcome.status === 'done' && outcome.result.verdict.outcome === 'delivered' ? 'ok' : 'failed',

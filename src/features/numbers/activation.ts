@@ -83,8 +83,7 @@ export class NumberActivation {
     return { state: 'activating', number };
   }
 
-  private async afterCheck({ job, outcome, audit, tell }: JobFinish<ActivationState>): Promise<void> {
-    const payload = job.payload as ActivationPayload;
+  private async afterCheck({ payload, outcome, audit, tell }: JobFinish<ActivationState, ActivationPayload>): Promise<void> {
     const settled = settledOf(outcome);
     if (!settled) return;
     await audit({

@@ -201,8 +201,10 @@ export class ProvisionJobs {
     return this.claim(payload, { backend: 'signalwire', number, existing: found });
   }
 
-  private async afterProvision({ job, outcome, deliveredInline, audit, tell }: JobFinish<Provisioned>, backend: NumberBackend): Promise<void> {
-    const payload = job.payload as VapiPayload | SignalWirePayload;
+  private async afterProvision(
+    { job, payload, outcome, deliveredInline, audit, tell }: JobFinish<Provisioned, VapiPayload | SignalWirePayload>,
+    backend: NumberBackend,
+  ): Promise<void> {
     const requested = 'number' in payload.body ? payload.body.number : (payload.body.sipUri ?? payload.body.name);
     await audit({
       action: backend === 'vapi' ? 'number.create' : 'number.import',

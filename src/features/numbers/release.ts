@@ -190,8 +190,7 @@ export class NumberRelease {
     return { endpointsRemoved, endpointsLeft };
   }
 
-  private async afterRelease({ job, outcome, deliveredInline, audit, tell }: JobFinish<Released>): Promise<void> {
-    const payload = job.payload as ReleasePayload;
+  private async afterRelease({ job, payload, outcome, deliveredInline, audit, tell }: JobFinish<Released, ReleasePayload>): Promise<void> {
     const { target } = payload;
     // A release that ended without releasing lets go of the number, for the next confirmation.
     if (outcome.status === 'failed') await this.services.store.numbers.dropReleaseClaim(target.backend, target.vendorId, job.id);

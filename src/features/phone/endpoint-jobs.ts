@@ -131,8 +131,7 @@ export class EndpointJobs {
     return this.writer.remove(tenantOfKey(workspaceKey), requestedBy, identifier, ['phone'], context, notOwn);
   }
 
-  private async afterRegister({ job, outcome, deliveredInline, once, audit, tell }: JobFinish<RegisterResult>): Promise<void> {
-    const payload = job.payload as RegisterPayload;
+  private async afterRegister({ job, payload, outcome, deliveredInline, once, audit, tell }: JobFinish<RegisterResult, RegisterPayload>): Promise<void> {
     const done = outcome.status === 'done' ? outcome.result : undefined;
     const who = { workspaceKey: payload.workspaceKey, userId: payload.requestedBy, target: payload.body.subscriberId, backend: 'novu' } as const;
     // A CSV import's rows go to the audit trail only: its run posts once for all of them.
@@ -162,8 +161,7 @@ export class EndpointJobs {
     if (!deliveredInline && !payload.importRow) await tell(payload.workspaceKey, payload.requestedBy, this.notes.registered(payload.body, outcome));
   }
 
-  private async afterRemove({ job, outcome, deliveredInline, audit, tell }: JobFinish<RemoveResult>): Promise<void> {
-    const payload = job.payload as RemovePayload;
+  private async afterRemove({ payload, outcome, deliveredInline, audit, tell }: JobFinish<RemoveResult, RemovePayload>): Promise<void> {
     await audit({
       action: 'endpoint.remove',
       ...finishAudit(payload, outcome),

@@ -91,8 +91,7 @@ export class SubscriberPhones {
     return result;
   }
 
-  private async afterReplace({ job, outcome, once, audit }: JobFinish<SetPhoneResult>): Promise<void> {
-    const payload = job.payload as SetPhonePayload;
+  private async afterReplace({ payload, outcome, once, audit }: JobFinish<SetPhoneResult, SetPhonePayload>): Promise<void> {
     await audit({
       action: 'subscriber.phone',
       ...finishAudit(payload, outcome),

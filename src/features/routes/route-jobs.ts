@@ -185,9 +185,8 @@ export class RouteJobs {
     }
   }
 
-  private async afterCreate(finish: JobFinish<WrittenEndpoint>): Promise<void> {
-    const { job, outcome, deliveredInline, once, audit, tell } = finish;
-    const payload = job.payload as RoutePayload;
+  private async afterCreate(finish: JobFinish<WrittenEndpoint, RoutePayload>): Promise<void> {
+    const { payload, outcome, deliveredInline, once, audit, tell } = finish;
     await audit({
       action: 'route.create',
       ...finishAudit(payload, outcome),
@@ -207,8 +206,7 @@ export class RouteJobs {
     if (!deliveredInline && !payload.linkRunId) await tell(payload.workspaceKey, payload.requestedBy, this.notes.created(payload, outcome));
   }
 
-  private async afterRemove({ job, outcome, deliveredInline, audit, tell }: JobFinish<RemovedEndpoint>): Promise<void> {
-    const payload = job.payload as RemoveRoutePayload;
+  private async afterRemove({ payload, outcome, deliveredInline, audit, tell }: JobFinish<RemovedEndpoint, RemoveRoutePayload>): Promise<void> {
     await audit({
       action: 'route.remove',
       ...finishAudit(payload, outcome),
