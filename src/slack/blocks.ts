@@ -117,6 +117,19 @@ export const noticeModal = (title: string, markdown: Mrkdwn, extra: KnownBlock[]
   blocks: [section(markdown), ...extra],
 });
 
+/** A form: its blocks, a submit button, and `close` to dismiss it. */
+export function formModal(ids: { callbackId: string; privateMetadata?: string }, title: string, submit: string, blocks: KnownBlock[], close = 'Cancel'): View {
+  return {
+    type: 'modal',
+    callback_id: ids.callbackId,
+    ...(ids.privateMetadata === undefined ? {} : { private_metadata: ids.privateMetadata }),
+    title: plain(title),
+    submit: plain(submit),
+    close: plain(close),
+    blocks,
+  };
+}
+
 /** A plain text input block, its initial value cut to its maximum length. */
 export function textInput(
   ids: { block: string; action: string },

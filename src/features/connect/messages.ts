@@ -8,6 +8,7 @@ import {
   type EphemeralMessage,
   ephemeral,
   fields,
+  formModal,
   header,
   noticeModal,
   plain,
@@ -151,56 +152,48 @@ export function setupModal(current: ConnectionSettings | undefined, scope: Setup
     { text: plain('Shared'), value: 'shared', description: plain('One connection for the workspace, found through its context') },
     { text: plain('Subscriber'), value: 'subscriber', description: plain('The connection belongs to one Novu subscriber') },
   ];
-  return {
-    type: 'modal',
-    callback_id: setupView.callbackId,
-    private_metadata: originMetadata(origin),
-    title: plain('Connect to Novu'),
-    submit: plain('Connect'),
-    close: plain('Cancel'),
-    blocks: [
-      section(md`Switchboard stores this workspace’s bot token in Novu as a channel connection, so Novu can post here.`),
-      {
-        type: 'input',
-        block_id: setupView.integration.block,
-        label: plain('Novu integration'),
-        hint: plain('Active chat integrations in Novu. Type to search.'),
-        element: {
-          type: 'external_select',
-          action_id: setupView.integration.action,
-          min_query_length: 0,
-          placeholder: plain('Choose an integration'),
-          ...(current ? { initial_option: selectOption(current.integrationIdentifier, current.integrationIdentifier) } : {}),
-        },
+  return formModal({ callbackId: setupView.callbackId, privateMetadata: originMetadata(origin) }, 'Connect to Novu', 'Connect', [
+    section(md`Switchboard stores this workspace’s bot token in Novu as a channel connection, so Novu can post here.`),
+    {
+      type: 'input',
+      block_id: setupView.integration.block,
+      label: plain('Novu integration'),
+      hint: plain('Active chat integrations in Novu. Type to search.'),
+      element: {
+        type: 'external_select',
+        action_id: setupView.integration.action,
+        min_query_length: 0,
+        placeholder: plain('Choose an integration'),
+        ...(current ? { initial_option: selectOption(current.integrationIdentifier, current.integrationIdentifier) } : {}),
       },
-      {
-        type: 'input',
-        block_id: setupView.mode.block,
-        label: plain('Mode'),
-        element: {
-          type: 'radio_buttons',
-          action_id: setupView.mode.action,
-          options: modes,
-          initial_option: current?.mode === 'subscriber' ? modes[1] : modes[0],
-        },
+    },
+    {
+      type: 'input',
+      block_id: setupView.mode.block,
+      label: plain('Mode'),
+      element: {
+        type: 'radio_buttons',
+        action_id: setupView.mode.action,
+        options: modes,
+        initial_option: current?.mode === 'subscriber' ? modes[1] : modes[0],
       },
-      textInput(setupView.context, 'Context', current ? formatContext(current.context) : scope.tenantEntry, {
-        optional: true,
-        multiline: true,
-        max: 1100,
-        hint: `type:id pairs, one per line (at most 5). ${scope.tenantEntry} keeps the connection to this workspace and stays; you may add others.`,
-      }),
-      textInput(setupView.subscriber, 'Subscriber ID', current?.subscriberId ?? scope.tenantSubscriber, {
-        optional: true,
-        max: 200,
-        hint: scope.canChooseScope
-          ? `Subscriber mode: the subscriber that owns the connection (this workspace's is ${scope.tenantSubscriber}).`
-          : `Subscriber mode: this workspace's subscriber, ${scope.tenantSubscriber}.`,
-      }),
-      context(followersNote(followers, current)),
-      ...(origin ? [shareBlock()] : []),
-    ],
-  };
+    },
+    textInput(setupView.context, 'Context', current ? formatContext(current.context) : scope.tenantEntry, {
+      optional: true,
+      multiline: true,
+      max: 1100,
+      hint: `type:id pairs, one per line (at most 5). ${scope.tenantEntry} keeps the connection to this workspace and stays; you may add others.`,
+    }),
+    textInput(setupView.subscriber, 'Subscriber ID', current?.subscriberId ?? scope.tenantSubscriber, {
+      optional: true,
+      max: 200,
+      hint: scope.canChooseScope
+        ? `Subscriber mode: the subscriber that owns the connection (this workspace's is ${scope.tenantSubscriber}).`
+        : `Subscriber mode: this workspace's subscriber, ${scope.tenantSubscriber}.`,
+    }),
+    context(followersNote(followers, current)),
+    ...(origin ? [shareBlock()] : []),
+  ]);
 }
 
 /** Before a change: what moves with it, and that triggers must follow. */

@@ -2,7 +2,7 @@ import type { Button, KnownBlock, View } from '@slack/types';
 import { z } from 'zod';
 import { backendLabels } from '../../http/errors.js';
 import type { JobFinish, JobOutcome } from '../../jobs/queue.js';
-import { button, noticeModal, plain, section, sectionMessage, truncate } from '../../slack/blocks.js';
+import { button, formModal, noticeModal, section, sectionMessage, truncate } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import { code, joinMd, type Mrkdwn, md } from '../../slack/mrkdwn.js';
 import type { NumberBackend } from '../../store/types.js';
@@ -50,15 +50,13 @@ export function releaseConfirmModal(target: ReleaseTarget): View {
     ? md`${count === 1 ? 'Its Novu phone endpoint is' : `Its ${count} Novu phone endpoints are`} removed too:\n${joinMd(lines, '\n')}${count > shownEndpoints ? `\n…and ${count - shownEndpoints} more` : ''}`
     : md`No Novu phone endpoint registered through Switchboard uses it.`;
   const unowned = target.ownerKey ? '' : md`\n:warning: Switchboard did not provision this number, so it knows of no endpoints for it.`;
-  return {
-    type: 'modal',
-    callback_id: releaseView.confirm,
-    private_metadata: JSON.stringify({ backend: target.backend, vendorId: target.vendorId, label: target.label }),
-    title: plain(title),
-    submit: plain('Release'),
-    close: plain('Keep it'),
-    blocks: [section(md`Release ${what(target)}? This cannot be undone.\n${vendorSide}`), section(md`${endpoints}${unowned}`)] as KnownBlock[],
-  };
+  return formModal(
+    { callbackId: releaseView.confirm, privateMetadata: JSON.stringify({ backend: target.backend, vendorId: target.vendorId, label: target.label }) },
+    title,
+    'Release',
+    [section(md`Release ${what(target)}? This cannot be undone.\n${vendorSide}`), section(md`${endpoints}${unowned}`)] as KnownBlock[],
+    'Keep it',
+  );
 }
 
 export function releasingView(target: Pick<ReleaseTarget, 'backend' | 'label' | 'vendorId'>): View {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ViewStateValue } from '@slack/bolt';
 import type { KnownBlock, View } from '@slack/types';
 import type { CreateVapiPhoneNumberBody } from '../../backends/vapi/schemas.js';
-import { actions, button, context, plain, selectOption, textInput } from '../../slack/blocks.js';
+import { actions, button, context, formModal, plain, selectOption, textInput } from '../../slack/blocks.js';
 import { md } from '../../slack/mrkdwn.js';
 import { originMetadata, type ShareOrigin, shareBlock } from '../../slack/share.js';
 import { blockOf, inputState, textOf } from '../../slack/view-state.js';
@@ -104,15 +104,7 @@ export function sipModal(prefill: SipPrefill, sipHost: string): View {
     }),
   ];
   if (prefill.origin) blocks.push(shareBlock());
-  return {
-    type: 'modal',
-    callback_id: sipView.callbackId,
-    private_metadata: originMetadata(prefill.origin),
-    title: plain('New Vapi number'),
-    submit: plain('Create'),
-    close: plain('Cancel'),
-    blocks,
-  };
+  return formModal({ callbackId: sipView.callbackId, privateMetadata: originMetadata(prefill.origin) }, 'New Vapi number', 'Create', blocks);
 }
 
 function versioned(id: string, version: number | undefined): string {

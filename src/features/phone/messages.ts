@@ -9,6 +9,7 @@ import {
   type EphemeralMessage,
   ephemeral,
   fields,
+  formModal,
   header,
   noticeModal,
   plain,
@@ -121,15 +122,7 @@ export function registerModal(prefill: RegisterPrefill, defaultRegion: string): 
     ),
     ...(prefill.origin ? [shareBlock()] : []),
   ];
-  return {
-    type: 'modal',
-    callback_id: registerView.callbackId,
-    private_metadata: originMetadata(prefill.origin),
-    title: plain(formTitle),
-    submit: plain('Register'),
-    close: plain('Cancel'),
-    blocks,
-  };
+  return formModal({ callbackId: registerView.callbackId, privateMetadata: originMetadata(prefill.origin) }, formTitle, 'Register', blocks);
 }
 
 export function registeringView(): View {

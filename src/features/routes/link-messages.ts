@@ -1,12 +1,23 @@
 import type { KnownBlock, View } from '@slack/types';
-import { actions, button, type EphemeralMessage, ephemeral, message, noticeModal, plain, section, sectionMessage, textInput } from '../../slack/blocks.js';
+import {
+  actions,
+  button,
+  type EphemeralMessage,
+  ephemeral,
+  formModal,
+  message,
+  noticeModal,
+  plain,
+  section,
+  sectionMessage,
+  textInput,
+} from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import { code, joinMd, md, mentionUser, slackDate } from '../../slack/mrkdwn.js';
 import type { LinkCounts, LinkItem, LinkRequest, LinkRun } from '../../store/types.js';
 import { confirmBlock } from '../bulk/run-message.js';
 import { testButton } from '../delivery/actions.js';
 import type { WrittenEndpoint } from '../endpoint-writer.js';
-import { formModal } from './form-modal.js';
 
 export const linkActions = {
   ask: 'routes.link.ask',
@@ -31,7 +42,8 @@ export const linkSelfView = {
 
 export function linkUserModal(prefill: { userId?: string; subscriberId?: string }): View {
   const intro = md`Novu’s Slack notifications for the subscriber will reach the person as direct messages from Switchboard.`;
-  return formModal({ callbackId: linkView.callbackId }, 'Link a person', 'Link', intro, [
+  return formModal({ callbackId: linkView.callbackId }, 'Link a person', 'Link', [
+    section(intro),
     {
       type: 'input',
       block_id: linkView.user.block,
@@ -47,7 +59,8 @@ export function linkSelfModal(email: string | undefined): View {
     ? md`If the subscriber’s email in Novu is your Slack email (${email}), you are linked at once; if not, you can ask an admin.`
     : md`Slack does not show Switchboard your email, so an admin will be asked to approve the link.`;
   const intro = md`Novu’s Slack notifications for your subscriber will reach you as direct messages from Switchboard. ${rule}`;
-  return formModal({ callbackId: linkSelfView.callbackId }, 'Link my Slack account', 'Link', intro, [
+  return formModal({ callbackId: linkSelfView.callbackId }, 'Link my Slack account', 'Link', [
+    section(intro),
     textInput(linkSelfView.subscriber, 'Your Novu subscriber ID', undefined, { placeholder: 'subscriber-42', max: 200 }),
   ]);
 }

@@ -7,6 +7,7 @@ import {
   context,
   type EphemeralMessage,
   ephemeral,
+  formModal,
   header,
   message,
   noticeModal,
@@ -21,7 +22,6 @@ import type { ConnectionRecord, EndpointCursor, OwnedEndpoint } from '../../stor
 import { testButton } from '../delivery/actions.js';
 import type { RemovedEndpoint, WrittenEndpoint } from '../endpoint-writer.js';
 import { homeList } from '../home/list-blocks.js';
-import { formModal } from './form-modal.js';
 import type { RoutePayload } from './route-jobs.js';
 
 export const routeActions = {
@@ -76,12 +76,15 @@ export function channelRouteModal(
     },
   ];
   if (prefill.origin) inputs.push(shareBlock());
-  return formModal({ callbackId: channelView.callbackId, privateMetadata: originMetadata(prefill.origin) }, 'Route to a channel', 'Route', intro, inputs);
+  return formModal({ callbackId: channelView.callbackId, privateMetadata: originMetadata(prefill.origin) }, 'Route to a channel', 'Route', [
+    section(intro),
+    ...inputs,
+  ]);
 }
 
 export function joinConfirmView(pending: PendingChannelRoute, channelName: string): View {
   const text = md`Switchboard is not in *#${channelName}*. To post there it will join it (everyone in #${channelName} sees it join), then route ${code(pending.subscriberId)} to it.`;
-  return formModal({ callbackId: joinView.callbackId, privateMetadata: JSON.stringify(pending) }, 'Join the channel?', 'Join and route', text, []);
+  return formModal({ callbackId: joinView.callbackId, privateMetadata: JSON.stringify(pending) }, 'Join the channel?', 'Join and route', [section(text)]);
 }
 
 export function inviteView(pending: PendingChannelRoute, botUserId: string | undefined, note?: string): View {

@@ -1,5 +1,5 @@
 import type { KnownBlock, View } from '@slack/types';
-import { context, type EphemeralMessage, ephemeral, message, noticeModal, plain, section, sectionMessage, truncate } from '../../../slack/blocks.js';
+import { context, type EphemeralMessage, ephemeral, formModal, message, noticeModal, plain, section, sectionMessage, truncate } from '../../../slack/blocks.js';
 import type { SlackMessage } from '../../../slack/bot-clients.js';
 import { code, joinMd, link, type Mrkdwn, md } from '../../../slack/mrkdwn.js';
 import type { ImportProblem, ImportRow, ImportRowCounts, PhoneImport } from '../../../store/types.js';
@@ -27,33 +27,26 @@ const title = 'Import phone numbers';
 export const problemsShown = 10;
 
 export function importModal(defaultRegion: string, limits: { maxRows: number }): View {
-  return {
-    type: 'modal',
-    callback_id: importView.callbackId,
-    title: plain(title),
-    submit: plain('Check the file'),
-    close: plain('Cancel'),
-    blocks: [
-      section(
-        md`Register many phone endpoints at once from a CSV file with the columns \`subscriberId,phone[,integration][,identifier]\` (a header row is fine), up to ${limits.maxRows.toLocaleString('en-US')} rows. Nothing is registered yet: Switchboard first checks every row and sends you what it found in a direct message, with a button to register the good rows.`,
-      ),
-      {
-        type: 'input',
-        block_id: importView.file.block,
-        label: plain('CSV file'),
-        element: { type: 'file_input', action_id: importView.file.action, filetypes: ['csv'], max_files: 1 },
-      },
-      pickerInput(
-        importView.integration,
-        'Default Novu integration',
-        'For rows without an integration column. Only integrations that deliver to phone numbers (SMS, WhatsApp) are offered.',
-        { placeholder: 'Choose', optional: true },
-      ),
-      context(
-        md`Numbers in any common format; those without a country code are read as ${defaultRegion}. An identifier, when given, is the endpoint's identifier (up to 100 letters, digits and _ . : -); left empty, Switchboard derives one, so a number is never registered twice.`,
-      ),
-    ],
-  };
+  return formModal({ callbackId: importView.callbackId }, title, 'Check the file', [
+    section(
+      md`Register many phone endpoints at once from a CSV file with the columns \`subscriberId,phone[,integration][,identifier]\` (a header row is fine), up to ${limits.maxRows.toLocaleString('en-US')} rows. Nothing is registered yet: Switchboard first checks every row and sends you what it found in a direct message, with a button to register the good rows.`,
+    ),
+    {
+      type: 'input',
+      block_id: importView.file.block,
+      label: plain('CSV file'),
+      element: { type: 'file_input', action_id: importView.file.action, filetypes: ['csv'], max_files: 1 },
+    },
+    pickerInput(
+      importView.integration,
+      'Default Novu integration',
+      'For rows without an integration column. Only integrations that deliver to phone numbers (SMS, WhatsApp) are offered.',
+      { placeholder: 'Choose', optional: true },
+    ),
+    context(
+      md`Numbers in any common format; those without a country code are read as ${defaultRegion}. An identifier, when given, is the endpoint's identifier (up to 100 letters, digits and _ . : -); left empty, Switchboard derives one, so a number is never registered twice.`,
+    ),
+  ]);
 }
 
 /** The workspace installed Switchboard before imports existed: Slack grants new permissions only through a reinstall. */
