@@ -130,6 +130,33 @@ export function formModal(ids: { callbackId: string; privateMetadata?: string },
   };
 }
 
+/**
+ * A select whose options Slack loads from the app (`app.options`), every one offered before anything
+ * is typed. The initial choice is a value shown as itself, or an id shown by its label.
+ */
+export function pickerInput(
+  ids: { block: string; action: string },
+  label: string,
+  hint: string | undefined,
+  options: { placeholder: string; initial?: string | { id: string; label: string }; optional?: boolean },
+): InputBlock {
+  const { initial } = options;
+  return {
+    type: 'input',
+    block_id: ids.block,
+    ...(options.optional ? { optional: true } : {}),
+    label: plain(label),
+    ...(hint ? { hint: plain(hint) } : {}),
+    element: {
+      type: 'external_select',
+      action_id: ids.action,
+      min_query_length: 0,
+      placeholder: plain(options.placeholder),
+      ...(initial ? { initial_option: typeof initial === 'string' ? selectOption(initial, initial) : selectOption(initial.label, initial.id) } : {}),
+    },
+  };
+}
+
 /** A plain text input block, its initial value cut to its maximum length. */
 export function textInput(
   ids: { block: string; action: string },

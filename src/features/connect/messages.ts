@@ -11,11 +11,11 @@ import {
   formModal,
   header,
   noticeModal,
+  pickerInput,
   plain,
   section,
   sectionEphemeral,
   sectionMessage,
-  selectOption,
   textInput,
 } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
@@ -154,19 +154,10 @@ export function setupModal(current: ConnectionSettings | undefined, scope: Setup
   ];
   return formModal({ callbackId: setupView.callbackId, privateMetadata: originMetadata(origin) }, 'Connect to Novu', 'Connect', [
     section(md`Switchboard stores this workspace’s bot token in Novu as a channel connection, so Novu can post here.`),
-    {
-      type: 'input',
-      block_id: setupView.integration.block,
-      label: plain('Novu integration'),
-      hint: plain('Active chat integrations in Novu. Type to search.'),
-      element: {
-        type: 'external_select',
-        action_id: setupView.integration.action,
-        min_query_length: 0,
-        placeholder: plain('Choose an integration'),
-        ...(current ? { initial_option: selectOption(current.integrationIdentifier, current.integrationIdentifier) } : {}),
-      },
-    },
+    pickerInput(setupView.integration, 'Novu integration', 'Active chat integrations in Novu. Type to search.', {
+      placeholder: 'Choose an integration',
+      initial: current?.integrationIdentifier,
+    }),
     {
       type: 'input',
       block_id: setupView.mode.block,

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ViewStateValue } from '@slack/bolt';
 import type { KnownBlock, View } from '@slack/types';
 import type { CreateVapiPhoneNumberBody } from '../../backends/vapi/schemas.js';
-import { actions, button, context, formModal, plain, selectOption, textInput } from '../../slack/blocks.js';
+import { actions, button, context, formModal, pickerInput, plain, textInput } from '../../slack/blocks.js';
 import { md } from '../../slack/mrkdwn.js';
 import { originMetadata, type ShareOrigin, shareBlock } from '../../slack/share.js';
 import { blockOf, inputState, textOf } from '../../slack/view-state.js';
@@ -116,19 +116,7 @@ function text(id: string, label: string, initial: string | undefined, options: P
 }
 
 function picker(id: string, label: string, initial: { id: string; label: string } | undefined): KnownBlock {
-  return {
-    type: 'input',
-    block_id: id,
-    optional: true,
-    label: plain(label),
-    element: {
-      type: 'external_select',
-      action_id: id,
-      min_query_length: 0,
-      placeholder: plain('Type to search'),
-      ...(initial ? { initial_option: selectOption(initial.label, initial.id) } : {}),
-    },
-  };
+  return pickerInput({ block: id, action: id }, label, undefined, { placeholder: 'Type to search', optional: true, initial });
 }
 
 /** Which generation of credential inputs a drawn form holds (from the block ids it was drawn with). */

@@ -12,11 +12,10 @@ import {
   formModal,
   header,
   noticeModal,
-  plain,
+  pickerInput,
   section,
   sectionEphemeral,
   sectionMessage,
-  selectOption,
   textInput,
 } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
@@ -68,29 +67,6 @@ const formTitle = 'Register a phone';
 
 /** Subscriber IDs are kept to this length in forms and filters (it also keeps a list's More button within Slack's 2,000 characters). */
 export const maxSubscriberIdLength = 200;
-
-/** A select whose options Slack loads from the app (`app.options`), every one offered before anything is typed. */
-export function pickerInput(
-  ids: { block: string; action: string },
-  label: string,
-  hint: string,
-  options: { placeholder: string; initial?: string; optional?: boolean },
-): KnownBlock {
-  return {
-    type: 'input',
-    block_id: ids.block,
-    ...(options.optional ? { optional: true } : {}),
-    label: plain(label),
-    hint: plain(hint),
-    element: {
-      type: 'external_select',
-      action_id: ids.action,
-      min_query_length: 0,
-      placeholder: plain(options.placeholder),
-      ...(options.initial ? { initial_option: selectOption(options.initial, options.initial) } : {}),
-    },
-  };
-}
 
 export function registerModal(prefill: RegisterPrefill, defaultRegion: string): View {
   const { problem } = prefill;

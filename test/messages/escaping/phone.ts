@@ -90,9 +90,6 @@ export const phoneCoverage: ModuleCoverage[] = [
         phone.endpointListMessage({ endpoints: [], pageNumber: 1 }),
       ],
     },
-    notBuilders: {
-      pickerInput: 'a form input of plain text, its options loaded by the app',
-    },
   },
   {
     path: 'features/phone/bulk/messages.ts',

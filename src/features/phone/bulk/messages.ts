@@ -1,11 +1,23 @@
 import type { KnownBlock, View } from '@slack/types';
-import { context, type EphemeralMessage, ephemeral, formModal, message, noticeModal, plain, section, sectionMessage, truncate } from '../../../slack/blocks.js';
+import {
+  context,
+  type EphemeralMessage,
+  ephemeral,
+  formModal,
+  message,
+  noticeModal,
+  pickerInput,
+  plain,
+  section,
+  sectionMessage,
+  truncate,
+} from '../../../slack/blocks.js';
 import type { SlackMessage } from '../../../slack/bot-clients.js';
 import { code, joinMd, link, type Mrkdwn, md } from '../../../slack/mrkdwn.js';
 import type { ImportProblem, ImportRow, ImportRowCounts, PhoneImport } from '../../../store/types.js';
 import type { SummaryFile, SummaryFileKind } from '../../bulk/feature.js';
 import { confirmBlock } from '../../bulk/run-message.js';
-import { pickerInput, registerView } from '../messages.js';
+import { registerView } from '../messages.js';
 
 export const importView = {
   callbackId: 'phone.csv',
