@@ -130,6 +130,15 @@ export function formModal(ids: { callbackId: string; privateMetadata?: string },
   };
 }
 
+/** A form input: its block, label and element (`extra`: a hint, or optional). */
+export const input = (blockId: string, label: string, element: InputBlock['element'], extra: Partial<InputBlock> = {}): InputBlock => ({
+  type: 'input',
+  block_id: blockId,
+  label: plain(label),
+  element,
+  ...extra,
+});
+
 /**
  * A select whose options Slack loads from the app (`app.options`), every one offered before anything
  * is typed. The initial choice is a value shown as itself, or an id shown by its label.

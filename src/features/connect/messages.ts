@@ -10,6 +10,7 @@ import {
   fields,
   formModal,
   header,
+  input,
   noticeModal,
   pickerInput,
   plain,
@@ -158,17 +159,12 @@ export function setupModal(current: ConnectionSettings | undefined, scope: Setup
       placeholder: 'Choose an integration',
       initial: current?.integrationIdentifier,
     }),
-    {
-      type: 'input',
-      block_id: setupView.mode.block,
-      label: plain('Mode'),
-      element: {
-        type: 'radio_buttons',
-        action_id: setupView.mode.action,
-        options: modes,
-        initial_option: current?.mode === 'subscriber' ? modes[1] : modes[0],
-      },
-    },
+    input(setupView.mode.block, 'Mode', {
+      type: 'radio_buttons',
+      action_id: setupView.mode.action,
+      options: modes,
+      initial_option: current?.mode === 'subscriber' ? modes[1] : modes[0],
+    }),
     textInput(setupView.context, 'Context', current ? formatContext(current.context) : scope.tenantEntry, {
       optional: true,
       multiline: true,

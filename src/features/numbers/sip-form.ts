@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ViewStateValue } from '@slack/bolt';
 import type { KnownBlock, View } from '@slack/types';
 import type { CreateVapiPhoneNumberBody } from '../../backends/vapi/schemas.js';
-import { actions, button, context, formModal, pickerInput, plain, textInput } from '../../slack/blocks.js';
+import { actions, button, context, formModal, input, pickerInput, plain, textInput } from '../../slack/blocks.js';
 import { md } from '../../slack/mrkdwn.js';
 import { originMetadata, type ShareOrigin, shareBlock } from '../../slack/share.js';
 import { blockOf, inputState, textOf } from '../../slack/view-state.js';
@@ -70,12 +70,12 @@ export function sipModal(prefill: SipPrefill, sipHost: string): View {
       placeholder: 'Front desk line',
       hint: `Up to ${maxNameLength} characters; Switchboard adds a short marker in Vapi, so a lost answer is never mistaken for another number.`,
     }),
-    {
-      type: 'input',
-      block_id: sipView.kind,
-      label: plain('Kind'),
-      element: { type: 'radio_buttons', action_id: sipView.kind, options: kinds, initial_option: prefill.kind === 'sip' ? kinds[1] : kinds[0] },
-    },
+    input(sipView.kind, 'Kind', {
+      type: 'radio_buttons',
+      action_id: sipView.kind,
+      options: kinds,
+      initial_option: prefill.kind === 'sip' ? kinds[1] : kinds[0],
+    }),
     text(sipView.areaCode, 'Area code (free number)', prefill.areaCode, {
       max: 3,
       optional: true,

@@ -5,9 +5,9 @@ import {
   type EphemeralMessage,
   ephemeral,
   formModal,
+  input,
   message,
   noticeModal,
-  plain,
   section,
   sectionMessage,
   textInput,
@@ -44,12 +44,11 @@ export function linkUserModal(prefill: { userId?: string; subscriberId?: string 
   const intro = md`Novu’s Slack notifications for the subscriber will reach the person as direct messages from Switchboard.`;
   return formModal({ callbackId: linkView.callbackId }, 'Link a person', 'Link', [
     section(intro),
-    {
-      type: 'input',
-      block_id: linkView.user.block,
-      label: plain('Person'),
-      element: { type: 'users_select', action_id: linkView.user.action, ...(prefill.userId ? { initial_user: prefill.userId } : {}) },
-    },
+    input(linkView.user.block, 'Person', {
+      type: 'users_select',
+      action_id: linkView.user.action,
+      ...(prefill.userId ? { initial_user: prefill.userId } : {}),
+    }),
     textInput(linkView.subscriber, 'Subscriber ID', prefill.subscriberId, { placeholder: 'subscriber-42', max: 200 }),
   ]);
 }

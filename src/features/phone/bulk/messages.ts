@@ -4,10 +4,10 @@ import {
   type EphemeralMessage,
   ephemeral,
   formModal,
+  input,
   message,
   noticeModal,
   pickerInput,
-  plain,
   section,
   sectionMessage,
   truncate,
@@ -43,12 +43,7 @@ export function importModal(defaultRegion: string, limits: { maxRows: number }):
     section(
       md`Register many phone endpoints at once from a CSV file with the columns \`subscriberId,phone[,integration][,identifier]\` (a header row is fine), up to ${limits.maxRows.toLocaleString('en-US')} rows. Nothing is registered yet: Switchboard first checks every row and sends you what it found in a direct message, with a button to register the good rows.`,
     ),
-    {
-      type: 'input',
-      block_id: importView.file.block,
-      label: plain('CSV file'),
-      element: { type: 'file_input', action_id: importView.file.action, filetypes: ['csv'], max_files: 1 },
-    },
+    input(importView.file.block, 'CSV file', { type: 'file_input', action_id: importView.file.action, filetypes: ['csv'], max_files: 1 }),
     pickerInput(
       importView.integration,
       'Default Novu integration',
