@@ -1,5 +1,3 @@
-import type { CommandRouter } from '../../slack/commands/router.js';
-import type { SlackListeners } from '../../slack/listener-table.js';
 import type { EndpointMoves } from '../delivery/moves.js';
 import type { ConnectionDeps } from '../deps.js';
 import type { Feature } from '../feature.js';
@@ -22,7 +20,7 @@ export function connectFeature(services: ConnectionDeps, moves: EndpointMoves | 
   return {
     lifecycle,
     jobs: jobs?.definitions,
-    register(app: SlackListeners, router: CommandRouter) {
+    register(app, router) {
       handlers.register(app, router);
       lifecycle.register(app);
     },
