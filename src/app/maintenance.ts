@@ -42,6 +42,6 @@ export function startMaintenance(services: Services, intervalMs = 5 * 60_000): (
  */
 async function checkUnknownScopes({ store, queue }: Services): Promise<void> {
   for (const workspaceKey of await store.endpoints.tenantsWithUnknownScope(100)) {
-    await queue.enqueue(moveJob, { workspaceKey }, { dedupeKey: `${moveJob}:unknown-scope:${workspaceKey}`, workspaceKey });
+    await queue.enqueue(moveJob, { workspaceKey }, { dedupeKey: `${moveJob}:unknown-scope:${workspaceKey}` });
   }
 }

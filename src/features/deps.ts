@@ -5,8 +5,8 @@ import type { Services } from '../services.js';
 /** What every feature uses: the store and the queue, who may act, the audit trail, the bot, the logger, its settings and the events. */
 type Core = 'audit' | 'bots' | 'config' | 'events' | 'logger' | 'permissions' | 'queue' | 'store';
 
-export type ConnectDeps = Pick<Services, Core | 'backends' | 'installations' | 'integrations' | 'novuScope' | 'sharing'>;
-export type DeliveryDeps = Pick<Services, Core | 'backends' | 'installations' | 'integrations' | 'novuScope' | 'sharing'>;
+/** Connect and delivery: both work with the workspace's Novu connection. */
+export type ConnectionDeps = Pick<Services, Core | 'backends' | 'installations' | 'integrations' | 'novuScope' | 'sharing'>;
 export type HomeDeps = Pick<Services, Core | 'backends' | 'installations' | 'novuScope' | 'tenants'>;
 export type NumberDeps = Pick<Services, Core | 'backends' | 'cipher' | 'novuScope' | 'sharing' | 'tenants'>;
 export type PhoneDeps = Pick<Services, Core | 'backends' | 'installations' | 'integrations' | 'novuScope' | 'sharing' | 'tenants'>;

@@ -121,8 +121,6 @@ export class EndpointWriter {
     if (await this.inTenantScope(tenant, body.type, actual)) return;
     await this.services.queue.enqueue(moveJob, { workspaceKey: tenant.key, requestedBy, identifier: endpoint.identifier } satisfies MoveRequest, {
       dedupeKey: `${moveJob}:${endpoint.identifier}:${context.job.id}`,
-      workspaceKey: tenant.key,
-      requestedBy,
     });
   }
 

@@ -44,6 +44,9 @@ export interface HttpRequest<T> {
   timeoutMs?: number;
 }
 
+/** What a vendor client's caller may choose for one call. */
+export type CallOptions = Pick<HttpRequest<unknown>, 'retry' | 'deadlineMs'>;
+
 export interface VendorErrorDescription {
   message?: string;
   code?: string;

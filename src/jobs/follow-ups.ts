@@ -36,6 +36,7 @@ export class FollowUpDelivery {
       const channels = this.options.channels ?? noChannels;
       await definition.onFinished({
         job,
+        payload: job.payload,
         outcome,
         deliveredInline,
         once,

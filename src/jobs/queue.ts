@@ -7,10 +7,9 @@ import type { Metrics } from '../observability/metrics.js';
 import type { JobRecord, NewJob, Store, WorkspaceKey } from '../store/types.js';
 import { FollowUpDelivery } from './follow-ups.js';
 import type { Accepted, EnqueueOptions, FollowUpChannels, JobDefinition, JobFinish, JobOutcome, QueueTuning, Telling } from './types.js';
-import { describeJobError, notStoredText, TerminalJobError } from './types.js';
+import { describeJobError, finishedOutcome, notStoredText, TerminalJobError } from './types.js';
 
-export type { Accepted, EnqueueOptions, FollowUpChannels, JobDefinition, JobFinish, JobOutcome, JobRunContext, QueueTuning, Telling } from './types.js';
-export { describeJobError, notStoredText, TerminalJobError } from './types.js';
+export * from './types.js';
 
 /**
  * The durable outbox for backend writes. A write is first recorded as a job (one per user intent,
@@ -44,9 +43,10 @@ export class JobQueue {
     this.definitions.set(definition.kind, definition as JobDefinition<any, any>);
   }
 
-  async enqueue(kind: string, payload: unknown, options: EnqueueOptions): Promise<{ job: JobRecord; created: boolean }> {
+  async enqueue(kind: string, payload: object, options: EnqueueOptions): Promise<{ job: JobRecord; created: boolean }> {
     if (!this.definitions.has(kind)) throw new Error(`No job definition for ${kind}`);
-    const result = await this.store.jobs.enqueue({ kind, payload, maxAttempts: this.tuning.maxAttempts, ...options });
+    const { workspaceKey, requestedBy } = payload as Pick<EnqueueOptions, 'workspaceKey' | 'requestedBy'>;
+    const result = await this.store.jobs.enqueue({ kind, payload, maxAttempts: this.tuning.maxAttempts, workspaceKey, requestedBy, ...options });
     if (result.created) this.logger.info({ jobId: result.job.id, kind }, 'job queued');
     this.wake?.();
     return result;
@@ -56,7 +56,7 @@ export class JobQueue {
    * Records the job and runs it here at once, while a person waits. The worker leaves it alone for
    * a lease's length, so it cannot grab it first; if this process dies, the worker takes it then.
    */
-  async enqueueAndRun<R>(kind: string, payload: unknown, options: EnqueueOptions, wait: { waitMs: number; inlineRetries?: boolean }): Promise<JobOutcome<R>> {
+  async enqueueAndRun<R>(kind: string, payload: object, options: EnqueueOptions, wait: { waitMs: number; inlineRetries?: boolean }): Promise<JobOutcome<R>> {
     const { job } = await this.enqueue(kind, payload, { ...options, runAt: Date.now() + this.tuning.leaseMs });
     return this.runNow<R>(job.id, wait);
   }
@@ -101,7 +101,7 @@ export class JobQueue {
       await tell.notStored(notStoredText);
       return undefined;
     }
-    await tell.stored(answer.value);
+    await tell.stored?.(answer.value);
     return answer.value;
   }
 
@@ -138,8 +138,8 @@ export class JobQueue {
     for (;;) {
       const job = await this.store.jobs.get(jobId);
       if (!job) throw new Error(`Job ${jobId} does not exist`);
-      if (job.status === 'done') return { status: 'done', result: job.result, job };
-      if (job.status === 'dead') return { status: 'failed', error: job.lastError ?? 'failed', job };
+      const outcome = finishedOutcome(job);
+      if (outcome) return { ...outcome, job };
       if (Date.now() >= deadline) return { status: 'queued', job, lastError: job.lastError ?? undefined };
       await sleep(Math.min(100, Math.max(1, deadline - Date.now())));
     }

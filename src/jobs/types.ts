@@ -8,6 +8,12 @@ export class TerminalJobError extends Error {
   override name = 'TerminalJobError';
 }
 
+/** Who asked for a job, in which workspace: a payload that carries them is queued and audited under them. */
+export interface Requester {
+  workspaceKey: WorkspaceKey;
+  requestedBy: string;
+}
+
 export interface JobRunContext {
   job: JobRecord;
   /** 1 for the first attempt (a job retried by hand starts again at 1). */
@@ -26,8 +32,10 @@ export type JobOutcome<R = unknown> =
   /** Still being tried, in the background: the person is told the result later. */
   | { status: 'queued'; job: JobRecord; lastError?: string };
 
-export interface JobFinish<R = unknown> {
+export interface JobFinish<R = unknown, P = unknown> {
   job: JobRecord;
+  /** The job's payload, as its definition reads it. */
+  payload: P;
   outcome: { status: 'done'; result: R } | { status: 'failed'; error: string };
   /** True when someone waiting inline already received this outcome (never on a follow-up delivered again). */
   deliveredInline: boolean;
@@ -41,6 +49,26 @@ export interface JobFinish<R = unknown> {
   audit(entry: NewAuditEntry, options?: { toChannel?: boolean }): Promise<void>;
   /** A direct message to one person, once per person. */
   tell(workspaceKey: WorkspaceKey, userId: string, message: SlackMessage): Promise<void>;
+}
+
+/**
+ * The audit fields every job's follow-up writes alike: who asked, in which workspace, how it ended
+ * (`not-found` when what was to be removed was gone already), and why it failed.
+ */
+export function finishAudit(payload: { workspaceKey: WorkspaceKey; requestedBy?: string }, outcome: JobFinish<object>['outcome']) {
+  return {
+    outcome: outcome.status === 'failed' ? 'failed' : 'alreadyGone' in outcome.result && outcome.result.alreadyGone ? 'not-found' : 'ok',
+    workspaceKey: payload.workspaceKey,
+    userId: payload.requestedBy,
+    error: outcome.status === 'failed' ? outcome.error : undefined,
+  } satisfies Partial<NewAuditEntry>;
+}
+
+/** A finished job's outcome, read from its record; undefined while the job is still to run. */
+export function finishedOutcome<R>(job: JobRecord): JobFinish<R>['outcome'] | undefined {
+  if (job.status === 'done') return { status: 'done', result: job.result as R };
+  if (job.status === 'dead') return { status: 'failed', error: job.lastError ?? 'failed' };
+  return undefined;
 }
 
 /** Where a follow-up's usual effects go: the audit trail, and people's direct messages. */
@@ -57,13 +85,14 @@ export interface JobDefinition<P = unknown, R = unknown> {
    * log. Recorded as pending with the outcome and delivered at least once; each effect goes through
    * `once`, so a follow-up delivered again (after a crash, or a failed effect) repeats none.
    */
-  onFinished?(finish: JobFinish<R>): Promise<void>;
+  onFinished?(finish: JobFinish<R, P>): Promise<void>;
   /** Plain words for a failure, shown to people and kept in the job record. */
   describeError?(error: unknown): string;
 }
 
 export interface EnqueueOptions {
   dedupeKey: string;
+  /** These two default to the payload's own `workspaceKey` and `requestedBy`. */
   workspaceKey?: WorkspaceKey;
   requestedBy?: string;
   runAt?: number;
@@ -77,7 +106,8 @@ export interface Accepted<R> {
 
 /** How a person is told about what they asked for, once it is stored, or that it could not be. */
 export interface Telling<T> {
-  stored(value: T): Promise<unknown>;
+  /** Absent when there is nothing to say until the request has run. */
+  stored?(value: T): Promise<unknown>;
   notStored(text: string): Promise<unknown>;
 }
 

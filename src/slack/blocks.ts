@@ -105,6 +105,10 @@ export const ephemeral = (text: Mrkdwn, blocks?: KnownBlock[]): EphemeralMessage
 /** A message for chat.postMessage or a direct message. */
 export const message = (text: Mrkdwn, blocks?: KnownBlock[]): SlackMessage => ({ text: text.text, ...(blocks ? { blocks } : {}) });
 
+/** A message whose text is also its first section, and its ephemeral form. */
+export const sectionMessage = (text: Mrkdwn, ...more: KnownBlock[]): SlackMessage => message(text, [section(text), ...more]);
+export const sectionEphemeral = (text: Mrkdwn, ...more: KnownBlock[]): EphemeralMessage => ephemeral(text, [section(text), ...more]);
+
 /** A modal that only tells something: "working…", a result, a refusal. */
 export const noticeModal = (title: string, markdown: Mrkdwn, extra: KnownBlock[] = [], close = 'Close'): View => ({
   type: 'modal',
@@ -112,6 +116,55 @@ export const noticeModal = (title: string, markdown: Mrkdwn, extra: KnownBlock[]
   close: plain(close),
   blocks: [section(markdown), ...extra],
 });
+
+/** A form: its blocks, a submit button, and `close` to dismiss it. */
+export function formModal(ids: { callbackId: string; privateMetadata?: string }, title: string, submit: string, blocks: KnownBlock[], close = 'Cancel'): View {
+  return {
+    type: 'modal',
+    callback_id: ids.callbackId,
+    ...(ids.privateMetadata === undefined ? {} : { private_metadata: ids.privateMetadata }),
+    title: plain(title),
+    submit: plain(submit),
+    close: plain(close),
+    blocks,
+  };
+}
+
+/** A form input: its block, label and element (`extra`: a hint, or optional). */
+export const input = (blockId: string, label: string, element: InputBlock['element'], extra: Partial<InputBlock> = {}): InputBlock => ({
+  type: 'input',
+  block_id: blockId,
+  label: plain(label),
+  element,
+  ...extra,
+});
+
+/**
+ * A select whose options Slack loads from the app (`app.options`), every one offered before anything
+ * is typed. The initial choice is a value shown as itself, or an id shown by its label.
+ */
+export function pickerInput(
+  ids: { block: string; action: string },
+  label: string,
+  hint: string | undefined,
+  options: { placeholder: string; initial?: string | { id: string; label: string }; optional?: boolean },
+): InputBlock {
+  const { initial } = options;
+  return {
+    type: 'input',
+    block_id: ids.block,
+    ...(options.optional ? { optional: true } : {}),
+    label: plain(label),
+    ...(hint ? { hint: plain(hint) } : {}),
+    element: {
+      type: 'external_select',
+      action_id: ids.action,
+      min_query_length: 0,
+      placeholder: plain(options.placeholder),
+      ...(initial ? { initial_option: typeof initial === 'string' ? selectOption(initial, initial) : selectOption(initial.label, initial.id) } : {}),
+    },
+  };
+}
 
 /** A plain text input block, its initial value cut to its maximum length. */
 export function textInput(

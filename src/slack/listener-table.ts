@@ -19,10 +19,13 @@ import { type Actor, actorOf } from './actor.js';
 import { refusalMessage, refusedView } from './commands/messages.js';
 import { type Guard, type Guards, guardedOf } from './guards.js';
 
+/** Who is acting: the table hands every action, view and option listener the actor its guard checked. */
+type Acting = { actor: Actor };
+
 /** What a view submission, button and option loader listener get. */
-export type ViewSubmissionArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
-export type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
-export type SuggestionArgs = SlackOptionsMiddlewareArgs<'block_suggestion'> & AllMiddlewareArgs;
+export type ViewSubmissionArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs & Acting;
+export type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs & Acting;
+export type SuggestionArgs = SlackOptionsMiddlewareArgs<'block_suggestion'> & AllMiddlewareArgs & Acting;
 
 /** A listener, with Bolt's arguments for what it listens to. */
 export type Listener<Args> = (args: Args & AllMiddlewareArgs) => Promise<void>;
@@ -63,24 +66,24 @@ export interface ListenerTableDependencies {
  * before the guard may ask Slack who the person is.
  */
 export class ListenerTable {
-  private readonly actions: Route<ActionArgs>[] = [];
-  private readonly views: Route<ViewArgs>[] = [];
-  private readonly suggestions: Route<OptionsArgs>[] = [];
+  private readonly actions: Route<ActionArgs & Acting>[] = [];
+  private readonly views: Route<ViewArgs & Acting>[] = [];
+  private readonly suggestions: Route<OptionsArgs & Acting>[] = [];
   private readonly events = new Map<string, Listener<SlackEventMiddlewareArgs>>();
   private commandListener: Listener<SlackCommandMiddlewareArgs> | undefined;
 
   constructor(private readonly deps: ListenerTableDependencies) {}
 
-  action<A extends SlackAction = BlockAction>(constraint: Constraint, guard: Guard, listener: Listener<SlackActionMiddlewareArgs<A>>): void {
+  action<A extends SlackAction = BlockAction>(constraint: Constraint, guard: Guard, listener: Listener<SlackActionMiddlewareArgs<A> & Acting>): void {
     // Bolt narrows the same way: the constraint decides which payloads reach the listener.
-    this.actions.push({ kind: 'action', constraint, guard, listener: listener as Listener<ActionArgs> });
+    this.actions.push({ kind: 'action', constraint, guard, listener: listener as Listener<ActionArgs & Acting> });
   }
 
-  view<V extends SlackViewAction = ViewSubmitAction>(callbackId: Constraint, guard: Guard, listener: Listener<SlackViewMiddlewareArgs<V>>): void {
-    this.views.push({ kind: 'view', constraint: callbackId, guard, listener: listener as Listener<ViewArgs> });
+  view<V extends SlackViewAction = ViewSubmitAction>(callbackId: Constraint, guard: Guard, listener: Listener<SlackViewMiddlewareArgs<V> & Acting>): void {
+    this.views.push({ kind: 'view', constraint: callbackId, guard, listener: listener as Listener<ViewArgs & Acting> });
   }
 
-  options(actionId: Constraint, guard: Guard, listener: Listener<OptionsArgs>): void {
+  options(actionId: Constraint, guard: Guard, listener: Listener<OptionsArgs & Acting>): void {
     this.suggestions.push({ kind: 'options', constraint: actionId, guard, listener });
   }
 
@@ -111,8 +114,9 @@ export class ListenerTable {
       // The loaders Switchboard registers serve `external_select` menus: block_suggestion payloads.
       if (!route || args.payload.type !== 'block_suggestion') return args.ack({ options: [] });
       return answerWithin(optionsBudgetMs, args as OptionsArgs & AllMiddlewareArgs, async (allowed) => {
-        if (await this.deps.guards.check(route.guard, guardedOf('options', id, allowed, actorOf(allowed.context)))) return allowed.ack({ options: [] });
-        return route.listener(allowed);
+        const actor = actorOf(allowed.context);
+        if (await this.deps.guards.check(route.guard, guardedOf('options', id, allowed, actor))) return allowed.ack({ options: [] });
+        return route.listener({ ...allowed, actor });
       });
     }
     if ('event' in args) return this.events.get(args.event.type)?.(args);
@@ -128,15 +132,16 @@ export class ListenerTable {
     const refusal = await this.deps.guards.check(route.guard, guardedOf('action', id, args, actor));
     if (refusal) return this.refuseClick(args, actor, refusal.text, route.guard.opensForm);
     // Acknowledged above: the handler's own ack does nothing.
-    return route.listener({ ...args, ack: async () => {} });
+    return route.listener({ ...args, actor, ack: async () => {} });
   }
 
   private async runView(args: ViewArgs & AllMiddlewareArgs): Promise<void> {
     const id = args.view.callback_id;
     const route = find(this.views, id);
     if (!route) return args.ack();
-    const refusal = await this.deps.guards.check(route.guard, guardedOf('view', id, args, actorOf(args.context)));
-    if (!refusal) return route.listener(args);
+    const actor = actorOf(args.context);
+    const refusal = await this.deps.guards.check(route.guard, guardedOf('view', id, args, actor));
+    if (!refusal) return route.listener({ ...args, actor });
     if (route.guard.field && !refusal.notFound) return args.ack({ response_action: 'errors', errors: { [route.guard.field]: refusal.text } });
     return args.ack({ response_action: 'update', view: refusedView(refusal.text) });
   }

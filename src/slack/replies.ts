@@ -1,9 +1,11 @@
 import type { KnownBlock, View } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
+import type { Telling } from '../jobs/queue.js';
 import type { Logger } from '../logging/logger.js';
 import type { WorkspaceKey } from '../store/types.js';
 import { plain, section } from './blocks.js';
 import type { BotClients, SlackMessage } from './bot-clients.js';
+import type { ViewSubmissionArgs } from './listener-table.js';
 import type { Mrkdwn, MrkdwnText } from './mrkdwn.js';
 import type { ResultSharing } from './share.js';
 
@@ -66,4 +68,12 @@ export async function showInForm(
     services.logger.warn({ err: error }, 'could not show a result in its form; it goes by direct message');
     if (fallback) await services.bots.sendDirectMessage(where.workspaceKey, where.userId, fallback);
   }
+}
+
+/** A form's request, told in the form: it becomes `view` once stored; else it stays as typed, with the reason under `block`. */
+export function toldInForm<T>(ack: ViewSubmissionArgs['ack'], view: View, block: string): Telling<T> {
+  return {
+    stored: () => ack({ response_action: 'update', view }),
+    notStored: (text) => ack({ response_action: 'errors', errors: { [block]: text } }),
+  };
 }

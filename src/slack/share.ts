@@ -2,7 +2,7 @@ import type { ViewOutput } from '@slack/bolt';
 import type { InputBlock, View } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logging/logger.js';
-import { context, plain } from './blocks.js';
+import { context, input, plain } from './blocks.js';
 import type { SlackMessage } from './bot-clients.js';
 import { md, mentionChannel } from './mrkdwn.js';
 
@@ -22,17 +22,8 @@ export interface ShareOrigin {
 }
 
 export function shareBlock(): InputBlock {
-  return {
-    type: 'input',
-    block_id: shareInput.block,
-    optional: true,
-    label: plain('Visibility'),
-    element: {
-      type: 'checkboxes',
-      action_id: shareInput.action,
-      options: [{ text: plain('Post the result in this channel'), value: shareInput.value }],
-    },
-  };
+  const options = [{ text: plain('Post the result in this channel'), value: shareInput.value }];
+  return input(shareInput.block, 'Visibility', { type: 'checkboxes', action_id: shareInput.action, options }, { optional: true });
 }
 
 /** A slash command's channel and response_url. */

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { createHttpClient, type HttpClient, type HttpRequest, pickerTiming, type QueryValue, type RetryMode } from '../../http/client.js';
+import { type CallOptions, createHttpClient, type HttpClient, type HttpRequest, pickerTiming, type QueryValue } from '../../http/client.js';
 import type { Logger } from '../../logging/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { describeNestError } from '../vendor-errors.js';
@@ -42,8 +42,6 @@ export interface WriteOptions {
   retry?: 'unsent' | 'none';
   deadlineMs?: number;
 }
-
-type DeleteOptions = { retry?: RetryMode; deadlineMs?: number };
 
 /** The live API wraps single results as `{data: …}`; unwrap a body whose only key is `data`. */
 export function unwrapData(body: unknown): unknown {
@@ -88,7 +86,7 @@ export class NovuClient {
     return this.http.request({ operation, method: 'GET', path, params: { id }, response });
   }
 
-  private deleteById(operation: string, path: string, id: string, options: DeleteOptions): Promise<void> {
+  private deleteById(operation: string, path: string, id: string, options: CallOptions): Promise<void> {
     return this.http.request({ operation, method: 'DELETE', path, params: { id }, ...options });
   }
 
@@ -127,7 +125,7 @@ export class NovuClient {
     return this.getById('channelConnections.get', '/v1/channel-connections/{id}', identifier, channelConnectionSchema);
   }
 
-  deleteConnection(identifier: string, options: DeleteOptions = {}): Promise<void> {
+  deleteConnection(identifier: string, options: CallOptions = {}): Promise<void> {
     return this.deleteById('channelConnections.delete', '/v1/channel-connections/{id}', identifier, options);
   }
 
@@ -143,7 +141,7 @@ export class NovuClient {
     return this.getById('channelEndpoints.get', '/v1/channel-endpoints/{id}', identifier, channelEndpointSchema);
   }
 
-  deleteEndpoint(identifier: string, options: DeleteOptions = {}): Promise<void> {
+  deleteEndpoint(identifier: string, options: CallOptions = {}): Promise<void> {
     return this.deleteById('channelEndpoints.delete', '/v1/channel-endpoints/{id}', identifier, options);
   }
 

@@ -75,7 +75,3 @@ export class IntegrationCatalog {
     return `${integration.name ?? identifier} (${integration.providerId}) is not ${wanted}.`;
   }
 }
-
-export function integrationLabel(integration: Integration): string {
-  return `${integration.name ?? integration.identifier} (${integration.providerId})`;
-}

@@ -39,8 +39,6 @@ const page = <T extends z.ZodType>(item: T) =>
     })
     .loose();
 
-export const connectionPageSchema = page(channelConnectionSchema);
-export type ConnectionPage = z.infer<typeof connectionPageSchema>;
 export const endpointPageSchema = page(channelEndpointSchema);
 export type EndpointPage = z.infer<typeof endpointPageSchema>;
 

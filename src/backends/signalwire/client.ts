@@ -1,4 +1,4 @@
-import { createHttpClient, type HttpClient, type RetryMode, type VendorErrorDescription } from '../../http/client.js';
+import { type CallOptions, createHttpClient, type HttpClient, type VendorErrorDescription } from '../../http/client.js';
 import type { Logger } from '../../logging/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { type ImportNumberBody, type SignalWireNumber, signalWireNumberPageSchema, signalWireNumberSchema } from './schemas.js';
@@ -85,7 +85,7 @@ export class SignalWireClient {
   }
 
   /** Releases a number from the space (an imported one included). A DELETE is safe to resend. */
-  deleteNumber(id: string, options: { retry?: RetryMode; deadlineMs?: number } = {}): Promise<void> {
+  deleteNumber(id: string, options: CallOptions = {}): Promise<void> {
     return this.http.request({
       operation: 'phoneNumbers.delete',
       method: 'DELETE',

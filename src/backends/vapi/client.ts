@@ -1,4 +1,4 @@
-import { createHttpClient, type HttpClient, pickerTiming, type RetryMode } from '../../http/client.js';
+import { type CallOptions, createHttpClient, type HttpClient, pickerTiming } from '../../http/client.js';
 import type { Logger } from '../../logging/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { describeNestError } from '../vendor-errors.js';
@@ -36,7 +36,7 @@ export class VapiClient {
   }
 
   /** Vapi takes no idempotency key: a create is retried only when it certainly did not arrive (`unsent`). */
-  createPhoneNumber(body: CreateVapiPhoneNumberBody, options: { retry?: RetryMode; deadlineMs?: number } = {}): Promise<VapiPhoneNumber> {
+  createPhoneNumber(body: CreateVapiPhoneNumberBody, options: CallOptions = {}): Promise<VapiPhoneNumber> {
     return this.http.request({
       operation: 'phoneNumbers.create',
       method: 'POST',
@@ -75,7 +75,7 @@ export class VapiClient {
   }
 
   /** Vapi answers 200 with the deleted number; a DELETE is safe to resend. */
-  deletePhoneNumber(id: string, options: { retry?: RetryMode; deadlineMs?: number } = {}): Promise<void> {
+  deletePhoneNumber(id: string, options: CallOptions = {}): Promise<void> {
     return this.http.request({ operation: 'phoneNumbers.delete', method: 'DELETE', path: `/phone-number/{id}`, params: { id }, ...options });
   }
 

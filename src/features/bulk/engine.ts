@@ -1,6 +1,6 @@
-import type { JobDefinition, JobFinish, JobRunContext } from '../../jobs/queue.js';
+import { finishedOutcome, type JobDefinition, type JobFinish, type JobRunContext } from '../../jobs/queue.js';
 import type { Actor } from '../../slack/actor.js';
-import type { AuditOutcome, BulkItem, BulkRunBase, BulkRunRecords, JobRecord } from '../../store/types.js';
+import type { AuditOutcome, BulkItem, BulkRunBase, BulkRunRecords } from '../../store/types.js';
 import type { BulkDeps } from '../deps.js';
 import { type AuditStep, type BulkFeature, type ItemOutcome, type RunPayload, runItems } from './feature.js';
 import { RunMessages } from './run-message.js';
@@ -28,7 +28,6 @@ export class BulkEngine<Run extends BulkRunBase, Fields, Item extends BulkItem, 
     if (file && feature.files) this.files = new SummaryFiles(services, records, this.messages, file, feature.files);
   }
 
-  /** The jobs this part runs: registered with the queue when the app starts. */
   get definitions(): JobDefinition[] {
     return [
       {
@@ -122,7 +121,7 @@ export class BulkEngine<Run extends BulkRunBase, Fields, Item extends BulkItem, 
 
   private async enqueue(kind: string, run: Run, requestedBy: string): Promise<void> {
     const payload: RunPayload = { workspaceKey: run.workspaceKey, runId: run.id, requestedBy };
-    await this.services.queue.enqueue(kind, payload, { dedupeKey: `${kind}:${run.id}`, workspaceKey: run.workspaceKey, requestedBy });
+    await this.services.queue.enqueue(kind, payload, { dedupeKey: `${kind}:${run.id}` });
   }
 
   private async audit(step: AuditStep, run: Run, outcome: AuditOutcome, userId: string, error?: string): Promise<void> {
@@ -152,8 +151,7 @@ export class BulkEngine<Run extends BulkRunBase, Fields, Item extends BulkItem, 
     return { items: items.length };
   }
 
-  private async afterPlan({ job, outcome, once }: JobFinish<{ items: number }>): Promise<void> {
-    const { runId, requestedBy } = job.payload as RunPayload;
+  private async afterPlan({ payload: { runId, requestedBy }, outcome, once }: JobFinish<{ items: number }, RunPayload>): Promise<void> {
     const { planning, planned, failed } = this.statuses;
     // A follow-up delivered again finds the run moved already, and goes on with what is left of it.
     if (outcome.status === 'done') await this.records.transition(runId, [planning], planned);
@@ -177,7 +175,8 @@ export class BulkEngine<Run extends BulkRunBase, Fields, Item extends BulkItem, 
     for await (const item of runItems(this.records, runId, this.records.kind.waiting)) {
       const { job, created } = await this.feature.enqueue(run, item, requestedBy);
       // Queued before a restart and finished since, but not followed up: take the job's outcome.
-      if (!created && (await this.settleFromJob(runId, this.records.kind.key(item), job))) settled += 1;
+      const outcome = created ? undefined : finishedOutcome<Result>(job);
+      if (outcome && (await this.settle(runId, this.records.kind.key(item), outcome))) settled += 1;
       queued += 1;
     }
     if (!(await this.finishIfDone(runId)) && settled > 0) await this.messages.report(runId);
@@ -185,9 +184,8 @@ export class BulkEngine<Run extends BulkRunBase, Fields, Item extends BulkItem, 
   }
 
   /** The job queueing the items gave up: the run stops there, and the people involved hear why. */
-  private async afterApply({ job, outcome, once }: JobFinish<{ queued: number }>): Promise<void> {
+  private async afterApply({ payload: { runId, requestedBy }, outcome, once }: JobFinish<{ queued: number }, RunPayload>): Promise<void> {
     if (outcome.status === 'done') return;
-    const { runId, requestedBy } = job.payload as RunPayload;
     const error = this.feature.notQueued?.(outcome.error) ?? outcome.error;
     await this.records.transition(runId, [this.statuses.applying], this.statuses.failed, { error });
     const run = await this.records.get(runId);
@@ -195,12 +193,6 @@ export class BulkEngine<Run extends BulkRunBase, Fields, Item extends BulkItem, 
     await once('audit', () => this.audit('finish', run, 'failed', requestedBy, outcome.error));
     await this.messages.report(runId, true);
     await this.messages.tell(run, await this.messages.current(run), once);
-  }
-
-  private settleFromJob(runId: string, key: string | number, job: JobRecord): Promise<boolean> {
-    if (job.status === 'done') return this.settle(runId, key, { status: 'done', result: job.result as Result });
-    if (job.status === 'dead') return this.settle(runId, key, { status: 'failed', error: job.lastError ?? 'failed' });
-    return Promise.resolve(false);
   }
 
   private settle(runId: string, key: string | number, outcome: ItemOutcome<Result>): Promise<boolean> {

@@ -1,13 +1,11 @@
-import type { JobFinish, JobRunContext } from '../../jobs/queue.js';
+import type { JobFinish, JobRunContext, Requester } from '../../jobs/queue.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import type { Mrkdwn } from '../../slack/mrkdwn.js';
-import type { BulkItem, BulkRunBase, BulkRunRecords, ItemCounts, JobRecord, WorkspaceKey } from '../../store/types.js';
+import type { BulkItem, BulkRunBase, BulkRunRecords, ItemCounts, JobRecord } from '../../store/types.js';
 
 /** The payload of a run's own jobs: its dry run, the job queueing its items, its summary files. */
-export interface RunPayload {
-  workspaceKey: WorkspaceKey;
+export interface RunPayload extends Requester {
   runId: string;
-  requestedBy: string;
 }
 
 export type ItemOutcome<Result> = JobFinish<Result>['outcome'];

@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { JobFinish } from '../../jobs/queue.js';
-import { actions, button, confirmDialog, context, message, section } from '../../slack/blocks.js';
+import { actions, button, confirmDialog, context } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import type { Mrkdwn } from '../../slack/mrkdwn.js';
 import type { BulkItem, BulkRunBase, BulkRunRecords } from '../../store/types.js';
@@ -51,9 +51,6 @@ export class RunMessages<Run extends BulkRunBase, Item extends BulkItem> {
     }
   }
 }
-
-/** A message of one line. */
-export const runNote = (text: Mrkdwn): SlackMessage => message(text, [section(text)]);
 
 /** The dry run's buttons: go ahead (after a confirmation dialog) or cancel; or, with nothing to do, say so. */
 export function confirmBlock(

@@ -24,7 +24,6 @@ export class SummaryFiles<Run extends BulkRunBase, Item extends BulkItem> {
     private readonly files: Record<SummaryFileKind, SummaryFile<Run, Item>>,
   ) {}
 
-  /** The jobs this part runs: registered with the queue when the app starts. */
   get definitions(): JobDefinition[] {
     return [
       {
@@ -39,7 +38,7 @@ export class SummaryFiles<Run extends BulkRunBase, Item extends BulkItem> {
   async queue(run: Run, kind: SummaryFileKind, requestedBy: string): Promise<void> {
     if ((await this.records.counts(run.id))[this.files[kind].state] === 0) return;
     const payload: FilePayload = { workspaceKey: run.workspaceKey, runId: run.id, requestedBy, kind };
-    await this.services.queue.enqueue(this.jobKind, payload, { dedupeKey: `${this.jobKind}:${run.id}:${kind}`, workspaceKey: run.workspaceKey, requestedBy });
+    await this.services.queue.enqueue(this.jobKind, payload, { dedupeKey: `${this.jobKind}:${run.id}:${kind}` });
   }
 
   private async send({ workspaceKey, runId, kind }: FilePayload): Promise<{ rows: number }> {
@@ -64,9 +63,8 @@ export class SummaryFiles<Run extends BulkRunBase, Item extends BulkItem> {
   }
 
   /** The file could not be sent: the requester hears so, instead of waiting for it. */
-  private async afterSend({ job, outcome, once }: JobFinish<{ rows: number }>): Promise<void> {
+  private async afterSend({ payload: { runId, kind }, outcome, once }: JobFinish<{ rows: number }, FilePayload>): Promise<void> {
     if (outcome.status === 'done') return;
-    const { runId, kind } = job.payload as FilePayload;
     const run = await this.records.get(runId);
     if (run) await this.messages.tell(run, this.files[kind].notSent(run, outcome.error), once);
   }

@@ -1,6 +1,5 @@
 import type { NovuConfig } from '../../config/load.js';
-import type { Accepted, JobDefinition, JobFinish, JobOutcome, JobRunContext } from '../../jobs/queue.js';
-import { TerminalJobError } from '../../jobs/queue.js';
+import { type Accepted, finishAudit, type JobDefinition, type JobFinish, type JobOutcome, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import type { ConnectionRecord, WorkspaceKey } from '../../store/types.js';
 import { slackIdOf } from '../../store/workspace-key.js';
@@ -8,7 +7,7 @@ import { contextKeysOf, type NovuScope } from '../../tenancy/novu-scope.js';
 import { type Tenant, tenantOfKey } from '../../tenancy/tenant.js';
 import type { EndpointLabel } from '../delivery/model.js';
 import { type EndpointMoves, moveJob } from '../delivery/moves.js';
-import type { ConnectDeps } from '../deps.js';
+import type { ConnectionDeps } from '../deps.js';
 import { describeNovuFailure } from '../novu-failures.js';
 import type { ConnectionWriter, WriteAction } from './connection-writer.js';
 import { type ConnectionSettings, connectionIdentifier, defaultSettings, sameScope, scopeOf, settingsOf } from './settings.js';
@@ -78,7 +77,7 @@ export interface ConnectionNotes {
  */
 export class ConnectionJobs {
   constructor(
-    private readonly services: ConnectDeps,
+    private readonly services: ConnectionDeps,
     private readonly writer: ConnectionWriter,
     private readonly novuConfig: NovuConfig,
     private readonly scope: NovuScope,
@@ -87,7 +86,6 @@ export class ConnectionJobs {
     private readonly notes: ConnectionNotes,
   ) {}
 
-  /** The jobs this part runs: registered with the queue when the app starts. */
   get definitions(): JobDefinition[] {
     return [
       {
@@ -228,16 +226,15 @@ export class ConnectionJobs {
     return { identifier: payload.identifier, alreadyGone: !deleted };
   }
 
-  private async afterSync({ job, outcome, deliveredInline, audit, tell }: JobFinish<SyncResult>): Promise<void> {
-    const payload = job.payload as SyncPayload;
+  private async afterSync({ job, payload, outcome, deliveredInline, audit, tell }: JobFinish<SyncResult, SyncPayload>): Promise<void> {
     if (outcome.status === 'done' && outcome.result.action === 'superseded') return;
     if (outcome.status === 'failed') await this.services.store.connections.markState(payload.workspaceKey, 'failed', outcome.error, payload.intent);
     await audit({
       action: `connection.${payload.reason === 'rotation' ? 'rotate' : payload.reason}`,
-      outcome: outcome.status === 'done' ? 'ok' : 'failed',
-      ...auditSubject(payload),
+      ...finishAudit(payload, outcome),
+      target: slackIdOf(payload.workspaceKey),
+      backend: 'novu',
       backendId: outcome.status === 'done' ? outcome.result.identifier : undefined,
-      error: outcome.status === 'failed' ? outcome.error : undefined,
       detail: {
         attempts: job.attempts,
         ...(outcome.status === 'done'
@@ -249,8 +246,7 @@ export class ConnectionJobs {
     if (!deliveredInline && payload.requestedBy) await tell(payload.workspaceKey, payload.requestedBy, this.notes.synced(outcome, job.attempts));
   }
 
-  private async afterDelete({ job, outcome, deliveredInline, audit, tell }: JobFinish<DeleteResult>): Promise<void> {
-    const payload = job.payload as DeletePayload;
+  private async afterDelete({ job, payload, outcome, deliveredInline, audit, tell }: JobFinish<DeleteResult, DeletePayload>): Promise<void> {
     if (outcome.status === 'done' && outcome.result.superseded) return;
     if (outcome.status === 'failed' && payload.intent !== undefined) {
       // The connection may still be in Novu: keep the record, so the delete can be tried again.
@@ -258,10 +254,10 @@ export class ConnectionJobs {
     }
     await audit({
       action: 'connection.delete',
-      outcome: outcome.status === 'done' ? (outcome.result.alreadyGone ? 'not-found' : 'ok') : 'failed',
-      ...auditSubject(payload),
+      ...finishAudit(payload, outcome),
+      target: slackIdOf(payload.workspaceKey),
+      backend: 'novu',
       backendId: payload.identifier,
-      error: outcome.status === 'failed' ? outcome.error : undefined,
       detail: { reason: payload.reason, attempts: job.attempts },
     });
     if (!deliveredInline && payload.requestedBy && payload.reason === 'disconnect') {
@@ -271,12 +267,8 @@ export class ConnectionJobs {
 }
 
 /** Whom a connection job's audit line is about: the workspace and who asked, on Novu. */
-function auditSubject(payload: SyncPayload | DeletePayload) {
-  return { workspaceKey: payload.workspaceKey, userId: payload.requestedBy, target: slackIdOf(payload.workspaceKey), backend: 'novu' as const };
-}
-
 /** One job per intent (and, for a delete, per connection): retries and duplicates share it. */
 function jobOptions(kind: string, payload: SyncPayload | DeletePayload, intent: string) {
   const target = 'identifier' in payload ? `${payload.workspaceKey}:${payload.identifier}` : payload.workspaceKey;
-  return { dedupeKey: `${kind}:${target}:${intent}`, workspaceKey: payload.workspaceKey, requestedBy: payload.requestedBy };
+  return { dedupeKey: `${kind}:${target}:${intent}` };
 }

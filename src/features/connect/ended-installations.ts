@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Logger } from '../../logging/logger.js';
 import { enterpriseKey, teamKey } from '../../store/workspace-key.js';
 import { type Tenant, tenantOfAuthorization, tenantOfKey } from '../../tenancy/tenant.js';
-import type { ConnectDeps } from '../deps.js';
+import type { ConnectionDeps } from '../deps.js';
 
 /**
  * The parts of an `app_uninstalled` / `tokens_revoked` delivery that say whose installation ended.
@@ -33,7 +33,7 @@ const endedTokenErrors = new Set(['token_revoked', 'invalid_auth', 'account_inac
  */
 export class EndedInstallations {
   constructor(
-    private readonly services: Pick<ConnectDeps, 'installations' | 'store' | 'bots'>,
+    private readonly services: Pick<ConnectionDeps, 'installations' | 'store' | 'bots'>,
     private readonly logger: Logger,
   ) {}
 

@@ -1,18 +1,18 @@
 import type { RespondFn, ViewSubmitAction } from '@slack/bolt';
 import type { View } from '@slack/types';
-import { integrationLabel } from '../../backends/novu/integrations.js';
-import { type Actor, actorOf } from '../../slack/actor.js';
-import { message, selectOption } from '../../slack/blocks.js';
+import type { Actor } from '../../slack/actor.js';
+import { message } from '../../slack/blocks.js';
 import { refusalMessage } from '../../slack/commands/messages.js';
 import type { CommandRequest, CommandRouter } from '../../slack/commands/router.js';
 import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../slack/listener-table.js';
 import { md } from '../../slack/mrkdwn.js';
-import { showInForm } from '../../slack/replies.js';
+import { showInForm, toldInForm } from '../../slack/replies.js';
 import { commandOrigin, type ShareOrigin, sharedOrigin, withShareNote } from '../../slack/share.js';
 import { textOf, withResolvedOptions } from '../../slack/view-state.js';
 import { contextKeysOf } from '../../tenancy/novu-scope.js';
 import { tenantName } from '../../tenancy/tenant.js';
-import type { ConnectDeps } from '../deps.js';
+import type { ConnectionDeps } from '../deps.js';
+import { integrationOptions } from '../integration-options.js';
 import type { ConnectionJobs } from './connection-jobs.js';
 import {
   auditListMessage,
@@ -34,7 +34,7 @@ import { type ConnectionSettings, formatContext, parseContextEntries } from './s
 /** `/connect` and its card, modal and buttons. */
 export class ConnectHandlers {
   constructor(
-    private readonly services: ConnectDeps,
+    private readonly services: ConnectionDeps,
     private readonly jobs: ConnectionJobs | undefined,
   ) {}
 
@@ -49,14 +49,12 @@ export class ConnectHandlers {
     });
 
     const write = { may: 'connection.write' } as const;
-    app.action(connectActions.openSetup, { ...write, opensForm: true }, async ({ body, client, context }: ButtonArgs) => {
-      await this.openSetup((view) => client.views.open({ trigger_id: body.trigger_id, view }).then(() => {}), actorOf(context));
+    app.action(connectActions.openSetup, { ...write, opensForm: true }, async ({ body, client, actor }: ButtonArgs) => {
+      await this.openSetup((view) => client.views.open({ trigger_id: body.trigger_id, view }).then(() => {}), actor);
     });
-    app.action(connectActions.disconnect, write, async ({ body, client, context, respond }: ButtonArgs) => {
-      const actor = actorOf(context);
+    app.action(connectActions.disconnect, write, async ({ body, client, actor, respond }: ButtonArgs) => {
       const intent = `disconnect:${body.container?.message_ts ?? body.actions[0]?.action_ts ?? Date.now()}:${actor.userId}`;
       const accepted = await this.services.queue.storedThenTold(async () => (await this.jobs?.acceptDelete(actor.tenant, intent, actor.userId)) ?? null, {
-        stored: async () => {},
         notStored: (text) => this.tell(body, actor, respond, text),
       });
       if (accepted === undefined) return;
@@ -64,15 +62,13 @@ export class ConnectHandlers {
       if (body.view?.type === 'home') await this.services.events.emit('homeChanged', actor, client);
       else await respond({ replace_original: true, ...result });
     });
-    app.action(connectActions.reconnect, write, async ({ body, client, context, respond }: ButtonArgs) => {
-      const actor = actorOf(context);
+    app.action(connectActions.reconnect, write, async ({ body, client, actor, respond }: ButtonArgs) => {
       const jobs = this.jobs;
       if (!jobs) return;
       // Writes the stored token again with the stored settings: for a connection Novu lost or refused before.
       // One intent per drawing of the button: a double click finds the same job; the Home is redrawn after it.
       const intent = `reconnect:${body.view?.hash ?? body.container?.message_ts ?? Date.now()}:${actor.userId}`;
       const accepted = await this.services.queue.storedThenTold(() => jobs.acceptSync(actor.tenant, 'reconnect', intent, { requestedBy: actor.userId }), {
-        stored: async () => {},
         notStored: (text) => this.tell(body, actor, respond, text),
       });
       if (!accepted) return;
@@ -81,7 +77,9 @@ export class ConnectHandlers {
       else await respond({ replace_original: false, ...reconnectResult(outcome) });
     });
     // Only for who may use the form it fills: anyone else gets no options.
-    app.options(setupView.integration.action, write, async ({ ack, payload }) => ack({ options: await this.chatIntegrations(payload.value) }));
+    app.options(setupView.integration.action, write, async ({ ack, payload }) =>
+      ack({ options: await integrationOptions(this.services, 'slack', payload.value) }),
+    );
     app.view(setupView.callbackId, { ...write, field: setupView.integration.block }, (args: ViewSubmissionArgs) => this.submitSetup(args));
   }
 
@@ -121,19 +119,7 @@ export class ConnectHandlers {
     else await respond({ ...refusalMessage(text), replace_original: false });
   }
 
-  /** Slack integrations only: Novu would take a Slack token on any integration. */
-  private async chatIntegrations(query: string) {
-    try {
-      const choices = (await this.services.integrations?.choices('slack', query)) ?? [];
-      return choices.slice(0, 100).map((integration) => selectOption(integrationLabel(integration), integration.identifier));
-    } catch (error) {
-      this.services.logger.warn({ err: error }, 'could not load Novu integrations for a picker');
-      return [];
-    }
-  }
-
-  private async submitSetup({ ack, view, client, context }: ViewSubmissionArgs): Promise<void> {
-    const actor = actorOf(context);
+  private async submitSetup({ ack, view, client, actor }: ViewSubmissionArgs): Promise<void> {
     const jobs = this.jobs;
     if (!jobs) return ack();
     const values = await withResolvedOptions(view.state.values, {
@@ -145,11 +131,7 @@ export class ConnectHandlers {
     if (wrongIntegration) return ack({ response_action: 'errors', errors: { [setupView.integration.block]: wrongIntegration } });
     const accepted = await this.services.queue.storedThenTold(
       () => jobs.acceptSync(actor.tenant, 'setup', `setup:${view.id}`, { ...parsed, requestedBy: actor.userId }),
-      {
-        stored: () => ack({ response_action: 'update', view: workingView('Connecting…', 'Writing the connection to Novu…') }),
-        // The form stays as typed, with the reason at its first field.
-        notStored: (text) => ack({ response_action: 'errors', errors: { [setupView.integration.block]: text } }),
-      },
+      toldInForm(ack, workingView('Connecting…', 'Writing the connection to Novu…'), setupView.integration.block),
     );
     if (!accepted) return;
     const outcome = await accepted.run();

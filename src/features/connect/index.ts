@@ -1,7 +1,5 @@
-import type { CommandRouter } from '../../slack/commands/router.js';
-import type { SlackListeners } from '../../slack/listener-table.js';
 import type { EndpointMoves } from '../delivery/moves.js';
-import type { ConnectDeps } from '../deps.js';
+import type { ConnectionDeps } from '../deps.js';
 import type { Feature } from '../feature.js';
 import { ConnectionJobs } from './connection-jobs.js';
 import { ConnectionWriter } from './connection-writer.js';
@@ -10,7 +8,7 @@ import { ConnectionLifecycle } from './lifecycle.js';
 import { connectionDeletedMessage, connectionSyncedMessage } from './messages.js';
 
 /** Connect workspaces to Novu: an approved install writes the channel connection; /connect manages it. */
-export function connectFeature(services: ConnectDeps, moves: EndpointMoves | undefined): Feature & { lifecycle: ConnectionLifecycle } {
+export function connectFeature(services: ConnectionDeps, moves: EndpointMoves | undefined): Feature & { lifecycle: ConnectionLifecycle } {
   const { config, backends, novuScope } = services;
   const notes = { synced: connectionSyncedMessage, deleted: connectionDeletedMessage };
   const jobs =
@@ -22,7 +20,7 @@ export function connectFeature(services: ConnectDeps, moves: EndpointMoves | und
   return {
     lifecycle,
     jobs: jobs?.definitions,
-    register(app: SlackListeners, router: CommandRouter) {
+    register(app, router) {
       handlers.register(app, router);
       lifecycle.register(app);
     },

@@ -5,7 +5,7 @@ import type { SlackListeners } from '../../slack/listener-table.js';
 import type { NovuConnectionState } from '../../slack/oauth/pages.js';
 import { type Tenant, tenantOfInstallation } from '../../tenancy/tenant.js';
 import { sha256 } from '../../util/ids.js';
-import type { ConnectDeps } from '../deps.js';
+import type { ConnectionDeps } from '../deps.js';
 import type { ConnectionJobs, SyncReason } from './connection-jobs.js';
 import { EndedInstallations } from './ended-installations.js';
 
@@ -25,7 +25,7 @@ export class ConnectionLifecycle {
   private readonly uninstallListeners: UninstallListener[] = [];
 
   constructor(
-    private readonly services: ConnectDeps,
+    private readonly services: ConnectionDeps,
     private readonly jobs: ConnectionJobs | undefined,
     private readonly novu: NovuConfig | null,
   ) {

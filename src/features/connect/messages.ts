@@ -8,12 +8,15 @@ import {
   type EphemeralMessage,
   ephemeral,
   fields,
+  formModal,
   header,
-  message,
+  input,
   noticeModal,
+  pickerInput,
   plain,
   section,
-  selectOption,
+  sectionEphemeral,
+  sectionMessage,
   textInput,
 } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
@@ -100,7 +103,7 @@ export function disconnectConfirm(identifier: string) {
 export function disconnectPrompt(connection: ConnectionRecord | undefined): EphemeralMessage {
   if (!connection) return ephemeral(md`This workspace has no Novu connection to disconnect.`);
   const text = md`Disconnect this workspace from Novu? The channel connection ${code(connection.identifier)} will be deleted.`;
-  return ephemeral(text, [section(text), actions('connect-disconnect', [disconnectButton('Disconnect…', connection)])]);
+  return sectionEphemeral(text, actions('connect-disconnect', [disconnectButton('Disconnect…', connection)]));
 }
 
 /** How a write a person waited for ended: done, failed, or still being tried in the background. */
@@ -150,56 +153,34 @@ export function setupModal(current: ConnectionSettings | undefined, scope: Setup
     { text: plain('Shared'), value: 'shared', description: plain('One connection for the workspace, found through its context') },
     { text: plain('Subscriber'), value: 'subscriber', description: plain('The connection belongs to one Novu subscriber') },
   ];
-  return {
-    type: 'modal',
-    callback_id: setupView.callbackId,
-    private_metadata: originMetadata(origin),
-    title: plain('Connect to Novu'),
-    submit: plain('Connect'),
-    close: plain('Cancel'),
-    blocks: [
-      section(md`Switchboard stores this workspace’s bot token in Novu as a channel connection, so Novu can post here.`),
-      {
-        type: 'input',
-        block_id: setupView.integration.block,
-        label: plain('Novu integration'),
-        hint: plain('Active chat integrations in Novu. Type to search.'),
-        element: {
-          type: 'external_select',
-          action_id: setupView.integration.action,
-          min_query_length: 0,
-          placeholder: plain('Choose an integration'),
-          ...(current ? { initial_option: selectOption(current.integrationIdentifier, current.integrationIdentifier) } : {}),
-        },
-      },
-      {
-        type: 'input',
-        block_id: setupView.mode.block,
-        label: plain('Mode'),
-        element: {
-          type: 'radio_buttons',
-          action_id: setupView.mode.action,
-          options: modes,
-          initial_option: current?.mode === 'subscriber' ? modes[1] : modes[0],
-        },
-      },
-      textInput(setupView.context, 'Context', current ? formatContext(current.context) : scope.tenantEntry, {
-        optional: true,
-        multiline: true,
-        max: 1100,
-        hint: `type:id pairs, one per line (at most 5). ${scope.tenantEntry} keeps the connection to this workspace and stays; you may add others.`,
-      }),
-      textInput(setupView.subscriber, 'Subscriber ID', current?.subscriberId ?? scope.tenantSubscriber, {
-        optional: true,
-        max: 200,
-        hint: scope.canChooseScope
-          ? `Subscriber mode: the subscriber that owns the connection (this workspace's is ${scope.tenantSubscriber}).`
-          : `Subscriber mode: this workspace's subscriber, ${scope.tenantSubscriber}.`,
-      }),
-      context(followersNote(followers, current)),
-      ...(origin ? [shareBlock()] : []),
-    ],
-  };
+  return formModal({ callbackId: setupView.callbackId, privateMetadata: originMetadata(origin) }, 'Connect to Novu', 'Connect', [
+    section(md`Switchboard stores this workspace’s bot token in Novu as a channel connection, so Novu can post here.`),
+    pickerInput(setupView.integration, 'Novu integration', 'Active chat integrations in Novu. Type to search.', {
+      placeholder: 'Choose an integration',
+      initial: current?.integrationIdentifier,
+    }),
+    input(setupView.mode.block, 'Mode', {
+      type: 'radio_buttons',
+      action_id: setupView.mode.action,
+      options: modes,
+      initial_option: current?.mode === 'subscriber' ? modes[1] : modes[0],
+    }),
+    textInput(setupView.context, 'Context', current ? formatContext(current.context) : scope.tenantEntry, {
+      optional: true,
+      multiline: true,
+      max: 1100,
+      hint: `type:id pairs, one per line (at most 5). ${scope.tenantEntry} keeps the connection to this workspace and stays; you may add others.`,
+    }),
+    textInput(setupView.subscriber, 'Subscriber ID', current?.subscriberId ?? scope.tenantSubscriber, {
+      optional: true,
+      max: 200,
+      hint: scope.canChooseScope
+        ? `Subscriber mode: the subscriber that owns the connection (this workspace's is ${scope.tenantSubscriber}).`
+        : `Subscriber mode: this workspace's subscriber, ${scope.tenantSubscriber}.`,
+    }),
+    context(followersNote(followers, current)),
+    ...(origin ? [shareBlock()] : []),
+  ]);
 }
 
 /** Before a change: what moves with it, and that triggers must follow. */
@@ -256,25 +237,26 @@ function movingNote(result: SyncResult): Mrkdwn {
 }
 
 export function connectionSharedMessage(userId: string, result: SyncResult): SlackMessage {
-  const text = md`${mentionUser(userId)} connected this workspace to Novu: channel connection ${code(result.identifier)} on ${code(result.integrationIdentifier)}.`;
-  return message(text, [section(text)]);
+  return sectionMessage(
+    md`${mentionUser(userId)} connected this workspace to Novu: channel connection ${code(result.identifier)} on ${code(result.integrationIdentifier)}.`,
+  );
 }
 
 /** The direct message an installer or admin gets when a background connection write finishes. */
 export function connectionSyncedMessage(outcome: JobFinish<SyncResult>['outcome'], attempts: number): SlackMessage {
-  const text =
+  return sectionMessage(
     outcome.status === 'done'
       ? md`${syncedText(outcome.result)} This workspace is connected to Novu (after ${attempts} attempt${attempts === 1 ? '' : 's'}).`
-      : md`:x: Switchboard could not connect this workspace to Novu: ${outcome.error}\nFix that, then run \`/connect setup\`.`;
-  return message(text, [section(text)]);
+      : md`:x: Switchboard could not connect this workspace to Novu: ${outcome.error}\nFix that, then run \`/connect setup\`.`,
+  );
 }
 
 export function connectionDeletedMessage(outcome: JobFinish<DeleteResult>['outcome']): SlackMessage {
-  const text =
+  return sectionMessage(
     outcome.status === 'done'
       ? md`:white_check_mark: The Novu connection ${code(outcome.result.identifier)} is deleted; this workspace is disconnected from Novu.`
-      : md`:x: Switchboard could not delete the Novu connection: ${outcome.error}`;
-  return message(text, [section(text)]);
+      : md`:x: Switchboard could not delete the Novu connection: ${outcome.error}`,
+  );
 }
 
 const outcomeIcons: Record<AuditEntry['outcome'], string> = {

@@ -1,5 +1,5 @@
 import type { Action } from '../../permissions/policy.js';
-import { type Actor, actorOf } from '../../slack/actor.js';
+import type { Actor } from '../../slack/actor.js';
 import type { CommandRequest, CommandRouter } from '../../slack/commands/router.js';
 import type { Guard } from '../../slack/guards.js';
 import type { ButtonArgs, SlackListeners } from '../../slack/listener-table.js';
@@ -7,7 +7,8 @@ import { code, type Mrkdwn, md, mentionChannel } from '../../slack/mrkdwn.js';
 import { type Replies, type Reply, type ReplyTo, replyOf, replyView } from '../../slack/replies.js';
 import type { OwnedEndpoint } from '../../store/types.js';
 import type { Owner } from '../../tenancy/ownership.js';
-import type { DeliveryDeps } from '../deps.js';
+import { parseJsonAs } from '../../util/json.js';
+import type { ConnectionDeps } from '../deps.js';
 import type { SubscriberPhones } from '../phone/subscriber-phone.js';
 import { describePostFailure, joinChannel } from '../routes/slack-checks.js';
 import { deliveryActions, withSuffixes } from './actions.js';
@@ -25,13 +26,13 @@ import type { DeliveryTests } from './test-through-novu.js';
  */
 export class DeliveryHandlers {
   constructor(
-    private readonly services: DeliveryDeps,
+    private readonly services: ConnectionDeps,
     private readonly parts: { tests: DeliveryTests; checks: DeliveryChecks; moves: EndpointMoves; replies: Replies; phones: SubscriberPhones },
   ) {}
 
   register(app: SlackListeners, router: CommandRouter): void {
     router.on('connect', 'check', (request) => this.checkCommand(request));
-    const fixGuard: Guard = { may: fixPermission, owns: { record: 'endpoint', in: 'value', read: (value) => fixRequestOf(value)?.identifier } };
+    const fixGuard: Guard = { may: fixPermission, owns: { record: 'endpoint', in: 'value', read: (value) => parseJsonAs(fixRequest, value)?.identifier } };
     app.action(withSuffixes(deliveryActions.test), { may: 'delivery.test', owns: { record: 'endpoint', in: 'value' } }, (args: ButtonArgs) =>
       this.clickTest(args),
     );
@@ -51,15 +52,13 @@ export class DeliveryHandlers {
     await respond({ response_type: 'ephemeral', text: reply.text, blocks: reply.blocks });
   }
 
-  private async clickCheck({ action, body, context }: ButtonArgs): Promise<void> {
-    const actor = actorOf(context);
+  private async clickCheck({ action, body, actor }: ButtonArgs): Promise<void> {
     const replyTo = replyToOf(body);
     await this.parts.checks.enqueue({ workspaceKey: actor.tenant.key, requestedBy: actor.userId, replyTo }, action.action_ts);
     if (replyTo.kind !== 'dm') await this.reply(actor, replyTo, checkingReply());
   }
 
-  private async clickTest({ action, body, client, context }: ButtonArgs): Promise<void> {
-    const actor = actorOf(context);
+  private async clickTest({ action, body, client, actor }: ButtonArgs): Promise<void> {
     const replyTo = replyToOf(body);
     const identifier = action.value ?? '';
     const record = await this.services.store.endpoints.find(identifier);
@@ -77,10 +76,9 @@ export class DeliveryHandlers {
   }
 
   /** A Fix from the delivery check, for this workspace's own route or endpoint (its guard says), by who may change it. */
-  private async clickFix({ action, body, context }: ButtonArgs): Promise<void> {
-    const actor = actorOf(context);
+  private async clickFix({ action, body, actor }: ButtonArgs): Promise<void> {
     const replyTo = replyToOf(body);
-    const request = fixRequestOf(action.value);
+    const request = parseJsonAs(fixRequest, action.value);
     const record = request ? await this.services.store.endpoints.find(request.identifier) : undefined;
     if (!request || !record) return this.reply(actor, replyTo, notYoursReply());
     const text = await this.fix(request, record, actor.userId, replyTo, action.action_ts);
@@ -128,14 +126,6 @@ function replyToOf(body: ButtonArgs['body']): ReplyTo {
   if (body.view?.type === 'modal') return { kind: 'view', viewId: body.view.id };
   if (body.response_url) return { kind: 'response', url: body.response_url };
   return { kind: 'dm' };
-}
-
-function fixRequestOf(text: string | undefined): FixRequest | undefined {
-  try {
-    return fixRequest.safeParse(JSON.parse(text ?? '')).data;
-  } catch {
-    return undefined;
-  }
 }
 
 /** A phone endpoint is fixed by who may change endpoints; a route, by who may change routes. */

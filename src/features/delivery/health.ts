@@ -1,13 +1,13 @@
 import type { WebClient } from '@slack/web-api';
 import type { NovuClient } from '../../backends/novu/client.js';
 import type { ChannelEndpoint } from '../../backends/novu/schemas.js';
-import { type JobDefinition, type JobFinish, TerminalJobError } from '../../jobs/queue.js';
+import { finishAudit, type JobDefinition, type JobFinish, TerminalJobError } from '../../jobs/queue.js';
 import type { Replies, Reply } from '../../slack/replies.js';
 import type { ConnectionRecord, OwnedEndpoint } from '../../store/types.js';
 import { contextKeysOf, type NovuScope, sameContextKeys } from '../../tenancy/novu-scope.js';
 import { type Tenant, tenantOfKey } from '../../tenancy/tenant.js';
 import type { TenantContexts } from '../../tenancy/tenant-contexts.js';
-import type { DeliveryDeps } from '../deps.js';
+import type { ConnectionDeps } from '../deps.js';
 import { describeNovuFailure, novuJobStep } from '../novu-failures.js';
 import { channelStanding, tenantMember } from '../routes/slack-checks.js';
 import type { CheckPayload, ConnectionFinding, DeliveryReport, EndpointFinding } from './model.js';
@@ -26,7 +26,7 @@ const keptFindings = 50;
  */
 export class DeliveryChecks {
   constructor(
-    private readonly services: DeliveryDeps,
+    private readonly services: ConnectionDeps,
     private readonly novu: NovuClient,
     private readonly contexts: TenantContexts,
     private readonly scope: NovuScope,
@@ -35,7 +35,6 @@ export class DeliveryChecks {
     private readonly render: (outcome: JobFinish<DeliveryReport>['outcome']) => Reply,
   ) {}
 
-  /** The jobs this part runs: registered with the queue when the app starts. */
   get definitions(): JobDefinition[] {
     return [
       {
@@ -50,8 +49,6 @@ export class DeliveryChecks {
   async enqueue(payload: CheckPayload, intent: string): Promise<void> {
     await this.services.queue.enqueue(checkJob, payload, {
       dedupeKey: `${checkJob}:${payload.workspaceKey}:${intent}`,
-      workspaceKey: payload.workspaceKey,
-      requestedBy: payload.requestedBy,
     });
   }
 
@@ -141,8 +138,7 @@ export class DeliveryChecks {
     return current === record.target ? undefined : { ...finding('other-phone', current), phone: current };
   }
 
-  private async afterCheck({ job, outcome, once, audit }: JobFinish<DeliveryReport>): Promise<void> {
-    const payload = job.payload as CheckPayload;
+  private async afterCheck({ payload, outcome, once, audit }: JobFinish<DeliveryReport, CheckPayload>): Promise<void> {
     if (outcome.status === 'done') {
       await this.services.store.deliveryChecks.save({
         workspaceKey: payload.workspaceKey,
@@ -153,11 +149,8 @@ export class DeliveryChecks {
     }
     await audit({
       action: 'delivery.check',
-      outcome: outcome.status === 'failed' ? 'failed' : 'ok',
-      workspaceKey: payload.workspaceKey,
-      userId: payload.requestedBy,
+      ...finishAudit(payload, outcome),
       backend: 'novu',
-      error: outcome.status === 'failed' ? outcome.error : undefined,
       detail: outcome.status === 'done' ? { endpoints: outcome.result.endpoints, findings: outcome.result.findings.length + outcome.result.more } : undefined,
     });
     await once('reply', () => this.replies.send(payload.workspaceKey, payload.requestedBy, payload.replyTo, this.render(outcome)));

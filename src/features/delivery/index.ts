@@ -1,5 +1,5 @@
 import { Replies } from '../../slack/replies.js';
-import type { DeliveryDeps } from '../deps.js';
+import type { ConnectionDeps } from '../deps.js';
 import { EndpointWriter } from '../endpoint-writer.js';
 import type { Feature } from '../feature.js';
 import type { SubscriberPhones } from '../phone/subscriber-phone.js';
@@ -16,7 +16,7 @@ import { TestWorkflows } from './test-workflows.js';
  * Notifications that arrive: one Novu context set per tenant on everything it has (and moving
  * with it), Test through Novu, the delivery check with its fixes, and what integrators must send.
  */
-export function deliveryFeature(services: DeliveryDeps, phones: SubscriberPhones | undefined): Feature & { moves?: EndpointMoves } {
+export function deliveryFeature(services: ConnectionDeps, phones: SubscriberPhones | undefined): Feature & { moves?: EndpointMoves } {
   const novu = services.backends.novu;
   const scope = services.novuScope;
   if (!novu || !scope || !phones) return { register() {} };

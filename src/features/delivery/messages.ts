@@ -1,5 +1,5 @@
 import type { JobFinish } from '../../jobs/queue.js';
-import { message, section } from '../../slack/blocks.js';
+import { sectionMessage } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import { code, joinMd, type Mrkdwn, md, mentionChannel, mentionUser } from '../../slack/mrkdwn.js';
 import type { EndpointLabel, MoveResult } from './model.js';
@@ -37,11 +37,11 @@ export function triggerContextLine(keys: readonly string[]): Mrkdwn {
 
 /** Told to whoever changed the connection, when its routes and endpoints have moved with it. */
 export function movedDirectMessage(outcome: JobFinish<MoveResult>['outcome']): SlackMessage {
-  const text =
+  return sectionMessage(
     outcome.status === 'failed'
       ? md`:x: Switchboard could not move this workspace’s routes and phone endpoints to the connection’s new context: ${outcome.error}\nRun \`/connect check\` to see what still would not deliver.`
-      : movedText(outcome.result);
-  return message(text, [section(text)]);
+      : movedText(outcome.result),
+  );
 }
 
 function movedText({ moved, failed, context }: MoveResult): Mrkdwn {

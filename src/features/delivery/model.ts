@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import type { Requester } from '../../jobs/queue.js';
 import type { ReplyTo } from '../../slack/replies.js';
-import type { OwnedEndpoint, WorkspaceKey } from '../../store/types.js';
+import type { OwnedEndpoint } from '../../store/types.js';
 import type { TestChannel } from './test-workflows.js';
 import type { Verdict } from './verdict.js';
 
@@ -37,9 +38,7 @@ export interface TestResult {
   context: string[];
 }
 
-export interface CheckPayload {
-  workspaceKey: WorkspaceKey;
-  requestedBy: string;
+export interface CheckPayload extends Requester {
   replyTo: ReplyTo;
 }
 

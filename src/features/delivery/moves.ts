@@ -4,7 +4,7 @@ import type { SlackMessage } from '../../slack/bot-clients.js';
 import type { ConnectionRecord, EndpointCursor, OwnedEndpoint, Store, WorkspaceKey } from '../../store/types.js';
 import { contextKeysOf, sameContextKeys } from '../../tenancy/novu-scope.js';
 import { type Tenant, tenantOfKey } from '../../tenancy/tenant.js';
-import type { DeliveryDeps } from '../deps.js';
+import type { ConnectionDeps } from '../deps.js';
 import { bodyOf, type EndpointWriter, type MoveRequest, moveJob, type TargetScope } from '../endpoint-writer.js';
 import { describeNovuFailure, novuJobStep } from '../novu-failures.js';
 import { routeIdentifier } from '../routes/route-jobs.js';
@@ -63,14 +63,13 @@ function recordedInScope(record: OwnedEndpoint, target: TargetScope): boolean {
  */
 export class EndpointMoves {
   constructor(
-    private readonly services: DeliveryDeps,
+    private readonly services: ConnectionDeps,
     private readonly novu: NovuClient,
     private readonly writer: EndpointWriter,
     /** What the person who asked is told: rendered by the feature's views. */
     private readonly render: (outcome: JobFinish<MoveResult>['outcome']) => SlackMessage,
   ) {}
 
-  /** The jobs this part runs: registered with the queue when the app starts. */
   get definitions(): JobDefinition[] {
     return [
       {
@@ -84,7 +83,7 @@ export class EndpointMoves {
 
   /** Queues a move of the tenant's endpoints (or one of them) to its connection's scope; one job per dedupe key. */
   async enqueue(payload: MoveRequest, dedupeKey: string, runAt?: number): Promise<void> {
-    await this.services.queue.enqueue(moveJob, payload, { dedupeKey, workspaceKey: payload.workspaceKey, requestedBy: payload.requestedBy, runAt });
+    await this.services.queue.enqueue(moveJob, payload, { dedupeKey, runAt });
   }
 
   /** What a move would touch now: how many endpoints are outside the connection's scope, and the first few. */
@@ -152,8 +151,7 @@ export class EndpointMoves {
     return there;
   }
 
-  private async afterMove({ job, outcome, audit, tell }: JobFinish<MoveResult>): Promise<void> {
-    const payload = job.payload as MoveRequest;
+  private async afterMove({ job, payload, outcome, audit, tell }: JobFinish<MoveResult, MoveRequest>): Promise<void> {
     const done = outcome.status === 'done' ? outcome.result : undefined;
     // Nothing moved and nothing failed: nothing to note, nobody to tell.
     if (done && done.moved.length === 0 && done.failed.length === 0) return;

@@ -2,14 +2,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { NovuClient } from '../../backends/novu/client.js';
 import type { TriggerBody } from '../../backends/novu/schemas.js';
 import { BackendError } from '../../http/errors.js';
-import { type JobDefinition, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
+import { finishedOutcome, type JobDefinition, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
 import { md } from '../../slack/mrkdwn.js';
 import type { Replies, Reply } from '../../slack/replies.js';
 import type { WorkspaceKey } from '../../store/types.js';
 import { contextKeysOf } from '../../tenancy/novu-scope.js';
 import { tenantOfKey } from '../../tenancy/tenant.js';
 import type { TenantContexts } from '../../tenancy/tenant-contexts.js';
-import type { DeliveryDeps } from '../deps.js';
+import type { ConnectionDeps } from '../deps.js';
 import { asNovuJobError, describeNovuFailure, novuJobStep } from '../novu-failures.js';
 import { labelOf, type TestPayload, type TestResult } from './model.js';
 import type { TestChannel, TestWorkflows } from './test-workflows.js';
@@ -25,7 +25,7 @@ export const testJob = 'novu.delivery.test';
  */
 export class DeliveryTests {
   constructor(
-    private readonly services: DeliveryDeps,
+    private readonly services: ConnectionDeps,
     private readonly novu: NovuClient,
     private readonly workflows: TestWorkflows,
     private readonly contexts: TenantContexts,
@@ -34,7 +34,6 @@ export class DeliveryTests {
     private readonly render: (outcome: JobFinish<TestResult>['outcome']) => Reply,
   ) {}
 
-  /** The jobs this part runs: registered with the queue when the app starts. */
   get definitions(): JobDefinition[] {
     return [
       {
@@ -56,8 +55,6 @@ export class DeliveryTests {
   async enqueue(payload: TestPayload, intent: string): Promise<string> {
     const { job } = await this.services.queue.enqueue(testJob, payload, {
       dedupeKey: `${testJob}:${payload.identifier}:${intent}`,
-      workspaceKey: payload.workspaceKey,
-      requestedBy: payload.requestedBy,
     });
     return job.id;
   }
@@ -65,9 +62,8 @@ export class DeliveryTests {
   /** The result, if the test finished already (its own reply may have been drawn over by "Testing…"). */
   async finishedReply(jobId: string): Promise<Reply | undefined> {
     const job = await this.services.store.jobs.get(jobId);
-    if (job?.status === 'done') return this.render({ status: 'done', result: job.result as TestResult });
-    if (job?.status === 'dead') return this.render({ status: 'failed', error: job.lastError ?? 'failed' });
-    return undefined;
+    const outcome = job && finishedOutcome<TestResult>(job);
+    return outcome && this.render(outcome);
   }
 
   private async run(payload: TestPayload, context: JobRunContext): Promise<TestResult> {
@@ -130,8 +126,7 @@ export class DeliveryTests {
     }
   }
 
-  private async afterTest({ job, outcome, once, audit }: JobFinish<TestResult>): Promise<void> {
-    const payload = job.payload as TestPayload;
+  private async afterTest({ payload, outcome, once, audit }: JobFinish<TestResult, TestPayload>): Promise<void> {
     await audit({
       action: 'delivery.test',
       outcome: outcome.status === 'done' && outcome.result.verdict.outcome === 'delivered' ? 'ok' : 'failed',

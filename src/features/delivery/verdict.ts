@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Activity, ExecutionDetail, NovuMessage } from '../../backends/novu/schemas.js';
 import type { OwnedEndpoint } from '../../store/types.js';
+import { parseJsonAs } from '../../util/json.js';
 
 /**
  * Where a test notification ended, read from Novu's own records of it: the job of the step, its
@@ -59,15 +60,6 @@ const rawSchema = z
   .object({ channelData: z.object({ identifier: z.string().nullish(), token: z.string().nullish() }).loose().nullish(), message: z.string().nullish() })
   .loose();
 
-function rawOf(raw: string | null | undefined): z.infer<typeof rawSchema> | undefined {
-  if (!raw) return undefined;
-  try {
-    return rawSchema.safeParse(JSON.parse(raw)).data;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The verdict, or undefined while Novu is still working on the step. */
 export function readVerdict(
   endpoint: TestedEndpoint,
@@ -86,11 +78,11 @@ export function readVerdict(
 }
 
 function chatVerdict(endpoint: TestedEndpoint, executionDetails: ExecutionDetail[], details: string[], verdict: Say): Verdict {
-  const mine = executionDetails.filter((detail) => rawOf(detail.raw)?.channelData?.identifier === endpoint.identifier);
+  const mine = executionDetails.filter((detail) => parseJsonAs(rawSchema, detail.raw)?.channelData?.identifier === endpoint.identifier);
   if (mine.some((detail) => detail.detail === 'Message sent')) return verdict('delivered');
   const failure = mine.find((detail) => detail.detail === 'Unexpected provider error');
   if (failure) {
-    const raw = rawOf(failure.raw);
+    const raw = parseJsonAs(rawSchema, failure.raw);
     const message = raw?.message ?? '';
     const slackError = /Slack API Error: ([a-z_]+)/.exec(message)?.[1];
     // The resolver hands the provider an empty token when it found no connection in the trigger's

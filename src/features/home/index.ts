@@ -105,8 +105,7 @@ export class HomeTab implements Feature {
   }
 
   /** Gives a dead job (the caller's own workspace's; operators: anyone's) a fresh set of attempts; the worker runs it once more. */
-  private async retryJob({ client, context, action }: ButtonArgs): Promise<void> {
-    const actor = actorOf(context);
+  private async retryJob({ client, actor, action }: ButtonArgs): Promise<void> {
     const jobId = action.value ?? '';
     const revived = await this.services.queue.revive(jobId);
     await this.services.audit.record({

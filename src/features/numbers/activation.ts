@@ -2,9 +2,8 @@ import type { View } from '@slack/types';
 import type { VapiClient } from '../../backends/vapi/client.js';
 import type { VapiPhoneNumber } from '../../backends/vapi/schemas.js';
 import { BackendError } from '../../http/errors.js';
-import type { JobDefinition, JobFinish, JobRunContext } from '../../jobs/queue.js';
+import type { JobDefinition, JobFinish, JobRunContext, Requester } from '../../jobs/queue.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
-import type { WorkspaceKey } from '../../store/types.js';
 import { tenantOfKey } from '../../tenancy/tenant.js';
 import type { NumberDeps } from '../deps.js';
 import { type ActivationSettled, asTelephonyJobError, describeTelephonyFailure } from './telephony.js';
@@ -18,9 +17,7 @@ export interface ActivationNotes {
 const activationJob = 'vapi.number.activation';
 
 /** Where the number was provisioned from, so its result can be brought up to date. */
-export interface ActivationPayload {
-  workspaceKey: WorkspaceKey;
-  requestedBy: string;
+export interface ActivationPayload extends Requester {
   vendorId: string;
   /** 1 for the first check. */
   check: number;
@@ -46,7 +43,6 @@ export class NumberActivation {
     private readonly notes: ActivationNotes,
   ) {}
 
-  /** The jobs this part runs: registered with the queue when the app starts. */
   get definitions(): JobDefinition[] {
     return [
       {
@@ -66,8 +62,6 @@ export class NumberActivation {
   private async book(payload: ActivationPayload): Promise<void> {
     await this.services.queue.enqueue(activationJob, payload, {
       dedupeKey: `${activationJob}:${payload.vendorId}:${payload.check}`,
-      workspaceKey: payload.workspaceKey,
-      requestedBy: payload.requestedBy,
       runAt: Date.now() + this.services.config.tuning.activationCheckMs,
     });
   }
@@ -89,8 +83,7 @@ export class NumberActivation {
     return { state: 'activating', number };
   }
 
-  private async afterCheck({ job, outcome, audit, tell }: JobFinish<ActivationState>): Promise<void> {
-    const payload = job.payload as ActivationPayload;
+  private async afterCheck({ payload, outcome, audit, tell }: JobFinish<ActivationState, ActivationPayload>): Promise<void> {
     const settled = settledOf(outcome);
     if (!settled) return;
     await audit({

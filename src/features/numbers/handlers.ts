@@ -1,11 +1,11 @@
 import type { VapiClient } from '../../backends/vapi/client.js';
 import type { VapiNamed } from '../../backends/vapi/schemas.js';
 import type { JobDefinition, JobOutcome } from '../../jobs/queue.js';
-import { type Actor, actorOf } from '../../slack/actor.js';
+import type { Actor } from '../../slack/actor.js';
 import { selectOption } from '../../slack/blocks.js';
 import type { CommandRouter } from '../../slack/commands/router.js';
 import type { ButtonArgs, SlackListeners, SuggestionArgs, ViewSubmissionArgs } from '../../slack/listener-table.js';
-import { showInForm } from '../../slack/replies.js';
+import { showInForm, toldInForm } from '../../slack/replies.js';
 import { commandOrigin, originOf, sharedOrigin, withShareNote } from '../../slack/share.js';
 import { blockOf, submissionIntent } from '../../slack/view-state.js';
 import type { NumberBackend } from '../../store/types.js';
@@ -107,10 +107,7 @@ export class NumberHandlers {
           // A modal showing the SIP password once is left alone: redrawing it would take the password away.
           viewId: read.password ? undefined : view.id,
         }),
-      {
-        stored: () => ack({ response_action: 'update', view: provisioningView('vapi') }),
-        notStored: (text) => ack({ response_action: 'errors', errors: { [blockOf(view.state.values, sipView.name)]: text } }),
-      },
+      toldInForm(ack, provisioningView('vapi'), blockOf(view.state.values, sipView.name)),
     );
     if (!accepted) return;
     const outcome = await accepted.run();
@@ -127,10 +124,7 @@ export class NumberHandlers {
     if (asking) return this.requests.askForImport({ ack, view, actor, field: importView.number }, read);
     const accepted = await this.services.queue.storedThenTold(
       () => this.jobs.acceptImport({ workspaceKey: actor.tenant.key, requestedBy: actor.userId, ...read }, submissionIntent(view.id, read)),
-      {
-        stored: () => ack({ response_action: 'update', view: provisioningView('signalwire') }),
-        notStored: (text) => ack({ response_action: 'errors', errors: { [importView.number]: text } }),
-      },
+      toldInForm(ack, provisioningView('signalwire'), importView.number),
     );
     if (!accepted) return;
     const outcome = await accepted.run();
@@ -143,12 +137,11 @@ export class NumberHandlers {
    * the person may, is decided now: a refusal appears under `field`, as the modal's own error (and is audited).
    */
   private async readSubmission<T extends object>(
-    { ack, view, client, context }: ViewSubmissionArgs,
+    { ack, view, client, actor }: ViewSubmissionArgs,
     command: string,
     field: string,
     readForm: (values: ViewSubmissionArgs['view']['state']['values']) => T | { errors: Record<string, string> },
   ): Promise<{ actor: Actor; asking: boolean; read: T } | undefined> {
-    const actor = actorOf(context);
     const asking = (await submissionMode(this.services.permissions, actor, client, view)) === 'request';
     const refusal = asking ? undefined : await this.services.permissions.formRefusal(actor, 'numbers.provision', client, command);
     const read = refusal ? { errors: { [field]: refusal } } : readForm(view.state.values);
@@ -194,9 +187,9 @@ export class NumberHandlers {
   }
 
   /** New Vapi number / Import on the App Home: the same forms as the commands, as requests for those who may only ask. */
-  private async openFromButton({ body, client, context }: ButtonArgs, backend: NumberBackend): Promise<void> {
+  private async openFromButton({ body, client, actor }: ButtonArgs, backend: NumberBackend): Promise<void> {
     const form = backend === 'vapi' ? sipModal({}, this.sipHost) : importModal({}, this.region);
-    await client.views.open({ trigger_id: body.trigger_id, view: await formFor(this.services.permissions, actorOf(context), client, form, backend) });
+    await client.views.open({ trigger_id: body.trigger_id, view: await formFor(this.services.permissions, actor, client, form, backend) });
   }
 
   /** The account's assistants or squads for a picker: the operators' to choose from, so someone who may only ask sees none. */

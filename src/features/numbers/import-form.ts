@@ -1,7 +1,7 @@
 import type { ViewStateValue } from '@slack/bolt';
 import type { View } from '@slack/types';
 import { type ImportNumberBody, type SignalWireCapability, signalWireCapabilities } from '../../backends/signalwire/schemas.js';
-import { plain, textInput } from '../../slack/blocks.js';
+import { formModal, input, plain, textInput } from '../../slack/blocks.js';
 import { originMetadata, type ShareOrigin, shareBlock } from '../../slack/share.js';
 import { textOf } from '../../slack/view-state.js';
 import { parsePhoneNumber } from '../phone/phone-number.js';
@@ -35,35 +35,27 @@ export function importModal(prefill: { number?: string; origin?: ShareOrigin }, 
     { text: plain('Toll-free'), value: 'tollfree' },
   ];
   const capabilities = signalWireCapabilities.map((capability) => ({ text: plain(capabilityLabels[capability]), value: capability }));
-  return {
-    type: 'modal',
-    callback_id: importView.callbackId,
-    private_metadata: originMetadata(prefill.origin),
-    title: plain('Import to SignalWire'),
-    submit: plain('Import'),
-    close: plain('Cancel'),
-    blocks: [
-      textInput(ids(importView.number), 'Number', prefill.number, {
-        max: 64,
-        placeholder: '+1 415 555 0100',
-        hint: `Any format; numbers without a country code are read as ${defaultRegion}.`,
-      }),
-      {
-        type: 'input',
-        block_id: importView.numberType,
-        label: plain('Number type'),
-        element: { type: 'radio_buttons', action_id: importView.numberType, options: types, initial_option: tollFree ? types[1] : types[0] },
-      },
-      {
-        type: 'input',
-        block_id: importView.capabilities,
-        label: plain('Capabilities'),
-        element: { type: 'checkboxes', action_id: importView.capabilities, options: capabilities, initial_options: capabilities },
-      },
-      textInput(ids(importView.name), 'Name (optional)', undefined, { max: 100, optional: true }),
-      ...(prefill.origin ? [shareBlock()] : []),
-    ],
-  };
+  return formModal({ callbackId: importView.callbackId, privateMetadata: originMetadata(prefill.origin) }, 'Import to SignalWire', 'Import', [
+    textInput(ids(importView.number), 'Number', prefill.number, {
+      max: 64,
+      placeholder: '+1 415 555 0100',
+      hint: `Any format; numbers without a country code are read as ${defaultRegion}.`,
+    }),
+    input(importView.numberType, 'Number type', {
+      type: 'radio_buttons',
+      action_id: importView.numberType,
+      options: types,
+      initial_option: tollFree ? types[1] : types[0],
+    }),
+    input(importView.capabilities, 'Capabilities', {
+      type: 'checkboxes',
+      action_id: importView.capabilities,
+      options: capabilities,
+      initial_options: capabilities,
+    }),
+    textInput(ids(importView.name), 'Name (optional)', undefined, { max: 100, optional: true }),
+    ...(prefill.origin ? [shareBlock()] : []),
+  ]);
 }
 
 export function readImportForm(values: StateValues, defaultRegion: string): ImportRequest | { errors: Record<string, string> } {

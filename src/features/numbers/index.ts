@@ -1,5 +1,3 @@
-import type { CommandRouter } from '../../slack/commands/router.js';
-import type { SlackListeners } from '../../slack/listener-table.js';
 import type { NumberDeps } from '../deps.js';
 import type { Feature } from '../feature.js';
 import { NumberHandlers } from './handlers.js';
@@ -15,7 +13,7 @@ export function numbersFeature(services: NumberDeps): Feature {
   const releaseHandlers = new ReleaseHandlers(services, release);
   return {
     jobs: [...handlers.definitions, ...release.definitions],
-    register(app: SlackListeners, router: CommandRouter) {
+    register(app, router) {
       handlers.register(app, router);
       releaseHandlers.register(app);
     },

@@ -3,7 +3,7 @@ import type { SignalWireNumber } from '../../backends/signalwire/schemas.js';
 import type { VapiPhoneNumber } from '../../backends/vapi/schemas.js';
 import { backendLabels } from '../../http/errors.js';
 import type { JobFinish } from '../../jobs/queue.js';
-import { actions, button, context, type EphemeralMessage, ephemeral, fields, header, message, noticeModal, section } from '../../slack/blocks.js';
+import { actions, button, context, type EphemeralMessage, ephemeral, fields, header, noticeModal, section, sectionMessage } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import { code, joinMd, link, type Mrkdwn, md, mentionUser } from '../../slack/mrkdwn.js';
 import type { NumberBackend } from '../../store/types.js';
@@ -85,12 +85,11 @@ function numberOf(result: Provisioned): string | undefined {
 export function provisionedMessage(backend: NumberBackend, outcome: JobFinish<Provisioned>['outcome']): SlackMessage {
   const who = backendLabels[backend];
   if (outcome.status === 'failed') {
-    const text = md`:x: The ${who} number was not provisioned: ${outcome.error}`;
-    return message(text, [section(text)]);
+    return sectionMessage(md`:x: The ${who} number was not provisioned: ${outcome.error}`);
   }
   const target = outcome.result.backend === 'vapi' ? (outcome.result.number.sipUri ?? outcome.result.number.number) : outcome.result.number.number;
   const text = md`:white_check_mark: ${who} number ${code(target ?? outcome.result.number.id)} is ready (ID ${code(outcome.result.number.id)}).`;
-  return message(text, [section(text), ...registerNext('provisioned-next', numberOf(outcome.result))]);
+  return sectionMessage(text, ...registerNext('provisioned-next', numberOf(outcome.result)));
 }
 
 /** What the channel sees when the person asked to post the result there (never a password). */
@@ -99,8 +98,7 @@ export function provisionedSharedMessage(userId: string, result: Provisioned): S
     result.backend === 'vapi'
       ? md`a Vapi number ${code(result.number.sipUri ?? result.number.number ?? result.number.id)}`
       : md`${code(result.number.number)} into SignalWire`;
-  const text = md`${mentionUser(userId)} ${result.backend === 'vapi' ? 'created' : 'imported'} ${what} (ID ${code(result.number.id)}).`;
-  return message(text, [section(text)]);
+  return sectionMessage(md`${mentionUser(userId)} ${result.backend === 'vapi' ? 'created' : 'imported'} ${what} (ID ${code(result.number.id)}).`);
 }
 
 const blockedGuidance = md`A blocked number takes no calls. Vapi blocks a number it cannot keep in service; Switchboard cannot unblock it. Release it (\`/phone numbers\` → *Release*) and create another, with another area code if you can, or ask Vapi support about it, quoting its ID.`;
@@ -125,7 +123,7 @@ function activationHeadline(vendorId: string, settled: ActivationSettled): Mrkdw
 /** The direct message sent when a number Switchboard followed settles. */
 export function activationMessage(vendorId: string, settled: ActivationSettled): SlackMessage {
   const text = activationHeadline(vendorId, settled);
-  return message(text, [section(text), ...registerNext('activated-next', settled.state === 'active' ? settled.number.number : undefined)]);
+  return sectionMessage(text, ...registerNext('activated-next', settled.state === 'active' ? settled.number.number : undefined));
 }
 
 /** The result modal, redrawn once the number is active or blocked. */

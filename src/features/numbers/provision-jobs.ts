@@ -2,18 +2,16 @@ import { createOnce } from '../../backends/create-once.js';
 import type { ImportNumberBody } from '../../backends/signalwire/schemas.js';
 import type { CreateVapiPhoneNumberBody, VapiPhoneNumber } from '../../backends/vapi/schemas.js';
 import { BackendError } from '../../http/errors.js';
-import { type Accepted, type JobDefinition, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
+import { type Accepted, finishAudit, type JobDefinition, type JobFinish, type JobRunContext, type Requester, TerminalJobError } from '../../jobs/queue.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
-import type { NewJob, NumberBackend, WorkspaceKey } from '../../store/types.js';
+import type { NewJob, NumberBackend } from '../../store/types.js';
 import type { NumberDeps } from '../deps.js';
 import { maskPhoneNumber } from '../phone/phone-number.js';
 import { type ActivationNotes, NumberActivation } from './activation.js';
 import { asTelephonyJobError, describeTelephonyFailure, markedName, type Provisioned, requestMarker, unmarkedName } from './telephony.js';
 
 /** Whose number it is; `approvedBy`: the operator who approved the request (the requester is not the one waiting, and is told by DM). */
-interface ProvisionOwner {
-  workspaceKey: WorkspaceKey;
-  requestedBy: string;
+interface ProvisionOwner extends Requester {
   approvedBy?: string;
 }
 
@@ -59,7 +57,6 @@ export class ProvisionJobs {
     this.activation = vapi ? new NumberActivation(services, vapi, notes) : undefined;
   }
 
-  /** The jobs this part runs: registered with the queue when the app starts. */
   get definitions(): JobDefinition[] {
     return [
       ...(this.activation?.definitions ?? []),
@@ -204,18 +201,17 @@ export class ProvisionJobs {
     return this.claim(payload, { backend: 'signalwire', number, existing: found });
   }
 
-  private async afterProvision({ job, outcome, deliveredInline, audit, tell }: JobFinish<Provisioned>, backend: NumberBackend): Promise<void> {
-    const payload = job.payload as VapiPayload | SignalWirePayload;
+  private async afterProvision(
+    { job, payload, outcome, deliveredInline, audit, tell }: JobFinish<Provisioned, VapiPayload | SignalWirePayload>,
+    backend: NumberBackend,
+  ): Promise<void> {
     const requested = 'number' in payload.body ? payload.body.number : (payload.body.sipUri ?? payload.body.name);
     await audit({
       action: backend === 'vapi' ? 'number.create' : 'number.import',
-      outcome: outcome.status === 'done' ? 'ok' : 'failed',
-      workspaceKey: payload.workspaceKey,
-      userId: payload.requestedBy,
+      ...finishAudit(payload, outcome),
       target: requested.startsWith('+') ? maskPhoneNumber(requested) : requested,
       backend,
       backendId: outcome.status === 'done' ? outcome.result.number.id : undefined,
-      error: outcome.status === 'failed' ? outcome.error : undefined,
       detail: {
         attempts: job.attempts,
         // `found`: the vendor's answer was lost and the number was found by this request's marker, not made again.

@@ -1,6 +1,5 @@
 import type { JobQueue } from '../../jobs/queue.js';
 import type { Logger } from '../../logging/logger.js';
-import { actorOf } from '../../slack/actor.js';
 import type { BotClients } from '../../slack/bot-clients.js';
 import { refusedView } from '../../slack/commands/messages.js';
 import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../slack/listener-table.js';
@@ -48,16 +47,14 @@ export class ReleaseHandlers {
     );
   }
 
-  private async clickRelease({ action, body, client, context }: ButtonArgs): Promise<void> {
-    const actor = actorOf(context);
+  private async clickRelease({ action, body, client, actor }: ButtonArgs): Promise<void> {
     const shown = readReleaseButton(action.value);
     if (!shown) return;
     const target = await this.release.target(actor, shown.backend, shown.vendorId, shown.label);
     await client.views.open({ trigger_id: body.trigger_id, view: 'refusal' in target ? refusedView(target.refusal) : releaseConfirmModal(target) });
   }
 
-  private async confirmRelease({ ack, view, client, context }: ViewSubmissionArgs): Promise<void> {
-    const actor = actorOf(context);
+  private async confirmRelease({ ack, view, client, actor }: ViewSubmissionArgs): Promise<void> {
     const shown = readReleaseButton(view.private_metadata);
     const target = shown
       ? await this.release.target(actor, shown.backend, shown.vendorId, shown.label)

@@ -1,10 +1,12 @@
 import type { Button, KnownBlock, View } from '@slack/types';
+import { z } from 'zod';
 import { backendLabels } from '../../http/errors.js';
 import type { JobFinish, JobOutcome } from '../../jobs/queue.js';
-import { button, message, noticeModal, plain, section, truncate } from '../../slack/blocks.js';
+import { button, formModal, noticeModal, section, sectionMessage, truncate } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import { code, joinMd, type Mrkdwn, md } from '../../slack/mrkdwn.js';
 import type { NumberBackend } from '../../store/types.js';
+import { parseJsonAs } from '../../util/json.js';
 import type { Released, ReleaseTarget } from './release.js';
 
 export const releaseView = {
@@ -24,14 +26,10 @@ export function releaseButton(backend: NumberBackend, vendorId: string, label: s
   return button('Release', `${releaseView.button}:${vendorId}`.slice(0, 255), { style: 'danger', value: JSON.stringify({ backend, vendorId, label }) });
 }
 
+const releaseButtonValue = z.object({ backend: z.enum(['vapi', 'signalwire']), vendorId: z.string().min(1), label: z.string() });
+
 export function readReleaseButton(value: string | undefined): { backend: NumberBackend; vendorId: string; label: string } | undefined {
-  try {
-    const { backend, vendorId, label } = JSON.parse(value ?? '') as Record<string, unknown>;
-    if ((backend !== 'vapi' && backend !== 'signalwire') || typeof vendorId !== 'string' || !vendorId || typeof label !== 'string') return undefined;
-    return { backend, vendorId, label };
-  } catch {
-    return undefined;
-  }
+  return parseJsonAs(releaseButtonValue, value);
 }
 
 function what(target: Pick<ReleaseTarget, 'backend' | 'label' | 'vendorId'>): Mrkdwn {
@@ -52,15 +50,13 @@ export function releaseConfirmModal(target: ReleaseTarget): View {
     ? md`${count === 1 ? 'Its Novu phone endpoint is' : `Its ${count} Novu phone endpoints are`} removed too:\n${joinMd(lines, '\n')}${count > shownEndpoints ? `\n…and ${count - shownEndpoints} more` : ''}`
     : md`No Novu phone endpoint registered through Switchboard uses it.`;
   const unowned = target.ownerKey ? '' : md`\n:warning: Switchboard did not provision this number, so it knows of no endpoints for it.`;
-  return {
-    type: 'modal',
-    callback_id: releaseView.confirm,
-    private_metadata: JSON.stringify({ backend: target.backend, vendorId: target.vendorId, label: target.label }),
-    title: plain(title),
-    submit: plain('Release'),
-    close: plain('Keep it'),
-    blocks: [section(md`Release ${what(target)}? This cannot be undone.\n${vendorSide}`), section(md`${endpoints}${unowned}`)] as KnownBlock[],
-  };
+  return formModal(
+    { callbackId: releaseView.confirm, privateMetadata: JSON.stringify({ backend: target.backend, vendorId: target.vendorId, label: target.label }) },
+    title,
+    'Release',
+    [section(md`Release ${what(target)}? This cannot be undone.\n${vendorSide}`), section(md`${endpoints}${unowned}`)] as KnownBlock[],
+    'Keep it',
+  );
 }
 
 export function releasingView(target: Pick<ReleaseTarget, 'backend' | 'label' | 'vendorId'>): View {
@@ -106,6 +102,5 @@ export function releaseResultView(target: ReleaseTarget, outcome: JobOutcome<Rel
 
 /** The direct message when the release finished after the person stopped waiting. */
 export function releasedMessage(target: ReleaseTarget, outcome: JobFinish<Released>['outcome']): SlackMessage {
-  const text = resultText(target, outcome);
-  return message(text, [section(text)]);
+  return sectionMessage(resultText(target, outcome));
 }

@@ -1,5 +1,5 @@
 import { BackendError, backendLabels } from '../../http/errors.js';
-import { type Accepted, type JobDefinition, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
+import { type Accepted, finishAudit, type JobDefinition, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
 import type { Actor } from '../../slack/actor.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import type { EndpointCursor, NumberBackend, OwnedEndpoint, OwnedNumber, WorkspaceKey } from '../../store/types.js';
@@ -70,7 +70,6 @@ export class NumberRelease {
     this.endpoints = backends.novu && novuScope ? new EndpointWriter(services, backends.novu, novuScope) : undefined;
   }
 
-  /** The jobs this part runs: registered with the queue when the app starts. */
   get definitions(): JobDefinition[] {
     return [
       {
@@ -191,20 +190,16 @@ export class NumberRelease {
     return { endpointsRemoved, endpointsLeft };
   }
 
-  private async afterRelease({ job, outcome, deliveredInline, audit, tell }: JobFinish<Released>): Promise<void> {
-    const payload = job.payload as ReleasePayload;
+  private async afterRelease({ job, payload, outcome, deliveredInline, audit, tell }: JobFinish<Released, ReleasePayload>): Promise<void> {
     const { target } = payload;
     // A release that ended without releasing lets go of the number, for the next confirmation.
     if (outcome.status === 'failed') await this.services.store.numbers.dropReleaseClaim(target.backend, target.vendorId, job.id);
     await audit({
       action: 'number.release',
-      outcome: outcome.status === 'done' ? (outcome.result.alreadyGone ? 'not-found' : 'ok') : 'failed',
-      workspaceKey: payload.workspaceKey,
-      userId: payload.requestedBy,
+      ...finishAudit(payload, outcome),
       target: target.label.startsWith('+') ? maskPhoneNumber(target.label) : target.label,
       backend: target.backend,
       backendId: target.vendorId,
-      error: outcome.status === 'failed' ? outcome.error : undefined,
       detail: {
         attempts: job.attempts,
         ...(target.ownerKey && target.ownerKey !== payload.workspaceKey ? { owner: target.ownerKey } : {}),

@@ -19,7 +19,6 @@ const requestAnnounceJob = 'numbers.request.announce';
 export class RequestJobs {
   constructor(private readonly services: NumberDeps) {}
 
-  /** The jobs this part runs: registered with the queue when the app starts. */
   get definitions(): JobDefinition[] {
     return [
       { kind: requestExpiryJob, run: ({ requestId }) => this.expireIfUndecided(requestId) } satisfies JobDefinition<{ requestId: string }, void>,

@@ -1,5 +1,5 @@
 import type { Block, ContextBlock, KnownBlock, View } from '@slack/types';
-import { actions, button, confirmDialog, context, message, noticeModal, plain, section } from '../../slack/blocks.js';
+import { actions, button, confirmDialog, context, message, noticeModal, plain, section, sectionMessage } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import { code, type Mrkdwn, md, mentionUser, slackDate } from '../../slack/mrkdwn.js';
 import { shareInput } from '../../slack/share.js';
@@ -163,22 +163,18 @@ export function decidedRequestText(request: NumberRequest, requested: RequestedN
   }
 }
 
-export function decidedRequestMessage(text: Mrkdwn): SlackMessage {
-  return message(text, [section(text)]);
-}
-
 /** The requester's direct message when their request is decided or expires. */
 export function requesterDecisionMessage(request: NumberRequest, requested: RequestedNumber, ttlHours: number): SlackMessage {
   const line = requestedNumberLine(requested);
   const command = code(requested.backend === 'vapi' ? '/phone sip' : '/phone import');
   const decider = mentionUser(request.decidedBy ?? '');
-  const text =
+  return sectionMessage(
     request.status === 'approved'
       ? md`:white_check_mark: ${decider} approved your request for ${line}. Switchboard is provisioning it; the result follows here.`
       : request.status === 'denied'
         ? md`:no_entry: ${decider} denied your request for ${line}. Nothing was created.`
-        : md`:hourglass: Your request for ${line} expired after ${ttlHours} hours without an operator’s answer. Nothing was created; ask again with ${command}.`;
-  return message(text, [section(text)]);
+        : md`:hourglass: Your request for ${line} expired after ${ttlHours} hours without an operator’s answer. Nothing was created; ask again with ${command}.`,
+  );
 }
 
 export const requestRefusals = {

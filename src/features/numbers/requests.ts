@@ -1,5 +1,6 @@
 import type { JobOutcome } from '../../jobs/queue.js';
-import { type Actor, actorOf } from '../../slack/actor.js';
+import type { Actor } from '../../slack/actor.js';
+import { sectionMessage } from '../../slack/blocks.js';
 import { refusalMessage, refusedView } from '../../slack/commands/messages.js';
 import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../slack/listener-table.js';
 import { submissionIntent } from '../../slack/view-state.js';
@@ -10,7 +11,6 @@ import type { ImportRequest } from './import-form.js';
 import type { ProvisionJobs } from './provision-jobs.js';
 import type { RequestJobs } from './request-jobs.js';
 import {
-  decidedRequestMessage,
   decidedRequestText,
   homeWithDecision,
   type PendingNumberRequest,
@@ -72,7 +72,7 @@ export class NumberRequests {
   }
 
   private async decideFromButton(args: ButtonArgs, decision: Decision): Promise<void> {
-    const actor = actorOf(args.context);
+    const { actor } = args;
     const requestId = args.action.value ?? '';
     const { store } = this.services;
     const request = await store.numberRequests.get(requestId);
@@ -119,9 +119,9 @@ export class NumberRequests {
     try {
       if (home) {
         const blocks = homeWithDecision(home.blocks, request, text);
-        await args.client.views.publish({ user_id: actorOf(args.context).userId, view: { type: 'home', blocks } });
+        await args.client.views.publish({ user_id: args.actor.userId, view: { type: 'home', blocks } });
       } else {
-        await args.respond({ replace_original: true, ...decidedRequestMessage(text) });
+        await args.respond({ replace_original: true, ...sectionMessage(text) });
       }
     } catch (error) {
       this.services.logger.warn({ err: error }, 'could not show the decision on a number request');

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ViewStateValue } from '@slack/bolt';
 import type { KnownBlock, View } from '@slack/types';
 import type { CreateVapiPhoneNumberBody } from '../../backends/vapi/schemas.js';
-import { actions, button, context, plain, selectOption, textInput } from '../../slack/blocks.js';
+import { actions, button, context, formModal, input, pickerInput, plain, textInput } from '../../slack/blocks.js';
 import { md } from '../../slack/mrkdwn.js';
 import { originMetadata, type ShareOrigin, shareBlock } from '../../slack/share.js';
 import { blockOf, inputState, textOf } from '../../slack/view-state.js';
@@ -70,12 +70,12 @@ export function sipModal(prefill: SipPrefill, sipHost: string): View {
       placeholder: 'Front desk line',
       hint: `Up to ${maxNameLength} characters; Switchboard adds a short marker in Vapi, so a lost answer is never mistaken for another number.`,
     }),
-    {
-      type: 'input',
-      block_id: sipView.kind,
-      label: plain('Kind'),
-      element: { type: 'radio_buttons', action_id: sipView.kind, options: kinds, initial_option: prefill.kind === 'sip' ? kinds[1] : kinds[0] },
-    },
+    input(sipView.kind, 'Kind', {
+      type: 'radio_buttons',
+      action_id: sipView.kind,
+      options: kinds,
+      initial_option: prefill.kind === 'sip' ? kinds[1] : kinds[0],
+    }),
     text(sipView.areaCode, 'Area code (free number)', prefill.areaCode, {
       max: 3,
       optional: true,
@@ -104,15 +104,7 @@ export function sipModal(prefill: SipPrefill, sipHost: string): View {
     }),
   ];
   if (prefill.origin) blocks.push(shareBlock());
-  return {
-    type: 'modal',
-    callback_id: sipView.callbackId,
-    private_metadata: originMetadata(prefill.origin),
-    title: plain('New Vapi number'),
-    submit: plain('Create'),
-    close: plain('Cancel'),
-    blocks,
-  };
+  return formModal({ callbackId: sipView.callbackId, privateMetadata: originMetadata(prefill.origin) }, 'New Vapi number', 'Create', blocks);
 }
 
 function versioned(id: string, version: number | undefined): string {
@@ -124,19 +116,7 @@ function text(id: string, label: string, initial: string | undefined, options: P
 }
 
 function picker(id: string, label: string, initial: { id: string; label: string } | undefined): KnownBlock {
-  return {
-    type: 'input',
-    block_id: id,
-    optional: true,
-    label: plain(label),
-    element: {
-      type: 'external_select',
-      action_id: id,
-      min_query_length: 0,
-      placeholder: plain('Type to search'),
-      ...(initial ? { initial_option: selectOption(initial.label, initial.id) } : {}),
-    },
-  };
+  return pickerInput({ block: id, action: id }, label, undefined, { placeholder: 'Type to search', optional: true, initial });
 }
 
 /** Which generation of credential inputs a drawn form holds (from the block ids it was drawn with). */

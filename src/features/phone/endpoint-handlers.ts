@@ -1,20 +1,21 @@
 import { z } from 'zod';
 import type { NovuClient } from '../../backends/novu/client.js';
 import { isNovuNotFound } from '../../backends/novu/explain.js';
-import { integrationLabel } from '../../backends/novu/integrations.js';
 import type { ChannelEndpoint } from '../../backends/novu/schemas.js';
-import { type Actor, actorOf } from '../../slack/actor.js';
+import type { Actor } from '../../slack/actor.js';
 import { selectOption } from '../../slack/blocks.js';
 import { refusalMessage } from '../../slack/commands/messages.js';
 import type { CommandRouter } from '../../slack/commands/router.js';
 import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../slack/listener-table.js';
-import { showInForm } from '../../slack/replies.js';
+import { showInForm, toldInForm } from '../../slack/replies.js';
 import { commandOrigin, originOf, sharedOrigin, withShareNote } from '../../slack/share.js';
 import { submissionIntent, withResolvedOptions } from '../../slack/view-state.js';
 import type { OwnedEndpoint } from '../../store/types.js';
 import type { NovuScope } from '../../tenancy/novu-scope.js';
+import { parseJsonAs } from '../../util/json.js';
 import type { PhoneDeps } from '../deps.js';
 import { endpointIdentifierPattern } from '../endpoint-writer.js';
+import { integrationOptions } from '../integration-options.js';
 import { EndpointJobs } from './endpoint-jobs.js';
 import {
   endpointDeletedMessage,
@@ -67,14 +68,16 @@ export class EndpointHandlers {
     const write = { may: 'endpoints.write' } as const;
     app.view(registerView.callbackId, { ...write, field: registerView.subscriber.block }, (args: ViewSubmissionArgs) => this.submitRegister(args));
     // Only for who may use the form they fill: anyone else gets no options.
-    app.options(registerView.integration.action, write, async ({ ack, payload }) => ack({ options: await this.integrationOptions(payload.value) }));
-    app.options(registerView.connection.action, write, async ({ ack, payload, context }) => {
+    app.options(registerView.integration.action, write, async ({ ack, payload }) =>
+      ack({ options: await integrationOptions(this.services, 'phone', payload.value) }),
+    );
+    app.options(registerView.connection.action, write, async ({ ack, payload, actor }) => {
       const integration = payload.view?.state.values[registerView.integration.block]?.[registerView.integration.action]?.selected_option?.value;
-      await ack({ options: await this.connectionOptions(actorOf(context), integration, payload.value) });
+      await ack({ options: await this.connectionOptions(actor, integration, payload.value) });
     });
     app.action(/^phone\.remove(:\d+)?$/, { ...write, owns: { record: 'endpoint', in: 'value' } }, (args: ButtonArgs) => this.clickRemove(args));
-    app.action(phoneActions.more, { may: 'endpoints.read' }, async ({ action, respond, context }: ButtonArgs) => {
-      await respond({ replace_original: true, ...(await this.endpointPage(actorOf(context), parseCursor(action.value))) });
+    app.action(phoneActions.more, { may: 'endpoints.read' }, async ({ action, respond, actor }: ButtonArgs) => {
+      await respond({ replace_original: true, ...(await this.endpointPage(actor, parseJsonAs(listCursor, action.value ?? '{}') ?? { page: 1 })) });
     });
     app.action(phoneActions.registerNumber, { ...write, opensForm: true }, async ({ body, client, action }: ButtonArgs) => {
       const view = registerModal({ number: action.value }, this.services.config.defaultPhoneRegion);
@@ -83,8 +86,7 @@ export class EndpointHandlers {
     });
   }
 
-  private async submitRegister({ ack, view, client, context }: ViewSubmissionArgs): Promise<void> {
-    const actor = actorOf(context);
+  private async submitRegister({ ack, view, client, actor }: ViewSubmissionArgs): Promise<void> {
     const values = await withResolvedOptions(view.state.values, {
       [registerView.integration.action]: async () => (await this.services.integrations?.identifiers()) ?? [],
       [registerView.connection.action]: async () => (await this.services.store.connections.list()).map((connection) => connection.identifier),
@@ -98,11 +100,7 @@ export class EndpointHandlers {
     const intent = submissionIntent(view.id, read.body);
     const accepted = await this.services.queue.storedThenTold(
       () => this.jobs.acceptRegister({ workspaceKey: actor.tenant.key, requestedBy: actor.userId, body: read.body }, intent),
-      {
-        stored: () => ack({ response_action: 'update', view: registeringView() }),
-        // The form stays as typed, with the reason at its top field.
-        notStored: (text) => ack({ response_action: 'errors', errors: { [registerView.subscriber.block]: text } }),
-      },
+      toldInForm(ack, registeringView(), registerView.subscriber.block),
     );
     if (!accepted) return;
     const outcome = await accepted.run();
@@ -176,27 +174,14 @@ export class EndpointHandlers {
     }
   }
 
-  private async clickRemove({ action, respond, body, context }: ButtonArgs): Promise<void> {
-    const actor = actorOf(context);
+  private async clickRemove({ action, respond, body, actor }: ButtonArgs): Promise<void> {
     const identifier = action.value ?? '';
     const payload = { workspaceKey: actor.tenant.key, requestedBy: actor.userId, identifier };
     const accepted = await this.services.queue.storedThenTold(() => this.jobs.acceptRemove(payload, `${body.container?.message_ts ?? ''}:${actor.userId}`), {
-      stored: async () => {},
       notStored: (text) => respond({ ...refusalMessage(text), replace_original: false }),
     });
     if (!accepted) return;
     await respond({ ...removalResult(identifier, await accepted.run()), replace_original: false });
-  }
-
-  /** Integrations that deliver to phone numbers only: Novu would take a phone endpoint on any integration. */
-  private async integrationOptions(query: string) {
-    try {
-      const choices = (await this.services.integrations?.choices('phone', query)) ?? [];
-      return choices.slice(0, 100).map((integration) => selectOption(integrationLabel(integration), integration.identifier));
-    } catch (error) {
-      this.services.logger.warn({ err: error }, 'could not load Novu integrations for a picker');
-      return [];
-    }
   }
 
   /** The tenant's own connection of that integration (operators: every tenant's, labelled), from Switchboard's records. */
@@ -228,11 +213,3 @@ const listCursor = z
   })
   .catch({ page: 1 });
 type ListCursor = z.infer<typeof listCursor>;
-
-function parseCursor(value: string | undefined): ListCursor {
-  try {
-    return listCursor.parse(JSON.parse(value ?? '{}'));
-  } catch {
-    return { page: 1 };
-  }
-}

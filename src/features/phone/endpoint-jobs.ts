@@ -1,8 +1,8 @@
 import type { NovuClient } from '../../backends/novu/client.js';
 import type { CreatePhoneEndpointBody } from '../../backends/novu/schemas.js';
-import { type Accepted, type JobDefinition, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
+import { type Accepted, finishAudit, type JobDefinition, type JobFinish, type JobRunContext, type Requester, TerminalJobError } from '../../jobs/queue.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
-import type { JobRecord, WorkspaceKey } from '../../store/types.js';
+import type { JobRecord } from '../../store/types.js';
 import type { NovuScope } from '../../tenancy/novu-scope.js';
 import { type Tenant, tenantOfKey } from '../../tenancy/tenant.js';
 import { sha256 } from '../../util/ids.js';
@@ -11,9 +11,7 @@ import { EndpointWriteError, EndpointWriter, type RemovedEndpoint, type WrittenE
 import { describeNovuFailure } from '../novu-failures.js';
 import type { PhoneOutcome, SubscriberPhones } from './subscriber-phone.js';
 
-export interface RegisterPayload {
-  workspaceKey: WorkspaceKey;
-  requestedBy: string;
+export interface RegisterPayload extends Requester {
   /** The body as the form made it, with the tenant's context entry: the job checks it again before sending. */
   body: CreatePhoneEndpointBody;
   /** Set for a row of a CSV import: the import follows its rows, and tells the person once for all of them. */
@@ -25,9 +23,7 @@ export interface RegisterResult extends WrittenEndpoint {
   phone?: PhoneOutcome;
 }
 
-export interface RemovePayload {
-  workspaceKey: WorkspaceKey;
-  requestedBy: string;
+export interface RemovePayload extends Requester {
   identifier: string;
 }
 
@@ -76,7 +72,6 @@ export class EndpointJobs {
     this.writer = new EndpointWriter(services, novu, scope);
   }
 
-  /** The jobs this part runs: registered with the queue when the app starts. */
   get definitions(): JobDefinition[] {
     return [
       {
@@ -96,7 +91,7 @@ export class EndpointJobs {
 
   /** Queued for the worker; the same `dedupeKey` again is the same job. */
   async enqueueRegister(payload: RegisterPayload, dedupeKey: string): Promise<{ job: JobRecord; created: boolean }> {
-    return this.services.queue.enqueue(registerJob, payload, { dedupeKey, workspaceKey: payload.workspaceKey, requestedBy: payload.requestedBy });
+    return this.services.queue.enqueue(registerJob, payload, { dedupeKey });
   }
 
   /** Stores a registration for a person waiting; `run` runs it. */
@@ -136,8 +131,7 @@ export class EndpointJobs {
     return this.writer.remove(tenantOfKey(workspaceKey), requestedBy, identifier, ['phone'], context, notOwn);
   }
 
-  private async afterRegister({ job, outcome, deliveredInline, once, audit, tell }: JobFinish<RegisterResult>): Promise<void> {
-    const payload = job.payload as RegisterPayload;
+  private async afterRegister({ job, payload, outcome, deliveredInline, once, audit, tell }: JobFinish<RegisterResult, RegisterPayload>): Promise<void> {
     const done = outcome.status === 'done' ? outcome.result : undefined;
     const who = { workspaceKey: payload.workspaceKey, userId: payload.requestedBy, target: payload.body.subscriberId, backend: 'novu' } as const;
     // A CSV import's rows go to the audit trail only: its run posts once for all of them.
@@ -167,16 +161,12 @@ export class EndpointJobs {
     if (!deliveredInline && !payload.importRow) await tell(payload.workspaceKey, payload.requestedBy, this.notes.registered(payload.body, outcome));
   }
 
-  private async afterRemove({ job, outcome, deliveredInline, audit, tell }: JobFinish<RemoveResult>): Promise<void> {
-    const payload = job.payload as RemovePayload;
+  private async afterRemove({ payload, outcome, deliveredInline, audit, tell }: JobFinish<RemoveResult, RemovePayload>): Promise<void> {
     await audit({
       action: 'endpoint.remove',
-      outcome: outcome.status === 'done' ? (outcome.result.alreadyGone ? 'not-found' : 'ok') : 'failed',
-      workspaceKey: payload.workspaceKey,
-      userId: payload.requestedBy,
+      ...finishAudit(payload, outcome),
       backend: 'novu',
       backendId: payload.identifier,
-      error: outcome.status === 'failed' ? outcome.error : undefined,
     });
     if (!deliveredInline) await tell(payload.workspaceKey, payload.requestedBy, this.notes.deleted(payload.identifier, outcome));
   }

@@ -1,5 +1,3 @@
-import type { CommandRouter } from '../../slack/commands/router.js';
-import type { SlackListeners } from '../../slack/listener-table.js';
 import type { PhoneDeps } from '../deps.js';
 import type { Feature } from '../feature.js';
 import { ImportHandlers } from './bulk/handlers.js';
@@ -18,7 +16,7 @@ export function phoneFeature(services: PhoneDeps, phones: SubscriberPhones | und
   const imports = new ImportHandlers(services, runs);
   return {
     jobs: [...endpoints.jobs.definitions, ...runs.definitions],
-    register(app: SlackListeners, router: CommandRouter) {
+    register(app, router) {
       endpoints.register(app, router);
       imports.register(app, router);
     },

@@ -9,12 +9,13 @@ import {
   type EphemeralMessage,
   ephemeral,
   fields,
+  formModal,
   header,
-  message,
   noticeModal,
-  plain,
+  pickerInput,
   section,
-  selectOption,
+  sectionEphemeral,
+  sectionMessage,
   textInput,
 } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
@@ -67,29 +68,6 @@ const formTitle = 'Register a phone';
 /** Subscriber IDs are kept to this length in forms and filters (it also keeps a list's More button within Slack's 2,000 characters). */
 export const maxSubscriberIdLength = 200;
 
-/** A select whose options Slack loads from the app (`app.options`), every one offered before anything is typed. */
-export function pickerInput(
-  ids: { block: string; action: string },
-  label: string,
-  hint: string,
-  options: { placeholder: string; initial?: string; optional?: boolean },
-): KnownBlock {
-  return {
-    type: 'input',
-    block_id: ids.block,
-    ...(options.optional ? { optional: true } : {}),
-    label: plain(label),
-    hint: plain(hint),
-    element: {
-      type: 'external_select',
-      action_id: ids.action,
-      min_query_length: 0,
-      placeholder: plain(options.placeholder),
-      ...(options.initial ? { initial_option: selectOption(options.initial, options.initial) } : {}),
-    },
-  };
-}
-
 export function registerModal(prefill: RegisterPrefill, defaultRegion: string): View {
   const { problem } = prefill;
   const where = problem?.field ? md`*${fieldLabels[problem.field]}:* ` : '';
@@ -120,15 +98,7 @@ export function registerModal(prefill: RegisterPrefill, defaultRegion: string): 
     ),
     ...(prefill.origin ? [shareBlock()] : []),
   ];
-  return {
-    type: 'modal',
-    callback_id: registerView.callbackId,
-    private_metadata: originMetadata(prefill.origin),
-    title: plain(formTitle),
-    submit: plain('Register'),
-    close: plain('Cancel'),
-    blocks,
-  };
+  return formModal({ callbackId: registerView.callbackId, privateMetadata: originMetadata(prefill.origin) }, formTitle, 'Register', blocks);
 }
 
 export function registeringView(): View {
@@ -195,18 +165,18 @@ export function endpointRegisteredMessage(body: CreatePhoneEndpointBody, outcome
     outcome.status === 'done'
       ? md`:white_check_mark: Phone endpoint ${code(outcome.result.endpoint.identifier)} for ${code(body.subscriberId)} (${code(body.endpoint.phoneNumber)}) is registered in Novu.`
       : md`:x: The phone endpoint for ${code(body.subscriberId)} (${code(body.endpoint.phoneNumber)}) was not registered: ${outcome.error}`;
-  return message(text, [section(text), ...(outcome.status === 'done' ? phoneBlocks(outcome.result, body) : [])]);
+  return sectionMessage(text, ...(outcome.status === 'done' ? phoneBlocks(outcome.result, body) : []));
 }
 
 /** What the channel sees when the person asked to post the result there. */
 export function endpointSharedMessage(userId: string, result: RegisterResult, body: CreatePhoneEndpointBody): SlackMessage {
-  const text = md`${mentionUser(userId)} registered ${code(body.endpoint.phoneNumber)} for subscriber ${code(body.subscriberId)} in Novu (${code(result.endpoint.identifier)}, integration ${code(body.integrationIdentifier)}).`;
-  return message(text, [section(text)]);
+  return sectionMessage(
+    md`${mentionUser(userId)} registered ${code(body.endpoint.phoneNumber)} for subscriber ${code(body.subscriberId)} in Novu (${code(result.endpoint.identifier)}, integration ${code(body.integrationIdentifier)}).`,
+  );
 }
 
 export function endpointDeletedMessage(identifier: string, outcome: JobFinish<RemoveResult>['outcome']): SlackMessage {
-  const text = removalText(identifier, outcome);
-  return message(text, [section(text)]);
+  return sectionMessage(removalText(identifier, outcome));
 }
 
 /** A removal's outcome; `queued` only for who clicked Remove, when Novu is slow. */
@@ -240,10 +210,10 @@ export function removeUsage(typed?: string): EphemeralMessage {
 
 export function removePrompt(identifier: string): EphemeralMessage {
   const text = md`Remove the phone endpoint ${code(identifier)} from Novu?`;
-  return ephemeral(text, [
-    section(text),
+  return sectionEphemeral(
+    text,
     actions('phone-remove', [button('Remove…', phoneActions.remove, { style: 'danger', value: identifier, confirm: removeConfirm(identifier) })]),
-  ]);
+  );
 }
 
 export interface EndpointPageView {

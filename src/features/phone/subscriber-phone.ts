@@ -1,8 +1,7 @@
 import type { NovuClient } from '../../backends/novu/client.js';
-import { type JobDefinition, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
+import { finishAudit, type JobDefinition, type JobFinish, type JobRunContext, type Requester, TerminalJobError } from '../../jobs/queue.js';
 import { code, md } from '../../slack/mrkdwn.js';
 import { type Replies, type Reply, type ReplyTo, replyOf } from '../../slack/replies.js';
-import type { WorkspaceKey } from '../../store/types.js';
 import type { PhoneDeps } from '../deps.js';
 import { asNovuJobError, describeNovuFailure } from '../novu-failures.js';
 
@@ -20,9 +19,7 @@ export type PhoneOutcome =
   /** The subscriber has another phone, kept until someone confirms the replacement. */
   | { kind: 'kept'; current: string };
 
-export interface SetPhonePayload {
-  workspaceKey: WorkspaceKey;
-  requestedBy: string;
+export interface SetPhonePayload extends Requester {
   /** The phone endpoint whose number becomes the subscriber's phone. */
   identifier: string;
   /** The phone the person saw (null: none): replaced only if Novu still has it. */
@@ -45,7 +42,6 @@ export class SubscriberPhones {
     private readonly replies: Replies,
   ) {}
 
-  /** The jobs this part runs: registered with the queue when the app starts. */
   get definitions(): JobDefinition[] {
     return [
       {
@@ -75,8 +71,6 @@ export class SubscriberPhones {
   async enqueueReplace(payload: SetPhonePayload, intent: string): Promise<void> {
     await this.services.queue.enqueue(setPhoneJob, payload, {
       dedupeKey: `${setPhoneJob}:${payload.identifier}:${intent}`,
-      workspaceKey: payload.workspaceKey,
-      requestedBy: payload.requestedBy,
     });
   }
 
@@ -97,16 +91,12 @@ export class SubscriberPhones {
     return result;
   }
 
-  private async afterReplace({ job, outcome, once, audit }: JobFinish<SetPhoneResult>): Promise<void> {
-    const payload = job.payload as SetPhonePayload;
+  private async afterReplace({ payload, outcome, once, audit }: JobFinish<SetPhoneResult, SetPhonePayload>): Promise<void> {
     await audit({
       action: 'subscriber.phone',
-      outcome: outcome.status === 'done' ? 'ok' : 'failed',
-      workspaceKey: payload.workspaceKey,
-      userId: payload.requestedBy,
+      ...finishAudit(payload, outcome),
       target: outcome.status === 'done' ? outcome.result.subscriberId : payload.identifier,
       backend: 'novu',
-      error: outcome.status === 'failed' ? outcome.error : undefined,
       detail: outcome.status === 'done' ? { phone: outcome.result.phone, previous: outcome.result.previous, endpoint: payload.identifier } : undefined,
     });
     await once('reply', () => this.replies.send(payload.workspaceKey, payload.requestedBy, payload.replyTo, phoneReplacedReply(outcome)));

@@ -3,7 +3,7 @@ import type { View } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import type { Accepted, Telling } from '../../jobs/queue.js';
-import { type Actor, actorOf } from '../../slack/actor.js';
+import type { Actor } from '../../slack/actor.js';
 import { refusalMessage } from '../../slack/commands/messages.js';
 import type { CommandRequest, CommandRouter } from '../../slack/commands/router.js';
 import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../slack/listener-table.js';
@@ -12,6 +12,7 @@ import { mentionChannel } from '../../slack/mrkdwn.js';
 import { commandOrigin, sharedOrigin, withShareNote } from '../../slack/share.js';
 import { inputState, type StateValues, textOf } from '../../slack/view-state.js';
 import type { EndpointCursor } from '../../store/types.js';
+import { parseJsonAs } from '../../util/json.js';
 import type { RouteDeps } from '../deps.js';
 import type { WrittenEndpoint } from '../endpoint-writer.js';
 import { type FormAt, maxSubscriberIdLength, openFromHome, readSubscriberId, routeFromForm, showStep, toShownForm } from './form-steps.js';
@@ -46,7 +47,7 @@ const pendingSchema = z.object({
 });
 
 /** What a follow-up view carries in its private_metadata (set by Switchboard, handed back by Slack). */
-const pendingOf = (privateMetadata: string | undefined): PendingChannelRoute | undefined => pendingSchema.safeParse(safeJson(privateMetadata || '{}')).data;
+const pendingOf = (privateMetadata: string | undefined): PendingChannelRoute | undefined => parseJsonAs(pendingSchema, privateMetadata || '{}');
 
 /**
  * `/connect channel` and `/connect routes`: a subscriber's Slack notifications routed to a channel
@@ -80,8 +81,7 @@ export class ChannelRouteHandlers {
     else await respond(notConnectedMessage());
   }
 
-  private async submitForm({ ack, view, client, context }: ViewSubmissionArgs): Promise<void> {
-    const actor = actorOf(context);
+  private async submitForm({ ack, view, client, context, actor }: ViewSubmissionArgs): Promise<void> {
     const values = view.state.values as StateValues;
     const subscriber = readSubscriberId(values, channelView.subscriber.action);
     const channelId = textOf(inputState<{ selected_conversation?: unknown }>(values, channelView.channel.action)?.selected_conversation);
@@ -115,8 +115,7 @@ export class ChannelRouteHandlers {
   }
 
   /** The person agreed that Switchboard joins the public channel. */
-  private async submitJoin({ ack, view, client, context }: ViewSubmissionArgs): Promise<void> {
-    const actor = actorOf(context);
+  private async submitJoin({ ack, view, client, actor }: ViewSubmissionArgs): Promise<void> {
     const pending = pendingOf(view.private_metadata);
     if (!pending) return ack({ response_action: 'update', view: routeFailedView('This form is out of date; run /connect channel again.') });
     // Joined first (Slack answers within the acknowledgement), then the route stored, then the person told.
@@ -130,8 +129,7 @@ export class ChannelRouteHandlers {
   }
 
   /** "Check again" after inviting the bot to a private channel. */
-  private async recheck({ body, client, context }: ButtonArgs): Promise<void> {
-    const actor = actorOf(context);
+  private async recheck({ body, client, context, actor }: ButtonArgs): Promise<void> {
     const pending = pendingOf(body.view?.private_metadata);
     if (!body.view || !pending) return;
     const standing = await channelStanding(client, pending.channelId).catch(() => undefined);
@@ -153,11 +151,10 @@ export class ChannelRouteHandlers {
     });
   }
 
-  private async more({ action, client, context, respond }: ButtonArgs): Promise<void> {
-    const actor = actorOf(context);
-    const cursor = z.object({ page: z.number().int().min(2), createdAt: z.number(), identifier: z.string() }).safeParse(safeJson(action.value));
-    if (!cursor.success) return;
-    const { page, ...after } = cursor.data;
+  private async more({ action, client, actor, respond }: ButtonArgs): Promise<void> {
+    const cursor = parseJsonAs(z.object({ page: z.number().int().min(2), createdAt: z.number(), identifier: z.string() }), action.value);
+    if (!cursor) return;
+    const { page, ...after } = cursor;
     await respond({ replace_original: true, ...(await this.page(actor, client, page, after)) });
   }
 
@@ -169,8 +166,7 @@ export class ChannelRouteHandlers {
     return routesListMessage(shown, page, next, await this.services.permissions.allows(actor, 'routes.write', client));
   }
 
-  private async remove({ action, body, context, respond }: ButtonArgs): Promise<void> {
-    const actor = actorOf(context);
+  private async remove({ action, body, actor, respond }: ButtonArgs): Promise<void> {
     const identifier = action.value ?? '';
     const payload = { workspaceKey: actor.tenant.key, requestedBy: actor.userId, identifier };
     const intent = `${body.container?.message_ts ?? action.action_ts}:${actor.userId}`;
@@ -187,12 +183,4 @@ function problemUnderField(standing: ChannelStanding): string | undefined {
   if (standing.kind === 'archived') return `#${standing.name} is archived: choose another channel.`;
   if (standing.kind === 'direct') return 'That is a direct message: link the person with /connect link instead.';
   return undefined;
-}
-
-function safeJson(text: string | undefined): unknown {
-  try {
-    return JSON.parse(text ?? '');
-  } catch {
-    return undefined;
-  }
 }

@@ -1,7 +1,7 @@
 import type { View } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Accepted, Telling } from '../../jobs/queue.js';
-import { type Actor, actorOf } from '../../slack/actor.js';
+import type { Actor } from '../../slack/actor.js';
 import type { ButtonArgs } from '../../slack/listener-table.js';
 import { showInForm } from '../../slack/replies.js';
 import { inputState, type StateValues, textOf } from '../../slack/view-state.js';
@@ -47,10 +47,9 @@ export function toShownForm<T>(services: RouteDeps, client: WebClient, viewId: s
 export async function openFromHome(
   services: RouteDeps,
   routes: RouteJobs,
-  { body, client, context }: ButtonArgs,
+  { body, client, actor }: ButtonArgs,
   build: (actor: Actor, connection: ConnectionRecord) => View | Promise<View>,
 ): Promise<void> {
-  const actor = actorOf(context);
   const connection = await routes.usableConnection(actor.tenant.key);
   if (connection) await client.views.open({ trigger_id: body.trigger_id, view: await build(actor, connection) });
   else await services.bots.sendDirectMessage(actor.tenant.key, actor.userId, notConnectedMessage());

@@ -1,5 +1,3 @@
-import type { CommandRouter } from '../../slack/commands/router.js';
-import type { SlackListeners } from '../../slack/listener-table.js';
 import type { ConnectionLifecycle } from '../connect/lifecycle.js';
 import type { RouteDeps } from '../deps.js';
 import type { Feature } from '../feature.js';
@@ -32,7 +30,7 @@ export function routesFeature(services: RouteDeps, lifecycle: ConnectionLifecycl
   });
   return {
     jobs: [...routes.definitions, ...everyone.runs.definitions],
-    register(app: SlackListeners, router: CommandRouter) {
+    register(app, router) {
       channels.register(app, router);
       links.register(app, router);
     },

@@ -1,6 +1,5 @@
 import type { NovuClient } from '../../backends/novu/client.js';
 import type { Accepted, Telling } from '../../jobs/queue.js';
-import { actorOf } from '../../slack/actor.js';
 import type { CommandRequest, CommandRouter } from '../../slack/commands/router.js';
 import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../slack/listener-table.js';
 import { splitMentions } from '../../slack/mentions.js';
@@ -53,8 +52,7 @@ export class LinkHandlers {
     app.action(routeActions.openLinkSelf, { ...linkSelf, opensForm: true }, (args: ButtonArgs) =>
       openFromHome(this.services, this.routes, args, async (actor) => linkSelfModal((await tenantMember(args.client, actor.tenant, actor.userId))?.email)),
     );
-    app.action(routeActions.openLinkAll, write, async ({ context }: ButtonArgs) => {
-      const actor = actorOf(context);
+    app.action(routeActions.openLinkAll, write, async ({ actor }: ButtonArgs) => {
       await this.services.bots.sendDirectMessage(actor.tenant.key, actor.userId, await this.everyone.start(actor));
     });
     app.action(linkActions.ask, linkSelf, (args: ButtonArgs) => this.askAdmin(args));
@@ -64,8 +62,8 @@ export class LinkHandlers {
     // The admin confirmed the dry run (one job per matched member; clicking twice starts it once), or cancels it.
     const run = { ...write, owns: { record: 'linkRun', in: 'value' } } as const;
     const { runs } = this.everyone;
-    app.action(linkActions.apply, run, async ({ action, context }: ButtonArgs) => void (await runs.confirm(actorOf(context), action.value ?? '')));
-    app.action(linkActions.cancel, run, async ({ action, context }: ButtonArgs) => void (await runs.cancel(actorOf(context), action.value ?? '')));
+    app.action(linkActions.apply, run, async ({ action, actor }: ButtonArgs) => void (await runs.confirm(actor, action.value ?? '')));
+    app.action(linkActions.cancel, run, async ({ action, actor }: ButtonArgs) => void (await runs.cancel(actor, action.value ?? '')));
   }
 
   private async openLinkForm({ args, actor, openModal, respond }: CommandRequest): Promise<void> {
@@ -74,8 +72,7 @@ export class LinkHandlers {
     await openModal(linkUserModal({ userId, subscriberId: rest[0] }));
   }
 
-  private async submitLink({ ack, view, client, context }: ViewSubmissionArgs): Promise<void> {
-    const actor = actorOf(context);
+  private async submitLink({ ack, view, client, actor }: ViewSubmissionArgs): Promise<void> {
     const values = view.state.values as StateValues;
     const subscriber = readSubscriberId(values, linkView.subscriber.action);
     const userId = textOf(inputState<{ selected_user?: unknown }>(values, linkView.user.action)?.selected_user);
@@ -93,8 +90,7 @@ export class LinkHandlers {
    * A member links themselves: to a subscriber whose email in Novu is their Slack email, at once;
    * otherwise they may ask an admin. The person linked is always the one submitting.
    */
-  private async submitSelfLink({ ack, view, client, context }: ViewSubmissionArgs): Promise<void> {
-    const actor = actorOf(context);
+  private async submitSelfLink({ ack, view, client, actor }: ViewSubmissionArgs): Promise<void> {
     const subscriber = readSubscriberId(view.state.values as StateValues, linkSelfView.subscriber.action);
     if ('error' in subscriber) return ack({ response_action: 'errors', errors: { [linkSelfView.subscriber.block]: subscriber.error } });
     // Nothing is stored or promised yet: the form says it is checking.
@@ -123,8 +119,7 @@ export class LinkHandlers {
     if (written) await this.services.events.emit('homeChanged', form.actor, form.client);
   }
 
-  private async askAdmin({ action, body, client, context }: ButtonArgs): Promise<void> {
-    const actor = actorOf(context);
+  private async askAdmin({ action, body, client, actor }: ButtonArgs): Promise<void> {
     const subscriberId = action.value?.trim();
     if (!body.view || !subscriberId || subscriberId.length > 200) return;
     const request = await this.services.store.linkRequests.ask({ workspaceKey: actor.tenant.key, userId: actor.userId, subscriberId });
@@ -140,8 +135,7 @@ export class LinkHandlers {
   }
 
   /** An admin approves (the link is written for the person who asked) or denies a request. */
-  private async decide({ action, client, context }: ButtonArgs, status: 'approved' | 'denied'): Promise<void> {
-    const actor = actorOf(context);
+  private async decide({ action, client, actor }: ButtonArgs, status: 'approved' | 'denied'): Promise<void> {
     const request = await this.services.store.linkRequests.decide(action.value ?? '', status, actor.userId);
     if (!request) return void (await this.services.events.emit('homeChanged', actor, client));
     if (status === 'approved') {

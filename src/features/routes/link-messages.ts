@@ -1,12 +1,23 @@
 import type { KnownBlock, View } from '@slack/types';
-import { actions, button, type EphemeralMessage, ephemeral, message, noticeModal, plain, section, textInput } from '../../slack/blocks.js';
+import {
+  actions,
+  button,
+  type EphemeralMessage,
+  ephemeral,
+  formModal,
+  input,
+  message,
+  noticeModal,
+  section,
+  sectionMessage,
+  textInput,
+} from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import { code, joinMd, md, mentionUser, slackDate } from '../../slack/mrkdwn.js';
 import type { LinkCounts, LinkItem, LinkRequest, LinkRun } from '../../store/types.js';
-import { confirmBlock, runNote } from '../bulk/run-message.js';
+import { confirmBlock } from '../bulk/run-message.js';
 import { testButton } from '../delivery/actions.js';
 import type { WrittenEndpoint } from '../endpoint-writer.js';
-import { formModal } from './form-modal.js';
 
 export const linkActions = {
   ask: 'routes.link.ask',
@@ -31,13 +42,13 @@ export const linkSelfView = {
 
 export function linkUserModal(prefill: { userId?: string; subscriberId?: string }): View {
   const intro = md`Novu’s Slack notifications for the subscriber will reach the person as direct messages from Switchboard.`;
-  return formModal({ callbackId: linkView.callbackId }, 'Link a person', 'Link', intro, [
-    {
-      type: 'input',
-      block_id: linkView.user.block,
-      label: plain('Person'),
-      element: { type: 'users_select', action_id: linkView.user.action, ...(prefill.userId ? { initial_user: prefill.userId } : {}) },
-    },
+  return formModal({ callbackId: linkView.callbackId }, 'Link a person', 'Link', [
+    section(intro),
+    input(linkView.user.block, 'Person', {
+      type: 'users_select',
+      action_id: linkView.user.action,
+      ...(prefill.userId ? { initial_user: prefill.userId } : {}),
+    }),
     textInput(linkView.subscriber, 'Subscriber ID', prefill.subscriberId, { placeholder: 'subscriber-42', max: 200 }),
   ]);
 }
@@ -47,7 +58,8 @@ export function linkSelfModal(email: string | undefined): View {
     ? md`If the subscriber’s email in Novu is your Slack email (${email}), you are linked at once; if not, you can ask an admin.`
     : md`Slack does not show Switchboard your email, so an admin will be asked to approve the link.`;
   const intro = md`Novu’s Slack notifications for your subscriber will reach you as direct messages from Switchboard. ${rule}`;
-  return formModal({ callbackId: linkSelfView.callbackId }, 'Link my Slack account', 'Link', intro, [
+  return formModal({ callbackId: linkSelfView.callbackId }, 'Link my Slack account', 'Link', [
+    section(intro),
     textInput(linkSelfView.subscriber, 'Your Novu subscriber ID', undefined, { placeholder: 'subscriber-42', max: 200 }),
   ]);
 }
@@ -133,7 +145,7 @@ export function linkRunMessage(
   const toLink = counts.matched + linked + failed;
   switch (run.status) {
     case 'planning':
-      return runNote(md`:hourglass_flowing_sand: Link everyone by email: checking members against Novu’s subscribers… ${run.membersSeen} read so far.`);
+      return sectionMessage(md`:hourglass_flowing_sand: Link everyone by email: checking members against Novu’s subscribers… ${run.membersSeen} read so far.`);
     case 'planned': {
       const summary = [
         md`*Link everyone by email: dry run*`,
@@ -156,14 +168,14 @@ export function linkRunMessage(
       );
     }
     case 'linking':
-      return runNote(md`:hourglass_flowing_sand: Linking… ${linked + failed} of ${toLink} done${failed ? ` (${failed} failed)` : ''}.`);
+      return sectionMessage(md`:hourglass_flowing_sand: Linking… ${linked + failed} of ${toLink} done${failed ? ` (${failed} failed)` : ''}.`);
     case 'done':
-      return runNote(
+      return sectionMessage(
         md`:white_check_mark: Link everyone by email: ${linked} of ${toLink} members linked${failed ? `; ${failed} failed (see the audit log)` : ''}.`,
       );
     case 'cancelled':
-      return runNote(md`Link everyone by email: cancelled; nothing was linked.`);
+      return sectionMessage(md`Link everyone by email: cancelled; nothing was linked.`);
     case 'failed':
-      return runNote(md`:x: Link everyone by email stopped: ${run.error ?? 'unknown error'}`);
+      return sectionMessage(md`:x: Link everyone by email stopped: ${run.error ?? 'unknown error'}`);
   }
 }

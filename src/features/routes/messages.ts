@@ -7,6 +7,7 @@ import {
   context,
   type EphemeralMessage,
   ephemeral,
+  formModal,
   header,
   message,
   noticeModal,
@@ -21,7 +22,6 @@ import type { ConnectionRecord, EndpointCursor, OwnedEndpoint } from '../../stor
 import { testButton } from '../delivery/actions.js';
 import type { RemovedEndpoint, WrittenEndpoint } from '../endpoint-writer.js';
 import { homeList } from '../home/list-blocks.js';
-import { formModal } from './form-modal.js';
 import type { RoutePayload } from './route-jobs.js';
 
 export const routeActions = {
@@ -76,12 +76,15 @@ export function channelRouteModal(
     },
   ];
   if (prefill.origin) inputs.push(shareBlock());
-  return formModal({ callbackId: channelView.callbackId, privateMetadata: originMetadata(prefill.origin) }, 'Route to a channel', 'Route', intro, inputs);
+  return formModal({ callbackId: channelView.callbackId, privateMetadata: originMetadata(prefill.origin) }, 'Route to a channel', 'Route', [
+    section(intro),
+    ...inputs,
+  ]);
 }
 
 export function joinConfirmView(pending: PendingChannelRoute, channelName: string): View {
   const text = md`Switchboard is not in *#${channelName}*. To post there it will join it (everyone in #${channelName} sees it join), then route ${code(pending.subscriberId)} to it.`;
-  return formModal({ callbackId: joinView.callbackId, privateMetadata: JSON.stringify(pending) }, 'Join the channel?', 'Join and route', text, []);
+  return formModal({ callbackId: joinView.callbackId, privateMetadata: JSON.stringify(pending) }, 'Join the channel?', 'Join and route', [section(text)]);
 }
 
 export function inviteView(pending: PendingChannelRoute, botUserId: string | undefined, note?: string): View {
@@ -181,11 +184,11 @@ export function routeRemovedMessage(
 
 export function routeCreatedDirectMessage(payload: RoutePayload, outcome: JobFinish<WrittenEndpoint>['outcome']): SlackMessage {
   const where = payload.type === 'slack_channel' ? mentionChannel(payload.target) : mentionUser(payload.target);
-  const text =
+  return message(
     outcome.status === 'done'
       ? md`:white_check_mark: Novu’s Slack notifications for ${code(payload.subscriberId)} now go to ${where}.`
-      : md`:x: The route of ${code(payload.subscriberId)} to ${where} was not written: ${outcome.error}`;
-  return message(text);
+      : md`:x: The route of ${code(payload.subscriberId)} to ${where} was not written: ${outcome.error}`,
+  );
 }
 
 export function routeRemovedDirectMessage(identifier: string, outcome: JobFinish<RemovedEndpoint>['outcome']): SlackMessage {

@@ -1,6 +1,6 @@
 import type { NovuClient } from '../../backends/novu/client.js';
 import type { CreateSlackChannelEndpointBody, CreateSlackUserEndpointBody } from '../../backends/novu/schemas.js';
-import { type Accepted, type JobDefinition, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
+import { type Accepted, finishAudit, type JobDefinition, type JobFinish, type JobRunContext, type Requester, TerminalJobError } from '../../jobs/queue.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import type { ConnectionRecord, JobRecord, LinkRequest, OwnedEndpointType, WorkspaceKey } from '../../store/types.js';
 import type { NovuScope } from '../../tenancy/novu-scope.js';
@@ -15,9 +15,7 @@ import { channelStanding, tenantMember } from './slack-checks.js';
 export type RouteType = 'slack_channel' | 'slack_user';
 export const routeTypes: readonly OwnedEndpointType[] = ['slack_channel', 'slack_user'];
 
-export interface RoutePayload {
-  workspaceKey: WorkspaceKey;
-  requestedBy: string;
+export interface RoutePayload extends Requester {
   type: RouteType;
   /** The channel id, or the user id. */
   target: string;
@@ -107,7 +105,7 @@ export class RouteJobs {
 
   /** Queued for the worker; the same `dedupeKey` again is the same job. */
   enqueueCreate(payload: RoutePayload, dedupeKey: string): Promise<{ job: JobRecord; created: boolean }> {
-    return this.services.queue.enqueue(createRouteJob, payload, { dedupeKey, workspaceKey: payload.workspaceKey, requestedBy: payload.requestedBy });
+    return this.services.queue.enqueue(createRouteJob, payload, { dedupeKey });
   }
 
   acceptRemove(payload: RemoveRoutePayload, intent: string): Promise<Accepted<RemovedEndpoint>> {
@@ -116,7 +114,7 @@ export class RouteJobs {
 
   /** Every route of the tenant goes (after an uninstall); queued once per uninstall intent. */
   async enqueueClear(workspaceKey: WorkspaceKey, intent: string): Promise<void> {
-    await this.services.queue.enqueue(clearRoutesJob, { workspaceKey }, { dedupeKey: `${clearRoutesJob}:${workspaceKey}:${intent}`, workspaceKey });
+    await this.services.queue.enqueue(clearRoutesJob, { workspaceKey }, { dedupeKey: `${clearRoutesJob}:${workspaceKey}:${intent}` });
   }
 
   /** The tenant's connection, if Novu confirmed it: routes are bound to it. */
@@ -187,18 +185,14 @@ export class RouteJobs {
     }
   }
 
-  private async afterCreate(finish: JobFinish<WrittenEndpoint>): Promise<void> {
-    const { job, outcome, deliveredInline, once, audit, tell } = finish;
-    const payload = job.payload as RoutePayload;
+  private async afterCreate(finish: JobFinish<WrittenEndpoint, RoutePayload>): Promise<void> {
+    const { payload, outcome, deliveredInline, once, audit, tell } = finish;
     await audit({
       action: 'route.create',
-      outcome: outcome.status === 'done' ? 'ok' : 'failed',
-      workspaceKey: payload.workspaceKey,
-      userId: payload.requestedBy,
+      ...finishAudit(payload, outcome),
       target: `${payload.type === 'slack_channel' ? 'channel' : 'user'} ${payload.target} ← ${payload.subscriberId}`,
       backend: 'novu',
       backendId: outcome.status === 'done' ? outcome.result.endpoint.identifier : undefined,
-      error: outcome.status === 'failed' ? outcome.error : undefined,
       detail: { existing: outcome.status === 'done' ? outcome.result.existing : undefined, run: payload.linkRunId },
     });
     await once('listeners', async () => {
@@ -212,16 +206,12 @@ export class RouteJobs {
     if (!deliveredInline && !payload.linkRunId) await tell(payload.workspaceKey, payload.requestedBy, this.notes.created(payload, outcome));
   }
 
-  private async afterRemove({ job, outcome, deliveredInline, audit, tell }: JobFinish<RemovedEndpoint>): Promise<void> {
-    const payload = job.payload as RemoveRoutePayload;
+  private async afterRemove({ payload, outcome, deliveredInline, audit, tell }: JobFinish<RemovedEndpoint, RemoveRoutePayload>): Promise<void> {
     await audit({
       action: 'route.remove',
-      outcome: outcome.status === 'done' ? (outcome.result.alreadyGone ? 'not-found' : 'ok') : 'failed',
-      workspaceKey: payload.workspaceKey,
-      userId: payload.requestedBy,
+      ...finishAudit(payload, outcome),
       backend: 'novu',
       backendId: payload.identifier,
-      error: outcome.status === 'failed' ? outcome.error : undefined,
     });
     if (!deliveredInline) await tell(payload.workspaceKey, payload.requestedBy, this.notes.removed(payload.identifier, outcome));
   }

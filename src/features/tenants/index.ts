@@ -1,6 +1,5 @@
 import type { Installation } from '@slack/bolt';
 import { parseAuditChannel } from '../../audit/audit-trail.js';
-import { actorOf } from '../../slack/actor.js';
 import type { CommandRouter } from '../../slack/commands/router.js';
 import type { ButtonArgs, SlackListeners } from '../../slack/listener-table.js';
 import type { InstallHooks } from '../../slack/oauth/callbacks.js';
@@ -89,8 +88,7 @@ export class TenantApprovals implements Feature, InstallHooks {
     await messageOperators(this.services, message);
   }
 
-  private async decideFromButton({ action, body, client, context, respond }: ButtonArgs, status: 'approved' | 'denied'): Promise<void> {
-    const actor = actorOf(context);
+  private async decideFromButton({ action, body, client, actor, respond }: ButtonArgs, status: 'approved' | 'denied'): Promise<void> {
     const decided = await this.decide(action.value ?? '', status, actor.userId);
     if (body.view?.type === 'home') await this.services.events.emit('homeChanged', actor, client);
     else await respond({ replace_original: true, ...decisionMessage(decided) }).catch(() => {});

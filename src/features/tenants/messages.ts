@@ -1,5 +1,16 @@
 import type { KnownBlock, View } from '@slack/types';
-import { actions, button, confirmDialog, context, type EphemeralMessage, ephemeral, message, noticeModal, section } from '../../slack/blocks.js';
+import {
+  actions,
+  button,
+  confirmDialog,
+  context,
+  type EphemeralMessage,
+  message,
+  noticeModal,
+  section,
+  sectionEphemeral,
+  sectionMessage,
+} from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import { code, isUserId, type Mrkdwn, md, mentionUser, slackDate } from '../../slack/mrkdwn.js';
 import type { TenantRecord } from '../../store/types.js';
@@ -44,8 +55,7 @@ export function approvalRequestMessage(record: TenantRecord): SlackMessage {
 export function decisionMessage(record: TenantRecord): EphemeralMessage {
   const verb = record.status === 'approved' ? ':white_check_mark: Approved' : ':no_entry: Denied';
   const by = record.decidedBy && isUserId(record.decidedBy) ? md` by ${mentionUser(record.decidedBy)}` : record.decidedBy ? md` (${record.decidedBy})` : '';
-  const text = md`${verb}${by}: ${tenantLabel(record)}.`;
-  return ephemeral(text, [section(text)]);
+  return sectionEphemeral(md`${verb}${by}: ${tenantLabel(record)}.`);
 }
 
 /** What a person in a workspace that is not approved sees, whatever they try. */
@@ -56,8 +66,7 @@ function notApprovedText(record: TenantRecord | undefined): Mrkdwn {
 }
 
 export function notApprovedMessage(record: TenantRecord | undefined): EphemeralMessage {
-  const text = notApprovedText(record);
-  return ephemeral(text, [section(text)]);
+  return sectionEphemeral(notApprovedText(record));
 }
 
 export function notApprovedView(record: TenantRecord | undefined): View {
@@ -69,11 +78,11 @@ export function notApprovedHome(record: TenantRecord | undefined): View {
 }
 
 export function installerDecisionMessage(record: TenantRecord, novuLine: string | undefined): SlackMessage {
-  const text =
+  return sectionMessage(
     record.status === 'approved'
       ? md`:white_check_mark: Switchboard’s operators approved this workspace.${novuLine ? ` ${novuLine}` : ''}`
-      : md`:no_entry: Switchboard’s operators did not approve this workspace, so Switchboard is being removed from it. Nothing was sent to Novu.`;
-  return message(text, [section(text)]);
+      : md`:no_entry: Switchboard’s operators did not approve this workspace, so Switchboard is being removed from it. Nothing was sent to Novu.`,
+  );
 }
 
 /** The Home tab's list for operators. */

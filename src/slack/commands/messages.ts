@@ -1,7 +1,7 @@
 import type { KnownBlock, View } from '@slack/types';
 import { type SettingName, settings } from '../../config/settings.js';
 import { type BackendName, backendLabels } from '../../http/errors.js';
-import { context, divider, type EphemeralMessage, ephemeral, noticeModal, section } from '../blocks.js';
+import { context, divider, type EphemeralMessage, ephemeral, noticeModal, section, sectionEphemeral } from '../blocks.js';
 import { code, joinMd, type Mrkdwn, md, withoutFormatting } from '../mrkdwn.js';
 import { type CommandSpec, helpSubcommand, type SubcommandSpec } from './catalog.js';
 
@@ -61,8 +61,7 @@ export function backendOffMessage(backends: BackendName[]): EphemeralMessage {
   const names = backends.map((backend) => backendLabels[backend]).join(' or ');
   const needed = backends.flatMap((backend) => backendSettings[backend]);
   const lines = needed.map((name) => md`• ${code(name)} — ${settings[name].where}`);
-  const text = md`${names} is not set up in this Switchboard. Ask whoever runs it to set:\n${joinMd(lines, '\n')}`;
-  return ephemeral(text, [section(text)]);
+  return sectionEphemeral(md`${names} is not set up in this Switchboard. Ask whoever runs it to set:\n${joinMd(lines, '\n')}`);
 }
 
 /** Holds a command's trigger while Slack is slow to say who the person is. */
@@ -75,25 +74,23 @@ export function refusedView(reason: string): View {
 }
 
 export function refusalMessage(reason: string): EphemeralMessage {
-  const text = md`:no_entry: ${reason}`;
-  return ephemeral(text, [section(text)]);
+  return sectionEphemeral(md`:no_entry: ${reason}`);
 }
 
 export function unexpectedErrorMessage(requestId: string | undefined): EphemeralMessage {
   const reference = requestId ? md` (reference ${code(requestId)})` : '';
-  const text = md`Something went wrong on Switchboard's side${reference}. Nothing was changed; please try again, and tell whoever runs Switchboard if it keeps happening.`;
-  return ephemeral(text, [section(text)]);
+  return sectionEphemeral(
+    md`Something went wrong on Switchboard's side${reference}. Nothing was changed; please try again, and tell whoever runs Switchboard if it keeps happening.`,
+  );
 }
 
 export function notInstalledMessage(installUrl: string): EphemeralMessage {
-  const text = md`Switchboard is not installed in this workspace any more. An admin can install it again at ${installUrl}`;
-  return ephemeral(text, [section(text)]);
+  return sectionEphemeral(md`Switchboard is not installed in this workspace any more. An admin can install it again at ${installUrl}`);
 }
 
 /** Said when a request could not even be looked up: the store did not answer. Nothing was done. */
 export const storeUnavailableText = 'Switchboard cannot reach its database right now, so nothing was done. Try again in a minute.';
 
 export function storeUnavailableMessage(): EphemeralMessage {
-  const text = md`${storeUnavailableText}`;
-  return ephemeral(text, [section(text)]);
+  return sectionEphemeral(md`${storeUnavailableText}`);
 }

@@ -11,7 +11,6 @@ export type LinkRunStatus = 'planning' | 'planned' | 'linking' | 'done' | 'cance
 
 /** One member's verdict in the dry run, then what linking did. */
 export const linkItemStates = ['matched', 'unmatched', 'conflict', 'already-linked', 'linked', 'failed'] as const;
-export type LinkItemState = (typeof linkItemStates)[number];
 
 export interface LinkRun extends BulkRunBase<LinkRunStatus> {
   /** Members read so far by the dry run. */

@@ -12,7 +12,6 @@ export type PhoneImportStatus = 'reading' | 'planned' | 'registering' | 'done' |
 
 /** A row's verdict in the dry run (`ready`, `problem`, `already-registered`), then what registering it did. */
 export const importRowStates = ['ready', 'problem', 'already-registered', 'created', 'existing', 'failed'] as const;
-export type ImportRowState = (typeof importRowStates)[number];
 
 /** What is wrong with a row, for the dry run's tally; the row's `detail` says it in words. */
 export const importProblems = ['format', 'subscriber', 'number', 'integration', 'identifier', 'duplicate'] as const;

@@ -41,7 +41,7 @@ function fakes(options: { refusal?: string; storeFails?: boolean; formGone?: boo
       async storedThenTold<T>(store: () => Promise<T>, tell: Telling<T>): Promise<T | undefined> {
         try {
           const value = await store();
-          await tell.stored(value);
+          await tell.stored?.(value);
           return value;
         } catch {
           await tell.notStored('Switchboard could not store this just now.');
@@ -82,10 +82,10 @@ function fakes(options: { refusal?: string; storeFails?: boolean; formGone?: boo
       },
     },
   };
-  const context = { actor };
-  const click = () => routes[0]?.listener({ action: { value: button.value }, body: { trigger_id: 't-1' }, client, context } as never);
+  // The listener table hands listeners the actor it put through the guard.
+  const click = () => routes[0]?.listener({ action: { value: button.value }, body: { trigger_id: 't-1' }, client, actor } as never);
   const confirm = (metadata = button.value) =>
-    routes[1]?.listener({ ack: async (answer?: unknown) => acks.push(answer), view: { id: 'V1', private_metadata: metadata }, client, context } as never);
+    routes[1]?.listener({ ack: async (answer?: unknown) => acks.push(answer), view: { id: 'V1', private_metadata: metadata }, client, actor } as never);
   return { routes, opened, updated, acks, dms, released, click, confirm };
 }
 

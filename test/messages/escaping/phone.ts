@@ -90,9 +90,6 @@ export const phoneCoverage: ModuleCoverage[] = [
         phone.endpointListMessage({ endpoints: [], pageNumber: 1 }),
       ],
     },
-    notBuilders: {
-      pickerInput: 'a form input of plain text, its options loaded by the app',
-    },
   },
   {
     path: 'features/phone/bulk/messages.ts',
@@ -124,7 +121,6 @@ export const phoneCoverage: ModuleCoverage[] = [
     module: runMessage,
     only: true,
     builders: {
-      runNote: (h) => [runMessage.runNote(md`:x: ${h.text()}`)],
       confirmBlock: (h) =>
         [2, 0].map((count) =>
           runMessage.confirmBlock(

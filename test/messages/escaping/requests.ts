@@ -75,7 +75,6 @@ export const requestCoverage: ModuleCoverage[] = [
         return [requests.homeWithDecision(requests.numberRequestsSection(pending), request, md`${h.text()}`)];
       },
       decidedRequestText: decided,
-      decidedRequestMessage: (h) => decided(h).map(requests.decidedRequestMessage),
       requesterDecisionMessage: (h) =>
         statuses.flatMap((status) =>
           requestedNumbers(h).map((requested) => requests.requesterDecisionMessage(numberRequest(h, status, status !== 'denied'), requested, 24)),

@@ -1,6 +1,7 @@
 import * as audit from '../../../src/audit/messages.js';
 import * as checks from '../../../src/features/routes/slack-checks.js';
 import type { Action } from '../../../src/permissions/policy.js';
+import * as blocks from '../../../src/slack/blocks.js';
 import { type CommandSpec, commandCatalog } from '../../../src/slack/commands/catalog.js';
 import * as commands from '../../../src/slack/commands/messages.js';
 import { md, mentionChannel } from '../../../src/slack/mrkdwn.js';
@@ -39,6 +40,16 @@ export const slackCoverage: ModuleCoverage[] = [
     path: 'audit/messages.ts',
     module: audit,
     builders: { auditChannelLine: (h) => [audit.auditChannelLine(auditEntry(h)), audit.auditChannelLine(auditEntry(h, false))] },
+  },
+  {
+    // Found by its exports, not its name: the messages whose text is their one section.
+    path: 'slack/blocks.ts',
+    module: blocks,
+    only: true,
+    builders: {
+      sectionMessage: (h) => [blocks.sectionMessage(md`:x: ${h.text()}`)],
+      sectionEphemeral: (h) => [blocks.sectionEphemeral(md`:no_entry: ${h.text()}`)],
+    },
   },
   {
     path: 'slack/share.ts',

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { type Actor, actorOf } from '../../../slack/actor.js';
+import type { Actor } from '../../../slack/actor.js';
 import type { CommandRouter } from '../../../slack/commands/router.js';
 import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../../slack/listener-table.js';
+import { toldInForm } from '../../../slack/replies.js';
 import { inputState, type StateValues, submissionIntent, textOf, withResolvedOptions } from '../../../slack/view-state.js';
 import type { PhoneDeps } from '../../deps.js';
 import { type ImportUpload, importLimits } from './dry-run.js';
@@ -46,8 +47,7 @@ export class ImportHandlers {
     app.action(importActions.cancel, run, (args: ButtonArgs) => this.runButton(args, (actor, runId) => this.imports.cancel(actor, runId)));
   }
 
-  private async submit({ ack, view, context }: ViewSubmissionArgs): Promise<void> {
-    const actor = actorOf(context);
+  private async submit({ ack, view, actor }: ViewSubmissionArgs): Promise<void> {
     const values = await withResolvedOptions(view.state.values as StateValues, {
       [importView.integration.action]: async () => (await this.services.integrations?.identifiers()) ?? [],
     });
@@ -55,15 +55,14 @@ export class ImportHandlers {
     if ('errors' in read) return ack({ response_action: 'errors', errors: read.errors });
     const integrationProblem = read.upload.defaultIntegration ? await this.services.integrations?.problem(read.upload.defaultIntegration, 'phone') : undefined;
     if (integrationProblem) return ack({ response_action: 'errors', errors: { [importView.integration.block]: integrationProblem } });
-    await this.services.queue.storedThenTold(() => this.imports.start(actor, { ...read.upload, intent: submissionIntent(view.id, read.upload) }), {
-      stored: () => ack({ response_action: 'update', view: checkingFileView(read.upload.fileName) }),
-      // The form stays as it was, the file still attached, with the reason under it.
-      notStored: (text) => ack({ response_action: 'errors', errors: { [importView.file.block]: text } }),
-    });
+    await this.services.queue.storedThenTold(
+      () => this.imports.start(actor, { ...read.upload, intent: submissionIntent(view.id, read.upload) }),
+      toldInForm(ack, checkingFileView(read.upload.fileName), importView.file.block),
+    );
   }
 
-  private async runButton({ action, context, respond }: ButtonArgs, act: (actor: Actor, runId: string) => Promise<boolean>): Promise<void> {
-    const found = action.value ? await act(actorOf(context), action.value) : false;
+  private async runButton({ action, actor, respond }: ButtonArgs, act: (actor: Actor, runId: string) => Promise<boolean>): Promise<void> {
+    const found = action.value ? await act(actor, action.value) : false;
     if (!found) await respond({ ...noSuchImportMessage(), replace_original: false }).catch(() => {});
   }
 }

@@ -1,11 +1,23 @@
 import type { KnownBlock, View } from '@slack/types';
-import { context, type EphemeralMessage, ephemeral, message, noticeModal, plain, section, truncate } from '../../../slack/blocks.js';
+import {
+  context,
+  type EphemeralMessage,
+  ephemeral,
+  formModal,
+  input,
+  message,
+  noticeModal,
+  pickerInput,
+  section,
+  sectionMessage,
+  truncate,
+} from '../../../slack/blocks.js';
 import type { SlackMessage } from '../../../slack/bot-clients.js';
 import { code, joinMd, link, type Mrkdwn, md } from '../../../slack/mrkdwn.js';
 import type { ImportProblem, ImportRow, ImportRowCounts, PhoneImport } from '../../../store/types.js';
 import type { SummaryFile, SummaryFileKind } from '../../bulk/feature.js';
-import { confirmBlock, runNote } from '../../bulk/run-message.js';
-import { pickerInput, registerView } from '../messages.js';
+import { confirmBlock } from '../../bulk/run-message.js';
+import { registerView } from '../messages.js';
 
 export const importView = {
   callbackId: 'phone.csv',
@@ -27,33 +39,21 @@ const title = 'Import phone numbers';
 export const problemsShown = 10;
 
 export function importModal(defaultRegion: string, limits: { maxRows: number }): View {
-  return {
-    type: 'modal',
-    callback_id: importView.callbackId,
-    title: plain(title),
-    submit: plain('Check the file'),
-    close: plain('Cancel'),
-    blocks: [
-      section(
-        md`Register many phone endpoints at once from a CSV file with the columns \`subscriberId,phone[,integration][,identifier]\` (a header row is fine), up to ${limits.maxRows.toLocaleString('en-US')} rows. Nothing is registered yet: Switchboard first checks every row and sends you what it found in a direct message, with a button to register the good rows.`,
-      ),
-      {
-        type: 'input',
-        block_id: importView.file.block,
-        label: plain('CSV file'),
-        element: { type: 'file_input', action_id: importView.file.action, filetypes: ['csv'], max_files: 1 },
-      },
-      pickerInput(
-        importView.integration,
-        'Default Novu integration',
-        'For rows without an integration column. Only integrations that deliver to phone numbers (SMS, WhatsApp) are offered.',
-        { placeholder: 'Choose', optional: true },
-      ),
-      context(
-        md`Numbers in any common format; those without a country code are read as ${defaultRegion}. An identifier, when given, is the endpoint's identifier (up to 100 letters, digits and _ . : -); left empty, Switchboard derives one, so a number is never registered twice.`,
-      ),
-    ],
-  };
+  return formModal({ callbackId: importView.callbackId }, title, 'Check the file', [
+    section(
+      md`Register many phone endpoints at once from a CSV file with the columns \`subscriberId,phone[,integration][,identifier]\` (a header row is fine), up to ${limits.maxRows.toLocaleString('en-US')} rows. Nothing is registered yet: Switchboard first checks every row and sends you what it found in a direct message, with a button to register the good rows.`,
+    ),
+    input(importView.file.block, 'CSV file', { type: 'file_input', action_id: importView.file.action, filetypes: ['csv'], max_files: 1 }),
+    pickerInput(
+      importView.integration,
+      'Default Novu integration',
+      'For rows without an integration column. Only integrations that deliver to phone numbers (SMS, WhatsApp) are offered.',
+      { placeholder: 'Choose', optional: true },
+    ),
+    context(
+      md`Numbers in any common format; those without a country code are read as ${defaultRegion}. An identifier, when given, is the endpoint's identifier (up to 100 letters, digits and _ . : -); left empty, Switchboard derives one, so a number is never registered twice.`,
+    ),
+  ]);
 }
 
 /** The workspace installed Switchboard before imports existed: Slack grants new permissions only through a reinstall. */
@@ -116,22 +116,22 @@ export function importRunMessage(run: PhoneImport, counts: ImportRowCounts, deta
   const file = code(run.fileName);
   switch (run.status) {
     case 'reading':
-      return runNote(md`:hourglass_flowing_sand: Import of ${file}: reading and checking the rows…`);
+      return sectionMessage(md`:hourglass_flowing_sand: Import of ${file}: reading and checking the rows…`);
     case 'planned':
       return dryRunMessage(run, counts, details ?? { problems: {}, firstProblems: [] });
     case 'registering': {
       const done = counts.created + counts.existing + counts.failed;
       const total = done + counts.ready;
-      return runNote(
+      return sectionMessage(
         md`:hourglass_flowing_sand: Import of ${file}: registering… ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} done${counts.failed ? ` (${counts.failed} failed)` : ''}.`,
       );
     }
     case 'done':
       return summaryMessage(run, counts, details?.keptPhones ?? 0);
     case 'cancelled':
-      return runNote(md`Import of ${file} cancelled: nothing was registered.`);
+      return sectionMessage(md`Import of ${file} cancelled: nothing was registered.`);
     case 'failed':
-      return runNote(md`:x: Import of ${file} stopped: ${run.error ?? 'unknown error'}`);
+      return sectionMessage(md`:x: Import of ${file} stopped: ${run.error ?? 'unknown error'}`);
   }
 }
 
@@ -216,7 +216,8 @@ function rowsFile(
       ['row', 'subscriberId', 'phone', 'integration', 'identifier', column],
       ...rows.map((row) => [String(row.rowNumber), row.subscriberId ?? '', row.phone ?? '', row.integration ?? '', row.identifier ?? '', row.detail ?? '']),
     ],
-    notSent: (run, reason) => runNote(md`:warning: Switchboard could not send ${code(name(run))}, ${words.what(code(run.fileName))}: ${truncate(reason, 300)}`),
+    notSent: (run, reason) =>
+      sectionMessage(md`:warning: Switchboard could not send ${code(name(run))}, ${words.what(code(run.fileName))}: ${truncate(reason, 300)}`),
   };
 }
 
