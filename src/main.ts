@@ -24,10 +24,10 @@ async function main(): Promise<void> {
   try {
     running = await startSwitchboard(config, { logger });
   } catch (error) {
-    logger.fatal({ err: error }, 'Switchboard could not start');
+    logger.fatal({ err: error }, `Switchboard could not start: ${error instanceof Error ? error.message : String(error)}`);
     logger.flush();
-    process.exitCode = 1;
-    return;
+    // Whatever did start (the HTTP server, timers) would keep a process that can do nothing alive.
+    process.exit(1);
   }
   let signals = 0;
   const shutdown = async (signal: NodeJS.Signals) => {

@@ -40,14 +40,16 @@ export function serveMetrics(metrics: Metrics, access: MetricsAccess): RouteHand
 }
 
 /**
- * `/healthz` (the process answers), `/readyz` (the store answers), and `/metrics` unless it has a
- * port of its own (METRICS_PORT: then `metricsAccess` is undefined).
+ * `/healthz` (the process answers), `/readyz` (the store answers and nothing holds readiness back:
+ * `notReady` says why, e.g. shutting down, or Socket Mode not connected yet), and `/metrics` unless
+ * it has a port of its own (METRICS_PORT: then `metricsAccess` is undefined).
  */
-export function opsRoutes(store: Store, isShuttingDown: () => boolean, metrics: Metrics, metricsAccess?: MetricsAccess): Record<string, RouteHandler> {
+export function opsRoutes(store: Store, notReady: () => string | undefined, metrics: Metrics, metricsAccess?: MetricsAccess): Record<string, RouteHandler> {
   const routes: Record<string, RouteHandler> = {
     '/healthz': (_req, res) => json(res, 200, { status: 'ok' }),
     '/readyz': async (_req, res) => {
-      if (isShuttingDown()) return json(res, 503, { status: 'shutting down' });
+      const reason = notReady();
+      if (reason) return json(res, 503, { status: reason });
       const timeout = new Promise<never>((_resolve, reject) => setTimeout(() => reject(new Error('store did not answer within 2 s')), 2_000).unref());
       await Promise.race([store.ping(), timeout]).then(
         () => json(res, 200, { status: 'ready', store: store.engine }),

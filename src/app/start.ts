@@ -10,6 +10,7 @@ import { startMaintenance } from './maintenance.js';
 import { opsRoutes, serveMetrics } from './ops-routes.js';
 import { createServices } from './services.js';
 import { createSlackApp } from './slack-app.js';
+import { connectSocketMode } from './socket-mode.js';
 
 export type RunningSwitchboard = Awaited<ReturnType<typeof startSwitchboard>>;
 
@@ -26,10 +27,12 @@ export async function startSwitchboard(config: Config, options: StartOptions) {
   const metrics = options.metrics ?? new Metrics({ processMetrics: true });
   const services = await createServices(config, logger, metrics, { store: options.store });
   let shuttingDown = false;
+  let socketConnected = !config.slack.appToken;
   const inflight = new InflightWork();
   const features = createFeatures(services);
   const metricsAccess = config.metrics.port === undefined ? { token: config.metrics.token, requireToken: config.mode === 'production' } : undefined;
-  const routes = opsRoutes(services.store, () => shuttingDown, metrics, metricsAccess);
+  const notReady = () => (shuttingDown ? 'shutting down' : socketConnected ? undefined : 'connecting to Slack over Socket Mode');
+  const routes = opsRoutes(services.store, notReady, metrics, metricsAccess);
   const slack = createSlackApp(services, { installHooks: features.installHooks, inflight });
   for (const feature of features.all) {
     for (const job of feature.jobs ?? []) services.queue.define(job);
@@ -50,7 +53,10 @@ export async function startSwitchboard(config: Config, options: StartOptions) {
   );
   const port = await http.listen(config.port);
   const metricsServer = await listenForMetrics(config, logger, metrics);
-  if (slack.receiver instanceof SocketModeReceiver) await slack.app.start();
+  if (slack.receiver instanceof SocketModeReceiver) {
+    await connectSocketMode(() => slack.app.start(), logger);
+    socketConnected = true;
+  }
   services.queue.start();
   const stopMaintenance = startMaintenance(services, options.maintenanceIntervalMs);
   logger.info(

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { buildManifest } from '../../manifest/build.js';
 import { eventually, freePort } from '../kit/harness.js';
 import { SlackEmulator } from '../kit/slack-emulator.js';
 import { startCommand } from '../kit/start-command.js';
@@ -85,6 +86,26 @@ describe('the app as a process', () => {
     for (const secret of Object.values(slackValues).filter((value) => value.includes('secret'))) expect(stdout).not.toContain(secret);
   });
 
+  it('a newcomer start (the four Slack values, PUBLIC_URL, ENCRYPTION_KEY): no warning, and the install link sends Slack the manifest’s redirect URL', async () => {
+    const port = await freePort();
+    const publicUrl = 'https://switchboard.example.test';
+    const app = run(workspace(), { ...slackValues, PORT: String(port), PUBLIC_URL: publicUrl, ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') });
+    await eventually(() => app.output().stdout.includes('Switchboard is running'), { timeoutMs: 15_000, message: 'the app to start' });
+    const page = await (await fetch(`http://127.0.0.1:${port}/slack/install`)).text();
+    const authorize = /href="([^"]*oauth\/v2\/authorize[^"]*)"/.exec(page)?.[1]?.replaceAll('&amp;', '&');
+    expect(authorize, page).toBeDefined();
+    const manifest = buildManifest({ publicUrl, socketMode: false, tokenRotation: false }) as { oauth_config: { redirect_urls: string[] } };
+    expect(new URL(authorize ?? '').searchParams.get('redirect_uri')).toBe(manifest.oauth_config.redirect_urls[0]);
+    app.child.kill('SIGTERM');
+    expect(await app.exited).toBe(0);
+    const lines = app
+      .output()
+      .stdout.trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { level: number; msg: string });
+    expect(lines.filter((line) => line.level >= 40).map((line) => line.msg)).toEqual([]);
+  });
+
   it('reads a .env file, with the real environment taking precedence', async () => {
     const cwd = workspace();
     const port = await freePort();
@@ -143,6 +164,41 @@ describe('the app as a process', () => {
       expect(String(answer.payload?.text)).toContain('not installed in this workspace');
       app.child.kill('SIGTERM');
       expect(await app.exited).toBe(0);
+    } finally {
+      await emulator.stop();
+    }
+  });
+});
+
+describe('Socket Mode that cannot connect', () => {
+  it('with a refused app token: not ready while it tries again, then exits non-zero saying what to fix', async () => {
+    const emulator = await new SlackEmulator().start();
+    try {
+      const port = await freePort();
+      const app = run(workspace(), {
+        ...slackValues,
+        PORT: String(port),
+        SLACK_APP_TOKEN: 'xapp-1-A0WRONG-1-0123456789abcdef',
+        SLACK_API_URL: emulator.apiUrl,
+      });
+      const readiness: number[] = [];
+      let exited: number | null | undefined;
+      void app.exited.then((code) => (exited = code));
+      while (exited === undefined) {
+        const status = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+          (response) => response.status,
+          () => 0,
+        );
+        if (status) readiness.push(status);
+        await new Promise((done) => setTimeout(done, 100));
+      }
+      expect(exited).toBe(1);
+      expect(readiness.length).toBeGreaterThan(0);
+      expect(readiness.every((status) => status === 503)).toBe(true);
+      const { stdout } = app.output();
+      expect(stdout).toContain('Socket Mode could not connect to Slack; trying again');
+      expect(stdout).toContain('Slack refused SLACK_APP_TOKEN (invalid_auth)');
+      expect(emulator.calls.filter((call) => call.method === 'apps.connections.open')).toHaveLength(3);
     } finally {
       await emulator.stop();
     }

@@ -31,6 +31,7 @@ describe('INSTALL_POLICY=approval (the default)', () => {
     const page = await world.installGlobex();
     expect(page.status).toBe(200);
     expect(page.html).toContain('data-outcome="pending-approval"');
+    expect(page.html).toContain('operators were asked');
     expect(page.html).not.toContain('OPERATORS');
     expect(h.novu.requestsTo('POST', '/v1/channel-connections')).toHaveLength(1);
     expect(await h.app.services.store.tenants.find(teamKey(globex.id))).toMatchObject({ status: 'pending', installedBy: world.globexAdmin.userId });
@@ -103,6 +104,8 @@ describe('INSTALL_POLICY=approval (the default)', () => {
     expect(page.html).toContain('data-outcome="pending-approval"');
     expect(page.html).toContain('OPERATORS');
     expect(page.html).toContain(h.actors.installer.userId);
+    expect(page.html).toContain('no operator yet, so nobody has been asked');
+    expect(page.html).not.toContain('operators were asked');
     expect(world.novuWrites()).toBe(0);
   });
 });

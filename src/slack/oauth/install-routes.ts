@@ -62,7 +62,10 @@ export function installRoutes(options: InstallRoutesOptions): InstallRoutes {
     directInstall: options.directInstall,
     renderHtmlForInstallPath: installPage,
   });
-  const withoutState = new InstallProvider({ ...shared, stateVerification: false });
+  // The SDK warns at every start that state verification is off; here it is off on purpose, only for the org-admin path above.
+  const slackLog = options.slackLogger;
+  const quiet = { ...slackLog, warn: (...parts: unknown[]) => (String(parts[0]).includes('stateVerification') ? slackLog.debug : slackLog.warn)(...parts) };
+  const withoutState = new InstallProvider({ ...shared, logger: quiet, stateVerification: false });
   const log = options.logger.child({ component: 'oauth' });
   const callbacks = installCallbacks(options, log, installUrl, false);
   const orgAdminCallbacks = installCallbacks(options, log, installUrl, true);

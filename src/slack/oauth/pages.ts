@@ -67,11 +67,11 @@ function novuParagraph(novu: NovuConnectionState): string {
 }
 
 function pendingParagraphs(outcome: Extract<InstallOutcome, { tenant: 'pending' }>): string {
-  const bootstrap = outcome.operatorsConfigured
-    ? ''
-    : `<p class="note">No operator is configured yet. If you run this Switchboard, add your Slack member ID <code>${escapeHtml(outcome.installerId)}</code> to <code>OPERATORS</code>, restart it, and approve this workspace from Switchboard’s Home tab in Slack.</p>`;
-  return `<p class="warn">⏳ Waiting for approval: Switchboard’s operators were asked to approve this workspace. Until they do, nothing is sent to Novu and the commands answer that approval is pending. You will get a direct message in Slack when they decide.</p>
-${bootstrap}`;
+  if (!outcome.operatorsConfigured) {
+    return `<p class="warn">⏳ Waiting for approval, but this Switchboard has no operator yet, so nobody has been asked. Until a workspace is approved, nothing is sent to Novu and the commands answer that approval is pending.</p>
+<p class="note">If you run this Switchboard: add your Slack member ID <code>${escapeHtml(outcome.installerId)}</code> to <code>OPERATORS</code>, restart it, and approve this workspace from Switchboard’s Home tab in Slack (or set <code>INSTALL_POLICY=open</code> to let every workspace in).</p>`;
+  }
+  return `<p class="warn">⏳ Waiting for approval: Switchboard’s operators were asked to approve this workspace. Until they do, nothing is sent to Novu and the commands answer that approval is pending. You will get a direct message in Slack when they decide.</p>`;
 }
 
 export function installSuccessPage(workspaceName: string, outcome: InstallOutcome, openSlackUrl: string): string {
