@@ -17,8 +17,9 @@ const lockRenewMs = 3_000;
 /**
  * better-sqlite3 12 aborts Node 24 when the garbage collector finalizes one of its statements
  * (Node 24's `ObjectWrap` removes a cleanup hook where no environment is current); 13, rebuilt on
- * Node-API, fixes that but crashes on Node 20. Both are installed (13 under the alias
- * `better-sqlite3-napi`), and each Node loads the one that runs on it. Same API, same SQLite file.
+ * Node-API, fixes that but crashes on Node 20. 13 is an optional dependency under the alias
+ * `better-sqlite3-napi` (npm skips it on Node 20: `engine-strict` in .npmrc), and each Node loads the
+ * one that runs on it. Same API, same SQLite file.
  */
 function loadDriver(): typeof BetterSqlite3 {
   const nodeMajor = Number(process.versions.node.split('.')[0]);
