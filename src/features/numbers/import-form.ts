@@ -53,7 +53,7 @@ export function importModal(prefill: { number?: string; origin?: ShareOrigin }, 
       options: capabilities,
       initial_options: capabilities,
     }),
-    textInput(ids(importView.name), 'Name (optional)', undefined, { max: 100, optional: true }),
+    textInput(ids(importView.name), 'Name', undefined, { max: 100, optional: true }),
     ...(prefill.origin ? [shareBlock()] : []),
   ]);
 }

@@ -83,12 +83,12 @@ export function registerModal(prefill: RegisterPrefill, defaultRegion: string): 
       placeholder: 'Choose',
       initial: prefill.integration,
     }),
-    pickerInput(registerView.connection, 'Connection (optional)', 'A channel connection of that integration, if the endpoint should use one.', {
+    pickerInput(registerView.connection, 'Connection', 'A channel connection of that integration, if the endpoint should use one.', {
       placeholder: 'None',
       initial: prefill.connection,
       optional: true,
     }),
-    textInput(registerView.identifier, 'Endpoint identifier (optional)', prefill.identifier, {
+    textInput(registerView.identifier, 'Endpoint identifier', prefill.identifier, {
       hint: 'Leave empty: Switchboard derives one from integration, subscriber and number, so registering twice makes one endpoint.',
       optional: true,
       max: 100,
