@@ -85,8 +85,12 @@ export function resolveOptionValue(selected: string | undefined, candidates: Ite
   return undefined;
 }
 
+/** At most `max` characters, ending in "…" when cut; cut at a word's end unless that loses too much. */
 export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  const wordEnd = /\s/.test(text[max - 1] ?? '') ? cut.length : cut.lastIndexOf(' ');
+  return `${wordEnd > max * 0.6 ? cut.slice(0, wordEnd).trimEnd() : cut}…`;
 }
 
 export interface EphemeralMessage {

@@ -24,6 +24,7 @@ import { code, joinMd, type Mrkdwn, md, mentionUser, slackDate } from '../../sla
 import { originMetadata, type ShareOrigin, shareBlock } from '../../slack/share.js';
 import type { AuditEntry, ConnectionRecord } from '../../store/types.js';
 import { contextKeysOf } from '../../tenancy/novu-scope.js';
+import { plural } from '../../util/plural.js';
 import { contextJson, endpointLines, triggerContextLine } from '../delivery/messages.js';
 import type { DeleteResult, SyncResult } from './connection-jobs.js';
 import { type ConnectionSettings, formatContext } from './settings.js';
@@ -246,7 +247,7 @@ export function connectionSharedMessage(userId: string, result: SyncResult): Sla
 export function connectionSyncedMessage(outcome: JobFinish<SyncResult>['outcome'], attempts: number): SlackMessage {
   return sectionMessage(
     outcome.status === 'done'
-      ? md`${syncedText(outcome.result)} This workspace is connected to Novu (after ${attempts} attempt${attempts === 1 ? '' : 's'}).`
+      ? md`${syncedText(outcome.result)} This workspace is connected to Novu (after ${plural(attempts, 'attempt')}).`
       : md`:x: Switchboard could not connect this workspace to Novu: ${outcome.error}\nFix that, then run \`/connect setup\`.`,
   );
 }

@@ -2,6 +2,7 @@ import type { JobFinish } from '../../jobs/queue.js';
 import { sectionMessage } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import { code, joinMd, type Mrkdwn, md, mentionChannel, mentionUser } from '../../slack/mrkdwn.js';
+import { plural } from '../../util/plural.js';
 import type { EndpointLabel, MoveResult } from './model.js';
 
 /** `#channel for sub-1`, `@person (direct messages) for sub-1`, `+1 415… for sub-1`: ids only where Slack turns them into names. */
@@ -21,8 +22,6 @@ export function endpointLines<T extends EndpointLabel>(endpoints: T[], limit = 1
   if (endpoints.length > limit) lines.push(md`…and ${endpoints.length - limit} more`);
   return joinMd(lines, '\n');
 }
-
-const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
 
 /** The context object an integrator's trigger must carry, as JSON. */
 export function contextJson(keys: readonly string[]): string {

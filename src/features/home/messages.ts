@@ -1,8 +1,9 @@
 import type { Button, KnownBlock, View } from '@slack/types';
 import type { Action } from '../../permissions/policy.js';
-import { actions, button, context, divider, header, section } from '../../slack/blocks.js';
+import { actions, button, context, divider, header, section, truncate } from '../../slack/blocks.js';
 import { code, joinMd, md, mentionUser, slackDate } from '../../slack/mrkdwn.js';
 import type { AuditEntry, ConnectionRecord, JobRecord, JobStatus, LinkRequest, OwnedEndpoint, OwnedNumber, TenantRecord } from '../../store/types.js';
+import { plural } from '../../util/plural.js';
 import { connectActions, connectionStateLabels, disconnectConfirm } from '../connect/messages.js';
 import { deliveryActions, testButton } from '../delivery/actions.js';
 import { summaryText } from '../delivery/health-messages.js';
@@ -159,7 +160,7 @@ function jobSection(jobs: NonNullable<HomeData['jobs']>): KnownBlock[] {
       md`*Backend write queue* (operators)\npending ${counts.pending} · running ${counts.running} · done ${counts.done} · failed for good ${counts.dead}`,
     ),
     ...dead.map(({ job, tenant }) =>
-      section(md`${code(job.kind)} ${tenant ?? ''} · ${job.attempts} attempts\n${(job.lastError ?? '').slice(0, 300)}`, {
+      section(md`${code(job.kind)} ${tenant ?? ''} · ${plural(job.attempts, 'attempt')}\n${truncate(job.lastError ?? '', 300)}`, {
         // One action_id per message block is what Slack accepts; the handler matches the prefix.
         accessory: button('Retry', `${homeActions.retryJob}:${job.id}`, { value: job.id }),
       }),

@@ -15,6 +15,7 @@ import {
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import { code, joinMd, md, mentionUser, slackDate } from '../../slack/mrkdwn.js';
 import type { LinkCounts, LinkItem, LinkRequest, LinkRun } from '../../store/types.js';
+import { plural } from '../../util/plural.js';
 import { confirmBlock } from '../bulk/run-message.js';
 import { testButton } from '../delivery/actions.js';
 import type { WrittenEndpoint } from '../endpoint-writer.js';
@@ -149,16 +150,16 @@ export function linkRunMessage(
     case 'planned': {
       const summary = [
         md`*Link everyone by email: dry run*`,
-        md`• ${counts.matched} will be linked to the subscriber with their email`,
-        md`• ${counts['already-linked']} are linked already`,
+        md`• ${plural(counts.matched, 'member')} will be linked to the subscriber with their email`,
+        md`• ${plural(counts['already-linked'], 'is', 'are')} linked already`,
         md`• ${counts.unmatched} have no subscriber with their email${examples.unmatched.length ? md`: ${sample(examples.unmatched)}${counts.unmatched > examples.unmatched.length ? ', …' : ''}` : ''}`,
         md`• ${counts.conflict} match several subscribers and are left alone${examples.conflicts.length ? md`: ${sample(examples.conflicts)}` : ''}`,
       ];
       const confirm = confirmBlock(run.id, runActions, {
         count: counts.matched,
-        label: `Link ${counts.matched} members`,
+        label: `Link ${plural(counts.matched, 'member')}`,
         title: 'Link them?',
-        text: md`Novu will send each of these ${counts.matched} members their subscriber’s Slack notifications as direct messages.`,
+        text: md`Novu will send each of these ${plural(counts.matched, 'member')} their subscriber’s Slack notifications as direct messages.`,
         confirm: 'Link',
         nothing: md`Nothing to link.`,
       });
@@ -171,7 +172,7 @@ export function linkRunMessage(
       return sectionMessage(md`:hourglass_flowing_sand: Linking… ${linked + failed} of ${toLink} done${failed ? ` (${failed} failed)` : ''}.`);
     case 'done':
       return sectionMessage(
-        md`:white_check_mark: Link everyone by email: ${linked} of ${toLink} members linked${failed ? `; ${failed} failed (see the audit log)` : ''}.`,
+        md`:white_check_mark: Link everyone by email: ${linked} of ${plural(toLink, 'member')} linked${failed ? `; ${failed} failed (see the audit log)` : ''}.`,
       );
     case 'cancelled':
       return sectionMessage(md`Link everyone by email: cancelled; nothing was linked.`);

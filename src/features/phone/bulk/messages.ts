@@ -15,6 +15,7 @@ import {
 import type { SlackMessage } from '../../../slack/bot-clients.js';
 import { code, joinMd, link, type Mrkdwn, md } from '../../../slack/mrkdwn.js';
 import type { ImportProblem, ImportRow, ImportRowCounts, PhoneImport } from '../../../store/types.js';
+import { plural } from '../../../util/plural.js';
 import type { SummaryFile, SummaryFileKind } from '../../bulk/feature.js';
 import { confirmBlock } from '../../bulk/run-message.js';
 import { registerView } from '../messages.js';
@@ -101,8 +102,6 @@ function tally(problems: Partial<Record<ImportProblem, number>>): string {
     })
     .join(', ');
 }
-
-const plural = (count: number, one: string, many: string) => `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
 
 export interface DryRunDetails {
   problems: Partial<Record<ImportProblem, number>>;
