@@ -61,6 +61,9 @@ export class Permissions {
     this.lookupClients = new TokenClients({ ...options.client, timeout: lookupTimeoutMs, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
   }
 
+  /** Who may do this under the policy in force. */
+  readonly roleFor = (action: Action): Role => this.policy[action];
+
   isOperator(userId: string): boolean {
     return this.operators.has(userId);
   }

@@ -25,6 +25,19 @@ describe('help from the command catalog', () => {
     }
   });
 
+  it('says who may run each subcommand under the policy in force, and nothing for those everyone may run', async () => {
+    const help = await harness.slack.command('/connect', 'help', harness.actors.member);
+    const sections = ((help.json?.blocks ?? []) as { type: string; text?: { text: string } }[])
+      .filter((block) => block.type === 'section')
+      .map((b) => b.text?.text ?? '');
+    const about = (sub: string) => sections.find((text) => text.startsWith(`\`/connect ${sub}`)) ?? '';
+    expect(about('status')).not.toContain('_(');
+    expect(about('setup')).toContain('_(workspace admins)_');
+    const phoneHelp = await harness.slack.command('/phone', 'help', harness.actors.member);
+    const phoneSections = JSON.stringify(phoneHelp.json?.blocks);
+    expect(phoneSections).toContain('_(workspace admins)_');
+  });
+
   it('/connect help lists its subcommands; /phone alone shows help', async () => {
     const help = await harness.slack.command('/connect', 'help', harness.actors.member);
     for (const sub of connect?.subcommands ?? []) expect(JSON.stringify(help.json)).toContain(`/connect ${sub.name}`);

@@ -1,6 +1,7 @@
 import type { KnownBlock, View } from '@slack/types';
 import { type SettingName, settings } from '../../config/settings.js';
 import { type BackendName, backendLabels } from '../../http/errors.js';
+import type { Action, Role } from '../../permissions/policy.js';
 import { context, divider, type EphemeralMessage, ephemeral, noticeModal, section, sectionEphemeral } from '../blocks.js';
 import { code, joinMd, type Mrkdwn, md, withoutFormatting } from '../mrkdwn.js';
 import { type CommandSpec, helpSubcommand, type SubcommandSpec } from './catalog.js';
@@ -8,20 +9,24 @@ import { type CommandSpec, helpSubcommand, type SubcommandSpec } from './catalog
 /** Help without a note is the same every time: built once per command. */
 const builtHelp = new Map<string, EphemeralMessage>();
 
-/** Help for one command, generated from the catalog: every subcommand, its arguments, examples. */
-export function helpMessage(command: CommandSpec, commandText = `/${command.name}`, note?: Mrkdwn): EphemeralMessage {
-  if (note !== undefined) return buildHelp(command, commandText, note);
-  const key = `${command.name}\u0000${commandText}`;
-  const help = builtHelp.get(key) ?? buildHelp(command, commandText, undefined);
+/** Who may run a subcommand under the policy in force (the help says when it is not everyone). */
+export type WhoMay = (action: Action) => Role;
+
+/** Help for one command, generated from the catalog: every subcommand, its arguments, examples, and who may run it. */
+export function helpMessage(command: CommandSpec, commandText = `/${command.name}`, note?: Mrkdwn, whoMay?: WhoMay): EphemeralMessage {
+  if (note !== undefined) return buildHelp(command, commandText, note, whoMay);
+  // The policy is fixed for the process's life, so one help per command and spelling.
+  const key = `${command.name}\u0000${commandText}\u0000${whoMay ? 'roles' : ''}`;
+  const help = builtHelp.get(key) ?? buildHelp(command, commandText, undefined, whoMay);
   builtHelp.set(key, help);
   return help;
 }
 
-function buildHelp(command: CommandSpec, commandText: string, note: Mrkdwn | undefined): EphemeralMessage {
+function buildHelp(command: CommandSpec, commandText: string, note: Mrkdwn | undefined, whoMay: WhoMay | undefined): EphemeralMessage {
   const blocks: KnownBlock[] = [];
   if (note) blocks.push(section(note));
   blocks.push(section(md`*${commandText}* — ${command.description}`));
-  for (const sub of command.subcommands) blocks.push(section(subcommandHelp(commandText, sub)));
+  for (const sub of command.subcommands) blocks.push(section(subcommandHelp(commandText, sub, whoMay?.(sub.action))));
   blocks.push(divider());
   const defaultNote =
     command.defaultSubcommand === helpSubcommand
@@ -35,8 +40,10 @@ function buildHelp(command: CommandSpec, commandText: string, note: Mrkdwn | und
   return ephemeral(note ? md`${withoutFormatting(note)}\n${fallback}` : fallback, blocks);
 }
 
-function subcommandHelp(commandText: string, sub: SubcommandSpec): Mrkdwn {
-  const lines = [code(usageLine(commandText, sub)), md`${sub.summary}`];
+const roleNotes: Record<Role, string> = { everyone: '', admins: ' _(workspace admins)_', operators: ' _(Switchboard operators)_' };
+
+function subcommandHelp(commandText: string, sub: SubcommandSpec, role: Role | undefined): Mrkdwn {
+  const lines = [md`${code(usageLine(commandText, sub))}${role ? roleNotes[role] : ''}`, md`${sub.summary}`];
   for (const example of sub.examples ?? []) lines.push(md`_e.g._ ${code(`${commandText} ${sub.name} ${example}`)}`);
   return joinMd(lines, '\n');
 }
@@ -45,9 +52,15 @@ export function usageLine(commandText: string, sub: SubcommandSpec): string {
   return [commandText, sub.name, sub.args].filter(Boolean).join(' ');
 }
 
-export function unknownSubcommandMessage(command: CommandSpec, commandText: string, typed: string, suggestion: string | undefined): EphemeralMessage {
+export function unknownSubcommandMessage(
+  command: CommandSpec,
+  commandText: string,
+  typed: string,
+  suggestion: string | undefined,
+  whoMay?: WhoMay,
+): EphemeralMessage {
   const guess = suggestion ? md` Did you mean ${code(suggestion)}?` : '';
-  return helpMessage(command, commandText, md`I don't know ${code(`${commandText} ${typed}`)}.${guess}`);
+  return helpMessage(command, commandText, md`I don't know ${code(`${commandText} ${typed}`)}.${guess}`, whoMay);
 }
 
 const backendSettings: Record<BackendName, SettingName[]> = {

@@ -8,7 +8,16 @@ import type { Permissions } from '../../permissions/permissions.js';
 import { type Actor, actorOf } from '../actor.js';
 import type { ListenerTable } from '../listener-table.js';
 import { type CommandSpec, findCommand, helpSubcommand, type SubcommandSpec } from './catalog.js';
-import { backendOffMessage, checkingView, helpMessage, refusalMessage, refusedView, unexpectedErrorMessage, unknownSubcommandMessage } from './messages.js';
+import {
+  backendOffMessage,
+  checkingView,
+  helpMessage,
+  refusalMessage,
+  refusedView,
+  unexpectedErrorMessage,
+  unknownSubcommandMessage,
+  type WhoMay,
+} from './messages.js';
 
 export interface CommandRequest {
   /** Arguments after the subcommand, split on whitespace. */
@@ -42,7 +51,11 @@ const permissionBudgetMs = 1_200;
 export class CommandRouter {
   private readonly handlers = new Map<string, SubcommandHandler>();
 
-  constructor(private readonly dependencies: { permissions: Permissions; configuredBackends: ReadonlySet<BackendName>; logger: Logger }) {}
+  private readonly whoMay: WhoMay;
+
+  constructor(private readonly dependencies: { permissions: Permissions; configuredBackends: ReadonlySet<BackendName>; logger: Logger }) {
+    this.whoMay = dependencies.permissions.roleFor;
+  }
 
   on(command: string, subcommand: string, handler: SubcommandHandler): void {
     if (!findCommand(command)?.subcommands.some((sub) => sub.name === subcommand)) throw new Error(`/${command} ${subcommand} is not in the command catalog`);
@@ -62,10 +75,10 @@ export class CommandRouter {
     const commandText = body.command || `/${command.name}`;
     const { name, args, argText } = parseCommandText(body.text);
     const subcommandName = name || command.defaultSubcommand;
-    if (subcommandName === helpSubcommand) return ack(helpMessage(command, commandText));
+    if (subcommandName === helpSubcommand) return ack(helpMessage(command, commandText, undefined, this.whoMay));
 
     const spec = command.subcommands.find((sub) => sub.name === subcommandName.toLowerCase());
-    if (!spec) return ack(unknownSubcommandMessage(command, commandText, subcommandName, suggestSubcommand(command, subcommandName)));
+    if (!spec) return ack(unknownSubcommandMessage(command, commandText, subcommandName, suggestSubcommand(command, subcommandName), this.whoMay));
     const missing = this.missingBackends(spec);
     if (missing) return ack(backendOffMessage(missing));
 
