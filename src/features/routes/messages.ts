@@ -88,7 +88,8 @@ export function joinConfirmView(pending: PendingChannelRoute, channelName: strin
 }
 
 export function inviteView(pending: PendingChannelRoute, botUserId: string | undefined, note?: string): View {
-  const invite = botUserId && isUserId(botUserId) ? md`\`/invite ${mentionUser(botUserId)}\`` : md`\`/invite @switchboard\``;
+  // A mention inside code shows as a raw id: the command in code, the bot's mention (its name) after it.
+  const invite = botUserId && isUserId(botUserId) ? md`\`/invite\` ${mentionUser(botUserId)}` : md`\`/invite @switchboard\``;
   const text = md`:lock: Switchboard cannot post in ${mentionChannel(pending.channelId)}: it is private, or Switchboard cannot see it. In that channel, send ${invite}, then check again.`;
   const blocks = [actions('routes-recheck', [button('Check again', routeActions.recheck, { style: 'primary' })]), ...(note ? [context(md`${note}`)] : [])];
   return { ...noticeModal('Invite Switchboard', text, blocks), private_metadata: JSON.stringify(pending) };
