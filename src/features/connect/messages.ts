@@ -71,20 +71,21 @@ export function connectionCard(
     const next = canManage ? md`Set it up to let Novu post here.` : md`A workspace admin can set it up with \`/connect setup\`.`;
     return ephemeral(text, [header('Novu connection'), section(md`${text} ${next}`), ...buttonRow]);
   }
-  return ephemeral(md`${workspaceName}: Novu connection ${connection.identifier} (${connection.state})`, [
+  const lead = md`${workspaceName} and Novu, through the ${code(connection.integrationIdentifier)} integration: ${connectionStateLabels[connection.state]}.`;
+  return ephemeral(lead, [
     header('Novu connection'),
+    section(lead),
     fields([
-      ['Connection', code(connection.identifier)],
-      ['Integration', code(connection.integrationIdentifier)],
       ['Mode', md`${connection.mode}`],
-      ['Context', connection.context ? code(formatContext(connection.context)) : md`—`],
-      ['Subscriber', connection.subscriberId ? code(connection.subscriberId) : md`—`],
-      ['State', md`${connectionStateLabels[connection.state]}`],
-      ['Created', when(connection.createdAt)],
       ['Last synced', when(connection.syncedAt)],
+      ['Created', when(connection.createdAt)],
     ]),
     ...(connection.lastError ? [section(md`*Last error:* ${connection.lastError}`)] : []),
     section(md`*Triggering*\n${triggerContextLine(triggerContext)} \`/connect check\` says whether everything would deliver.`),
+    // Ids are for Novu's dashboard and support: behind the sentence, not ahead of it.
+    context(
+      md`Details: channel connection ${code(connection.identifier)} · context ${connection.context ? code(formatContext(connection.context)) : md`none`}${connection.subscriberId ? md` · subscriber ${code(connection.subscriberId)}` : ''}`,
+    ),
     ...buttonRow,
   ]);
 }

@@ -31,6 +31,13 @@ describe('/connect status', () => {
     expect(text).toContain('tenant:T0TEAM0001');
     expect(text).toContain('connect.setup.open');
     expect(text).toContain('connect.disconnect');
+    // Names first: the card opens with the workspace and the integration; ids wait in the details line.
+    const blocks = card.blocks as { type: string; text?: { text: string }; elements?: { text: string }[] }[];
+    const lead = blocks.find((block) => block.type === 'section')?.text?.text ?? '';
+    expect(lead).toContain('`slack-prod` integration');
+    expect(lead).not.toContain(connectionIdentifier('slack-prod', team.id));
+    const details = blocks.filter((block) => block.type === 'context').map((block) => block.elements?.[0]?.text ?? '');
+    expect(details.find((line) => line.startsWith('Details:'))).toContain(connectionIdentifier('slack-prod', team.id));
 
     const forMember = await harness.slack.command('/connect', '', harness.actors.member);
     const memberCard = JSON.stringify((await lastResponse(forMember.responseUrl)).body);
