@@ -1,25 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { connectCoverage } from './escaping/connect.js';
-import { deliveryCoverage } from './escaping/delivery.js';
-import { homeCoverage } from './escaping/home.js';
+import { allCoverage } from './escaping/all.js';
 import { Hostile } from './escaping/kit.js';
-import { numberCoverage } from './escaping/numbers.js';
-import { phoneCoverage } from './escaping/phone.js';
-import { requestCoverage } from './escaping/requests.js';
-import { routeCoverage } from './escaping/routes.js';
-import { slackCoverage } from './escaping/slack.js';
 
 /** Slack writes "(optional)" after an optional input's label itself: a label that says it too reads "(optional) (optional)". */
-const coverage = [
-  ...slackCoverage,
-  ...connectCoverage,
-  ...deliveryCoverage,
-  ...homeCoverage,
-  ...numberCoverage,
-  ...requestCoverage,
-  ...phoneCoverage,
-  ...routeCoverage,
-];
 
 interface Found {
   label: string;
@@ -36,7 +19,7 @@ function inputsIn(value: unknown, found: Found[] = []): Found[] {
   return found;
 }
 
-const builders = coverage.flatMap(({ path, builders, tables }) =>
+const builders = allCoverage.flatMap(({ path, builders, tables }) =>
   Object.entries({ ...builders, ...tables }).map(([name, fixture]) => [`${path}: ${name}`, fixture] as const),
 );
 const plain = () => new Hostile(['Front desk', 'sub-1', 'Acme', 'Alex', 'ops', 'T0ACME']);

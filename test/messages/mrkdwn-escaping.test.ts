@@ -2,31 +2,15 @@ import { readdirSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Mrkdwn } from '../../src/slack/mrkdwn.js';
-import { connectCoverage } from './escaping/connect.js';
-import { deliveryCoverage } from './escaping/delivery.js';
-import { homeCoverage } from './escaping/home.js';
+import { allCoverage } from './escaping/all.js';
 import { Hostile, hostilePool, type ModuleCoverage, mrkdwnTexts, problemsIn } from './escaping/kit.js';
-import { numberCoverage } from './escaping/numbers.js';
-import { phoneCoverage } from './escaping/phone.js';
-import { requestCoverage } from './escaping/requests.js';
-import { routeCoverage } from './escaping/routes.js';
-import { slackCoverage } from './escaping/slack.js';
 
 /**
  * Every exported message and view builder, called with hostile strings in every text field
  * (names, subscriber ids, identifiers, vendor errors, workspace names): whatever reaches mrkdwn —
  * a section, a context, a field, a confirmation, a message's text — carries them escaped.
  */
-const coverage: ModuleCoverage[] = [
-  ...slackCoverage,
-  ...connectCoverage,
-  ...deliveryCoverage,
-  ...homeCoverage,
-  ...numberCoverage,
-  ...requestCoverage,
-  ...phoneCoverage,
-  ...routeCoverage,
-];
+const coverage: ModuleCoverage[] = allCoverage;
 
 /** The message modules under src/: `messages.ts` and `…-messages.ts`. */
 function messageModules(): string[] {
