@@ -32,6 +32,7 @@ describe('INSTALL_POLICY=approval (the default)', () => {
     expect(page.status).toBe(200);
     expect(page.html).toContain('data-outcome="pending-approval"');
     expect(page.html).toContain('operators were asked');
+    expect(page.html).toContain('once the workspace is approved, route a channel');
     expect(page.html).not.toContain('OPERATORS');
     expect(h.novu.requestsTo('POST', '/v1/channel-connections')).toHaveLength(1);
     expect(await h.app.services.store.tenants.find(teamKey(globex.id))).toMatchObject({ status: 'pending', installedBy: world.globexAdmin.userId });

@@ -211,7 +211,12 @@ export function setupResultView(outcome: Outcome<SyncResult>): View {
       md`:hourglass_flowing_sand: Novu is not answering right now${error}. Switchboard keeps trying in the background and will send you a direct message with the result. You can close this.`,
     );
   }
-  if (outcome.result.action !== 'superseded') return noticeModal('Connected', syncedText(outcome.result));
+  if (outcome.result.action !== 'superseded') {
+    return noticeModal(
+      'Connected',
+      md`${syncedText(outcome.result)}\n\n*Next:* Novu posts only where a route exists: route a channel with \`/connect channel\`, or link people with \`/connect link\`.`,
+    );
+  }
   return noticeModal('Connect to Novu', md`:information_source: A newer change to this connection took over; see \`/connect\` for where it stands.`);
 }
 

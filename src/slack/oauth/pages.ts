@@ -80,7 +80,7 @@ export function installSuccessPage(workspaceName: string, outcome: InstallOutcom
     pending ? 'Waiting for approval' : 'Installed',
     `<h1 id="result" data-outcome="${pending ? 'pending-approval' : 'installed'}">Switchboard is installed in ${escapeHtml(workspaceName)}</h1>
 ${pending ? pendingParagraphs(outcome) : novuParagraph(outcome.novu)}
-<p><strong>What next:</strong> in Slack, type <code>/connect</code> to see the connection, or <code>/phone help</code> for phone numbers.</p>
+${pending ? '<p><strong>What next:</strong> once the workspace is approved, route a channel with <code>/connect channel</code>: Novu posts only where a route exists.</p>' : '<p><strong>What next:</strong> Novu posts only where a route exists. In Slack, route a channel with <code>/connect channel</code> or link people with <code>/connect link</code>, then <code>/connect check</code> says whether everything would deliver. <code>/phone help</code> is for phone numbers.</p>'}
 <p><a class="button" href="${escapeHtml(openSlackUrl)}">Open Slack</a></p>`,
   );
 }

@@ -85,6 +85,8 @@ describe('/connect setup', () => {
     });
     const newIdentifier = connectionIdentifier('slack-staging', team.id);
     expect(JSON.stringify(result)).toContain(newIdentifier);
+    // The result says what to do next: nothing arrives until a route exists.
+    expect(JSON.stringify(result)).toContain('route a channel with `/connect channel`');
     expect(harness.novu.connections.get(newIdentifier)?.contextKeys).toEqual(['region:eu', 'tenant:T0TEAM0001']);
     await eventually(() => !harness.novu.connections.has(connectionIdentifier('slack-prod', team.id)), { message: 'the old connection deleted' });
     expect(harness.novu.invalidRequests()).toEqual([]);

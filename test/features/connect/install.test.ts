@@ -36,6 +36,8 @@ describe('install → Novu channel connection', () => {
     expect(page.status).toBe(200);
     expect(page.html).toContain('Acme Ops');
     expect(page.html).toContain('Connected to Novu');
+    expect(page.html).toContain('Novu posts only where a route exists');
+    expect(page.html).toContain('<code>/connect channel</code>');
 
     const posts = h.novu.requestsTo('POST', connectionsPath);
     expect(posts).toHaveLength(1);
