@@ -91,7 +91,9 @@ describe('/connect link-all', () => {
     const done = await messageSays('440 of 440 members linked');
     const progress = h.emulator.callsTo('chat.update').map((call) => String(call.args.text));
     expect(progress.some((text) => /Linking… \d+ of 440/.test(text) && !text.includes('440 of 440'))).toBe(true);
-    expect(done?.updates).toBeGreaterThan(3);
+    // Every turn of state shows (planned, linking, done); how many throttled progress updates fall
+    // in between depends on the machine's speed, so only the turns are counted.
+    expect(done?.updates).toBeGreaterThanOrEqual(3);
     expect(slackUserPosts()).toHaveLength(440);
     expect(slackUserPosts().every((request) => request.problems.length === 0)).toBe(true);
     const linked = new Set(slackUserPosts().map((request) => (request.body as { endpoint: { userId: string } }).endpoint.userId));
