@@ -149,7 +149,10 @@ export class SlackSender {
     return response;
   }
 
-  /** Clicks a button in a view (modal or App Home) or in a message sent through response_url. */
+  /**
+   * Clicks a button in a view (modal or App Home) or in a message sent through response_url; in a
+   * view, also a choice whose input block dispatches its change (`stateOverrides[actionId]` is the new choice).
+   */
   async clickButton(
     where: { view?: EmulatedView; message?: Json; responseUrl?: string },
     actionId: string,
@@ -159,6 +162,9 @@ export class SlackSender {
     const blocks: Json[] = where.view?.blocks ?? where.message?.blocks ?? [];
     const found = findElement(blocks, actionId);
     if (!found) throw new Error(`No element with action_id ${actionId}`);
+    // A choice in a view (a select, radio buttons, checkboxes whose block dispatches its change) is sent as now chosen.
+    const state = where.view ? stateValues(where.view, stateOverrides) : undefined;
+    const chosen: Json | undefined = state?.[found.blockId]?.[actionId];
     const payload: Json = {
       type: 'block_actions',
       ...this.identity(actor),
@@ -171,12 +177,19 @@ export class SlackSender {
           value: found.element.value,
           text: found.element.text,
           action_ts: String(Date.now() / 1000),
-          ...(found.element.type === 'static_select' ? { selected_option: stateOverrides[actionId] ?? found.element.initial_option } : {}),
+          ...(chosen
+            ? {
+                ...('selected_option' in chosen ? { selected_option: chosen.selected_option } : {}),
+                ...('selected_options' in chosen ? { selected_options: chosen.selected_options } : {}),
+              }
+            : found.element.type === 'static_select'
+              ? { selected_option: stateOverrides[actionId] ?? found.element.initial_option }
+              : {}),
         },
       ],
     };
     if (where.view) {
-      payload.view = { ...where.view, state: { values: stateValues(where.view, stateOverrides) } };
+      payload.view = { ...where.view, state: { values: state } };
       this.emulator.typed.set(where.view.id, payload.view.state.values);
       payload.container = { type: 'view', view_id: where.view.id };
     } else {
