@@ -25,6 +25,8 @@ type Acting = { actor: Actor };
 /** What a view submission, button and option loader listener get. */
 export type ViewSubmissionArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs & Acting;
 export type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs & Acting;
+/** Any element of a block: a button, or a choice in an input block that dispatches its change (`dispatch_action`). */
+export type BlockActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs & Acting;
 export type SuggestionArgs = SlackOptionsMiddlewareArgs<'block_suggestion'> & AllMiddlewareArgs & Acting;
 
 /** A listener, with Bolt's arguments for what it listens to. */

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSetup } from '../../src/features/connect/handlers.js';
 import { readImportForm } from '../../src/features/numbers/import-form.js';
-import { readSipForm } from '../../src/features/numbers/sip-form.js';
+import { readSipForm } from '../../src/features/numbers/sip-read.js';
 import { readRegistration } from '../../src/features/phone/register-form.js';
 import { teamKey } from '../../src/store/workspace-key.js';
 import { NovuScope } from '../../src/tenancy/novu-scope.js';
@@ -35,11 +35,14 @@ const element = fc.oneof(
   }),
   fc.record({
     type: fc.constant('radio_buttons'),
-    selected_option: fc.option(fc.record({ value: fc.constantFrom('free', 'sip', 'shared', 'subscriber', 'tollfree', 'longcode', 'x') }), { nil: null }),
+    selected_option: fc.option(
+      fc.record({ value: fc.constantFrom('free', 'sip', 'assistant', 'squad', 'workflow', 'server', 'shared', 'subscriber', 'tollfree', 'longcode', 'x') }),
+      { nil: null },
+    ),
   }),
   fc.record({
     type: fc.constant('checkboxes'),
-    selected_options: fc.array(fc.record({ value: fc.constantFrom('sms', 'voice', 'fax', 'mms', 'in_channel', 'bogus') }), { maxLength: 5 }),
+    selected_options: fc.array(fc.record({ value: fc.constantFrom('sms', 'voice', 'fax', 'mms', 'in_channel', 'on', 'bogus') }), { maxLength: 5 }),
   }),
   fc.anything(),
 );
@@ -93,7 +96,9 @@ describe('modal readers never throw and never pass an invalid body', () => {
   it('/phone sip', () => {
     const ids = [
       'name',
-      'kind',
+      'numbers.sip.kind',
+      'numbers.sip.login',
+      'numbers.sip.answered_by',
       'area_code',
       'sip_user',
       'sip_username',
@@ -107,7 +112,7 @@ describe('modal readers never throw and never pass an invalid body', () => {
     ];
     fc.assert(
       fc.property(stateFor(ids), (values) => {
-        const read = readSipForm(values as never, 'sip.vapi.ai', 'US');
+        const read = readSipForm({ state: { values: values as never } }, 'sip.vapi.ai', 'US');
         if ('errors' in read) return Object.keys(read.errors).length > 0;
         return vapiSpec.validateRequest('POST', '/phone-number', read.body).length === 0;
       }),

@@ -72,6 +72,31 @@ const modals: [string, View][] = [
   ],
   ['link', linkUserModal({ userId: 'U0ME', subscriberId: 's'.repeat(200) })],
   ['link self', linkSelfModal(`${'e'.repeat(60)}@example.com`)],
+  // Every input drawn, and every hidden one kept in the form's metadata, each as long as it can be.
+  ...(['free', 'sip'] as const).map((kind): [string, View] => [
+    `sip (${kind}, every input)`,
+    sipModal(
+      {
+        origin,
+        kind,
+        login: true,
+        answeredBy: 'server',
+        more: true,
+        name: 'n'.repeat(80),
+        areaCode: '9'.repeat(50),
+        sipUser: 'u'.repeat(3000),
+        username: 'u'.repeat(3000),
+        password: 'p'.repeat(3000),
+        assistant: { id: 'a'.repeat(3000), label: 'l'.repeat(3000) },
+        squad: { id: 's'.repeat(3000), label: 'l'.repeat(3000) },
+        workflow: 'w'.repeat(3000),
+        serverUrl: 'h'.repeat(3000),
+        serverTimeout: '9'.repeat(50),
+        fallback: 'f'.repeat(3000),
+      },
+      'sip.vapi.ai',
+    ),
+  ]),
 ];
 
 const pendingRoute = { subscriberId: 's'.repeat(200), channelId: 'C0OPS', origin };

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, type Harness, startHarness } from '../kit/harness.js';
+import { openVapiForm } from '../kit/vapi-form.js';
 
 /**
  * Runs the app's flows with debug logging on (Bolt, the OAuth installer and the Web API client
@@ -23,10 +24,10 @@ describe('logs', () => {
       await harness.slack.command('/phone', text, harness.actors.operator);
     }
     const sipPassword = `sip-pw-${randomBytes(12).toString('hex')}`;
-    const sipView = await harness.openModal('/phone', 'sip', 'numbers.sip', harness.actors.operator);
+    const sipView = await openVapiForm(harness, harness.actors.operator, { kind: 'sip', login: true, answeredBy: 'workflow' });
     await harness.slack.submitView(
       sipView,
-      { name: 'Scan', kind: 'sip', sip_user: 'scan', workflow: 'wf-1', sip_username: 'user-name-long-enough-1', sip_password: sipPassword },
+      { name: 'Scan', sip_user: 'scan', workflow: 'wf-1', sip_username: 'user-name-long-enough-1', sip_password: sipPassword },
       harness.actors.operator,
     );
     await eventually(() => harness.vapi.numbers.size > 0);

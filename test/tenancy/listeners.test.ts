@@ -6,6 +6,7 @@ import { teamKey } from '../../src/store/workspace-key.js';
 import { numberRecordId, type RecordKind } from '../../src/tenancy/ownership.js';
 import type { Harness } from '../kit/harness.js';
 import type { Actor } from '../kit/slack-sender.js';
+import { openVapiForm } from '../kit/vapi-form.js';
 import { acme, globex, startWorld, type World } from './world.js';
 
 /**
@@ -207,6 +208,19 @@ describe('every listener, across tenants', () => {
     }
     await settle();
     expect(await acmeState()).toBe(before);
+  });
+
+  it('lets another workspace’s admin redraw none of Acme’s open forms: the Vapi number form’s choices stay Acme’s', async () => {
+    const choices = ['numbers.sip.kind', 'numbers.sip.login', 'numbers.sip.answered_by', 'numbers.sip.more', 'numbers.sip.generate'];
+    const declared = routes().filter((route) => choices.includes(String(route.constraint)));
+    expect(declared.map((route) => route.guard.may)).toEqual(choices.map(() => 'numbers.request'));
+    const form = await openVapiForm(h, world.acmeAdmin, { kind: 'sip', login: true });
+    for (const id of choices) {
+      const answer = await h.slack.clickButton({ view: form }, id, world.globexAdmin, id === 'numbers.sip.kind' ? { [id]: 'free' } : {});
+      expect(answer.status, id).toBe(200);
+    }
+    await settle();
+    expect(h.emulator.views.get(form.id)?.hash).toBe(form.hash);
   });
 
   it('refuses a member every listener the default policy keeps for admins or operators', async () => {

@@ -6,7 +6,7 @@ import { selectOption } from '../../slack/blocks.js';
 import type { CommandRouter } from '../../slack/commands/router.js';
 import type { ButtonArgs, SlackListeners, SuggestionArgs, ViewSubmissionArgs } from '../../slack/listener-table.js';
 import { showInForm, toldInForm } from '../../slack/replies.js';
-import { commandOrigin, originOf, sharedOrigin, withShareNote } from '../../slack/share.js';
+import { commandOrigin, sharedOrigin, withShareNote } from '../../slack/share.js';
 import { blockOf, submissionIntent } from '../../slack/view-state.js';
 import type { NumberBackend } from '../../store/types.js';
 import type { NumberDeps } from '../deps.js';
@@ -26,11 +26,13 @@ import {
 } from './messages.js';
 import { ProvisionJobs, type VapiPayload } from './provision-jobs.js';
 import { RequestJobs } from './request-jobs.js';
-import { asRequestForm, isRequestForm } from './request-messages.js';
 import { sipSubmissionIntent } from './request-payload.js';
 import { formFor, submissionMode } from './request-rules.js';
 import { NumberRequests } from './requests.js';
-import { generateSipCredentials, readCredentialsVersion, readSipForm, sipModal, sipPrefillOf, sipView } from './sip-form.js';
+import { sipView } from './sip-fields.js';
+import { sipModal } from './sip-form.js';
+import { SipFormActions } from './sip-form-actions.js';
+import { readSipForm } from './sip-read.js';
 import type { Provisioned } from './telephony.js';
 
 /** `/phone sip`, `/phone import` and `/phone numbers`: numbers on Vapi and SignalWire. */
@@ -64,6 +66,7 @@ export class NumberHandlers {
 
   register(app: SlackListeners, router: CommandRouter): void {
     this.requests.register(app);
+    new SipFormActions({ logger: this.services.logger, sipHost: () => this.sipHost }).register(app);
     const { permissions } = this.services;
     router.on('phone', 'sip', async ({ openModal, body, actor, client }) =>
       openModal(await formFor(permissions, actor, client, sipModal({ origin: commandOrigin(body) }, this.sipHost), 'vapi')),
@@ -81,7 +84,6 @@ export class NumberHandlers {
     const ask = { may: 'numbers.request' } as const;
     app.view(sipView.callbackId, { ...ask, field: sipView.name }, (args: ViewSubmissionArgs) => this.submitSip(args));
     app.view(importView.callbackId, { ...ask, field: importView.number }, (args: ViewSubmissionArgs) => this.submitImport(args));
-    app.action(sipView.generate, ask, (args: ButtonArgs) => this.fillGeneratedCredentials(args));
     const open = { ...ask, opensForm: true } as const;
     app.action(numberFormActions.vapi, open, (args: ButtonArgs) => this.openFromButton(args, 'vapi'));
     app.action(numberFormActions.signalwire, open, (args: ButtonArgs) => this.openFromButton(args, 'signalwire'));
@@ -91,7 +93,7 @@ export class NumberHandlers {
   }
 
   private async submitSip(args: ViewSubmissionArgs): Promise<void> {
-    const submission = await this.readSubmission(args, '/phone sip', sipView.name, (values) => readSipForm(values, this.sipHost, this.region));
+    const submission = await this.readSubmission(args, '/phone sip', sipView.name, (view) => readSipForm(view, this.sipHost, this.region));
     if (!submission) return;
     const { actor, asking, read } = submission;
     const { ack, view, client } = args;
@@ -117,7 +119,7 @@ export class NumberHandlers {
   }
 
   private async submitImport(args: ViewSubmissionArgs): Promise<void> {
-    const submission = await this.readSubmission(args, '/phone import', importView.number, (values) => readImportForm(values, this.region));
+    const submission = await this.readSubmission(args, '/phone import', importView.number, (view) => readImportForm(view.state.values, this.region));
     if (!submission) return;
     const { actor, asking, read } = submission;
     const { ack, view, client } = args;
@@ -140,11 +142,11 @@ export class NumberHandlers {
     { ack, view, client, actor }: ViewSubmissionArgs,
     command: string,
     field: string,
-    readForm: (values: ViewSubmissionArgs['view']['state']['values']) => T | { errors: Record<string, string> },
+    readForm: (view: ViewSubmissionArgs['view']) => T | { errors: Record<string, string> },
   ): Promise<{ actor: Actor; asking: boolean; read: T } | undefined> {
     const asking = (await submissionMode(this.services.permissions, actor, client, view)) === 'request';
     const refusal = asking ? undefined : await this.services.permissions.formRefusal(actor, 'numbers.provision', client, command);
-    const read = refusal ? { errors: { [field]: refusal } } : readForm(view.state.values);
+    const read = refusal ? { errors: { [field]: refusal } } : readForm(view);
     if (!('errors' in read)) return { actor, asking, read };
     await ack({ response_action: 'errors', errors: read.errors });
     return undefined;
@@ -170,20 +172,6 @@ export class NumberHandlers {
           : provisionQueuedView(backend, outcome.lastError);
     const where = { viewId: view.id, workspaceKey: actor.tenant.key, userId: actor.userId };
     await showInForm(this.services, client, where, next, outcome.status === 'queued' ? undefined : provisionedMessage(backend, outcome));
-  }
-
-  /** "Generate a strong pair": the modal comes back with the credentials filled in and everything else kept. */
-  private async fillGeneratedCredentials({ body, client }: ButtonArgs): Promise<void> {
-    if (!body.view) return;
-    const prefill = {
-      ...sipPrefillOf(body.view.state.values),
-      ...generateSipCredentials(),
-      credentialsVersion: (readCredentialsVersion(body.view.blocks as { block_id?: string }[]) ?? 0) + 1,
-      origin: originOf(body.view.private_metadata),
-    };
-    const form = sipModal(prefill, this.sipHost);
-    // On a request form (for those who may only ask), the same, drawn as the request it is.
-    await client.views.update({ view_id: body.view.id, hash: body.view.hash, view: isRequestForm(body.view) ? asRequestForm(form, 'vapi') : form });
   }
 
   /** New Vapi number / Import on the App Home: the same forms as the commands, as requests for those who may only ask. */

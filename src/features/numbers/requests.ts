@@ -20,7 +20,7 @@ import {
 } from './request-messages.js';
 import { type RequestedNumber, readRequestedNumber, requestIntent, sipSubmissionIntent } from './request-payload.js';
 import { type Decision, objectionTo } from './request-rules.js';
-import type { SipRequest } from './sip-form.js';
+import type { SipRequest } from './sip-read.js';
 import type { Provisioned } from './telephony.js';
 
 /** A request form's submission; `field` is the block that shows a problem, the form kept as typed. */

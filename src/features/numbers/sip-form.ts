@@ -1,122 +1,220 @@
 import { randomBytes } from 'node:crypto';
-import type { ViewStateValue } from '@slack/bolt';
 import type { KnownBlock, View } from '@slack/types';
-import type { CreateVapiPhoneNumberBody } from '../../backends/vapi/schemas.js';
-import { actions, button, context, formModal, input, pickerInput, plain, textInput } from '../../slack/blocks.js';
-import { md } from '../../slack/mrkdwn.js';
-import { originMetadata, type ShareOrigin, shareBlock } from '../../slack/share.js';
-import { blockOf, inputState, textOf } from '../../slack/view-state.js';
-import { parsePhoneNumber } from '../phone/phone-number.js';
+import { z } from 'zod';
+import { actions, button, context, divider, formModal, input, pickerInput, plain, selectOption, textInput } from '../../slack/blocks.js';
+import { joinMd, md } from '../../slack/mrkdwn.js';
+import { originOf, type ShareOrigin, shareBlock } from '../../slack/share.js';
+import { inputState, type StateValues, textOf } from '../../slack/view-state.js';
+import {
+  type Answerer,
+  answerers,
+  inputLooks,
+  loginOn,
+  mainInputs,
+  moreInputs,
+  type Placement,
+  type SipChoices,
+  type SipInput,
+  type SipTextInput,
+  sipTextInputs,
+  sipView,
+} from './sip-fields.js';
 
-/** `/phone sip`: a Vapi number — a free US number or a SIP URI — answered by an assistant, a squad or a workflow. */
-export const sipView = {
-  callbackId: 'numbers.sip',
-  name: 'name',
-  kind: 'kind',
-  areaCode: 'area_code',
-  sipUser: 'sip_user',
-  username: 'sip_username',
-  password: 'sip_password',
-  generate: 'numbers.sip.generate',
-  assistant: 'numbers.assistant',
-  squad: 'numbers.squad',
-  workflow: 'workflow',
-  serverUrl: 'server_url',
-  serverTimeout: 'server_timeout',
-  fallback: 'fallback',
-} as const;
+type Picked = { id: string; label: string };
 
-type StateValues = Record<string, Record<string, ViewStateValue>>;
-
-/** The form's text inputs, by their name in `sipView`. */
-const textFields = ['name', 'areaCode', 'sipUser', 'username', 'password', 'workflow', 'serverUrl', 'serverTimeout', 'fallback'] as const;
-
-export type SipPrefill = Partial<Record<(typeof textFields)[number], string>> & {
-  /** Bumped each time generated credentials are put in: their inputs get new block ids, or Slack would keep what was there. */
-  credentialsVersion?: number;
-  kind?: 'free' | 'sip';
-  assistant?: { id: string; label: string };
-  squad?: { id: string; label: string };
-  origin?: ShareOrigin;
-};
-
-export interface SipRequest {
-  body: CreateVapiPhoneNumberBody;
-  /** Shown once in the result when Switchboard generated it; never stored in plain text. */
-  password?: string;
-  warning?: string;
-}
+/** What the form shows: its choices, and the values to start from. */
+export type SipPrefill = Partial<Record<SipTextInput | 'name', string>> &
+  Partial<SipChoices> & {
+    assistant?: Picked;
+    squad?: Picked;
+    /** "More options" was opened (or a value behind it was given). */
+    more?: boolean;
+    /** Bumped each time generated credentials are put in: their inputs get new block ids, or Slack would keep what was there. */
+    credentialsVersion?: number;
+    origin?: ShareOrigin;
+  };
 
 /** Vapi takes 40 characters; the request's marker (` #sb-xxxxxxxx`) takes 12 of them. */
-const maxNameLength = 28;
-
-const sipUserPattern = /^[a-zA-Z0-9][a-zA-Z0-9._~+-]{0,63}$/;
+export const maxNameLength = 28;
 
 /** A strong digest pair within Vapi's 20–40 characters. */
 export function generateSipCredentials(): { username: string; password: string } {
   return { username: `sb${randomBytes(12).toString('hex')}`, password: randomBytes(24).toString('base64url') };
 }
 
+const answererOptions: Record<Answerer, string> = {
+  assistant: 'An assistant',
+  squad: 'A squad',
+  workflow: 'A workflow',
+  server: 'Your server (it names the assistant per call)',
+};
+
+export function choicesOf(prefill: SipPrefill): SipChoices {
+  return { kind: prefill.kind ?? 'free', login: prefill.login ?? false, answeredBy: prefill.answeredBy ?? 'assistant' };
+}
+
+/** The form for its choices: what most people need first, the rest behind "More options", each choice redrawing it. */
 export function sipModal(prefill: SipPrefill, sipHost: string): View {
-  const kinds = [
-    { text: plain('Free US number'), value: 'free', description: plain('Vapi picks a number in the area code; it takes a few minutes to activate.') },
-    { text: plain('SIP URI'), value: 'sip', description: plain(`sip:<user>@${sipHost}`) },
-  ];
-  const credential = (id: string, label: string, initial: string | undefined, hint: string) =>
-    text(id, label, initial, { max: 40, optional: true, hint }, versioned(id, prefill.credentialsVersion));
+  const choices = choicesOf(prefill);
+  const main = mainInputs(choices);
+  const more = moreInputs(choices);
+  const showMore = prefill.more === true || more.some(({ input }) => Boolean(prefill[input]));
+  const draw = (placements: Placement[]) => placements.map((placement) => drawInput(placement, prefill, sipHost));
   const blocks: KnownBlock[] = [
-    text(sipView.name, 'Name', prefill.name, {
+    textInput({ block: sipView.name, action: sipView.name }, 'Name', prefill.name, {
       max: maxNameLength,
       placeholder: 'Front desk line',
       hint: `Up to ${maxNameLength} characters; Switchboard adds a short marker in Vapi, so a lost answer is never mistaken for another number.`,
     }),
-    input(sipView.kind, 'Kind', {
-      type: 'radio_buttons',
-      action_id: sipView.kind,
-      options: kinds,
-      initial_option: prefill.kind === 'sip' ? kinds[1] : kinds[0],
-    }),
-    text(sipView.areaCode, 'Area code (free number)', prefill.areaCode, {
-      max: 3,
-      optional: true,
-      placeholder: '415',
-      hint: 'Three digits. Vapi allows only a few free numbers per account (5 at the time of writing).',
-    }),
-    text(sipView.sipUser, 'SIP user (SIP URI)', prefill.sipUser, {
-      max: 64,
-      optional: true,
-      placeholder: 'front-desk',
-      hint: `The URI becomes sip:<user>@${sipHost}.`,
-    }),
-    credential(sipView.username, 'SIP digest username', prefill.username, '20–40 characters.'),
-    credential(sipView.password, 'SIP digest password', prefill.password, '20–40 characters. Shown once after creation.'),
-    actions('sip_generate', [button('Generate a strong pair', sipView.generate)]),
-    picker(sipView.assistant, 'Assistant', prefill.assistant),
-    picker(sipView.squad, 'Squad', prefill.squad),
-    text(sipView.workflow, 'Workflow ID', prefill.workflow, { max: 100, optional: true, hint: 'Vapi has no workflow list: paste the ID.' }),
-    context(md`Choose one of assistant, squad or workflow — or none, and Vapi asks your server URL (\`assistant-request\`).`),
-    text(sipView.serverUrl, 'Server URL', prefill.serverUrl, { max: 1000, optional: true, placeholder: 'https://example.com/vapi' }),
-    text(sipView.serverTimeout, 'Server timeout, seconds', prefill.serverTimeout, { max: 3, optional: true, placeholder: '20' }),
-    text(sipView.fallback, 'Fallback number', prefill.fallback, {
-      max: 64,
-      optional: true,
-      hint: 'Only without an assistant, squad or workflow: when the assistant-request to your server URL fails, Vapi transfers the call here instead of hanging up.',
-    }),
+    kindInput(choices, sipHost),
+    ...draw(main.kind),
+    ...(choices.kind === 'sip' ? [loginInput(choices.login), ...draw(main.login)] : []),
+    ...(main.login.length > 0 ? [actions('sip_generate', [button('Generate a strong pair', sipView.generate)])] : []),
+    answererInput(choices.answeredBy),
+    ...draw(main.answerer),
+    ...(showMore
+      ? [divider(), context(md`*More options*`), ...draw(more)]
+      : [
+          actions(sipView.more, [button('More options', sipView.more)]),
+          context(
+            md`Under More options: ${joinMd(
+              more.map(({ input }) => inputLooks[input].label),
+              ' · ',
+            )}.`,
+          ),
+        ]),
   ];
   if (prefill.origin) blocks.push(shareBlock());
-  return formModal({ callbackId: sipView.callbackId, privateMetadata: originMetadata(prefill.origin) }, 'New Vapi number', 'Create', blocks);
+  const drawn = new Set([...main.kind, ...main.login, ...main.answerer, ...(showMore ? more : [])].map(({ input }) => input));
+  return formModal({ callbackId: sipView.callbackId, privateMetadata: sipMetadata(prefill, drawn) }, 'New Vapi number', 'Create', blocks);
 }
 
-function versioned(id: string, version: number | undefined): string {
-  return version ? `${id}.v${version}` : id;
+function kindInput(choices: SipChoices, sipHost: string): KnownBlock {
+  const kinds = [
+    { text: plain('Free US number'), value: 'free', description: plain('Vapi picks a number in the area code; it takes a few minutes to activate.') },
+    { text: plain('SIP URI'), value: 'sip', description: plain(`sip:<user>@${sipHost}`) },
+  ];
+  const element = { type: 'radio_buttons' as const, action_id: sipView.kind, options: kinds, initial_option: choices.kind === 'sip' ? kinds[1] : kinds[0] };
+  return input(sipView.kind, 'Kind', element, { dispatch_action: true });
 }
 
-function text(id: string, label: string, initial: string | undefined, options: Parameters<typeof textInput>[3], block = id): KnownBlock {
-  return textInput({ block, action: id }, label, initial, options);
+function loginInput(ticked: boolean): KnownBlock {
+  const option = {
+    text: plain('Callers sign in with a SIP digest username and password'),
+    value: loginOn,
+    description: plain('Without it, Vapi lets anyone who knows the URI call it.'),
+  };
+  const element = { type: 'checkboxes' as const, action_id: sipView.login, options: [option], ...(ticked ? { initial_options: [option] } : {}) };
+  return input(sipView.login, 'Sign-in', element, { optional: true, dispatch_action: true });
 }
 
-function picker(id: string, label: string, initial: { id: string; label: string } | undefined): KnownBlock {
-  return pickerInput({ block: id, action: id }, label, undefined, { placeholder: 'Type to search', optional: true, initial });
+function answererInput(chosen: Answerer): KnownBlock {
+  const options = answerers.map((answerer) => selectOption(answererOptions[answerer], answerer));
+  const element = { type: 'static_select' as const, action_id: sipView.answeredBy, options, initial_option: options[answerers.indexOf(chosen)] };
+  return input(sipView.answeredBy, 'Answered by', element, { dispatch_action: true });
+}
+
+function drawInput({ input: name, required }: Placement, prefill: SipPrefill, sipHost: string): KnownBlock {
+  const look = inputLooks[name];
+  const id = sipView[name];
+  if (name === 'assistant' || name === 'squad') {
+    return pickerInput({ block: id, action: id }, look.label, undefined, { placeholder: 'Type to search', optional: !required, initial: prefill[name] });
+  }
+  const block = look.versioned && prefill.credentialsVersion ? `${id}.v${prefill.credentialsVersion}` : id;
+  return textInput({ block, action: id }, look.label, prefill[name], {
+    max: look.max ?? 100,
+    optional: !required,
+    ...(look.placeholder ? { placeholder: look.placeholder } : {}),
+    ...(look.hint ? { hint: look.hint(sipHost) } : {}),
+  });
+}
+
+/**
+ * What travels with the form: where it was opened from, and what was typed or ticked in inputs a
+ * choice hid, so choosing back shows them again. Never a password: that one is typed or generated again.
+ */
+const metadataSchema = z.object({
+  kept: z
+    .object({
+      ...Object.fromEntries(sipTextInputs.map((name) => [name, z.string().max(1000).optional()])),
+      assistant: z.object({ id: z.string(), label: z.string() }).optional(),
+      squad: z.object({ id: z.string(), label: z.string() }).optional(),
+      login: z.boolean().optional(),
+    })
+    .partial()
+    .optional(),
+});
+
+function sipMetadata(prefill: SipPrefill, drawn: ReadonlySet<SipInput>): string {
+  const kept: Record<string, unknown> = {};
+  for (const name of sipTextInputs) {
+    const value = prefill[name];
+    if (value && name !== 'password' && !drawn.has(name)) kept[name] = value.slice(0, inputLooks[name].max ?? 100);
+  }
+  for (const name of ['assistant', 'squad'] as const) {
+    const picked = prefill[name];
+    if (picked && !drawn.has(name)) kept[name] = { id: picked.id.slice(0, 150), label: picked.label.slice(0, 75) };
+  }
+  if (prefill.login && prefill.kind !== 'sip') kept.login = true;
+  const hasKept = Object.keys(kept).length > 0;
+  if (!prefill.origin && !hasKept) return '';
+  return JSON.stringify({ ...prefill.origin, ...(hasKept ? { kept } : {}) });
+}
+
+function keptOf(privateMetadata: string | undefined): SipPrefill {
+  try {
+    return (metadataSchema.safeParse(JSON.parse(privateMetadata || '{}')).data?.kept ?? {}) as SipPrefill;
+  } catch {
+    return {};
+  }
+}
+
+/** What the person typed and chose, as a prefill (choices read as the reader reads them). */
+export function sipPrefillOf(values: StateValues): SipPrefill {
+  const value = (id: string) => textOf(inputState<{ value?: unknown }>(values, id)?.value)?.trim() || undefined;
+  const picked = (id: string) => {
+    const selected = inputState<{ selected_option?: { value?: unknown; text?: { text?: unknown } } | null }>(values, id)?.selected_option;
+    const optionValue = textOf(selected?.value);
+    return optionValue ? { id: optionValue, label: textOf(selected?.text?.text) ?? optionValue } : undefined;
+  };
+  const loginState = inputState<{ selected_options?: unknown }>(values, sipView.login);
+  const ticked = loginState ? (loginState.selected_options ?? []) : undefined;
+  const answeredBy = picked(sipView.answeredBy)?.id;
+  const typed = Object.fromEntries(sipTextInputs.map((name) => [name, value(sipView[name])]));
+  return {
+    ...typed,
+    name: value(sipView.name),
+    kind: picked(sipView.kind)?.id === 'sip' ? 'sip' : 'free',
+    // Unticked, or not on the form at all (a free number's): then a kept choice stands.
+    login:
+      ticked === undefined ? undefined : Array.isArray(ticked) && ticked.some((option) => textOf((option as { value?: unknown } | null)?.value) === loginOn),
+    answeredBy: answerers.find((answerer) => answerer === answeredBy) ?? 'assistant',
+    assistant: picked(sipView.assistant),
+    squad: picked(sipView.squad),
+  };
+}
+
+/** A drawn form, as Slack sends it back with an action. */
+export interface DrawnSipForm {
+  blocks?: readonly { block_id?: string }[];
+  state: { values: StateValues };
+  private_metadata?: string;
+}
+
+/** The form as it stands, to draw again: what was typed and chosen, what a choice hid, and how it was drawn. */
+export function redrawnPrefill(view: DrawnSipForm): SipPrefill {
+  const prefill: SipPrefill = {
+    ...keptOf(view.private_metadata),
+    ...withoutEmpty(sipPrefillOf(view.state.values)),
+    origin: originOf(view.private_metadata),
+    more: Boolean(view.blocks) && !view.blocks?.some((block) => block.block_id === sipView.more),
+  };
+  const version = readCredentialsVersion(view.blocks);
+  return version ? { ...prefill, credentialsVersion: version } : prefill;
+}
+
+function withoutEmpty(prefill: SipPrefill): SipPrefill {
+  return Object.fromEntries(Object.entries(prefill).filter(([, value]) => value !== undefined)) as SipPrefill;
 }
 
 /** Which generation of credential inputs a drawn form holds (from the block ids it was drawn with). */
@@ -124,104 +222,4 @@ export function readCredentialsVersion(blocks: readonly { block_id?: string }[] 
   const id = blocks?.find((block) => block.block_id?.startsWith(`${sipView.username}.v`))?.block_id;
   const version = id ? Number(id.slice(sipView.username.length + 2)) : undefined;
   return version && Number.isInteger(version) ? version : undefined;
-}
-
-/** What the person typed, as a prefill: used to keep their values when the modal is redrawn. */
-export function sipPrefillOf(values: StateValues): SipPrefill {
-  const value = (id: string) => textOf(inputState<{ value?: unknown }>(values, id)?.value)?.trim() || undefined;
-  const option = (id: string) => {
-    const selected = inputState<ViewStateValue>(values, id)?.selected_option;
-    const optionValue = textOf(selected?.value);
-    return optionValue ? { id: optionValue, label: textOf(selected?.text?.text) ?? optionValue } : undefined;
-  };
-  return {
-    ...(Object.fromEntries(textFields.map((field) => [field, value(sipView[field])])) as SipPrefill),
-    kind: inputState<ViewStateValue>(values, sipView.kind)?.selected_option?.value === 'sip' ? 'sip' : 'free',
-    assistant: option(sipView.assistant),
-    squad: option(sipView.squad),
-  };
-}
-
-/** Checks everything Vapi would check, and a little more, before anything is sent. Errors by block. */
-export function readSipForm(values: StateValues, sipHost: string, defaultRegion: string): SipRequest | { errors: Record<string, string> } {
-  const form = sipPrefillOf(values);
-  const errors: Record<string, string> = {};
-  if (!form.name) errors[sipView.name] = `Give the number a name (at most ${maxNameLength} characters).`;
-  else if (form.name.length > maxNameLength) errors[sipView.name] = `At most ${maxNameLength} characters (this is ${form.name.length}).`;
-  const sipUser = form.kind === 'sip' ? readSipUser(form.sipUser, sipHost) : undefined;
-  if (form.kind === 'free') {
-    if (!form.areaCode || !/^\d{3}$/.test(form.areaCode)) errors[sipView.areaCode] = 'A US area code is exactly three digits, e.g. 415.';
-  } else if (!sipUser?.ok) {
-    errors[sipView.sipUser] = sipUser?.problem ?? 'Give the SIP user.';
-  }
-  checkCredential(form.username, 'username', sipView.username, errors);
-  checkCredential(form.password, 'password', sipView.password, errors);
-  if (Boolean(form.username) !== Boolean(form.password)) {
-    errors[form.username ? sipView.password : sipView.username] = 'Give both a username and a password, or neither.';
-  }
-  const answerers = [form.assistant && sipView.assistant, form.squad && sipView.squad, form.workflow && sipView.workflow].filter(Boolean) as string[];
-  if (answerers.length > 1) for (const id of answerers) errors[id] = 'Choose only one of assistant, squad or workflow.';
-  checkServer(form, answerers.length === 0, errors);
-  const fallback = form.fallback ? parsePhoneNumber(form.fallback, defaultRegion) : undefined;
-  if (fallback && !fallback.ok) errors[sipView.fallback] = fallback.problem;
-  else if (fallback && answerers.length > 0) {
-    // Vapi's CreateVapiPhoneNumberDTO.fallbackDestination: used only when no assistant or squad is set and the assistant-request fails.
-    errors[sipView.fallback] = 'Vapi never uses a fallback number when an assistant, squad or workflow answers: leave it empty, or choose none of them.';
-  }
-  if (Object.keys(errors).length > 0)
-    return { errors: Object.fromEntries(Object.entries(errors).map(([action, message]) => [blockOf(values, action), message])) };
-
-  const body: CreateVapiPhoneNumberBody = {
-    provider: 'vapi',
-    name: form.name ?? '',
-    ...(form.kind === 'free' ? { numberDesiredAreaCode: form.areaCode } : { sipUri: `sip:${sipUser?.ok ? sipUser.user : ''}@${sipHost}` }),
-    ...(form.username && form.password ? { authentication: { username: form.username, password: form.password } } : {}),
-    ...(form.assistant ? { assistantId: form.assistant.id } : {}),
-    ...(form.squad ? { squadId: form.squad.id } : {}),
-    ...(form.workflow ? { workflowId: form.workflow } : {}),
-    ...(form.serverUrl ? { server: { url: form.serverUrl, ...(form.serverTimeout ? { timeoutSeconds: Number(form.serverTimeout) } : {}) } } : {}),
-    ...(fallback?.ok ? { fallbackDestination: { type: 'number' as const, number: fallback.e164 } } : {}),
-  };
-  return {
-    body,
-    ...(form.password ? { password: form.password } : {}),
-    ...(answerers.length === 0 ? { warning: 'No assistant, squad or workflow: Vapi will ask your server URL (assistant-request) who answers each call.' } : {}),
-  };
-}
-
-/** The SIP user, typed as a user or pasted as a whole URI (`sip:front-desk@sip.vapi.ai`, with stray spaces or angle brackets). */
-function readSipUser(typed: string | undefined, sipHost: string): { ok: true; user: string } | { ok: false; problem: string } {
-  const cleaned = (typed ?? '').trim().replace(/^<|>$/g, '').trim();
-  if (!cleaned) return { ok: false, problem: 'Give the SIP user: the part before the @.' };
-  const uri = /^sips?:([^@\s]+)@([^;>\s]+)/i.exec(cleaned);
-  if (uri?.[2] && uri[2].toLowerCase() !== sipHost) {
-    return { ok: false, problem: `That SIP URI is on ${uri[2]}; numbers here are on ${sipHost} (sip:<user>@${sipHost}).` };
-  }
-  const user = uri?.[1] ?? cleaned;
-  if (!sipUserPattern.test(user)) return { ok: false, problem: 'Letters, digits and . _ ~ + - (up to 64), starting with a letter or digit.' };
-  return { ok: true, user };
-}
-
-function checkCredential(value: string | undefined, what: string, id: string, errors: Record<string, string>): void {
-  if (value && (value.length < 20 || value.length > 40)) errors[id] = `The ${what} must be 20–40 characters (this is ${value.length}).`;
-}
-
-function checkServer(form: SipPrefill, nobodyAnswers: boolean, errors: Record<string, string>): void {
-  if (form.serverUrl && !isHttpsUrl(form.serverUrl)) errors[sipView.serverUrl] = 'Use an https:// URL.';
-  if (!form.serverUrl && nobodyAnswers) {
-    errors[sipView.serverUrl] = 'With no assistant, squad or workflow, Vapi asks this URL who answers: give one, or choose an assistant.';
-  }
-  if (form.serverTimeout) {
-    const seconds = Number(form.serverTimeout);
-    if (!Number.isInteger(seconds) || seconds < 1 || seconds > 300) errors[sipView.serverTimeout] = 'A whole number of seconds from 1 to 300.';
-    else if (!form.serverUrl) errors[sipView.serverTimeout] = 'A timeout needs a server URL.';
-  }
-}
-
-function isHttpsUrl(value: string): boolean {
-  try {
-    return new URL(value).protocol === 'https:';
-  } catch {
-    return false;
-  }
 }

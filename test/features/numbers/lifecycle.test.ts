@@ -3,6 +3,7 @@ import { teamKey } from '../../../src/store/workspace-key.js';
 import { eventually, type Harness } from '../../kit/harness.js';
 import type { EmulatedView } from '../../kit/slack-emulator.js';
 import type { Actor } from '../../kit/slack-sender.js';
+import { openVapiForm } from '../../kit/vapi-form.js';
 import { acme, globex, startWorld, type World } from '../../tenancy/world.js';
 
 /**
@@ -45,8 +46,8 @@ async function settled(viewId: string): Promise<EmulatedView> {
 
 /** An operator of Acme creates a free Vapi number (no SIP credentials, so the result modal can be redrawn). */
 async function freeVapiNumber(name: string): Promise<{ id: string; view: EmulatedView }> {
-  const view = await h.openModal('/phone', 'sip', 'numbers.sip', world.operator);
-  await h.slack.submitView(view, { name, kind: 'free', area_code: '415', workflow: 'wf-1' }, world.operator);
+  const view = await openVapiForm(h, world.operator, { answeredBy: 'workflow' });
+  await h.slack.submitView(view, { name, area_code: '415', workflow: 'wf-1' }, world.operator);
   const result = await settled(view.id);
   const created = [...h.vapi.numbers.values()].find((number) => String(number.name).startsWith(name));
   if (!created) throw new Error('Vapi has no new number');

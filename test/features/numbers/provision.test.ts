@@ -3,6 +3,7 @@ import { teamKey } from '../../../src/store/workspace-key.js';
 import { checkView } from '../../kit/block-kit.js';
 import { eventually, type Harness, startHarness, team } from '../../kit/harness.js';
 import type { EmulatedView } from '../../kit/slack-emulator.js';
+import { openVapiForm, useInForm, type VapiFormChoices } from '../../kit/vapi-form.js';
 
 /** /phone sip and /phone import against loopback Vapi and SignalWire servers that validate against their specs. */
 let harness: Harness;
@@ -33,6 +34,10 @@ async function settled(viewId: string): Promise<EmulatedView> {
   );
 }
 
+/** The Vapi number form, chosen as most of these tests need it: a SIP URI answered by a workflow. */
+const sipForm = (choices: VapiFormChoices = { kind: 'sip', answeredBy: 'workflow' }, actor = harness.actors.operator): Promise<EmulatedView> =>
+  openVapiForm(harness, actor, choices);
+
 const vapiPosts = () => harness.vapi.requestsTo('POST', '/phone-number');
 const importPosts = () => harness.signalwire.requestsTo('POST', '/api/relay/rest/imported_phone_numbers');
 
@@ -42,28 +47,24 @@ describe('/phone sip', () => {
     ['one in angle brackets with stray spaces', '  <sip:front-desk@sip.vapi.ai>  '],
     ['a SIP URI with parameters', 'sip:front-desk@sip.vapi.ai;transport=tls'],
   ])('the SIP user field takes what people paste: %s', async (_name, pasted) => {
-    const view = await openModal('sip', 'numbers.sip');
-    const answer = await harness.slack.submitView(view, { name: 'Pasted line', kind: 'sip', sip_user: pasted, workflow: 'wf-1' }, harness.actors.operator);
+    const view = await sipForm();
+    const answer = await harness.slack.submitView(view, { name: 'Pasted line', sip_user: pasted, workflow: 'wf-1' }, harness.actors.operator);
     expect(answer.json?.response_action).toBe('update');
     await settled(view.id);
     expect(vapiPosts().at(-1)?.body).toMatchObject({ sipUri: 'sip:front-desk@sip.vapi.ai' });
   });
 
   it('a SIP URI on another host is refused under the field, naming both hosts', async () => {
-    const view = await openModal('sip', 'numbers.sip');
+    const view = await sipForm();
     const posts = vapiPosts().length;
-    const answer = await harness.slack.submitView(
-      view,
-      { name: 'Elsewhere', kind: 'sip', sip_user: 'sip:desk@pbx.example.org', workflow: 'wf-1' },
-      harness.actors.operator,
-    );
+    const answer = await harness.slack.submitView(view, { name: 'Elsewhere', sip_user: 'sip:desk@pbx.example.org', workflow: 'wf-1' }, harness.actors.operator);
     expect(answer.json?.response_action).toBe('errors');
     expect(JSON.stringify(answer.json?.errors)).toContain('pbx.example.org');
     expect(vapiPosts()).toHaveLength(posts);
   });
 
   it('a SIP URI answered by an assistant: one valid POST, and the result card', async () => {
-    const view = await openModal('sip', 'numbers.sip');
+    const view = await sipForm({ kind: 'sip' });
     expect(checkView(view)).toEqual([]);
     const options = await harness.slack.suggest(view, 'numbers.assistant', 'front', harness.actors.operator);
     const assistant = ((options.json?.options ?? []) as { value: string; text: { text: string } }[])[0];
@@ -71,13 +72,13 @@ describe('/phone sip', () => {
     // The account's assistants are the operators' to choose from: an admin who may only ask for a number sees none.
     const asked = await harness.slack.suggest(view, 'numbers.assistant', 'front', harness.actors.admin);
     expect(asked.json?.options).toEqual([]);
-    expect((await harness.slack.suggest(view, 'numbers.squad', '', harness.actors.admin)).json?.options).toEqual([]);
+    const squadForm = await sipForm({ answeredBy: 'squad' });
+    expect((await harness.slack.suggest(squadForm, 'numbers.squad', '', harness.actors.admin)).json?.options).toEqual([]);
 
     const answer = await harness.slack.submitView(
       view,
       {
         name: 'Front desk line',
-        kind: 'sip',
         sip_user: 'front-desk',
         'numbers.assistant': { text: { type: 'plain_text', text: 'Front desk' }, value: assistant?.value },
       },
@@ -99,12 +100,25 @@ describe('/phone sip', () => {
     expect(audit[0]).toMatchObject({ outcome: 'ok', backend: 'vapi', userId: harness.actors.operator.userId });
   });
 
-  it('a free number sends a 3-digit area code and says it takes minutes to activate; generated credentials are shown once', async () => {
-    const view = await openModal('sip', 'numbers.sip');
-    await harness.slack.clickButton({ view }, 'numbers.sip.generate', harness.actors.operator, { name: 'Support' });
-    const withCredentials = await eventually(() => {
-      const current = harness.emulator.views.get(view.id);
-      return current && JSON.stringify(current).includes('sb') && current.hash !== view.hash ? current : undefined;
+  it('a free number sends a 3-digit area code and says it takes minutes to activate', async () => {
+    const view = await sipForm({ answeredBy: 'workflow' });
+    await harness.slack.submitView(view, { name: 'Support', area_code: '415', workflow: 'wf-123' }, harness.actors.operator);
+    const result = JSON.stringify(await settled(view.id));
+    expect(vapiPosts()[0]?.body).toEqual({
+      provider: 'vapi',
+      name: expect.stringMatching(/^Support #sb-/),
+      numberDesiredAreaCode: '415',
+      workflowId: 'wf-123',
+    });
+    expect(vapiPosts()[0]?.problems).toEqual([]);
+    expect(result).toContain('activate');
+    expect(result).toContain('Register for a subscriber');
+  });
+
+  it('a SIP URI whose callers sign in: generated credentials fill the inputs, keep the rest, and are shown once', async () => {
+    const view = await sipForm({ kind: 'sip', login: true, answeredBy: 'workflow' });
+    const withCredentials = await useInForm(harness, view, 'numbers.sip.generate', harness.actors.operator, {
+      typed: { name: 'Support', sip_user: 'support' },
     });
     const blocks = withCredentials.blocks as { block_id?: string; element?: { initial_value?: string } }[];
     // New block ids, so Slack shows the generated values instead of keeping what the inputs held.
@@ -112,51 +126,48 @@ describe('/phone sip', () => {
     expect(password.length).toBeGreaterThanOrEqual(20);
     expect(blocks.some((block) => block.block_id === 'sip_username.v1')).toBe(true);
     expect(blocks.find((block) => block.block_id === 'name')?.element?.initial_value).toBe('Support');
+    expect(blocks.find((block) => block.block_id === 'sip_user')?.element?.initial_value).toBe('support');
 
-    await harness.slack.submitView(withCredentials, { kind: 'free', area_code: '415', 'numbers.assistant': null, workflow: 'wf-123' }, harness.actors.operator);
+    await harness.slack.submitView(withCredentials, { workflow: 'wf-123' }, harness.actors.operator);
     const result = JSON.stringify(await settled(view.id));
     const body = vapiPosts()[0]?.body as Record<string, any>;
-    expect(body.numberDesiredAreaCode).toBe('415');
+    expect(body.sipUri).toBe('sip:support@sip.vapi.ai');
     expect(body.authentication.password).toBe(password);
     expect(vapiPosts()[0]?.problems).toEqual([]);
-    expect(result).toContain('activate');
     expect(result).toContain(password);
-    expect(result).toContain('Register for a subscriber');
     const jobs = await harness.app.services.store.jobs.list({ kinds: ['vapi.number.create'], limit: 1 });
     expect(JSON.stringify(jobs[0]?.payload)).not.toContain(password);
   });
 
-  const invalid: [string, Record<string, unknown>, string[]][] = [
-    ['area code "41"', { name: 'A', kind: 'free', area_code: '41', workflow: 'wf' }, ['area_code']],
+  const sip = { kind: 'sip', answeredBy: 'workflow' } as const;
+  const invalid: [string, VapiFormChoices, Record<string, unknown>, string[]][] = [
+    ['area code "41"', { answeredBy: 'workflow' }, { name: 'A', area_code: '41', workflow: 'wf' }, ['area_code']],
     [
       'a 10-character username',
-      { name: 'A', kind: 'sip', sip_user: 'ok', sip_username: 'u'.repeat(10), sip_password: 'p'.repeat(25), workflow: 'wf' },
+      { ...sip, login: true },
+      { name: 'A', sip_user: 'ok', sip_username: 'u'.repeat(10), sip_password: 'p'.repeat(25), workflow: 'wf' },
       ['sip_username'],
     ],
-    ['a 41-character name', { name: 'n'.repeat(41), kind: 'sip', sip_user: 'ok', workflow: 'wf' }, ['name']],
-    ['an http server URL', { name: 'A', kind: 'sip', sip_user: 'ok', server_url: 'http://example.com/hook' }, ['server_url']],
-    [
-      'both an assistant and a squad',
-      { name: 'A', kind: 'sip', sip_user: 'ok', 'numbers.assistant': 'asst-1', 'numbers.squad': 'squad-1' },
-      ['numbers.assistant', 'numbers.squad'],
-    ],
-    ['no answerer and no server URL', { name: 'A', kind: 'sip', sip_user: 'ok' }, ['server_url']],
-    ['a bad SIP user', { name: 'A', kind: 'sip', sip_user: 'has space', workflow: 'wf' }, ['sip_user']],
+    ['a 41-character name', sip, { name: 'n'.repeat(41), sip_user: 'ok', workflow: 'wf' }, ['name']],
+    ['an http server URL', { kind: 'sip', answeredBy: 'server' }, { name: 'A', sip_user: 'ok', server_url: 'http://example.com/hook' }, ['server_url']],
+    // Slack asks for a required input before it sends the form; a payload without it is still refused.
+    ['answered by your server, without a server URL', { kind: 'sip', answeredBy: 'server' }, { name: 'A', sip_user: 'ok', server_url: '' }, ['server_url']],
+    ['a bad SIP user', sip, { name: 'A', sip_user: 'has space', workflow: 'wf' }, ['sip_user']],
     [
       'a timeout of 301 s',
-      { name: 'A', kind: 'sip', sip_user: 'ok', workflow: 'wf', server_url: 'https://example.com', server_timeout: '301' },
+      { ...sip, more: true },
+      { name: 'A', sip_user: 'ok', workflow: 'wf', server_url: 'https://example.com', server_timeout: '301' },
       ['server_timeout'],
     ],
-    ['an impossible fallback number', { name: 'A', kind: 'sip', sip_user: 'ok', server_url: 'https://example.com/vapi', fallback: '+1 415 555' }, ['fallback']],
-    // Vapi uses fallbackDestination only when no assistant, squad or workflow is set (CreateVapiPhoneNumberDTO).
     [
-      'a fallback number beside a workflow, which Vapi would never use',
-      { name: 'A', kind: 'sip', sip_user: 'ok', workflow: 'wf', fallback: '+1 415 555 0100' },
+      'an impossible fallback number',
+      { kind: 'sip', answeredBy: 'server', more: true },
+      { name: 'A', sip_user: 'ok', server_url: 'https://example.com/vapi', fallback: '+1 415 555' },
       ['fallback'],
     ],
   ];
-  it.each(invalid)('%s → inline errors, nothing sent', async (_name, values, fields) => {
-    const view = await openModal('sip', 'numbers.sip');
+  it.each(invalid)('%s → inline errors, nothing sent', async (_name, choices, values, fields) => {
+    const view = await sipForm(choices);
     const answer = await harness.slack.submitView(view, values, harness.actors.operator);
     expect(answer.json?.response_action).toBe('errors');
     expect(Object.keys(answer.json?.errors ?? {}).sort()).toEqual([...fields].sort());
@@ -183,23 +194,23 @@ describe('/phone sip', () => {
   ];
   it.each(vendorFailures)('Vapi %s: plain words in the modal, no retry', async (_name, arrange, expected, calls) => {
     arrange();
-    const view = await openModal('sip', 'numbers.sip');
-    await harness.slack.submitView(view, { name: 'A', kind: 'sip', sip_user: 'x1', workflow: 'wf-1' }, harness.actors.operator);
+    const view = await sipForm();
+    await harness.slack.submitView(view, { name: 'A', sip_user: 'x1', workflow: 'wf-1' }, harness.actors.operator);
     expect(JSON.stringify(await settled(view.id))).toMatch(expected);
     expect(vapiPosts()).toHaveLength(calls);
   });
 
   it('Vapi 429 is retried (the request never reached it); 5xx is not resent blindly but looked up first, making one number', async () => {
     harness.vapi.inject({ match: 'POST /phone-number', reply: { status: 429, headers: { 'retry-after': '1' }, body: { message: 'Too Many Requests' } } });
-    const first = await openModal('sip', 'numbers.sip');
-    await harness.slack.submitView(first, { name: 'Rate', kind: 'sip', sip_user: 'rate', workflow: 'wf' }, harness.actors.operator);
+    const first = await sipForm();
+    await harness.slack.submitView(first, { name: 'Rate', sip_user: 'rate', workflow: 'wf' }, harness.actors.operator);
     expect(JSON.stringify(await settled(first.id))).toContain('Created on Vapi');
     expect(vapiPosts()).toHaveLength(2);
 
     harness.vapi.requests.length = 0;
     harness.vapi.inject({ match: 'POST /phone-number', reply: { status: 502, body: { message: 'Bad Gateway' } } });
-    const second = await openModal('sip', 'numbers.sip');
-    await harness.slack.submitView(second, { name: 'Gateway', kind: 'sip', sip_user: 'gateway', workflow: 'wf' }, harness.actors.operator);
+    const second = await sipForm();
+    await harness.slack.submitView(second, { name: 'Gateway', sip_user: 'gateway', workflow: 'wf' }, harness.actors.operator);
     await eventually(() => [...harness.vapi.numbers.values()].some((number) => String(number.name).startsWith('Gateway #sb-')), {
       timeoutMs: 15_000,
       message: 'the number after the 502',
@@ -210,8 +221,8 @@ describe('/phone sip', () => {
 
   it('a double submission provisions once', async () => {
     harness.vapi.latencyMs = 200;
-    const view = await openModal('sip', 'numbers.sip');
-    const values = { name: 'Twice', kind: 'sip', sip_user: 'twice', workflow: 'wf' };
+    const view = await sipForm();
+    const values = { name: 'Twice', sip_user: 'twice', workflow: 'wf' };
     await Promise.all([harness.slack.submitView(view, values, harness.actors.operator), harness.slack.submitView(view, values, harness.actors.operator)]);
     await settled(view.id);
     harness.vapi.latencyMs = 0;
@@ -219,10 +230,10 @@ describe('/phone sip', () => {
   });
 
   it('only operators provision: an admin’s submission becomes a request, a member is refused and audited; nothing is sent', async () => {
-    const view = await openModal('sip', 'numbers.sip');
-    const asked = await harness.slack.submitView(view, { name: 'A', kind: 'sip', sip_user: 'ok', workflow: 'wf' }, harness.actors.admin);
+    const view = await sipForm();
+    const asked = await harness.slack.submitView(view, { name: 'A', sip_user: 'ok', workflow: 'wf' }, harness.actors.admin);
     expect(JSON.stringify(asked.json?.view)).toContain('Request sent');
-    const refused = await harness.slack.submitView(view, { name: 'B', kind: 'sip', sip_user: 'ok2', workflow: 'wf' }, harness.actors.member);
+    const refused = await harness.slack.submitView(view, { name: 'B', sip_user: 'ok2', workflow: 'wf' }, harness.actors.member);
     expect(refused.json?.errors?.name).toContain('may ask an operator to provision a phone number');
     expect(vapiPosts()).toHaveLength(0);
     const command = await harness.slack.command('/phone', 'sip', harness.actors.member);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { teamKey } from '../../../src/store/workspace-key.js';
 import { eventually, type Harness, startHarness, team } from '../../kit/harness.js';
+import { openVapiForm } from '../../kit/vapi-form.js';
 
 /**
  * Vapi and SignalWire do not de-duplicate creates and take no idempotency key. A create whose
@@ -26,8 +27,8 @@ const posts = () => h.vapi.requestsTo('POST', '/phone-number');
 const named = (name: string) => [...h.vapi.numbers.values()].filter((number) => String(number.name).startsWith(`${name} #sb-`));
 
 async function provision(name: string): Promise<string> {
-  const view = await h.openModal('/phone', 'sip', 'numbers.sip', h.actors.operator);
-  await h.slack.submitView(view, { name, kind: 'free', area_code: '415', workflow: 'wf' }, h.actors.operator);
+  const view = await openVapiForm(h, h.actors.operator, { answeredBy: 'workflow' });
+  await h.slack.submitView(view, { name, area_code: '415', workflow: 'wf' }, h.actors.operator);
   return view.id;
 }
 

@@ -14,6 +14,7 @@ import { checkMessage, checkView } from '../../kit/block-kit.js';
 import { eventually, type Harness, startHarness, team } from '../../kit/harness.js';
 import type { EmulatedView } from '../../kit/slack-emulator.js';
 import type { Actor } from '../../kit/slack-sender.js';
+import { openVapiForm, useInForm } from '../../kit/vapi-form.js';
 import { globex, startWorld, type World } from '../../tenancy/world.js';
 
 /**
@@ -76,10 +77,10 @@ async function operatorMessage(operator: Actor, requestId: string): Promise<{ bl
 /** An admin asks for a SIP URI through the real form; returns the stored request. */
 async function askForSip(sipUser: string, password = newPassword()): Promise<{ request: NumberRequest; view: EmulatedView; password: string }> {
   const before = new Set((await harness.app.services.store.numberRequests.pending({ limit: 100 })).map((request) => request.id));
-  const view = await harness.openModal('/phone', 'sip', 'numbers.sip', harness.actors.admin);
+  const view = await openVapiForm(harness, harness.actors.admin, { kind: 'sip', login: true, answeredBy: 'workflow' });
   const answer = await harness.slack.submitView(
     view,
-    { name: 'Front desk', kind: 'sip', sip_user: sipUser, sip_username: 'user-name-long-enough-1', sip_password: password, workflow: 'wf-1' },
+    { name: 'Front desk', sip_user: sipUser, sip_username: 'user-name-long-enough-1', sip_password: password, workflow: 'wf-1' },
     harness.actors.admin,
   );
   expect(answer.json?.response_action).toBe('update');
@@ -100,7 +101,12 @@ const lastResponse = (responseUrl: string) =>
 
 describe('asking for a number', () => {
   it('an admin gets /phone sip as a request; the exact request is stored with its password sealed, and every operator is asked', async () => {
-    const view = await harness.openModal('/phone', 'sip', 'numbers.sip', harness.actors.admin);
+    const opened = await harness.openModal('/phone', 'sip', 'numbers.sip', harness.actors.admin);
+    expect(opened.title?.text).toBe('Request a Vapi number');
+    expect(opened.submit?.text).toBe('Request');
+    expect(JSON.stringify(opened)).toContain('this form asks Switchboard’s operators');
+    // Its choices redraw it as the request form it is.
+    const view = await openVapiForm(harness, harness.actors.admin, { kind: 'sip', login: true, answeredBy: 'workflow' });
     expect(view.title?.text).toBe('Request a Vapi number');
     expect(view.submit?.text).toBe('Request');
     expect(JSON.stringify(view)).toContain('this form asks Switchboard’s operators');
@@ -108,7 +114,7 @@ describe('asking for a number', () => {
     const password = newPassword();
     const answer = await harness.slack.submitView(
       view,
-      { name: 'Front desk', kind: 'sip', sip_user: 'front-desk', sip_username: 'user-name-long-enough-1', sip_password: password, workflow: 'wf-1' },
+      { name: 'Front desk', sip_user: 'front-desk', sip_username: 'user-name-long-enough-1', sip_password: password, workflow: 'wf-1' },
       harness.actors.admin,
     );
     expect(answer.json?.response_action).toBe('update');
@@ -145,8 +151,8 @@ describe('asking for a number', () => {
   });
 
   it('submitting the request form twice stores one request and asks the operators once', async () => {
-    const view = await harness.openModal('/phone', 'sip', 'numbers.sip', harness.actors.admin);
-    const values = { name: 'Twice', kind: 'sip', sip_user: 'asked-twice', workflow: 'wf-1' };
+    const view = await openVapiForm(harness, harness.actors.admin, { kind: 'sip', answeredBy: 'workflow' });
+    const values = { name: 'Twice', sip_user: 'asked-twice', workflow: 'wf-1' };
     await Promise.all([harness.slack.submitView(view, values, harness.actors.admin), harness.slack.submitView(view, values, harness.actors.admin)]);
     await settle();
     const requests = (await harness.app.services.store.numberRequests.pending({ limit: 100 })).filter((request) =>
@@ -187,8 +193,8 @@ describe('asking for a number', () => {
   });
 
   it('the same request form sent again with another password is the same request: the key leaves the password out, and the one kept is shown', async () => {
-    const view = await harness.openModal('/phone', 'sip', 'numbers.sip', harness.actors.admin);
-    const values = { name: 'Two passwords', kind: 'sip', sip_user: 'two-passwords', sip_username: 'user-name-long-enough-2', workflow: 'wf-1' };
+    const view = await openVapiForm(harness, harness.actors.admin, { kind: 'sip', login: true, answeredBy: 'workflow' });
+    const values = { name: 'Two passwords', sip_user: 'two-passwords', sip_username: 'user-name-long-enough-2', workflow: 'wf-1' };
     const [first, second] = [newPassword(), newPassword()];
     const answers = await Promise.all([
       harness.slack.submitView(view, { ...values, sip_password: first }, harness.actors.admin),
@@ -206,8 +212,8 @@ describe('asking for a number', () => {
   });
 
   it('the provisioning form sent again with another password provisions once, and shows the password Vapi got', async () => {
-    const view = await harness.openModal('/phone', 'sip', 'numbers.sip', harness.actors.operator);
-    const values = { name: 'Two passwords', kind: 'sip', sip_user: 'two-passwords-direct', sip_username: 'user-name-long-enough-3', workflow: 'wf-1' };
+    const view = await openVapiForm(harness, harness.actors.operator, { kind: 'sip', login: true, answeredBy: 'workflow' });
+    const values = { name: 'Two passwords', sip_user: 'two-passwords-direct', sip_username: 'user-name-long-enough-3', workflow: 'wf-1' };
     const [first, second] = [newPassword(), newPassword()];
     await Promise.all([
       harness.slack.submitView(view, { ...values, sip_password: first }, harness.actors.operator),
@@ -228,20 +234,16 @@ describe('asking for a number', () => {
   });
 
   it('a provisioning form (opened while the role was not known) submitted by someone who may only ask becomes a request', async () => {
-    const view = await harness.openModal('/phone', 'sip', 'numbers.sip', harness.actors.operator);
+    const view = await openVapiForm(harness, harness.actors.operator, { kind: 'sip', answeredBy: 'workflow' });
     expect(view.submit?.text).toBe('Create');
-    const answer = await harness.slack.submitView(view, { name: 'Fallback', kind: 'sip', sip_user: 'fallback-form', workflow: 'wf-1' }, harness.actors.admin);
+    const answer = await harness.slack.submitView(view, { name: 'Fallback', sip_user: 'fallback-form', workflow: 'wf-1' }, harness.actors.admin);
     expect(JSON.stringify(answer.json?.view)).toContain('Request sent');
     expect(vapiPosts()).toHaveLength(0);
   });
 
   it('“Generate a strong pair” works on the request form, which stays a request', async () => {
-    const view = await harness.openModal('/phone', 'sip', 'numbers.sip', harness.actors.admin);
-    await harness.slack.clickButton({ view }, 'numbers.sip.generate', harness.actors.admin, { name: 'Kept', kind: 'sip', sip_user: 'generated' });
-    const redrawn = await eventually(() => {
-      const current = harness.emulator.views.get(view.id);
-      return current && current.hash !== view.hash ? current : undefined;
-    });
+    const view = await openVapiForm(harness, harness.actors.admin, { kind: 'sip', login: true });
+    const redrawn = await useInForm(harness, view, 'numbers.sip.generate', harness.actors.admin, { typed: { name: 'Kept', sip_user: 'generated' } });
     expect(redrawn.title?.text).toBe('Request a Vapi number');
     expect(redrawn.submit?.text).toBe('Request');
     const password = JSON.stringify(redrawn).match(/"initial_value":"([A-Za-z0-9_-]{32})"/)?.[1];

@@ -99,7 +99,32 @@ export const numberCoverage: ModuleCoverage[] = [
     module: sipForm,
     only: true,
     builders: {
-      sipModal: (h) => [sipForm.sipModal({ origin, name: h.text(), assistant: { id: h.text(), label: h.text() }, serverUrl: h.text() }, h.text())],
+      // Every layout: each kind, with and without sign-in, each answerer, More options closed and open.
+      sipModal: (h) =>
+        (['assistant', 'squad', 'workflow', 'server'] as const).flatMap((answeredBy) =>
+          [
+            { kind: 'free' as const, more: false },
+            { kind: 'sip' as const, login: true, more: true },
+          ].map((choices) =>
+            sipForm.sipModal(
+              {
+                origin,
+                ...choices,
+                answeredBy,
+                name: h.text(),
+                areaCode: h.text(),
+                sipUser: h.text(),
+                username: h.text(),
+                assistant: { id: h.text(), label: h.text() },
+                squad: { id: h.text(), label: h.text() },
+                workflow: h.text(),
+                serverUrl: choices.more ? h.text() : undefined,
+                fallback: choices.more ? h.text() : undefined,
+              },
+              h.text(),
+            ),
+          ),
+        ),
     },
   },
 ];
