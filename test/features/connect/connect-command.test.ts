@@ -32,6 +32,7 @@ describe('/connect status', () => {
     expect(text).toContain('tenant:T0TEAM0001');
     expect(text).toContain('connect.setup.open');
     expect(text).toContain('connect.disconnect');
+    expect(text).toContain('connect.reconnect');
     // Names first: the card opens with the workspace and the integration; ids wait in the details line.
     const blocks = card.blocks as { type: string; text?: { text: string }; elements?: { text: string }[] }[];
     const lead = blocks.find((block) => block.type === 'section')?.text?.text ?? '';
@@ -44,6 +45,7 @@ describe('/connect status', () => {
     const memberCard = JSON.stringify((await lastResponse(forMember.responseUrl)).body);
     expect(memberCard).toContain(connectionIdentifier('slack-prod', team.id));
     expect(memberCard).not.toContain('connect.disconnect');
+    expect(memberCard).not.toContain('connect.reconnect');
   });
 });
 
