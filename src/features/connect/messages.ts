@@ -62,7 +62,8 @@ export function connectionCard(
   const buttons = canManage
     ? [
         button(connection ? 'Change' : 'Set up', connectActions.openSetup, { style: 'primary' }),
-        ...(connection ? [disconnectButton('Disconnect', connection)] : []),
+        // Writes this workspace's current token to Novu again: what a token Novu holds and Slack refuses needs.
+        ...(connection ? [button('Reconnect', connectActions.reconnect), disconnectButton('Disconnect', connection)] : []),
       ]
     : [];
   const buttonRow = buttons.length ? [actions('connect-card', buttons)] : [];

@@ -13,6 +13,7 @@ import { channelStanding, tenantMember } from '../routes/slack-checks.js';
 import type { CheckPayload, ConnectionFinding, DeliveryReport, EndpointFinding } from './model.js';
 import { labelOf } from './model.js';
 import { recordedEndpoints, targetScope } from './moves.js';
+import { tokenErrors } from './verdict.js';
 
 const checkJob = 'novu.delivery.check';
 /** Findings kept in a report; the rest are counted. */
@@ -62,7 +63,8 @@ export class DeliveryChecks {
     const connectionFinding = await this.checkConnection(tenant, connection, client);
     if (connectionFinding) report.connection = connectionFinding;
     const inContext = await this.inContext(keys);
-    const probe = new Probe(client, tenant, new Set(stored.installation.bot?.scopes ?? []), this.novu);
+    const refused = connectionFinding?.kind === 'token-refused' ? connectionFinding.detail : undefined;
+    const probe = new Probe(client, tenant, new Set(stored.installation.bot?.scopes ?? []), this.novu, refused);
     for await (const record of recordedEndpoints(this.services.store, tenant.key)) {
       report.endpoints += 1;
       const finding = await this.checkEndpoint(tenant, record, connection, keys, inContext, probe);
@@ -70,6 +72,8 @@ export class DeliveryChecks {
       if (report.findings.length < keptFindings) report.findings.push(finding);
       else report.more += 1;
     }
+    // Slack refused the token while the channels and people were asked about: that is the connection's finding.
+    if (!report.connection && probe.refused) report.connection = { kind: 'token-refused', detail: probe.refused };
     return report;
   }
 
@@ -168,22 +172,39 @@ class Probe {
     private readonly tenant: Tenant,
     private readonly scopes: ReadonlySet<string>,
     private readonly novu: NovuClient,
+    /** Slack's answer when it refused the token: nothing more is asked of Slack, which would answer the same. */
+    public refused: string | undefined,
   ) {}
 
   /** Why Novu could not post in the channel with this token, if it could not. */
   channel(channelId: string): Promise<EndpointFinding['kind'] | undefined> {
-    return this.once(`channel:${channelId}`, async () => {
-      const standing = await channelStanding(this.client, channelId);
-      if (standing.kind === 'archived') return 'channel-archived';
-      if (standing.kind === 'invite' || standing.kind === 'direct') return 'channel-not-visible';
-      // A public channel the bot is not in takes its posts only with chat:write.public.
-      if (standing.kind === 'public' && !this.scopes.has('chat:write.public')) return 'not-in-channel';
-      return undefined;
-    });
+    return this.once(`channel:${channelId}`, () =>
+      this.askSlack(async () => {
+        const standing = await channelStanding(this.client, channelId);
+        if (standing.kind === 'archived') return 'channel-archived';
+        if (standing.kind === 'invite' || standing.kind === 'direct') return 'channel-not-visible';
+        // A public channel the bot is not in takes its posts only with chat:write.public.
+        if (standing.kind === 'public' && !this.scopes.has('chat:write.public')) return 'not-in-channel';
+        return undefined;
+      }, undefined),
+    );
   }
 
-  async person(userId: string): Promise<boolean> {
-    return (await tenantMember(this.client, this.tenant, userId)) !== undefined;
+  person(userId: string): Promise<boolean> {
+    return this.askSlack(async () => (await tenantMember(this.client, this.tenant, userId)) !== undefined, true);
+  }
+
+  /** Slack's answer, or `unknown` once Slack refuses the token (then the connection is the finding, not each route). */
+  private async askSlack<T>(ask: () => Promise<T>, unknown: T): Promise<T> {
+    if (this.refused) return unknown;
+    try {
+      return await ask();
+    } catch (error) {
+      const slackError = (error as { data?: { error?: string } }).data?.error;
+      if (!slackError || !tokenErrors.has(slackError)) throw error;
+      this.refused = slackError;
+      return unknown;
+    }
   }
 
   /** The subscriber's phone in Novu: null when it has none, undefined when Novu has no such subscriber. */

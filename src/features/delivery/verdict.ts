@@ -54,7 +54,8 @@ export type TestedEndpoint = Pick<OwnedEndpoint, 'identifier' | 'type' | 'target
 type Say = (outcome: VerdictOutcome, extra?: Partial<Verdict>) => Verdict;
 
 const finished = new Set(['completed', 'failed', 'canceled', 'skipped', 'merged']);
-const tokenErrors = new Set(['invalid_auth', 'token_revoked', 'token_expired', 'account_inactive']);
+/** Slack's answers to a token it does not take (a missing one is `not_authed`). */
+export const tokenErrors: ReadonlySet<string> = new Set(['invalid_auth', 'token_revoked', 'token_expired', 'account_inactive']);
 
 const rawSchema = z
   .object({ channelData: z.object({ identifier: z.string().nullish(), token: z.string().nullish() }).loose().nullish(), message: z.string().nullish() })

@@ -3,6 +3,7 @@ import { connectionIdentifier } from '../../../src/features/connect/settings.js'
 import { teamKey } from '../../../src/store/workspace-key.js';
 import { checkMessage, checkView } from '../../kit/block-kit.js';
 import { eventually, type Harness, startHarness, team } from '../../kit/harness.js';
+import { integratorTrigger } from '../../kit/integrator.js';
 
 /** /connect status, setup, disconnect and audit, driven by signed Slack requests. */
 let harness: Harness;
@@ -31,6 +32,7 @@ describe('/connect status', () => {
     expect(text).toContain('tenant:T0TEAM0001');
     expect(text).toContain('connect.setup.open');
     expect(text).toContain('connect.disconnect');
+    expect(text).toContain('connect.reconnect');
     // Names first: the card opens with the workspace and the integration; ids wait in the details line.
     const blocks = card.blocks as { type: string; text?: { text: string }; elements?: { text: string }[] }[];
     const lead = blocks.find((block) => block.type === 'section')?.text?.text ?? '';
@@ -43,6 +45,47 @@ describe('/connect status', () => {
     const memberCard = JSON.stringify((await lastResponse(forMember.responseUrl)).body);
     expect(memberCard).toContain(connectionIdentifier('slack-prod', team.id));
     expect(memberCard).not.toContain('connect.disconnect');
+    expect(memberCard).not.toContain('connect.reconnect');
+  });
+});
+
+describe('/connect status: the context to copy into triggers', () => {
+  /** The `"context": {…}` the card shows, exactly as written there, and parsed. */
+  async function shownContext(): Promise<{ written: string; context: Record<string, string> }> {
+    const answer = await harness.slack.command('/connect', 'status', harness.actors.admin);
+    const card = (await lastResponse(answer.responseUrl)).body as { blocks: { text?: { text: string } }[] };
+    const triggering = card.blocks.map((block) => block.text?.text ?? '').find((text) => text.startsWith('*Triggering*')) ?? '';
+    const written = /`("context": (\{[^`]*\}))`/.exec(triggering);
+    if (!written?.[1] || !written[2]) throw new Error(`No context to copy in: ${triggering}`);
+    return { written: written[1], context: JSON.parse(written[2]) };
+  }
+
+  const arrivals = async (context: Record<string, string>) => {
+    const since = harness.emulator.calls.length;
+    await integratorTrigger(harness.novu, { name: 'incident', to: 'sub-1', payload: { text: 'copied' }, context });
+    return harness.emulator.calls.slice(since).filter((call) => call.method === 'chat.postMessage' && call.ok && call.args.text === 'Incident: copied').length;
+  };
+
+  it('is the exact object a trigger needs, before and after an admin adds region:eu; copied as shown, it delivers', async () => {
+    harness.novu.addWorkflow('incident', ['chat'], 'Incident: {{payload.text}}');
+    harness.emulator.channels.add({ id: 'C0OPSALERT', name: 'ops-alerts', kind: 'public', teamId: team.id, members: [`U${team.id}BOT`] });
+    const route = await harness.openModal('/connect', 'channel <#C0OPSALERT|ops-alerts> sub-1', 'routes.channel');
+    await harness.slack.submitView(route, {}, harness.actors.admin);
+    await eventually(() => JSON.stringify(harness.emulator.views.get(route.id)).includes('delivery.test'), { message: 'routed' });
+
+    const before = await shownContext();
+    expect(before.written).toBe(`"context": {"tenant":"${team.id}"}`);
+    expect(await arrivals(before.context)).toBe(1);
+
+    const setup = await openSetup();
+    await harness.slack.submitView(setup, { context: `tenant:${team.id}\nregion:eu` }, harness.actors.admin);
+    await eventually(() => [...harness.novu.endpoints.values()].every((endpoint) => endpoint.contextKeys.includes('region:eu')), {
+      message: 'the route moved',
+    });
+    const after = await shownContext();
+    expect(after.written).toBe(`"context": {"region":"eu","tenant":"${team.id}"}`);
+    expect(await arrivals(after.context)).toBe(1);
+    expect(await arrivals(before.context)).toBe(0);
   });
 });
 

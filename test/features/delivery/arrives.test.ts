@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { connectionIdentifier } from '../../../src/features/connect/settings.js';
 import { routeIdentifier } from '../../../src/features/routes/route-jobs.js';
 import { teamKey } from '../../../src/store/workspace-key.js';
 import { eventually, type Harness, startHarness, team } from '../../kit/harness.js';
 import { integratorTrigger } from '../../kit/integrator.js';
+import { acme, globex, startWorld } from '../../tenancy/world.js';
 
 /**
  * Delivery is the test: routes made through the real receiver receive a trigger sent the way an
@@ -190,5 +192,60 @@ describe('after an admin changes the connection’s context', () => {
     await integratorTrigger(h.novu, { name: 'incident', to: 'sub-1', payload: { text: 'on staging' }, context: { tenant: team.id } });
     expect(deliveredTo(since).map(([channel]) => channel)).toEqual(['C0OPSALERT']);
     expect(await h.app.services.store.endpoints.find(routeIdentifier(team.id, 'slack-prod', 'slack_channel', 'sub-1', 'C0OPSALERT'))).toBeUndefined();
+  });
+});
+
+describe('one workspace’s context change, with another workspace’s routes in the same Novu', () => {
+  it('moves only that workspace’s routes: the other’s are not written at all, and its triggers still arrive in its own channel', async () => {
+    const world = await startWorld();
+    h = world.harness;
+    await world.installAcme();
+    await world.installGlobex();
+    h.novu.addWorkflow('incident', ['chat'], 'Incident: {{payload.text}}');
+    for (const subscriberId of ['acme-sub', 'globex-sub']) h.novu.subscribers.set(subscriberId, { subscriberId });
+    const route = async (channel: string, name: string, tenant: { id: string }, subscriberId: string, actor = world.acmeAdmin) => {
+      h.emulator.channels.add({ id: channel, name, kind: 'public', teamId: tenant.id, members: [actor.userId, `U${tenant.id}BOT`] });
+      const form = await h.openModal('/connect', `channel <#${channel}|${name}> ${subscriberId}`, 'routes.channel', actor);
+      await h.slack.submitView(form, {}, actor);
+      await settled(form.id, 'delivery.test');
+    };
+    await route('C0OPSALERT', 'ops-alerts', acme, 'acme-sub');
+    await route('C0GLOBEXOP', 'globex-ops', globex, 'globex-sub', world.globexAdmin);
+    const globexRoute = routeIdentifier(globex.id, 'slack-prod', 'slack_channel', 'globex-sub', 'C0GLOBEXOP');
+    const globexConnection = connectionIdentifier('slack-prod', globex.id);
+    expect(h.novu.endpoints.get(globexRoute)?.contextKeys).toEqual([`tenant:${globex.id}`]);
+
+    const before = h.novu.requests.length;
+    const setup = await h.openModal('/connect', 'setup', 'connect.setup', world.acmeAdmin);
+    await h.slack.submitView(setup, { context: `tenant:${acme.id}\nregion:eu` }, world.acmeAdmin);
+    await eventually(() => [...h.emulator.messages.values()].some((message) => message.text.includes('Moved 1 route or phone endpoint')), {
+      message: 'Acme’s route moved',
+    });
+    const acmeRoute = routeIdentifier(acme.id, 'slack-prod', 'slack_channel', 'acme-sub', 'C0OPSALERT');
+    expect(h.novu.endpoints.get(acmeRoute)?.contextKeys).toEqual(['region:eu', `tenant:${acme.id}`]);
+
+    // Nothing of Globex's was written again: neither its route nor its connection.
+    const writes = h.novu.requests.slice(before).filter((request) => request.method !== 'GET');
+    const touchesGlobex = writes.filter((request) =>
+      JSON.stringify([request.path, request.body]).match(new RegExp(`${globexRoute}|${globexConnection}|${globex.id}`)),
+    );
+    expect(touchesGlobex.map((request) => `${request.method} ${request.path}`)).toEqual([]);
+    expect(writes.some((request) => request.method === 'DELETE' && request.path.endsWith(acmeRoute))).toBe(true);
+    expect(h.novu.endpoints.get(globexRoute)?.contextKeys).toEqual([`tenant:${globex.id}`]);
+    expect(h.novu.connections.get(globexConnection)?.contextKeys).toEqual([`tenant:${globex.id}`]);
+    expect(await h.app.services.store.audit.list({ workspaceKey: teamKey(globex.id), actions: ['delivery.move'], limit: 5 })).toEqual([]);
+
+    const since = mark();
+    await integratorTrigger(h.novu, { name: 'incident', to: 'globex-sub', payload: { text: 'globex' }, context: { tenant: globex.id } });
+    await integratorTrigger(h.novu, { name: 'incident', to: 'acme-sub', payload: { text: 'acme' }, context: { tenant: acme.id, region: 'eu' } });
+    expect(deliveredTo(since)).toEqual([
+      ['C0GLOBEXOP', 'Incident: globex', h.emulator.latestBotToken(globex.id)],
+      ['C0OPSALERT', 'Incident: acme', h.emulator.latestBotToken(acme.id)],
+    ]);
+    // Acme's old context reaches nothing any more; Globex's context never reaches Acme.
+    const after = mark();
+    await integratorTrigger(h.novu, { name: 'incident', to: 'acme-sub', payload: { text: 'old' }, context: { tenant: acme.id } });
+    await integratorTrigger(h.novu, { name: 'incident', to: 'acme-sub', payload: { text: 'crossed' }, context: { tenant: globex.id } });
+    expect(deliveredTo(after)).toEqual([]);
   });
 });

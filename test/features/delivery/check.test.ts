@@ -6,7 +6,7 @@ import { checkMessage } from '../../kit/block-kit.js';
 import { eventually, type Harness } from '../../kit/harness.js';
 import { integratorTrigger } from '../../kit/integrator.js';
 import type { Actor } from '../../kit/slack-sender.js';
-import { acme, startWorld, type World } from '../../tenancy/world.js';
+import { acme, globex, startWorld, type World } from '../../tenancy/world.js';
 
 /**
  * `/connect check`: what would not deliver, found as Novu's worker and Slack would find it, each
@@ -163,5 +163,107 @@ describe('/connect check across tenants and roles', () => {
     });
     expect(world.novuWrites()).toBe(writes);
     expect(h.novu.endpoints.get(channelRoute)?.contextKeys).toEqual(['tenant:elsewhere']);
+  });
+});
+
+describe('/connect check: the connection’s integration and token, and after the fixes', () => {
+  it('finds the connection’s integration switched off in Novu, while no trigger arrives', async () => {
+    await routeChannel();
+    const integration = h.novu.integrations.find((candidate) => candidate.identifier === 'slack-prod');
+    if (integration) integration.active = false;
+    expect(await delivered('sub-1')).toBe(0);
+    // The integration list is cached for a minute: a new process reads it fresh.
+    await h.restart();
+    const report = await check();
+    expect(checkMessage(report.message)).toEqual([]);
+    expect(report.text).toContain('Would not deliver: the connection and 1 of 1 routes and phone endpoints');
+    expect(report.text).toContain('Its Novu integration cannot post into Slack (slack-prod is not an active integration in Novu.)');
+    expect(report.text).toContain('Its integration is not active in Novu');
+  });
+
+  it('finds a bot token Slack refuses; installing again makes the trigger arrive and the check pass', async () => {
+    await routeChannel();
+    h.emulator.revokeToken(h.emulator.latestBotToken(acme.id) ?? '');
+    expect(await delivered('sub-1')).toBe(0);
+    const report = await check();
+    expect(report.text).toContain('Slack refuses this workspace’s bot token (token_revoked): install Switchboard again.');
+    await world.installAcme();
+    await eventually(async () => (await delivered('sub-1')) === 1, { message: 'the new token in Novu' });
+    expect((await check()).text).toContain('The connection and the one route or phone endpoint would deliver');
+  });
+
+  it('Test through Novu says Slack refused the token Novu holds (invalid_auth); Reconnect from /connect makes it deliver', async () => {
+    const form = await h.openModal('/connect', 'channel <#C0OPSALERT|ops-alerts> sub-1', 'routes.channel');
+    await h.slack.submitView(form, {}, world.acmeAdmin);
+    const routed = await eventually(() =>
+      JSON.stringify(h.emulator.views.get(form.id)).includes('delivery.test') ? h.emulator.views.get(form.id) : undefined,
+    );
+    // Novu holds a token Slack never issued (pasted by hand, or from another app).
+    for (const connection of h.novu.connections.values()) connection.auth = { accessToken: 'xoxb-not-a-token' };
+    const testResult = async (marker: string) => {
+      await h.slack.clickButton({ view: h.emulator.views.get(form.id) ?? routed }, 'delivery.test', world.acmeAdmin);
+      return eventually(() => (JSON.stringify(h.emulator.views.get(form.id)).includes(marker) ? JSON.stringify(h.emulator.views.get(form.id)) : undefined), {
+        message: marker,
+        timeoutMs: 10_000,
+      });
+    };
+    const refused = await testResult('refused the token');
+    expect(refused).toContain('Slack refused the token Novu holds for this workspace');
+    expect(refused).toContain('invalid_auth');
+    expect(h.emulator.callsTo('chat.postMessage').filter((call) => call.error === 'invalid_auth')).toHaveLength(1);
+
+    const status = await h.slack.command('/connect', 'status', world.acmeAdmin);
+    const card = await eventually(() => h.emulator.responsesTo(status.responseUrl ?? '').at(-1));
+    await h.slack.clickButton({ message: card.body, responseUrl: status.responseUrl }, 'connect.reconnect', world.acmeAdmin);
+    await eventually(() => [...h.novu.connections.values()].every((connection) => connection.auth.accessToken === h.emulator.latestBotToken(acme.id)), {
+      message: 'the token written again',
+    });
+    expect(await testResult('Delivered')).toContain('Delivered: Novu posted the test in <#C0OPSALERT>');
+    expect(await delivered('sub-1')).toBe(1);
+  });
+
+  it('Use this number makes the registered number the subscriber’s phone, and the next SMS reaches it instead of the old one', async () => {
+    h.novu.addWorkflow('otp', ['sms'], 'Code {{payload.code}}');
+    h.novu.subscribers.set('sms-fix', { subscriberId: 'sms-fix', phone: '+14155550500' });
+    const register = await h.openModal('/phone', 'register +14155550501 sms-fix', 'phone.register');
+    await h.slack.submitView(register, { 'phone.integration': 'twilio-sms' }, world.acmeAdmin);
+    await eventually(() => JSON.stringify(h.emulator.views.get(register.id)).includes('Use this number for SMS'));
+    const sms = async (code: string) => integratorTrigger(h.novu, { name: 'otp', to: 'sms-fix', payload: { code }, context: { tenant: acme.id } });
+    const texts = (number: string) => h.phones.textsTo(number).map((text) => text.body);
+    await sms('1');
+    expect([texts('+14155550500'), texts('+14155550501')]).toEqual([['Code 1'], []]);
+
+    const report = await check();
+    expect(report.text).toContain('sends `sms-fix`’s SMS to `+14155550500`, another number');
+    await h.slack.clickButton({ message: report.message, responseUrl: report.responseUrl }, 'delivery.fix:0', world.acmeAdmin);
+    await eventually(() => h.emulator.responsesTo(report.responseUrl).some((post) => JSON.stringify(post.body).includes('is now `sms-fix`’s phone')), {
+      message: 'the phone replaced',
+    });
+    await sms('2');
+    expect([texts('+14155550500'), texts('+14155550501')]).toEqual([['Code 1'], ['Code 2']]);
+    expect((await check()).text).toContain('would deliver');
+  });
+});
+
+describe('/connect check in one workspace of two', () => {
+  it('Globex’s check lists Globex’s own routes only, while Acme’s has a route that would not deliver', async () => {
+    await routeChannel();
+    const endpoint = h.novu.endpoints.get(channelRoute);
+    if (endpoint) endpoint.contextKeys = ['tenant:elsewhere'];
+    await world.installGlobex();
+    h.novu.subscribers.set('globex-sub', { subscriberId: 'globex-sub' });
+    h.emulator.channels.add({ id: 'C0GLOBEXOP', name: 'globex-ops', kind: 'public', teamId: globex.id, members: [`U${globex.id}BOT`] });
+    const form = await h.openModal('/connect', 'channel <#C0GLOBEXOP|globex-ops> globex-sub', 'routes.channel', world.globexAdmin);
+    await h.slack.submitView(form, {}, world.globexAdmin);
+    await eventually(() => JSON.stringify(h.emulator.views.get(form.id)).includes('delivery.test'), { message: 'Globex routed' });
+
+    const report = await check(world.globexAdmin);
+    expect(report.text).toContain('The connection and the one route or phone endpoint would deliver');
+    expect(report.text).toContain(`{\\"tenant\\":\\"${globex.id}\\"}`);
+    expect(report.text).not.toContain('C0OPSALERT');
+    expect(report.text).not.toContain(acme.id);
+    const audit = await h.app.services.store.audit.list({ workspaceKey: teamKey(globex.id), actions: ['delivery.check'], limit: 1 });
+    expect(audit[0]).toMatchObject({ outcome: 'ok', userId: world.globexAdmin.userId, detail: { endpoints: 1, findings: 0 } });
+    expect((await check()).text).toContain('Would not deliver: 1 of 1 routes and phone endpoints');
   });
 });

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { teamKey } from '../../../src/store/workspace-key.js';
 import { eventually, type Harness } from '../../kit/harness.js';
 import { integratorTrigger } from '../../kit/integrator.js';
-import type { EmulatedView } from '../../kit/slack-emulator.js';
+import type { EmulatedView, PostedMessage } from '../../kit/slack-emulator.js';
 import type { Actor } from '../../kit/slack-sender.js';
 import { acme, startWorld, type World } from '../../tenancy/world.js';
 
@@ -115,5 +115,57 @@ describe('a number registered on a chat integration that reaches phones (WhatsAp
     h.novu.addWorkflow('notice', ['chat'], 'Notice: {{payload.text}}');
     await integratorTrigger(h.novu, { name: 'notice', to: 'wa-1', payload: { text: 'hi' }, context: { tenant: acme.id } });
     expect(h.phones.textsTo('+14155550210').map((text) => [text.channel, text.providerId, text.body])).toEqual([['chat', 'whatsapp-business', 'Notice: hi']]);
+  });
+});
+
+describe('numbers imported from a CSV file on an SMS integration', () => {
+  const dm = () => `D${world.acmeAdmin.userId.slice(1)}`;
+  /** The import's message in the admin's DM (file shares left out), once it says `text`. */
+  const importSays = (text: string) =>
+    eventually(
+      () => {
+        const latest = [...h.emulator.messages.values()].filter((message) => message.channel === dm() && !message.files).at(-1);
+        return latest?.text.includes(text) ? (structuredClone(latest) as PostedMessage) : undefined;
+      },
+      { message: text, timeoutMs: 20_000 },
+    );
+
+  it('set the phone of a subscriber who had none, keep another one (the summary and /connect check say so), and SMS go where Novu sends them', async () => {
+    h.novu.subscribers.set('csv-new', { subscriberId: 'csv-new' });
+    h.novu.subscribers.set('csv-kept', { subscriberId: 'csv-kept', phone: '+14155550301' });
+    const csv = 'subscriberId,phone\ncsv-new,(415) 555-0302\ncsv-kept,+1 415 555 0303\n';
+    const file = h.emulator.files.addUpload({ teamId: acme.id, userId: world.acmeAdmin.userId, name: 'team.csv', content: csv });
+    const form = await h.openModal('/phone', 'import-csv', 'phone.csv');
+    await h.slack.submitView(form, { 'phone.csv.file': [file], 'phone.integration': 'twilio-sms' }, world.acmeAdmin);
+    const plan = await importSays('Dry run of team.csv: 2 to register');
+    await h.slack.clickButton({ message: { blocks: plan.blocks }, responseUrl: h.emulator.newResponseUrl(dm()) }, 'phone.csv.apply', world.acmeAdmin);
+    const done = await importSays('Import of team.csv: 2 registered, 0 already registered, 0 failed.');
+    const summary = JSON.stringify(done.blocks);
+    expect(summary).toContain('1 number on an SMS integration belongs to a subscriber who already has another phone in Novu');
+    expect(summary).toContain('/connect check');
+
+    expect(h.novu.subscribers.get('csv-new')?.phone).toBe('+14155550302');
+    expect(h.novu.subscribers.get('csv-kept')?.phone).toBe('+14155550301');
+    const audit = await h.app.services.store.audit.list({ workspaceKey: teamKey(acme.id), actions: ['subscriber.phone'], limit: 5 });
+    expect(audit.map((entry) => [entry.outcome, entry.target])).toEqual([['ok', 'csv-new']]);
+
+    const check = await h.slack.command('/connect', 'check', world.acmeAdmin);
+    const report = await eventually(
+      () => h.emulator.responsesTo(check.responseUrl ?? '').find((post) => JSON.stringify(post.body).includes('Delivery check')),
+      {
+        message: 'the delivery report',
+      },
+    );
+    const reported = JSON.stringify(report.body);
+    expect(reported).toContain('Would not deliver: 1 of 2 routes and phone endpoints');
+    expect(reported).toContain('sends `csv-kept`’s SMS to `+14155550301`');
+    expect(reported).not.toContain('csv-new`’s SMS');
+
+    for (const subscriberId of ['csv-new', 'csv-kept']) {
+      await integratorTrigger(h.novu, { name: 'otp', to: subscriberId, payload: { code: subscriberId }, context: { tenant: acme.id } });
+    }
+    expect(smsTo('+14155550302').map((sms) => sms.body)).toEqual(['Your code is csv-new']);
+    expect(smsTo('+14155550301').map((sms) => sms.body)).toEqual(['Your code is csv-kept']);
+    expect(smsTo('+14155550303')).toEqual([]);
   });
 });

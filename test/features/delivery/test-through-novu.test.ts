@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { testWorkflows } from '../../../src/features/delivery/test-workflows.js';
+import { endpointIdentifier } from '../../../src/features/phone/endpoint-jobs.js';
 import { routeIdentifier } from '../../../src/features/routes/route-jobs.js';
 import { teamKey } from '../../../src/store/workspace-key.js';
 import { eventually, type Harness } from '../../kit/harness.js';
@@ -222,5 +223,74 @@ describe('Test through Novu across tenants and roles', () => {
     await testFrom(view, world.operator);
     expect(triggers()).toHaveLength(1);
     expect(triggers()[0]?.body).toMatchObject({ context: { tenant: acme.id } });
+  });
+});
+
+/** The action id of the Test through Novu button for this endpoint, found by its prefix and value wherever the layout puts it. */
+function testActionFor(blocks: unknown, identifier: string): string | undefined {
+  const found: string[] = [];
+  JSON.stringify(blocks, (_key, value: { action_id?: unknown; value?: unknown }) => {
+    if (typeof value?.action_id === 'string' && value.action_id.startsWith('delivery.test') && value.value === identifier) found.push(value.action_id);
+    return value;
+  });
+  return found[0];
+}
+
+describe('Test through Novu from the App Home and /phone list', () => {
+  const testPosts = () =>
+    h.emulator
+      .callsTo('chat.postMessage')
+      .filter((call) => call.ok && String(call.args.text).startsWith('Test notification from Switchboard'))
+      .map((call) => [call.args.channel, call.token]);
+  const testTexts = (number: string) => h.phones.textsTo(number).filter((text) => text.body.startsWith('Test notification from Switchboard'));
+
+  it('the Home tab’s route and phone rows each report Delivered by direct message; the post and the SMS arrived', async () => {
+    await routedView();
+    h.novu.subscribers.set('sms-home', { subscriberId: 'sms-home' });
+    const register = await h.openModal('/phone', 'register +14155550400 sms-home', 'phone.register');
+    await h.slack.submitView(register, { 'phone.integration': 'twilio-sms' }, world.acmeAdmin);
+    await settled(register.id, 'phone-registered-test');
+    const phoneEndpoint = endpointIdentifier(acme.id, 'twilio-sms', 'sms-home', '+14155550400');
+    const admin = world.acmeAdmin.userId;
+    await h.slack.event({ type: 'app_home_opened', user: admin, tab: 'home' }, { teamId: acme.id });
+    const home = await eventually(() => {
+      const view = h.emulator.homeViews.get(admin);
+      return view && testActionFor(view.blocks, phoneEndpoint) ? view : undefined;
+    });
+    const routeAction = testActionFor(home.blocks, channelRoute) ?? '';
+    const phoneAction = testActionFor(home.blocks, phoneEndpoint) ?? '';
+    expect([routeAction, phoneAction]).toEqual([expect.stringMatching(/^delivery\.test:route-\d+$/), expect.stringMatching(/^delivery\.test:phone-\d+$/)]);
+    const told = (text: string) =>
+      eventually(() => [...h.emulator.messages.values()].find((message) => message.channel === `D${admin.slice(1)}` && message.text.includes(text)), {
+        message: text,
+        timeoutMs: 8_000,
+      });
+
+    await h.slack.clickButton({ view: home }, routeAction, world.acmeAdmin);
+    await told('Delivered: Novu posted the test in <#C0OPSALERT>');
+    expect(testPosts()).toEqual([['C0OPSALERT', h.emulator.latestBotToken(acme.id)]]);
+
+    await h.slack.clickButton({ view: home }, phoneAction, world.acmeAdmin);
+    await told('Delivered: Novu sent the test SMS to `+14155550400`');
+    expect(testTexts('+14155550400')).toHaveLength(1);
+    expect(triggers().map((trigger) => (trigger.body as { to: string }).to)).toEqual(['sub-1', 'sms-home']);
+  });
+
+  it('/phone list’s row reports Delivered in the conversation, and the number got the test', async () => {
+    h.novu.subscribers.set('wa-list', { subscriberId: 'wa-list' });
+    const register = await h.openModal('/phone', 'register +14155550410 wa-list', 'phone.register');
+    await h.slack.submitView(register, { 'phone.integration': 'whatsapp-business' }, world.acmeAdmin);
+    await settled(register.id, 'phone-registered-test');
+    const list = await h.slack.command('/phone', 'list', world.acmeAdmin);
+    const page = (await eventually(() => h.emulator.responsesTo(list.responseUrl ?? '').at(-1))).body;
+    const action = testActionFor(page.blocks, endpointIdentifier(acme.id, 'whatsapp-business', 'wa-list', '+14155550410'));
+    expect(action).toBe('delivery.test:0');
+    await h.slack.clickButton({ message: page, responseUrl: list.responseUrl }, action ?? '', world.acmeAdmin);
+    await eventually(
+      () =>
+        h.emulator.responsesTo(list.responseUrl ?? '').some((post) => JSON.stringify(post.body).includes('Delivered: Novu sent the test to `+14155550410`')),
+      { message: 'Delivered in the conversation', timeoutMs: 8_000 },
+    );
+    expect(testTexts('+14155550410').map((text) => [text.channel, text.providerId])).toEqual([['chat', 'whatsapp-business']]);
   });
 });

@@ -180,12 +180,15 @@ function summaryMessage(run: PhoneImport, counts: ImportRowCounts, keptPhones: n
   const blocks: KnownBlock[] = [section(md`${counts.failed ? ':warning:' : ':white_check_mark:'} ${head}`)];
   const notes: Mrkdwn[] = [];
   if (counts.failed) notes.push(md`The rows Novu did not take, with its reason for each, are in ${code(importFiles.failures.name(run))} below.`);
-  if (counts.problem) notes.push(md`${plural(counts.problem, 'row', 'rows')} with problems were skipped (see the dry run).`);
+  if (counts.problem) notes.push(md`${plural(counts.problem, 'row with problems was', 'rows with problems were')} skipped (see the dry run).`);
   if (keptPhones) {
     // Novu's SMS step sends to the subscriber's own phone: one it already had is never replaced without asking.
-    notes.push(
-      md`${plural(keptPhones, 'number', 'numbers')} on an SMS integration belong to subscribers who already have another phone in Novu, where their SMS still go. \`/connect check\` lists them, each with *Use this number*.`,
+    const kept = plural(
+      keptPhones,
+      'number on an SMS integration belongs to a subscriber who already has another phone in Novu, where their SMS still go',
+      'numbers on an SMS integration belong to subscribers who already have another phone in Novu, where their SMS still go',
     );
+    notes.push(md`${kept}. \`/connect check\` lists ${keptPhones === 1 ? 'it' : 'them'}, each with *Use this number*.`);
   }
   if (notes.length) blocks.push(context(joinMd(notes, ' ')));
   return message(md`Import of ${run.fileName}: ${counts.created} registered, ${already} already registered, ${counts.failed} failed.`, blocks);
