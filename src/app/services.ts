@@ -68,7 +68,10 @@ export async function createServices(config: Config, logger: Logger, metrics: Me
     oauthInstalls: new OAuthInstalls(),
     queue,
     audit,
-    permissions: new Permissions(config.policy, config.operators, audit, logger.child({ component: 'permissions' }), { client: slack }),
+    permissions: new Permissions(config.policy, config.operators, audit, logger.child({ component: 'permissions' }), {
+      client: slack,
+      installerOf: async (key) => (await installations.find(key))?.installation.user.id,
+    }),
     bots,
     backends,
     integrations: backends.novu ? new IntegrationCatalog(backends.novu) : undefined,

@@ -106,7 +106,7 @@ export function createSlackApp(services: Services, options: { installHooks: Inst
       return typeof token === 'string' ? services.requestClients.for(token) : app.client;
     },
     guards: new Guards({ permissions: services.permissions, owners: recordOwners(store), audit: services.audit }),
-    directMessage: (actor, text) => services.bots.sendDirectMessage(actor.tenant.key, actor.userId, refusalMessage(text)),
+    directMessage: (actor, text, ask) => services.bots.sendDirectMessage(actor.tenant.key, actor.userId, refusalMessage(text, ask)),
   });
   app.use(
     requestPath(

@@ -43,6 +43,11 @@ export class JobQueue {
     this.definitions.set(definition.kind, definition as JobDefinition<any, any>);
   }
 
+  /** A job kind in words ("register a phone in Novu"); the kind itself when no definition has it. */
+  describe(kind: string): string {
+    return this.definitions.get(kind)?.describe ?? kind;
+  }
+
   async enqueue(kind: string, payload: object, options: EnqueueOptions): Promise<{ job: JobRecord; created: boolean }> {
     if (!this.definitions.has(kind)) throw new Error(`No job definition for ${kind}`);
     const { workspaceKey, requestedBy } = payload as Pick<EnqueueOptions, 'workspaceKey' | 'requestedBy'>;

@@ -79,6 +79,8 @@ export interface FollowUpChannels {
 
 export interface JobDefinition<P = unknown, R = unknown> {
   kind: string;
+  /** What the job does, after "could not": "register a phone in Novu". */
+  describe?: string;
   run(payload: P, context: JobRunContext): Promise<R>;
   /**
    * The follow-up, when the job succeeds or gives up: tell the people involved, write the audit

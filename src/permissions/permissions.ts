@@ -3,7 +3,9 @@ import { ErrorCode, type WebClient, type WebClientOptions } from '@slack/web-api
 import type { AuditTrail } from '../audit/audit-trail.js';
 import type { Logger } from '../logging/logger.js';
 import type { Actor } from '../slack/actor.js';
+import { joinMd, type Mrkdwn, md, mentionUser } from '../slack/mrkdwn.js';
 import { TokenClients } from '../slack/token-clients.js';
+import type { WorkspaceKey } from '../store/workspace-key.js';
 import { type Action, actions, type Policy, type Role, roleDescriptions } from './policy.js';
 
 export class PermissionDenied extends Error {
@@ -12,6 +14,8 @@ export class PermissionDenied extends Error {
     readonly required: Role,
     /** `unknown`: Slack did not say who the person is (slow or rate-limited), so nothing was allowed. */
     readonly reason: 'role' | 'unknown' = 'role',
+    /** Who the person can ask, by mention: for a message, not for a form field's plain text. */
+    readonly ask?: Mrkdwn,
   ) {
     super(
       reason === 'role'
@@ -55,7 +59,11 @@ export class Permissions {
     operators: readonly string[],
     private readonly audit: AuditTrail,
     private readonly logger: Logger,
-    options: { client?: Pick<WebClientOptions, 'slackApiUrl' | 'logger'> } = {},
+    private readonly options: {
+      client?: Pick<WebClientOptions, 'slackApiUrl' | 'logger'>;
+      /** Who installed Switchboard in a workspace: the person a refusal names first when Slack says they are an admin. */
+      installerOf?: (key: WorkspaceKey) => Promise<string | undefined>;
+    } = {},
   ) {
     this.operators = new Set(operators);
     this.lookupClients = new TokenClients({ ...options.client, timeout: lookupTimeoutMs, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
@@ -76,9 +84,32 @@ export class Permissions {
   async refusal(actor: Actor, action: Action, client: WebClient, target?: string): Promise<PermissionDenied | undefined> {
     const standing = await this.standing(actor, action, client);
     if (standing === 'allowed') return undefined;
-    const refusal = new PermissionDenied(action, this.policy[action], standing === 'unknown' ? 'unknown' : 'role');
+    const required = this.policy[action];
+    const refusal = new PermissionDenied(action, required, standing === 'unknown' ? 'unknown' : 'role', await this.whoCanHelp(actor, required, client));
     await this.audit.record({ action, outcome: 'refused', workspaceKey: actor.tenant.key, userId: actor.userId, target, error: refusal.message });
     return refusal;
+  }
+
+  /**
+   * Whom to ask, by mention: the operators for what only they may do; else the workspace's admins,
+   * naming the person who installed Switchboard here when Slack says they are one. With `wait`,
+   * Slack is asked when their role is not known yet (the Home tab, which no acknowledgement waits
+   * for); a refusal uses only what is known, and asks Slack for next time.
+   */
+  async whoCanHelp(actor: Actor, required: Role, client: WebClient, { wait = false } = {}): Promise<Mrkdwn> {
+    const operators = [...this.operators].slice(0, 3).map(mentionUser);
+    const anOperator = operators.length ? md`a Switchboard operator (${joinMd(operators, ', ')})` : undefined;
+    if (required === 'operators') return anOperator ? md`Ask ${anOperator}.` : md`No Switchboard operator is set up yet (the \`OPERATORS\` setting).`;
+    const installer = await this.options.installerOf?.(actor.tenant.key).catch(() => undefined);
+    let installerIsAdmin = false;
+    if (installer && installer !== actor.userId) {
+      const known = this.roles.get(`${actor.tenant.key}/${installer}`)?.isAdmin;
+      const asked = this.isTenantAdmin({ ...actor, userId: installer }, client);
+      if (wait || known === undefined) asked.catch(() => {});
+      installerIsAdmin = (wait ? await asked.catch(() => undefined) : known) === true;
+    }
+    const admins = installerIsAdmin && installer ? md`${mentionUser(installer)} or another workspace admin` : md`one of your workspace admins`;
+    return md`Ask ${admins}${anOperator ? md`, or ${anOperator}` : ''}.`;
   }
 
   /** Whether the person may, may not, or Slack has not said. */

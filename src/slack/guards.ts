@@ -5,6 +5,7 @@ import type { Permissions } from '../permissions/permissions.js';
 import type { Action } from '../permissions/policy.js';
 import { type Owner, type RecordKind, recordNouns } from '../tenancy/ownership.js';
 import type { Actor } from './actor.js';
+import type { Mrkdwn } from './mrkdwn.js';
 
 /**
  * What a listener declares beside its id: who may use it, and which record its payload names
@@ -34,6 +35,8 @@ export interface Owns {
 export interface Refusal {
   text: string;
   notFound: boolean;
+  /** Whom to ask, for a refusal shown as mrkdwn. */
+  ask?: Mrkdwn;
 }
 
 export interface GuardDependencies {
@@ -69,7 +72,7 @@ export class Guards {
       return text ? { text, notFound: false } : undefined;
     }
     const refusal = await permissions.refusal(request.actor, action, request.client, target);
-    return refusal ? { text: refusal.message, notFound: false } : undefined;
+    return refusal ? { text: refusal.message, notFound: false, ask: refusal.ask } : undefined;
   }
 
   /** The record, when it is the caller's tenant's (or the caller is an operator). */

@@ -17,7 +17,8 @@ import type {
 import type { WebClient } from '@slack/web-api';
 import { type Actor, actorOf } from './actor.js';
 import { refusalMessage, refusedView } from './commands/messages.js';
-import { type Guard, type Guards, guardedOf } from './guards.js';
+import { type Guard, type Guards, guardedOf, type Refusal } from './guards.js';
+import type { Mrkdwn } from './mrkdwn.js';
 
 /** Who is acting: the table hands every action, view and option listener the actor its guard checked. */
 type Acting = { actor: Actor };
@@ -55,7 +56,7 @@ export interface ListenerTableDependencies {
   clientFor: ClientFor;
   guards: Guards;
   /** A refusal for a click in the Home tab, which has nowhere else to show it. */
-  directMessage: (actor: Actor, text: string) => Promise<unknown>;
+  directMessage: (actor: Actor, text: string, ask?: Mrkdwn) => Promise<unknown>;
 }
 
 /**
@@ -132,7 +133,7 @@ export class ListenerTable {
     if (!route) return;
     const actor = actorOf(args.context);
     const refusal = await this.deps.guards.check(route.guard, guardedOf('action', id, args, actor));
-    if (refusal) return this.refuseClick(args, actor, refusal.text, route.guard.opensForm);
+    if (refusal) return this.refuseClick(args, actor, refusal, route.guard.opensForm);
     // Acknowledged above: the handler's own ack does nothing.
     return route.listener({ ...args, actor, ack: async () => {} });
   }
@@ -145,21 +146,22 @@ export class ListenerTable {
     const refusal = await this.deps.guards.check(route.guard, guardedOf('view', id, args, actor));
     if (!refusal) return route.listener({ ...args, actor });
     if (route.guard.field && !refusal.notFound) return args.ack({ response_action: 'errors', errors: { [route.guard.field]: refusal.text } });
-    return args.ack({ response_action: 'update', view: refusedView(refusal.text) });
+    return args.ack({ response_action: 'update', view: refusedView(refusal.text, refusal.ask) });
   }
 
   /**
    * In place of the form the button opens; else where the button was: over the modal, beside the
    * message; or by direct message (from the Home tab, or a modal it cannot change).
    */
-  private async refuseClick(args: ActionArgs & AllMiddlewareArgs, actor: Actor, text: string, opensForm: boolean | undefined): Promise<void> {
+  private async refuseClick(args: ActionArgs & AllMiddlewareArgs, actor: Actor, { text, ask }: Refusal, opensForm: boolean | undefined): Promise<void> {
     const body = args.body as { view?: { id?: string; type?: string }; response_url?: string; trigger_id?: string };
     const { views } = args.client;
-    if (opensForm && body.trigger_id && (await succeeded(views.open({ trigger_id: body.trigger_id, view: refusedView(text) })))) return;
+    const view = refusedView(text, ask);
+    if (opensForm && body.trigger_id && (await succeeded(views.open({ trigger_id: body.trigger_id, view })))) return;
     if (body.view?.type === 'modal' && body.view.id) {
-      if (await succeeded(views.update({ view_id: body.view.id, view: refusedView(text) }))) return;
-    } else if (body.response_url && (await succeeded(args.respond({ ...refusalMessage(text), replace_original: false })))) return;
-    await this.deps.directMessage(actor, text);
+      if (await succeeded(views.update({ view_id: body.view.id, view }))) return;
+    } else if (body.response_url && (await succeeded(args.respond({ ...refusalMessage(text, ask), replace_original: false })))) return;
+    await this.deps.directMessage(actor, text, ask);
   }
 }
 

@@ -14,6 +14,7 @@ import { emailMismatchView, linkRequestsSection, linkRunMessage, linkSelfModal, 
 import { channelRoutedView, channelRouteModal, inviteView, joinConfirmView, routesListMessage } from '../../src/features/routes/messages.js';
 import { commandCatalog } from '../../src/slack/commands/catalog.js';
 import { helpMessage, refusalMessage, refusedView, unknownSubcommandMessage } from '../../src/slack/commands/messages.js';
+import { md } from '../../src/slack/mrkdwn.js';
 import { replyView } from '../../src/slack/replies.js';
 import type { AuditEntry, ConnectionRecord } from '../../src/store/types.js';
 import { checkMessage, checkView } from '../kit/block-kit.js';
@@ -277,6 +278,7 @@ describe('message builders pass Block Kit checks', () => {
           contextKeys: ['tenant:T1'],
         })),
         ownLink: undefined,
+        ask: md`Ask <@U1> or another workspace admin.`,
         linkRequests: Array.from({ length: 5 }, (_, index) => ({
           id: `req-${index}`,
           workspaceKey: 'team:T1',
@@ -292,6 +294,7 @@ describe('message builders pass Block Kit checks', () => {
           dead: Array.from({ length: 5 }, (_, index) => ({
             job: { id: `job-${index}`, kind: 'novu.connection.sync', workspaceKey: 'team:T1', attempts: 12, lastError: 'z'.repeat(800) } as never,
             tenant: 'T'.repeat(300),
+            label: 'write the Novu connection',
           })),
         },
         pendingTenants: Array.from({ length: 12 }, (_, index) => ({
@@ -328,6 +331,8 @@ describe('message builders pass Block Kit checks', () => {
         decideNumberRequests: true,
         releaseNumbers: true,
         readAudit: true,
+        readEndpoints: true,
+        readNumbers: true,
         manageJobs: true,
         readRoutes: true,
         writeRoutes: true,

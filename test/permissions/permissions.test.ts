@@ -50,6 +50,25 @@ describe('permissions', () => {
     expect(await relaxed.allows(actor('U0MEMBER'), 'connection.read', client)).toBe(true);
   });
 
+  it('a refusal says whom to ask: the installer once Slack has said they are an admin, else the admins; the operators by mention', async () => {
+    const options = { client: { slackApiUrl: harness.emulator.apiUrl }, installerOf: async () => 'U0INSTALLER' };
+    const permissions = new Permissions(buildPolicy({}), ['U0OPERATOR'], audit, harness.logger, options);
+    const first = await permissions.refusal(actor('U0MEMBER'), 'endpoints.write', client);
+    // The installer's role was not known: the refusal did not wait for Slack, and asked for next time.
+    expect(first?.ask?.text).toBe('Ask one of your workspace admins, or a Switchboard operator (<@U0OPERATOR>).');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const second = await permissions.refusal(actor('U0MEMBER'), 'endpoints.write', client);
+    expect(second?.ask?.text).toBe('Ask <@U0INSTALLER> or another workspace admin, or a Switchboard operator (<@U0OPERATOR>).');
+    const operatorsOnly = await permissions.refusal(actor('U0ADMIN'), 'numbers.provision', client);
+    expect(operatorsOnly?.ask?.text).toBe('Ask a Switchboard operator (<@U0OPERATOR>).');
+    const none = new Permissions(buildPolicy({}), [], audit, harness.logger, options);
+    expect((await none.refusal(actor('U0ADMIN'), 'numbers.provision', client))?.ask?.text).toBe('No Switchboard operator is set up yet (the `OPERATORS` setting).');
+    // A member who is not an admin is never named as someone to ask.
+    const memberInstalled = new Permissions(buildPolicy({}), [], audit, harness.logger, { ...options, installerOf: async () => 'U0MEMBER' });
+    await memberInstalled.whoCanHelp(actor('U0OTHER'), 'admins', client, { wait: true });
+    expect((await memberInstalled.whoCanHelp(actor('U0OTHER'), 'admins', client)).text).toBe('Ask one of your workspace admins.');
+  });
+
   it('refuses with a message naming who may do it, and audits the refusal', async () => {
     const permissions = new Permissions(buildPolicy({}), [], audit, harness.logger, { client: { slackApiUrl: harness.emulator.apiUrl } });
     const refusal = await permissions.refusal(actor('U0MEMBER'), 'endpoints.write', client, '/phone register');

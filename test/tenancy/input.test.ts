@@ -22,10 +22,7 @@ describe('typed input', () => {
     const hostile = '<!channel> <https://evil.example|re-login>';
     await h.slack.submitView(view, { subscriber: hostile, number: '+14155550100', 'phone.integration': 'whatsapp-business' }, w.acmeAdmin);
     const line = await eventually(
-      () =>
-        h.emulator
-          .callsTo('chat.postMessage')
-          .find((call) => call.ok && call.args.channel === 'C0AUDIT0001' && String(call.args.text).includes('endpoint.register')),
+      () => h.emulator.callsTo('chat.postMessage').find((call) => call.ok && call.args.channel === 'C0AUDIT0001' && String(call.args.text).includes('+1 415')),
       { message: 'the audit line' },
     );
     const text = String(line.args.text);

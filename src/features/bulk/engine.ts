@@ -32,12 +32,14 @@ export class BulkEngine<Run extends BulkRunBase, Fields, Item extends BulkItem, 
     return [
       {
         kind: this.feature.jobs.plan,
+        describe: 'look over a CSV import or a Link everyone before writing',
         run: (payload, context) => this.plan(payload, context),
         onFinished: (finish) => this.afterPlan(finish),
         describeError: (error) => this.feature.describePlanError(error),
       } satisfies JobDefinition<RunPayload, { items: number }>,
       {
         kind: this.feature.jobs.apply,
+        describe: 'start the writes of a CSV import or a Link everyone',
         run: (payload) => this.queueItems(payload),
         onFinished: (finish) => this.afterApply(finish),
       } satisfies JobDefinition<RunPayload, { queued: number }>,

@@ -28,6 +28,7 @@ export class SummaryFiles<Run extends BulkRunBase, Item extends BulkItem> {
     return [
       {
         kind: this.jobKind,
+        describe: 'send a summary file',
         run: (payload) => this.send(payload),
         onFinished: (finish) => this.afterSend(finish),
       } satisfies JobDefinition<FilePayload, { rows: number }>,

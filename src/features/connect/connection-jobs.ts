@@ -90,12 +90,14 @@ export class ConnectionJobs {
     return [
       {
         kind: syncJob,
+        describe: 'write the Novu connection',
         run: (payload, context) => this.withTenantLock(payload.workspaceKey, () => this.sync(payload, context)),
         onFinished: (finish) => this.afterSync(finish),
         describeError: describeNovuFailure,
       } satisfies JobDefinition<SyncPayload, SyncResult>,
       {
         kind: deleteJob,
+        describe: 'delete the Novu connection',
         run: (payload, context) => this.withTenantLock(payload.workspaceKey, () => this.remove(payload, context)),
         onFinished: (finish) => this.afterDelete(finish),
         describeError: describeNovuFailure,

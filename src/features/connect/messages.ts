@@ -1,4 +1,5 @@
 import type { KnownBlock, View } from '@slack/types';
+import { auditListLine } from '../../audit/messages.js';
 import type { JobFinish } from '../../jobs/queue.js';
 import {
   actions,
@@ -267,22 +268,9 @@ export function connectionDeletedMessage(outcome: JobFinish<DeleteResult>['outco
   );
 }
 
-const outcomeIcons: Record<AuditEntry['outcome'], string> = {
-  ok: ':white_check_mark:',
-  failed: ':x:',
-  refused: ':no_entry:',
-  queued: ':hourglass_flowing_sand:',
-  'not-found': ':grey_question:',
-};
-
 export function auditListMessage(entries: AuditEntry[]): EphemeralMessage {
   if (entries.length === 0) return ephemeral(md`Nothing in the audit log for this workspace yet.`);
-  const lines = entries.map((entry) => {
-    const who = entry.userId ? mentionUser(entry.userId) : 'Switchboard';
-    const target = entry.backendId ?? entry.target;
-    const error = entry.error ? md` — ${entry.error.slice(0, 200)}` : '';
-    return md`${outcomeIcons[entry.outcome]} ${when(entry.at)} ${who} ${code(entry.action)}${target ? md` ${code(target)}` : ''}${error}`;
-  });
+  const lines = entries.map(auditListLine);
   const blocks: KnownBlock[] = [header('Recent changes')];
   for (let index = 0; index < lines.length; index += 10) blocks.push(section(joinMd(lines.slice(index, index + 10), '\n')));
   blocks.push(context(md`The ${entries.length} latest entries for this workspace.`));

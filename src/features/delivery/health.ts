@@ -40,6 +40,7 @@ export class DeliveryChecks {
     return [
       {
         kind: checkJob,
+        describe: 'check whether this workspace’s routes would deliver',
         run: (payload) => this.run(payload),
         onFinished: (finish) => this.afterCheck(finish),
         describeError: describeNovuFailure,

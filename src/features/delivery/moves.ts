@@ -74,6 +74,7 @@ export class EndpointMoves {
     return [
       {
         kind: moveJob,
+        describe: 'move routes and phones to the connection’s new context',
         run: (payload, context) => this.run(payload, context),
         onFinished: (finish) => this.afterMove(finish),
         describeError: describeNovuFailure,

@@ -38,6 +38,7 @@ export class DeliveryTests {
     return [
       {
         kind: testJob,
+        describe: 'send a test through Novu',
         run: (payload, context) => this.run(payload, context),
         onFinished: (finish) => this.afterTest(finish),
         describeError: describeNovuFailure,

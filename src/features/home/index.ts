@@ -41,18 +41,18 @@ export class HomeTab implements Feature {
   /** Publishes from the store only: nothing here waits on Novu, Vapi or SignalWire. */
   async publish(client: WebClient, actor: Actor): Promise<void> {
     const abilities = await this.abilities(actor, client);
-    const data = await this.load(actor, abilities);
+    const data = await this.load(actor, abilities, client);
     await client.views.publish({ user_id: actor.userId, view: homeView(data, abilities) });
   }
 
-  private async load(actor: Actor, can: HomeAbilities): Promise<HomeData> {
+  private async load(actor: Actor, can: HomeAbilities, client: WebClient): Promise<HomeData> {
     const { store, installations, config, tenants } = this.services;
     const tenantKey = actor.tenant.key;
     const [stored, connection, endpoints, numbers, audit, routes, ownLinks, linkRequests] = await Promise.all([
       installations.find(tenantKey),
       store.connections.find(tenantKey),
-      store.endpoints.page({ workspaceKey: tenantKey, types: ['phone'], limit: 5 }),
-      store.numbers.list({ workspaceKey: tenantKey, limit: 5 }),
+      can.readEndpoints ? store.endpoints.page({ workspaceKey: tenantKey, types: ['phone'], limit: 5 }) : Promise.resolve([]),
+      can.readNumbers ? store.numbers.list({ workspaceKey: tenantKey, limit: 5 }) : Promise.resolve([]),
       can.readAudit ? store.audit.list({ workspaceKey: tenantKey, limit: 10 }) : Promise.resolve([]),
       can.readRoutes ? store.endpoints.page({ workspaceKey: tenantKey, types: ['slack_channel', 'slack_user'], limit: 5 }) : Promise.resolve([]),
       store.endpoints.page({ workspaceKey: tenantKey, types: ['slack_user'], target: actor.userId, limit: 1 }),
@@ -65,6 +65,7 @@ export class HomeTab implements Feature {
       endpoints,
       numbers,
       audit,
+      ask: await this.services.permissions.whoCanHelp(actor, 'admins', client, { wait: true }),
       routes,
       ownLink: ownLinks[0],
       linkRequests,
@@ -79,7 +80,8 @@ export class HomeTab implements Feature {
         operator ? store.tenants.list({ statuses: ['pending'], limit: 11 }) : Promise.resolve([]),
       ]);
       const names = await tenants.names(dead.map((job) => job.workspaceKey ?? '').filter(Boolean));
-      data.jobs = { counts, dead: dead.map((job) => ({ job, tenant: job.workspaceKey ? (names.get(job.workspaceKey) ?? job.workspaceKey) : undefined })) };
+      const tenantOf = (job: (typeof dead)[number]) => (job.workspaceKey ? (names.get(job.workspaceKey) ?? job.workspaceKey) : undefined);
+      data.jobs = { counts, dead: dead.map((job) => ({ job, tenant: tenantOf(job), label: this.services.queue.describe(job.kind) })) };
       data.pendingTenants = pending;
     }
     if (can.decideNumberRequests) data.numberRequests = await pendingNumberRequests(this.services, actor);

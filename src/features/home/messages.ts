@@ -1,7 +1,8 @@
 import type { Button, KnownBlock, View } from '@slack/types';
+import { auditListLine } from '../../audit/messages.js';
 import type { Action } from '../../permissions/policy.js';
 import { actions, button, context, divider, header, section, truncate } from '../../slack/blocks.js';
-import { code, joinMd, md, mentionUser, slackDate } from '../../slack/mrkdwn.js';
+import { code, joinMd, type Mrkdwn, md, mentionUser, slackDate } from '../../slack/mrkdwn.js';
 import type { AuditEntry, ConnectionRecord, JobRecord, JobStatus, LinkRequest, OwnedEndpoint, OwnedNumber, TenantRecord } from '../../store/types.js';
 import { plural } from '../../util/plural.js';
 import { connectActions, connectionStateLabels, disconnectConfirm } from '../connect/messages.js';
@@ -13,7 +14,7 @@ import { numberFormActions } from '../numbers/messages.js';
 import { releaseButton } from '../numbers/release-messages.js';
 import { numberRequestsSection, type PendingNumberRequest } from '../numbers/request-messages.js';
 import { linkRequestsSection } from '../routes/link-messages.js';
-import { routesHomeSection } from '../routes/messages.js';
+import { routeActions, routesHomeSection } from '../routes/messages.js';
 import { pendingTenantsSection } from '../tenants/messages.js';
 import { homeList } from './list-blocks.js';
 
@@ -35,6 +36,8 @@ export const homeAbilityActions = {
   decideNumberRequests: 'numbers.provision',
   releaseNumbers: 'numbers.release',
   readAudit: 'audit.read',
+  readEndpoints: 'endpoints.read',
+  readNumbers: 'numbers.read',
   manageJobs: 'jobs.manage',
   readRoutes: 'routes.read',
   writeRoutes: 'routes.write',
@@ -59,44 +62,71 @@ export interface HomeData {
   /** Admins: people asking to be linked. */
   linkRequests: LinkRequest[];
   /** Operators only: every tenant's queue, failed jobs labelled with their tenant. */
-  jobs?: { counts: Record<JobStatus, number>; dead: { job: JobRecord; tenant?: string }[] };
+  jobs?: { counts: Record<JobStatus, number>; dead: { job: JobRecord; tenant?: string; label: string }[] };
   /** Operators only. */
   pendingTenants?: TenantRecord[];
   /** Those who may provision: requests for numbers waiting for an answer. */
   numberRequests?: PendingNumberRequest[];
   /** What triggers must carry to reach this workspace, and its latest delivery check. */
   delivery?: { context: string[]; check?: DeliveryReport };
+  /** Whom someone who may not change routes or numbers can ask (the workspace's admins, by mention). */
+  ask: Mrkdwn;
 }
 
-/** The App Home: built from what Switchboard has recorded, so publishing never waits on a vendor. */
+/**
+ * The App Home, in the order a person needs it: what waits for them (workspaces and numbers to
+ * approve, people asking to be linked, writes that failed for good), then this workspace's state
+ * (connection, delivery, routes, phones, numbers), then what happened lately. Each part shows only
+ * what the viewer may see, and its buttons only what they may do. Built from what Switchboard
+ * has recorded, so publishing never waits on a vendor.
+ */
 export function homeView(data: HomeData, can: HomeAbilities): View {
-  const blocks: KnownBlock[] = [
-    header(`Switchboard · ${data.workspaceName}`),
-    ...connectionSection(data, can),
-    ...deliverySection(data, can),
-    divider(),
-    ...(data.novuConfigured
-      ? [...routesHomeSection(data.routes, { write: can.writeRoutes, linkSelf: can.linkSelf, test: can.testDelivery }, data.ownLink), divider()]
-      : []),
-    ...(data.linkRequests.length ? [...linkRequestsSection(data.linkRequests), divider()] : []),
-    ...endpointSection(data, can),
-    divider(),
-    ...numberSection(data, can),
-  ];
-  if (can.readAudit) blocks.push(divider(), ...auditSection(data.audit));
-  if (data.pendingTenants?.length) blocks.push(divider(), ...pendingTenantsSection(data.pendingTenants));
-  if (data.numberRequests?.length) blocks.push(divider(), ...numberRequestsSection(data.numberRequests));
-  if (can.manageJobs && data.jobs) blocks.push(divider(), ...jobSection(data.jobs));
+  const blocks: KnownBlock[] = [header(`Switchboard · ${data.workspaceName}`), ...waitingSection(data, can)];
+  blocks.push(...connectionSection(data, can), ...deliverySection(data, can), divider());
+  if (data.novuConfigured)
+    blocks.push(...(can.readRoutes ? routesHomeSection(data.routes, routeAbilities(can), data.ownLink) : ownRouteSection(data, can)), divider());
+  const phones = [...(can.readEndpoints ? endpointSection(data, can) : []), ...(can.readNumbers ? numberSection(data, can) : [])];
+  if (phones.length) blocks.push(...phones, divider());
+  if (!can.readEndpoints || !can.readNumbers) blocks.push(context(md`Workspace admins register phones and ask for numbers. ${data.ask}`));
+  if (can.readAudit) blocks.push(...auditSection(data.audit));
+  if (can.manageJobs && data.jobs) blocks.push(queueLine(data.jobs.counts));
   blocks.push(context(md`\`/connect help\` and \`/phone help\` list every command.`));
   return { type: 'home', blocks: blocks.slice(0, 100) };
 }
 
+const routeAbilities = (can: HomeAbilities) => ({ write: can.writeRoutes, linkSelf: can.linkSelf, test: can.testDelivery });
+
+/** What needs the viewer first, counted; nothing at all when nothing waits. */
+function waitingSection(data: HomeData, can: HomeAbilities): KnownBlock[] {
+  const failed = can.manageJobs ? (data.jobs?.dead ?? []) : [];
+  const activating = data.numbers.filter((number) => number.status === 'activating');
+  const parts: KnownBlock[][] = [
+    pendingTenantsSection(data.pendingTenants ?? []),
+    numberRequestsSection(data.numberRequests ?? []),
+    data.linkRequests.length ? linkRequestsSection(data.linkRequests) : [],
+    failed.length ? failedJobsSection(failed) : [],
+    can.readNumbers && activating.length
+      ? [section(md`*Numbers still activating* (${activating.length})\nVapi is setting them up; Switchboard tells whoever asked when each is ready.`)]
+      : [],
+  ].filter((part) => part.length > 0);
+  if (parts.length === 0) return [];
+  const waiting = md`:bell: *Waiting for you*`;
+  return [section(waiting), ...parts.flatMap((part) => [...part]), divider()];
+}
+
 function connectionSection(data: HomeData, can: HomeAbilities): KnownBlock[] {
-  if (!data.novuConfigured) return [section(md`*Novu connection*\nNovu is not set up in this Switchboard (\`NOVU_SECRET_KEY\`).`)];
+  if (!data.novuConfigured) return [section(md`*Novu*\nNovu is not set up in this Switchboard (\`NOVU_SECRET_KEY\`).`)];
   const connection = data.connection;
-  const text = connection
-    ? md`*Novu connection* ${connectionStateLabels[connection.state]}\n${code(connection.identifier)} on ${code(connection.integrationIdentifier)} · ${connection.mode}${connection.syncedAt ? md` · synced ${slackDate(connection.syncedAt)}` : ''}${connection.lastError ? md`\n:warning: ${connection.lastError.slice(0, 300)}` : ''}`
-    : md`*Novu connection*\nNot connected: Novu cannot post into this workspace yet.`;
+  const blocks: KnownBlock[] = connection
+    ? [
+        section(
+          md`*Novu*\n${data.workspaceName} and Novu, through the ${code(connection.integrationIdentifier)} integration: ${connectionStateLabels[connection.state]}.${connection.lastError ? md`\n:warning: ${truncate(connection.lastError, 300)}` : ''}`,
+        ),
+        context(
+          md`Details: channel connection ${code(connection.identifier)} · ${connection.mode}${connection.syncedAt ? md` · synced ${slackDate(connection.syncedAt)}` : ''}`,
+        ),
+      ]
+    : [section(md`*Novu*\n${data.workspaceName} is not connected to Novu: Novu cannot post here yet.`)];
   const buttons: Button[] = [];
   if (can.manageConnection) {
     buttons.push(button(connection ? 'Change' : 'Set up', connectActions.openSetup, { style: connection ? undefined : 'primary' }));
@@ -105,7 +135,7 @@ function connectionSection(data: HomeData, can: HomeAbilities): KnownBlock[] {
       buttons.push(button('Disconnect', connectActions.disconnect, { style: 'danger', confirm: disconnectConfirm(connection.identifier) }));
     }
   }
-  return [section(text), ...(buttons.length ? [actions('home-connection', buttons)] : [])];
+  return [...blocks, ...(buttons.length ? [actions('home-connection', buttons)] : [])];
 }
 
 /** The context to copy into triggers, the latest check, and Check delivery. */
@@ -118,21 +148,33 @@ function deliverySection(data: HomeData, can: HomeAbilities): KnownBlock[] {
   return blocks;
 }
 
-function endpointSection(data: HomeData, can: HomeAbilities): KnownBlock[] {
-  const line = (endpoint: OwnedEndpoint) =>
-    md`${code(endpoint.target)} for ${code(endpoint.subscriberId)} · ${code(endpoint.identifier)} · ${mentionUser(endpoint.createdBy)} ${slackDate(endpoint.createdAt)}`;
-  const blocks = homeList(md`*Recent endpoints*`, data.endpoints, line, {
-    empty: md`None registered through Switchboard yet.`,
-    button: can.testDelivery && ((endpoint, index) => testButton(endpoint.identifier, `phone-${index}`)),
-  });
-  if (can.writeEndpoints && data.novuConfigured) blocks.push(actions('home-endpoints', [button('Register a phone', homeActions.openRegister)]));
+/** For someone who may not see the workspace's routes: their own link, and who decides the rest. */
+function ownRouteSection(data: HomeData, can: HomeAbilities): KnownBlock[] {
+  const own = data.ownLink
+    ? md`Your Slack account is linked to subscriber ${code(data.ownLink.subscriberId)}: Novu's notifications for it reach you as direct messages.`
+    : md`Your Slack account is not linked to a Novu subscriber.`;
+  const blocks: KnownBlock[] = [section(md`*Your notifications*\n${own}\nWorkspace admins choose which channels and people Novu posts to. ${data.ask}`)];
+  if (can.linkSelf && !data.ownLink) blocks.push(actions('home-routes', [button('Link my Slack account', routeActions.openLinkSelf)]));
   return blocks;
 }
 
+function endpointSection(data: HomeData, can: HomeAbilities): KnownBlock[] {
+  const line = (endpoint: OwnedEndpoint) =>
+    md`${endpoint.target} for subscriber ${code(endpoint.subscriberId)}, registered by ${mentionUser(endpoint.createdBy)} ${slackDate(endpoint.createdAt)}`;
+  const blocks = homeList(md`*Phones registered*`, data.endpoints, line, {
+    empty: md`None registered through Switchboard yet.`,
+    button: can.testDelivery && ((endpoint, index) => testButton(endpoint.identifier, `phone-${index}`)),
+  });
+  if (can.writeEndpoints) blocks.push(actions('home-endpoints', [button('Register a phone', homeActions.openRegister)]));
+  return blocks;
+}
+
+const numberStatus: Record<string, string> = { active: 'active', activating: 'activating', blocked: 'blocked by Vapi' };
+
 function numberSection(data: HomeData, can: HomeAbilities): KnownBlock[] {
   const line = (number: OwnedNumber) =>
-    md`${number.backend === 'vapi' ? 'Vapi' : 'SignalWire'} ${code(number.number ?? number.sipUri ?? '?')}${number.status ? md` · ${number.status}` : ''} · ${code(number.vendorId)} · ${mentionUser(number.createdBy)} ${slackDate(number.createdAt)}`;
-  const blocks = homeList(md`*Recently provisioned numbers*`, data.numbers, line, {
+    md`${number.number ?? number.sipUri ?? 'A number'} on ${number.backend === 'vapi' ? 'Vapi' : 'SignalWire'}${number.status ? md`, ${numberStatus[number.status] ?? number.status}` : ''}, added by ${mentionUser(number.createdBy)} ${slackDate(number.createdAt)}`;
+  const blocks = homeList(md`*Phone numbers*`, data.numbers, line, {
     empty: md`None provisioned through Switchboard yet.`,
     button: can.releaseNumbers && ((number) => releaseButton(number.backend, number.vendorId, number.number ?? number.sipUri ?? number.vendorId)),
   });
@@ -143,27 +185,27 @@ function numberSection(data: HomeData, can: HomeAbilities): KnownBlock[] {
   return blocks;
 }
 
-const outcomeIcons: Record<AuditEntry['outcome'], string> = { ok: '✅', failed: '❌', refused: '⛔', queued: '⏳', 'not-found': '❔' };
-
 function auditSection(entries: AuditEntry[]): KnownBlock[] {
-  const lines = entries.map(
-    (entry) =>
-      md`${outcomeIcons[entry.outcome]} ${slackDate(entry.at)} ${entry.userId ? mentionUser(entry.userId) : 'Switchboard'} ${code(entry.action)}${entry.backendId ? md` ${code(entry.backendId)}` : ''}`,
-  );
-  return [section(md`*Recent changes*\n${lines.length ? joinMd(lines, '\n') : 'Nothing yet.'}`)];
+  return [section(md`*Recent activity*\n${entries.length ? joinMd(entries.map(auditListLine), '\n') : 'Nothing yet.'}`)];
 }
 
-function jobSection(jobs: NonNullable<HomeData['jobs']>): KnownBlock[] {
-  const { counts, dead } = jobs;
+function failedJobsSection(dead: NonNullable<HomeData['jobs']>['dead']): KnownBlock[] {
   return [
-    section(
-      md`*Backend write queue* (operators)\npending ${counts.pending} · running ${counts.running} · done ${counts.done} · failed for good ${counts.dead}`,
-    ),
-    ...dead.map(({ job, tenant }) =>
-      section(md`${code(job.kind)} ${tenant ?? ''} · ${plural(job.attempts, 'attempt')}\n${truncate(job.lastError ?? '', 300)}`, {
-        // One action_id per message block is what Slack accepts; the handler matches the prefix.
-        accessory: button('Retry', `${homeActions.retryJob}:${job.id}`, { value: job.id }),
-      }),
+    section(md`*Writes that failed for good* (${dead.length})\nSwitchboard stopped retrying these. Retry runs one once more.`),
+    ...dead.map(({ job, tenant, label }) =>
+      section(
+        md`Could not ${label}${tenant ? md` for ${tenant}` : ''}, after ${plural(job.attempts, 'attempt')}\n_${truncate(job.lastError ?? 'No error was recorded.', 280)}_`,
+        {
+          // One action_id per message block is what Slack accepts; the handler matches the prefix.
+          accessory: button('Retry', `${homeActions.retryJob}:${job.id}`, { value: job.id }),
+        },
+      ),
     ),
   ];
+}
+
+function queueLine(counts: Record<JobStatus, number>): KnownBlock {
+  return context(
+    md`Writes to Novu, Vapi and SignalWire: ${counts.pending} waiting · ${counts.running} running · ${counts.done} done · ${counts.dead} failed for good.`,
+  );
 }

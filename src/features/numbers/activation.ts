@@ -47,6 +47,7 @@ export class NumberActivation {
     return [
       {
         kind: activationJob,
+        describe: 'check whether a new Vapi number is active',
         run: (payload, context) => this.check(payload, context),
         onFinished: (finish) => this.afterCheck(finish),
         describeError: describeTelephonyFailure,

@@ -62,12 +62,14 @@ export class ProvisionJobs {
       ...(this.activation?.definitions ?? []),
       {
         kind: jobKinds.vapi,
+        describe: 'create a Vapi number',
         run: (payload, context) => this.createOnVapi(payload, context),
         onFinished: (finish) => this.afterProvision(finish, 'vapi'),
         describeError: describeTelephonyFailure,
       } satisfies JobDefinition<VapiPayload, Provisioned>,
       {
         kind: jobKinds.signalwire,
+        describe: 'import a number into SignalWire',
         run: (payload, context) => this.importToSignalWire(payload, context),
         onFinished: (finish) => this.afterProvision(finish, 'signalwire'),
         describeError: describeTelephonyFailure,

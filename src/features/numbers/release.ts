@@ -74,6 +74,7 @@ export class NumberRelease {
     return [
       {
         kind: releaseJob,
+        describe: 'release a number',
         run: (payload, context) => this.release(payload, context),
         onFinished: (finish) => this.afterRelease(finish),
         describeError: describeTelephonyFailure,

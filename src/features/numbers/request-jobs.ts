@@ -21,8 +21,16 @@ export class RequestJobs {
 
   get definitions(): JobDefinition[] {
     return [
-      { kind: requestExpiryJob, run: ({ requestId }) => this.expireIfUndecided(requestId) } satisfies JobDefinition<{ requestId: string }, void>,
-      { kind: requestAnnounceJob, run: ({ requestId }) => this.announce(requestId) } satisfies JobDefinition<{ requestId: string }, void>,
+      {
+        kind: requestExpiryJob,
+        describe: 'close a request for a number nobody answered',
+        run: ({ requestId }) => this.expireIfUndecided(requestId),
+      } satisfies JobDefinition<{ requestId: string }, void>,
+      {
+        kind: requestAnnounceJob,
+        describe: 'tell operators about a request for a number',
+        run: ({ requestId }) => this.announce(requestId),
+      } satisfies JobDefinition<{ requestId: string }, void>,
     ];
   }
 

@@ -76,12 +76,14 @@ export class EndpointJobs {
     return [
       {
         kind: registerJob,
+        describe: 'register a phone in Novu',
         run: (payload, context) => this.register(payload, context),
         onFinished: (finish) => this.afterRegister(finish),
         describeError: describeNovuFailure,
       } satisfies JobDefinition<RegisterPayload, RegisterResult>,
       {
         kind: removeJob,
+        describe: 'remove a phone from Novu',
         run: (payload, context) => this.remove(payload, context),
         onFinished: (finish) => this.afterRemove(finish),
         describeError: describeNovuFailure,
@@ -145,6 +147,7 @@ export class EndpointJobs {
         error: outcome.status === 'failed' ? outcome.error : undefined,
         detail: {
           integration: payload.body.integrationIdentifier,
+          number: payload.body.endpoint.phoneNumber,
           existing: done?.existing,
           phone: done?.phone?.kind,
           attempts: job.attempts,

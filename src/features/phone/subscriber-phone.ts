@@ -46,6 +46,7 @@ export class SubscriberPhones {
     return [
       {
         kind: setPhoneJob,
+        describe: 'set a subscriber’s phone in Novu',
         run: (payload, context) => this.replace(payload, context),
         onFinished: (finish) => this.afterReplace(finish),
         describeError: describeNovuFailure,

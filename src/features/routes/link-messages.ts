@@ -101,7 +101,7 @@ export function linkRequestsSection(requests: LinkRequest[]): KnownBlock[] {
   return [
     section(md`*Link requests*\nPeople asking to be linked to a subscriber whose email is not theirs.`),
     ...requests.flatMap((request) => [
-      section(md`${mentionUser(request.userId)} → ${code(request.subscriberId)} · ${slackDate(request.requestedAt)}`),
+      section(md`${mentionUser(request.userId)} asks to be linked to subscriber ${code(request.subscriberId)} · ${slackDate(request.requestedAt)}`),
       actions(`link-request-${request.id}`, [
         button('Approve', `${linkActions.approve}:${request.id}`, { value: request.id, style: 'primary' }),
         button('Deny', `${linkActions.deny}:${request.id}`, { value: request.id }),

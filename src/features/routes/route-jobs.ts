@@ -75,18 +75,21 @@ export class RouteJobs {
     return [
       {
         kind: createRouteJob,
+        describe: 'write a Slack route in Novu',
         run: (payload, context) => this.create(payload, context),
         onFinished: (finish) => this.afterCreate(finish),
         describeError: describeNovuFailure,
       } satisfies JobDefinition<RoutePayload, WrittenEndpoint>,
       {
         kind: removeRouteJob,
+        describe: 'remove a Slack route from Novu',
         run: (payload, context) => this.remove(payload, context),
         onFinished: (finish) => this.afterRemove(finish),
         describeError: describeNovuFailure,
       } satisfies JobDefinition<RemoveRoutePayload, RemovedEndpoint>,
       {
         kind: clearRoutesJob,
+        describe: 'remove an uninstalled workspace’s routes',
         run: (payload, context) => this.clear(payload.workspaceKey, context),
         describeError: describeNovuFailure,
       } satisfies JobDefinition<{ workspaceKey: WorkspaceKey }, { removed: number }>,
@@ -190,10 +193,14 @@ export class RouteJobs {
     await audit({
       action: 'route.create',
       ...finishAudit(payload, outcome),
-      target: `${payload.type === 'slack_channel' ? 'channel' : 'user'} ${payload.target} ← ${payload.subscriberId}`,
+      target: payload.subscriberId,
       backend: 'novu',
       backendId: outcome.status === 'done' ? outcome.result.endpoint.identifier : undefined,
-      detail: { existing: outcome.status === 'done' ? outcome.result.existing : undefined, run: payload.linkRunId },
+      detail: {
+        [payload.type === 'slack_channel' ? 'channel' : 'user']: payload.target,
+        existing: outcome.status === 'done' ? outcome.result.existing : undefined,
+        run: payload.linkRunId,
+      },
     });
     await once('listeners', async () => {
       for (const listener of this.createdListeners) await listener(payload, outcome);

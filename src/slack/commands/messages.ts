@@ -82,12 +82,13 @@ export function checkingView(): View {
   return noticeModal('One moment', md`:hourglass_flowing_sand: Checking that you may do this…`);
 }
 
-export function refusedView(reason: string): View {
-  return noticeModal('Not allowed', md`:no_entry: ${reason}`);
+/** A refusal, and whom to ask when the refusal is about who the person is. */
+export function refusedView(reason: string, ask?: Mrkdwn): View {
+  return noticeModal('Not allowed', md`:no_entry: ${reason}${ask ? md`\n${ask}` : ''}`);
 }
 
-export function refusalMessage(reason: string): EphemeralMessage {
-  return sectionEphemeral(md`:no_entry: ${reason}`);
+export function refusalMessage(reason: string, ask?: Mrkdwn): EphemeralMessage {
+  return sectionEphemeral(md`:no_entry: ${reason}${ask ? md`\n${ask}` : ''}`);
 }
 
 export function unexpectedErrorMessage(requestId: string | undefined): EphemeralMessage {

@@ -89,7 +89,7 @@ export class CommandRouter {
       return ack(unexpectedErrorMessage(currentRequestId()));
     }
     const check = await this.dependencies.permissions.quick(actor, spec.action, client, `${commandText} ${spec.name}`, permissionBudgetMs);
-    if (check.status === 'refused') return ack(refusalMessage(check.refusal.message));
+    if (check.status === 'refused') return ack(refusalMessage(check.refusal.message, check.refusal.ask));
     await ack();
     let holding: string | undefined;
     if (check.status === 'pending') {
@@ -97,8 +97,8 @@ export class CommandRouter {
       if (spec.opensModal) holding = (await client.views.open({ trigger_id: body.trigger_id, view: checkingView() }).catch(() => undefined))?.view?.id;
       const refusal = await check.settled;
       if (refusal) {
-        if (holding) await client.views.update({ view_id: holding, view: refusedView(refusal.message) }).catch(() => {});
-        else await respond(refusalMessage(refusal.message)).catch(() => {});
+        if (holding) await client.views.update({ view_id: holding, view: refusedView(refusal.message, refusal.ask) }).catch(() => {});
+        else await respond(refusalMessage(refusal.message, refusal.ask)).catch(() => {});
         return;
       }
     }

@@ -63,7 +63,7 @@ describe('App Home', () => {
     expect(text).toContain('connect.setup.open');
     expect(text).toContain('connect.reconnect');
     expect(text).toContain('phone.register.open');
-    expect(text).not.toContain('Backend write queue');
+    expect(text).not.toContain('Writes that failed for good');
   });
 
   it('shows a member no buttons that change anything', async () => {
@@ -83,7 +83,7 @@ describe('App Home', () => {
 
     const home = await openHome(harness.actors.operator);
     const text = JSON.stringify(home);
-    expect(text).toContain('Backend write queue');
+    expect(text).toContain('Writes that failed for good');
     expect(text).toContain(`home.job.retry:${dead?.id}`);
 
     harness.novu.featureEnabled = true;
@@ -133,8 +133,83 @@ describe('App Home', () => {
     expect(harness.novu.requests.filter((request) => request.method === 'PATCH')).toHaveLength(1);
 
     await harness.slack.clickButton({ view: harness.emulator.homeViews.get(harness.actors.admin.userId) ?? home }, 'connect.disconnect', harness.actors.admin);
-    await eventually(() => JSON.stringify(harness.emulator.homeViews.get(harness.actors.admin.userId)).includes('Not connected'));
+    await eventually(() => JSON.stringify(harness.emulator.homeViews.get(harness.actors.admin.userId)).includes('is not connected to Novu'));
     expect(harness.novu.connections.size).toBe(0);
+  });
+});
+
+describe('App Home shows each person what they may see and do', () => {
+  /** Two routes and a registered phone, written through the real forms. */
+  async function withRoutesAndPhone(options: HarnessOptions = {}) {
+    await start(options);
+    harness.emulator.channels.add({ id: 'C0OPSALERT', name: 'ops-alerts', kind: 'public', teamId: team.id, members: ['U0ADMIN', `U${team.id}BOT`] });
+    const channel = await harness.openModal('/connect', 'channel <#C0OPSALERT|ops-alerts> sub-1', 'routes.channel');
+    await harness.slack.submitView(channel, {}, harness.actors.admin);
+    await eventually(async () => (await harness.app.services.store.endpoints.countByType(teamKey(team.id))).slack_channel === 1, {
+      message: 'the channel route',
+    });
+    const link = await harness.openModal('/connect', 'link <@U0ADMIN|admin> sub-2', 'routes.link');
+    await harness.slack.submitView(link, {}, harness.actors.admin);
+    await eventually(async () => (await harness.app.services.store.endpoints.countByType(teamKey(team.id))).slack_user === 1, { message: 'the person link' });
+    await registerPhone('+14155550100', 'sub-1');
+  }
+
+  const order = (text: string, ...parts: string[]) => parts.map((part) => text.indexOf(part));
+
+  it('a member sees their own link and whom to ask, not the routes or phones they may not list', async () => {
+    await withRoutesAndPhone();
+    const view = await openHome(harness.actors.member);
+    expect(checkView(view)).toEqual([]);
+    const text = JSON.stringify(view);
+    // Not "None yet" while two routes exist: a member is told who decides instead.
+    expect(text).not.toContain('None yet');
+    expect(text).toContain('Your Slack account is not linked to a Novu subscriber.');
+    expect(text).toContain('Workspace admins choose which channels and people Novu posts to.');
+    // The installer is an admin Slack has told Switchboard about: named by mention.
+    expect(text).toContain('Ask <@U0INSTALLER> or another workspace admin');
+    expect(text).toContain('routes.link.self.open');
+    // `/phone list` refuses a member: the Home does not show those numbers either.
+    expect(text).not.toContain('+14155550100');
+    expect(text).not.toContain('Phones registered');
+    expect(text).not.toContain('Recent activity');
+    expect(text).not.toContain('Waiting for you');
+    // A refusal names the same people.
+    const refused = await harness.slack.command('/phone', 'list', harness.actors.member);
+    expect(refused.text).toContain('Only workspace admins');
+    expect(refused.text).toContain('Ask <@U0INSTALLER> or another workspace admin');
+  });
+
+  it('an admin sees every route, the phones and the activity as sentences, with nothing waiting', async () => {
+    await withRoutesAndPhone();
+    const text = JSON.stringify(await openHome(harness.actors.admin));
+    expect(text).toContain('C0OPSALERT');
+    expect(text).toContain('sub-2');
+    expect(text).toContain('+14155550100 for subscriber `sub-1`');
+    expect(text).toContain('Recent activity');
+    expect(text).toMatch(/<@U0ADMIN> routed <#C0OPSALERT> to subscriber `sub-1`\./);
+    expect(text).toMatch(/<@U0ADMIN> registered \+1 415 •+ 0100 for subscriber `sub-1`\./);
+    // No action codes in the activity.
+    expect(text).not.toMatch(/`(endpoint\.register|route\.create|connection\.install)`/);
+    expect(text).not.toContain('Waiting for you');
+  });
+
+  it('an operator sees what waits for them first: a workspace to approve, then this workspace, then the activity', async () => {
+    const world = await startWorld({ env: { INSTALL_POLICY: 'approval' } });
+    harness = world.harness;
+    await world.installAcme();
+    await world.installGlobex();
+    const text = JSON.stringify(await openHome(harness.actors.operator));
+    const [waiting = -1, approve = -1, connection = -1, activity = -1] = order(
+      text,
+      'Waiting for you',
+      'Workspaces waiting for approval',
+      '*Novu*',
+      'Recent activity',
+    );
+    expect(waiting).toBeGreaterThan(0);
+    expect(approve).toBeGreaterThan(waiting);
+    expect(connection).toBeGreaterThan(approve);
+    expect(activity).toBeGreaterThan(connection);
   });
 });
 
@@ -154,7 +229,7 @@ describe('audit trail', () => {
       expect.arrayContaining(['connection.install:ok', 'endpoint.register:ok', 'connection.write:refused', 'workspace.uninstall:ok', 'connection.delete:ok']),
     );
     const posted = harness.emulator.callsTo('chat.postMessage').filter((call) => call.ok && call.args.channel === 'C0AUDIT');
-    expect(posted.map((call) => String(call.args.text)).join('\n')).toMatch(/endpoint\.register/);
+    expect(posted.map((call) => String(call.args.text)).join('\n')).toMatch(/<@U0ADMIN> registered \+1 415 •+ 0100 for subscriber `sub-1`\./);
     expect(posted.some((call) => String(call.args.text).includes('refused'))).toBe(false);
   });
 });

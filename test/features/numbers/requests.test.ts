@@ -147,7 +147,12 @@ describe('asking for a number', () => {
     }
     const [audited] = await harness.app.services.store.audit.list({ workspaceKey: teamKey(team.id), actions: ['numbers.request'], limit: 1 });
     expect(audited).toMatchObject({ outcome: 'queued', userId: harness.actors.admin.userId, backend: 'vapi', target: 'sip:front-desk@sip.vapi.ai' });
-    await eventually(() => postsTo(auditChannel).some((call) => String(call.args.text).includes('numbers.request')), { message: 'the audit channel line' });
+    await eventually(
+      () => postsTo(auditChannel).some((call) => String(call.args.text).includes('asked an operator for a Vapi number (`sip:front-desk@sip.vapi.ai`)')),
+      {
+        message: 'the audit channel line',
+      },
+    );
   });
 
   it('submitting the request form twice stores one request and asks the operators once', async () => {

@@ -1,6 +1,7 @@
 import type { HomeAbilities, HomeData } from '../../../src/features/home/messages.js';
 import * as home from '../../../src/features/home/messages.js';
 import * as tenants from '../../../src/features/tenants/messages.js';
+import { md } from '../../../src/slack/mrkdwn.js';
 import type { Hostile, ModuleCoverage } from './kit.js';
 import { at, audit, connection, ids, linkRequest, owned, owneds, tenant } from './records.js';
 import { pendingNumberRequests } from './requests.js';
@@ -10,6 +11,7 @@ const statuses = ['pending', 'approved', 'denied'] as const;
 const homeData = (h: Hostile): HomeData => ({
   workspaceName: h.text(),
   novuConfigured: true,
+  ask: md`Ask ${h.text()}.`,
   connection: connection(h),
   endpoints: owneds(h),
   numbers: [
@@ -44,7 +46,7 @@ const homeData = (h: Hostile): HomeData => ({
   linkRequests: [linkRequest(h, 'pending'), linkRequest(h, 'pending', false)],
   jobs: {
     counts: { pending: 1, running: 0, done: 2, dead: 2 },
-    dead: [{ job: { id: h.text(), kind: h.text(), attempts: 3, lastError: h.text() } as never, tenant: h.text() }],
+    dead: [{ job: { id: h.text(), kind: h.text(), attempts: 3, lastError: h.text() } as never, tenant: h.text(), label: h.text() }],
   },
   pendingTenants: [tenant(h, 'pending'), tenant(h, 'pending', false)],
   numberRequests: pendingNumberRequests(h),
@@ -62,6 +64,8 @@ const abilities = (value: boolean): HomeAbilities => ({
   decideNumberRequests: value,
   releaseNumbers: value,
   readAudit: value,
+  readEndpoints: value,
+  readNumbers: value,
   manageJobs: value,
   readRoutes: value,
   writeRoutes: value,

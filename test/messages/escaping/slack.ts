@@ -39,7 +39,24 @@ export const slackCoverage: ModuleCoverage[] = [
   {
     path: 'audit/messages.ts',
     module: audit,
-    builders: { auditChannelLine: (h) => [audit.auditChannelLine(auditEntry(h)), audit.auditChannelLine(auditEntry(h, false))] },
+    builders: {
+      auditChannelLine: (h) => [audit.auditChannelLine(auditEntry(h)), audit.auditChannelLine(auditEntry(h, false))],
+      auditListLine: (h) => [
+        audit.auditListLine(auditEntry(h)),
+        audit.auditListLine(auditEntry(h, false)),
+        // Known actions read their target and detail into the sentence: each a person's or a vendor's text.
+        ...['endpoint.register', 'route.create', 'subscriber.phone', 'phone.csv.check', 'number.create', 'connection.setup'].flatMap((action) =>
+          (['ok', 'queued', 'refused', 'not-found'] as const).map((outcome) =>
+            audit.auditListLine({
+              ...auditEntry(h),
+              action,
+              outcome,
+              detail: { number: h.text(), phone: h.text(), channel: h.text(), user: h.text(), ready: 1 },
+            }),
+          ),
+        ),
+      ],
+    },
   },
   {
     // Found by its exports, not its name: the messages whose text is their one section.
