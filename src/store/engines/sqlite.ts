@@ -4,8 +4,8 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, type SqliteDatabase, SqliteDialect, type SqliteStatement } from 'kysely';
+import type Libsql from 'libsql';
 import { KeyedMutex } from '../../util/keyed-mutex.js';
 import type { Engine } from '../engine.js';
 import type { Database } from '../schema.js';
@@ -14,28 +14,16 @@ import type { Database } from '../schema.js';
 const lockLeaseMs = 10_000;
 const lockRenewMs = 3_000;
 
-/**
- * better-sqlite3 12 aborts Node 24 when the garbage collector finalizes one of its statements
- * (Node 24's `ObjectWrap` removes a cleanup hook where no environment is current); 13, rebuilt on
- * Node-API, fixes that but crashes on Node 20. 13 is an optional dependency under the alias
- * `better-sqlite3-napi` (npm skips it on Node 20: `engine-strict` in .npmrc), and each Node loads the
- * one that runs on it. Same API, same SQLite file.
- */
-function loadDriver(): typeof BetterSqlite3 {
-  const nodeMajor = Number(process.versions.node.split('.')[0]);
-  return createRequire(import.meta.url)(nodeMajor >= 22 ? 'better-sqlite3-napi' : 'better-sqlite3');
-}
-
 /** Distinct SQL texts kept prepared; `in (…)` lists of every length make the set open-ended. */
 const preparedStatementLimit = 500;
 
 /**
- * Kysely prepares a query's SQL anew for each execution, and better-sqlite3 parses and plans it
+ * Kysely prepares a query's SQL anew for each execution, and the driver parses and plans it
  * every time: for the installation lookup every Slack request makes, preparing took three times
  * as long as running the query. Prepared statements are reused by SQL text (Kysely runs one query
  * at a time on its single connection, so a statement is never busy when it is handed out again).
  */
-function withStatementCache(database: BetterSqlite3.Database): SqliteDatabase {
+function withStatementCache(database: Libsql.Database): SqliteDatabase {
   const prepared = new Map<string, SqliteStatement>();
   return {
     close: () => database.close(),
@@ -54,7 +42,8 @@ function withStatementCache(database: BetterSqlite3.Database): SqliteDatabase {
 /** The embedded store: one file, no server. Meant for one process; locks still hold if two share the file. */
 export function openSqliteEngine(path: string): Engine {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const Driver = loadDriver();
+  // Loaded here, not at import: a deployment on PostgreSQL never loads the SQLite driver.
+  const Driver = createRequire(import.meta.url)('libsql') as typeof Libsql;
   const database = new Driver(path);
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
