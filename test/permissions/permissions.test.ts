@@ -62,7 +62,9 @@ describe('permissions', () => {
     const operatorsOnly = await permissions.refusal(actor('U0ADMIN'), 'numbers.provision', client);
     expect(operatorsOnly?.ask?.text).toBe('Ask a Switchboard operator (<@U0OPERATOR>).');
     const none = new Permissions(buildPolicy({}), [], audit, harness.logger, options);
-    expect((await none.refusal(actor('U0ADMIN'), 'numbers.provision', client))?.ask?.text).toBe('No Switchboard operator is set up yet (the `OPERATORS` setting).');
+    expect((await none.refusal(actor('U0ADMIN'), 'numbers.provision', client))?.ask?.text).toBe(
+      'No Switchboard operator is set up yet (the `OPERATORS` setting).',
+    );
     // A member who is not an admin is never named as someone to ask.
     const memberInstalled = new Permissions(buildPolicy({}), [], audit, harness.logger, { ...options, installerOf: async () => 'U0MEMBER' });
     await memberInstalled.whoCanHelp(actor('U0OTHER'), 'admins', client, { wait: true });
