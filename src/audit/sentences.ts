@@ -15,6 +15,8 @@ interface Phrase {
   asked?: Mrkdwn;
   /** Who did it when it was not the person on the entry (Vapi activating a number, say). */
   by?: string;
+  /** What a `failed` line says when the work ended with failures rather than not at all (an import with rows Novu refused). */
+  partly?: Mrkdwn;
 }
 
 type PhraseOf = (entry: AuditEntry) => Phrase;
@@ -52,6 +54,10 @@ const importSteps = (entry: AuditEntry): Record<string, Phrase> => {
     finish: {
       todo: md`finish importing ${file}`,
       did: md`imported ${file}: ${count(detail.created)} registered, ${count(detail.alreadyRegistered)} already there`,
+      partly:
+        detail.waiting === undefined
+          ? md`imported ${file}: ${count(detail.created)} registered, ${count(detail.alreadyRegistered)} already there, ${count(detail.failed)} failed`
+          : undefined,
     },
   };
 };
@@ -130,7 +136,7 @@ export function auditSentence(entry: AuditEntry): Mrkdwn {
     case 'queued':
       return md`${who} ${phrase.asked ?? phrase.did}.`;
     case 'failed':
-      return md`${who} could not ${phrase.todo}.`;
+      return phrase.partly ? md`${who} ${phrase.partly}.` : md`${who} could not ${phrase.todo}.`;
     case 'refused':
       return md`${person} was not allowed to ${phrase.todo}.`;
     case 'not-found':

@@ -223,6 +223,6 @@ describe('/connect audit', () => {
     const response = await harness.slack.command('/connect', 'audit', harness.actors.admin);
     const list = (await lastResponse(response.responseUrl)).body;
     expect(checkMessage(list)).toEqual([]);
-    expect(JSON.stringify(list)).toContain('connection.install');
+    expect(JSON.stringify(list)).toContain('<@U0INSTALLER> connected this workspace to Novu.');
   });
 });

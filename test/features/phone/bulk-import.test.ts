@@ -235,9 +235,10 @@ describe('/phone import-csv', () => {
     expect(finish[0]).toMatchObject({ outcome: 'failed', detail: expect.objectContaining({ created: 2, failed: 1 }) });
     // The audit channel gets the run's lines, not one per row (the log has those).
     const auditLines = () => [...h.emulator.messages.values()].filter((message) => message.channel === 'C0GENERAL').map((message) => message.text);
-    await eventually(() => auditLines().some((line) => line.includes('phone.csv.finish')));
-    expect(auditLines().filter((line) => line.includes('phone.csv.'))).toHaveLength(4);
-    expect(auditLines().some((line) => line.includes('endpoint.register'))).toBe(false);
+    await eventually(() => auditLines().some((line) => line.includes('imported `mixed.csv`: 2 registered, 0 already there, 1 failed.')));
+    // Uploaded, checked, started, imported: one line each.
+    expect(auditLines().filter((line) => line.includes('`mixed.csv`'))).toHaveLength(4);
+    expect(auditLines().some((line) => line.includes(' registered +1 '))).toBe(false);
     expect(await h.app.services.store.audit.list({ workspaceKey: teamKey(team.id), actions: ['endpoint.register'], limit: 10 })).toHaveLength(3);
   }, 60_000);
 
