@@ -68,7 +68,7 @@ export function sipModal(prefill: SipPrefill, sipHost: string): View {
     text(sipView.name, 'Name', prefill.name, {
       max: maxNameLength,
       placeholder: 'Front desk line',
-      hint: `Up to ${maxNameLength} characters; Switchboard adds a short marker in Vapi, so a lost answer is never mistaken for another number.`,
+      hint: `How this number is listed in Vapi and in /phone numbers (up to ${maxNameLength} characters).`,
     }),
     input(sipView.kind, 'Kind', {
       type: 'radio_buttons',
