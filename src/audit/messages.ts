@@ -13,6 +13,7 @@ export function auditChannelLine(entry: AuditEntry): Mrkdwn {
   if (entry.target) parts.push(md`on ${code(entry.target)}`);
   if (entry.backend) parts.push(md`→ ${entry.backend}${entry.backendId ? md` ${code(entry.backendId)}` : ''}`);
   if (entry.workspaceKey) parts.push(md`(${entry.workspaceKey})`);
-  if (entry.error) parts.push(md`— ${entry.error}`);
+  // One line: a failure's details (the vendor's words) follow its sentence on the same line.
+  if (entry.error) parts.push(md`— ${entry.error.replace(/\s*\n\s*/g, ' ')}`);
   return joinMd(parts, ' ');
 }

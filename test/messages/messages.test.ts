@@ -166,7 +166,7 @@ describe('message builders pass Block Kit checks', () => {
         })),
         3,
         { createdAt: 1, identifier: 'i'.repeat(100) },
-        true,
+        { remove: true, test: true },
       ),
       ...(['planning', 'planned', 'linking', 'done', 'cancelled', 'failed'] as const).map((status) =>
         linkRunMessage(linkRun(status), linkCounts, { unmatched: someItems, conflicts: someItems }),

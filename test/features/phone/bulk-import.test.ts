@@ -228,7 +228,7 @@ describe('/phone import-csv', () => {
     const failed = parseCsv(failures?.text ?? '');
     expect(failed[0]?.fields).toEqual(['row', 'subscriberId', 'phone', 'integration', 'identifier', 'reason']);
     expect(failed.slice(1).map((record) => record.fields.slice(0, 3))).toEqual([['3', 'ghost', '+12125551002']]);
-    expect(failed[1]?.fields[5]).toMatch(/Novu has no subscriber \S+ that this workspace can use/);
+    expect(failed[1]?.fields[5]).toMatch(/Novu has no subscriber \S+ in this workspace\. Create it in Novu first/);
     expect(h.novu.endpoints.has('my-own-id')).toBe(true);
     expect(created()).toHaveLength(2);
     const finish = await h.app.services.store.audit.list({ workspaceKey: teamKey(team.id), actions: ['phone.csv.finish'], limit: 1 });

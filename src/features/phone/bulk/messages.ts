@@ -18,6 +18,7 @@ import type { ImportProblem, ImportRow, ImportRowCounts, PhoneImport } from '../
 import { plural } from '../../../util/plural.js';
 import type { SummaryFile, SummaryFileKind } from '../../bulk/feature.js';
 import { confirmBlock } from '../../bulk/run-message.js';
+import { failureDetails, failureSentence } from '../../failure-messages.js';
 import { registerView } from '../messages.js';
 
 export const importView = {
@@ -130,7 +131,7 @@ export function importRunMessage(run: PhoneImport, counts: ImportRowCounts, deta
     case 'cancelled':
       return sectionMessage(md`Import of ${file} cancelled: nothing was registered.`);
     case 'failed':
-      return sectionMessage(md`:x: Import of ${file} stopped: ${run.error ?? 'unknown error'}`);
+      return sectionMessage(md`:x: Import of ${file} stopped: ${failureSentence(run.error ?? 'unknown error')}`, ...failureDetails(run.error ?? undefined));
   }
 }
 
