@@ -363,6 +363,11 @@ describe('/phone import-csv when something fails behind the scenes', () => {
     expect(plan.text).toContain('1 to register, 0 already registered, 1 with problems.');
     await eventually(() => dmsSaying('could not send `broken-problems.csv`').length === 1, { timeoutMs: 20_000, message: 'the problems file not sent' });
     expect(sharedFiles('-problems.csv')).toHaveLength(0);
+    // Said in words; Slack's own answer waits in the details line.
+    const [notSent] = dmsSaying('could not send `broken-problems.csv`');
+    expect(String(notSent?.args.text)).toContain('Slack did not take the file.');
+    expect(String(notSent?.args.text)).not.toContain('ratelimited');
+    expect(JSON.stringify(notSent?.args.blocks)).toMatch(/Details: Slack: [^"]*ratelimited/);
 
     const records = h.app.services.store.phoneImports;
     const items = records.items;

@@ -108,7 +108,7 @@ export const phoneCoverage: ModuleCoverage[] = [
     tables: {
       // The summary files' comments and "could not send" messages.
       importFiles: (h) =>
-        Object.values(bulk.importFiles).flatMap((file) => [file.comment(importRun(h, 'done'), 3), file.notSent(importRun(h, 'planned'), h.text())]),
+        Object.values(bulk.importFiles).flatMap((file) => [file.comment(importRun(h, 'done'), 3), file.notSent(importRun(h, 'planned'), vendorFailure(h))]),
     },
     notBuilders: {
       rowsNotQueuedError: 'a run error, escaped where it is shown',

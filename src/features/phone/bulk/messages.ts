@@ -19,6 +19,7 @@ import { plural } from '../../../util/plural.js';
 import type { SummaryFile, SummaryFileKind } from '../../bulk/feature.js';
 import { confirmBlock } from '../../bulk/run-message.js';
 import { failureDetails, failureSentence } from '../../failure-messages.js';
+import { failureParts } from '../../failure-text.js';
 import { registerView } from '../messages.js';
 
 export const importView = {
@@ -217,7 +218,10 @@ function rowsFile(
       ...rows.map((row) => [String(row.rowNumber), row.subscriberId ?? '', row.phone ?? '', row.integration ?? '', row.identifier ?? '', row.detail ?? '']),
     ],
     notSent: (run, reason) =>
-      sectionMessage(md`:warning: Switchboard could not send ${code(name(run))}, ${words.what(code(run.fileName))}: ${truncate(reason, 300)}`),
+      sectionMessage(
+        md`:warning: Switchboard could not send ${code(name(run))}, ${words.what(code(run.fileName))}: ${truncate(failureParts(reason).text, 300)}`,
+        ...failureDetails(reason),
+      ),
   };
 }
 
