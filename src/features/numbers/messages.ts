@@ -171,8 +171,10 @@ export function numbersMessage(overview: NumbersOverview): EphemeralMessage {
     return name ? ` · ${name}` : ' · not provisioned through Switchboard';
   };
   const named = (name: string | null | undefined, label: string) => (name ? md`*${name}* ${code(label)}` : code(label));
+  const registrable = (phoneNumber: string | null | undefined): phoneNumber is string =>
+    Boolean(overview.mayRegister && phoneNumber && !subscribersOf(phoneNumber));
   const buttons = (id: string, phoneNumber: string | null | undefined, release: () => Button): Button[] => [
-    ...(overview.mayRegister && phoneNumber && !subscribersOf(phoneNumber) ? [registerButton(phoneNumber, undefined, id)] : []),
+    ...(registrable(phoneNumber) ? [registerButton(phoneNumber, undefined, id)] : []),
     ...(overview.mayRelease ? [release()] : []),
   ];
   const vapiLabel = (number: VapiPhoneNumber) => number.sipUri ?? number.number ?? number.id;
@@ -189,7 +191,8 @@ export function numbersMessage(overview: NumbersOverview): EphemeralMessage {
   const blocks: KnownBlock[] = [header(overview.owners ? 'Phone numbers (all workspaces)' : 'Phone numbers')];
   if (overview.vapi) blocks.push(...listSection('Vapi', overview.vapi, vapi));
   if (overview.signalwire) blocks.push(...listSection('SignalWire', overview.signalwire, signalWire));
-  if (blocks.some((block) => JSON.stringify(block).includes(registerNumberAction))) blocks.push(context(registeringDoes));
+  const numbers = [overview.vapi, overview.signalwire].flatMap((list) => (Array.isArray(list) ? list.map((number) => number.number) : []));
+  if (numbers.some(registrable)) blocks.push(context(registeringDoes));
   return ephemeral(md`Phone numbers on Vapi and SignalWire`, blocks.slice(0, 50));
 }
 
