@@ -1,3 +1,4 @@
+import { failureParts } from '../features/failure-text.js';
 import { truncate } from '../slack/blocks.js';
 import { joinMd, type Mrkdwn, md, slackDate } from '../slack/mrkdwn.js';
 import type { AuditEntry } from '../store/types.js';
@@ -21,6 +22,6 @@ export function auditChannelLine(entry: AuditEntry): Mrkdwn {
 /** One entry in a list of recent changes (the Home tab, `/connect audit`): mark, when, the sentence, and a failure's reason cut at a word. */
 export function auditListLine(entry: AuditEntry): Mrkdwn {
   const mark = auditMarks[entry.outcome];
-  const reason = entry.error && entry.outcome === 'failed' ? md` _${truncate(entry.error, 160)}_` : '';
+  const reason = entry.error && entry.outcome === 'failed' ? md` _${truncate(failureParts(entry.error).text, 160)}_` : '';
   return md`${mark ? md`${mark} ` : ''}${slackDate(entry.at)} ${auditSentence(entry)}${reason}`;
 }

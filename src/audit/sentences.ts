@@ -1,3 +1,4 @@
+import { failureLine } from '../features/failure-text.js';
 import { maskPhoneNumber } from '../features/phone/phone-number.js';
 import { type Action, actions as policyActions } from '../permissions/policy.js';
 import { code, isUserId, joinMd, type Mrkdwn, md, mentionChannel, mentionUser } from '../slack/mrkdwn.js';
@@ -148,6 +149,7 @@ export function auditSentence(entry: AuditEntry): Mrkdwn {
 export function auditDetails(entry: AuditEntry): Mrkdwn | undefined {
   const parts: Mrkdwn[] = [];
   if (entry.backend && entry.backendId) parts.push(md`${entry.backend} ${code(entry.backendId)}`);
-  if (entry.error) parts.push(md`${entry.error}`);
+  // One line: a failure's details (the vendor's words) follow its sentence.
+  if (entry.error) parts.push(md`${failureLine(entry.error)}`);
   return parts.length ? joinMd(parts, ' · ') : undefined;
 }

@@ -1,14 +1,15 @@
 import { explainNovuError, type NovuExplanation } from '../backends/novu/explain.js';
 import { BackendError } from '../http/errors.js';
 import { TerminalJobError } from '../jobs/queue.js';
+import { failureText } from './failure-text.js';
 
-/** "What Novu said. What to do." — the words kept with a failed job and shown to people. */
+/** "What happened. What to do." then Novu's own words behind them — the words kept with a failed job and shown to people. */
 export function describeNovuFailure(error: unknown): string {
   return error instanceof TerminalJobError ? error.message : explanationText(explainNovuError(error));
 }
 
 export function explanationText(explanation: NovuExplanation): string {
-  return explanation.hint ? `${explanation.reason}. ${explanation.hint}` : explanation.reason;
+  return failureText(explanation.hint ? `${explanation.reason}. ${explanation.hint}` : `${explanation.reason}.`, explanation.said);
 }
 
 /**
@@ -22,7 +23,7 @@ export function asNovuJobError(
   if (!(error instanceof BackendError)) return error;
   const explanation = explainNovuError(error);
   if (explanation.terminal) return terminal(explanation);
-  return error.retryable ? error : new Error(explanation.reason);
+  return error.retryable ? error : new Error(explanationText(explanation));
 }
 
 /** A Novu call inside a job: its failure becomes what the job queue understands (`asNovuJobError`). */

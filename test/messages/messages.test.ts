@@ -192,7 +192,7 @@ describe('message builders pass Block Kit checks', () => {
         })),
         3,
         { createdAt: 1, identifier: 'i'.repeat(100) },
-        true,
+        { remove: true, test: true },
       ),
       ...(['planning', 'planned', 'linking', 'done', 'cancelled', 'failed'] as const).map((status) =>
         linkRunMessage(linkRun(status), linkCounts, { unmatched: someItems, conflicts: someItems }),
@@ -212,7 +212,12 @@ describe('message builders pass Block Kit checks', () => {
           })),
         ),
       },
-      ...[false, true].map((mayRelease) =>
+      ...[
+        [false, false],
+        [true, false],
+        [true, true],
+        [false, true],
+      ].map(([mayRelease = false, mayRegister = false]) =>
         numbersMessage({
           vapi: Array.from({ length: 60 }, (_, index) => ({ id: `v${index}`, provider: 'vapi', number: `+1415555${1000 + index}`, name: 'n'.repeat(40) })),
           signalwire: Array.from({ length: 60 }, (_, index) => ({
@@ -224,6 +229,7 @@ describe('message builders pass Block Kit checks', () => {
           registrations: [{ number: '+14155551001', subscriberId: 's'.repeat(200) }],
           owners: new Map([['vapi:v1', 'W'.repeat(300)]]),
           mayRelease,
+          mayRegister,
         }),
       ),
       numbersMessage({ vapi: [], signalwire: { error: 'SignalWire refused' }, registrations: [], mayRelease: true }),

@@ -34,7 +34,7 @@ describe('a Novu integration with a 170-character identifier and a 120-character
     expect(first.json?.response_action).toBe('update');
     const redrawn = await eventually(() => {
       const current = h.emulator.views.get(view.id);
-      return current && JSON.stringify(current).includes('that this workspace can use') ? current : undefined;
+      return current && JSON.stringify(current).includes('in this workspace. Create it in Novu first') ? current : undefined;
     });
     expect(h.novu.requestsTo('POST', '/v1/channel-endpoints').at(-1)?.body).toMatchObject({ integrationIdentifier: longIdentifier });
 

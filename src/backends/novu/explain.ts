@@ -3,10 +3,12 @@ import { isInProgress } from './write-once.js';
 
 /** What went wrong with a Novu call, in words for the person who has to fix it. */
 export interface NovuExplanation {
-  /** One sentence: what Novu said. */
+  /** One sentence in people's words: what happened. */
   reason: string;
   /** What to do about it, when we know. */
   hint?: string;
+  /** Novu's own words (with its status), shown behind the sentence for whoever asks Novu about it. */
+  said?: string;
   /** The modal field the person should change, when one is to blame. */
   field?: 'integration' | 'subscriber' | 'connection' | 'context' | 'identifier' | 'number' | 'channel' | 'user';
   /** Not worth retrying: the same request will fail the same way. */
@@ -23,28 +25,32 @@ export function explainNovuError(error: unknown): NovuExplanation {
   }
   const { status, vendorMessage, kind } = error.failure;
   const said = vendorMessage ?? '';
+  const answered = status === undefined ? undefined : said ? `Novu answered ${status}: ${said}` : `Novu answered ${status}`;
   if (kind === 'timeout') return { reason: 'Novu did not answer in time', terminal: false };
   if (kind === 'network') return { reason: 'Novu could not be reached', terminal: false };
   if (kind === 'invalid-response') return { reason: 'Novu sent an answer Switchboard could not read', terminal: true };
   if (kind === 'invalid-request') return { reason: error.message, field: 'identifier', terminal: true };
   if (status === 401 || status === 403) {
     return {
-      reason: `Novu refused Switchboard's API key (${status})`,
+      reason: "Novu refused Switchboard's API key",
       hint: 'Check NOVU_SECRET_KEY (Novu dashboard → Developer → API Keys → Secret Key) and that NOVU_API_URL is your region (EU: https://eu.api.novu.co).',
+      said: answered,
       terminal: true,
     };
   }
   if (status === 404 && featureDisabled.test(said)) {
     return {
-      reason: 'Novu has not enabled channel connections for this organization ("Feature not enabled")',
+      reason: 'Novu has not enabled channel connections for this organization',
       hint: 'Ask Novu support (support@novu.co) to enable Slack channel connections and endpoints for your organization, then try again.',
+      said: answered,
       terminal: true,
     };
   }
   if (status === 404 && /integration/i.test(said)) {
     return {
-      reason: `Novu has no such integration (${said})`,
+      reason: 'Novu has no such integration',
       hint: 'Pick an active integration, or fix NOVU_INTEGRATION_IDENTIFIER (Novu dashboard → Integrations Store → the integration → Identifier).',
+      said: answered,
       field: 'integration',
       terminal: true,
     };
@@ -52,28 +58,47 @@ export function explainNovuError(error: unknown): NovuExplanation {
   if (status === 404 && /subscriber/i.test(said)) {
     // "Subscriber not found: X. Pass createSubscriberIfMissing…" (create-channel-endpoint), "Subscriber: X was not found" (subscribers-v2).
     const subscriberId = /Subscriber(?: not found)?:\s*(\S+?)(?:\.\s|\s|$)/.exec(said)?.[1];
-    return unknownSubscriber(subscriberId);
+    return unknownSubscriber(subscriberId, answered);
   }
   if (status === 404 && /connection/i.test(said)) {
-    return { reason: `Novu has no such channel connection (${said})`, field: 'connection', terminal: true };
+    return {
+      reason: 'Novu has no such channel connection',
+      hint: 'Choose this workspace’s connection, or none (/connect shows it).',
+      said: answered,
+      field: 'connection',
+      terminal: true,
+    };
   }
-  if (status === 429) return { reason: 'Novu is rate-limiting requests', terminal: false };
-  if (status !== undefined && status >= 500) return { reason: `Novu had an internal problem (${status})`, terminal: false };
+  if (status === 429) return { reason: 'Novu is rate-limiting requests', said: answered, terminal: false };
+  if (status !== undefined && status >= 500) return { reason: 'Novu had an internal problem', said: answered, terminal: false };
   if (isInProgress(error)) return { reason: 'Novu is still processing the same request', terminal: false };
-  return { reason: said ? `Novu answered ${status}: ${said}` : `Novu answered ${status}`, terminal: status !== 408 };
+  return {
+    reason: 'Novu did not accept the request',
+    hint: 'Check what was entered against Novu’s answer, then try again.',
+    said: answered,
+    terminal: status !== 408,
+  };
 }
 
 /**
  * A subscriber this workspace cannot use: one Novu does not have, and one that is another
  * workspace's, get these same words, so nobody learns which subscribers other workspaces have.
+ * Refused before Novu is asked, the answer carries the words Novu gives an endpoint written for a
+ * subscriber it does not have (create-channel-endpoint.usecase.ts), where that refusal stands.
  */
-export function unknownSubscriber(subscriberId: string | undefined): NovuExplanation {
+export function unknownSubscriber(subscriberId: string | undefined, said = noSuchSubscriberAnswer(subscriberId)): NovuExplanation {
   return {
-    reason: subscriberId ? `Novu has no subscriber ${subscriberId} that this workspace can use` : 'Novu has no such subscriber that this workspace can use',
-    hint: 'Check the subscriber ID with whoever runs Novu.',
+    reason: subscriberId ? `Novu has no subscriber ${subscriberId} in this workspace` : 'Novu has no such subscriber in this workspace',
+    hint: 'Create it in Novu first, or pick another subscriber.',
+    said,
     field: 'subscriber',
     terminal: true,
   };
+}
+
+/** What Novu answers an endpoint written for a subscriber it does not have. */
+function noSuchSubscriberAnswer(subscriberId: string | undefined): string {
+  return `Novu answered 404: Subscriber not found: ${subscriberId ?? ''}. Pass createSubscriberIfMissing: true to create it, or provision it via POST /v1/subscribers.`;
 }
 
 /** The identifier of the connection a 409 says already exists, if it names one. */

@@ -1,7 +1,8 @@
 import type { WebClient } from '@slack/web-api';
-import { type JobDefinition, type JobFinish, TerminalJobError } from '../../jobs/queue.js';
+import { describeJobError, type JobDefinition, type JobFinish, TerminalJobError } from '../../jobs/queue.js';
 import type { BulkItem, BulkRunBase, BulkRunRecords } from '../../store/types.js';
 import type { BulkDeps } from '../deps.js';
+import { failureText } from '../failure-text.js';
 import { toCsv } from './csv.js';
 import { type RunPayload, runItems, type SummaryFile, type SummaryFileKind } from './feature.js';
 import type { RunMessages } from './run-message.js';
@@ -31,6 +32,9 @@ export class SummaryFiles<Run extends BulkRunBase, Item extends BulkItem> {
         describe: 'send a summary file',
         run: (payload) => this.send(payload),
         onFinished: (finish) => this.afterSend(finish),
+        // Slack's words behind the sentence.
+        describeError: (error) =>
+          error instanceof TerminalJobError ? error.message : failureText('Slack did not take the file.', `Slack: ${describeJobError(error)}`),
       } satisfies JobDefinition<FilePayload, { rows: number }>,
     ];
   }

@@ -135,13 +135,16 @@ export class ConnectHandlers {
     );
     if (!accepted) return;
     const outcome = await accepted.run();
-    const shared =
+    const [shared, route] =
       outcome.status === 'done'
-        ? await this.services.sharing.share(client, sharedOrigin(view), connectionSharedMessage(actor.userId, outcome.result))
-        : undefined;
+        ? await Promise.all([
+            this.services.sharing.share(client, sharedOrigin(view), connectionSharedMessage(actor.userId, outcome.result)),
+            this.services.permissions.allows(actor, 'routes.write', client),
+          ])
+        : [undefined, false];
     const where = { viewId: view.id, workspaceKey: actor.tenant.key, userId: actor.userId };
     const fallback = outcome.status === 'queued' ? undefined : connectionSyncedMessage(outcome, outcome.job.attempts);
-    await showInForm(this.services, client, where, withShareNote(setupResultView(outcome), shared), fallback);
+    await showInForm(this.services, client, where, withShareNote(setupResultView(outcome, { route }), shared), fallback);
   }
 }
 

@@ -6,6 +6,7 @@ import type { NovuConnectionState } from '../../slack/oauth/pages.js';
 import { type Tenant, tenantOfInstallation } from '../../tenancy/tenant.js';
 import { sha256 } from '../../util/ids.js';
 import type { ConnectionDeps } from '../deps.js';
+import { failureParts } from '../failure-text.js';
 import type { ConnectionJobs, SyncReason } from './connection-jobs.js';
 import { EndedInstallations } from './ended-installations.js';
 
@@ -50,7 +51,9 @@ export class ConnectionLifecycle {
       inlineRetries: false,
     });
     if (outcome.status === 'done') return { state: 'connected', identifier: outcome.result.identifier, integration: outcome.result.integrationIdentifier };
-    return outcome.status === 'failed' ? { state: 'failed', reason: outcome.error } : { state: 'pending', reason: outcome.lastError };
+    if (outcome.status === 'failed') return { state: 'failed', reason: failureParts(outcome.error).text, details: failureParts(outcome.error).details };
+    const last = outcome.lastError === undefined ? undefined : failureParts(outcome.lastError);
+    return { state: 'pending', reason: last?.text, details: last?.details };
   }
 
   private async afterRotation(tenant: Tenant, installation: Installation): Promise<void> {

@@ -27,6 +27,9 @@ import type { AuditEntry, ConnectionRecord } from '../../store/types.js';
 import { contextKeysOf } from '../../tenancy/novu-scope.js';
 import { plural } from '../../util/plural.js';
 import { contextJson, endpointLines, triggerContextLine } from '../delivery/messages.js';
+import { failureBlocks, failureDetails, failureSentence, lastAnswerDetails } from '../failure-messages.js';
+import { failureParts } from '../failure-text.js';
+import { routeActions } from '../routes/messages.js';
 import type { DeleteResult, SyncResult } from './connection-jobs.js';
 import { type ConnectionSettings, formatContext } from './settings.js';
 
@@ -82,7 +85,7 @@ export function connectionCard(
       ['Last synced', when(connection.syncedAt)],
       ['Created', when(connection.createdAt)],
     ]),
-    ...(connection.lastError ? [section(md`*Last error:* ${connection.lastError}`)] : []),
+    ...(connection.lastError ? [section(md`*Last error:* ${failureSentence(connection.lastError)}`), ...failureDetails(connection.lastError)] : []),
     section(md`*Triggering*\n${triggerContextLine(triggerContext)} \`/connect check\` says whether everything would deliver.`),
     // Ids are for Novu's dashboard and support: behind the sentence, not ahead of it.
     context(
@@ -114,8 +117,10 @@ export function disconnectPrompt(connection: ConnectionRecord | undefined): Ephe
 type Outcome<R> = { status: 'done'; result: R } | { status: 'failed'; error: string } | { status: 'queued'; lastError?: string };
 
 export function disconnectResult(outcome: Outcome<DeleteResult>): EphemeralMessage {
-  if (outcome.status === 'failed')
-    return ephemeral(md`:x: Novu did not delete the connection, so it is kept on record: ${outcome.error} Try Disconnect again later.`);
+  if (outcome.status === 'failed') {
+    const text = md`:x: Novu did not delete the connection, so it is kept on record: ${failureSentence(outcome.error)} Try Disconnect again later.`;
+    return ephemeral(text, [section(text), ...failureDetails(outcome.error)]);
+  }
   if (outcome.status === 'queued') {
     return ephemeral(
       md`:hourglass_flowing_sand: Novu is not answering right now. The disconnect is queued and retried (the connection shows as being disconnected until Novu confirms); you will get a direct message when it is done.`,
@@ -131,7 +136,7 @@ export function disconnectResult(outcome: Outcome<DeleteResult>): EphemeralMessa
 
 export function reconnectResult(outcome: Outcome<SyncResult>): EphemeralMessage {
   if (outcome.status === 'done') return ephemeral(syncedText(outcome.result));
-  if (outcome.status === 'failed') return ephemeral(md`:x: ${outcome.error}`);
+  if (outcome.status === 'failed') return ephemeral(md`:x: ${failureSentence(outcome.error)}`, failureBlocks(md`:x: `, outcome.error));
   return ephemeral(
     md`:hourglass_flowing_sand: Novu is not answering right now; the connection is written in the background and you will get a direct message.`,
   );
@@ -204,19 +209,22 @@ export function workingView(title: string, text: string): View {
   return noticeModal(title, md`:hourglass_flowing_sand: ${text}`);
 }
 
-export function setupResultView(outcome: Outcome<SyncResult>): View {
-  if (outcome.status === 'failed') return noticeModal('Not connected', md`:x: ${outcome.error}`);
+/** The setup's result; a connection made offers its next step, Route a channel, to who may route. */
+export function setupResultView(outcome: Outcome<SyncResult>, can: { route: boolean } = { route: false }): View {
+  if (outcome.status === 'failed') return noticeModal('Not connected', md`:x: ${failureSentence(outcome.error)}`, failureDetails(outcome.error));
   if (outcome.status === 'queued') {
-    const error = outcome.lastError ? md` (${outcome.lastError})` : '';
     return noticeModal(
       'Connecting…',
-      md`:hourglass_flowing_sand: Novu is not answering right now${error}. Switchboard keeps trying in the background and will send you a direct message with the result. You can close this.`,
+      md`:hourglass_flowing_sand: Novu is not answering right now. Switchboard keeps trying in the background and will send you a direct message with the result. You can close this.`,
+      lastAnswerDetails(outcome.lastError),
     );
   }
   if (outcome.result.action !== 'superseded') {
+    const how = can.route ? 'route a channel here' : 'route a channel with `/connect channel`';
     return noticeModal(
       'Connected',
-      md`${syncedText(outcome.result)}\n\n*Next:* Novu posts only where a route exists: route a channel with \`/connect channel\`, or link people with \`/connect link\`.`,
+      md`${syncedText(outcome.result)}\n\n*Next:* Novu posts only where a route exists: ${how}, or link people with \`/connect link\`.`,
+      [...(can.route ? [actions('connect-next', [button('Route a channel', routeActions.openChannel, { style: 'primary' })])] : [])],
     );
   }
   return noticeModal('Connect to Novu', md`:information_source: A newer change to this connection took over; see \`/connect\` for where it stands.`);
@@ -256,7 +264,8 @@ export function connectionSyncedMessage(outcome: JobFinish<SyncResult>['outcome'
   return sectionMessage(
     outcome.status === 'done'
       ? md`${syncedText(outcome.result)} This workspace is connected to Novu (after ${plural(attempts, 'attempt')}).`
-      : md`:x: Switchboard could not connect this workspace to Novu: ${outcome.error}\nFix that, then run \`/connect setup\`.`,
+      : md`:x: Switchboard could not connect this workspace to Novu: ${failureSentence(outcome.error)}\nFix that, then run \`/connect setup\`.`,
+    ...(outcome.status === 'failed' ? failureDetails(outcome.error) : []),
   );
 }
 
@@ -264,7 +273,8 @@ export function connectionDeletedMessage(outcome: JobFinish<DeleteResult>['outco
   return sectionMessage(
     outcome.status === 'done'
       ? md`:white_check_mark: The Novu connection ${code(outcome.result.identifier)} is deleted; this workspace is disconnected from Novu.`
-      : md`:x: Switchboard could not delete the Novu connection: ${outcome.error}`,
+      : md`:x: Switchboard could not delete the Novu connection: ${failureSentence(outcome.error)}`,
+    ...(outcome.status === 'failed' ? failureDetails(outcome.error) : []),
   );
 }
 

@@ -4,6 +4,8 @@ import { button, confirmDialog, context, header, section } from '../../slack/blo
 import { code, type Mrkdwn, md, slackDate } from '../../slack/mrkdwn.js';
 import { type Reply, replyOf } from '../../slack/replies.js';
 import { connectActions } from '../connect/messages.js';
+import { failureDetails, failureSentence } from '../failure-messages.js';
+import { failureLine } from '../failure-text.js';
 import { phoneActions } from '../phone/messages.js';
 import { routeActions } from '../routes/messages.js';
 import { deliveryActions } from './actions.js';
@@ -19,7 +21,10 @@ export function checkingReply(): Reply {
 }
 
 export function checkReply(outcome: JobFinish<DeliveryReport>['outcome']): Reply {
-  if (outcome.status === 'failed') return replyOf(title, md`:x: The delivery check could not finish: ${outcome.error}`);
+  if (outcome.status === 'failed') {
+    const text = md`:x: The delivery check could not finish: ${failureSentence(outcome.error)}`;
+    return replyOf(title, text, [section(text), ...failureDetails(outcome.error)]);
+  }
   return replyOf(title, summaryText(outcome.result), reportBlocks(outcome.result));
 }
 
@@ -50,7 +55,7 @@ export function reportBlocks(report: DeliveryReport): KnownBlock[] {
 type Said = [text: Mrkdwn, fix?: Button];
 
 function connectionBlock(finding: ConnectionFinding): KnownBlock {
-  const detail = finding.detail ? md` (${finding.detail.slice(0, 300)})` : '';
+  const detail = finding.detail ? md` (${failureLine(finding.detail).slice(0, 300)})` : '';
   const reconnect = button('Reconnect', connectActions.reconnect, { style: 'primary' });
   const said: Record<ConnectionFinding['kind'], Said> = {
     'not-connected': [
@@ -71,7 +76,7 @@ function connectionBlock(finding: ConnectionFinding): KnownBlock {
 
 function findingBlock(finding: EndpointFinding, index: number): KnownBlock {
   const { identifier, subscriberId, target, type } = finding.endpoint;
-  const detail = finding.detail ? md` (${finding.detail.slice(0, 200)})` : '';
+  const detail = finding.detail ? md` (${failureLine(finding.detail).slice(0, 200)})` : '';
   const subscriber = code(subscriberId);
   const fix = (label: string, request: FixRequest, confirm?: ConfirmationDialog) =>
     button(label, `${deliveryActions.fix}:${index}`, { value: JSON.stringify(request), style: 'primary', confirm });

@@ -3,6 +3,7 @@ import { sectionMessage } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import { code, joinMd, type Mrkdwn, md, mentionChannel, mentionUser } from '../../slack/mrkdwn.js';
 import { plural } from '../../util/plural.js';
+import { failureDetails, failureSentence } from '../failure-messages.js';
 import type { EndpointLabel, MoveResult } from './model.js';
 
 /** `#channel for sub-1`, `@person (direct messages) for sub-1`, `+1 415… for sub-1`: ids only where Slack turns them into names. */
@@ -36,10 +37,10 @@ export function triggerContextLine(keys: readonly string[]): Mrkdwn {
 
 /** Told to whoever changed the connection, when its routes and endpoints have moved with it. */
 export function movedDirectMessage(outcome: JobFinish<MoveResult>['outcome']): SlackMessage {
+  if (outcome.status !== 'failed') return sectionMessage(movedText(outcome.result));
   return sectionMessage(
-    outcome.status === 'failed'
-      ? md`:x: Switchboard could not move this workspace’s routes and phone endpoints to the connection’s new context: ${outcome.error}\nRun \`/connect check\` to see what still would not deliver.`
-      : movedText(outcome.result),
+    md`:x: Switchboard could not move this workspace’s routes and phone endpoints to the connection’s new context: ${failureSentence(outcome.error)}\nRun \`/connect check\` to see what still would not deliver.`,
+    ...failureDetails(outcome.error),
   );
 }
 
@@ -50,7 +51,7 @@ function movedText({ moved, failed, context }: MoveResult): Mrkdwn {
       : md`:white_check_mark: Every route and phone endpoint of this workspace is in its context.`,
   ];
   if (failed.length > 0) {
-    const failures = endpointLines(failed, 10, (endpoint) => md` — ${endpoint.reason}`);
+    const failures = endpointLines(failed, 10, (endpoint) => md` — ${failureSentence(endpoint.reason)}`);
     lines.push(
       md`:warning: ${plural(failed.length, 'was', 'were')} not moved, and will not receive notifications until fixed (\`/connect check\`):\n${failures}`,
     );

@@ -33,7 +33,7 @@ import { sipView } from './sip-fields.js';
 import { sipModal } from './sip-form.js';
 import { SipFormActions } from './sip-form-actions.js';
 import { readSipForm } from './sip-read.js';
-import type { Provisioned } from './telephony.js';
+import { describeTelephonyFailure, type Provisioned } from './telephony.js';
 
 /** `/phone sip`, `/phone import` and `/phone numbers`: numbers on Vapi and SignalWire. */
 export class NumberHandlers {
@@ -77,7 +77,13 @@ export class NumberHandlers {
       ),
     );
     router.on('phone', 'numbers', async ({ respond, actor, client }) => {
-      await respond(numbersMessage(await this.overview(actor, await this.services.permissions.allows(actor, 'numbers.release', client))));
+      const { permissions, backends, novuScope } = this.services;
+      // Registering needs Novu (the phone feature is there only with it), and the right to register.
+      const [mayRelease, mayRegister] = await Promise.all([
+        permissions.allows(actor, 'numbers.release', client),
+        backends.novu && novuScope ? permissions.allows(actor, 'endpoints.write', client) : false,
+      ]);
+      await respond(numbersMessage({ ...(await this.overview(actor)), mayRelease, mayRegister }));
     });
 
     // The forms open to whoever may ask for a number; who may provision is decided by the form's mode (see `submissionMode`).
@@ -202,7 +208,7 @@ export class NumberHandlers {
    * the tenant's phone endpoints. Operators see every number of the vendor accounts, each labelled
    * with the workspace that owns it.
    */
-  private async overview(actor: Actor, mayRelease: boolean): Promise<NumbersOverview> {
+  private async overview(actor: Actor): Promise<Omit<NumbersOverview, 'mayRelease' | 'mayRegister'>> {
     const { backends, store, permissions, tenants } = this.services;
     const operator = permissions.isOperator(actor.userId);
     const scope = operator ? undefined : actor.tenant.key;
@@ -216,7 +222,7 @@ export class NumberHandlers {
       try {
         return (await load()).filter((number) => operator || owners.has(`${backend}:${number.id}`));
       } catch (error) {
-        return { error: error instanceof Error ? error.message : String(error) };
+        return { error: describeTelephonyFailure(error) };
       }
     };
     const { vapi, signalwire } = backends;
@@ -229,7 +235,6 @@ export class NumberHandlers {
       signalwire: signalWireNumbers,
       registrations: registrations.map((endpoint) => ({ number: endpoint.target, subscriberId: endpoint.subscriberId })),
       owners: operator ? owners : undefined,
-      mayRelease,
     };
   }
 }

@@ -7,13 +7,14 @@ import { actions, button, context, type EphemeralMessage, ephemeral, fields, hea
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import { code, joinMd, link, type Mrkdwn, md, mentionUser } from '../../slack/mrkdwn.js';
 import type { NumberBackend } from '../../store/types.js';
+import { failureDetails, failureSentence, lastAnswerDetails } from '../failure-messages.js';
 import { releaseButton } from './release-messages.js';
 import { type ActivationSettled, type Provisioned, unmarkedName } from './telephony.js';
 
 /** Buttons elsewhere (the App Home) that open the provisioning forms, as requests for those who may only ask. */
 export const numberFormActions = { vapi: 'numbers.sip.open', signalwire: 'numbers.import.open' } as const;
 
-/** Opens the /phone register modal with the new number filled in (handled by the phone feature). */
+/** Opens the /phone register modal with the number filled in (handled by the phone feature, guarded there). */
 const registerNumberAction = 'phone.register.open';
 
 const titles = { vapi: 'New Vapi number', signalwire: 'Import to SignalWire' } as const;
@@ -38,19 +39,24 @@ export function provisionedView(result: Provisioned, extras: { password?: string
   return noticeModal(titles[result.backend], headlines[result.backend][result.existing ? 'existing' : 'made'], blocks, 'Done');
 }
 
+/** The button that opens /phone register with the number filled in (`suffix` keeps action ids apart where several share a message). */
+const registerButton = (phoneNumber: string, style?: 'primary', suffix?: string) =>
+  button('Register for a subscriber', suffix ? `${registerNumberAction}:${suffix}`.slice(0, 255) : registerNumberAction, { style, value: phoneNumber });
+
 /** "Register for a subscriber" under a result that has a phone number: opens /phone register with it filled in. */
 function registerNext(blockId: string, phoneNumber: string | null | undefined, style?: 'primary'): KnownBlock[] {
-  return phoneNumber ? [actions(blockId, [button('Register for a subscriber', registerNumberAction, { style, value: phoneNumber })])] : [];
+  return phoneNumber ? [actions(blockId, [registerButton(phoneNumber, style)])] : [];
 }
 
 export function provisionFailedView(backend: NumberBackend, error: string): View {
-  return noticeModal(titles[backend], md`:x: ${error}`);
+  return noticeModal(titles[backend], md`:x: ${failureSentence(error)}`, failureDetails(error));
 }
 
 export function provisionQueuedView(backend: NumberBackend, lastError: string | undefined): View {
   return noticeModal(
     titles[backend],
-    md`:hourglass_flowing_sand: ${backendLabels[backend]} is slow to answer${lastError ? md` (${lastError})` : ''}. Switchboard keeps trying — without making a second number — and will send you a direct message with the result.`,
+    md`:hourglass_flowing_sand: ${backendLabels[backend]} is slow to answer. Switchboard keeps trying — without making a second number — and will send you a direct message with the result.`,
+    lastAnswerDetails(lastError),
   );
 }
 
@@ -85,7 +91,7 @@ function numberOf(result: Provisioned): string | undefined {
 export function provisionedMessage(backend: NumberBackend, outcome: JobFinish<Provisioned>['outcome']): SlackMessage {
   const who = backendLabels[backend];
   if (outcome.status === 'failed') {
-    return sectionMessage(md`:x: The ${who} number was not provisioned: ${outcome.error}`);
+    return sectionMessage(md`:x: The ${who} number was not provisioned: ${failureSentence(outcome.error)}`, ...failureDetails(outcome.error));
   }
   const target = outcome.result.backend === 'vapi' ? (outcome.result.number.sipUri ?? outcome.result.number.number) : outcome.result.number.number;
   const text = md`:white_check_mark: ${who} number ${code(target ?? outcome.result.number.id)} is ready (ID ${code(outcome.result.number.id)}).`;
@@ -116,7 +122,7 @@ function activationHeadline(vendorId: string, settled: ActivationSettled): Mrkdw
     case 'gone':
       return md`:information_source: Vapi number ${label} was deleted from Vapi before it became active.`;
     case 'unknown':
-      return md`:warning: Switchboard could not learn whether Vapi number ${label} became active (${settled.error}). \`/phone numbers\` shows what Vapi says now.`;
+      return md`:warning: Switchboard could not learn whether Vapi number ${label} became active (${failureSentence(settled.error)}). \`/phone numbers\` shows what Vapi says now.`;
   }
 }
 
@@ -142,55 +148,81 @@ export interface NumbersOverview {
   owners?: Map<string, string>;
   /** Whether the viewer may release the numbers listed (they are the tenant's own, or the viewer is an operator). */
   mayRelease: boolean;
+  /** Whether the viewer may register a number for a subscriber (and Novu is there to register it in). */
+  mayRegister?: boolean;
 }
 
-/** Vapi and SignalWire numbers side by side, each with the subscribers it is registered for in Novu, and Release for those who may. */
+/**
+ * Vapi and SignalWire numbers side by side, each by its name with the subscribers it is registered
+ * for in Novu; beside each, what the viewer may do: Register for a subscriber (a number registered
+ * for nobody), Release.
+ */
 export function numbersMessage(overview: NumbersOverview): EphemeralMessage {
   const registrations = new Map<string, string[]>();
   for (const { number, subscriberId } of overview.registrations) registrations.set(number, [...(registrations.get(number) ?? []), subscriberId]);
+  const subscribersOf = (number: string | null | undefined) => (number ? registrations.get(number) : undefined);
   const registered = (number: string | null | undefined) => {
-    const subscribers = number ? registrations.get(number) : undefined;
-    return subscribers ? md`registered for ${joinMd(subscribers.map(code), ', ')}` : 'not registered in Novu';
+    const subscribers = subscribersOf(number);
+    return subscribers ? md`registered for ${joinMd(subscribers.map(code), ', ')}` : md`not registered in Novu yet`;
   };
   const owner = (backend: NumberBackend, id: string) => {
     if (!overview.owners) return '';
     const name = overview.owners.get(`${backend}:${id}`);
     return name ? ` · ${name}` : ' · not provisioned through Switchboard';
   };
+  const named = (name: string | null | undefined, label: string) => (name ? md`*${name}* ${code(label)}` : code(label));
+  const registrable = (phoneNumber: string | null | undefined): phoneNumber is string =>
+    Boolean(overview.mayRegister && phoneNumber && !subscribersOf(phoneNumber));
+  const buttons = (id: string, phoneNumber: string | null | undefined, release: () => Button): Button[] => [
+    ...(registrable(phoneNumber) ? [registerButton(phoneNumber, undefined, id)] : []),
+    ...(overview.mayRelease ? [release()] : []),
+  ];
   const vapiLabel = (number: VapiPhoneNumber) => number.sipUri ?? number.number ?? number.id;
   const vapi: NumberLines<VapiPhoneNumber> = {
     line: (number) =>
-      md`${code(vapiLabel(number))} ${unmarkedName(number.name) ?? ''} · ${number.status ?? '—'} · ${registered(number.number)}${owner('vapi', number.id)}`,
-    release: overview.mayRelease ? (number) => releaseButton('vapi', number.id, vapiLabel(number)) : undefined,
+      md`${named(unmarkedName(number.name), vapiLabel(number))} · ${number.status ?? '—'} · ${registered(number.number)}${owner('vapi', number.id)}`,
+    buttons: (number) => buttons(`vapi:${number.id}`, number.number, () => releaseButton('vapi', number.id, vapiLabel(number))),
   };
   const signalWire: NumberLines<SignalWireNumber> = {
     line: (number) =>
-      md`${code(number.number)} ${number.name ?? ''} · ${number.number_type === 'tollfree' ? 'toll-free' : 'long code'} · ${registered(number.number)}${owner('signalwire', number.id)}`,
-    release: overview.mayRelease ? (number) => releaseButton('signalwire', number.id, number.number) : undefined,
+      md`${named(number.name, number.number)} · ${number.number_type === 'tollfree' ? 'toll-free' : 'long code'} · ${registered(number.number)}${owner('signalwire', number.id)}`,
+    buttons: (number) => buttons(`signalwire:${number.id}`, number.number, () => releaseButton('signalwire', number.id, number.number)),
   };
   const blocks: KnownBlock[] = [header(overview.owners ? 'Phone numbers (all workspaces)' : 'Phone numbers')];
   if (overview.vapi) blocks.push(...listSection('Vapi', overview.vapi, vapi));
   if (overview.signalwire) blocks.push(...listSection('SignalWire', overview.signalwire, signalWire));
+  const numbers = [overview.vapi, overview.signalwire].flatMap((list) => (Array.isArray(list) ? list.map((number) => number.number) : []));
+  if (numbers.some(registrable)) blocks.push(context(registeringDoes));
   return ephemeral(md`Phone numbers on Vapi and SignalWire`, blocks.slice(0, 50));
 }
 
+const registeringDoes = md`*Register for a subscriber* makes the number a phone endpoint of a Novu subscriber, so Novu delivers that subscriber’s notifications (SMS, WhatsApp) to it.`;
+
 interface NumberLines<T> {
   line: (item: T) => Mrkdwn;
-  /** Present when the viewer may release: one section per number, with its button. */
-  release?: (item: T) => Button;
+  /** What the viewer may do with the number: Register for a subscriber, Release. */
+  buttons: (item: T) => Button[];
 }
 
-/** At most this many numbers per vendor get a Release button of their own (a message holds 50 blocks). */
-const releasableShown = 20;
+/** Blocks each vendor's list may take: a message holds 50, and the header and the closing line take two. */
+const blocksPerVendor = 24;
 
-function listSection<T>(title: string, list: T[] | { error: string }, { line, release }: NumberLines<T>): KnownBlock[] {
-  if (!Array.isArray(list)) return [section(md`*${title}*\n:x: ${list.error}`)];
+function listSection<T>(title: string, list: T[] | { error: string }, { line, buttons }: NumberLines<T>): KnownBlock[] {
+  if (!Array.isArray(list)) return [section(md`*${title}*\n:x: ${failureSentence(list.error)}`), ...failureDetails(list.error)];
   if (list.length === 0) return [section(md`*${title}*\nNo numbers provisioned through Switchboard yet.`)];
-  if (release) {
-    const shown = list.slice(0, releasableShown);
-    const blocks: KnownBlock[] = [section(md`*${title}* (${list.length})`), ...shown.map((item) => section(line(item), { accessory: release(item) }))];
-    if (list.length > shown.length)
-      blocks.push(context(md`…and ${list.length - shown.length} more, newest first above; release those in the ${title} dashboard.`));
+  if (list.some((item) => buttons(item).length > 0)) {
+    const blocks: KnownBlock[] = [section(md`*${title}* (${list.length})`)];
+    let shown = 0;
+    for (const item of list) {
+      const own = buttons(item);
+      const rows: KnownBlock[] =
+        own.length > 1 ? [section(line(item)), actions(`numbers-${title}-${shown}`, own)] : [section(line(item), own[0] ? { accessory: own[0] } : {})];
+      // One block stays free for the line that says how many more there are.
+      if (blocks.length + rows.length > blocksPerVendor - 1) break;
+      blocks.push(...rows);
+      shown += 1;
+    }
+    if (list.length > shown) blocks.push(context(md`…and ${list.length - shown} more, newest first above; release those in the ${title} dashboard.`));
     return blocks;
   }
   const all = list.map(line);

@@ -7,6 +7,8 @@ import type { SlackMessage } from '../../slack/bot-clients.js';
 import { code, joinMd, type Mrkdwn, md } from '../../slack/mrkdwn.js';
 import type { NumberBackend } from '../../store/types.js';
 import { parseJsonAs } from '../../util/json.js';
+import { failureDetails, failureSentence, lastAnswerDetails } from '../failure-messages.js';
+import { failureParts } from '../failure-text.js';
 import type { Released, ReleaseTarget } from './release.js';
 
 export const releaseView = {
@@ -64,7 +66,7 @@ export function releasingView(target: Pick<ReleaseTarget, 'backend' | 'label' | 
 }
 
 function resultText(target: ReleaseTarget, outcome: JobFinish<Released>['outcome']): Mrkdwn {
-  if (outcome.status === 'failed') return md`:x: ${what(target)} was not released: ${outcome.error}`;
+  if (outcome.status === 'failed') return md`:x: ${what(target)} was not released: ${failureSentence(outcome.error)}`;
   const { alreadyGone, endpointsRemoved, endpointsLeft } = outcome.result;
   const vendorLine = alreadyGone
     ? md`:white_check_mark: ${what(target)} is released (${backendLabels[target.backend]} no longer had it).`
@@ -78,7 +80,7 @@ function resultText(target: ReleaseTarget, outcome: JobFinish<Released>['outcome
 /** The endpoints Novu kept, the first five with Novu's reason. */
 function leftLine(left: Released['endpointsLeft']): Mrkdwn | string {
   if (!left.length) return '';
-  const lines = left.slice(0, 5).map(({ identifier, reason }) => md`• ${code(truncate(identifier, 100))}: ${truncate(reason, 200)}`);
+  const lines = left.slice(0, 5).map(({ identifier, reason }) => md`• ${code(truncate(identifier, 100))}: ${truncate(failureParts(reason).text, 200)}`);
   const more = left.length > 5 ? `\n…and ${left.length - 5} more (the audit log has them)` : '';
   return md`\n:warning: Novu did not remove ${left.length === 1 ? 'this endpoint' : `these ${left.length} endpoints`}; remove ${left.length === 1 ? 'it' : 'them'} with ${code('/phone remove <identifier>')}:\n${joinMd(lines, '\n')}${more}`;
 }
@@ -91,16 +93,16 @@ function listed(identifiers: string[]): Mrkdwn {
 
 export function releaseResultView(target: ReleaseTarget, outcome: JobOutcome<Released>): View {
   if (outcome.status === 'queued') {
-    const late = outcome.lastError ? md` (${outcome.lastError})` : '';
     return noticeModal(
       title,
-      md`:hourglass_flowing_sand: The release of ${code(target.label)} is not finished yet${late}. Switchboard keeps trying and will send you a direct message when it is done.`,
+      md`:hourglass_flowing_sand: The release of ${code(target.label)} is not finished yet. Switchboard keeps trying and will send you a direct message when it is done.`,
+      lastAnswerDetails(outcome.lastError),
     );
   }
-  return noticeModal(title, resultText(target, outcome), [], 'Done');
+  return noticeModal(title, resultText(target, outcome), failureDetails(outcome.status === 'failed' ? outcome.error : undefined), 'Done');
 }
 
 /** The direct message when the release finished after the person stopped waiting. */
 export function releasedMessage(target: ReleaseTarget, outcome: JobFinish<Released>['outcome']): SlackMessage {
-  return sectionMessage(resultText(target, outcome));
+  return sectionMessage(resultText(target, outcome), ...failureDetails(outcome.status === 'failed' ? outcome.error : undefined));
 }

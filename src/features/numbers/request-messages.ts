@@ -4,6 +4,7 @@ import type { SlackMessage } from '../../slack/bot-clients.js';
 import { code, type Mrkdwn, md, mentionUser, slackDate } from '../../slack/mrkdwn.js';
 import { shareInput } from '../../slack/share.js';
 import type { NumberRequest } from '../../store/types.js';
+import { failureLine } from '../failure-text.js';
 import type { RequestedNumber } from './request-payload.js';
 
 /** Operators' buttons; on the Home tab each carries `:<request id>` (action ids are unique per view). */
@@ -141,7 +142,7 @@ function progressLine(progress: ProvisionProgress | undefined, requestedBy: stri
     case 'done':
       return md`\n:white_check_mark: Provisioned ${code(progress.number)} (ID ${code(progress.vendorId)}). ${mentionUser(requestedBy)} has the result by direct message.`;
     case 'failed':
-      return md`\n:x: Provisioning failed: ${progress.error}`;
+      return md`\n:x: Provisioning failed: ${failureLine(progress.error)}`;
     case 'queued':
       return md`\n:hourglass_flowing_sand: The vendor is slow to answer; Switchboard keeps trying, and ${mentionUser(requestedBy)} gets the result by direct message.`;
   }

@@ -64,7 +64,7 @@ export function sipModal(prefill: SipPrefill, sipHost: string): View {
     textInput({ block: sipView.name, action: sipView.name }, 'Name', prefill.name, {
       max: maxNameLength,
       placeholder: 'Front desk line',
-      hint: `Up to ${maxNameLength} characters; Switchboard adds a short marker in Vapi, so a lost answer is never mistaken for another number.`,
+      hint: `How this number is listed in Vapi and in /phone numbers (up to ${maxNameLength} characters).`,
     }),
     kindInput(choices, sipHost),
     ...draw(main.kind),

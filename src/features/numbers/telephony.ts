@@ -3,6 +3,7 @@ import type { VapiPhoneNumber } from '../../backends/vapi/schemas.js';
 import { BackendError, backendLabels } from '../../http/errors.js';
 import { TerminalJobError } from '../../jobs/queue.js';
 import { sha256 } from '../../util/ids.js';
+import { failureText } from '../failure-text.js';
 
 /** How a new Vapi number's activation ended (or that it could not be told). */
 export type ActivationSettled = { state: 'active' | 'blocked' | 'gave-up'; number: VapiPhoneNumber } | { state: 'gone' } | { state: 'unknown'; error: string };
@@ -27,38 +28,43 @@ export function unmarkedName(name: string | null | undefined): string | undefine
   return name?.replace(/ #sb-[0-9a-f]{8}$/, '') || undefined;
 }
 
-/** Plain words for a Vapi or SignalWire failure, and whether trying again could help. */
-function explainTelephonyError(error: unknown): { reason: string; terminal: boolean } {
+/** Plain words for a Vapi or SignalWire failure, the vendor's own behind them, and whether trying again could help. */
+function explainTelephonyError(error: unknown): { reason: string; said?: string; terminal: boolean } {
   if (!(error instanceof BackendError)) return { reason: error instanceof Error ? error.message : String(error), terminal: false };
   const who = backendLabels[error.backend];
   const { status, vendorMessage, kind } = error.failure;
-  if (kind === 'timeout' || kind === 'network') return { reason: `${who} did not answer (${kind})`, terminal: false };
+  const said = status === undefined ? undefined : `${who} answered ${status}${vendorMessage ? `: ${vendorMessage}` : ''}`;
+  if (kind === 'timeout' || kind === 'network') return { reason: `${who} did not answer in time.`, terminal: false };
   if (kind === 'invalid-request') return { reason: error.message, terminal: true };
   if (status === 401 || status === 403) {
     const fix =
       error.backend === 'vapi'
-        ? 'check VAPI_API_KEY (the private key) and VAPI_API_URL'
-        : 'check SIGNALWIRE_PROJECT_ID, SIGNALWIRE_API_TOKEN (with the Numbers scope) and SIGNALWIRE_SPACE_URL';
-    return { reason: `${who} refused Switchboard's credentials (${status}): ${fix}`, terminal: true };
+        ? 'Check VAPI_API_KEY (the private key) and VAPI_API_URL.'
+        : 'Check SIGNALWIRE_PROJECT_ID, SIGNALWIRE_API_TOKEN (with the Numbers scope) and SIGNALWIRE_SPACE_URL.';
+    return { reason: `${who} refused Switchboard's credentials. ${fix}`, said, terminal: true };
   }
   if (error.backend === 'signalwire' && status === 404 && error.failure.operation === 'importedPhoneNumbers.create') {
     return {
-      reason: 'This SignalWire space cannot import numbers (the partner API is not enabled): ask SignalWire support to enable number imports',
+      reason: 'This SignalWire space cannot import numbers (the partner API is not enabled). Ask SignalWire support to enable number imports.',
+      said,
       terminal: true,
     };
   }
-  if (status === 429) return { reason: `${who} is rate-limiting requests`, terminal: false };
-  if (status !== undefined && status >= 500) return { reason: `${who} had an internal problem (${status})`, terminal: false };
-  return { reason: `${who} refused: ${vendorMessage ?? `status ${status}`}`, terminal: true };
+  if (status === 429) return { reason: `${who} is rate-limiting requests.`, said, terminal: false };
+  if (status !== undefined && status >= 500) return { reason: `${who} had an internal problem.`, said, terminal: false };
+  return { reason: `${who} did not accept the request. Check what was entered against ${who}’s answer, then try again.`, said, terminal: true };
 }
 
 export function asTelephonyJobError(error: unknown): unknown {
   if (!(error instanceof BackendError)) return error;
   const explanation = explainTelephonyError(error);
-  if (explanation.terminal) return new TerminalJobError(explanation.reason);
-  return error.retryable ? error : new Error(explanation.reason);
+  const text = failureText(explanation.reason, explanation.said);
+  if (explanation.terminal) return new TerminalJobError(text);
+  return error.retryable ? error : new Error(text);
 }
 
 export function describeTelephonyFailure(error: unknown): string {
-  return error instanceof TerminalJobError ? error.message : explainTelephonyError(error).reason;
+  if (error instanceof TerminalJobError) return error.message;
+  const explanation = explainTelephonyError(error);
+  return failureText(explanation.reason, explanation.said);
 }

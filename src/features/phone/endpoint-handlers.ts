@@ -13,6 +13,7 @@ import { submissionIntent, withResolvedOptions } from '../../slack/view-state.js
 import type { OwnedEndpoint } from '../../store/types.js';
 import type { NovuScope } from '../../tenancy/novu-scope.js';
 import { parseJsonAs } from '../../util/json.js';
+import { withSuffixes } from '../delivery/actions.js';
 import type { PhoneDeps } from '../deps.js';
 import { endpointIdentifierPattern } from '../endpoint-writer.js';
 import { integrationOptions } from '../integration-options.js';
@@ -79,7 +80,7 @@ export class EndpointHandlers {
     app.action(phoneActions.more, { may: 'endpoints.read' }, async ({ action, respond, actor }: ButtonArgs) => {
       await respond({ replace_original: true, ...(await this.endpointPage(actor, parseJsonAs(listCursor, action.value ?? '{}') ?? { page: 1 })) });
     });
-    app.action(phoneActions.registerNumber, { ...write, opensForm: true }, async ({ body, client, action }: ButtonArgs) => {
+    app.action(withSuffixes(phoneActions.registerNumber), { ...write, opensForm: true }, async ({ body, client, action }: ButtonArgs) => {
       const view = registerModal({ number: action.value }, this.services.config.defaultPhoneRegion);
       // From a provisioning result (a modal) the form stacks on top; from a message it opens.
       await client.views[body.view?.type === 'modal' ? 'push' : 'open']({ trigger_id: body.trigger_id, view });
@@ -110,7 +111,7 @@ export class EndpointHandlers {
     const next =
       outcome.status === 'done'
         ? withShareNote(
-            registeredView(outcome.result, read.body),
+            registeredView(outcome.result, read.body, await this.services.permissions.allows(actor, 'delivery.test', client)),
             await this.services.sharing.share(client, sharedOrigin(view), endpointSharedMessage(actor.userId, outcome.result, read.body)),
           )
         : registerModal(

@@ -8,7 +8,6 @@ import {
   context,
   type EphemeralMessage,
   ephemeral,
-  fields,
   formModal,
   header,
   noticeModal,
@@ -22,12 +21,14 @@ import type { SlackMessage } from '../../slack/bot-clients.js';
 import { code, type Mrkdwn, md, mentionUser } from '../../slack/mrkdwn.js';
 import { originMetadata, type ShareOrigin, shareBlock } from '../../slack/share.js';
 import { deliveryActions, testButton } from '../delivery/actions.js';
+import { failureDetails, failureSentence, lastAnswerDetails } from '../failure-messages.js';
 import type { RegisterResult, RemoveResult } from './endpoint-jobs.js';
 import { parsePhoneNumber } from './phone-number.js';
 
 export const phoneActions = {
   remove: 'phone.remove',
   more: 'phone.list.more',
+  /** Register for a subscriber beside a number; the value is the number. Suffixed `:…` where several share a message. */
   registerNumber: 'phone.register.open',
 } as const;
 
@@ -72,7 +73,7 @@ export function registerModal(prefill: RegisterPrefill, defaultRegion: string): 
   const { problem } = prefill;
   const where = problem?.field ? md`*${fieldLabels[problem.field]}:* ` : '';
   const blocks: KnownBlock[] = [
-    ...(problem ? [section(md`:warning: ${where}${problem.text}`)] : []),
+    ...(problem ? [section(md`:warning: ${where}${failureSentence(problem.text)}`), ...failureDetails(problem.text)] : []),
     textInput(registerView.subscriber, 'Subscriber ID', prefill.subscriberId, { placeholder: 'subscriber-42', max: maxSubscriberIdLength }),
     textInput(registerView.number, 'Phone number', prefill.number, {
       placeholder: '+1 415 555 0100',
@@ -105,22 +106,21 @@ export function registeringView(): View {
   return noticeModal(formTitle, md`:hourglass_flowing_sand: Registering the phone endpoint in Novu…`);
 }
 
-export function registeredView(result: RegisterResult, body: CreatePhoneEndpointBody): View {
+/** The registration's result, by names; for who may test, Test through Novu as the next step. */
+export function registeredView(result: RegisterResult, body: CreatePhoneEndpointBody, canTest = true): View {
   const number = String(result.endpoint.endpoint?.phoneNumber ?? body.endpoint.phoneNumber);
-  const headline = result.existing ? md`:information_source: This phone endpoint was already registered.` : md`:white_check_mark: Registered.`;
+  const what = md`${nationalFormat(number)} (${code(number)}) for subscriber ${code(body.subscriberId)}, through ${code(body.integrationIdentifier)}`;
+  const headline = result.existing
+    ? md`:information_source: This number was already registered: ${what}.`
+    : md`:white_check_mark: Registered ${what}: Novu delivers the subscriber’s notifications on that integration to this number.`;
+  const connection = body.connectionIdentifier ? md` · connection ${code(body.connectionIdentifier)}` : '';
   return noticeModal(
     formTitle,
     headline,
     [
-      fields([
-        ['Identifier', code(result.endpoint.identifier)],
-        ['Number', md`${code(number)}\n${nationalFormat(number)}`],
-        ['Subscriber', code(body.subscriberId)],
-        ['Integration', code(body.integrationIdentifier)],
-        ...(body.connectionIdentifier ? ([['Connection', code(body.connectionIdentifier)]] as [string, Mrkdwn][]) : []),
-      ]),
       ...phoneBlocks(result, body),
-      actions('phone-registered-test', [testButton(result.endpoint.identifier)]),
+      ...(canTest ? [actions('phone-registered-test', [testButton(result.endpoint.identifier)])] : []),
+      context(md`Details: endpoint ${code(result.endpoint.identifier)}${connection}`),
     ],
     'Done',
   );
@@ -153,10 +153,10 @@ function phoneBlocks(result: RegisterResult, body: CreatePhoneEndpointBody): Kno
 }
 
 export function stillWorkingView(lastError: string | undefined): View {
-  const why = lastError ? md` (${lastError})` : '';
   return noticeModal(
     formTitle,
-    md`:hourglass_flowing_sand: Novu is slow to answer${why}. Switchboard keeps trying and will send you a direct message with the result. You can close this.`,
+    md`:hourglass_flowing_sand: Novu is slow to answer. Switchboard keeps trying and will send you a direct message with the result. You can close this.`,
+    lastAnswerDetails(lastError),
   );
 }
 
@@ -164,8 +164,8 @@ export function endpointRegisteredMessage(body: CreatePhoneEndpointBody, outcome
   const text =
     outcome.status === 'done'
       ? md`:white_check_mark: Phone endpoint ${code(outcome.result.endpoint.identifier)} for ${code(body.subscriberId)} (${code(body.endpoint.phoneNumber)}) is registered in Novu.`
-      : md`:x: The phone endpoint for ${code(body.subscriberId)} (${code(body.endpoint.phoneNumber)}) was not registered: ${outcome.error}`;
-  return sectionMessage(text, ...(outcome.status === 'done' ? phoneBlocks(outcome.result, body) : []));
+      : md`:x: The phone endpoint for ${code(body.subscriberId)} (${code(body.endpoint.phoneNumber)}) was not registered: ${failureSentence(outcome.error)}`;
+  return sectionMessage(text, ...(outcome.status === 'done' ? phoneBlocks(outcome.result, body) : failureDetails(outcome.error)));
 }
 
 /** What the channel sees when the person asked to post the result there. */
@@ -176,7 +176,7 @@ export function endpointSharedMessage(userId: string, result: RegisterResult, bo
 }
 
 export function endpointDeletedMessage(identifier: string, outcome: JobFinish<RemoveResult>['outcome']): SlackMessage {
-  return sectionMessage(removalText(identifier, outcome));
+  return sectionMessage(removalText(identifier, outcome), ...failureDetails(outcome.status === 'failed' ? outcome.error : undefined));
 }
 
 /** A removal's outcome; `queued` only for who clicked Remove, when Novu is slow. */
@@ -185,14 +185,15 @@ type RemovalOutcome = JobFinish<RemoveResult>['outcome'] | { status: 'queued' };
 function removalText(identifier: string, outcome: RemovalOutcome): Mrkdwn {
   if (outcome.status === 'queued')
     return md`:hourglass_flowing_sand: Novu is slow to answer; removing ${code(identifier)} carries on in the background and you will get a direct message.`;
-  if (outcome.status === 'failed') return md`:x: ${code(identifier)} was not removed: ${outcome.error}`;
+  if (outcome.status === 'failed') return md`:x: ${code(identifier)} was not removed: ${failureSentence(outcome.error)}`;
   return outcome.result.alreadyGone
     ? md`:grey_question: There is no phone endpoint ${code(identifier)} (already removed?).`
     : md`:white_check_mark: Removed ${code(identifier)}.`;
 }
 
 export function removalResult(identifier: string, outcome: RemovalOutcome): EphemeralMessage {
-  return ephemeral(removalText(identifier, outcome));
+  if (outcome.status !== 'failed') return ephemeral(removalText(identifier, outcome));
+  return sectionEphemeral(removalText(identifier, outcome), ...failureDetails(outcome.error));
 }
 
 export function removeConfirm(identifier: string) {
@@ -233,8 +234,9 @@ export function endpointListMessage({ endpoints, subscriberId, next, pageNumber 
     const number = String(endpoint.endpoint?.phoneNumber ?? '?');
     blocks.push(
       section(
-        md`${code(number)} — ${nationalFormat(number)}\nsubscriber ${code(endpoint.subscriberId ?? '?')} · integration ${code(endpoint.integrationIdentifier ?? '?')} · ${code(endpoint.identifier)}`,
+        md`${nationalFormat(number)} (${code(number)}) for subscriber ${code(endpoint.subscriberId ?? '?')}, through ${code(endpoint.integrationIdentifier ?? '?')}`,
       ),
+      context(md`Details: endpoint ${code(endpoint.identifier)}`),
       // Slack wants each action_id once per message; the handlers match the prefix.
       actions(`phone-row-${index}`, [
         testButton(endpoint.identifier, index),

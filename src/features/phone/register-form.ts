@@ -3,6 +3,7 @@ import { type StateValues, textOf } from '../../slack/view-state.js';
 import type { NovuScope } from '../../tenancy/novu-scope.js';
 import type { Tenant } from '../../tenancy/tenant.js';
 import { endpointIdentifierPattern } from '../endpoint-writer.js';
+import { failureParts } from '../failure-text.js';
 import { endpointIdentifier } from './endpoint-jobs.js';
 import { type RegisterField, type RegisterPrefill, registerView } from './messages.js';
 import { parsePhoneNumber } from './phone-number.js';
@@ -61,8 +62,9 @@ export function readRegistration(
   return { body, prefill };
 }
 
-/** Which modal field a failure message points at; the job keeps only its text. */
-export function fieldOfFailure(message: string): RegisterField | undefined {
+/** Which modal field a failure message points at (by Switchboard's words, not the vendor's); the job keeps only its text. */
+export function fieldOfFailure(error: string): RegisterField | undefined {
+  const message = failureParts(error).text;
   if (/subscriber/i.test(message)) return 'subscriber';
   if (/integration/i.test(message)) return 'integration';
   if (/channel connection|connection /i.test(message)) return 'connection';

@@ -1,8 +1,10 @@
 import type { NovuClient } from '../../backends/novu/client.js';
 import { finishAudit, type JobDefinition, type JobFinish, type JobRunContext, type Requester, TerminalJobError } from '../../jobs/queue.js';
+import { section } from '../../slack/blocks.js';
 import { code, md } from '../../slack/mrkdwn.js';
 import { type Replies, type Reply, type ReplyTo, replyOf } from '../../slack/replies.js';
 import type { PhoneDeps } from '../deps.js';
+import { failureDetails, failureSentence } from '../failure-messages.js';
 import { asNovuJobError, describeNovuFailure } from '../novu-failures.js';
 
 /**
@@ -110,7 +112,7 @@ const fromNovu = <T>(call: Promise<T>): Promise<T> => call.catch((error: unknown
 function phoneReplacedReply(outcome: JobFinish<SetPhoneResult>['outcome']): Reply {
   const text =
     outcome.status === 'failed'
-      ? md`:x: The subscriber’s phone was not changed: ${outcome.error}`
+      ? md`:x: The subscriber’s phone was not changed: ${failureSentence(outcome.error)}`
       : md`:white_check_mark: ${code(outcome.result.phone)} is now ${code(outcome.result.subscriberId)}’s phone in Novu${outcome.result.previous ? md` (it was ${code(outcome.result.previous)})` : ''}: Novu’s SMS steps send there.`;
-  return replyOf('Subscriber’s phone', text);
+  return replyOf('Subscriber’s phone', text, [section(text), ...failureDetails(outcome.status === 'failed' ? outcome.error : undefined)]);
 }

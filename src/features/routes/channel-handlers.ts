@@ -15,7 +15,7 @@ import type { EndpointCursor } from '../../store/types.js';
 import { parseJsonAs } from '../../util/json.js';
 import type { RouteDeps } from '../deps.js';
 import type { WrittenEndpoint } from '../endpoint-writer.js';
-import { type FormAt, maxSubscriberIdLength, openFromHome, readSubscriberId, routeFromForm, showStep, toShownForm } from './form-steps.js';
+import { type FormAt, maxSubscriberIdLength, openFromButton, readSubscriberId, routeFromForm, showStep, toShownForm } from './form-steps.js';
 import {
   channelRoutedView,
   channelRouteModal,
@@ -34,7 +34,7 @@ import {
   routesPageSize,
   routingView,
 } from './messages.js';
-import { type RouteJobs, routeTypes } from './route-jobs.js';
+import { type RemoveRoutePayload, type RouteJobs, routeTypes } from './route-jobs.js';
 import { type ChannelStanding, channelStanding, describePostFailure, joinChannel } from './slack-checks.js';
 
 /** A submission waits this long for Slack to describe the channel, so problems can go under the field. */
@@ -70,7 +70,7 @@ export class ChannelRouteHandlers {
     app.action(routeActions.more, { may: 'routes.read' }, (args: ButtonArgs) => this.more(args));
     app.action(/^routes\.remove(:\d+)?$/, { ...write, owns: { record: 'endpoint', in: 'value' } }, (args: ButtonArgs) => this.remove(args));
     app.action(routeActions.openChannel, { ...write, opensForm: true }, (args: ButtonArgs) =>
-      openFromHome(this.services, this.routes, args, (_actor, connection) => channelRouteModal({}, connection)),
+      openFromButton(this.services, this.routes, args, (_actor, connection) => channelRouteModal({}, connection)),
     );
   }
 
@@ -121,7 +121,9 @@ export class ChannelRouteHandlers {
     // Joined first (Slack answers within the acknowledgement), then the route stored, then the person told.
     const joinError = await Promise.race([joinChannel(client, pending.channelId), sleep(channelCheckBudgetMs, 'slow', { ref: false })]);
     if (joinError === 'slow') return ack({ response_action: 'update', view: routeFailedView('Slack did not answer in time. Try again in a moment.') });
-    if (joinError) return ack({ response_action: 'update', view: routeFailedView(describePostFailure(joinError, mentionChannel(pending.channelId))) });
+    if (joinError) {
+      return ack({ response_action: 'update', view: routeFailedView(describePostFailure(joinError, mentionChannel(pending.channelId)), joinError) });
+    }
     await this.route({ actor, client, viewId: view.id }, pending, {
       stored: () => ack({ response_action: 'update', view: routingView() }),
       notStored: (text) => ack({ response_action: 'update', view: routeFailedView(text) }),
@@ -146,8 +148,11 @@ export class ChannelRouteHandlers {
     const intent = `channel:${viewId}:${pending.channelId}:${pending.subscriberId}`;
     tell ??= toShownForm(this.services, client, viewId, routingView());
     await routeFromForm(this.services, this.routes, form, route, intent, tell, async (written) => {
-      const shared = await this.services.sharing.share(client, pending.origin, channelSharedMessage(actor.userId, pending));
-      return withShareNote(channelRoutedView({ identifier: written.endpoint.identifier, existing: written.existing }, pending), shared);
+      const [shared, canTest] = await Promise.all([
+        this.services.sharing.share(client, pending.origin, channelSharedMessage(actor.userId, pending)),
+        this.services.permissions.allows(actor, 'delivery.test', client),
+      ]);
+      return withShareNote(channelRoutedView({ identifier: written.endpoint.identifier, existing: written.existing }, pending, canTest), shared);
     });
   }
 
@@ -163,18 +168,23 @@ export class ChannelRouteHandlers {
     const shown = rows.slice(0, routesPageSize);
     const last = shown.at(-1);
     const next = rows.length > routesPageSize && last ? { createdAt: last.createdAt, identifier: last.identifier } : undefined;
-    return routesListMessage(shown, page, next, await this.services.permissions.allows(actor, 'routes.write', client));
+    const { permissions } = this.services;
+    const [remove, test] = await Promise.all([permissions.allows(actor, 'routes.write', client), permissions.allows(actor, 'delivery.test', client)]);
+    return routesListMessage(shown, page, next, { remove, test });
   }
 
   private async remove({ action, body, actor, respond }: ButtonArgs): Promise<void> {
     const identifier = action.value ?? '';
-    const payload = { workspaceKey: actor.tenant.key, requestedBy: actor.userId, identifier };
+    // The guard found the route, the workspace's own: the result names what it delivered.
+    const record = await this.services.store.endpoints.find(identifier);
+    const route = record && record.type !== 'phone' ? { type: record.type, target: record.target, subscriberId: record.subscriberId } : undefined;
+    const payload: RemoveRoutePayload = { workspaceKey: actor.tenant.key, requestedBy: actor.userId, identifier, ...(route ? { route } : {}) };
     const intent = `${body.container?.message_ts ?? action.action_ts}:${actor.userId}`;
     const accepted = await this.services.queue.storedThenTold(() => this.routes.acceptRemove(payload, intent), {
       stored: async () => {},
       notStored: (text) => respond({ ...refusalMessage(text), replace_original: false }),
     });
-    if (accepted) await respond({ ...routeRemovedMessage(await accepted.run(), identifier), replace_original: false });
+    if (accepted) await respond({ ...routeRemovedMessage(await accepted.run(), identifier, route), replace_original: false });
   }
 }
 

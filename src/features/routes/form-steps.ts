@@ -43,16 +43,20 @@ export function toShownForm<T>(services: RouteDeps, client: WebClient, viewId: s
   };
 }
 
-/** A Home tab button's form, or a direct message when the workspace has no usable connection. */
-export async function openFromHome(
+/**
+ * A button's form (the App Home's, or a result's): over the modal the button is in, else on its
+ * own; a direct message when the workspace has no usable connection.
+ */
+export async function openFromButton(
   services: RouteDeps,
   routes: RouteJobs,
   { body, client, actor }: ButtonArgs,
   build: (actor: Actor, connection: ConnectionRecord) => View | Promise<View>,
 ): Promise<void> {
   const connection = await routes.usableConnection(actor.tenant.key);
-  if (connection) await client.views.open({ trigger_id: body.trigger_id, view: await build(actor, connection) });
-  else await services.bots.sendDirectMessage(actor.tenant.key, actor.userId, notConnectedMessage());
+  if (!connection) return void (await services.bots.sendDirectMessage(actor.tenant.key, actor.userId, notConnectedMessage()));
+  const view = await build(actor, connection);
+  await client.views[body.view?.type === 'modal' ? 'push' : 'open']({ trigger_id: body.trigger_id, view });
 }
 
 /**

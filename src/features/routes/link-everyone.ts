@@ -8,6 +8,7 @@ import { type Tenant, tenantOfKey } from '../../tenancy/tenant.js';
 import { BulkEngine } from '../bulk/engine.js';
 import type { RouteDeps } from '../deps.js';
 import type { WrittenEndpoint } from '../endpoint-writer.js';
+import { failureLine } from '../failure-text.js';
 import { describeNovuFailure } from '../novu-failures.js';
 import { linkRunBusyMessage, linkRunMessage, linkRunStartedMessage } from './link-messages.js';
 import { notConnectedMessage } from './messages.js';
@@ -55,7 +56,7 @@ export class LinkEveryone {
           { workspaceKey: run.workspaceKey, requestedBy, type: 'slack_user', target: item.userId, subscriberId: item.subscriberId ?? '', linkRunId: run.id },
           `link-run:${run.id}:${item.userId}`,
         ),
-      settlement: (outcome) => (outcome.status === 'done' ? { state: 'linked' } : { state: 'failed', detail: outcome.error.slice(0, 300) }),
+      settlement: (outcome) => (outcome.status === 'done' ? { state: 'linked' } : { state: 'failed', detail: failureLine(outcome.error).slice(0, 300) }),
       message: async (run, counts) => {
         if (run.status !== 'planned') return linkRunMessage(run, counts);
         const examples = (state: LinkItem['state']) => services.store.linkRuns.items(run.id, { states: [state], limit: 10 });

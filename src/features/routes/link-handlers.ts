@@ -7,7 +7,7 @@ import { inputState, type StateValues, textOf } from '../../slack/view-state.js'
 import { withSuffixes } from '../delivery/actions.js';
 import type { RouteDeps } from '../deps.js';
 import type { WrittenEndpoint } from '../endpoint-writer.js';
-import { type FormAt, openFromHome, readSubscriberId, routeFromForm, showStep, toShownForm } from './form-steps.js';
+import { type FormAt, openFromButton, readSubscriberId, routeFromForm, showStep, toShownForm } from './form-steps.js';
 import type { LinkEveryone } from './link-everyone.js';
 import {
   askedView,
@@ -47,10 +47,10 @@ export class LinkHandlers {
     app.view(linkView.callbackId, { ...write, field: linkView.subscriber.block }, (args: ViewSubmissionArgs) => this.submitLink(args));
     app.view(linkSelfView.callbackId, { ...linkSelf, field: linkSelfView.subscriber.block }, (args: ViewSubmissionArgs) => this.submitSelfLink(args));
     app.action(routeActions.openLink, { ...write, opensForm: true }, (args: ButtonArgs) =>
-      openFromHome(this.services, this.routes, args, () => linkUserModal({})),
+      openFromButton(this.services, this.routes, args, () => linkUserModal({})),
     );
     app.action(routeActions.openLinkSelf, { ...linkSelf, opensForm: true }, (args: ButtonArgs) =>
-      openFromHome(this.services, this.routes, args, async (actor) => linkSelfModal((await tenantMember(args.client, actor.tenant, actor.userId))?.email)),
+      openFromButton(this.services, this.routes, args, async (actor) => linkSelfModal((await tenantMember(args.client, actor.tenant, actor.userId))?.email)),
     );
     app.action(routeActions.openLinkAll, write, async ({ actor }: ButtonArgs) => {
       await this.services.bots.sendDirectMessage(actor.tenant.key, actor.userId, await this.everyone.start(actor));
@@ -115,7 +115,9 @@ export class LinkHandlers {
   /** Links the person while the one who asked waits in the form (told through `tell`). */
   private async link(form: FormAt, userId: string, subscriberId: string, intent: string, tell: Telling<Accepted<WrittenEndpoint>>): Promise<void> {
     const route = { type: 'slack_user', target: userId, subscriberId } as const;
-    const written = await routeFromForm(this.services, this.routes, form, route, intent, tell, async (endpoint) => linkedView(endpoint, userId, subscriberId));
+    const written = await routeFromForm(this.services, this.routes, form, route, intent, tell, async (endpoint) =>
+      linkedView(endpoint, userId, subscriberId, await this.services.permissions.allows(form.actor, 'delivery.test', form.client)),
+    );
     if (written) await this.services.events.emit('homeChanged', form.actor, form.client);
   }
 

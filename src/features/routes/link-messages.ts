@@ -2,6 +2,7 @@ import type { KnownBlock, View } from '@slack/types';
 import {
   actions,
   button,
+  context,
   type EphemeralMessage,
   ephemeral,
   formModal,
@@ -19,6 +20,7 @@ import { plural } from '../../util/plural.js';
 import { confirmBlock } from '../bulk/run-message.js';
 import { testButton } from '../delivery/actions.js';
 import type { WrittenEndpoint } from '../endpoint-writer.js';
+import { failureDetails, failureSentence } from '../failure-messages.js';
 
 export const linkActions = {
   ask: 'routes.link.ask',
@@ -74,12 +76,14 @@ export function checkingLinkView(): View {
   return noticeModal('Link to Slack', md`:mag: Checking the subscriber’s email against yours… Nothing is written yet.`);
 }
 
-export function linkedView(written: WrittenEndpoint, userId: string, subscriberId: string): View {
+/** The link is written; for who may test, Test through Novu proves it delivers. */
+export function linkedView(written: WrittenEndpoint, userId: string, subscriberId: string, canTest = true): View {
   const again = written.existing ? ' (they were already linked)' : '';
+  const next = canTest ? [actions('routes-link-test', [testButton(written.endpoint.identifier)])] : [];
   return noticeModal(
     'Linked',
     md`:white_check_mark: ${mentionUser(userId)} now gets Novu’s Slack notifications for ${code(subscriberId)} as direct messages${again}.`,
-    [actions('routes-link-test', [testButton(written.endpoint.identifier)])],
+    [...next, context(md`Details: endpoint ${code(written.endpoint.identifier)}`)],
   );
 }
 
@@ -115,7 +119,8 @@ export function linkDecisionDirectMessage(request: LinkRequest, outcome: { linke
   const by = mentionUser(request.decidedBy ?? '');
   if (request.status === 'denied') return message(md`Your request to be linked to ${subscriber} was declined by ${by}.`);
   if (outcome.linked) return message(md`:white_check_mark: ${by} approved: you now get Novu’s Slack notifications for ${subscriber} as direct messages.`);
-  return message(md`:x: ${by} approved your link to ${subscriber}, but it was not written: ${outcome.error ?? 'unknown error'}`);
+  const text = md`:x: ${by} approved your link to ${subscriber}, but it was not written: ${failureSentence(outcome.error ?? 'unknown error')}`;
+  return message(text, [section(text), ...failureDetails(outcome.error)]);
 }
 
 export function linkRunStartedMessage(): EphemeralMessage {
@@ -177,6 +182,9 @@ export function linkRunMessage(
     case 'cancelled':
       return sectionMessage(md`Link everyone by email: cancelled; nothing was linked.`);
     case 'failed':
-      return sectionMessage(md`:x: Link everyone by email stopped: ${run.error ?? 'unknown error'}`);
+      return sectionMessage(
+        md`:x: Link everyone by email stopped: ${failureSentence(run.error ?? 'unknown error')}`,
+        ...failureDetails(run.error ?? undefined),
+      );
   }
 }

@@ -21,8 +21,9 @@ import { originMetadata, type ShareOrigin, shareBlock } from '../../slack/share.
 import type { ConnectionRecord, EndpointCursor, OwnedEndpoint } from '../../store/types.js';
 import { testButton } from '../delivery/actions.js';
 import type { RemovedEndpoint, WrittenEndpoint } from '../endpoint-writer.js';
+import { failureDetails, failureSentence, lastAnswerDetails } from '../failure-messages.js';
 import { homeList } from '../home/list-blocks.js';
-import type { RoutePayload } from './route-jobs.js';
+import type { RemoveRoutePayload, RoutePayload } from './route-jobs.js';
 
 export const routeActions = {
   remove: 'routes.remove',
@@ -59,7 +60,8 @@ export function channelRouteModal(
   prefill: { subscriberId?: string; channelId?: string; origin?: ShareOrigin },
   connection: Pick<ConnectionRecord, 'identifier' | 'integrationIdentifier'>,
 ): View {
-  const intro = md`Novu’s Slack notifications for the subscriber will be posted in the channel, through connection ${code(connection.identifier)} (integration ${code(connection.integrationIdentifier)}).`;
+  const intro = md`Novu’s Slack notifications for the subscriber will be posted in the channel, through this workspace’s Novu connection.`;
+  const details = context(md`Details: connection ${code(connection.identifier)} on integration ${code(connection.integrationIdentifier)}`);
   const inputs: KnownBlock[] = [
     textInput(channelView.subscriber, 'Subscriber ID', prefill.subscriberId, { placeholder: 'subscriber-42', max: 200 }),
     {
@@ -79,6 +81,7 @@ export function channelRouteModal(
   return formModal({ callbackId: channelView.callbackId, privateMetadata: originMetadata(prefill.origin) }, 'Route to a channel', 'Route', [
     section(intro),
     ...inputs,
+    details,
   ]);
 }
 
@@ -104,30 +107,33 @@ export function routingView(): View {
   return noticeModal('Route to Slack', md`:hourglass_flowing_sand: Writing the route to Novu…`);
 }
 
-/** The route is written: Test through Novu proves it delivers. */
-export function channelRoutedView(route: { identifier: string; existing: boolean }, pending: PendingChannelRoute): View {
+/** The route is written; for who may test, Test through Novu proves it delivers. */
+export function channelRoutedView(route: { identifier: string; existing: boolean }, pending: PendingChannelRoute, canTest = true): View {
   const again = route.existing ? ' (it was already routed there)' : '';
+  const next = canTest
+    ? [
+        actions('routes-test', [testButton(route.identifier)]),
+        context(md`*Next:* Test through Novu sends ${pending.subscriberId} a real test notification through Novu and says where it arrived or stopped.`),
+      ]
+    : [];
   return noticeModal(
     'Routed',
     md`:white_check_mark: Novu’s Slack notifications for ${code(pending.subscriberId)} go to ${mentionChannel(pending.channelId)}${again}, when a trigger carries this workspace’s context (\`/connect\` shows it).`,
-    [
-      actions('routes-test', [testButton(route.identifier)]),
-      context(
-        md`Test through Novu sends ${pending.subscriberId} a real test notification through Novu and says where it arrived or stopped. Endpoint ${code(route.identifier)}.`,
-      ),
-    ],
+    [...next, context(md`Details: endpoint ${code(route.identifier)}`)],
   );
 }
 
-/** Why a route was not written: a vendor's words (escaped), or a sentence of Switchboard's. */
-export function routeFailedView(error: string | Mrkdwn): View {
-  return noticeModal('Not routed', md`:x: ${error}`);
+/** Why a route was not written: Switchboard's words, the vendor's in a details line; or a sentence of Switchboard's (with Slack's code behind it). */
+export function routeFailedView(error: string | Mrkdwn, slackSaid?: string): View {
+  if (typeof error !== 'string') return noticeModal('Not routed', md`:x: ${error}`, slackSaid ? [context(md`Details: Slack answered ${code(slackSaid)}`)] : []);
+  return noticeModal('Not routed', md`:x: ${failureSentence(error)}`, failureDetails(error));
 }
 
 export function routeQueuedView(lastError: string | undefined): View {
   return noticeModal(
     'Route to Slack',
-    md`:hourglass_flowing_sand: Novu is slow to answer; the route is queued and you will get a direct message when it is written.${lastError ? `\nLast error: ${lastError}` : ''}`,
+    md`:hourglass_flowing_sand: Novu is slow to answer; the route is queued and you will get a direct message when it is written.`,
+    lastAnswerDetails(lastError),
   );
 }
 
@@ -138,14 +144,36 @@ export function channelSharedMessage(userId: string, pending: PendingChannelRout
   return message(text, [section(md`${who} routed Novu’s Slack notifications for ${code(pending.subscriberId)} to ${where}.`)]);
 }
 
-/** Where a route delivers, as a line for lists. */
-export function describeRoute(route: Pick<OwnedEndpoint, 'type' | 'target'>): Mrkdwn {
-  return route.type === 'slack_channel' ? mentionChannel(route.target) : md`${mentionUser(route.target)} (direct messages)`;
+/** A route as a sentence with names: "#alerts receives notifications for subscriber `sub-1`", "@Alex is linked to …". */
+export function describeRoute(route: Pick<OwnedEndpoint, 'type' | 'target' | 'subscriberId'>): Mrkdwn {
+  const subscriber = code(route.subscriberId);
+  return route.type === 'slack_channel'
+    ? md`${mentionChannel(route.target)} receives Novu’s notifications for subscriber ${subscriber}`
+    : md`${mentionUser(route.target)} is linked to subscriber ${subscriber} and gets their notifications as direct messages`;
 }
+
+/** What no longer happens once a route is removed; a plain "the route" when Switchboard no longer knows which it was. */
+function routeGone(route: RemoveRoutePayload['route']): Mrkdwn {
+  if (!route) return md`The route is removed.`;
+  const subscriber = code(route.subscriberId);
+  return route.type === 'slack_channel'
+    ? md`${mentionChannel(route.target)} no longer receives Novu’s notifications for subscriber ${subscriber}.`
+    : md`${mentionUser(route.target)} is no longer linked to subscriber ${subscriber}.`;
+}
+
+/** Who made a route, and when. */
+const madeBy = (route: OwnedEndpoint) => md`Set up by ${mentionUser(route.createdBy)} ${slackDate(route.createdAt)}`;
+
+const routeDetails = (identifier: string) => context(md`Details: endpoint ${code(identifier)}`);
 
 export const routesPageSize = 10;
 
-export function routesListMessage(routes: OwnedEndpoint[], page: number, next: EndpointCursor | undefined, canRemove: boolean): EphemeralMessage {
+export function routesListMessage(
+  routes: OwnedEndpoint[],
+  page: number,
+  next: EndpointCursor | undefined,
+  can: { remove: boolean; test: boolean },
+): EphemeralMessage {
   if (routes.length === 0 && page === 1) {
     return ephemeral(md`No Slack routes yet. Route a channel with \`/connect channel\`, or link people with \`/connect link\` and \`/connect link-all\`.`);
   }
@@ -156,11 +184,11 @@ export function routesListMessage(routes: OwnedEndpoint[], page: number, next: E
       style: 'danger',
       confirm: confirmDialog('Remove this route?', md`Novu stops delivering ${route.subscriberId}'s Slack notifications there.`, 'Remove'),
     });
+    const buttons = [...(can.test ? [testButton(route.identifier, index)] : []), ...(can.remove ? [remove] : [])];
     blocks.push(
-      section(
-        md`${describeRoute(route)} ← ${code(route.subscriberId)}\n${code(route.identifier)} · ${mentionUser(route.createdBy)} ${slackDate(route.createdAt)}`,
-      ),
-      actions(`routes-row-${index}`, canRemove ? [testButton(route.identifier, index), remove] : [testButton(route.identifier, index)]),
+      section(md`${describeRoute(route)}.\n${madeBy(route)}`),
+      routeDetails(route.identifier),
+      ...(buttons.length ? [actions(`routes-row-${index}`, buttons)] : []),
     );
   });
   if (next) blocks.push(actions('routes-more', [button('More', routeActions.more, { value: JSON.stringify({ page: page + 1, ...next }) })]));
@@ -170,32 +198,35 @@ export function routesListMessage(routes: OwnedEndpoint[], page: number, next: E
 export function routeRemovedMessage(
   outcome: JobFinish<RemovedEndpoint>['outcome'] | { status: 'queued'; lastError?: string },
   identifier: string,
+  route?: RemoveRoutePayload['route'],
 ): EphemeralMessage {
   switch (outcome.status) {
-    case 'done':
-      return ephemeral(
-        outcome.result.alreadyGone ? md`Route ${code(identifier)} was already gone.` : md`:white_check_mark: Removed route ${code(identifier)}.`,
-      );
-    case 'failed':
-      return ephemeral(md`:x: Route ${code(identifier)} was not removed: ${outcome.error}`);
-    case 'queued':
-      return ephemeral(md`:hourglass_flowing_sand: Novu is slow to answer; route ${code(identifier)} will be removed, and you will get a direct message.`);
+    case 'done': {
+      const text = outcome.result.alreadyGone ? md`The route was already gone. ${routeGone(route)}` : md`:white_check_mark: Removed. ${routeGone(route)}`;
+      return ephemeral(text, [section(text), routeDetails(identifier)]);
+    }
+    case 'failed': {
+      const text = md`:x: The route was not removed: ${failureSentence(outcome.error)}`;
+      return ephemeral(text, [section(text), ...failureDetails(outcome.error), routeDetails(identifier)]);
+    }
+    case 'queued': {
+      const text = md`:hourglass_flowing_sand: Novu is slow to answer; the route will be removed, and you will get a direct message.`;
+      return ephemeral(text, [section(text), ...lastAnswerDetails(outcome.lastError), routeDetails(identifier)]);
+    }
   }
 }
 
 export function routeCreatedDirectMessage(payload: RoutePayload, outcome: JobFinish<WrittenEndpoint>['outcome']): SlackMessage {
   const where = payload.type === 'slack_channel' ? mentionChannel(payload.target) : mentionUser(payload.target);
-  return message(
-    outcome.status === 'done'
-      ? md`:white_check_mark: Novu’s Slack notifications for ${code(payload.subscriberId)} now go to ${where}.`
-      : md`:x: The route of ${code(payload.subscriberId)} to ${where} was not written: ${outcome.error}`,
-  );
+  if (outcome.status === 'done') return message(md`:white_check_mark: Novu’s Slack notifications for ${code(payload.subscriberId)} now go to ${where}.`);
+  const text = md`:x: The route of ${code(payload.subscriberId)} to ${where} was not written: ${failureSentence(outcome.error)}`;
+  return message(text, [section(text), ...failureDetails(outcome.error)]);
 }
 
-export function routeRemovedDirectMessage(identifier: string, outcome: JobFinish<RemovedEndpoint>['outcome']): SlackMessage {
-  return message(
-    outcome.status === 'done' ? md`:white_check_mark: Route ${code(identifier)} removed.` : md`:x: Route ${code(identifier)} was not removed: ${outcome.error}`,
-  );
+export function routeRemovedDirectMessage(payload: RemoveRoutePayload, outcome: JobFinish<RemovedEndpoint>['outcome']): SlackMessage {
+  const text =
+    outcome.status === 'done' ? md`:white_check_mark: ${routeGone(payload.route)}` : md`:x: The route was not removed: ${failureSentence(outcome.error)}`;
+  return message(text, [section(text), ...(outcome.status === 'failed' ? failureDetails(outcome.error) : []), routeDetails(payload.identifier)]);
 }
 
 /** The App Home's routes: the latest few, each with Test through Novu for those who may test, and what the person may do. */
@@ -204,8 +235,7 @@ export function routesHomeSection(
   can: { write: boolean; linkSelf: boolean; test: boolean },
   ownLink: OwnedEndpoint | undefined,
 ): KnownBlock[] {
-  const line = (route: OwnedEndpoint) =>
-    md`${describeRoute(route)} ← ${code(route.subscriberId)} · ${mentionUser(route.createdBy)} ${slackDate(route.createdAt)}`;
+  const line = (route: OwnedEndpoint) => md`${describeRoute(route)}. ${madeBy(route)}.`;
   const blocks = homeList(md`*Slack routes*`, routes, line, {
     empty: md`None yet: Novu cannot post anywhere in Slack on its own.`,
     note: ownLink ? md`\nYour Slack account is linked to ${code(ownLink.subscriberId)}.` : '',

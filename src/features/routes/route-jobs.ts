@@ -26,7 +26,11 @@ export interface RoutePayload extends Requester {
   linkRequestId?: string;
 }
 
-export type RemoveRoutePayload = Pick<RoutePayload, 'workspaceKey' | 'requestedBy'> & { identifier: string };
+export type RemoveRoutePayload = Pick<RoutePayload, 'workspaceKey' | 'requestedBy'> & {
+  identifier: string;
+  /** What the route delivered, as the list showed it: the result says it by name. */
+  route?: Pick<RoutePayload, 'type' | 'target' | 'subscriberId'>;
+};
 
 export const createRouteJob = 'novu.route.create';
 export const removeRouteJob = 'novu.route.remove';
@@ -46,7 +50,7 @@ type CreatedListener = (payload: RoutePayload, outcome: JobFinish<WrittenEndpoin
 /** The direct messages a finished route job sends: rendered by the feature's views, handed in where the jobs are made. */
 export interface RouteNotes {
   created(payload: RoutePayload, outcome: JobFinish<WrittenEndpoint>['outcome']): SlackMessage;
-  removed(identifier: string, outcome: JobFinish<RemovedEndpoint>['outcome']): SlackMessage;
+  removed(payload: RemoveRoutePayload, outcome: JobFinish<RemovedEndpoint>['outcome']): SlackMessage;
   linkDecided(request: LinkRequest, outcome: { linked: boolean; error?: string }): SlackMessage;
 }
 
@@ -220,6 +224,6 @@ export class RouteJobs {
       backend: 'novu',
       backendId: payload.identifier,
     });
-    if (!deliveredInline) await tell(payload.workspaceKey, payload.requestedBy, this.notes.removed(payload.identifier, outcome));
+    if (!deliveredInline) await tell(payload.workspaceKey, payload.requestedBy, this.notes.removed(payload, outcome));
   }
 }

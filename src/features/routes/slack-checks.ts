@@ -99,7 +99,7 @@ export function sameEmail(a: string | null | undefined, b: string | null | undef
   return Boolean(a && b && a.trim().toLowerCase() === b.trim().toLowerCase());
 }
 
-/** The outcome of a test message, in plain words. */
+/** Why Slack would not let Switchboard post, in plain words; Slack's own code belongs in a details line beside it. */
 export function describePostFailure(slackError: string, where: Mrkdwn): Mrkdwn {
   switch (slackError) {
     case 'not_in_channel':
@@ -112,6 +112,6 @@ export function describePostFailure(slackError: string, where: Mrkdwn): Mrkdwn {
     case 'restricted_action_read_only_channel':
       return md`Posting in ${where} is restricted by the workspace's settings.`;
     default:
-      return md`Slack refused the post (${slackError}).`;
+      return md`Slack did not let Switchboard post in ${where}. Try again in a moment; if it keeps happening, check who may post in that channel.`;
   }
 }

@@ -140,7 +140,7 @@ function novuLine(state: NovuConnectionState | undefined): string | undefined {
     case 'pending':
       return 'Its Novu connection is being completed in the background.';
     case 'failed':
-      return `Novu refused the connection: ${state.reason}. An admin can try again with /connect setup.`;
+      return `The Novu connection was not made: ${state.reason.trim().replace(/([^.!?])$/, '$1.')} An admin can try again with /connect setup.${state.details ? ` (Details: ${state.details})` : ''}`;
     default:
       return undefined;
   }

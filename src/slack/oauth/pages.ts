@@ -4,8 +4,8 @@ import { botScopes } from '../scopes.js';
 
 export type NovuConnectionState =
   | { state: 'connected'; identifier: string; integration: string }
-  | { state: 'pending'; reason?: string }
-  | { state: 'failed'; reason: string; hint?: string }
+  | { state: 'pending'; reason?: string; details?: string }
+  | { state: 'failed'; reason: string; hint?: string; details?: string }
   | { state: 'not-configured'; missing: string };
 
 /** What happened after the install, for the success page. */
@@ -53,14 +53,20 @@ ${scopes}
   );
 }
 
+/** A sentence ends with a stop, whoever wrote it. */
+const sentence = (text: string) => (/[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`);
+
+/** The vendor's own words, behind the sentence. */
+const detailsNote = (details: string | undefined) => (details ? `<p class="note">Details: ${escapeHtml(details)}</p>` : '');
+
 function novuParagraph(novu: NovuConnectionState): string {
   switch (novu.state) {
     case 'connected':
       return `<p class="ok">✓ Connected to Novu: the bot token was stored as channel connection <code>${escapeHtml(novu.identifier)}</code> on integration <code>${escapeHtml(novu.integration)}</code>.</p>`;
     case 'pending':
-      return `<p class="warn">⏳ The Novu connection is being completed in the background${novu.reason ? ` (${escapeHtml(novu.reason)})` : ''}. Nothing is lost: Switchboard keeps trying and will send the installer a direct message in Slack when it is done.</p>`;
+      return `<p class="warn">⏳ The Novu connection is being completed in the background${novu.reason ? ` (${escapeHtml(novu.reason.replace(/\.$/, ''))})` : ''}. Nothing is lost: Switchboard keeps trying and will send the installer a direct message in Slack when it is done.</p>${detailsNote(novu.details)}`;
     case 'failed':
-      return `<p class="bad">✗ Slack is connected, but Novu refused the connection: ${escapeHtml(novu.reason)}.</p>${novu.hint ? `<p>${escapeHtml(novu.hint)}</p>` : ''}<p>Once that is fixed, run <code>/connect setup</code> in Slack.</p>`;
+      return `<p class="bad">✗ Slack is connected, but the Novu connection was not made: ${escapeHtml(sentence(novu.reason))}</p>${novu.hint ? `<p>${escapeHtml(novu.hint)}</p>` : ''}<p>Once that is fixed, run <code>/connect setup</code> in Slack.</p>${detailsNote(novu.details)}`;
     case 'not-configured':
       return `<p class="warn">Novu is not configured in this Switchboard (${escapeHtml(novu.missing)}), so no Novu connection was made. Run <code>/connect setup</code> in Slack once it is.</p>`;
   }

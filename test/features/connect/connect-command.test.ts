@@ -129,7 +129,7 @@ describe('/connect setup', () => {
     const newIdentifier = connectionIdentifier('slack-staging', team.id);
     expect(JSON.stringify(result)).toContain(newIdentifier);
     // The result says what to do next: nothing arrives until a route exists.
-    expect(JSON.stringify(result)).toContain('route a channel with `/connect channel`');
+    expect(JSON.stringify(result)).toContain('Novu posts only where a route exists: route a channel here');
     expect(harness.novu.connections.get(newIdentifier)?.contextKeys).toEqual(['region:eu', 'tenant:T0TEAM0001']);
     await eventually(() => !harness.novu.connections.has(connectionIdentifier('slack-prod', team.id)), { message: 'the old connection deleted' });
     expect(harness.novu.invalidRequests()).toEqual([]);
@@ -137,6 +137,63 @@ describe('/connect setup', () => {
       identifier: newIdentifier,
       integrationIdentifier: 'slack-staging',
     });
+  });
+
+  it('Connected offers Route a channel, which opens the channel route form over the result, with the connection in its details', async () => {
+    harness.emulator.channels.add({ id: 'C0OPSALERT', name: 'ops-alerts', kind: 'public', teamId: team.id, members: ['U0ADMIN', `U${team.id}BOT`] });
+    const view = await openSetup();
+    await harness.slack.submitView(view, {}, harness.actors.admin);
+    const connected = await eventually(() => {
+      const latest = harness.emulator.views.get(view.id);
+      return latest && JSON.stringify(latest).includes('"Connected"') ? latest : undefined;
+    });
+    const next = JSON.stringify(connected.blocks);
+    expect(next).toContain('"action_id":"routes.channel.open"');
+    expect(next).toContain('Route a channel');
+
+    const before = new Set(harness.emulator.views.keys());
+    const pushes = harness.emulator.callsTo('views.push').length;
+    await harness.slack.clickButton({ view: connected }, 'routes.channel.open', harness.actors.admin);
+    const form = await eventually(
+      () => [...harness.emulator.views.values()].find((candidate) => !before.has(candidate.id) && candidate.callback_id === 'routes.channel'),
+      {
+        message: 'the channel route form',
+      },
+    );
+    // From a modal the form stacks on top of the result (views.push), rather than replacing it.
+    expect(
+      harness.emulator
+        .callsTo('views.push')
+        .slice(pushes)
+        .filter((call) => call.ok),
+    ).toHaveLength(1);
+    expect(checkView(form)).toEqual([]);
+    const text = JSON.stringify(form.blocks);
+    expect(text).toContain('through this workspace’s Novu connection');
+    expect(text).toContain(`Details: connection \`${connectionIdentifier('slack-prod', team.id)}\``);
+
+    // The form it opens routes as /connect channel does.
+    await harness.slack.submitView(form, { subscriber: 'sub-1', 'routes.channel.pick': 'C0OPSALERT' }, harness.actors.admin);
+    await eventually(() => [...harness.novu.endpoints.values()].some((endpoint) => endpoint.type === 'slack_channel' && endpoint.subscriberId === 'sub-1'), {
+      message: 'the route written',
+    });
+  });
+
+  it('who may connect but not route sees Connected without Route a channel', async () => {
+    const limited = await startHarness({ env: { PERMISSIONS: 'routes.write=operators' } });
+    try {
+      await limited.install();
+      const view = await limited.openModal('/connect', 'setup', 'connect.setup', limited.actors.admin);
+      await limited.slack.submitView(view, {}, limited.actors.admin);
+      const connected = await eventually(() => {
+        const latest = limited.emulator.views.get(view.id);
+        return latest && JSON.stringify(latest).includes('"Connected"') ? latest : undefined;
+      });
+      expect(JSON.stringify(connected.blocks)).not.toContain('routes.channel.open');
+      expect(JSON.stringify(connected.blocks)).toContain('route a channel with `/connect channel`');
+    } finally {
+      await limited.stop();
+    }
   });
 
   it('a double submission makes one write', async () => {

@@ -182,7 +182,7 @@ describe('/phone sip', () => {
           match: 'POST /phone-number',
           reply: { status: 400, body: { statusCode: 400, error: 'Bad Request', message: ['assistantId must be a UUID', 'name must be shorter'] } },
         }),
-      /Vapi refused: assistantId must be a UUID; name must be shorter/,
+      /Vapi did not accept the request.*Details: Vapi answered 400: assistantId must be a UUID; name must be shorter/,
       1,
     ],
     [
@@ -342,6 +342,48 @@ describe('/phone numbers', () => {
     expect(everything).toContain('all workspaces');
     expect(everything).toMatch(/\+14155550166.*not provisioned through Switchboard/);
     expect(everything).toMatch(/\+14155550188.*Acme Ops/);
+  });
+
+  it('a number registered for nobody offers Register for a subscriber beside Release, which opens the register form with the number filled in', async () => {
+    const { store } = harness.app.services;
+    harness.signalwire.numbers.set('s2', { id: 's2', number: '+14155550144', name: 'Front desk', number_type: 'longcode', capabilities: ['sms'] });
+    harness.vapi.numbers.set('v2', { id: 'v2', provider: 'vapi', number: '+14155550155', name: 'Lobby', status: 'active' });
+    const owned = { workspaceKey: teamKey(team.id), sipUri: null, status: 'active', createdBy: harness.actors.operator.userId };
+    await store.numbers.add({ ...owned, backend: 'signalwire', vendorId: 's2', number: '+14155550144', name: 'Front desk' });
+    await store.numbers.add({ ...owned, backend: 'vapi', vendorId: 'v2', number: '+14155550155', name: 'Lobby' });
+    await store.endpoints.add({
+      identifier: 'e-lobby',
+      workspaceKey: teamKey(team.id),
+      type: 'phone',
+      subscriberId: 'sub-lobby',
+      integrationIdentifier: 'twilio-sms',
+      connectionIdentifier: null,
+      target: '+14155550155',
+      createdBy: harness.actors.admin.userId,
+      contextKeys: [`tenant:${team.id}`],
+    });
+    const response = await harness.slack.command('/phone', 'numbers', harness.actors.admin);
+    const message = (await eventually(() => harness.emulator.responsesTo(response.responseUrl ?? '').at(-1))).body;
+    const blocks = message.blocks as { type: string; text?: { text: string }; elements?: { action_id: string; value?: string; text?: { text: string } }[] }[];
+    const rowOf = (number: string) => blocks.findIndex((block) => block.type === 'section' && (block.text?.text ?? '').includes(number));
+    // By name first; the number registered for nobody says so, and its row offers both buttons.
+    const frontDesk = rowOf('+14155550144');
+    expect(blocks[frontDesk]?.text?.text).toMatch(/^\*Front desk\* `\+14155550144` · long code · not registered in Novu yet/);
+    const buttons = blocks[frontDesk + 1]?.elements ?? [];
+    expect(buttons.map((element) => element.text?.text)).toEqual(['Register for a subscriber', 'Release']);
+    // The one registered already offers Release alone.
+    expect(JSON.stringify(blocks[rowOf('+14155550155')])).not.toContain('phone.register.open');
+    expect(JSON.stringify(message)).toContain('makes the number a phone endpoint of a Novu subscriber');
+
+    const register = buttons[0];
+    if (!register) throw new Error('no Register button');
+    const before = new Set(harness.emulator.views.keys());
+    await harness.slack.clickButton({ message, responseUrl: response.responseUrl }, register.action_id, harness.actors.admin);
+    const form = await eventually(() => [...harness.emulator.views.values()].find((view) => !before.has(view.id) && view.callback_id === 'phone.register'), {
+      message: 'the register form',
+    });
+    expect(checkView(form)).toEqual([]);
+    expect(JSON.stringify(form.blocks)).toContain('"initial_value":"+14155550144"');
   });
 });
 

@@ -228,7 +228,7 @@ describe('/phone import-csv', () => {
     const failed = parseCsv(failures?.text ?? '');
     expect(failed[0]?.fields).toEqual(['row', 'subscriberId', 'phone', 'integration', 'identifier', 'reason']);
     expect(failed.slice(1).map((record) => record.fields.slice(0, 3))).toEqual([['3', 'ghost', '+12125551002']]);
-    expect(failed[1]?.fields[5]).toMatch(/Novu has no subscriber \S+ that this workspace can use/);
+    expect(failed[1]?.fields[5]).toMatch(/Novu has no subscriber \S+ in this workspace\. Create it in Novu first/);
     expect(h.novu.endpoints.has('my-own-id')).toBe(true);
     expect(created()).toHaveLength(2);
     const finish = await h.app.services.store.audit.list({ workspaceKey: teamKey(team.id), actions: ['phone.csv.finish'], limit: 1 });
@@ -364,6 +364,11 @@ describe('/phone import-csv when something fails behind the scenes', () => {
     expect(plan.text).toContain('1 to register, 0 already registered, 1 with problems.');
     await eventually(() => dmsSaying('could not send `broken-problems.csv`').length === 1, { timeoutMs: 20_000, message: 'the problems file not sent' });
     expect(sharedFiles('-problems.csv')).toHaveLength(0);
+    // Said in words; Slack's own answer waits in the details line.
+    const [notSent] = dmsSaying('could not send `broken-problems.csv`');
+    expect(String(notSent?.args.text)).toContain('Slack did not take the file.');
+    expect(String(notSent?.args.text)).not.toContain('ratelimited');
+    expect(JSON.stringify(notSent?.args.blocks)).toMatch(/Details: Slack: [^"]*ratelimited/);
 
     const records = h.app.services.store.phoneImports;
     const items = records.items;

@@ -173,7 +173,7 @@ describe('/phone register', () => {
   });
 
   const novuAnswers: [string, () => void, RegExp][] = [
-    ['404 Subscriber not found', () => {}, /Subscriber ID.*Novu has no subscriber \S+ that this workspace can use/],
+    ['404 Subscriber not found', () => {}, /Subscriber ID.*Novu has no subscriber \S+ in this workspace/],
     [
       '404 Feature not enabled',
       () =>
@@ -202,6 +202,43 @@ describe('/phone register', () => {
     expect(shown).toMatch(expected);
     expect(shown).toContain('phone.register');
     expect(shown).toContain('Post the result in this channel');
+  });
+
+  it('a subscriber Novu does not have: the form says what to do in plain words, and Novu’s developer words wait in the details line', async () => {
+    const view = await openRegister('register +14155550124 nobody-known');
+    await harness.slack.submitView(view, fill, harness.actors.admin);
+    await settledView(view.id);
+    const blocks = (harness.emulator.views.get(view.id)?.blocks ?? []) as { type: string; text?: { text: string }; elements?: { text?: string }[] }[];
+    const isDetails = (block: (typeof blocks)[number]) => block.type === 'context' && (block.elements?.[0]?.text ?? '').startsWith('Details:');
+    const main = blocks.filter((block) => block.type === 'section').map((block) => block.text?.text ?? '');
+    expect(main[0]).toContain('*Subscriber ID:* Novu has no subscriber nobody-known in this workspace. Create it in Novu first, or pick another subscriber.');
+    // Nothing but the details line speaks Novu's API.
+    expect(JSON.stringify(blocks.filter((block) => !isDetails(block)))).not.toMatch(/createSubscriberIfMissing|POST \/v1/);
+    const details = blocks.filter(isDetails).map((block) => block.elements?.[0]?.text ?? '');
+    expect(details).toHaveLength(1);
+    expect(details[0]).toContain('Novu answered 404: Subscriber not found: nobody-known.');
+    expect(details[0]).toContain('createSubscriberIfMissing');
+    expect(details[0]).toContain('POST /v1/subscribers');
+  });
+
+  it('the result offers Test through Novu to who may test, and not to who may only register', async () => {
+    const view = await openRegister('register +14155550125 sub-1');
+    await harness.slack.submitView(view, fill, harness.actors.admin);
+    expect(await settledView(view.id)).toContain('"action_id":"delivery.test"');
+
+    const limited = await startHarness({ env: { PERMISSIONS: 'delivery.test=operators' } });
+    try {
+      await limited.install();
+      const form = await limited.openModal('/phone', 'register +14155550126 sub-1', 'phone.register');
+      await limited.slack.submitView(form, fill, limited.actors.admin);
+      const shown = await eventually(() => {
+        const text = JSON.stringify(limited.emulator.views.get(form.id));
+        return text.includes('Registered') ? text : undefined;
+      });
+      expect(shown).not.toContain('delivery.test');
+    } finally {
+      await limited.stop();
+    }
   });
 
   it('409 for an identifier another endpoint holds: says so, pointing at the identifier', async () => {

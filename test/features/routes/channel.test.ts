@@ -138,18 +138,55 @@ describe('/connect routes', () => {
     await settled(view.id, 'Test through Novu');
     const identifier = routeIdentifier(team.id, 'slack-prod', 'slack_channel', 'sub-1', 'C0OPSALERT');
 
+    const link = await h.openModal('/connect', 'link <@U0MEMBER|member> sub-2', 'routes.link');
+    await h.slack.submitView(link, {}, h.actors.admin);
+    await settled(link.id, 'as direct messages');
+
     const list = await h.slack.command('/connect', 'routes', h.actors.admin);
     const message = (await eventually(() => h.emulator.responsesTo(list.responseUrl ?? '').at(-1))).body;
-    expect(JSON.stringify(message)).toContain('<#C0OPSALERT>');
     expect(JSON.stringify(message)).toContain('"confirm"');
+    // Each route is a sentence with names; its endpoint id waits in the details line.
+    const blocks = message.blocks as { type: string; text?: { text: string }; elements?: { text?: string; action_id?: string }[] }[];
+    const sentences = blocks.filter((block) => block.type === 'section').map((block) => block.text?.text ?? '');
+    expect(sentences).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^<#C0OPSALERT> receives Novu’s notifications for subscriber `sub-1`\.\nSet up by <@U0ADMIN> /),
+        expect.stringMatching(/^<@U0MEMBER> is linked to subscriber `sub-2` and gets their notifications as direct messages\.\nSet up by <@U0ADMIN> /),
+      ]),
+    );
+    for (const sentence of sentences) expect(sentence).not.toMatch(/←|slack-(channel|user)-[0-9a-f]{16}/);
+    const details = blocks.filter((block) => block.type === 'context').map((block) => block.elements?.[0]?.text ?? '');
+    expect(details).toContain(`Details: endpoint \`${identifier}\``);
+
+    const row = blocks.findIndex((block) => (block.text?.text ?? '').startsWith('<#C0OPSALERT>'));
+    const remove = blocks
+      .slice(row)
+      .flatMap((block) => block.elements ?? [])
+      .find((element) => element.action_id?.startsWith('routes.remove'))?.action_id;
+    if (!remove) throw new Error('no Remove button');
     await Promise.all([
-      h.slack.clickButton({ message, responseUrl: list.responseUrl }, 'routes.remove:0', h.actors.admin),
-      h.slack.clickButton({ message, responseUrl: list.responseUrl }, 'routes.remove:0', h.actors.admin),
+      h.slack.clickButton({ message, responseUrl: list.responseUrl }, remove, h.actors.admin),
+      h.slack.clickButton({ message, responseUrl: list.responseUrl }, remove, h.actors.admin),
     ]);
-    await eventually(() => h.emulator.responsesTo(list.responseUrl ?? '').some((post) => JSON.stringify(post.body).includes('Removed route')));
+    const removed = await eventually(() => h.emulator.responsesTo(list.responseUrl ?? '').find((post) => JSON.stringify(post.body).includes('Removed.')));
+    expect(JSON.stringify(removed.body)).toContain('<#C0OPSALERT> no longer receives Novu’s notifications for subscriber `sub-1`');
     expect(h.novu.requestsTo('DELETE', `/v1/channel-endpoints/${identifier}`)).toHaveLength(1);
     expect(await h.app.services.store.endpoints.find(identifier)).toBeUndefined();
     expect(connection()).toBeTruthy();
+  });
+});
+
+describe('who may route but not test', () => {
+  it('gets the route written, without Test through Novu in the result or in /connect routes', async () => {
+    await start({ env: { PERMISSIONS: 'delivery.test=operators' } });
+    const view = await openForm('<#C0OPSALERT|ops-alerts> sub-1');
+    await h.slack.submitView(view, {}, h.actors.admin);
+    const done = await settled(view.id, 'go to <#C0OPSALERT>');
+    expect(JSON.stringify(done)).not.toContain('delivery.test');
+    const list = await h.slack.command('/connect', 'routes', h.actors.admin);
+    const message = (await eventually(() => h.emulator.responsesTo(list.responseUrl ?? '').at(-1))).body;
+    expect(JSON.stringify(message)).toContain('routes.remove');
+    expect(JSON.stringify(message)).not.toContain('delivery.test');
   });
 });
 

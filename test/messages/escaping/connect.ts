@@ -1,7 +1,7 @@
 import type { SyncResult } from '../../../src/features/connect/connection-jobs.js';
 import * as connect from '../../../src/features/connect/messages.js';
 import type { Hostile, ModuleCoverage } from './kit.js';
-import { audit, connection, ids, labels, origin } from './records.js';
+import { audit, connection, ids, labels, origin, vendorFailure } from './records.js';
 
 const actions = ['created', 'updated', 'adopted', 'replaced', 'superseded'] as const;
 
@@ -27,11 +27,12 @@ export const connectCoverage: ModuleCoverage[] = [
         connect.disconnectResult({ status: 'done', result: { identifier: h.text(), alreadyGone: true } }),
         connect.disconnectResult({ status: 'done', result: { identifier: h.text(), alreadyGone: false } }),
         connect.disconnectResult({ status: 'failed', error: h.text() }),
+        connect.disconnectResult({ status: 'failed', error: vendorFailure(h) }),
         connect.disconnectResult({ status: 'queued' }),
       ],
       reconnectResult: (h) => [
         connect.reconnectResult({ status: 'done', result: synced(h) }),
-        connect.reconnectResult({ status: 'failed', error: h.text() }),
+        connect.reconnectResult({ status: 'failed', error: vendorFailure(h) }),
         connect.reconnectResult({ status: 'queued' }),
       ],
       setupModal: (h) => [
@@ -41,17 +42,19 @@ export const connectCoverage: ModuleCoverage[] = [
       workingView: (h) => [connect.workingView(h.text(), h.text())],
       setupResultView: (h) => [
         ...actions.map((action) => connect.setupResultView({ status: 'done', result: synced(h, action) })),
+        connect.setupResultView({ status: 'done', result: synced(h, 'created') }, { route: true }),
         connect.setupResultView({ status: 'failed', error: h.text() }),
-        connect.setupResultView({ status: 'queued', lastError: h.text() }),
+        connect.setupResultView({ status: 'failed', error: vendorFailure(h) }),
+        connect.setupResultView({ status: 'queued', lastError: vendorFailure(h) }),
       ],
       connectionSharedMessage: (h) => [connect.connectionSharedMessage(ids.user, synced(h)), connect.connectionSharedMessage(h.text(), synced(h))],
       connectionSyncedMessage: (h) => [
         connect.connectionSyncedMessage({ status: 'done', result: synced(h) }, 3),
-        connect.connectionSyncedMessage({ status: 'failed', error: h.text() }, 1),
+        connect.connectionSyncedMessage({ status: 'failed', error: vendorFailure(h) }, 1),
       ],
       connectionDeletedMessage: (h) => [
         connect.connectionDeletedMessage({ status: 'done', result: { identifier: h.text(), alreadyGone: false } }),
-        connect.connectionDeletedMessage({ status: 'failed', error: h.text() }),
+        connect.connectionDeletedMessage({ status: 'failed', error: vendorFailure(h) }),
       ],
       auditListMessage: (h) => [connect.auditListMessage([audit(h), audit(h, false)]), connect.auditListMessage([])],
     },

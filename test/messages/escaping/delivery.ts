@@ -5,7 +5,7 @@ import * as tests from '../../../src/features/delivery/test-messages.js';
 import type { VerdictOutcome } from '../../../src/features/delivery/verdict.js';
 import { md } from '../../../src/slack/mrkdwn.js';
 import type { Hostile, ModuleCoverage } from './kit.js';
-import { at, label, labels } from './records.js';
+import { at, label, labels, vendorFailure } from './records.js';
 
 const connectionKinds: ConnectionFinding['kind'][] = [
   'not-connected',
@@ -87,7 +87,7 @@ export const deliveryCoverage: ModuleCoverage[] = [
           result: { context: keys(h), moved: labels(h), failed: labels(h).map((endpoint) => ({ ...endpoint, reason: h.text() })), inScope: 2 },
         }),
         delivery.movedDirectMessage({ status: 'done', result: { context: keys(h), moved: [], failed: [], inScope: 0 } }),
-        delivery.movedDirectMessage({ status: 'failed', error: h.text() }),
+        delivery.movedDirectMessage({ status: 'failed', error: vendorFailure(h) }),
       ],
     },
     notBuilders: { contextJson: 'JSON, which the builders put in code' },
@@ -99,7 +99,7 @@ export const deliveryCoverage: ModuleCoverage[] = [
       checkingReply: () => [health.checkingReply()],
       checkReply: (h) => [
         ...reports(h).map((result) => health.checkReply({ status: 'done', result })),
-        health.checkReply({ status: 'failed', error: h.text() }),
+        health.checkReply({ status: 'failed', error: vendorFailure(h) }),
       ],
       summaryText: (h) => reports(h).map(health.summaryText),
       reportBlocks: (h) => reports(h).map(health.reportBlocks),
@@ -114,7 +114,7 @@ export const deliveryCoverage: ModuleCoverage[] = [
       notYoursReply: () => [tests.notYoursReply()],
       testResultMessage: (h) => [
         ...testResults(h).map((result) => tests.testResultMessage({ status: 'done', result })),
-        tests.testResultMessage({ status: 'failed', error: h.text() }),
+        tests.testResultMessage({ status: 'failed', error: vendorFailure(h) }),
       ],
     },
   },

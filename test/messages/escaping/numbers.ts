@@ -4,7 +4,7 @@ import * as release from '../../../src/features/numbers/release-messages.js';
 import * as sipForm from '../../../src/features/numbers/sip-form.js';
 import type { ActivationSettled, Provisioned } from '../../../src/features/numbers/telephony.js';
 import type { Hostile, ModuleCoverage } from './kit.js';
-import { ids, job, origin, signalWireNumber, spaceUrl, vapiNumber } from './records.js';
+import { ids, job, origin, signalWireNumber, spaceUrl, vapiNumber, vendorFailure } from './records.js';
 
 const backends = ['vapi', 'signalwire'] as const;
 
@@ -20,7 +20,7 @@ const settled = (h: Hostile): ActivationSettled[] => [
   { state: 'blocked', number: vapiNumber(h, 'blocked') },
   { state: 'gave-up', number: vapiNumber(h) },
   { state: 'gone' },
-  { state: 'unknown', error: h.text() },
+  { state: 'unknown', error: vendorFailure(h) },
 ];
 
 const target = (h: Hostile, owned = true): ReleaseTarget => ({
@@ -32,7 +32,7 @@ const target = (h: Hostile, owned = true): ReleaseTarget => ({
 });
 
 const releaseOutcomes = (h: Hostile) => [
-  { status: 'failed' as const, error: h.text() },
+  { status: 'failed' as const, error: vendorFailure(h) },
   ...[1, 12].map((count) => ({
     status: 'done' as const,
     result: {
@@ -44,13 +44,17 @@ const releaseOutcomes = (h: Hostile) => [
   })),
 ];
 
-const overview = (h: Hostile, mayRelease: boolean): numbers.NumbersOverview => ({
-  vapi: [vapiNumber(h), { ...vapiNumber(h), sipUri: null, name: null, status: null }],
-  signalwire: [signalWireNumber(h), { ...signalWireNumber(h), name: null }],
-  registrations: [{ number: h.text(), subscriberId: h.text() }],
-  owners: new Map([[`vapi:${h.text()}`, h.text()]]),
-  mayRelease,
-});
+const overview = (h: Hostile, mayRelease: boolean, mayRegister = false): numbers.NumbersOverview => {
+  const registeredNumber = signalWireNumber(h);
+  return {
+    vapi: [vapiNumber(h), { ...vapiNumber(h), sipUri: null, name: null, status: null }],
+    signalwire: [registeredNumber, { ...signalWireNumber(h), name: null }],
+    registrations: [{ number: registeredNumber.number, subscriberId: h.text() }],
+    owners: new Map([[`vapi:${h.text()}`, h.text()]]),
+    mayRelease,
+    mayRegister,
+  };
+};
 
 export const numberCoverage: ModuleCoverage[] = [
   {
@@ -59,12 +63,13 @@ export const numberCoverage: ModuleCoverage[] = [
     builders: {
       provisioningView: () => backends.map(numbers.provisioningView),
       provisionedView: (h) => provisioned(h).map((result) => numbers.provisionedView(result, { password: h.text(), warning: h.text(), spaceUrl })),
-      provisionFailedView: (h) => backends.map((backend) => numbers.provisionFailedView(backend, h.text())),
+      provisionFailedView: (h) =>
+        backends.flatMap((backend) => [numbers.provisionFailedView(backend, h.text()), numbers.provisionFailedView(backend, vendorFailure(h))]),
       provisionQueuedView: (h) =>
-        backends.flatMap((backend) => [numbers.provisionQueuedView(backend, h.text()), numbers.provisionQueuedView(backend, undefined)]),
+        backends.flatMap((backend) => [numbers.provisionQueuedView(backend, vendorFailure(h)), numbers.provisionQueuedView(backend, undefined)]),
       provisionedMessage: (h) => [
         ...provisioned(h).map((result) => numbers.provisionedMessage(result.backend, { status: 'done', result })),
-        numbers.provisionedMessage('vapi', { status: 'failed', error: h.text() }),
+        numbers.provisionedMessage('vapi', { status: 'failed', error: vendorFailure(h) }),
       ],
       provisionedSharedMessage: (h) =>
         provisioned(h).flatMap((result) => [numbers.provisionedSharedMessage(ids.user, result), numbers.provisionedSharedMessage(h.text(), result)]),
@@ -76,7 +81,9 @@ export const numberCoverage: ModuleCoverage[] = [
       numbersMessage: (h) => [
         numbers.numbersMessage(overview(h, true)),
         numbers.numbersMessage(overview(h, false)),
-        numbers.numbersMessage({ vapi: { error: h.text() }, signalwire: [], registrations: [], mayRelease: false }),
+        numbers.numbersMessage(overview(h, true, true)),
+        numbers.numbersMessage(overview(h, false, true)),
+        numbers.numbersMessage({ vapi: { error: vendorFailure(h) }, signalwire: [], registrations: [], mayRelease: false }),
       ],
     },
   },
@@ -88,7 +95,7 @@ export const numberCoverage: ModuleCoverage[] = [
       releasingView: (h) => [release.releasingView(target(h))],
       releaseResultView: (h) => [
         ...releaseOutcomes(h).map((outcome) => release.releaseResultView(target(h), { ...outcome, job })),
-        release.releaseResultView(target(h), { status: 'queued', job, lastError: h.text() }),
+        release.releaseResultView(target(h), { status: 'queued', job, lastError: vendorFailure(h) }),
       ],
       releasedMessage: (h) => releaseOutcomes(h).map((outcome) => release.releasedMessage(target(h), outcome)),
     },

@@ -5,7 +5,7 @@ import * as phone from '../../../src/features/phone/messages.js';
 import { md } from '../../../src/slack/mrkdwn.js';
 import type { ImportRow, PhoneImport } from '../../../src/store/types.js';
 import type { Hostile, ModuleCoverage } from './kit.js';
-import { at, channelEndpoint, ids, installUrl, origin, phoneBody } from './records.js';
+import { at, channelEndpoint, ids, installUrl, origin, phoneBody, vendorFailure } from './records.js';
 
 const registered = (h: Hostile): RegisterResult[] => [
   { endpoint: channelEndpoint(h), existing: false, phone: { kind: 'set' } },
@@ -17,7 +17,7 @@ const registered = (h: Hostile): RegisterResult[] => [
 const removals = (h: Hostile) => [
   { status: 'done' as const, result: { identifier: h.text(), alreadyGone: true } },
   { status: 'done' as const, result: { identifier: h.text(), alreadyGone: false } },
-  { status: 'failed' as const, error: h.text() },
+  { status: 'failed' as const, error: vendorFailure(h) },
 ];
 
 const importRun = (h: Hostile, status: PhoneImport['status']): PhoneImport => ({
@@ -60,14 +60,14 @@ export const phoneCoverage: ModuleCoverage[] = [
           { subscriberId: h.text(), number: h.text(), integration: h.text(), origin, problem: { field: 'number', text: h.text() } },
           h.text(),
         ),
-        phone.registerModal({ problem: { text: h.text() } }, 'US'),
+        phone.registerModal({ problem: { text: vendorFailure(h) } }, 'US'),
       ],
       registeringView: () => [phone.registeringView()],
-      registeredView: (h) => registered(h).map((result) => phone.registeredView(result, phoneBody(h))),
-      stillWorkingView: (h) => [phone.stillWorkingView(h.text()), phone.stillWorkingView(undefined)],
+      registeredView: (h) => registered(h).flatMap((result) => [phone.registeredView(result, phoneBody(h)), phone.registeredView(result, phoneBody(h), false)]),
+      stillWorkingView: (h) => [phone.stillWorkingView(vendorFailure(h)), phone.stillWorkingView(undefined)],
       endpointRegisteredMessage: (h) => [
         ...registered(h).map((result) => phone.endpointRegisteredMessage(phoneBody(h), { status: 'done', result })),
-        phone.endpointRegisteredMessage(phoneBody(h), { status: 'failed', error: h.text() }),
+        phone.endpointRegisteredMessage(phoneBody(h), { status: 'failed', error: vendorFailure(h) }),
       ],
       endpointSharedMessage: (h) => [
         phone.endpointSharedMessage(ids.user, registered(h)[0] as RegisterResult, phoneBody(h)),
@@ -108,7 +108,7 @@ export const phoneCoverage: ModuleCoverage[] = [
     tables: {
       // The summary files' comments and "could not send" messages.
       importFiles: (h) =>
-        Object.values(bulk.importFiles).flatMap((file) => [file.comment(importRun(h, 'done'), 3), file.notSent(importRun(h, 'planned'), h.text())]),
+        Object.values(bulk.importFiles).flatMap((file) => [file.comment(importRun(h, 'done'), 3), file.notSent(importRun(h, 'planned'), vendorFailure(h))]),
     },
     notBuilders: {
       rowsNotQueuedError: 'a run error, escaped where it is shown',

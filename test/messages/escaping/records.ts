@@ -2,6 +2,7 @@ import type { ChannelEndpoint, CreatePhoneEndpointBody } from '../../../src/back
 import type { SignalWireNumber } from '../../../src/backends/signalwire/schemas.js';
 import type { VapiPhoneNumber } from '../../../src/backends/vapi/schemas.js';
 import type { EndpointLabel } from '../../../src/features/delivery/model.js';
+import { failureText } from '../../../src/features/failure-text.js';
 import type { ShareOrigin } from '../../../src/slack/share.js';
 import type { AuditEntry, ConnectionRecord, JobRecord, LinkRequest, OwnedEndpoint, OwnedEndpointType, TenantRecord } from '../../../src/store/types.js';
 import type { Hostile } from './kit.js';
@@ -14,6 +15,9 @@ export const installUrl = 'https://switchboard.example.com/slack/install';
 export const origin: ShareOrigin = { channelId: ids.channel, responseUrl: 'https://hooks.slack.com/commands/T1/1/x' };
 /** A job record where only its presence matters. */
 export const job = {} as JobRecord;
+
+/** A failure as a job keeps it: Switchboard's words, and the vendor's behind them. */
+export const vendorFailure = (h: Hostile): string => failureText(h.text(), h.text());
 
 /** A Slack id from the store: a valid one, or whatever hostile text came instead. */
 export const userOr = (h: Hostile, valid: boolean) => (valid ? ids.user : h.text());

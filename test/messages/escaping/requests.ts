@@ -5,7 +5,7 @@ import * as sipForm from '../../../src/features/numbers/sip-form.js';
 import { md } from '../../../src/slack/mrkdwn.js';
 import type { NumberRequest } from '../../../src/store/types.js';
 import type { Hostile, ModuleCoverage } from './kit.js';
-import { at, origin, userOr } from './records.js';
+import { at, origin, userOr, vendorFailure } from './records.js';
 
 const statuses = ['pending', 'approved', 'denied', 'expired'] as const;
 
@@ -48,7 +48,7 @@ const progresses = (h: Hostile): (ProvisionProgress | undefined)[] => [
   undefined,
   { state: 'running' },
   { state: 'done', number: h.text(), vendorId: h.text() },
-  { state: 'failed', error: h.text() },
+  { state: 'failed', error: vendorFailure(h) },
   { state: 'queued' },
 ];
 

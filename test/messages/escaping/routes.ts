@@ -4,7 +4,7 @@ import type { RoutePayload } from '../../../src/features/routes/route-jobs.js';
 import { md } from '../../../src/slack/mrkdwn.js';
 import type { LinkItem, LinkRun } from '../../../src/store/types.js';
 import type { Hostile, ModuleCoverage } from './kit.js';
-import { at, channelEndpoint, ids, linkRequest, origin, owned, owneds, userOr } from './records.js';
+import { at, channelEndpoint, ids, linkRequest, origin, owned, owneds, userOr, vendorFailure } from './records.js';
 
 const pending = (h: Hostile, validIds = true) => ({ subscriberId: h.text(), channelId: validIds ? ids.channel : h.text(), origin });
 
@@ -23,6 +23,13 @@ const failures = (h: Hostile) => [
   { status: 'done' as const, result: { identifier: h.text(), alreadyGone: true } },
   { status: 'done' as const, result: { identifier: h.text(), alreadyGone: false } },
   { status: 'failed' as const, error: h.text() },
+  { status: 'failed' as const, error: vendorFailure(h) },
+];
+
+const removedRoutes = (h: Hostile) => [
+  { type: 'slack_channel' as const, target: ids.channel, subscriberId: h.text() },
+  { type: 'slack_user' as const, target: h.text(), subscriberId: h.text() },
+  undefined,
 ];
 
 const linkRun = (h: Hostile, status: LinkRun['status'], validIds = true): LinkRun => ({
@@ -65,24 +72,37 @@ export const routeCoverage: ModuleCoverage[] = [
       routingView: () => [routes.routingView()],
       channelRoutedView: (h) => [
         routes.channelRoutedView({ identifier: h.text(), existing: true }, pending(h)),
-        routes.channelRoutedView({ identifier: h.text(), existing: false }, pending(h, false)),
+        routes.channelRoutedView({ identifier: h.text(), existing: false }, pending(h, false), false),
       ],
-      routeFailedView: (h) => [routes.routeFailedView(h.text()), routes.routeFailedView(md`${h.text()}`)],
-      routeQueuedView: (h) => [routes.routeQueuedView(h.text()), routes.routeQueuedView(undefined)],
+      routeFailedView: (h) => [
+        routes.routeFailedView(h.text()),
+        routes.routeFailedView(vendorFailure(h)),
+        routes.routeFailedView(md`${h.text()}`),
+        routes.routeFailedView(md`${h.text()}`, h.text()),
+      ],
+      routeQueuedView: (h) => [routes.routeQueuedView(h.text()), routes.routeQueuedView(vendorFailure(h)), routes.routeQueuedView(undefined)],
       channelSharedMessage: (h) => [routes.channelSharedMessage(ids.user, pending(h)), routes.channelSharedMessage(h.text(), pending(h, false))],
       describeRoute: (h) => owneds(h).map(routes.describeRoute),
       routesListMessage: (h) => [
-        routes.routesListMessage(owneds(h), 2, { createdAt: at, identifier: h.text() }, true),
-        routes.routesListMessage([], 1, undefined, false),
+        routes.routesListMessage(owneds(h), 2, { createdAt: at, identifier: h.text() }, { remove: true, test: true }),
+        routes.routesListMessage(owneds(h), 1, undefined, { remove: false, test: false }),
+        routes.routesListMessage([], 1, undefined, { remove: false, test: false }),
       ],
       routeRemovedMessage: (h) =>
-        [...failures(h), { status: 'queued' as const, lastError: h.text() }].map((outcome) => routes.routeRemovedMessage(outcome, h.text())),
+        [...failures(h), { status: 'queued' as const, lastError: vendorFailure(h) }].flatMap((outcome) =>
+          removedRoutes(h).map((route) => routes.routeRemovedMessage(outcome, h.text(), route)),
+        ),
       routeCreatedDirectMessage: (h) =>
         routePayloads(h).flatMap((payload) => [
           routes.routeCreatedDirectMessage(payload, { status: 'done', result: { endpoint: channelEndpoint(h), existing: false } }),
-          routes.routeCreatedDirectMessage(payload, { status: 'failed', error: h.text() }),
+          routes.routeCreatedDirectMessage(payload, { status: 'failed', error: vendorFailure(h) }),
         ]),
-      routeRemovedDirectMessage: (h) => failures(h).map((outcome) => routes.routeRemovedDirectMessage(h.text(), outcome)),
+      routeRemovedDirectMessage: (h) =>
+        failures(h).flatMap((outcome) =>
+          removedRoutes(h).map((route) =>
+            routes.routeRemovedDirectMessage({ workspaceKey: 'team:T1', requestedBy: ids.user, identifier: h.text(), ...(route ? { route } : {}) }, outcome),
+          ),
+        ),
       routesHomeSection: (h) => [
         routes.routesHomeSection(owneds(h), { write: true, linkSelf: true, test: true }, owned(h, 'slack_user')),
         routes.routesHomeSection(owneds(h), { write: false, linkSelf: true, test: false }, undefined),
@@ -100,7 +120,7 @@ export const routeCoverage: ModuleCoverage[] = [
       checkingLinkView: () => [links.checkingLinkView()],
       linkedView: (h) => [
         links.linkedView({ endpoint: channelEndpoint(h), existing: true }, ids.user, h.text()),
-        links.linkedView({ endpoint: channelEndpoint(h), existing: false }, h.text(), h.text()),
+        links.linkedView({ endpoint: channelEndpoint(h), existing: false }, h.text(), h.text(), false),
       ],
       emailMismatchView: (h) => [links.emailMismatchView(h.text(), h.text())],
       askedView: (h) => [links.askedView(h.text())],
@@ -108,7 +128,7 @@ export const routeCoverage: ModuleCoverage[] = [
       linkDecisionDirectMessage: (h) => [
         links.linkDecisionDirectMessage(linkRequest(h, 'denied'), { linked: false }),
         links.linkDecisionDirectMessage(linkRequest(h, 'approved'), { linked: true }),
-        links.linkDecisionDirectMessage(linkRequest(h, 'approved', false), { linked: false, error: h.text() }),
+        links.linkDecisionDirectMessage(linkRequest(h, 'approved', false), { linked: false, error: vendorFailure(h) }),
       ],
       linkRunStartedMessage: () => [links.linkRunStartedMessage()],
       linkRunBusyMessage: (h) => [links.linkRunBusyMessage(linkRun(h, 'linking')), links.linkRunBusyMessage(linkRun(h, 'planning', false))],

@@ -1,4 +1,5 @@
 import * as audit from '../../../src/audit/messages.js';
+import * as failures from '../../../src/features/failure-messages.js';
 import * as checks from '../../../src/features/routes/slack-checks.js';
 import type { Action } from '../../../src/permissions/policy.js';
 import * as blocks from '../../../src/slack/blocks.js';
@@ -7,7 +8,7 @@ import * as commands from '../../../src/slack/commands/messages.js';
 import { md, mentionChannel } from '../../../src/slack/mrkdwn.js';
 import * as share from '../../../src/slack/share.js';
 import type { Hostile, ModuleCoverage } from './kit.js';
-import { audit as auditEntry, ids } from './records.js';
+import { audit as auditEntry, ids, vendorFailure } from './records.js';
 
 /** A command whose every word is hostile (the catalog is ours, but the help must not trust it either). */
 const spec = (h: Hostile): CommandSpec => ({
@@ -20,6 +21,16 @@ const spec = (h: Hostile): CommandSpec => ({
 const view = { type: 'modal' as const, title: { type: 'plain_text' as const, text: 'x' }, blocks: [] };
 
 export const slackCoverage: ModuleCoverage[] = [
+  {
+    path: 'features/failure-messages.ts',
+    module: failures,
+    builders: {
+      failureSentence: (h) => [failures.failureSentence(h.text()), failures.failureSentence(vendorFailure(h))],
+      failureDetails: (h) => [failures.failureDetails(vendorFailure(h)), failures.failureDetails(h.text()), failures.failureDetails(undefined)],
+      failureBlocks: (h) => [failures.failureBlocks(md`:x: ${h.text()} `, vendorFailure(h)), failures.failureBlocks(md`:x: `, h.text())],
+      lastAnswerDetails: (h) => [failures.lastAnswerDetails(vendorFailure(h)), failures.lastAnswerDetails(h.text()), failures.lastAnswerDetails(undefined)],
+    },
+  },
   {
     path: 'slack/commands/messages.ts',
     module: commands,

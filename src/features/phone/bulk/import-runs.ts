@@ -8,6 +8,7 @@ import { tenantOfKey } from '../../../tenancy/tenant.js';
 import { BulkEngine } from '../../bulk/engine.js';
 import type { BulkAudit, ItemOutcome } from '../../bulk/feature.js';
 import type { PhoneDeps } from '../../deps.js';
+import { failureLine, failureText } from '../../failure-text.js';
 import { describeNovuFailure } from '../../novu-failures.js';
 import { type EndpointJobs, type RegisterResult, registerJob } from '../endpoint-jobs.js';
 import { checkImportFile } from './dry-run.js';
@@ -58,7 +59,7 @@ export function phoneImportRuns(services: PhoneDeps, endpointJobs: EndpointJobs,
 }
 
 function rowSettlement(outcome: ItemOutcome<RegisterResult>): { state: ImportRow['state']; detail?: string; tag?: string } {
-  if (outcome.status === 'failed') return { state: 'failed', detail: outcome.error.slice(0, 500) };
+  if (outcome.status === 'failed') return { state: 'failed', detail: failureLine(outcome.error).slice(0, 500) };
   const state = outcome.result.existing ? 'existing' : 'created';
   const phone = outcome.result.phone;
   return phone?.kind === 'kept' ? { state, detail: `phone kept: ${phone.current}`, tag: keptPhoneTag } : { state };
@@ -99,5 +100,5 @@ const importAudit: BulkAudit<PhoneImport, ImportRow> = {
 /** Words for a dry run that stopped: the file's problem, Novu's, or Slack's. */
 function describePlanFailure(error: unknown): string {
   if (error instanceof TerminalJobError || error instanceof BackendError) return describeNovuFailure(error);
-  return `Slack did not answer (${describeJobError(error)}). Upload the file again in a few minutes.`;
+  return failureText('Slack did not hand over the file. Upload it again in a few minutes.', `Slack: ${describeJobError(error)}`);
 }

@@ -18,6 +18,8 @@ import type { ImportProblem, ImportRow, ImportRowCounts, PhoneImport } from '../
 import { plural } from '../../../util/plural.js';
 import type { SummaryFile, SummaryFileKind } from '../../bulk/feature.js';
 import { confirmBlock } from '../../bulk/run-message.js';
+import { failureDetails, failureSentence } from '../../failure-messages.js';
+import { failureParts } from '../../failure-text.js';
 import { registerView } from '../messages.js';
 
 export const importView = {
@@ -130,7 +132,7 @@ export function importRunMessage(run: PhoneImport, counts: ImportRowCounts, deta
     case 'cancelled':
       return sectionMessage(md`Import of ${file} cancelled: nothing was registered.`);
     case 'failed':
-      return sectionMessage(md`:x: Import of ${file} stopped: ${run.error ?? 'unknown error'}`);
+      return sectionMessage(md`:x: Import of ${file} stopped: ${failureSentence(run.error ?? 'unknown error')}`, ...failureDetails(run.error ?? undefined));
   }
 }
 
@@ -219,7 +221,10 @@ function rowsFile(
       ...rows.map((row) => [String(row.rowNumber), row.subscriberId ?? '', row.phone ?? '', row.integration ?? '', row.identifier ?? '', row.detail ?? '']),
     ],
     notSent: (run, reason) =>
-      sectionMessage(md`:warning: Switchboard could not send ${code(name(run))}, ${words.what(code(run.fileName))}: ${truncate(reason, 300)}`),
+      sectionMessage(
+        md`:warning: Switchboard could not send ${code(name(run))}, ${words.what(code(run.fileName))}: ${truncate(failureParts(reason).text, 300)}`,
+        ...failureDetails(reason),
+      ),
   };
 }
 
