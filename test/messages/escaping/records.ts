@@ -17,7 +17,7 @@ export const origin: ShareOrigin = { channelId: ids.channel, responseUrl: 'https
 export const job = {} as JobRecord;
 
 /** A failure as a job keeps it: Switchboard's words, and the vendor's behind them. */
-export const vendorFailure = (h: Hostile): string => failureText(h.text(), h.text());
+export const vendorFailure = (h: Hostile): string => failureText(h.text(), `The vendor said: ${h.text()}`);
 
 /** A Slack id from the store: a valid one, or whatever hostile text came instead. */
 export const userOr = (h: Hostile, valid: boolean) => (valid ? ids.user : h.text());
