@@ -95,7 +95,7 @@ function connectionSection(data: HomeData, can: HomeAbilities): KnownBlock[] {
   if (!data.novuConfigured) return [section(md`*Novu connection*\nNovu is not set up in this Switchboard (\`NOVU_SECRET_KEY\`).`)];
   const connection = data.connection;
   const text = connection
-    ? md`*Novu connection* ${connectionStateLabels[connection.state]}\n${code(connection.identifier)} on ${code(connection.integrationIdentifier)} · ${connection.mode}${connection.syncedAt ? md` · synced ${slackDate(connection.syncedAt)}` : ''}${connection.lastError ? md`\n:warning: ${connection.lastError.slice(0, 300)}` : ''}`
+    ? md`*Novu connection* ${connectionStateLabels[connection.state]}\n${code(connection.identifier)} on ${code(connection.integrationIdentifier)} · ${connection.mode}${connection.syncedAt ? md` · synced ${slackDate(connection.syncedAt)}` : ''}${connection.lastError ? md`\n:warning: ${truncate(connection.lastError, 300)}` : ''}`
     : md`*Novu connection*\nNot connected: Novu cannot post into this workspace yet.`;
   const buttons: Button[] = [];
   if (can.manageConnection) {
