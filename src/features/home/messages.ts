@@ -87,7 +87,11 @@ export function homeView(data: HomeData, can: HomeAbilities): View {
     blocks.push(...(can.readRoutes ? routesHomeSection(data.routes, routeAbilities(can), data.ownLink) : ownRouteSection(data, can)), divider());
   const phones = [...(can.readEndpoints ? endpointSection(data, can) : []), ...(can.readNumbers ? numberSection(data, can) : [])];
   if (phones.length) blocks.push(...phones, divider());
-  if (!can.readEndpoints || !can.readNumbers) blocks.push(context(md`Workspace admins register phones and ask for numbers. ${data.ask}`));
+  if (!can.readEndpoints || !can.readNumbers) {
+    // Whom to ask is said once: with the routes when the viewer saw their own link instead of them.
+    const askedAlready = data.novuConfigured && !can.readRoutes;
+    blocks.push(context(md`Workspace admins register phones and ask for numbers.${askedAlready ? '' : md` ${data.ask}`}`));
+  }
   if (can.readAudit) blocks.push(...auditSection(data.audit));
   if (can.manageJobs && data.jobs) blocks.push(queueLine(data.jobs.counts));
   blocks.push(context(md`\`/connect help\` and \`/phone help\` list every command.`));

@@ -1,4 +1,5 @@
 import type { EmulatedView } from '../../slack-emulator.js';
+import { openVapiForm } from '../../vapi-form.js';
 import { asModal, asPosted, type Driver, type Surface } from '../driver.js';
 import type { Scenario } from '../scenario.js';
 
@@ -23,8 +24,8 @@ export const numberScenarios: Scenario[] = [
     name: 'vapi-done',
     caption: 'A free Vapi number is created, and Switchboard follows it until it is active.',
     run: async (d) => {
-      const form = await d.modal('/phone', 'sip', 'numbers.sip', d.cast.operator);
-      return asModal(await d.submit(form, { name: 'Front desk', kind: 'free', area_code: '415', workflow: 'wf-1' }, d.cast.operator, done));
+      const form = await openVapiForm(d.harness, d.cast.operator, { answeredBy: 'workflow' });
+      return asModal(await d.submit(form, { name: 'Front desk', area_code: '415', workflow: 'wf-1' }, d.cast.operator, done));
     },
   },
   {
@@ -50,8 +51,8 @@ export const numberScenarios: Scenario[] = [
     name: 'request-sent',
     caption: 'The request is sent; the admin hears when an operator decides.',
     run: async (d) => {
-      const form: EmulatedView = await d.modal('/phone', 'sip', 'numbers.sip', d.cast.admin);
-      const values = { name: 'Support line', kind: 'free', area_code: '212', workflow: 'wf-1' };
+      const form: EmulatedView = await openVapiForm(d.harness, d.cast.admin, { answeredBy: 'workflow' });
+      const values = { name: 'Support line', area_code: '212', workflow: 'wf-1' };
       return asModal(await d.submit(form, values, d.cast.admin, (text) => text.includes('Request sent')));
     },
   },
