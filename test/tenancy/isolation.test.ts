@@ -57,7 +57,7 @@ describe('connections', () => {
 
     const own = await h.slack.submitView(view, { context: `tenant:${acme.id}\nregion:eu` }, world.acmeAdmin);
     expect(own.json?.response_action).toBe('update');
-    expect(await settled(view.id)).toContain('Novu channel connection');
+    expect(await settled(view.id)).toContain('is connected to Novu through the');
     const mine = h.novu.connections.get(connectionIdentifier('slack-prod', acme.id));
     expect(mine?.contextKeys).toEqual(['region:eu', `tenant:${acme.id}`]);
     expect(h.novu.connections.get(connectionIdentifier('slack-prod', globex.id))?.contextKeys).toEqual([`tenant:${globex.id}`]);

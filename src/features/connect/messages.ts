@@ -135,7 +135,7 @@ export function disconnectResult(outcome: Outcome<DeleteResult>): EphemeralMessa
 }
 
 export function reconnectResult(outcome: Outcome<SyncResult>): EphemeralMessage {
-  if (outcome.status === 'done') return ephemeral(syncedText(outcome.result));
+  if (outcome.status === 'done') return ephemeral(syncedText(outcome.result), [section(syncedText(outcome.result)), ...syncedDetails(outcome.result)]);
   if (outcome.status === 'failed') return ephemeral(md`:x: ${failureSentence(outcome.error)}`, failureBlocks(md`:x: `, outcome.error));
   return ephemeral(
     md`:hourglass_flowing_sand: Novu is not answering right now; the connection is written in the background and you will get a direct message.`,
@@ -224,23 +224,31 @@ export function setupResultView(outcome: Outcome<SyncResult>, can: { route: bool
     return noticeModal(
       'Connected',
       md`${syncedText(outcome.result)}\n\n*Next:* Novu posts only where a route exists: ${how}, or link people with \`/connect link\`.`,
-      [...(can.route ? [actions('connect-next', [button('Route a channel', routeActions.openChannel, { style: 'primary' })])] : [])],
+      [
+        ...syncedDetails(outcome.result),
+        ...(can.route ? [actions('connect-next', [button('Route a channel', routeActions.openChannel, { style: 'primary' })])] : []),
+      ],
     );
   }
   return noticeModal('Connect to Novu', md`:information_source: A newer change to this connection took over; see \`/connect\` for where it stands.`);
 }
 
 const syncedVerbs: Record<SyncResult['action'], string> = {
-  created: 'Created',
-  updated: 'Updated',
-  adopted: 'Took over this workspace’s existing',
-  replaced: 'Replaced',
-  superseded: 'Left to a newer change the',
+  created: 'created',
+  updated: 'updated',
+  adopted: 'this workspace’s existing one, taken over',
+  replaced: 'replaced',
+  superseded: 'left to a newer change',
 };
 
-function syncedText(result: SyncResult): Mrkdwn {
-  const synced = md`:white_check_mark: ${syncedVerbs[result.action]} Novu channel connection ${code(result.identifier)} on integration ${code(result.integrationIdentifier)}.`;
+function syncedText(result: SyncResult, after = ''): Mrkdwn {
+  const synced = md`:white_check_mark: This workspace is connected to Novu through the ${code(result.integrationIdentifier)} integration${after}.`;
   return md`${synced}${movingNote(result)}`;
+}
+
+/** The connection's id, for Novu's dashboard and support: behind the sentence. */
+function syncedDetails(result: SyncResult): KnownBlock[] {
+  return [context(md`Details: channel connection ${code(result.identifier)} (${syncedVerbs[result.action]})`)];
 }
 
 /** The routes and endpoints that follow a changed context or integration, and what triggers must send from now on. */
@@ -254,18 +262,16 @@ function movingNote(result: SyncResult): Mrkdwn {
 }
 
 export function connectionSharedMessage(userId: string, result: SyncResult): SlackMessage {
-  return sectionMessage(
-    md`${mentionUser(userId)} connected this workspace to Novu: channel connection ${code(result.identifier)} on ${code(result.integrationIdentifier)}.`,
-  );
+  return sectionMessage(md`${mentionUser(userId)} connected this workspace to Novu through the ${code(result.integrationIdentifier)} integration.`);
 }
 
 /** The direct message an installer or admin gets when a background connection write finishes. */
 export function connectionSyncedMessage(outcome: JobFinish<SyncResult>['outcome'], attempts: number): SlackMessage {
   return sectionMessage(
     outcome.status === 'done'
-      ? md`${syncedText(outcome.result)} This workspace is connected to Novu (after ${plural(attempts, 'attempt')}).`
+      ? syncedText(outcome.result, ` (after ${plural(attempts, 'attempt')})`)
       : md`:x: Switchboard could not connect this workspace to Novu: ${failureSentence(outcome.error)}\nFix that, then run \`/connect setup\`.`,
-    ...(outcome.status === 'failed' ? failureDetails(outcome.error) : []),
+    ...(outcome.status === 'failed' ? failureDetails(outcome.error) : syncedDetails(outcome.result)),
   );
 }
 

@@ -164,7 +164,10 @@ describe('install while Novu misbehaves', () => {
       timeoutMs: 10_000,
       message: 'a DM to the installer',
     });
-    expect(dm).toContain(connectionIdentifier('slack-prod', team.id));
+    // The sentence names the integration; the connection's id waits in the details line.
+    expect(dm).toContain('through the `slack-prod` integration (after');
+    const blocks = JSON.stringify(h.emulator.callsTo('chat.postMessage').map((call) => call.args.blocks));
+    expect(blocks).toContain(`Details: channel connection \`${connectionIdentifier('slack-prod', team.id)}\``);
     expect(h.novu.requestsTo('POST', connectionsPath).filter((request) => request.problems.length === 0)).toHaveLength(1);
   });
 
