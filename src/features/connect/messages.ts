@@ -28,7 +28,6 @@ import { contextKeysOf } from '../../tenancy/novu-scope.js';
 import { plural } from '../../util/plural.js';
 import { contextJson, endpointLines, triggerContextLine } from '../delivery/messages.js';
 import { failureBlocks, failureDetails, failureSentence, lastAnswerDetails } from '../failure-messages.js';
-import { failureParts } from '../failure-text.js';
 import { routeActions } from '../routes/messages.js';
 import type { DeleteResult, SyncResult } from './connection-jobs.js';
 import { type ConnectionSettings, formatContext } from './settings.js';
