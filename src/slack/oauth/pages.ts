@@ -62,7 +62,8 @@ const detailsNote = (details: string | undefined) => (details ? `<p class="note"
 function novuParagraph(novu: NovuConnectionState): string {
   switch (novu.state) {
     case 'connected':
-      return `<p class="ok">✓ Connected to Novu: the bot token was stored as channel connection <code>${escapeHtml(novu.identifier)}</code> on integration <code>${escapeHtml(novu.integration)}</code>.</p>`;
+      return `<p class="ok">✓ Connected to Novu through the <code>${escapeHtml(novu.integration)}</code> integration: Novu can post into this workspace with its bot.</p>
+<p class="note">Details: channel connection <code>${escapeHtml(novu.identifier)}</code></p>`;
     case 'pending':
       return `<p class="warn">⏳ The Novu connection is being completed in the background${novu.reason ? ` (${escapeHtml(novu.reason.replace(/\.$/, ''))})` : ''}. Nothing is lost: Switchboard keeps trying and will send the installer a direct message in Slack when it is done.</p>${detailsNote(novu.details)}`;
     case 'failed':
@@ -87,7 +88,7 @@ export function installSuccessPage(workspaceName: string, outcome: InstallOutcom
     `<h1 id="result" data-outcome="${pending ? 'pending-approval' : 'installed'}">Switchboard is installed in ${escapeHtml(workspaceName)}</h1>
 ${pending ? pendingParagraphs(outcome) : novuParagraph(outcome.novu)}
 ${pending ? '<p><strong>What next:</strong> once the workspace is approved, route a channel with <code>/connect channel</code>: Novu posts only where a route exists.</p>' : '<p><strong>What next:</strong> Novu posts only where a route exists. In Slack, route a channel with <code>/connect channel</code> or link people with <code>/connect link</code>, then <code>/connect check</code> says whether everything would deliver. <code>/phone help</code> is for phone numbers.</p>'}
-<p><a class="button" href="${escapeHtml(openSlackUrl)}">Open Slack</a></p>`,
+<p><a class="button" href="${escapeHtml(openSlackUrl)}">Open Switchboard in Slack</a></p>`,
   );
 }
 
