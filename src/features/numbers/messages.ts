@@ -3,10 +3,11 @@ import type { SignalWireNumber } from '../../backends/signalwire/schemas.js';
 import type { VapiPhoneNumber } from '../../backends/vapi/schemas.js';
 import { backendLabels } from '../../http/errors.js';
 import type { JobFinish } from '../../jobs/queue.js';
-import { actions, button, context, type EphemeralMessage, ephemeral, fields, header, noticeModal, section, sectionMessage } from '../../slack/blocks.js';
+import { actions, button, type EphemeralMessage, ephemeral, fields, header, noticeModal, section, sectionMessage } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import { code, joinMd, link, type Mrkdwn, md, mentionUser } from '../../slack/mrkdwn.js';
 import type { NumberBackend } from '../../store/types.js';
+import { type ListNote, type ListPart, moreBlock, noteBlocks } from './list-paging.js';
 import { releaseButton } from './release-messages.js';
 import { type ActivationSettled, type Provisioned, unmarkedName } from './telephony.js';
 
@@ -142,6 +143,10 @@ export interface NumbersOverview {
   owners?: Map<string, string>;
   /** Whether the viewer may release the numbers listed (they are the tenant's own, or the viewer is an operator). */
   mayRelease: boolean;
+  /** For a vendor whose list was read only in part: how far, and why. */
+  notes?: Partial<Record<NumberBackend, ListNote>>;
+  /** "Show more": only this vendor's list, from this number on. */
+  part?: ListPart;
 }
 
 /** Vapi and SignalWire numbers side by side, each with the subscribers it is registered for in Novu, and Release for those who may. */
@@ -169,8 +174,12 @@ export function numbersMessage(overview: NumbersOverview): EphemeralMessage {
     release: overview.mayRelease ? (number) => releaseButton('signalwire', number.id, number.number) : undefined,
   };
   const blocks: KnownBlock[] = [header(overview.owners ? 'Phone numbers (all workspaces)' : 'Phone numbers')];
-  if (overview.vapi) blocks.push(...listSection('Vapi', overview.vapi, vapi));
-  if (overview.signalwire) blocks.push(...listSection('SignalWire', overview.signalwire, signalWire));
+  const { part, notes } = overview;
+  const from = (backend: NumberBackend) => (part?.backend === backend ? part.from : 0);
+  if (overview.vapi && (!part || part.backend === 'vapi'))
+    blocks.push(...listSection('vapi', overview.vapi, vapi, from('vapi')), ...noteBlocks('vapi', notes?.vapi));
+  if (overview.signalwire && (!part || part.backend === 'signalwire'))
+    blocks.push(...listSection('signalwire', overview.signalwire, signalWire, from('signalwire')), ...noteBlocks('signalwire', notes?.signalwire));
   return ephemeral(md`Phone numbers on Vapi and SignalWire`, blocks.slice(0, 50));
 }
 
@@ -180,23 +189,23 @@ interface NumberLines<T> {
   release?: (item: T) => Button;
 }
 
-/** At most this many numbers per vendor get a Release button of their own (a message holds 50 blocks). */
+/** At most this many numbers per vendor get a Release button of their own; without buttons, ten a section (a message holds 50 blocks). */
 const releasableShown = 20;
+const linesShown = 200;
 
-function listSection<T>(title: string, list: T[] | { error: string }, { line, release }: NumberLines<T>): KnownBlock[] {
+/** One vendor's numbers from `from` on, as many as a message holds with the other vendor's, then "Show more". */
+function listSection<T>(backend: NumberBackend, list: T[] | { error: string }, { line, release }: NumberLines<T>, from = 0): KnownBlock[] {
+  const title = backendLabels[backend];
   if (!Array.isArray(list)) return [section(md`*${title}*\n:x: ${list.error}`)];
   if (list.length === 0) return [section(md`*${title}*\nNo numbers provisioned through Switchboard yet.`)];
-  if (release) {
-    const shown = list.slice(0, releasableShown);
-    const blocks: KnownBlock[] = [section(md`*${title}* (${list.length})`), ...shown.map((item) => section(line(item), { accessory: release(item) }))];
-    if (list.length > shown.length)
-      blocks.push(context(md`…and ${list.length - shown.length} more, newest first above; release those in the ${title} dashboard.`));
-    return blocks;
-  }
-  const all = list.map(line);
+  const start = Math.min(from, Math.max(list.length - 1, 0));
+  const shown = list.slice(start, start + (release ? releasableShown : linesShown));
+  const more = list.length > shown.length ? [moreBlock(backend, { from: start, to: start + shown.length, total: list.length })] : [];
+  if (release) return [section(md`*${title}* (${list.length})`), ...shown.map((item) => section(line(item), { accessory: release(item) })), ...more];
+  const all = shown.map(line);
   const blocks: KnownBlock[] = [];
-  for (let index = 0; index < all.length && blocks.length < 20; index += 10) {
+  for (let index = 0; index < all.length; index += 10) {
     blocks.push(section(md`${index === 0 ? md`*${title}* (${list.length})\n` : ''}${joinMd(all.slice(index, index + 10), '\n')}`));
   }
-  return blocks;
+  return [...blocks, ...more];
 }
