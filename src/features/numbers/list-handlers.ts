@@ -8,7 +8,7 @@ import type { CommandRouter } from '../../slack/commands/router.js';
 import type { ButtonArgs, SlackListeners, SuggestionArgs } from '../../slack/listener-table.js';
 import type { NumberBackend } from '../../store/types.js';
 import type { NumberDeps } from '../deps.js';
-import { type ListNote, type ListPart, numbersMoreAction, readMoreValue, unknownPart } from './list-paging.js';
+import { type ListNote, type ListPart, numbersMorePattern, readMoreValue, unknownPart } from './list-paging.js';
 import { type NumbersOverview, numbersMessage } from './messages.js';
 import { sipView } from './sip-fields.js';
 
@@ -29,7 +29,7 @@ export class NumberListHandlers {
     router.on('phone', 'numbers', async ({ respond, actor, client }) => {
       await respond(numbersMessage(await this.overview(actor, await this.services.permissions.allows(actor, 'numbers.release', client))));
     });
-    app.action(numbersMoreAction, { may: 'numbers.read' }, (args: ButtonArgs) => this.showMore(args));
+    app.action(numbersMorePattern, { may: 'numbers.read' }, (args: ButtonArgs) => this.showMore(args));
     // The account's assistants and squads are the operators' to choose from: someone who may only ask sees none.
     const provision = { may: 'numbers.provision' } as const;
     app.options(sipView.assistant, provision, (args: SuggestionArgs) => this.suggest(args, (vapi, text) => vapi.findAssistants(text)));

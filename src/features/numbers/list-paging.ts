@@ -17,8 +17,9 @@ export interface ListNote {
   error?: string;
 }
 
-/** "Show more" under a list longer than one message: the value names the vendor and where the next part starts. */
-export const numbersMoreAction = 'numbers.list.more';
+/** "Show more" under a list longer than one message (`numbers.list.more:<vendor>`): the value names the vendor and where the next part starts. */
+export const numbersMorePattern = /^numbers\.list\.more(:.+)?$/;
+const moreActionId = (backend: NumberBackend) => `numbers.list.more:${backend}`;
 
 export interface ListPart {
   backend: NumberBackend;
@@ -38,7 +39,7 @@ export function readMoreValue(value: string | undefined): ListPart | undefined {
 export function moreBlock(backend: NumberBackend, shown: { from: number; to: number; total: number }): KnownBlock {
   const text = md`Showing ${shown.from + 1}–${shown.to} of ${plural(shown.total, `${backendLabels[backend]} number`)}.`;
   if (shown.to >= shown.total) return context(text);
-  return section(text, { accessory: button('Show more', numbersMoreAction, { value: moreValue({ backend, from: shown.to }) }) });
+  return section(text, { accessory: button('Show more', moreActionId(backend), { value: moreValue({ backend, from: shown.to }) }) });
 }
 
 /** What a list read only in part says: why, what is missing, and the next step. */
