@@ -142,7 +142,7 @@ describe('assistant and squad pickers beyond a page', () => {
 
     const squadForm = await openVapiForm(h, h.actors.operator, { answeredBy: 'squad' });
     const squads = await h.slack.suggest(squadForm, 'numbers.squad', 'weekend', h.actors.operator);
-    expect((squads.json?.options as { text: { text: string } }[]).map((option) => option.text.text)).toEqual(['Weekend escalation squad']);
+    expect(((squads.json?.options ?? []) as { text: { text: string } }[]).map((option) => option.text.text)).toEqual(['Weekend escalation squad']);
     // Everything typed matches: Slack's 100 options, read from the first page alone.
     const all = await h.slack.suggest(form, 'numbers.assistant', '', h.actors.operator);
     expect(all.json?.options).toHaveLength(100);
