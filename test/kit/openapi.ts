@@ -43,6 +43,50 @@ export class OpenApiValidator {
     );
   }
 
+  /**
+   * Problems with `query` for `method path`: a name the operation does not declare, a required one
+   * missing, or a value its schema refuses (numbers and integers read as the server reads them).
+   */
+  validateQuery(method: string, specPath: string, query: URLSearchParams): string[] {
+    const operation = this.document.paths?.[specPath]?.[method.toLowerCase()];
+    if (!operation) return [];
+    const declared = new Map<string, Json>();
+    for (const parameter of (operation.parameters ?? []) as Json[]) {
+      const resolved = this.resolve(parameter);
+      if (resolved.in === 'query') declared.set(String(resolved.name), resolved);
+    }
+    const problems: string[] = [];
+    for (const [name, parameter] of declared) {
+      if (parameter.required && !query.has(name)) problems.push(`query ${name} is required`);
+    }
+    for (const [name, text] of query) {
+      const parameter = declared.get(name);
+      if (!parameter) {
+        problems.push(`query ${name} should not exist`);
+        continue;
+      }
+      const schema = this.resolve(parameter.schema ?? {});
+      const value = schema.type === 'number' || schema.type === 'integer' ? (text.trim() === '' ? Number.NaN : Number(text)) : text;
+      const key = `query ${method} ${specPath} ${name}`;
+      let validate = this.cache.get(key);
+      if (!validate) {
+        validate = this.ajv.compile({ ...schema, components: this.document.components });
+        this.cache.set(key, validate);
+      }
+      if (!validate(value)) problems.push(`query ${name}=${text} ${validate.errors?.map((error) => error.message).join(', ') ?? 'is invalid'}`);
+    }
+    return problems;
+  }
+
+  private resolve(node: Json): Json {
+    const ref = node.$ref;
+    if (typeof ref !== 'string' || !ref.startsWith('#/')) return node;
+    return ref
+      .slice(2)
+      .split('/')
+      .reduce((at: Json, part) => at?.[part], this.document) as Json;
+  }
+
   /** The `{placeholders}` path in the spec that a concrete path matches. */
   matchPath(method: string, path: string): string | undefined {
     for (const specPath of Object.keys(this.document.paths ?? {})) {

@@ -1,6 +1,7 @@
 import { type CallOptions, createHttpClient, type HttpClient, type VendorErrorDescription } from '../../http/client.js';
 import type { Logger } from '../../logging/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
+import { type Paged, type PageWalk, readPages } from '../paging.js';
 import { type ImportNumberBody, type SignalWireNumber, signalWireNumberPageSchema, signalWireNumberSchema } from './schemas.js';
 
 /** Relay REST errors: `{errors:[{detail,status,title,code}]}` (422) or `{error}` (401/404/500). */
@@ -22,6 +23,28 @@ export function describeSignalWireError(status: number, body: unknown): VendorEr
 }
 
 const relay = '/api/relay/rest';
+const numbersPath = `${relay}/phone_numbers`;
+
+/** Numbers per page asked of SignalWire (it takes 1–1,000; 50 when not asked). */
+export const signalWirePageSize = 100;
+
+type PageQuery = Record<string, string | number | undefined>;
+
+/**
+ * The query of `links.next` (`page_number`, `page_size`, `page_token` and the filters): only ever
+ * sent to the numbers list itself, whatever host or path the link names.
+ */
+function nextPageQuery(next: string | null | undefined, spaceUrl: string): PageQuery | undefined {
+  if (!next) return undefined;
+  let url: URL;
+  try {
+    url = new URL(next, spaceUrl);
+  } catch {
+    return undefined;
+  }
+  if (!url.pathname.endsWith(numbersPath)) return undefined;
+  return Object.fromEntries(url.searchParams);
+}
 
 /** SignalWire Relay REST phone numbers (HTTP Basic `project:token`). */
 export class SignalWireClient {
@@ -68,20 +91,24 @@ export class SignalWireClient {
     });
   }
 
+  /** The number itself among those containing it (`filter_number` is a substring match). */
   async findByNumber(number: string): Promise<SignalWireNumber | undefined> {
-    return (await this.listNumbers(50, number)).find((item) => item.number === number);
+    const found = (items: readonly SignalWireNumber[]) => items.some((item) => item.number === number);
+    const { items } = await this.listNumbers({ maxPages: 5, enough: found }, number);
+    return items.find((item) => item.number === number);
   }
 
-  async listNumbers(pageSize = 100, filterNumber?: string): Promise<SignalWireNumber[]> {
-    const query = { filter_number: filterNumber, page_size: pageSize };
-    const page = await this.http.request({
-      operation: 'phoneNumbers.list',
-      method: 'GET',
-      path: `${relay}/phone_numbers`,
-      query,
-      response: signalWireNumberPageSchema,
-    });
-    return page.data;
+  /** The space's numbers, newest first, page by page: each next page is the one `links.next` names, until there is none. */
+  listNumbers(walk: PageWalk<SignalWireNumber> = { maxPages: 10 }, filterNumber?: string): Promise<Paged<SignalWireNumber>> {
+    const first: PageQuery = { filter_number: filterNumber, page_size: signalWirePageSize };
+    return readPages(
+      first,
+      async (query: PageQuery) => {
+        const page = await this.http.request({ operation: 'phoneNumbers.list', method: 'GET', path: numbersPath, query, response: signalWireNumberPageSchema });
+        return { items: page.data, next: nextPageQuery(page.links?.next, this.spaceUrl) };
+      },
+      walk,
+    );
   }
 
   /** Releases a number from the space (an imported one included). A DELETE is safe to resend. */

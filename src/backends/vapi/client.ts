@@ -1,16 +1,26 @@
 import { type CallOptions, createHttpClient, type HttpClient, pickerTiming } from '../../http/client.js';
 import type { Logger } from '../../logging/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
+import { type Paged, type PageWalk, readPages } from '../paging.js';
 import { describeNestError } from '../vendor-errors.js';
 import {
   type CreateVapiPhoneNumberBody,
   namedListSchema,
   type VapiNamed,
   type VapiPhoneNumber,
-  vapiPhoneNumberListSchema,
   vapiPhoneNumberPageSchema,
   vapiPhoneNumberSchema,
 } from './schemas.js';
+
+/** Vapi's own default page size; its lists take up to 1,000 (`limit`). */
+export const vapiPageSize = 100;
+
+/** How an assistant or squad picker searches: enough matches for Slack's 100 options, within the picker's time. */
+export interface NamedSearch {
+  wanted?: number;
+  budgetMs?: number;
+  maxPages?: number;
+}
 
 /** Vapi phone numbers, assistants and squads (`Authorization: Bearer …`). */
 export class VapiClient {
@@ -48,8 +58,28 @@ export class VapiClient {
     });
   }
 
-  listPhoneNumbers(limit = 100): Promise<VapiPhoneNumber[]> {
-    return this.http.request({ operation: 'phoneNumbers.list', method: 'GET', path: '/phone-number', query: { limit }, response: vapiPhoneNumberListSchema });
+  /**
+   * The account's numbers, newest first, page by page through `GET /v2/phone-number` (`page` from 1,
+   * `limit`): a page follows while Vapi's metadata says there is one (`hasNextPage`, else
+   * `currentPage < totalPages`, else a full page).
+   */
+  listPhoneNumbers(walk: PageWalk<VapiPhoneNumber> = { maxPages: 10 }): Promise<Paged<VapiPhoneNumber>> {
+    return readPages(
+      1,
+      async (page: number) => {
+        const answer = await this.http.request({
+          operation: 'phoneNumbers.list',
+          method: 'GET',
+          path: '/v2/phone-number',
+          query: { page, limit: vapiPageSize },
+          response: vapiPhoneNumberPageSchema,
+        });
+        const meta = answer.metadata;
+        const more = meta?.hasNextPage ?? (meta?.totalPages != null ? (meta.currentPage ?? page) < meta.totalPages : answer.results.length >= vapiPageSize);
+        return { items: answer.results, next: more ? page + 1 : undefined, total: meta?.totalItems ?? undefined };
+      },
+      walk,
+    );
   }
 
   /** Partial, case-insensitive match on name, number or SIP URI. */
@@ -79,11 +109,46 @@ export class VapiClient {
     return this.http.request({ operation: 'phoneNumbers.delete', method: 'DELETE', path: `/phone-number/{id}`, params: { id }, ...options });
   }
 
-  listAssistants(limit = 100): Promise<VapiNamed[]> {
-    return this.http.request({ operation: 'assistants.list', method: 'GET', path: '/assistant', query: { limit }, response: namedListSchema, ...pickerTiming });
+  /** Assistants whose name or id contains `text` (any case), newest first. */
+  findAssistants(text: string, search: NamedSearch = {}): Promise<Paged<VapiNamed>> {
+    return this.findNamed('assistants', text, search);
   }
 
-  listSquads(limit = 100): Promise<VapiNamed[]> {
-    return this.http.request({ operation: 'squads.list', method: 'GET', path: '/squad', query: { limit }, response: namedListSchema, ...pickerTiming });
+  /** Squads whose name or id contains `text` (any case), newest first. */
+  findSquads(text: string, search: NamedSearch = {}): Promise<Paged<VapiNamed>> {
+    return this.findNamed('squads', text, search);
+  }
+
+  /**
+   * `GET /assistant` and `GET /squad` take no search and no page: only `limit` and the `createdAt`
+   * bounds. Each next page asks for those created before the oldest one read (`createdAtLt`),
+   * until `wanted` match, a page comes back short, or the picker's time (`budgetMs`) is spent.
+   */
+  private async findNamed(
+    kind: 'assistants' | 'squads',
+    text: string,
+    { wanted = 100, budgetMs = 1_500, maxPages = 10 }: NamedSearch,
+  ): Promise<Paged<VapiNamed>> {
+    const needle = text.trim().toLowerCase();
+    const matches = (item: VapiNamed) => !needle || `${item.name ?? ''} ${item.id}`.toLowerCase().includes(needle);
+    const deadline = Date.now() + budgetMs;
+    const read = await readPages(
+      '',
+      async (before: string) => {
+        const page = await this.http.request({
+          operation: `${kind}.list`,
+          method: 'GET',
+          path: kind === 'assistants' ? '/assistant' : '/squad',
+          query: { limit: vapiPageSize, createdAtLt: before || undefined },
+          response: namedListSchema,
+          ...pickerTiming,
+          timeoutMs: Math.max(Math.min(pickerTiming.timeoutMs, deadline - Date.now()), 200),
+        });
+        const oldest = page.map((item) => item.createdAt ?? '').reduce((a, b) => (b && (!a || b < a) ? b : a), '');
+        return { items: page, next: page.length >= vapiPageSize && oldest ? oldest : undefined };
+      },
+      { maxPages, enough: (items) => Date.now() >= deadline || items.filter(matches).length >= wanted },
+    );
+    return { ...read, items: read.items.filter(matches).slice(0, wanted) };
   }
 }

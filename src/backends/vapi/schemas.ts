@@ -17,10 +17,19 @@ export const vapiPhoneNumberSchema = z
   .loose();
 export type VapiPhoneNumber = z.infer<typeof vapiPhoneNumberSchema>;
 
-export const vapiPhoneNumberListSchema = z.array(vapiPhoneNumberSchema);
-export const vapiPhoneNumberPageSchema = z.object({ results: z.array(vapiPhoneNumberSchema) }).loose();
+/** PaginationMeta: `currentPage`, `itemsPerPage` and `totalItems` always; `totalPages` and `hasNextPage` when Vapi gives them. */
+const paginationMetaSchema = z
+  .object({
+    currentPage: z.number().nullish(),
+    itemsPerPage: z.number().nullish(),
+    totalItems: z.number().nullish(),
+    totalPages: z.number().nullish(),
+    hasNextPage: z.boolean().nullish(),
+  })
+  .loose();
+export const vapiPhoneNumberPageSchema = z.object({ results: z.array(vapiPhoneNumberSchema), metadata: paginationMetaSchema.nullish() }).loose();
 
-const namedSchema = z.object({ id: z.string(), name: z.string().nullish() }).loose();
+const namedSchema = z.object({ id: z.string(), name: z.string().nullish(), createdAt: z.string().nullish() }).loose();
 export const namedListSchema = z.array(namedSchema);
 export type VapiNamed = z.infer<typeof namedSchema>;
 

@@ -1,10 +1,7 @@
-import type { VapiClient } from '../../backends/vapi/client.js';
-import type { VapiNamed } from '../../backends/vapi/schemas.js';
 import type { JobDefinition, JobOutcome } from '../../jobs/queue.js';
 import type { Actor } from '../../slack/actor.js';
-import { selectOption } from '../../slack/blocks.js';
 import type { CommandRouter } from '../../slack/commands/router.js';
-import type { ButtonArgs, SlackListeners, SuggestionArgs, ViewSubmissionArgs } from '../../slack/listener-table.js';
+import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../slack/listener-table.js';
 import { showInForm, toldInForm } from '../../slack/replies.js';
 import { commandOrigin, sharedOrigin, withShareNote } from '../../slack/share.js';
 import { blockOf, submissionIntent } from '../../slack/view-state.js';
@@ -14,9 +11,7 @@ import { importModal, importView, readImportForm } from './import-form.js';
 import {
   activationMessage,
   activationView,
-  type NumbersOverview,
   numberFormActions,
-  numbersMessage,
   provisionedMessage,
   provisionedSharedMessage,
   provisionedView,
@@ -33,7 +28,7 @@ import { sipView } from './sip-fields.js';
 import { sipModal } from './sip-form.js';
 import { SipFormActions } from './sip-form-actions.js';
 import { readSipForm } from './sip-read.js';
-import { describeTelephonyFailure, type Provisioned } from './telephony.js';
+import type { Provisioned } from './telephony.js';
 
 /** `/phone sip`, `/phone import` and `/phone numbers`: numbers on Vapi and SignalWire. */
 export class NumberHandlers {
@@ -76,15 +71,6 @@ export class NumberHandlers {
         await formFor(permissions, actor, client, importModal({ number: argText || undefined, origin: commandOrigin(body) }, this.region), 'signalwire'),
       ),
     );
-    router.on('phone', 'numbers', async ({ respond, actor, client }) => {
-      const { permissions, backends, novuScope } = this.services;
-      // Registering needs Novu (the phone feature is there only with it), and the right to register.
-      const [mayRelease, mayRegister] = await Promise.all([
-        permissions.allows(actor, 'numbers.release', client),
-        backends.novu && novuScope ? permissions.allows(actor, 'endpoints.write', client) : false,
-      ]);
-      await respond(numbersMessage({ ...(await this.overview(actor)), mayRelease, mayRegister }));
-    });
 
     // The forms open to whoever may ask for a number; who may provision is decided by the form's mode (see `submissionMode`).
     const ask = { may: 'numbers.request' } as const;
@@ -93,9 +79,6 @@ export class NumberHandlers {
     const open = { ...ask, opensForm: true } as const;
     app.action(numberFormActions.vapi, open, (args: ButtonArgs) => this.openFromButton(args, 'vapi'));
     app.action(numberFormActions.signalwire, open, (args: ButtonArgs) => this.openFromButton(args, 'signalwire'));
-    // The account's assistants and squads are the operators' to choose from: someone who may only ask sees none.
-    app.options(sipView.assistant, { may: 'numbers.provision' }, (args: SuggestionArgs) => this.suggest(args, (vapi) => vapi.listAssistants()));
-    app.options(sipView.squad, { may: 'numbers.provision' }, (args: SuggestionArgs) => this.suggest(args, (vapi) => vapi.listSquads()));
   }
 
   private async submitSip(args: ViewSubmissionArgs): Promise<void> {
@@ -184,57 +167,5 @@ export class NumberHandlers {
   private async openFromButton({ body, client, actor }: ButtonArgs, backend: NumberBackend): Promise<void> {
     const form = backend === 'vapi' ? sipModal({}, this.sipHost) : importModal({}, this.region);
     await client.views.open({ trigger_id: body.trigger_id, view: await formFor(this.services.permissions, actor, client, form, backend) });
-  }
-
-  /** The account's assistants or squads for a picker: the operators' to choose from, so someone who may only ask sees none. */
-  private async suggest({ ack, payload }: SuggestionArgs, load: (vapi: VapiClient) => Promise<VapiNamed[]>): Promise<void> {
-    const vapi = this.services.backends.vapi;
-    if (!vapi) return ack({ options: [] });
-    try {
-      const needle = payload.value.trim().toLowerCase();
-      const options = (await load(vapi))
-        .filter((item) => !needle || `${item.name ?? ''} ${item.id}`.toLowerCase().includes(needle))
-        .slice(0, 100)
-        .map((item) => selectOption(item.name || item.id, item.id));
-      await ack({ options });
-    } catch (error) {
-      this.services.logger.warn({ err: error }, 'could not load Vapi assistants or squads for a picker');
-      await ack({ options: [] });
-    }
-  }
-
-  /**
-   * The tenant's numbers (those Switchboard provisioned for it), as the vendors see them now, with
-   * the tenant's phone endpoints. Operators see every number of the vendor accounts, each labelled
-   * with the workspace that owns it.
-   */
-  private async overview(actor: Actor): Promise<Omit<NumbersOverview, 'mayRelease' | 'mayRegister'>> {
-    const { backends, store, permissions, tenants } = this.services;
-    const operator = permissions.isOperator(actor.userId);
-    const scope = operator ? undefined : actor.tenant.key;
-    const [owned, registrations] = await Promise.all([
-      store.numbers.list({ workspaceKey: scope, limit: 1000 }),
-      store.endpoints.page({ workspaceKey: scope, types: ['phone'], limit: 1000 }),
-    ]);
-    const names = await tenants.names(owned.map((number) => number.workspaceKey));
-    const owners = new Map(owned.map((number) => [`${number.backend}:${number.vendorId}`, names.get(number.workspaceKey) ?? number.workspaceKey]));
-    const listed = async <T extends { id: string }>(backend: NumberBackend, load: () => Promise<T[]>): Promise<T[] | { error: string }> => {
-      try {
-        return (await load()).filter((number) => operator || owners.has(`${backend}:${number.id}`));
-      } catch (error) {
-        return { error: describeTelephonyFailure(error) };
-      }
-    };
-    const { vapi, signalwire } = backends;
-    const [vapiNumbers, signalWireNumbers] = await Promise.all([
-      vapi ? listed('vapi', () => vapi.listPhoneNumbers()) : undefined,
-      signalwire ? listed('signalwire', () => signalwire.listNumbers()) : undefined,
-    ]);
-    return {
-      vapi: vapiNumbers,
-      signalwire: signalWireNumbers,
-      registrations: registrations.map((endpoint) => ({ number: endpoint.target, subscriberId: endpoint.subscriberId })),
-      owners: operator ? owners : undefined,
-    };
   }
 }

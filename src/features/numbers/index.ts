@@ -1,6 +1,7 @@
 import type { NumberDeps } from '../deps.js';
 import type { Feature } from '../feature.js';
 import { NumberHandlers } from './handlers.js';
+import { NumberListHandlers } from './list-handlers.js';
 import { NumberRelease } from './release.js';
 import { ReleaseHandlers } from './release-handlers.js';
 import { releasedMessage } from './release-messages.js';
@@ -15,6 +16,7 @@ export function numbersFeature(services: NumberDeps): Feature {
     jobs: [...handlers.definitions, ...release.definitions],
     register(app, router) {
       handlers.register(app, router);
+      new NumberListHandlers(services).register(app, router);
       releaseHandlers.register(app);
     },
   };

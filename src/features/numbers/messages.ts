@@ -8,6 +8,7 @@ import type { SlackMessage } from '../../slack/bot-clients.js';
 import { code, joinMd, link, type Mrkdwn, md, mentionUser } from '../../slack/mrkdwn.js';
 import type { NumberBackend } from '../../store/types.js';
 import { failureDetails, failureSentence, lastAnswerDetails } from '../failure-messages.js';
+import { type ListNote, type ListPart, moreBlock, noteBlocks } from './list-paging.js';
 import { releaseButton } from './release-messages.js';
 import { type ActivationSettled, type Provisioned, unmarkedName } from './telephony.js';
 
@@ -150,6 +151,10 @@ export interface NumbersOverview {
   mayRelease: boolean;
   /** Whether the viewer may register a number for a subscriber (and Novu is there to register it in). */
   mayRegister?: boolean;
+  /** For a vendor whose list was read only in part: how far, and why. */
+  notes?: Partial<Record<NumberBackend, ListNote>>;
+  /** "Show more": only this vendor's list, from this number on. */
+  part?: ListPart;
 }
 
 /**
@@ -189,8 +194,10 @@ export function numbersMessage(overview: NumbersOverview): EphemeralMessage {
     buttons: (number) => buttons(`signalwire:${number.id}`, number.number, () => releaseButton('signalwire', number.id, number.number)),
   };
   const blocks: KnownBlock[] = [header(overview.owners ? 'Phone numbers (all workspaces)' : 'Phone numbers')];
-  if (overview.vapi) blocks.push(...listSection('Vapi', overview.vapi, vapi));
-  if (overview.signalwire) blocks.push(...listSection('SignalWire', overview.signalwire, signalWire));
+  const { part, notes } = overview;
+  if (overview.vapi && (!part || part.backend === 'vapi')) blocks.push(...listSection('vapi', overview.vapi, vapi, part), ...noteBlocks('vapi', notes?.vapi));
+  if (overview.signalwire && (!part || part.backend === 'signalwire'))
+    blocks.push(...listSection('signalwire', overview.signalwire, signalWire, part), ...noteBlocks('signalwire', notes?.signalwire));
   const numbers = [overview.vapi, overview.signalwire].flatMap((list) => (Array.isArray(list) ? list.map((number) => number.number) : []));
   if (numbers.some(registrable)) blocks.push(context(registeringDoes));
   return ephemeral(md`Phone numbers on Vapi and SignalWire`, blocks.slice(0, 50));
@@ -204,31 +211,36 @@ interface NumberLines<T> {
   buttons: (item: T) => Button[];
 }
 
-/** Blocks each vendor's list may take: a message holds 50, and the header and the closing line take two. */
-const blocksPerVendor = 24;
+/**
+ * Numbers shown with their buttons (a row with two takes two blocks): ten per vendor beside the
+ * other vendor's, twenty in a "Show more" part of one vendor; without buttons, ten a section. A
+ * message holds 50 blocks.
+ */
+const withButtonsShown = { both: 10, alone: 20 };
+const linesShown = 200;
 
-function listSection<T>(title: string, list: T[] | { error: string }, { line, buttons }: NumberLines<T>): KnownBlock[] {
+/** One vendor's numbers from `from` on, as many as a message holds with the other vendor's, then "Show more". */
+function listSection<T>(backend: NumberBackend, list: T[] | { error: string }, { line, buttons }: NumberLines<T>, part?: ListPart): KnownBlock[] {
+  const from = part?.backend === backend ? part.from : 0;
+  const title = backendLabels[backend];
   if (!Array.isArray(list)) return [section(md`*${title}*\n:x: ${failureSentence(list.error)}`), ...failureDetails(list.error)];
   if (list.length === 0) return [section(md`*${title}*\nNo numbers provisioned through Switchboard yet.`)];
-  if (list.some((item) => buttons(item).length > 0)) {
-    const blocks: KnownBlock[] = [section(md`*${title}* (${list.length})`)];
-    let shown = 0;
-    for (const item of list) {
+  const start = Math.min(from, Math.max(list.length - 1, 0));
+  const withButtons = list.some((item) => buttons(item).length > 0);
+  const shown = list.slice(start, start + (withButtons ? withButtonsShown[part ? 'alone' : 'both'] : linesShown));
+  const more = list.length > shown.length ? [moreBlock(backend, { from: start, to: start + shown.length, total: list.length })] : [];
+  if (withButtons) {
+    const rows = shown.flatMap((item, index): KnownBlock[] => {
       const own = buttons(item);
-      const rows: KnownBlock[] =
-        own.length > 1 ? [section(line(item)), actions(`numbers-${title}-${shown}`, own)] : [section(line(item), own[0] ? { accessory: own[0] } : {})];
-      // One block stays free for the line that says how many more there are.
-      if (blocks.length + rows.length > blocksPerVendor - 1) break;
-      blocks.push(...rows);
-      shown += 1;
-    }
-    if (list.length > shown) blocks.push(context(md`…and ${list.length - shown} more, newest first above; release those in the ${title} dashboard.`));
-    return blocks;
+      if (own.length > 1) return [section(line(item)), actions(`numbers-${backend}-${start + index}`, own)];
+      return [section(line(item), own[0] ? { accessory: own[0] } : {})];
+    });
+    return [section(md`*${title}* (${list.length})`), ...rows, ...more];
   }
-  const all = list.map(line);
+  const all = shown.map(line);
   const blocks: KnownBlock[] = [];
-  for (let index = 0; index < all.length && blocks.length < 20; index += 10) {
+  for (let index = 0; index < all.length; index += 10) {
     blocks.push(section(md`${index === 0 ? md`*${title}* (${list.length})\n` : ''}${joinMd(all.slice(index, index + 10), '\n')}`));
   }
-  return blocks;
+  return [...blocks, ...more];
 }

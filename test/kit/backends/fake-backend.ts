@@ -74,6 +74,12 @@ export abstract class FakeBackend {
   protected abstract unauthorized(): Reply;
   /** The vendor's answer to a body that fails its schema. */
   protected abstract invalidBody(problems: string[]): Reply;
+  /** Whether the vendor refuses a query its spec does not declare, or a value outside its schema (as `invalidBody`). */
+  protected readonly validatesQuery: boolean = false;
+  /** The vendor's answer to a query it refuses (by default as to a body). */
+  protected invalidQuery(problems: string[]): Reply {
+    return this.invalidBody(problems);
+  }
   /** Rules the vendor's server applies beyond its published schema. */
   protected serverRules(_request: RecordedRequest): string[] {
     return [];
@@ -180,6 +186,7 @@ export abstract class FakeBackend {
     if (route && ['POST', 'PUT', 'PATCH'].includes(request.method)) {
       request.problems = [...this.validator.validateRequest(request.method, route, body), ...this.serverRules(request)];
     }
+    if (route && this.validatesQuery) request.problems.push(...this.validator.validateQuery(request.method, route, request.query));
     this.requests.push(request);
 
     const fault = this.faults.find((candidate) => candidate.remaining > 0 && matches(candidate.match, request));
@@ -196,7 +203,8 @@ export abstract class FakeBackend {
         const delay = (fault?.delayMs ?? 0) + this.latencyMs;
         if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
         if (fault?.reply) return fault.reply;
-        if (request.problems.length > 0) return this.invalidBody(request.problems);
+        if (request.problems.length > 0)
+          return request.body === undefined && request.method === 'GET' ? this.invalidQuery(request.problems) : this.invalidBody(request.problems);
         return this.dispatch(request);
       });
     }

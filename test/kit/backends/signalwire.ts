@@ -43,11 +43,7 @@ export class FakeSignalWire extends FakeBackend {
       this.numbers.set(number.id, number);
       return { status: 201, body: number };
     });
-    this.on('GET', '/api/relay/rest/phone_numbers', (request) => {
-      const filter = request.query.get('filter_number');
-      const data = [...this.numbers.values()].filter((number) => !filter || String(number.number).includes(filter));
-      return { status: 200, body: { links: { self: request.path, first: request.path, next: null }, data } };
-    });
+    this.on('GET', '/api/relay/rest/phone_numbers', (request) => this.list(request.query));
     this.on('GET', '/api/relay/rest/phone_numbers/:id', (_request, { id }) => {
       const number = this.numbers.get(id ?? '');
       return number ? { status: 200, body: number } : { status: 404, body: { error: 'Not Found' } };
@@ -73,6 +69,55 @@ export class FakeSignalWire extends FakeBackend {
 
   protected unauthorized(): Reply {
     return { status: 401, body: { error: 'Unauthorized' } };
+  }
+
+  /** A query the spec does not declare, or a `page_size` outside 1–1,000, is the spec's 400. */
+  protected override readonly validatesQuery = true;
+
+  /** `count` more numbers, each imported after the last (as the import would, without its rules). */
+  addNumbers(count: number, make: (index: number) => Json): Json[] {
+    const made = Array.from({ length: count }, (_, index) => {
+      const at = new Date(Date.UTC(2026, 0, 1) + (this.numbers.size + index) * 1_000).toISOString();
+      return { id: randomUUID(), name: null, capabilities: ['sms', 'voice'], number_type: 'longcode', created_at: at, updated_at: at, ...make(index) };
+    });
+    for (const number of made) this.numbers.set(String(number.id), number);
+    return made;
+  }
+
+  /**
+   * list_phone_numbers (ListPhoneNumbersQuery, PhoneNumberListResponse, PaginationLinks in the
+   * SignalWire REST spec): newest first, `filter_name`/`filter_number` substrings, `page_size`
+   * 1–1,000 (50 when not given), `page_number` from 0, and `page_token` "required when
+   * page_number > 0". `links.next` is present only when there are more results; it carries the
+   * next `page_number`, the `page_size` and a `page_token` (`PA…`, as SignalWire's own links do).
+   * This fake's token names the last number of the page before it: the next page starts after it.
+   */
+  private list(query: URLSearchParams): Reply {
+    const [name, number] = [query.get('filter_name'), query.get('filter_number')];
+    const all = [...this.numbers.values()]
+      .reverse()
+      .filter((item) => (!name || String(item.name ?? '').includes(name)) && (!number || String(item.number).includes(number)));
+    const size = Number(query.get('page_size') ?? 50);
+    const pageNumber = Number(query.get('page_number') ?? 0);
+    const token = query.get('page_token');
+    if (pageNumber > 0 && !token) return { status: 400, body: { error: 'Bad Request' } };
+    const start = token ? all.findIndex((item) => `PA${item.id}` === token) + 1 : 0;
+    if (token && start === 0) return { status: 400, body: { error: 'Bad Request' } };
+    const data = all.slice(start, start + size);
+    const link = (params: Record<string, string | number>) => {
+      const search = new URLSearchParams(Object.entries(params).map(([key, value]): [string, string] => [key, String(value)]));
+      for (const key of ['filter_name', 'filter_number']) if (query.get(key)) search.set(key, String(query.get(key)));
+      return `/api/relay/rest/phone_numbers?${search}`;
+    };
+    const last = data.at(-1);
+    const links: Json = { self: link({ page_number: pageNumber, page_size: size, ...(token ? { page_token: token } : {}) }), first: link({ page_size: size }) };
+    if (last && start + size < all.length) links.next = link({ page_number: pageNumber + 1, page_size: size, page_token: `PA${last.id}` });
+    return { status: 200, body: { links, data } };
+  }
+
+  /** The spec's 400 for list_phone_numbers: `{error: "Bad Request"}`. */
+  protected override invalidQuery(): Reply {
+    return { status: 400, body: { error: 'Bad Request' } };
   }
 
   protected invalidBody(problems: string[]): Reply {

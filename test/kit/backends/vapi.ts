@@ -23,15 +23,22 @@ const knownProperties = new Set([
   'hooks',
 ]);
 
+/** Apart by a second each, oldest first: what `createdAt` the fake's seeded records carry. */
+const createdAtOf = (index: number): string => new Date(Date.UTC(2026, 0, 1) + index * 1_000).toISOString();
+
+type Named = { id: string; name: string; createdAt: string };
+
 export class FakeVapi extends FakeBackend {
   readonly apiKey = randomUUID();
+  /** In the order they were made: the lists answer newest (last) first. */
   readonly numbers = new Map<string, Json>();
-  readonly assistants = [
-    { id: randomUUID(), name: 'Front desk' },
-    { id: randomUUID(), name: 'After-hours support' },
-    { id: randomUUID(), name: 'Billing helper' },
+  /** In the order they were made (each `createdAt` later than the one before). */
+  readonly assistants: Named[] = [
+    { id: randomUUID(), name: 'Front desk', createdAt: createdAtOf(0) },
+    { id: randomUUID(), name: 'After-hours support', createdAt: createdAtOf(1) },
+    { id: randomUUID(), name: 'Billing helper', createdAt: createdAtOf(2) },
   ];
-  readonly squads = [{ id: randomUUID(), name: 'Tier 1 squad' }];
+  readonly squads: Named[] = [{ id: randomUUID(), name: 'Tier 1 squad', createdAt: createdAtOf(0) }];
   sipHost = 'sip.vapi.ai';
   freeNumberLimit = 5;
   /**
@@ -49,16 +56,43 @@ export class FakeVapi extends FakeBackend {
     Object.assign(number, { status, updatedAt: new Date().toISOString() });
   }
 
+  /** `count` more assistants (or squads), each made after the last, named `name(index)`. */
+  addNamed(list: Named[], count: number, name: (index: number) => string): Named[] {
+    const made = Array.from({ length: count }, (_, index) => ({ id: randomUUID(), name: name(index), createdAt: createdAtOf(list.length + index) }));
+    list.push(...made);
+    return made;
+  }
+
+  /** `count` more numbers, each made after the last (as Vapi's create would, without its rules). */
+  addNumbers(count: number, make: (index: number) => Json): Json[] {
+    const base = this.numbers.size;
+    const made = Array.from({ length: count }, (_, index) => ({
+      id: randomUUID(),
+      orgId: 'org',
+      provider: 'vapi',
+      status: 'active',
+      createdAt: createdAtOf(base + index),
+      updatedAt: createdAtOf(base + index),
+      ...make(index),
+    }));
+    for (const number of made) this.numbers.set(number.id, number);
+    return made;
+  }
+
   constructor() {
     super('vapi');
     this.on('POST', '/phone-number', (request) => this.create(request.body as Json));
-    this.on('GET', '/phone-number', () => ({ status: 200, body: [...this.numbers.values()].reverse() }));
+    this.on('GET', '/phone-number', (request) => ({
+      status: 200,
+      body: listed([...this.numbers.values()].reverse(), request.query).slice(0, limitOf(request.query)),
+    }));
     this.on('GET', '/v2/phone-number', (request) => {
       const search = (request.query.get('search') ?? '').toLowerCase();
-      const results = [...this.numbers.values()].filter((number) =>
+      const matching = listed([...this.numbers.values()].reverse(), request.query).filter((number) =>
         [number.name, number.number, number.sipUri].some((field) => typeof field === 'string' && field.toLowerCase().includes(search)),
       );
-      return { status: 200, body: { results, metadata: { itemsPerPage: 100, totalItems: results.length, currentPage: 1 } } };
+      const ordered = request.query.get('sortOrder') === 'ASC' ? matching.reverse() : matching;
+      return { status: 200, body: paginated(ordered, request.query) };
     });
     this.on('GET', '/phone-number/:id', (_request, { id }) => {
       const number = this.numbers.get(id ?? '');
@@ -72,11 +106,18 @@ export class FakeVapi extends FakeBackend {
       this.deleted.push(id ?? '');
       return { status: 200, body: number };
     });
-    this.on('GET', '/assistant', () => ({
+    this.on('GET', '/assistant', (request) => ({
       status: 200,
-      body: this.assistants.map((assistant) => ({ ...assistant, orgId: 'org', createdAt: new Date().toISOString(), updatedAt: new Date().toISOString() })),
+      body: listed([...this.assistants].reverse(), request.query)
+        .slice(0, limitOf(request.query))
+        .map((assistant) => ({ ...assistant, orgId: 'org', updatedAt: assistant.createdAt })),
     }));
-    this.on('GET', '/squad', () => ({ status: 200, body: this.squads.map((squad) => ({ ...squad, members: [], orgId: 'org' })) }));
+    this.on('GET', '/squad', (request) => ({
+      status: 200,
+      body: listed([...this.squads].reverse(), request.query)
+        .slice(0, limitOf(request.query))
+        .map((squad) => ({ ...squad, members: [], orgId: 'org', updatedAt: squad.createdAt })),
+    }));
   }
 
   protected authorized(headers: IncomingHttpHeaders): boolean {
@@ -90,6 +131,9 @@ export class FakeVapi extends FakeBackend {
   protected invalidBody(problems: string[]): Reply {
     return error(400, problems);
   }
+
+  /** NestJS validates the query as it does the body: a `limit` above 1,000 or a `page` below 1 is a 400. */
+  protected override readonly validatesQuery = true;
 
   /** NestJS whitelist validation: properties not in the DTO are refused. */
   protected override serverRules(request: RecordedRequest): string[] {
@@ -127,4 +171,55 @@ export class FakeVapi extends FakeBackend {
     this.numbers.set(number.id, number);
     return { status: 201, body: number };
   }
+}
+
+/**
+ * Vapi's lists (GET /phone-number, /v2/phone-number, /assistant, /squad in its OpenAPI document):
+ * `limit` 0–1,000, 100 when not given; the `createdAt`/`updatedAt` bounds (`createdAtLt`, `…Gt`,
+ * `…Le`, `…Ge`) filter. `items` come newest first (the v2 list's documented default, `sortOrder`
+ * DESC by `createdAt`; the order of the bare-array lists is not documented and is taken to be the same).
+ */
+function listed<T extends { createdAt?: unknown; updatedAt?: unknown }>(items: T[], query: URLSearchParams): T[] {
+  const bounds: [string, 'createdAt' | 'updatedAt', (a: string, b: string) => boolean][] = [];
+  for (const field of ['createdAt', 'updatedAt'] as const) {
+    bounds.push(
+      [`${field}Lt`, field, (a, b) => a < b],
+      [`${field}Gt`, field, (a, b) => a > b],
+      [`${field}Le`, field, (a, b) => a <= b],
+      [`${field}Ge`, field, (a, b) => a >= b],
+    );
+  }
+  return items.filter((item) =>
+    bounds.every(([name, field, holds]) => {
+      const bound = query.get(name);
+      return bound === null || holds(new Date(String(item[field] ?? 0)).toISOString(), new Date(bound).toISOString());
+    }),
+  );
+}
+
+function limitOf(query: URLSearchParams): number {
+  return Number(query.get('limit') ?? 100);
+}
+
+/**
+ * PhoneNumberPaginatedResponse: `results` of page `page` (from 1) with `limit` a page, and
+ * PaginationMeta (`itemsPerPage`, `totalItems`, `currentPage`, and the optional `totalPages`,
+ * `hasNextPage`, `sortOrder`). A page past the last is empty.
+ */
+function paginated(items: Json[], query: URLSearchParams): Json {
+  const limit = limitOf(query);
+  const page = Number(query.get('page') ?? 1);
+  const results = limit === 0 ? [] : items.slice((page - 1) * limit, page * limit);
+  const totalPages = limit === 0 ? 0 : Math.ceil(items.length / limit);
+  return {
+    results,
+    metadata: {
+      itemsPerPage: limit,
+      totalItems: items.length,
+      currentPage: page,
+      totalPages,
+      hasNextPage: page < totalPages,
+      sortOrder: query.get('sortOrder') ?? 'DESC',
+    },
+  };
 }

@@ -1,3 +1,4 @@
+import * as paging from '../../../src/features/numbers/list-paging.js';
 import * as numbers from '../../../src/features/numbers/messages.js';
 import type { ReleaseTarget } from '../../../src/features/numbers/release.js';
 import * as release from '../../../src/features/numbers/release-messages.js';
@@ -84,7 +85,34 @@ export const numberCoverage: ModuleCoverage[] = [
         numbers.numbersMessage(overview(h, true, true)),
         numbers.numbersMessage(overview(h, false, true)),
         numbers.numbersMessage({ vapi: { error: vendorFailure(h) }, signalwire: [], registrations: [], mayRelease: false }),
+        numbers.numbersMessage({
+          ...overview(h, true),
+          notes: { vapi: { read: 100, error: h.text() }, signalwire: { read: 1_000, more: 'unknown' } },
+          part: { backend: 'vapi', from: 1 },
+        }),
       ],
+    },
+  },
+  {
+    path: 'features/numbers/list-paging.ts',
+    module: paging,
+    only: true,
+    builders: {
+      moreBlock: () =>
+        backends.flatMap((backend) => [
+          paging.moreBlock(backend, { from: 0, to: 20, total: 250 }),
+          paging.moreBlock(backend, { from: 240, to: 250, total: 250 }),
+        ]),
+      noteBlocks: (h) =>
+        backends.flatMap((backend) =>
+          [
+            { read: 100, error: h.text() },
+            { read: 1_000, more: 50 },
+            { read: 1_000, more: 'unknown' as const },
+            { read: 1_000, more: 'unknown' as const, missing: 1 },
+            { read: 1_000, more: 'unknown' as const, missing: 3 },
+          ].map((note) => paging.noteBlocks(backend, note)),
+        ),
     },
   },
   {
