@@ -69,7 +69,13 @@ export class SignalWireClient {
   }
 
   getNumber(id: string): Promise<SignalWireNumber> {
-    return this.http.request({ operation: 'phoneNumbers.get', method: 'GET', path: `${relay}/phone_numbers/{id}`, params: { id }, response: signalWireNumberSchema });
+    return this.http.request({
+      operation: 'phoneNumbers.get',
+      method: 'GET',
+      path: `${relay}/phone_numbers/{id}`,
+      params: { id },
+      response: signalWireNumberSchema,
+    });
   }
 
   /** Changes what answers calls or texts: PUT sets the fields sent and leaves the others, so sending it again is harmless. */

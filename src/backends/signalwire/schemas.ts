@@ -71,4 +71,9 @@ export const signalWireMessageHandlers = {
 export type SignalWireMessageHandler = keyof typeof signalWireMessageHandlers;
 
 /** The handler fields of UpdatePhoneNumberRequest that Switchboard changes; PUT sets only the fields sent. */
-export type SignalWireHandlerBody = Partial<Record<'call_handler' | 'message_handler' | (typeof signalWireCallHandlers)[SignalWireCallHandler] | (typeof signalWireMessageHandlers)[SignalWireMessageHandler], string>>;
+export type SignalWireHandlerBody = Partial<
+  Record<
+    'call_handler' | 'message_handler' | (typeof signalWireCallHandlers)[SignalWireCallHandler] | (typeof signalWireMessageHandlers)[SignalWireMessageHandler],
+    string
+  >
+>;

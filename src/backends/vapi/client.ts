@@ -4,8 +4,8 @@ import type { Metrics } from '../../observability/metrics.js';
 import { describeNestError } from '../vendor-errors.js';
 import {
   type CreateVapiPhoneNumberBody,
-  type UpdateVapiPhoneNumberBody,
   namedListSchema,
+  type UpdateVapiPhoneNumberBody,
   type VapiNamed,
   type VapiPhoneNumber,
   vapiPhoneNumberListSchema,

@@ -10,6 +10,9 @@ import { commandOrigin, sharedOrigin, withShareNote } from '../../slack/share.js
 import { blockOf, submissionIntent } from '../../slack/view-state.js';
 import type { NumberBackend } from '../../store/types.js';
 import type { NumberDeps } from '../deps.js';
+import { NumberChange } from './change.js';
+import { ChangeHandlers } from './change-handlers.js';
+import { changedMessage } from './change-messages.js';
 import { importModal, importView, readImportForm } from './import-form.js';
 import {
   activationMessage,
@@ -38,6 +41,7 @@ import type { Provisioned } from './telephony.js';
 /** `/phone sip`, `/phone import` and `/phone numbers`: numbers on Vapi and SignalWire. */
 export class NumberHandlers {
   readonly jobs: ProvisionJobs;
+  readonly change: NumberChange;
   private readonly requestJobs: RequestJobs;
   private readonly requests: NumberRequests;
 
@@ -48,12 +52,13 @@ export class NumberHandlers {
       activatedView: activationView,
     });
     this.requestJobs = new RequestJobs(services);
-    this.requests = new NumberRequests(services, this.jobs, this.requestJobs);
+    this.change = new NumberChange(services, { changed: changedMessage });
+    this.requests = new NumberRequests(services, this.jobs, this.requestJobs, this.change);
   }
 
   /** Provisioning's jobs and the requests'. */
   get definitions(): JobDefinition[] {
-    return [...this.jobs.definitions, ...this.requestJobs.definitions];
+    return [...this.jobs.definitions, ...this.requestJobs.definitions, ...this.change.definitions];
   }
 
   private get region(): string {
@@ -66,6 +71,9 @@ export class NumberHandlers {
 
   register(app: SlackListeners, router: CommandRouter): void {
     this.requests.register(app);
+    new ChangeHandlers(this.services, this.change, (args, { target, before, after }) =>
+      this.requests.askForChange(args, { ...target, before, after }),
+    ).register(app);
     new SipFormActions({ logger: this.services.logger, sipHost: () => this.sipHost }).register(app);
     const { permissions } = this.services;
     router.on('phone', 'sip', async ({ openModal, body, actor, client }) =>
@@ -77,7 +85,11 @@ export class NumberHandlers {
       ),
     );
     router.on('phone', 'numbers', async ({ respond, actor, client }) => {
-      await respond(numbersMessage(await this.overview(actor, await this.services.permissions.allows(actor, 'numbers.release', client))));
+      const [mayRelease, mayChange] = await Promise.all([
+        this.services.permissions.allows(actor, 'numbers.release', client),
+        this.services.permissions.allows(actor, 'numbers.request', client),
+      ]);
+      await respond(numbersMessage({ ...(await this.overview(actor, mayRelease)), mayChange }));
     });
 
     // The forms open to whoever may ask for a number; who may provision is decided by the form's mode (see `submissionMode`).
@@ -202,7 +214,7 @@ export class NumberHandlers {
    * the tenant's phone endpoints. Operators see every number of the vendor accounts, each labelled
    * with the workspace that owns it.
    */
-  private async overview(actor: Actor, mayRelease: boolean): Promise<NumbersOverview> {
+  private async overview(actor: Actor, mayRelease: boolean): Promise<Omit<NumbersOverview, 'mayChange'>> {
     const { backends, store, permissions, tenants } = this.services;
     const operator = permissions.isOperator(actor.userId);
     const scope = operator ? undefined : actor.tenant.key;

@@ -5,8 +5,11 @@ import { backendLabels } from '../../http/errors.js';
 import type { JobFinish } from '../../jobs/queue.js';
 import { actions, button, context, type EphemeralMessage, ephemeral, fields, header, noticeModal, section, sectionMessage } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
-import { code, joinMd, link, type Mrkdwn, md, mentionUser } from '../../slack/mrkdwn.js';
+import { code, joinMd, link, type Mrkdwn, md, mentionUser, slackDate } from '../../slack/mrkdwn.js';
 import type { NumberBackend } from '../../store/types.js';
+import { handlerSummary } from './change-diff.js';
+import { changeButton } from './change-messages.js';
+import { signalWireSettingsOf } from './change-model.js';
 import { releaseButton } from './release-messages.js';
 import { type ActivationSettled, type Provisioned, unmarkedName } from './telephony.js';
 
@@ -71,6 +74,7 @@ function resultCard(result: Provisioned, spaceUrl: string | undefined): KnownBlo
     ['Number', code(number.number)],
     ['Type', md`${number.number_type === 'tollfree' ? 'toll-free' : 'long code'}`],
     ['Capabilities', md`${(number.capabilities ?? []).join(', ') || '—'}`],
+    ['Answers', signalWireDetails(number)],
     ...(number.name ? ([['Name', md`${number.name}`]] as [string, Mrkdwn][]) : []),
     ...(spaceUrl
       ? ([['Dashboard', link(`${spaceUrl.replace(/\/$/, '')}/phone_numbers/${encodeURIComponent(number.id)}`, 'Open in SignalWire')]] as [string, Mrkdwn][])
@@ -142,6 +146,8 @@ export interface NumbersOverview {
   owners?: Map<string, string>;
   /** Whether the viewer may release the numbers listed (they are the tenant's own, or the viewer is an operator). */
   mayRelease: boolean;
+  /** Whether the viewer may change them in place (or ask to). */
+  mayChange?: boolean;
 }
 
 /** Vapi and SignalWire numbers side by side, each with the subscribers it is registered for in Novu, and Release for those who may. */
@@ -161,12 +167,12 @@ export function numbersMessage(overview: NumbersOverview): EphemeralMessage {
   const vapi: NumberLines<VapiPhoneNumber> = {
     line: (number) =>
       md`${code(vapiLabel(number))} ${unmarkedName(number.name) ?? ''} · ${number.status ?? '—'} · ${registered(number.number)}${owner('vapi', number.id)}`,
-    release: overview.mayRelease ? (number) => releaseButton('vapi', number.id, vapiLabel(number)) : undefined,
+    buttons: rowButtons(overview, 'vapi', (number) => ({ id: number.id, label: vapiLabel(number) })),
   };
   const signalWire: NumberLines<SignalWireNumber> = {
     line: (number) =>
-      md`${code(number.number)} ${number.name ?? ''} · ${number.number_type === 'tollfree' ? 'toll-free' : 'long code'} · ${registered(number.number)}${owner('signalwire', number.id)}`,
-    release: overview.mayRelease ? (number) => releaseButton('signalwire', number.id, number.number) : undefined,
+      md`${code(number.number)} ${number.name ?? ''} · ${number.number_type === 'tollfree' ? 'toll-free' : 'long code'} · ${registered(number.number)}${owner('signalwire', number.id)}\n${signalWireDetails(number)}`,
+    buttons: rowButtons(overview, 'signalwire', (number) => ({ id: number.id, label: number.number })),
   };
   const blocks: KnownBlock[] = [header(overview.owners ? 'Phone numbers (all workspaces)' : 'Phone numbers')];
   if (overview.vapi) blocks.push(...listSection('Vapi', overview.vapi, vapi));
@@ -176,21 +182,42 @@ export function numbersMessage(overview: NumbersOverview): EphemeralMessage {
 
 interface NumberLines<T> {
   line: (item: T) => Mrkdwn;
-  /** Present when the viewer may release: one section per number, with its button. */
-  release?: (item: T) => Button;
+  /** Present when the viewer may change or release: one section per number, its buttons under it. */
+  buttons?: (item: T) => Button[];
 }
 
-/** At most this many numbers per vendor get a Release button of their own (a message holds 50 blocks). */
-const releasableShown = 20;
+/** What answers calls and texts on a SignalWire number today, its E911 address and its next billing date. */
+function signalWireDetails(number: SignalWireNumber): Mrkdwn {
+  const handlers = handlerSummary(signalWireSettingsOf(number));
+  const e911 = number.e911_address_id ? 'E911 address set' : 'no E911 address';
+  const billed =
+    number.next_billed_at && !Number.isNaN(Date.parse(number.next_billed_at)) ? md` · next billed ${slackDate(Date.parse(number.next_billed_at))}` : '';
+  return md`Calls: ${handlers.calls} · Texts: ${handlers.texts} · ${e911}${billed}`;
+}
 
-function listSection<T>(title: string, list: T[] | { error: string }, { line, release }: NumberLines<T>): KnownBlock[] {
+function rowButtons<T>(overview: NumbersOverview, backend: NumberBackend, of: (item: T) => { id: string; label: string }): ((item: T) => Button[]) | undefined {
+  if (!overview.mayRelease && !overview.mayChange) return undefined;
+  return (item) => {
+    const { id, label } = of(item);
+    return [
+      ...(overview.mayChange ? [changeButton({ backend, vendorId: id, label })] : []),
+      ...(overview.mayRelease ? [releaseButton(backend, id, label)] : []),
+    ];
+  };
+}
+
+/** At most this many numbers per vendor get buttons of their own (a message holds 50 blocks, two per number). */
+const withButtonsShown = 10;
+
+function listSection<T>(title: string, list: T[] | { error: string }, { line, buttons }: NumberLines<T>): KnownBlock[] {
   if (!Array.isArray(list)) return [section(md`*${title}*\n:x: ${list.error}`)];
   if (list.length === 0) return [section(md`*${title}*\nNo numbers provisioned through Switchboard yet.`)];
-  if (release) {
-    const shown = list.slice(0, releasableShown);
-    const blocks: KnownBlock[] = [section(md`*${title}* (${list.length})`), ...shown.map((item) => section(line(item), { accessory: release(item) }))];
+  if (buttons) {
+    const shown = list.slice(0, withButtonsShown);
+    const rows = shown.flatMap((item, index) => [section(line(item)), actions(`numbers-${title.toLowerCase()}-${index}`, buttons(item))]);
+    const blocks: KnownBlock[] = [section(md`*${title}* (${list.length})`), ...rows];
     if (list.length > shown.length)
-      blocks.push(context(md`…and ${list.length - shown.length} more, newest first above; release those in the ${title} dashboard.`));
+      blocks.push(context(md`…and ${list.length - shown.length} more, newest first above; change or release those in the ${title} dashboard.`));
     return blocks;
   }
   const all = list.map(line);

@@ -28,7 +28,18 @@ const knownProperties = new Set([
  * `provider` as the SDK's `UpdatePhoneNumbersRequestBody` sends it; docs.vapi.ai/phone-numbers/phone-number-hooks
  * PATCHes `hooks` this way). `numberDesiredAreaCode` is a create-only field.
  */
-const updatableProperties = new Set(['provider', 'fallbackDestination', 'hooks', 'name', 'assistantId', 'workflowId', 'squadId', 'server', 'sipUri', 'authentication']);
+const updatableProperties = new Set([
+  'provider',
+  'fallbackDestination',
+  'hooks',
+  'name',
+  'assistantId',
+  'workflowId',
+  'squadId',
+  'server',
+  'sipUri',
+  'authentication',
+]);
 
 /**
  * The answerers a PATCH may clear with `null`: Vapi's DTOs mark them `@IsOptional()` (class-validator
