@@ -53,9 +53,7 @@ export type VapiFallbackDestination =
  * (`do` is one action), each with a transfer or a say action.
  */
 export type VapiHookAction = { type: 'transfer'; destination: VapiFallbackDestination } | { type: 'say'; exact: string };
-export type VapiPhoneNumberHook =
-  | { on: 'call.ringing'; do: VapiHookAction[] }
-  | { on: 'call.ending'; do: VapiHookAction; filters?: { type: 'oneOf'; key: 'call.endedReason'; oneOf: string[] }[] };
+export type VapiPhoneNumberHook = { on: 'call.ringing'; do: VapiHookAction[] } | { on: 'call.ending'; do: VapiHookAction };
 
 /**
  * UpdateVapiPhoneNumberDTO, tagged with `provider` as the spec's discriminated request body and the

@@ -55,16 +55,6 @@ export interface ChangeLine {
 
 export type ChangeBody = { backend: 'vapi'; body: UpdateVapiPhoneNumberBody } | { backend: 'signalwire'; body: SignalWireHandlerBody };
 
-/** The `call.ending` reasons that mean the assistant-request failed: the only ones a phone number's ending hook may filter on. */
-export const assistantRequestFailures = [
-  'assistant-request-failed',
-  'assistant-request-returned-error',
-  'assistant-request-returned-forwarding-phone-number',
-  'assistant-request-returned-invalid-assistant',
-  'assistant-request-returned-no-assistant',
-  'assistant-request-returned-unspeakable-error',
-];
-
 /** The settings of a Vapi number as it is now; `names` gives assistants and squads their names. */
 export function vapiSettingsOf(number: VapiPhoneNumber, names: ReadonlyMap<string, string> = new Map()): VapiSettings {
   const answerer = (id: string) => ({ id, ...(names.get(id) ? { name: names.get(id) } : {}) });
@@ -134,11 +124,10 @@ export function hooksOf(settings: VapiSettings): VapiPhoneNumberHook[] {
   if (settings.ringing === 'transfer' && destination) hooks.push({ on: 'call.ringing', do: [{ type: 'transfer', destination }] });
   if (settings.ringing === 'say' && settings.hookMessage) hooks.push({ on: 'call.ringing', do: [{ type: 'say', exact: settings.hookMessage }] });
   if (settings.ending === 'transfer' && destination) {
-    hooks.push({
-      on: 'call.ending',
-      filters: [{ type: 'oneOf', key: 'call.endedReason', oneOf: assistantRequestFailures }],
-      do: { type: 'transfer', destination },
-    });
+    // A phone number's call.ending hook is about the assistant-request's endings only (its filters are
+    // "restricted to assistant-request related ended reasons"), so it goes without filters: the spec's
+    // filter schema puts its enum on the array itself, which no list of reasons satisfies.
+    hooks.push({ on: 'call.ending', do: { type: 'transfer', destination } });
   }
   return hooks;
 }
