@@ -34,7 +34,7 @@ export interface CreateVapiPhoneNumberBody {
   name: string;
   numberDesiredAreaCode?: string;
   sipUri?: string;
-  authentication?: { username: string; password: string };
+  authentication?: { username: string; password: string; realm?: string };
   assistantId?: string;
   squadId?: string;
   workflowId?: string;

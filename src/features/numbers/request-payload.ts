@@ -26,7 +26,7 @@ const sealedVapiBody = z
     name: z.string(),
     numberDesiredAreaCode: z.string().optional(),
     sipUri: z.string().optional(),
-    authentication: z.object({ username: z.string(), sealedPassword: z.string() }).strict().optional(),
+    authentication: z.object({ username: z.string(), sealedPassword: z.string(), realm: z.string().optional() }).strict().optional(),
     assistantId: z.string().optional(),
     squadId: z.string().optional(),
     workflowId: z.string().optional(),

@@ -4,6 +4,7 @@ import { teamKey } from '../../../src/store/workspace-key.js';
 import { eventually, type Harness } from '../../kit/harness.js';
 import type { EmulatedView } from '../../kit/slack-emulator.js';
 import type { Actor } from '../../kit/slack-sender.js';
+import { openVapiForm } from '../../kit/vapi-form.js';
 import { acme, startWorld, type World } from '../../tenancy/world.js';
 
 /**
@@ -243,5 +244,38 @@ describe('change in place', () => {
     const replay = await h.slack.submitView(h.emulator.views.get(form.id) as EmulatedView, {}, world.globexAdmin);
     expect(text(replay.json)).toContain('There is no such number in this workspace');
     expect(h.signalwire.requestsTo('PUT', `/api/relay/rest/phone_numbers/${id}`)).toHaveLength(0);
+  });
+});
+
+describe('every seed field on a new Vapi number', () => {
+  it('More options send the SIP realm, a SIP fallback with its message, and the ringing and assistant-request hooks, valid per Vapi’s spec', async () => {
+    const view = await openVapiForm(h, world.operator, { kind: 'sip', login: true, answeredBy: 'server', more: true });
+    expect(text(view)).toContain('no assistant, squad or workflow answers and the assistant-request');
+    await h.slack.submitView(
+      view,
+      {
+        name: 'Seeded',
+        sip_user: `seeded-${randomUUID().slice(0, 8)}`,
+        sip_username: 'seeded-user-0123456789',
+        sip_password: 'seeded-pass-0123456789',
+        server_url: 'https://example.com/vapi',
+        fallback: 'sip:desk@pbx.example.com',
+        fallback_message: 'One moment',
+        ending_transfer: '+14155550100',
+        ringing_say: 'We are closed today',
+        sip_realm: 'pbx.example.com',
+      },
+      world.operator,
+    );
+    const post = await eventually(() => h.vapi.requestsTo('POST', '/phone-number').at(-1), { message: 'the create' });
+    expect(post.problems).toEqual([]);
+    expect(post.body).toMatchObject({
+      authentication: { username: 'seeded-user-0123456789', realm: 'pbx.example.com' },
+      fallbackDestination: { type: 'sip', sipUri: 'sip:desk@pbx.example.com', message: 'One moment' },
+      hooks: [
+        { on: 'call.ringing', do: [{ type: 'say', exact: 'We are closed today' }] },
+        { on: 'call.ending', do: { type: 'transfer', destination: { type: 'number', number: '+14155550100' } } },
+      ],
+    });
   });
 });
