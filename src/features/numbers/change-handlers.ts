@@ -79,10 +79,15 @@ export class ChangeHandlers {
     if ('errors' in after) return ack({ response_action: 'errors', errors: after.errors });
     const { lines } = changeOf(before, after);
     if (lines.length === 0) {
-      return ack({ response_action: 'errors', errors: { [target.backend === 'vapi' ? changeView.answeredBy : changeView.callHandler]: nothingChanged } });
+      return ack({ response_action: 'errors', errors: { [firstField(target.backend)]: nothingChanged } });
     }
     const asking = await this.asking({ actor, client });
-    await ack({ response_action: 'update', view: changeConfirmModal(target, { before, after }, lines, asking) });
+    const confirm = changeConfirmModal(target, { before, after }, lines, asking);
+    // Slack keeps at most 3,000 characters of a view's metadata, where the confirmation carries both settings.
+    if ((confirm.private_metadata ?? '').length > 3_000) {
+      return ack({ response_action: 'errors', errors: { [firstField(target.backend)]: 'Too much to confirm at once: shorten the URLs or messages.' } });
+    }
+    await ack({ response_action: 'update', view: confirm });
   }
 
   private async confirm(args: ViewSubmissionArgs): Promise<void> {
@@ -103,4 +108,9 @@ export class ChangeHandlers {
     const message = outcome.status === 'queued' ? undefined : changedMessage(target, lines, outcome);
     await showInForm(this.services, client, where, changeResultView(target, lines, outcome), message);
   }
+}
+
+/** The form's first input, where a problem with the whole form is shown. */
+function firstField(backend: ChangeTarget['backend']): string {
+  return backend === 'vapi' ? changeView.answeredBy : changeView.callHandler;
 }
