@@ -198,6 +198,23 @@ describe('change in place', () => {
     expect(h.vapi.numbers.get(id)?.assistantId).toBe(h.vapi.assistants[0]?.id);
   });
 
+  it('a vendor failing with 5xx is said in words while Switchboard keeps trying, and the change lands once when it answers', async () => {
+    const { id } = await acmeVapiNumber();
+    const form = await openChange(world.operator, id);
+    await h.slack.submitView(form, { change_answered_by: 'squad', 'numbers.squad': squad() }, world.operator);
+    h.vapi.inject({ match: `PATCH /phone-number/${id}`, times: 1_000, reply: { status: 503, body: { message: 'Service Unavailable', statusCode: 503 } } });
+    await h.slack.submitView(h.emulator.views.get(form.id) as EmulatedView, {}, world.operator);
+    const shown = text(await settled(form.id));
+    expect(shown).not.toContain('Changed');
+    expect(shown).toMatch(/slow to answer|internal problem/);
+    h.vapi.clearFaults();
+    await eventually(() => (h.vapi.numbers.get(id)?.squadId === h.vapi.squads[0]?.id ? true : undefined), {
+      timeoutMs: 20_000,
+      message: 'the change after the outage',
+    });
+    expect(h.vapi.requestsTo('PATCH', `/phone-number/${id}`).filter((request) => request.status === 200)).toHaveLength(1);
+  });
+
   it('a member who may only ask: the change waits for an operator, then one PUT changes the message handler, and the requester is told before → after', async () => {
     const id = await acmeSignalWireNumber('+14155550777');
     const list = await numbersList(world.acmeAdmin);
