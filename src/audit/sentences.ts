@@ -86,6 +86,11 @@ const phrases: Record<string, PhraseOf> = {
     return same(md`create ${number}`, md`created ${number}`);
   },
   'number.import': (entry) => same(md`import ${named(entry, 'a number')} into SignalWire`, md`imported ${named(entry, 'a number')} into SignalWire`),
+  'number.change': (entry) => {
+    const changed = Array.isArray(entry.detail?.changed) ? entry.detail.changed.filter((label): label is string => typeof label === 'string') : [];
+    const what = changed.length ? md` (${changed.join(', ').toLowerCase()})` : '';
+    return same(md`change ${named(entry, 'a number')}${what}`, md`changed ${named(entry, 'a number')}${what}`);
+  },
   'number.release': (entry) => same(md`release ${named(entry, 'a number')}`, md`released ${named(entry, 'a number')}`),
   'number.activation': () => ({ by: 'Vapi', todo: md`activate a new number`, did: md`activated a new number` }),
   'numbers.request': (entry) => {

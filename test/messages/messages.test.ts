@@ -336,6 +336,7 @@ describe('message builders pass Block Kit checks', () => {
         provisionSignalWire: true,
         decideNumberRequests: true,
         releaseNumbers: true,
+        changeNumbers: true,
         readAudit: true,
         readEndpoints: true,
         readNumbers: true,

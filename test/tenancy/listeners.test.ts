@@ -105,7 +105,19 @@ function sampleId(route: Route<unknown>): string {
 /** The ways Switchboard writes a record into a value or metadata; the route's own reader picks the one it takes. */
 function encoded(guard: Guard, id: string): string {
   const [backend, vendorId] = id.split(':');
-  const candidates = [id, JSON.stringify({ fix: 'move', identifier: id }), JSON.stringify({ backend, vendorId, label: 'a number' })];
+  const candidates = [
+    id,
+    JSON.stringify({ fix: 'move', identifier: id }),
+    JSON.stringify({ backend, vendorId, label: 'a number' }),
+    // A number's change form and its confirmation carry its settings before (and after) the change.
+    JSON.stringify({
+      backend,
+      vendorId,
+      label: 'a number',
+      before: { backend },
+      after: { backend, messageHandler: 'laml_webhooks', messageTo: 'https://example.com/sms' },
+    }),
+  ];
   const read = guard.owns?.read ?? ((text: string) => text);
   const text = candidates.find((candidate) => read(candidate) === id);
   if (!text) throw new Error(`No known way to name a ${guard.owns?.record} for this route`);

@@ -2,7 +2,7 @@ import { type CallOptions, createHttpClient, type HttpClient, type VendorErrorDe
 import type { Logger } from '../../logging/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { type Paged, type PageWalk, readPages } from '../paging.js';
-import { type ImportNumberBody, type SignalWireNumber, signalWireNumberPageSchema, signalWireNumberSchema } from './schemas.js';
+import { type ImportNumberBody, type SignalWireHandlerBody, type SignalWireNumber, signalWireNumberPageSchema, signalWireNumberSchema } from './schemas.js';
 
 /** Relay REST errors: `{errors:[{detail,status,title,code}]}` (422) or `{error}` (401/404/500). */
 export function describeSignalWireError(status: number, body: unknown): VendorErrorDescription {
@@ -88,6 +88,30 @@ export class SignalWireClient {
       body: { name },
       response: signalWireNumberSchema,
       retry: 'safe',
+    });
+  }
+
+  getNumber(id: string): Promise<SignalWireNumber> {
+    return this.http.request({
+      operation: 'phoneNumbers.get',
+      method: 'GET',
+      path: `${relay}/phone_numbers/{id}`,
+      params: { id },
+      response: signalWireNumberSchema,
+    });
+  }
+
+  /** Changes what answers calls or texts: PUT sets the fields sent and leaves the others, so sending it again is harmless. */
+  updateHandlers(id: string, body: SignalWireHandlerBody, options: CallOptions = {}): Promise<SignalWireNumber> {
+    return this.http.request({
+      operation: 'phoneNumbers.update',
+      method: 'PUT',
+      path: `${relay}/phone_numbers/{id}`,
+      params: { id },
+      body,
+      response: signalWireNumberSchema,
+      ...options,
+      retry: options.retry ?? 'safe',
     });
   }
 

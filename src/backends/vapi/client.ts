@@ -6,6 +6,7 @@ import { describeNestError } from '../vendor-errors.js';
 import {
   type CreateVapiPhoneNumberBody,
   namedListSchema,
+  type UpdateVapiPhoneNumberBody,
   type VapiNamed,
   type VapiPhoneNumber,
   vapiPhoneNumberPageSchema,
@@ -101,6 +102,20 @@ export class VapiClient {
       path: `/phone-number/{id}`,
       params: { id },
       response: vapiPhoneNumberSchema,
+    });
+  }
+
+  /** A change in place: only the fields that change. Not retried once it may have arrived: the caller reads the number back first. */
+  updatePhoneNumber(id: string, body: UpdateVapiPhoneNumberBody, options: CallOptions = {}): Promise<VapiPhoneNumber> {
+    return this.http.request({
+      operation: 'phoneNumbers.update',
+      method: 'PATCH',
+      path: `/phone-number/{id}`,
+      params: { id },
+      body,
+      response: vapiPhoneNumberSchema,
+      ...options,
+      retry: options.retry ?? 'unsent',
     });
   }
 

@@ -13,6 +13,10 @@ export const vapiPhoneNumberSchema = z
     squadId: z.string().nullish(),
     workflowId: z.string().nullish(),
     createdAt: z.string().nullish(),
+    server: z.object({ url: z.string().nullish(), timeoutSeconds: z.number().nullish() }).loose().nullish(),
+    fallbackDestination: z.object({ type: z.string() }).loose().nullish(),
+    hooks: z.array(z.object({ on: z.string() }).loose()).nullish(),
+    authentication: z.object({ username: z.string().nullish(), realm: z.string().nullish() }).loose().nullish(),
   })
   .loose();
 export type VapiPhoneNumber = z.infer<typeof vapiPhoneNumberSchema>;
@@ -39,10 +43,38 @@ export interface CreateVapiPhoneNumberBody {
   name: string;
   numberDesiredAreaCode?: string;
   sipUri?: string;
-  authentication?: { username: string; password: string };
+  authentication?: { username: string; password: string; realm?: string };
   assistantId?: string;
   squadId?: string;
   workflowId?: string;
   server?: { url: string; timeoutSeconds?: number };
-  fallbackDestination?: { type: 'number'; number: string };
+  fallbackDestination?: VapiFallbackDestination;
+  hooks?: VapiPhoneNumberHook[];
+}
+
+/** TransferDestinationNumber or TransferDestinationSip: where Vapi transfers a call (a fallback, or a hook's transfer). */
+export type VapiFallbackDestination =
+  | { type: 'number'; number: string; extension?: string; message?: string }
+  | { type: 'sip'; sipUri: string; message?: string };
+
+/**
+ * PhoneNumberHookCallRinging (`do` is a list; Vapi runs only the first) and PhoneNumberHookCallEnding
+ * (`do` is one action), each with a transfer or a say action.
+ */
+export type VapiHookAction = { type: 'transfer'; destination: VapiFallbackDestination } | { type: 'say'; exact: string };
+export type VapiPhoneNumberHook = { on: 'call.ringing'; do: VapiHookAction[] } | { on: 'call.ending'; do: VapiHookAction };
+
+/**
+ * UpdateVapiPhoneNumberDTO, tagged with `provider` as the spec's discriminated request body and the
+ * SDK (`UpdatePhoneNumbersRequestBody`) have it. Only the fields that change are sent; `null` clears
+ * an answerer (docs.vapi.ai/advanced/calls/sip sends `assistantId: null`).
+ */
+export interface UpdateVapiPhoneNumberBody {
+  provider: 'vapi';
+  assistantId?: string | null;
+  squadId?: string | null;
+  workflowId?: string | null;
+  server?: { url: string; timeoutSeconds?: number };
+  fallbackDestination?: VapiFallbackDestination;
+  hooks?: VapiPhoneNumberHook[];
 }

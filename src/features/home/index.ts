@@ -103,6 +103,7 @@ export class HomeTab implements Feature {
     can.provisionSignalWire &&= Boolean(signalwire);
     can.decideNumberRequests &&= Boolean(vapi || signalwire);
     can.releaseNumbers &&= Boolean(vapi || signalwire);
+    can.changeNumbers &&= Boolean(vapi || signalwire);
     return can;
   }
 

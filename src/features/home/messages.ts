@@ -10,6 +10,7 @@ import { deliveryActions, testButton } from '../delivery/actions.js';
 import { summaryText } from '../delivery/health-messages.js';
 import { triggerContextLine } from '../delivery/messages.js';
 import type { DeliveryReport } from '../delivery/model.js';
+import { changeButton } from '../numbers/change-messages.js';
 import { numberFormActions } from '../numbers/messages.js';
 import { releaseButton } from '../numbers/release-messages.js';
 import { numberRequestsSection, type PendingNumberRequest } from '../numbers/request-messages.js';
@@ -35,6 +36,8 @@ export const homeAbilityActions = {
   /** Requests for numbers waiting for an answer: for those who may provision. */
   decideNumberRequests: 'numbers.provision',
   releaseNumbers: 'numbers.release',
+  /** Change a number in place: those who may only ask get the change as a request. */
+  changeNumbers: 'numbers.request',
   readAudit: 'audit.read',
   readEndpoints: 'endpoints.read',
   readNumbers: 'numbers.read',
@@ -178,10 +181,17 @@ const numberStatus: Record<string, string> = { active: 'active', activating: 'ac
 function numberSection(data: HomeData, can: HomeAbilities): KnownBlock[] {
   const line = (number: OwnedNumber) =>
     md`${number.number ?? number.sipUri ?? 'A number'} on ${number.backend === 'vapi' ? 'Vapi' : 'SignalWire'}${number.status ? md`, ${numberStatus[number.status] ?? number.status}` : ''}, added by ${mentionUser(number.createdBy)} ${slackDate(number.createdAt)}`;
-  const blocks = homeList(md`*Phone numbers*`, data.numbers, line, {
-    empty: md`None provisioned through Switchboard yet.`,
-    button: can.releaseNumbers && ((number) => releaseButton(number.backend, number.vendorId, number.number ?? number.sipUri ?? number.vendorId)),
-  });
+  const label = (number: OwnedNumber) => number.number ?? number.sipUri ?? number.vendorId;
+  const rowButtons = (number: OwnedNumber): Button[] => [
+    ...(can.changeNumbers ? [changeButton({ backend: number.backend, vendorId: number.vendorId, label: label(number) })] : []),
+    ...(can.releaseNumbers ? [releaseButton(number.backend, number.vendorId, label(number))] : []),
+  ];
+  const withButtons = can.changeNumbers || can.releaseNumbers;
+  const blocks = withButtons
+    ? data.numbers.length
+      ? [section(md`*Phone numbers*`), ...data.numbers.flatMap((number, index) => [section(line(number)), actions(`home-number-${index}`, rowButtons(number))])]
+      : [section(md`*Phone numbers*\nNone provisioned through Switchboard yet.`)]
+    : homeList(md`*Phone numbers*`, data.numbers, line, { empty: md`None provisioned through Switchboard yet.` });
   const buttons: Button[] = [];
   if (can.provisionVapi) buttons.push(button('New Vapi number', homeActions.openSip));
   if (can.provisionSignalWire) buttons.push(button('Import to SignalWire', homeActions.openImport));

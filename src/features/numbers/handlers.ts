@@ -7,6 +7,9 @@ import { commandOrigin, sharedOrigin, withShareNote } from '../../slack/share.js
 import { blockOf, submissionIntent } from '../../slack/view-state.js';
 import type { NumberBackend } from '../../store/types.js';
 import type { NumberDeps } from '../deps.js';
+import { NumberChange } from './change.js';
+import { ChangeHandlers } from './change-handlers.js';
+import { changedMessage } from './change-messages.js';
 import { importModal, importView, readImportForm } from './import-form.js';
 import {
   activationMessage,
@@ -33,6 +36,7 @@ import type { Provisioned } from './telephony.js';
 /** `/phone sip`, `/phone import` and `/phone numbers`: numbers on Vapi and SignalWire. */
 export class NumberHandlers {
   readonly jobs: ProvisionJobs;
+  readonly change: NumberChange;
   private readonly requestJobs: RequestJobs;
   private readonly requests: NumberRequests;
 
@@ -43,12 +47,13 @@ export class NumberHandlers {
       activatedView: activationView,
     });
     this.requestJobs = new RequestJobs(services);
-    this.requests = new NumberRequests(services, this.jobs, this.requestJobs);
+    this.change = new NumberChange(services, { changed: changedMessage });
+    this.requests = new NumberRequests(services, this.jobs, this.requestJobs, this.change);
   }
 
   /** Provisioning's jobs and the requests'. */
   get definitions(): JobDefinition[] {
-    return [...this.jobs.definitions, ...this.requestJobs.definitions];
+    return [...this.jobs.definitions, ...this.requestJobs.definitions, ...this.change.definitions];
   }
 
   private get region(): string {
@@ -61,6 +66,9 @@ export class NumberHandlers {
 
   register(app: SlackListeners, router: CommandRouter): void {
     this.requests.register(app);
+    new ChangeHandlers(this.services, this.change, (args, { target, before, after }) =>
+      this.requests.askForChange(args, { ...target, before, after }),
+    ).register(app);
     new SipFormActions({ logger: this.services.logger, sipHost: () => this.sipHost }).register(app);
     const { permissions } = this.services;
     router.on('phone', 'sip', async ({ openModal, body, actor, client }) =>

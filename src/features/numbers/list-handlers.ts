@@ -17,6 +17,8 @@ import { describeTelephonyFailure } from './telephony.js';
 /** Pages of each vendor's list `/phone numbers` reads at most (a hundred numbers a page). */
 export const numberPagesRead = 10;
 
+type Abilities = Pick<NumbersOverview, 'mayRelease' | 'mayRegister' | 'mayChange'>;
+
 /** What a vendor's list came to: the numbers shown, or why there are none, and how far it was read. */
 type Listing<T> = { list: T[] | { error: string }; note?: ListNote };
 
@@ -46,14 +48,18 @@ export class NumberListHandlers {
     await respond({ ...numbersMessage(overview), replace_original: true });
   }
 
-  /** What the person may do from the list: release a number, and register one for a subscriber (which needs Novu). */
-  private async abilities(actor: Actor, client: WebClient): Promise<Pick<NumbersOverview, 'mayRelease' | 'mayRegister'>> {
+  /**
+   * What the person may do from the list: release a number, register one for a subscriber (which
+   * needs Novu), change one in place (or ask to: the change form opens as a request for those who may only ask).
+   */
+  private async abilities(actor: Actor, client: WebClient): Promise<Abilities> {
     const { permissions, backends, novuScope } = this.services;
-    const [mayRelease, mayRegister] = await Promise.all([
+    const [mayRelease, mayRegister, mayChange] = await Promise.all([
       permissions.allows(actor, 'numbers.release', client),
       backends.novu && novuScope ? permissions.allows(actor, 'endpoints.write', client) : false,
+      permissions.allows(actor, 'numbers.request', client),
     ]);
-    return { mayRelease, mayRegister };
+    return { mayRelease, mayRegister, mayChange };
   }
 
   /**
@@ -78,7 +84,7 @@ export class NumberListHandlers {
    * the tenant's phone endpoints. Operators see every number of the vendor accounts, each labelled
    * with the workspace that owns it. A workspace's walk stops once its own numbers were all seen.
    */
-  private async overview(actor: Actor, may: Pick<NumbersOverview, 'mayRelease' | 'mayRegister'>, part?: ListPart): Promise<NumbersOverview> {
+  private async overview(actor: Actor, may: Abilities, part?: ListPart): Promise<NumbersOverview> {
     const { backends, store, permissions, tenants } = this.services;
     const operator = permissions.isOperator(actor.userId);
     const scope = operator ? undefined : actor.tenant.key;

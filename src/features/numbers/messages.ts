@@ -5,9 +5,12 @@ import { backendLabels } from '../../http/errors.js';
 import type { JobFinish } from '../../jobs/queue.js';
 import { actions, button, context, type EphemeralMessage, ephemeral, fields, header, noticeModal, section, sectionMessage } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
-import { code, joinMd, link, type Mrkdwn, md, mentionUser } from '../../slack/mrkdwn.js';
+import { code, joinMd, link, type Mrkdwn, md, mentionUser, slackDate } from '../../slack/mrkdwn.js';
 import type { NumberBackend } from '../../store/types.js';
 import { failureDetails, failureSentence, lastAnswerDetails } from '../failure-messages.js';
+import { handlerSummary } from './change-diff.js';
+import { changeButton } from './change-messages.js';
+import { signalWireSettingsOf } from './change-model.js';
 import { type ListNote, type ListPart, moreBlock, noteBlocks } from './list-paging.js';
 import { releaseButton } from './release-messages.js';
 import { type ActivationSettled, type Provisioned, unmarkedName } from './telephony.js';
@@ -78,6 +81,7 @@ function resultCard(result: Provisioned, spaceUrl: string | undefined): KnownBlo
     ['Number', code(number.number)],
     ['Type', md`${number.number_type === 'tollfree' ? 'toll-free' : 'long code'}`],
     ['Capabilities', md`${(number.capabilities ?? []).join(', ') || '—'}`],
+    ['Answers', signalWireDetails(number)],
     ...(number.name ? ([['Name', md`${number.name}`]] as [string, Mrkdwn][]) : []),
     ...(spaceUrl
       ? ([['Dashboard', link(`${spaceUrl.replace(/\/$/, '')}/phone_numbers/${encodeURIComponent(number.id)}`, 'Open in SignalWire')]] as [string, Mrkdwn][])
@@ -155,6 +159,8 @@ export interface NumbersOverview {
   notes?: Partial<Record<NumberBackend, ListNote>>;
   /** "Show more": only this vendor's list, from this number on. */
   part?: ListPart;
+  /** Whether the viewer may change them in place (or ask to). */
+  mayChange?: boolean;
 }
 
 /**
@@ -178,20 +184,21 @@ export function numbersMessage(overview: NumbersOverview): EphemeralMessage {
   const named = (name: string | null | undefined, label: string) => (name ? md`*${name}* ${code(label)}` : code(label));
   const registrable = (phoneNumber: string | null | undefined): phoneNumber is string =>
     Boolean(overview.mayRegister && phoneNumber && !subscribersOf(phoneNumber));
-  const buttons = (id: string, phoneNumber: string | null | undefined, release: () => Button): Button[] => [
-    ...(registrable(phoneNumber) ? [registerButton(phoneNumber, undefined, id)] : []),
-    ...(overview.mayRelease ? [release()] : []),
+  const buttons = (backend: NumberBackend, id: string, phoneNumber: string | null | undefined, label: string): Button[] => [
+    ...(registrable(phoneNumber) ? [registerButton(phoneNumber, undefined, `${backend}:${id}`)] : []),
+    ...(overview.mayChange ? [changeButton({ backend, vendorId: id, label })] : []),
+    ...(overview.mayRelease ? [releaseButton(backend, id, label)] : []),
   ];
   const vapiLabel = (number: VapiPhoneNumber) => number.sipUri ?? number.number ?? number.id;
   const vapi: NumberLines<VapiPhoneNumber> = {
     line: (number) =>
       md`${named(unmarkedName(number.name), vapiLabel(number))} · ${number.status ?? '—'} · ${registered(number.number)}${owner('vapi', number.id)}`,
-    buttons: (number) => buttons(`vapi:${number.id}`, number.number, () => releaseButton('vapi', number.id, vapiLabel(number))),
+    buttons: (number) => buttons('vapi', number.id, number.number, vapiLabel(number)),
   };
   const signalWire: NumberLines<SignalWireNumber> = {
     line: (number) =>
-      md`${named(number.name, number.number)} · ${number.number_type === 'tollfree' ? 'toll-free' : 'long code'} · ${registered(number.number)}${owner('signalwire', number.id)}`,
-    buttons: (number) => buttons(`signalwire:${number.id}`, number.number, () => releaseButton('signalwire', number.id, number.number)),
+      md`${named(number.name, number.number)} · ${number.number_type === 'tollfree' ? 'toll-free' : 'long code'} · ${registered(number.number)}${owner('signalwire', number.id)}\n${signalWireDetails(number)}`,
+    buttons: (number) => buttons('signalwire', number.id, number.number, number.number),
   };
   const blocks: KnownBlock[] = [header(overview.owners ? 'Phone numbers (all workspaces)' : 'Phone numbers')];
   const { part, notes } = overview;
@@ -207,8 +214,17 @@ const registeringDoes = md`*Register for a subscriber* makes the number a phone 
 
 interface NumberLines<T> {
   line: (item: T) => Mrkdwn;
-  /** What the viewer may do with the number: Register for a subscriber, Release. */
+  /** What the viewer may do with the number: Register for a subscriber, Change, Release. */
   buttons: (item: T) => Button[];
+}
+
+/** What answers calls and texts on a SignalWire number today, its E911 address and its next billing date. */
+function signalWireDetails(number: SignalWireNumber): Mrkdwn {
+  const handlers = handlerSummary(signalWireSettingsOf(number));
+  const e911 = number.e911_address_id ? 'E911 address set' : 'no E911 address';
+  const billed =
+    number.next_billed_at && !Number.isNaN(Date.parse(number.next_billed_at)) ? md` · next billed ${slackDate(Date.parse(number.next_billed_at))}` : '';
+  return md`Calls: ${handlers.calls} · Texts: ${handlers.texts} · ${e911}${billed}`;
 }
 
 /**

@@ -19,7 +19,7 @@ export interface VapiPayload extends ProvisionOwner {
   /** The user intent; also binds the sealed password to this job. */
   intent: string;
   /** The body, with the SIP password sealed: job payloads are stored as they are. */
-  body: Omit<CreateVapiPhoneNumberBody, 'authentication'> & { authentication?: { username: string; sealedPassword: string } };
+  body: Omit<CreateVapiPhoneNumberBody, 'authentication'> & { authentication?: { username: string; sealedPassword: string; realm?: string } };
   /** The modal that shows the result, kept up to date while a free number activates. */
   viewId?: string;
 }
@@ -82,7 +82,11 @@ export class ProvisionJobs {
     if (!authentication) return rest;
     return {
       ...rest,
-      authentication: { username: authentication.username, sealedPassword: this.services.cipher.encrypt(authentication.password, `sip:${intent}`) },
+      authentication: {
+        username: authentication.username,
+        sealedPassword: this.services.cipher.encrypt(authentication.password, `sip:${intent}`),
+        ...(authentication.realm ? { realm: authentication.realm } : {}),
+      },
     };
   }
 
@@ -123,7 +127,9 @@ export class ProvisionJobs {
     const body: CreateVapiPhoneNumberBody = {
       ...rest,
       name: markedName(rest.name, marker),
-      ...(authentication && password !== undefined ? { authentication: { username: authentication.username, password } } : {}),
+      ...(authentication && password !== undefined
+        ? { authentication: { username: authentication.username, password, ...(authentication.realm ? { realm: authentication.realm } : {}) } }
+        : {}),
     };
     try {
       const { value, found } = await createOnce({

@@ -119,6 +119,7 @@ export class RequestJobs {
 
 /** For the audit log: what was asked for, phone numbers masked as the provisioning jobs mask them. */
 function auditTarget(requested: RequestedNumber): string {
+  if (requested.change) return requested.change.label.startsWith('+') ? maskPhoneNumber(requested.change.label) : requested.change.label;
   if (requested.backend === 'signalwire') return maskPhoneNumber(requested.body.number);
   return requested.body.sipUri ?? `${requested.body.name} (area code ${requested.body.numberDesiredAreaCode ?? '?'})`;
 }

@@ -1,10 +1,13 @@
 import type { Block, ContextBlock, KnownBlock, View } from '@slack/types';
+import { backendLabels } from '../../http/errors.js';
 import { actions, button, confirmDialog, context, message, noticeModal, plain, section, sectionMessage } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import { code, type Mrkdwn, md, mentionUser, slackDate } from '../../slack/mrkdwn.js';
 import { shareInput } from '../../slack/share.js';
 import type { NumberRequest } from '../../store/types.js';
 import { failureLine } from '../failure-text.js';
+import { changeOf } from './change-diff.js';
+import { changeLines } from './change-messages.js';
 import type { RequestedNumber } from './request-payload.js';
 
 /** Operators' buttons; on the Home tab each carries `:<request id>` (action ids are unique per view). */
@@ -34,6 +37,11 @@ export function isRequestForm(view: { blocks?: readonly { block_id?: string }[] 
 
 /** What was asked for, in one line (never a password). */
 export function requestedNumberLine(requested: RequestedNumber): Mrkdwn {
+  if (requested.change) {
+    const { change } = requested;
+    const { lines } = changeOf(change.before, change.after);
+    return md`a change to ${backendLabels[change.backend]} number ${code(change.label)}:\n${changeLines(lines)}\n`;
+  }
   if (requested.backend === 'signalwire') {
     const { number, number_type, capabilities } = requested.body;
     const name = requested.name ? `, named “${requested.name}”` : '';
@@ -49,7 +57,8 @@ export function requestedNumberLine(requested: RequestedNumber): Mrkdwn {
         ? md`workflow ${code(body.workflowId)}`
         : md`the server URL ${code(body.server?.url ?? '?')}`;
   const credentials = body.authentication ? md`, SIP digest username ${code(body.authentication.username)}` : '';
-  const fallback = body.fallbackDestination ? md`, fallback ${code(body.fallbackDestination.number)}` : '';
+  const destination = body.fallbackDestination;
+  const fallback = destination ? md`, fallback ${code(destination.type === 'sip' ? destination.sipUri : destination.number)}` : '';
   return md`${what} named “${body.name}”, answered by ${answeredBy}${credentials}${fallback}`;
 }
 
@@ -129,7 +138,7 @@ export function homeWithDecision(blocks: readonly (KnownBlock | Block)[], reques
 /** Where provisioning stands after an approval. */
 export type ProvisionProgress =
   | { state: 'running' }
-  | { state: 'done'; number: string; vendorId: string }
+  | { state: 'done'; number: string; vendorId: string; changed?: boolean }
   | { state: 'failed'; error: string }
   | { state: 'queued' };
 
@@ -140,7 +149,7 @@ function progressLine(progress: ProvisionProgress | undefined, requestedBy: stri
     case 'running':
       return md`\n:hourglass_flowing_sand: Provisioning…`;
     case 'done':
-      return md`\n:white_check_mark: Provisioned ${code(progress.number)} (ID ${code(progress.vendorId)}). ${mentionUser(requestedBy)} has the result by direct message.`;
+      return md`\n:white_check_mark: ${progress.changed ? 'Changed' : 'Provisioned'} ${code(progress.number)} (ID ${code(progress.vendorId)}). ${mentionUser(requestedBy)} has the result by direct message.`;
     case 'failed':
       return md`\n:x: Provisioning failed: ${failureLine(progress.error)}`;
     case 'queued':
@@ -167,14 +176,16 @@ export function decidedRequestText(request: NumberRequest, requested: RequestedN
 /** The requester's direct message when their request is decided or expires. */
 export function requesterDecisionMessage(request: NumberRequest, requested: RequestedNumber, ttlHours: number): SlackMessage {
   const line = requestedNumberLine(requested);
-  const command = code(requested.backend === 'vapi' ? '/phone sip' : '/phone import');
+  const command = code(requested.change ? '/phone numbers' : requested.backend === 'vapi' ? '/phone sip' : '/phone import');
+  const doing = requested.change ? 'making the change' : 'provisioning it';
+  const nothing = requested.change ? 'Nothing was changed.' : 'Nothing was created.';
   const decider = mentionUser(request.decidedBy ?? '');
   return sectionMessage(
     request.status === 'approved'
-      ? md`:white_check_mark: ${decider} approved your request for ${line}. Switchboard is provisioning it; the result follows here.`
+      ? md`:white_check_mark: ${decider} approved your request for ${line}. Switchboard is ${doing}; the result follows here.`
       : request.status === 'denied'
-        ? md`:no_entry: ${decider} denied your request for ${line}. Nothing was created.`
-        : md`:hourglass: Your request for ${line} expired after ${ttlHours} hours without an operator’s answer. Nothing was created; ask again with ${command}.`,
+        ? md`:no_entry: ${decider} denied your request for ${line}. ${nothing}`
+        : md`:hourglass: Your request for ${line} expired after ${ttlHours} hours without an operator’s answer. ${nothing} Ask again with ${command}.`,
   );
 }
 

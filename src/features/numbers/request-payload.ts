@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { signalWireCapabilities } from '../../backends/signalwire/schemas.js';
 import type { CreateVapiPhoneNumberBody } from '../../backends/vapi/schemas.js';
 import { submissionIntent } from '../../slack/view-state.js';
-import type { NumberRequest } from '../../store/types.js';
+import type { NumberBackend, NumberRequest } from '../../store/types.js';
+import { changeTargetSchema } from './change-form.js';
+import { numberSettingsSchema } from './change-model.js';
 import type { SignalWirePayload, VapiPayload } from './provision-jobs.js';
 
 /**
@@ -10,7 +12,13 @@ import type { SignalWirePayload, VapiPayload } from './provision-jobs.js';
  * password sealed to the request (`sip:<intent>`, as the job unseals it). Read back through zod:
  * the store is a boundary like any other.
  */
-export type RequestedNumber = { backend: 'vapi'; body: VapiPayload['body'] } | { backend: 'signalwire'; body: SignalWirePayload['body']; name?: string };
+export type RequestedNumber =
+  | { backend: 'vapi'; body: VapiPayload['body']; change?: undefined }
+  | { backend: 'signalwire'; body: SignalWirePayload['body']; name?: string; change?: undefined }
+  | { backend: NumberBackend; change: RequestedChange; body?: undefined; name?: undefined };
+
+/** A change in place, asked for: the number, its settings before and after (the job's request and lines are made from them). */
+export type RequestedChange = z.infer<typeof storedChange>['change'];
 
 const sealedVapiBody = z
   .object({
@@ -18,12 +26,16 @@ const sealedVapiBody = z
     name: z.string(),
     numberDesiredAreaCode: z.string().optional(),
     sipUri: z.string().optional(),
-    authentication: z.object({ username: z.string(), sealedPassword: z.string() }).strict().optional(),
+    authentication: z.object({ username: z.string(), sealedPassword: z.string(), realm: z.string().optional() }).strict().optional(),
     assistantId: z.string().optional(),
     squadId: z.string().optional(),
     workflowId: z.string().optional(),
     server: z.object({ url: z.string(), timeoutSeconds: z.number().optional() }).optional(),
-    fallbackDestination: z.object({ type: z.literal('number'), number: z.string() }).optional(),
+    fallbackDestination: z
+      .object({ type: z.enum(['number', 'sip']) })
+      .loose()
+      .optional(),
+    hooks: z.array(z.object({ on: z.string() }).loose()).optional(),
   })
   .loose();
 
@@ -35,6 +47,7 @@ const importBody = z.object({
 
 const storedVapi = z.object({ body: sealedVapiBody });
 const storedImport = z.object({ body: importBody, name: z.string().optional() });
+const storedChange = z.object({ change: changeTargetSchema.extend({ before: numberSettingsSchema, after: numberSettingsSchema }) });
 
 /** The job intent of a request: binds its sealed password, and keys its one job. */
 export function requestIntent(requestId: string): string {
@@ -57,6 +70,11 @@ export function storedPayload({ backend: _, ...payload }: RequestedNumber): unkn
 }
 
 export function readRequestedNumber(request: Pick<NumberRequest, 'backend' | 'payload' | 'id'>): RequestedNumber {
+  if (request.payload && typeof request.payload === 'object' && 'change' in request.payload) {
+    const change = storedChange.safeParse(request.payload);
+    if (change.success && change.data.change.backend === request.backend) return { backend: request.backend, change: change.data.change };
+    throw new Error(`Number request ${request.id} holds a payload Switchboard cannot read`);
+  }
   const parsed = (request.backend === 'vapi' ? storedVapi : storedImport).safeParse(request.payload);
   if (!parsed.success) throw new Error(`Number request ${request.id} holds a payload Switchboard cannot read`);
   return { backend: request.backend, ...parsed.data } as RequestedNumber;

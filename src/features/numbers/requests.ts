@@ -7,6 +7,8 @@ import { submissionIntent } from '../../slack/view-state.js';
 import type { NewJob, NumberRequest } from '../../store/types.js';
 import { newId } from '../../util/ids.js';
 import type { NumberDeps } from '../deps.js';
+import type { Changed, NumberChange } from './change.js';
+import { changeOf } from './change-diff.js';
 import type { ImportRequest } from './import-form.js';
 import type { ProvisionJobs } from './provision-jobs.js';
 import type { RequestJobs } from './request-jobs.js';
@@ -18,7 +20,7 @@ import {
   requestRefusals,
   requestSentView,
 } from './request-messages.js';
-import { type RequestedNumber, readRequestedNumber, requestIntent, sipSubmissionIntent } from './request-payload.js';
+import { type RequestedChange, type RequestedNumber, readRequestedNumber, requestIntent, sipSubmissionIntent } from './request-payload.js';
 import { type Decision, objectionTo } from './request-rules.js';
 import type { SipRequest } from './sip-read.js';
 import type { Provisioned } from './telephony.js';
@@ -40,6 +42,7 @@ export class NumberRequests {
     private readonly services: NumberDeps,
     private readonly provisioning: ProvisionJobs,
     private readonly lifecycle: RequestJobs,
+    private readonly changes: Pick<NumberChange, 'draft'>,
   ) {}
 
   register(app: SlackListeners): void {
@@ -56,7 +59,7 @@ export class NumberRequests {
       stored: (request) => {
         const stored = readRequestedNumber(request);
         // The form sent again with another password finds the first request: the password shown is the one it keeps.
-        const password = stored.backend === 'vapi' ? this.provisioning.unsealPassword(stored.body, requestIntent(request.id)) : undefined;
+        const password = stored.backend === 'vapi' && !stored.change ? this.provisioning.unsealPassword(stored.body, requestIntent(request.id)) : undefined;
         return ack({ response_action: 'update', view: requestSentView(stored, request.expiresAt, { password, warning: read.warning }) });
       },
       notStored: (text) => ack({ response_action: 'errors', errors: { [field]: text } }),
@@ -68,6 +71,15 @@ export class NumberRequests {
     await this.services.queue.storedThenTold(() => this.lifecycle.record(newId(), actor, submissionIntent(view.id, read), requested), {
       stored: (request) => ack({ response_action: 'update', view: requestSentView(readRequestedNumber(request), request.expiresAt, {}) }),
       notStored: (text) => ack({ response_action: 'errors', errors: { [field]: text } }),
+    });
+  }
+
+  /** A change in place, asked for by someone who may not make it: stored with its settings before and after, for the operators. */
+  async askForChange({ ack, view, actor }: Pick<ViewSubmissionArgs, 'ack' | 'view'> & { actor: Actor }, change: RequestedChange): Promise<void> {
+    const requested: RequestedNumber = { backend: change.backend, change };
+    await this.services.queue.storedThenTold(() => this.lifecycle.record(newId(), actor, submissionIntent(view.id, change), requested), {
+      stored: (request) => ack({ response_action: 'update', view: requestSentView(readRequestedNumber(request), request.expiresAt, {}) }),
+      notStored: (text) => ack({ response_action: 'update', view: refusedView(text) }),
     });
   }
 
@@ -93,7 +105,7 @@ export class NumberRequests {
     if (!decided.job) return this.showDecision(args, decided.request, requested);
     await this.showDecision(args, decided.request, requested, { state: 'running' });
     // The job tells the requester how it ended (its follow-up); this copy shows it too.
-    const outcome = await this.services.queue.adopt<Provisioned>(decided.job).run();
+    const outcome = await this.services.queue.adopt<Provisioned | Changed>(decided.job).run();
     await this.showDecision(args, decided.request, requested, progressOf(outcome));
   }
 
@@ -101,6 +113,10 @@ export class NumberRequests {
   private provisionJob(request: NumberRequest, requested: RequestedNumber, approvedBy: string): NewJob {
     const intent = requestIntent(request.id);
     const owner = { workspaceKey: request.workspaceKey, requestedBy: request.requestedBy, approvedBy };
+    if (requested.change) {
+      const { before, after, ...target } = requested.change;
+      return this.changes.draft({ ...owner, target, ...changeOf(before, after) }, intent);
+    }
     if (requested.backend === 'vapi') return this.provisioning.draftCreate({ ...owner, intent, body: requested.body });
     return this.provisioning.draftImport({ ...owner, body: requested.body, ...(requested.name ? { name: requested.name } : {}) }, intent);
   }
@@ -176,10 +192,11 @@ export async function pendingNumberRequests(
   });
 }
 
-function progressOf(outcome: JobOutcome<Provisioned>): ProvisionProgress {
+function progressOf(outcome: JobOutcome<Provisioned | Changed>): ProvisionProgress {
   if (outcome.status === 'failed') return { state: 'failed', error: outcome.error };
   if (outcome.status === 'queued') return { state: 'queued' };
   const { result } = outcome;
+  if ('lines' in result) return { state: 'done', number: result.target.label, vendorId: result.target.vendorId, changed: true };
   const shown = result.backend === 'vapi' ? (result.number.sipUri ?? result.number.number) : result.number.number;
   return { state: 'done', number: shown ?? result.number.id, vendorId: result.number.id };
 }

@@ -31,17 +31,49 @@ export const sipView = {
   serverUrl: 'server_url',
   serverTimeout: 'server_timeout',
   fallback: 'fallback',
+  fallbackExtension: 'fallback_extension',
+  fallbackMessage: 'fallback_message',
+  ringingSay: 'ringing_say',
+  endingTransfer: 'ending_transfer',
+  realm: 'sip_realm',
 } as const;
 
 /** The ticked value of the sign-in checkbox. */
 export const loginOn = 'on';
 
 /** The inputs a choice shows or hides. */
-export type SipTextInput = 'areaCode' | 'sipUser' | 'username' | 'password' | 'workflow' | 'serverUrl' | 'serverTimeout' | 'fallback';
+export type SipTextInput =
+  | 'areaCode'
+  | 'sipUser'
+  | 'username'
+  | 'password'
+  | 'workflow'
+  | 'serverUrl'
+  | 'serverTimeout'
+  | 'fallback'
+  | 'fallbackExtension'
+  | 'fallbackMessage'
+  | 'ringingSay'
+  | 'endingTransfer'
+  | 'realm';
 export type SipPickerInput = 'assistant' | 'squad';
 export type SipInput = SipTextInput | SipPickerInput;
 
-export const sipTextInputs: readonly SipTextInput[] = ['areaCode', 'sipUser', 'username', 'password', 'workflow', 'serverUrl', 'serverTimeout', 'fallback'];
+export const sipTextInputs: readonly SipTextInput[] = [
+  'areaCode',
+  'sipUser',
+  'username',
+  'password',
+  'workflow',
+  'serverUrl',
+  'serverTimeout',
+  'fallback',
+  'fallbackExtension',
+  'fallbackMessage',
+  'ringingSay',
+  'endingTransfer',
+  'realm',
+];
 
 /** What the person chose: the form shows the inputs of these, and the reader reads only those. */
 export interface SipChoices {
@@ -83,12 +115,22 @@ const byAnswerer: Record<Answerer, Placement[]> = {
 
 /** Less common, behind "More options": every one optional. */
 const moreOptions: Record<Answerer, Placement[]> = {
-  assistant: [optional('serverUrl', 'answeredBy'), optional('serverTimeout', 'answeredBy')],
-  squad: [optional('serverUrl', 'answeredBy'), optional('serverTimeout', 'answeredBy')],
-  workflow: [optional('serverUrl', 'answeredBy'), optional('serverTimeout', 'answeredBy')],
-  // Vapi transfers to the fallback number only when no assistant, squad or workflow answers and the assistant-request fails.
-  server: [optional('serverTimeout', 'answeredBy'), optional('fallback', 'answeredBy')],
+  assistant: [optional('serverUrl', 'answeredBy'), optional('serverTimeout', 'answeredBy'), optional('ringingSay', 'answeredBy')],
+  squad: [optional('serverUrl', 'answeredBy'), optional('serverTimeout', 'answeredBy'), optional('ringingSay', 'answeredBy')],
+  workflow: [optional('serverUrl', 'answeredBy'), optional('serverTimeout', 'answeredBy'), optional('ringingSay', 'answeredBy')],
+  // Vapi transfers to the fallback destination only when no assistant, squad or workflow answers and the assistant-request fails.
+  server: [
+    optional('serverTimeout', 'answeredBy'),
+    optional('fallback', 'answeredBy'),
+    optional('fallbackExtension', 'answeredBy'),
+    optional('fallbackMessage', 'answeredBy'),
+    optional('endingTransfer', 'answeredBy'),
+    optional('ringingSay', 'answeredBy'),
+  ],
 };
+
+/** The SIP digest realm, behind "More options" when callers sign in. */
+const byLoginMore: Placement[] = [optional('realm', 'login')];
 
 /** The inputs the choices show first, in order. */
 export function mainInputs(choices: SipChoices): { kind: Placement[]; login: Placement[]; answerer: Placement[] } {
@@ -101,7 +143,7 @@ export function mainInputs(choices: SipChoices): { kind: Placement[]; login: Pla
 
 /** The inputs behind "More options" for these choices. */
 export function moreInputs(choices: SipChoices): Placement[] {
-  return moreOptions[choices.answeredBy];
+  return [...moreOptions[choices.answeredBy], ...(choices.kind === 'sip' && choices.login ? byLoginMore : [])];
 }
 
 /** Every input that belongs to these choices, shown or behind "More options": the only ones a submission is read for. */
@@ -163,9 +205,30 @@ export const inputLooks: Record<SipInput, InputLook> = {
     hint: () => '1–300 seconds; Vapi waits 20 by default.',
   },
   fallback: {
-    label: 'Fallback number',
-    missing: 'Give a phone number.',
-    max: 64,
-    hint: () => 'When the request to your server URL fails, Vapi transfers the call here instead of hanging up.',
+    label: 'Fallback destination',
+    missing: 'Give a phone number or a sip: URI.',
+    max: 300,
+    hint: () =>
+      'A phone number or a sip: URI. Vapi transfers a call here only when no assistant, squad or workflow answers and the assistant-request to your server URL fails; without one, that call is hung up.',
+  },
+  fallbackExtension: { label: 'Fallback extension', missing: 'Give the extension.', max: 10, hint: () => 'Dialled after a fallback phone number answers.' },
+  fallbackMessage: { label: 'Fallback message', missing: 'Give the message.', max: 300, hint: () => 'Said to the caller before the transfer.' },
+  ringingSay: {
+    label: 'When a call rings, say',
+    missing: 'Give the message.',
+    max: 300,
+    hint: () => 'A call.ringing hook: Vapi says this and ends the call instead of answering. Leave empty to answer as usual.',
+  },
+  endingTransfer: {
+    label: 'If the assistant-request fails, transfer to',
+    missing: 'Give a phone number or a sip: URI.',
+    max: 300,
+    hint: () => 'A call.ending hook: a phone number or a sip: URI the call goes to when your server does not name an assistant.',
+  },
+  realm: {
+    label: 'SIP digest realm',
+    missing: 'Give the realm.',
+    max: 100,
+    hint: (sipHost) => `The realm callers sign in to; Vapi uses ${sipHost} when left empty.`,
   },
 };

@@ -1,6 +1,7 @@
 import type { CreateVapiPhoneNumberBody } from '../../backends/vapi/schemas.js';
 import { blockOf, type StateValues } from '../../slack/view-state.js';
 import { parsePhoneNumber } from '../phone/phone-number.js';
+import { destinationOf } from './change-model.js';
 import { inputLooks, inputsOf, type Placement, type SipInput, sipView } from './sip-fields.js';
 import { choicesOf, maxNameLength, type SipPrefill, sipPrefillOf } from './sip-form.js';
 
@@ -43,20 +44,39 @@ export function readSipForm(view: SubmittedSipForm, sipHost: string, defaultRegi
   checkCredential(form.username, 'username', problems);
   checkCredential(form.password, 'password', problems);
   checkServer(form, problems);
-  const fallback = form.fallback ? parsePhoneNumber(form.fallback, defaultRegion) : undefined;
-  if (fallback && !fallback.ok) problems.fallback = fallback.problem;
+  const fallback = readDestination(form.fallback, defaultRegion, problems, 'fallback');
+  const endingTransfer = readDestination(form.endingTransfer, defaultRegion, problems, 'endingTransfer');
+  if (form.fallbackExtension && !/^[0-9*#]{1,10}$/.test(form.fallbackExtension)) problems.fallbackExtension = 'Up to 10 digits (and * or #).';
+  if (form.fallbackExtension && fallback && /^sips?:/i.test(fallback))
+    problems.fallbackExtension = 'An extension is dialled after a phone number, not a SIP URI.';
+  if ((form.fallbackExtension || form.fallbackMessage) && !form.fallback) problems.fallback = 'Give the fallback destination the extension or message is for.';
+  if (form.realm && !/^[a-zA-Z0-9.-]{1,100}$/.test(form.realm)) problems.realm = 'A host name, such as sip.example.com.';
   if (Object.keys(problems).length > 0) return { errors: placeErrors(problems, view, placements) };
+  const hooks = [
+    ...(form.ringingSay ? [{ on: 'call.ringing' as const, do: [{ type: 'say' as const, exact: form.ringingSay }] }] : []),
+    ...(endingTransfer ? [{ on: 'call.ending' as const, do: { type: 'transfer' as const, destination: destinationOf({ to: endingTransfer }) } }] : []),
+  ];
+  const fallbackDestination =
+    fallback &&
+    destinationOf({
+      to: fallback,
+      ...(form.fallbackExtension ? { extension: form.fallbackExtension } : {}),
+      ...(form.fallbackMessage ? { message: form.fallbackMessage } : {}),
+    });
 
   const body: CreateVapiPhoneNumberBody = {
     provider: 'vapi',
     name: form.name ?? '',
     ...(choices.kind === 'free' ? { numberDesiredAreaCode: form.areaCode } : { sipUri: `sip:${sipUser?.ok ? sipUser.user : ''}@${sipHost}` }),
-    ...(form.username && form.password ? { authentication: { username: form.username, password: form.password } } : {}),
+    ...(form.username && form.password
+      ? { authentication: { username: form.username, password: form.password, ...(form.realm ? { realm: form.realm } : {}) } }
+      : {}),
     ...(form.assistant ? { assistantId: form.assistant.id } : {}),
     ...(form.squad ? { squadId: form.squad.id } : {}),
     ...(form.workflow ? { workflowId: form.workflow } : {}),
     ...(form.serverUrl ? { server: { url: form.serverUrl, ...(form.serverTimeout ? { timeoutSeconds: Number(form.serverTimeout) } : {}) } } : {}),
-    ...(fallback?.ok ? { fallbackDestination: { type: 'number' as const, number: fallback.e164 } } : {}),
+    ...(fallbackDestination ? { fallbackDestination } : {}),
+    ...(hooks.length ? { hooks } : {}),
   };
   return {
     body,
@@ -65,6 +85,20 @@ export function readSipForm(view: SubmittedSipForm, sipHost: string, defaultRegi
       ? { warning: 'No assistant, squad or workflow: Vapi will ask your server URL (assistant-request) who answers each call.' }
       : {}),
   };
+}
+
+/** A phone number (as E.164) or a SIP URI, as typed; a problem goes under `field`. */
+function readDestination(typed: string | undefined, defaultRegion: string, problems: Problems, field: 'fallback' | 'endingTransfer'): string | undefined {
+  if (!typed) return undefined;
+  if (/^sips?:/i.test(typed)) {
+    if (/^sips?:[^@\s]+@\S+$/i.test(typed)) return typed;
+    problems[field] = 'A SIP URI looks like sip:user@example.com.';
+    return undefined;
+  }
+  const parsed = parsePhoneNumber(typed, defaultRegion);
+  if (parsed.ok) return parsed.e164;
+  problems[field] = parsed.problem;
+  return undefined;
 }
 
 /** The name, and the values of the inputs the choices show; nothing else. */

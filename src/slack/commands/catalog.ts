@@ -158,7 +158,7 @@ export const commandCatalog: readonly CommandSpec[] = [
       },
       {
         name: 'numbers',
-        summary: 'Numbers on Vapi and SignalWire side by side, with their status, their Novu endpoints and Release',
+        summary: 'Numbers on Vapi and SignalWire side by side, with their status, their Novu endpoints, Change and Release',
         action: 'numbers.read',
         needsAnyOf: ['vapi', 'signalwire'],
       },

@@ -98,22 +98,34 @@ describe('More options', () => {
   it('the less common inputs wait behind More options, which reveals them keeping what was typed', async () => {
     const form = await openVapiForm(harness, operator(), { answeredBy: 'workflow' });
     expect(inputIds(form)).toEqual(['name', 'numbers.sip.kind', 'area_code', 'numbers.sip.answered_by', 'workflow']);
-    expect(JSON.stringify(form)).toContain('Under More options: Server URL · Server timeout, seconds.');
+    expect(JSON.stringify(form)).toContain('Under More options: Server URL · Server timeout, seconds · When a call rings, say.');
 
     const typed = { name: 'Desk', area_code: '212', workflow: 'wf-9' };
     const more = await useInForm(harness, form, vapiFormChoices.more, operator(), { typed });
-    expect(inputIds(more)).toEqual([...inputIds(form), 'server_url', 'server_timeout']);
+    expect(inputIds(more)).toEqual([...inputIds(form), 'server_url', 'server_timeout', 'ringing_say']);
     expect(inputOf(more, 'server_url')?.optional).toBe(true);
     expect(inputOf(more, 'server_timeout')?.optional).toBe(true);
     expect(JSON.stringify(more)).not.toContain(vapiFormChoices.more);
     for (const [id, value] of Object.entries(typed)) expect(shown(more, id)).toBe(value);
 
-    // Answered by your server: its URL is then required, and the fallback number joins More options.
+    // Answered by your server: its URL is then required, and the fallback destination and the assistant-request hook join More options.
     const server = await useInForm(harness, more, vapiFormChoices.answeredBy, operator(), {
       value: 'server',
       typed: { ...typed, server_url: 'https://example.com/vapi' },
     });
-    expect(inputIds(server)).toEqual(['name', 'numbers.sip.kind', 'area_code', 'numbers.sip.answered_by', 'server_url', 'server_timeout', 'fallback']);
+    expect(inputIds(server)).toEqual([
+      'name',
+      'numbers.sip.kind',
+      'area_code',
+      'numbers.sip.answered_by',
+      'server_url',
+      'server_timeout',
+      'fallback',
+      'fallback_extension',
+      'fallback_message',
+      'ending_transfer',
+      'ringing_say',
+    ]);
     expect(inputOf(server, 'server_url')?.optional).toBe(false);
     expect(shown(server, 'server_url')).toBe('https://example.com/vapi');
     expect(shown(server, 'name')).toBe('Desk');

@@ -37,7 +37,18 @@ export class FakeSignalWire extends FakeBackend {
         next_billed_at: null,
         call_handler: null,
         call_receive_mode: 'voice',
+        call_request_url: null,
+        call_request_method: 'POST',
+        call_relay_script_url: null,
+        call_relay_application: null,
+        call_relay_topic: null,
+        call_laml_application_id: null,
         message_handler: null,
+        message_request_url: null,
+        message_request_method: 'POST',
+        message_relay_application: null,
+        message_relay_topic: null,
+        message_laml_application_id: null,
         country_code: body.number.startsWith('+1') ? 'US' : null,
       };
       this.numbers.set(number.id, number);
@@ -48,6 +59,9 @@ export class FakeSignalWire extends FakeBackend {
       const number = this.numbers.get(id ?? '');
       return number ? { status: 200, body: number } : { status: 404, body: { error: 'Not Found' } };
     });
+    // PUT /phone_numbers/{id} (UpdatePhoneNumberRequest: every field optional, no other field allowed; the
+    // spec's unevaluatedProperties) sets the fields sent and answers the whole PhoneNumber (signalwire/docs
+    // specs/signalwire-rest phone-numbers; the SDK's setCxmlWebhook sends call_handler with its companion field).
     this.on('PUT', '/api/relay/rest/phone_numbers/:id', (request, { id }) => {
       const number = this.numbers.get(id ?? '');
       if (!number) return { status: 404, body: { error: 'Not Found' } };

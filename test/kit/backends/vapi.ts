@@ -27,6 +27,29 @@ const knownProperties = new Set([
 const createdAtOf = (index: number): string => new Date(Date.UTC(2026, 0, 1) + index * 1_000).toISOString();
 
 type Named = { id: string; name: string; createdAt: string };
+/**
+ * UpdateVapiPhoneNumberDTO's properties (the spec's PATCH /phone-number/{id} body, tagged with
+ * `provider` as the SDK's `UpdatePhoneNumbersRequestBody` sends it; docs.vapi.ai/phone-numbers/phone-number-hooks
+ * PATCHes `hooks` this way). `numberDesiredAreaCode` is a create-only field.
+ */
+const updatableProperties = new Set([
+  'provider',
+  'fallbackDestination',
+  'hooks',
+  'name',
+  'assistantId',
+  'workflowId',
+  'squadId',
+  'server',
+  'sipUri',
+  'authentication',
+]);
+
+/**
+ * The answerers a PATCH may clear with `null`: Vapi's DTOs mark them `@IsOptional()` (class-validator
+ * skips every rule for null), and docs.vapi.ai/advanced/calls/sip clears `assistantId` with `null`.
+ */
+const clearable = ['assistantId', 'squadId', 'workflowId'];
 
 export class FakeVapi extends FakeBackend {
   readonly apiKey = randomUUID();
@@ -98,6 +121,7 @@ export class FakeVapi extends FakeBackend {
       const number = this.numbers.get(id ?? '');
       return number ? { status: 200, body: number } : error(404, 'Phone number not found', 'Not Found');
     });
+    this.on('PATCH', '/phone-number/:id', (request, { id }) => this.update(id ?? '', request.body as Json));
     this.on('DELETE', '/phone-number/:id', (_request, { id }) => {
       const number = this.numbers.get(id ?? '');
       if (!number) return error(404, 'Phone number not found', 'Not Found');
@@ -134,9 +158,18 @@ export class FakeVapi extends FakeBackend {
 
   /** NestJS validates the query as it does the body: a `limit` above 1,000 or a `page` below 1 is a 400. */
   protected override readonly validatesQuery = true;
+  protected override bodyForSchema(request: RecordedRequest): unknown {
+    if (request.method !== 'PATCH' || !request.body || typeof request.body !== 'object') return request.body;
+    return Object.fromEntries(Object.entries(request.body as Json).filter(([key, value]) => !(value === null && clearable.includes(key))));
+  }
 
   /** NestJS whitelist validation: properties not in the DTO are refused. */
   protected override serverRules(request: RecordedRequest): string[] {
+    if (request.method === 'PATCH' && request.path.startsWith('/phone-number/')) {
+      return Object.keys((request.body ?? {}) as Json)
+        .filter((key) => !updatableProperties.has(key))
+        .map((key) => `property ${key} should not exist`);
+    }
     if (request.method !== 'POST' || request.path !== '/phone-number') return [];
     const body = (request.body ?? {}) as Json;
     const problems = Object.keys(body)
@@ -146,6 +179,20 @@ export class FakeVapi extends FakeBackend {
       problems.push(`sipUri must be in the format sip:username@${this.sipHost}`);
     }
     return problems;
+  }
+
+  /** PATCH sets the fields sent (null clears an answerer) and answers the whole number; `provider` only picks the DTO. */
+  private update(id: string, body: Json): Reply {
+    const number = this.numbers.get(id);
+    if (!number) return error(404, 'Phone number not found', 'Not Found');
+    const { provider: _provider, ...changes } = body;
+    for (const [key, value] of Object.entries(changes)) {
+      if (value === null) delete number[key];
+      else number[key] = value;
+    }
+    if (number.authentication) number.authentication = { ...number.authentication, password: undefined };
+    number.updatedAt = new Date().toISOString();
+    return { status: 200, body: number };
   }
 
   private create(body: Json): Reply {

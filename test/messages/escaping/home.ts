@@ -63,6 +63,7 @@ const abilities = (value: boolean): HomeAbilities => ({
   provisionSignalWire: value,
   decideNumberRequests: value,
   releaseNumbers: value,
+  changeNumbers: value,
   readAudit: value,
   readEndpoints: value,
   readNumbers: value,

@@ -1,3 +1,7 @@
+import type { ChangeTarget } from '../../../src/features/numbers/change-form.js';
+import * as changeForm from '../../../src/features/numbers/change-form.js';
+import * as change from '../../../src/features/numbers/change-messages.js';
+import type { NumberSettings } from '../../../src/features/numbers/change-model.js';
 import * as paging from '../../../src/features/numbers/list-paging.js';
 import * as numbers from '../../../src/features/numbers/messages.js';
 import type { ReleaseTarget } from '../../../src/features/numbers/release.js';
@@ -57,7 +61,61 @@ const overview = (h: Hostile, mayRelease: boolean, mayRegister = false): numbers
   };
 };
 
+const changeTarget = (h: Hostile, backend: 'vapi' | 'signalwire' = 'vapi'): ChangeTarget => ({ backend, vendorId: h.text(), label: h.text() });
+
+const settings = (h: Hostile): NumberSettings[] => [
+  {
+    backend: 'vapi',
+    answeredBy: 'assistant',
+    answerer: { id: h.text(), name: h.text() },
+    serverUrl: h.text(),
+    serverTimeout: 20,
+    fallback: { to: h.text(), extension: h.text(), message: h.text() },
+    ringing: 'say',
+    ending: 'transfer',
+    hookMessage: h.text(),
+  },
+  { backend: 'vapi', answeredBy: 'workflow', answerer: { id: h.text() }, ringing: 'none', ending: 'none' },
+  { backend: 'signalwire', callHandler: 'laml_webhooks', callTo: h.text(), messageHandler: 'relay_topic', messageTo: h.text() },
+  { backend: 'signalwire' },
+];
+
+const changeLines = (h: Hostile) => [
+  { label: h.text(), before: h.text(), after: h.text() },
+  { label: 'Answered by', before: h.text(), after: h.text() },
+];
+
 export const numberCoverage: ModuleCoverage[] = [
+  {
+    path: 'features/numbers/change-messages.ts',
+    module: change,
+    builders: {
+      changeLines: (h) => [change.changeLines(changeLines(h))],
+      changeConfirmModal: (h) =>
+        [true, false].map((asking) => change.changeConfirmModal(changeTarget(h), { before: settings(h)[0]!, after: settings(h)[1]! }, changeLines(h), asking)),
+      changingView: (h) => [change.changingView(changeTarget(h), changeLines(h)), change.changingView(changeTarget(h, 'signalwire'), [])],
+      changeResultView: (h) => [
+        change.changeResultView(changeTarget(h), changeLines(h), { status: 'done', job, result: { target: changeTarget(h), lines: changeLines(h) } }),
+        change.changeResultView(changeTarget(h), changeLines(h), { status: 'failed', job, error: h.text() }),
+        change.changeResultView(changeTarget(h), changeLines(h), { status: 'queued', job, lastError: h.text() }),
+      ],
+      changedMessage: (h) => [
+        change.changedMessage(changeTarget(h), changeLines(h), { status: 'done', result: { target: changeTarget(h), lines: changeLines(h) } }),
+        change.changedMessage(changeTarget(h, 'signalwire'), changeLines(h), { status: 'failed', error: h.text() }),
+      ],
+      changeUnavailableView: (h) => [change.changeUnavailableView(changeTarget(h), h.text())],
+    },
+    notBuilders: { changeButton: 'a button: plain text only' },
+  },
+  {
+    path: 'features/numbers/change-form.ts',
+    module: changeForm,
+    only: true,
+    builders: {
+      changeModal: (h) =>
+        settings(h).flatMap((before) => [true, false].map((asking) => changeForm.changeModal(changeTarget(h, before.backend), before, asking))),
+    },
+  },
   {
     path: 'features/numbers/messages.ts',
     module: numbers,
