@@ -370,7 +370,7 @@ describe('/phone numbers', () => {
     const frontDesk = rowOf('+14155550144');
     expect(blocks[frontDesk]?.text?.text).toMatch(/^\*Front desk\* `\+14155550144` · long code · not registered in Novu yet/);
     const buttons = blocks[frontDesk + 1]?.elements ?? [];
-    expect(buttons.map((element) => element.text?.text)).toEqual(['Register for a subscriber', 'Release']);
+    expect(buttons.map((element) => element.text?.text)).toEqual(['Register for a subscriber', 'Change', 'Release']);
     // The one registered already offers Release alone.
     expect(JSON.stringify(blocks[rowOf('+14155550155')])).not.toContain('phone.register.open');
     expect(JSON.stringify(message)).toContain('makes the number a phone endpoint of a Novu subscriber');
