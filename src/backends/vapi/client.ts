@@ -3,12 +3,15 @@ import type { Logger } from '../../logging/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { describeNestError } from '../vendor-errors.js';
 import {
+  type CreateBearerCredentialBody,
   type CreateVapiPhoneNumberBody,
   namedListSchema,
   type VapiNamed,
   type VapiPhoneNumber,
   vapiPhoneNumberListSchema,
   vapiPhoneNumberPageSchema,
+  type VapiServer,
+  vapiCredentialSchema,
   vapiPhoneNumberSchema,
 } from './schemas.js';
 
@@ -85,5 +88,33 @@ export class VapiClient {
 
   listSquads(limit = 100): Promise<VapiNamed[]> {
     return this.http.request({ operation: 'squads.list', method: 'GET', path: '/squad', query: { limit }, response: namedListSchema, ...pickerTiming });
+  }
+
+  /** A credential Vapi authenticates webhooks with. Not idempotent: retried only when it certainly did not arrive. */
+  createCredential(body: CreateBearerCredentialBody, options: CallOptions = {}): Promise<{ id: string }> {
+    return this.http.request({
+      operation: 'credentials.create',
+      method: 'POST',
+      path: '/credential',
+      body,
+      response: vapiCredentialSchema,
+      ...options,
+      retry: 'unsent',
+    });
+  }
+
+  /** Points the number's webhooks at `server`; a PATCH changes only what it names, so whoever answers calls stays. */
+  setServer(id: string, server: VapiServer, options: CallOptions = {}): Promise<VapiPhoneNumber> {
+    return this.http.request({
+      operation: 'phoneNumbers.update',
+      method: 'PATCH',
+      path: `/phone-number/{id}`,
+      params: { id },
+      // The update body is a oneOf by provider: the SDK sends the tag with the fields (UpdatePhoneNumbersRequestBody).
+      body: { provider: 'vapi', server },
+      response: vapiPhoneNumberSchema,
+      ...options,
+      retry: 'safe',
+    });
   }
 }

@@ -12,6 +12,7 @@ export const vapiPhoneNumberSchema = z
     assistantId: z.string().nullish(),
     squadId: z.string().nullish(),
     workflowId: z.string().nullish(),
+    server: z.object({ url: z.string().nullish(), credentialId: z.string().nullish() }).loose().nullish(),
     createdAt: z.string().nullish(),
   })
   .loose();
@@ -34,6 +35,25 @@ export interface CreateVapiPhoneNumberBody {
   assistantId?: string;
   squadId?: string;
   workflowId?: string;
-  server?: { url: string; timeoutSeconds?: number };
+  server?: VapiServer;
   fallbackDestination?: { type: 'number'; number: string };
 }
+
+/** Where Vapi sends a number's webhooks, and the credential it authenticates them with. */
+export interface VapiServer {
+  url: string;
+  timeoutSeconds?: number;
+  credentialId?: string;
+}
+
+/**
+ * CreateWebhookCredentialDTO with a bearer plan: Vapi then sends `Authorization: Bearer <token>`
+ * with each request to a server that names the credential (docs.vapi.ai "Server authentication").
+ */
+export interface CreateBearerCredentialBody {
+  provider: 'webhook';
+  name: string;
+  authenticationPlan: { type: 'bearer'; token: string };
+}
+
+export const vapiCredentialSchema = z.object({ id: z.string() }).loose();
