@@ -77,7 +77,11 @@ export class NumberHandlers {
       ),
     );
     router.on('phone', 'numbers', async ({ respond, actor, client }) => {
-      await respond(numbersMessage(await this.overview(actor, await this.services.permissions.allows(actor, 'numbers.release', client))));
+      const [mayRelease, mayReport] = await Promise.all([
+        this.services.permissions.allows(actor, 'numbers.release', client),
+        this.services.permissions.allows(actor, 'numbers.provision', client),
+      ]);
+      await respond(numbersMessage({ ...(await this.overview(actor, mayRelease)), mayReport }));
     });
 
     // The forms open to whoever may ask for a number; who may provision is decided by the form's mode (see `submissionMode`).
@@ -224,7 +228,9 @@ export class NumberHandlers {
       vapi ? listed('vapi', () => vapi.listPhoneNumbers()) : undefined,
       signalwire ? listed('signalwire', () => signalwire.listNumbers()) : undefined,
     ]);
+    const reports = await Promise.all(owned.map((number) => store.numberReports.find(number.backend, number.vendorId)));
     return {
+      reports: new Map(reports.flatMap((report) => (report ? [[`${report.backend}:${report.vendorId}`, report.channelId] as const] : []))),
       vapi: vapiNumbers,
       signalwire: signalWireNumbers,
       registrations: registrations.map((endpoint) => ({ number: endpoint.target, subscriberId: endpoint.subscriberId })),

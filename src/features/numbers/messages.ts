@@ -5,8 +5,9 @@ import { backendLabels } from '../../http/errors.js';
 import type { JobFinish } from '../../jobs/queue.js';
 import { actions, button, context, type EphemeralMessage, ephemeral, fields, header, noticeModal, section, sectionMessage } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
-import { code, joinMd, link, type Mrkdwn, md, mentionUser } from '../../slack/mrkdwn.js';
+import { code, joinMd, link, type Mrkdwn, md, mentionChannel, mentionUser } from '../../slack/mrkdwn.js';
 import type { NumberBackend } from '../../store/types.js';
+import { reportButton } from '../reports/messages.js';
 import { releaseButton } from './release-messages.js';
 import { type ActivationSettled, type Provisioned, unmarkedName } from './telephony.js';
 
@@ -142,6 +143,10 @@ export interface NumbersOverview {
   owners?: Map<string, string>;
   /** Whether the viewer may release the numbers listed (they are the tenant's own, or the viewer is an operator). */
   mayRelease: boolean;
+  /** Whether the viewer may choose where a number's calls and texts are reported. */
+  mayReport?: boolean;
+  /** Report channels by `backend:id`, for the numbers that report. */
+  reports?: Map<string, string>;
 }
 
 /** Vapi and SignalWire numbers side by side, each with the subscribers it is registered for in Novu, and Release for those who may. */
@@ -152,6 +157,10 @@ export function numbersMessage(overview: NumbersOverview): EphemeralMessage {
     const subscribers = number ? registrations.get(number) : undefined;
     return subscribers ? md`registered for ${joinMd(subscribers.map(code), ', ')}` : 'not registered in Novu';
   };
+  const reported = (backend: NumberBackend, id: string) => {
+    const channel = overview.reports?.get(`${backend}:${id}`);
+    return channel ? md` · reported in ${mentionChannel(channel)}` : '';
+  };
   const owner = (backend: NumberBackend, id: string) => {
     if (!overview.owners) return '';
     const name = overview.owners.get(`${backend}:${id}`);
@@ -160,13 +169,15 @@ export function numbersMessage(overview: NumbersOverview): EphemeralMessage {
   const vapiLabel = (number: VapiPhoneNumber) => number.sipUri ?? number.number ?? number.id;
   const vapi: NumberLines<VapiPhoneNumber> = {
     line: (number) =>
-      md`${code(vapiLabel(number))} ${unmarkedName(number.name) ?? ''} · ${number.status ?? '—'} · ${registered(number.number)}${owner('vapi', number.id)}`,
+      md`${code(vapiLabel(number))} ${unmarkedName(number.name) ?? ''} · ${number.status ?? '—'} · ${registered(number.number)}${reported('vapi', number.id)}${owner('vapi', number.id)}`,
     release: overview.mayRelease ? (number) => releaseButton('vapi', number.id, vapiLabel(number)) : undefined,
+    report: overview.mayReport ? (number) => reportButton('vapi', number.id, unmarkedName(number.name) ?? vapiLabel(number)) : undefined,
   };
   const signalWire: NumberLines<SignalWireNumber> = {
     line: (number) =>
-      md`${code(number.number)} ${number.name ?? ''} · ${number.number_type === 'tollfree' ? 'toll-free' : 'long code'} · ${registered(number.number)}${owner('signalwire', number.id)}`,
+      md`${code(number.number)} ${number.name ?? ''} · ${number.number_type === 'tollfree' ? 'toll-free' : 'long code'} · ${registered(number.number)}${reported('signalwire', number.id)}${owner('signalwire', number.id)}`,
     release: overview.mayRelease ? (number) => releaseButton('signalwire', number.id, number.number) : undefined,
+    report: overview.mayReport ? (number) => reportButton('signalwire', number.id, number.name || number.number) : undefined,
   };
   const blocks: KnownBlock[] = [header(overview.owners ? 'Phone numbers (all workspaces)' : 'Phone numbers')];
   if (overview.vapi) blocks.push(...listSection('Vapi', overview.vapi, vapi));
@@ -178,17 +189,26 @@ interface NumberLines<T> {
   line: (item: T) => Mrkdwn;
   /** Present when the viewer may release: one section per number, with its button. */
   release?: (item: T) => Button;
+  /** Present when the viewer may choose where its calls and texts go: a row of its own under the number. */
+  report?: (item: T) => Button;
 }
 
 /** At most this many numbers per vendor get a Release button of their own (a message holds 50 blocks). */
 const releasableShown = 20;
 
-function listSection<T>(title: string, list: T[] | { error: string }, { line, release }: NumberLines<T>): KnownBlock[] {
+/** With a Report row under each number, fewer fit in a message's 50 blocks. */
+const reportableShown = 11;
+
+function listSection<T>(title: string, list: T[] | { error: string }, { line, release, report }: NumberLines<T>): KnownBlock[] {
   if (!Array.isArray(list)) return [section(md`*${title}*\n:x: ${list.error}`)];
   if (list.length === 0) return [section(md`*${title}*\nNo numbers provisioned through Switchboard yet.`)];
-  if (release) {
-    const shown = list.slice(0, releasableShown);
-    const blocks: KnownBlock[] = [section(md`*${title}* (${list.length})`), ...shown.map((item) => section(line(item), { accessory: release(item) }))];
+  if (release || report) {
+    const shown = list.slice(0, report ? reportableShown : releasableShown);
+    const row = (item: T, index: number): KnownBlock[] => [
+      section(line(item), release ? { accessory: release(item) } : {}),
+      ...(report ? [actions(`report-${title.toLowerCase()}-${index}`, [report(item)])] : []),
+    ];
+    const blocks: KnownBlock[] = [section(md`*${title}* (${list.length})`), ...shown.flatMap(row)];
     if (list.length > shown.length)
       blocks.push(context(md`…and ${list.length - shown.length} more, newest first above; release those in the ${title} dashboard.`));
     return blocks;

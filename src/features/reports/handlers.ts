@@ -60,6 +60,11 @@ export class ReportHandlers {
     const target = readReportButton(view.private_metadata);
     const channelId = inputState<{ selected_conversation?: string | null }>(view.state.values, reportView.channel)?.selected_conversation;
     if (!target || !channelId) return ack({ response_action: 'errors', errors: { [reportView.channel]: 'Choose a channel.' } });
+    // An operator may open any workspace's number, but its channel is chosen from the workspace that owns it.
+    const owner = await this.services.store.numbers.find(target.backend, target.vendorId);
+    if (owner?.workspaceKey !== actor.tenant.key) {
+      return ack({ response_action: 'errors', errors: { [reportView.channel]: 'Choose this number’s channel from the workspace that owns it: Switchboard posts there with that workspace’s bot.' } });
+    }
     const problem = await reportChannelProblem(client, channelId);
     if (problem) return ack({ response_action: 'errors', errors: { [reportView.channel]: problem } });
     const payload = { workspaceKey: actor.tenant.key, requestedBy: actor.userId, backend: target.backend, vendorId: target.vendorId, channelId, label: target.label };
