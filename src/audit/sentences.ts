@@ -83,7 +83,7 @@ const phrases: Record<string, PhraseOf> = {
   'number.report': (entry) => {
     const channel = text(entry.detail?.channel);
     const where = channel ? md` in ${mentionChannel(channel)}` : md``;
-    return same(md`report the calls and texts of ${named(entry, 'a number')}${where}`, md`had the calls and texts of ${named(entry, 'a number')} reported${where}`);
+    return same(md`report the calls and texts of ${named(entry, 'a number')}${where}`, md`reported the calls and texts of ${named(entry, 'a number')}${where}`);
   },
   'number.activation': () => ({ by: 'Vapi', todo: md`activate a new number`, did: md`activated a new number` }),
   'numbers.request': (entry) => {

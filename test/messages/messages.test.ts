@@ -330,6 +330,7 @@ describe('message builders pass Block Kit checks', () => {
         provisionSignalWire: true,
         decideNumberRequests: true,
         releaseNumbers: true,
+        reportNumbers: true,
         readAudit: true,
         readEndpoints: true,
         readNumbers: true,

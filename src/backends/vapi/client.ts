@@ -8,10 +8,10 @@ import {
   namedListSchema,
   type VapiNamed,
   type VapiPhoneNumber,
-  vapiPhoneNumberListSchema,
-  vapiPhoneNumberPageSchema,
   type VapiServer,
   vapiCredentialSchema,
+  vapiPhoneNumberListSchema,
+  vapiPhoneNumberPageSchema,
   vapiPhoneNumberSchema,
 } from './schemas.js';
 

@@ -3,7 +3,17 @@ import { auditListLine } from '../../audit/messages.js';
 import type { Action } from '../../permissions/policy.js';
 import { actions, button, context, divider, header, section, truncate } from '../../slack/blocks.js';
 import { code, joinMd, type Mrkdwn, md, mentionUser, slackDate } from '../../slack/mrkdwn.js';
-import type { AuditEntry, ConnectionRecord, JobRecord, JobStatus, LinkRequest, OwnedEndpoint, OwnedNumber, TenantRecord } from '../../store/types.js';
+import type {
+  AuditEntry,
+  ConnectionRecord,
+  JobRecord,
+  JobStatus,
+  LinkRequest,
+  OwnedEndpoint,
+  OwnedNumber,
+  TenantRecord,
+  UnpostedReport,
+} from '../../store/types.js';
 import { plural } from '../../util/plural.js';
 import { connectActions, connectionStateLabels, disconnectConfirm } from '../connect/messages.js';
 import { deliveryActions, testButton } from '../delivery/actions.js';
@@ -13,6 +23,7 @@ import type { DeliveryReport } from '../delivery/model.js';
 import { numberFormActions } from '../numbers/messages.js';
 import { releaseButton } from '../numbers/release-messages.js';
 import { numberRequestsSection, type PendingNumberRequest } from '../numbers/request-messages.js';
+import { reportButton, unpostedSection } from '../reports/messages.js';
 import { linkRequestsSection } from '../routes/link-messages.js';
 import { routeActions, routesHomeSection } from '../routes/messages.js';
 import { pendingTenantsSection } from '../tenants/messages.js';
@@ -35,6 +46,8 @@ export const homeAbilityActions = {
   /** Requests for numbers waiting for an answer: for those who may provision. */
   decideNumberRequests: 'numbers.provision',
   releaseNumbers: 'numbers.release',
+  /** Report calls and texts… beside each number. */
+  reportNumbers: 'numbers.provision',
   readAudit: 'audit.read',
   readEndpoints: 'endpoints.read',
   readNumbers: 'numbers.read',
@@ -69,6 +82,8 @@ export interface HomeData {
   numberRequests?: PendingNumberRequest[];
   /** What triggers must carry to reach this workspace, and its latest delivery check. */
   delivery?: { context: string[]; check?: DeliveryReport };
+  /** Calls and texts Slack refused in their report channel: how many, and the latest few. */
+  unposted?: { count: number; latest: UnpostedReport[] };
   /** Whom someone who may not change routes or numbers can ask (the workspace's admins, by mention). */
   ask: Mrkdwn;
 }
@@ -108,6 +123,7 @@ function waitingSection(data: HomeData, can: HomeAbilities): KnownBlock[] {
     can.readNumbers && activating.length
       ? [section(md`*Numbers still activating* (${activating.length})\nVapi is setting them up; Switchboard tells whoever asked when each is ready.`)]
       : [],
+    can.readNumbers && data.unposted ? unpostedSection(data.unposted.count, data.unposted.latest) : [],
   ].filter((part) => part.length > 0);
   if (parts.length === 0) return [];
   const waiting = md`:bell: *Waiting for you*`;
@@ -178,6 +194,11 @@ function numberSection(data: HomeData, can: HomeAbilities): KnownBlock[] {
     empty: md`None provisioned through Switchboard yet.`,
     button: can.releaseNumbers && ((number) => releaseButton(number.backend, number.vendorId, number.number ?? number.sipUri ?? number.vendorId)),
   });
+  if (can.reportNumbers && data.numbers.length) {
+    const label = (number: OwnedNumber) => number.name ?? number.number ?? number.sipUri ?? number.vendorId;
+    const reports = data.numbers.map((number) => reportButton(number.backend, number.vendorId, label(number), `Report calls and texts of ${label(number)}…`));
+    blocks.push(actions('home-number-reports', reports));
+  }
   const buttons: Button[] = [];
   if (can.provisionVapi) buttons.push(button('New Vapi number', homeActions.openSip));
   if (can.provisionSignalWire) buttons.push(button('Import to SignalWire', homeActions.openImport));

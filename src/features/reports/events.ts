@@ -29,16 +29,34 @@ const vapiMessage = z.object({
   message: z
     .object({
       type: z.string(),
-      call: z.object({ id: z.string().min(1).max(200), customer: z.object({ number: text(64) }).loose().nullish() }).loose().nullish(),
-      customer: z.object({ number: text(64) }).loose().nullish(),
+      call: z
+        .object({
+          id: z.string().min(1).max(200),
+          customer: z
+            .object({ number: text(64) })
+            .loose()
+            .nullish(),
+        })
+        .loose()
+        .nullish(),
+      customer: z
+        .object({ number: text(64) })
+        .loose()
+        .nullish(),
       endedReason: text(200),
       durationSeconds: z.number().nonnegative().nullish(),
       startedAt: z.string().nullish(),
       endedAt: z.string().nullish(),
       summary: text(2_500),
-      analysis: z.object({ summary: text(2_500) }).loose().nullish(),
+      analysis: z
+        .object({ summary: text(2_500) })
+        .loose()
+        .nullish(),
       recordingUrl: text(1_000),
-      artifact: z.object({ recordingUrl: text(1_000) }).loose().nullish(),
+      artifact: z
+        .object({ recordingUrl: text(1_000) })
+        .loose()
+        .nullish(),
     })
     .loose(),
 });

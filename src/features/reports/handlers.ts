@@ -1,4 +1,3 @@
-
 import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../slack/listener-table.js';
 import { showInForm } from '../../slack/replies.js';
 import { inputState, submissionIntent } from '../../slack/view-state.js';
@@ -63,11 +62,21 @@ export class ReportHandlers {
     // An operator may open any workspace's number, but its channel is chosen from the workspace that owns it.
     const owner = await this.services.store.numbers.find(target.backend, target.vendorId);
     if (owner?.workspaceKey !== actor.tenant.key) {
-      return ack({ response_action: 'errors', errors: { [reportView.channel]: 'Choose this number’s channel from the workspace that owns it: Switchboard posts there with that workspace’s bot.' } });
+      return ack({
+        response_action: 'errors',
+        errors: { [reportView.channel]: 'Choose this number’s channel from the workspace that owns it: Switchboard posts there with that workspace’s bot.' },
+      });
     }
     const problem = await reportChannelProblem(client, channelId);
     if (problem) return ack({ response_action: 'errors', errors: { [reportView.channel]: problem } });
-    const payload = { workspaceKey: actor.tenant.key, requestedBy: actor.userId, backend: target.backend, vendorId: target.vendorId, channelId, label: target.label };
+    const payload = {
+      workspaceKey: actor.tenant.key,
+      requestedBy: actor.userId,
+      backend: target.backend,
+      vendorId: target.vendorId,
+      channelId,
+      label: target.label,
+    };
     const accepted = await this.services.queue.storedThenTold(() => this.jobs.acceptSet(payload, submissionIntent(view.id, { channelId })), {
       stored: () => ack({ response_action: 'update', view: reportSavedView(target.label, undefined, channelId) }),
       notStored: (text) => ack({ response_action: 'errors', errors: { [reportView.channel]: text } }),

@@ -43,7 +43,7 @@ export function reportMessage(event: ReportEvent, number: OwnedNumber | undefine
   if (event.kind === 'text') {
     const media = event.media ? md`\n_${plural(event.media, 'attachment')} not shown here._` : '';
     const text = md`:speech_balloon: Text to *${name}* from ${event.from || 'an unknown sender'}`;
-    return sectionMessage(text, section(md`>${event.body || '(no text)'}${media}`), context(md`Details: to ${event.to} · ${code(event.messageSid)}`));
+    return sectionMessage(text, section(md`${event.body || '(no text)'}${media}`), context(md`Details: to ${event.to} · ${code(event.messageSid)}`));
   }
   const facts = [
     event.durationSeconds !== undefined ? minutes(event.durationSeconds) : undefined,
@@ -83,8 +83,8 @@ export const reportNotes: ReportNotes = { report: reportMessage, cannotPost: can
 const buttonValue = z.object({ backend: z.enum(['vapi', 'signalwire']), vendorId: z.string().min(1), label: z.string().max(100) });
 export type ReportButton = z.infer<typeof buttonValue>;
 
-export function reportButton(backend: NumberBackend, vendorId: string, label: string): Button {
-  return button('Report calls and texts…', `${reportView.button}:${vendorId}`.slice(0, 255), {
+export function reportButton(backend: NumberBackend, vendorId: string, label: string, text = 'Report calls and texts…'): Button {
+  return button(text.length > 75 ? `${text.slice(0, 72)}…` : text, `${reportView.button}:${vendorId}`.slice(0, 255), {
     value: JSON.stringify({ backend, vendorId, label: label.slice(0, 100) }),
   });
 }
@@ -103,7 +103,10 @@ export function reportChannelInput(initial?: string): KnownBlock {
     ...(initial ? { initial_conversation: initial } : {}),
   };
   return input(reportView.channel, 'Report calls and texts to', element, {
-    hint: { type: 'plain_text', text: 'Each call (Vapi) or text (SignalWire) to the number is posted there once. Invite Switchboard to a private channel first.' },
+    hint: {
+      type: 'plain_text',
+      text: 'Each call (Vapi) or text (SignalWire) to the number is posted there once. Invite Switchboard to a private channel first.',
+    },
   });
 }
 
@@ -116,7 +119,8 @@ export function reportModal(target: ReportButton, current?: string): View {
 }
 
 export function reportSavedView(label: string, outcome: JobFinish<{ channelId: string }>['outcome'] | undefined, channelId: string): View {
-  if (!outcome) return noticeModal('Report calls and texts', md`:hourglass_flowing_sand: Setting it up; Switchboard sends you a direct message when it is done.`);
+  if (!outcome)
+    return noticeModal('Report calls and texts', md`:hourglass_flowing_sand: Setting it up; Switchboard sends you a direct message when it is done.`);
   if (outcome.status === 'failed') return noticeModal('Report calls and texts', md`:x: ${outcome.error}`);
   return noticeModal('Report calls and texts', md`:white_check_mark: Calls and texts of *${label}* are posted in ${mentionChannel(channelId)} from now on.`);
 }
@@ -124,7 +128,12 @@ export function reportSavedView(label: string, outcome: JobFinish<{ channelId: s
 /** The App Home's "Calls and texts not posted" line, in the waiting section. */
 export function unpostedSection(count: number, latest: UnpostedReport[]): KnownBlock[] {
   if (count === 0) return [];
-  const lines = latest.map((kept) => md`• ${kept.event.kind === 'call' ? 'A call' : 'A text'} for ${mentionChannel(kept.channelId)}: ${refusedBecause[kept.reason] ?? kept.reason}`);
-  return [section(md`*Calls and texts not posted* (${count})\nSlack refused them in their report channel; fix the channel or choose another.\n${lines.reduce<Mrkdwn>((all, line) => md`${all}${line}\n`, md``)}`)];
+  const lines = latest.map(
+    (kept) => md`• ${kept.event.kind === 'call' ? 'A call' : 'A text'} for ${mentionChannel(kept.channelId)}: ${refusedBecause[kept.reason] ?? kept.reason}`,
+  );
+  return [
+    section(
+      md`*Calls and texts not posted* (${count})\nSlack refused them in their report channel; fix the channel or choose another.\n${lines.reduce<Mrkdwn>((all, line) => md`${all}${line}\n`, md``)}`,
+    ),
+  ];
 }
-

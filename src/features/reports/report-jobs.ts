@@ -71,7 +71,10 @@ export class ReportJobs {
   /** Stores a vendor's event once (its call id or MessageSid is the key); a redelivery finds the first. */
   async store(report: { workspaceKey: string; backend: NumberBackend; vendorId: string }, event: ReportEvent): Promise<void> {
     const payload: PostReportPayload = { ...report, event };
-    await this.services.queue.enqueue(kinds.post, payload, { dedupeKey: `${kinds.post}:${eventKey(report.backend, event)}`, workspaceKey: report.workspaceKey });
+    await this.services.queue.enqueue(kinds.post, payload, {
+      dedupeKey: `${kinds.post}:${eventKey(report.backend, event)}`,
+      workspaceKey: report.workspaceKey,
+    });
   }
 
   private async set(payload: SetReportPayload): Promise<{ channelId: string }> {

@@ -31,7 +31,9 @@ export class ReportTargets {
     // Only the workspace that owns the number chooses its channel: anyone else's would post there with the wrong bot.
     const owned = await this.services.store.numbers.find(target.backend, target.vendorId);
     if (owned?.workspaceKey !== target.workspaceKey) {
-      throw new TerminalJobError('This number is not one this workspace provisioned through Switchboard: its calls and texts are reported only in the workspace that owns it.');
+      throw new TerminalJobError(
+        'This number is not one this workspace provisioned through Switchboard: its calls and texts are reported only in the workspace that owns it.',
+      );
     }
     return target.backend === 'vapi' ? this.attachVapi(target) : this.attachSignalWire(target);
   }

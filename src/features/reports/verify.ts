@@ -18,7 +18,15 @@ export function bearerMatches(header: string | undefined, token: string): boolea
  */
 export function signalWireSignature(signingKey: string, url: string, params: URLSearchParams): string {
   const names = [...new Set(params.keys())].sort();
-  const data = names.reduce((text, name) => text + params.getAll(name).map((value) => name + value).join(''), url);
+  const data = names.reduce(
+    (text, name) =>
+      text +
+      params
+        .getAll(name)
+        .map((value) => name + value)
+        .join(''),
+    url,
+  );
   return createHmac('sha1', signingKey).update(Buffer.from(data, 'utf8')).digest('base64');
 }
 

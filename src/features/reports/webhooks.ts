@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../logging/logger.js';
 import type { NumberBackend, NumberReport, Store } from '../../store/types.js';
 import type { HttpRoutes } from '../feature.js';
-import { readSignalWireText, readVapiReport, type ReportEvent, reportPaths } from './events.js';
+import { type ReportEvent, readSignalWireText, readVapiReport, reportPaths } from './events.js';
 import type { ReportTargets } from './targets.js';
 import { bearerMatches, RateLimit, signalWireSignatureMatches } from './verify.js';
 

@@ -88,7 +88,14 @@ export function numberReportRecords(db: Kysely<Database>): NumberReportRecords {
       return toReport(row);
     },
 
-    find: (backend, vendorId) => takeFirst(db.selectFrom('number_reports').selectAll().where((eb) => eb.and(byId(backend, vendorId))), toReport),
+    find: (backend, vendorId) =>
+      takeFirst(
+        db
+          .selectFrom('number_reports')
+          .selectAll()
+          .where((eb) => eb.and(byId(backend, vendorId))),
+        toReport,
+      ),
 
     markWarned: (backend, vendorId, now = Date.now()) =>
       changedAny(

@@ -166,7 +166,11 @@ describe('SignalWire texts', () => {
     const puts = h.signalwire.requestsTo('PUT', `/api/relay/rest/phone_numbers/${id}`);
     expect(puts).toHaveLength(1);
     expect(puts[0]?.problems).toEqual([]);
-    expect(puts[0]?.body).toEqual({ message_handler: 'laml_webhooks', message_request_url: `${h.url}/webhooks/signalwire?number=${id}`, message_request_method: 'POST' });
+    expect(puts[0]?.body).toEqual({
+      message_handler: 'laml_webhooks',
+      message_request_url: `${h.url}/webhooks/signalwire?number=${id}`,
+      message_request_method: 'POST',
+    });
   });
 
   it('a signed text is answered with an empty LaML response and posted once; a redelivery posts nothing more', async () => {
@@ -217,7 +221,24 @@ describe('the owning workspace only', () => {
     const id = await vapiNumber(globex.id, 'Globex other');
     const before = new Set(h.emulator.views.keys());
     await h.slack.clickButton(
-      { message: { blocks: [{ type: 'actions', block_id: 'b', elements: [{ type: 'button', action_id: `numbers.report.open:${id}`, text: { type: 'plain_text', text: 'Report' }, value: JSON.stringify({ backend: 'vapi', vendorId: id, label: 'x' }) }] }] } },
+      {
+        message: {
+          blocks: [
+            {
+              type: 'actions',
+              block_id: 'b',
+              elements: [
+                {
+                  type: 'button',
+                  action_id: `numbers.report.open:${id}`,
+                  text: { type: 'plain_text', text: 'Report' },
+                  value: JSON.stringify({ backend: 'vapi', vendorId: id, label: 'x' }),
+                },
+              ],
+            },
+          ],
+        },
+      },
       `numbers.report.open:${id}`,
       world.acmeAdmin,
     );

@@ -75,7 +75,11 @@ export class FakeSignalWire extends FakeBackend {
    * `validateRequest` checks it (base64 HMAC-SHA1 with the Signing Key of the URL followed by each
    * parameter's name and value, names sorted). `signature: false` leaves it off; a string replaces it.
    */
-  async sendText(numberId: string, text: { From: string; Body: string; MessageSid?: string; NumMedia?: string }, options: { signature?: false | string; key?: string } = {}): Promise<Response> {
+  async sendText(
+    numberId: string,
+    text: { From: string; Body: string; MessageSid?: string; NumMedia?: string },
+    options: { signature?: false | string; key?: string } = {},
+  ): Promise<Response> {
     const number = this.numbers.get(numberId);
     const url = number?.message_request_url;
     if (number?.message_handler !== 'laml_webhooks' || !url) throw new Error(`SignalWire number ${numberId} has no LaML message webhook`);
@@ -93,7 +97,9 @@ export class FakeSignalWire extends FakeBackend {
     const data = Object.keys(fields)
       .sort()
       .reduce((signed, name) => signed + name + fields[name], url);
-    const signature = createHmac('sha1', options.key ?? this.signingKey).update(data).digest('base64');
+    const signature = createHmac('sha1', options.key ?? this.signingKey)
+      .update(data)
+      .digest('base64');
     const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
     if (options.signature !== false) headers['x-signalwire-signature'] = options.signature ?? signature;
     return fetch(url, { method: 'POST', headers, body: new URLSearchParams(fields).toString() });

@@ -76,6 +76,7 @@ export const numberCoverage: ModuleCoverage[] = [
       numbersMessage: (h) => [
         numbers.numbersMessage(overview(h, true)),
         numbers.numbersMessage(overview(h, false)),
+        numbers.numbersMessage({ ...overview(h, true), mayReport: true, reports: new Map([[`vapi:${h.text()}`, ids.channel]]) }),
         numbers.numbersMessage({ vapi: { error: h.text() }, signalwire: [], registrations: [], mayRelease: false }),
       ],
     },
