@@ -35,8 +35,16 @@ export function provisionedView(result: Provisioned, extras: { password?: string
     blocks.push(section(md`*SIP digest password:* ${code(extras.password)}\nCopy it now: Switchboard does not keep it and will not show it again.`));
   }
   if (extras.warning) blocks.push(section(md`:warning: ${extras.warning}`));
+  if (result.report) blocks.push(section(reportLine(result.report)));
   blocks.push(...registerNext('provisioned-next', numberOf(result), 'primary'));
   return noticeModal(titles[result.backend], headlines[result.backend][result.existing ? 'existing' : 'made'], blocks, 'Done');
+}
+
+/** Where the new number's calls and texts go, or why they do not yet. */
+function reportLine(report: NonNullable<Provisioned['report']>): Mrkdwn {
+  return report.problem
+    ? md`:warning: Its calls and texts are not reported in ${mentionChannel(report.channelId)} yet: ${report.problem} \`/phone numbers\` → *Report calls and texts…* tries again.`
+    : md`:speech_balloon: Its calls and texts are posted in ${mentionChannel(report.channelId)}.`;
 }
 
 /** "Register for a subscriber" under a result that has a phone number: opens /phone register with it filled in. */

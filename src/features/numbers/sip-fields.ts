@@ -31,6 +31,7 @@ export const sipView = {
   serverUrl: 'server_url',
   serverTimeout: 'server_timeout',
   fallback: 'fallback',
+  reportChannel: 'report_channel',
 } as const;
 
 /** The ticked value of the sign-in checkbox. */
@@ -38,7 +39,7 @@ export const loginOn = 'on';
 
 /** The inputs a choice shows or hides. */
 export type SipTextInput = 'areaCode' | 'sipUser' | 'username' | 'password' | 'workflow' | 'serverUrl' | 'serverTimeout' | 'fallback';
-export type SipPickerInput = 'assistant' | 'squad';
+export type SipPickerInput = 'assistant' | 'squad' | 'reportChannel';
 export type SipInput = SipTextInput | SipPickerInput;
 
 export const sipTextInputs: readonly SipTextInput[] = ['areaCode', 'sipUser', 'username', 'password', 'workflow', 'serverUrl', 'serverTimeout', 'fallback'];
@@ -83,9 +84,10 @@ const byAnswerer: Record<Answerer, Placement[]> = {
 
 /** Less common, behind "More options": every one optional. */
 const moreOptions: Record<Answerer, Placement[]> = {
-  assistant: [optional('serverUrl', 'answeredBy'), optional('serverTimeout', 'answeredBy')],
-  squad: [optional('serverUrl', 'answeredBy'), optional('serverTimeout', 'answeredBy')],
-  workflow: [optional('serverUrl', 'answeredBy'), optional('serverTimeout', 'answeredBy')],
+  // Reporting makes Switchboard the number's server: offered where someone else answers the calls.
+  assistant: [optional('serverUrl', 'answeredBy'), optional('serverTimeout', 'answeredBy'), optional('reportChannel', 'answeredBy')],
+  squad: [optional('serverUrl', 'answeredBy'), optional('serverTimeout', 'answeredBy'), optional('reportChannel', 'answeredBy')],
+  workflow: [optional('serverUrl', 'answeredBy'), optional('serverTimeout', 'answeredBy'), optional('reportChannel', 'answeredBy')],
   // Vapi transfers to the fallback number only when no assistant, squad or workflow answers and the assistant-request fails.
   server: [optional('serverTimeout', 'answeredBy'), optional('fallback', 'answeredBy')],
 };
@@ -162,6 +164,7 @@ export const inputLooks: Record<SipInput, InputLook> = {
     placeholder: '20',
     hint: () => '1–300 seconds; Vapi waits 20 by default.',
   },
+  reportChannel: { label: 'Report calls and texts to', missing: 'Choose a channel.' },
   fallback: {
     label: 'Fallback number',
     missing: 'Give a phone number.',

@@ -9,6 +9,8 @@ export interface SipRequest {
   /** Shown once in the result when Switchboard generated it; never stored in plain text. */
   password?: string;
   warning?: string;
+  /** The channel its calls are reported in (checked against the workspace before anything is sent). */
+  reportChannel?: string;
 }
 
 /** A submitted form: its state, and the blocks it was drawn with (an error can only go under an input that is there). */
@@ -43,6 +45,9 @@ export function readSipForm(view: SubmittedSipForm, sipHost: string, defaultRegi
   checkCredential(form.username, 'username', problems);
   checkCredential(form.password, 'password', problems);
   checkServer(form, problems);
+  if (form.reportChannel && form.serverUrl) {
+    problems.reportChannel = 'Reporting makes Switchboard the number’s server URL: leave Server URL empty, or report the calls from your own server.';
+  }
   const fallback = form.fallback ? parsePhoneNumber(form.fallback, defaultRegion) : undefined;
   if (fallback && !fallback.ok) problems.fallback = fallback.problem;
   if (Object.keys(problems).length > 0) return { errors: placeErrors(problems, view, placements) };
@@ -61,6 +66,7 @@ export function readSipForm(view: SubmittedSipForm, sipHost: string, defaultRegi
   return {
     body,
     ...(form.password ? { password: form.password } : {}),
+    ...(form.reportChannel ? { reportChannel: form.reportChannel } : {}),
     ...(choices.answeredBy === 'server'
       ? { warning: 'No assistant, squad or workflow: Vapi will ask your server URL (assistant-request) who answers each call.' }
       : {}),

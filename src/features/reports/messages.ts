@@ -94,7 +94,7 @@ export function readReportButton(value: string | undefined): ReportButton | unde
 }
 
 /** The channel picker (the owning workspace's conversations only; checked again on the server). */
-export function reportChannelInput(initial?: string): KnownBlock {
+export function reportChannelInput(initial?: string, options: { optional?: boolean } = {}): KnownBlock {
   const element = {
     type: 'conversations_select' as const,
     action_id: reportView.channel,
@@ -103,6 +103,7 @@ export function reportChannelInput(initial?: string): KnownBlock {
     ...(initial ? { initial_conversation: initial } : {}),
   };
   return input(reportView.channel, 'Report calls and texts to', element, {
+    optional: options.optional === true,
     hint: {
       type: 'plain_text',
       text: 'Each call (Vapi) or text (SignalWire) to the number is posted there once. Invite Switchboard to a private channel first.',

@@ -11,7 +11,8 @@ const backends = ['vapi', 'signalwire'] as const;
 const provisioned = (h: Hostile): Provisioned[] => [
   { backend: 'vapi', number: vapiNumber(h), existing: false },
   { backend: 'vapi', number: { ...vapiNumber(h, 'active'), sipUri: null }, existing: true },
-  { backend: 'signalwire', number: signalWireNumber(h), existing: false },
+  { backend: 'signalwire', number: signalWireNumber(h), existing: false, report: { channelId: 'C0OPS' } },
+  { backend: 'vapi', number: vapiNumber(h), existing: false, report: { channelId: 'C0OPS', problem: h.text() } },
   { backend: 'signalwire', number: { ...signalWireNumber(h), name: null, number_type: 'longcode' }, existing: true },
 ];
 
