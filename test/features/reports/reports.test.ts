@@ -1,104 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { teamKey } from '../../../src/store/workspace-key.js';
 import { eventually, type Harness } from '../../kit/harness.js';
-import type { EmulatedView } from '../../kit/slack-emulator.js';
-import type { Actor } from '../../kit/slack-sender.js';
-import { openVapiForm } from '../../kit/vapi-form.js';
-import { acme, globex, startWorld, type World } from '../../tenancy/world.js';
+import { acme, globex, type World } from '../../tenancy/world.js';
+import { acmeBot, endOfCall, globexBot, openReport, postsIn, reportsWorld, setReport, signalWireNumber, vapiNumber } from './kit.js';
 
 /**
  * Calls and texts reported into the owning workspace's channel, end to end: the Report button,
  * Vapi's credential and server, SignalWire's message webhook, and the vendors' signed requests to
- * Switchboard's own URL. Workspace admins may provision here, so each workspace sets its own.
+ * Switchboard's own URL.
  */
 let world: World;
 let h: Harness;
-const acmeBot = `U${acme.id}BOT`;
-const globexBot = `U${globex.id}BOT`;
-
 beforeAll(async () => {
-  world = await startWorld({ vapi: true, signalwire: true, env: { PERMISSIONS: 'numbers.provision=admins' } });
+  world = await reportsWorld();
   h = world.harness;
-  await world.installAcme();
-  await world.installGlobex();
-  h.emulator.channels.add({ id: 'C0ACMECALL', name: 'acme-calls', kind: 'public', teamId: acme.id, members: [acmeBot] });
-  h.emulator.channels.add({ id: 'C0ACMEPRIV', name: 'acme-private', kind: 'private', teamId: acme.id, members: ['U0ADMIN'] });
-  h.emulator.channels.add({ id: 'C0GLOBCALL', name: 'globex-calls', kind: 'public', teamId: globex.id, members: [globexBot] });
 });
 afterAll(() => h.stop());
-
-const postsIn = (channel: string) => [...h.emulator.messages.values()].filter((message) => message.channel === channel);
-
-/** A Vapi number answered by an assistant, owned by `teamId`'s workspace. */
-async function vapiNumber(teamId: string, name: string): Promise<string> {
-  const assistantId = h.vapi.assistants[0]?.id;
-  const id = `vapi-${name.toLowerCase().replace(/\W+/g, '-')}`;
-  h.vapi.numbers.set(id, { id, orgId: 'org', provider: 'vapi', status: 'active', number: '+14155550100', name: `${name} #sb-0000abcd`, assistantId });
-  await h.app.services.store.numbers.add({
-    backend: 'vapi',
-    vendorId: id,
-    workspaceKey: teamKey(teamId),
-    number: '+14155550100',
-    sipUri: null,
-    name,
-    status: 'active',
-    createdBy: 'U0ADMIN',
-  });
-  return id;
-}
-
-async function signalWireNumber(teamId: string, number: string): Promise<string> {
-  const id = `sw-${number.slice(-4)}`;
-  h.signalwire.numbers.set(id, { id, number, name: 'Support texts', message_handler: null, message_request_url: null, capabilities: ['sms'] });
-  await h.app.services.store.numbers.add({
-    backend: 'signalwire',
-    vendorId: id,
-    workspaceKey: teamKey(teamId),
-    number,
-    sipUri: null,
-    name: 'Support texts',
-    status: 'active',
-    createdBy: 'U0ADMIN',
-  });
-  return id;
-}
-
-/** Clicks Report calls and texts… beside the number in `/phone numbers`, and returns the modal. */
-async function openReport(actor: Actor, vendorId: string): Promise<EmulatedView> {
-  const response = await h.slack.command('/phone', 'numbers', actor);
-  const post = await eventually(() => h.emulator.responsesTo(response.responseUrl ?? '').at(-1), { message: '/phone numbers' });
-  const before = new Set(h.emulator.views.keys());
-  await h.slack.clickButton({ message: post.body as Record<string, any>, responseUrl: response.responseUrl ?? '' }, `numbers.report.open:${vendorId}`, actor);
-  return eventually(() => [...h.emulator.views.values()].find((view) => !before.has(view.id)), { message: 'the report modal' });
-}
-
-async function setReport(actor: Actor, vendorId: string, channel: string): Promise<EmulatedView> {
-  const view = await openReport(actor, vendorId);
-  expect(view.callback_id).toBe('numbers.report');
-  const answer = await h.slack.submitView(view, { report_channel: channel }, actor);
-  expect(answer.json?.response_action).toBe('update');
-  return eventually(() => (JSON.stringify(h.emulator.views.get(view.id)).includes('from now on') ? h.emulator.views.get(view.id) : undefined), {
-    message: 'the report set',
-    timeoutMs: 10_000,
-  });
-}
-
-const endOfCall = (callId: string, extra: Record<string, unknown> = {}) => ({
-  type: 'end-of-call-report',
-  endedReason: 'customer-ended-call',
-  call: { id: callId, type: 'inboundPhoneCall' },
-  customer: { number: '+14155550123' },
-  durationSeconds: 95,
-  analysis: { summary: 'Asked about *opening hours* <!channel>' },
-  artifact: { recordingUrl: 'https://storage.vapi.ai/recording.wav' },
-  ...extra,
-});
 
 describe('Vapi calls', () => {
   let id: string;
   beforeAll(async () => {
-    id = await vapiNumber(acme.id, 'Front desk');
-    await setReport(world.acmeAdmin, id, 'C0ACMECALL');
+    id = await vapiNumber(h, acme.id, 'Front desk');
+    await setReport(h, world.acmeAdmin, id, 'C0ACMECALL');
   });
 
   it('the number carries a server that authenticates, made through Vapi’s credential API, and the assistant still answers', async () => {
@@ -120,9 +43,9 @@ describe('Vapi calls', () => {
   });
 
   it('a signed end-of-call report is posted once, escaped, with the owning workspace’s bot; a retry posts nothing more', async () => {
-    const before = postsIn('C0ACMECALL').length;
+    const before = postsIn(h, 'C0ACMECALL').length;
     expect((await h.vapi.sendServerMessage(id, endOfCall('call-1'))).status).toBe(200);
-    const post = await eventually(() => postsIn('C0ACMECALL')[before], { message: 'the call posted' });
+    const post = await eventually(() => postsIn(h, 'C0ACMECALL')[before], { message: 'the call posted' });
     expect(post.botUserId).toBe(acmeBot);
     const shown = JSON.stringify(post.blocks);
     expect(shown).toContain('Front desk');
@@ -132,24 +55,24 @@ describe('Vapi calls', () => {
     expect(shown).not.toContain('<!channel>');
     expect((await h.vapi.sendServerMessage(id, endOfCall('call-1'))).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 400));
-    expect(postsIn('C0ACMECALL')).toHaveLength(before + 1);
+    expect(postsIn(h, 'C0ACMECALL')).toHaveLength(before + 1);
   });
 
   it('other message types are accepted and post nothing', async () => {
-    const before = postsIn('C0ACMECALL').length;
+    const before = postsIn(h, 'C0ACMECALL').length;
     expect((await h.vapi.sendServerMessage(id, { type: 'status-update', status: 'ringing', call: { id: 'call-2' } })).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(postsIn('C0ACMECALL')).toHaveLength(before);
+    expect(postsIn(h, 'C0ACMECALL')).toHaveLength(before);
   });
 
   it('unsigned, wrongly signed and oversized requests are refused, and nothing is posted', async () => {
-    const before = postsIn('C0ACMECALL').length;
+    const before = postsIn(h, 'C0ACMECALL').length;
     expect((await h.vapi.sendServerMessage(id, endOfCall('call-3'), { sign: false })).status).toBe(401);
     expect((await h.vapi.sendServerMessage(id, endOfCall('call-3'), { sign: 'not-the-token' })).status).toBe(401);
     const huge = endOfCall('call-3', { transcript: 'x'.repeat(1_100_000) });
     expect((await h.vapi.sendServerMessage(id, huge)).status).toBe(413);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(postsIn('C0ACMECALL')).toHaveLength(before);
+    expect(postsIn(h, 'C0ACMECALL')).toHaveLength(before);
     expect(await h.app.services.store.jobs.list({ statuses: ['pending', 'running', 'done', 'dead'], limit: 100 })).not.toContainEqual(
       expect.objectContaining({ dedupeKey: expect.stringContaining('call-3') }),
     );
@@ -159,8 +82,8 @@ describe('Vapi calls', () => {
 describe('SignalWire texts', () => {
   let id: string;
   beforeAll(async () => {
-    id = await signalWireNumber(acme.id, '+14155550777');
-    await setReport(world.acmeAdmin, id, 'C0ACMECALL');
+    id = await signalWireNumber(h, acme.id, '+14155550777');
+    await setReport(h, world.acmeAdmin, id, 'C0ACMECALL');
   });
 
   it('the message handler becomes LaML webhooks under PUBLIC_URL, valid per SignalWire’s spec', () => {
@@ -175,51 +98,56 @@ describe('SignalWire texts', () => {
   });
 
   it('a signed text is answered with an empty LaML response and posted once; a redelivery posts nothing more', async () => {
-    const before = postsIn('C0ACMECALL').length;
+    const before = postsIn(h, 'C0ACMECALL').length;
     const text = { From: '+14155550999', Body: 'Are you open *today*? <@U0ADMIN>', MessageSid: 'SM-1', NumMedia: '2' };
     const answer = await h.signalwire.sendText(id, text);
     expect(answer.status).toBe(200);
     expect(await answer.text()).toBe('<?xml version="1.0" encoding="UTF-8"?><Response></Response>');
-    const post = await eventually(() => postsIn('C0ACMECALL')[before], { message: 'the text posted' });
+    const post = await eventually(() => postsIn(h, 'C0ACMECALL')[before], { message: 'the text posted' });
     const shown = JSON.stringify(post.blocks);
     expect(shown).toContain('+14155550999');
     expect(shown).toContain('2 attachments');
     expect(shown).not.toContain('<@U0ADMIN>');
     expect((await h.signalwire.sendText(id, text)).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 400));
-    expect(postsIn('C0ACMECALL')).toHaveLength(before + 1);
+    expect(postsIn(h, 'C0ACMECALL')).toHaveLength(before + 1);
   });
 
   it('a missing, altered or wrongly keyed signature is refused with 403, and nothing is posted', async () => {
-    const before = postsIn('C0ACMECALL').length;
+    const before = postsIn(h, 'C0ACMECALL').length;
     const text = { From: '+14155550999', Body: 'hello', MessageSid: 'SM-2' };
     expect((await h.signalwire.sendText(id, text, { signature: false })).status).toBe(403);
     expect((await h.signalwire.sendText(id, text, { signature: 'AAAAAAAAAAAAAAAAAAAAAAAAAAA=' })).status).toBe(403);
     expect((await h.signalwire.sendText(id, text, { key: 'another-space-key' })).status).toBe(403);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(postsIn('C0ACMECALL')).toHaveLength(before);
+    expect(postsIn(h, 'C0ACMECALL')).toHaveLength(before);
   });
 });
 
 describe('the owning workspace only', () => {
   it('a number owned by Globex reports with Globex’s bot in Globex’s channel, and can never be pointed at Acme’s', async () => {
-    const id = await vapiNumber(globex.id, 'Globex line');
-    const view = await openReport(world.globexAdmin, id);
+    const id = await vapiNumber(h, globex.id, 'Globex line');
+    const view = await openReport(h, world.globexAdmin, id);
     const writes = h.vapi.requests.filter((request) => request.method !== 'GET').length;
     const refused = await h.slack.submitView(view, { report_channel: 'C0ACMECALL' }, world.globexAdmin);
     expect(refused.json?.response_action).toBe('errors');
     expect(h.vapi.requests.filter((request) => request.method !== 'GET')).toHaveLength(writes);
     expect(await h.app.services.store.numberReports.find('vapi', id)).toBeUndefined();
 
-    await setReport(world.globexAdmin, id, 'C0GLOBCALL');
+    await setReport(h, world.globexAdmin, id, 'C0GLOBCALL');
     expect((await h.vapi.sendServerMessage(id, endOfCall('call-globex'))).status).toBe(200);
-    const post = await eventually(() => postsIn('C0GLOBCALL')[0], { message: 'the Globex call posted' });
+    const post = await eventually(() => postsIn(h, 'C0GLOBCALL')[0], { message: 'the Globex call posted' });
     expect(post.botUserId).toBe(globexBot);
-    expect(postsIn('C0ACMECALL').some((message) => JSON.stringify(message.blocks).includes('call-globex'))).toBe(false);
+    expect(postsIn(h, 'C0ACMECALL').some((message) => JSON.stringify(message.blocks).includes('call-globex'))).toBe(false);
+    // Acme's number's token opens nothing of Globex's: each number is checked against its own.
+    const acmeNumber = [...h.vapi.numbers.values()].find((number) => number.name?.startsWith('Front desk'));
+    expect(acmeNumber?.server?.credentialId).toBeTruthy();
+    const acmeToken = String(h.vapi.credentials.get(String(acmeNumber?.server?.credentialId))?.authenticationPlan?.token);
+    expect((await h.vapi.sendServerMessage(id, endOfCall('call-cross'), { sign: acmeToken })).status).toBe(401);
   });
 
   it('Acme’s admin cannot open the report form of Globex’s number', async () => {
-    const id = await vapiNumber(globex.id, 'Globex other');
+    const id = await vapiNumber(h, globex.id, 'Globex other');
     const before = new Set(h.emulator.views.keys());
     await h.slack.clickButton(
       {
@@ -250,62 +178,15 @@ describe('the owning workspace only', () => {
 
 describe('a channel Slack refuses', () => {
   it('keeps the call for the App Home and tells whoever set the channel once', async () => {
-    const id = await vapiNumber(acme.id, 'Back office');
+    const id = await vapiNumber(h, acme.id, 'Back office');
     h.emulator.channels.add({ id: 'C0ACMEGONE', name: 'acme-gone', kind: 'public', teamId: acme.id, members: [acmeBot] });
-    await setReport(world.acmeAdmin, id, 'C0ACMEGONE');
+    await setReport(h, world.acmeAdmin, id, 'C0ACMEGONE');
     const channel = h.emulator.channels.get('C0ACMEGONE');
     if (channel) channel.archived = true;
-    const dms = () => postsIn(`D${world.acmeAdmin.userId.slice(1)}`).filter((message) => message.text.includes('cannot be posted'));
+    const dms = () => postsIn(h, `D${world.acmeAdmin.userId.slice(1)}`).filter((message) => message.text.includes('cannot be posted'));
     for (const call of ['call-a', 'call-b']) expect((await h.vapi.sendServerMessage(id, endOfCall(call))).status).toBe(200);
     await eventually(async () => (await h.app.services.store.numberReports.countUnposted(teamKey(acme.id))) === 2, { message: 'both calls kept' });
     expect(dms()).toHaveLength(1);
-    expect(postsIn('C0ACMEGONE')).toHaveLength(0);
-  });
-});
-
-describe('chosen when the number is made', () => {
-  it('/phone sip with a report channel: the new number carries a server that authenticates, and its assistant answers', async () => {
-    const view = await openVapiForm(h, world.operator, { kind: 'sip', answeredBy: 'workflow', more: true });
-    expect(JSON.stringify(view.blocks)).toContain('Report calls and texts to');
-    const answer = await h.slack.submitView(
-      view,
-      { name: 'Reported line', sip_user: 'reported-line', workflow: 'wf-9', report_channel: 'C0ACMECALL' },
-      world.operator,
-    );
-    expect(answer.json?.response_action).toBe('update');
-    const done = await eventually(() => (JSON.stringify(h.emulator.views.get(view.id)).includes('are posted in') ? h.emulator.views.get(view.id) : undefined), {
-      message: 'the result with its report channel',
-      timeoutMs: 10_000,
-    });
-    expect(JSON.stringify(done)).toContain('<#C0ACMECALL>');
-    const number = [...h.vapi.numbers.values()].find((entry) => entry.sipUri === 'sip:reported-line@sip.vapi.ai');
-    expect(number?.workflowId).toBe('wf-9');
-    expect(number?.server?.url).toBe(`${h.url}/webhooks/vapi?number=${number?.id}`);
-    const before = postsIn('C0ACMECALL').length;
-    expect((await h.vapi.sendServerMessage(String(number?.id), endOfCall('call-new'))).status).toBe(200);
-    await eventually(() => postsIn('C0ACMECALL').length === before + 1, { message: 'the new number’s call posted' });
-  });
-
-  it('/phone sip refuses another workspace’s channel under the picker, and nothing is made', async () => {
-    const view = await openVapiForm(h, world.operator, { kind: 'sip', answeredBy: 'workflow', more: true });
-    const posts = h.vapi.requestsTo('POST', '/phone-number').length;
-    const answer = await h.slack.submitView(view, { name: 'Elsewhere', sip_user: 'elsewhere', workflow: 'wf-9', report_channel: 'C0GLOBCALL' }, world.operator);
-    expect(answer.json?.response_action).toBe('errors');
-    expect(JSON.stringify(answer.json?.errors)).toContain('report_channel');
-    expect(h.vapi.requestsTo('POST', '/phone-number')).toHaveLength(posts);
-  });
-
-  it('/phone import with a report channel: SignalWire sends the number’s texts to Switchboard', async () => {
-    const view = await h.openModal('/phone', 'import +14155550888', 'numbers.import', world.operator);
-    await h.slack.submitView(view, { report_channel: 'C0ACMECALL' }, world.operator);
-    await eventually(() => (JSON.stringify(h.emulator.views.get(view.id)).includes('are posted in') ? true : undefined), {
-      message: 'the import with its report channel',
-      timeoutMs: 10_000,
-    });
-    const number = [...h.signalwire.numbers.values()].find((entry) => entry.number === '+14155550888');
-    expect(number?.message_handler).toBe('laml_webhooks');
-    const before = postsIn('C0ACMECALL').length;
-    expect((await h.signalwire.sendText(String(number?.id), { From: '+14155550101', Body: 'hi' })).status).toBe(200);
-    await eventually(() => postsIn('C0ACMECALL').length === before + 1, { message: 'the imported number’s text posted' });
+    expect(postsIn(h, 'C0ACMEGONE')).toHaveLength(0);
   });
 });
