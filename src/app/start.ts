@@ -46,6 +46,7 @@ export async function startSwitchboard(config: Config, options: StartOptions) {
       ...routes,
       '/slack/install': slack.install.install,
       '/slack/oauth_redirect': slack.install.callback,
+      ...Object.assign({}, ...features.all.map((feature) => feature.routes ?? {})),
       ...(slack.receiver instanceof HTTPReceiver ? { '/slack/events': slack.receiver.requestListener } : {}),
     },
     logger,

@@ -92,6 +92,11 @@ const phrases: Record<string, PhraseOf> = {
     return same(md`change ${named(entry, 'a number')}${what}`, md`changed ${named(entry, 'a number')}${what}`);
   },
   'number.release': (entry) => same(md`release ${named(entry, 'a number')}`, md`released ${named(entry, 'a number')}`),
+  'number.report': (entry) => {
+    const channel = text(entry.detail?.channel);
+    const where = channel ? md` in ${mentionChannel(channel)}` : md``;
+    return same(md`report the calls and texts of ${named(entry, 'a number')}${where}`, md`reported the calls and texts of ${named(entry, 'a number')}${where}`);
+  },
   'number.activation': () => ({ by: 'Vapi', todo: md`activate a new number`, did: md`activated a new number` }),
   'numbers.request': (entry) => {
     const vendor = entry.backend === 'vapi' ? 'Vapi' : entry.backend === 'signalwire' ? 'SignalWire' : 'phone';

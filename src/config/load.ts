@@ -62,7 +62,12 @@ function toConfig(env: Environment, isTty: boolean) {
     vapi: env.VAPI_API_KEY ? { apiKey: env.VAPI_API_KEY, apiUrl: env.VAPI_API_URL.replace(/\/+$/, '') } : null,
     signalwire:
       env.SIGNALWIRE_PROJECT_ID && env.SIGNALWIRE_API_TOKEN && env.SIGNALWIRE_SPACE_URL
-        ? { projectId: env.SIGNALWIRE_PROJECT_ID, apiToken: env.SIGNALWIRE_API_TOKEN, spaceUrl: env.SIGNALWIRE_SPACE_URL.replace(/\/+$/, '') }
+        ? {
+            projectId: env.SIGNALWIRE_PROJECT_ID,
+            apiToken: env.SIGNALWIRE_API_TOKEN,
+            spaceUrl: env.SIGNALWIRE_SPACE_URL.replace(/\/+$/, ''),
+            signingKey: env.SIGNALWIRE_SIGNING_KEY,
+          }
         : null,
     operators: env.OPERATORS,
     policy: env.PERMISSIONS,

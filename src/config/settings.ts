@@ -174,6 +174,12 @@ export const settings = {
       summary: 'Your space URL, e.g. https://example.signalwire.com.',
       where: 'SignalWire space → API → Space URL',
     }),
+    SIGNALWIRE_SIGNING_KEY: setting(optionalString, {
+      summary:
+        'The key SignalWire signs its webhooks with (X-SignalWire-Signature). Without it SignalWire numbers cannot report texts into Slack: Switchboard refuses every unsigned text.',
+      where: 'SignalWire space → API → Signing Key',
+      secret: true,
+    }),
   }),
   ...group('Access', {
     INSTALL_POLICY: setting(z.enum(['approval', 'allowlist', 'open'], { error: 'must be approval, allowlist or open' }).default('approval'), {

@@ -13,3 +13,4 @@ export type PhoneDeps = Pick<Services, Core | 'backends' | 'installations' | 'in
 export type RouteDeps = Pick<Services, Core | 'backends' | 'novuScope' | 'sharing'>;
 export type TenantDeps = Pick<Services, Core | 'installations' | 'tenants'>;
 export type BulkDeps = Pick<Services, Core>;
+export type ReportDeps = Pick<Services, Core | 'backends' | 'cipher'>;

@@ -8,6 +8,7 @@ import { HomeTab } from './home/index.js';
 import { numbersFeature } from './numbers/index.js';
 import { phoneFeature } from './phone/index.js';
 import { SubscriberPhones } from './phone/subscriber-phone.js';
+import { reportsFeature } from './reports/index.js';
 import { routesFeature } from './routes/index.js';
 import { TenantApprovals } from './tenants/index.js';
 
@@ -24,7 +25,16 @@ export function createFeatures(services: Services): Features {
   const approvals = new TenantApprovals(services, connect.lifecycle);
   const home = new HomeTab(services);
   return {
-    all: [connect, routesFeature(services, connect.lifecycle), phoneFeature(services, phones), numbersFeature(services), approvals, delivery, home],
+    all: [
+      connect,
+      routesFeature(services, connect.lifecycle),
+      phoneFeature(services, phones),
+      numbersFeature(services),
+      reportsFeature(services),
+      approvals,
+      delivery,
+      home,
+    ],
     installHooks: approvals,
   };
 }

@@ -18,6 +18,8 @@ export interface Database {
   tenant_subscribers: TenantSubscribersTable;
   delivery_checks: DeliveryChecksTable;
   follow_up_effects: FollowUpEffectsTable;
+  number_reports: NumberReportsTable;
+  unposted_reports: UnpostedReportsTable;
 }
 
 /** Named locks for the embedded store, where processes sharing the file have no advisory locks. */
@@ -260,4 +262,30 @@ export interface DeliveryChecksTable {
   requested_by: string | null;
   checked_at: number;
   report: string;
+}
+
+/** Where a number's calls and texts are reported; the secret the vendor authenticates with is sealed. */
+export interface NumberReportsTable {
+  backend: string;
+  vendor_id: string;
+  workspace_key: string;
+  channel_id: string;
+  sealed_secret: string | null;
+  credential_id: string | null;
+  set_by: string;
+  set_at: number;
+  /** When the person who set it was told the bot cannot post there; cleared when the channel changes. */
+  warned_at: number | null;
+}
+
+/** A call or text Slack would not take into the report channel, kept for the App Home. */
+export interface UnpostedReportsTable {
+  event_key: string;
+  workspace_key: string;
+  backend: string;
+  vendor_id: string;
+  channel_id: string;
+  reason: string;
+  event: string;
+  created_at: number;
 }

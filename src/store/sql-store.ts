@@ -9,6 +9,7 @@ import { installationRecords } from './records/installations.js';
 import { jobRecords } from './records/jobs.js';
 import { linkRequestRecords } from './records/link-requests.js';
 import { linkRunRecords } from './records/link-runs.js';
+import { numberReportRecords } from './records/number-reports.js';
 import { numberRequestRecords } from './records/number-requests.js';
 import { oauthStateRecords } from './records/oauth-states.js';
 import { ownedEndpointRecords } from './records/owned-endpoints.js';
@@ -40,6 +41,7 @@ export function sqlStore(engine: Engine, cipher: TokenCipher): Store {
     phoneImports: phoneImportRecords(db),
     tenantSubscribers: tenantSubscriberRecords(db),
     deliveryChecks: deliveryCheckRecords(db),
+    numberReports: numberReportRecords(db),
     onInstallationChanged: (listener) => engine.subscribeInstallationChanges(listener),
     withLock: (name, fn) => engine.withLock(name, fn),
     async ping() {

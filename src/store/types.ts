@@ -6,6 +6,7 @@ import type { InstallationRecords } from './records/installations.js';
 import type { JobRecords } from './records/jobs.js';
 import type { LinkRequestRecords } from './records/link-requests.js';
 import type { LinkRunRecords } from './records/link-runs.js';
+import type { NumberReportRecords } from './records/number-reports.js';
 import type { NumberRequestRecords } from './records/number-requests.js';
 import type { OAuthStateRecords } from './records/oauth-states.js';
 import type { OwnedEndpointRecords } from './records/owned-endpoints.js';
@@ -22,6 +23,7 @@ export type { StoredInstallation } from './records/installations.js';
 export type { JobRecord, JobStatus, NewJob } from './records/jobs.js';
 export type { LinkRequest } from './records/link-requests.js';
 export type { LinkCounts, LinkItem, LinkRun } from './records/link-runs.js';
+export type { NumberReport, UnpostedReport } from './records/number-reports.js';
 export type { NewNumberRequest, NumberRequest } from './records/number-requests.js';
 export type { EndpointCursor, OwnedEndpoint, OwnedEndpointType } from './records/owned-endpoints.js';
 export type { NumberBackend, OwnedNumber } from './records/owned-numbers.js';
@@ -47,6 +49,7 @@ export interface Store {
   readonly phoneImports: PhoneImportRecords;
   readonly tenantSubscribers: TenantSubscriberRecords;
   readonly deliveryChecks: DeliveryCheckRecords;
+  readonly numberReports: NumberReportRecords;
   /** Called when any replica saves or deletes an installation (the key), or with `*` when changes may have been missed. */
   onInstallationChanged(listener: (workspaceKey: WorkspaceKey | '*') => void): () => void;
   /** Runs `fn` while holding a lock named `name`, across every process sharing this store. */

@@ -159,7 +159,12 @@ export class Harness {
       ...(this.options.novu !== false ? { NOVU_SECRET_KEY: this.novu.secretKey, NOVU_API_URL: this.novu.url, NOVU_INTEGRATION_IDENTIFIER: 'slack-prod' } : {}),
       ...(this.options.vapi ? { VAPI_API_KEY: this.vapi.apiKey, VAPI_API_URL: this.vapi.url } : {}),
       ...(this.options.signalwire
-        ? { SIGNALWIRE_PROJECT_ID: this.signalwire.projectId, SIGNALWIRE_API_TOKEN: this.signalwire.apiToken, SIGNALWIRE_SPACE_URL: this.signalwire.url }
+        ? {
+            SIGNALWIRE_PROJECT_ID: this.signalwire.projectId,
+            SIGNALWIRE_API_TOKEN: this.signalwire.apiToken,
+            SIGNALWIRE_SPACE_URL: this.signalwire.url,
+            SIGNALWIRE_SIGNING_KEY: this.signalwire.signingKey,
+          }
         : {}),
       ...this.options.env,
     };
@@ -226,6 +231,8 @@ export class Harness {
       this.novu.secretKey,
       this.vapi.apiKey,
       this.signalwire.apiToken,
+      this.signalwire.signingKey,
+      ...[...this.vapi.credentials.values()].map((credential) => String(credential.authenticationPlan?.token ?? '')).filter(Boolean),
       ...this.emulator.issuedSecrets(),
     ];
   }

@@ -337,6 +337,7 @@ describe('message builders pass Block Kit checks', () => {
         decideNumberRequests: true,
         releaseNumbers: true,
         changeNumbers: true,
+        reportNumbers: true,
         readAudit: true,
         readEndpoints: true,
         readNumbers: true,

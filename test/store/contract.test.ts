@@ -410,6 +410,54 @@ describe.each<EngineKind>(['sqlite', 'postgres'])('store contract on %s', (kind)
       expect(await store.numbers.remove('vapi', 'v1')).toBe(true);
       expect(await store.numbers.setStatus('vapi', 'v1', 'active')).toBe(false);
     });
+
+    it("keeps a number's report channel, warns its setter once per channel, and keeps refused reports per tenant", async () => {
+      const report = {
+        backend: 'vapi' as const,
+        vendorId: 'v1',
+        workspaceKey: teamKey('T1'),
+        channelId: 'C1',
+        sealedSecret: 'sealed',
+        credentialId: null,
+        setBy: 'U1',
+      };
+      await store.numberReports.set(report, 1_000);
+      await store.numberReports.set({ ...report, credentialId: 'cred-1', sealedSecret: null }, 2_000);
+      expect(await store.numberReports.find('vapi', 'v1')).toMatchObject({
+        channelId: 'C1',
+        sealedSecret: 'sealed',
+        credentialId: 'cred-1',
+        setAt: 2_000,
+        warnedAt: null,
+      });
+      expect(await store.numberReports.markWarned('vapi', 'v1', 3_000)).toBe(true);
+      expect(await store.numberReports.markWarned('vapi', 'v1', 4_000)).toBe(false);
+      await store.numberReports.set({ ...report, setBy: 'U2' });
+      expect((await store.numberReports.find('vapi', 'v1'))?.warnedAt).toBe(3_000);
+      await store.numberReports.set({ ...report, channelId: 'C2', sealedSecret: null });
+      expect(await store.numberReports.find('vapi', 'v1')).toMatchObject({ channelId: 'C2', sealedSecret: 'sealed', warnedAt: null });
+      expect(await store.numberReports.find('signalwire', 'v1')).toBeUndefined();
+
+      const kept = {
+        workspaceKey: teamKey('T1'),
+        backend: 'vapi' as const,
+        vendorId: 'v1',
+        channelId: 'C2',
+        reason: 'is_archived',
+        event: { kind: 'call', callId: 'c1' },
+      };
+      await store.numberReports.keepUnposted({ ...kept, eventKey: 'vapi:call:c1' }, 1_000);
+      await store.numberReports.keepUnposted({ ...kept, eventKey: 'vapi:call:c1' }, 1_500);
+      await store.numberReports.keepUnposted({ ...kept, eventKey: 'vapi:call:c2', event: { kind: 'call', callId: 'c2' } }, 2_000);
+      await store.numberReports.keepUnposted({ ...kept, workspaceKey: teamKey('T2'), eventKey: 'vapi:call:c3' }, 3_000);
+      expect(await store.numberReports.countUnposted(teamKey('T1'))).toBe(2);
+      expect((await store.numberReports.unposted(teamKey('T1'), 10)).map((entry) => [entry.eventKey, entry.event.callId, entry.createdAt])).toEqual([
+        ['vapi:call:c2', 'c2', 2_000],
+        ['vapi:call:c1', 'c1', 1_000],
+      ]);
+      expect(await store.numberReports.remove('vapi', 'v1')).toBe(true);
+      expect(await store.numberReports.find('vapi', 'v1')).toBeUndefined();
+    });
   });
 
   describe('link runs', () => {

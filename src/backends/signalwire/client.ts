@@ -101,6 +101,20 @@ export class SignalWireClient {
     });
   }
 
+  /** Texts to the number go to `url` as LaML webhooks (POST); a full-field PUT of these fields only. */
+  setMessageWebhook(id: string, url: string, options: CallOptions = {}): Promise<SignalWireNumber> {
+    return this.http.request({
+      operation: 'phoneNumbers.update',
+      method: 'PUT',
+      path: `${relay}/phone_numbers/{id}`,
+      params: { id },
+      body: { message_handler: 'laml_webhooks', message_request_url: url, message_request_method: 'POST' },
+      response: signalWireNumberSchema,
+      retry: 'safe',
+      ...options,
+    });
+  }
+
   /** Changes what answers calls or texts: PUT sets the fields sent and leaves the others, so sending it again is harmless. */
   updateHandlers(id: string, body: SignalWireHandlerBody, options: CallOptions = {}): Promise<SignalWireNumber> {
     return this.http.request({

@@ -4,11 +4,14 @@ import type { Metrics } from '../../observability/metrics.js';
 import { type Paged, type PageWalk, readPages } from '../paging.js';
 import { describeNestError } from '../vendor-errors.js';
 import {
+  type CreateBearerCredentialBody,
   type CreateVapiPhoneNumberBody,
   namedListSchema,
   type UpdateVapiPhoneNumberBody,
   type VapiNamed,
   type VapiPhoneNumber,
+  type VapiServer,
+  vapiCredentialSchema,
   vapiPhoneNumberPageSchema,
   vapiPhoneNumberSchema,
 } from './schemas.js';
@@ -165,5 +168,33 @@ export class VapiClient {
       { maxPages, enough: (items) => Date.now() >= deadline || items.filter(matches).length >= wanted },
     );
     return { ...read, items: read.items.filter(matches).slice(0, wanted) };
+  }
+
+  /** A credential Vapi authenticates webhooks with. Not idempotent: retried only when it certainly did not arrive. */
+  createCredential(body: CreateBearerCredentialBody, options: CallOptions = {}): Promise<{ id: string }> {
+    return this.http.request({
+      operation: 'credentials.create',
+      method: 'POST',
+      path: '/credential',
+      body,
+      response: vapiCredentialSchema,
+      ...options,
+      retry: 'unsent',
+    });
+  }
+
+  /** Points the number's webhooks at `server`; a PATCH changes only what it names, so whoever answers calls stays. */
+  setServer(id: string, server: VapiServer, options: CallOptions = {}): Promise<VapiPhoneNumber> {
+    return this.http.request({
+      operation: 'phoneNumbers.update',
+      method: 'PATCH',
+      path: `/phone-number/{id}`,
+      params: { id },
+      // The update body is a oneOf by provider: the SDK sends the tag with the fields (UpdatePhoneNumbersRequestBody).
+      body: { provider: 'vapi', server },
+      response: vapiPhoneNumberSchema,
+      ...options,
+      retry: 'safe',
+    });
   }
 }

@@ -13,7 +13,7 @@ export const vapiPhoneNumberSchema = z
     squadId: z.string().nullish(),
     workflowId: z.string().nullish(),
     createdAt: z.string().nullish(),
-    server: z.object({ url: z.string().nullish(), timeoutSeconds: z.number().nullish() }).loose().nullish(),
+    server: z.object({ url: z.string().nullish(), timeoutSeconds: z.number().nullish(), credentialId: z.string().nullish() }).loose().nullish(),
     fallbackDestination: z.object({ type: z.string() }).loose().nullish(),
     hooks: z.array(z.object({ on: z.string() }).loose()).nullish(),
     authentication: z.object({ username: z.string().nullish(), realm: z.string().nullish() }).loose().nullish(),
@@ -47,7 +47,7 @@ export interface CreateVapiPhoneNumberBody {
   assistantId?: string;
   squadId?: string;
   workflowId?: string;
-  server?: { url: string; timeoutSeconds?: number };
+  server?: VapiServer;
   fallbackDestination?: VapiFallbackDestination;
   hooks?: VapiPhoneNumberHook[];
 }
@@ -74,7 +74,26 @@ export interface UpdateVapiPhoneNumberBody {
   assistantId?: string | null;
   squadId?: string | null;
   workflowId?: string | null;
-  server?: { url: string; timeoutSeconds?: number };
+  server?: VapiServer;
   fallbackDestination?: VapiFallbackDestination;
   hooks?: VapiPhoneNumberHook[];
 }
+
+/** Where Vapi sends a number's webhooks, and the credential it authenticates them with. */
+export interface VapiServer {
+  url: string;
+  timeoutSeconds?: number;
+  credentialId?: string;
+}
+
+/**
+ * CreateWebhookCredentialDTO with a bearer plan: Vapi then sends `Authorization: Bearer <token>`
+ * with each request to a server that names the credential (docs.vapi.ai "Server authentication").
+ */
+export interface CreateBearerCredentialBody {
+  provider: 'webhook';
+  name: string;
+  authenticationPlan: { type: 'bearer'; token: string };
+}
+
+export const vapiCredentialSchema = z.object({ id: z.string() }).loose();

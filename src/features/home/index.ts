@@ -84,6 +84,10 @@ export class HomeTab implements Feature {
       data.jobs = { counts, dead: dead.map((job) => ({ job, tenant: tenantOf(job), label: this.services.queue.describe(job.kind) })) };
       data.pendingTenants = pending;
     }
+    if (can.readNumbers) {
+      const [count, latest] = await Promise.all([store.numberReports.countUnposted(tenantKey), store.numberReports.unposted(tenantKey, 3)]);
+      data.unposted = { count, latest };
+    }
     if (can.decideNumberRequests) data.numberRequests = await pendingNumberRequests(this.services, actor);
     if (this.contexts) {
       const [context, check] = await Promise.all([this.contexts.keysOf(actor.tenant), store.deliveryChecks.latest(tenantKey)]);
@@ -104,6 +108,7 @@ export class HomeTab implements Feature {
     can.decideNumberRequests &&= Boolean(vapi || signalwire);
     can.releaseNumbers &&= Boolean(vapi || signalwire);
     can.changeNumbers &&= Boolean(vapi || signalwire);
+    can.reportNumbers &&= Boolean(vapi || signalwire);
     return can;
   }
 

@@ -3,7 +3,17 @@ import { auditListLine } from '../../audit/messages.js';
 import type { Action } from '../../permissions/policy.js';
 import { actions, button, context, divider, header, section, truncate } from '../../slack/blocks.js';
 import { code, joinMd, type Mrkdwn, md, mentionUser, slackDate } from '../../slack/mrkdwn.js';
-import type { AuditEntry, ConnectionRecord, JobRecord, JobStatus, LinkRequest, OwnedEndpoint, OwnedNumber, TenantRecord } from '../../store/types.js';
+import type {
+  AuditEntry,
+  ConnectionRecord,
+  JobRecord,
+  JobStatus,
+  LinkRequest,
+  OwnedEndpoint,
+  OwnedNumber,
+  TenantRecord,
+  UnpostedReport,
+} from '../../store/types.js';
 import { plural } from '../../util/plural.js';
 import { connectActions, connectionStateLabels, disconnectConfirm } from '../connect/messages.js';
 import { deliveryActions, testButton } from '../delivery/actions.js';
@@ -14,6 +24,7 @@ import { changeButton } from '../numbers/change-messages.js';
 import { numberFormActions } from '../numbers/messages.js';
 import { releaseButton } from '../numbers/release-messages.js';
 import { numberRequestsSection, type PendingNumberRequest } from '../numbers/request-messages.js';
+import { reportButton, unpostedSection } from '../reports/messages.js';
 import { linkRequestsSection } from '../routes/link-messages.js';
 import { routeActions, routesHomeSection } from '../routes/messages.js';
 import { pendingTenantsSection } from '../tenants/messages.js';
@@ -38,6 +49,8 @@ export const homeAbilityActions = {
   releaseNumbers: 'numbers.release',
   /** Change a number in place: those who may only ask get the change as a request. */
   changeNumbers: 'numbers.request',
+  /** Report calls and texts… beside each number. */
+  reportNumbers: 'numbers.provision',
   readAudit: 'audit.read',
   readEndpoints: 'endpoints.read',
   readNumbers: 'numbers.read',
@@ -72,6 +85,8 @@ export interface HomeData {
   numberRequests?: PendingNumberRequest[];
   /** What triggers must carry to reach this workspace, and its latest delivery check. */
   delivery?: { context: string[]; check?: DeliveryReport };
+  /** Calls and texts Slack refused in their report channel: how many, and the latest few. */
+  unposted?: { count: number; latest: UnpostedReport[] };
   /** Whom someone who may not change routes or numbers can ask (the workspace's admins, by mention). */
   ask: Mrkdwn;
 }
@@ -115,6 +130,7 @@ function waitingSection(data: HomeData, can: HomeAbilities): KnownBlock[] {
     can.readNumbers && activating.length
       ? [section(md`*Numbers still activating* (${activating.length})\nVapi is setting them up; Switchboard tells whoever asked when each is ready.`)]
       : [],
+    can.readNumbers && data.unposted ? unpostedSection(data.unposted.count, data.unposted.latest) : [],
   ].filter((part) => part.length > 0);
   if (parts.length === 0) return [];
   const waiting = md`:bell: *Waiting for you*`;
@@ -184,9 +200,10 @@ function numberSection(data: HomeData, can: HomeAbilities): KnownBlock[] {
   const label = (number: OwnedNumber) => number.number ?? number.sipUri ?? number.vendorId;
   const rowButtons = (number: OwnedNumber): Button[] => [
     ...(can.changeNumbers ? [changeButton({ backend: number.backend, vendorId: number.vendorId, label: label(number) })] : []),
+    ...(can.reportNumbers ? [reportButton(number.backend, number.vendorId, number.name ?? label(number))] : []),
     ...(can.releaseNumbers ? [releaseButton(number.backend, number.vendorId, label(number))] : []),
   ];
-  const withButtons = can.changeNumbers || can.releaseNumbers;
+  const withButtons = can.changeNumbers || can.reportNumbers || can.releaseNumbers;
   const blocks = withButtons
     ? data.numbers.length
       ? [section(md`*Phone numbers*`), ...data.numbers.flatMap((number, index) => [section(line(number)), actions(`home-number-${index}`, rowButtons(number))])]

@@ -7,6 +7,7 @@ import { commandOrigin, sharedOrigin, withShareNote } from '../../slack/share.js
 import { blockOf, submissionIntent } from '../../slack/view-state.js';
 import type { NumberBackend } from '../../store/types.js';
 import type { NumberDeps } from '../deps.js';
+import { reportChannelProblem } from '../reports/handlers.js';
 import { NumberChange } from './change.js';
 import { ChangeHandlers } from './change-handlers.js';
 import { changedMessage } from './change-messages.js';
@@ -95,6 +96,8 @@ export class NumberHandlers {
     const { actor, asking, read } = submission;
     const { ack, view, client } = args;
     if (asking) return this.requests.askForVapiNumber({ ack, view, actor, field: sipView.name }, read);
+    const problem = read.reportChannel && (await reportChannelProblem(client, read.reportChannel));
+    if (problem) return ack({ response_action: 'errors', errors: { [sipView.reportChannel]: problem } });
     const intent = sipSubmissionIntent(view.id, read.body);
     const accepted = await this.services.queue.storedThenTold(
       () =>
@@ -105,6 +108,7 @@ export class NumberHandlers {
           body: this.jobs.sealPassword(read.body, intent),
           // A modal showing the SIP password once is left alone: redrawing it would take the password away.
           viewId: read.password ? undefined : view.id,
+          ...(read.reportChannel ? { report: { channelId: read.reportChannel } } : {}),
         }),
       toldInForm(ack, provisioningView('vapi'), blockOf(view.state.values, sipView.name)),
     );
@@ -121,8 +125,15 @@ export class NumberHandlers {
     const { actor, asking, read } = submission;
     const { ack, view, client } = args;
     if (asking) return this.requests.askForImport({ ack, view, actor, field: importView.number }, read);
+    const problem = read.reportChannel && (await reportChannelProblem(client, read.reportChannel));
+    if (problem) return ack({ response_action: 'errors', errors: { [importView.reportChannel]: problem } });
+    const { reportChannel, ...imported } = read;
     const accepted = await this.services.queue.storedThenTold(
-      () => this.jobs.acceptImport({ workspaceKey: actor.tenant.key, requestedBy: actor.userId, ...read }, submissionIntent(view.id, read)),
+      () =>
+        this.jobs.acceptImport(
+          { workspaceKey: actor.tenant.key, requestedBy: actor.userId, ...imported, ...(reportChannel ? { report: { channelId: reportChannel } } : {}) },
+          submissionIntent(view.id, read),
+        ),
       toldInForm(ack, provisioningView('signalwire'), importView.number),
     );
     if (!accepted) return;

@@ -5,6 +5,7 @@ import { formModal, input, plain, textInput } from '../../slack/blocks.js';
 import { originMetadata, type ShareOrigin, shareBlock } from '../../slack/share.js';
 import { textOf } from '../../slack/view-state.js';
 import { parsePhoneNumber } from '../phone/phone-number.js';
+import { reportChannelInput, reportView } from '../reports/messages.js';
 
 /** `/phone import`: bring a number hosted elsewhere into SignalWire. */
 export const importView = {
@@ -13,6 +14,7 @@ export const importView = {
   numberType: 'number_type',
   capabilities: 'capabilities',
   name: 'name',
+  reportChannel: reportView.channel,
 } as const;
 
 type StateValues = Record<string, Record<string, ViewStateValue>>;
@@ -21,6 +23,8 @@ export interface ImportRequest {
   body: ImportNumberBody;
   /** Set after the import with a follow-up update: the import body cannot carry it. */
   name?: string;
+  /** The channel its texts are reported in. */
+  reportChannel?: string;
 }
 
 const ids = (id: string) => ({ block: id, action: id });
@@ -54,6 +58,7 @@ export function importModal(prefill: { number?: string; origin?: ShareOrigin }, 
       initial_options: capabilities,
     }),
     textInput(ids(importView.name), 'Name', undefined, { max: 100, optional: true }),
+    reportChannelInput(undefined, { optional: true }),
     ...(prefill.origin ? [shareBlock()] : []),
   ]);
 }
@@ -65,6 +70,7 @@ export function readImportForm(values: StateValues, defaultRegion: string): Impo
   const chosen = (Array.isArray(selected) ? selected : []).map((option) => textOf(option?.value));
   const capabilities = signalWireCapabilities.filter((capability) => chosen.includes(capability));
   const name = textOf(values[importView.name]?.[importView.name]?.value)?.trim().slice(0, 100) || undefined;
+  const reportChannel = textOf(values[importView.reportChannel]?.[importView.reportChannel]?.selected_conversation) || undefined;
 
   const errors: Record<string, string> = {};
   const parsed = parsePhoneNumber(typed, defaultRegion);
@@ -72,5 +78,5 @@ export function readImportForm(values: StateValues, defaultRegion: string): Impo
   else if (parsed.e164.length < 5 || parsed.e164.length > 30) errors[importView.number] = 'SignalWire takes numbers of 5 to 30 characters in E.164.';
   if (capabilities.length === 0) errors[importView.capabilities] = 'Choose at least one capability.';
   if (!parsed.ok || Object.keys(errors).length > 0) return { errors };
-  return { body: { number: parsed.e164, number_type: numberType, capabilities }, ...(name ? { name } : {}) };
+  return { body: { number: parsed.e164, number_type: numberType, capabilities }, ...(name ? { name } : {}), ...(reportChannel ? { reportChannel } : {}) };
 }

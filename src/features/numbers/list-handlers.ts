@@ -17,7 +17,7 @@ import { describeTelephonyFailure } from './telephony.js';
 /** Pages of each vendor's list `/phone numbers` reads at most (a hundred numbers a page). */
 export const numberPagesRead = 10;
 
-type Abilities = Pick<NumbersOverview, 'mayRelease' | 'mayRegister' | 'mayChange'>;
+type Abilities = Pick<NumbersOverview, 'mayRelease' | 'mayRegister' | 'mayChange' | 'mayReport'>;
 
 /** What a vendor's list came to: the numbers shown, or why there are none, and how far it was read. */
 type Listing<T> = { list: T[] | { error: string }; note?: ListNote };
@@ -50,16 +50,18 @@ export class NumberListHandlers {
 
   /**
    * What the person may do from the list: release a number, register one for a subscriber (which
-   * needs Novu), change one in place (or ask to: the change form opens as a request for those who may only ask).
+   * needs Novu), change one in place (or ask to: the change form opens as a request for those who may
+   * only ask), choose where its calls and texts are reported.
    */
   private async abilities(actor: Actor, client: WebClient): Promise<Abilities> {
     const { permissions, backends, novuScope } = this.services;
-    const [mayRelease, mayRegister, mayChange] = await Promise.all([
+    const [mayRelease, mayRegister, mayChange, mayReport] = await Promise.all([
       permissions.allows(actor, 'numbers.release', client),
       backends.novu && novuScope ? permissions.allows(actor, 'endpoints.write', client) : false,
       permissions.allows(actor, 'numbers.request', client),
+      permissions.allows(actor, 'numbers.provision', client),
     ]);
-    return { mayRelease, mayRegister, mayChange };
+    return { mayRelease, mayRegister, mayChange, mayReport };
   }
 
   /**
@@ -114,7 +116,9 @@ export class NumberListHandlers {
       vapi ? listed<VapiPhoneNumber>('vapi', (enough) => vapi.listPhoneNumbers({ maxPages: numberPagesRead, enough })) : undefined,
       signalwire ? listed<SignalWireNumber>('signalwire', (enough) => signalwire.listNumbers({ maxPages: numberPagesRead, enough })) : undefined,
     ]);
+    const reports = await Promise.all(owned.map((number) => store.numberReports.find(number.backend, number.vendorId)));
     return {
+      reports: new Map(reports.flatMap((report) => (report ? [[`${report.backend}:${report.vendorId}`, report.channelId] as const] : []))),
       vapi: vapiNumbers?.list,
       signalwire: signalWireNumbers?.list,
       notes: { vapi: vapiNumbers?.note, signalwire: signalWireNumbers?.note },

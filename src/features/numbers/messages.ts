@@ -5,9 +5,10 @@ import { backendLabels } from '../../http/errors.js';
 import type { JobFinish } from '../../jobs/queue.js';
 import { actions, button, context, type EphemeralMessage, ephemeral, fields, header, noticeModal, section, sectionMessage } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
-import { code, joinMd, link, type Mrkdwn, md, mentionUser, slackDate } from '../../slack/mrkdwn.js';
+import { code, joinMd, link, type Mrkdwn, md, mentionChannel, mentionUser, slackDate } from '../../slack/mrkdwn.js';
 import type { NumberBackend } from '../../store/types.js';
 import { failureDetails, failureSentence, lastAnswerDetails } from '../failure-messages.js';
+import { reportButton } from '../reports/messages.js';
 import { handlerSummary } from './change-diff.js';
 import { changeButton } from './change-messages.js';
 import { signalWireSettingsOf } from './change-model.js';
@@ -39,6 +40,7 @@ export function provisionedView(result: Provisioned, extras: { password?: string
     blocks.push(section(md`*SIP digest password:* ${code(extras.password)}\nCopy it now: Switchboard does not keep it and will not show it again.`));
   }
   if (extras.warning) blocks.push(section(md`:warning: ${extras.warning}`));
+  if (result.report) blocks.push(section(reportLine(result.report)));
   blocks.push(...registerNext('provisioned-next', numberOf(result), 'primary'));
   return noticeModal(titles[result.backend], headlines[result.backend][result.existing ? 'existing' : 'made'], blocks, 'Done');
 }
@@ -46,6 +48,12 @@ export function provisionedView(result: Provisioned, extras: { password?: string
 /** The button that opens /phone register with the number filled in (`suffix` keeps action ids apart where several share a message). */
 const registerButton = (phoneNumber: string, style?: 'primary', suffix?: string) =>
   button('Register for a subscriber', suffix ? `${registerNumberAction}:${suffix}`.slice(0, 255) : registerNumberAction, { style, value: phoneNumber });
+/** Where the new number's calls and texts go, or why they do not yet. */
+function reportLine(report: NonNullable<Provisioned['report']>): Mrkdwn {
+  return report.problem
+    ? md`:warning: Its calls and texts are not reported in ${mentionChannel(report.channelId)} yet: ${report.problem} \`/phone numbers\` → *Report calls and texts…* tries again.`
+    : md`:speech_balloon: Its calls and texts are posted in ${mentionChannel(report.channelId)}.`;
+}
 
 /** "Register for a subscriber" under a result that has a phone number: opens /phone register with it filled in. */
 function registerNext(blockId: string, phoneNumber: string | null | undefined, style?: 'primary'): KnownBlock[] {
@@ -161,6 +169,10 @@ export interface NumbersOverview {
   part?: ListPart;
   /** Whether the viewer may change them in place (or ask to). */
   mayChange?: boolean;
+  /** Whether the viewer may choose where a number's calls and texts are reported. */
+  mayReport?: boolean;
+  /** Report channels by `backend:id`, for the numbers that report. */
+  reports?: Map<string, string>;
 }
 
 /**
@@ -176,6 +188,10 @@ export function numbersMessage(overview: NumbersOverview): EphemeralMessage {
     const subscribers = subscribersOf(number);
     return subscribers ? md`registered for ${joinMd(subscribers.map(code), ', ')}` : md`not registered in Novu yet`;
   };
+  const reported = (backend: NumberBackend, id: string) => {
+    const channel = overview.reports?.get(`${backend}:${id}`);
+    return channel ? md` · reported in ${mentionChannel(channel)}` : '';
+  };
   const owner = (backend: NumberBackend, id: string) => {
     if (!overview.owners) return '';
     const name = overview.owners.get(`${backend}:${id}`);
@@ -184,21 +200,22 @@ export function numbersMessage(overview: NumbersOverview): EphemeralMessage {
   const named = (name: string | null | undefined, label: string) => (name ? md`*${name}* ${code(label)}` : code(label));
   const registrable = (phoneNumber: string | null | undefined): phoneNumber is string =>
     Boolean(overview.mayRegister && phoneNumber && !subscribersOf(phoneNumber));
-  const buttons = (backend: NumberBackend, id: string, phoneNumber: string | null | undefined, label: string): Button[] => [
+  const buttons = (backend: NumberBackend, id: string, phoneNumber: string | null | undefined, label: string, name?: string | null): Button[] => [
     ...(registrable(phoneNumber) ? [registerButton(phoneNumber, undefined, `${backend}:${id}`)] : []),
     ...(overview.mayChange ? [changeButton({ backend, vendorId: id, label })] : []),
+    ...(overview.mayReport ? [reportButton(backend, id, name || label)] : []),
     ...(overview.mayRelease ? [releaseButton(backend, id, label)] : []),
   ];
   const vapiLabel = (number: VapiPhoneNumber) => number.sipUri ?? number.number ?? number.id;
   const vapi: NumberLines<VapiPhoneNumber> = {
     line: (number) =>
-      md`${named(unmarkedName(number.name), vapiLabel(number))} · ${number.status ?? '—'} · ${registered(number.number)}${owner('vapi', number.id)}`,
-    buttons: (number) => buttons('vapi', number.id, number.number, vapiLabel(number)),
+      md`${named(unmarkedName(number.name), vapiLabel(number))} · ${number.status ?? '—'} · ${registered(number.number)}${reported('vapi', number.id)}${owner('vapi', number.id)}`,
+    buttons: (number) => buttons('vapi', number.id, number.number, vapiLabel(number), unmarkedName(number.name)),
   };
   const signalWire: NumberLines<SignalWireNumber> = {
     line: (number) =>
-      md`${named(number.name, number.number)} · ${number.number_type === 'tollfree' ? 'toll-free' : 'long code'} · ${registered(number.number)}${owner('signalwire', number.id)}\n${signalWireDetails(number)}`,
-    buttons: (number) => buttons('signalwire', number.id, number.number, number.number),
+      md`${named(number.name, number.number)} · ${number.number_type === 'tollfree' ? 'toll-free' : 'long code'} · ${registered(number.number)}${reported('signalwire', number.id)}${owner('signalwire', number.id)}\n${signalWireDetails(number)}`,
+    buttons: (number) => buttons('signalwire', number.id, number.number, number.number, number.name),
   };
   const blocks: KnownBlock[] = [header(overview.owners ? 'Phone numbers (all workspaces)' : 'Phone numbers')];
   const { part, notes } = overview;

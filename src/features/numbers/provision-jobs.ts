@@ -7,12 +7,15 @@ import type { SlackMessage } from '../../slack/bot-clients.js';
 import type { NewJob, NumberBackend } from '../../store/types.js';
 import type { NumberDeps } from '../deps.js';
 import { maskPhoneNumber } from '../phone/phone-number.js';
+import { ReportTargets } from '../reports/targets.js';
 import { type ActivationNotes, NumberActivation } from './activation.js';
 import { asTelephonyJobError, describeTelephonyFailure, markedName, type Provisioned, requestMarker, unmarkedName } from './telephony.js';
 
 /** Whose number it is; `approvedBy`: the operator who approved the request (the requester is not the one waiting, and is told by DM). */
 interface ProvisionOwner extends Requester {
   approvedBy?: string;
+  /** The channel (checked to be the workspace's) its calls and texts are reported in. */
+  report?: { channelId: string };
 }
 
 export interface VapiPayload extends ProvisionOwner {
@@ -48,6 +51,7 @@ const clockSkewMs = 60_000;
 export class ProvisionJobs {
   /** Follows free Vapi numbers until they are active. */
   readonly activation: NumberActivation | undefined;
+  private readonly reports: ReportTargets;
 
   constructor(
     private readonly services: NumberDeps,
@@ -55,6 +59,7 @@ export class ProvisionJobs {
   ) {
     const { vapi } = services.backends;
     this.activation = vapi ? new NumberActivation(services, vapi, notes) : undefined;
+    this.reports = new ReportTargets(services);
   }
 
   get definitions(): JobDefinition[] {
@@ -138,7 +143,7 @@ export class ProvisionJobs {
         findFirst: context.attempt > 1,
         windowMs: this.reconcileWindowMs,
       });
-      return this.claim(payload, { backend: 'vapi', number: value, existing: found });
+      return this.reported(payload, await this.claim(payload, { backend: 'vapi', number: value, existing: found }));
     } catch (error) {
       throw asTelephonyJobError(error);
     }
@@ -206,7 +211,22 @@ export class ProvisionJobs {
     } catch (error) {
       throw asTelephonyJobError(error);
     }
-    return this.claim(payload, { backend: 'signalwire', number, existing: found });
+    return this.reported(payload, await this.claim(payload, { backend: 'signalwire', number, existing: found }));
+  }
+
+  /**
+   * Points the new number's webhooks at Switchboard when a report channel was chosen. The number
+   * stands either way: a failure here is said beside it, and Report calls and texts… tries again.
+   */
+  private async reported(payload: VapiPayload | SignalWirePayload, provisioned: Provisioned): Promise<Provisioned> {
+    if (!payload.report) return provisioned;
+    const target = { backend: provisioned.backend, vendorId: provisioned.number.id, workspaceKey: payload.workspaceKey, setBy: payload.requestedBy };
+    try {
+      await this.reports.attach({ ...target, channelId: payload.report.channelId });
+      return { ...provisioned, report: { channelId: payload.report.channelId } };
+    } catch (error) {
+      return { ...provisioned, report: { channelId: payload.report.channelId, problem: describeTelephonyFailure(asTelephonyJobError(error)) } };
+    }
   }
 
   private async afterProvision(

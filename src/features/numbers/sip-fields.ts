@@ -36,6 +36,7 @@ export const sipView = {
   ringingSay: 'ringing_say',
   endingTransfer: 'ending_transfer',
   realm: 'sip_realm',
+  reportChannel: 'report_channel',
 } as const;
 
 /** The ticked value of the sign-in checkbox. */
@@ -56,7 +57,7 @@ export type SipTextInput =
   | 'ringingSay'
   | 'endingTransfer'
   | 'realm';
-export type SipPickerInput = 'assistant' | 'squad';
+export type SipPickerInput = 'assistant' | 'squad' | 'reportChannel';
 export type SipInput = SipTextInput | SipPickerInput;
 
 export const sipTextInputs: readonly SipTextInput[] = [
@@ -115,9 +116,25 @@ const byAnswerer: Record<Answerer, Placement[]> = {
 
 /** Less common, behind "More options": every one optional. */
 const moreOptions: Record<Answerer, Placement[]> = {
-  assistant: [optional('serverUrl', 'answeredBy'), optional('serverTimeout', 'answeredBy'), optional('ringingSay', 'answeredBy')],
-  squad: [optional('serverUrl', 'answeredBy'), optional('serverTimeout', 'answeredBy'), optional('ringingSay', 'answeredBy')],
-  workflow: [optional('serverUrl', 'answeredBy'), optional('serverTimeout', 'answeredBy'), optional('ringingSay', 'answeredBy')],
+  // Reporting makes Switchboard the number's server: offered where someone else answers the calls.
+  assistant: [
+    optional('serverUrl', 'answeredBy'),
+    optional('serverTimeout', 'answeredBy'),
+    optional('ringingSay', 'answeredBy'),
+    optional('reportChannel', 'answeredBy'),
+  ],
+  squad: [
+    optional('serverUrl', 'answeredBy'),
+    optional('serverTimeout', 'answeredBy'),
+    optional('ringingSay', 'answeredBy'),
+    optional('reportChannel', 'answeredBy'),
+  ],
+  workflow: [
+    optional('serverUrl', 'answeredBy'),
+    optional('serverTimeout', 'answeredBy'),
+    optional('ringingSay', 'answeredBy'),
+    optional('reportChannel', 'answeredBy'),
+  ],
   // Vapi transfers to the fallback destination only when no assistant, squad or workflow answers and the assistant-request fails.
   server: [
     optional('serverTimeout', 'answeredBy'),
@@ -204,6 +221,7 @@ export const inputLooks: Record<SipInput, InputLook> = {
     placeholder: '20',
     hint: () => '1–300 seconds; Vapi waits 20 by default.',
   },
+  reportChannel: { label: 'Report calls and texts to', missing: 'Choose a channel.' },
   fallback: {
     label: 'Fallback destination',
     missing: 'Give a phone number or a sip: URI.',

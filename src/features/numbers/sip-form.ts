@@ -5,6 +5,7 @@ import { actions, button, context, divider, formModal, input, pickerInput, plain
 import { joinMd, md } from '../../slack/mrkdwn.js';
 import { originOf, type ShareOrigin, shareBlock } from '../../slack/share.js';
 import { inputState, type StateValues, textOf } from '../../slack/view-state.js';
+import { reportChannelInput } from '../reports/messages.js';
 import {
   type Answerer,
   answerers,
@@ -27,6 +28,8 @@ export type SipPrefill = Partial<Record<SipTextInput | 'name', string>> &
   Partial<SipChoices> & {
     assistant?: Picked;
     squad?: Picked;
+    /** The channel each call is reported in. */
+    reportChannel?: string;
     /** "More options" was opened (or a value behind it was given). */
     more?: boolean;
     /** Bumped each time generated credentials are put in: their inputs get new block ids, or Slack would keep what was there. */
@@ -117,6 +120,7 @@ function answererInput(chosen: Answerer): KnownBlock {
 function drawInput({ input: name, required }: Placement, prefill: SipPrefill, sipHost: string): KnownBlock {
   const look = inputLooks[name];
   const id = sipView[name];
+  if (name === 'reportChannel') return reportChannelInput(prefill.reportChannel, { optional: !required });
   if (name === 'assistant' || name === 'squad') {
     return pickerInput({ block: id, action: id }, look.label, undefined, { placeholder: 'Type to search', optional: !required, initial: prefill[name] });
   }
@@ -191,6 +195,7 @@ export function sipPrefillOf(values: StateValues): SipPrefill {
     answeredBy: answerers.find((answerer) => answerer === answeredBy) ?? 'assistant',
     assistant: picked(sipView.assistant),
     squad: picked(sipView.squad),
+    reportChannel: textOf(inputState<{ selected_conversation?: unknown }>(values, sipView.reportChannel)?.selected_conversation) || undefined,
   };
 }
 

@@ -10,6 +10,8 @@ export interface SipRequest {
   /** Shown once in the result when Switchboard generated it; never stored in plain text. */
   password?: string;
   warning?: string;
+  /** The channel its calls are reported in (checked against the workspace before anything is sent). */
+  reportChannel?: string;
 }
 
 /** A submitted form: its state, and the blocks it was drawn with (an error can only go under an input that is there). */
@@ -44,6 +46,9 @@ export function readSipForm(view: SubmittedSipForm, sipHost: string, defaultRegi
   checkCredential(form.username, 'username', problems);
   checkCredential(form.password, 'password', problems);
   checkServer(form, problems);
+  if (form.reportChannel && form.serverUrl) {
+    problems.reportChannel = 'Reporting makes Switchboard the number’s server URL: leave Server URL empty, or report the calls from your own server.';
+  }
   const fallback = readDestination(form.fallback, defaultRegion, problems, 'fallback');
   const endingTransfer = readDestination(form.endingTransfer, defaultRegion, problems, 'endingTransfer');
   if (form.fallbackExtension && !/^[0-9*#]{1,10}$/.test(form.fallbackExtension)) problems.fallbackExtension = 'Up to 10 digits (and * or #).';
@@ -81,6 +86,7 @@ export function readSipForm(view: SubmittedSipForm, sipHost: string, defaultRegi
   return {
     body,
     ...(form.password ? { password: form.password } : {}),
+    ...(form.reportChannel ? { reportChannel: form.reportChannel } : {}),
     ...(choices.answeredBy === 'server'
       ? { warning: 'No assistant, squad or workflow: Vapi will ask your server URL (assistant-request) who answers each call.' }
       : {}),

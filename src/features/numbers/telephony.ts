@@ -9,9 +9,16 @@ import { failureText } from '../failure-text.js';
 export type ActivationSettled = { state: 'active' | 'blocked' | 'gave-up'; number: VapiPhoneNumber } | { state: 'gone' } | { state: 'unknown'; error: string };
 
 /** What provisioning a number gave: the vendor's number, and whether it was there already. */
-export type Provisioned =
+export type Provisioned = (
   | { backend: 'vapi'; number: VapiPhoneNumber; existing: boolean }
-  | { backend: 'signalwire'; number: SignalWireNumber; existing: boolean };
+  | { backend: 'signalwire'; number: SignalWireNumber; existing: boolean }
+) & { report?: ProvisionedReport };
+
+/** Where the new number's calls and texts are reported; `problem` when that could not be set (the number stands). */
+export interface ProvisionedReport {
+  channelId: string;
+  problem?: string;
+}
 
 /** A marker unique to one request (its intent), in letters Vapi's search treats literally. */
 export function requestMarker(intent: string): string {

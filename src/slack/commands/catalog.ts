@@ -142,7 +142,8 @@ export const commandCatalog: readonly CommandSpec[] = [
       {
         name: 'sip',
         opensModal: true,
-        summary: 'Create a Vapi phone number: a free US number or a SIP URI, answered by an assistant — or ask an operator for one',
+        summary:
+          'Create a Vapi phone number: a free US number or a SIP URI, answered by an assistant, its calls reported in a channel if you like — or ask an operator for one',
         // Those who may only ask get the same form as a request; the submission checks numbers.provision.
         action: 'numbers.request',
         needs: ['vapi'],
@@ -151,14 +152,14 @@ export const commandCatalog: readonly CommandSpec[] = [
         name: 'import',
         opensModal: true,
         args: '[number]',
-        summary: 'Import a number you own elsewhere into SignalWire — or ask an operator to',
+        summary: 'Import a number you own elsewhere into SignalWire, its texts reported in a channel if you like — or ask an operator to',
         examples: ['+14155550100'],
         action: 'numbers.request',
         needs: ['signalwire'],
       },
       {
         name: 'numbers',
-        summary: 'Numbers on Vapi and SignalWire side by side, with their status, their Novu endpoints, Change and Release',
+        summary: 'Numbers on Vapi and SignalWire side by side, with their status, their Novu endpoints, Change, Report calls and texts… and Release',
         action: 'numbers.read',
         needsAnyOf: ['vapi', 'signalwire'],
       },

@@ -9,6 +9,7 @@ import * as numberRelease from './0007_number_release.js';
 import * as delivery from './0008_delivery.js';
 import * as followUps from './0009_follow_ups.js';
 import * as bulkRuns from './0010_bulk_runs.js';
+import * as numberReports from './0011_number_reports.js';
 
 /** Versioned migrations, applied in order on start. Append; never edit one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   '0008_delivery': delivery,
   '0009_follow_ups': followUps,
   '0010_bulk_runs': bulkRuns,
+  '0011_number_reports': numberReports,
 };
 
 export const migrationProvider: MigrationProvider = {

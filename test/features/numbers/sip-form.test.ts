@@ -98,11 +98,12 @@ describe('More options', () => {
   it('the less common inputs wait behind More options, which reveals them keeping what was typed', async () => {
     const form = await openVapiForm(harness, operator(), { answeredBy: 'workflow' });
     expect(inputIds(form)).toEqual(['name', 'numbers.sip.kind', 'area_code', 'numbers.sip.answered_by', 'workflow']);
-    expect(JSON.stringify(form)).toContain('Under More options: Server URL · Server timeout, seconds · When a call rings, say.');
+    expect(JSON.stringify(form)).toContain('Under More options: Server URL · Server timeout, seconds · When a call rings, say · Report calls and texts to.');
 
     const typed = { name: 'Desk', area_code: '212', workflow: 'wf-9' };
     const more = await useInForm(harness, form, vapiFormChoices.more, operator(), { typed });
-    expect(inputIds(more)).toEqual([...inputIds(form), 'server_url', 'server_timeout', 'ringing_say']);
+    expect(inputIds(more)).toEqual([...inputIds(form), 'server_url', 'server_timeout', 'ringing_say', 'report_channel']);
+    expect(inputOf(more, 'report_channel')?.optional).toBe(true);
     expect(inputOf(more, 'server_url')?.optional).toBe(true);
     expect(inputOf(more, 'server_timeout')?.optional).toBe(true);
     expect(JSON.stringify(more)).not.toContain(vapiFormChoices.more);

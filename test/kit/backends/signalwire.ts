@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { FakeBackend, type Json, type Reply } from './fake-backend.js';
 
@@ -11,6 +11,8 @@ const validation = (detail: string): Reply => ({ status: 422, body: { errors: [{
 export class FakeSignalWire extends FakeBackend {
   readonly projectId = randomUUID();
   readonly apiToken = `PT${randomBytes(16).toString('hex')}`;
+  /** The space's Signing Key (SignalWire space → API), which signs its webhooks. */
+  readonly signingKey = `PSK_${randomBytes(16).toString('hex')}`;
   readonly numbers = new Map<string, Json>();
   partnerApiEnabled = true;
   /** Numbers SignalWire will not release now: the spec's 422 ValidationError for release_phone_number (the wording is not documented). */
@@ -75,6 +77,42 @@ export class FakeSignalWire extends FakeBackend {
       this.deleted.push(id ?? '');
       return { status: 204 };
     });
+  }
+
+  /**
+   * An inbound text as SignalWire delivers it to a number with a LaML message handler: a form POST
+   * to `message_request_url`, signed in `X-SignalWire-Signature` as signalwire/compatibility-api-js
+   * `validateRequest` checks it (base64 HMAC-SHA1 with the Signing Key of the URL followed by each
+   * parameter's name and value, names sorted). `signature: false` leaves it off; a string replaces it.
+   */
+  async sendText(
+    numberId: string,
+    text: { From: string; Body: string; MessageSid?: string; NumMedia?: string },
+    options: { signature?: false | string; key?: string } = {},
+  ): Promise<Response> {
+    const number = this.numbers.get(numberId);
+    const url = number?.message_request_url;
+    if (number?.message_handler !== 'laml_webhooks' || !url) throw new Error(`SignalWire number ${numberId} has no LaML message webhook`);
+    const fields: Record<string, string> = {
+      MessageSid: text.MessageSid ?? randomUUID(),
+      AccountSid: this.projectId,
+      From: text.From,
+      To: number.number,
+      Body: text.Body,
+      NumMedia: text.NumMedia ?? '0',
+      NumSegments: '1',
+      SmsStatus: 'received',
+      ApiVersion: '2010-04-01',
+    };
+    const data = Object.keys(fields)
+      .sort()
+      .reduce((signed, name) => signed + name + fields[name], url);
+    const signature = createHmac('sha1', options.key ?? this.signingKey)
+      .update(data)
+      .digest('base64');
+    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+    if (options.signature !== false) headers['x-signalwire-signature'] = options.signature ?? signature;
+    return fetch(url, { method: 'POST', headers, body: new URLSearchParams(fields).toString() });
   }
 
   protected authorized(headers: IncomingHttpHeaders): boolean {

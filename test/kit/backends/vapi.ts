@@ -62,6 +62,8 @@ export class FakeVapi extends FakeBackend {
     { id: randomUUID(), name: 'Billing helper', createdAt: createdAtOf(2) },
   ];
   readonly squads: Named[] = [{ id: randomUUID(), name: 'Tier 1 squad', createdAt: createdAtOf(0) }];
+  /** Custom credentials (POST /credential), with their authentication plans. */
+  readonly credentials = new Map<string, Json>();
   sipHost = 'sip.vapi.ai';
   freeNumberLimit = 5;
   /**
@@ -130,6 +132,15 @@ export class FakeVapi extends FakeBackend {
       this.deleted.push(id ?? '');
       return { status: 200, body: number };
     });
+    // POST /credential (docs.vapi.ai/api-reference/credentials/create): the body is validated against CreateWebhookCredentialDTO.
+    this.on('POST', '/credential', (request) => {
+      const at = new Date().toISOString();
+      const credential: Json = { id: randomUUID(), orgId: 'org', createdAt: at, updatedAt: at, ...(request.body as Json) };
+      this.credentials.set(credential.id, credential);
+      const { authenticationPlan, ...shown } = credential;
+      // Secrets are not returned in the API.
+      return { status: 201, body: { ...shown, authenticationPlan: { type: authenticationPlan.type } } };
+    });
     this.on('GET', '/assistant', (request) => ({
       status: 200,
       body: listed([...this.assistants].reverse(), request.query)
@@ -142,6 +153,26 @@ export class FakeVapi extends FakeBackend {
         .slice(0, limitOf(request.query))
         .map((squad) => ({ ...squad, members: [], orgId: 'org', updatedAt: squad.createdAt })),
     }));
+  }
+
+  /**
+   * Sends a server message for a number as Vapi does: to the number's `server.url`, authenticated
+   * by its credential. A bearer plan sends the token in `headerName` (default Authorization) with
+   * the `Bearer ` prefix unless `bearerPrefixEnabled` is false (BearerAuthenticationPlan in Vapi's
+   * OpenAPI; docs.vapi.ai "Server authentication"). `sign: false` sends it without; a string
+   * sends that token instead.
+   */
+  async sendServerMessage(numberId: string, message: Json, options: { sign?: boolean | string } = {}): Promise<Response> {
+    const number = this.numbers.get(numberId);
+    const url = number?.server?.url;
+    if (!url) throw new Error(`Vapi number ${numberId} has no server URL`);
+    const plan = this.credentials.get(number.server.credentialId ?? '')?.authenticationPlan as Json | undefined;
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    const token = typeof options.sign === 'string' ? options.sign : plan?.type === 'bearer' ? String(plan.token) : undefined;
+    if (options.sign !== false && token) {
+      headers[String(plan?.headerName ?? 'authorization').toLowerCase()] = plan?.bearerPrefixEnabled === false ? token : `Bearer ${token}`;
+    }
+    return fetch(url, { method: 'POST', headers, body: JSON.stringify({ message: { phoneNumber: { id: numberId, number: number.number }, ...message } }) });
   }
 
   protected authorized(headers: IncomingHttpHeaders): boolean {
@@ -186,6 +217,8 @@ export class FakeVapi extends FakeBackend {
     const number = this.numbers.get(id);
     if (!number) return error(404, 'Phone number not found', 'Not Found');
     const { provider: _provider, ...changes } = body;
+    // A server authenticated by a credential names one the account has (POST /credential).
+    if (changes.server?.credentialId && !this.credentials.has(changes.server.credentialId)) return error(400, 'Credential not found');
     for (const [key, value] of Object.entries(changes)) {
       if (value === null) delete number[key];
       else number[key] = value;

@@ -4,6 +4,7 @@ import { homeCoverage } from './home.js';
 import type { ModuleCoverage } from './kit.js';
 import { numberCoverage } from './numbers.js';
 import { phoneCoverage } from './phone.js';
+import { reportCoverage } from './reports.js';
 import { requestCoverage } from './requests.js';
 import { routeCoverage } from './routes.js';
 import { slackCoverage } from './slack.js';
@@ -17,5 +18,6 @@ export const allCoverage: ModuleCoverage[] = [
   ...numberCoverage,
   ...requestCoverage,
   ...phoneCoverage,
+  ...reportCoverage,
   ...routeCoverage,
 ];

@@ -50,6 +50,7 @@ const homeData = (h: Hostile): HomeData => ({
   },
   pendingTenants: [tenant(h, 'pending'), tenant(h, 'pending', false)],
   numberRequests: pendingNumberRequests(h),
+  unposted: { count: 2, latest: [] },
   delivery: {
     context: [`tenant:${h.text()}`],
     check: { context: [h.text()], connection: { kind: 'write-failed', detail: h.text() }, endpoints: 3, findings: [], more: 1, checkedAt: at },
@@ -64,6 +65,7 @@ const abilities = (value: boolean): HomeAbilities => ({
   decideNumberRequests: value,
   releaseNumbers: value,
   changeNumbers: value,
+  reportNumbers: value,
   readAudit: value,
   readEndpoints: value,
   readNumbers: value,

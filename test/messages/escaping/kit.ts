@@ -68,7 +68,7 @@ export function mrkdwnTexts(value: unknown, top = true, found: string[] = []): s
 
 /** The only `<…>` Switchboard writes: mentions of valid ids, its date token, links to the hosts it names. */
 const tokens =
-  /<@[UW][A-Z0-9]+>|<#[CGD][A-Z0-9]+>|<!date\^\d+\^\{date_short_pretty\} \{time\}\|[0-9TZ:.-]+>|<https:\/\/(?:dashboard\.vapi\.ai|space\.example\.com|switchboard\.example\.com)\/[^\s|<>]*\|[^<>]*>/g;
+  /<@[UW][A-Z0-9]+>|<#[CGD][A-Z0-9]+>|<!date\^\d+\^\{date_short_pretty\} \{time\}\|[0-9TZ:.-]+>|<https:\/\/(?:dashboard\.vapi\.ai|storage\.vapi\.ai|space\.example\.com|switchboard\.example\.com)\/[^\s|<>]*\|[^<>]*>/g;
 
 /** What is wrong with one mrkdwn text; empty when every hostile value in it was escaped. */
 export function problemsIn(text: string): string[] {

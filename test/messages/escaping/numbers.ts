@@ -16,7 +16,8 @@ const backends = ['vapi', 'signalwire'] as const;
 const provisioned = (h: Hostile): Provisioned[] => [
   { backend: 'vapi', number: vapiNumber(h), existing: false },
   { backend: 'vapi', number: { ...vapiNumber(h, 'active'), sipUri: null }, existing: true },
-  { backend: 'signalwire', number: signalWireNumber(h), existing: false },
+  { backend: 'signalwire', number: signalWireNumber(h), existing: false, report: { channelId: 'C0OPS' } },
+  { backend: 'vapi', number: vapiNumber(h), existing: false, report: { channelId: 'C0OPS', problem: h.text() } },
   { backend: 'signalwire', number: { ...signalWireNumber(h), name: null, number_type: 'longcode' }, existing: true },
 ];
 
@@ -148,6 +149,7 @@ export const numberCoverage: ModuleCoverage[] = [
           notes: { vapi: { read: 100, error: h.text() }, signalwire: { read: 1_000, more: 'unknown' } },
           part: { backend: 'vapi', from: 1 },
         }),
+        numbers.numbersMessage({ ...overview(h, true), mayReport: true, reports: new Map([[`vapi:${h.text()}`, ids.channel]]) }),
       ],
     },
   },
