@@ -95,9 +95,10 @@ export class NumberHandlers {
     if (!submission) return;
     const { actor, asking, read } = submission;
     const { ack, view, client } = args;
-    if (asking) return this.requests.askForVapiNumber({ ack, view, actor, field: sipView.name }, read);
+    // The channel is checked with this workspace's bot whether the number is made now or asked for.
     const problem = read.reportChannel && (await reportChannelProblem(client, read.reportChannel));
     if (problem) return ack({ response_action: 'errors', errors: { [sipView.reportChannel]: problem } });
+    if (asking) return this.requests.askForVapiNumber({ ack, view, actor, field: sipView.name }, read);
     const intent = sipSubmissionIntent(view.id, read.body);
     const accepted = await this.services.queue.storedThenTold(
       () =>
@@ -124,9 +125,9 @@ export class NumberHandlers {
     if (!submission) return;
     const { actor, asking, read } = submission;
     const { ack, view, client } = args;
-    if (asking) return this.requests.askForImport({ ack, view, actor, field: importView.number }, read);
     const problem = read.reportChannel && (await reportChannelProblem(client, read.reportChannel));
     if (problem) return ack({ response_action: 'errors', errors: { [importView.reportChannel]: problem } });
+    if (asking) return this.requests.askForImport({ ack, view, actor, field: importView.number }, read);
     const { reportChannel, ...imported } = read;
     const accepted = await this.services.queue.storedThenTold(
       () =>

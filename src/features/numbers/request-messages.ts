@@ -2,7 +2,7 @@ import type { Block, ContextBlock, KnownBlock, View } from '@slack/types';
 import { backendLabels } from '../../http/errors.js';
 import { actions, button, confirmDialog, context, message, noticeModal, plain, section, sectionMessage } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
-import { code, type Mrkdwn, md, mentionUser, slackDate } from '../../slack/mrkdwn.js';
+import { code, type Mrkdwn, md, mentionChannel, mentionUser, slackDate } from '../../slack/mrkdwn.js';
 import { shareInput } from '../../slack/share.js';
 import type { NumberRequest } from '../../store/types.js';
 import { failureLine } from '../failure-text.js';
@@ -45,7 +45,7 @@ export function requestedNumberLine(requested: RequestedNumber): Mrkdwn {
   if (requested.backend === 'signalwire') {
     const { number, number_type, capabilities } = requested.body;
     const name = requested.name ? `, named “${requested.name}”` : '';
-    return md`${code(number)} imported into SignalWire (${number_type === 'tollfree' ? 'toll-free' : 'long code'}; ${capabilities.join(', ')})${name}`;
+    return md`${code(number)} imported into SignalWire (${number_type === 'tollfree' ? 'toll-free' : 'long code'}; ${capabilities.join(', ')})${name}${reportedIn(requested.report)}`;
   }
   const body = requested.body;
   const what = body.sipUri ? md`Vapi SIP URI ${code(body.sipUri)}` : md`a free Vapi US number in area code ${code(body.numberDesiredAreaCode ?? '?')}`;
@@ -59,8 +59,10 @@ export function requestedNumberLine(requested: RequestedNumber): Mrkdwn {
   const credentials = body.authentication ? md`, SIP digest username ${code(body.authentication.username)}` : '';
   const destination = body.fallbackDestination;
   const fallback = destination ? md`, fallback ${code(destination.type === 'sip' ? destination.sipUri : destination.number)}` : '';
-  return md`${what} named “${body.name}”, answered by ${answeredBy}${credentials}${fallback}`;
+  return md`${what} named “${body.name}”, answered by ${answeredBy}${credentials}${fallback}${reportedIn(requested.report)}`;
 }
+
+const reportedIn = (report: { channelId: string } | undefined) => (report ? md`, its calls and texts reported in ${mentionChannel(report.channelId)}` : '');
 
 /** The form's answer to the requester: sent, and the password they typed or generated, once. */
 export function requestSentView(requested: RequestedNumber, expiresAt: number, extras: { password?: string; warning?: string }): View {

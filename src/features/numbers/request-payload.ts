@@ -13,9 +13,13 @@ import type { SignalWirePayload, VapiPayload } from './provision-jobs.js';
  * the store is a boundary like any other.
  */
 export type RequestedNumber =
-  | { backend: 'vapi'; body: VapiPayload['body']; change?: undefined }
-  | { backend: 'signalwire'; body: SignalWirePayload['body']; name?: string; change?: undefined }
+  | { backend: 'vapi'; body: VapiPayload['body']; report?: ReportChoice; change?: undefined }
+  | { backend: 'signalwire'; body: SignalWirePayload['body']; name?: string; report?: ReportChoice; change?: undefined }
   | { backend: NumberBackend; change: RequestedChange; body?: undefined; name?: undefined };
+
+/** Where the number's calls and texts are to be reported once it exists (checked to be the asker's workspace's channel when asked). */
+type ReportChoice = { channelId: string };
+const reportChoice = z.object({ channelId: z.string() }).optional();
 
 /** A change in place, asked for: the number, its settings before and after (the job's request and lines are made from them). */
 export type RequestedChange = z.infer<typeof storedChange>['change'];
@@ -45,8 +49,8 @@ const importBody = z.object({
   capabilities: z.array(z.enum(signalWireCapabilities as [string, ...string[]])).transform((list) => list as SignalWirePayload['body']['capabilities']),
 });
 
-const storedVapi = z.object({ body: sealedVapiBody });
-const storedImport = z.object({ body: importBody, name: z.string().optional() });
+const storedVapi = z.object({ body: sealedVapiBody, report: reportChoice });
+const storedImport = z.object({ body: importBody, name: z.string().optional(), report: reportChoice });
 const storedChange = z.object({ change: changeTargetSchema.extend({ before: numberSettingsSchema, after: numberSettingsSchema }) });
 
 /** The job intent of a request: binds its sealed password, and keys its one job. */

@@ -54,7 +54,8 @@ export class NumberRequests {
 
   async askForVapiNumber({ ack, view, actor, field }: SubmitArgs, read: SipRequest): Promise<void> {
     const id = newId();
-    const requested: RequestedNumber = { backend: 'vapi', body: this.provisioning.sealPassword(read.body, requestIntent(id)) };
+    const report = read.reportChannel ? { report: { channelId: read.reportChannel } } : {};
+    const requested: RequestedNumber = { backend: 'vapi', body: this.provisioning.sealPassword(read.body, requestIntent(id)), ...report };
     await this.services.queue.storedThenTold(() => this.lifecycle.record(id, actor, sipSubmissionIntent(view.id, read.body), requested), {
       stored: (request) => {
         const stored = readRequestedNumber(request);
@@ -67,7 +68,8 @@ export class NumberRequests {
   }
 
   async askForImport({ ack, view, actor, field }: SubmitArgs, read: ImportRequest): Promise<void> {
-    const requested: RequestedNumber = { backend: 'signalwire', body: read.body, ...(read.name ? { name: read.name } : {}) };
+    const report = read.reportChannel ? { report: { channelId: read.reportChannel } } : {};
+    const requested: RequestedNumber = { backend: 'signalwire', body: read.body, ...(read.name ? { name: read.name } : {}), ...report };
     await this.services.queue.storedThenTold(() => this.lifecycle.record(newId(), actor, submissionIntent(view.id, read), requested), {
       stored: (request) => ack({ response_action: 'update', view: requestSentView(readRequestedNumber(request), request.expiresAt, {}) }),
       notStored: (text) => ack({ response_action: 'errors', errors: { [field]: text } }),
@@ -117,8 +119,10 @@ export class NumberRequests {
       const { before, after, ...target } = requested.change;
       return this.changes.draft({ ...owner, target, ...changeOf(before, after) }, intent);
     }
-    if (requested.backend === 'vapi') return this.provisioning.draftCreate({ ...owner, intent, body: requested.body });
-    return this.provisioning.draftImport({ ...owner, body: requested.body, ...(requested.name ? { name: requested.name } : {}) }, intent);
+    // The channel chosen when asking: the number reports there once it exists, as if provisioned directly.
+    const report = requested.report ? { report: requested.report } : {};
+    if (requested.backend === 'vapi') return this.provisioning.draftCreate({ ...owner, intent, body: requested.body, ...report });
+    return this.provisioning.draftImport({ ...owner, body: requested.body, ...(requested.name ? { name: requested.name } : {}), ...report }, intent);
   }
 
   /** Another click decided it first, or it expired: the clicked copy shows which. */

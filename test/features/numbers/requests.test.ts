@@ -493,6 +493,30 @@ describe('deciding', () => {
     expect(owned).toMatchObject({ workspaceKey: teamKey(team.id), createdBy: harness.actors.admin.userId });
   });
 
+  it('/phone import as a request with a report channel: operators see where it will report, and approval points its texts there', async () => {
+    harness.emulator.channels.add({ id: 'C0REQCALLS', name: 'support-texts', kind: 'public', teamId: team.id, members: [`U${team.id}BOT`] });
+    const view = await harness.openModal('/phone', 'import +1 415 555 0151', 'numbers.import', harness.actors.admin);
+    expect(view.title?.text).toBe('Request an import');
+    const answer = await harness.slack.submitView(view, { capabilities: ['sms'], report_channel: 'C0REQCALLS' }, harness.actors.admin);
+    expect(JSON.stringify(answer.json?.view)).toContain('its calls and texts reported in <#C0REQCALLS>');
+    const request = await eventually(async () =>
+      (await harness.app.services.store.numberRequests.pending({ limit: 100 })).find((candidate) => JSON.stringify(candidate.payload).includes('+14155550151')),
+    );
+    expect(request.payload).toMatchObject({ report: { channelId: 'C0REQCALLS' } });
+    expect(JSON.stringify(await operatorMessage(harness.actors.operator, request.id))).toContain('reported in <#C0REQCALLS>');
+    await click(harness.actors.operator, request.id, 'approve');
+    const number = await eventually(
+      () => [...harness.signalwire.numbers.values()].find((entry) => entry.number === '+14155550151' && entry.message_request_url),
+      {
+        timeoutMs: 15_000,
+        message: 'the imported number pointed at Switchboard',
+      },
+    );
+    expect(number.message_handler).toBe('laml_webhooks');
+    expect(String(number.message_request_url)).toBe(`${harness.url}/webhooks/signalwire?number=${number.id}`);
+    expect((await harness.app.services.store.numberReports.find('signalwire', String(number.id)))?.channelId).toBe('C0REQCALLS');
+  });
+
   it('operators see pending requests on the Home tab, and approving there redraws the entry with who decided', async () => {
     const { request } = await askForSip('from-home');
     const publishes = harness.emulator.callsTo('views.publish').length;
