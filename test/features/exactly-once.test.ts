@@ -58,7 +58,7 @@ describe.each(troubles)('with %s', (trouble) => {
         h.slack.submitView(view, { integration: 'slack-staging' }, h.actors.admin),
         h.slack.submitView(view, { integration: 'slack-staging' }, h.actors.admin),
       ]);
-      expect(await settledView(view.id, /Writing the connection/)).toContain('Created');
+      expect(await settledView(view.id, /Writing the connection/)).toContain('(created)');
       await eventually(() => !h.novu.connections.has(identifier), { message: 'the replaced connection deleted' });
       expect(h.novu.requestsTo('POST', connectionsPath)).toHaveLength(2);
       expect(h.novu.connections.size).toBe(1);

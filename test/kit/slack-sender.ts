@@ -67,10 +67,14 @@ export class SlackSender {
     }
     // Slack waits 3 seconds for the acknowledgement, then drops the request and shows the person an error.
     const deadline = AbortSignal.timeout(slackAckDeadlineMs);
-    const response = await fetch(`${this.appUrl}/slack/events`, { method: 'POST', headers, body, signal: deadline }).catch((error: unknown) => {
-      if (deadline.aborted) return undefined;
-      throw error;
-    });
+    const send = () => fetch(`${this.appUrl}/slack/events`, { method: 'POST', headers, body, signal: deadline });
+    const response = await send()
+      // A kept-alive socket the server closed as the request went out (a race under load): the request never reached the app, so it is sent again.
+      .catch((error: unknown) => (idleSocketClosed(error) && !deadline.aborted ? send() : Promise.reject(error)))
+      .catch((error: unknown) => {
+        if (deadline.aborted) return undefined;
+        throw error;
+      });
     if (!response) return { status: 0, headers: new Headers(), text: '', json: undefined };
     const text = await response.text();
     let json: Json | undefined;
