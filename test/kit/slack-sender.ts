@@ -31,6 +31,12 @@ export interface SentResponse {
   triggerId?: string;
 }
 
+/** undici's answer when the server closed a kept-alive socket before reading the request on it. */
+const idleSocketClosed = (error: unknown) => {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code === 'UND_ERR_SOCKET' && cause.message === 'other side closed';
+};
+
 /** How long Slack waits for an acknowledgement (HTTP or Socket Mode) before it gives up. */
 export const slackAckDeadlineMs = 3_000;
 
