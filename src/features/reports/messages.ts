@@ -1,6 +1,5 @@
 import type { Button, KnownBlock, View } from '@slack/types';
 import { z } from 'zod';
-import { backendLabels } from '../../http/errors.js';
 import type { JobFinish } from '../../jobs/queue.js';
 import { button, context, formModal, input, noticeModal, section, sectionMessage } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
@@ -112,9 +111,12 @@ export function reportChannelInput(initial?: string, options: { optional?: boole
 }
 
 export function reportModal(target: ReportButton, current?: string): View {
-  const who = target.backend === 'vapi' ? 'Vapi calls it, and who answers stays the same' : 'SignalWire sends its texts here';
+  const who =
+    target.backend === 'vapi'
+      ? 'Vapi tells Switchboard when each call ends; whoever answers the calls now keeps answering them'
+      : 'SignalWire hands each text to Switchboard, which posts it and answers nothing back';
   return formModal({ callbackId: reportView.callbackId, privateMetadata: JSON.stringify(target) }, 'Report calls and texts', 'Save', [
-    section(md`Post each call and text of *${target.label}* in a channel of this workspace. ${backendLabels[target.backend]}: ${who}.`),
+    section(md`Post each ${target.backend === 'vapi' ? 'call' : 'text'} of *${target.label}* in a channel of this workspace. ${who}.`),
     reportChannelInput(current),
   ]);
 }

@@ -6,10 +6,20 @@ import type { Scenario } from '../scenario.js';
 const done = (text: string) => !/Provisioning on|Importing|hourglass_flowing_sand/.test(text);
 
 /** `/phone numbers` as an admin sees it, and where its buttons answer. */
-async function numbersList(d: Driver): Promise<{ surface: Surface; message: Record<string, any>; responseUrl: string }> {
-  const { surface, responseUrl } = await d.answer('/phone', 'numbers', d.cast.admin);
+async function numbersList(d: Driver, actor = d.cast.admin): Promise<{ surface: Surface; message: Record<string, any>; responseUrl: string }> {
+  const { surface, responseUrl } = await d.answer('/phone', 'numbers', actor);
   if (surface.kind !== 'message') throw new Error('/phone numbers answered with no message');
   return { surface, message: { blocks: surface.blocks }, responseUrl };
+}
+
+/** The form a button of the first number in `/phone numbers` opens. */
+async function opened(d: Driver, button: RegExp, callbackId: string, actor = d.cast.admin): Promise<Surface> {
+  const list = await numbersList(d, actor);
+  const action = JSON.stringify(list.message.blocks).match(button)?.[1];
+  if (!action) throw new Error(`/phone numbers shows no ${button}`);
+  const before = d.viewIds();
+  await d.click({ message: list.message, responseUrl: list.responseUrl }, action, actor);
+  return asModal(await d.openedSince(before, (view) => view.callback_id === callbackId));
 }
 
 /** Numbers on Vapi and SignalWire: made by operators, asked for by admins, given back. */
@@ -67,6 +77,16 @@ export const numberScenarios: Scenario[] = [
     caption: '`/phone numbers`: the workspace’s numbers on Vapi and SignalWire, their status and endpoints, with Release.',
     main: true,
     run: async (d) => (await numbersList(d)).surface,
+  },
+  {
+    name: 'change-form',
+    caption: 'Change opens a form filled in from the number as the vendor has it now: who answers, the server, the fallback and hooks.',
+    run: async (d) => opened(d, /"action_id":"(numbers\.change[^"]*)"/, 'numbers.change.form'),
+  },
+  {
+    name: 'report-form',
+    caption: 'Report calls and texts… (for operators): the channel of the owning workspace where the number’s calls and texts are posted.',
+    run: async (d) => opened(d, /"action_id":"(numbers\.report\.open[^"]*)"/, 'numbers.report', d.cast.operator),
   },
   {
     name: 'release-confirm',
