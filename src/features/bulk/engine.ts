@@ -209,11 +209,22 @@ export class BulkEngine<Run extends BulkRunBase, Fields, Item extends BulkItem, 
     return this.records.settle(runId, key, state, detail, tag);
   }
 
-  /** True when no item is waiting any more; the first to see it ends the run, with its audit line and its failures file. */
+  /**
+   * True when no item is waiting any more; the first to see it ends the run, with its audit line and
+   * its failures file. A run found done already — by this follow-up before a crash cut it short,
+   * or by another item's — gets its message and its failures file again (both idempotent), so a
+   * process killed between the turn to done and the message leaves no run that says "Linking…".
+   */
   private async finishIfDone(runId: string): Promise<boolean> {
     const counts = await this.records.counts(runId);
     if (counts[this.records.kind.waiting] > 0) return false;
-    if (!(await this.records.transition(runId, [this.statuses.applying], this.statuses.done))) return true;
+    if (!(await this.records.transition(runId, [this.statuses.applying], this.statuses.done))) {
+      const done = await this.records.get(runId);
+      if (done?.status !== this.statuses.done) return true;
+      await this.messages.report(runId, true);
+      await this.files?.queue(done, 'failures', done.confirmedBy ?? done.requestedBy);
+      return true;
+    }
     const run = await this.records.get(runId);
     if (!run) return true;
     const by = run.confirmedBy ?? run.requestedBy;
