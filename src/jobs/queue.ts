@@ -6,6 +6,7 @@ import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { JobRecord, NewJob, Store, WorkspaceKey } from '../store/types.js';
 import { FollowUpDelivery } from './follow-ups.js';
+import { apartFromTheRequest, assertStoredThenTold, storingTheRequest } from './one-path.js';
 import type { Accepted, EnqueueOptions, FollowUpChannels, JobDefinition, JobFinish, JobOutcome, QueueTuning, Telling } from './types.js';
 import { describeJobError, finishedOutcome, notStoredText, TerminalJobError } from './types.js';
 
@@ -50,6 +51,7 @@ export class JobQueue {
 
   async enqueue(kind: string, payload: object, options: EnqueueOptions): Promise<{ job: JobRecord; created: boolean }> {
     if (!this.definitions.has(kind)) throw new Error(`No job definition for ${kind}`);
+    assertStoredThenTold(kind);
     const { workspaceKey, requestedBy } = payload as Pick<EnqueueOptions, 'workspaceKey' | 'requestedBy'>;
     const result = await this.store.jobs.enqueue({ kind, payload, maxAttempts: this.tuning.maxAttempts, workspaceKey, requestedBy, ...options });
     if (result.created) this.logger.info({ jobId: result.job.id, kind }, 'job queued');
@@ -58,15 +60,10 @@ export class JobQueue {
   }
 
   /**
-   * Records the job and runs it here at once, while a person waits. The worker leaves it alone for
-   * a lease's length, so it cannot grab it first; if this process dies, the worker takes it then.
+   * Stores a job (once per dedupe key) for a person waiting in Slack, to be run here by `run` at
+   * once. The worker leaves it alone for a lease's length, so it cannot grab it first; if this
+   * process dies, the worker takes it then.
    */
-  async enqueueAndRun<R>(kind: string, payload: object, options: EnqueueOptions, wait: { waitMs: number; inlineRetries?: boolean }): Promise<JobOutcome<R>> {
-    const { job } = await this.enqueue(kind, payload, { ...options, runAt: Date.now() + this.tuning.leaseMs });
-    return this.runNow<R>(job.id, wait);
-  }
-
-  /** Stores a job (once per dedupe key) for a person waiting in Slack, to be run here by `run` as `enqueueAndRun` runs it. */
   async accept<R>(kind: string, payload: { workspaceKey?: WorkspaceKey; requestedBy?: string }, dedupeKey: string): Promise<Accepted<R>> {
     const { job } = await this.enqueue(kind, payload, this.draft(kind, payload, dedupeKey));
     return this.adopt<R>(job);
@@ -78,6 +75,7 @@ export class JobQueue {
    */
   draft<P extends { workspaceKey?: WorkspaceKey; requestedBy?: string }>(kind: string, payload: P, dedupeKey: string): NewJob {
     if (!this.definitions.has(kind)) throw new Error(`No job definition for ${kind}`);
+    assertStoredThenTold(kind);
     const { workspaceKey, requestedBy } = payload;
     return { kind, payload, dedupeKey, workspaceKey, requestedBy, maxAttempts: this.tuning.maxAttempts, runAt: Date.now() + this.tuning.leaseMs };
   }
@@ -85,7 +83,7 @@ export class JobQueue {
   /** A job stored for a person waiting (by `accept` or a record's transaction), to be run here by `run`. */
   adopt<R>(job: JobRecord): Accepted<R> {
     this.wake?.();
-    return { job, run: () => this.runNow<R>(job.id, { waitMs: this.tuning.inlineWaitMs ?? 6_000 }) };
+    return { job, run: (wait) => this.runNow<R>(job.id, { waitMs: wait?.waitMs ?? this.tuning.inlineWaitMs ?? 6_000, inlineRetries: wait?.inlineRetries }) };
   }
 
   /**
@@ -97,7 +95,7 @@ export class JobQueue {
    */
   async storedThenTold<T>(store: () => Promise<T>, tell: Telling<T>): Promise<T | undefined> {
     const budgetMs = this.tuning.acceptBudgetMs ?? 1_500;
-    const storing = store();
+    const storing = storingTheRequest(store);
     const stored = storing.then((value) => ({ value })).catch((error: unknown) => ({ error }));
     const answer = await Promise.race([stored, sleep(budgetMs, 'late' as const, { ref: false })]);
     if (answer === 'late' || 'error' in answer) {
@@ -121,7 +119,11 @@ export class JobQueue {
     const waiter = { active: true, delivered: false };
     this.inlineWaiters.set(jobId, waiter);
     try {
-      const execution = this.track(jobId, this.attempt(claimed, inlineRetries ? { retry: 'safe', deadlineMs: waitMs } : { retry: 'none' }));
+      const mode: { retry: RetryMode; deadlineMs?: number } = inlineRetries ? { retry: 'safe', deadlineMs: waitMs } : { retry: 'none' };
+      const execution = this.track(
+        jobId,
+        apartFromTheRequest(() => this.attempt(claimed, mode)),
+      );
       const remainingMs = Math.max(0, deadline - Date.now());
       const outcome = await new Promise<JobOutcome | undefined>((resolve) => {
         const timer = setTimeout(() => {

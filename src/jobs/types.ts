@@ -103,7 +103,8 @@ export interface EnqueueOptions {
 /** A job stored for a person waiting: `run` runs it here (the worker leaves it alone for a lease). */
 export interface Accepted<R> {
   job: JobRecord;
-  run(): Promise<JobOutcome<R>>;
+  /** How long the person waits (default `inlineWaitMs`), and whether the inline run retries within it (default yes). */
+  run(wait?: { waitMs?: number; inlineRetries?: boolean }): Promise<JobOutcome<R>>;
 }
 
 /** How a person is told about what they asked for, once it is stored, or that it could not be. */

@@ -15,6 +15,7 @@ import type {
   ViewSubmitAction,
 } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import { answeringAPerson } from '../jobs/one-path.js';
 import { type Actor, actorOf } from './actor.js';
 import { refusalMessage, refusedView } from './commands/messages.js';
 import { type Guard, type Guards, guardedOf, type Refusal } from './guards.js';
@@ -108,9 +109,10 @@ export class ListenerTable {
   /** The last step of the request path; a request nobody handles is acknowledged so Slack does not wait. */
   readonly dispatch = async (bolt: AnyMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
     const args = { ...bolt, client: this.deps.clientFor(bolt.context) };
-    if ('command' in args) return this.commandListener ? this.commandListener(args) : args.ack();
-    if ('action' in args) return this.runAction(args);
-    if ('view' in args) return this.runView(args);
+    // What a person asks for with a command, a click or a form is queued only through JobQueue.storedThenTold.
+    if ('command' in args) return answeringAPerson(() => (this.commandListener ? this.commandListener(args) : args.ack()));
+    if ('action' in args) return answeringAPerson(() => this.runAction(args));
+    if ('view' in args) return answeringAPerson(() => this.runView(args));
     if ('options' in args) {
       const id = 'action_id' in args.payload ? args.payload.action_id : '';
       const route = find(this.suggestions, id);

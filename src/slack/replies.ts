@@ -5,7 +5,8 @@ import type { Logger } from '../logging/logger.js';
 import type { WorkspaceKey } from '../store/types.js';
 import { plain, section } from './blocks.js';
 import type { BotClients, SlackMessage } from './bot-clients.js';
-import type { ViewSubmissionArgs } from './listener-table.js';
+import { notSavedMessage } from './commands/messages.js';
+import type { ButtonArgs, ViewSubmissionArgs } from './listener-table.js';
 import type { Mrkdwn, MrkdwnText } from './mrkdwn.js';
 import type { ResultSharing } from './share.js';
 
@@ -75,5 +76,20 @@ export function toldInForm<T>(ack: ViewSubmissionArgs['ack'], view: View, block:
   return {
     stored: () => ack({ response_action: 'update', view }),
     notStored: (text) => ack({ response_action: 'errors', errors: { [block]: text } }),
+  };
+}
+
+/**
+ * A click whose work the store did not take in time, answered where the person clicked: beside the
+ * message (through its response_url), else by direct message (from the Home tab or a modal).
+ */
+export function notStoredBesideClick(
+  bots: Pick<BotClients, 'sendDirectMessage'>,
+  { body, actor, respond }: Pick<ButtonArgs, 'body' | 'actor' | 'respond'>,
+): Telling<unknown>['notStored'] {
+  return async (text) => {
+    const message = notSavedMessage(text);
+    if (!body.view && body.response_url) await respond({ ...message, replace_original: false });
+    else await bots.sendDirectMessage(actor.tenant.key, actor.userId, { text: message.text, blocks: message.blocks });
   };
 }

@@ -1,7 +1,48 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
+import type { FakeNovu } from './backends/novu.js';
 import { freePort } from './harness.js';
+import type { SlackEmulator } from './slack-emulator.js';
 import { startCommand } from './start-command.js';
+
+/** What a Switchboard process is pointed at: the test kit's Slack and Novu, a database, its secrets. */
+export interface AppParts {
+  emulator: SlackEmulator;
+  novu: FakeNovu;
+  databaseUrl: string;
+  signingSecret: string;
+  encryptionKey: string;
+}
+
+/**
+ * The environment of a Switchboard process against the kit (quick retries and a short lease, so a
+ * job left behind by a killed process is taken over within seconds); `extra` adds or overrides.
+ */
+export function appEnvironment(parts: AppParts, extra: NodeJS.ProcessEnv = {}): (port: number) => NodeJS.ProcessEnv {
+  const { emulator, novu } = parts;
+  return (port) => ({
+    PATH: process.env.PATH,
+    NODE_ENV: 'test',
+    INSTALL_POLICY: 'open',
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    SLACK_SIGNING_SECRET: parts.signingSecret,
+    SLACK_CLIENT_ID: emulator.clientId,
+    SLACK_CLIENT_SECRET: emulator.clientSecret,
+    SLACK_STATE_SECRET: 'process-state-secret-0123456789',
+    SLACK_API_URL: emulator.apiUrl,
+    SLACK_AUTHORIZE_URL: emulator.authorizeUrl,
+    DATABASE_URL: parts.databaseUrl,
+    ENCRYPTION_KEY: parts.encryptionKey,
+    NOVU_SECRET_KEY: novu.secretKey,
+    NOVU_API_URL: novu.url,
+    NOVU_INTEGRATION_IDENTIFIER: 'slack-prod',
+    JOB_RETRY_BASE_SECONDS: '0.2',
+    JOB_LEASE_SECONDS: '2',
+    LOG_LEVEL: 'info',
+    ...extra,
+  });
+}
 
 /**
  * The built app as a process of its own (as `npm start` runs it), to be SIGKILLed and started
@@ -44,6 +85,11 @@ export class AppProcess {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     return false;
+  }
+
+  /** True when it answers `/readyz` with 200 (its store reachable, Slack connected). */
+  async ready(): Promise<boolean> {
+    return (await fetch(`${this.url}/readyz`).catch(() => undefined))?.status === 200;
   }
 
   async kill(): Promise<void> {

@@ -73,17 +73,26 @@ export class BulkEngine<Run extends BulkRunBase, Fields, Item extends BulkItem, 
     else if (run.status === this.statuses.applying) await this.enqueue(this.feature.jobs.apply, run, run.confirmedBy ?? run.requestedBy);
   }
 
-  /** Someone confirmed the dry run: a job per waiting item. False when the run is not the actor's workspace's. */
-  async confirm(actor: Actor, runId: string): Promise<boolean> {
+  /**
+   * Someone confirmed the dry run: a job per waiting item, stored before the run's message says it
+   * is under way (when the store cannot take it, `notStored` says so). False when the run is not
+   * the actor's workspace's.
+   */
+  async confirm(actor: Actor, runId: string, notStored: (text: string) => Promise<unknown>): Promise<boolean> {
     const run = await this.tenantsRun(actor, runId, 'confirm');
     if (!run) return false;
-    const confirmed = await this.records.transition(runId, [this.statuses.planned], this.statuses.applying, { confirmedBy: actor.userId });
-    if (!confirmed && run.status !== this.statuses.applying) return true;
-    if (confirmed) await this.audit('confirm', run, 'queued', actor.userId);
-    // One job per run, whoever clicks and however often: a click on a run confirmed before a crash queues what was missing.
-    await this.enqueue(this.feature.jobs.apply, run, run.confirmedBy ?? actor.userId);
-    if (confirmed) await this.messages.report(runId, true);
+    const stored = await this.services.queue.storedThenTold(() => this.storeConfirmation(actor, run), { notStored });
+    if (stored?.turned) await this.messages.report(runId, true);
     return true;
+  }
+
+  /** The run turned to applying (once) and its one job stored, whoever clicks and however often: a click on a run confirmed before a crash queues what was missing. */
+  private async storeConfirmation(actor: Actor, run: Run): Promise<{ turned: boolean }> {
+    const turned = await this.records.transition(run.id, [this.statuses.planned], this.statuses.applying, { confirmedBy: actor.userId });
+    if (!turned && run.status !== this.statuses.applying) return { turned };
+    if (turned) await this.audit('confirm', run, 'queued', actor.userId);
+    await this.enqueue(this.feature.jobs.apply, run, run.confirmedBy ?? actor.userId);
+    return { turned };
   }
 
   /** False when the run is not the actor's workspace's. */
@@ -202,11 +211,22 @@ export class BulkEngine<Run extends BulkRunBase, Fields, Item extends BulkItem, 
     return this.records.settle(runId, key, state, detail, tag);
   }
 
-  /** True when no item is waiting any more; the first to see it ends the run, with its audit line and its failures file. */
+  /**
+   * True when no item is waiting any more; the first to see it ends the run, with its audit line and
+   * its failures file. A run found done already — by this follow-up before a crash cut it short,
+   * or by another item's — gets its message and its failures file again (both idempotent), so a
+   * process killed between the turn to done and the message leaves no run that says "Linking…".
+   */
   private async finishIfDone(runId: string): Promise<boolean> {
     const counts = await this.records.counts(runId);
     if (counts[this.records.kind.waiting] > 0) return false;
-    if (!(await this.records.transition(runId, [this.statuses.applying], this.statuses.done))) return true;
+    if (!(await this.records.transition(runId, [this.statuses.applying], this.statuses.done))) {
+      const done = await this.records.get(runId);
+      if (done?.status !== this.statuses.done) return true;
+      await this.messages.report(runId, true);
+      await this.files?.queue(done, 'failures', done.confirmedBy ?? done.requestedBy);
+      return true;
+    }
     const run = await this.records.get(runId);
     if (!run) return true;
     const by = run.confirmedBy ?? run.requestedBy;

@@ -1,5 +1,5 @@
 import type { NovuConfig } from '../../config/load.js';
-import { type Accepted, finishAudit, type JobDefinition, type JobFinish, type JobOutcome, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
+import { type Accepted, finishAudit, type JobDefinition, type JobFinish, type JobRunContext, TerminalJobError } from '../../jobs/queue.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import type { ConnectionRecord, WorkspaceKey } from '../../store/types.js';
 import { slackIdOf } from '../../store/workspace-key.js';
@@ -129,11 +129,6 @@ export class ConnectionJobs {
   /** Queues a sync for the worker; one job per intent (retries and duplicates share it). `intent` defaults to the payload's. */
   async enqueueSync(payload: SyncPayload, intent = payload.intent ?? '') {
     return this.services.queue.enqueue(syncJob, payload, jobOptions(syncJob, payload, intent));
-  }
-
-  /** Queues a sync and runs it while someone waits, up to `waitMs`; after that it carries on in the background. */
-  syncNow(payload: SyncPayload, wait: { waitMs: number; inlineRetries: boolean }): Promise<JobOutcome<SyncResult>> {
-    return this.services.queue.enqueueAndRun<SyncResult>(syncJob, payload, jobOptions(syncJob, payload, payload.intent ?? ''), wait);
   }
 
   /** Records the intent and stores its write, for a person waiting: `run` writes it. Undefined when there is nothing to write. */

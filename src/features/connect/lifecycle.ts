@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Installation } from '@slack/bolt';
 import type { NovuConfig } from '../../config/load.js';
+import type { Accepted } from '../../jobs/queue.js';
 import type { SlackListeners } from '../../slack/listener-table.js';
 import type { NovuConnectionState } from '../../slack/oauth/pages.js';
 import { type Tenant, tenantOfInstallation } from '../../tenancy/tenant.js';
 import { sha256 } from '../../util/ids.js';
 import type { ConnectionDeps } from '../deps.js';
 import { failureParts } from '../failure-text.js';
-import type { ConnectionJobs, SyncReason } from './connection-jobs.js';
+import type { ConnectionJobs, SyncReason, SyncResult } from './connection-jobs.js';
 import { EndedInstallations } from './ended-installations.js';
 
 /** How long the install page waits for Novu before it says "being completed in the background". */
@@ -42,14 +43,21 @@ export class ConnectionLifecycle {
 
   /** Writes the connection of a tenant that may use Switchboard (installed and approved); its answer goes on the page or in the DM. */
   async connect(installation: Installation, reason: Extract<SyncReason, 'install' | 'approval'>): Promise<NovuConnectionState> {
+    const accepted = await this.acceptConnect(installation, reason);
+    return 'state' in accepted ? accepted : this.runConnect(accepted);
+  }
+
+  /** Stores the connection's write (`runConnect` then writes it); the state to tell when there is nothing to write. */
+  async acceptConnect(installation: Installation, reason: Extract<SyncReason, 'install' | 'approval'>): Promise<Accepted<SyncResult> | NovuConnectionState> {
     if (!this.jobs || !this.novu) return { state: 'not-configured', missing: 'NOVU_SECRET_KEY is not set, so Novu is switched off' };
-    const payload = await this.jobs.begin(tenantOfInstallation(installation), reason, `${reason}:${randomUUID()}`, { requestedBy: installation.user.id });
-    if (!payload) return { state: 'not-configured', missing: 'NOVU_INTEGRATION_IDENTIFIER is not set, so no integration is chosen yet' };
-    // One quick attempt: a slow or failing Novu must not hold the person's browser.
-    const outcome = await this.jobs.syncNow(payload, {
-      waitMs: Math.min(installWaitMs, this.services.config.tuning.inlineWaitMs),
-      inlineRetries: false,
-    });
+    const tenant = tenantOfInstallation(installation);
+    const accepted = await this.jobs.acceptSync(tenant, reason, `${reason}:${randomUUID()}`, { requestedBy: installation.user.id });
+    return accepted ?? { state: 'not-configured', missing: 'NOVU_INTEGRATION_IDENTIFIER is not set, so no integration is chosen yet' };
+  }
+
+  /** One quick attempt: a slow or failing Novu must not hold the person's browser; the write carries on in the background. */
+  async runConnect(accepted: Accepted<SyncResult>): Promise<NovuConnectionState> {
+    const outcome = await accepted.run({ waitMs: Math.min(installWaitMs, this.services.config.tuning.inlineWaitMs), inlineRetries: false });
     if (outcome.status === 'done') return { state: 'connected', identifier: outcome.result.identifier, integration: outcome.result.integrationIdentifier };
     if (outcome.status === 'failed') return { state: 'failed', reason: failureParts(outcome.error).text, details: failureParts(outcome.error).details };
     const last = outcome.lastError === undefined ? undefined : failureParts(outcome.lastError);

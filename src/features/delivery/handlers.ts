@@ -14,11 +14,14 @@ import { describePostFailure, joinChannel } from '../routes/slack-checks.js';
 import { deliveryActions, withSuffixes } from './actions.js';
 import type { DeliveryChecks } from './health.js';
 import { checkingReply } from './health-messages.js';
-import { describeEndpoint } from './messages.js';
+import { describeEndpoint, notSavedReply } from './messages.js';
 import { type FixRequest, fixRequest, labelOf } from './model.js';
 import type { EndpointMoves } from './moves.js';
 import { alreadyTestingReply, notYoursReply, testingReply } from './test-messages.js';
 import type { DeliveryTests } from './test-through-novu.js';
+
+const checkTitle = 'Delivery check';
+const testTitle = 'Test through Novu';
 
 /**
  * Test through Novu (wherever its button is: beside routes, phone endpoints, results, on the App
@@ -44,18 +47,23 @@ export class DeliveryHandlers {
 
   private async checkCommand({ actor, body, respond }: CommandRequest): Promise<void> {
     // Stored before the person is told it is under way; the report comes through the command's response_url.
-    await this.parts.checks.enqueue(
-      { workspaceKey: actor.tenant.key, requestedBy: actor.userId, replyTo: { kind: 'response', url: body.response_url } },
-      body.trigger_id,
-    );
-    const reply = checkingReply();
-    await respond({ response_type: 'ephemeral', text: reply.text, blocks: reply.blocks });
+    const replyTo: ReplyTo = { kind: 'response', url: body.response_url };
+    const payload = { workspaceKey: actor.tenant.key, requestedBy: actor.userId, replyTo };
+    const answer = (reply: Reply) => respond({ response_type: 'ephemeral', text: reply.text, blocks: reply.blocks });
+    await this.services.queue.storedThenTold(() => this.parts.checks.enqueue(payload, body.trigger_id), {
+      stored: () => answer(checkingReply()),
+      notStored: (text) => answer(notSavedReply(checkTitle, text)),
+    });
   }
 
   private async clickCheck({ action, body, actor }: ButtonArgs): Promise<void> {
     const replyTo = replyToOf(body);
-    await this.parts.checks.enqueue({ workspaceKey: actor.tenant.key, requestedBy: actor.userId, replyTo }, action.action_ts);
-    if (replyTo.kind !== 'dm') await this.reply(actor, replyTo, checkingReply());
+    const payload = { workspaceKey: actor.tenant.key, requestedBy: actor.userId, replyTo };
+    // From the Home tab the report itself comes by direct message: nothing to say before it.
+    await this.services.queue.storedThenTold(() => this.parts.checks.enqueue(payload, action.action_ts), {
+      stored: replyTo.kind === 'dm' ? undefined : () => this.reply(actor, replyTo, checkingReply()),
+      notStored: (text) => this.reply(actor, replyTo, notSavedReply(checkTitle, text)),
+    });
   }
 
   private async clickTest({ action, body, client, actor }: ButtonArgs): Promise<void> {
@@ -66,8 +74,11 @@ export class DeliveryHandlers {
     const { tests } = this.parts;
     if (await tests.running(actor.tenant.key, identifier)) return this.reply(actor, replyTo, alreadyTestingReply());
     // The test is stored before anyone is told it is on its way.
-    const jobId = await tests.enqueue({ workspaceKey: actor.tenant.key, requestedBy: actor.userId, identifier, replyTo }, action.action_ts);
-    if (replyTo.kind === 'dm') return;
+    const payload = { workspaceKey: actor.tenant.key, requestedBy: actor.userId, identifier, replyTo };
+    const jobId = await this.services.queue.storedThenTold(() => tests.enqueue(payload, action.action_ts), {
+      notStored: (text) => this.reply(actor, replyTo, notSavedReply(testTitle, text)),
+    });
+    if (jobId === undefined || replyTo.kind === 'dm') return;
     if (replyTo.kind === 'view') await client.views.update({ view_id: replyTo.viewId, view: replyView(testingReply(labelOf(record))) }).catch(() => {});
     else await this.reply(actor, replyTo, testingReply(labelOf(record)));
     // A quick test may have finished, and shown its result, before "Testing…" was drawn over it.
@@ -81,16 +92,40 @@ export class DeliveryHandlers {
     const request = parseJsonAs(fixRequest, action.value);
     const record = request ? await this.services.store.endpoints.find(request.identifier) : undefined;
     if (!request || !record) return this.reply(actor, replyTo, notYoursReply());
-    const text = await this.fix(request, record, actor.userId, replyTo, action.action_ts);
-    await this.reply(actor, replyTo, replyOf('Delivery check', text));
+    const queued = this.queuedFix(request, record, actor.userId, replyTo, action.action_ts);
+    if (!queued) return this.reply(actor, replyTo, replyOf(checkTitle, await this.fixNow(request, record, actor.userId)));
+    await this.services.queue.storedThenTold(queued.store, {
+      stored: () => this.reply(actor, replyTo, replyOf(checkTitle, queued.told)),
+      notStored: (text) => this.reply(actor, replyTo, notSavedReply(checkTitle, text)),
+    });
   }
 
-  /** Carries out the fix, and says what it did. */
-  private async fix({ fix, identifier, expected }: FixRequest, record: OwnedEndpoint, userId: string, replyTo: ReplyTo, intent: string): Promise<Mrkdwn> {
+  /** A fix that is a job (writing the endpoint again, the subscriber's phone): how to store it, and what to say once it is stored. */
+  private queuedFix(
+    { fix, identifier, expected }: FixRequest,
+    record: OwnedEndpoint,
+    userId: string,
+    replyTo: ReplyTo,
+    intent: string,
+  ): { store: () => Promise<void>; told: Mrkdwn } | undefined {
     if (fix === 'move') {
-      await this.parts.moves.enqueue({ workspaceKey: record.workspaceKey, requestedBy: userId, identifier }, `fix:${identifier}:${intent}`);
-      return md`:truck: Writing ${describeEndpoint(labelOf(record))} again in this workspace’s context; you get a direct message when it is done.`;
+      return {
+        store: () => this.parts.moves.enqueue({ workspaceKey: record.workspaceKey, requestedBy: userId, identifier }, `fix:${identifier}:${intent}`),
+        told: md`:truck: Writing ${describeEndpoint(labelOf(record))} again in this workspace’s context; you get a direct message when it is done.`,
+      };
     }
+    if (fix === 'set-phone' && record.type === 'phone') {
+      const replace = { workspaceKey: record.workspaceKey, requestedBy: userId, identifier, expected: expected ?? null, replyTo };
+      return {
+        store: () => this.parts.phones.enqueueReplace(replace, intent),
+        told: md`:hourglass_flowing_sand: Making ${code(record.target)} ${code(record.subscriberId)}’s phone in Novu…`,
+      };
+    }
+    return undefined;
+  }
+
+  /** A fix done at once (the bot joins the channel), and what it did. */
+  private async fixNow({ fix }: FixRequest, record: OwnedEndpoint, userId: string): Promise<Mrkdwn> {
     if (fix === 'join' && record.type === 'slack_channel') {
       // The route's own workspace bot joins (an operator may fix another workspace's route).
       const bot = await this.services.bots.forWorkspace(record.workspaceKey);
@@ -107,11 +142,6 @@ export class DeliveryHandlers {
       return joinError
         ? md`:x: ${describePostFailure(joinError, mentionChannel(record.target))}`
         : md`:white_check_mark: Switchboard joined ${mentionChannel(record.target)}: Novu can post there now.`;
-    }
-    if (fix === 'set-phone' && record.type === 'phone') {
-      const replace = { workspaceKey: record.workspaceKey, requestedBy: userId, identifier, expected: expected ?? null, replyTo };
-      await this.parts.phones.enqueueReplace(replace, intent);
-      return md`:hourglass_flowing_sand: Making ${code(record.target)} ${code(record.subscriberId)}’s phone in Novu…`;
     }
     return md`:grey_question: That fix does not apply here any more; run \`/connect check\` again.`;
   }

@@ -2,6 +2,7 @@ import type { JobFinish } from '../../jobs/queue.js';
 import { sectionMessage } from '../../slack/blocks.js';
 import type { SlackMessage } from '../../slack/bot-clients.js';
 import { code, joinMd, type Mrkdwn, md, mentionChannel, mentionUser } from '../../slack/mrkdwn.js';
+import { type Reply, replyOf } from '../../slack/replies.js';
 import { plural } from '../../util/plural.js';
 import { failureDetails, failureSentence } from '../failure-messages.js';
 import type { EndpointLabel, MoveResult } from './model.js';
@@ -15,6 +16,11 @@ export function describeEndpoint(endpoint: EndpointLabel): Mrkdwn {
         ? md`${mentionUser(endpoint.target)} (direct messages)`
         : code(endpoint.target);
   return md`${where} for ${code(endpoint.subscriberId)}`;
+}
+
+/** A check, test or fix the store did not take in time: nothing may have started, and a second click is done once. */
+export function notSavedReply(title: string, text: string): Reply {
+  return replyOf(title, md`:warning: ${text}`);
 }
 
 /** Up to `limit` endpoints as bullet lines, and how many more there are. */

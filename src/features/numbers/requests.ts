@@ -97,10 +97,18 @@ export class NumberRequests {
       return this.answerPrivately(args, objection);
     }
     const requested = readRequestedNumber(request);
-    const decided =
-      decision === 'approved'
-        ? await store.numberRequests.approve(request.id, actor.userId, this.provisionJob(request, requested, actor.userId))
-        : await store.numberRequests.decide(request.id, decision, actor.userId).then((denied) => denied && { request: denied, job: undefined });
+    // The decision (with an approval's job) is stored before anyone is told of it.
+    const stored = await this.services.queue.storedThenTold(
+      async () => ({
+        decided:
+          decision === 'approved'
+            ? await store.numberRequests.approve(request.id, actor.userId, this.provisionJob(request, requested, actor.userId))
+            : await store.numberRequests.decide(request.id, decision, actor.userId).then((denied) => denied && { request: denied, job: undefined }),
+      }),
+      { notStored: (text) => this.answerPrivately(args, text) },
+    );
+    if (!stored) return;
+    const { decided } = stored;
     if (!decided) return this.showSettled(args, request, requested);
     await this.audit(decision, actor, decided.request);
     await this.lifecycle.tellRequester(decided.request, requested);

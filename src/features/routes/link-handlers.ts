@@ -1,8 +1,12 @@
 import type { NovuClient } from '../../backends/novu/client.js';
 import type { Accepted, Telling } from '../../jobs/queue.js';
+import type { Actor } from '../../slack/actor.js';
+import type { EphemeralMessage } from '../../slack/blocks.js';
+import { notSavedMessage } from '../../slack/commands/messages.js';
 import type { CommandRequest, CommandRouter } from '../../slack/commands/router.js';
 import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../slack/listener-table.js';
 import { splitMentions } from '../../slack/mentions.js';
+import { notStoredBesideClick } from '../../slack/replies.js';
 import { inputState, type StateValues, textOf } from '../../slack/view-state.js';
 import { withSuffixes } from '../delivery/actions.js';
 import type { RouteDeps } from '../deps.js';
@@ -41,7 +45,7 @@ export class LinkHandlers {
 
   register(app: SlackListeners, router: CommandRouter): void {
     router.on('connect', 'link', (request) => this.openLinkForm(request));
-    router.on('connect', 'link-all', async ({ actor, respond }) => void (await respond(await this.everyone.start(actor))));
+    router.on('connect', 'link-all', ({ actor, respond }) => this.startEveryone(actor, respond));
     const write = { may: 'routes.write' } as const;
     const linkSelf = { may: 'routes.link-self' } as const;
     app.view(linkView.callbackId, { ...write, field: linkView.subscriber.block }, (args: ViewSubmissionArgs) => this.submitLink(args));
@@ -52,9 +56,9 @@ export class LinkHandlers {
     app.action(routeActions.openLinkSelf, { ...linkSelf, opensForm: true }, (args: ButtonArgs) =>
       openFromButton(this.services, this.routes, args, async (actor) => linkSelfModal((await tenantMember(args.client, actor.tenant, actor.userId))?.email)),
     );
-    app.action(routeActions.openLinkAll, write, async ({ actor }: ButtonArgs) => {
-      await this.services.bots.sendDirectMessage(actor.tenant.key, actor.userId, await this.everyone.start(actor));
-    });
+    app.action(routeActions.openLinkAll, write, ({ actor }: ButtonArgs) =>
+      this.startEveryone(actor, (message) => this.services.bots.sendDirectMessage(actor.tenant.key, actor.userId, message)),
+    );
     app.action(linkActions.ask, linkSelf, (args: ButtonArgs) => this.askAdmin(args));
     const decide = { ...write, owns: { record: 'linkRequest', in: 'value' } } as const;
     app.action(withSuffixes(linkActions.approve), decide, (args: ButtonArgs) => this.decide(args, 'approved'));
@@ -62,8 +66,15 @@ export class LinkHandlers {
     // The admin confirmed the dry run (one job per matched member; clicking twice starts it once), or cancels it.
     const run = { ...write, owns: { record: 'linkRun', in: 'value' } } as const;
     const { runs } = this.everyone;
-    app.action(linkActions.apply, run, async ({ action, actor }: ButtonArgs) => void (await runs.confirm(actor, action.value ?? '')));
+    app.action(linkActions.apply, run, async (args: ButtonArgs) => {
+      await runs.confirm(args.actor, args.action.value ?? '', notStoredBesideClick(this.services.bots, args));
+    });
     app.action(linkActions.cancel, run, async ({ action, actor }: ButtonArgs) => void (await runs.cancel(actor, action.value ?? '')));
+  }
+
+  /** "Link everyone": the run and its dry run stored, then the person told (in the command's reply, or by direct message from the Home tab). */
+  private async startEveryone(actor: Actor, tell: (message: EphemeralMessage) => Promise<unknown>): Promise<void> {
+    await this.services.queue.storedThenTold(() => this.everyone.start(actor), { stored: tell, notStored: (text) => tell(notSavedMessage(text)) });
   }
 
   private async openLinkForm({ args, actor, openModal, respond }: CommandRequest): Promise<void> {
@@ -136,18 +147,27 @@ export class LinkHandlers {
     await showStep(this.services, client, body.view.id, askedView(subscriberId));
   }
 
-  /** An admin approves (the link is written for the person who asked) or denies a request. */
-  private async decide({ action, client, actor }: ButtonArgs, status: 'approved' | 'denied'): Promise<void> {
-    const request = await this.services.store.linkRequests.decide(action.value ?? '', status, actor.userId);
-    if (!request) return void (await this.services.events.emit('homeChanged', actor, client));
-    if (status === 'approved') {
-      // The member who asked hears the outcome from the route job's follow-up.
-      const { workspaceKey, userId, subscriberId } = request;
-      const payload = { workspaceKey, requestedBy: actor.userId, type: 'slack_user', target: userId, subscriberId, linkRequestId: request.id } as const;
-      await (await this.routes.acceptCreate(payload, `link-request:${request.id}`)).run();
-    } else {
-      await this.services.bots.sendDirectMessage(request.workspaceKey, request.userId, linkDecisionDirectMessage(request, { linked: false }));
-    }
+  /** An admin approves (the link is written for the person who asked, the decision and its job stored before anything is said) or denies a request. */
+  private async decide(args: ButtonArgs, status: 'approved' | 'denied'): Promise<void> {
+    const { action, client, actor } = args;
+    const decided = await this.services.queue.storedThenTold(
+      async () => {
+        const request = await this.services.store.linkRequests.decide(action.value ?? '', status, actor.userId);
+        if (status === 'denied' || !request) return { request };
+        const { workspaceKey, userId, subscriberId } = request;
+        const payload = { workspaceKey, requestedBy: actor.userId, type: 'slack_user', target: userId, subscriberId, linkRequestId: request.id } as const;
+        return { request, accepted: await this.routes.acceptCreate(payload, `link-request:${request.id}`) };
+      },
+      { notStored: notStoredBesideClick(this.services.bots, args) },
+    );
+    // The member who asked hears an approval's outcome from the route job's follow-up.
+    if (decided?.accepted) await decided.accepted.run();
+    else if (decided?.request)
+      await this.services.bots.sendDirectMessage(
+        decided.request.workspaceKey,
+        decided.request.userId,
+        linkDecisionDirectMessage(decided.request, { linked: false }),
+      );
     await this.services.events.emit('homeChanged', actor, client);
   }
 }

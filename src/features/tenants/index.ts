@@ -1,12 +1,15 @@
 import type { Installation } from '@slack/bolt';
 import { parseAuditChannel } from '../../audit/audit-trail.js';
+import type { Accepted } from '../../jobs/queue.js';
 import type { CommandRouter } from '../../slack/commands/router.js';
 import type { ButtonArgs, SlackListeners } from '../../slack/listener-table.js';
 import type { InstallHooks } from '../../slack/oauth/callbacks.js';
 import type { InstallOutcome, NovuConnectionState } from '../../slack/oauth/pages.js';
+import { notStoredBesideClick } from '../../slack/replies.js';
 import type { TenantRecord, WorkspaceKey } from '../../store/types.js';
 import { decideInstall } from '../../tenancy/install-policy.js';
 import { tenantName, tenantOfInstallation } from '../../tenancy/tenant.js';
+import type { SyncResult } from '../connect/connection-jobs.js';
 import type { ConnectionLifecycle } from '../connect/lifecycle.js';
 import type { TenantDeps } from '../deps.js';
 import type { Feature } from '../feature.js';
@@ -88,20 +91,26 @@ export class TenantApprovals implements Feature, InstallHooks {
     await messageOperators(this.services, message);
   }
 
-  private async decideFromButton({ action, body, client, actor, respond }: ButtonArgs, status: 'approved' | 'denied'): Promise<void> {
-    const decided = await this.decide(action.value ?? '', status, actor.userId);
+  private async decideFromButton(args: ButtonArgs, status: 'approved' | 'denied'): Promise<void> {
+    const { action, body, client, actor, respond } = args;
+    // The decision, and an approval's connection write, are stored before anyone is told.
+    const stored = await this.services.queue.storedThenTold(() => this.storeDecision(action.value ?? '', status, actor.userId), {
+      notStored: notStoredBesideClick(this.services.bots, args),
+    });
+    if (!stored) return;
+    const decided = 'current' in stored ? stored.current : await this.carryOut(stored);
     if (body.view?.type === 'home') await this.services.events.emit('homeChanged', actor, client);
     else await respond({ replace_original: true, ...decisionMessage(decided) }).catch(() => {});
   }
 
-  /** Single-use: a second click (or another operator) finds the tenant decided already and changes nothing. */
-  private async decide(workspaceKey: WorkspaceKey, status: 'approved' | 'denied', operatorId: string): Promise<TenantRecord> {
+  /** Single-use: a second click (or another operator) finds the tenant decided already (`current`) and changes nothing. */
+  private async storeDecision(workspaceKey: WorkspaceKey, status: 'approved' | 'denied', operatorId: string): Promise<StoredDecision> {
     const { tenants, store, audit } = this.services;
     const decided = await tenants.decide(workspaceKey, status, operatorId);
     if (!decided) {
       const current = await store.tenants.find(workspaceKey);
       if (!current) throw new Error(`No tenant ${workspaceKey}`);
-      return current;
+      return { current };
     }
     await audit.record({
       action: status === 'approved' ? 'tenant.approve' : 'tenant.deny',
@@ -110,11 +119,18 @@ export class TenantApprovals implements Feature, InstallHooks {
       userId: operatorId,
       target: decided.slackId,
     });
-    const stored = await store.installations.find(workspaceKey);
-    const novu = status === 'approved' && stored ? await this.connect.connect(stored.installation, 'approval') : undefined;
+    const installation = (await store.installations.find(workspaceKey))?.installation;
+    const connecting = status === 'approved' && installation ? await this.connect.acceptConnect(installation, 'approval') : undefined;
+    return { decided, status, installation, connecting };
+  }
+
+  /** What a stored decision does: an approval writes the connection; the installer hears of it; a denied install is handed back. */
+  private async carryOut({ decided, status, installation, connecting }: Exclude<StoredDecision, { current: TenantRecord }>): Promise<TenantRecord> {
+    const workspaceKey = decided.workspaceKey;
+    const novu = connecting && !('state' in connecting) ? await this.connect.runConnect(connecting) : connecting;
     if (decided.installedBy) await this.services.bots.sendDirectMessage(workspaceKey, decided.installedBy, installerDecisionMessage(decided, novuLine(novu)));
-    if (status === 'denied' && stored) {
-      await this.handBackToken(stored.installation);
+    if (status === 'denied' && installation) {
+      await this.handBackToken(installation);
       await this.services.installations.delete(workspaceKey);
     }
     return decided;
@@ -132,6 +148,11 @@ export class TenantApprovals implements Feature, InstallHooks {
     }
   }
 }
+
+/** A decision as stored: the tenant as another click left it, or this one's decision with an approval's connection write. */
+type StoredDecision =
+  | { current: TenantRecord }
+  | { decided: TenantRecord; status: 'approved' | 'denied'; installation?: Installation; connecting?: Accepted<SyncResult> | NovuConnectionState };
 
 function novuLine(state: NovuConnectionState | undefined): string | undefined {
   switch (state?.state) {

@@ -91,6 +91,11 @@ export function refusalMessage(reason: string, ask?: Mrkdwn): EphemeralMessage {
   return sectionEphemeral(md`:no_entry: ${reason}${ask ? md`\n${ask}` : ''}`);
 }
 
+/** A click or command whose work the store did not take in time: nothing may have started; try again. */
+export function notSavedMessage(text: string): EphemeralMessage {
+  return sectionEphemeral(md`:warning: ${text}`);
+}
+
 export function unexpectedErrorMessage(requestId: string | undefined): EphemeralMessage {
   const reference = requestId ? md` (reference ${code(requestId)})` : '';
   return sectionEphemeral(

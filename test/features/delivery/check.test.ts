@@ -146,6 +146,60 @@ describe('/connect check', () => {
   });
 });
 
+describe('/connect check when the store cannot take it', () => {
+  it('the check, Test through Novu and a Fix are stored before anyone is told; a store that does not answer in time is said plainly, and nothing runs', async () => {
+    await routeChannel();
+    const endpoint = h.novu.endpoints.get(channelRoute);
+    if (endpoint) endpoint.contextKeys = [`tenant:${acme.id}`, 'region:eu'];
+    const report = await check();
+    const { jobs } = h.app.services.store;
+    const enqueue = jobs.enqueue.bind(jobs);
+    let refused = 0;
+    // A stalled database: nothing it is asked to store answers within the acknowledgement's budget.
+    jobs.enqueue = async () => {
+      refused += 1;
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      throw new Error('the database did not answer');
+    };
+    const saidNotSaved = (url: string) => h.emulator.responsesTo(url).filter((post) => JSON.stringify(post.body).includes('could not save this in time'));
+
+    const started = Date.now();
+    const command = await h.slack.command('/connect', 'check', world.acmeAdmin);
+    await eventually(() => saidNotSaved(command.responseUrl ?? '').length === 1, { message: 'the command told it was not saved' });
+    expect(Date.now() - started).toBeLessThan(2_500);
+    expect(JSON.stringify(h.emulator.responsesTo(command.responseUrl ?? ''))).not.toContain('Checking the connection');
+
+    await h.slack.clickButton({ message: report.message, responseUrl: report.responseUrl }, 'delivery.fix:0', world.acmeAdmin);
+    await eventually(() => saidNotSaved(report.responseUrl).length === 1, { message: 'the Fix told it was not saved' });
+    expect(JSON.stringify(h.emulator.responsesTo(report.responseUrl))).not.toContain('Writing');
+
+    const routed = {
+      blocks: [
+        { type: 'actions', elements: [{ type: 'button', action_id: 'delivery.test', value: channelRoute, text: { type: 'plain_text', text: 'Test' } }] },
+      ],
+    };
+    const testUrl = h.emulator.newResponseUrl('C0GENERAL');
+    await h.slack.clickButton({ message: routed, responseUrl: testUrl }, 'delivery.test', world.acmeAdmin);
+    await eventually(() => saidNotSaved(testUrl).length === 1, { message: 'Test through Novu told it was not saved' });
+    expect(JSON.stringify(h.emulator.responsesTo(testUrl))).not.toContain('Testing');
+    expect(refused).toBe(3);
+
+    // The store answers again: the same Fix is stored, then said, and runs once.
+    jobs.enqueue = enqueue;
+    await h.slack.clickButton({ message: report.message, responseUrl: report.responseUrl }, 'delivery.fix:0', world.acmeAdmin);
+    await eventually(() => JSON.stringify(h.novu.endpoints.get(channelRoute)?.contextKeys) === JSON.stringify([`tenant:${acme.id}`]), {
+      message: 'the route moved back',
+    });
+    expect(JSON.stringify(h.emulator.responsesTo(report.responseUrl))).toContain('Writing');
+    const stored = await h.app.services.store.jobs.list({
+      workspaceKey: teamKey(acme.id),
+      kinds: ['novu.endpoints.move', 'novu.delivery.check', 'novu.delivery.test'],
+      limit: 50,
+    });
+    expect(stored.map((job) => job.kind).sort()).toEqual(['novu.delivery.check', 'novu.endpoints.move']);
+  });
+});
+
 describe('/connect check across tenants and roles', () => {
   it('a member may not check; another workspace’s admin replaying a Fix changes nothing', async () => {
     await routeChannel();

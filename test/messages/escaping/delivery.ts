@@ -89,6 +89,7 @@ export const deliveryCoverage: ModuleCoverage[] = [
         delivery.movedDirectMessage({ status: 'done', result: { context: keys(h), moved: [], failed: [], inScope: 0 } }),
         delivery.movedDirectMessage({ status: 'failed', error: vendorFailure(h) }),
       ],
+      notSavedReply: (h) => [delivery.notSavedReply('Delivery check', h.text())],
     },
     notBuilders: { contextJson: 'JSON, which the builders put in code' },
   },

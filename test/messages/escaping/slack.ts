@@ -41,6 +41,7 @@ export const slackCoverage: ModuleCoverage[] = [
       checkingView: () => [commands.checkingView()],
       refusedView: (h) => [commands.refusedView(h.text())],
       refusalMessage: (h) => [commands.refusalMessage(h.text())],
+      notSavedMessage: (h) => [commands.notSavedMessage(h.text())],
       unexpectedErrorMessage: (h) => [commands.unexpectedErrorMessage(h.text()), commands.unexpectedErrorMessage(undefined)],
       notInstalledMessage: (h) => [commands.notInstalledMessage(h.text())],
       storeUnavailableMessage: () => [commands.storeUnavailableMessage()],

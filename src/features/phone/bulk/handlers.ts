@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Actor } from '../../../slack/actor.js';
 import type { CommandRouter } from '../../../slack/commands/router.js';
 import type { ButtonArgs, SlackListeners, ViewSubmissionArgs } from '../../../slack/listener-table.js';
-import { toldInForm } from '../../../slack/replies.js';
+import { notStoredBesideClick, toldInForm } from '../../../slack/replies.js';
 import { inputState, type StateValues, submissionIntent, textOf, withResolvedOptions } from '../../../slack/view-state.js';
 import type { PhoneDeps } from '../../deps.js';
 import { type ImportUpload, importLimits } from './dry-run.js';
@@ -43,7 +43,9 @@ export class ImportHandlers {
     app.view(importView.callbackId, { may: 'endpoints.write', field: importView.file.block }, (args: ViewSubmissionArgs) => this.submit(args));
     // Register and Cancel: for who may register endpoints, at the moment of the click; only on the tenant's own runs.
     const run = { may: 'endpoints.write', owns: { record: 'phoneImport', in: 'value' } } as const;
-    app.action(importActions.apply, run, (args: ButtonArgs) => this.runButton(args, (actor, runId) => this.imports.confirm(actor, runId)));
+    app.action(importActions.apply, run, (args: ButtonArgs) =>
+      this.runButton(args, (actor, runId) => this.imports.confirm(actor, runId, notStoredBesideClick(this.services.bots, args))),
+    );
     app.action(importActions.cancel, run, (args: ButtonArgs) => this.runButton(args, (actor, runId) => this.imports.cancel(actor, runId)));
   }
 
