@@ -2,6 +2,7 @@ import { backoffDelay } from '../http/client.js';
 import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { JobRecord, Store } from '../store/types.js';
+import type { AfterTheAnswer } from './one-path.js';
 import { describeJobError, type FollowUpChannels, type JobDefinition, type JobFinish, type QueueTuning } from './types.js';
 
 /** A follow-up is tried this many times (with backoff, about a day in all at the default base), then given up and logged. */
@@ -11,6 +12,15 @@ const noChannels: FollowUpChannels = {
   audit: () => Promise.reject(new Error('This queue was made without an audit trail')),
   directMessage: () => Promise.reject(new Error('This queue was made without Slack')),
 };
+
+/**
+ * Whether a person waiting inline took the outcome (their listener shows it, so the follow-up
+ * tells them nothing); `whenShown` when that listener answers a person in Slack.
+ */
+export interface InlineDelivery {
+  deliveredInline: boolean;
+  whenShown?: AfterTheAnswer;
+}
 
 /**
  * A finished job's follow-up (its direct messages, audit line, form update), delivered at least
@@ -27,9 +37,11 @@ export class FollowUpDelivery {
   /**
    * Delivers a finished job's follow-up, leased to this worker since the outcome was recorded. When
    * it fails (or this process dies first), it stays pending and a worker delivers it again later,
-   * skipping the effects already delivered.
+   * skipping the effects already delivered. When a person waiting in Slack took the outcome, the
+   * follow-up is complete only once their listener has shown it: a process that dies in between
+   * leaves it pending, and it is delivered again as if nobody had waited (by direct message).
    */
-  async deliver(definition: JobDefinition, job: JobRecord, outcome: JobFinish['outcome'], deliveredInline: boolean): Promise<void> {
+  async deliver(definition: JobDefinition, job: JobRecord, outcome: JobFinish['outcome'], inline: InlineDelivery): Promise<void> {
     if (!definition.onFinished) return;
     try {
       const once = (effect: string, send: () => Promise<unknown>) => this.once(job.id, effect, send);
@@ -38,13 +50,17 @@ export class FollowUpDelivery {
         job,
         payload: job.payload,
         outcome,
-        deliveredInline,
+        deliveredInline: inline.deliveredInline,
         once,
         audit: (entry, options) => once('audit', () => channels.audit(entry, options)),
         tell: (workspaceKey, userId, message) => once(`dm:${userId}`, () => channels.directMessage(workspaceKey, userId, message)),
       });
-      await this.store.jobs.followUpDone(job.id, this.options.workerId);
-      this.options.metrics?.jobRuns.inc({ kind: job.kind, outcome: 'followed-up' });
+      const complete = async () => {
+        await this.store.jobs.followUpDone(job.id, this.options.workerId);
+        this.options.metrics?.jobRuns.inc({ kind: job.kind, outcome: 'followed-up' });
+      };
+      if (inline.deliveredInline && inline.whenShown) inline.whenShown(complete);
+      else await complete();
     } catch (error) {
       const attempts = job.followUpAttempts + 1;
       const retryAt =

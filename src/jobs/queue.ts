@@ -5,8 +5,8 @@ import { BackendError } from '../http/errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { JobRecord, NewJob, Store, WorkspaceKey } from '../store/types.js';
-import { FollowUpDelivery } from './follow-ups.js';
-import { apartFromTheRequest, assertStoredThenTold, storingTheRequest } from './one-path.js';
+import { FollowUpDelivery, type InlineDelivery } from './follow-ups.js';
+import { type AfterTheAnswer, afterTheAnswer, apartFromTheRequest, assertStoredThenTold, storingTheRequest } from './one-path.js';
 import type { Accepted, EnqueueOptions, FollowUpChannels, JobDefinition, JobFinish, JobOutcome, QueueTuning, Telling } from './types.js';
 import { describeJobError, finishedOutcome, notStoredText, TerminalJobError } from './types.js';
 
@@ -23,7 +23,7 @@ export class JobQueue {
   /** Jobs and follow-ups running here, by job id (a follow-up's as `follow-up:<id>`). */
   private readonly running = new Map<string, Promise<unknown>>();
   /** People waiting inline for a job; whoever finishes the job first decides if they got the outcome. */
-  private readonly inlineWaiters = new Map<string, { active: boolean; delivered: boolean }>();
+  private readonly inlineWaiters = new Map<string, { active: boolean; delivered: boolean; afterwards?: AfterTheAnswer }>();
   private readonly followUps: FollowUpDelivery;
   private loop: Promise<void> | undefined;
   private stopping = false;
@@ -116,7 +116,8 @@ export class JobQueue {
     const deadline = Date.now() + waitMs;
     const claimed = await this.store.jobs.claim(jobId, this.workerId, this.tuning.leaseMs);
     if (!claimed) return (await this.waitForFinish(jobId, deadline)) as JobOutcome<R>;
-    const waiter = { active: true, delivered: false };
+    // A person waiting in Slack: the job's follow-up is complete once the listener has shown them the outcome.
+    const waiter = { active: true, delivered: false, afterwards: afterTheAnswer() };
     this.inlineWaiters.set(jobId, waiter);
     try {
       const mode: { retry: RetryMode; deadlineMs?: number } = inlineRetries ? { retry: 'safe', deadlineMs: waitMs } : { retry: 'none' };
@@ -225,8 +226,8 @@ export class JobQueue {
       this.metrics?.jobRuns.inc({ kind: job.kind, outcome: 'done' });
       log.info('job done');
       const finished = { ...job, status: 'done' as const, result };
-      const deliveredInline = this.handOverInline(job.id);
-      if (recorded) await this.followUps.deliver(definition, finished, { status: 'done', result }, deliveredInline);
+      const waiter = this.handOverInline(job.id);
+      if (recorded) await this.followUps.deliver(definition, finished, { status: 'done', result }, waiter);
       return { status: 'done', result, job: finished };
     } catch (error) {
       const description = definition?.describeError?.(error) ?? describeJobError(error);
@@ -242,20 +243,20 @@ export class JobQueue {
       this.metrics?.jobRuns.inc({ kind: job.kind, outcome: 'dead' });
       log.error({ err: error }, 'job failed for good');
       const dead = { ...failedJob, status: 'dead' as const };
-      const deliveredInline = this.handOverInline(job.id);
-      if (definition && recorded) await this.followUps.deliver(definition, dead, { status: 'failed', error: description }, deliveredInline);
+      const waiter = this.handOverInline(job.id);
+      if (definition && recorded) await this.followUps.deliver(definition, dead, { status: 'failed', error: description }, waiter);
       return { status: 'failed', error: description, job: dead };
     } finally {
       clearInterval(heartbeat);
     }
   }
 
-  /** True when a person is still waiting inline; from now on they will get this outcome. */
-  private handOverInline(jobId: string): boolean {
+  /** When a person is still waiting inline, they get this outcome from now on (and, in a listener, when it will have been shown). */
+  private handOverInline(jobId: string): InlineDelivery {
     const waiter = this.inlineWaiters.get(jobId);
-    if (!waiter?.active) return false;
+    if (!waiter?.active) return { deliveredInline: false };
     waiter.delivered = true;
-    return true;
+    return { deliveredInline: true, whenShown: waiter.afterwards };
   }
 
   private retryAt(job: JobRecord, error: unknown): number | undefined {
@@ -280,7 +281,7 @@ export class JobQueue {
     }
     const outcome: JobFinish['outcome'] =
       job.status === 'done' ? { status: 'done', result: job.result } : { status: 'failed', error: job.lastError ?? 'failed' };
-    void this.track(`follow-up:${job.id}`, this.followUps.deliver(definition, job, outcome, false));
+    void this.track(`follow-up:${job.id}`, this.followUps.deliver(definition, job, outcome, { deliveredInline: false }));
     return true;
   }
 }

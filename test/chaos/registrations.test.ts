@@ -4,12 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AppProcess } from '../kit/app-process.js';
+import { AppProcess, appEnvironment } from '../kit/app-process.js';
 import { FakeNovu } from '../kit/backends/novu.js';
 import { eventually } from '../kit/harness.js';
 import { installThrough } from '../kit/oauth-flow.js';
+import { generator } from '../kit/seeded-random.js';
 import { type EmulatedView, SlackEmulator } from '../kit/slack-emulator.js';
-import { type Actor, SlackSender } from '../kit/slack-sender.js';
+import { type Actor, type SentResponse, SlackSender } from '../kit/slack-sender.js';
 import { freshPostgresSchema, postgresTarget } from '../kit/stores.js';
 import { TcpProxy } from '../kit/tcp-proxy.js';
 
@@ -18,8 +19,9 @@ import { TcpProxy } from '../kit/tcp-proxy.js';
  * form (double submissions across replicas, registrations sent again), while Novu answers 500s
  * (kept under the idempotency key), 429s, late answers and lost answers, replicas are SIGKILLed and
  * restarted, and the database connection stalls, resets and goes away. Then the books: every
- * registration a person was told is under way is in Novu exactly once and its person heard how it
- * ended; nothing is written twice.
+ * registration a person was told is under way is in Novu once, under its workspace's context, and
+ * its person heard how it ended; one told "not saved" or shown Slack's own error is there once
+ * (stored late, and told) or not at all; nothing is foreign or written twice; both replicas ready.
  *
  * `npm test` runs a short round; `npm run chaos` a long one (CHAOS_REGISTRATIONS, CHAOS_WORKSPACES,
  * CHAOS_SEED to replay one). Needs a PostgreSQL server (CI has one); skipped, with the reason, where none runs.
@@ -28,18 +30,6 @@ const where = await postgresTarget();
 const registrations = Number(process.env.CHAOS_REGISTRATIONS ?? 24);
 const workspaceCount = Number(process.env.CHAOS_WORKSPACES ?? 3);
 const seed = Number(process.env.CHAOS_SEED ?? randomBytes(4).readUInt32BE(0));
-
-/** mulberry32: a small seeded generator, so a run can be replayed. */
-function generator(start: number): () => number {
-  let state = start >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const skipReason = where.kind === 'server' ? '' : ` (skipped: ${where.reason})`;
 
@@ -74,29 +64,8 @@ describe.skipIf(where.kind !== 'server')(`chaos: registrations across replicas o
     dropSchema = schema.drop;
     const target = new URL(serverUrl);
     proxy = await new TcpProxy(target.hostname, Number(target.port || 5432)).start();
-    const databaseUrl = proxy.rewrite(schema.url);
-    const environment = (port: number): NodeJS.ProcessEnv => ({
-      PATH: process.env.PATH,
-      NODE_ENV: 'test',
-      INSTALL_POLICY: 'open',
-      PORT: String(port),
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
-      SLACK_SIGNING_SECRET: signingSecret,
-      SLACK_CLIENT_ID: emulator.clientId,
-      SLACK_CLIENT_SECRET: emulator.clientSecret,
-      SLACK_STATE_SECRET: 'chaos-state-secret-0123456789',
-      SLACK_API_URL: emulator.apiUrl,
-      SLACK_AUTHORIZE_URL: emulator.authorizeUrl,
-      DATABASE_URL: databaseUrl,
-      ENCRYPTION_KEY: encryptionKey,
-      NOVU_SECRET_KEY: novu.secretKey,
-      NOVU_API_URL: novu.url,
-      NOVU_INTEGRATION_IDENTIFIER: 'slack-prod',
-      BACKEND_TIMEOUT_SECONDS: '1',
-      JOB_RETRY_BASE_SECONDS: '0.2',
-      JOB_LEASE_SECONDS: '2',
-      LOG_LEVEL: 'info',
-    });
+    const parts = { emulator, novu, databaseUrl: proxy.rewrite(schema.url), signingSecret, encryptionKey };
+    const environment = appEnvironment(parts, { BACKEND_TIMEOUT_SECONDS: '1' });
     for (const name of ['a', 'b']) replicas.push(new AppProcess(environment, join(directory, `replica-${name}.log`)));
     for (const replica of replicas) expect(await replica.start()).toBe(true);
     const senders = new Map(replicas.map((replica) => [replica, new SlackSender(replica.url, signingSecret, emulator)]));
@@ -133,17 +102,15 @@ describe.skipIf(where.kind !== 'server')(`chaos: registrations across replicas o
           const victim = pick(replicas);
           await victim.kill();
           setTimeout(() => void victim.start(), 300 + random() * 1_500);
-        } else if (roll < 0.65) {
-          events.stalls += 1;
-          proxy?.stall();
-          await new Promise((resolve) => setTimeout(resolve, 500 + random() * 1_500));
-          proxy?.up();
-        } else if (roll < 0.8) {
+        } else if (roll >= 0.65 && roll < 0.8) {
           events.resets += 1;
           proxy?.reset();
         } else {
-          events.outages += 1;
-          proxy?.down();
+          // A stall holds every byte; an outage refuses connections and resets the open ones.
+          const outage = roll >= 0.8;
+          events[outage ? 'outages' : 'stalls'] += 1;
+          if (outage) proxy?.down();
+          else proxy?.stall();
           await new Promise((resolve) => setTimeout(resolve, 500 + random() * 1_500));
           proxy?.up();
         }
@@ -154,24 +121,38 @@ describe.skipIf(where.kind !== 'server')(`chaos: registrations across replicas o
     interface Asked {
       subscriberId: string;
       number: string;
+      teamId: string;
       views: string[];
     }
+    const keyOf = (asked: Pick<Asked, 'subscriberId' | 'number'>) => `${asked.subscriberId}|${asked.number}`;
     const acknowledged = new Map<string, Asked>();
-    const tally = { acknowledged: 0, toldNotSaved: 0, unanswered: 0, doubleSubmits: 0, again: 0 };
+    /** Every registration asked for (by subscriber and number), and those whose person was not told it is under way. */
+    const requested = new Map<string, Asked>();
+    const unsettled: Asked[] = [];
+    const tally = { acknowledged: 0, toldNotSaved: 0, slackGaveUp: 0, neverOpened: 0, other: 0, doubleSubmits: 0, again: 0 };
+    /**
+     * What the person saw: the form turned to "Registering…"; a sentence saying it was not saved (the
+     * store did not take it in time, or could not be reached); or Slack's own error, when the replica
+     * gave no answer within Slack's 3 seconds (killed, or not listening yet).
+     */
+    const seen = (answer: SentResponse | undefined) => {
+      if (!answer || answer.status === 0 || answer.status >= 500) return 'slack gave up';
+      const text = JSON.stringify(answer.json ?? '');
+      if ((answer.json as { response_action?: string } | undefined)?.response_action === 'update') return 'acknowledged';
+      return /could not save this in time|cannot reach its database/.test(text) ? 'not saved' : 'other';
+    };
     const done: Asked[] = [];
     const alive = () => replicas.filter((replica) => replica.running);
     async function openForm(actor: Actor): Promise<{ view: EmulatedView; replica: AppProcess } | undefined> {
       for (let attempt = 0; attempt < 6; attempt += 1) {
         const replica = pick(alive().length ? alive() : replicas);
-        const before = new Set(emulator.views.keys());
         const sent = await senders
           .get(replica)
           ?.command('/phone', 'register', actor)
           .catch(() => undefined);
         if (sent?.status === 200) {
-          const view = await eventually(() => [...emulator.views.values()].find((view) => !before.has(view.id) && view.callback_id === 'phone.register'), {
-            timeoutMs: 4_000,
-          }).catch(() => undefined);
+          // The form this command opened (others open theirs at the same time).
+          const view = await eventually(() => emulator.viewOpenedBy(sent.triggerId), { timeoutMs: 4_000 }).catch(() => undefined);
           if (view) return { view, replica };
         }
         await new Promise((resolve) => setTimeout(resolve, 300));
@@ -183,13 +164,19 @@ describe.skipIf(where.kind !== 'server')(`chaos: registrations across replicas o
       const workspace = pick(admins.map((admin, position) => ({ admin, position })));
       const asked: Asked = again
         ? { ...pick(done), views: [] }
-        : { subscriberId: `sub-${workspace.position}-${index}`, number: `+1212555${String(1000 + index).slice(-4)}`, views: [] };
+        : {
+            subscriberId: `sub-${workspace.position}-${index}`,
+            number: `+1212555${String(1000 + index).slice(-4)}`,
+            teamId: workspace.admin.teamId,
+            views: [],
+          };
+      requested.set(keyOf(asked), asked);
       if (again) tally.again += 1;
       const actor = again ? (admins[Number(asked.subscriberId.split('-')[1])] as Actor) : workspace.admin;
       novu.subscribers.set(asked.subscriberId, { subscriberId: asked.subscriberId });
       const opened = await openForm(actor);
       if (!opened) {
-        tally.unanswered += 1;
+        tally.neverOpened += 1;
         return;
       }
       const values = { 'phone.integration': 'whatsapp-business', subscriber: asked.subscriberId, number: asked.number };
@@ -206,18 +193,22 @@ describe.skipIf(where.kind !== 'server')(`chaos: registrations across replicas o
             .catch(() => undefined),
         ),
       );
-      const promised = answers.some(
-        (answer) => answer?.status === 200 && (answer.json as { response_action?: string } | undefined)?.response_action === 'update',
-      );
-      if (promised) {
+      const seenAll = answers.map(seen);
+      if (seenAll.includes('acknowledged')) {
         tally.acknowledged += 1;
-        const key = `${asked.subscriberId}|${asked.number}`;
-        const entry = acknowledged.get(key) ?? { ...asked, views: [] };
+        const entry = acknowledged.get(keyOf(asked)) ?? { ...asked, views: [] };
         entry.views.push(opened.view.id);
-        acknowledged.set(key, entry);
+        acknowledged.set(keyOf(asked), entry);
         done.push(asked);
-      } else if (answers.some((answer) => JSON.stringify(answer?.json ?? '').includes('could not save this in time'))) tally.toldNotSaved += 1;
-      else tally.unanswered += 1;
+        return;
+      }
+      unsettled.push({ ...asked, views: [opened.view.id] });
+      if (seenAll.includes('not saved')) tally.toldNotSaved += 1;
+      else if (seenAll.every((kind) => kind === 'slack gave up')) tally.slackGaveUp += 1;
+      else {
+        tally.other += 1;
+        process.stdout.write(`[chaos] an answer neither promised nor refused: ${answers.map((answer) => answer?.text.slice(0, 300)).join(' / ')}\n`);
+      }
     }
     const concurrency = 4;
     let next = 0;
@@ -257,22 +248,37 @@ describe.skipIf(where.kind !== 'server')(`chaos: registrations across replicas o
           (endpoint) => endpoint.subscriberId === asked.subscriberId && (endpoint.endpoint as { phoneNumber?: string }).phoneNumber === asked.number,
         );
       const lost = [...acknowledged.values()].filter((asked) => inNovu(asked).length === 0);
-      const doubled = [...acknowledged.values()].filter((asked) => inNovu(asked).length > 1);
+      const doubled = [...requested.values()].filter((asked) => inNovu(asked).length > 1);
+      // Foreign: in Novu, but asked by nobody, or under another workspace's context than its requester's.
+      const foreign = phoneEndpoints.filter((endpoint) => {
+        const asked = requested.get(keyOf({ subscriberId: endpoint.subscriberId, number: (endpoint.endpoint as { phoneNumber?: string }).phoneNumber ?? '' }));
+        return !asked || JSON.stringify(endpoint.contextKeys) !== JSON.stringify([`tenant:${asked.teamId}`]);
+      });
       const told = (asked: Asked) =>
         asked.views.some((viewId) => /Registered|already registered/.test(JSON.stringify(emulator.views.get(viewId) ?? {}))) ||
         emulator
           .callsTo('chat.postMessage')
           .some((call) => call.ok && String(call.args.text).includes(asked.subscriberId) && String(call.args.text).includes('registered'));
+      // Told "not saved", or Slack gave up waiting: stored late (then done once, and its person told by DM) or not at all.
+      const storedLate = unsettled.filter((asked) => !acknowledged.has(keyOf(asked)) && inNovu(asked).length === 1);
+      const notStored = unsettled.filter((asked) => inNovu(asked).length === 0).length;
       // A form is updated by the request that waited for it, which may finish a moment after the queue.
-      const stillUntold = () => [...acknowledged.values()].filter((asked) => inNovu(asked).length > 0 && !told(asked));
+      const stillUntold = () => [...acknowledged.values(), ...storedLate].filter((asked) => inNovu(asked).length > 0 && !told(asked));
       await eventually(() => stillUntold().length === 0, { timeoutMs: 15_000 }).catch(() => undefined);
       const untold = stillUntold();
+      // Calm: both replicas say they are ready again (the store reachable, nothing stuck).
+      const readyCount = async () => (await Promise.all(replicas.map((replica) => replica.ready()))).filter(Boolean).length;
+      await eventually(async () => (await readyCount()) === replicas.length, { timeoutMs: 30_000 }).catch(() => undefined);
+      const ready = await readyCount();
       process.stdout.write(
         `[chaos] seed ${seed}: ${registrations} asked (${tally.again} again, ${tally.doubleSubmits} submitted twice) — ` +
-          `${acknowledged.size} acknowledged, ${tally.toldNotSaved} told "not saved", ${tally.unanswered} unanswered; ` +
+          `${acknowledged.size} acknowledged, ${tally.toldNotSaved} told "not saved", ${tally.slackGaveUp} shown Slack's own error ` +
+          `(no answer within 3 s from a killed or starting replica), ${tally.neverOpened} forms never opened, ${tally.other} other answers; ` +
+          `of those not acknowledged ${storedLate.length} stored late and done once, ${notStored} not stored, ${unsettled.length - storedLate.length - notStored} registered by another request; ` +
           `${events.kills} kills (${replicas.reduce((sum, replica) => sum + replica.starts, 0)} starts), ${events.stalls} stalls, ` +
           `${events.resets} resets, ${events.outages} outages, ${events.novuFaults} Novu faults — ` +
-          `${lost.length} lost, ${doubled.length} doubled, ${untold.length} not told, ${dead.length} dead jobs\n`,
+          `${lost.length} lost, ${doubled.length} doubled, ${foreign.length} foreign, ${untold.length} not told, ${dead.length} dead jobs, ` +
+          `${ready} of ${replicas.length} replicas ready\n`,
       );
       for (const asked of untold)
         process.stdout.write(
@@ -280,8 +286,11 @@ describe.skipIf(where.kind !== 'server')(`chaos: registrations across replicas o
         );
       expect(lost.map((asked) => asked.subscriberId)).toEqual([]);
       expect(doubled.map((asked) => asked.subscriberId)).toEqual([]);
+      expect(foreign.map((endpoint) => endpoint.identifier)).toEqual([]);
       expect(untold.map((asked) => asked.subscriberId)).toEqual([]);
+      expect(tally.other).toBe(0);
       expect(dead).toEqual([]);
+      expect(ready).toBe(replicas.length);
       expect(phoneEndpoints.length).toBe(new Set(phoneEndpoints.map((endpoint) => endpoint.identifier)).size);
     } finally {
       await books.end();

@@ -126,6 +126,38 @@ describe('crash safety', () => {
       .filter((request) => (request.body as { identifier?: string }).identifier === connectionIdentifier('slack-prod', teamId));
     expect(created).toHaveLength(1);
   });
+
+  it('a form’s result cut off by SIGKILL (the job done, the form update in flight) reaches its person by direct message after the restart, once', async () => {
+    const admin = { userId: 'U0CRASHADM', teamId: 'T0CRASH10' };
+    emulator.addUser({ id: admin.userId, teamId: admin.teamId, isAdmin: true });
+    await installThrough(`http://127.0.0.1:${port}`, emulator, { team: { id: admin.teamId, name: 'Crash Ten' }, userId: admin.userId });
+    await eventually(() => novu.connections.has(connectionIdentifier('slack-prod', admin.teamId)), { timeoutMs: 15_000, message: 'the connection' });
+    const sender = new SlackSender(`http://127.0.0.1:${port}`, environment().SLACK_SIGNING_SECRET ?? '', emulator);
+    const opened = await sender.command('/phone', 'register', admin);
+    const form = await eventually(() => emulator.viewOpenedBy(opened.triggerId), { message: 'the form' });
+    novu.subscribers.set('sub-crash-form', { subscriberId: 'sub-crash-form' });
+    // The person waits in the form: the job is done, its follow-up recorded, the form's update on its way when the process dies.
+    const shown = emulator.hold('views.update', (args) => JSON.stringify(args).includes('sub-crash-form'));
+    const answer = await sender.submitView(form, { 'phone.integration': 'whatsapp-business', subscriber: 'sub-crash-form', number: '+12125550177' }, admin);
+    expect((answer.json as { response_action?: string } | undefined)?.response_action).toBe('update');
+    await shown.reached;
+    child?.kill('SIGKILL');
+    await new Promise((resolve) => child?.once('exit', resolve));
+    shown.drop();
+    const endpoints = () => [...novu.endpoints.values()].filter((endpoint) => endpoint.subscriberId === 'sub-crash-form');
+    expect(endpoints()).toHaveLength(1);
+    const told = () =>
+      emulator
+        .callsTo('chat.postMessage')
+        .filter((call) => call.ok && String(call.args.text).includes('sub-crash-form') && String(call.args.text).includes('is registered'));
+    expect(told()).toHaveLength(0);
+
+    await startApp();
+    await eventually(() => told().length === 1, { timeoutMs: 30_000, message: 'the direct message, from the restarted process' });
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(told()).toHaveLength(1);
+    expect(endpoints()).toHaveLength(1);
+  });
 });
 
 /**

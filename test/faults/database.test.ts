@@ -205,11 +205,8 @@ describe.skipIf(where.kind !== 'server')(`a process on PostgreSQL, killed or cut
 
   async function openForm(subscriberId: string): Promise<EmulatedView> {
     novu.subscribers.set(subscriberId, { subscriberId });
-    const before = new Set(emulator.views.keys());
-    expect((await sender.command('/phone', 'register', admin)).status).toBe(200);
-    return eventually(() => [...emulator.views.values()].find((view) => !before.has(view.id) && view.callback_id === 'phone.register'), {
-      message: 'the form',
-    });
+    const sent = await sender.command('/phone', 'register', admin);
+    return eventually(() => emulator.viewOpenedBy(sent.triggerId), { message: 'the form' });
   }
   const submit = (view: EmulatedView, subscriberId: string, number: string) =>
     sender.submitView(view, { 'phone.integration': 'whatsapp-business', subscriber: subscriberId, number }, admin);

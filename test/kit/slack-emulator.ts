@@ -122,6 +122,8 @@ export class SlackEmulator {
   readonly views = new Map<string, EmulatedView>();
   /** The workspace (or org) whose token opened each view. */
   private readonly viewOwners = new Map<string, string>();
+  /** The modal each trigger opened, by trigger id: which form a command opened, when several people open forms at once. */
+  private readonly viewsByTrigger = new Map<string, string>();
   readonly homeViews = new Map<string, EmulatedView>();
   readonly users = new Map<string, EmulatedUser>();
   readonly channels = new SlackChannels();
@@ -627,6 +629,12 @@ export class SlackEmulator {
     return undefined;
   }
 
+  /** The modal opened with this trigger, if one was. */
+  viewOpenedBy(triggerId: string | undefined): EmulatedView | undefined {
+    const viewId = triggerId ? this.viewsByTrigger.get(triggerId) : undefined;
+    return viewId ? this.views.get(viewId) : undefined;
+  }
+
   /**
    * A `response_action: update` in a view submission's acknowledgement replaces the view, as
    * Slack does — unless the app already updated it through the API since (then that one stands).
@@ -662,6 +670,7 @@ export class SlackEmulator {
     const view = this.storeView(args.view);
     this.views.set(view.id, view);
     this.viewOwners.set(view.id, ownerOf(issued));
+    this.viewsByTrigger.set(String(args.trigger_id), view.id);
     return { ok: true, view };
   }
 
