@@ -57,6 +57,14 @@ app.command('/phone', async ({ ack, body, client, command }) => {
   }
 });
 
+// A form that queues work, acknowledged at once with a view as Switchboard answers it (which stores the job first).
+app.view('phone.register', async ({ ack }) => {
+  await ack({
+    response_action: 'update',
+    view: { type: 'modal', title: { type: 'plain_text', text: 'Register' }, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'Registering…' } }] },
+  });
+});
+
 await app.start(Number(env.PORT));
 process.stdout.write('ready\n');
 process.on('SIGTERM', () => app.stop().then(() => process.exit(0)));

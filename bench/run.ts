@@ -23,6 +23,7 @@ import { freePort } from '../test/kit/harness.js';
 import { installThrough } from '../test/kit/oauth-flow.js';
 import { SlackEmulator } from '../test/kit/slack-emulator.js';
 import { startCommand } from '../test/kit/start-command.js';
+import { storedThenToldFigures } from './ack-after-commit.js';
 import { benchTeamId, installationFor, percentile, round } from './common.js';
 
 const quick = process.argv.includes('--quick');
@@ -52,7 +53,8 @@ function record(figure: Omit<Figure, 'ratio'> & { higherIsBetter?: boolean }): v
   const ratio = figure.bare ? round(figure.switchboard / figure.bare, 3) : undefined;
   const { higherIsBetter: _ignored, ...rest } = figure;
   figures.push({ ...rest, ratio });
-  console.log(`  ${figure.name}: ${figure.switchboard} ${figure.unit}${figure.bare !== undefined ? ` (bare ${figure.bare}, ratio ${ratio})` : ''}`);
+  const compared = figure.bare !== undefined ? ` (bare ${figure.bare}, ratio ${ratio})` : '';
+  console.log(`  ${figure.name}: ${figure.switchboard} ${figure.unit}${compared}${figure.note ? `; ${figure.note}` : ''}`);
 }
 
 // ── processes ────────────────────────────────────────────────────────────────────────────
@@ -399,6 +401,26 @@ async function main(): Promise<void> {
     switchboard: slowAcks.formsShown,
     goal: 'all',
     met: slowAcks.formsShown === slowAcks.acks.length,
+  });
+
+  section('2c. Stored, then told: a form that queues work, acknowledged after its job is committed; a job’s follow-up');
+  const key = Buffer.from(encryptionKey, 'base64');
+  await storedThenToldFigures({
+    ...{ emulator, novu, signingSecret, logger, quick, rounds, record },
+    sqlite: { url: switchboard.url, actor: { userId: 'U0BENCHADMIN', teamId: 'T0BENCH' } },
+    bare,
+    sqliteStore: () => openStore({ kind: 'sqlite', path: join(workDirectory, 'queue.db') }, key, logger),
+    // PostgreSQL even in a quick run: these figures are about the store's round trip.
+    postgres: async () => {
+      const [appDatabase, queueDatabase] = [await postgresUrl(), await postgresUrl()];
+      if (!appDatabase || !queueDatabase) return undefined;
+      const onPostgres = await startApp('switchboard', { ...switchboardEnv(''), DATABASE_URL: appDatabase });
+      cleanups.push(() => onPostgres.stop());
+      emulator.addUser({ id: 'U0BENCHPGADM', teamId: 'T0BENCHPG', isAdmin: true });
+      await installThrough(onPostgres.url, emulator, { team: { id: 'T0BENCHPG', name: 'Bench PostgreSQL' }, userId: 'U0BENCHPGADM' });
+      const target = { url: onPostgres.url, actor: { userId: 'U0BENCHPGADM', teamId: 'T0BENCHPG' } };
+      return { target, store: () => openStore({ kind: 'postgres', url: queueDatabase }, key, logger) };
+    },
   });
 
   section(`3. Installation lookup with ${installationCount.toLocaleString('en')} installations`);
