@@ -437,6 +437,9 @@ describe.each<EngineKind>(['sqlite', 'postgres'])('store contract on %s', (kind)
       await store.numberReports.set({ ...report, channelId: 'C2', sealedSecret: null });
       expect(await store.numberReports.find('vapi', 'v1')).toMatchObject({ channelId: 'C2', sealedSecret: 'sealed', warnedAt: null });
       expect(await store.numberReports.find('signalwire', 'v1')).toBeUndefined();
+      await store.numberReports.set({ ...report, vendorId: 'v2', workspaceKey: teamKey('T2'), channelId: 'C9' });
+      expect((await store.numberReports.list({ workspaceKey: teamKey('T1'), limit: 10 })).map((entry) => entry.vendorId)).toEqual(['v1']);
+      expect((await store.numberReports.list({ limit: 10 })).map((entry) => entry.vendorId).sort()).toEqual(['v1', 'v2']);
 
       const kept = {
         workspaceKey: teamKey('T1'),

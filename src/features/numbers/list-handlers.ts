@@ -116,9 +116,10 @@ export class NumberListHandlers {
       vapi ? listed<VapiPhoneNumber>('vapi', (enough) => vapi.listPhoneNumbers({ maxPages: numberPagesRead, enough })) : undefined,
       signalwire ? listed<SignalWireNumber>('signalwire', (enough) => signalwire.listNumbers({ maxPages: numberPagesRead, enough })) : undefined,
     ]);
-    const reports = await Promise.all(owned.map((number) => store.numberReports.find(number.backend, number.vendorId)));
+    // One read for every number listed, not one per number.
+    const reports = await store.numberReports.list({ workspaceKey: scope, limit: 1000 });
     return {
-      reports: new Map(reports.flatMap((report) => (report ? [[`${report.backend}:${report.vendorId}`, report.channelId] as const] : []))),
+      reports: new Map(reports.map((report) => [`${report.backend}:${report.vendorId}`, report.channelId] as const)),
       vapi: vapiNumbers?.list,
       signalwire: signalWireNumbers?.list,
       notes: { vapi: vapiNumbers?.note, signalwire: signalWireNumbers?.note },

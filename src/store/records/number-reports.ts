@@ -35,6 +35,8 @@ export interface NumberReportRecords {
   /** Sets (or moves) a number's report channel; a new channel clears the warning. The secret and credential are kept unless given. */
   set(report: Omit<NumberReport, 'warnedAt' | 'setAt'>, now?: number): Promise<NumberReport>;
   find(backend: NumberBackend, vendorId: string): Promise<NumberReport | undefined>;
+  /** A workspace's reporting numbers (every workspace's when none is given), for a list of numbers. */
+  list(filter: { workspaceKey?: WorkspaceKey; limit: number }): Promise<NumberReport[]>;
   /** True the first time since the channel was set: the one time its setter is told the bot cannot post there. */
   markWarned(backend: NumberBackend, vendorId: string, now?: number): Promise<boolean>;
   remove(backend: NumberBackend, vendorId: string): Promise<boolean>;
@@ -96,6 +98,12 @@ export function numberReportRecords(db: Kysely<Database>): NumberReportRecords {
           .where((eb) => eb.and(byId(backend, vendorId))),
         toReport,
       ),
+
+    list: async ({ workspaceKey, limit }) => {
+      let query = db.selectFrom('number_reports').selectAll().orderBy('set_at', 'desc').limit(limit);
+      if (workspaceKey) query = query.where('workspace_key', '=', workspaceKey);
+      return (await query.execute()).map(toReport);
+    },
 
     markWarned: (backend, vendorId, now = Date.now()) =>
       changedAny(
