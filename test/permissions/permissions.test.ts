@@ -5,7 +5,7 @@ import { PermissionDenied, Permissions } from '../../src/permissions/permissions
 import { buildPolicy } from '../../src/permissions/policy.js';
 import { teamKey } from '../../src/store/workspace-key.js';
 import { tenantOfKey } from '../../src/tenancy/tenant.js';
-import { type Harness, startHarness, team } from '../kit/harness.js';
+import { eventually, type Harness, startHarness, team } from '../kit/harness.js';
 
 let harness: Harness;
 let client: WebClient;
@@ -56,9 +56,12 @@ describe('permissions', () => {
     const first = await permissions.refusal(actor('U0MEMBER'), 'endpoints.write', client);
     // The installer's role was not known: the refusal did not wait for Slack, and asked for next time.
     expect(first?.ask?.text).toBe('Ask one of your workspace admins, or a Switchboard operator (<@U0OPERATOR>).');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const second = await permissions.refusal(actor('U0MEMBER'), 'endpoints.write', client);
-    expect(second?.ask?.text).toBe('Ask <@U0INSTALLER> or another workspace admin, or a Switchboard operator (<@U0OPERATOR>).');
+    // Once Slack has answered that lookup, the installer is named.
+    const second = await eventually(async () => {
+      const refusal = await permissions.refusal(actor('U0MEMBER'), 'endpoints.write', client);
+      return refusal?.ask?.text.includes('U0INSTALLER') ? refusal : undefined;
+    });
+    expect(second.ask?.text).toBe('Ask <@U0INSTALLER> or another workspace admin, or a Switchboard operator (<@U0OPERATOR>).');
     const operatorsOnly = await permissions.refusal(actor('U0ADMIN'), 'numbers.provision', client);
     expect(operatorsOnly?.ask?.text).toBe('Ask a Switchboard operator (<@U0OPERATOR>).');
     const none = new Permissions(buildPolicy({}), [], audit, harness.logger, options);
